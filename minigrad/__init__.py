@@ -1,0 +1,36 @@
+"""minigrad: reverse-mode autograd on NumPy with PyTorch's API.
+
+    import minigrad as torch
+    x = torch.randn(3, requires_grad=True)
+    (x * x).sum().backward()
+    x.grad  # 2 * x
+
+The differentiable rules live in minigrad._ops (pure NumPy), the backward engine in
+minigrad.autograd.engine, and Tensor (minigrad.tensor) is the thin shell between them.
+"""
+
+from minigrad import autograd, cuda
+from minigrad._dtype import (bool, dtype, float16, float32, float64, get_default_dtype, int8, int16, int32,  # noqa: A004
+                             int64, set_default_dtype, uint8)
+from minigrad.autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from minigrad.creation import (arange, as_tensor, asarray, bernoulli, empty, empty_like, eye, from_numpy, full,
+                               full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand, rand_like,
+                               randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
+from minigrad.functions import *  # noqa: F401,F403  (exp, cat, stack, where, ...)
+from minigrad.functions import _METHODS
+from minigrad.random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
+                             set_rng_state)
+from minigrad.tensor import Size, Tensor, device
+
+# torch's other names for the same dtypes
+half = float16
+float = float32  # noqa: A001
+double = float64
+short = int16
+int = int32  # noqa: A001
+long = int64
+FloatTensor = DoubleTensor = LongTensor = Tensor
+
+__version__ = "0.1.0"
+
+

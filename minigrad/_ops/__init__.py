@@ -1,0 +1,10 @@
+"""The functional core of minigrad: every differentiable primitive as pure NumPy rules.
+
+Nothing in this package knows about Tensor. Each family module creates its primitives,
+and each primitive registers itself in ``REGISTRY`` (see ``registry.py``).
+"""
+
+from minigrad._ops import elementwise, indexing, linalg, reduce, shape  # noqa: F401  (registers them)
+from minigrad._ops.registry import REGISTRY, Primitive
+
+__all__ = ["REGISTRY", "Primitive"]

@@ -1,0 +1,133 @@
+"""Elementwise primitives: arithmetic, the unary functions of calculus, and selections.
+
+Each VJP reads like the derivative it is: d/dx exp(x) = exp(x), so the gradient of exp
+is ``g * ans``. Edge cases follow torch: relu'(0) = 0, abs'(0) = 0, clamp passes the
+gradient at its boundaries, and maximum/minimum split the gradient evenly on ties.
+"""
+
+import numpy as np
+
+from minigrad._ops.registry import Primitive
+
+# ---------------------------------------------------------------- arithmetic
+add = Primitive("Add", np.add,
+                lambda g, ans, x, y: g,
+                lambda g, ans, x, y: g,
+                saves="nothing")
+
+sub = Primitive("Sub", np.subtract,
+                lambda g, ans, x, y: g,
+                lambda g, ans, x, y: -g,
+                saves="nothing")
+
+mul = Primitive("Mul", np.multiply,
+                lambda g, ans, x, y: g * y,
+                lambda g, ans, x, y: g * x)
+
+div = Primitive("Div", np.true_divide,
+                lambda g, ans, x, y: g / y,
+                lambda g, ans, x, y: -g * x / (y * y))
+
+neg = Primitive("Neg", np.negative,
+                lambda g, ans, x: -g,
+                saves="nothing")
+
+
+def _pow_vjp_base(g, ans, x, y):
+    # d/dx x**y = y * x**(y-1); torch defines it as 0 where y == 0 (also at x == 0).
+    return np.where(y == 0, 0.0, g * y * np.power(x, y - 1))
+
+
+def _pow_vjp_exponent(g, ans, x, y):
+    # d/dy x**y = x**y * log(x); torch defines it as 0 where x == 0 and y >= 0.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grad = g * ans * np.log(x)
+    return np.where((x == 0) & (y >= 0), 0.0, grad)
+
+
+pow = Primitive("Pow", np.power, _pow_vjp_base, _pow_vjp_exponent, saves="both")
+
+
+def _scalar_pow(x, exponent):
+    return np.power(x, exponent)
+
+
+def _scalar_pow_vjp(g, ans, x, exponent):
+    if exponent == 0:
+        return np.zeros_like(g)
+    return g * exponent * np.power(x, exponent - 1)
+
+
+# x ** c for a Python number c: one saved array instead of two.
+pow_scalar = Primitive("PowScalar", _scalar_pow, _scalar_pow_vjp)
+
+# ---------------------------------------------------------------- unary calculus
+exp = Primitive("Exp", np.exp, lambda g, ans, x: g * ans, saves="output")
+log = Primitive("Log", np.log, lambda g, ans, x: g / x)
+log1p = Primitive("Log1p", np.log1p, lambda g, ans, x: g / (1 + x))
+sqrt = Primitive("Sqrt", np.sqrt, lambda g, ans, x: g / (2 * ans), saves="output")
+rsqrt = Primitive("Rsqrt", lambda x: 1 / np.sqrt(x),
+                  lambda g, ans, x: -0.5 * g * ans * ans * ans, saves="output")
+abs = Primitive("Abs", np.abs, lambda g, ans, x: g * np.sign(x))
+sign = Primitive("Sign", np.sign, lambda g, ans, x: np.zeros_like(g), saves="nothing")
+sin = Primitive("Sin", np.sin, lambda g, ans, x: g * np.cos(x))
+cos = Primitive("Cos", np.cos, lambda g, ans, x: -g * np.sin(x))
+tanh = Primitive("Tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans), saves="output")
+
+
+def _sigmoid(x):
+    # exp(-|x|) never overflows; both branches equal 1 / (1 + exp(-x)).
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+sigmoid = Primitive("Sigmoid", _sigmoid, lambda g, ans, x: g * ans * (1 - ans), saves="output")
+
+relu = Primitive("Relu", lambda x: np.maximum(x, 0),
+                 lambda g, ans, x: np.where(ans > 0, g, 0), saves="output")
+
+
+def _clamp(x, min, max):
+    if min is not None:
+        x = np.maximum(x, min)
+    if max is not None:
+        x = np.minimum(x, max)
+    return x
+
+
+def _clamp_vjp(g, ans, x, min, max):
+    # The gradient passes where min <= x <= max, boundaries included (as in torch).
+    inside = np.ones(x.shape, dtype=bool)
+    if min is not None:
+        inside &= x >= min
+    if max is not None:
+        inside &= x <= max
+    return np.where(inside, g, 0)
+
+
+clamp = Primitive("Clamp", _clamp, _clamp_vjp)
+
+
+def _select_vjp(g, x, y, wins):
+    """Gradient of maximum/minimum for the operand x: all of g where x wins, half on ties."""
+    return np.where(x == y, g / 2, np.where(wins, g, 0))
+
+
+maximum = Primitive("Maximum", np.maximum,
+                    lambda g, ans, x, y: _select_vjp(g, x, y, x > y),
+                    lambda g, ans, x, y: _select_vjp(g, y, x, y > x))
+minimum = Primitive("Minimum", np.minimum,
+                    lambda g, ans, x, y: _select_vjp(g, x, y, x < y),
+                    lambda g, ans, x, y: _select_vjp(g, y, x, y < x))
+
+# where(condition, x, y): the condition is a boolean array and gets no gradient.
+where = Primitive("Where", np.where,
+                  None,
+                  lambda g, ans, cond, x, y: np.where(cond, g, 0),
+                  lambda g, ans, cond, x, y: np.where(cond, 0, g))
+
+clone = Primitive("Clone", np.copy, lambda g, ans, x: g, saves="nothing")
+
+# Casting between floating dtypes; the engine casts the gradient back to the input's dtype.
+to_dtype = Primitive("ToCopy", lambda x, dtype: x.astype(dtype),
+                     lambda g, ans, x, dtype: g, saves="nothing")

@@ -1,0 +1,97 @@
+"""Indexing primitives: reading elements out of a tensor and writing them into a copy.
+
+The gradient of a read is a scatter-add: each picked element sends its gradient back to
+the position it came from, and a position picked twice receives both (``np.add.at``).
+"""
+
+import numpy as np
+
+from minigrad._ops.registry import Primitive
+
+
+def _is_basic(index):
+    """True when an index holds only ints, slices, None and Ellipsis (NumPy 'basic' indexing)."""
+    return not any(isinstance(i, np.ndarray) for i in index)
+
+
+def _index_vjp(g, ans, x, index):
+    grad = np.zeros_like(x, dtype=g.dtype)
+    if _is_basic(index):
+        grad[index] = g  # every element is picked at most once
+    else:
+        np.add.at(grad, index, g)
+    return grad
+
+
+# `index` is a tuple already normalised by the Tensor layer (tensors turned into arrays).
+getitem = Primitive("Index", lambda x, index: x[index], _index_vjp, saves="nothing")
+index_select = Primitive("IndexSelect", lambda x, index: x[index], _index_vjp, saves="nothing")
+
+
+def along_axis(index, axis):
+    """The fancy index that picks ``x[i0, ..., index[i0, ..., ik], ..., ik]`` along `axis`.
+
+    This is torch's gather addressing: the index tensor names a position along `axis`
+    and its own coordinates name the position along every other axis.
+    """
+    grids = list(np.indices(index.shape, sparse=True))
+    grids[axis] = index
+    return tuple(grids)
+
+
+def _gather_vjp(g, ans, x, index, axis):
+    grad = np.zeros_like(x, dtype=g.dtype)
+    np.add.at(grad, along_axis(index, axis), g)
+    return grad
+
+
+gather = Primitive("Gather", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
+# sort and topk return gathered values; their indices come from argsort and carry no gradient.
+sort = Primitive("Sort", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
+topk = Primitive("Topk", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
+
+
+def _leading_block(src, shape):
+    """The part of `src` that scatter reads: the block with the index's shape at the origin."""
+    return src[tuple(slice(0, n) for n in shape)]
+
+
+def _scatter(x, index, src, axis):
+    out = x.copy()
+    out[along_axis(index, axis)] = src if np.ndim(src) == 0 else _leading_block(src, index.shape)
+    return out
+
+
+def _scatter_vjp_x(g, ans, x, index, src, axis):
+    grad = g.copy()
+    grad[along_axis(index, axis)] = 0  # overwritten elements do not reach the output
+    return grad
+
+
+def _scatter_vjp_src(g, ans, x, index, src, axis):
+    grad = np.zeros_like(src, dtype=g.dtype)
+    grad[tuple(slice(0, n) for n in index.shape)] = g[along_axis(index, axis)]
+    return grad
+
+
+scatter = Primitive("Scatter", _scatter, _scatter_vjp_x, None, _scatter_vjp_src, saves="nothing")
+
+
+def _scatter_add(x, index, src, axis):
+    out = x.copy()
+    np.add.at(out, along_axis(index, axis), _leading_block(src, index.shape))
+    return out
+
+
+scatter_add = Primitive("ScatterAdd", _scatter_add,
+                        lambda g, ans, x, index, src, axis: g,
+                        None,
+                        _scatter_vjp_src, saves="nothing")
+
+# masked_fill(x, mask, value): where the mask is true the output is `value`, elsewhere x.
+masked_fill = Primitive("MaskedFill",
+                        lambda x, mask, value: np.where(mask, value, x),
+                        lambda g, ans, x, mask, value: np.where(mask, 0, g),
+                        None,
+                        lambda g, ans, x, mask, value: np.where(mask, g, 0),
+                        saves="nothing")

@@ -1,0 +1,109 @@
+"""Reductions: sums, means, products, extrema, variance, logsumexp and cumulative sums.
+
+`axis` is always a tuple of non-negative axes here (the Tensor layer normalises torch's
+`dim`), and `keepdims` says whether the reduced axes stay as size 1. A VJP first puts
+the reduced axes back (`_restore`) so that the upstream gradient broadcasts against the
+input again.
+"""
+
+import numpy as np
+
+from minigrad._ops.registry import Primitive
+
+
+def _restore(g, axis, keepdims):
+    """Reinsert the reduced axes of a gradient as size-1 axes, so it broadcasts to the input."""
+    return g if keepdims else np.expand_dims(g, axis)
+
+
+def _count(x, axis):
+    n = 1
+    for a in axis:
+        n *= x.shape[a]
+    return n
+
+
+sum = Primitive(
+    "Sum",
+    lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+    lambda g, ans, x, axis, keepdims: np.broadcast_to(_restore(g, axis, keepdims), x.shape),
+)
+
+mean = Primitive(
+    "Mean",
+    lambda x, axis, keepdims: np.mean(x, axis=axis, keepdims=keepdims),
+    lambda g, ans, x, axis, keepdims: np.broadcast_to(_restore(g, axis, keepdims) / _count(x, axis), x.shape),
+)
+
+
+def _prod_vjp(g, ans, x, axis, keepdims):
+    # d/dx_i prod(x) = the product of all the other elements. Products from the left and
+    # from the right give it without dividing by x_i, so zeros in x are handled exactly.
+    moved = np.moveaxis(x, axis, tuple(range(-len(axis), 0)))
+    flat = moved.reshape(moved.shape[: moved.ndim - len(axis)] + (-1,))
+    ones = np.ones_like(flat[..., :1])
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = np.flip(np.cumprod(np.flip(np.concatenate([flat[..., 1:], ones], axis=-1), -1), axis=-1), -1)
+    others = np.moveaxis((left * right).reshape(moved.shape), tuple(range(-len(axis), 0)), axis)
+    return _restore(g, axis, keepdims) * others
+
+
+prod = Primitive("Prod", lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims), _prod_vjp)
+
+
+def _extremum_vjp(g, ans, x, axis, keepdims):
+    # Every element equal to the extremum shares the gradient evenly, as in torch's amax.
+    hits = x == _restore(ans, axis, keepdims)
+    return _restore(g, axis, keepdims) * hits / np.sum(hits, axis=axis, keepdims=True)
+
+
+amax = Primitive("Amax", lambda x, axis, keepdims: np.amax(x, axis=axis, keepdims=keepdims),
+                 _extremum_vjp, saves="both")
+amin = Primitive("Amin", lambda x, axis, keepdims: np.amin(x, axis=axis, keepdims=keepdims),
+                 _extremum_vjp, saves="both")
+
+
+def _var(x, axis, correction, keepdims):
+    return np.var(x, axis=axis, ddof=correction, keepdims=keepdims)
+
+
+def _var_vjp(g, ans, x, axis, correction, keepdims):
+    # d/dx_i sum_j (x_j - mean)^2 / (N - correction) = 2 (x_i - mean) / (N - correction)
+    centered = x - np.mean(x, axis=axis, keepdims=True)
+    return _restore(g, axis, keepdims) * (2 / (_count(x, axis) - correction)) * centered
+
+
+var = Primitive("Var", _var, _var_vjp)
+
+
+def _std_vjp(g, ans, x, axis, correction, keepdims):
+    # std = sqrt(var), so d std = d var / (2 std).
+    return _var_vjp(g / (2 * ans), None, x, axis, correction, keepdims)
+
+
+std = Primitive("Std", lambda x, axis, correction, keepdims: np.sqrt(_var(x, axis, correction, keepdims)),
+                _std_vjp, saves="both")
+
+
+def _logsumexp(x, axis, keepdims):
+    # Shift by the maximum so that exp never overflows; an infinite maximum is not shifted.
+    shift = np.amax(x, axis=axis, keepdims=True)
+    shift = np.where(np.isfinite(shift), shift, 0)
+    out = np.log(np.sum(np.exp(x - shift), axis=axis, keepdims=True)) + shift
+    return out if keepdims else np.squeeze(out, axis)
+
+
+def _logsumexp_vjp(g, ans, x, axis, keepdims):
+    # d/dx_i log sum_j exp(x_j) = exp(x_i - logsumexp(x)), the softmax of x.
+    return _restore(g, axis, keepdims) * np.exp(x - _restore(ans, axis, keepdims))
+
+
+logsumexp = Primitive("Logsumexp", _logsumexp, _logsumexp_vjp, saves="both")
+
+
+def _cumsum_vjp(g, ans, x, axis):
+    # Each x_i feeds every output at or after i: the gradient is a reversed cumulative sum.
+    return np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis)
+
+
+cumsum = Primitive("Cumsum", lambda x, axis: np.cumsum(x, axis=axis), _cumsum_vjp, saves="nothing")

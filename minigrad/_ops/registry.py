@@ -1,0 +1,58 @@
+"""The table of differentiable primitives.
+
+A primitive is two kinds of pure function on NumPy arrays and nothing else:
+
+    forward(*inputs, **params) -> ans
+    vjp_i(g, ans, *inputs, **params) -> the gradient with respect to input i
+
+`g` is the gradient of the final scalar with respect to `ans`. A VJP may return an
+array that only broadcasts to its input's shape (say the gradient of ``x + y`` for
+``x`` of shape (3, 1)): the engine sums it back to the input's shape in one place,
+so no rule repeats that bookkeeping. Inputs may also be Python numbers (the ``2`` in
+``x * 2``); they get no gradient.
+
+Every primitive registers itself in REGISTRY when it is created, so the whole
+differentiable vocabulary of minigrad can be listed with ``sorted(REGISTRY)``.
+"""
+
+REGISTRY = {}
+
+
+class Primitive:
+    """A named forward rule with one VJP rule per input.
+
+    saves: which arrays the VJP rules read, which is what autograd must keep alive
+      until backward and check for in-place changes: "inputs", "output", "both" or
+      "nothing" (``x + y`` needs neither to compute its gradient).
+    vjp_argnum: for ops with any number of inputs (cat, stack) a single rule
+      ``vjp_argnum(i, g, ans, *inputs, **params)`` replaces the tuple of VJPs.
+    """
+
+    __slots__ = ("name", "forward", "vjps", "vjp_argnum", "saves_inputs", "saves_output")
+
+    def __init__(self, name, forward, *vjps, saves="inputs", vjp_argnum=None):
+        if name in REGISTRY:
+            raise ValueError(f"primitive {name!r} is registered twice")
+        if saves not in ("inputs", "output", "both", "nothing"):
+            raise ValueError(f"saves must be inputs, output, both or nothing, got {saves!r}")
+        self.name = name
+        self.forward = forward
+        self.vjps = vjps
+        self.vjp_argnum = vjp_argnum
+        self.saves_inputs = saves in ("inputs", "both")
+        self.saves_output = saves in ("output", "both")
+        REGISTRY[name] = self
+
+    def vjp(self, argnum, g, ans, inputs, params):
+        """The gradient with respect to input `argnum`, given the upstream gradient `g`."""
+        rule = self.vjps[argnum] if self.vjp_argnum is None else None
+        if rule is None:
+            if self.vjp_argnum is None:
+                raise RuntimeError(f"{self.name} is not differentiable with respect to input {argnum}")
+            return self.vjp_argnum(argnum, g, ans, *inputs, **params)
+        if params:
+            return rule(g, ans, *inputs, **params)
+        return rule(g, ans, *inputs)
+
+    def __repr__(self):
+        return f"<primitive {self.name}>"

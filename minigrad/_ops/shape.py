@@ -1,0 +1,77 @@
+"""Shape primitives: they move elements around without computing anything new.
+
+The gradient of a rearrangement is the inverse rearrangement of the gradient:
+reshape back, transpose back, sum over what was repeated, slice apart what was joined.
+"""
+
+import numpy as np
+
+from minigrad._ops.registry import Primitive
+
+
+def _reshape(x, shape):
+    return np.reshape(x, shape)
+
+
+def _reshape_vjp(g, ans, x, shape):
+    return np.reshape(g, x.shape)
+
+
+# Torch names these differently in grad_fn; the rule is the same reshape for all of them.
+reshape = Primitive("Reshape", _reshape, _reshape_vjp, saves="nothing")
+view = Primitive("View", _reshape, _reshape_vjp, saves="nothing")
+squeeze = Primitive("Squeeze", _reshape, _reshape_vjp, saves="nothing")
+unsqueeze = Primitive("Unsqueeze", _reshape, _reshape_vjp, saves="nothing")
+
+
+def _permute_vjp(g, ans, x, axes):
+    return np.transpose(g, np.argsort(axes))
+
+
+permute = Primitive("Permute", lambda x, axes: np.transpose(x, axes), _permute_vjp, saves="nothing")
+transpose = Primitive("Transpose", lambda x, axes: np.transpose(x, axes), _permute_vjp, saves="nothing")
+
+# expand: a broadcast view; the engine sums the gradient back over the expanded axes.
+expand = Primitive("Expand", lambda x, shape: np.broadcast_to(x, shape),
+                   lambda g, ans, x, shape: g, saves="nothing")
+
+
+def _repeat_vjp(g, ans, x, reps):
+    # np.tile lays copies out as (r0, s0, r1, s1, ...): split each axis that way and sum the copies.
+    shape = (1,) * (len(reps) - x.ndim) + x.shape
+    split = []
+    for r, s in zip(reps, shape):
+        split += [r, s]
+    summed = np.reshape(g, split).sum(axis=tuple(range(0, 2 * len(reps), 2)))
+    return np.reshape(summed, x.shape)
+
+
+repeat = Primitive("Repeat", lambda x, reps: np.tile(x, reps), _repeat_vjp, saves="nothing")
+
+flip = Primitive("Flip", lambda x, axis: np.flip(x, axis), lambda g, ans, x, axis: np.flip(g, axis),
+                 saves="nothing")
+
+
+def _concatenate(*xs, axis):
+    return np.concatenate(xs, axis=axis)
+
+
+def _concatenate_vjp(i, g, ans, *xs, axis):
+    start = sum(x.shape[axis] for x in xs[:i])
+    index = [slice(None)] * g.ndim
+    index[axis] = slice(start, start + xs[i].shape[axis])
+    return g[tuple(index)]
+
+
+cat = Primitive("Cat", _concatenate, vjp_argnum=_concatenate_vjp, saves="nothing")
+
+
+def _stack(*xs, axis):
+    return np.stack(xs, axis=axis)
+
+
+def _stack_vjp(i, g, ans, *xs, axis):
+    return np.take(g, i, axis=axis)
+
+
+stack = Primitive("Stack", _stack, vjp_argnum=_stack_vjp, saves="nothing")

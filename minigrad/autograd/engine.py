@@ -1,0 +1,178 @@
+"""The backward engine: the recorded graph and reverse-mode traversal over it.
+
+Forward records one `Node` per primitive applied to inputs that require grad. A node
+knows its primitive, what the VJP rules need (inputs, params, and the output if used),
+and an edge per input: the node that produced that input, the leaf tensor itself, or
+None where no gradient is wanted.
+
+`backward` visits nodes in reverse topological order (iteratively, so a chain of a
+million ops is fine), asks each primitive's VJP rules for the input gradients, sums
+them back to each input's shape and dtype (the one place where broadcasting is undone),
+and finally accumulates into the leaves' `.grad`.
+"""
+
+import numpy as np
+
+_FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
+          "after they have already been freed). Saved intermediate values of the graph are freed "
+          "when you call .backward(). Specify retain_graph=True if you need to backward through "
+          "the graph a second time.")
+
+
+class Node:
+    """One application of a primitive, as recorded for backward (torch calls it a grad_fn)."""
+
+    __slots__ = ("primitive", "params", "inputs", "ans", "edges", "versions", "hooks", "retained",
+                 "__weakref__")
+
+    def __init__(self, primitive, inputs, params, ans, edges, versions):
+        self.primitive = primitive
+        self.params = params
+        self.inputs = inputs        # the arrays (or Python numbers) the forward rule received
+        self.ans = ans              # the output array, kept only if the VJPs read it
+        self.edges = edges          # per input: the producing Node, a leaf Tensor, or None
+        self.versions = versions    # ((version_counter, value_at_save), ...) of saved tensors
+        self.hooks = None           # hooks registered on the output tensor
+        self.retained = None        # the output tensor, if retain_grad() was called on it
+
+    def name(self):
+        return f"{self.primitive.name}Backward0"
+
+    @property
+    def next_functions(self):
+        """The nodes (or leaf AccumulateGrad markers) this node sends gradients to, as in torch."""
+        return tuple((_AccumulateGrad(e) if _is_leaf(e) else e, 0) for e in self.edges)
+
+    def __repr__(self):
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    def input_gradients(self, g):
+        """Yield (edge, gradient) for every input that wants a gradient."""
+        if self.inputs is None:
+            raise RuntimeError(_FREED)
+        for counter, value in self.versions:
+            if counter[0] != value:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: it is an input or output of {self.name()}, saved at version "
+                    f"{value} and now at version {counter[0]}. Hint: replace the in-place operation "
+                    "(such as x += 1 or x.add_(1)) by its out-of-place form (x = x + 1).")
+        prim, inputs = self.primitive, self.inputs
+        for i, edge in enumerate(self.edges):
+            if edge is not None:
+                grad = prim.vjp(i, g, self.ans, inputs, self.params)
+                yield edge, _fit(grad, inputs[i])
+
+    def release(self):
+        """Drop the saved arrays once backward no longer needs them."""
+        if self.versions or self.ans is not None:
+            self.inputs = None   # a later backward through this node raises _FREED
+        self.ans = None
+
+
+class _AccumulateGrad:
+    """Marker for a leaf in `next_functions`, as torch shows it."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+    next_functions = ()
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _is_leaf(edge):
+    return edge is not None and not isinstance(edge, Node)
+
+
+def _fit(grad, like):
+    """Sum a gradient back over broadcast axes and cast it to the dtype of its input."""
+    if type(grad) is not np.ndarray:
+        grad = np.asarray(grad)
+    shape = np.shape(like)
+    if grad.shape != shape:
+        lead = grad.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
+        grad = grad.sum(axis=axes, keepdims=True).reshape(shape)
+    dtype = like.dtype if isinstance(like, np.ndarray) else grad.dtype
+    if grad.dtype != dtype:
+        grad = grad.astype(dtype)
+    return grad
+
+
+def topological_order(root):
+    """Nodes reachable from `root`, each before every node it sends gradients to."""
+    order, visited, stack = [], set(), [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        for edge in node.edges:
+            if type(edge) is Node and edge not in visited:
+                stack.append((edge, False))
+    order.reverse()
+    return order
+
+
+def backward(tensor, gradient, retain_graph=False):
+    """Accumulate d tensor / d leaf into every leaf's .grad, seeded with `gradient`."""
+    from minigrad.tensor import Tensor
+
+    handed_out = {id(gradient)}  # arrays the user can see: never alias them into a .grad
+    leaf_grads = {}
+    root = tensor._grad_fn
+    if root is None:  # backward on a leaf: its gradient is the seed itself
+        leaf_grads[tensor] = gradient
+        order = ()
+    else:
+        order = topological_order(root)
+    grads = {root: gradient}
+    for node in order:
+        g = grads.pop(node, None)
+        if g is None:
+            continue
+        if node.hooks:
+            g = _run_hooks(node.hooks, g, Tensor)
+        if node.retained is not None:
+            _accumulate(node.retained, g, handed_out, Tensor)
+        for edge, grad in node.input_gradients(g):
+            store = grads if type(edge) is Node else leaf_grads
+            previous = store.get(edge)
+            store[edge] = grad if previous is None else previous + grad
+        if not retain_graph:
+            node.release()
+    for leaf, g in leaf_grads.items():
+        if leaf._hooks:
+            g = _run_hooks(leaf._hooks, g, Tensor)
+        _accumulate(leaf, g, handed_out, Tensor)
+
+
+def _run_hooks(hooks, g, Tensor):
+    for hook in list(hooks.values()):
+        result = hook(Tensor._wrap(g))
+        if result is not None:
+            g = result._array
+    return g
+
+
+def _accumulate(tensor, g, handed_out, Tensor):
+    """Add g into tensor.grad, which owns its memory (never a view shared with another grad)."""
+    if tensor._grad is None:
+        if id(g) in handed_out or not g.flags.owndata or not g.flags.writeable:
+            g = np.array(g)
+        handed_out.add(id(g))
+        tensor._grad = Tensor._wrap(g)
+    else:
+        tensor._grad._array += g
+        tensor._grad._version_counter[0] += 1

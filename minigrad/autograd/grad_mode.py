@@ -1,0 +1,92 @@
+"""Whether operations are being recorded for backward: no_grad, enable_grad, set_grad_enabled.
+
+One process-wide switch. Each class works as a context manager (``with no_grad():``) and
+as a decorator (``@no_grad()`` or ``@no_grad``), restoring the previous mode on exit.
+"""
+
+import functools
+
+
+class _State:
+    enabled = True
+
+
+def is_grad_enabled():
+    return _State.enabled
+
+
+class _GradModeContext:
+    """Base: subclasses say which mode they switch to in `_mode`."""
+
+    _mode = True
+
+    def __new__(cls, func=None):
+        # @no_grad without parentheses hands us the function directly.
+        self = super().__new__(cls)
+        if callable(func):
+            self.__init__()
+            return self(func)
+        return self
+
+    def __init__(self, func=None):
+        self._previous = []
+
+    def __enter__(self):
+        self._previous.append(_State.enabled)
+        _State.enabled = self._mode
+
+    def __exit__(self, *exc):
+        _State.enabled = self._previous.pop()
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self:
+                return func(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Do not record operations: results have no grad_fn and do not require grad."""
+
+    _mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Record operations again, even inside no_grad."""
+
+    _mode = True
+
+
+class inference_mode(no_grad):
+    """Same as no_grad here (torch's inference_mode adds optimisations minigrad does not need)."""
+
+    def __init__(self, mode=True):
+        super().__init__()
+        self._mode = not mode
+
+
+class set_grad_enabled:
+    """Switch recording on or off: at once when called, and back when used with `with`."""
+
+    def __init__(self, mode):
+        self._previous = _State.enabled
+        _State.enabled = bool(mode)
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        _State.enabled = self._previous
+        return False
+
+    def __call__(self, func):
+        mode = _State.enabled
+        _State.enabled = self._previous  # as a decorator it switches only inside func
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+        return wrapper

@@ -1,0 +1,231 @@
+"""Making tensors: from data, filled with constants, ranges, and random draws."""
+
+import builtins
+import numbers
+
+import numpy as np
+
+from minigrad import _dtype
+from minigrad.random import _numpy_rng
+from minigrad.tensor import Tensor, _check_device, _shape_args
+
+
+def _finish(array, requires_grad=False, device=None):
+    _check_device(device)
+    t = Tensor._wrap(array)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _infer(data):
+    """The array for tensor(data): Python floats give the default dtype, ints int64, bools bool."""
+    if isinstance(data, Tensor):
+        return data._array.copy()
+    if isinstance(data, np.ndarray):
+        array = data.copy()
+        _dtype.from_numpy(array.dtype)  # rejects dtypes minigrad has no tensor of
+        return array
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+        data = [x.tolist() if isinstance(x, Tensor) else x for x in data]
+    array = np.array(data)
+    if array.dtype == np.float64 and not _has_numpy_float64(data):
+        array = array.astype(_dtype.get_default_dtype().numpy)
+    elif array.dtype.kind in "iu" and array.dtype != np.int64 and not isinstance(data, np.generic):
+        array = array.astype(np.int64)
+    elif array.dtype.kind in "USO":
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}': tensors hold numbers only")
+    return array
+
+
+def _has_numpy_float64(data):
+    return isinstance(data, (np.float64, np.ndarray))
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """A new tensor holding a copy of data (numbers, nested lists, NumPy arrays, tensors)."""
+    array = _infer(data)
+    if dtype is not None:
+        array = array.astype(_dtype.as_dtype(dtype).numpy, copy=False)
+    return _finish(array, requires_grad, device)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like tensor(), but shares memory with a tensor or NumPy array when the dtype allows."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray):
+        _dtype.from_numpy(data.dtype)
+        array = data if dtype is None else data.astype(_dtype.as_dtype(dtype).numpy, copy=False)
+        return _finish(array, device=device)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def asarray(obj, dtype=None, device=None, copy=None, requires_grad=False):
+    t = tensor(obj, dtype=dtype) if copy else as_tensor(obj, dtype=dtype, device=device)
+    return t.requires_grad_(requires_grad) if requires_grad else t
+
+
+def from_numpy(array):
+    """A tensor sharing memory with a NumPy array (changes to one show in the other)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    _dtype.from_numpy(array.dtype)
+    return Tensor._wrap(array)
+
+
+def _filled(fill, size, dtype, requires_grad, device):
+    np_dtype = _dtype.numpy_dtype(dtype) or _dtype.get_default_dtype().numpy
+    return _finish(fill(_shape_args(size), dtype=np_dtype), requires_grad, device)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
+    return _filled(np.zeros, size, dtype, requires_grad, device)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
+    return _filled(np.ones, size, dtype, requires_grad, device)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None):
+    return _filled(np.zeros, size, dtype, requires_grad, device)  # zeroed: no garbage for learners
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    if dtype is None:
+        dtype = (_dtype.bool if isinstance(fill_value, bool) else
+                 _dtype.int64 if isinstance(fill_value, numbers.Integral) else _dtype.get_default_dtype())
+    np_dtype = _dtype.as_dtype(dtype).numpy
+    return _finish(np.full(_shape_args((size,)), fill_value, dtype=np_dtype), requires_grad, device)
+
+
+def _like(t, dtype):
+    return _dtype.numpy_dtype(dtype) or t._array.dtype
+
+
+def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    return _finish(np.zeros(input._array.shape, dtype=_like(input, dtype)), requires_grad, device)
+
+
+def ones_like(input, dtype=None, device=None, requires_grad=False):
+    return _finish(np.ones(input._array.shape, dtype=_like(input, dtype)), requires_grad, device)
+
+
+def empty_like(input, dtype=None, device=None, requires_grad=False):
+    return zeros_like(input, dtype, device, requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    return _finish(np.full(input._array.shape, fill_value, dtype=_like(input, dtype)), requires_grad, device)
+
+
+def rand_like(input, dtype=None, generator=None, requires_grad=False):
+    return rand(input.shape, dtype=dtype or input.dtype, generator=generator, requires_grad=requires_grad)
+
+
+def randn_like(input, dtype=None, generator=None, requires_grad=False):
+    return randn(input.shape, dtype=dtype or input.dtype, generator=generator, requires_grad=requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    """Numbers from start up to (not including) end; integers give int64, floats the default dtype."""
+    if end is None:
+        start, end = 0, start
+    start, end, step = (x.item() if isinstance(x, Tensor) else x for x in (start, end, step))
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"upper bound and larger bound inconsistent with step sign (start={start}, end={end}, step={step})")
+    if dtype is None:
+        integral = all(isinstance(x, numbers.Integral) for x in (start, end, step))
+        dtype = _dtype.int64 if integral else _dtype.get_default_dtype()
+    np_dtype = _dtype.as_dtype(dtype).numpy
+    count = builtins.max(int(np.ceil((end - start) / step)), 0)
+    # start + i * step in float64, then cast: torch's values, not a running sum's.
+    return _finish((start + np.arange(count, dtype=np.float64) * step).astype(np_dtype)
+                   if np_dtype.kind == "f" else np.arange(start, end, step).astype(np_dtype), requires_grad, device)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    np_dtype = _dtype.numpy_dtype(dtype) or _dtype.get_default_dtype().numpy
+    return _finish(np.linspace(start, end, int(steps)).astype(np_dtype), requires_grad, device)
+
+
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+    np_dtype = _dtype.numpy_dtype(dtype) or _dtype.get_default_dtype().numpy
+    return _finish(np.logspace(start, end, int(steps), base=base).astype(np_dtype), requires_grad, device)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    np_dtype = _dtype.numpy_dtype(dtype) or _dtype.get_default_dtype().numpy
+    return _finish(np.eye(n, m, dtype=np_dtype), requires_grad, device)
+
+
+def _random_dtype(dtype):
+    np_dtype = _dtype.numpy_dtype(dtype) or _dtype.get_default_dtype().numpy
+    if np_dtype.kind != "f":
+        raise RuntimeError(f"random floats need a floating dtype, got {_dtype.from_numpy(np_dtype)}")
+    return np_dtype
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Uniform samples on [0, 1)."""
+    np_dtype = _random_dtype(dtype)
+    array = _numpy_rng(generator).random(_shape_args(size), dtype=np.float64).astype(np_dtype)
+    return _finish(array, requires_grad, device)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Standard normal samples."""
+    np_dtype = _random_dtype(dtype)
+    array = _numpy_rng(generator).standard_normal(_shape_args(size), dtype=np.float64).astype(np_dtype)
+    return _finish(array, requires_grad, device)
+
+
+def randint(low, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+    """Integers uniform on [low, high); randint(high, size) starts at 0 as in torch."""
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None:
+        raise TypeError("randint() missing required argument 'size'")
+    np_dtype = _dtype.numpy_dtype(dtype) or np.dtype(np.int64)
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    return _finish(_numpy_rng(generator).integers(low, high, _shape_args((size,))).astype(np_dtype),
+                   requires_grad, device)
+
+
+def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
+    """A random permutation of 0 .. n-1."""
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got {n}")
+    np_dtype = _dtype.numpy_dtype(dtype) or np.dtype(np.int64)
+    return _finish(_numpy_rng(generator).permutation(n).astype(np_dtype), requires_grad, device)
+
+
+def normal(mean, std, size=None, generator=None, dtype=None, requires_grad=False):
+    if size is None:
+        mean_a, std_a = np.asarray(getattr(mean, "_array", mean)), np.asarray(getattr(std, "_array", std))
+        shape = np.broadcast_shapes(mean_a.shape, std_a.shape)
+        np_dtype = mean_a.dtype if mean_a.dtype.kind == "f" else _dtype.get_default_dtype().numpy
+        return _finish(_numpy_rng(generator).normal(mean_a, std_a, shape).astype(np_dtype), requires_grad)
+    np_dtype = _random_dtype(dtype)
+    return _finish(_numpy_rng(generator).normal(mean, std, _shape_args((size,))).astype(np_dtype), requires_grad)
+
+
+def bernoulli(input, p=None, generator=None):
+    probs = input._array if p is None else np.full(input._array.shape, p)
+    return _finish((_numpy_rng(generator).random(input._array.shape) < probs).astype(input._array.dtype))
+
+
+def multinomial(input, num_samples, replacement=False, generator=None):
+    """Draw indices with probabilities proportional to the rows of input."""
+    probs = np.asarray(input._array, dtype=np.float64)
+    rng = _numpy_rng(generator)
+    rows = probs.reshape(-1, probs.shape[-1])
+    if not replacement and num_samples > rows.shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if (rows < 0).any() or not np.isfinite(rows).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    out = np.stack([rng.choice(len(r), size=num_samples, replace=replacement, p=r / r.sum()) for r in rows])
+    return _finish(out.reshape(probs.shape[:-1] + (num_samples,)).astype(np.int64))

@@ -1,0 +1,136 @@
+"""The function forms of tensor operations: minigrad.exp(x) is x.exp(), and the ops with
+no method form (cat, stack, where, ...)."""
+
+import numpy as np
+
+from minigrad import _dtype
+from minigrad._ops import elementwise as E
+from minigrad._ops import shape as S
+from minigrad.tensor import Tensor, _as_tensor, _dim, _is_scalar, _promote, apply
+
+# Methods that are also top-level functions, taking the tensor first.
+_METHODS = """
+add sub mul div true_divide multiply divide subtract pow neg negative reciprocal square
+exp log log1p sqrt rsqrt abs absolute sign sin cos tanh sigmoid relu clamp clip clamp_min clamp_max
+maximum minimum floor ceil round masked_fill
+sum mean prod amax amin max min argmax argmin var std logsumexp cumsum norm
+sort argsort topk
+reshape flatten unflatten squeeze unsqueeze permute transpose swapaxes t expand_as broadcast_to
+flip split chunk unbind narrow select
+matmul mm bmm mv dot outer
+gather scatter scatter_add index_select take_along_dim
+eq ne lt le gt ge greater greater_equal less less_equal not_equal equal allclose isclose
+isnan isinf isfinite any all logical_not logical_and logical_or logical_xor
+bitwise_and bitwise_or bitwise_xor bitwise_not numel detach clone
+""".split()
+
+globals().update({name: getattr(Tensor, name) for name in _METHODS})
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def _common_dtype(tensors):
+    result = tensors[0]._array.dtype
+    for t in tensors[1:]:
+        if t._array.dtype != result:
+            result = _dtype.result_type(result, False, t._array.dtype, False)
+    return result
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing dim; all other sizes must match."""
+    tensors = [_as_tensor(t) for t in tensors]
+    if not tensors:
+        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+    # torch skips legacy empty 1-D tensors of shape (0,) when joining
+    tensors = [t for t in tensors if t._array.shape != (0,)] or tensors[:1]
+    first = tensors[0]
+    if first.ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    axis = _dim(dim, first.ndim)
+    for i, t in enumerate(tensors[1:], 1):
+        if t.ndim != first.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {first.ndim} and {t.ndim}")
+        for d, (a, b) in enumerate(zip(first._array.shape, t._array.shape)):
+            if d != axis and a != b:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {axis}. Expected size {a} "
+                                   f"but got size {b} for tensor number {i} in the list.")
+    target = _common_dtype(tensors)
+    return apply(S.cat, *[t._cast(target) for t in tensors], axis=axis)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    """Join equally shaped tensors along a new dim."""
+    tensors = [_as_tensor(t) for t in tensors]
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors[1:], 1):
+        if t._array.shape != tensors[0]._array.shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} "
+                               f"at entry 0 and {list(t.shape)} at entry {i}")
+    axis = _dim(dim, tensors[0].ndim + 1)
+    target = _common_dtype(tensors)
+    return apply(S.stack, *[t._cast(target) for t in tensors], axis=axis)
+
+
+def hstack(tensors):
+    tensors = [_as_tensor(t) for t in tensors]
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([t if t.ndim > 1 else t.reshape(1, -1) for t in map(_as_tensor, tensors)], 0)
+
+
+def where(condition, input=None, other=None):
+    """Elements of input where condition holds, of other elsewhere; where(c) gives nonzero indices."""
+    cond = np.asarray(condition._array if isinstance(condition, Tensor) else condition)
+    if input is None and other is None:
+        return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(cond))
+    if cond.dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{_dtype.from_numpy(cond.dtype)}")
+    x = input if isinstance(input, Tensor) else None
+    y = other if isinstance(other, Tensor) else None
+    if x is None and y is None:
+        x = _as_tensor(input)
+    if x is not None:
+        x, other = _promote(x, other)
+        return apply(E.where, cond, x, other)
+    y, input = _promote(y, input)
+    return apply(E.where, cond, input, y)
+
+
+def nonzero(input, as_tuple=False):
+    indices = np.nonzero(input._array)
+    if as_tuple:
+        return tuple(Tensor._wrap(i.astype(np.int64)) for i in indices)
+    return Tensor._wrap(np.stack(indices, axis=-1).astype(np.int64))
+
+
+def broadcast_tensors(*tensors):
+    shape = np.broadcast_shapes(*(t._array.shape for t in tensors))
+    return tuple(t.expand(shape) for t in tensors)
+
+
+def broadcast_shapes(*shapes):
+    from minigrad.tensor import Size
+    return Size(np.broadcast_shapes(*shapes))
+
+
+def einsum(equation, *operands):
+    """Not differentiable in minigrad; computed for reading values only."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = operands[0]
+    if any(t.requires_grad for t in operands):
+        raise NotImplementedError("minigrad's einsum is not differentiable; use matmul, sum and permute")
+    return Tensor._wrap(np.asarray(np.einsum(equation, *(t._array for t in operands))))

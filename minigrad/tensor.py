@@ -1,0 +1,1460 @@
+"""Tensor: a NumPy array plus the autograd record of where it came from.
+
+The class is a thin shell. Each differentiable method normalises torch-style arguments
+(dims, shapes, dtypes) and calls `apply`, which runs a primitive's pure forward rule
+and, when an input requires grad, records a `Node` for the backward engine. All of the
+mathematics lives in `minigrad._ops`.
+"""
+
+import builtins
+import collections
+import numbers
+
+import numpy as np
+
+from minigrad import _dtype
+from minigrad._ops import elementwise as E
+from minigrad._ops import indexing as I
+from minigrad._ops import linalg as L
+from minigrad._ops import reduce as R
+from minigrad._ops import shape as S
+from minigrad.autograd import engine
+from minigrad.autograd.grad_mode import _State as _grad_mode
+
+_NO_PARAMS = {}
+
+
+def apply(primitive, *args, **params):
+    """Run `primitive` on the arrays inside `args` and record it for backward if needed."""
+    arrays, edges, requires_grad = [], [], False
+    for a in args:
+        if isinstance(a, Tensor):
+            arrays.append(a._array)
+            if a._requires_grad:
+                requires_grad = True
+                edges.append(a._grad_fn or a)
+            else:
+                edges.append(None)
+        else:
+            arrays.append(a)
+            edges.append(None)
+    ans = primitive.forward(*arrays, **params)
+    if type(ans) is not np.ndarray:
+        ans = np.asarray(ans)  # NumPy returns scalars from 0-d operations
+    if not (requires_grad and _grad_mode.enabled):
+        return Tensor._wrap(ans)
+    counter = [0]
+    versions = ()
+    if primitive.saves_inputs:
+        versions = tuple((a._version_counter, a._version_counter[0]) for a in args if isinstance(a, Tensor))
+    if primitive.saves_output:
+        versions += ((counter, 0),)
+    node = engine.Node(primitive, arrays, params or _NO_PARAMS,
+                       ans if primitive.saves_output else None, edges, versions)
+    return Tensor._wrap(ans, node, counter)
+
+
+# ------------------------------------------------------------------ argument helpers
+def _dim(dim, ndim):
+    """Normalise one dim the way torch does, with torch's IndexError for a bad one."""
+    n = builtins.max(ndim, 1)
+    if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim % n
+
+
+def _axes(dim, ndim):
+    """torch's dim argument (None, an int or a sequence) as a tuple of NumPy axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    axes = tuple(_dim(d, ndim) for d in dims)
+    if ndim == 0:
+        return ()
+    if len(set(axes)) != len(axes):
+        raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
+    return axes
+
+
+def _shape_args(shape):
+    """Accept both f(2, 3) and f((2, 3)) as torch does."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Size)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+class Size(tuple):
+    """The shape of a tensor: a tuple that prints as ``minigrad.Size([2, 3])``."""
+
+    def __repr__(self):
+        return f"minigrad.Size({list(self)})"
+
+    def numel(self):
+        return int(np.prod(self, dtype=np.int64))
+
+
+class device:
+    """Where a tensor lives. minigrad computes on the CPU only."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type="cpu", index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        if ":" in type:
+            type, index = type.split(":")
+            index = int(index)
+        if type not in ("cpu", "cuda", "mps"):
+            raise RuntimeError(f"Expected one of cpu, cuda, mps device type at start of device string: {type}")
+        self.type = type
+        self.index = index
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+    def __repr__(self):
+        index = "" if self.index is None else f", index={self.index}"
+        return f"device(type='{self.type}'{index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+
+_CPU = device("cpu")
+
+
+def _check_device(dev):
+    if dev is not None and device(dev).type != "cpu":
+        raise RuntimeError(f"minigrad runs on the CPU only, so it cannot use device '{device(dev)}'; "
+                           "use the torch backend for GPUs")
+
+
+def _is_scalar(x):
+    return isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, np.ndarray)
+
+
+_RETURN_TYPES = {}
+
+
+def _return_type(name):
+    if name not in _RETURN_TYPES:
+        _RETURN_TYPES[name] = collections.namedtuple(name, ["values", "indices"])
+    return _RETURN_TYPES[name]
+
+
+class RemovableHandle:
+    """Returned by register_hook; `remove()` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks):
+        self._hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self):
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+# ------------------------------------------------------------------ the Tensor
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it."""
+
+    __slots__ = ("_array", "_grad", "_grad_fn", "_requires_grad", "_version_counter", "_hooks", "__weakref__")
+    __array_priority__ = 1000
+    __array_ufunc__ = None  # NumPy defers to our reflected operators: np.float32(2) * t is a Tensor
+
+    def __init__(self, data=(), requires_grad=False):
+        # torch.Tensor(data) always uses the default dtype; prefer minigrad.tensor().
+        array = np.array(data._array if isinstance(data, Tensor) else data, dtype=_dtype.get_default_dtype().numpy)
+        self._array = array
+        self._grad = None
+        self._grad_fn = None
+        self._requires_grad = False
+        self._version_counter = [0]
+        self._hooks = None
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _wrap(cls, array, grad_fn=None, counter=None):
+        """Make a Tensor around an existing array without copying or checking it."""
+        t = object.__new__(cls)
+        t._array = array
+        t._grad = None
+        t._grad_fn = grad_fn
+        t._requires_grad = grad_fn is not None
+        t._version_counter = counter or [0]
+        t._hooks = None
+        return t
+
+    # -------------------------------------------------------------- attributes
+    @property
+    def shape(self):
+        return Size(self._array.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._array.shape)
+        return self._array.shape[_dim(dim, self._array.ndim)] if self._array.ndim else 1
+
+    def dim(self):
+        return self._array.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self):
+        return self._array.ndim
+
+    def numel(self):
+        return self._array.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self._array.itemsize
+
+    @property
+    def dtype(self):
+        return _dtype.from_numpy(self._array.dtype)
+
+    @property
+    def device(self):
+        return _CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    def is_floating_point(self):
+        return self._array.dtype.kind == "f"
+
+    def is_contiguous(self):
+        return self._array.flags.c_contiguous
+
+    @property
+    def data(self):
+        """This tensor's values as a tensor outside the graph (sharing memory, not the version)."""
+        return Tensor._wrap(self._array)
+
+    @data.setter
+    def data(self, value):
+        self._array = value._array if isinstance(value, Tensor) else np.asarray(value)
+
+    def _version_get(self):
+        return self._version_counter[0]
+
+    _version = property(_version_get)
+
+    # -------------------------------------------------------------- autograd
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad=True):
+        if self._grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want "
+                                   "to use a computed variable in a subgraph that doesn't require "
+                                   "differentiation use var_no_grad = var.detach().")
+            return self
+        if requires_grad and self._array.dtype.kind != "f":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients "
+                               f"(this tensor is {self.dtype})")
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: grad {tuple(value.shape)}, "
+                                   f"tensor {tuple(self.shape)}")
+            if value.dtype is not self.dtype:
+                raise RuntimeError(f"assigned grad has data of a different type: grad {value.dtype}, "
+                                   f"tensor {self.dtype}")
+        self._grad = value
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def is_leaf(self):
+        return self._grad_fn is None
+
+    @property
+    def retains_grad(self):
+        return self._grad_fn is not None and self._grad_fn.retained is self
+
+    def retain_grad(self):
+        """Keep .grad on this non-leaf tensor after backward (leaves always keep it)."""
+        if self._grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        self._grad_fn.retained = self
+
+    def register_hook(self, hook):
+        """Call hook(grad) when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        owner = self._grad_fn if self._grad_fn is not None else self
+        if owner.hooks is None if owner is self._grad_fn else self._hooks is None:
+            if owner is self:
+                self._hooks = {}
+            else:
+                owner.hooks = {}
+        hooks = self._hooks if owner is self else owner.hooks
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate the gradient of this tensor into the .grad of every leaf it depends on."""
+        if create_graph:
+            raise NotImplementedError("minigrad does not record the backward pass (create_graph=True)")
+        if not self._requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+        if gradient is None:
+            if self._array.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs; pass "
+                                   f"gradient= (a tensor of shape {tuple(self.shape)}) to backward()")
+            seed = np.ones_like(self._array)
+        else:
+            seed = gradient._array if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=self._array.dtype)
+            if seed.shape != self._array.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {tuple(seed.shape)} "
+                                   f"and output[0] has a shape of {tuple(self.shape)}.")
+        engine.backward(self, seed, retain_graph=bool(retain_graph))
+
+    def detach(self):
+        """The same values outside the graph; shares memory and the version counter."""
+        return Tensor._wrap(self._array, None, self._version_counter)
+
+    def detach_(self):
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # -------------------------------------------------------------- conversions
+    def numpy(self, force=False):
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._array
+
+    def __array__(self, dtype=None, copy=None):
+        return self._array if dtype is None else self._array.astype(dtype)
+
+    def item(self):
+        if self._array.size != 1:
+            raise RuntimeError(f"a Tensor with {self._array.size} elements cannot be converted to Scalar")
+        return self._array.item()
+
+    def tolist(self):
+        return self._array.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._array.dtype.kind not in "iub" or self._array.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self._array.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._array)
+
+    def __len__(self):
+        if self._array.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._array.shape[0]
+
+    def __iter__(self):
+        if self._array.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._array.shape[0]))
+
+    def __hash__(self):
+        return id(self)
+
+    def __format__(self, spec):
+        if self._array.ndim == 0:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    def __repr__(self):
+        from minigrad._format import format_tensor
+        return format_tensor(self)
+
+    def to(self, *args, **kwargs):
+        """to(dtype), to(device), to(device, dtype), to(other_tensor); copy=True forces a copy."""
+        dtype, copy = kwargs.pop("dtype", None), kwargs.pop("copy", False)
+        _check_device(kwargs.pop("device", None))
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, (str, device)):
+                _check_device(arg)
+            elif arg is not None:
+                dtype = arg
+        if dtype is None or _dtype.as_dtype(dtype).numpy == self._array.dtype:
+            return self.clone() if copy else self
+        return self._cast(_dtype.as_dtype(dtype).numpy)
+
+    def _cast(self, np_dtype):
+        if np_dtype == self._array.dtype:
+            return self
+        if self._requires_grad and np_dtype.kind == "f":
+            return apply(E.to_dtype, self, dtype=np_dtype)
+        return Tensor._wrap(self._array.astype(np_dtype))
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"minigrad.{ {'f': 'Float', 'i': 'Long', 'b': 'Bool'}.get(self._array.dtype.kind, '') }Tensor"
+        return self.to(dtype)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def float(self):
+        return self._cast(np.dtype(np.float32))
+
+    def double(self):
+        return self._cast(np.dtype(np.float64))
+
+    def half(self):
+        return self._cast(np.dtype(np.float16))
+
+    def long(self):
+        return self._cast(np.dtype(np.int64))
+
+    def int(self):
+        return self._cast(np.dtype(np.int32))
+
+    def bool(self):
+        return self._cast(np.dtype(np.bool_))
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        _check_device("cuda")
+
+    def clone(self):
+        return apply(E.clone, self)
+
+    def contiguous(self):
+        if self._array.flags.c_contiguous:
+            return self
+        return apply(E.clone, self)
+
+    def new_tensor(self, data, dtype=None, requires_grad=False):
+        from minigrad.creation import tensor
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, requires_grad=False):
+        return self._new(np.zeros, size, dtype, requires_grad)
+
+    def new_ones(self, *size, dtype=None, requires_grad=False):
+        return self._new(np.ones, size, dtype, requires_grad)
+
+    def new_empty(self, *size, dtype=None, requires_grad=False):
+        return self._new(np.empty, size, dtype, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, requires_grad=False):
+        np_dtype = _dtype.numpy_dtype(dtype) or self._array.dtype
+        return Tensor._wrap(np.full(_shape_args((size,)), fill_value, dtype=np_dtype)).requires_grad_(requires_grad)
+
+    def _new(self, fill, size, dtype, requires_grad):
+        np_dtype = _dtype.numpy_dtype(dtype) or self._array.dtype
+        return Tensor._wrap(fill(_shape_args(size), dtype=np_dtype)).requires_grad_(requires_grad)
+
+    # -------------------------------------------------------------- arithmetic
+    def _binary(self, primitive, other, reverse=False):
+        a, b = _promote(self, other, primitive is E.div)
+        try:
+            return apply(primitive, b, a) if reverse else apply(primitive, a, b)
+        except ValueError as error:
+            other_shape = np.shape(b._array if isinstance(b, Tensor) else b)
+            raise RuntimeError(_broadcast_message(self._array.shape, other_shape)) from error
+
+    def __add__(self, other):
+        return self._binary(E.add, other)
+
+    def __radd__(self, other):
+        return self._binary(E.add, other, reverse=True)
+
+    def __sub__(self, other):
+        return self._binary(E.sub, other)
+
+    def __rsub__(self, other):
+        return self._binary(E.sub, other, reverse=True)
+
+    def __mul__(self, other):
+        return self._binary(E.mul, other)
+
+    def __rmul__(self, other):
+        return self._binary(E.mul, other, reverse=True)
+
+    def __truediv__(self, other):
+        return self._binary(E.div, other)
+
+    def __rtruediv__(self, other):
+        return self._binary(E.div, other, reverse=True)
+
+    def __pow__(self, exponent):
+        if _is_scalar(exponent):
+            base = self if self.is_floating_point() or isinstance(exponent, numbers.Integral) else self.float()
+            return apply(E.pow_scalar, base, exponent.item() if isinstance(exponent, np.generic) else exponent)
+        return self._binary(E.pow, exponent)
+
+    def __rpow__(self, base):
+        return self._binary(E.pow, base, reverse=True)
+
+    def __floordiv__(self, other):
+        a, b = _promote(self, other)
+        return Tensor._wrap(np.asarray(np.floor_divide(_raw(a), _raw(b))))
+
+    def __mod__(self, other):
+        a, b = _promote(self, other)
+        return Tensor._wrap(np.asarray(np.mod(_raw(a), _raw(b))))
+
+    def __neg__(self):
+        return apply(E.neg, self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return self.abs()
+
+    def __matmul__(self, other):
+        return self.matmul(other)
+
+    def __rmatmul__(self, other):
+        return _as_tensor(other).matmul(self)
+
+    def add(self, other, alpha=1):
+        return self + (other * alpha if alpha != 1 else other)
+
+    def sub(self, other, alpha=1):
+        return self - (other * alpha if alpha != 1 else other)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other, rounding_mode=None):
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode == "floor":
+            return self // other
+        if rounding_mode == "trunc":
+            a, b = _promote(self, other)
+            return Tensor._wrap(np.asarray(np.trunc(np.true_divide(_raw(a), _raw(b))).astype(_raw(a).dtype)))
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+
+    multiply, divide, subtract, true_divide = mul, div, sub, div
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    def neg(self):
+        return -self
+
+    negative = neg
+
+    def reciprocal(self):
+        return 1 / self
+
+    def square(self):
+        return self * self
+
+    # -------------------------------------------------------------- comparisons and logic
+    def _compare(self, ufunc, other):
+        a, b = _promote(self, other)
+        try:
+            return Tensor._wrap(np.asarray(ufunc(_raw(a), _raw(b))))
+        except ValueError as error:
+            raise RuntimeError(_broadcast_message(self._array.shape, np.shape(_raw(b)))) from error
+
+    def __eq__(self, other):
+        return self._compare(np.equal, other)
+
+    def __ne__(self, other):
+        return self._compare(np.not_equal, other)
+
+    def __lt__(self, other):
+        return self._compare(np.less, other)
+
+    def __le__(self, other):
+        return self._compare(np.less_equal, other)
+
+    def __gt__(self, other):
+        return self._compare(np.greater, other)
+
+    def __ge__(self, other):
+        return self._compare(np.greater_equal, other)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+    def _logical(self, ufunc, other):
+        if self._array.dtype.kind not in "iub":
+            raise TypeError(f"bitwise operations need integer or bool tensors, got {self.dtype}")
+        return self._compare(ufunc, other)
+
+    def __and__(self, other):
+        return self._logical(np.bitwise_and, other)
+
+    def __or__(self, other):
+        return self._logical(np.bitwise_or, other)
+
+    def __xor__(self, other):
+        return self._logical(np.bitwise_xor, other)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+    bitwise_and, bitwise_or, bitwise_xor = __and__, __or__, __xor__
+
+    def __invert__(self):
+        if self._array.dtype.kind not in "iub":
+            raise TypeError(f"~ (bitwise_not) needs an integer or bool tensor, got {self.dtype}")
+        return Tensor._wrap(np.asarray(np.invert(self._array)))
+
+    bitwise_not = __invert__
+
+    def logical_not(self):
+        return Tensor._wrap(np.asarray(np.logical_not(self._array)))
+
+    def logical_and(self, other):
+        return self._compare(np.logical_and, other)
+
+    def logical_or(self, other):
+        return self._compare(np.logical_or, other)
+
+    def logical_xor(self, other):
+        return self._compare(np.logical_xor, other)
+
+    def equal(self, other):
+        return self.shape == other.shape and bool(np.array_equal(self._array, other._array))
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return bool(np.allclose(self._array, _raw(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return Tensor._wrap(np.asarray(np.isclose(self._array, _raw(other), rtol=rtol, atol=atol, equal_nan=equal_nan)))
+
+    def isnan(self):
+        return Tensor._wrap(np.asarray(np.isnan(self._array)))
+
+    def isinf(self):
+        return Tensor._wrap(np.asarray(np.isinf(self._array)))
+
+    def isfinite(self):
+        return Tensor._wrap(np.asarray(np.isfinite(self._array)))
+
+    def any(self, dim=None, keepdim=False):
+        return Tensor._wrap(np.asarray(np.any(self._array, axis=_axes(dim, self.ndim), keepdims=keepdim)))
+
+    def all(self, dim=None, keepdim=False):
+        return Tensor._wrap(np.asarray(np.all(self._array, axis=_axes(dim, self.ndim), keepdims=keepdim)))
+
+    # -------------------------------------------------------------- unary functions
+    def exp(self):
+        return apply(E.exp, self._floating())
+
+    def log(self):
+        return apply(E.log, self._floating())
+
+    def log1p(self):
+        return apply(E.log1p, self._floating())
+
+    def sqrt(self):
+        return apply(E.sqrt, self._floating())
+
+    def rsqrt(self):
+        return apply(E.rsqrt, self._floating())
+
+    def abs(self):
+        return apply(E.abs, self)
+
+    absolute = abs
+
+    def sign(self):
+        return apply(E.sign, self)
+
+    def sin(self):
+        return apply(E.sin, self._floating())
+
+    def cos(self):
+        return apply(E.cos, self._floating())
+
+    def tanh(self):
+        return apply(E.tanh, self._floating())
+
+    def sigmoid(self):
+        return apply(E.sigmoid, self._floating())
+
+    def relu(self):
+        return apply(E.relu, self)
+
+    def clamp(self, min=None, max=None):
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            out = self if min is None else self.maximum(_as_tensor(min))
+            return out if max is None else out.minimum(_as_tensor(max))
+        x = self._floating() if isinstance(min, float) or isinstance(max, float) else self
+        return apply(E.clamp, x, min=min, max=max)
+
+    clip = clamp
+
+    def clamp_min(self, min):
+        return self.clamp(min=min)
+
+    def clamp_max(self, max):
+        return self.clamp(max=max)
+
+    def maximum(self, other):
+        a, b = _promote(self, _as_tensor(other))
+        return apply(E.maximum, a, b)
+
+    def minimum(self, other):
+        a, b = _promote(self, _as_tensor(other))
+        return apply(E.minimum, a, b)
+
+    def floor(self):
+        return Tensor._wrap(np.floor(self._array))
+
+    def ceil(self):
+        return Tensor._wrap(np.ceil(self._array))
+
+    def round(self, decimals=0):
+        return Tensor._wrap(np.round(self._array, decimals))
+
+    def masked_fill(self, mask, value):
+        mask = _mask_array(mask, "masked_fill")
+        if isinstance(value, Tensor):
+            if value.ndim != 0:
+                raise RuntimeError(f"masked_fill only supports a 0-dimensional value tensor, but got tensor "
+                                   f"with {value.ndim} dimension(s).")
+            value = value._cast(self._array.dtype)
+        try:
+            return apply(I.masked_fill, self, mask, value)
+        except ValueError as error:
+            raise RuntimeError(f"The size of the mask {tuple(mask.shape)} must be broadcastable to the "
+                               f"tensor {tuple(self.shape)}") from error
+
+    def where(self, condition, other):
+        from minigrad.functions import where
+        return where(condition, self, other)
+
+    def _floating(self):
+        """Integer inputs of floating functions (exp, log, ...) compute in the default dtype, as in torch."""
+        if self._array.dtype.kind == "f":
+            return self
+        return Tensor._wrap(self._array.astype(_dtype.get_default_dtype().numpy))
+
+    # -------------------------------------------------------------- reductions
+    def sum(self, dim=None, keepdim=False, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        return apply(R.sum, x, axis=_axes(dim, x.ndim), keepdims=keepdim)
+
+    def mean(self, dim=None, keepdim=False, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        if x._array.dtype.kind != "f":
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating "
+                               f"point or complex dtype. Got: {x.dtype}")
+        return apply(R.mean, x, axis=_axes(dim, x.ndim), keepdims=keepdim)
+
+    def prod(self, dim=None, keepdim=False, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        return apply(R.prod, x, axis=_axes(dim, x.ndim), keepdims=keepdim)
+
+    def amax(self, dim=(), keepdim=False):
+        self._check_not_empty("amax")
+        return apply(R.amax, self, axis=_axes(None if dim == () else dim, self.ndim), keepdims=keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        self._check_not_empty("amin")
+        return apply(R.amin, self, axis=_axes(None if dim == () else dim, self.ndim), keepdims=keepdim)
+
+    def _check_not_empty(self, name):
+        if self._array.size == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+
+    def max(self, dim=None, keepdim=False):
+        """max() of all elements; max(dim) -> (values, indices); max(other) -> maximum."""
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
+        if dim is None:
+            self._check_not_empty("max")
+            return apply(R.amax, self, axis=_axes(None, self.ndim), keepdims=False)
+        return self._select_along(np.argmax, dim, keepdim, "max")
+
+    def min(self, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
+        if dim is None:
+            self._check_not_empty("min")
+            return apply(R.amin, self, axis=_axes(None, self.ndim), keepdims=False)
+        return self._select_along(np.argmin, dim, keepdim, "min")
+
+    def _select_along(self, arg_fn, dim, keepdim, name):
+        """Values and indices of an extremum along dim; the gradient goes to the chosen index."""
+        axis = _dim(dim, self.ndim)
+        if self.ndim == 0:
+            return _return_type(name)(self.clone(), Tensor._wrap(np.zeros((), dtype=np.int64)))
+        if self._array.shape[axis] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+        index = np.expand_dims(arg_fn(self._array, axis=axis), axis)
+        values = apply(I.gather, self, index=index, axis=axis)
+        if not keepdim:
+            values, index = values.squeeze(axis), np.squeeze(index, axis)
+        return _return_type(name)(values, Tensor._wrap(index.astype(np.int64)))
+
+    def argmax(self, dim=None, keepdim=False):
+        return self._arg(np.argmax, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return self._arg(np.argmin, dim, keepdim)
+
+    def _arg(self, arg_fn, dim, keepdim):
+        if dim is None:
+            index = np.asarray(arg_fn(self._array))
+            return Tensor._wrap(index.reshape((1,) * self.ndim) if keepdim else index.astype(np.int64))
+        axis = _dim(dim, self.ndim) if self.ndim else None
+        return Tensor._wrap(np.asarray(arg_fn(self._array, axis=axis, keepdims=keepdim)).astype(np.int64))
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return self._spread(R.var, dim, unbiased, keepdim, correction)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return self._spread(R.std, dim, unbiased, keepdim, correction)
+
+    def _spread(self, primitive, dim, unbiased, keepdim, correction):
+        if isinstance(dim, bool):  # var(False): the old positional `unbiased`
+            dim, unbiased = None, dim
+        if correction is None:
+            correction = 0 if unbiased is False else 1
+        return apply(primitive, self._floating(), axis=_axes(dim, self.ndim), correction=correction, keepdims=keepdim)
+
+    def logsumexp(self, dim, keepdim=False):
+        return apply(R.logsumexp, self._floating(), axis=_axes(dim, self.ndim), keepdims=keepdim)
+
+    def cumsum(self, dim, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        if x._array.dtype.kind in "bu" or x._array.dtype == np.int32:
+            x = x.long()  # torch accumulates integers in int64
+        if x.ndim == 0:
+            _dim(dim, 0)
+            return x.clone()
+        return apply(R.cumsum, x, axis=_dim(dim, x.ndim))
+
+    def norm(self, p="fro", dim=None, keepdim=False):
+        if p in ("fro", 2, 2.0):
+            return (self * self).sum(dim, keepdim).sqrt()
+        if p == 1:
+            return self.abs().sum(dim, keepdim)
+        if p == float("inf"):
+            return self.abs().amax(() if dim is None else dim, keepdim)
+        return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+
+    # -------------------------------------------------------------- sorting
+    def sort(self, dim=-1, descending=False, stable=False):
+        axis = _dim(dim, self.ndim)
+        if self.ndim == 0:
+            return _return_type("sort")(self.clone(), Tensor._wrap(np.zeros((), dtype=np.int64)))
+        keys = -self._array if descending and self._array.dtype.kind != "b" else self._array
+        index = np.argsort(keys, axis=axis, kind="stable")
+        if descending and self._array.dtype.kind == "b":
+            index = np.flip(np.argsort(~keys, axis=axis, kind="stable"), axis)
+        values = apply(I.sort, self, index=index, axis=axis)
+        return _return_type("sort")(values, Tensor._wrap(index.astype(np.int64)))
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return self.sort(dim, descending, stable).indices
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        axis = _dim(dim, self.ndim)
+        size = self._array.shape[axis] if self.ndim else 1
+        if not 0 <= k <= size:
+            raise RuntimeError(f"selected index k out of range: k={k} but dimension {dim} has size {size}")
+        keys = -self._array if largest else self._array
+        index = np.take(np.argsort(keys, axis=axis, kind="stable"), np.arange(k), axis=axis) if self.ndim else np.zeros((), np.int64)
+        values = apply(I.topk, self, index=index, axis=axis) if self.ndim else self.clone()
+        return _return_type("topk")(values, Tensor._wrap(np.asarray(index, dtype=np.int64)))
+
+    # -------------------------------------------------------------- shape
+    def reshape(self, *shape):
+        return self._reshape(S.reshape, _shape_args(shape))
+
+    def view(self, *shape):
+        if len(shape) == 1 and not isinstance(shape[0], (tuple, list, Size, numbers.Integral)):
+            return self.to(shape[0])  # view(dtype)
+        shape = _infer_shape(_shape_args(shape), self._array.size)
+        try:
+            np.reshape(self._array, shape, copy=False)
+        except ValueError:
+            raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                               "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") from None
+        return apply(S.view, self, shape=shape)
+
+    def view_as(self, other):
+        return self.view(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def _reshape(self, primitive, shape):
+        return apply(primitive, self, shape=_infer_shape(shape, self._array.size))
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = _dim(start_dim, self.ndim), _dim(end_dim, self.ndim)
+        if start > end:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        shape = self._array.shape
+        return self.reshape(shape[:start] + (-1,) + shape[end + 1:]) if self._array.size else self.reshape(
+            shape[:start] + (int(np.prod(shape[start:end + 1])),) + shape[end + 1:])
+
+    def unflatten(self, dim, sizes):
+        axis = _dim(dim, self.ndim)
+        shape = self._array.shape
+        return self.reshape(shape[:axis] + tuple(sizes) + shape[axis + 1:])
+
+    def squeeze(self, dim=None):
+        axes = _axes(dim, self.ndim)
+        shape = tuple(n for i, n in enumerate(self._array.shape) if not (i in axes and n == 1))
+        return apply(S.squeeze, self, shape=shape)
+
+    def unsqueeze(self, dim):
+        axis = _dim(dim, self.ndim + 1)
+        shape = self._array.shape
+        return apply(S.unsqueeze, self, shape=shape[:axis] + (1,) + shape[axis:])
+
+    def permute(self, *dims):
+        dims = _shape_args(dims)
+        if len(dims) != self.ndim:
+            raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+                               f"the length of the desired ordering of dimensions i.e. input.dim() = {self.ndim} "
+                               f"is not equal to len(dims) = {len(dims)}")
+        axes = _axes(dims, self.ndim)
+        return apply(S.permute, self, axes=axes)
+
+    def transpose(self, dim0, dim1):
+        axes = list(range(self.ndim))
+        if self.ndim == 0:
+            _dim(dim0, 0), _dim(dim1, 0)
+            return self
+        a, b = _dim(dim0, self.ndim), _dim(dim1, self.ndim)
+        axes[a], axes[b] = axes[b], axes[a]
+        return apply(S.transpose, self, axes=tuple(axes))
+
+    swapaxes = transpose
+
+    def t(self):
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self.transpose(0, 1) if self.ndim == 2 else self
+
+    @property
+    def T(self):
+        return apply(S.permute, self, axes=tuple(reversed(range(self.ndim)))) if self.ndim > 1 else self
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    def expand(self, *sizes):
+        sizes = _shape_args(sizes)
+        if len(sizes) < self.ndim:
+            raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
+                               f"to the number of dimensions in the tensor ({self.ndim})")
+        lead = len(sizes) - self.ndim
+        shape = tuple(self._array.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
+        for i, n in enumerate(self._array.shape):
+            if n != 1 and n != shape[lead + i]:
+                raise RuntimeError(f"The expanded size of the tensor ({shape[lead + i]}) must match the existing "
+                                   f"size ({n}) at non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}.  "
+                                   f"Tensor sizes: {list(self._array.shape)}")
+        return apply(S.expand, self, shape=shape)
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def broadcast_to(self, shape):
+        return self.expand(shape)
+
+    def repeat(self, *sizes):
+        sizes = _shape_args(sizes)
+        if len(sizes) < self.ndim:
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
+                               f"dimensions of tensor (got {len(sizes)} for a {self.ndim}-d tensor)")
+        return apply(S.repeat, self, reps=sizes)
+
+    def flip(self, *dims):
+        return apply(S.flip, self, axis=_axes(_shape_args(dims), self.ndim))
+
+    def split(self, split_size_or_sections, dim=0):
+        axis = _dim(dim, self.ndim)
+        size = self._array.shape[axis]
+        if isinstance(split_size_or_sections, numbers.Integral):
+            step = split_size_or_sections
+            if step <= 0 and size:
+                raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+            sections = [builtins.min(step, size - start) for start in range(0, size, step)] if size else [0]
+        else:
+            sections = list(split_size_or_sections)
+            if builtins.sum(sections) != size:
+                raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
+                                   f"(input tensor's size at dimension {dim}), but got split_sizes={sections}")
+        pieces, start = [], 0
+        for n in sections:
+            index = (slice(None),) * axis + (slice(start, start + n),)
+            pieces.append(self[index])
+            start += n
+        return tuple(pieces)
+
+    def chunk(self, chunks, dim=0):
+        if chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+        size = self._array.shape[_dim(dim, self.ndim)]
+        return self.split(builtins.max(-(-size // chunks), 1), dim)
+
+    def unbind(self, dim=0):
+        axis = _dim(dim, self.ndim)
+        return tuple(self[(slice(None),) * axis + (i,)] for i in range(self._array.shape[axis]))
+
+    def narrow(self, dim, start, length):
+        axis = _dim(dim, self.ndim)
+        return self[(slice(None),) * axis + (slice(start, start + length),)]
+
+    def select(self, dim, index):
+        axis = _dim(dim, self.ndim)
+        return self[(slice(None),) * axis + (index,)]
+
+    # -------------------------------------------------------------- linear algebra
+    def matmul(self, other):
+        other = _as_tensor(other)
+        if self.ndim == 0 or other.ndim == 0:
+            raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {self.ndim}D "
+                               f"and {other.ndim}D")
+        a, b = _promote(self, other)
+        if a._array.shape[-1] != b._array.shape[-2 if b.ndim > 1 else -1]:
+            raise RuntimeError(_matmul_message(self._array.shape, other._array.shape))
+        try:
+            return apply(L.matmul, a, b)
+        except ValueError as error:
+            raise RuntimeError(_matmul_message(self._array.shape, other._array.shape)) from error
+
+    def mm(self, other):
+        if self.ndim != 2 or other.ndim != 2:
+            raise RuntimeError(f"mm: expected 2-D tensors, got {self.ndim}-D and {other.ndim}-D")
+        return self.matmul(other)
+
+    def bmm(self, other):
+        if self.ndim != 3 or other.ndim != 3:
+            raise RuntimeError(f"batch1 must be a 3D tensor and batch2 must be a 3D tensor, got {self.ndim}-D "
+                               f"and {other.ndim}-D")
+        if self._array.shape[0] != other._array.shape[0]:
+            raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
+                               f"{self._array.shape[0]} and {other._array.shape[0]}")
+        return self.matmul(other)
+
+    def mv(self, vec):
+        return self.matmul(vec)
+
+    def dot(self, other):
+        if self.ndim != 1 or other.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
+        if self._array.shape != other._array.shape:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{self._array.shape[0]}] and src "
+                               f"[{other._array.shape[0]}] to have the same number of elements, but got "
+                               f"{self._array.shape[0]} and {other._array.shape[0]} elements respectively")
+        return self.matmul(other)
+
+    def outer(self, other):
+        return self.unsqueeze(1) * other.unsqueeze(0)
+
+    # -------------------------------------------------------------- indexing
+    def __getitem__(self, index):
+        return apply(I.getitem, self, index=_index(index, self))
+
+    def __setitem__(self, index, value):
+        self._check_inplace()
+        if isinstance(value, Tensor) and value._requires_grad and _grad_mode.enabled:
+            raise RuntimeError("minigrad does not record __setitem__ of a tensor that requires grad; "
+                               "build the result with torch.where or torch.cat instead")
+        self._array[_index(index, self)] = _raw(value)
+        self._version_counter[0] += 1
+
+    def gather(self, dim, index):
+        axis = _dim(dim, self.ndim)
+        index = _index_array(index, "gather")
+        if index.ndim != self.ndim:
+            raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor "
+                               f"({index.ndim} and {self.ndim})")
+        _check_index_range(index, self._array.shape[axis] if self.ndim else 1, "gather", dim)
+        if self.ndim == 0:
+            return apply(I.gather, self.reshape(1), index=index.reshape(1), axis=0).reshape(())
+        return apply(I.gather, self, index=index, axis=axis)
+
+    def take_along_dim(self, indices, dim):
+        return self.gather(dim, indices)
+
+    def scatter(self, dim, index, src=None, value=None, reduce=None):
+        return self._scatter(I.scatter, dim, index, src if src is not None else value)
+
+    def scatter_add(self, dim, index, src):
+        return self._scatter(I.scatter_add, dim, index, src)
+
+    def _scatter(self, primitive, dim, index, src):
+        axis = _dim(dim, self.ndim)
+        index = _index_array(index, "scatter")
+        if index.ndim != self.ndim:
+            raise RuntimeError(f"Index tensor must have the same number of dimensions as self tensor "
+                               f"({index.ndim} and {self.ndim})")
+        _check_index_range(index, self._array.shape[axis], "scatter", dim)
+        if isinstance(src, Tensor):
+            src = src._cast(self._array.dtype)
+        return apply(primitive, self, index, src, axis=axis)
+
+    def index_select(self, dim, index):
+        axis = _dim(dim, self.ndim)
+        index = _index_array(index, "index_select")
+        if index.ndim > 1:
+            raise IndexError("index_select(): Index is supposed to be a vector")
+        _check_index_range(index, self._array.shape[axis] if self.ndim else 1, "index_select", dim)
+        return apply(I.index_select, self, index=(slice(None),) * axis + (index.reshape(-1),))
+
+    # -------------------------------------------------------------- in place
+    def _check_inplace(self):
+        if self._grad_fn is None and self._requires_grad and _grad_mode.enabled:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+    def _inplace(self, primitive, *args, **params):
+        """Apply primitive(self, *args) and write the result into self's memory.
+
+        On a tensor in the graph the in-place op is recorded like its out-of-place form:
+        the old value becomes the op's input and self takes over the new grad_fn.
+        """
+        self._check_inplace()
+        tracking = _grad_mode.enabled and (self._requires_grad or builtins.any(
+            isinstance(a, Tensor) and a._requires_grad for a in args))
+        if tracking:
+            before = Tensor._wrap(self._array.copy(), self._grad_fn, self._version_counter)
+            before._requires_grad = self._requires_grad
+            result = apply(primitive, before, *args, **params)
+            self._grad_fn, self._requires_grad = result._grad_fn, True
+        else:
+            result = apply(primitive, self, *args, **params)
+        if result._array.dtype != self._array.dtype and not np.can_cast(result._array.dtype, self._array.dtype, "same_kind"):
+            raise RuntimeError(f"result type {_dtype.from_numpy(result._array.dtype).name.capitalize()} can't be "
+                               f"cast to the desired output type {self.dtype.name.capitalize()}")
+        try:
+            self._array[...] = result._array
+        except ValueError as error:
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
+                               f"{list(np.broadcast_shapes(self._array.shape, result._array.shape))}") from error
+        self._version_counter[0] += 1
+        return self
+
+    def _inplace_binary(self, primitive, other):
+        if isinstance(other, Tensor):
+            other = other._cast(self._array.dtype) if other._array.dtype != self._array.dtype else other
+        elif _is_scalar(other) and isinstance(other, float) and self._array.dtype.kind != "f":
+            raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                               f"{self.dtype.name.capitalize()}")
+        return self._inplace(primitive, other)
+
+    def add_(self, other, alpha=1):
+        return self._inplace_binary(E.add, other * alpha if alpha != 1 else other)
+
+    def sub_(self, other, alpha=1):
+        return self._inplace_binary(E.sub, other * alpha if alpha != 1 else other)
+
+    def mul_(self, other):
+        return self._inplace_binary(E.mul, other)
+
+    def div_(self, other):
+        return self._inplace_binary(E.div, other)
+
+    def pow_(self, exponent):
+        if _is_scalar(exponent):
+            return self._inplace(E.pow_scalar, exponent)
+        return self._inplace_binary(E.pow, exponent)
+
+    __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
+
+    def neg_(self):
+        return self._inplace(E.neg)
+
+    def exp_(self):
+        return self._inplace(E.exp)
+
+    def sqrt_(self):
+        return self._inplace(E.sqrt)
+
+    def abs_(self):
+        return self._inplace(E.abs)
+
+    def relu_(self):
+        return self._inplace(E.relu)
+
+    def sigmoid_(self):
+        return self._inplace(E.sigmoid)
+
+    def tanh_(self):
+        return self._inplace(E.tanh)
+
+    def clamp_(self, min=None, max=None):
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        return self._inplace(E.clamp, min=min, max=max)
+
+    clip_ = clamp_
+
+    def masked_fill_(self, mask, value):
+        mask = _mask_array(mask, "masked_fill_")
+        if isinstance(value, Tensor):
+            value = value._cast(self._array.dtype)
+        return self._inplace(I.masked_fill, mask, value)
+
+    def addcmul_(self, tensor1, tensor2, value=1):
+        return self.add_(tensor1 * tensor2 * value)
+
+    def addcdiv_(self, tensor1, tensor2, value=1):
+        return self.add_(tensor1 / tensor2 * value)
+
+    def _fill_raw(self, values):
+        """Overwrite every element (zero_, fill_, uniform_, ...): values are not recorded."""
+        self._check_inplace()
+        if self._grad_fn is not None and _grad_mode.enabled:
+            # On a graph tensor the new values are constants: gradients stop here.
+            self._grad_fn = None
+            self._requires_grad = False
+        self._array[...] = values
+        self._version_counter[0] += 1
+        return self
+
+    def zero_(self):
+        return self._fill_raw(0)
+
+    def fill_(self, value):
+        return self._fill_raw(_raw(value))
+
+    def copy_(self, src, non_blocking=False):
+        src_array = _raw(src)
+        try:
+            np.broadcast_to(src_array, self._array.shape)
+        except ValueError:
+            raise RuntimeError(f"The size of tensor a ({list(self.shape)}) must match the size of tensor b "
+                               f"({list(np.shape(src_array))}) for copy_") from None
+        if isinstance(src, Tensor) and src._requires_grad and _grad_mode.enabled:
+            self._check_inplace()
+            return self._inplace(E.where, np.ones(self._array.shape, dtype=bool), src._cast(self._array.dtype), self)
+        return self._fill_raw(src_array)
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        from minigrad.random import _numpy_rng
+        return self._fill_raw(_numpy_rng(generator).uniform(a, b, self._array.shape))
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        from minigrad.random import _numpy_rng
+        return self._fill_raw(_numpy_rng(generator).normal(mean, std, self._array.shape))
+
+    def bernoulli_(self, p=0.5, generator=None):
+        from minigrad.random import _numpy_rng
+        return self._fill_raw(_numpy_rng(generator).random(self._array.shape) < _raw(p))
+
+    def random_(self, low=0, high=None, generator=None):
+        from minigrad.random import _numpy_rng
+        if high is None:
+            low, high = 0, low if low else 2 ** 24
+        return self._fill_raw(_numpy_rng(generator).integers(low, high, self._array.shape))
+
+    def apply_(self, fn):
+        return self._fill_raw(np.vectorize(fn)(self._array))
+
+
+# ------------------------------------------------------------------ module helpers
+def _raw(x):
+    return x._array if isinstance(x, Tensor) else x
+
+
+def _as_tensor(x):
+    if isinstance(x, Tensor):
+        return x
+    from minigrad.creation import tensor
+    return tensor(x)
+
+
+def _promote(a, b, true_division=False):
+    """Cast the operands of a binary op (a is a Tensor) to torch's result dtype.
+
+    Python numbers stay Python numbers, so NumPy treats them as weakly typed exactly
+    as torch does (float32 * 2.0 is float32). Only the cases where NumPy and torch
+    disagree cost a cast.
+    """
+    if isinstance(b, Tensor):
+        da, db = a._array.dtype, b._array.dtype
+        if da != db:
+            target = _dtype.result_type(da, a._array.ndim == 0, db, b._array.ndim == 0)
+            a, b = a._cast(target), b._cast(target)
+    elif _is_scalar(b):
+        if isinstance(b, np.generic):
+            b = b.item()
+        if isinstance(b, (float, np.floating)) and a._array.dtype.kind != "f":
+            a = a._cast(_dtype.get_default_dtype().numpy)
+        elif isinstance(b, complex):
+            raise TypeError("minigrad does not support complex numbers")
+    else:
+        b = _as_tensor(b)
+        return _promote(a, b, true_division)
+    if true_division and a._array.dtype.kind != "f":
+        default = _dtype.get_default_dtype().numpy
+        a = a._cast(default)
+        b = b._cast(default) if isinstance(b, Tensor) else b
+    return a, b
+
+
+def _broadcast_message(shape_a, shape_b):
+    """torch's message for shapes that do not broadcast, naming the first clashing dim."""
+    ndim = builtins.max(len(shape_a), len(shape_b))
+    a = (1,) * (ndim - len(shape_a)) + tuple(shape_a)
+    b = (1,) * (ndim - len(shape_b)) + tuple(shape_b)
+    for i in reversed(range(ndim)):
+        if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+            return (f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at non-singleton "
+                    f"dimension {i} (shapes {list(shape_a)} and {list(shape_b)})")
+    return f"shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast together"
+
+
+def _matmul_message(shape_a, shape_b):
+    def show(shape):
+        return "x".join(str(n) for n in shape)
+    return f"mat1 and mat2 shapes cannot be multiplied ({show(shape_a)} and {show(shape_b)})"
+
+
+def _infer_shape(shape, size):
+    """Resolve a -1 in a requested shape, with torch's error for an impossible shape."""
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = int(np.prod([n for n in shape if n != -1], dtype=np.int64))
+    if -1 in shape:
+        if known == 0 or size % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+        shape = tuple(size // known if n == -1 else n for n in shape)
+    elif known != size or builtins.any(n < 0 for n in shape):
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+    return shape
+
+
+def _index_array(index, op):
+    array = _raw(index)
+    array = np.asarray(array)
+    if array.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {_dtype.from_numpy(array.dtype)}")
+    return array
+
+
+def _check_index_range(index, size, op, dim):
+    if index.size and (index.min() < -size if op == "index_select" else index.min() < 0) or (index.size and index.max() >= size):
+        bad = index[(index >= size) | (index < 0)].ravel()[0]
+        raise IndexError(f"{op}(): index {bad} is out of bounds for dimension {dim} with size {size}")
+
+
+def _mask_array(mask, op):
+    array = np.asarray(_raw(mask))
+    if array.dtype != np.bool_:
+        raise RuntimeError(f"{op} only supports boolean masks, but got mask with dtype {_dtype.from_numpy(array.dtype)}")
+    return array
+
+
+def _index(index, tensor):
+    """Turn a torch-style index into a NumPy one: tensors and lists become arrays."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    out = []
+    for i in index:
+        if isinstance(i, Tensor):
+            i = i._array
+            if i.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        elif isinstance(i, (list, range)):
+            i = np.asarray(i)
+            if i.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        elif isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype.kind in "iu":
+            i = int(i)
+        out.append(i)
+    index = tuple(out)
+    _check_index_bounds(index, tensor._array.shape)
+    return index
+
+
+def _check_index_bounds(index, shape):
+    """torch's IndexError for an out-of-range integer index, naming the dim and its size."""
+    dim = 0
+    explicit = builtins.sum(1 if not (i is None or i is Ellipsis) else 0 for i in index)
+    explicit -= builtins.sum(1 for i in index if isinstance(i, np.ndarray) and i.dtype == np.bool_)
+    explicit += builtins.sum(i.ndim for i in index if isinstance(i, np.ndarray) and i.dtype == np.bool_)
+    if explicit > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    for i in index:
+        if i is None:
+            continue
+        if i is Ellipsis:
+            dim += len(shape) - explicit
+            continue
+        if isinstance(i, numbers.Integral) and not isinstance(i, bool):
+            size = shape[dim]
+            if not -size <= i < size:
+                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
+        elif isinstance(i, np.ndarray) and i.dtype.kind in "iu" and i.size:
+            size = shape[dim]
+            if i.max() >= size or i.min() < -size:
+                bad = i[(i >= size) | (i < -size)].ravel()[0]
+                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+        elif isinstance(i, np.ndarray) and i.dtype == np.bool_:
+            if i.shape != tuple(shape[dim:dim + i.ndim]):
+                raise IndexError(f"The shape of the mask {list(i.shape)} at index {dim} does not match the "
+                                 f"shape of the indexed tensor {list(shape[dim:dim + i.ndim])}")
+            dim += i.ndim
+            continue
+        dim += 1
