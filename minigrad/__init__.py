@@ -34,3 +34,5 @@ FloatTensor = DoubleTensor = LongTensor = Tensor
 __version__ = "0.1.0"
 
 
+from minigrad import nn, optim, utils  # noqa: E402,F401  (they build on the names above)
+from minigrad.serialization import load, save  # noqa: E402,F401

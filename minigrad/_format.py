@@ -4,13 +4,29 @@ import numpy as np
 
 
 def _float_formatter(array):
+    """torch's choice: integers as '1.', else 4 decimals, or scientific for wide ranges."""
     finite = array[np.isfinite(array)]
     if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
-        return lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)
-    magnitude = np.abs(finite[finite != 0]) if finite.size else finite
-    if magnitude.size and (magnitude.max() >= 1e8 or magnitude.min() < 1e-4 or magnitude.max() / magnitude.min() >= 1000):
-        return lambda v: f"{v:.4e}" if np.isfinite(v) else str(v)
-    return lambda v: f"{v:.4f}" if np.isfinite(v) else str(v)
+        fmt = "{:.0f}."
+    else:
+        magnitude = np.abs(finite[finite != 0])
+        wide = magnitude.size and (magnitude.max() >= 1e8 or magnitude.min() < 1e-4
+                                   or magnitude.max() / magnitude.min() >= 1000)
+        fmt = "{:.4e}" if wide else "{:.4f}"
+
+    def show(v):
+        return fmt.format(v) if np.isfinite(v) else str(v)
+
+    width = max((len(show(v)) for v in _shown_values(array)), default=0)
+    return lambda v: show(v).rjust(width)
+
+
+def _shown_values(array, edge=3):
+    """The elements a summarised print shows (all of them for small tensors)."""
+    if array.size <= 1000:
+        return array.ravel()
+    corners = tuple(np.r_[0:min(edge, n), max(n - edge, 0):n] for n in array.shape)
+    return array[np.ix_(*corners)].ravel()
 
 
 def format_tensor(t):

@@ -9,6 +9,7 @@ mathematics lives in `minigrad._ops`.
 import builtins
 import collections
 import numbers
+import warnings
 
 import numpy as np
 
@@ -21,36 +22,31 @@ from minigrad._ops import shape as S
 from minigrad.autograd import engine
 from minigrad.autograd.grad_mode import _State as _grad_mode
 
-_NO_PARAMS = {}
-
-
 def apply(primitive, *args, **params):
     """Run `primitive` on the arrays inside `args` and record it for backward if needed."""
-    arrays, edges, requires_grad = [], [], False
+    arrays, edges, versions, wants_grad = [], [], [], False
     for a in args:
         if isinstance(a, Tensor):
             arrays.append(a._array)
+            versions.append((a._version_counter, a._version_counter[0]))
             if a._requires_grad:
-                requires_grad = True
-                edges.append(a._grad_fn or a)
-            else:
-                edges.append(None)
+                wants_grad = True
+                edges.append(a._grad_fn or a)  # the node that made it, or the leaf itself
+                continue
         else:
             arrays.append(a)
-            edges.append(None)
+        edges.append(None)  # no gradient wanted for this input
     ans = primitive.forward(*arrays, **params)
     if type(ans) is not np.ndarray:
         ans = np.asarray(ans)  # NumPy returns scalars from 0-d operations
-    if not (requires_grad and _grad_mode.enabled):
+    if not (wants_grad and _grad_mode.enabled):
         return Tensor._wrap(ans)
     counter = [0]
-    versions = ()
-    if primitive.saves_inputs:
-        versions = tuple((a._version_counter, a._version_counter[0]) for a in args if isinstance(a, Tensor))
+    if not primitive.saves_inputs:
+        versions = []  # nothing of the inputs is read by backward, so nothing to check
     if primitive.saves_output:
-        versions += ((counter, 0),)
-    node = engine.Node(primitive, arrays, params or _NO_PARAMS,
-                       ans if primitive.saves_output else None, edges, versions)
+        versions.append((counter, 0))
+    node = engine.Node(primitive, arrays, params, ans if primitive.saves_output else None, edges, versions)
     return Tensor._wrap(ans, node, counter)
 
 
@@ -137,6 +133,8 @@ def _check_device(dev):
 
 
 def _is_scalar(x):
+    if type(x) is float or type(x) is int:
+        return True
     return isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, np.ndarray)
 
 
@@ -284,6 +282,10 @@ class Tensor:
 
     @property
     def grad(self):
+        if self._grad_fn is not None and self._grad_fn.retained is not self:
+            warnings.warn("The .grad of a non-leaf tensor is not filled by backward(); call .retain_grad() "
+                          "on it first if you want it, or read the .grad of the leaf you meant.",
+                          UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -504,7 +506,10 @@ class Tensor:
 
     # -------------------------------------------------------------- arithmetic
     def _binary(self, primitive, other, reverse=False):
-        a, b = _promote(self, other, primitive is E.div)
+        if type(other) is float and self._array.dtype.kind == "f":
+            a, b = self, other  # the common case, with nothing to promote
+        else:
+            a, b = _promote(self, other, primitive is E.div)
         try:
             return apply(primitive, b, a) if reverse else apply(primitive, a, b)
         except ValueError as error:
@@ -734,10 +739,20 @@ class Tensor:
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
-            out = self if min is None else self.maximum(_as_tensor(min))
-            return out if max is None else out.minimum(_as_tensor(max))
+            # Tensor bounds broadcast with x, take part in dtype promotion and get gradients.
+            x = self
+            for bound in (min, max):
+                if bound is not None:
+                    x, _ = _promote(x, _as_tensor(bound))
+            target = x._array.dtype
+            min, max = (None if b is None else _as_tensor(b)._cast(target) for b in (min, max))
+            try:
+                return apply(E.clamp, x, min, max)
+            except ValueError as error:
+                shapes = [tuple(t.shape) for t in (self, min, max) if t is not None]
+                raise RuntimeError(f"clamp: the shapes {shapes} of input, min and max do not broadcast") from error
         x = self._floating() if isinstance(min, float) or isinstance(max, float) else self
-        return apply(E.clamp, x, min=min, max=max)
+        return apply(E.clamp, x, min, max)
 
     clip = clamp
 
@@ -1177,7 +1192,7 @@ class Tensor:
         tracking = _grad_mode.enabled and (self._requires_grad or builtins.any(
             isinstance(a, Tensor) and a._requires_grad for a in args))
         if tracking:
-            before = Tensor._wrap(self._array.copy(), self._grad_fn, self._version_counter)
+            before = Tensor._wrap(self._array.copy(), self._grad_fn)  # the old value, never modified
             before._requires_grad = self._requires_grad
             result = apply(primitive, before, *args, **params)
             self._grad_fn, self._requires_grad = result._grad_fn, True
@@ -1245,7 +1260,7 @@ class Tensor:
     def clamp_(self, min=None, max=None):
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        return self._inplace(E.clamp, min=min, max=max)
+        return self._inplace(E.clamp, min, max)
 
     clip_ = clamp_
 
@@ -1333,7 +1348,7 @@ def _promote(a, b, true_division=False):
     """
     if isinstance(b, Tensor):
         da, db = a._array.dtype, b._array.dtype
-        if da != db:
+        if da is not db and da != db:
             target = _dtype.result_type(da, a._array.ndim == 0, db, b._array.ndim == 0)
             a, b = a._cast(target), b._cast(target)
     elif _is_scalar(b):

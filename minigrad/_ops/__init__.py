@@ -4,7 +4,8 @@ Nothing in this package knows about Tensor. Each family module creates its primi
 and each primitive registers itself in ``REGISTRY`` (see ``registry.py``).
 """
 
-from minigrad._ops import elementwise, indexing, linalg, reduce, shape  # noqa: F401  (registers them)
+from minigrad._ops import (  # noqa: F401  (importing a family registers its primitives)
+    conv, elementwise, indexing, linalg, normalization, pooling, reduce, shape)
 from minigrad._ops.registry import REGISTRY, Primitive
 
 __all__ = ["REGISTRY", "Primitive"]

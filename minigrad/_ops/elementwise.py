@@ -97,15 +97,32 @@ def _clamp(x, min, max):
 
 def _clamp_vjp(g, ans, x, min, max):
     # The gradient passes where min <= x <= max, boundaries included (as in torch).
-    inside = np.ones(x.shape, dtype=bool)
+    inside = True
     if min is not None:
-        inside &= x >= min
+        inside = inside & (x >= min)
     if max is not None:
-        inside &= x <= max
+        inside = inside & (x <= max)
     return np.where(inside, g, 0)
 
 
-clamp = Primitive("Clamp", _clamp, _clamp_vjp)
+def _clamp_vjp_min(g, ans, x, min, max):
+    # A tensor min is the output where it lifts x, unless a smaller max caps it again.
+    lifted = x < min
+    if max is not None:
+        lifted = lifted & (min < max)
+    return np.where(lifted, g, 0)
+
+
+def _clamp_vjp_max(g, ans, x, min, max):
+    # A tensor max is the output where it caps x, and everywhere when max < min.
+    capped = x > max
+    if min is not None:
+        capped = capped | (max < min)
+    return np.where(capped, g, 0)
+
+
+# clamp(x, min, max): each bound is None, a Python number or an array (then it gets a gradient).
+clamp = Primitive("Clamp", _clamp, _clamp_vjp, _clamp_vjp_min, _clamp_vjp_max)
 
 
 def _select_vjp(g, x, y, wins):

@@ -25,7 +25,8 @@ class Primitive:
       until backward and check for in-place changes: "inputs", "output", "both" or
       "nothing" (``x + y`` needs neither to compute its gradient).
     vjp_argnum: for ops with any number of inputs (cat, stack) a single rule
-      ``vjp_argnum(i, g, ans, *inputs, **params)`` replaces the tuple of VJPs.
+      ``vjp_argnum(i, g, ans, *inputs, **params)`` replaces the tuple of VJPs
+      (and `vjps` is None).
     """
 
     __slots__ = ("name", "forward", "vjps", "vjp_argnum", "saves_inputs", "saves_output")
@@ -37,7 +38,7 @@ class Primitive:
             raise ValueError(f"saves must be inputs, output, both or nothing, got {saves!r}")
         self.name = name
         self.forward = forward
-        self.vjps = vjps
+        self.vjps = None if vjp_argnum is not None else vjps
         self.vjp_argnum = vjp_argnum
         self.saves_inputs = saves in ("inputs", "both")
         self.saves_output = saves in ("output", "both")
@@ -45,14 +46,9 @@ class Primitive:
 
     def vjp(self, argnum, g, ans, inputs, params):
         """The gradient with respect to input `argnum`, given the upstream gradient `g`."""
-        rule = self.vjps[argnum] if self.vjp_argnum is None else None
-        if rule is None:
-            if self.vjp_argnum is None:
-                raise RuntimeError(f"{self.name} is not differentiable with respect to input {argnum}")
+        if self.vjps is None:
             return self.vjp_argnum(argnum, g, ans, *inputs, **params)
-        if params:
-            return rule(g, ans, *inputs, **params)
-        return rule(g, ans, *inputs)
+        return self.vjps[argnum](g, ans, *inputs, **params)
 
     def __repr__(self):
         return f"<primitive {self.name}>"

@@ -5,11 +5,16 @@ knows its primitive, what the VJP rules need (inputs, params, and the output if 
 and an edge per input: the node that produced that input, the leaf tensor itself, or
 None where no gradient is wanted.
 
-`backward` visits nodes in reverse topological order (iteratively, so a chain of a
-million ops is fine), asks each primitive's VJP rules for the input gradients, sums
+`backward` visits nodes from the newest to the oldest (iteratively, so a chain of a
+million ops is fine). A node's inputs always exist before it does, so in that order
+every node comes after all the nodes that use its output: its gradient is complete
+when its turn comes. It asks each primitive's VJP rules for the input gradients, sums
 them back to each input's shape and dtype (the one place where broadcasting is undone),
 and finally accumulates into the leaves' `.grad`.
 """
+
+import itertools
+import operator
 
 import numpy as np
 
@@ -19,11 +24,14 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
           "the graph a second time.")
 
 
+_sequence = itertools.count()
+
+
 class Node:
     """One application of a primitive, as recorded for backward (torch calls it a grad_fn)."""
 
     __slots__ = ("primitive", "params", "inputs", "ans", "edges", "versions", "hooks", "retained",
-                 "__weakref__")
+                 "sequence_nr", "__weakref__")
 
     def __init__(self, primitive, inputs, params, ans, edges, versions):
         self.primitive = primitive
@@ -34,6 +42,7 @@ class Node:
         self.versions = versions    # ((version_counter, value_at_save), ...) of saved tensors
         self.hooks = None           # hooks registered on the output tensor
         self.retained = None        # the output tensor, if retain_grad() was called on it
+        self.sequence_nr = next(_sequence)  # creation order: inputs always have smaller numbers
 
     def name(self):
         return f"{self.primitive.name}Backward0"
@@ -41,13 +50,13 @@ class Node:
     @property
     def next_functions(self):
         """The nodes (or leaf AccumulateGrad markers) this node sends gradients to, as in torch."""
-        return tuple((_AccumulateGrad(e) if _is_leaf(e) else e, 0) for e in self.edges)
+        return tuple((AccumulateGrad(e) if _is_leaf(e) else e, 0) for e in self.edges)
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self):#x}>"
 
-    def input_gradients(self, g):
-        """Yield (edge, gradient) for every input that wants a gradient."""
+    def check_saved(self):
+        """Raise if the saved arrays were freed or modified in place since the forward pass."""
         if self.inputs is None:
             raise RuntimeError(_FREED)
         for counter, value in self.versions:
@@ -57,11 +66,6 @@ class Node:
                     f"inplace operation: it is an input or output of {self.name()}, saved at version "
                     f"{value} and now at version {counter[0]}. Hint: replace the in-place operation "
                     "(such as x += 1 or x.add_(1)) by its out-of-place form (x = x + 1).")
-        prim, inputs = self.primitive, self.inputs
-        for i, edge in enumerate(self.edges):
-            if edge is not None:
-                grad = prim.vjp(i, g, self.ans, inputs, self.params)
-                yield edge, _fit(grad, inputs[i])
 
     def release(self):
         """Drop the saved arrays once backward no longer needs them."""
@@ -70,7 +74,7 @@ class Node:
         self.ans = None
 
 
-class _AccumulateGrad:
+class AccumulateGrad:
     """Marker for a leaf in `next_functions`, as torch shows it."""
 
     __slots__ = ("variable",)
@@ -92,37 +96,31 @@ def _is_leaf(edge):
 
 
 def _fit(grad, like):
-    """Sum a gradient back over broadcast axes and cast it to the dtype of its input."""
+    """Sum a gradient back over broadcast axes and cast it to the dtype of its input array."""
     if type(grad) is not np.ndarray:
         grad = np.asarray(grad)
-    shape = np.shape(like)
+    shape = like.shape
     if grad.shape != shape:
         lead = grad.ndim - len(shape)
         axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
         grad = grad.sum(axis=axes, keepdims=True).reshape(shape)
-    dtype = like.dtype if isinstance(like, np.ndarray) else grad.dtype
-    if grad.dtype != dtype:
-        grad = grad.astype(dtype)
+    if grad.dtype is not like.dtype and grad.dtype != like.dtype:
+        grad = grad.astype(like.dtype)
     return grad
 
 
 def topological_order(root):
-    """Nodes reachable from `root`, each before every node it sends gradients to."""
-    order, visited, stack = [], set(), [(root, False)]
+    """Nodes reachable from `root`, newest first: each before every node it sends gradients to."""
+    reachable, stack = {root}, [root]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        for edge in node.edges:
-            if type(edge) is Node and edge not in visited:
-                stack.append((edge, False))
-    order.reverse()
-    return order
+        for edge in stack.pop().edges:
+            if type(edge) is Node and edge not in reachable:
+                reachable.add(edge)
+                stack.append(edge)
+    return sorted(reachable, key=_by_sequence_nr, reverse=True)
+
+
+_by_sequence_nr = operator.attrgetter("sequence_nr")
 
 
 def backward(tensor, gradient, retain_graph=False):
@@ -146,12 +144,25 @@ def backward(tensor, gradient, retain_graph=False):
             g = _run_hooks(node.hooks, g, Tensor)
         if node.retained is not None:
             _accumulate(node.retained, g, handed_out, Tensor)
-        for edge, grad in node.input_gradients(g):
+        if node.inputs is None or node.versions:
+            node.check_saved()
+        primitive, inputs, ans, params = node.primitive, node.inputs, node.ans, node.params
+        rules = primitive.vjps
+        for i, edge in enumerate(node.edges):
+            if edge is None:
+                continue
+            if rules is None:  # a variadic primitive (cat, stack) has one rule for all inputs
+                grad = primitive.vjp_argnum(i, g, ans, *inputs, **params)
+            else:
+                grad = rules[i](g, ans, *inputs, **params)
+            x = inputs[i]
+            if type(grad) is not np.ndarray or grad.shape != x.shape or grad.dtype != x.dtype:
+                grad = _fit(grad, x)
             store = grads if type(edge) is Node else leaf_grads
             previous = store.get(edge)
             store[edge] = grad if previous is None else previous + grad
         if not retain_graph:
-            node.release()
+            node.release()  # a later backward through it raises, as in torch
     for leaf, g in leaf_grads.items():
         if leaf._hooks:
             g = _run_hooks(leaf._hooks, g, Tensor)

@@ -42,6 +42,7 @@ class _UserRule:
 
     saves_inputs = False
     saves_output = False
+    vjps = None  # one rule for all inputs: vjp_argnum
 
     def __init__(self, function, ctx, n_inputs):
         self.name = function.__name__
@@ -50,7 +51,7 @@ class _UserRule:
         self.n_inputs = n_inputs
         self._pending = None
 
-    def vjp(self, argnum, g, ans, inputs, params):
+    def vjp_argnum(self, argnum, g, ans, *inputs):
         from minigrad.tensor import Tensor
 
         if self._pending is None:

@@ -1,0 +1,126 @@
+"""Primitives of the linear-algebra layers: the affine map of Linear and Bilinear, and Embedding's lookup.
+
+Each is one graph node where a composition would be several: ``linear`` computes
+``x @ W.T + b`` in one step and its VJPs read like the chain rule for it,
+
+    dx = g @ W        dW = g^T x (summed over the batch)        db = sum of g over the batch.
+"""
+
+import numpy as np
+
+from minigrad._ops.registry import Primitive
+
+
+def _rows(a):
+    """`a` as a matrix with one row per batch element (all leading axes flattened)."""
+    return a.reshape(-1, a.shape[-1])
+
+
+def _linear(x, weight, bias):
+    out = x @ weight.T
+    if bias is not None:
+        out += bias  # `out` is a fresh array, so adding in place is safe and saves a copy
+    return out
+
+
+linear = Primitive(
+    "Linear", _linear,
+    lambda g, ans, x, weight, bias: g @ weight,
+    lambda g, ans, x, weight, bias: _rows(g).T @ _rows(x),
+    lambda g, ans, x, weight, bias: _rows(g).sum(axis=0),
+)
+
+
+def _bilinear(x1, x2, weight, bias):
+    # out[..., k] = sum_ij x1[..., i] weight[k, i, j] x2[..., j] + bias[k]
+    out = np.einsum("...i,kij,...j->...k", x1, weight, x2, optimize=True)
+    if bias is not None:
+        out += bias
+    return out
+
+
+bilinear = Primitive(
+    "Bilinear", _bilinear,
+    lambda g, ans, x1, x2, weight, bias: np.einsum("...k,kij,...j->...i", g, weight, x2, optimize=True),
+    lambda g, ans, x1, x2, weight, bias: np.einsum("...k,kij,...i->...j", g, weight, x1, optimize=True),
+    lambda g, ans, x1, x2, weight, bias: np.einsum("nk,ni,nj->kij", _rows(g), _rows(x1), _rows(x2), optimize=True),
+    lambda g, ans, x1, x2, weight, bias: _rows(g).sum(axis=0),
+)
+
+
+def _embedding_vjp(g, ans, weight, indices, padding_idx):
+    # Each looked-up row sends its gradient back to the row it was read from; a row read
+    # twice gets both. The padding row is a constant and gets no gradient.
+    grad = np.zeros(weight.shape, dtype=g.dtype)
+    np.add.at(grad, indices.reshape(-1), g.reshape(-1, weight.shape[1]))
+    if padding_idx is not None:
+        grad[padding_idx] = 0
+    return grad
+
+
+embedding = Primitive(
+    "Embedding",
+    lambda weight, indices, padding_idx: weight[indices],
+    _embedding_vjp,
+    None,
+    saves="nothing",
+)
+
+
+# ---------------------------------------------------------------- padding
+def _constant_pad_split(widths):
+    """Split torch-style pad widths into a crop (negative amounts) and a growth (positive amounts)."""
+    crop = tuple(slice(max(-before, 0), after if after < 0 else None) for before, after in widths)
+    grow = tuple((max(before, 0), max(after, 0)) for before, after in widths)
+    return crop, grow
+
+
+def _constant_pad(x, widths, value):
+    crop, grow = _constant_pad_split(widths)
+    return np.pad(x[crop], grow, constant_values=value)
+
+
+def _constant_pad_vjp(g, ans, x, widths, value):
+    # The padding is constant; the surviving input elements pass their gradient straight back.
+    crop, grow = _constant_pad_split(widths)
+    inner = tuple(slice(before, n - after) for (before, after), n in zip(grow, g.shape))
+    grad = np.zeros(x.shape, dtype=g.dtype)
+    grad[crop] = g[inner]
+    return grad
+
+
+constant_pad = Primitive("ConstantPadNd", _constant_pad, _constant_pad_vjp, saves="nothing")
+
+
+def pad_source_index(size, before, after, mode):
+    """For each position of a padded axis, the input position it copies (reflect, replicate, circular)."""
+    positions = np.arange(-before, size + after)
+    if mode == "reflect":          # mirror at the edges without repeating them: -1 -> 1, size -> size - 2
+        positions = np.abs(positions)
+        return np.where(positions > size - 1, 2 * (size - 1) - positions, positions)
+    if mode == "replicate":        # repeat the edge values
+        return np.clip(positions, 0, size - 1)
+    return positions % size        # circular: wrap around
+
+
+def _index_pad(x, sources):
+    for axis, source in enumerate(sources):
+        if source is not None:
+            x = np.take(x, source, axis=axis)
+    return x
+
+
+def _index_pad_vjp(g, ans, x, sources):
+    # Undo the copies one axis at a time: each input position collects the gradient of every copy of it.
+    for axis in reversed(range(len(sources))):
+        source = sources[axis]
+        if source is None:
+            continue
+        moved = np.moveaxis(g, axis, 0)
+        grad = np.zeros((x.shape[axis],) + moved.shape[1:], dtype=g.dtype)
+        np.add.at(grad, source, moved)
+        g = np.moveaxis(grad, 0, axis)
+    return g
+
+
+index_pad = Primitive("IndexPadNd", _index_pad, _index_pad_vjp, saves="nothing")

@@ -1,0 +1,160 @@
+"""Pooling over the spatial axes of (N, C, *spatial) arrays: max, average and adaptive average.
+
+Every rule works for any number of spatial axes; the Tensor layer turns 1-d pooling into
+2-d pooling on an inserted axis, as torch does. Windows are strided views of the padded
+input (see ``conv.windows``), so no Python loop runs over pixels.
+
+- Max pooling first finds, for every window, the flat position of its maximum in the
+  input's spatial plane (``max_pool_indices``, torch's `return_indices`). The primitive then
+  reads the input at those positions, and its gradient adds ``g`` back at the same
+  positions: only the maximum of each window receives gradient, as in torch.
+- Average pooling divides each window's sum by a divisor (the window size, or only its
+  part inside the input when `count_include_pad` is False); its gradient spreads
+  ``g / divisor`` evenly over the window.
+- Adaptive average pooling picks window i = [floor(i L / out), ceil((i + 1) L / out)) along
+  each axis. Averaging along one axis is then a product with a fixed (out, L) matrix, so
+  the 2-d pool is ``P_h @ x @ P_w^T`` and its gradient ``P_h^T @ g @ P_w``.
+"""
+
+import itertools
+import math
+
+import numpy as np
+
+from minigrad._ops.conv import output_shape, pad, windows
+from minigrad._ops.registry import Primitive
+
+
+def pooled_shape(spatial, kernel, stride, padding, dilation, ceil_mode):
+    """The output size along each axis, with torch's ceil_mode rule.
+
+    In ceil mode a last, partial window is kept only if it starts inside the input or
+    its left padding (never in the right padding).
+    """
+    sizes = []
+    for size, k, s, p, d in zip(spatial, kernel, stride, padding, dilation):
+        span = size + 2 * p - d * (k - 1) - 1
+        out = (-(-span // s) if ceil_mode else span // s) + 1
+        if ceil_mode and (out - 1) * s >= size + p:
+            out -= 1
+        sizes.append(out)
+    return tuple(sizes)
+
+
+def _padding_pairs(spatial, kernel, stride, padding, dilation, out_shape):
+    """(before, after) pads; ceil mode may need extra room after the input for the last window."""
+    return tuple((p, max(p, (o - 1) * s + d * (k - 1) + 1 - size - p))
+                 for size, k, s, p, d, o in zip(spatial, kernel, stride, padding, dilation, out_shape))
+
+
+# ----------------------------------------------------------------------------- max pooling
+def max_pool_indices(x, kernel, stride, padding, dilation, ceil_mode):
+    """The flat index (into each input channel's spatial plane) of every window's maximum.
+
+    Returns an int64 array of shape (N, C, *out). Padding holds -inf so it never wins; a
+    tie goes to the first maximum in the window, as in torch.
+    """
+    spatial = x.shape[2:]
+    out_shape = pooled_shape(spatial, kernel, stride, padding, dilation, ceil_mode)
+    pairs = _padding_pairs(spatial, kernel, stride, padding, dilation, out_shape)
+    view = windows(pad(x, pairs, value=-np.inf), kernel, stride, dilation)
+    view = view[(Ellipsis,) + tuple(slice(0, o) for o in out_shape) + (slice(None),) * len(kernel)]
+    best = np.argmax(view.reshape(view.shape[:2 + len(kernel)] + (-1,)), axis=-1)  # position in the window
+    offsets = np.unravel_index(best, kernel)
+    flat = np.zeros(best.shape, dtype=np.int64)
+    for axis, (offset, size, s, p, d) in enumerate(zip(offsets, spatial, stride, padding, dilation)):
+        starts = np.arange(out_shape[axis]) * s - p
+        starts = starts.reshape((-1,) + (1,) * (len(kernel) - axis - 1))
+        flat = flat * size + starts + offset * d                          # row-major position in the plane
+    return flat
+
+
+def _gather_plane(x, indices):
+    n, c = x.shape[:2]
+    values = np.take_along_axis(x.reshape(n, c, -1), indices.reshape(n, c, -1), axis=-1)
+    return values.reshape(indices.shape)
+
+
+def _max_pool_vjp(g, ans, x, indices):
+    n, c = x.shape[:2]
+    grad = np.zeros((n * c, math.prod(x.shape[2:])), dtype=g.dtype)
+    rows = np.arange(n * c)[:, None]
+    np.add.at(grad, (rows, indices.reshape(n * c, -1)), g.reshape(n * c, -1))
+    return grad.reshape(x.shape)
+
+
+max_pool = Primitive("MaxPool2DWithIndices", _gather_plane, _max_pool_vjp, None, saves="inputs")
+
+
+# ------------------------------------------------------------------------- average pooling
+def _window_sizes(size, k, s, p, out, count_include_pad):
+    """Per output position along one axis: how many elements its window averages over."""
+    start = np.arange(out) * s - p
+    end = np.minimum(start + k, size + p)      # a ceil-mode window may hang past the right padding
+    if not count_include_pad:
+        start, end = np.maximum(start, 0), np.minimum(end, size)
+    return end - start
+
+
+def _avg_pool_divisor(spatial, kernel, stride, padding, out_shape, count_include_pad, divisor_override, dtype):
+    if divisor_override is not None:
+        return np.asarray(divisor_override, dtype=dtype)
+    divisor = np.ones((), dtype=dtype)
+    for size, k, s, p, o in zip(spatial, kernel, stride, padding, out_shape):
+        divisor = np.multiply.outer(divisor, _window_sizes(size, k, s, p, o, count_include_pad).astype(dtype))
+    return divisor
+
+
+def _avg_pool(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    spatial, ones = x.shape[2:], (1,) * len(kernel)
+    out_shape = pooled_shape(spatial, kernel, stride, padding, ones, ceil_mode)
+    pairs = _padding_pairs(spatial, kernel, stride, padding, ones, out_shape)
+    view = windows(pad(x, pairs), kernel, stride, ones)
+    view = view[(Ellipsis,) + tuple(slice(0, o) for o in out_shape) + (slice(None),) * len(kernel)]
+    total = view.sum(axis=tuple(range(-len(kernel), 0)))
+    return total / _avg_pool_divisor(spatial, kernel, stride, padding, out_shape, count_include_pad,
+                                     divisor_override, x.dtype)
+
+
+def _avg_pool_vjp(g, ans, x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    spatial, out_shape, ones = x.shape[2:], g.shape[2:], (1,) * len(kernel)
+    share = g / _avg_pool_divisor(spatial, kernel, stride, padding, out_shape, count_include_pad,
+                                  divisor_override, g.dtype)
+    pairs = _padding_pairs(spatial, kernel, stride, padding, ones, out_shape)
+    padded_grad = np.zeros(x.shape[:2] + tuple(size + lo + hi for size, (lo, hi) in zip(spatial, pairs)),
+                           dtype=g.dtype)
+    for offset in itertools.product(*(range(k) for k in kernel)):
+        region = tuple(slice(k, k + (o - 1) * s + 1, s) for k, o, s in zip(offset, out_shape, stride))
+        padded_grad[(slice(None), slice(None)) + region] += share
+    return padded_grad[(slice(None), slice(None)) + tuple(slice(lo, lo + size)
+                                                         for size, (lo, hi) in zip(spatial, pairs))]
+
+
+avg_pool = Primitive("AvgPool2D", _avg_pool, _avg_pool_vjp, saves="nothing")
+
+
+# ----------------------------------------------------------------- adaptive average pooling
+def adaptive_average_matrix(size, out, dtype):
+    """The (out, size) matrix whose row i averages window [floor(i size/out), ceil((i+1) size/out))."""
+    i = np.arange(out)
+    start = (i * size) // out
+    end = -((-(i + 1) * size) // out)
+    j = np.arange(size)
+    inside = (j >= start[:, None]) & (j < end[:, None])
+    return (inside / (end - start)[:, None]).astype(dtype)
+
+
+def _adaptive_avg_pool2d(x, output_size):
+    rows = adaptive_average_matrix(x.shape[-2], output_size[0], x.dtype)
+    cols = adaptive_average_matrix(x.shape[-1], output_size[1], x.dtype)
+    return rows @ x @ cols.T
+
+
+def _adaptive_avg_pool2d_vjp(g, ans, x, output_size):
+    rows = adaptive_average_matrix(x.shape[-2], output_size[0], g.dtype)
+    cols = adaptive_average_matrix(x.shape[-1], output_size[1], g.dtype)
+    return rows.T @ g @ cols
+
+
+adaptive_avg_pool2d = Primitive("AdaptiveAvgPool2D", _adaptive_avg_pool2d, _adaptive_avg_pool2d_vjp,
+                                saves="nothing")

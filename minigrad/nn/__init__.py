@@ -1,0 +1,5 @@
+"""minigrad.nn ~ torch.nn: Module, Parameter, layers, losses, functional, init and utils."""
+
+from minigrad.nn import functional, init, utils  # noqa: F401
+from minigrad.nn.modules import *  # noqa: F401,F403
+from minigrad.nn.parameter import Parameter  # noqa: F401

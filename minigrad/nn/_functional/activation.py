@@ -1,0 +1,142 @@
+"""Functional activations (torch.nn.functional names): relu, gelu, softmax, log_softmax, ...
+
+`inplace=True` overwrites the input, exactly as torch does (and fails the same way on a
+leaf that requires grad).
+"""
+
+import warnings
+
+from minigrad import _dtype
+from minigrad._ops import activation as A
+from minigrad._ops import elementwise as E
+from minigrad.tensor import _dim, apply
+
+__all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "gelu", "silu", "mish",
+           "sigmoid", "tanh", "softplus", "logsigmoid", "hardtanh", "hardtanh_", "softmax", "softmin",
+           "log_softmax"]
+
+
+def _run(primitive, input, inplace=False, **params):
+    if inplace:
+        return input._inplace(primitive, **params)
+    return apply(primitive, input, **params)
+
+
+def relu(input, inplace=False):
+    """max(x, 0)."""
+    return _run(E.relu, input, inplace)
+
+
+def relu_(input):
+    return relu(input, inplace=True)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x for x > 0, negative_slope * x otherwise."""
+    return _run(A.leaky_relu, input, inplace, negative_slope=negative_slope)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x for x > 0, alpha * (exp(x) - 1) otherwise."""
+    return _run(A.elu, input, inplace, alpha=alpha)
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, inplace=True)
+
+
+def gelu(input, approximate="none"):
+    """x * Phi(x), Phi the standard normal CDF; approximate='tanh' uses torch's tanh formula."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"approximate argument must be either none or tanh, got {approximate!r}")
+    return apply(A.gelu, input, approximate=approximate)
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x) (also called swish)."""
+    return _run(A.silu, input, inplace)
+
+
+def mish(input, inplace=False):
+    """x * tanh(softplus(x))."""
+    return _run(A.mish, input, inplace)
+
+
+def sigmoid(input):
+    return apply(E.sigmoid, input)
+
+
+def tanh(input):
+    return apply(E.tanh, input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold."""
+    return apply(A.softplus, input, beta=beta, threshold=threshold)
+
+
+def logsigmoid(input):
+    """log(sigmoid(x)), finite for every x."""
+    return apply(A.log_sigmoid, input)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """x clipped to [min_val, max_val]."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _run(A.hardtanh, input, inplace, min_val=min_val, max_val=max_val)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def _softmax_axis(input, dim, name):
+    if dim is None:
+        # torch's legacy choice when no dim is given
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. "
+                      "Change the call to include dim=X as an argument.", stacklevel=3)
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    return _dim(dim, input.ndim)
+
+
+def _prepare(input, dtype):
+    """Cast first when dtype is given (torch's way to get a float64 softmax of float32 logits)."""
+    if dtype is not None:
+        input = input._cast(_dtype.as_dtype(dtype).numpy)
+    if not input.is_floating_point():
+        raise RuntimeError(f"softmax is not implemented for {input.dtype}; pass a floating-point tensor")
+    return input
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """exp(x_i) / sum_j exp(x_j) along dim, computed without overflow."""
+    input = _prepare(input, dtype)
+    axis = _softmax_axis(input, dim, "softmax")
+    if input.ndim == 0:
+        return apply(A.softmax, input.reshape(1), axis=0).reshape(())
+    return apply(A.softmax, input, axis=axis)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-x) along dim."""
+    input = _prepare(input, dtype)
+    return softmax(-input, _softmax_axis(input, dim, "softmin"))
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """x_i - log sum_j exp(x_j) along dim, computed without overflow."""
+    input = _prepare(input, dtype)
+    axis = _softmax_axis(input, dim, "log_softmax")
+    if input.ndim == 0:
+        return apply(A.log_softmax, input.reshape(1), axis=0).reshape(())
+    return apply(A.log_softmax, input, axis=axis)

@@ -1,0 +1,254 @@
+"""Convolution and pooling as functions: conv1d/2d, max/avg pooling and adaptive average pooling.
+
+These check torch's arguments and raise torch's errors where the mistake is made, then
+hand the arrays to the primitives in ``minigrad._ops.conv`` and ``minigrad._ops.pooling``.
+Unbatched inputs (no N axis) get a batch axis of one for the computation; 1-d pooling is
+2-d pooling over an inserted axis of size one, as in torch.
+"""
+
+import numbers
+
+from minigrad._ops import conv as conv_ops
+from minigrad._ops import pooling as pool_ops
+from minigrad.tensor import Tensor, apply
+
+__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "conv1d", "conv2d",
+           "max_pool1d", "max_pool2d"]
+
+
+def _ntuple(value, n, name, context):
+    """An int or a sequence of n ints, as a tuple of n ints (torch's `_pair` with its error)."""
+    if isinstance(value, numbers.Integral):
+        return (int(value),) * n
+    value = tuple(int(v) for v in value)
+    if len(value) == 1:
+        return value * n
+    if len(value) != n:
+        raise RuntimeError(f"{context}: {name} must either be a single int, or a tuple of {n} ints, "
+                           f"but got {name}={list(value)}")
+    return value
+
+
+def _shape(t):
+    return list(t.shape)
+
+
+def _with_batch_axis(input, spatial_dims, name):
+    """input as a batched (N, C, *spatial) tensor, and whether a batch axis was added."""
+    if input.dim() == spatial_dims + 1:
+        return input.unsqueeze(0), True
+    if input.dim() == spatial_dims + 2:
+        return input, False
+    raise RuntimeError(f"Expected {spatial_dims + 1}D (unbatched) or {spatial_dims + 2}D (batched) input to "
+                       f"{name}, but got input of size: {_shape(input)}")
+
+
+# ---------------------------------------------------------------------------- convolution
+def _conv_tuple(value, n, name):
+    if isinstance(value, numbers.Integral):
+        return (int(value),) * n
+    value = tuple(int(v) for v in value)
+    if len(value) == 1 and n > 1:
+        return value * n
+    if len(value) != n:
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of {n} values to match the "
+                           f"convolution dimensions, but got {name}={list(value)}")
+    return value
+
+
+def _conv_padding(padding, kernel, stride, dilation):
+    """torch's padding argument (ints, "valid" or "same") as (before, after) pairs."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0),) * len(kernel)
+        if padding != "same":
+            raise RuntimeError(f"Invalid padding string: {padding!r}")
+        if any(s != 1 for s in stride):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        # The output keeps the input's size; an odd total padding puts the extra one after.
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        return tuple((total // 2, total - total // 2) for total in totals)
+    padding = _conv_tuple(padding, len(kernel), "padding")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    return tuple((p, p) for p in padding)
+
+
+def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial_dims, name):
+    batched, added = _with_batch_axis(input, spatial_dims, name)
+    if weight.dim() != spatial_dims + 2:
+        raise RuntimeError(f"{name}: expected weight to be {spatial_dims + 2}-dimensional, "
+                           f"but got weight of size {_shape(weight)}")
+    stride = _conv_tuple(stride, spatial_dims, "stride")
+    dilation = _conv_tuple(dilation, spatial_dims, "dilation")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("non-positive dilation is not supported")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    kernel = tuple(weight.shape[2:])
+    pairs = _conv_padding(padding, kernel, stride, dilation)
+    out_channels, in_per_group = weight.shape[0], weight.shape[1]
+    if out_channels % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+                           f"but got weight of size [{_shape(weight)}] instead")
+    if batched.shape[1] != in_per_group * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {_shape(weight)}, expected input"
+                           f"{_shape(batched)} to have {in_per_group * groups} channels, but got "
+                           f"{batched.shape[1]} channels instead")
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != out_channels):
+        raise RuntimeError(f"Given weight of size {_shape(weight)}, expected bias to be 1-dimensional with "
+                           f"{out_channels} elements, but got bias of size {_shape(bias)} instead")
+    padded = tuple(size + lo + hi for size, (lo, hi) in zip(batched.shape[2:], pairs))
+    extent = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    if any(e > p for e, p in zip(extent, padded)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel "
+                           f"size: ({' x '.join(map(str, extent))}). Kernel size can't be greater than actual "
+                           "input size")
+    if weight.dtype != batched.dtype:
+        raise RuntimeError(f"expected input and weight to have the same dtype, but got input {batched.dtype} "
+                           f"and weight {weight.dtype}")
+    if bias is not None and bias.dtype != batched.dtype:
+        raise RuntimeError(f"Input type ({batched.dtype}) and bias type ({bias.dtype}) should be the same")
+    out = apply(conv_ops.convolution, batched, weight, bias,
+                stride=stride, padding=pairs, dilation=dilation, groups=groups)
+    return out.squeeze(0) if added else out
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-d convolution of (N, C_in, L) or (C_in, L) with weight (C_out, C_in / groups, k)."""
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-d convolution of (N, C_in, H, W) or (C_in, H, W) with weight (C_out, C_in / groups, kh, kw)."""
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+# ------------------------------------------------------------------------------- pooling
+def _pool_arguments(kernel_size, stride, padding, dilation, name):
+    kernel = _ntuple(kernel_size, 2, "kernel_size", name)
+    stride = kernel if stride is None or (not isinstance(stride, numbers.Integral) and len(stride) == 0) \
+        else _ntuple(stride, 2, "stride", name)
+    padding = _ntuple(padding, 2, "padding", name)
+    dilation = _ntuple(dilation, 2, "dilation", name)
+    if any(k <= 0 for k in kernel):
+        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_size={list(kernel)}")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("stride should not be zero" if 0 in stride
+                           else f"stride should be greater than zero, but got stride={list(stride)}")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got dilation={list(dilation)}")
+    for k, p, d in zip(kernel, padding, dilation):
+        if p < 0 or p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
+                               f"kernel_size={k} and dilation={d}")
+    return kernel, stride, padding, dilation
+
+
+def _check_pool_output(batched, out_shape):
+    if any(o <= 0 for o in out_shape):
+        shown = batched.shape[1:]
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, shown))}). Calculated output size: "
+                           f"({'x'.join(map(str, (shown[0],) + out_shape))}). Output size is too small")
+
+
+def _batched_2d(input, name, ndims=(3, 4)):
+    if input.dim() not in ndims or input.numel() == 0:
+        raise RuntimeError(f"{name}: Expected {ndims[0]}D or {ndims[1]}D (batch mode) non-empty tensor for "
+                           f"input, but got input of size: {_shape(input)}")
+    return (input.unsqueeze(0), True) if input.dim() == ndims[0] else (input, False)
+
+
+def _as_1d_pool(input, name):
+    """A 1-d pooling input (N, C, L) or (C, L) as a 2-d one with a height of one."""
+    if input.dim() not in (2, 3) or input.numel() == 0:
+        raise RuntimeError(f"{name}: Expected 2D or 3D (batch mode) non-empty tensor for input, but got input "
+                           f"of size: {_shape(input)}")
+    return input.unsqueeze(-2)
+
+
+def _one(value, name):
+    """The single entry of a 1-d pooling argument (an int or a one-element sequence)."""
+    if value is None or isinstance(value, numbers.Integral):
+        return value
+    value = tuple(value)
+    if len(value) != 1:
+        raise RuntimeError(f"{name} must be a single int, or a tuple of one int, but got {name}={list(value)}")
+    return int(value[0])
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """2-d max pooling over (N, C, H, W) or (C, H, W); with return_indices also the flat argmax positions."""
+    batched, added = _batched_2d(input, "max_pool2d")
+    kernel, stride, padding, dilation = _pool_arguments(kernel_size, stride, padding, dilation,
+                                                        "max_pool2d")
+    out_shape = pool_ops.pooled_shape(batched.shape[2:], kernel, stride, padding, dilation, ceil_mode)
+    _check_pool_output(batched, out_shape)
+    indices = pool_ops.max_pool_indices(batched._array, kernel, stride, padding, dilation, ceil_mode)
+    out = apply(pool_ops.max_pool, batched, indices)
+    if added:
+        out, indices = out.squeeze(0), indices[0]
+    if return_indices:
+        return out, Tensor._wrap(indices)
+    return out
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """1-d max pooling over (N, C, L) or (C, L)."""
+    result = max_pool2d(_as_1d_pool(input, "max_pool1d"), (1, _one(kernel_size, "kernel_size")),
+                        None if _one(stride, "stride") is None else (1, _one(stride, "stride")),
+                        (0, _one(padding, "padding")), (1, _one(dilation, "dilation")), ceil_mode, return_indices)
+    if return_indices:
+        return result[0].squeeze(-2), result[1].squeeze(-2)
+    return result.squeeze(-2)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """2-d average pooling over (N, C, H, W) or (C, H, W)."""
+    batched, added = _batched_2d(input, "avg_pool2d")
+    kernel, stride, padding, _ = _pool_arguments(kernel_size, stride, padding, 1, "avg_pool2d")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    out_shape = pool_ops.pooled_shape(batched.shape[2:], kernel, stride, padding, (1, 1), ceil_mode)
+    _check_pool_output(batched, out_shape)
+    out = apply(pool_ops.avg_pool, batched, kernel=kernel, stride=stride, padding=padding, ceil_mode=ceil_mode,
+                count_include_pad=count_include_pad, divisor_override=divisor_override)
+    return out.squeeze(0) if added else out
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """1-d average pooling over (N, C, L) or (C, L)."""
+    out = avg_pool2d(_as_1d_pool(input, "avg_pool1d"), (1, _one(kernel_size, "kernel_size")),
+                     None if _one(stride, "stride") is None else (1, _one(stride, "stride")),
+                     (0, _one(padding, "padding")), ceil_mode, count_include_pad)
+    return out.squeeze(-2)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average pooling to a fixed output size (H_out, W_out); None keeps that axis's input size."""
+    if input.dim() not in (3, 4):
+        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {_shape(input)}")
+    if isinstance(output_size, numbers.Integral):
+        output_size = (output_size, output_size)
+    output_size = tuple(output_size)
+    if len(output_size) != 2:
+        raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
+    output_size = tuple(size if o is None else int(o) for o, size in zip(output_size, input.shape[-2:]))
+    if any(o < 0 for o in output_size):
+        raise RuntimeError(f"adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 "
+                           f"but received {list(output_size)}")
+    if any(size == 0 for size in input.shape[1:]):
+        raise RuntimeError(f"adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch "
+                           f"dimensions, but input has sizes {_shape(input)}")
+    return apply(pool_ops.adaptive_avg_pool2d, input, output_size=output_size)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Average pooling of (N, C, L) or (C, L) to a fixed output length."""
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"adaptive_avg_pool1d(): Expected 2D or 3D tensor, but got {_shape(input)}")
+    size = _one(output_size, "output_size")
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, size)).squeeze(-2)

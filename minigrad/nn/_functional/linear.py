@@ -1,0 +1,194 @@
+"""Functional forms of the linear, dropout, embedding and padding layers (torch.nn.functional names)."""
+
+import numbers
+
+import numpy as np
+
+from minigrad import _dtype
+from minigrad._ops import linear_layers as LL
+from minigrad.autograd.grad_mode import no_grad
+from minigrad.random import _numpy_rng
+from minigrad.tensor import Tensor, _matmul_message, apply
+
+__all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d", "embedding", "one_hot", "pad"]
+
+
+def _check_same_dtype(*tensors):
+    names = {"float32": "Float", "float64": "Double", "float16": "Half"}
+    dtypes = [t._array.dtype for t in tensors if t is not None]
+    if any(d != dtypes[0] for d in dtypes):
+        shown = [names.get(str(d), str(d)) for d in dtypes]
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {shown[0]} and "
+                           f"{next(s for s in shown if s != shown[0])}")
+
+
+def linear(input, weight, bias=None):
+    """input @ weight.T + bias: weight is (out_features, in_features), input is (..., in_features)."""
+    if input.ndim == 0 or weight.ndim not in (1, 2) or input.shape[-1] != weight.shape[-1]:
+        rows = int(np.prod(input.shape[:-1], dtype=np.int64)) if input.ndim > 1 else 1
+        left = (rows, input.shape[-1]) if input.ndim else ()
+        raise RuntimeError(_matmul_message(left, weight.shape[::-1]))
+    _check_same_dtype(input, weight, bias)
+    return apply(LL.linear, input, weight, bias)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """out[..., k] = input1[..., i] weight[k, i, j] input2[..., j] + bias[k]."""
+    if weight.ndim != 3:
+        raise RuntimeError(f"bilinear(): weight must be 3-dimensional, got shape {list(weight.shape)}")
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError(f"bilinear(): input batch dimensions do not match: got {list(input1.shape[:-1])} "
+                           f"and {list(input2.shape[:-1])}")
+    if input1.shape[-1] != weight.shape[1] or input2.shape[-1] != weight.shape[2]:
+        raise RuntimeError(f"bilinear(): input sizes {input1.shape[-1]} and {input2.shape[-1]} do not match "
+                           f"weight of shape {list(weight.shape)}")
+    _check_same_dtype(input1, input2, weight, bias)
+    return apply(LL.bilinear, input1, input2, weight, bias)
+
+
+def _check_probability(p):
+    if not isinstance(p, numbers.Real) or not 0 <= p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _dropout(input, p, training, inplace, mask_shape):
+    """Zero elements (or whole channels) with probability p and scale the kept ones by 1 / (1 - p).
+
+    The scaling keeps the expected value of every element unchanged, so evaluation
+    mode can simply pass the input through.
+    """
+    _check_probability(p)
+    if not training or p == 0:
+        return input
+    if p == 1:
+        keep = np.zeros(mask_shape, dtype=input._array.dtype)
+    else:
+        keep = (_numpy_rng().random(mask_shape) >= p) * input._array.dtype.type(1 / (1 - p))
+        keep = keep.astype(input._array.dtype, copy=False)
+    if inplace:
+        return input.mul_(Tensor._wrap(keep))
+    return input * Tensor._wrap(keep)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability p during training; the identity otherwise."""
+    return _dropout(input, p, training, inplace, input.shape)
+
+
+def _feature_dropout(input, p, training, inplace, spatial_dims, name):
+    """Drop whole channels: the mask has the batch and channel axes and size 1 over the spatial ones."""
+    if input.ndim not in (spatial_dims + 1, spatial_dims + 2):
+        raise RuntimeError(f"{name}: Expected {spatial_dims + 1}D or {spatial_dims + 2}D input, but received a "
+                           f"{input.ndim}D input of shape {list(input.shape)}")
+    mask_shape = tuple(input.shape[:-spatial_dims]) + (1,) * spatial_dims
+    return _dropout(input, p, training, inplace, mask_shape)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of an (N, C, L) or (C, L) input with probability p."""
+    return _feature_dropout(input, p, training, inplace, 1, "dropout1d")
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of an (N, C, H, W) or (C, H, W) input with probability p."""
+    return _feature_dropout(input, p, training, inplace, 2, "dropout2d")
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of an (N, C, D, H, W) or (C, D, H, W) input with probability p."""
+    return _feature_dropout(input, p, training, inplace, 3, "dropout3d")
+
+
+def _check_indices(input, num_embeddings):
+    indices = input._array if isinstance(input, Tensor) else np.asarray(input)
+    if indices.dtype.kind not in "iu":
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {_dtype.from_numpy(indices.dtype)} instead (while checking "
+                           "arguments for embedding)")
+    if indices.size and (indices.min() < 0 or indices.max() >= num_embeddings):
+        bad = indices[(indices < 0) | (indices >= num_embeddings)].ravel()[0]
+        raise IndexError(f"index {bad} is out of range in self (an embedding with {num_embeddings} rows)")
+    return indices
+
+
+def _renorm_rows(weight, indices, max_norm, norm_type):
+    """Scale, in place, the looked-up rows whose norm exceeds max_norm down to max_norm (as torch does)."""
+    rows = np.unique(indices)
+    with no_grad():
+        values = weight._array[rows]
+        norms = np.linalg.norm(values, ord=norm_type, axis=1)
+        too_long = norms > max_norm
+        if too_long.any():
+            scale = max_norm / (norms[too_long] + 1e-7)
+            weight._array[rows[too_long]] = values[too_long] * scale[:, None].astype(values.dtype)
+            weight._version_counter[0] += 1
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    """Rows of `weight` picked by the integer tensor `input`: output shape input.shape + (dim,)."""
+    if weight.ndim != 2:
+        raise RuntimeError(f"'weight' must be 2-D, got a {weight.ndim}-D tensor of shape {list(weight.shape)}")
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("minigrad's embedding supports neither scale_grad_by_freq nor sparse gradients")
+    num_embeddings = weight.shape[0]
+    indices = _check_indices(input, num_embeddings)
+    if padding_idx is not None:
+        if not -num_embeddings <= padding_idx < num_embeddings:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        padding_idx %= num_embeddings
+    if max_norm is not None:
+        _renorm_rows(weight, indices, max_norm, norm_type)
+    return apply(LL.embedding, weight, indices, padding_idx=padding_idx)
+
+
+def one_hot(tensor, num_classes=-1):
+    """An int64 tensor with a trailing axis of size num_classes holding a 1 at each class index."""
+    indices = tensor._array
+    if indices.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if indices.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(indices.max()) + 1
+    if indices.size and indices.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if indices.size and indices.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return Tensor._wrap((indices[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last len(pad) // 2 dims: pad = (left of last dim, right of last dim, left of the one before, ...).
+
+    mode "constant" fills with `value` (0 by default; negative amounts crop), "reflect"
+    mirrors without repeating the edge, "replicate" repeats the edge and "circular" wraps.
+    """
+    if len(pad) % 2 != 0:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {input.ndim}")
+    widths = [(0, 0)] * input.ndim
+    for i in range(len(pad) // 2):
+        widths[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    widths = tuple(widths)
+    if mode == "constant":
+        return apply(LL.constant_pad, input, widths=widths, value=0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value:
+        raise ValueError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    for axis, (before, after) in enumerate(widths):
+        size = input.shape[axis]
+        if min(before, after) < 0:
+            raise RuntimeError(f"{mode} padding does not accept negative amounts, got {pad}")
+        if mode == "reflect" and max(before, after) >= size and (before or after):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                               f"but got: padding ({before}, {after}) at dimension {axis} of input "
+                               f"{list(input.shape)}")
+        if mode == "circular" and max(before, after) > size:
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+    sources = tuple(LL.pad_source_index(input.shape[axis], before, after, mode) if before or after else None
+                    for axis, (before, after) in enumerate(widths))
+    return apply(LL.index_pad, input, sources=sources)

@@ -1,0 +1,116 @@
+"""Normalisation as functions: batch_norm, layer_norm, group_norm and normalize.
+
+The statistics are computed here, once, in NumPy: batch norm also needs them to update
+its running averages in place (with the unbiased variance, as torch does), and the
+primitives in ``minigrad._ops.normalization`` take them as constants and carry the fused
+gradient.
+"""
+
+import numbers
+
+from minigrad._ops import normalization as norm_ops
+from minigrad.autograd.grad_mode import no_grad
+from minigrad.tensor import Tensor, apply
+
+__all__ = ["batch_norm", "group_norm", "layer_norm", "normalize"]
+
+
+def _check_features(name, tensor, channels):
+    if tensor is not None and tensor.numel() != channels:
+        raise RuntimeError(f"{name} should contain {channels} elements not {tensor.numel()}")
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+    """Normalise each channel (axis 1) of (N, C, *) over the batch and spatial axes.
+
+    In training the batch statistics normalise the input, and running_mean/running_var
+    (when given) move towards them in place: r = (1 - momentum) r + momentum * batch_stat,
+    with the unbiased variance. Otherwise the running statistics normalise the input.
+    """
+    if input.dim() < 2:
+        raise RuntimeError(f"batch_norm: expected input with at least 2 dimensions (N, C, *), but got input of "
+                           f"size {list(input.shape)}")
+    channels = input.shape[1]
+    for name, tensor in (("running_mean", running_mean), ("running_var", running_var),
+                         ("weight", weight), ("bias", bias)):
+        _check_features(name, tensor, channels)
+    axes = (0,) + tuple(range(2, input.dim()))
+    broadcast = (1, channels) + (1,) * (input.dim() - 2)
+    x = input._array
+    if training:
+        count = x.size // channels
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                             f"{input.shape}")
+        mean, var = norm_ops.moments(x, axes)
+        if running_mean is not None:
+            _update_running(running_mean, mean, momentum)
+        if running_var is not None:
+            _update_running(running_var, var * (count / (count - 1)), momentum)
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("running_mean must be defined in evaluation mode")
+        mean = running_mean._array.reshape(broadcast).astype(x.dtype, copy=False)
+        var = running_var._array.reshape(broadcast).astype(x.dtype, copy=False)
+    invstd = norm_ops.inverse_std(var, eps)
+    weight = None if weight is None else weight.reshape(broadcast)
+    bias = None if bias is None else bias.reshape(broadcast)
+    return apply(norm_ops.batch_norm, input, weight, bias, mean, invstd, axes=axes, training=bool(training))
+
+
+def _update_running(buffer, batch_stat, momentum):
+    """buffer <- (1 - momentum) buffer + momentum * batch_stat, in place and outside autograd."""
+    with no_grad():
+        new = (1 - momentum) * buffer._array + momentum * batch_stat.reshape(buffer.shape)
+        buffer.copy_(Tensor._wrap(new.astype(buffer._array.dtype, copy=False)))
+
+
+def _normalized_shape(normalized_shape):
+    if isinstance(normalized_shape, numbers.Integral):
+        return (int(normalized_shape),)
+    return tuple(int(n) for n in normalized_shape)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the trailing axes given by normalized_shape, then scale and shift elementwise."""
+    shape = _normalized_shape(normalized_shape)
+    if len(shape) == 0 or tuple(input.shape[input.dim() - len(shape):]) != shape or input.dim() < len(shape):
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                           f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+    for name, tensor in (("weight", weight), ("bias", bias)):
+        if tensor is not None and tuple(tensor.shape) != shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                               f"{list(tensor.shape)} and normalized_shape = {list(shape)}")
+    axes = tuple(range(input.dim() - len(shape), input.dim()))
+    mean, var = norm_ops.moments(input._array, axes)
+    return apply(norm_ops.layer_norm, input, weight, bias, mean, norm_ops.inverse_std(var, eps), axes=axes)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise (N, C, *) over groups of C / num_groups channels (and all spatial axes), then scale
+    and shift each channel."""
+    if input.dim() < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
+    channels = input.shape[1]
+    if channels % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
+                           f"of shape {list(input.shape)} and num_groups={num_groups}")
+    for name, tensor in (("weight", weight), ("bias", bias)):
+        _check_features(name, tensor, channels)
+    grouped = input.reshape(input.shape[0], num_groups, -1)
+    mean, var = norm_ops.moments(grouped._array, (2,))
+    out = apply(norm_ops.group_norm, grouped, None, None, mean, norm_ops.inverse_std(var, eps), axes=(2,))
+    out = out.reshape(input.shape)
+    broadcast = (1, channels) + (1,) * (input.dim() - 2)
+    if weight is not None:
+        out = out * weight.reshape(broadcast)
+    if bias is not None:
+        out = out + bias.reshape(broadcast)
+    return out
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input divided by its p-norm along dim, with the norm clamped below at eps."""
+    norm = input.norm(p, dim, keepdim=True).clamp_min(eps)
+    return input / norm.expand_as(input)
+

@@ -1,0 +1,235 @@
+"""Containers: modules that hold other modules.
+
+Sequential chains its children, ModuleList and ModuleDict only register them (so
+that their parameters are found) and leave the wiring to the parent's forward.
+Children are stored under their position as a string ('0', '1', ...) or their key,
+which is why state_dict keys read ``0.weight`` or ``encoder.weight``.
+"""
+
+import collections
+import operator
+
+from minigrad.nn.modules.module import Module, _indent
+
+__all__ = ["Sequential", "ModuleList", "ModuleDict"]
+
+
+def _absolute_index(index, size):
+    """A list position in range(size) from a possibly negative index, with torch's IndexError."""
+    index = operator.index(index)
+    if not -size <= index < size:
+        raise IndexError(f"index {index} is out of range")
+    return index % size
+
+
+class Sequential(Module):
+    """Modules applied one after another: ``Sequential(a, b)(x) == b(a(x))``.
+
+    Built from modules (named '0', '1', ...) or from one OrderedDict of named modules.
+    """
+
+    def __init__(self, *args):
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], collections.OrderedDict):
+            for name, module in args[0].items():
+                self.add_module(name, module)
+        else:
+            for index, module in enumerate(args):
+                self.add_module(str(index), module)
+
+    def forward(self, input):
+        for module in self._modules.values():
+            input = module(input)
+        return input
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return type(self)(collections.OrderedDict(list(self._modules.items())[index]))
+        keys = list(self._modules)
+        return self._modules[keys[_absolute_index(index, len(keys))]]
+
+    def __setitem__(self, index, module):
+        keys = list(self._modules)
+        self.add_module(keys[_absolute_index(index, len(keys))], module)
+
+    def __delitem__(self, index):
+        keys = list(self._modules)
+        doomed = keys[index] if isinstance(index, slice) else [keys[_absolute_index(index, len(keys))]]
+        for key in doomed:
+            del self._modules[key]
+        self._renumber()
+
+    def _renumber(self):
+        """Keep the positional names 0..n-1 after a removal, as torch does."""
+        modules = list(self._modules.values())
+        self._modules.clear()
+        for index, module in enumerate(modules):
+            self._modules[str(index)] = module
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __add__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+        return Sequential(*self, *other)
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        if not isinstance(module, Module):
+            raise AssertionError(f"module should be of type: {Module}")
+        n = len(self)
+        if not -n <= index <= n:
+            raise IndexError(f"Index out of range: {index}")
+        index = index % (n + 1) if index < 0 else index
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._modules.clear()
+        for i, m in enumerate(modules):
+            self._modules[str(i)] = m
+        return self
+
+    def pop(self, index):
+        module = self[index]
+        del self[index]
+        return module
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters the parent module sees; it has no forward."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return type(self)(list(self._modules.values())[index])
+        return self._modules[str(_absolute_index(index, len(self)))]
+
+    def __setitem__(self, index, module):
+        self.add_module(str(_absolute_index(index, len(self))), module)
+
+    def __delitem__(self, index):
+        keys = list(self._modules)
+        doomed = keys[index] if isinstance(index, slice) else [str(_absolute_index(index, len(self)))]
+        for key in doomed:
+            del self._modules[key]
+        Sequential._renumber(self)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        return ModuleList(list(self) + list(other))
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        if isinstance(modules, (Module, str, bytes)) or not hasattr(modules, "__iter__"):
+            raise TypeError("ModuleList.extend should be called with an iterable, but got " + type(modules).__name__)
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        Sequential.insert(self, index, module)
+
+    def pop(self, index):
+        module = self[index]
+        del self[index]
+        return module
+
+    def __repr__(self):
+        """One line per run of identical children: '(0-2): 3 x Linear(...)', as torch prints it."""
+        reprs = [repr(module) for module in self]
+        if not reprs:
+            return self._get_name() + "()"
+        runs = []  # [first index, last index, repr]
+        for index, text in enumerate(reprs):
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = index
+            else:
+                runs.append([index, index, text])
+        lines = []
+        for first, last, text in runs:
+            label = f"({first}): {text}" if first == last else f"({first}-{last}): {last - first + 1} x {text}"
+            lines.append(_indent(label, 2))
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class ModuleDict(Module):
+    """A dict of modules whose parameters the parent module sees; it keeps insertion order."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def clear(self):
+        self._modules.clear()
+
+    def pop(self, key):
+        module = self[key]
+        del self[key]
+        return module
+
+    def keys(self):
+        return self._modules.keys()
+
+    def items(self):
+        return self._modules.items()
+
+    def values(self):
+        return self._modules.values()
+
+    def update(self, modules):
+        """Add modules from a mapping or an iterable of (key, module) pairs."""
+        if isinstance(modules, (collections.abc.Mapping, ModuleDict)):
+            pairs = modules.items()
+        else:
+            pairs = []
+            for index, pair in enumerate(modules):
+                if not hasattr(pair, "__len__") or len(pair) != 2:
+                    raise ValueError(f"ModuleDict update sequence element #{index} should be a (key, module) pair")
+                pairs.append(pair)
+        for key, module in pairs:
+            self[key] = module

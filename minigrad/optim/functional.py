@@ -1,0 +1,248 @@
+"""The optimizers' update rules as pure functions on NumPy arrays.
+
+Every rule has the shape
+
+    new_param, new_state = rule(param, grad, state, **hyperparameters)
+
+`state` is a small immutable record (a NamedTuple) whose field names are the keys
+torch.optim uses in ``optimizer.state[p]``; ``init_<rule>(param)`` makes the record
+for a parameter that has not been updated yet. Nothing here knows about Tensor,
+parameter groups or globals, and no argument is modified: the optimizer classes in
+minigrad.optim are thin shells that feed these rules.
+
+Each rule follows torch's single-tensor implementation operation by operation
+(the same formulas in the same order, e.g. Adam's ``sqrt(v) / sqrt(1 - beta2**t) + eps``
+and ``lr / (1 - beta1**t)``), so results agree with torch.optim to the last few bits.
+(They cannot always agree to the last bit: torch's kernels use fused multiply-adds.)
+Python-number hyperparameters keep a float32 parameter in float32.
+
+    >>> p, g = np.array([1.0, 2.0]), np.array([0.5, -0.5])
+    >>> p, state = sgd(p, g, init_sgd(p), lr=0.1, momentum=0.9)
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "SGDState", "AdamState", "RMSpropState", "AdagradState", "AdadeltaState",
+    "init_sgd", "init_adam", "init_adamw", "init_rmsprop", "init_adagrad", "init_adadelta",
+    "sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta",
+]
+
+
+# ------------------------------------------------------------------ shared pieces
+def _lerp(start, end, weight):
+    """start + weight * (end - start), computed as torch's lerp does.
+
+    For weights of 1/2 or more torch starts from `end` instead, which is more accurate
+    when the result lies close to `end`; copying that keeps our rounding like torch's.
+    """
+    if abs(weight) < 0.5:
+        return start + weight * (end - start)
+    return end - (end - start) * (1 - weight)
+
+
+def _effective_gradient(param, grad, weight_decay, maximize):
+    """The gradient a rule descends: negated to maximize, plus L2 weight decay (coupled)."""
+    if maximize:
+        grad = -grad
+    if weight_decay != 0:
+        grad = grad + weight_decay * param
+    return grad
+
+
+# ------------------------------------------------------------------ SGD
+class SGDState(NamedTuple):
+    """momentum_buffer: the running (damped) sum of gradients; None until the first momentum step."""
+    momentum_buffer: np.ndarray | None = None
+
+
+def init_sgd(param):
+    return SGDState(momentum_buffer=None)
+
+
+def sgd(param, grad, state, *, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False,
+        maximize=False):
+    """Stochastic gradient descent with optional (Nesterov) momentum.
+
+        g <- g + weight_decay * param
+        b <- momentum * b + (1 - dampening) * g     (the first step stores b <- g)
+        g <- g + momentum * b  if nesterov  else  b
+        param <- param - lr * g
+    """
+    grad = _effective_gradient(param, grad, weight_decay, maximize)
+    buf = state.momentum_buffer
+    if momentum != 0:
+        if buf is None:
+            buf = np.array(grad, copy=True)  # undamped: the buffer starts as the gradient itself
+        else:
+            buf = buf * momentum + (1 - dampening) * grad
+        grad = grad + momentum * buf if nesterov else buf
+    return param - lr * grad, SGDState(momentum_buffer=buf)
+
+
+# ------------------------------------------------------------------ Adam / AdamW
+class AdamState(NamedTuple):
+    """step: updates so far; exp_avg, exp_avg_sq: running means of g and g**2;
+    max_exp_avg_sq: the largest exp_avg_sq seen (AMSGrad only, else None)."""
+    step: float
+    exp_avg: np.ndarray
+    exp_avg_sq: np.ndarray
+    max_exp_avg_sq: np.ndarray | None = None
+
+
+def init_adam(param, amsgrad=False):
+    return AdamState(step=0.0, exp_avg=np.zeros_like(param), exp_avg_sq=np.zeros_like(param),
+                     max_exp_avg_sq=np.zeros_like(param) if amsgrad else None)
+
+
+init_adamw = init_adam
+
+
+def adam(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
+         maximize=False, decoupled_weight_decay=False):
+    """Adam: a step along the bias-corrected mean gradient, scaled by its RMS.
+
+        t <- t + 1
+        param <- param * (1 - lr * weight_decay)   if decoupled_weight_decay (AdamW)
+        g <- g + weight_decay * param              otherwise
+        m <- beta1 * m + (1 - beta1) * g
+        v <- beta2 * v + (1 - beta2) * g**2
+        v_max <- max(v_max, v)                     (amsgrad: normalise by v_max instead of v)
+        param <- param - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
+    """
+    beta1, beta2 = betas
+    if maximize:
+        grad = -grad
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            param = param * (1 - lr * weight_decay)
+        else:
+            grad = grad + weight_decay * param
+    step = state.step + 1
+    exp_avg = _lerp(state.exp_avg, grad, 1 - beta1)
+    exp_avg_sq = state.exp_avg_sq * beta2 + (1 - beta2) * grad * grad
+
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2 = 1 - beta2 ** step
+    step_size = lr / bias_correction1
+    max_exp_avg_sq = state.max_exp_avg_sq
+    if amsgrad:
+        max_exp_avg_sq = exp_avg_sq.copy() if max_exp_avg_sq is None else np.maximum(max_exp_avg_sq, exp_avg_sq)
+        second_moment = max_exp_avg_sq
+    else:
+        second_moment = exp_avg_sq
+    denom = np.sqrt(second_moment) / bias_correction2 ** 0.5 + eps
+    new_param = param - step_size * exp_avg / denom
+    return new_param, AdamState(step, exp_avg, exp_avg_sq, max_exp_avg_sq)
+
+
+def adamw(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
+          maximize=False):
+    """AdamW: Adam whose weight decay shrinks the parameter directly (decoupled from the moments).
+
+        param <- param * (1 - lr * weight_decay), then the Adam step without L2 in the gradient.
+    """
+    return adam(param, grad, state, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                maximize=maximize, decoupled_weight_decay=True)
+
+
+# ------------------------------------------------------------------ RMSprop
+class RMSpropState(NamedTuple):
+    """step; square_avg: running mean of g**2; momentum_buffer (momentum > 0 only);
+    grad_avg: running mean of g (centered only)."""
+    step: float
+    square_avg: np.ndarray
+    momentum_buffer: np.ndarray | None = None
+    grad_avg: np.ndarray | None = None
+
+
+def init_rmsprop(param, momentum=0.0, centered=False):
+    return RMSpropState(step=0.0, square_avg=np.zeros_like(param),
+                        momentum_buffer=np.zeros_like(param) if momentum > 0 else None,
+                        grad_avg=np.zeros_like(param) if centered else None)
+
+
+def rmsprop(param, grad, state, *, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
+            maximize=False):
+    """RMSprop: divide the gradient by a running RMS of recent gradients (eps outside the root).
+
+        v <- alpha * v + (1 - alpha) * g**2
+        avg <- sqrt(v - mean_g**2) + eps   if centered (mean_g <- alpha * mean_g + (1 - alpha) * g)
+               sqrt(v) + eps               otherwise
+        b <- momentum * b + g / avg;  param <- param - lr * b    if momentum > 0
+        param <- param - lr * g / avg                            otherwise
+    """
+    grad = _effective_gradient(param, grad, weight_decay, maximize)
+    step = state.step + 1
+    square_avg = state.square_avg * alpha + (1 - alpha) * grad * grad
+    grad_avg = state.grad_avg
+    if centered:
+        previous = np.zeros_like(grad) if grad_avg is None else grad_avg
+        grad_avg = _lerp(previous, grad, 1 - alpha)
+        avg = np.sqrt(square_avg - grad_avg * grad_avg) + eps
+    else:
+        avg = np.sqrt(square_avg) + eps
+    buf = state.momentum_buffer
+    if momentum > 0:
+        buf = grad / avg if buf is None else buf * momentum + grad / avg
+        new_param = param - lr * buf
+    else:
+        new_param = param - lr * grad / avg
+    return new_param, RMSpropState(step, square_avg, buf, grad_avg)
+
+
+# ------------------------------------------------------------------ Adagrad
+class AdagradState(NamedTuple):
+    """step; sum: the running sum of g**2 (starts at initial_accumulator_value)."""
+    step: float
+    sum: np.ndarray
+
+
+def init_adagrad(param, initial_accumulator_value=0.0):
+    return AdagradState(step=0.0, sum=np.full_like(param, initial_accumulator_value))
+
+
+def adagrad(param, grad, state, *, lr=1e-2, lr_decay=0.0, weight_decay=0.0, eps=1e-10, maximize=False):
+    """Adagrad: per-coordinate steps that shrink with the accumulated squared gradient.
+
+        clr <- lr / (1 + (t - 1) * lr_decay)
+        s <- s + g**2
+        param <- param - clr * g / (sqrt(s) + eps)
+    """
+    grad = _effective_gradient(param, grad, weight_decay, maximize)
+    step = state.step + 1
+    clr = lr / (1 + (step - 1) * lr_decay)
+    total = state.sum + grad * grad
+    std = np.sqrt(total) + eps
+    return param - clr * grad / std, AdagradState(step, total)
+
+
+# ------------------------------------------------------------------ Adadelta
+class AdadeltaState(NamedTuple):
+    """step; square_avg: running mean of g**2; acc_delta: running mean of the squared updates."""
+    step: float
+    square_avg: np.ndarray
+    acc_delta: np.ndarray
+
+
+def init_adadelta(param):
+    return AdadeltaState(step=0.0, square_avg=np.zeros_like(param), acc_delta=np.zeros_like(param))
+
+
+def adadelta(param, grad, state, *, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, maximize=False):
+    """Adadelta: steps whose size is the RMS of past steps over the RMS of gradients (eps inside both roots).
+
+        v <- rho * v + (1 - rho) * g**2
+        delta <- sqrt(u + eps) / sqrt(v + eps) * g
+        u <- rho * u + (1 - rho) * delta**2
+        param <- param - lr * delta
+    """
+    grad = _effective_gradient(param, grad, weight_decay, maximize)
+    step = state.step + 1
+    square_avg = state.square_avg * rho + (1 - rho) * grad * grad
+    std = np.sqrt(square_avg + eps)
+    delta = np.sqrt(state.acc_delta + eps) / std * grad
+    acc_delta = state.acc_delta * rho + (1 - rho) * delta * delta
+    return param - lr * delta, AdadeltaState(step, square_avg, acc_delta)

@@ -1,0 +1,2 @@
+"""minigrad.utils ~ torch.utils."""
+from minigrad.utils import data  # noqa: F401

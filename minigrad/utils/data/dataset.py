@@ -1,0 +1,175 @@
+"""Datasets: what a DataLoader reads samples from.
+
+A map-style ``Dataset`` answers ``len(ds)`` and ``ds[i]``; an ``IterableDataset``
+is a stream (``iter(ds)``). ``TensorDataset``, ``Subset`` and ``ConcatDataset``
+build datasets from tensors and from other datasets, and ``random_split`` cuts a
+dataset into disjoint random parts (e.g. train / validation / test).
+"""
+
+import bisect
+import itertools
+import math
+import warnings
+
+import numpy as np
+
+from minigrad.random import _numpy_rng
+from minigrad.tensor import Tensor
+
+__all__ = ["ConcatDataset", "Dataset", "IterableDataset", "Subset", "TensorDataset", "random_split"]
+
+
+class Dataset:
+    """A map-style dataset: subclass it and define ``__getitem__`` and ``__len__``.
+
+    ``ds[i]`` may return anything ``default_collate`` understands: tensors, NumPy
+    arrays, Python numbers, strings, and tuples, lists or dicts of those.
+    """
+
+    def __getitem__(self, index):
+        raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
+
+    def __add__(self, other):
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A dataset that is a stream of samples: subclass it and define ``__iter__``.
+
+    With worker processes every worker iterates its own copy; use
+    ``get_worker_info()`` inside ``__iter__`` to give each worker its own share.
+    """
+
+    def __iter__(self):
+        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+
+
+class TensorDataset(Dataset):
+    """Samples are rows of equally long tensors: ``ds[i] == (t[i] for t in tensors)``.
+
+    The DataLoader builds a batch of a TensorDataset with one fancy index per tensor
+    instead of stacking rows one at a time.
+    """
+
+    def __init__(self, *tensors):
+        lengths = [tensor.size(0) for tensor in tensors]
+        if any(length != lengths[0] for length in lengths):
+            raise AssertionError(f"Size mismatch between tensors: their first dimensions are {lengths}")
+        self.tensors = tensors
+
+    def __getitem__(self, index):
+        return tuple(tensor[index] for tensor in self.tensors)
+
+    def __len__(self):
+        return self.tensors[0].size(0)
+
+
+class Subset(Dataset):
+    """The samples of `dataset` at `indices`, in that order: ``subset[i] == dataset[indices[i]]``."""
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, idx):
+        if isinstance(idx, list):
+            return self.dataset[[self.indices[i] for i in idx]]
+        return self.dataset[self.indices[idx]]
+
+    def __len__(self):
+        return len(self.indices)
+
+
+class ConcatDataset(Dataset):
+    """Datasets one after another: the samples of the first, then of the second, ...
+
+    ``cumulative_sizes[k]`` is the number of samples in the first k + 1 datasets.
+    """
+
+    @staticmethod
+    def cumsum(sequence):
+        return list(itertools.accumulate(len(dataset) for dataset in sequence))
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise AssertionError("datasets should not be an empty iterable")
+        for dataset in self.datasets:
+            if isinstance(dataset, IterableDataset):
+                raise AssertionError("ConcatDataset does not support IterableDataset")
+        self.cumulative_sizes = self.cumsum(self.datasets)
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, idx):
+        if idx < 0:
+            if -idx > len(self):
+                raise ValueError(f"absolute value of index should not exceed dataset length: "
+                                 f"index {idx} for a dataset of length {len(self)}")
+            idx += len(self)
+        which = bisect.bisect_right(self.cumulative_sizes, idx)
+        if which == len(self.datasets):
+            raise IndexError(f"index {idx} is out of range for a ConcatDataset of length {len(self)}")
+        start = self.cumulative_sizes[which - 1] if which > 0 else 0
+        return self.datasets[which][idx - start]
+
+
+def random_split(dataset, lengths, generator=None):
+    """Split `dataset` into disjoint random Subsets of the given lengths.
+
+    `lengths` are sample counts adding up to ``len(dataset)``, or fractions adding up
+    to 1: each part then gets ``floor(fraction * len(dataset))`` samples and the
+    samples left over go one at a time to the parts in turn, starting with the first.
+    One random permutation (from `generator`, else the default generator) is cut
+    into consecutive pieces.
+    """
+    lengths = list(lengths)
+    total = len(dataset)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        lengths = _lengths_from_fractions(lengths, total)
+    if sum(lengths) != total:
+        raise ValueError(f"Sum of input lengths does not equal the length of the input dataset! "
+                         f"lengths {lengths} add up to {sum(lengths)}, but the dataset has {total} samples")
+    if any(length < 0 for length in lengths):
+        raise ValueError(f"random_split lengths must be non-negative, got {lengths}")
+    permutation = _numpy_rng(generator).permutation(total).tolist()
+    ends = list(itertools.accumulate(lengths))
+    return [Subset(dataset, permutation[end - length:end]) for end, length in zip(ends, lengths)]
+
+
+def _lengths_from_fractions(fractions, total):
+    for i, fraction in enumerate(fractions):
+        if not 0 <= fraction <= 1:
+            raise ValueError(f"Fraction at index {i} is not between 0 and 1: {fraction}")
+    lengths = [math.floor(total * fraction) for fraction in fractions]
+    for i in range(total - sum(lengths)):
+        lengths[i % len(lengths)] += 1
+    for i, length in enumerate(lengths):
+        if length == 0:
+            warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.",
+                          stacklevel=3)
+    return lengths
+
+
+def _tensor_batch(dataset, indices):
+    """A batch of a TensorDataset (or of Subsets of one) by fancy indexing, or None.
+
+    Returns what ``default_collate([dataset[i] for i in indices])`` returns, a list
+    with one stacked tensor per column, built with one NumPy index per tensor.
+    None when the dataset is of another kind, a tensor needs grad (stacking would
+    record a graph), or an index is out of range (the per-sample path then names it).
+    """
+    while type(dataset).__getitem__ is Subset.__getitem__:
+        indices = [dataset.indices[i] for i in indices]
+        dataset = dataset.dataset
+    if type(dataset).__getitem__ is not TensorDataset.__getitem__:
+        return None
+    tensors = dataset.tensors
+    if not all(isinstance(t, Tensor) and not t.requires_grad for t in tensors):
+        return None
+    index = np.asarray(indices, dtype=np.int64)
+    try:
+        return [Tensor._wrap(t._array[index]) for t in tensors]
+    except IndexError:
+        return None

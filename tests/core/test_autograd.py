@@ -1,0 +1,443 @@
+"""Graph semantics of the engine, each checked by running the same program on torch.
+
+A program takes the library module (torch or minigrad) and returns plain values:
+lists of numbers, names, or the type of the exception it raised. The two results must
+agree, so every expectation here is torch's own behaviour rather than a copied number.
+"""
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import minigrad
+from minigrad._ops import elementwise
+
+
+def plain(value):
+    """Turn tensors into nested lists so results from both libraries compare with ==."""
+    if isinstance(value, (torch.Tensor, minigrad.Tensor)):
+        return value.detach().numpy().tolist()
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+def run(program, lib):
+    try:
+        return plain(program(lib))
+    except Exception as error:  # the exception type is part of the behaviour under test
+        return ("raised", type(error).__name__)
+
+
+def agree(a, b):
+    """Equal structure and equal values; floats to within a few float32 ulps."""
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or abs(a - b) <= 1e-6 * max(abs(a), abs(b)) or (a != a and b != b)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(agree(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+def same_as_torch(program):
+    expected, actual = run(program, torch), run(program, minigrad)
+    assert agree(actual, expected), f"minigrad gave {actual}, torch gave {expected}"
+    return actual
+
+
+# ------------------------------------------------------------------ accumulation and leaves
+def test_leaf_grads_accumulate_across_backward_calls():
+    def program(T):
+        x = T.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        (x * x).sum().backward()
+        first = x.grad.clone()
+        (x * 3).sum().backward()
+        return first, x.grad, x.is_leaf, x.grad_fn is None
+    same_as_torch(program)
+
+
+def test_zeroed_grad_restarts_accumulation():
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        (x * x).sum().backward()
+        x.grad.zero_()
+        (x * 5).sum().backward()
+        return x.grad
+    same_as_torch(program)
+
+
+def test_a_tensor_used_twice_gets_both_gradients():
+    def program(T):
+        x = T.tensor([0.5, -1.5], dtype=T.float64, requires_grad=True)
+        y = x * x + x.exp() * x - x / (x * x + 1)
+        y.sum().backward()
+        return x.grad
+    same_as_torch(program)
+
+
+def test_grads_of_two_leaves_are_separate_arrays():
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = T.tensor([3.0, 4.0], requires_grad=True)
+        (x + y).sum().backward()
+        x.grad.mul_(10)  # must not change y.grad
+        return x.grad, y.grad
+    same_as_torch(program)
+
+
+def test_seed_gradient_is_not_aliased_into_grad():
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        seed = T.tensor([1.0, 1.0])
+        (x + 0).backward(seed)
+        x.grad.mul_(3)
+        return seed, x.grad
+    same_as_torch(program)
+
+
+def test_non_leaf_grad_is_none_unless_retained():
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        z = x * 3
+        z.retain_grad()
+        (y * z).sum().backward()
+        return y.grad is None, z.grad, z.retains_grad, y.retains_grad, y.is_leaf
+
+    for lib in (torch, minigrad):
+        with pytest.warns(UserWarning, match="retain_grad"):  # reading a non-leaf .grad is likely a mistake
+            run(program, lib)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        same_as_torch(program)
+
+
+def test_retained_grad_accumulates_with_retain_graph():
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x * x
+        y.retain_grad()
+        out = y.sum() * 2
+        out.backward(retain_graph=True)
+        out.backward()
+        return y.grad, x.grad
+    same_as_torch(program)
+
+
+def test_backward_on_a_leaf():
+    def program(T):
+        x = T.tensor(2.0, requires_grad=True)
+        x.backward()
+        return x.grad
+    same_as_torch(program)
+
+
+# ------------------------------------------------------------------ hooks
+def test_hooks_observe_and_replace_gradients():
+    def program(T):
+        x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        seen = []
+        y = x * 2
+        y.register_hook(lambda g: seen.append(g.tolist()))
+        y.register_hook(lambda g: g * 10)
+        handle = x.register_hook(lambda g: g + 1)
+        (y * y).sum().backward()
+        first = x.grad.clone()
+        handle.remove()
+        x.grad = None
+        (x * 1).sum().backward()
+        return seen, first, x.grad
+    same_as_torch(program)
+
+
+def test_hook_on_tensor_without_grad_raises():
+    same_as_torch(lambda T: T.ones(2).register_hook(lambda g: g))
+
+
+# ------------------------------------------------------------------ grad mode
+def test_no_grad_context_and_decorator():
+    def program(T):
+        x = T.ones(2, requires_grad=True)
+        with T.no_grad():
+            a = x * 2
+            with T.enable_grad():
+                b = x * 2
+
+        @T.no_grad()
+        def f(t):
+            return t * 2
+
+        @T.no_grad
+        def g(t):
+            return t * 2
+
+        return (a.requires_grad, b.requires_grad, f(x).requires_grad, g(x).requires_grad,
+                (x * 2).requires_grad, T.is_grad_enabled())
+    same_as_torch(program)
+
+
+def test_set_grad_enabled_as_call_and_context():
+    def program(T):
+        x = T.ones(2, requires_grad=True)
+        with T.set_grad_enabled(False):
+            a = x * 2
+        b = x * 2
+        T.set_grad_enabled(False)
+        c = x * 2
+        T.set_grad_enabled(True)
+        return a.requires_grad, b.requires_grad, c.requires_grad, T.is_grad_enabled()
+    same_as_torch(program)
+
+
+def test_no_grad_update_of_a_leaf_keeps_it_a_leaf():
+    def program(T):
+        w = T.tensor([1.0, 2.0], requires_grad=True)
+        (w * w).sum().backward()
+        with T.no_grad():
+            w -= 0.1 * w.grad
+            w.add_(w.grad, alpha=-0.5)
+        return w, w.is_leaf, w.requires_grad, w.grad_fn is None, w._version
+    same_as_torch(program)
+
+
+def test_detach_shares_memory_and_version():
+    def program(T):
+        x = T.ones(3, requires_grad=True)
+        y = x.detach()
+        y.add_(1)
+        return x, x._version, y.requires_grad, y.is_leaf
+    same_as_torch(program)
+
+
+# ------------------------------------------------------------------ freeing and versions
+def test_second_backward_through_freed_graph_raises():
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x.exp().sum()
+        y.backward()
+        y.backward()
+    assert same_as_torch(program) == ("raised", "RuntimeError")
+
+
+def test_retain_graph_allows_a_second_backward():
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x.exp().sum()
+        y.backward(retain_graph=True)
+        y.backward()
+        return x.grad
+    same_as_torch(program)
+
+
+def test_modifying_a_saved_output_raises_at_backward():
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x.exp()
+        y.add_(1)
+        y.sum().backward()
+    assert same_as_torch(program) == ("raised", "RuntimeError")
+
+
+def test_modifying_a_saved_input_raises_at_backward():
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        a = x * 1
+        b = a * a
+        a.mul_(2)
+        b.sum().backward()
+    assert same_as_torch(program) == ("raised", "RuntimeError")
+
+
+def test_version_error_names_the_op():
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x.sigmoid()
+    y.mul_(2)
+    with pytest.raises(RuntimeError, match="SigmoidBackward0.*in-place|inplace"):
+        y.sum().backward()
+
+
+def test_in_place_ops_on_graph_tensors_are_differentiable():
+    def program(T):
+        a = T.tensor([1.0, -2.0, 3.0], dtype=T.float64, requires_grad=True)
+        x = a * 2
+        y = x + 1          # does not save x: modifying x later is fine
+        x.mul_(3)
+        x.add_(a)
+        x.clamp_(-4, 7)
+        x.sub_(y, alpha=2)
+        x.div_(2)
+        (x * y).sum().backward()
+        return a.grad, x.grad_fn.name()
+    same_as_torch(program)
+
+
+def test_in_place_on_a_leaf_that_requires_grad_raises():
+    same_as_torch(lambda T: T.ones(2, requires_grad=True).add_(1))
+
+
+def test_in_place_with_a_float_into_an_int_tensor_raises():
+    same_as_torch(lambda T: T.tensor([1, 2]).add_(0.5))
+
+
+# ------------------------------------------------------------------ errors
+@pytest.mark.parametrize("case", ["int_requires_grad", "non_scalar", "no_grad_fn", "non_leaf_flag", "bad_seed"])
+def test_errors_match_torch(case):
+    programs = {
+        "int_requires_grad": lambda T: T.tensor([1, 2], requires_grad=True),
+        "non_scalar": lambda T: (T.ones(2, requires_grad=True) * 2).backward(),
+        "no_grad_fn": lambda T: T.ones(2).sum().backward(),
+        "non_leaf_flag": lambda T: (T.ones(2, requires_grad=True) * 2).requires_grad_(False),
+        "bad_seed": lambda T: (T.ones(2, requires_grad=True) * 2).backward(T.ones(3)),
+    }
+    assert same_as_torch(programs[case])[0] == "raised"
+
+
+def test_error_messages_say_what_to_do():
+    with pytest.raises(RuntimeError, match="scalar outputs.*gradient="):
+        (minigrad.ones(2, requires_grad=True) * 2).backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y = minigrad.ones(2, requires_grad=True).exp().sum()
+        y.backward()
+        y.backward()
+    with pytest.raises(RuntimeError, match="floating point"):
+        minigrad.zeros(2, dtype=minigrad.int64).requires_grad_()
+
+
+# ------------------------------------------------------------------ the graph as data
+def test_grad_fn_names_and_next_functions():
+    def program(T):
+        x = T.ones(2, 3, requires_grad=True)
+        w = T.ones(3, 4, requires_grad=True)
+        y = (x @ w).relu().sum()
+        def name(f):
+            return f.name().split("::")[-1]  # torch says torch::autograd::AccumulateGrad
+
+        nodes, node = [], y.grad_fn
+        while node is not None:
+            nodes.append(name(node))
+            node = next((f for f, _ in node.next_functions if name(f) != "AccumulateGrad"), None)
+        leaves = [name(f) for f, _ in (x @ w).grad_fn.next_functions]
+        return nodes, leaves
+    same_as_torch(program)
+
+
+def test_function_with_custom_backward():
+    def program(T):
+        class Cube(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, k):
+                ctx.save_for_backward(x)
+                ctx.k = k
+                return x ** 3 * k
+
+            @staticmethod
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return grad * 3 * x ** 2 * ctx.k, None
+
+        x = T.tensor([1.0, -2.0], dtype=T.float64, requires_grad=True)
+        y = Cube.apply(x, 2.0)
+        (y * x).sum().backward()
+        return y, x.grad
+    same_as_torch(program)
+
+
+def test_gradients_only_for_inputs_that_need_them(monkeypatch):
+    """A first layer's data gets no dx: the VJP for the input that needs none never runs."""
+    calls = []
+    rule_a, rule_b = minigrad._ops.linalg.matmul.vjps
+    monkeypatch.setattr(minigrad._ops.linalg.matmul, "vjps",
+                        (lambda *a: calls.append("a") or rule_a(*a), lambda *a: calls.append("b") or rule_b(*a)))
+    data = minigrad.randn(4, 3)
+    weight = minigrad.randn(3, 2, requires_grad=True)
+    (data @ weight).sum().backward()
+    assert calls == ["b"]
+    assert data.grad is None and weight.grad is not None
+
+
+def test_a_long_chain_does_not_recurse():
+    x = minigrad.tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y + 0
+    y.sum().backward()
+    assert x.grad.tolist() == [1.0]
+
+
+def test_backward_frees_what_it_saved():
+    x = minigrad.ones(3, requires_grad=True)
+    y = x.exp()
+    node = y.grad_fn
+    y.sum().backward()
+    assert node.ans is None and node.inputs is None
+
+
+def test_import_does_not_import_torch():
+    code = "import sys, minigrad, minigrad.nn, minigrad.optim, minigrad.utils.data; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# ------------------------------------------------------------------ random graphs
+_BINARY = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / (b * b + 1),
+    "max": lambda a, b: a.maximum(b) if hasattr(a, "maximum") else a,
+    "mix": lambda a, b: (a * 0.5).tanh() * b.sigmoid(),
+    "pow": lambda a, b: (a * a + 1) ** 0.5 - b,
+    "sum_back": lambda a, b: a.sum(0, keepdim=True) * 0.1 + b,
+}
+
+
+@given(program=st.lists(st.tuples(st.sampled_from(sorted(_BINARY)), st.integers(0, 50), st.integers(0, 50)),
+                        min_size=1, max_size=12),
+       seed=st.integers(0, 2 ** 16))
+def test_random_graphs_match_torch(program, seed):
+    """Any DAG of broadcasting ops over shared leaves: every leaf gradient equals torch's."""
+    def build(T):
+        rng = np.random.default_rng(seed)
+        leaves = [T.tensor(rng.standard_normal(shape), requires_grad=True) for shape in [(3, 1), (1, 4), (3, 4), ()]]
+        pool = list(leaves)
+        for name, i, j in program:
+            pool.append(_BINARY[name](pool[i % len(pool)], pool[j % len(pool)]))
+        (pool[-1] * T.tensor(rng.standard_normal(pool[-1].shape))).sum().backward()
+        return [np.zeros(leaf.shape) if leaf.grad is None else leaf.grad.numpy() for leaf in leaves]
+
+    for ours, theirs in zip(build(minigrad), build(torch)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_float32_stays_float32_through_backward():
+    x = minigrad.randn(3, 4, requires_grad=True)
+    w = minigrad.randn(4, dtype=minigrad.float64, requires_grad=True)
+    y = (x * 2.5 + 1).tanh() * 3
+    (y.sum(1) ** 2).mean().backward()
+    z = (x * w).sum()  # float32 with float64 promotes to float64, as in torch
+    assert y.dtype is minigrad.float32 and x.grad.dtype is minigrad.float32
+    assert z.dtype is minigrad.float64
+    z.backward()
+    assert x.grad.dtype is minigrad.float32 and w.grad.dtype is minigrad.float64
+
+
+def test_mixed_precision_gradients_match_torch():
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        w = T.tensor([0.5, -0.25], dtype=T.float64, requires_grad=True)
+        (x * w).sum().backward()
+        return x.grad, w.grad, str(x.grad.dtype).split(".")[-1], str(w.grad.dtype).split(".")[-1]
+    same_as_torch(program)
+
+
+def test_primitive_names_are_registered_once():
+    assert minigrad._ops.REGISTRY["Mul"] is elementwise.mul
+    with pytest.raises(ValueError, match="registered twice"):
+        minigrad._ops.Primitive("Mul", np.multiply)

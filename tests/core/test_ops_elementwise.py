@@ -1,0 +1,228 @@
+"""Torch parity of the elementwise ops: arithmetic, powers, calculus functions, comparisons,
+logic, clamp, maximum/minimum and where (values and gradients, float64 and float32)."""
+
+import operator
+
+import numpy as np
+from hypothesis import strategies as st
+from parity import Cases, method_or_function
+
+from minigrad.testing import strategies as mst
+
+cases = Cases()
+
+# A few repeated values make ties (maximum, comparisons, clamp at its bounds) likely.
+TIES = st.sampled_from([-1.0, 0.0, 0.5, 1.0])
+WITH_ZERO = st.one_of(st.just(0.0), mst.reals())
+
+ARITHMETIC = {"+": (operator.add, "add"), "-": (operator.sub, "sub"),
+              "*": (operator.mul, "mul"), "/": (operator.truediv, "div")}
+
+
+def _operand(draw, kind, shape, elements):
+    """The second operand of a binary op: a tensor of some dtype, or a Python number."""
+    if kind == "float tensor":
+        return draw(mst.arrays("float64", shape, elements=elements))
+    if kind == "0-d float tensor":
+        return draw(mst.arrays("float64", (), elements=elements))
+    if kind == "int tensor":
+        ints = st.sampled_from([-3, -2, -1, 1, 2, 3])
+        return draw(mst.arrays(draw(st.sampled_from(["int64", "int32"])), shape, elements=ints))
+    if kind == "bool tensor":
+        return draw(mst.arrays("bool", shape))
+    if kind == "python float":
+        return draw(elements)
+    return draw(st.sampled_from([-2, -1, 1, 2, 3]))  # a Python int
+
+
+@cases.add
+def arithmetic(draw):
+    """+ - * / between tensors of any dtypes and Python numbers, both operand orders."""
+    symbol = draw(st.sampled_from(sorted(ARITHMETIC)))
+    operator_form, name = ARITHMETIC[symbol]
+    x_shape, y_shape = draw(mst.broadcastable_pairs())
+    reverse = draw(st.booleans())
+    denominator = mst.nonzero_reals() if symbol == "/" else mst.reals()
+    kind = draw(st.sampled_from(["float tensor", "0-d float tensor", "int tensor", "bool tensor",
+                                 "python float", "python int"]))
+    if kind == "bool tensor" and symbol == "-":
+        kind = "float tensor"  # torch refuses - on bool tensors (tested in test_errors)
+    if draw(st.booleans()):
+        x = draw(mst.arrays("float64", x_shape, elements=denominator if reverse else mst.reals()))
+    else:
+        x = _operand(draw, "int tensor", x_shape, None)
+    y = _operand(draw, kind, y_shape, mst.reals() if reverse else denominator)
+    if reverse:
+        return (lambda lib, x, y: operator_form(y, x)), [x, y]
+    if draw(st.booleans()):
+        return (lambda lib, x, y: operator_form(x, y)), [x, y]
+    form = draw(method_or_function(name))
+    return (lambda lib, x, y: form(lib, x, y)), [x, y]
+
+
+@cases.add
+def negation(draw):
+    x = draw(mst.arrays(draw(st.sampled_from(["float64", "int64", "int32"])), mst.shapes()))
+    form = draw(st.sampled_from([operator.neg, lambda x: x.neg(), lambda x: x.negative()]))
+    return (lambda lib, x: form(x)), [x]
+
+
+# name -> the domain its values are drawn from
+UNARY = {
+    "exp": mst.reals(),
+    "log": st.one_of(st.just(0.0), mst.reals(0.1, 5)),
+    "log1p": mst.reals(-0.9, 5),
+    "sqrt": st.one_of(st.just(0.0), mst.reals(0.1, 5)),
+    "rsqrt": mst.reals(0.1, 5),
+    "abs": WITH_ZERO,
+    "sign": WITH_ZERO,
+    "sin": mst.reals(-6, 6),
+    "cos": mst.reals(-6, 6),
+    "tanh": mst.reals(),
+    "sigmoid": mst.reals(-8, 8),
+    "relu": WITH_ZERO,
+}
+
+
+@cases.add
+def unary(draw):
+    """The unary functions of calculus, at the edges of their domains too (log(0), abs'(0))."""
+    name = draw(st.sampled_from(sorted(UNARY)))
+    x = draw(mst.arrays("float64", mst.shapes(), elements=UNARY[name]))
+    form = draw(method_or_function(name))
+    return (lambda lib, x: form(lib, x)), [x]
+
+
+@cases.add
+def unary_of_integers(draw):
+    """Integer tensors: exp/log/... compute in the default float dtype, abs/sign/relu stay integer."""
+    name = draw(st.sampled_from(sorted(UNARY)))
+    x = draw(mst.arrays(draw(st.sampled_from(["int64", "int32"])), mst.shapes(), elements=st.integers(1, 4)))
+    form = draw(method_or_function(name))
+    return (lambda lib, x: form(lib, x)), [x]
+
+
+EXPONENTS = [0, 1, 2, 3, -1, -2, 0.0, 0.5, 1.5, 2.0, 2.5, -0.5, -1.5]
+
+
+@cases.add
+def pow_scalar_exponent(draw):
+    """x ** c for a Python number c, including 0 ** c and c = 0 (whose gradient torch defines as 0)."""
+    c = draw(st.sampled_from(EXPONENTS))
+    if c < 0:
+        base = mst.reals(0.2, 3) if isinstance(c, float) else mst.nonzero_reals(0.2, 3)
+    elif isinstance(c, float) and not c.is_integer():
+        base = st.one_of(st.just(0.0), mst.reals(0.1, 3))
+    else:
+        base = WITH_ZERO
+    x = draw(mst.arrays("float64", mst.shapes(), elements=base))
+    form = draw(st.sampled_from([lambda lib, x, c: x ** c, lambda lib, x, c: x.pow(c),
+                                 lambda lib, x, c: lib.pow(x, c)]))
+    return (lambda lib, x: form(lib, x, c)), [x]
+
+
+@cases.add
+def pow_tensor_exponent(draw):
+    """x ** y for tensors, broadcast, with 0 bases and 0 exponents among the values."""
+    x_shape, y_shape = draw(mst.broadcastable_pairs())
+    x = draw(mst.arrays("float64", x_shape, elements=st.one_of(st.just(0.0), mst.reals(0.1, 3))))
+    y = draw(mst.arrays("float64", y_shape, elements=st.one_of(st.just(0.0), st.just(2.0), mst.reals(0, 2.5))))
+    form = draw(st.sampled_from([lambda lib, x, y: x ** y, lambda lib, x, y: x.pow(y),
+                                 lambda lib, x, y: lib.pow(x, y)]))
+    return form, [x, y]
+
+
+@cases.add
+def pow_scalar_base(draw):
+    """c ** x for a Python number c (the reversed operator), 0 ** x included."""
+    c = draw(st.sampled_from([0.0, 0.5, 2, 3.0]))
+    x = draw(mst.arrays("float64", mst.shapes(), elements=mst.reals(0, 3) if c == 0 else mst.reals()))
+    return (lambda lib, x: c ** x), [x]
+
+
+COMPARISONS = {"==": (operator.eq, "eq"), "!=": (operator.ne, "ne"), "<": (operator.lt, "lt"),
+               "<=": (operator.le, "le"), ">": (operator.gt, "gt"), ">=": (operator.ge, "ge")}
+
+
+@cases.add
+def comparison(draw):
+    """== != < <= > >= give bool tensors, with ties, broadcasting and Python numbers on either side."""
+    symbol = draw(st.sampled_from(sorted(COMPARISONS)))
+    operator_form, name = COMPARISONS[symbol]
+    x_shape, y_shape = draw(mst.broadcastable_pairs())
+    x = draw(mst.arrays(draw(st.sampled_from(["float64", "int64"])), x_shape, elements=TIES))
+    kind = draw(st.sampled_from(["float tensor", "int tensor", "python float", "python int"]))
+    y = _operand(draw, kind, y_shape, TIES)
+    form = draw(st.sampled_from(["operator", "reversed", "method", "function"]))
+    if form == "reversed":
+        return (lambda lib, x, y: operator_form(y, x)), [x, y]
+    if form == "operator":
+        return (lambda lib, x, y: operator_form(x, y)), [x, y]
+    call = draw(method_or_function(name))
+    return (lambda lib, x, y: call(lib, x, y)), [x, y]
+
+
+@cases.add
+def logical(draw):
+    """& | ^ and ~ on bool tensors (with broadcasting and Python bools)."""
+    x_shape, y_shape = draw(mst.broadcastable_pairs())
+    x = draw(mst.arrays("bool", x_shape))
+    y = draw(st.booleans()) if draw(st.booleans()) else draw(mst.arrays("bool", y_shape))
+    form = draw(st.sampled_from([operator.and_, operator.or_, operator.xor, lambda x, y: ~x,
+                                 lambda x, y: x.logical_not(), lambda x, y: x.logical_and(y)]))
+    return (lambda lib, x, y: form(x, y)), [x, y]
+
+
+def _bound(draw, kind, shape):
+    """A clamp bound: None, a Python number, or a tensor broadcastable to the input."""
+    if draw(st.booleans()):
+        return None
+    if kind == "number":
+        return draw(TIES)
+    return draw(mst.arrays("float64", draw(mst.broadcastable_shapes(shape)), elements=TIES))
+
+
+@cases.add
+def clamp(draw):
+    """clamp/clip with number or tensor bounds, values exactly at the bounds, and min > max."""
+    x = draw(mst.arrays("float64", mst.shapes(), elements=st.one_of(TIES, mst.reals())))
+    kind = draw(st.sampled_from(["number", "tensor"]))  # torch takes two numbers or two tensors
+    low, high = _bound(draw, kind, x.shape), _bound(draw, kind, x.shape)
+    if low is None and high is None:
+        high = 0.5
+    form = draw(method_or_function(draw(st.sampled_from(["clamp", "clip"]))))
+    keywords = draw(st.booleans())
+
+    def clamped(lib, x, low, high):
+        if keywords:
+            return form(lib, x, min=low, max=high)
+        return form(lib, x, low, high)
+
+    return clamped, [x, low, high]
+
+
+@cases.add
+def maximum_minimum(draw):
+    """maximum/minimum with broadcasting; ties split the gradient evenly, as in torch."""
+    x_shape, y_shape = draw(mst.broadcastable_pairs())
+    x = draw(mst.arrays("float64", x_shape, elements=TIES))
+    y = draw(mst.arrays("float64", y_shape, elements=TIES))
+    form = draw(method_or_function(draw(st.sampled_from(["maximum", "minimum"]))))
+    return (lambda lib, x, y: form(lib, x, y)), [x, y]
+
+
+@cases.add
+def where(draw):
+    """where(condition, x, y) with all three broadcast; x or y may be a Python number."""
+    c_shape, x_shape = draw(mst.broadcastable_pairs())
+    y_shape = draw(mst.broadcastable_shapes(x_shape))
+    condition = draw(mst.arrays("bool", c_shape))
+    x = draw(mst.arrays("float64", x_shape)) if draw(st.booleans()) else draw(mst.reals())
+    y = draw(mst.arrays("float64", y_shape)) if draw(st.booleans()) or not isinstance(x, np.ndarray) \
+        else draw(mst.reals())
+    if isinstance(x, np.ndarray) and draw(st.booleans()):
+        return (lambda lib, c, x, y: x.where(c, y)), [condition, x, y]
+    return (lambda lib, c, x, y: lib.where(c, x, y)), [condition, x, y]
+
+
+test_parity = cases.test()
