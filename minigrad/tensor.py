@@ -25,10 +25,12 @@ from minigrad.autograd.grad_mode import _State as _grad_mode
 def apply(primitive, *args, **params):
     """Run `primitive` on the arrays inside `args` and record it for backward if needed."""
     arrays, edges, versions, wants_grad = [], [], [], False
+    saves_inputs = primitive.saves_inputs
     for a in args:
         if isinstance(a, Tensor):
             arrays.append(a._array)
-            versions.append((a._version_counter, a._version_counter[0]))
+            if saves_inputs:  # remember the version, to catch an in-place change before backward
+                versions.append((a._version_counter, a._version_counter[0]))
             if a._requires_grad:
                 wants_grad = True
                 edges.append(a._grad_fn or a)  # the node that made it, or the leaf itself
@@ -39,15 +41,25 @@ def apply(primitive, *args, **params):
     ans = primitive.forward(*arrays, **params)
     if type(ans) is not np.ndarray:
         ans = np.asarray(ans)  # NumPy returns scalars from 0-d operations
+    if primitive.view and np.may_share_memory(ans, arrays[0]):
+        return _view_of(args[0], ans, primitive, arrays, params, edges, versions, wants_grad)
     if not (wants_grad and _grad_mode.enabled):
         return Tensor._wrap(ans)
     counter = [0]
-    if not primitive.saves_inputs:
-        versions = []  # nothing of the inputs is read by backward, so nothing to check
     if primitive.saves_output:
         versions.append((counter, 0))
     node = engine.Node(primitive, arrays, params, ans if primitive.saves_output else None, edges, versions)
     return Tensor._wrap(ans, node, counter)
+
+
+def _view_of(base, ans, primitive, arrays, params, edges, versions, wants_grad):
+    """A view shares its base's version counter, so in-place changes through either are seen."""
+    node = None
+    if wants_grad and _grad_mode.enabled:
+        node = engine.Node(primitive, arrays, params, None, edges, versions)
+    out = Tensor._wrap(ans, node, base._version_counter)
+    out._base = base._base if base._base is not None else base
+    return out
 
 
 # ------------------------------------------------------------------ argument helpers
@@ -171,7 +183,8 @@ class RemovableHandle:
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
-    __slots__ = ("_array", "_grad", "_grad_fn", "_requires_grad", "_version_counter", "_hooks", "__weakref__")
+    __slots__ = ("_array", "_grad", "_grad_fn", "_requires_grad", "_version_counter", "_hooks", "_base",
+                 "__weakref__")
     __array_priority__ = 1000
     __array_ufunc__ = None  # NumPy defers to our reflected operators: np.float32(2) * t is a Tensor
 
@@ -184,6 +197,7 @@ class Tensor:
         self._requires_grad = False
         self._version_counter = [0]
         self._hooks = None
+        self._base = None
         if requires_grad:
             self.requires_grad_(True)
 
@@ -197,6 +211,7 @@ class Tensor:
         t._requires_grad = grad_fn is not None
         t._version_counter = counter or [0]
         t._hooks = None
+        t._base = None  # the tensor this one is a view of, if any
         return t
 
     # -------------------------------------------------------------- attributes
@@ -337,22 +352,30 @@ class Tensor:
         return handle
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        """Accumulate the gradient of this tensor into the .grad of every leaf it depends on."""
+        """Accumulate the gradient of this tensor into the .grad of every leaf it depends on
+        (or only into the .grad of `inputs`, when given)."""
         if create_graph:
             raise NotImplementedError("minigrad does not record the backward pass (create_graph=True)")
+        seed = self._seed(gradient)
+        if isinstance(inputs, Tensor):
+            inputs = [inputs]
+        engine.backward([self], [seed], retain_graph=bool(retain_graph),
+                        inputs=None if inputs is None else list(inputs))
+
+    def _seed(self, gradient):
+        """The starting gradient of a backward pass from this tensor, checked as torch does."""
         if not self._requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         if gradient is None:
             if self._array.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs; pass "
                                    f"gradient= (a tensor of shape {tuple(self.shape)}) to backward()")
-            seed = np.ones_like(self._array)
-        else:
-            seed = gradient._array if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=self._array.dtype)
-            if seed.shape != self._array.shape:
-                raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {tuple(seed.shape)} "
-                                   f"and output[0] has a shape of {tuple(self.shape)}.")
-        engine.backward(self, seed, retain_graph=bool(retain_graph))
+            return np.ones_like(self._array)
+        seed = gradient._array if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=self._array.dtype)
+        if seed.shape != self._array.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {tuple(seed.shape)} "
+                               f"and output[0] has a shape of {tuple(self.shape)}.")
+        return seed
 
     def detach(self):
         """The same values outside the graph; shares memory and the version counter."""
@@ -885,7 +908,8 @@ class Tensor:
             dim, unbiased = None, dim
         if correction is None:
             correction = 0 if unbiased is False else 1
-        return apply(primitive, self._floating(), axis=_axes(dim, self.ndim), correction=correction, keepdims=keepdim)
+        axis = None if dim is None else _axes(dim, self.ndim)
+        return apply(primitive, self._floating(), axis=axis, correction=correction, keepdims=keepdim)
 
     def logsumexp(self, dim, keepdim=False):
         return apply(R.logsumexp, self._floating(), axis=_axes(dim, self.ndim), keepdims=keepdim)
@@ -1131,11 +1155,14 @@ class Tensor:
         return apply(I.getitem, self, index=_index(index, self))
 
     def __setitem__(self, index, value):
+        index = _index(index, self)
+        if _grad_mode.enabled and (self._requires_grad or isinstance(value, Tensor) and value._requires_grad):
+            if isinstance(value, Tensor):
+                value = value._cast(self._array.dtype)
+            self._inplace(I.index_put, value, index=index)  # recorded, like torch's CopySlices
+            return
         self._check_inplace()
-        if isinstance(value, Tensor) and value._requires_grad and _grad_mode.enabled:
-            raise RuntimeError("minigrad does not record __setitem__ of a tensor that requires grad; "
-                               "build the result with torch.where or torch.cat instead")
-        self._array[_index(index, self)] = _raw(value)
+        self._array[index] = _raw(value)
         self._version_counter[0] += 1
 
     def gather(self, dim, index):
@@ -1192,6 +1219,10 @@ class Tensor:
         tracking = _grad_mode.enabled and (self._requires_grad or builtins.any(
             isinstance(a, Tensor) and a._requires_grad for a in args))
         if tracking:
+            if self._base is not None:
+                raise RuntimeError("minigrad does not record in-place operations on a view (a result of view, "
+                                   "reshape, transpose, indexing, ...) when gradients are tracked; use the "
+                                   "out-of-place form, e.g. y = y * 2 instead of y.mul_(2)")
             before = Tensor._wrap(self._array.copy(), self._grad_fn)  # the old value, never modified
             before._requires_grad = self._requires_grad
             result = apply(primitive, before, *args, **params)

@@ -35,13 +35,13 @@ neg = Primitive("Neg", np.negative,
 
 def _pow_vjp_base(g, ans, x, y):
     # d/dx x**y = y * x**(y-1); torch defines it as 0 where y == 0 (also at x == 0).
-    return np.where(y == 0, 0.0, g * y * np.power(x, y - 1))
+    return np.where(y == 0, 0.0, g * (y * np.power(x, y - 1)))
 
 
 def _pow_vjp_exponent(g, ans, x, y):
     # d/dy x**y = x**y * log(x); torch defines it as 0 where x == 0 and y >= 0.
     with np.errstate(divide="ignore", invalid="ignore"):
-        grad = g * ans * np.log(x)
+        grad = g * (ans * np.log(x))
     return np.where((x == 0) & (y >= 0), 0.0, grad)
 
 
@@ -55,7 +55,7 @@ def _scalar_pow(x, exponent):
 def _scalar_pow_vjp(g, ans, x, exponent):
     if exponent == 0:
         return np.zeros_like(g)
-    return g * exponent * np.power(x, exponent - 1)
+    return g * (exponent * np.power(x, exponent - 1))
 
 
 # x ** c for a Python number c: one saved array instead of two.

@@ -24,7 +24,7 @@ def _index_vjp(g, ans, x, index):
 
 
 # `index` is a tuple already normalised by the Tensor layer (tensors turned into arrays).
-getitem = Primitive("Index", lambda x, index: x[index], _index_vjp, saves="nothing")
+getitem = Primitive("Index", lambda x, index: x[index], _index_vjp, saves="nothing", view=True)
 index_select = Primitive("IndexSelect", lambda x, index: x[index], _index_vjp, saves="nothing")
 
 
@@ -95,3 +95,20 @@ masked_fill = Primitive("MaskedFill",
                         None,
                         lambda g, ans, x, mask, value: np.where(mask, g, 0),
                         saves="nothing")
+
+
+def _index_put(x, value, index):
+    out = x.copy()
+    out[index] = value
+    return out
+
+
+def _index_put_vjp_x(g, ans, x, value, index):
+    grad = g.copy()
+    grad[index] = 0  # overwritten elements do not reach the output
+    return grad
+
+
+# x[index] = value on a tensor in the graph, recorded as out = x with out[index] = value.
+index_put = Primitive("IndexPut", _index_put, _index_put_vjp_x,
+                      lambda g, ans, x, value, index: g[index], saves="nothing")

@@ -24,14 +24,17 @@ class Primitive:
     saves: which arrays the VJP rules read, which is what autograd must keep alive
       until backward and check for in-place changes: "inputs", "output", "both" or
       "nothing" (``x + y`` needs neither to compute its gradient).
+    view: the output may share memory with the first input (reshape, transpose, basic
+      indexing), so the two share a version counter: an in-place change through one
+      is seen by autograd through the other.
     vjp_argnum: for ops with any number of inputs (cat, stack) a single rule
       ``vjp_argnum(i, g, ans, *inputs, **params)`` replaces the tuple of VJPs
       (and `vjps` is None).
     """
 
-    __slots__ = ("name", "forward", "vjps", "vjp_argnum", "saves_inputs", "saves_output")
+    __slots__ = ("name", "forward", "vjps", "vjp_argnum", "saves_inputs", "saves_output", "view")
 
-    def __init__(self, name, forward, *vjps, saves="inputs", vjp_argnum=None):
+    def __init__(self, name, forward, *vjps, saves="inputs", vjp_argnum=None, view=False):
         if name in REGISTRY:
             raise ValueError(f"primitive {name!r} is registered twice")
         if saves not in ("inputs", "output", "both", "nothing"):
@@ -42,6 +45,7 @@ class Primitive:
         self.vjp_argnum = vjp_argnum
         self.saves_inputs = saves in ("inputs", "both")
         self.saves_output = saves in ("output", "both")
+        self.view = view
         REGISTRY[name] = self
 
     def vjp(self, argnum, g, ans, inputs, params):

@@ -18,22 +18,22 @@ def _reshape_vjp(g, ans, x, shape):
 
 
 # Torch names these differently in grad_fn; the rule is the same reshape for all of them.
-reshape = Primitive("Reshape", _reshape, _reshape_vjp, saves="nothing")
-view = Primitive("View", _reshape, _reshape_vjp, saves="nothing")
-squeeze = Primitive("Squeeze", _reshape, _reshape_vjp, saves="nothing")
-unsqueeze = Primitive("Unsqueeze", _reshape, _reshape_vjp, saves="nothing")
+reshape = Primitive("Reshape", _reshape, _reshape_vjp, saves="nothing", view=True)
+view = Primitive("View", _reshape, _reshape_vjp, saves="nothing", view=True)
+squeeze = Primitive("Squeeze", _reshape, _reshape_vjp, saves="nothing", view=True)
+unsqueeze = Primitive("Unsqueeze", _reshape, _reshape_vjp, saves="nothing", view=True)
 
 
 def _permute_vjp(g, ans, x, axes):
     return np.transpose(g, np.argsort(axes))
 
 
-permute = Primitive("Permute", lambda x, axes: np.transpose(x, axes), _permute_vjp, saves="nothing")
-transpose = Primitive("Transpose", lambda x, axes: np.transpose(x, axes), _permute_vjp, saves="nothing")
+permute = Primitive("Permute", lambda x, axes: np.transpose(x, axes), _permute_vjp, saves="nothing", view=True)
+transpose = Primitive("Transpose", lambda x, axes: np.transpose(x, axes), _permute_vjp, saves="nothing", view=True)
 
 # expand: a broadcast view; the engine sums the gradient back over the expanded axes.
 expand = Primitive("Expand", lambda x, shape: np.broadcast_to(x, shape),
-                   lambda g, ans, x, shape: g, saves="nothing")
+                   lambda g, ans, x, shape: g, saves="nothing", view=True)
 
 
 def _repeat_vjp(g, ans, x, reps):
@@ -49,7 +49,7 @@ def _repeat_vjp(g, ans, x, reps):
 repeat = Primitive("Repeat", lambda x, reps: np.tile(x, reps), _repeat_vjp, saves="nothing")
 
 flip = Primitive("Flip", lambda x, axis: np.flip(x, axis), lambda g, ans, x, axis: np.flip(g, axis),
-                 saves="nothing")
+                 saves="nothing", view=True)
 
 
 def _concatenate(*xs, axis):

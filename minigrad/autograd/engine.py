@@ -109,9 +109,9 @@ def _fit(grad, like):
     return grad
 
 
-def topological_order(root):
-    """Nodes reachable from `root`, newest first: each before every node it sends gradients to."""
-    reachable, stack = {root}, [root]
+def topological_order(roots):
+    """Nodes reachable from `roots`, newest first: each before every node it sends gradients to."""
+    reachable, stack = set(roots), list(roots)
     while stack:
         for edge in stack.pop().edges:
             if type(edge) is Node and edge not in reachable:
@@ -123,39 +123,45 @@ def topological_order(root):
 _by_sequence_nr = operator.attrgetter("sequence_nr")
 
 
-def backward(tensor, gradient, retain_graph=False):
-    """Accumulate d tensor / d leaf into every leaf's .grad, seeded with `gradient`."""
+def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True):
+    """Send the gradients `seeds` of the tensors `roots` back through the graph.
+
+    With inputs=None, every leaf's .grad (and every retained non-leaf .grad) accumulates
+    its gradient. With a list of `inputs`, only their gradients are collected and
+    returned as arrays (None where unused), accumulated into their .grad only if
+    `accumulate` (Tensor.backward(inputs=...) does, autograd.grad does not).
+    """
     from minigrad.tensor import Tensor
 
-    handed_out = {id(gradient)}  # arrays the user can see: never alias them into a .grad
-    leaf_grads = {}
-    root = tensor._grad_fn
-    if root is None:  # backward on a leaf: its gradient is the seed itself
-        leaf_grads[tensor] = gradient
-        order = ()
-    else:
-        order = topological_order(root)
-    grads = {root: gradient}
-    for node in order:
+    handed_out = {id(seed) for seed in seeds}  # arrays the user holds: never alias them into a .grad
+    grads, leaf_grads = {}, {}
+    for root, seed in zip(roots, seeds):
+        store, key = (leaf_grads, root) if root._grad_fn is None else (grads, root._grad_fn)
+        store[key] = seed if key not in store else store[key] + seed
+    wanted = {t._grad_fn for t in inputs if t._grad_fn is not None} if inputs is not None else ()
+    captured = {}
+    for node in topological_order(list(grads)):
         g = grads.pop(node, None)
         if g is None:
             continue
         if node.hooks:
             g = _run_hooks(node.hooks, g, Tensor)
-        if node.retained is not None:
+        if node in wanted:
+            captured[node] = g
+        elif inputs is None and node.retained is not None:
             _accumulate(node.retained, g, handed_out, Tensor)
         if node.inputs is None or node.versions:
             node.check_saved()
-        primitive, inputs, ans, params = node.primitive, node.inputs, node.ans, node.params
+        primitive, arrays, ans, params = node.primitive, node.inputs, node.ans, node.params
         rules = primitive.vjps
         for i, edge in enumerate(node.edges):
             if edge is None:
                 continue
             if rules is None:  # a variadic primitive (cat, stack) has one rule for all inputs
-                grad = primitive.vjp_argnum(i, g, ans, *inputs, **params)
+                grad = primitive.vjp_argnum(i, g, ans, *arrays, **params)
             else:
-                grad = rules[i](g, ans, *inputs, **params)
-            x = inputs[i]
+                grad = rules[i](g, ans, *arrays, **params)
+            x = arrays[i]
             if type(grad) is not np.ndarray or grad.shape != x.shape or grad.dtype != x.dtype:
                 grad = _fit(grad, x)
             store = grads if type(edge) is Node else leaf_grads
@@ -165,8 +171,18 @@ def backward(tensor, gradient, retain_graph=False):
             node.release()  # a later backward through it raises, as in torch
     for leaf, g in leaf_grads.items():
         if leaf._hooks:
-            g = _run_hooks(leaf._hooks, g, Tensor)
-        _accumulate(leaf, g, handed_out, Tensor)
+            leaf_grads[leaf] = _run_hooks(leaf._hooks, g, Tensor)
+    if inputs is None:
+        for leaf, g in leaf_grads.items():
+            _accumulate(leaf, g, handed_out, Tensor)
+        return None
+    results = [leaf_grads.get(t) if t._grad_fn is None else captured.get(t._grad_fn) for t in inputs]
+    results = [None if g is None else _owned(g, handed_out) for g in results]
+    if accumulate:
+        for t, g in zip(inputs, results):
+            if g is not None:
+                _accumulate(t, g, handed_out, Tensor)
+    return results
 
 
 def _run_hooks(hooks, g, Tensor):
@@ -177,13 +193,18 @@ def _run_hooks(hooks, g, Tensor):
     return g
 
 
+def _owned(g, handed_out):
+    """g itself if nobody else holds it, else a copy: a .grad must never alias another array."""
+    if id(g) in handed_out or not g.flags.owndata or not g.flags.writeable:
+        g = np.array(g)
+    handed_out.add(id(g))
+    return g
+
+
 def _accumulate(tensor, g, handed_out, Tensor):
-    """Add g into tensor.grad, which owns its memory (never a view shared with another grad)."""
+    """Add g into tensor.grad, which owns its memory."""
     if tensor._grad is None:
-        if id(g) in handed_out or not g.flags.owndata or not g.flags.writeable:
-            g = np.array(g)
-        handed_out.add(id(g))
-        tensor._grad = Tensor._wrap(g)
+        tensor._grad = Tensor._wrap(_owned(g, handed_out))
     else:
         tensor._grad._array += g
         tensor._grad._version_counter[0] += 1

@@ -441,3 +441,74 @@ def test_primitive_names_are_registered_once():
     assert minigrad._ops.REGISTRY["Mul"] is elementwise.mul
     with pytest.raises(ValueError, match="registered twice"):
         minigrad._ops.Primitive("Mul", np.multiply)
+
+
+# ------------------------------------------------------------------ autograd.grad and backward(inputs=)
+def test_autograd_grad_returns_gradients_without_touching_grad():
+    def program(T):
+        x = T.tensor([1.0, 2.0], dtype=T.float64, requires_grad=True)
+        w = T.tensor([0.5, -1.0], dtype=T.float64, requires_grad=True)
+        h = x * w
+        y = (h.exp() * x).sum()
+        gx, gh = T.autograd.grad(y, [x, h], retain_graph=True)
+        (gw,) = T.autograd.grad([y, (w * w).sum()], w)
+        return gx, gh, gw, x.grad is None, w.grad is None
+    same_as_torch(program)
+
+
+def test_autograd_grad_of_an_unused_input():
+    def unused(T):
+        x, z = T.ones(2, requires_grad=True), T.ones(2, requires_grad=True)
+        return T.autograd.grad((x * 2).sum(), [x, z])
+    same_as_torch(unused)
+
+    def allowed(T):
+        x, z = T.ones(2, requires_grad=True), T.ones(2, requires_grad=True)
+        gx, gz = T.autograd.grad((x * 2).sum(), [x, z], allow_unused=True)
+        return gx, gz is None
+    same_as_torch(allowed)
+
+
+def test_backward_with_inputs_fills_only_those():
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        w = T.tensor([3.0, 4.0], requires_grad=True)
+        (x * w).sum().backward(inputs=[w])
+        T.autograd.backward([(x * x).sum(), (w * x).sum()], inputs=[x])
+        return x.grad, w.grad
+    same_as_torch(program)
+
+
+# ------------------------------------------------------------------ views and item assignment
+def test_setitem_on_a_graph_tensor_is_recorded():
+    def program(T):
+        x = T.tensor([1.0, 2.0, 3.0, 4.0], dtype=T.float64, requires_grad=True)
+        h = T.tensor([0.5, -0.5], dtype=T.float64, requires_grad=True)
+        y = x * 2
+        y[1:3] = h * 3           # the overwritten elements get no gradient from y's past
+        out = T.zeros(2, 4, dtype=T.float64)
+        out[0] = y               # a buffer that does not require grad becomes part of the graph
+        out[1, ::2] = x[:2] ** 2
+        (out * T.arange(8, dtype=T.float64).reshape(2, 4)).sum().backward()
+        return x.grad, h.grad, out.requires_grad
+    same_as_torch(program)
+
+
+def test_modifying_a_view_of_a_saved_tensor_raises():
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x.exp()
+        v = y.detach().view(2, 1)
+        v.add_(1)                # changes y's memory: exp's saved output is stale
+        y.sum().backward()
+    assert same_as_torch(program) == ("raised", "RuntimeError")
+
+
+def test_views_share_the_version_counter():
+    def program(T):
+        x = T.zeros(2, 3)
+        v = x[0]
+        t = x.t()
+        v.add_(1)
+        return x._version, v._version, t._version
+    same_as_torch(program)
