@@ -12,7 +12,7 @@ from minigrad.tensor import Tensor, _as_tensor, _dim, _is_scalar, _promote, appl
 _METHODS = """
 add sub mul div true_divide multiply divide subtract pow neg negative reciprocal square
 exp log log1p sqrt rsqrt abs absolute sign sin cos tanh sigmoid relu clamp clip clamp_min clamp_max
-maximum minimum floor ceil round masked_fill
+maximum minimum floor ceil round masked_fill softmax log_softmax
 sum mean prod amax amin max min argmax argmin var std logsumexp cumsum norm
 sort argsort topk
 reshape flatten unflatten squeeze unsqueeze permute transpose swapaxes t expand_as broadcast_to
@@ -48,8 +48,11 @@ def cat(tensors, dim=0):
     tensors = [_as_tensor(t) for t in tensors]
     if not tensors:
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
-    # torch skips legacy empty 1-D tensors of shape (0,) when joining
-    tensors = [t for t in tensors if t._array.shape != (0,)] or tensors[:1]
+    target = _common_dtype(tensors)
+    # torch skips legacy empty 1-D tensors of shape (0,) when joining tensors of more dims
+    shaped = [t for t in tensors if t._array.shape != (0,)]
+    if shaped and shaped[0].ndim > 1:
+        tensors = shaped
     first = tensors[0]
     if first.ndim == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
@@ -61,7 +64,6 @@ def cat(tensors, dim=0):
             if d != axis and a != b:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {axis}. Expected size {a} "
                                    f"but got size {b} for tensor number {i} in the list.")
-    target = _common_dtype(tensors)
     return apply(S.cat, *[t._cast(target) for t in tensors], axis=axis)
 
 

@@ -815,6 +815,14 @@ class Tensor:
             raise RuntimeError(f"The size of the mask {tuple(mask.shape)} must be broadcastable to the "
                                f"tensor {tuple(self.shape)}") from error
 
+    def softmax(self, dim, dtype=None):
+        from minigrad.nn import functional
+        return functional.softmax(self, dim, dtype=dtype)
+
+    def log_softmax(self, dim, dtype=None):
+        from minigrad.nn import functional
+        return functional.log_softmax(self, dim, dtype=dtype)
+
     def where(self, condition, other):
         from minigrad.functions import where
         return where(condition, self, other)

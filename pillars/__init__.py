@@ -1,0 +1,1 @@
+"""pillars: the standard training workflow on minigrad or torch (in progress; see swap.py)."""
