@@ -1,7 +1,8 @@
 """minigrad.utils.data ~ torch.utils.data: datasets, samplers, the DataLoader and collation."""
 
 from minigrad.utils.data._collate import default_collate, default_convert
-from minigrad.utils.data.dataloader import DataLoader, WorkerInfo, get_worker_info
+from minigrad.utils.data._worker import WorkerInfo, get_worker_info
+from minigrad.utils.data.dataloader import DataLoader
 from minigrad.utils.data.dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
 from minigrad.utils.data.sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
                                          WeightedRandomSampler)

@@ -6,7 +6,7 @@ The rules are torch's, applied recursively to the first sample's type:
     NumPy array               -> a tensor of the array's dtype, stacked
     NumPy scalar              -> a 1-d tensor of the scalar's dtype
     float / int / bool        -> a float64 / int64 / bool tensor
-    str / bytes               -> the list of samples, unchanged
+    str / bytes               -> the samples, unchanged (a list, or a tuple inside a tuple or list)
     dict (any Mapping)        -> the same kind of dict, each key collated
     namedtuple                -> the same namedtuple, each field collated
     tuple / list              -> a list (a list for tuples too, as torch does), each position collated
@@ -51,13 +51,13 @@ def default_collate(batch):
     if isinstance(elem, collections.abc.Mapping):
         return _rebuild_mapping(elem, {key: default_collate([sample[key] for sample in batch]) for key in elem})
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return type(elem)(*(default_collate(list(field)) for field in zip(*batch)))
+        return type(elem)(*(default_collate(field) for field in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         lengths = [len(sample) for sample in batch]
         if any(length != lengths[0] for length in lengths):
             raise RuntimeError(f"each element in list of batch should be of equal size, "
                                f"but the samples have lengths {lengths}")
-        fields = [default_collate(list(field)) for field in zip(*batch)]
+        fields = [default_collate(field) for field in zip(*batch)]  # each field a tuple, as in torch
         return fields if isinstance(elem, tuple) else _rebuild_sequence(elem, fields)
     raise TypeError(_COLLATE_TYPE_ERROR.format(type(elem)))
 
