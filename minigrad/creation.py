@@ -18,8 +18,8 @@ def _finish(array, requires_grad=False, device=None):
     return t
 
 
-def _infer(data):
-    """The array for tensor(data): Python floats give the default dtype, ints int64, bools bool."""
+def _infer(data, dtype=None):
+    """The array for tensor(data): Python floats give the default dtype (unless `dtype` is given), ints int64."""
     if isinstance(data, Tensor):
         return data._array.copy()
     if isinstance(data, np.ndarray):
@@ -29,7 +29,7 @@ def _infer(data):
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
         data = [x.tolist() if isinstance(x, Tensor) else x for x in data]
     array = np.array(data)
-    if array.dtype == np.float64 and not _has_numpy_float64(data):
+    if array.dtype == np.float64 and dtype is None and not _has_numpy_float64(data):
         array = array.astype(_dtype.get_default_dtype().numpy)
     elif array.dtype.kind in "iu" and array.dtype != np.int64 and not isinstance(data, np.generic):
         array = array.astype(np.int64)
@@ -44,7 +44,7 @@ def _has_numpy_float64(data):
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of data (numbers, nested lists, NumPy arrays, tensors)."""
-    array = _infer(data)
+    array = _infer(data, dtype)
     if dtype is not None:
         array = array.astype(_dtype.as_dtype(dtype).numpy, copy=False)
     return _finish(array, requires_grad, device)

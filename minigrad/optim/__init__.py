@@ -1,1 +1,20 @@
-"""(being written)"""
+"""minigrad.optim ~ torch.optim: optimizers and learning-rate schedulers.
+
+    optimizer = minigrad.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    optimizer.zero_grad(); loss.backward(); optimizer.step()
+
+The update rules themselves are pure functions on NumPy arrays in
+minigrad.optim.functional; the classes here keep torch's parameter groups, state and
+state_dict around them.
+"""
+
+from minigrad.optim import functional, lr_scheduler
+from minigrad.optim.adadelta import Adadelta
+from minigrad.optim.adagrad import Adagrad
+from minigrad.optim.adam import Adam
+from minigrad.optim.adamw import AdamW
+from minigrad.optim.optimizer import Optimizer
+from minigrad.optim.rmsprop import RMSprop
+from minigrad.optim.sgd import SGD
+
+__all__ = ["Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "SGD", "functional", "lr_scheduler"]

@@ -43,6 +43,12 @@ def _lerp(start, end, weight):
     return end - (end - start) * (1 - weight)
 
 
+def _as_arrays(new_param, new_state):
+    """NumPy returns scalars from operations on 0-d arrays; the rules promise arrays, so wrap them back."""
+    scalars = {name: np.asarray(value) for name, value in new_state._asdict().items() if isinstance(value, np.generic)}
+    return np.asarray(new_param), new_state._replace(**scalars)
+
+
 def _effective_gradient(param, grad, weight_decay, maximize):
     """The gradient a rule descends: negated to maximize, plus L2 weight decay (coupled)."""
     if maximize:
@@ -59,6 +65,7 @@ class SGDState(NamedTuple):
 
 
 def init_sgd(param):
+    """No buffer yet: the first momentum step creates it from the gradient."""
     return SGDState(momentum_buffer=None)
 
 
@@ -79,7 +86,7 @@ def sgd(param, grad, state, *, lr=1e-3, momentum=0.0, dampening=0.0, weight_deca
         else:
             buf = buf * momentum + (1 - dampening) * grad
         grad = grad + momentum * buf if nesterov else buf
-    return param - lr * grad, SGDState(momentum_buffer=buf)
+    return _as_arrays(param - lr * grad, SGDState(momentum_buffer=buf))
 
 
 # ------------------------------------------------------------------ Adam / AdamW
@@ -93,6 +100,7 @@ class AdamState(NamedTuple):
 
 
 def init_adam(param, amsgrad=False):
+    """Step 0 and zero moments shaped like `param` (plus a zero running maximum with amsgrad)."""
     return AdamState(step=0.0, exp_avg=np.zeros_like(param), exp_avg_sq=np.zeros_like(param),
                      max_exp_avg_sq=np.zeros_like(param) if amsgrad else None)
 
@@ -135,7 +143,7 @@ def adam(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_de
         second_moment = exp_avg_sq
     denom = np.sqrt(second_moment) / bias_correction2 ** 0.5 + eps
     new_param = param - step_size * exp_avg / denom
-    return new_param, AdamState(step, exp_avg, exp_avg_sq, max_exp_avg_sq)
+    return _as_arrays(new_param, AdamState(step, exp_avg, exp_avg_sq, max_exp_avg_sq))
 
 
 def adamw(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
@@ -159,6 +167,7 @@ class RMSpropState(NamedTuple):
 
 
 def init_rmsprop(param, momentum=0.0, centered=False):
+    """Step 0, zero square_avg, and the zero buffers that momentum and centering need."""
     return RMSpropState(step=0.0, square_avg=np.zeros_like(param),
                         momentum_buffer=np.zeros_like(param) if momentum > 0 else None,
                         grad_avg=np.zeros_like(param) if centered else None)
@@ -190,7 +199,7 @@ def rmsprop(param, grad, state, *, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0
         new_param = param - lr * buf
     else:
         new_param = param - lr * grad / avg
-    return new_param, RMSpropState(step, square_avg, buf, grad_avg)
+    return _as_arrays(new_param, RMSpropState(step, square_avg, buf, grad_avg))
 
 
 # ------------------------------------------------------------------ Adagrad
@@ -201,6 +210,7 @@ class AdagradState(NamedTuple):
 
 
 def init_adagrad(param, initial_accumulator_value=0.0):
+    """Step 0 and a sum of squares that starts at initial_accumulator_value."""
     return AdagradState(step=0.0, sum=np.full_like(param, initial_accumulator_value))
 
 
@@ -216,7 +226,7 @@ def adagrad(param, grad, state, *, lr=1e-2, lr_decay=0.0, weight_decay=0.0, eps=
     clr = lr / (1 + (step - 1) * lr_decay)
     total = state.sum + grad * grad
     std = np.sqrt(total) + eps
-    return param - clr * grad / std, AdagradState(step, total)
+    return _as_arrays(param - clr * grad / std, AdagradState(step, total))
 
 
 # ------------------------------------------------------------------ Adadelta
@@ -228,6 +238,7 @@ class AdadeltaState(NamedTuple):
 
 
 def init_adadelta(param):
+    """Step 0 and zero running means of squared gradients and squared updates."""
     return AdadeltaState(step=0.0, square_avg=np.zeros_like(param), acc_delta=np.zeros_like(param))
 
 
@@ -245,4 +256,4 @@ def adadelta(param, grad, state, *, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0,
     std = np.sqrt(square_avg + eps)
     delta = np.sqrt(state.acc_delta + eps) / std * grad
     acc_delta = state.acc_delta * rho + (1 - rho) * delta * delta
-    return param - lr * delta, AdadeltaState(step, square_avg, acc_delta)
+    return _as_arrays(param - lr * delta, AdadeltaState(step, square_avg, acc_delta))

@@ -1,0 +1,33 @@
+"""Adadelta: steps sized by the ratio of two running RMS values, of past updates and of gradients."""
+
+from minigrad.optim import functional as F
+from minigrad.optim.optimizer import _check, _check_lr, _number, _RuleOptimizer
+
+__all__ = ["Adadelta"]
+
+
+class Adadelta(_RuleOptimizer):
+    """Implements Adadelta; see functional.adadelta.
+
+    State per parameter: step, square_avg, acc_delta. `capturable`, `foreach` and
+    `differentiable` are accepted for compatibility with torch and kept in the groups.
+    """
+
+    _state_type = F.AdadeltaState
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
+                 maximize=False, differentiable=False):
+        _check_lr(lr)
+        _check(0.0 <= rho <= 1.0, "rho value", rho)
+        _check(0.0 <= eps, "epsilon value", eps)
+        _check(0.0 <= weight_decay, "weight_decay value", weight_decay)
+        defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay, "maximize": maximize,
+                    "capturable": capturable, "foreach": foreach, "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    def _init_state(self, param, group):
+        return F.init_adadelta(param)
+
+    def _update(self, param, grad, state, group):
+        return F.adadelta(param, grad, state, lr=_number(group["lr"]), rho=group["rho"], eps=group["eps"],
+                          weight_decay=group["weight_decay"], maximize=group["maximize"])

@@ -1,0 +1,40 @@
+"""Adagrad: per-coordinate learning rates that shrink with the accumulated squared gradients."""
+
+from minigrad.optim import functional as F
+from minigrad.optim.optimizer import _check, _check_lr, _number, _RuleOptimizer, _state_tensor
+
+__all__ = ["Adagrad"]
+
+
+class Adagrad(_RuleOptimizer):
+    """Implements Adagrad; see functional.adagrad.
+
+    Like torch, the state (step 0 and `sum` filled with initial_accumulator_value) is
+    created for every parameter when the optimizer is built, not at its first step, and
+    from the constructor's initial_accumulator_value even where a group sets its own.
+    """
+
+    _state_type = F.AdagradState
+
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
+                 foreach=None, *, maximize=False, differentiable=False, fused=None):
+        _check_lr(lr)
+        _check(0.0 <= lr_decay, "lr_decay value", lr_decay)
+        _check(0.0 <= weight_decay, "weight_decay value", weight_decay)
+        _check(0.0 <= initial_accumulator_value, "initial_accumulator_value value", initial_accumulator_value)
+        _check(0.0 <= eps, "epsilon value", eps)
+        defaults = {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
+                    "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
+                    "maximize": maximize, "differentiable": differentiable, "fused": fused}
+        super().__init__(params, defaults)
+        for group in self.param_groups:
+            for p in group["params"]:
+                initial = F.init_adagrad(p._array, initial_accumulator_value=initial_accumulator_value)
+                self.state[p] = {name: _state_tensor(name, value, None) for name, value in initial._asdict().items()}
+
+    def _init_state(self, param, group):
+        return F.init_adagrad(param, initial_accumulator_value=group["initial_accumulator_value"])
+
+    def _update(self, param, grad, state, group):
+        return F.adagrad(param, grad, state, lr=_number(group["lr"]), lr_decay=group["lr_decay"],
+                         weight_decay=group["weight_decay"], eps=group["eps"], maximize=group["maximize"])

@@ -1,0 +1,44 @@
+"""Adam: adaptive moment estimation, with optional AMSGrad and decoupled weight decay."""
+
+from minigrad.optim import functional as F
+from minigrad.optim.optimizer import _check, _check_lr, _number, _RuleOptimizer
+from minigrad.tensor import Tensor
+
+__all__ = ["Adam"]
+
+
+class Adam(_RuleOptimizer):
+    """Implements Adam; see functional.adam for the update.
+
+    State per parameter: step, exp_avg, exp_avg_sq (and max_exp_avg_sq with amsgrad).
+    `foreach`, `capturable`, `differentiable` and `fused` are accepted for compatibility
+    with torch and kept in the parameter groups; minigrad has one implementation.
+    """
+
+    _state_type = F.AdamState
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
+        _check_lr(lr)
+        _check(0.0 <= eps, "epsilon value", eps)
+        _check(0.0 <= betas[0] < 1.0, "beta parameter at index 0", betas[0])
+        _check(0.0 <= betas[1] < 1.0, "beta parameter at index 1", betas[1])
+        _check(0.0 <= weight_decay, "weight_decay value", weight_decay)
+        both_floats = isinstance(betas[0], float) and isinstance(betas[1], float)
+        both_tensors = isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor)
+        if not (both_floats or both_tensors):
+            raise ValueError("betas must be either both floats or both Tensors")
+        defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad,
+                    "maximize": maximize, "foreach": foreach, "capturable": capturable,
+                    "differentiable": differentiable, "fused": fused, "decoupled_weight_decay": decoupled_weight_decay}
+        super().__init__(params, defaults)
+
+    def _init_state(self, param, group):
+        return F.init_adam(param, amsgrad=group["amsgrad"])
+
+    def _update(self, param, grad, state, group):
+        beta1, beta2 = group["betas"]
+        return F.adam(param, grad, state, lr=_number(group["lr"]), betas=(_number(beta1), _number(beta2)),
+                      eps=group["eps"], weight_decay=group["weight_decay"], amsgrad=group["amsgrad"],
+                      maximize=group["maximize"], decoupled_weight_decay=group["decoupled_weight_decay"])

@@ -1,0 +1,281 @@
+"""Optimizer: torch.optim's bookkeeping (parameter groups, state, state_dict) around pure update rules.
+
+An optimizer holds `param_groups` (each a dict: the group's parameters under "params"
+plus its hyperparameters, with the optimizer's `defaults` filling the gaps) and `state`
+(a dict keyed by parameter holding the tensors the rule carries between steps, under
+torch's names). The mathematics is not here: every optimizer in minigrad.optim applies
+one pure function from minigrad.optim.functional to each parameter that has a gradient.
+"""
+
+import collections
+import itertools
+import warnings
+
+import numpy as np
+
+from minigrad import _dtype
+from minigrad.autograd.grad_mode import enable_grad
+from minigrad.tensor import Tensor
+
+__all__ = ["Optimizer", "required"]
+
+
+class _RequiredParameter:
+    """The default of a hyperparameter that every parameter group must give itself."""
+
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+def _check(ok, what, value):
+    """Raise torch's ValueError for a hyperparameter outside its range, naming the bad value."""
+    if not ok:
+        raise ValueError(f"Invalid {what}: {value}")
+
+
+def _check_lr(lr):
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    _check(0.0 <= lr, "learning rate", lr)
+
+
+def _number(value):
+    """A hyperparameter as a number for the rules; a tensor (e.g. a tensor lr) becomes a NumPy scalar
+    of its own dtype, so that, as in torch, arithmetic on it such as lr / (1 - beta1**t) rounds in that dtype."""
+    return value._array.reshape(())[()] if isinstance(value, Tensor) else value
+
+
+def _step_dtype():
+    """torch keeps `step` in float32, or in float64 when that is the default dtype."""
+    return np.float64 if _dtype.get_default_dtype().numpy == np.float64 else np.float32
+
+
+class Optimizer:
+    """Base class of all optimizers: parameter groups, per-parameter state and checkpoints.
+
+    `params` is an iterable of tensors, of (name, tensor) pairs, or of dicts that each
+    define a parameter group (``{"params": [...], "lr": 0.1}``); `defaults` holds the
+    hyperparameters a group does not set itself.
+    """
+
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                            f"but got {type(params).__name__}")
+        self.state = collections.defaultdict(dict)
+        self.param_groups = []
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for param_group in param_groups:
+            self.add_param_group(param_group)
+
+    def __repr__(self):
+        lines = [self.__class__.__name__ + " ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {key}: {group[key]}" for key in sorted(group) if key != "params"]
+        return "\n".join(lines) + "\n)"
+
+    # ------------------------------------------------------------------ parameter groups
+    def add_param_group(self, param_group):
+        """Add a group of parameters (with its own hyperparameters) to optimize from now on."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering "
+                            "of tensors in sets will change between runs. Please use a list instead.")
+        params = list(params)
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        params = [p[1] if isinstance(p, tuple) else p for p in params]
+        param_group["params"] = params
+        if names:
+            if len(names) != len(params):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+            param_group["param_names"] = names
+
+        for param in params:
+            if not isinstance(param, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(param).__name__}")
+            if not (param.is_leaf or param.retains_grad):
+                raise ValueError("can't optimize a non-leaf Tensor")
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
+            param_group.setdefault(name, default)
+
+        if len({id(p) for p in params}) != len(params):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this will "
+                          "cause an error", stacklevel=3)
+        seen = set()
+        for group in self.param_groups:
+            seen.update(id(p) for p in group["params"])
+            if ("param_names" in param_group) != ("param_names" in group):
+                with_names = "with names" if "param_names" in param_group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {with_names} to the optimizer")
+        if any(id(p) in seen for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+    # ------------------------------------------------------------------ a training step
+    def zero_grad(self, set_to_none=True):
+        """Forget the gradients: set them to None (the default) or fill them with zeros."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    if p.grad.grad_fn is not None:
+                        p.grad.detach_()
+                    else:
+                        p.grad.requires_grad_(False)
+                    p.grad.zero_()
+
+    def step(self, closure=None):
+        """Update the parameters once; `closure` re-evaluates the model and returns the loss."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ checkpoints
+    def state_dict(self):
+        """The optimizer's state in torch's layout, with parameters replaced by their indices.
+
+            {"state": {index: {"step": tensor, "exp_avg": tensor, ...}},
+             "param_groups": [{"lr": ..., ..., "params": [index, ...]}]}
+
+        Indices count the parameters across the groups in order. The tensors are copies,
+        so the dict is a snapshot that later steps do not change.
+        """
+        index_of = {}
+        start = 0
+        param_groups = []
+        for group in self.param_groups:
+            packed = {key: value for key, value in group.items() if key != "params"}
+            for i, p in enumerate(group["params"], start):
+                index_of.setdefault(id(p), i)
+            packed["params"] = [index_of[id(p)] for p in group["params"]]
+            start += len(packed["params"])
+            param_groups.append(packed)
+        state = {(index_of[id(key)] if isinstance(key, Tensor) else key): _snapshot(entries)
+                 for key, entries in self.state.items()}
+        return {"state": state, "param_groups": param_groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore a state from `state_dict()` (minigrad's, or torch's with tensors as arrays or tensors).
+
+        Parameters are matched by position, group by group. State tensors are copied and
+        cast to their parameter's dtype (`step` keeps its own); numbers become tensors.
+        """
+        saved_groups = state_dict["param_groups"]
+        if len(self.param_groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(self.param_groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
+                             "optimizer's group")
+        param_of = dict(zip(itertools.chain.from_iterable(g["params"] for g in saved_groups),
+                            itertools.chain.from_iterable(g["params"] for g in self.param_groups)))
+        state = collections.defaultdict(dict)
+        for key, entries in state_dict["state"].items():
+            if key in param_of:
+                param = param_of[key]
+                state[param] = {name: _loaded_value(param, name, value) for name, value in entries.items()}
+            else:
+                state[key] = entries
+
+        param_groups = []
+        for group, saved in zip(self.param_groups, saved_groups):
+            new_group = dict(saved)
+            new_group["params"] = group["params"]
+            if "param_names" in group and "param_names" not in saved:
+                new_group["param_names"] = group["param_names"]
+            for name, default in self.defaults.items():
+                new_group.setdefault(name, default)
+            param_groups.append(new_group)
+        self.state = state
+        self.param_groups = param_groups
+
+
+def _snapshot(entries):
+    """A copy of one parameter's state whose tensors do not share memory with the optimizer's."""
+    return {name: Tensor._wrap(value._array.copy()) if isinstance(value, Tensor) else value
+            for name, value in entries.items()}
+
+
+def _loaded_value(param, name, value):
+    """One loaded state entry as a minigrad tensor that owns its memory."""
+    if isinstance(value, (Tensor, np.ndarray)):
+        array = value._array if isinstance(value, Tensor) else value
+        if name == "step" or param._array.dtype.kind != "f":
+            return Tensor._wrap(np.array(array))
+        return Tensor._wrap(np.array(array, dtype=param._array.dtype))
+    if name == "step" and isinstance(value, (int, float)):
+        return Tensor._wrap(np.array(value, dtype=_step_dtype()))
+    return value
+
+
+class _RuleOptimizer(Optimizer):
+    """An optimizer whose step applies a pure rule from minigrad.optim.functional to each parameter.
+
+    A subclass names its state record (`_state_type`) and implements `_init_state(param,
+    group)` and `_update(param, grad, state, group)` on NumPy arrays; this class turns
+    `self.state[p]` into the record and back and writes the new values into the parameter
+    in place, so references to it (a Module's attribute, a view) stay valid.
+    """
+
+    _state_type = None
+
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    self._step_parameter(p, group)
+        return loss
+
+    def _step_parameter(self, p, group):
+        stored = self.state.get(p)
+        state = self._record(stored) if stored else self._init_state(p._array, group)
+        new_param, new_state = self._update(p._array, p.grad._array, state, group)
+        p._array[...] = new_param
+        p._version_counter[0] += 1
+        entries = {name: value for name, value in new_state._asdict().items() if value is not None}
+        if entries:
+            previous_step = stored.get("step") if stored else None
+            self.state[p].update({name: _state_tensor(name, value, previous_step) for name, value in entries.items()})
+
+    def _record(self, stored):
+        fields = self._state_type._fields
+        return self._state_type(**{name: float(value) if name == "step" else _array(value)
+                                   for name, value in stored.items() if name in fields})
+
+    def _init_state(self, param, group):
+        raise NotImplementedError
+
+    def _update(self, param, grad, state, group):
+        raise NotImplementedError
+
+
+def _array(value):
+    return value._array if isinstance(value, Tensor) else np.asarray(value)
+
+
+def _state_tensor(name, value, previous_step):
+    """A state entry as a tensor; `step` is a 0-d float tensor as in torch 2.x, keeping its dtype."""
+    if name == "step":
+        dtype = previous_step._array.dtype if isinstance(previous_step, Tensor) else _step_dtype()
+        return Tensor._wrap(np.array(value, dtype=dtype))
+    return Tensor._wrap(value)

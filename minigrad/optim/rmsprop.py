@@ -1,0 +1,37 @@
+"""RMSprop: gradients divided by a running root-mean-square of recent gradients."""
+
+from minigrad.optim import functional as F
+from minigrad.optim.optimizer import _check, _check_lr, _number, _RuleOptimizer
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(_RuleOptimizer):
+    """Implements RMSprop (optionally centered, with momentum); see functional.rmsprop.
+
+    State per parameter: step, square_avg (and momentum_buffer when momentum > 0, grad_avg
+    when centered). `capturable`, `foreach` and `differentiable` are accepted for
+    compatibility with torch and kept in the parameter groups.
+    """
+
+    _state_type = F.RMSpropState
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
+        _check_lr(lr)
+        _check(0.0 <= eps, "epsilon value", eps)
+        _check(0.0 <= momentum, "momentum value", momentum)
+        _check(0.0 <= weight_decay, "weight_decay value", weight_decay)
+        _check(0.0 <= alpha, "alpha value", alpha)
+        defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps, "centered": centered,
+                    "weight_decay": weight_decay, "capturable": capturable, "foreach": foreach,
+                    "maximize": maximize, "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    def _init_state(self, param, group):
+        return F.init_rmsprop(param, momentum=group["momentum"], centered=group["centered"])
+
+    def _update(self, param, grad, state, group):
+        return F.rmsprop(param, grad, state, lr=_number(group["lr"]), alpha=group["alpha"], eps=group["eps"],
+                         weight_decay=group["weight_decay"], momentum=group["momentum"],
+                         centered=group["centered"], maximize=group["maximize"])

@@ -1,0 +1,118 @@
+"""Optimizer checkpoints: torch's layout and names, and state that moves between torch and minigrad."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from optim_oracle import (OPTIMIZERS, Pair, assert_same_state, problems, to_minigrad_state_dict,
+                          to_torch_state_dict)
+
+import minigrad
+from minigrad.testing import torch
+
+RTOL, ATOL = 1e-7, 1e-12
+
+
+def _without_tensors(state_dict):
+    """The state_dict with each tensor replaced by (dtype name, shape): its structure."""
+    def describe(v):
+        if isinstance(v, minigrad.Tensor) or torch().is_tensor(v):
+            return str(v.dtype).split(".")[-1], tuple(v.shape)
+        return v
+    return {"state": {i: {k: describe(v) for k, v in entries.items()} for i, entries in state_dict["state"].items()},
+            "param_groups": state_dict["param_groups"]}
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+@settings(max_examples=10)
+@given(data=st.data())
+def test_state_dict_has_torchs_structure(name, data):
+    problem = data.draw(problems(name, max_steps=4))
+    pair = Pair(name, problem)
+    assert _without_tensors(pair.mg.state_dict()) == _without_tensors(pair.t.state_dict())
+    for grads in problem["grads"]:
+        pair.step(grads)
+        assert _without_tensors(pair.mg.state_dict()) == _without_tensors(pair.t.state_dict())
+
+
+def _continue_both(pair, problem, start):
+    for k, grads in enumerate(problem["grads"][start:], start):
+        pair.step(grads)
+        assert_same_state(pair, RTOL, ATOL, where=f"after step {k + 1}")
+
+
+def _split(data, problem):
+    return data.draw(st.integers(0, len(problem["grads"])), label="steps before the checkpoint")
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+@settings(max_examples=10)
+@given(data=st.data(), as_arrays=st.booleans())
+def test_load_torch_state_into_minigrad_and_continue(name, data, as_arrays):
+    problem = data.draw(problems(name, max_steps=8))
+    split = _split(data, problem)
+    pair = Pair(name, problem)
+    for grads in problem["grads"][:split]:
+        pair.step(grads)
+    # a fresh minigrad optimizer, at torch's parameters, gets torch's state and continues in step
+    for mp, tp in zip(pair.mg_params, pair.t_params):
+        mp.data = minigrad.from_numpy(tp.detach().numpy().copy())
+    pair.mg = getattr(minigrad.optim, name)(Pair._groups(pair.mg_params, {**problem, "hypers": [{}, {}]}))
+    pair.mg.load_state_dict(to_minigrad_state_dict(pair.t.state_dict(), as_arrays=as_arrays))
+    assert pair.mg.param_groups[1]["lr"] == problem["hypers"][1]["lr"]
+    _continue_both(pair, problem, split)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+@settings(max_examples=10)
+@given(data=st.data())
+def test_load_minigrad_state_into_torch_and_continue(name, data):
+    problem = data.draw(problems(name, max_steps=8))
+    split = _split(data, problem)
+    pair = Pair(name, problem)
+    for grads in problem["grads"][:split]:
+        pair.step(grads)
+    for mp, tp in zip(pair.mg_params, pair.t_params):
+        tp.data = torch().from_numpy(mp.detach().numpy().copy())
+    pair.t = getattr(torch().optim, name)(Pair._groups(pair.t_params, {**problem, "hypers": [{}, {}]}))
+    pair.t.load_state_dict(to_torch_state_dict(pair.mg.state_dict()))
+    _continue_both(pair, problem, split)
+
+
+def test_step_given_as_a_number_becomes_a_float32_tensor():
+    p = minigrad.nn.Parameter(minigrad.ones(2, dtype=minigrad.float64))
+    opt = minigrad.optim.Adam([p], lr=0.1)
+    opt.load_state_dict({"state": {0: {"step": 3, "exp_avg": np.full(2, 0.5), "exp_avg_sq": np.full(2, 0.25)}},
+                         "param_groups": [{**opt.state_dict()["param_groups"][0]}]})
+    step = opt.state[p]["step"]
+    assert isinstance(step, minigrad.Tensor) and step.dtype == minigrad.float32 and float(step) == 3.0
+    assert opt.state[p]["exp_avg"].dtype == minigrad.float64
+
+
+def test_state_dict_is_a_snapshot_and_loading_copies():
+    p = minigrad.nn.Parameter(minigrad.ones(2))
+    opt = minigrad.optim.SGD([p], lr=0.1, momentum=0.9)
+    p.grad = minigrad.ones(2)
+    opt.step()
+    saved = opt.state_dict()
+    buffer = saved["state"][0]["momentum_buffer"].numpy().copy()
+    opt.step()
+    np.testing.assert_array_equal(saved["state"][0]["momentum_buffer"].numpy(), buffer)
+    other = minigrad.optim.SGD([p], lr=0.1, momentum=0.9)
+    other.load_state_dict(saved)
+    assert other.state[p]["momentum_buffer"]._array is not saved["state"][0]["momentum_buffer"]._array
+
+
+def test_mismatched_state_dicts_raise_torchs_errors():
+    params = [minigrad.nn.Parameter(minigrad.ones(2)) for _ in range(3)]
+    t_params = [torch().nn.Parameter(torch().ones(2)) for _ in range(3)]
+    cases = [([{"params": params[:1]}, {"params": params[1:]}], [{"params": t_params[:1]}, {"params": t_params[1:]}]),
+             ([{"params": params[:2]}], [{"params": t_params[:2]}])]
+    saved_mg = minigrad.optim.SGD(params, lr=0.1).state_dict()
+    saved_t = torch().optim.SGD(t_params, lr=0.1).state_dict()
+    for mg_groups, t_groups in cases:
+        with pytest.raises(ValueError) as ours:
+            minigrad.optim.SGD(mg_groups, lr=0.1).load_state_dict(saved_mg)
+        with pytest.raises(ValueError) as theirs:
+            torch().optim.SGD(t_groups, lr=0.1).load_state_dict(saved_t)
+        assert str(ours.value) == str(theirs.value)
