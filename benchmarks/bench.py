@@ -110,20 +110,25 @@ def linear_init(rng, fan_out, fan_in):
             rng.uniform(-bound, bound, fan_out).astype(np.float32))
 
 
-def mlp_numpy_step(params, x, y, lr=0.01):
-    """One SGD step of Linear-ReLU-Linear with cross-entropy, forward and backward by hand."""
-    w1, b1, w2, b2 = params
-    batch = x.shape[0]
-    h = x @ w1.T + b1
-    a = np.maximum(h, 0)
-    z = a @ w2.T + b2
+def cross_entropy_numpy(z, y):
+    """Mean cross-entropy of logits z (batch, classes) and its gradient with respect to z."""
+    batch = z.shape[0]
     shifted = z - z.max(axis=1, keepdims=True)
     e = np.exp(shifted)
     total = e.sum(axis=1, keepdims=True)
     loss = np.mean(np.log(total[:, 0]) - shifted[np.arange(batch), y])
     dz = e / total
     dz[np.arange(batch), y] -= 1
-    dz /= batch
+    return loss, dz / batch
+
+
+def mlp_numpy_step(params, x, y, lr=0.01):
+    """One SGD step of Linear-ReLU-Linear with cross-entropy, forward and backward by hand."""
+    w1, b1, w2, b2 = params
+    h = x @ w1.T + b1
+    a = np.maximum(h, 0)
+    z = a @ w2.T + b2
+    loss, dz = cross_entropy_numpy(z, y)
     dw2, db2 = dz.T @ a, dz.sum(axis=0)
     dh = (dz @ w2) * (h > 0)
     dw1, db1 = dh.T @ x, dh.sum(axis=0)
@@ -186,13 +191,7 @@ def cnn_numpy_step(params, x, y, lr=0.01):
     pooled = blocks.max(axis=(2, 4))                                   # (B, 13, 13, 8)
     flat = pooled.transpose(0, 3, 1, 2).reshape(batch, -1)            # channel-major, as torch flattens
     z = flat @ w.T + b
-    shifted = z - z.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    total = e.sum(axis=1, keepdims=True)
-    loss = np.mean(np.log(total[:, 0]) - shifted[np.arange(batch), y])
-    dz = e / total
-    dz[np.arange(batch), y] -= 1
-    dz /= batch
+    loss, dz = cross_entropy_numpy(z, y)
     dw, db = dz.T @ flat, dz.sum(axis=0)
     dpooled = (dz @ w).reshape(batch, 8, 13, 13).transpose(0, 2, 3, 1)
     winners = blocks == pooled[:, :, None, :, None, :]                 # ties are rare with random data

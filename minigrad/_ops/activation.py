@@ -20,30 +20,54 @@ _ONE_OVER_SQRT_TWO_PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
 # ---------------------------------------------------------------- the error function
-def _erf_series(x, terms=40):
-    """erf(x) = 2/sqrt(pi) * exp(-x^2) * sum_n 2^n x^(2n+1) / (1*3*5*...*(2n+1)).
+def _series_coefficients(count):
+    """1 / (1 * 3 * 5 * ... * (2k + 1)) for k = 0 .. count - 1."""
+    coefficients = [1.0]
+    for k in range(1, count):
+        coefficients.append(coefficients[-1] / (2 * k + 1))
+    return coefficients
 
-    Every term is positive, so the sum loses no accuracy to cancellation; 40 terms
-    reach double precision for |x| <= 2.
+
+_SERIES = _series_coefficients(30)  # 30 terms reach double precision for |x| <= 2
+
+
+def _erf_series(x):
+    """erf(x) = 2/sqrt(pi) * exp(-x^2) * x * sum_k (2x^2)^k / (1*3*5*...*(2k+1)).
+
+    Every term is positive, so the sum loses no accuracy to cancellation. It is
+    evaluated by Horner's rule, in place, to keep the passes over the array few.
     """
-    x2 = x * x
-    term = x
-    total = x
-    for n in range(1, terms):
-        term = term * (2.0 * x2 / (2 * n + 1))
-        total = total + term
-    return _TWO_OVER_SQRT_PI * np.exp(-x2) * total
+    u = 2.0 * x * x
+    total = np.full_like(x, _SERIES[-1])
+    for coefficient in reversed(_SERIES[:-1]):
+        total *= u
+        total += coefficient
+    return _TWO_OVER_SQRT_PI * np.exp(-x * x) * x * total
 
 
-def _erfc_continued_fraction(x, depth=60):
+def _erfc_continued_fraction(x, depth=40):
     """erfc(x) = exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...))))) for x > 0.
 
     Laplace's continued fraction, evaluated from the inside out; it converges fast for x >= 2.
     """
-    t = x
+    t = x.copy()
     for k in range(depth, 0, -1):
-        t = x + (k / 2.0) / t
+        np.divide(k / 2.0, t, out=t)
+        t += x
     return np.exp(-x * x) / math.sqrt(math.pi) / t
+
+
+_BLOCK = 16384  # elements per block: small enough that the ~60 passes of the sums stay in cache
+
+
+def _erf_of_magnitude(a):
+    near = a < 2.0
+    out = np.empty_like(a)
+    out[near] = _erf_series(a[near])
+    with np.errstate(under="ignore", over="ignore", invalid="ignore"):  # huge |x|: erfc underflows to 0
+        out[~near] = 1.0 - _erfc_continued_fraction(a[~near])
+    out[np.isnan(a)] = np.nan
+    return out
 
 
 def erf(x):
@@ -51,17 +75,16 @@ def erf(x):
 
     The power series serves |x| < 2 and Laplace's continued fraction for erfc the rest
     (erf = 1 - erfc); erf is odd, so both work on |x|. Accurate to about 1e-15 relative.
+    The sums run in float64 (a float32 sum of 30 terms would lose a few ulps), block by
+    block for speed, and the result is cast back to x's dtype.
     """
     x = np.asarray(x)
-    magnitude = np.abs(x)
-    near = magnitude < 2.0
+    magnitude = np.abs(x).astype(np.float64, copy=False).ravel()
     out = np.empty_like(magnitude)
-    out[near] = _erf_series(magnitude[near])
-    far = magnitude[~near]
-    with np.errstate(under="ignore"):
-        out[~near] = 1.0 - _erfc_continued_fraction(far)
-    out[np.isnan(magnitude)] = np.nan
-    return np.copysign(out, x)
+    for start in range(0, magnitude.size, _BLOCK):
+        block = slice(start, start + _BLOCK)
+        out[block] = _erf_of_magnitude(magnitude[block])
+    return np.copysign(out.reshape(x.shape), x).astype(x.dtype, copy=False)
 
 
 erf_primitive = Primitive("Erf", erf, lambda g, ans, x: g * _TWO_OVER_SQRT_PI * np.exp(-x * x))
@@ -163,28 +186,46 @@ mish = Primitive("Mish", _mish, _mish_vjp)
 
 
 # ---------------------------------------------------------------- softmax along an axis
+# (The array methods x.max and x.sum are used rather than np.amax and np.sum: same result,
+# less Python overhead, which matters for the small batches of a training loop.)
 def _softmax(x, axis):
     # Subtracting the maximum changes nothing mathematically and keeps exp from overflowing.
-    e = np.exp(x - np.amax(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 softmax = Primitive(
     "Softmax", _softmax,
     # dx_i = y_i (g_i - sum_j g_j y_j)
-    lambda g, ans, x, axis: ans * (g - np.sum(g * ans, axis=axis, keepdims=True)),
+    lambda g, ans, x, axis: ans * (g - (g * ans).sum(axis=axis, keepdims=True)),
     saves="output",
 )
 
 
 def _log_softmax(x, axis):
-    shifted = x - np.amax(x, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 log_softmax = Primitive(
     "LogSoftmax", _log_softmax,
     # dx_i = g_i - softmax_i * sum_j g_j, and softmax = exp(output)
-    lambda g, ans, x, axis: g - np.exp(ans) * np.sum(g, axis=axis, keepdims=True),
+    lambda g, ans, x, axis: g - np.exp(ans) * g.sum(axis=axis, keepdims=True),
     saves="output",
+)
+
+
+# ---------------------------------------------------------------- piecewise-linear gates
+hardsigmoid = Primitive(
+    "Hardsigmoid",
+    lambda x: np.clip(x / 6.0 + 0.5, 0.0, 1.0),
+    # slope 1/6 strictly inside (-3, 3), as torch defines it
+    lambda g, ans, x: np.where((x > -3.0) & (x < 3.0), g / 6.0, 0),
+)
+
+hardswish = Primitive(
+    "Hardswish",
+    lambda x: x * np.clip(x / 6.0 + 0.5, 0.0, 1.0),
+    # torch's piecewise derivative: 0 up to -3, x/3 + 1/2 strictly inside (-3, 3), 1 from 3 on
+    lambda g, ans, x: np.where(x <= -3.0, 0, np.where(x < 3.0, g * (x / 3.0 + 0.5), g)),
 )

@@ -9,7 +9,8 @@ position, the input patch the kernel sees (im2col) turns it into one matrix prod
 
 so the gradients are matrix products too: d weight[g] = sum_n g[n, g] @ columns[n, g]^T,
 d columns = weight^T @ g, and d input scatters the patch gradients back to the pixels
-they were read from (col2im), one kernel offset at a time.
+they were read from (col2im), one kernel offset at a time. (The code keeps the batch and
+output positions together on one axis so that each group is one matrix product.)
 
 Shapes: input (N, C, *spatial), weight (Cout, C / groups, *kernel), bias (Cout,) or None.
 `stride` and `dilation` are tuples with one entry per spatial axis, `padding` a tuple of
@@ -48,25 +49,55 @@ def windows(padded, kernel, stride, dilation):
                 + tuple(slice(None, None, d) for d in dilation)]
 
 
+def col2im(patches, spatial, stride, padding, dilation):
+    """Sum patch values (N, C, *kernel, *out) back onto the pixels they were read from: (N, C, *spatial).
+
+    The value at kernel offset k of output position o came from padded pixel
+    o * stride + k * dilation; one strided slice per kernel offset adds them all back.
+    """
+    nd = len(spatial)
+    kernel, out_shape = patches.shape[2:2 + nd], patches.shape[2 + nd:]
+    padded = np.zeros(patches.shape[:2] + tuple(size + lo + hi for size, (lo, hi) in zip(spatial, padding)),
+                      dtype=patches.dtype)
+    for offset in itertools.product(*(range(k) for k in kernel)):
+        region = tuple(slice(k * d, k * d + (o - 1) * s + 1, s)
+                       for k, d, o, s in zip(offset, dilation, out_shape, stride))
+        padded[(slice(None), slice(None)) + region] += patches[(slice(None), slice(None)) + offset]
+    return padded[(slice(None), slice(None)) + tuple(slice(lo, lo + size)
+                                                     for size, (lo, hi) in zip(spatial, padding))]
+
+
 def _columns(x, kernel, stride, padding, dilation, groups):
-    """im2col: the patches as (N, groups, C/groups * prod(kernel), prod(out)), copied once."""
-    n, c = x.shape[:2]
-    view = windows(pad(x, padding), kernel, stride, dilation)
+    """im2col: the patches as (groups, C/groups * prod(kernel), N * prod(out)), copied once.
+
+    Batch and output positions share the column axis so that each group's convolution is
+    a single matrix product (one large BLAS call rather than N small ones).
+    """
+    c = x.shape[1]
+    view = windows(pad(x, padding), kernel, stride, dilation)           # (N, C, *out, *kernel)
     nd = len(kernel)
     out_axes = tuple(range(2, 2 + nd))
     kernel_axes = tuple(range(2 + nd, 2 + 2 * nd))
-    patches = view.transpose((0, 1) + kernel_axes + out_axes)           # (N, C, *kernel, *out)
-    return patches.reshape(n, groups, c // groups * math.prod(kernel), -1)
+    patches = view.transpose((1,) + kernel_axes + (0,) + out_axes)      # (C, *kernel, N, *out)
+    return patches.reshape(groups, c // groups * math.prod(kernel), -1)
 
 
 def _grouped_weight(weight, groups):
     return weight.reshape(groups, weight.shape[0] // groups, -1)        # (G, Cout/G, C/G * prod(kernel))
 
 
+def _grouped_grad(g, groups):
+    """The output gradient (N, Cout, *out) laid out like the product: (G, Cout/G, N * prod(out))."""
+    n, out_channels = g.shape[:2]
+    g = g.reshape(n, groups, out_channels // groups, -1).transpose(1, 2, 0, 3)
+    return g.reshape(groups, out_channels // groups, -1)
+
+
 def _convolution(x, weight, bias, stride, padding, dilation, groups):
-    kernel = weight.shape[2:]
-    out = _grouped_weight(weight, groups) @ _columns(x, kernel, stride, padding, dilation, groups)
-    out = out.reshape((x.shape[0], weight.shape[0]) + output_shape(x.shape[2:], kernel, stride, padding, dilation))
+    kernel, n = weight.shape[2:], x.shape[0]
+    product = _grouped_weight(weight, groups) @ _columns(x, kernel, stride, padding, dilation, groups)
+    out_shape = output_shape(x.shape[2:], kernel, stride, padding, dilation)
+    out = np.ascontiguousarray(product.reshape((weight.shape[0], n) + out_shape).swapaxes(0, 1))
     if bias is not None:
         out += bias.reshape((-1,) + (1,) * len(kernel))
     return out
@@ -75,25 +106,15 @@ def _convolution(x, weight, bias, stride, padding, dilation, groups):
 def _convolution_vjp_input(g, ans, x, weight, bias, stride, padding, dilation, groups):
     n, c = x.shape[:2]
     kernel, out_shape = weight.shape[2:], g.shape[2:]
-    g = g.reshape(n, groups, weight.shape[0] // groups, -1)
-    columns_grad = np.swapaxes(_grouped_weight(weight, groups), -1, -2) @ g   # (N, G, C/G*prod(k), prod(out))
-    columns_grad = columns_grad.reshape((n, c) + kernel + out_shape)
-    # col2im: the patch read at kernel offset k of output o came from padded pixel o*stride + k*dilation.
-    padded_grad = np.zeros((n, c) + tuple(size + lo + hi for size, (lo, hi) in zip(x.shape[2:], padding)),
-                           dtype=g.dtype)
-    for offset in itertools.product(*(range(k) for k in kernel)):
-        region = tuple(slice(k * d, k * d + (o - 1) * s + 1, s)
-                       for k, d, o, s in zip(offset, dilation, out_shape, stride))
-        padded_grad[(slice(None), slice(None)) + region] += columns_grad[(slice(None), slice(None)) + offset]
-    return padded_grad[(slice(None), slice(None)) + tuple(slice(lo, lo + size)
-                                                         for size, (lo, hi) in zip(x.shape[2:], padding))]
+    columns_grad = np.swapaxes(_grouped_weight(weight, groups), -1, -2) @ _grouped_grad(g, groups)
+    columns_grad = columns_grad.reshape((c,) + kernel + (n,) + out_shape)   # (C, *kernel, N, *out)
+    patches_grad = np.moveaxis(columns_grad, 1 + len(kernel), 0)            # (N, C, *kernel, *out), a view
+    return col2im(patches_grad, x.shape[2:], stride, padding, dilation)
 
 
 def _convolution_vjp_weight(g, ans, x, weight, bias, stride, padding, dilation, groups):
-    n = x.shape[0]
     columns = _columns(x, weight.shape[2:], stride, padding, dilation, groups)
-    g = g.reshape(n, groups, weight.shape[0] // groups, -1)
-    return (g @ np.swapaxes(columns, -1, -2)).sum(axis=0).reshape(weight.shape)
+    return (_grouped_grad(g, groups) @ np.swapaxes(columns, -1, -2)).reshape(weight.shape)
 
 
 def _convolution_vjp_bias(g, ans, x, weight, bias, stride, padding, dilation, groups):
@@ -102,3 +123,29 @@ def _convolution_vjp_bias(g, ans, x, weight, bias, stride, padding, dilation, gr
 
 convolution = Primitive("Convolution", _convolution,
                         _convolution_vjp_input, _convolution_vjp_weight, _convolution_vjp_bias)
+
+
+# ------------------------------------------------------------------------ unfold and fold
+# torch's F.unfold / F.fold expose im2col and col2im themselves, with columns laid out as
+# (N, C * prod(kernel), prod(out)); each is the other's gradient.
+def _unfold(x, kernel, stride, padding, dilation):
+    nd = len(kernel)
+    view = windows(pad(x, padding), kernel, stride, dilation)           # (N, C, *out, *kernel)
+    patches = view.transpose((0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd)))
+    return patches.reshape(x.shape[0], x.shape[1] * math.prod(kernel), -1)
+
+
+def _fold(columns, spatial, kernel, stride, padding, dilation):
+    n, channels = columns.shape[0], columns.shape[1] // math.prod(kernel)
+    out_shape = output_shape(spatial, kernel, stride, padding, dilation)
+    return col2im(columns.reshape((n, channels) + tuple(kernel) + out_shape), spatial, stride, padding, dilation)
+
+
+unfold = Primitive("Im2Col", _unfold,
+                   lambda g, ans, x, kernel, stride, padding, dilation:
+                   _fold(g, x.shape[2:], kernel, stride, padding, dilation),
+                   saves="nothing")
+fold = Primitive("Col2Im", _fold,
+                 lambda g, ans, columns, spatial, kernel, stride, padding, dilation:
+                 _unfold(g, kernel, stride, padding, dilation),
+                 saves="nothing")

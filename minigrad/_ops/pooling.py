@@ -1,4 +1,4 @@
-"""Pooling over the spatial axes of (N, C, *spatial) arrays: max, average and adaptive average.
+"""Pooling over the spatial axes of (N, C, *spatial) arrays: max, average, adaptive average and max.
 
 Every rule works for any number of spatial axes; the Tensor layer turns 1-d pooling into
 2-d pooling on an inserted axis, as torch does. Windows are strided views of the padded
@@ -11,9 +11,10 @@ input (see ``conv.windows``), so no Python loop runs over pixels.
 - Average pooling divides each window's sum by a divisor (the window size, or only its
   part inside the input when `count_include_pad` is False); its gradient spreads
   ``g / divisor`` evenly over the window.
-- Adaptive average pooling picks window i = [floor(i L / out), ceil((i + 1) L / out)) along
-  each axis. Averaging along one axis is then a product with a fixed (out, L) matrix, so
-  the 2-d pool is ``P_h @ x @ P_w^T`` and its gradient ``P_h^T @ g @ P_w``.
+- Adaptive pooling picks window i = [floor(i L / out), ceil((i + 1) L / out)) along each
+  axis. Averaging along one axis is then a product with a fixed (out, L) matrix, so the
+  2-d pool is ``P_h @ x @ P_w^T`` and its gradient ``P_h^T @ g @ P_w``. Adaptive max
+  pooling finds its maxima like max pooling and shares its gradient rule.
 """
 
 import itertools
@@ -21,7 +22,7 @@ import math
 
 import numpy as np
 
-from minigrad._ops.conv import output_shape, pad, windows
+from minigrad._ops.conv import pad, windows
 from minigrad._ops.registry import Primitive
 
 
@@ -48,25 +49,46 @@ def _padding_pairs(spatial, kernel, stride, padding, dilation, out_shape):
 
 
 # ----------------------------------------------------------------------------- max pooling
+def _offsets(kernel):
+    """Every position inside a window, in row-major order (the order torch scans a window in)."""
+    return itertools.product(*(range(k) for k in kernel))
+
+
+def _window_elements(padded, offset, out_shape, stride, dilation):
+    """The strided view (N, C, *out) of the element at `offset` inside every window."""
+    return padded[(slice(None), slice(None)) + tuple(
+        slice(k * d, k * d + (o - 1) * s + 1, s) for k, d, o, s in zip(offset, dilation, out_shape, stride))]
+
+
 def max_pool_indices(x, kernel, stride, padding, dilation, ceil_mode):
     """The flat index (into each input channel's spatial plane) of every window's maximum.
 
-    Returns an int64 array of shape (N, C, *out). Padding holds -inf so it never wins; a
-    tie goes to the first maximum in the window, as in torch.
+    Returns an int64 array of shape (N, C, *out). The windows are scanned one kernel offset
+    at a time, as torch scans them: starting from the window's first element inside the
+    input, a later element wins only if it is larger (so ties go to the first) or NaN (so
+    NaN propagates). Padding holds -inf (the lowest integer for integer input), which never wins.
     """
     spatial = x.shape[2:]
     out_shape = pooled_shape(spatial, kernel, stride, padding, dilation, ceil_mode)
-    pairs = _padding_pairs(spatial, kernel, stride, padding, dilation, out_shape)
-    view = windows(pad(x, pairs, value=-np.inf), kernel, stride, dilation)
-    view = view[(Ellipsis,) + tuple(slice(0, o) for o in out_shape) + (slice(None),) * len(kernel)]
-    best = np.argmax(view.reshape(view.shape[:2 + len(kernel)] + (-1,)), axis=-1)  # position in the window
-    offsets = np.unravel_index(best, kernel)
-    flat = np.zeros(best.shape, dtype=np.int64)
-    for axis, (offset, size, s, p, d) in enumerate(zip(offsets, spatial, stride, padding, dilation)):
-        starts = np.arange(out_shape[axis]) * s - p
-        starts = starts.reshape((-1,) + (1,) * (len(kernel) - axis - 1))
-        flat = flat * size + starts + offset * d                          # row-major position in the plane
-    return flat
+    lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    padded = pad(x, _padding_pairs(spatial, kernel, stride, padding, dilation, out_shape), value=lowest)
+    plane_strides = np.cumprod((1,) + spatial[:0:-1])[::-1]           # row-major strides of the plane
+    # Each window's first element sits at row-major index `first` of the plane (negative
+    # coordinates are padding); its first element inside the input lies `skip` further on.
+    first, skip = np.zeros((), dtype=np.int64), np.zeros((), dtype=np.int64)
+    for s, p, d, o, step in zip(stride, padding, dilation, out_shape, plane_strides):
+        starts = np.arange(o) * s - p
+        first = np.add.outer(first, starts * step)
+        skip = np.add.outer(skip, -(np.minimum(starts, 0) // d) * d * step)  # ceil(-start / d) * d
+    best = np.full(x.shape[:2] + out_shape, lowest, dtype=x.dtype)
+    winner = np.broadcast_to(skip, best.shape).copy()
+    for offset in _offsets(kernel):
+        candidate = _window_elements(padded, offset, out_shape, stride, dilation)
+        shift = int(sum(k * d * step for k, d, step in zip(offset, dilation, plane_strides)))
+        wins = (candidate > best) | np.isnan(candidate)
+        winner += wins * (shift - winner)                                 # where it wins, take its shift
+        best = np.maximum(best, candidate)                                # (NaN propagates)
+    return first + winner
 
 
 def _gather_plane(x, indices):
@@ -76,14 +98,49 @@ def _gather_plane(x, indices):
 
 
 def _max_pool_vjp(g, ans, x, indices):
+    # Each window's gradient goes to its maximum; overlapping windows may pick the same
+    # element, so the gradients are summed per element (bincount over global positions).
     n, c = x.shape[:2]
-    grad = np.zeros((n * c, math.prod(x.shape[2:])), dtype=g.dtype)
-    rows = np.arange(n * c)[:, None]
-    np.add.at(grad, (rows, indices.reshape(n * c, -1)), g.reshape(n * c, -1))
-    return grad.reshape(x.shape)
+    plane = math.prod(x.shape[2:])
+    positions = indices.reshape(n * c, -1) + (np.arange(n * c) * plane)[:, None]
+    grad = np.bincount(positions.ravel(), weights=g.ravel(), minlength=x.size)
+    return grad.astype(g.dtype, copy=False).reshape(x.shape)
 
 
 max_pool = Primitive("MaxPool2DWithIndices", _gather_plane, _max_pool_vjp, None, saves="inputs")
+
+
+def _adaptive_windows(size, out):
+    """Window i = [floor(i size / out), ceil((i + 1) size / out)) along one axis, as (start, end)."""
+    i = np.arange(out)
+    return (i * size) // out, -((-(i + 1) * size) // out)
+
+
+def adaptive_max_pool_indices(x, output_size):
+    """Like ``max_pool_indices``, for the adaptive windows of a 2-d (N, C, H, W) input.
+
+    Adaptive windows may differ in size. Each is read as a window of the largest size
+    whose positions past its end repeat its last row or column; a repeat comes after the
+    original in the scan, so it never changes which element wins.
+    """
+    height, width = x.shape[2:]
+    (row_start, row_end), (col_start, col_end) = (_adaptive_windows(height, output_size[0]),
+                                                  _adaptive_windows(width, output_size[1]))
+    lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    best = np.full(x.shape[:2] + tuple(output_size), lowest, dtype=x.dtype)
+    winner = np.broadcast_to(row_start[:, None] * width + col_start[None, :], best.shape).copy()
+    for dr in range(int(np.max(row_end - row_start))):
+        rows = np.minimum(row_start + dr, row_end - 1)[:, None]
+        for dc in range(int(np.max(col_end - col_start))):
+            cols = np.minimum(col_start + dc, col_end - 1)[None, :]
+            candidate = x[:, :, rows, cols]
+            wins = (candidate > best) | np.isnan(candidate)
+            winner += wins * (rows * width + cols - winner)
+            best = np.maximum(best, candidate)
+    return winner
+
+
+adaptive_max_pool = Primitive("AdaptiveMaxPool2D", _gather_plane, _max_pool_vjp, None, saves="inputs")
 
 
 # ------------------------------------------------------------------------- average pooling
@@ -136,9 +193,7 @@ avg_pool = Primitive("AvgPool2D", _avg_pool, _avg_pool_vjp, saves="nothing")
 # ----------------------------------------------------------------- adaptive average pooling
 def adaptive_average_matrix(size, out, dtype):
     """The (out, size) matrix whose row i averages window [floor(i size/out), ceil((i+1) size/out))."""
-    i = np.arange(out)
-    start = (i * size) // out
-    end = -((-(i + 1) * size) // out)
+    start, end = _adaptive_windows(size, out)
     j = np.arange(size)
     inside = (j >= start[:, None]) & (j < end[:, None])
     return (inside / (end - start)[:, None]).astype(dtype)

@@ -1,7 +1,8 @@
 """Reductions: sums, means, products, extrema, variance, logsumexp and cumulative sums.
 
-`axis` is always a tuple of non-negative axes here (the Tensor layer normalises torch's
-`dim`), and `keepdims` says whether the reduced axes stay as size 1. A VJP first puts
+`axis` is a tuple of non-negative axes here (the Tensor layer normalises torch's `dim`;
+var and std also take axis=None for dim=None, whose gradient torch defines differently
+when no degrees of freedom are left), and `keepdims` says whether the reduced axes stay as size 1. A VJP first puts
 the reduced axes back (`_restore`) so that the upstream gradient broadcasts against the
 input again.
 """
@@ -13,10 +14,12 @@ from minigrad._ops.registry import Primitive
 
 def _restore(g, axis, keepdims):
     """Reinsert the reduced axes of a gradient as size-1 axes, so it broadcasts to the input."""
-    return g if keepdims else np.expand_dims(g, axis)
+    return g if keepdims or axis is None else np.expand_dims(g, axis)
 
 
 def _count(x, axis):
+    if axis is None:
+        return x.size
     n = 1
     for a in axis:
         n *= x.shape[a]
@@ -68,17 +71,28 @@ def _var(x, axis, correction, keepdims):
 
 
 def _var_vjp(g, ans, x, axis, correction, keepdims):
-    # d/dx_i sum_j (x_j - mean)^2 / (N - correction) = 2 (x_i - mean) / (N - correction)
+    # d/dx_i sum_j (x_j - mean)^2 / dof = 2 (x_i - mean) / dof, with dof = N - correction
     centered = x - np.mean(x, axis=axis, keepdims=True)
-    return _restore(g, axis, keepdims) * (2 / (_count(x, axis) - correction)) * centered
+    g = _restore(g, axis, keepdims)
+    dof = _count(x, axis) - correction
+    if dof > 0:
+        return (2 / dof) * g * centered
+    # No degrees of freedom left, so the value is inf or nan. torch takes the limit
+    # differently for a reduction over everything (dim=None, passed here as axis=None)
+    # and for one along given dims; follow it in both.
+    if axis is None or x.ndim == 0:
+        return g * np.where(centered == 0, np.nan, np.inf)
+    return (np.inf if dof == 0 else 2 / dof) * g * centered
 
 
 var = Primitive("Var", _var, _var_vjp)
 
 
 def _std_vjp(g, ans, x, axis, correction, keepdims):
-    # std = sqrt(var), so d std = d var / (2 std).
-    return _var_vjp(g / (2 * ans), None, x, axis, correction, keepdims)
+    # std = sqrt(var), so d std = d var / (2 std); torch takes it as 0 where std == 0.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g_var = np.where(ans == 0, 0, g / (2 * ans))
+    return _var_vjp(g_var, None, x, axis, correction, keepdims)
 
 
 std = Primitive("Std", lambda x, axis, correction, keepdims: np.sqrt(_var(x, axis, correction, keepdims)),

@@ -1,4 +1,4 @@
-"""Convolution and pooling as functions: conv1d/2d, max/avg pooling and adaptive average pooling.
+"""Convolution and pooling as functions: conv1d/2d, unfold/fold, max/avg and adaptive pooling.
 
 These check torch's arguments and raise torch's errors where the mistake is made, then
 hand the arrays to the primitives in ``minigrad._ops.conv`` and ``minigrad._ops.pooling``.
@@ -12,8 +12,8 @@ from minigrad._ops import conv as conv_ops
 from minigrad._ops import pooling as pool_ops
 from minigrad.tensor import Tensor, apply
 
-__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "conv1d", "conv2d",
-           "max_pool1d", "max_pool2d"]
+__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+           "avg_pool1d", "avg_pool2d", "conv1d", "conv2d", "fold", "max_pool1d", "max_pool2d", "unfold"]
 
 
 def _ntuple(value, n, name, context):
@@ -126,6 +126,67 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
+# --------------------------------------------------------------------------- unfold, fold
+def _block_arguments(kernel_size, dilation, padding, stride, name):
+    """unfold's and fold's block geometry as pairs, checked."""
+    kernel = _ntuple(kernel_size, 2, "kernel_size", name)
+    dilation = _ntuple(dilation, 2, "dilation", name)
+    padding = _ntuple(padding, 2, "padding", name)
+    stride = _ntuple(stride, 2, "stride", name)
+    if min(kernel) <= 0 or min(dilation) <= 0 or min(stride) <= 0 or min(padding) < 0:
+        raise RuntimeError(f"{name}: kernel_size, dilation and stride must be positive and padding non-negative, "
+                           f"but got kernel_size={list(kernel)}, dilation={list(dilation)}, "
+                           f"padding={list(padding)}, stride={list(stride)}")
+    return kernel, dilation, padding, stride
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """The sliding blocks (patches) of (N, C, H, W) as columns: (N, C * prod(kernel_size), blocks).
+
+    This is the im2col step of a convolution; `fold` is its adjoint (and gradient).
+    """
+    if input.dim() not in (3, 4):
+        raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.dim()}D)")
+    kernel, dilation, padding, stride = _block_arguments(kernel_size, dilation, padding, stride, "unfold")
+    batched, added = (input.unsqueeze(0), True) if input.dim() == 3 else (input, False)
+    pairs = tuple((p, p) for p in padding)
+    padded = tuple(size + 2 * p for size, p in zip(batched.shape[2:], padding))
+    extent = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    if any(e > p for e, p in zip(extent, padded)):
+        raise RuntimeError(f"unfold: the padded input ({' x '.join(map(str, padded))}) is smaller than the "
+                           f"dilated kernel ({' x '.join(map(str, extent))}), for input of size "
+                           f"{_shape(input)}")
+    out = apply(conv_ops.unfold, batched, kernel=kernel, stride=stride, padding=pairs, dilation=dilation)
+    return out.squeeze(0) if added else out
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Sum columns (N, C * prod(kernel_size), blocks) back into an (N, C, *output_size) image.
+
+    Where blocks overlap, their values add up; fold(unfold(x)) multiplies each pixel by the
+    number of blocks that contain it.
+    """
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
+                           f"(got {input.dim()}D)")
+    output_size = _ntuple(output_size, 2, "output_size", "fold")
+    kernel, dilation, padding, stride = _block_arguments(kernel_size, dilation, padding, stride, "fold")
+    batched, added = (input.unsqueeze(0), True) if input.dim() == 2 else (input, False)
+    if batched.shape[1] % (kernel[0] * kernel[1]):
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, "
+                           f"but got input.size(1)={batched.shape[1]} and kernel_size={kernel}.")
+    pairs = tuple((p, p) for p in padding)
+    blocks = conv_ops.output_shape(output_size, kernel, stride, pairs, dilation)
+    if min(blocks) <= 0 or batched.shape[2] != blocks[0] * blocks[1]:
+        raise RuntimeError(f"Given output_size={output_size}, kernel_size={kernel}, dilation={dilation}, "
+                           f"padding={padding}, stride={stride}, expected size of input's dimension 2 to match "
+                           f"the calculated number of sliding blocks {blocks[0]} * {blocks[1]} = "
+                           f"{blocks[0] * blocks[1]}, but got input.size(2)={batched.shape[2]}.")
+    out = apply(conv_ops.fold, batched, spatial=output_size, kernel=kernel, stride=stride, padding=pairs,
+                dilation=dilation)
+    return out.squeeze(0) if added else out
+
+
 # ------------------------------------------------------------------------------- pooling
 def _pool_arguments(kernel_size, stride, padding, dilation, name):
     kernel = _ntuple(kernel_size, 2, "kernel_size", name)
@@ -144,6 +205,9 @@ def _pool_arguments(kernel_size, stride, padding, dilation, name):
         if p < 0 or p > (d * (k - 1) + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
                                f"kernel_size={k} and dilation={d}")
+    if any(p > k // 2 for k, p in zip(kernel, padding)):
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got "
+                           f"padW = {padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, kH = {kernel[0]}")
     return kernel, stride, padding, dilation
 
 
@@ -154,11 +218,17 @@ def _check_pool_output(batched, out_shape):
                            f"({'x'.join(map(str, (shown[0],) + out_shape))}). Output size is too small")
 
 
-def _batched_2d(input, name, ndims=(3, 4)):
-    if input.dim() not in ndims or input.numel() == 0:
-        raise RuntimeError(f"{name}: Expected {ndims[0]}D or {ndims[1]}D (batch mode) non-empty tensor for "
-                           f"input, but got input of size: {_shape(input)}")
-    return (input.unsqueeze(0), True) if input.dim() == ndims[0] else (input, False)
+def _batched_2d(input, name):
+    if input.dim() not in (3, 4) or input.numel() == 0:
+        raise RuntimeError(f"{name}: Expected 3D or 4D (batch mode) non-empty tensor for input, but got input "
+                           f"of size: {_shape(input)}")
+    return (input.unsqueeze(0), True) if input.dim() == 3 else (input, False)
+
+
+def _check_floating(input, name):
+    """Refuse integer tensors where torch does (and for the averages of avg_pool2d)."""
+    if not input.is_floating_point():
+        raise NotImplementedError(f'"{name}" not implemented for {input.dtype}')
 
 
 def _as_1d_pool(input, name):
@@ -208,6 +278,7 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """2-d average pooling over (N, C, H, W) or (C, H, W)."""
+    _check_floating(input, "avg_pool2d")
     batched, added = _batched_2d(input, "avg_pool2d")
     kernel, stride, padding, _ = _pool_arguments(kernel_size, stride, padding, 1, "avg_pool2d")
     if divisor_override is not None and divisor_override == 0:
@@ -227,23 +298,52 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     return out.squeeze(-2)
 
 
-def adaptive_avg_pool2d(input, output_size):
-    """Average pooling to a fixed output size (H_out, W_out); None keeps that axis's input size."""
+def _adaptive_output_size(input, output_size, name):
+    """Check a 2-d adaptive pooling input and return its output size as two ints."""
     if input.dim() not in (3, 4):
-        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {_shape(input)}")
-    if isinstance(output_size, numbers.Integral):
+        raise RuntimeError(f"{name}(): Expected 3D or 4D tensor, but got {_shape(input)}")
+    if isinstance(output_size, numbers.Integral) or output_size is None:
         output_size = (output_size, output_size)
     output_size = tuple(output_size)
     if len(output_size) != 2:
-        raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
+        raise RuntimeError(f"{name}: output_size must be 2")
     output_size = tuple(size if o is None else int(o) for o, size in zip(output_size, input.shape[-2:]))
     if any(o < 0 for o in output_size):
-        raise RuntimeError(f"adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 "
+        raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0 "
                            f"but received {list(output_size)}")
     if any(size == 0 for size in input.shape[1:]):
-        raise RuntimeError(f"adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch "
+        raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch "
                            f"dimensions, but input has sizes {_shape(input)}")
+    return output_size
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average pooling to a fixed output size (H_out, W_out); None keeps that axis's input size."""
+    output_size = _adaptive_output_size(input, output_size, "adaptive_avg_pool2d")
+    _check_floating(input, "adaptive_avg_pool2d")
     return apply(pool_ops.adaptive_avg_pool2d, input, output_size=output_size)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max pooling to a fixed output size (H_out, W_out); None keeps that axis's input size."""
+    output_size = _adaptive_output_size(input, output_size, "adaptive_max_pool2d")
+    _check_floating(input, "adaptive_max_pool2d")
+    batched, added = (input.unsqueeze(0), True) if input.dim() == 3 else (input, False)
+    indices = pool_ops.adaptive_max_pool_indices(batched._array, output_size)
+    out = apply(pool_ops.adaptive_max_pool, batched, indices)
+    if added:
+        out, indices = out.squeeze(0), indices[0]
+    return (out, Tensor._wrap(indices)) if return_indices else out
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max pooling of (N, C, L) or (C, L) to a fixed output length."""
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"adaptive_max_pool1d(): Expected 2D or 3D tensor, but got {_shape(input)}")
+    result = adaptive_max_pool2d(input.unsqueeze(-2), (1, _one(output_size, "output_size")), return_indices)
+    if return_indices:
+        return result[0].squeeze(-2), result[1].squeeze(-2)
+    return result.squeeze(-2)
 
 
 def adaptive_avg_pool1d(input, output_size):

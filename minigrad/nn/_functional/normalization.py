@@ -1,4 +1,4 @@
-"""Normalisation as functions: batch_norm, layer_norm, group_norm and normalize.
+"""Normalisation as functions: batch_norm, layer_norm and group_norm.
 
 The statistics are computed here, once, in NumPy: batch norm also needs them to update
 its running averages in place (with the unbiased variance, as torch does), and the
@@ -12,7 +12,12 @@ from minigrad._ops import normalization as norm_ops
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.tensor import Tensor, apply
 
-__all__ = ["batch_norm", "group_norm", "layer_norm", "normalize"]
+__all__ = ["batch_norm", "group_norm", "layer_norm"]
+
+
+def _check_floating(input, name):
+    if not input.is_floating_point():
+        raise NotImplementedError(f'"{name}" not implemented for {input.dtype}')
 
 
 def _check_features(name, tensor, channels):
@@ -30,6 +35,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if input.dim() < 2:
         raise RuntimeError(f"batch_norm: expected input with at least 2 dimensions (N, C, *), but got input of "
                            f"size {list(input.shape)}")
+    _check_floating(input, "batch_norm")
     channels = input.shape[1]
     for name, tensor in (("running_mean", running_mean), ("running_var", running_var),
                          ("weight", weight), ("bias", bias)):
@@ -73,6 +79,7 @@ def _normalized_shape(normalized_shape):
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the trailing axes given by normalized_shape, then scale and shift elementwise."""
+    _check_floating(input, "layer_norm")
     shape = _normalized_shape(normalized_shape)
     if len(shape) == 0 or tuple(input.shape[input.dim() - len(shape):]) != shape or input.dim() < len(shape):
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
@@ -91,10 +98,16 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     and shift each channel."""
     if input.dim() < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
+    _check_floating(input, "group_norm")
     channels = input.shape[1]
     if channels % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
                            f"of shape {list(input.shape)} and num_groups={num_groups}")
+    # torch's check, in torch's words: seen as (N * C / groups, groups, *spatial), the input
+    # must have more than one value per "channel".
+    as_batch_norm = [input.shape[0] * channels // num_groups, num_groups] + list(input.shape[2:])
+    if input.numel() // num_groups == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {as_batch_norm}")
     for name, tensor in (("weight", weight), ("bias", bias)):
         _check_features(name, tensor, channels)
     grouped = input.reshape(input.shape[0], num_groups, -1)
@@ -107,10 +120,4 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if bias is not None:
         out = out + bias.reshape(broadcast)
     return out
-
-
-def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
-    """input divided by its p-norm along dim, with the norm clamped below at eps."""
-    norm = input.norm(p, dim, keepdim=True).clamp_min(eps)
-    return input / norm.expand_as(input)
 

@@ -1,1 +1,109 @@
-"""(being written)"""
+"""Batch normalisation layers: BatchNorm1d and BatchNorm2d, mirroring torch.nn.
+
+In training mode a layer normalises each channel with the statistics of the batch and
+moves its running statistics towards them; in eval mode it normalises with the running
+statistics. State (torch's names): weight, bias, running_mean, running_var and
+num_batches_tracked.
+"""
+
+from minigrad import _dtype
+from minigrad.autograd.grad_mode import no_grad
+from minigrad.creation import ones, tensor, zeros
+from minigrad.nn import init
+from minigrad.nn._functional import normalization as F
+from minigrad.nn.modules.module import Module
+from minigrad.nn.parameter import Parameter
+
+__all__ = ["BatchNorm1d", "BatchNorm2d"]
+
+
+class _BatchNorm(Module):
+    """What BatchNorm1d and BatchNorm2d share; subclasses only check the input's rank.
+
+    momentum: the weight of the new batch in the running averages; None makes them
+    cumulative averages over all batches seen (weight 1 / num_batches_tracked).
+    affine: learn a per-channel scale (weight, initialised to 1) and shift (bias, 0).
+    track_running_stats: keep running statistics; without them, eval mode also uses
+    batch statistics.
+    """
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 device=None, dtype=None, *, bias=True):
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = Parameter(ones(num_features, device=device, dtype=dtype))
+            if bias:
+                self.bias = Parameter(zeros(num_features, device=device, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", zeros(num_features, device=device, dtype=dtype))
+            self.register_buffer("running_var", ones(num_features, device=device, dtype=dtype))
+            self.register_buffer("num_batches_tracked", tensor(0, dtype=_dtype.int64))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            with no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1)
+                self.num_batches_tracked.zero_()
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def _check_input_dim(self, input):
+        raise NotImplementedError
+
+    def forward(self, input):
+        self._check_input_dim(input)
+        average_factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            with no_grad():
+                self.num_batches_tracked.add_(1)
+            if self.momentum is None:  # cumulative moving average
+                average_factor = 1.0 / float(self.num_batches_tracked)
+        # Batch statistics in training, and in eval mode when there are no running ones.
+        use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
+        # The buffers are passed where they are read (eval) or updated (training, when tracked).
+        pass_buffers = not self.training or self.track_running_stats
+        return F.batch_norm(input,
+                            self.running_mean if pass_buffers else None,
+                            self.running_var if pass_buffers else None,
+                            self.weight, self.bias, use_batch_stats, average_factor, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, C) or (N, C, L) inputs over N (and L) for each of the C channels."""
+
+    def _check_input_dim(self, input):
+        if input.dim() not in (2, 3):
+            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of (N, C, H, W) inputs over N, H and W for each of the C channels."""
+
+    def _check_input_dim(self, input):
+        if input.dim() != 4:
+            raise ValueError(f"expected 4D input (got {input.dim()}D input)")

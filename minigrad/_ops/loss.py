@@ -1,0 +1,188 @@
+"""Loss primitives: the elementwise losses and the negative log-likelihood of class indices.
+
+Every rule here returns the unreduced loss except `nll_loss`, whose 'mean' divides by
+the total weight of the counted targets (torch's weighted mean), which is not a plain
+mean of the unreduced values. The Tensor layer reduces the others with sum or mean.
+Everything is written to stay finite for inputs of any size (logits of +-1e4 included).
+"""
+
+import numpy as np
+
+from minigrad._ops.registry import Primitive
+
+
+# ---------------------------------------------------------------- regression losses
+def _smooth_l1(x, target, beta):
+    # 0.5 d^2 / beta inside |d| < beta, |d| - 0.5 beta outside: quadratic near zero, linear far away
+    d = np.abs(x - target)
+    return np.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta)
+
+
+def _smooth_l1_grad(x, target, beta):
+    d = x - target
+    return np.clip(d / beta, -1.0, 1.0)
+
+
+smooth_l1_loss = Primitive(
+    "SmoothL1Loss", _smooth_l1,
+    lambda g, ans, x, target, beta: g * _smooth_l1_grad(x, target, beta),
+    lambda g, ans, x, target, beta: -g * _smooth_l1_grad(x, target, beta),
+)
+
+
+def _huber(x, target, delta):
+    # 0.5 d^2 inside |d| < delta, delta (|d| - 0.5 delta) outside
+    d = np.abs(x - target)
+    return np.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
+
+
+def _huber_grad(x, target, delta):
+    return np.clip(x - target, -delta, delta)
+
+
+huber_loss = Primitive(
+    "HuberLoss", _huber,
+    lambda g, ans, x, target, delta: g * _huber_grad(x, target, delta),
+    lambda g, ans, x, target, delta: -g * _huber_grad(x, target, delta),
+)
+
+
+# ---------------------------------------------------------------- binary classification
+def _clamped_log(p):
+    # torch clamps log(p) at -100 so that p = 0 gives a large but finite loss
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(p), -100.0)
+
+
+def _binary_cross_entropy(p, target, weight):
+    loss = -(target * _clamped_log(p) + (1 - target) * _clamped_log(1 - p))
+    return loss if weight is None else loss * weight
+
+
+def _bce_vjp_input(g, ans, p, target, weight):
+    # d/dp = (p - t) / (p (1 - p)), the denominator kept away from zero as torch does
+    grad = g * (p - target) / np.maximum(p * (1 - p), 1e-12)
+    return grad if weight is None else grad * weight
+
+
+def _bce_vjp_target(g, ans, p, target, weight):
+    # d/dt = -logit(p), unclamped as in torch (infinite at p = 0 or 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grad = -g * (np.log(p) - np.log1p(-p))
+        return grad if weight is None else grad * weight
+
+
+binary_cross_entropy = Primitive("BinaryCrossEntropy", _binary_cross_entropy, _bce_vjp_input, _bce_vjp_target)
+
+
+def _softplus_of_negative(x):
+    """log(1 + e^-x) without overflow: max(-x, 0) + log(1 + e^-|x|)."""
+    return np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def _sigmoid(x):
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _bce_with_logits(x, target, weight, pos_weight):
+    # -[w_pos t log s(x) + (1 - t) log(1 - s(x))] with log s(x) = -softplus(-x), log(1 - s(x)) = -x - softplus(-x)
+    #   = (1 - t) x + (1 + (w_pos - 1) t) softplus(-x)
+    log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
+    loss = (1 - target) * x + log_weight * _softplus_of_negative(x)
+    return loss if weight is None else loss * weight
+
+
+def _bce_with_logits_vjp_input(g, ans, x, target, weight, pos_weight):
+    if pos_weight is None:
+        grad = _sigmoid(x) - target
+    else:  # d/dx = (1 - t) - (1 + (w_pos - 1) t) s(-x)
+        grad = (1 - target) - (1 + (pos_weight - 1) * target) * _sigmoid(-x)
+    grad = g * grad
+    return grad if weight is None else grad * weight
+
+
+def _bce_with_logits_vjp_target(g, ans, x, target, weight, pos_weight):
+    grad = -x if pos_weight is None else -x + (pos_weight - 1) * _softplus_of_negative(x)
+    grad = g * grad
+    return grad if weight is None else grad * weight
+
+
+binary_cross_entropy_with_logits = Primitive(
+    "BinaryCrossEntropyWithLogits", _bce_with_logits, _bce_with_logits_vjp_input, _bce_with_logits_vjp_target)
+
+
+# ---------------------------------------------------------------- distributions
+def _xlogx(p):
+    """p log p, taken as 0 at p = 0 (its limit)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(p == 0, 0, p * np.log(p))
+
+
+def _kl_div(log_q, target, log_target):
+    # pointwise p (log p - log q), written as torch writes it
+    if log_target:
+        return np.exp(target) * (target - log_q)
+    return _xlogx(target) - target * log_q
+
+
+def _kl_div_vjp_input(g, ans, log_q, target, log_target):
+    return -g * (np.exp(target) if log_target else target)
+
+
+def _kl_div_vjp_target(g, ans, log_q, target, log_target):
+    if log_target:  # d/dt e^t (t - log q) = e^t (t - log q + 1)
+        return g * np.exp(target) * (target - log_q + 1)
+    safe = np.where(target > 0, target, 1)
+    return np.where(target > 0, g * (np.log(safe) + 1 - log_q), 0)
+
+
+kl_div = Primitive("KlDiv", _kl_div, _kl_div_vjp_input, _kl_div_vjp_target)
+
+
+# ---------------------------------------------------------------- class indices
+def _picked(target, ignore_index):
+    """The mask of targets that count and the targets with the ignored ones replaced by class 0."""
+    counted = target != ignore_index
+    return counted, np.where(counted, target, 0)
+
+
+def _target_weights(target, weight, ignore_index, dtype):
+    """The weight of each target: weight[class], and 0 where the target is ignored."""
+    counted, safe = _picked(target, ignore_index)
+    w = counted.astype(dtype) if weight is None else weight[safe] * counted
+    return w, safe
+
+
+def _class_index(target):
+    """The index that reads log_probs[n, target[n, d1, ...], d1, ...] for every target at once."""
+    if target.ndim == 1:
+        return np.arange(target.shape[0]), target
+    coordinates = np.indices(target.shape, sparse=True)
+    return (coordinates[0], target) + coordinates[1:]
+
+
+def _nll_loss(log_probs, target, weight, ignore_index, reduction):
+    """-weight[t] * log_probs[t] per target; log_probs is (N, C, d1, ...) with the classes on axis 1."""
+    w, safe = _target_weights(target, weight, ignore_index, log_probs.dtype)
+    losses = -w * log_probs[_class_index(safe)]
+    if reduction == "none":
+        return losses
+    total = losses.sum()
+    if reduction == "sum":
+        return total
+    total_weight = w.sum()
+    return total / total_weight if total_weight else total * np.nan  # nan when every target is ignored
+
+
+def _nll_loss_vjp(g, ans, log_probs, target, weight, ignore_index, reduction):
+    w, safe = _target_weights(target, weight, ignore_index, log_probs.dtype)
+    total_weight = w.sum()
+    if reduction == "mean" and total_weight != 0:  # with every target ignored torch's gradient is zero
+        w = w / total_weight
+    grad = np.zeros(log_probs.shape, dtype=g.dtype)
+    grad[_class_index(safe)] = -g * w  # each (n, d1, ...) picks one class, so no position is written twice
+    return grad
+
+
+nll_loss = Primitive("NllLoss", _nll_loss, _nll_loss_vjp, None, saves="nothing")

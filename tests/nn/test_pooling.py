@@ -1,0 +1,197 @@
+"""Max, average and adaptive (average and max) pooling, functions and layers, against torch."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from layer_oracle import check_structure, compare_functions, compare_modules
+
+import minigrad
+import minigrad.nn.functional as F
+from minigrad import nn
+
+
+@st.composite
+def pool_cases(draw, dims, dilation=True):
+    """Kernel, stride, padding (at most half the kernel, as torch requires), dilation, ceil_mode and a
+    fitting input shape (batched or not)."""
+    kernel = tuple(draw(st.integers(1, 3)) for _ in range(dims))
+    stride = tuple(draw(st.integers(1, 3)) for _ in range(dims))
+    dil = tuple(draw(st.integers(1, 2)) if dilation else 1 for _ in range(dims))
+    padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
+    extents = [d * (k - 1) + 1 for k, d in zip(kernel, dil)]
+    spatial = tuple(draw(st.integers(max(1, e - 2 * p), max(1, e - 2 * p) + 5)) for e, p in zip(extents, padding))
+    lead = draw(st.sampled_from([(2,), (1, 3), (2, 2)]))
+    return dict(kernel_size=kernel, stride=stride, padding=padding, dilation=dil, ceil_mode=draw(st.booleans()),
+                shape=lead + spatial, seed=draw(st.integers(0, 2**16)))
+
+
+def _input(case, dtype="float64", values="normal"):
+    rng = np.random.default_rng(case["seed"])
+    if values == "ties":  # few distinct values: windows often hold several equal maxima
+        return rng.integers(-2, 3, case["shape"]).astype(dtype)
+    x = rng.standard_normal(case["shape"]).astype(dtype)
+    if values == "special":  # whole windows of -inf next to padding, and NaNs that must propagate
+        x[rng.random(x.shape) < 0.6] = -np.inf
+        x[rng.random(x.shape) < 0.1] = np.nan
+    return x
+
+
+# The loss sum(out * g) over -inf outputs is NaN (NumPy warns); the gradients are still exact.
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@settings(max_examples=40)
+@given(pool_cases(2), st.sampled_from(["normal", "ties", "special"]))
+def test_max_pool2d_matches_torch(case, values):
+    kwargs = {k: case[k] for k in ("kernel_size", "stride", "padding", "dilation", "ceil_mode")}
+    compare_functions(lambda x: F.max_pool2d(x, return_indices=True, **kwargs),
+                      lambda x: TF.max_pool2d(x, return_indices=True, **kwargs), [_input(case, values=values)],
+                      seed=case["seed"])
+
+
+# The loss sum(out * g) over -inf outputs is NaN (NumPy warns); the gradients are still exact.
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@settings(max_examples=25)
+@given(pool_cases(1), st.sampled_from(["normal", "ties", "special"]))
+def test_max_pool1d_matches_torch(case, values):
+    kwargs = {k: case[k][0] if isinstance(case[k], tuple) else case[k]
+              for k in ("kernel_size", "stride", "padding", "dilation", "ceil_mode")}
+    compare_functions(lambda x: F.max_pool1d(x, return_indices=True, **kwargs),
+                      lambda x: TF.max_pool1d(x, return_indices=True, **kwargs), [_input(case, values=values)],
+                      seed=case["seed"])
+
+
+@settings(max_examples=40)
+@given(pool_cases(2, dilation=False), st.booleans(), st.sampled_from([None, 1, 3]))
+def test_avg_pool2d_matches_torch(case, count_include_pad, divisor_override):
+    kwargs = {k: case[k] for k in ("kernel_size", "stride", "padding", "ceil_mode")}
+    kwargs.update(count_include_pad=count_include_pad, divisor_override=divisor_override)
+    compare_functions(lambda x: F.avg_pool2d(x, **kwargs), lambda x: TF.avg_pool2d(x, **kwargs), [_input(case)],
+                      seed=case["seed"])
+
+
+@settings(max_examples=25)
+@given(pool_cases(1, dilation=False), st.booleans())
+def test_avg_pool1d_matches_torch(case, count_include_pad):
+    kwargs = {k: case[k] for k in ("kernel_size", "stride", "padding", "ceil_mode")}
+    kwargs.update(count_include_pad=count_include_pad)
+    compare_functions(lambda x: F.avg_pool1d(x, **kwargs), lambda x: TF.avg_pool1d(x, **kwargs), [_input(case)],
+                      seed=case["seed"])
+
+
+@settings(max_examples=30)
+@given(st.sampled_from([(2,), (1, 3), (2, 2)]), st.integers(1, 9), st.integers(1, 9),
+       st.one_of(st.integers(1, 6), st.tuples(st.integers(1, 6), st.one_of(st.none(), st.integers(1, 6)))),
+       st.integers(0, 2**16))
+def test_adaptive_avg_pool2d_matches_torch(lead, height, width, output_size, seed):
+    x = np.random.default_rng(seed).standard_normal(lead + (height, width))
+    compare_functions(lambda x: F.adaptive_avg_pool2d(x, output_size),
+                      lambda x: TF.adaptive_avg_pool2d(x, output_size), [x], seed=seed)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@settings(max_examples=30)
+@given(st.sampled_from([(2,), (1, 3), (2, 2)]), st.integers(1, 9), st.integers(1, 9),
+       st.one_of(st.integers(1, 6), st.tuples(st.integers(1, 6), st.one_of(st.none(), st.integers(1, 6)))),
+       st.sampled_from(["normal", "ties", "special"]), st.integers(0, 2**16))
+def test_adaptive_max_pool2d_matches_torch(lead, height, width, output_size, values, seed):
+    x = _input(dict(seed=seed, shape=lead + (height, width)), values=values)
+    compare_functions(lambda x: F.adaptive_max_pool2d(x, output_size, return_indices=True),
+                      lambda x: TF.adaptive_max_pool2d(x, output_size, return_indices=True), [x], seed=seed)
+
+
+@settings(max_examples=15)
+@given(st.sampled_from([(2,), (1, 3)]), st.integers(1, 9), st.integers(1, 6), st.integers(0, 2**16))
+def test_adaptive_max_pool1d_matches_torch(lead, length, output_size, seed):
+    x = np.random.default_rng(seed).standard_normal(lead + (length,))
+    compare_functions(lambda x: F.adaptive_max_pool1d(x, output_size, return_indices=True),
+                      lambda x: TF.adaptive_max_pool1d(x, output_size, return_indices=True), [x], seed=seed)
+
+
+@settings(max_examples=20)
+@given(st.sampled_from([(2,), (1, 3), (2, 2)]), st.integers(1, 9), st.integers(1, 6), st.integers(0, 2**16))
+def test_adaptive_avg_pool1d_matches_torch(lead, length, output_size, seed):
+    x = np.random.default_rng(seed).standard_normal(lead + (length,))
+    compare_functions(lambda x: F.adaptive_avg_pool1d(x, output_size),
+                      lambda x: TF.adaptive_avg_pool1d(x, output_size), [x], seed=seed)
+
+
+@settings(max_examples=20)
+@given(pool_cases(2, dilation=False))
+def test_pooling_layers_match_torch(case):
+    x = _input(case)
+    kernel, stride, padding = case["kernel_size"], case["stride"], case["padding"]
+    pairs = [
+        (torch.nn.MaxPool2d(kernel, stride, padding, ceil_mode=case["ceil_mode"]),
+         nn.MaxPool2d(kernel, stride, padding, ceil_mode=case["ceil_mode"])),
+        (torch.nn.AvgPool2d(kernel, stride, padding, case["ceil_mode"]),
+         nn.AvgPool2d(kernel, stride, padding, case["ceil_mode"])),
+        (torch.nn.AdaptiveAvgPool2d((2, None)), nn.AdaptiveAvgPool2d((2, None))),
+        # 1-d layers pool the last axis of one row of x
+        (torch.nn.MaxPool1d(kernel[1], stride[1], padding[1]), nn.MaxPool1d(kernel[1], stride[1], padding[1])),
+        (torch.nn.AvgPool1d(kernel[1], stride[1], padding[1]), nn.AvgPool1d(kernel[1], stride[1], padding[1])),
+        (torch.nn.AdaptiveAvgPool1d(3), nn.AdaptiveAvgPool1d(3)),
+        (torch.nn.AdaptiveMaxPool2d((None, 2)), nn.AdaptiveMaxPool2d((None, 2))),
+        (torch.nn.AdaptiveMaxPool1d(2, return_indices=True), nn.AdaptiveMaxPool1d(2, return_indices=True)),
+    ]
+    for torch_layer, layer in pairs:
+        check_structure(torch_layer, layer)
+        inputs = [x[..., 0, :]] if "1d" in type(layer).__name__ else [x]
+        compare_modules(torch_layer, layer, inputs, seed=case["seed"])
+
+
+def test_default_reprs_match_torch():
+    for build in (lambda m: m.MaxPool2d(2), lambda m: m.MaxPool2d((2, 3), 1, 1, 2, ceil_mode=True),
+                  lambda m: m.MaxPool1d(3), lambda m: m.AvgPool2d(2), lambda m: m.AvgPool2d(3, 2, 1, True, False, 2),
+                  lambda m: m.AvgPool1d(3), lambda m: m.AdaptiveAvgPool2d(3), lambda m: m.AdaptiveAvgPool1d(4)):
+        assert repr(build(nn)) == repr(build(torch.nn))
+
+
+def test_max_pool_of_integers_matches_torch():
+    x = np.random.default_rng(0).integers(-5, 5, (2, 3, 7, 6))
+    compare_functions(lambda x: F.max_pool2d(x, 3, 2, 1, return_indices=True),
+                      lambda x: TF.max_pool2d(x, 3, 2, 1, return_indices=True), [x])
+
+
+@pytest.mark.parametrize("name", ["avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d"])
+def test_averages_of_integers_are_refused(name):
+    with pytest.raises(NotImplementedError, match=name):
+        getattr(F, name)(minigrad.ones(1, 1, 4, 4, dtype=minigrad.int64), 2)
+
+
+@pytest.mark.parametrize("name", ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d"])
+def test_pooling_keeps_float32(name):
+    x = np.random.default_rng(0).standard_normal((2, 3, 7, 6)).astype("float32")
+    out = getattr(F, name)(minigrad.tensor(x), 3)
+    assert out.dtype == minigrad.float32
+    compare_functions(lambda x: getattr(F, name)(x, 3), lambda x: getattr(TF, name)(x, 3), [x],
+                      tolerances=(1e-4, 1e-5))
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, f: f.max_pool2d(lib.randn(2, 3, 5, 5), 3, padding=2),   # padding more than half the kernel
+    lambda lib, f: f.max_pool2d(lib.randn(2, 3, 9, 9), (1, 3), padding=(0, 2), dilation=2),
+    lambda lib, f: f.max_pool2d(lib.randn(2, 3, 2, 2), 3),              # output would be empty
+    lambda lib, f: f.avg_pool2d(lib.randn(2, 3, 2, 2), 3),
+    lambda lib, f: f.max_pool2d(lib.randn(2, 3, 5, 5), 2, stride=0),
+    lambda lib, f: f.adaptive_avg_pool2d(lib.randn(2, 3, 4, 4), (3,)),
+])
+def test_errors_match_torch(call):
+    with pytest.raises(Exception) as expected:
+        call(torch, TF)
+    with pytest.raises(type(expected.value)) as actual:
+        call(minigrad, F)
+    assert str(actual.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, f: f.max_pool2d(lib.randn(3), 2),
+    lambda lib, f: f.avg_pool1d(lib.randn(3), 2),
+    lambda lib, f: f.adaptive_avg_pool2d(lib.randn(3), 2),
+])
+def test_rank_errors_name_the_shape(call):
+    with pytest.raises(RuntimeError):
+        call(torch, TF)
+    with pytest.raises(RuntimeError, match=r"\[3\]"):
+        call(minigrad, F)

@@ -1,0 +1,169 @@
+"""RNN, LSTM and GRU against torch: outputs, final states, every gradient, repr, state_dict, errors."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from layer_oracle import check_structure, compare_modules
+
+import minigrad
+from minigrad import nn
+
+
+@st.composite
+def rnn_cases(draw):
+    """A recurrent layer's constructor arguments, an input and (maybe) initial states."""
+    kind = draw(st.sampled_from(["RNN", "LSTM", "GRU"]))
+    input_size, hidden_size = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    kwargs = dict(num_layers=draw(st.integers(1, 2)), bias=draw(st.booleans()), batch_first=draw(st.booleans()),
+                  bidirectional=draw(st.booleans()))
+    if kind == "RNN":
+        kwargs["nonlinearity"] = draw(st.sampled_from(["tanh", "relu"]))
+    if kind == "LSTM" and hidden_size > 1 and draw(st.booleans()):
+        kwargs["proj_size"] = draw(st.integers(1, hidden_size - 1))
+    length, batch = draw(st.integers(1, 4)), draw(st.sampled_from([None, 1, 3]))  # None: unbatched
+    seed = draw(st.integers(0, 2**16))
+    rng = np.random.default_rng(seed)
+    if batch is None:
+        x = rng.standard_normal((length, input_size))
+    else:
+        x = rng.standard_normal((batch, length, input_size) if kwargs["batch_first"] else
+                                (length, batch, input_size))
+    layers = kwargs["num_layers"] * (2 if kwargs["bidirectional"] else 1)
+    lead = (layers,) if batch is None else (layers, batch)
+    hidden = kwargs.get("proj_size") or hidden_size
+    inputs = [x]
+    if draw(st.booleans()):  # explicit initial states
+        h0 = rng.standard_normal(lead + (hidden,))
+        inputs.append((h0, rng.standard_normal(lead + (hidden_size,))) if kind == "LSTM" else h0)
+    return kind, (input_size, hidden_size), kwargs, inputs, seed
+
+
+@settings(max_examples=40)
+@given(rnn_cases())
+def test_recurrent_layer_matches_torch(case):
+    kind, sizes, kwargs, inputs, seed = case
+    torch_layer, layer = getattr(torch.nn, kind)(*sizes, **kwargs), getattr(nn, kind)(*sizes, **kwargs)
+    check_structure(torch_layer, layer)
+    compare_modules(torch_layer, layer, inputs, seed=seed)
+
+
+@settings(max_examples=10)
+@given(st.sampled_from(["RNN", "LSTM", "GRU"]), st.integers(0, 2**16))
+def test_dropout_between_layers_is_off_in_eval(kind, seed):
+    torch_layer, layer = getattr(torch.nn, kind)(3, 4, 3, dropout=0.5), getattr(nn, kind)(3, 4, 3, dropout=0.5)
+    check_structure(torch_layer, layer)
+    x = np.random.default_rng(seed).standard_normal((4, 2, 3))
+    compare_modules(torch_layer, layer, [x], seed=seed, training=False)
+
+
+def test_dropout_between_layers_drops_in_training():
+    minigrad.manual_seed(0)
+    layer = nn.GRU(3, 4, 2, dropout=0.999)
+    x = minigrad.randn(5, 2, 3)
+    trained, _ = layer(x)
+    layer.eval()
+    evaluated, _ = layer(x)
+    assert not np.allclose(trained.detach().numpy(), evaluated.detach().numpy())
+
+
+def test_lstm_returns_torch_structure():
+    layer = nn.LSTM(3, 5, num_layers=2, batch_first=True)
+    output, (h_n, c_n) = layer(minigrad.randn(4, 7, 3))
+    assert tuple(output.shape) == (4, 7, 5)
+    assert tuple(h_n.shape) == tuple(c_n.shape) == (2, 4, 5)
+    np.testing.assert_array_equal(output[:, -1].detach().numpy(), h_n[-1].detach().numpy())
+
+
+def test_default_init_is_torch_distribution():
+    layer = nn.LSTM(3, 16)
+    bound = 1 / 4
+    values = np.concatenate([p.detach().numpy().ravel() for p in layer.parameters()])
+    assert values.dtype == np.float32 and np.abs(values).max() <= bound and np.abs(values).max() > 0.9 * bound
+
+
+def test_keeps_float32():
+    torch_layer, layer = torch.nn.LSTM(3, 4), nn.LSTM(3, 4)
+    x = np.random.default_rng(0).standard_normal((5, 2, 3)).astype("float32")
+    output, (h_n, c_n) = layer(minigrad.tensor(x))
+    assert output.dtype == h_n.dtype == c_n.dtype == minigrad.float32
+    compare_modules(torch_layer, layer, [x], dtype="float32")
+
+
+def test_reprs_match_torch():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for build in (lambda m: m.RNN(3, 4), lambda m: m.LSTM(3, 4, proj_size=2), lambda m: m.GRU(3, 4, 2),
+                      lambda m: m.RNN(3, 4, 2, "relu", False, True, 0.5, True)):
+            assert repr(build(nn)) == repr(build(torch.nn))
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.LSTM(3, 4)(lib.randn(5, 2, 6)),                                   # input size
+    lambda lib: lib.nn.GRU(3, 4)(lib.randn(5, 2, 3), lib.randn(1, 3, 4)),                # hidden size
+    lambda lib: lib.nn.LSTM(3, 4)(lib.randn(5, 2, 3), (lib.randn(1, 2, 4), lib.randn(1, 2, 5))),
+    lambda lib: lib.nn.RNN(3, 4)(lib.randn(5, 2, 3), lib.randn(2, 4)),                   # hx rank
+    lambda lib: lib.nn.RNN(3, 4)(lib.randn(5, 3), lib.randn(1, 2, 4)),
+    lambda lib: lib.nn.RNN(3, 4, nonlinearity="sigmoid"),
+    lambda lib: lib.nn.GRU(3, 4, dropout=1.5),
+])
+def test_errors_match_torch(call):
+    with pytest.raises(Exception) as expected:
+        call(torch)
+    with pytest.raises(type(expected.value)) as actual:
+        call(minigrad)
+    assert str(actual.value) == str(expected.value)
+
+
+def test_dtype_mismatches_are_refused():
+    with pytest.raises(ValueError) as expected:
+        torch.nn.LSTM(3, 4)(torch.randn(5, 2, 3, dtype=torch.float64))
+    with pytest.raises(ValueError) as actual:
+        nn.LSTM(3, 4)(minigrad.randn(5, 2, 3, dtype=minigrad.float64))
+    assert str(actual.value) == str(expected.value).replace("torch.", "minigrad.")
+    with pytest.raises(RuntimeError, match="dtype"):
+        nn.GRU(3, 4)(minigrad.randn(5, 2, 3), minigrad.zeros(1, 2, 4, dtype=minigrad.float64))
+
+
+def test_rank_error():
+    with pytest.raises(ValueError, match="LSTM: Expected input to be 2D or 3D, got 4D"):
+        nn.LSTM(3, 4)(minigrad.randn(1, 5, 2, 3))
+
+
+def _classifier(lib):
+    nn = lib.nn
+
+    class Classifier(nn.Module):
+        """Embedding + two-layer LSTM + linear head on the last hidden state, as in the tutorials."""
+
+        def __init__(self):
+            super().__init__()
+            self.embedding = nn.Embedding(20, 6)
+            self.lstm = nn.LSTM(6, 8, num_layers=2, batch_first=True)
+            self.head = nn.Linear(8, 3)
+
+        def forward(self, tokens):
+            _, (h_n, _) = self.lstm(self.embedding(tokens))
+            return self.head(h_n[-1])
+
+    return Classifier()
+
+
+def test_sequence_classifier_trains_like_torch():
+    torch_model, model = _classifier(torch).double(), _classifier(minigrad).double()
+    model.load_state_dict({k: minigrad.tensor(v.numpy()) for k, v in torch_model.state_dict().items()})
+    torch_optimizer = torch.optim.Adam(torch_model.parameters(), lr=0.01)
+    optimizer = minigrad.optim.Adam(model.parameters(), lr=0.01)
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        tokens, labels = rng.integers(0, 20, (8, 7)), rng.integers(0, 3, 8)
+        for lib, net, opt in ((torch, torch_model, torch_optimizer), (minigrad, model, optimizer)):
+            loss = lib.nn.functional.cross_entropy(net(lib.tensor(tokens)), lib.tensor(labels))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    for (name, value), (_, expected) in zip(model.state_dict().items(), torch_model.state_dict().items()):
+        np.testing.assert_allclose(value.numpy(), expected.numpy(), rtol=1e-6, atol=1e-10, err_msg=name)
