@@ -87,9 +87,6 @@ def erf(x):
     return np.copysign(out.reshape(x.shape), x).astype(x.dtype, copy=False)
 
 
-erf_primitive = Primitive("Erf", erf, lambda g, ans, x: g * _TWO_OVER_SQRT_PI * np.exp(-x * x))
-
-
 # ---------------------------------------------------------------- pointwise activations
 leaky_relu = Primitive(
     "LeakyRelu",

@@ -143,7 +143,9 @@ where = Primitive("Where", np.where,
                   lambda g, ans, cond, x, y: np.where(cond, g, 0),
                   lambda g, ans, cond, x, y: np.where(cond, 0, g))
 
-clone = Primitive("Clone", np.copy, lambda g, ans, x: g, saves="nothing")
+# order="K" keeps the input's memory layout (torch's clone); "C" makes it row-major (contiguous()).
+clone = Primitive("Clone", lambda x, order="K": np.array(x, order=order, copy=True),
+                  lambda g, ans, x, order="K": g, saves="nothing")
 
 # Casting between floating dtypes; the engine casts the gradient back to the input's dtype.
 to_dtype = Primitive("ToCopy", lambda x, dtype: x.astype(dtype),

@@ -43,7 +43,7 @@ def _prod_vjp(g, ans, x, axis, keepdims):
     # d/dx_i prod(x) = the product of all the other elements. Products from the left and
     # from the right give it without dividing by x_i, so zeros in x are handled exactly.
     moved = np.moveaxis(x, axis, tuple(range(-len(axis), 0)))
-    flat = moved.reshape(moved.shape[: moved.ndim - len(axis)] + (-1,))
+    flat = moved.reshape(moved.shape[: moved.ndim - len(axis)] + (_count(x, axis),))
     ones = np.ones_like(flat[..., :1])
     left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
     right = np.flip(np.cumprod(np.flip(np.concatenate([flat[..., 1:], ones], axis=-1), -1), axis=-1), -1)

@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 
+from minigrad._ops.activation import erf
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.random import _numpy_rng
 
@@ -85,11 +86,28 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
     return _fill(tensor, _numpy_rng(generator).normal(mean, std, tensor.shape))
 
 
+def _normal_cdf(z):
+    return 0.5 * (1.0 + erf(np.asarray(z, dtype=np.float64) / math.sqrt(2.0)))
+
+
+def _inverse_normal_cdf(u, low, high, steps=60):
+    """The z in [low, high] with Phi(z) = u, by bisection (Phi is increasing); 60 halvings reach float64."""
+    low, high = np.full_like(u, low), np.full_like(u, high)
+    for _ in range(steps):
+        middle = 0.5 * (low + high)
+        below = _normal_cdf(middle) < u
+        low = np.where(below, middle, low)
+        high = np.where(below, high, middle)
+    return 0.5 * (low + high)
+
+
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Fill with draws from N(mean, std^2) conditioned on lying in [a, b].
 
-    Draws outside [a, b] are drawn again (rejection sampling), which keeps exactly the
-    normal's shape inside the interval.
+    Usually by rejection: draws outside [a, b] are drawn again, which keeps exactly the
+    normal's shape inside the interval. When [a, b] holds less than 1% of the normal's
+    mass (rejection would take too many rounds), by inverting the CDF instead: a uniform
+    draw between Phi(a) and Phi(b) is mapped back through Phi.
     """
     if not a < b:
         raise ValueError(f"trunc_normal_ needs a < b, got a={a} and b={b}")
@@ -97,6 +115,10 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
     rng = _numpy_rng(generator)
+    low, high = (a - mean) / std, (b - mean) / std  # the interval in standard units
+    if _normal_cdf(high) - _normal_cdf(low) < 0.01:
+        u = rng.uniform(_normal_cdf(low), _normal_cdf(high), tensor.shape)
+        return _fill(tensor, np.clip(mean + std * _inverse_normal_cdf(u, low, high), a, b))
     values = rng.normal(mean, std, tensor.shape)
     outside = (values < a) | (values > b)
     while outside.any():

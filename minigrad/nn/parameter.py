@@ -22,18 +22,17 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data=None, requires_grad=True):
+    def __new__(cls, data=None, requires_grad=True):
         if data is None:
             data = Tensor._wrap(np.empty(0, dtype=_dtype.get_default_dtype().numpy))
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter data must be a Tensor, but got {type(data).__name__}")
-        self._array = data._array
-        self._grad = None
-        self._grad_fn = None
-        self._requires_grad = False
-        self._version_counter = data._version_counter
-        self._hooks = None
-        self.requires_grad_(requires_grad)
+        # A new leaf around the same memory (and version counter), like data.detach().
+        param = cls._wrap(data._array, None, data._version_counter)
+        return param.requires_grad_(requires_grad)
+
+    def __init__(self, data=None, requires_grad=True):
+        pass  # __new__ has built the parameter; Tensor.__init__ would copy the data
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()

@@ -9,11 +9,16 @@ import warnings
 from minigrad import _dtype
 from minigrad._ops import activation as A
 from minigrad._ops import elementwise as E
+from minigrad.functions import where
 from minigrad.tensor import _dim, apply
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "gelu", "silu", "mish",
            "sigmoid", "tanh", "softplus", "logsigmoid", "hardtanh", "hardtanh_", "softmax", "softmin",
-           "log_softmax"]
+           "log_softmax", "selu", "celu", "prelu", "hardsigmoid", "hardswish", "softsign", "threshold", "glu",
+           "tanhshrink"]
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def _run(primitive, input, inplace=False, **params):
@@ -140,3 +145,68 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     if input.ndim == 0:
         return apply(A.log_softmax, input.reshape(1), axis=0).reshape(())
     return apply(A.log_softmax, input, axis=axis)
+
+
+# ---------------------------------------------------------------- more activations
+def selu(input, inplace=False):
+    """scale * elu(x, alpha) with the self-normalising constants of Klambauer et al. (2017)."""
+    out = _SELU_SCALE * apply(A.elu, input, alpha=_SELU_ALPHA)
+    return input.copy_(out) if inplace else out
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, alpha (exp(x / alpha) - 1)), which is alpha * elu(x / alpha)."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha of celu must not be 0")
+    out = alpha * apply(A.elu, input / alpha, alpha=1.0)
+    return input.copy_(out) if inplace else out
+
+
+def prelu(input, weight):
+    """x for x > 0, weight * x otherwise; weight has one entry or one per channel (dim 1)."""
+    channels = weight.numel()
+    if channels != 1:
+        if input.ndim < 2 or input.shape[1] != channels:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                               f"{channels} and channel size = {input.shape[1] if input.ndim >= 2 else 1}.")
+        weight = weight.reshape((channels,) + (1,) * (input.ndim - 2))
+    else:
+        weight = weight.reshape(())
+    return where(input > 0, input, weight * input)
+
+
+def hardsigmoid(input, inplace=False):
+    """relu6(x + 3) / 6."""
+    return _run(A.hardsigmoid, input, inplace)
+
+
+def hardswish(input, inplace=False):
+    """x * relu6(x + 3) / 6."""
+    return _run(A.hardswish, input, inplace)
+
+
+def softsign(input):
+    """x / (1 + |x|)."""
+    return input / (input.abs() + 1)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, `value` elsewhere."""
+    out = input.masked_fill(input <= threshold, value)
+    return input.copy_(out) if inplace else out
+
+
+def glu(input, dim=-1):
+    """a * sigmoid(b), where a and b are the two halves of input along dim."""
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    axis = _dim(dim, input.ndim)
+    if input.shape[axis] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {axis} is size {input.shape[axis]}")
+    a, b = input.chunk(2, axis)
+    return a * b.sigmoid()
+
+
+def tanhshrink(input):
+    """x - tanh(x)."""
+    return input - input.tanh()

@@ -1,6 +1,8 @@
-"""Functional forms of the linear, dropout, embedding and padding layers (torch.nn.functional names)."""
+"""Functional forms of the linear, dropout, embedding and padding layers, and the norms and distances of
+feature vectors (torch.nn.functional names)."""
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -10,25 +12,35 @@ from minigrad.autograd.grad_mode import no_grad
 from minigrad.random import _numpy_rng
 from minigrad.tensor import Tensor, _matmul_message, apply
 
-__all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d", "embedding", "one_hot", "pad"]
+__all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d", "embedding", "one_hot", "pad",
+           "normalize", "cosine_similarity", "pairwise_distance"]
 
 
 def _check_same_dtype(*tensors):
-    names = {"float32": "Float", "float64": "Double", "float16": "Half"}
+    """torch's error when the operands of a product have different dtypes (no silent upcast)."""
     dtypes = [t._array.dtype for t in tensors if t is not None]
     if any(d != dtypes[0] for d in dtypes):
-        shown = [names.get(str(d), str(d)) for d in dtypes]
+        names = {"float32": "Float", "float64": "Double", "float16": "Half"}
+        shown = [names.get(d.name, d.name) for d in dtypes]
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {shown[0]} and "
                            f"{next(s for s in shown if s != shown[0])}")
 
 
 def linear(input, weight, bias=None):
     """input @ weight.T + bias: weight is (out_features, in_features), input is (..., in_features)."""
-    if input.ndim == 0 or weight.ndim not in (1, 2) or input.shape[-1] != weight.shape[-1]:
-        rows = int(np.prod(input.shape[:-1], dtype=np.int64)) if input.ndim > 1 else 1
-        left = (rows, input.shape[-1]) if input.ndim else ()
-        raise RuntimeError(_matmul_message(left, weight.shape[::-1]))
-    _check_same_dtype(input, weight, bias)
+    # The checks read the arrays directly: this runs for every layer of every step.
+    x, w = input._array, weight._array
+    if w.ndim != 2:
+        raise RuntimeError(f"linear(): weight must be 2-D (out_features, in_features), got shape {list(w.shape)}")
+    if x.ndim == 0:
+        raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and 2D")
+    if x.shape[-1] != w.shape[1]:
+        rows = int(np.prod(x.shape[:-1], dtype=np.int64))
+        raise RuntimeError(_matmul_message((rows, x.shape[-1]), w.shape[::-1]))
+    if bias is not None and bias._array.shape not in ((w.shape[0],), (1,), ()):
+        raise RuntimeError(f"linear(): bias of shape {list(bias.shape)} does not match out_features = {w.shape[0]}")
+    if x.dtype != w.dtype or (bias is not None and bias._array.dtype != w.dtype):
+        _check_same_dtype(input, weight, bias)
     return apply(LL.linear, input, weight, bias)
 
 
@@ -90,7 +102,17 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of an (N, C, H, W) or (C, H, W) input with probability p."""
+    """Zero whole channels of an (N, C, H, W) input with probability p.
+
+    A 3-D input is read as (N, C, L), with torch's warning (torch plans to read it as (C, H, W)).
+    """
+    if input.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                      "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel "
+                      "dim. This behavior will change in a future release to interpret the input as one without "
+                      "a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, "
+                      "please switch to using dropout1d instead.", stacklevel=2)
+        return _feature_dropout(input, p, training, inplace, 1, "dropout2d")
     return _feature_dropout(input, p, training, inplace, 2, "dropout2d")
 
 
@@ -179,6 +201,11 @@ def pad(input, pad, mode="constant", value=None):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value:
         raise ValueError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    padded = len(pad) // 2
+    if padded > 3 or input.ndim not in (padded + 1, padded + 2):
+        raise NotImplementedError(f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor: "
+                                  f"{mode} padding of the last k dims (a pad of size 2k, k = 1, 2 or 3) needs a "
+                                  "(k + 1)D or (k + 2)D input")
     for axis, (before, after) in enumerate(widths):
         size = input.shape[axis]
         if min(before, after) < 0:
@@ -192,3 +219,19 @@ def pad(input, pad, mode="constant", value=None):
     sources = tuple(LL.pad_source_index(input.shape[axis], before, after, mode) if before or after else None
                     for axis, (before, after) in enumerate(widths))
     return apply(LL.index_pad, input, sources=sources)
+
+
+# ---------------------------------------------------------------- norms and distances of feature vectors
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(||input||_p, eps) along dim: unit vectors, with zero vectors left at zero."""
+    return input / input.norm(p, dim, keepdim=True).clamp_min(eps)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """The cosine of the angle between x1 and x2 along dim (they broadcast), each norm kept >= eps."""
+    return (normalize(x1, 2.0, dim, eps) * normalize(x2, 2.0, dim, eps)).sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """||x1 - x2 + eps||_p over the last dim (eps keeps the gradient finite for equal vectors)."""
+    return (x1 - x2 + eps).norm(p, -1, keepdim)

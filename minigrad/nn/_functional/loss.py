@@ -1,2 +1,436 @@
-"""(being written)"""
-__all__ = []
+"""Functional losses (torch.nn.functional names): mse_loss, cross_entropy, nll_loss, ...
+
+Every loss takes `reduction` = 'none' | 'mean' | 'sum' (and torch's deprecated
+size_average/reduce pair). Wrong targets are caught here, before any arithmetic, with
+torch's exception types and messages that name the offending value or both shapes.
+"""
+
+import math
+import warnings
+
+import numpy as np
+
+from minigrad._ops import loss as L
+from minigrad.functions import where
+from minigrad.nn._functional.activation import log_softmax, logsigmoid, softplus
+from minigrad.nn._functional.linear import pairwise_distance
+from minigrad.tensor import Tensor, _as_tensor, _broadcast_message, _promote, apply
+
+__all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "margin_ranking_loss",
+           "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss", "triplet_margin_loss",
+           "poisson_nll_loss", "gaussian_nll_loss", "multilabel_soft_margin_loss"]
+
+_TORCH_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+                     "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _reduction(size_average, reduce, reduction):
+    """torch's reduction string, also from the deprecated size_average/reduce flags."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "none" if not reduce else ("mean" if size_average else "sum")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _pair(input, target, name):
+    """input and target promoted to a common dtype, warning (as torch does) when their shapes differ."""
+    target = _as_tensor(target)
+    if input.shape != target.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+                      "This will likely lead to incorrect results due to broadcasting. "
+                      "Please ensure they have the same size.", stacklevel=3)
+        try:
+            np.broadcast_shapes(input.shape, target.shape)
+        except ValueError:
+            raise RuntimeError(f"{name}: " + _broadcast_message(input.shape, target.shape)) from None
+    return _promote(input, target)
+
+
+def _check_weight(weight, input):
+    if weight.shape != input.shape:
+        raise ValueError(f"Weights and input must have the same size. (weight {list(weight.shape)}, input "
+                         f"{list(input.shape)})")
+
+
+def _reduce_weighted(loss, weight, input, reduction):
+    """Reduce an elementwise loss with the optional elementwise `weight` of mse_loss and l1_loss.
+
+    With a weight, 'mean' is the weighted mean sum(w * loss) / sum(w), as in torch.
+    """
+    if weight is None:
+        return _reduce(loss, reduction)
+    _check_weight(weight, input)
+    weighted = loss * weight
+    if reduction == "mean":
+        return weighted.sum() / weight.sum()
+    return _reduce(weighted, reduction)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """The squared error (input - target)^2, optionally weighted elementwise, reduced."""
+    reduction = _reduction(size_average, reduce, reduction)
+    input, target = _pair(input, target, "mse_loss")
+    diff = input - target
+    return _reduce_weighted(diff * diff, weight, input, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """The absolute error |input - target|, optionally weighted elementwise, reduced."""
+    reduction = _reduction(size_average, reduce, reduction)
+    input, target = _pair(input, target, "l1_loss")
+    return _reduce_weighted((input - target).abs(), weight, input, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5 d^2 / beta for |d| < beta, |d| - 0.5 beta beyond (d = input - target); beta = 0 is the L1 loss."""
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0:
+        return l1_loss(input, target, size_average, reduce, reduction)
+    reduction = _reduction(size_average, reduce, reduction)
+    input, target = _pair(input, target, "smooth_l1_loss")
+    return _reduce(apply(L.smooth_l1_loss, input, target, beta=float(beta)), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """0.5 d^2 for |d| < delta, delta (|d| - 0.5 delta) beyond (d = input - target), optionally weighted."""
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    reduction = _reduction(None, None, reduction)
+    input, target = _pair(input, target, "huber_loss")
+    loss = apply(L.huber_loss, input, target, delta=float(delta))
+    if weight is not None:  # unlike mse_loss and l1_loss, torch's weighted huber 'mean' is a plain mean
+        _check_weight(weight, input)
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------- class indices
+def _type_name(array):
+    return _TORCH_TYPE_NAMES.get(array.dtype.name, array.dtype.name)
+
+
+def _class_weight(weight, classes, dtype):
+    """The per-class weight as an array of the input's dtype, checked to have one entry per class."""
+    if weight is None:
+        return None
+    array = weight._array if isinstance(weight, Tensor) else np.asarray(weight)
+    if array.ndim != 1 or array.shape[0] != classes:
+        raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or no classes but "
+                           f"got weight tensor of shape: {list(array.shape)}")
+    return array.astype(dtype, copy=False)
+
+
+def _class_targets(input, target, ignore_index):
+    """Check class-index targets for an (N, C, d1, ...) input and return them as an int64 array."""
+    array = target._array if isinstance(target, Tensor) else np.asarray(target)
+    if array.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_type_name(array)} "
+                           f"(class-index targets of shape {list(array.shape)} for input of shape "
+                           f"{list(input.shape)})")
+    if input.ndim == 2 and array.ndim != 1:
+        raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported (got target of shape "
+                           f"{list(array.shape)} for input of shape {list(input.shape)})")
+    if array.ndim == 0 or input.shape[0] != array.shape[0]:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                         f"({array.shape[0] if array.ndim else 'none, a 0-d target'}).")
+    expected = (input.shape[0],) + tuple(input.shape[2:])
+    if array.shape != expected:
+        raise RuntimeError(f"Expected target size {list(expected)}, got {list(array.shape)}")
+    array = array.astype(np.int64, copy=False)
+    classes = input.shape[1]
+    if array.size and (array.min() < 0 or array.max() >= classes):
+        bad = (array != ignore_index) & ((array < 0) | (array >= classes))
+        if bad.any():
+            raise IndexError(f"Target {array[bad].ravel()[0]} is out of bounds.")
+    return array
+
+
+def _batched(input, target):
+    """An unbatched (C,) input with a 0-d target as a batch of one; also says whether it was unbatched."""
+    if input.ndim == 0:
+        raise ValueError("Expected an input of at least 1 dimension (C) or (N, C, ...), got a 0-d tensor")
+    if input.ndim == 1:
+        target = _as_tensor(target)
+        if target.ndim != 0:
+            raise RuntimeError(f"For an unbatched input of shape {list(input.shape)} the class-index target must "
+                               f"be 0-d, got shape {list(target.shape)}")
+        return input.reshape(1, -1), target.reshape(1), True
+    return input, target, False
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """-weight[t] * input[n, t] for log-probabilities `input` (N, C, d1, ...) and class indices t.
+
+    'mean' divides by the total weight of the targets that are not ignore_index.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    input, target, unbatched = _batched(input, target)
+    targets = _class_targets(input, target, ignore_index)
+    class_weight = _class_weight(weight, input.shape[1], input._array.dtype)
+    loss = apply(L.nll_loss, input, targets, weight=class_weight, ignore_index=ignore_index, reduction=reduction)
+    return loss.reshape(()) if unbatched and reduction == "none" else loss
+
+
+def _smoothing_term(log_probs, targets, class_weight, ignore_index, reduction):
+    """The uniform-target part of label smoothing: -sum_c weight_c log p_c, with torch's normalisation."""
+    if class_weight is None:
+        per_target = -log_probs.sum(1)
+    else:
+        shape = (1, -1) + (1,) * (log_probs.ndim - 2)
+        per_target = -(log_probs * Tensor._wrap(class_weight.reshape(shape))).sum(1)
+    ignored = targets == ignore_index
+    per_target = per_target.masked_fill(ignored, 0.0)
+    if reduction == "none":
+        return per_target
+    total = per_target.sum()
+    if reduction == "sum":
+        return total
+    counted = targets[~ignored]
+    denominator = float(class_weight[counted].sum()) if class_weight is not None else counted.size
+    return total * (1.0 / denominator if denominator else float("nan"))  # every target ignored: nan, as in torch
+
+
+def _soft_cross_entropy(input, target, class_weight, label_smoothing, reduction):
+    """Cross-entropy against class probabilities: -sum_c weight_c target_c log softmax(input)_c."""
+    classes = input.shape[1]
+    log_probs = log_softmax(input, 1)
+    if label_smoothing > 0:
+        target = target * (1 - label_smoothing) + label_smoothing / classes
+    if class_weight is not None:
+        shape = (1, -1) + (1,) * (input.ndim - 2)
+        log_probs = log_probs * Tensor._wrap(class_weight.reshape(shape))
+    loss = -(log_probs * target).sum(1)
+    if reduction == "mean":
+        return loss.sum() / (input.numel() // classes if input.numel() else 0.0)
+    return _reduce(loss, reduction)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+                  label_smoothing=0.0):
+    """Softmax cross-entropy of logits `input` (N, C, d1, ...) against class indices or class probabilities.
+
+    Class indices (int64, shape (N, d1, ...)): nll_loss(log_softmax(input, 1), target)
+    with its weight, ignore_index and weighted mean. Probabilities (floating, the shape
+    of input): -sum_c target_c log softmax(input)_c, averaged over the N * d1 * ... rows.
+    label_smoothing mixes the targets with the uniform distribution.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    target = _as_tensor(target)
+    if target.is_floating_point():
+        if target.shape != input.shape:
+            raise RuntimeError(f"cross_entropy: floating-point targets are class probabilities and must have the "
+                               f"input's shape {list(input.shape)}, got {list(target.shape)} (class indices must "
+                               "be int64)")
+        if input.ndim == 0:
+            raise ValueError("Expected an input of at least 1 dimension (C) or (N, C, ...), got a 0-d tensor")
+        unbatched = input.ndim == 1
+        if unbatched:
+            input, target = input.reshape(1, -1), target.reshape(1, -1)
+        input, target = _promote(input, target)
+        class_weight = _class_weight(weight, input.shape[1], input._array.dtype)
+        loss = _soft_cross_entropy(input, target, class_weight, label_smoothing, reduction)
+        return loss.reshape(()) if unbatched and reduction == "none" else loss
+    input, target, unbatched = _batched(input, target)
+    targets = _class_targets(input, target, ignore_index)
+    class_weight = _class_weight(weight, input.shape[1], input._array.dtype)
+    log_probs = log_softmax(input, 1)
+    loss = apply(L.nll_loss, log_probs, targets, weight=class_weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing > 0:
+        smoothing = _smoothing_term(log_probs, targets, class_weight, ignore_index, reduction)
+        loss = loss * (1 - label_smoothing) + smoothing * (label_smoothing / input.shape[1])
+    return loss.reshape(()) if unbatched and reduction == "none" else loss
+
+
+# ---------------------------------------------------------------- binary targets
+def _check_same_shape(input, target, message):
+    if target.shape != input.shape:
+        raise ValueError(message.format(target=target.shape, input=input.shape))
+
+
+def _elementwise_weight(weight, input, name):
+    """A weight that broadcasts to the input's shape, as an array of the input's dtype."""
+    if weight is None:
+        return None
+    array = weight._array if isinstance(weight, Tensor) else np.asarray(weight)
+    try:
+        shape = np.broadcast_shapes(array.shape, input.shape)
+    except ValueError:
+        shape = None
+    if shape != tuple(input.shape):
+        raise RuntimeError(f"{name} of shape {list(array.shape)} does not broadcast to the input's shape "
+                           f"{list(input.shape)}")
+    return array.astype(input._array.dtype, copy=False)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """-(t log p + (1 - t) log(1 - p)) for probabilities p, each log clamped at -100 as in torch."""
+    reduction = _reduction(size_average, reduce, reduction)
+    target = _as_tensor(target)
+    _check_same_shape(input, target, "Using a target size ({target}) that is different to the input size "
+                                     "({input}) is deprecated. Please ensure they have the same size.")
+    values = input._array
+    if values.size and not ((values >= 0) & (values <= 1)).all():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    input, target = _promote(input, target)
+    loss = apply(L.binary_cross_entropy, input, target, weight=_elementwise_weight(weight, input, "weight"))
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
+                                     pos_weight=None):
+    """binary_cross_entropy(sigmoid(input), target) computed stably from the logits.
+
+    pos_weight multiplies the loss of the positive class (one entry per class, the last dim).
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    target = _as_tensor(target)
+    _check_same_shape(input, target, "Target size ({target}) must be the same as input size ({input})")
+    input, target = _promote(input, target)
+    loss = apply(L.binary_cross_entropy_with_logits, input, target,
+                 weight=_elementwise_weight(weight, input, "weight"),
+                 pos_weight=_elementwise_weight(pos_weight, input, "pos_weight"))
+    return _reduce(loss, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """sum of target * (log target - input) for log-probabilities `input` (target as log-probs if log_target).
+
+    'batchmean' divides the sum by the batch size, which is the true KL divergence per
+    sample; 'mean' divides by the number of elements (torch warns about it, and so do we).
+    """
+    if reduction == "batchmean":
+        if size_average is not None or reduce is not None:
+            reduction = _reduction(size_average, reduce, "mean")
+    else:
+        reduction = _reduction(size_average, reduce, reduction)
+        if reduction == "mean":
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                          "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                          "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                          stacklevel=2)
+    input, target = _pair(input, target, "kl_div")
+    loss = apply(L.kl_div, input, target, log_target=bool(log_target))
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0] if input.ndim else loss.sum()
+    return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------- margins and embeddings
+def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
+    """max(0, -target * (input1 - input2) + margin), for targets +1 (input1 should rank higher) or -1."""
+    reduction = _reduction(size_average, reduce, reduction)
+    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+    """input where target is 1, max(0, margin - input) where target is -1 (input is usually a distance)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    target = _as_tensor(target)
+    loss = where(target != 1, (margin - input).clamp_min(0), 0.0) + where(target != -1, input, 0.0)
+    return _reduce(loss, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """log(1 + exp(-target * input)) for targets +1 or -1, computed without overflow."""
+    reduction = _reduction(size_average, reduce, reduction)
+    return _reduce(softplus(-target * input), reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
+    """1 - cos(x1, x2) where target is 1, max(0, cos(x1, x2) - margin) where it is -1 (rows of x1, x2)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    target = _as_tensor(target)
+    dim = input1.ndim - 1
+    dot = (input1 * input2).sum(dim)
+    # torch's form: a tiny constant under each squared norm keeps zero vectors finite
+    norms = ((input1 * input1).sum(dim) + 1e-12) * ((input2 * input2).sum(dim) + 1e-12)
+    cosine = dot / norms.sqrt()
+    loss = where(target == 1, 1 - cosine, 0.0) + where(target == -1, (cosine - margin).clamp_min(0), 0.0)
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
+                        reduce=None, reduction="mean"):
+    """max(0, d(anchor, positive) - d(anchor, negative) + margin) with d the p-norm distance.
+
+    swap=True uses the smaller of d(anchor, negative) and d(positive, negative).
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    positive_distance = pairwise_distance(anchor, positive, p, eps)
+    negative_distance = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        negative_distance = negative_distance.minimum(pairwise_distance(positive, negative, p, eps))
+    return _reduce((margin + positive_distance - negative_distance).clamp_min(0), reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """Binary cross-entropy of logits averaged over the C labels of each (N, C) row."""
+    reduction = _reduction(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    per_row = loss.sum(input.ndim - 1) / input.shape[-1]
+    return _reduce(per_row, reduction)
+
+
+# ---------------------------------------------------------------- likelihoods
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+                     reduction="mean"):
+    """Negative log-likelihood of a Poisson target with rate exp(input) (log_input) or input.
+
+    full=True adds Stirling's approximation of log(target!) where target > 1.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    target = _as_tensor(target)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        small = target <= 1
+        safe = target.masked_fill(small, 1.0)  # keeps log finite where the term is not used
+        stirling = safe * safe.log() - safe + 0.5 * (2 * math.pi * safe).log()
+        loss = loss + stirling.masked_fill(small, 0.0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """0.5 (log var + (input - target)^2 / var), the negative log-likelihood of a normal target.
+
+    var has the input's shape, or one fewer trailing dim, or size 1 in one dim; it is
+    floored at eps for the value only (the gradient flows as if unclamped, as in torch).
+    """
+    if isinstance(var, (int, float)):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = input.new_full(tuple(input.shape), float(var))
+    elif (var._array < 0).any():
+        raise ValueError("var has negative entry/entries")
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:
+            var = var.unsqueeze(-1)
+        elif not (input.ndim == var.ndim
+                  and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1):  # one shared variance
+            raise ValueError(f"var is of incorrect size: {list(var.shape)} for input of shape {list(input.shape)}")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    var = var + (var.clamp_min(eps) - var).detach()  # the clamped value, with the identity's gradient
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)

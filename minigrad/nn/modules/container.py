@@ -9,9 +9,11 @@ which is why state_dict keys read ``0.weight`` or ``encoder.weight``.
 import collections
 import operator
 
-from minigrad.nn.modules.module import Module, _indent
+from minigrad.nn.modules.module import Module, _indent, _tensor_type_name
+from minigrad.nn.parameter import Parameter
+from minigrad.tensor import Tensor
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict"]
+__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
 
 def _absolute_index(index, size):
@@ -20,6 +22,13 @@ def _absolute_index(index, size):
     if not -size <= index < size:
         raise IndexError(f"index {index} is out of range")
     return index % size
+
+
+def _number_children(container, modules):
+    """Make `modules` the children of `container`, named by their positions '0', '1', ..."""
+    container._modules.clear()
+    for index, module in enumerate(modules):
+        container._modules[str(index)] = module
 
 
 class Sequential(Module):
@@ -57,14 +66,8 @@ class Sequential(Module):
         doomed = keys[index] if isinstance(index, slice) else [keys[_absolute_index(index, len(keys))]]
         for key in doomed:
             del self._modules[key]
-        self._renumber()
+        _number_children(self, list(self._modules.values()))  # keep the names 0..n-1, as torch does
 
-    def _renumber(self):
-        """Keep the positional names 0..n-1 after a removal, as torch does."""
-        modules = list(self._modules.values())
-        self._modules.clear()
-        for index, module in enumerate(modules):
-            self._modules[str(index)] = module
 
     def __len__(self):
         return len(self._modules)
@@ -92,12 +95,9 @@ class Sequential(Module):
         n = len(self)
         if not -n <= index <= n:
             raise IndexError(f"Index out of range: {index}")
-        index = index % (n + 1) if index < 0 else index
         modules = list(self._modules.values())
-        modules.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(modules):
-            self._modules[str(i)] = m
+        modules.insert(index, module)  # a negative index counts from the end, as in a list
+        _number_children(self, modules)
         return self
 
     def pop(self, index):
@@ -127,7 +127,7 @@ class ModuleList(Module):
         doomed = keys[index] if isinstance(index, slice) else [str(_absolute_index(index, len(self)))]
         for key in doomed:
             del self._modules[key]
-        Sequential._renumber(self)
+        _number_children(self, list(self._modules.values()))
 
     def __len__(self):
         return len(self._modules)
@@ -233,3 +233,115 @@ class ModuleDict(Module):
                 pairs.append(pair)
         for key, module in pairs:
             self[key] = module
+
+
+def _describe(value, type_name):
+    """One entry of a ParameterList/ParameterDict as torch prints it: '[minigrad.float32 of size 2x3]'."""
+    if not isinstance(value, Tensor):
+        return f"Object of type: {type(value).__name__}"
+    kind = "Parameter" if isinstance(value, Parameter) else "Tensor"
+    size = "x".join(str(n) for n in value.shape)
+    return f"{kind} containing: [{type_name(value)} of size {size}]"
+
+
+def _as_parameter(value):
+    """Plain tensors put into a ParameterList/ParameterDict become Parameters (as in torch)."""
+    return Parameter(value) if isinstance(value, Tensor) and not isinstance(value, Parameter) else value
+
+
+class ParameterList(Module):
+    """A list of parameters registered under their positions '0', '1', ... (tensors become Parameters)."""
+
+    def __init__(self, values=None):
+        super().__init__()
+        self._size = 0
+        if values is not None:
+            self.extend(values)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return type(self)([self[i] for i in range(len(self))[index]])
+        return getattr(self, str(_absolute_index(index, len(self))))
+
+    def __setitem__(self, index, value):
+        setattr(self, str(_absolute_index(index, len(self))), _as_parameter(value))
+
+    def __len__(self):
+        return self._size
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __iadd__(self, values):
+        return self.extend(values)
+
+    def append(self, value):
+        self._size += 1
+        self[self._size - 1] = value
+        return self
+
+    def extend(self, values):
+        for value in values:
+            self.append(value)
+        return self
+
+    def extra_repr(self):
+        return "\n".join(f"  ({i}): {_describe(value, lambda t: t.dtype)}" for i, value in enumerate(self))
+
+
+class ParameterDict(Module):
+    """A dict of parameters registered under their keys, in insertion order (tensors become Parameters)."""
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        self._keys = {}
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key):
+        return getattr(self, key)
+
+    def __setitem__(self, key, value):
+        self._keys[key] = None
+        setattr(self, key, _as_parameter(value))
+
+    def __delitem__(self, key):
+        del self._keys[key]
+        delattr(self, key)
+
+    def __len__(self):
+        return len(self._keys)
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __contains__(self, key):
+        return key in self._keys
+
+    def keys(self):
+        return self._keys.keys()
+
+    def items(self):
+        return ((key, self[key]) for key in self._keys)
+
+    def values(self):
+        return (self[key] for key in self._keys)
+
+    def pop(self, key):
+        value = self[key]
+        del self[key]
+        return value
+
+    def update(self, parameters):
+        """Add (key, value) pairs; a plain dict is added in sorted key order, as torch does."""
+        if isinstance(parameters, (collections.OrderedDict, ParameterDict)):
+            pairs = parameters.items()
+        elif isinstance(parameters, collections.abc.Mapping):
+            pairs = sorted(parameters.items())
+        else:
+            pairs = parameters
+        for key, value in pairs:
+            self[key] = value
+
+    def extra_repr(self):
+        return "\n".join(f"  ({key}): {_describe(value, _tensor_type_name)}" for key, value in self.items())

@@ -19,7 +19,7 @@ import numpy as np
 from minigrad import _dtype
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.nn.parameter import Parameter
-from minigrad.tensor import RemovableHandle, Tensor, _check_device
+from minigrad.tensor import RemovableHandle, Tensor, _check_device, device
 
 __all__ = ["Module"]
 
@@ -45,11 +45,15 @@ def _indent(text, spaces):
     return "\n".join(lines[:1] + [" " * spaces + line for line in lines[1:]])
 
 
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
+               "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
+               "bool": "BoolTensor"}
+
+
 def _tensor_type_name(value):
-    """How torch names the type of a non-parameter value in its assignment errors."""
+    """How torch names the type of a value in its messages: 'minigrad.FloatTensor', or the class name."""
     if isinstance(value, Tensor):
-        return {"f": "minigrad.FloatTensor", "i": "minigrad.LongTensor", "b": "minigrad.BoolTensor"}.get(
-            value._array.dtype.kind, "minigrad.Tensor")
+        return "minigrad." + _TYPE_NAMES[value._array.dtype.name]
     return type(value).__name__
 
 
@@ -110,13 +114,18 @@ class Module:
     def __call__(self, *args, **kwargs):
         if not (self._forward_pre_hooks or self._forward_hooks):
             return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
+        for hook, with_kwargs in list(self._forward_pre_hooks.values()):
+            if with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
         output = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, output)
+        for hook, with_kwargs in list(self._forward_hooks.values()):
+            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
             if result is not None:
                 output = result
         return output
@@ -168,17 +177,29 @@ class Module:
 
     register_module = add_module
 
-    def register_forward_pre_hook(self, hook):
-        """Call hook(module, args) before forward; a returned value replaces the arguments."""
-        handle = RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
+    @staticmethod
+    def _add_hook(hooks, hook, prepend, with_kwargs):
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = (hook, with_kwargs)
+        if prepend:  # move the new hook to the front, keeping the order of the others
+            for key in [k for k in hooks if k != handle.id]:
+                hooks[key] = hooks.pop(key)
         return handle
 
-    def register_forward_hook(self, hook):
-        """Call hook(module, args, output) after forward; a returned value replaces the output."""
-        handle = RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
-        return handle
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call hook(module, args) before forward; a returned value replaces the arguments.
+
+        With with_kwargs=True the hook is hook(module, args, kwargs) and may return (args, kwargs).
+        """
+        return self._add_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """Call hook(module, args, output) after forward; a returned value replaces the output.
+
+        With with_kwargs=True the hook is hook(module, args, kwargs, output). always_call is
+        accepted for torch compatibility; hooks do not run when forward raises.
+        """
+        return self._add_hook(self._forward_hooks, hook, prepend, with_kwargs)
 
     # ------------------------------------------------------------ attribute protocol
     def __setattr__(self, name, value):
@@ -186,7 +207,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep="_parameters")
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
@@ -196,7 +217,7 @@ class Module:
         elif isinstance(value, Module):
             if "_modules" not in self.__dict__:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep="_modules")
             self._modules[name] = value
         elif "_modules" in self.__dict__ and name in self._modules:
             if value is not None:
@@ -211,11 +232,12 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name):
-        """Remove `name` from every table and the instance dict before it is registered anew."""
+    def _forget(self, name, keep):
+        """Remove `name` from the instance dict and every table but `keep`, where it keeps its position."""
         self.__dict__.pop(name, None)
         for table in ("_parameters", "_buffers", "_modules"):
-            self.__dict__[table].pop(name, None)
+            if table != keep:
+                self.__dict__[table].pop(name, None)
         self._non_persistent_buffers_set.discard(name)
 
     def __getattr__(self, name):
@@ -237,9 +259,6 @@ class Module:
     def __dir__(self):
         keys = list(super().__dir__()) + list(self._parameters) + list(self._buffers) + list(self._modules)
         return sorted(k for k in set(keys) if not k[:1].isdigit())
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
 
     # ------------------------------------------------------------ traversal
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
@@ -387,7 +406,7 @@ class Module:
         for arg in args:
             if isinstance(arg, Tensor):
                 dtype = arg.dtype
-            elif isinstance(arg, str) or type(arg).__name__ == "device":
+            elif isinstance(arg, (str, device)):
                 _check_device(arg)
             elif arg is not None:
                 dtype = arg

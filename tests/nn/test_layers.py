@@ -1,0 +1,346 @@
+"""Linear, Bilinear, Embedding, Flatten, Unflatten, Dropout and F.pad/F.one_hot against torch.
+
+Each layer test builds the torch layer, copies its state_dict into the minigrad layer
+through NumPy, runs both on the same drawn input and compares the output, the input
+gradient and every parameter gradient in float64.
+"""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minigrad
+import minigrad.nn as nn
+import minigrad.nn.functional as F
+from minigrad.testing import assert_close
+from minigrad.testing import strategies as mst
+
+
+def _load_from_torch(module, torch_module):
+    module.load_state_dict({k: v.detach().numpy().copy() for k, v in torch_module.state_dict().items()})
+
+
+def check_against_torch(module, torch_module, inputs, seed=0):
+    """Forward and backward through both modules from the same weights; compare everything."""
+    _load_from_torch(module, torch_module)
+    ours = [minigrad.tensor(a, requires_grad=a.dtype.kind == "f") for a in inputs]
+    theirs = [torch.tensor(a, requires_grad=a.dtype.kind == "f") for a in inputs]
+    out, expected = module(*ours), torch_module(*theirs)
+    assert_close(out, expected, what="output")
+    upstream = np.random.default_rng(seed).standard_normal(tuple(expected.shape))
+    out.backward(minigrad.tensor(upstream))
+    expected.backward(torch.tensor(upstream))
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        if b.requires_grad:
+            assert_close(a.grad, b.grad, what=f"gradient of input {i}")
+    torch_params = dict(torch_module.named_parameters())
+    assert [name for name, _ in module.named_parameters()] == list(torch_params)
+    for name, param in module.named_parameters():
+        assert_close(param.grad, torch_params[name].grad, what=f"gradient of {name}")
+    for (name, buffer), (torch_name, torch_buffer) in zip(module.named_buffers(), torch_module.named_buffers()):
+        assert name == torch_name
+        assert_close(buffer, torch_buffer, what=f"buffer {name}")
+    return out
+
+
+floats = mst.reals(-3, 3)
+
+
+@given(st.data(), st.integers(1, 5), st.integers(1, 5), st.booleans(), st.sampled_from([(), (3,), (2, 3)]))
+def test_linear_matches_torch(data, in_features, out_features, bias, batch):
+    x = data.draw(mst.arrays("float64", batch + (in_features,), floats))
+    check_against_torch(nn.Linear(in_features, out_features, bias=bias, dtype=minigrad.float64),
+                        torch.nn.Linear(in_features, out_features, bias=bias, dtype=torch.float64), [x])
+
+
+def test_linear_keeps_float32_and_its_repr():
+    layer = nn.Linear(3, 2)
+    assert layer.weight.dtype is minigrad.float32 and layer.bias.dtype is minigrad.float32
+    out = layer(minigrad.randn(4, 3))
+    assert out.dtype is minigrad.float32
+    out.sum().backward()
+    assert layer.weight.grad.dtype is minigrad.float32
+    assert repr(nn.Linear(3, 2, bias=False)) == repr(torch.nn.Linear(3, 2, bias=False))
+
+
+def test_linear_wrong_feature_count_names_both_shapes():
+    with pytest.raises(RuntimeError) as torch_error:
+        torch.nn.Linear(5, 2)(torch.zeros(4, 3))
+    with pytest.raises(RuntimeError) as our_error:
+        nn.Linear(5, 2)(minigrad.zeros(4, 3))
+    assert str(our_error.value) == str(torch_error.value)  # "mat1 and mat2 shapes cannot be multiplied (4x3 and 5x2)"
+    with pytest.raises(RuntimeError, match="8x3 and 5x2"):
+        nn.Linear(5, 2)(minigrad.zeros(2, 4, 3))
+
+
+def test_linear_rejects_mixed_dtypes():
+    with pytest.raises(RuntimeError, match="same dtype"):
+        nn.Linear(3, 2)(minigrad.zeros(4, 3, dtype=minigrad.float64))
+
+
+def test_linear_default_init_draws_from_torchs_distribution():
+    minigrad.manual_seed(0)
+    fan_in = 50
+    layer = nn.Linear(fan_in, 400)
+    bound = 1 / np.sqrt(fan_in)  # kaiming_uniform(a=sqrt(5)) gives the same bound as the bias
+    for values in (layer.weight.detach().numpy(), layer.bias.detach().numpy()):
+        assert np.abs(values).max() <= bound
+        assert np.abs(values).max() > 0.95 * bound
+    # U(-b, b) has variance b^2 / 3; 20000 draws estimate it to within a few percent
+    assert abs(layer.weight.detach().numpy().var() / (bound ** 2 / 3) - 1) < 0.05
+
+
+@given(st.data(), st.integers(1, 4), st.integers(1, 4), st.integers(1, 4), st.booleans())
+@settings(max_examples=20)
+def test_bilinear_matches_torch(data, in1, in2, out, bias):
+    x1 = data.draw(mst.arrays("float64", (3, in1), floats))
+    x2 = data.draw(mst.arrays("float64", (3, in2), floats))
+    check_against_torch(nn.Bilinear(in1, in2, out, bias=bias, dtype=minigrad.float64),
+                        torch.nn.Bilinear(in1, in2, out, bias=bias, dtype=torch.float64), [x1, x2])
+    assert repr(nn.Bilinear(in1, in2, out, bias=bias)) == repr(torch.nn.Bilinear(in1, in2, out, bias=bias))
+
+
+@given(st.data(), st.integers(1, 6), st.integers(1, 4), st.none() | st.integers(-6, 5),
+       st.sampled_from([(), (4,), (2, 3)]))
+def test_embedding_matches_torch(data, num, dim, padding_idx, shape):
+    if padding_idx is not None and not -num <= padding_idx < num:
+        padding_idx = None
+    ids = data.draw(mst.arrays("int64", shape, st.integers(0, num - 1)))
+    ours = nn.Embedding(num, dim, padding_idx=padding_idx, dtype=minigrad.float64)
+    theirs = torch.nn.Embedding(num, dim, padding_idx=padding_idx, dtype=torch.float64)
+    check_against_torch(ours, theirs, [ids])
+    assert repr(ours) == repr(theirs)
+
+
+def test_embedding_padding_row_starts_at_zero_and_gets_no_gradient():
+    layer = nn.Embedding(5, 3, padding_idx=-1)
+    assert layer.padding_idx == 4
+    assert not layer.weight.detach().numpy()[4].any()
+    layer(minigrad.tensor([4, 1, 4])).sum().backward()
+    assert not layer.weight.grad.numpy()[4].any() and layer.weight.grad.numpy()[1].all()
+
+
+def test_embedding_max_norm_renormalises_like_torch():
+    theirs = torch.nn.Embedding(6, 4, max_norm=1.0, dtype=torch.float64)
+    ours = nn.Embedding(6, 4, max_norm=1.0, dtype=minigrad.float64)
+    _load_from_torch(ours, theirs)
+    ids = np.array([[0, 2], [2, 5]])
+    assert_close(ours(minigrad.tensor(ids)), theirs(torch.tensor(ids)))
+    assert_close(ours.weight, theirs.weight)
+
+
+def test_embedding_bad_ids():
+    layer = nn.Embedding(5, 3)
+    with pytest.raises(IndexError, match="index 5 is out of range"):
+        layer(minigrad.tensor([1, 5]))
+    with pytest.raises(RuntimeError, match="'indices' to have one of the following scalar types: Long, Int"):
+        layer(minigrad.tensor([1.0, 2.0]))
+
+
+@given(st.data(), mst.shapes(min_dims=2, max_dims=4))
+@settings(max_examples=20)
+def test_flatten_and_unflatten_match_torch(data, shape):
+    start = data.draw(st.integers(0, len(shape) - 1))
+    end = data.draw(st.integers(start, len(shape) - 1))
+    x = data.draw(mst.arrays("float64", shape, floats))
+    check_against_torch(nn.Flatten(start, end), torch.nn.Flatten(start, end), [x])
+    dim = data.draw(st.integers(0, len(shape) - 1))
+    sizes = (1, shape[dim], 1)
+    check_against_torch(nn.Unflatten(dim, sizes), torch.nn.Unflatten(dim, sizes), [x])
+    assert repr(nn.Unflatten(dim, sizes)) == repr(torch.nn.Unflatten(dim, sizes))
+    assert repr(nn.Flatten(start, end)) == repr(torch.nn.Flatten(start, end))
+
+
+# ---------------------------------------------------------------- dropout
+@given(st.sampled_from([0.1, 0.5, 0.8]), st.booleans())
+@settings(max_examples=6)
+def test_dropout_training_zeroes_a_fraction_p_and_scales_the_rest(p, float32):
+    dtype = minigrad.float32 if float32 else minigrad.float64
+    minigrad.manual_seed(1)
+    layer = nn.Dropout(p)
+    x = minigrad.ones(200, 100, dtype=dtype, requires_grad=True)
+    out = layer(x)
+    assert out.dtype is dtype
+    values = out.detach().numpy()
+    kept = values != 0
+    np.testing.assert_allclose(values[kept], 1 / (1 - p), rtol=1e-6)
+    # 20000 Bernoulli draws: the dropped fraction is within 5 standard errors of p
+    assert abs((~kept).mean() - p) < 5 * np.sqrt(p * (1 - p) / kept.size)
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), values, rtol=1e-6)  # d out / d x is the scaled mask
+
+
+def test_dropout_eval_is_identity_and_p_is_checked():
+    layer = nn.Dropout(0.5).eval()
+    x = minigrad.randn(5, 4)
+    assert layer(x) is x
+    assert nn.Dropout(0.0)(x) is x
+    assert not nn.Dropout(1.0)(x).detach().numpy().any()
+    for bad in (-0.1, 1.5):
+        with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1, but got"):
+            nn.Dropout(bad)
+        with pytest.raises(ValueError, match="between 0 and 1"):
+            F.dropout(x, bad)
+    assert F.dropout(x, 0.5, training=False) is x
+    assert repr(nn.Dropout(0.3)) == repr(torch.nn.Dropout(0.3))
+    assert repr(nn.Dropout2d(0.3, inplace=True)) == repr(torch.nn.Dropout2d(0.3, inplace=True))
+
+
+def test_dropout2d_drops_whole_channels():
+    minigrad.manual_seed(2)
+    out = nn.Dropout2d(0.5)(minigrad.ones(8, 16, 5, 5)).numpy()
+    per_channel = out.reshape(8, 16, 25)
+    assert np.all((per_channel == 0).all(-1) | (per_channel == 2).all(-1))
+    assert 0.3 < (per_channel == 0).all(-1).mean() < 0.7
+    assert nn.Dropout2d(0.5).eval()(minigrad.ones(2, 3, 4, 4)).numpy().min() == 1
+    with pytest.raises(RuntimeError, match="dropout2d: Expected 3D or 4D input"):
+        F.dropout2d(minigrad.ones(2, 3), 0.5)
+    # like torch, a 3-D input is read as (N, C, L): whole rows of the last dim are dropped
+    with pytest.warns(UserWarning, match="Received a 3D input to dropout2d"):
+        rows = F.dropout2d(minigrad.ones(20, 30, 4), 0.5).numpy()
+    assert np.all((rows == 0).all(-1) | (rows == 2).all(-1)) and 0.3 < (rows == 0).all(-1).mean() < 0.7
+
+
+def test_dropout_draws_are_reproducible_from_manual_seed():
+    minigrad.manual_seed(7)
+    first = F.dropout(minigrad.ones(50)).numpy()
+    minigrad.manual_seed(7)
+    assert np.array_equal(first, F.dropout(minigrad.ones(50)).numpy())
+
+
+# ---------------------------------------------------------------- one_hot and pad
+@given(st.data(), mst.shapes(max_dims=3))
+@settings(max_examples=20)
+def test_one_hot_matches_torch(data, shape):
+    ids = data.draw(mst.arrays("int64", shape, st.integers(0, 4)))
+    classes = data.draw(st.sampled_from([-1, 5, 7]))
+    assert_close(F.one_hot(minigrad.tensor(ids), classes), torch.nn.functional.one_hot(torch.tensor(ids), classes))
+
+
+def test_one_hot_errors():
+    with pytest.raises(RuntimeError, match="Class values must be smaller than num_classes"):
+        F.one_hot(minigrad.tensor([0, 3]), 3)
+    with pytest.raises(RuntimeError, match="Class values must be non-negative"):
+        F.one_hot(minigrad.tensor([-1, 0]), 3)
+
+
+@given(st.data(), mst.shapes(min_dims=1, max_dims=4, min_side=3, max_side=5),
+       st.sampled_from(["constant", "reflect", "replicate", "circular"]))
+@settings(max_examples=40)
+def test_pad_matches_torch(data, shape, mode):
+    if mode == "constant":
+        padded_dims = data.draw(st.integers(1, min(len(shape), 3)))
+    else:  # torch pads the last k <= 3 dims of a (k + 1)D or (k + 2)D input in these modes
+        if len(shape) == 1:
+            shape = (1,) + shape
+        padded_dims = data.draw(st.integers(max(1, len(shape) - 2), min(3, len(shape) - 1)))
+    low = -1 if mode == "constant" else 0
+    pad = tuple(data.draw(st.integers(low, 2)) for _ in range(2 * padded_dims))
+    value = data.draw(mst.reals(-2, 2)) if mode == "constant" else None
+    x = data.draw(mst.arrays("float64", shape, floats))
+    ours, theirs = minigrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out = F.pad(ours, pad, mode=mode, value=value)
+    expected = torch.nn.functional.pad(theirs, pad, mode=mode, value=value)
+    assert_close(out, expected)
+    upstream = np.random.default_rng(0).standard_normal(tuple(expected.shape))
+    out.backward(minigrad.tensor(upstream))
+    expected.backward(torch.tensor(upstream))
+    assert_close(ours.grad, theirs.grad, what="gradient")
+
+
+def test_pad_errors():
+    with pytest.raises(NotImplementedError, match="Padding size 2 is not supported for 4D input"):
+        F.pad(minigrad.zeros(1, 1, 3, 3), (1, 1), mode="reflect")
+    with pytest.raises(RuntimeError, match="Padding size should be less than the corresponding input dimension"):
+        F.pad(minigrad.zeros(1, 3), (3, 0), mode="reflect")
+    with pytest.raises(RuntimeError, match="Padding length must be divisible by 2"):
+        F.pad(minigrad.zeros(1, 3), (1,))
+
+
+# ---------------------------------------------------------------- end to end
+class _TorchMLP(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = torch.nn.Sequential(torch.nn.Linear(6, 16), torch.nn.ReLU(), torch.nn.Linear(16, 16),
+                                        torch.nn.GELU(), torch.nn.Dropout(0.0))
+        self.head = torch.nn.Linear(16, 3)
+
+    def forward(self, x):
+        return self.head(self.body(x))
+
+
+class _MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 16), nn.GELU(), nn.Dropout(0.0))
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, x):
+        return self.head(self.body(x))
+
+
+def test_mlp_classifier_trains_like_torch_with_manual_sgd():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 6))
+    y = np.argmax(x @ rng.standard_normal((6, 3)), axis=1)  # a learnable labelling
+    theirs = _TorchMLP().double()
+    ours = _MLP().double()
+    _load_from_torch(ours, theirs)
+    assert repr(ours) == repr(theirs).replace("_TorchMLP", "_MLP")
+    our_losses, their_losses = [], []
+    for _ in range(30):
+        for model, framework, losses in ((ours, minigrad, our_losses), (theirs, torch, their_losses)):
+            model.zero_grad()
+            loss = framework.nn.functional.cross_entropy(model(framework.tensor(x)), framework.tensor(y))
+            loss.backward()
+            with framework.no_grad():
+                for p in model.parameters():
+                    p -= 0.5 * p.grad
+            losses.append(loss.item())
+    np.testing.assert_allclose(our_losses, their_losses, rtol=1e-9)
+    assert our_losses[-1] < 0.7 * our_losses[0]
+    for (name, a), b in zip(ours.state_dict().items(), theirs.state_dict().values()):
+        assert_close(a, b, what=name)
+
+
+@given(st.data(), mst.shapes(min_dims=2, max_dims=3, min_side=2), st.sampled_from([1, 2.0, 3]))
+@settings(max_examples=20)
+def test_normalize_and_distances_match_torch(data, shape, p):
+    dim = data.draw(mst.dim(len(shape)))
+    x1 = data.draw(mst.arrays("float64", shape, mst.nonzero_reals(0.2, 3)))
+    x2 = data.draw(mst.arrays("float64", shape, mst.nonzero_reals(0.2, 3)))
+    cases = [(lambda f, a, b: f.normalize(a, p, dim)),
+             (lambda f, a, b: f.cosine_similarity(a, b, dim)),
+             (lambda f, a, b: f.pairwise_distance(a, b, p))]
+    for case in cases:
+        a1, a2 = minigrad.tensor(x1, requires_grad=True), minigrad.tensor(x2, requires_grad=True)
+        b1, b2 = torch.tensor(x1, requires_grad=True), torch.tensor(x2, requires_grad=True)
+        out, expected = case(F, a1, a2), case(torch.nn.functional, b1, b2)
+        assert_close(out, expected)
+        upstream = np.random.default_rng(0).standard_normal(tuple(expected.shape))
+        out.backward(minigrad.tensor(upstream))
+        expected.backward(torch.tensor(upstream))
+        assert_close(a1.grad, b1.grad, what="gradient of x1")
+        if b2.grad is not None:
+            assert_close(a2.grad, b2.grad, what="gradient of x2")
+
+
+@given(st.data(), st.integers(1, 8), st.integers(1, 8))
+@settings(max_examples=15)
+def test_linear_in_float32_matches_torch_at_float32_tolerance(data, in_features, out_features):
+    x = data.draw(mst.arrays("float32", (4, in_features), mst.reals(-3, 3, width=32)))
+    check_against_torch(nn.Linear(in_features, out_features), torch.nn.Linear(in_features, out_features), [x])
+
+
+def test_embedding_from_pretrained_matches_torch():
+    table = np.random.default_rng(0).standard_normal((4, 3))
+    ours = nn.Embedding.from_pretrained(minigrad.tensor(table), padding_idx=1)
+    theirs = torch.nn.Embedding.from_pretrained(torch.tensor(table), padding_idx=1)
+    assert repr(ours) == repr(theirs)
+    assert not ours.weight.requires_grad and ours.padding_idx == 1
+    ids = np.array([1, 3, 0])
+    assert_close(ours(minigrad.tensor(ids)), theirs(torch.tensor(ids)))
+    trainable = nn.Embedding.from_pretrained(minigrad.tensor(table), freeze=False)
+    assert trainable.weight.requires_grad

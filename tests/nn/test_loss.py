@@ -1,0 +1,367 @@
+"""Every loss against torch: value, input gradient and target gradient in float64 over drawn
+shapes, options and reductions; stability at +-1e4; and torch's errors for bad targets."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minigrad
+import minigrad.nn as nn
+import minigrad.nn.functional as F
+from minigrad.testing import assert_close
+from minigrad.testing import strategies as mst
+
+REDUCTIONS = st.sampled_from(["none", "mean", "sum"])
+
+
+def _tensors(array, requires_grad):
+    grad = requires_grad and array.dtype.kind == "f"
+    return minigrad.tensor(array, requires_grad=grad), torch.tensor(array, requires_grad=grad)
+
+
+def compare_loss(ours, theirs, input, target, target_grad=False, seed=0):
+    """Run both losses on the same arrays; compare the loss and the gradients of input (and target)."""
+    a, b = _tensors(input, True)
+    ta, tb = _tensors(target, target_grad)
+    out, expected = ours(a, ta), theirs(b, tb)
+    assert_close(out, expected, what="loss")
+    upstream = np.random.default_rng(seed).standard_normal(tuple(expected.shape))
+    out.backward(minigrad.tensor(upstream))
+    expected.backward(torch.tensor(upstream))
+    assert_close(a.grad, b.grad, what="input gradient")
+    if target_grad:
+        assert_close(ta.grad, tb.grad, what="target gradient")
+    return out
+
+
+def _both(name, **kwargs):
+    """The minigrad and torch loss modules of the same name built from the same options."""
+    torch_kwargs = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+    ours_kwargs = {k: minigrad.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+    return getattr(nn, name)(**ours_kwargs), getattr(torch.nn, name)(**torch_kwargs)
+
+
+# ---------------------------------------------------------------- regression losses
+@given(st.data(), mst.shapes(max_dims=3), REDUCTIONS,
+       st.sampled_from(["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss"]))
+@settings(max_examples=60)
+def test_regression_losses_match_torch(data, shape, reduction, name):
+    x = data.draw(mst.arrays("float64", shape, mst.reals(-4, 4)))
+    y = data.draw(mst.arrays("float64", shape, mst.reals(-4, 4)))
+    options = {"reduction": reduction}
+    if name == "SmoothL1Loss":
+        options["beta"] = data.draw(st.sampled_from([0.0, 0.5, 1.0, 2.0]))
+    if name == "HuberLoss":
+        options["delta"] = data.draw(st.sampled_from([0.5, 1.0, 2.0]))
+    ours, theirs = _both(name, **options)
+    assert repr(ours) == repr(theirs)
+    compare_loss(ours, theirs, x, y, target_grad=True)
+
+
+@given(st.data(), mst.shapes(max_dims=3), REDUCTIONS, st.sampled_from(["mse_loss", "l1_loss", "huber_loss"]))
+@settings(max_examples=30)
+@pytest.mark.filterwarnings("ignore:invalid value encountered")  # all-zero weights: a nan mean, as in torch
+def test_elementwise_weights_match_torch(data, shape, reduction, name):
+    x, y, w = (data.draw(mst.arrays("float64", shape, mst.reals(-3, 3))) for _ in range(3))
+    weight = (minigrad.tensor(w), torch.tensor(w))
+    compare_loss(lambda a, b: getattr(F, name)(a, b, reduction=reduction, weight=weight[0]),
+                 lambda a, b: getattr(torch.nn.functional, name)(a, b, reduction=reduction, weight=weight[1]),
+                 x, y, target_grad=True)
+    with pytest.raises(ValueError, match="Weights and input must have the same size"):
+        getattr(F, name)(minigrad.zeros(2, 3), minigrad.zeros(2, 3), weight=minigrad.ones(3))
+
+
+def test_regression_losses_broadcast_with_torchs_warning():
+    x, y = np.arange(3.0), np.arange(6.0).reshape(2, 3)
+    for name in ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"):
+        with pytest.warns(UserWarning, match="different to the input size"):
+            out = getattr(F, name)(minigrad.tensor(x), minigrad.tensor(y))
+        with pytest.warns(UserWarning):
+            assert_close(out, getattr(torch.nn.functional, name)(torch.tensor(x), torch.tensor(y)))
+        with pytest.raises(RuntimeError, match=r"shapes \[3\] and \[4\]"), pytest.warns(UserWarning):
+            getattr(F, name)(minigrad.zeros(3), minigrad.zeros(4))
+
+
+def test_mixed_dtypes_promote_and_float32_stays_float32():
+    x32, y64 = minigrad.randn(4), minigrad.randn(4, dtype=minigrad.float64)
+    assert F.mse_loss(x32, y64).dtype is minigrad.float64
+    assert F.mse_loss(x32, x32 * 2).dtype is minigrad.float32
+    logits = minigrad.randn(4, 3, requires_grad=True)
+    loss = F.cross_entropy(logits, minigrad.tensor([0, 1, 2, 0]), weight=minigrad.ones(3), label_smoothing=0.1)
+    assert loss.dtype is minigrad.float32
+    loss.backward()
+    assert logits.grad.dtype is minigrad.float32
+    for loss in (F.binary_cross_entropy_with_logits(logits, minigrad.rand(4, 3)),
+                 F.binary_cross_entropy(logits.sigmoid(), minigrad.rand(4, 3)),
+                 F.kl_div(F.log_softmax(logits, 1), minigrad.rand(4, 3), reduction="batchmean"),
+                 F.nll_loss(logits, minigrad.tensor([0, 1, 2, 0]))):
+        assert loss.dtype is minigrad.float32
+
+
+# ---------------------------------------------------------------- class indices
+@st.composite
+def class_problems(draw, probabilities=False):
+    """(logits, target, options) for cross_entropy / nll_loss over every supported rank."""
+    classes = draw(st.integers(1, 4))
+    batch = draw(st.sampled_from([(), (3,), (2, 3), (2, 2, 2)]))  # () is an unbatched (C,) input
+    input_shape = (batch[0], classes) + batch[1:] if batch else (classes,)
+    logits = draw(mst.arrays("float64", input_shape, mst.reals(-5, 5)))
+    options = {"reduction": draw(REDUCTIONS)}
+    if draw(st.booleans()):
+        options["weight"] = draw(mst.arrays("float64", (classes,), mst.reals(0.1, 2)))
+    if probabilities:
+        raw = draw(mst.arrays("float64", input_shape, mst.reals(0, 1)))
+        target = raw / np.maximum(raw.sum(axis=1 if batch else 0, keepdims=True), 1e-3)
+    else:
+        target = draw(mst.arrays("int64", batch, st.integers(0, classes - 1)))
+        if draw(st.booleans()):
+            ignore = draw(st.sampled_from([-100, 0]))
+            options["ignore_index"] = ignore
+            mask = draw(mst.arrays("bool", batch))
+            target = np.where(mask, ignore, target)
+    return logits, target, options
+
+
+@given(class_problems(), st.sampled_from([0.0, 0.1, 0.6]))
+@settings(max_examples=80)
+def test_cross_entropy_with_class_indices_matches_torch(problem, label_smoothing):
+    logits, target, options = problem
+    ours, theirs = _both("CrossEntropyLoss", label_smoothing=label_smoothing, **options)
+    compare_loss(ours, theirs, logits, target)
+
+
+@given(class_problems(probabilities=True), st.sampled_from([0.0, 0.2]))
+@settings(max_examples=40)
+def test_cross_entropy_with_probabilities_matches_torch(problem, label_smoothing):
+    logits, target, options = problem
+    ours, theirs = _both("CrossEntropyLoss", label_smoothing=label_smoothing, **options)
+    compare_loss(ours, theirs, logits, target, target_grad=True)
+
+
+@given(class_problems())
+@settings(max_examples=60)
+def test_nll_loss_matches_torch(problem):
+    logits, target, options = problem
+    ours, theirs = _both("NLLLoss", **options)
+    compare_loss(ours, theirs, logits, target)
+
+
+def test_cross_entropy_is_stable_at_large_logits():
+    logits = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4], [0.0, 0.0, -1e4]])
+    target = np.array([1, 2, 2])
+    for smoothing in (0.0, 0.1):
+        ours, theirs = _both("CrossEntropyLoss", label_smoothing=smoothing)
+        out = compare_loss(ours, theirs, logits, target)
+        assert np.isfinite(out.item())
+    soft = np.array([[0.0, 1.0, 0.0], [0.5, 0.5, 0.0], [0.0, 0.0, 1.0]])
+    compare_loss(*_both("CrossEntropyLoss"), logits, soft, target_grad=True)
+
+
+def test_class_index_errors_follow_torch():
+    logits = minigrad.randn(4, 3)
+    with pytest.raises(IndexError, match="^Target 7 is out of bounds.$"):
+        F.cross_entropy(logits, minigrad.tensor([0, 1, 7, 2]))
+    with pytest.raises(IndexError, match="^Target -3 is out of bounds.$"):
+        F.nll_loss(logits, minigrad.tensor([0, 1, -3, 2]))
+    with pytest.raises(RuntimeError, match="expected target dtype to be Long or Byte, but got Int"):
+        F.cross_entropy(logits, minigrad.tensor([0, 1, 2, 2], dtype=minigrad.int32))
+    with pytest.raises(RuntimeError, match=r"floating-point targets .* shape \[4, 3\], got \[4\]"):
+        F.cross_entropy(logits, minigrad.tensor([0.0, 1.0, 2.0, 2.0]))
+    with pytest.raises(RuntimeError, match="expected target dtype to be Long or Byte, but got Float"):
+        F.nll_loss(logits, minigrad.tensor([0.0, 1.0, 2.0, 2.0]))
+    with pytest.raises(ValueError, match=r"Expected input batch_size \(4\) to match target batch_size \(3\)"):
+        F.cross_entropy(logits, minigrad.tensor([0, 1, 2]))
+    with pytest.raises(RuntimeError, match=r"Expected target size \[2, 4\], got \[2, 2\]"):
+        F.cross_entropy(minigrad.randn(2, 3, 4), minigrad.tensor([[0, 1], [1, 1]]))
+    with pytest.raises(RuntimeError, match="weight tensor should be defined either for all 3 classes"):
+        F.cross_entropy(logits, minigrad.tensor([0, 1, 2, 2]), weight=minigrad.ones(2))
+    with pytest.raises(ValueError, match="avg is not a valid value for reduction"):
+        F.cross_entropy(logits, minigrad.tensor([0, 1, 2, 2]), reduction="avg")
+    with pytest.raises(RuntimeError, match="label_smoothing must be between 0.0 and 1.0. Got: 1.5"):
+        F.cross_entropy(logits, minigrad.tensor([0, 1, 2, 2]), label_smoothing=1.5)
+    # an ignored target may lie outside the class range, as in torch
+    assert np.isfinite(F.cross_entropy(logits, minigrad.tensor([0, -100, 2, 1])).item())
+
+
+def test_all_targets_ignored_gives_nan_like_torch():
+    logits = np.random.default_rng(0).standard_normal((2, 3))
+    target = np.array([-100, -100])
+    ours, theirs = _both("CrossEntropyLoss")
+    assert np.isnan(ours(minigrad.tensor(logits), minigrad.tensor(target)).item())
+    assert np.isnan(theirs(torch.tensor(logits), torch.tensor(target)).item())
+
+
+def test_weight_is_a_buffer_like_torch():
+    weight = np.array([1.0, 2.0, 3.0])
+    for name in ("CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss"):
+        ours, theirs = _both(name, weight=weight)
+        assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight"]
+        assert repr(ours) == repr(theirs)
+    ours, theirs = _both("BCEWithLogitsLoss", pos_weight=weight)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert list(nn.CrossEntropyLoss().state_dict()) == []
+
+
+# ---------------------------------------------------------------- binary targets
+@given(st.data(), mst.shapes(max_dims=3), REDUCTIONS, st.booleans())
+@settings(max_examples=60)
+def test_bce_matches_torch(data, shape, reduction, weighted):
+    p = data.draw(mst.arrays("float64", shape, st.one_of(st.sampled_from([0.0, 1.0]), mst.reals(0, 1))))
+    y = data.draw(mst.arrays("float64", shape, mst.reals(0, 1)))
+    options = {"reduction": reduction}
+    if weighted:
+        options["weight"] = data.draw(mst.arrays("float64", shape[len(shape) // 2:], mst.reals(0, 2)))
+    compare_loss(*_both("BCELoss", **options), p, y, target_grad=True)
+
+
+@given(st.data(), mst.shapes(min_dims=1, max_dims=3), REDUCTIONS, st.booleans(), st.booleans())
+@settings(max_examples=60)
+def test_bce_with_logits_matches_torch(data, shape, reduction, weighted, positive_weighted):
+    x = data.draw(mst.arrays("float64", shape, mst.reals(-30, 30)))
+    y = data.draw(mst.arrays("float64", shape, mst.reals(0, 1)))
+    options = {"reduction": reduction}
+    if weighted:
+        options["weight"] = data.draw(mst.arrays("float64", shape[-1:], mst.reals(0, 2)))
+    if positive_weighted:
+        options["pos_weight"] = data.draw(mst.arrays("float64", shape[-1:], mst.reals(0.1, 4)))
+    compare_loss(*_both("BCEWithLogitsLoss", **options), x, y, target_grad=True)
+
+
+def test_binary_losses_are_stable_and_clamped():
+    x = np.array([-1e4, -50.0, 0.0, 50.0, 1e4])
+    y = np.array([1.0, 0.0, 0.5, 1.0, 0.0])
+    for options in ({}, {"pos_weight": np.full(5, 3.0)}):
+        out = compare_loss(*_both("BCEWithLogitsLoss", reduction="none", **options), x, y, target_grad=True)
+        assert np.isfinite(out.detach().numpy()).all()
+    # probabilities of exactly 0 and 1: the log is clamped at -100 and the gradient stays finite
+    p = np.array([0.0, 1.0, 0.0, 1.0])
+    t = np.array([1.0, 0.0, 0.0, 1.0])
+    out = compare_loss(*_both("BCELoss", reduction="none"), p, t)
+    assert out.detach().numpy().tolist() == [100.0, 100.0, 0.0, 0.0]
+
+
+def test_binary_loss_errors_follow_torch():
+    with pytest.raises(ValueError, match=r"Using a target size \(minigrad.Size\(\[3, 1\]\)\) that is different"):
+        F.binary_cross_entropy(minigrad.rand(3), minigrad.rand(3, 1))
+    with pytest.raises(RuntimeError, match="all elements of input should be between 0 and 1"):
+        F.binary_cross_entropy(minigrad.rand(3) + 1, minigrad.rand(3))
+    with pytest.raises(ValueError, match=r"Target size \(minigrad.Size\(\[3, 1\]\)\) must be the same as input size"):
+        F.binary_cross_entropy_with_logits(minigrad.rand(3), minigrad.rand(3, 1))
+
+
+# ---------------------------------------------------------------- KL divergence
+@given(st.data(), mst.shapes(min_dims=1, max_dims=3), st.sampled_from(["none", "mean", "sum", "batchmean"]),
+       st.booleans())
+@settings(max_examples=60)
+def test_kl_div_matches_torch(data, shape, reduction, log_target):
+    log_q = data.draw(mst.arrays("float64", shape, mst.reals(-5, 0)))
+    if log_target:
+        target = data.draw(mst.arrays("float64", shape, mst.reals(-5, 0)))
+    else:  # probabilities, some exactly zero (p log p is taken as 0 there)
+        target = data.draw(mst.arrays("float64", shape, st.one_of(st.just(0.0), mst.reals(0.01, 1))))
+    ours, theirs = _both("KLDivLoss", reduction=reduction, log_target=log_target)
+    # gradients with respect to a zero probability are not defined (torch gives nan), so only
+    # check the target gradient where every probability is positive
+    with pytest.warns(UserWarning) if reduction == "mean" else _no_warning():
+        compare_loss(ours, theirs, log_q, target, target_grad=log_target or bool((target > 0).all()))
+
+
+class _no_warning:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+@given(class_problems(), st.sampled_from([0.0, 0.1]))
+@settings(max_examples=20)
+def test_cross_entropy_in_float32_matches_torch_at_float32_tolerance(problem, label_smoothing):
+    logits, target, options = problem
+    options = {k: v.astype(np.float32) if isinstance(v, np.ndarray) else v for k, v in options.items()}
+    ours, theirs = _both("CrossEntropyLoss", label_smoothing=label_smoothing, **options)
+    out = compare_loss(ours, theirs, logits.astype(np.float32), target)
+    assert out.dtype is minigrad.float32
+
+
+# ---------------------------------------------------------------- margins, embeddings and likelihoods
+def _compare_many(ours, theirs, arrays, grad_flags, seed=0):
+    """Like compare_loss for losses of any number of tensor arguments."""
+    pairs = [_tensors(a, flag) for a, flag in zip(arrays, grad_flags)]
+    out, expected = ours(*(p[0] for p in pairs)), theirs(*(p[1] for p in pairs))
+    assert_close(out, expected, what="loss")
+    upstream = np.random.default_rng(seed).standard_normal(tuple(expected.shape))
+    out.backward(minigrad.tensor(upstream))
+    expected.backward(torch.tensor(upstream))
+    for i, (a, b) in enumerate(pairs):
+        if b.requires_grad:
+            assert_close(a.grad, b.grad, what=f"gradient of argument {i}")
+
+
+signs = st.sampled_from([-1.0, 1.0])
+
+
+@given(st.data(), st.integers(1, 4), REDUCTIONS, mst.reals(-1, 1))
+@settings(max_examples=30)
+def test_margin_and_hinge_losses_match_torch(data, n, reduction, margin):
+    x1, x2 = (data.draw(mst.arrays("float64", (n,), mst.reals(-3, 3))) for _ in range(2))
+    y = data.draw(mst.arrays("float64", (n,), signs))
+    ours, theirs = _both("MarginRankingLoss", margin=margin, reduction=reduction)
+    assert repr(ours) == repr(theirs)
+    _compare_many(ours, theirs, [x1, x2, y], [True, True, False])
+    _compare_many(*_both("HingeEmbeddingLoss", margin=margin + 1, reduction=reduction), [x1, y], [True, False])
+    _compare_many(*_both("SoftMarginLoss", reduction=reduction), [x1 * 100, y], [True, False])
+
+
+@given(st.data(), st.integers(1, 3), st.integers(1, 4), REDUCTIONS, mst.reals(-0.5, 0.5))
+@settings(max_examples=30)
+def test_cosine_embedding_loss_matches_torch(data, n, d, reduction, margin):
+    x1, x2 = (data.draw(mst.arrays("float64", (n, d), mst.nonzero_reals(0.1, 3))) for _ in range(2))
+    y = data.draw(mst.arrays("float64", (n,), signs))
+    _compare_many(*_both("CosineEmbeddingLoss", margin=margin, reduction=reduction), [x1, x2, y],
+                  [True, True, False])
+
+
+@given(st.data(), st.integers(1, 3), st.integers(1, 4), REDUCTIONS, st.sampled_from([1.0, 2.0, 3.0]),
+       st.booleans())
+@settings(max_examples=30)
+def test_triplet_margin_loss_matches_torch(data, n, d, reduction, p, swap):
+    a, pos, neg = (data.draw(mst.arrays("float64", (n, d), mst.reals(-2, 2))) for _ in range(3))
+    ours, theirs = _both("TripletMarginLoss", margin=0.5, p=p, swap=swap, reduction=reduction)
+    _compare_many(ours, theirs, [a, pos, neg], [True, True, True])
+
+
+@given(st.data(), st.integers(1, 3), st.integers(1, 4), REDUCTIONS, st.booleans())
+@settings(max_examples=30)
+def test_multilabel_soft_margin_loss_matches_torch(data, n, c, reduction, weighted):
+    x = data.draw(mst.arrays("float64", (n, c), mst.reals(-30, 30)))
+    y = data.draw(mst.arrays("float64", (n, c), st.sampled_from([0.0, 1.0])))
+    options = {"reduction": reduction}
+    if weighted:
+        options["weight"] = data.draw(mst.arrays("float64", (c,), mst.reals(0, 2)))
+    _compare_many(*_both("MultiLabelSoftMarginLoss", **options), [x, y], [True, False])
+
+
+@given(st.data(), mst.shapes(min_dims=1, max_dims=2), REDUCTIONS, st.booleans(), st.booleans())
+@settings(max_examples=30)
+def test_poisson_nll_loss_matches_torch(data, shape, reduction, log_input, full):
+    x = data.draw(mst.arrays("float64", shape, mst.reals(-2, 2) if log_input else mst.reals(0.01, 5)))
+    y = data.draw(mst.arrays("float64", shape, st.sampled_from([0.0, 1.0, 2.0, 5.0])))
+    ours, theirs = _both("PoissonNLLLoss", log_input=log_input, full=full, reduction=reduction)
+    _compare_many(ours, theirs, [x, y], [True, False])
+
+
+@given(st.data(), st.sampled_from(["same", "one fewer", "shared"]), REDUCTIONS, st.booleans())
+@settings(max_examples=30)
+def test_gaussian_nll_loss_matches_torch(data, var_shape, reduction, full):
+    x, y = (data.draw(mst.arrays("float64", (3, 2), mst.reals(-2, 2))) for _ in range(2))
+    shape = {"same": (3, 2), "one fewer": (3,), "shared": (3, 1)}[var_shape]
+    var = data.draw(mst.arrays("float64", shape, st.one_of(st.just(1e-9), mst.reals(0.05, 3))))
+    ours, theirs = _both("GaussianNLLLoss", full=full, reduction=reduction)
+    _compare_many(ours, theirs, [x, y, var], [True, True, True])
+    with pytest.raises(ValueError, match="var is of incorrect size"):
+        ours(minigrad.zeros(3, 2), minigrad.zeros(3, 2), minigrad.ones(2, 2))
+    with pytest.raises(ValueError, match="var has negative entry"):
+        ours(minigrad.zeros(3, 2), minigrad.zeros(3, 2), -minigrad.ones(3, 2))
