@@ -4,7 +4,7 @@
     python benchmarks/bench.py chain mlp  # some of them
 
 Each row is the median time of one training step (or of the whole chain), measured
-side by side in one run. The model code is written once against the torch API and run
+side by side in one run, the rows taking turns so that they share the machine's load. The model code is written once against the torch API and run
 on both libraries; the NumPy versions are written out by hand, forward and backward.
 Rows for torch on CUDA appear when a GPU is present.
 """
@@ -23,15 +23,31 @@ except ImportError:  # the benchmark still compares minigrad with NumPy
     torch = None
 
 
-def median_time(step, repeats, warmup=3):
-    for _ in range(warmup):
-        step()
-    times = []
+def median_times(steps, repeats, warmup=3):
+    """Median seconds per call of each step in `steps` (name -> function).
+
+    The steps are timed in turn within each round, so that all of them see the same
+    machine load: a busy moment slows every row a little rather than one row a lot.
+    torch's rows are timed on their own afterwards: its worker threads keep spinning for
+    a while after a step and would slow whatever runs next.
+    """
+    own, torch_rows = ({n: f for n, f in steps.items() if not n.startswith("torch")},
+                       {n: f for n, f in steps.items() if n.startswith("torch")})
+    return _median_times(own, repeats, warmup) + [row for name, step in torch_rows.items()
+                                                  for row in _median_times({name: step}, repeats, warmup)]
+
+
+def _median_times(steps, repeats, warmup):
+    for step in steps.values():
+        for _ in range(warmup):
+            step()
+    times = {name: [] for name in steps}
     for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step()
+            times[name].append(time.perf_counter() - start)
+    return [(name, statistics.median(seconds)) for name, seconds in times.items()]
 
 
 def report(title, rows, unit, scale, target=None):
@@ -90,8 +106,9 @@ def chain_step(lib, device):
 
 def bench_chain(repeats):
     x = np.random.default_rng(0).standard_normal(16).astype(np.float32)
-    rows = [("numpy", median_time(lambda: chain_numpy(x), repeats * 10))]
-    rows += [(name, median_time(chain_step(lib, device), repeats)) for name, lib, device in backends()]
+    steps = {"numpy": lambda: chain_numpy(x)}
+    steps.update((name, chain_step(lib, device)) for name, lib, device in backends())
+    rows = median_times(steps, repeats)
     per_op = [(name, seconds / (CHAIN_OPS + 1)) for name, seconds in rows]
     report(f"{CHAIN_OPS}-op elementwise chain on 16 float32 elements, forward + backward, per op", per_op,
            "us/op", 1e6, "minigrad <= 3 us per op")
@@ -172,9 +189,9 @@ def bench_mlp(repeats):
         x, y = mlp_data(batch, rng)
         weights = [*linear_init(rng, 256, 784), *linear_init(rng, 10, 256)]
         params = [w.copy() for w in weights]
-        rows = [("numpy", median_time(lambda: mlp_numpy_step(params, x, y), repeats))]
-        rows += [(name, median_time(mlp_step(lib, device, weights, x, y), repeats))
-                 for name, lib, device in backends()]
+        steps = {"numpy": lambda: mlp_numpy_step(params, x, y)}
+        steps.update((name, mlp_step(lib, device, weights, x, y)) for name, lib, device in backends())
+        rows = median_times(steps, repeats)
         report(f"MLP 784-256-10 training step (SGD, cross-entropy, float32), batch {batch}", rows, "ms", 1e3, target)
 
 
@@ -222,8 +239,9 @@ def bench_cnn(repeats):
     weights = [rng.uniform(-bound, bound, (8, 1, 3, 3)).astype(np.float32),
                rng.uniform(-bound, bound, 8).astype(np.float32), *linear_init(rng, 10, 8 * 13 * 13)]
     params = [w.copy() for w in weights]
-    rows = [("numpy", median_time(lambda: cnn_numpy_step(params, x, y), repeats))]
-    rows += [(name, median_time(cnn_step(lib, device, weights, x, y), repeats)) for name, lib, device in backends()]
+    steps = {"numpy": lambda: cnn_numpy_step(params, x, y)}
+    steps.update((name, cnn_step(lib, device, weights, x, y)) for name, lib, device in backends())
+    rows = median_times(steps, repeats)
     report(f"CNN training step (conv 3x3, relu, maxpool, linear; batch {batch}, 1x28x28, float32)", rows, "ms", 1e3,
            "minigrad <= 1.3x numpy")
 

@@ -429,8 +429,7 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._array.shape[0]))
 
-    def __hash__(self):
-        return id(self)
+    __hash__ = object.__hash__  # by identity, as torch; __eq__ is elementwise
 
     def __format__(self, spec):
         if self._array.ndim == 0:
@@ -504,7 +503,7 @@ class Tensor:
     def contiguous(self):
         if self._array.flags.c_contiguous:
             return self
-        return apply(E.clone, self)
+        return apply(E.clone, self, order="C")
 
     def new_tensor(self, data, dtype=None, requires_grad=False):
         from minigrad.creation import tensor
@@ -546,9 +545,11 @@ class Tensor:
         return self._binary(E.add, other, reverse=True)
 
     def __sub__(self, other):
+        _check_no_bool_subtraction(self, other)
         return self._binary(E.sub, other)
 
     def __rsub__(self, other):
+        _check_no_bool_subtraction(self, other)
         return self._binary(E.sub, other, reverse=True)
 
     def __mul__(self, other):
@@ -565,6 +566,8 @@ class Tensor:
 
     def __pow__(self, exponent):
         if _is_scalar(exponent):
+            if self._array.dtype.kind in "iu" and isinstance(exponent, numbers.Integral) and exponent < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
             base = self if self.is_floating_point() or isinstance(exponent, numbers.Integral) else self.float()
             return apply(E.pow_scalar, base, exponent.item() if isinstance(exponent, np.generic) else exponent)
         return self._binary(E.pow, exponent)
@@ -581,6 +584,9 @@ class Tensor:
         return Tensor._wrap(np.asarray(np.mod(_raw(a), _raw(b))))
 
     def __neg__(self):
+        if self._array.dtype == np.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                               "to invert a mask, use the `~` or `logical_not()` operator instead.")
         return apply(E.neg, self)
 
     def __pos__(self):
@@ -660,9 +666,10 @@ class Tensor:
     greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
     def _logical(self, ufunc, other):
-        if self._array.dtype.kind not in "iub":
-            raise TypeError(f"bitwise operations need integer or bool tensors, got {self.dtype}")
-        return self._compare(ufunc, other)
+        a, b = _promote(self, other)
+        if a._array.dtype.kind not in "iub":  # torch's type for this error
+            raise NotImplementedError(f"{ufunc.__name__} needs integer or bool operands, but they promote to {a.dtype}")
+        return a._compare(ufunc, b)
 
     def __and__(self, other):
         return self._logical(np.bitwise_and, other)
@@ -786,12 +793,10 @@ class Tensor:
         return self.clamp(max=max)
 
     def maximum(self, other):
-        a, b = _promote(self, _as_tensor(other))
-        return apply(E.maximum, a, b)
+        return self._binary(E.maximum, _as_tensor(other))
 
     def minimum(self, other):
-        a, b = _promote(self, _as_tensor(other))
-        return apply(E.minimum, a, b)
+        return self._binary(E.minimum, _as_tensor(other))
 
     def floor(self):
         return Tensor._wrap(np.floor(self._array))
@@ -916,8 +921,10 @@ class Tensor:
             dim, unbiased = None, dim
         if correction is None:
             correction = 0 if unbiased is False else 1
+        if self._array.dtype.kind != "f":
+            raise RuntimeError(f"std and var only support floating point dtypes, but the tensor is {self.dtype}")
         axis = None if dim is None else _axes(dim, self.ndim)
-        return apply(primitive, self._floating(), axis=axis, correction=correction, keepdims=keepdim)
+        return apply(primitive, self, axis=axis, correction=correction, keepdims=keepdim)
 
     def logsumexp(self, dim, keepdim=False):
         return apply(R.logsumexp, self._floating(), axis=_axes(dim, self.ndim), keepdims=keepdim)
@@ -1160,7 +1167,11 @@ class Tensor:
 
     # -------------------------------------------------------------- indexing
     def __getitem__(self, index):
-        return apply(I.getitem, self, index=_index(index, self))
+        index = _index(index, self)
+        steps = _basic_then_advanced(index)
+        if steps is not None:  # torch applies ints and None before the integer tensors
+            return apply(I.getitem, apply(I.getitem, self, index=steps[0]), index=steps[1])
+        return apply(I.getitem, self, index=index)
 
     def __setitem__(self, index, value):
         index = _index(index, self)
@@ -1170,7 +1181,11 @@ class Tensor:
             self._inplace(I.index_put, value, index=index)  # recorded, like torch's CopySlices
             return
         self._check_inplace()
-        self._array[index] = _raw(value)
+        steps = _basic_then_advanced(index)
+        if steps is not None:
+            self._array[steps[0]][steps[1]] = _raw(value)  # the basic step is a view: this writes into self
+        else:
+            self._array[index] = _raw(value)
         self._version_counter[0] += 1
 
     def gather(self, dim, index):
@@ -1450,7 +1465,21 @@ def _index_array(index, op):
 def _check_index_range(index, size, op, dim):
     if index.size and (index.min() < -size if op == "index_select" else index.min() < 0) or (index.size and index.max() >= size):
         bad = index[(index >= size) | (index < 0)].ravel()[0]
-        raise IndexError(f"{op}(): index {bad} is out of bounds for dimension {dim} with size {size}")
+        error = IndexError if op == "index_select" else RuntimeError  # torch's types
+        raise error(f"{op}(): index {bad} is out of bounds for dimension {dim} with size {size}")
+
+
+def _check_no_bool_subtraction(a, b):
+    """torch refuses - with a bool operand: a mask is inverted with ~ or logical_not()."""
+    def is_bool(x):
+        return type(x) is builtins.bool or (isinstance(x, Tensor) and x._array.dtype == np.bool_)
+
+    if is_bool(a) and is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if is_bool(a) or is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 def _mask_array(mask, op):
@@ -1480,6 +1509,34 @@ def _index(index, tensor):
     index = tuple(out)
     _check_index_bounds(index, tensor._array.shape)
     return index
+
+
+def _basic_then_advanced(index):
+    """Split an index that mixes ints or None with index arrays into (basic, advanced) steps.
+
+    NumPy counts an int as an advanced index, so in ``x[0, :, idx]`` the int and idx are
+    "separated by a slice" and the picked axis moves to the front. torch first applies
+    ints and None (select, unsqueeze) and only then the index tensors, so the picked axis
+    stays in place. ``x[basic][advanced]`` reproduces torch's order. Returns None when
+    the index has no such mix (one NumPy step then means the same as in torch).
+    """
+    arrays = builtins.sum(isinstance(i, np.ndarray) for i in index)
+    if not arrays or all(isinstance(i, (np.ndarray, slice)) or i is Ellipsis for i in index):
+        return None
+    basic, advanced = [], []
+    for i in index:
+        if isinstance(i, np.ndarray):
+            basic += [slice(None)] * (i.ndim if i.dtype == np.bool_ else 1)  # the axes it addresses
+            advanced.append(i)
+        elif i is None:
+            basic.append(None)
+            advanced.append(slice(None))
+        elif i is Ellipsis or isinstance(i, slice):
+            basic.append(i)
+            advanced.append(i if i is Ellipsis else slice(None))
+        else:  # an int: its axis is gone after the basic step
+            basic.append(i)
+    return tuple(basic), tuple(advanced)
 
 
 def _check_index_bounds(index, shape):

@@ -83,8 +83,10 @@ def _sigmoid(x):
 
 sigmoid = Primitive("Sigmoid", _sigmoid, lambda g, ans, x: g * ans * (1 - ans), saves="output")
 
+# relu'(x) is 1 where the output is positive, else 0 (also at x = 0). Multiplying by the mask
+# is several times faster than np.where on unpredictable signs.
 relu = Primitive("Relu", lambda x: np.maximum(x, 0),
-                 lambda g, ans, x: np.where(ans > 0, g, 0), saves="output")
+                 lambda g, ans, x: g * (ans > 0), saves="output")
 
 
 def _clamp(x, min, max):

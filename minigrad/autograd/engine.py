@@ -195,7 +195,7 @@ def _run_hooks(hooks, g, Tensor):
 
 def _owned(g, handed_out):
     """g itself if nobody else holds it, else a copy: a .grad must never alias another array."""
-    if id(g) in handed_out or not g.flags.owndata or not g.flags.writeable:
+    if id(g) in handed_out or g.base is not None:  # seen before, or a view of another array
         g = np.array(g)
     handed_out.add(id(g))
     return g

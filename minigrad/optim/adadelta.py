@@ -29,5 +29,5 @@ class Adadelta(_RuleOptimizer):
         return F.init_adadelta(param)
 
     def _update(self, param, grad, state, group):
-        return F.adadelta(param, grad, state, lr=_number(group["lr"]), rho=group["rho"], eps=group["eps"],
+        return F.adadelta(param, grad, state, out=param, lr=_number(group["lr"]), rho=group["rho"], eps=group["eps"],
                           weight_decay=group["weight_decay"], maximize=group["maximize"])

@@ -36,5 +36,5 @@ class Adagrad(_RuleOptimizer):
         return F.init_adagrad(param, initial_accumulator_value=group["initial_accumulator_value"])
 
     def _update(self, param, grad, state, group):
-        return F.adagrad(param, grad, state, lr=_number(group["lr"]), lr_decay=group["lr_decay"],
+        return F.adagrad(param, grad, state, out=param, lr=_number(group["lr"]), lr_decay=group["lr_decay"],
                          weight_decay=group["weight_decay"], eps=group["eps"], maximize=group["maximize"])

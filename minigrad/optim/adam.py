@@ -39,6 +39,6 @@ class Adam(_RuleOptimizer):
 
     def _update(self, param, grad, state, group):
         beta1, beta2 = group["betas"]
-        return F.adam(param, grad, state, lr=_number(group["lr"]), betas=(_number(beta1), _number(beta2)),
+        return F.adam(param, grad, state, out=param, lr=_number(group["lr"]), betas=(_number(beta1), _number(beta2)),
                       eps=group["eps"], weight_decay=group["weight_decay"], amsgrad=group["amsgrad"],
                       maximize=group["maximize"], decoupled_weight_decay=group["decoupled_weight_decay"])

@@ -43,8 +43,16 @@ def _lerp(start, end, weight):
     return end - (end - start) * (1 - weight)
 
 
+def _descend(param, step, out):
+    """param - step, written into `out` when given (the optimizer classes pass the parameter's
+    own array to update it in place without a copy); None leaves `param` untouched."""
+    return np.subtract(param, step, out=out)
+
+
 def _as_arrays(new_param, new_state):
     """NumPy returns scalars from operations on 0-d arrays; the rules promise arrays, so wrap them back."""
+    if np.ndim(new_param) != 0:
+        return new_param, new_state  # only 0-d parameters give NumPy scalars
     scalars = {name: np.asarray(value) for name, value in new_state._asdict().items() if isinstance(value, np.generic)}
     return np.asarray(new_param), new_state._replace(**scalars)
 
@@ -70,7 +78,7 @@ def init_sgd(param):
 
 
 def sgd(param, grad, state, *, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False,
-        maximize=False):
+        maximize=False, out=None):
     """Stochastic gradient descent with optional (Nesterov) momentum.
 
         g <- g + weight_decay * param
@@ -86,7 +94,7 @@ def sgd(param, grad, state, *, lr=1e-3, momentum=0.0, dampening=0.0, weight_deca
         else:
             buf = buf * momentum + (1 - dampening) * grad
         grad = grad + momentum * buf if nesterov else buf
-    return _as_arrays(param - lr * grad, SGDState(momentum_buffer=buf))
+    return _as_arrays(_descend(param, lr * grad, out), SGDState(momentum_buffer=buf))
 
 
 # ------------------------------------------------------------------ Adam / AdamW
@@ -109,7 +117,7 @@ init_adamw = init_adam
 
 
 def adam(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
-         maximize=False, decoupled_weight_decay=False):
+         maximize=False, decoupled_weight_decay=False, out=None):
     """Adam: a step along the bias-corrected mean gradient, scaled by its RMS.
 
         t <- t + 1
@@ -142,18 +150,18 @@ def adam(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_de
     else:
         second_moment = exp_avg_sq
     denom = np.sqrt(second_moment) / bias_correction2 ** 0.5 + eps
-    new_param = param - step_size * exp_avg / denom
+    new_param = _descend(param, step_size * exp_avg / denom, out)
     return _as_arrays(new_param, AdamState(step, exp_avg, exp_avg_sq, max_exp_avg_sq))
 
 
 def adamw(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
-          maximize=False):
+          maximize=False, out=None):
     """AdamW: Adam whose weight decay shrinks the parameter directly (decoupled from the moments).
 
         param <- param * (1 - lr * weight_decay), then the Adam step without L2 in the gradient.
     """
     return adam(param, grad, state, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                maximize=maximize, decoupled_weight_decay=True)
+                maximize=maximize, decoupled_weight_decay=True, out=out)
 
 
 # ------------------------------------------------------------------ RMSprop
@@ -174,7 +182,7 @@ def init_rmsprop(param, momentum=0.0, centered=False):
 
 
 def rmsprop(param, grad, state, *, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
-            maximize=False):
+            maximize=False, out=None):
     """RMSprop: divide the gradient by a running RMS of recent gradients (eps outside the root).
 
         v <- alpha * v + (1 - alpha) * g**2
@@ -196,9 +204,9 @@ def rmsprop(param, grad, state, *, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0
     buf = state.momentum_buffer
     if momentum > 0:
         buf = grad / avg if buf is None else buf * momentum + grad / avg
-        new_param = param - lr * buf
+        new_param = _descend(param, lr * buf, out)
     else:
-        new_param = param - lr * grad / avg
+        new_param = _descend(param, lr * grad / avg, out)
     return _as_arrays(new_param, RMSpropState(step, square_avg, buf, grad_avg))
 
 
@@ -214,7 +222,7 @@ def init_adagrad(param, initial_accumulator_value=0.0):
     return AdagradState(step=0.0, sum=np.full_like(param, initial_accumulator_value))
 
 
-def adagrad(param, grad, state, *, lr=1e-2, lr_decay=0.0, weight_decay=0.0, eps=1e-10, maximize=False):
+def adagrad(param, grad, state, *, lr=1e-2, lr_decay=0.0, weight_decay=0.0, eps=1e-10, maximize=False, out=None):
     """Adagrad: per-coordinate steps that shrink with the accumulated squared gradient.
 
         clr <- lr / (1 + (t - 1) * lr_decay)
@@ -226,7 +234,7 @@ def adagrad(param, grad, state, *, lr=1e-2, lr_decay=0.0, weight_decay=0.0, eps=
     clr = lr / (1 + (step - 1) * lr_decay)
     total = state.sum + grad * grad
     std = np.sqrt(total) + eps
-    return _as_arrays(param - clr * grad / std, AdagradState(step, total))
+    return _as_arrays(_descend(param, clr * grad / std, out), AdagradState(step, total))
 
 
 # ------------------------------------------------------------------ Adadelta
@@ -242,7 +250,7 @@ def init_adadelta(param):
     return AdadeltaState(step=0.0, square_avg=np.zeros_like(param), acc_delta=np.zeros_like(param))
 
 
-def adadelta(param, grad, state, *, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, maximize=False):
+def adadelta(param, grad, state, *, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, maximize=False, out=None):
     """Adadelta: steps whose size is the RMS of past steps over the RMS of gradients (eps inside both roots).
 
         v <- rho * v + (1 - rho) * g**2
@@ -256,4 +264,4 @@ def adadelta(param, grad, state, *, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0,
     std = np.sqrt(square_avg + eps)
     delta = np.sqrt(state.acc_delta + eps) / std * grad
     acc_delta = state.acc_delta * rho + (1 - rho) * delta * delta
-    return _as_arrays(param - lr * delta, AdadeltaState(step, square_avg, acc_delta))
+    return _as_arrays(_descend(param, lr * delta, out), AdadeltaState(step, square_avg, acc_delta))

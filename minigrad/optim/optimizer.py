@@ -228,9 +228,10 @@ class _RuleOptimizer(Optimizer):
     """An optimizer whose step applies a pure rule from minigrad.optim.functional to each parameter.
 
     A subclass names its state record (`_state_type`) and implements `_init_state(param,
-    group)` and `_update(param, grad, state, group)` on NumPy arrays; this class turns
-    `self.state[p]` into the record and back and writes the new values into the parameter
-    in place, so references to it (a Module's attribute, a view) stay valid.
+    group)` and `_update(param, grad, state, group)` on NumPy arrays (calling the rule with
+    out=param); this class turns `self.state[p]` into the record and back, and the rule
+    writes the new values into the parameter in place, so references to it (a Module's
+    attribute, a view) stay valid.
     """
 
     _state_type = None
@@ -249,10 +250,13 @@ class _RuleOptimizer(Optimizer):
     def _step_parameter(self, p, group):
         stored = self.state.get(p)
         state = self._record(stored) if stored else self._init_state(p._array, group)
+        # The rule writes the new values into the parameter's own array (out=): references to
+        # it (a Module's attribute, a state_dict entry, a view) see the update, as in torch.
         new_param, new_state = self._update(p._array, p.grad._array, state, group)
-        p._array[...] = new_param
+        if new_param is not p._array:
+            p._array[...] = new_param
         p._version_counter[0] += 1
-        entries = {name: value for name, value in new_state._asdict().items() if value is not None}
+        entries = {name: value for name, value in zip(new_state._fields, new_state) if value is not None}
         if entries:
             previous_step = stored.get("step") if stored else None
             self.state[p].update({name: _state_tensor(name, value, previous_step) for name, value in entries.items()})

@@ -32,6 +32,6 @@ class RMSprop(_RuleOptimizer):
         return F.init_rmsprop(param, momentum=group["momentum"], centered=group["centered"])
 
     def _update(self, param, grad, state, group):
-        return F.rmsprop(param, grad, state, lr=_number(group["lr"]), alpha=group["alpha"], eps=group["eps"],
+        return F.rmsprop(param, grad, state, out=param, lr=_number(group["lr"]), alpha=group["alpha"], eps=group["eps"],
                          weight_decay=group["weight_decay"], momentum=group["momentum"],
                          centered=group["centered"], maximize=group["maximize"])

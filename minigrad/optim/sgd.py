@@ -32,6 +32,6 @@ class SGD(_RuleOptimizer):
         return F.init_sgd(param)
 
     def _update(self, param, grad, state, group):
-        return F.sgd(param, grad, state, lr=_number(group["lr"]), momentum=group["momentum"],
+        return F.sgd(param, grad, state, out=param, lr=_number(group["lr"]), momentum=group["momentum"],
                      dampening=group["dampening"], weight_decay=group["weight_decay"],
                      nesterov=group["nesterov"], maximize=group["maximize"])
