@@ -6,12 +6,12 @@ import numpy as np
 from minigrad import _dtype
 from minigrad._ops import elementwise as E
 from minigrad._ops import shape as S
-from minigrad.tensor import Tensor, _as_tensor, _dim, _is_scalar, _promote, apply
+from minigrad.tensor import Tensor, _as_tensor, _broadcast_message, _dim, _is_scalar, _promote, apply
 
 # Methods that are also top-level functions, taking the tensor first.
 _METHODS = """
 add sub mul div true_divide multiply divide subtract pow neg negative reciprocal square
-exp log log1p sqrt rsqrt abs absolute sign sin cos tanh sigmoid relu clamp clip clamp_min clamp_max
+exp log log1p sqrt rsqrt abs absolute sign sin cos tanh sigmoid erf relu clamp clip clamp_min clamp_max
 maximum minimum floor ceil round masked_fill softmax log_softmax
 sum mean prod amax amin max min argmax argmin var std logsumexp cumsum norm
 sort argsort topk
@@ -107,9 +107,19 @@ def where(condition, input=None, other=None):
         x = _as_tensor(input)
     if x is not None:
         x, other = _promote(x, other)
-        return apply(E.where, cond, x, other)
-    y, input = _promote(y, input)
-    return apply(E.where, cond, input, y)
+        args = (cond, x, other)
+    else:
+        y, input = _promote(y, input)
+        args = (cond, input, y)
+    try:
+        return apply(E.where, *args)
+    except ValueError as error:
+        shapes = [np.shape(a._array if isinstance(a, Tensor) else a) for a in args]
+        try:
+            joined = np.broadcast_shapes(shapes[0], shapes[1])
+        except ValueError:
+            raise RuntimeError(_broadcast_message(shapes[0], shapes[1])) from error
+        raise RuntimeError(_broadcast_message(joined, shapes[2])) from error
 
 
 def nonzero(input, as_tuple=False):

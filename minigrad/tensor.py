@@ -759,6 +759,10 @@ class Tensor:
     def tanh(self):
         return apply(E.tanh, self._floating())
 
+    def erf(self):
+        from minigrad._ops import activation
+        return apply(activation.erf_primitive, self._floating())
+
     def sigmoid(self):
         return apply(E.sigmoid, self._floating())
 

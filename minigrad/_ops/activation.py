@@ -127,6 +127,9 @@ def _gelu_vjp(g, ans, x, approximate):
 
 gelu = Primitive("Gelu", _gelu, _gelu_vjp)
 
+# d/dx erf(x) = 2/sqrt(pi) * exp(-x^2)
+erf_primitive = Primitive("Erf", erf, lambda g, ans, x: g * (2 / np.sqrt(np.pi)) * np.exp(-x * x))
+
 
 def _sigmoid(x):
     """1 / (1 + e^-x) computed without overflow for any x."""
