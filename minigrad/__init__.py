@@ -9,7 +9,7 @@ The differentiable rules live in minigrad._ops (pure NumPy), the backward engine
 minigrad.autograd.engine, and Tensor (minigrad.tensor) is the thin shell between them.
 """
 
-from minigrad import autograd, cuda
+from minigrad import accelerator, autograd, backends, cuda, linalg
 from minigrad._dtype import (bool, dtype, float16, float32, float64, get_default_dtype, int8, int16, int32,  # noqa: A004
                              int64, set_default_dtype, uint8)
 from minigrad.autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -21,6 +21,8 @@ from minigrad.functions import _METHODS
 from minigrad.random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
                              set_rng_state)
 from minigrad.tensor import Size, Tensor, device
+from minigrad._runtime import (compile, finfo, get_num_threads, iinfo, set_num_threads, set_printoptions,  # noqa: A004
+                               use_deterministic_algorithms)
 
 # torch's other names for the same dtypes
 half = float16

@@ -1,10 +1,13 @@
 """The function forms of tensor operations: minigrad.exp(x) is x.exp(), and the ops with
 no method form (cat, stack, where, ...)."""
 
+import builtins
+
 import numpy as np
 
 from minigrad import _dtype
 from minigrad._ops import elementwise as E
+from minigrad._ops import linalg as L
 from minigrad._ops import shape as S
 from minigrad.tensor import Tensor, _as_tensor, _broadcast_message, _dim, _is_scalar, _promote, apply
 
@@ -22,8 +25,11 @@ gather scatter scatter_add index_select take_along_dim
 eq ne lt le gt ge greater greater_equal less less_equal not_equal equal allclose isclose
 isnan isinf isfinite any all logical_not logical_and logical_or logical_xor
 bitwise_and bitwise_or bitwise_xor bitwise_not numel detach clone
+cumprod count_nonzero unique bincount tril triu roll masked_select repeat_interleave diagonal diag trace
+tensor_split expm1 log2 log10 floor_divide index_add
 """.split()
 
+# (This shadows Python's sum, max, min, any, all, abs and round in this module: use builtins.*.)
 globals().update({name: getattr(Tensor, name) for name in _METHODS})
 
 
@@ -140,9 +146,46 @@ def broadcast_shapes(*shapes):
 
 
 def einsum(equation, *operands):
-    """Not differentiable in minigrad; computed for reading values only."""
+    """Sum of products over the letters of `equation` ("bij,bjk->bik", "ii", "...ij->...ji")."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = operands[0]
-    if any(t.requires_grad for t in operands):
-        raise NotImplementedError("minigrad's einsum is not differentiable; use matmul, sum and permute")
-    return Tensor._wrap(np.asarray(np.einsum(equation, *(t._array for t in operands))))
+    operands = [_as_tensor(t) for t in operands]
+    inputs, output = _einsum_subscripts(equation, [t.ndim for t in operands])
+    target = _common_dtype(operands)
+    try:
+        return apply(L.einsum, *[t._cast(target) for t in operands], inputs=inputs, output=output)
+    except ValueError as error:
+        shapes = ", ".join(str(list(t.shape)) for t in operands)
+        raise RuntimeError(f"einsum(): {error} (equation {equation!r}, operand shapes {shapes})") from None
+
+
+def _einsum_subscripts(equation, ndims):
+    """Each operand's letters and the output's, with every '...' spelled out as letters.
+
+    The letters standing for an ellipsis are right-aligned across operands, so that they
+    broadcast as NumPy and torch broadcast; an implicit output ("ij,jk") is the letters
+    used once, in alphabetical order, after the ellipsis.
+    """
+    equation = equation.replace(" ", "")
+    lhs, arrow, rhs = equation.partition("->")
+    inputs = lhs.split(",")
+    if len(inputs) != len(ndims):
+        raise RuntimeError(f"einsum(): the equation names {len(inputs)} operands but {len(ndims)} were given")
+    spare = [c for c in "ZYXWVUTSRQPONMLKJIHGFEDCBA" if c not in equation]
+    widths = []
+    for subscripts, ndim in zip(inputs, ndims):
+        letters = len(subscripts.replace("...", ""))
+        width = ndim - letters if "..." in subscripts else 0
+        if width < 0 or ("..." not in subscripts and letters != ndim):
+            raise RuntimeError(f"einsum(): the subscripts {subscripts!r} do not fit an operand with {ndim} dimensions")
+        widths.append(width)
+    ellipsis = "".join(reversed(spare[:builtins.max(widths, default=0)]))
+    inputs = [s.replace("...", ellipsis[len(ellipsis) - w:]) for s, w in zip(inputs, widths)]
+    if arrow:
+        output = rhs.replace("...", ellipsis)
+    else:
+        counts = {}
+        for c in "".join(inputs):
+            counts[c] = counts.get(c, 0) + 1
+        output = ellipsis + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ellipsis))
+    return inputs, output

@@ -942,14 +942,163 @@ class Tensor:
             return x.clone()
         return apply(R.cumsum, x, axis=_dim(dim, x.ndim))
 
-    def norm(self, p="fro", dim=None, keepdim=False):
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        """The p-norm over dim (all elements by default); 2 and "fro" have a gradient of 0 at 0."""
+        x = self._floating() if dtype is None else self.to(dtype)
         if p in ("fro", 2, 2.0):
-            return (self * self).sum(dim, keepdim).sqrt()
+            return apply(R.norm, x, axis=_axes(dim, x.ndim), keepdims=keepdim)
         if p == 1:
-            return self.abs().sum(dim, keepdim)
+            return x.abs().sum(dim, keepdim)
         if p == float("inf"):
-            return self.abs().amax(() if dim is None else dim, keepdim)
-        return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+            return x.abs().amax(() if dim is None else dim, keepdim)
+        if p == -float("inf"):
+            return x.abs().amin(() if dim is None else dim, keepdim)
+        if p == 0:
+            return (x != 0).to(x.dtype).sum(dim, keepdim)
+        return (x.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+
+    def cumprod(self, dim, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        if x._array.dtype.kind in "bu" or x._array.dtype == np.int32:
+            x = x.long()  # torch accumulates integers in int64
+        if x.ndim == 0:
+            _dim(dim, 0)
+            return x.clone()
+        return apply(R.cumprod, x, axis=_dim(dim, x.ndim))
+
+    def count_nonzero(self, dim=None):
+        return Tensor._wrap(np.asarray(np.count_nonzero(self._array, axis=_axes(dim, self.ndim) if dim is not None
+                                                        else None)).astype(np.int64))
+
+    def nonzero(self, as_tuple=False):
+        from minigrad.functions import nonzero
+        return nonzero(self, as_tuple=as_tuple)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        """The distinct values, sorted (not differentiable, as in torch)."""
+        if dim is not None:
+            raise NotImplementedError("minigrad's unique works on all elements (dim=None)")
+        values, inverse, counts = np.unique(self._array, return_inverse=True, return_counts=True)
+        out = [Tensor._wrap(values)]
+        if return_inverse:
+            out.append(Tensor._wrap(inverse.reshape(self._array.shape).astype(np.int64)))
+        if return_counts:
+            out.append(Tensor._wrap(counts.astype(np.int64)))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def bincount(self, weights=None, minlength=0):
+        if self.ndim != 1 or self._array.dtype.kind not in "iu":
+            raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs, got shape "
+                               f"{list(self.shape)} and dtype {self.dtype}")
+        if self._array.size and self._array.min() < 0:
+            raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+        counts = np.bincount(self._array, weights=None if weights is None else _raw(weights), minlength=minlength)
+        dtype = np.int64 if weights is None else _raw(weights).dtype
+        return Tensor._wrap(counts.astype(dtype))
+
+    def tril(self, diagonal=0):
+        if self.ndim < 2:
+            raise RuntimeError(f"tril: input tensor must have at least 2 dimensions, got {self.ndim}")
+        return apply(I.tril, self, k=diagonal)
+
+    def triu(self, diagonal=0):
+        if self.ndim < 2:
+            raise RuntimeError(f"triu: input tensor must have at least 2 dimensions, got {self.ndim}")
+        return apply(I.triu, self, k=diagonal)
+
+    def roll(self, shifts, dims=None):
+        if dims is None:
+            return self.flatten().roll(shifts, 0).view(self.shape)
+        shifts = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
+        dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
+        if len(shifts) != len(dims):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+        return apply(S.roll, self, shifts=shifts, axes=tuple(_dim(d, self.ndim) for d in dims))
+
+    def masked_select(self, mask):
+        mask = _mask_array(mask, "masked_select")
+        shape = np.broadcast_shapes(self._array.shape, mask.shape)
+        x = self if self._array.shape == shape else self.expand(shape)
+        return x[np.broadcast_to(mask, shape)]
+
+    def repeat_interleave(self, repeats, dim=None):
+        x = self.flatten() if dim is None else self
+        axis = 0 if dim is None else _dim(dim, x.ndim)
+        counts = np.broadcast_to(np.asarray(_raw(repeats)), (x._array.shape[axis],))
+        return x.index_select(axis, np.repeat(np.arange(x._array.shape[axis]), counts))
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        a, b = _dim(dim1, self.ndim), _dim(dim2, self.ndim)
+        rest = [d for d in range(self.ndim) if d not in (a, b)]
+        moved = self.permute(*rest, a, b)
+        rows, cols = moved._array.shape[-2:]
+        start_row, start_col = max(-offset, 0), max(offset, 0)
+        length = max(min(rows - start_row, cols - start_col), 0)
+        index = np.arange(length)
+        return moved[(Ellipsis, index + start_row, index + start_col)]
+
+    def diag(self, diagonal=0):
+        if self.ndim == 2:
+            return self.diagonal(diagonal)
+        if self.ndim != 1:
+            raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self.ndim}D")
+        n = self._array.shape[0] + abs(diagonal)
+        index = np.arange(self._array.shape[0])
+        rows, cols = index + max(-diagonal, 0), index + max(diagonal, 0)
+        out = Tensor._wrap(np.zeros((n, n), dtype=self._array.dtype))
+        out[rows, cols] = self
+        return out
+
+    def trace(self):
+        if self.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
+        return self.diagonal().sum()
+
+    def tensor_split(self, indices_or_sections, dim=0):
+        axis = _dim(dim, self.ndim)
+        size = self._array.shape[axis]
+        if isinstance(indices_or_sections, numbers.Integral):
+            n = indices_or_sections
+            bounds = [i * (size // n) + builtins.min(i, size % n) for i in range(n + 1)]
+        else:
+            bounds = [0, *indices_or_sections, size]
+        return tuple(self.narrow(axis, start, builtins.max(builtins.min(end, size) - start, 0))
+                     for start, end in zip(bounds[:-1], bounds[1:]))
+
+    def expm1(self):
+        return apply(E.expm1, self._floating())
+
+    def log2(self):
+        return self.log() / np.log(2.0)
+
+    def log10(self):
+        return self.log() / np.log(10.0)
+
+    def floor_divide(self, other):
+        return self // other
+
+    def index_add_(self, dim, index, source, alpha=1):
+        axis = _dim(dim, self.ndim)
+        index = _index_array(index, "index_add_")
+        _check_index_range(index, self._array.shape[axis], "index_add", dim)
+        return self._inplace(I.index_add, source, index=index, axis=axis, alpha=alpha)
+
+    def index_add(self, dim, index, source, alpha=1):
+        return self.clone().index_add_(dim, index, source, alpha)
+
+    def scatter_(self, dim, index, src=None, value=None, reduce=None):
+        return self._scatter_inplace(I.scatter, dim, index, src if src is not None else value)
+
+    def scatter_add_(self, dim, index, src):
+        return self._scatter_inplace(I.scatter_add, dim, index, src)
+
+    def _scatter_inplace(self, primitive, dim, index, src):
+        axis = _dim(dim, self.ndim)
+        index = _index_array(index, "scatter")
+        _check_index_range(index, self._array.shape[axis], "scatter", dim)
+        if isinstance(src, Tensor):
+            src = src._cast(self._array.dtype)
+        return self._inplace(primitive, index, src, axis=axis)
 
     # -------------------------------------------------------------- sorting
     def sort(self, dim=-1, descending=False, stable=False):

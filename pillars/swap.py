@@ -11,46 +11,52 @@ In Python:
         import torch.nn as nn   # minigrad.nn
 
 Nothing happens at import time; the aliases exist only inside the context (or for the
-script run by the command line) and the previous modules are restored afterwards.
+script run by the command line): an import hook maps every `torch.x` to `minigrad.x`,
+and the previous modules are restored afterwards.
 """
 
 import argparse
 import contextlib
 import importlib
+import importlib.abc
+import importlib.util
 import runpy
 import sys
 
-# torch module name -> the minigrad module that stands in for it
-ALIASES = {
-    "torch": "minigrad",
-    "torch.nn": "minigrad.nn",
-    "torch.nn.functional": "minigrad.nn.functional",
-    "torch.nn.init": "minigrad.nn.init",
-    "torch.nn.utils": "minigrad.nn.utils",
-    "torch.optim": "minigrad.optim",
-    "torch.optim.lr_scheduler": "minigrad.optim.lr_scheduler",
-    "torch.utils": "minigrad.utils",
-    "torch.utils.data": "minigrad.utils.data",
-    "torch.autograd": "minigrad.autograd",
-    "torch.cuda": "minigrad.cuda",
-    "torch.testing": "minigrad.testing",
-}
+
+class _MinigradAsTorch(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Resolves `torch` and every `torch.x.y` to the already-built `minigrad.x.y` module."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "torch" and not name.startswith("torch."):
+            return None
+        stand_in = "minigrad" + name[len("torch"):]
+        if importlib.util.find_spec(stand_in) is None:
+            raise ModuleNotFoundError(f"minigrad has no counterpart of {name!r} (looked for {stand_in!r})", name=name)
+        return importlib.util.spec_from_loader(name, self)
+
+    def create_module(self, spec):
+        return importlib.import_module("minigrad" + spec.name[len("torch"):])
+
+    def exec_module(self, module):
+        """Nothing to run: the minigrad module is already imported."""
 
 
 @contextlib.contextmanager
 def torch_is_minigrad():
-    """Within this context, importing torch (or torch.nn, torch.optim, ...) gives minigrad's."""
-    saved = {name: sys.modules.get(name) for name in ALIASES}
+    """Within this context, importing torch (or torch.nn, torch.utils.data.dataloader, ...) gives minigrad's."""
+    hidden = {name: module for name, module in sys.modules.items() if name == "torch" or name.startswith("torch.")}
+    for name in hidden:
+        del sys.modules[name]
+    finder = _MinigradAsTorch()
+    sys.meta_path.insert(0, finder)
     try:
-        for name, target in ALIASES.items():
-            sys.modules[name] = importlib.import_module(target)
-        yield sys.modules["torch"]
+        yield importlib.import_module("torch")
     finally:
-        for name, module in saved.items():
-            if module is None:
-                sys.modules.pop(name, None)
-            else:
-                sys.modules[name] = module
+        sys.meta_path.remove(finder)
+        for name in [n for n in sys.modules if n == "torch" or n.startswith("torch.")]:
+            del sys.modules[name]
+        sys.modules.update(hidden)
 
 
 def main(argv=None):

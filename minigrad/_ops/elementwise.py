@@ -9,6 +9,15 @@ import numpy as np
 
 from minigrad._ops.registry import Primitive
 
+
+def quietly(forward):
+    """`forward` without NumPy's warnings: like torch, log(0) is -inf and 1/0 is inf, silently."""
+    def run(*args, **params):
+        with np.errstate(all="ignore"):
+            return forward(*args, **params)
+    run.__name__ = getattr(forward, "__name__", "forward")
+    return run
+
 # ---------------------------------------------------------------- arithmetic
 add = Primitive("Add", np.add,
                 lambda g, ans, x, y: g,
@@ -24,7 +33,7 @@ mul = Primitive("Mul", np.multiply,
                 lambda g, ans, x, y: g * y,
                 lambda g, ans, x, y: g * x)
 
-div = Primitive("Div", np.true_divide,
+div = Primitive("Div", quietly(np.true_divide),
                 lambda g, ans, x, y: g / y,
                 lambda g, ans, x, y: -g * x / (y * y))
 
@@ -45,7 +54,7 @@ def _pow_vjp_exponent(g, ans, x, y):
     return np.where((x == 0) & (y >= 0), 0.0, grad)
 
 
-pow = Primitive("Pow", np.power, _pow_vjp_base, _pow_vjp_exponent, saves="both")
+pow = Primitive("Pow", quietly(np.power), _pow_vjp_base, _pow_vjp_exponent, saves="both")
 
 
 def _scalar_pow(x, exponent):
@@ -59,14 +68,14 @@ def _scalar_pow_vjp(g, ans, x, exponent):
 
 
 # x ** c for a Python number c: one saved array instead of two.
-pow_scalar = Primitive("PowScalar", _scalar_pow, _scalar_pow_vjp)
+pow_scalar = Primitive("PowScalar", quietly(_scalar_pow), _scalar_pow_vjp)
 
 # ---------------------------------------------------------------- unary calculus
 exp = Primitive("Exp", np.exp, lambda g, ans, x: g * ans, saves="output")
-log = Primitive("Log", np.log, lambda g, ans, x: g / x)
-log1p = Primitive("Log1p", np.log1p, lambda g, ans, x: g / (1 + x))
-sqrt = Primitive("Sqrt", np.sqrt, lambda g, ans, x: g / (2 * ans), saves="output")
-rsqrt = Primitive("Rsqrt", lambda x: 1 / np.sqrt(x),
+log = Primitive("Log", quietly(np.log), lambda g, ans, x: g / x)
+log1p = Primitive("Log1p", quietly(np.log1p), lambda g, ans, x: g / (1 + x))
+sqrt = Primitive("Sqrt", quietly(np.sqrt), lambda g, ans, x: g / (2 * ans), saves="output")
+rsqrt = Primitive("Rsqrt", quietly(lambda x: 1 / np.sqrt(x)),
                   lambda g, ans, x: -0.5 * g * ans * ans * ans, saves="output")
 abs = Primitive("Abs", np.abs, lambda g, ans, x: g * np.sign(x))
 sign = Primitive("Sign", np.sign, lambda g, ans, x: np.zeros_like(g), saves="nothing")
@@ -152,3 +161,6 @@ clone = Primitive("Clone", lambda x, order="K": np.array(x, order=order, copy=Tr
 # Casting between floating dtypes; the engine casts the gradient back to the input's dtype.
 to_dtype = Primitive("ToCopy", lambda x, dtype: x.astype(dtype),
                      lambda g, ans, x, dtype: g, saves="nothing")
+
+# exp(x) - 1, accurate for small x; its derivative is exp(x) = ans + 1.
+expm1 = Primitive("Expm1", np.expm1, lambda g, ans, x: g * (ans + 1), saves="output")

@@ -112,3 +112,20 @@ def _index_put_vjp_x(g, ans, x, value, index):
 # x[index] = value on a tensor in the graph, recorded as out = x with out[index] = value.
 index_put = Primitive("IndexPut", _index_put, _index_put_vjp_x,
                       lambda g, ans, x, value, index: g[index], saves="nothing")
+
+# The lower/upper triangle of the last two axes: the gradient keeps the same triangle.
+tril = Primitive("Tril", lambda x, k: np.tril(x, k), lambda g, ans, x, k: np.tril(g, k), saves="nothing")
+triu = Primitive("Triu", lambda x, k: np.triu(x, k), lambda g, ans, x, k: np.triu(g, k), saves="nothing")
+
+
+def _index_add(x, source, index, axis, alpha):
+    out = x.copy()
+    np.add.at(out, (slice(None),) * axis + (index,), source * alpha)
+    return out
+
+
+# out = x, then out[..., index[i], ...] += alpha * source[..., i, ...] along `axis`.
+index_add = Primitive("IndexAdd", _index_add,
+                      lambda g, ans, x, source, index, axis, alpha: g,
+                      lambda g, ans, x, source, index, axis, alpha: np.take(g, index, axis=axis) * alpha,
+                      saves="nothing")

@@ -40,3 +40,35 @@ def _matmul_vjp_b(g, ans, a, b):
 
 
 matmul = Primitive("Mm", np.matmul, _matmul_vjp_a, _matmul_vjp_b)
+
+
+def _einsum(*operands, inputs, output):
+    spec = f"{','.join(inputs)}->{output}"
+    return np.einsum(spec, *operands, optimize=len(operands) > 2)
+
+
+def _einsum_vjp(i, g, ans, *operands, inputs, output):
+    """The gradient of operand i: contract g with the other operands back onto i's letters.
+
+    A letter that only operand i carries was summed away, so the gradient is the same
+    along it (a broadcast); a letter repeated inside one operand (a diagonal) is not
+    supported.
+    """
+    own = inputs[i]
+    if len(set(own)) != len(own):
+        raise NotImplementedError(f"einsum's gradient for an operand with a repeated index ({own!r}) "
+                                  "is not supported")
+    others = [s for j, s in enumerate(inputs) if j != i]
+    available = set(output).union(*others)
+    kept = "".join(c for c in own if c in available)
+    grad = np.einsum(f"{','.join([output, *others])}->{kept}", g, *(op for j, op in enumerate(operands) if j != i))
+    for axis, c in enumerate(own):
+        if c not in available:
+            grad = np.expand_dims(grad, axis)
+    # Broadcast back along the dropped letters and any size-1 letter of another operand;
+    # where operand i itself was broadcast (size 1), the engine sums the gradient.
+    return np.broadcast_to(grad, np.broadcast_shapes(grad.shape, operands[i].shape))
+
+
+# inputs: the subscripts of each operand; output: those of the result (ellipses already spelled out).
+einsum = Primitive("Einsum", _einsum, vjp_argnum=_einsum_vjp)

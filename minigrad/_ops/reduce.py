@@ -121,3 +121,37 @@ def _cumsum_vjp(g, ans, x, axis):
 
 
 cumsum = Primitive("Cumsum", lambda x, axis: np.cumsum(x, axis=axis), _cumsum_vjp, saves="nothing")
+
+
+def _norm_vjp(g, ans, x, axis, keepdims):
+    # d/dx sqrt(sum x^2) = x / norm; torch takes 0 where the norm is 0 (a subgradient).
+    norm = _restore(ans, axis, keepdims)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scaled = np.where(norm == 0, 0, _restore(g, axis, keepdims) / norm)
+    return x * scaled
+
+
+norm = Primitive("Norm", lambda x, axis, keepdims: np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims)),
+                 _norm_vjp, saves="both")
+
+
+def _cumprod_vjp(g, ans, x, axis):
+    """d out_j / d x_i = prod_{k <= j, k != i} x_k for j >= i.
+
+    Without zeros that is out_j / x_i, so the gradient is a reversed cumulative sum of
+    g * out divided by x. With zeros the division is undefined; the products are then
+    formed directly, one position of the axis at a time (exact, quadratic in its length).
+    """
+    if np.all(x != 0):
+        return np.flip(np.cumsum(np.flip(g * ans, axis), axis=axis), axis) / x
+    xs, gs = np.moveaxis(x, axis, -1), np.moveaxis(g, axis, -1)
+    grad = np.zeros_like(xs, dtype=g.dtype)
+    before = np.ones_like(xs[..., 0])
+    for i in range(xs.shape[-1]):
+        after = np.cumprod(xs[..., i + 1:], axis=-1)                  # prod_{i < k <= j} x_k
+        grad[..., i] = before * (gs[..., i] + np.sum(gs[..., i + 1:] * after, axis=-1))
+        before = before * xs[..., i]
+    return np.moveaxis(grad, -1, axis)
+
+
+cumprod = Primitive("Cumprod", lambda x, axis: np.cumprod(x, axis=axis), _cumprod_vjp, saves="both")

@@ -75,3 +75,7 @@ def _stack_vjp(i, g, ans, *xs, axis):
 
 
 stack = Primitive("Stack", _stack, vjp_argnum=_stack_vjp, saves="nothing")
+
+# roll: elements shifted cyclically; the gradient shifts back.
+roll = Primitive("Roll", lambda x, shifts, axes: np.roll(x, shifts, axes),
+                 lambda g, ans, x, shifts, axes: np.roll(g, tuple(-s for s in shifts), axes), saves="nothing")

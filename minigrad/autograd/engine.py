@@ -138,18 +138,40 @@ def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True):
     for root, seed in zip(roots, seeds):
         store, key = (leaf_grads, root) if root._grad_fn is None else (grads, root._grad_fn)
         store[key] = seed if key not in store else store[key] + seed
-    wanted = {t._grad_fn for t in inputs if t._grad_fn is not None} if inputs is not None else ()
+    # Non-leaf inputs whose gradient is collected (None: an ordinary backward into .grad).
+    wanted = None if inputs is None else {t._grad_fn for t in inputs if t._grad_fn is not None}
     captured = {}
+    with np.errstate(all="ignore"):  # like torch, gradients may be inf or nan without warnings
+        _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor)
+    for leaf, g in leaf_grads.items():
+        if leaf._hooks:
+            leaf_grads[leaf] = _run_hooks(leaf._hooks, g, Tensor)
+    if inputs is None:
+        for leaf, g in leaf_grads.items():
+            _accumulate(leaf, g, handed_out, Tensor)
+        return None
+    results = [leaf_grads.get(t) if t._grad_fn is None else captured.get(t._grad_fn) for t in inputs]
+    results = [None if g is None else _owned(g, handed_out) for g in results]
+    if accumulate:
+        for t, g in zip(inputs, results):
+            if g is not None:
+                _accumulate(t, g, handed_out, Tensor)
+    return results
+
+
+def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
+    """The backward loop: each node turns its output's gradient into its inputs' gradients."""
     for node in topological_order(list(grads)):
         g = grads.pop(node, None)
         if g is None:
             continue
         if node.hooks:
             g = _run_hooks(node.hooks, g, Tensor)
-        if node in wanted:
+        if wanted is None:
+            if node.retained is not None:
+                _accumulate(node.retained, g, handed_out, Tensor)
+        elif node in wanted:
             captured[node] = g
-        elif inputs is None and node.retained is not None:
-            _accumulate(node.retained, g, handed_out, Tensor)
         if node.inputs is None or node.versions:
             node.check_saved()
         primitive, arrays, ans, params = node.primitive, node.inputs, node.ans, node.params
@@ -169,20 +191,6 @@ def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True):
             store[edge] = grad if previous is None else previous + grad
         if not retain_graph:
             node.release()  # a later backward through it raises, as in torch
-    for leaf, g in leaf_grads.items():
-        if leaf._hooks:
-            leaf_grads[leaf] = _run_hooks(leaf._hooks, g, Tensor)
-    if inputs is None:
-        for leaf, g in leaf_grads.items():
-            _accumulate(leaf, g, handed_out, Tensor)
-        return None
-    results = [leaf_grads.get(t) if t._grad_fn is None else captured.get(t._grad_fn) for t in inputs]
-    results = [None if g is None else _owned(g, handed_out) for g in results]
-    if accumulate:
-        for t, g in zip(inputs, results):
-            if g is not None:
-                _accumulate(t, g, handed_out, Tensor)
-    return results
 
 
 def _run_hooks(hooks, g, Tensor):

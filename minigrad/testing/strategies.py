@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 __all__ = ["arrays", "broadcastable_pairs", "broadcastable_shapes", "dim", "dims", "indices", "integers",
-           "nonzero_reals", "reals", "shapes"]
+           "mutually_broadcastable_shapes", "nonzero_reals", "reals", "shapes", "shapes_broadcasting_to"]
 
 
 # ------------------------------------------------------------------ shapes
@@ -38,10 +38,22 @@ def broadcastable_shapes(shape, min_dims=0, max_dims=None, min_side=1, max_side=
                                     max_side=max_side)
 
 
+@st.composite
+def shapes_broadcasting_to(draw, shape):
+    """Shapes that broadcast to `shape` itself: a suffix of it with some sides turned into 1."""
+    suffix = shape[len(shape) - draw(st.integers(0, len(shape))):]
+    return tuple(1 if draw(st.booleans()) else n for n in suffix)
+
+
+def mutually_broadcastable_shapes(num_shapes, min_dims=0, max_dims=4, min_side=1, max_side=4):
+    """Tuples of `num_shapes` shapes that all broadcast together."""
+    return hnp.mutually_broadcastable_shapes(num_shapes=num_shapes, min_dims=min_dims, max_dims=max_dims,
+                                             min_side=min_side, max_side=max_side).map(lambda r: r.input_shapes)
+
+
 def broadcastable_pairs(min_dims=0, max_dims=4, min_side=1, max_side=4):
     """Pairs of shapes (a, b) that broadcast together, like (3, 1) and (4,) or () and (2, 2)."""
-    return hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=min_dims, max_dims=max_dims,
-                                             min_side=min_side, max_side=max_side).map(lambda r: r.input_shapes)
+    return mutually_broadcastable_shapes(2, min_dims, max_dims, min_side, max_side)
 
 
 # ------------------------------------------------------------------ values

@@ -1,12 +1,14 @@
 """The torch-parity driver: run one function on minigrad and on torch, compare everything.
 
-A parity case is a function of hypothesis's `draw` that returns ``(fn, args)``:
+A parity case is a function of hypothesis's `draw` that returns ``(fn, args)``, or
+``(fn, args, requires_grad)`` to fix which inputs require grad:
 `fn(lib, *tensors)` is written once against the torch API and called with
 ``lib = minigrad`` and with ``lib = torch``; `args` are NumPy arrays (they become
 tensors in both libraries) or anything else (passed through unchanged).
 
 `check_parity` then compares, in the same test:
-- every output: dtype, shape, values, and whether it requires grad;
+- every output: dtype (so float32 inputs must give float32 results, as in torch), shape,
+  values, and whether it requires grad;
 - after backpropagating the same random upstream gradient through every differentiable
   output, every input's gradient, including "no gradient" for inputs that do not
   require grad.
@@ -19,8 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.testing import assert_close
+from minigrad.testing import assert_close, from_torch, to_torch
 from minigrad.testing import strategies as mst
+
 
 class Cases:
     """A test module's parity cases, run by one parametrised test.
@@ -46,16 +49,14 @@ class Cases:
         return build
 
     def test(self, max_examples=None):
-        """One test over every case, in float64 and in float32."""
+        """One test over every case, in float64 and in float32 (max_examples: override the profile's)."""
         @pytest.mark.parametrize("dtype", ["float64", "float32"])
         @pytest.mark.parametrize("name", sorted(self.builders))
-        @settings(max_examples=max_examples or settings().max_examples)
         @given(data=st.data())
         def test_parity(name, dtype, data):
-            fn, args = self.builders[name](data.draw)
-            check_parity(data, fn, args, dtype)
+            check_parity(data, *self.builders[name](data.draw), dtype=dtype)
 
-        return test_parity
+        return test_parity if max_examples is None else settings(max_examples=max_examples)(test_parity)
 
 
 def method_or_function(name):
@@ -80,14 +81,14 @@ def _as_tensors(args, dtype, requires_grad):
     for arg, wants_grad in zip(args, requires_grad):
         if isinstance(arg, np.ndarray):
             array = arg.astype(dtype) if arg.dtype.kind == "f" else arg
-            pairs.append((minigrad.tensor(array, requires_grad=wants_grad),
-                          torch.tensor(array, requires_grad=wants_grad)))
+            mine = minigrad.tensor(array, requires_grad=wants_grad)
+            pairs.append((mine, to_torch(mine)))
         else:
             pairs.append((arg, arg))
     return pairs
 
 
-def check_parity(data, fn, args, dtype=np.float64, requires_grad=None):
+def check_parity(data, fn, args, requires_grad=None, dtype=np.float64):
     """Run fn on minigrad and torch with the same inputs and upstream gradient; compare all.
 
     requires_grad: one flag per arg; by default each floating input requires grad with a
@@ -108,9 +109,7 @@ def check_parity(data, fn, args, dtype=np.float64, requires_grad=None):
             assert mine == reference, f"output {i}: {mine!r} != torch's {reference!r}"
             continue
         assert isinstance(mine, minigrad.Tensor), f"output {i} is a {type(mine).__name__}, not a Tensor"
-        assert_close(mine, reference, what=f"output {i}")
-        if reference.is_floating_point() and dtype == np.float32:
-            assert mine.dtype == minigrad.float32, f"output {i}: float32 inputs gave {mine.dtype}"
+        assert_close(mine, reference, what=f"output {i}")  # dtype too: float32 in, float32 out
         assert mine.requires_grad == reference.requires_grad, (
             f"output {i}: requires_grad {mine.requires_grad}, torch {reference.requires_grad}")
         if reference.requires_grad:
@@ -121,7 +120,7 @@ def check_parity(data, fn, args, dtype=np.float64, requires_grad=None):
                               label=f"upstream gradient of output {i}") for i in differentiable]
         torch.autograd.backward([theirs[i] for i in differentiable], [torch.from_numpy(g) for g in upstream])
         for i, g in zip(differentiable, upstream):
-            ours[i].backward(minigrad.tensor(g), retain_graph=True)
+            ours[i].backward(from_torch(torch.from_numpy(g)), retain_graph=True)
 
     for i, (mine, reference) in enumerate(pairs):
         if isinstance(reference, torch.Tensor):

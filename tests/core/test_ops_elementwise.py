@@ -61,6 +61,15 @@ def arithmetic(draw):
 
 
 @cases.add
+def empty_tensors(draw):
+    """Tensors with a zero-size axis broadcast and compute like any other."""
+    x_shape, y_shape = draw(mst.broadcastable_pairs(min_side=0).filter(lambda p: 0 in p[0] + p[1]))
+    x, y = draw(mst.arrays("float64", x_shape)), draw(mst.arrays("float64", y_shape))
+    form = draw(st.sampled_from([operator.add, operator.mul, lambda x, y: x.exp() - y.sigmoid()]))
+    return (lambda lib, x, y: form(x, y)), [x, y]
+
+
+@cases.add
 def negation(draw):
     x = draw(mst.arrays(draw(st.sampled_from(["float64", "int64", "int32"])), mst.shapes()))
     form = draw(st.sampled_from([operator.neg, lambda x: x.neg(), lambda x: x.negative()]))
@@ -133,6 +142,21 @@ def pow_tensor_exponent(draw):
 
 
 @cases.add
+def pow_of_integer_tensors(draw):
+    """** with integer tensors: int ** int stays integer, mixed with floats promotes."""
+    x_shape, y_shape = draw(mst.broadcastable_pairs())
+    x = draw(mst.arrays(draw(st.sampled_from(["int64", "int32", "float64"])), x_shape, elements=st.integers(-3, 3)))
+    if draw(st.booleans()):
+        exponent = draw(st.sampled_from([0, 1, 2, 3, 0.5, 2.0]))
+        if isinstance(exponent, float):
+            x = np.abs(x)
+        return (lambda lib, x: x ** exponent), [x]
+    y_dtype = draw(st.sampled_from(["int64", "float64"] if x.dtype.kind == "i" else ["int64"]))
+    y = draw(mst.arrays(y_dtype, y_shape, elements=st.integers(0, 3)))
+    return (lambda lib, x, y: x ** y), [x, y]
+
+
+@cases.add
 def pow_scalar_base(draw):
     """c ** x for a Python number c (the reversed operator), 0 ** x included."""
     c = draw(st.sampled_from([0.0, 0.5, 2, 3.0]))
@@ -150,7 +174,10 @@ def comparison(draw):
     symbol = draw(st.sampled_from(sorted(COMPARISONS)))
     operator_form, name = COMPARISONS[symbol]
     x_shape, y_shape = draw(mst.broadcastable_pairs())
-    x = draw(mst.arrays(draw(st.sampled_from(["float64", "int64"])), x_shape, elements=TIES))
+    if draw(st.booleans()):
+        x = draw(mst.arrays("float64", x_shape, elements=TIES))
+    else:
+        x = draw(mst.arrays("int64", x_shape, elements=st.integers(-1, 1)))
     kind = draw(st.sampled_from(["float tensor", "int tensor", "python float", "python int"]))
     y = _operand(draw, kind, y_shape, TIES)
     form = draw(st.sampled_from(["operator", "reversed", "method", "function"]))
@@ -167,19 +194,24 @@ def logical(draw):
     """& | ^ and ~ on bool tensors (with broadcasting and Python bools)."""
     x_shape, y_shape = draw(mst.broadcastable_pairs())
     x = draw(mst.arrays("bool", x_shape))
-    y = draw(st.booleans()) if draw(st.booleans()) else draw(mst.arrays("bool", y_shape))
-    form = draw(st.sampled_from([operator.and_, operator.or_, operator.xor, lambda x, y: ~x,
-                                 lambda x, y: x.logical_not(), lambda x, y: x.logical_and(y)]))
+    forms = [operator.and_, operator.or_, operator.xor, lambda x, y: ~x]
+    if draw(st.booleans()):
+        y = draw(st.booleans())
+    else:
+        y = draw(mst.arrays("bool", y_shape))
+        forms += [lambda x, y: x.logical_not(), lambda x, y: x.logical_and(y), lambda x, y: x.logical_or(y)]
+    form = draw(st.sampled_from(forms))
     return (lambda lib, x, y: form(x, y)), [x, y]
 
 
 def _bound(draw, kind, shape):
     """A clamp bound: None, a Python number, or a tensor broadcastable to the input."""
-    if draw(st.booleans()):
+    if draw(st.integers(0, 3)) == 0:
         return None
     if kind == "number":
         return draw(TIES)
-    return draw(mst.arrays("float64", draw(mst.broadcastable_shapes(shape)), elements=TIES))
+    # Bounds broadcast to x's shape: torch's backward fails for bounds that enlarge it.
+    return draw(mst.arrays("float64", draw(mst.shapes_broadcasting_to(shape)), elements=TIES))
 
 
 @cases.add
@@ -202,6 +234,15 @@ def clamp(draw):
 
 
 @cases.add
+def clamp_with_tensor_bounds(draw):
+    """Both bounds tensors, crossing (min > max) in some elements: which bound wins gets the gradient."""
+    x = draw(mst.arrays("float64", mst.shapes(), elements=TIES))
+    low, high = (draw(mst.arrays("float64", draw(mst.shapes_broadcasting_to(x.shape)), elements=TIES))
+                 for _ in range(2))
+    return (lambda lib, x, low, high: lib.clamp(x, low, high)), [x, low, high]
+
+
+@cases.add
 def maximum_minimum(draw):
     """maximum/minimum with broadcasting; ties split the gradient evenly, as in torch."""
     x_shape, y_shape = draw(mst.broadcastable_pairs())
@@ -214,12 +255,13 @@ def maximum_minimum(draw):
 @cases.add
 def where(draw):
     """where(condition, x, y) with all three broadcast; x or y may be a Python number."""
-    c_shape, x_shape = draw(mst.broadcastable_pairs())
-    y_shape = draw(mst.broadcastable_shapes(x_shape))
+    c_shape, x_shape, y_shape = draw(mst.mutually_broadcastable_shapes(3))
     condition = draw(mst.arrays("bool", c_shape))
     x = draw(mst.arrays("float64", x_shape)) if draw(st.booleans()) else draw(mst.reals())
-    y = draw(mst.arrays("float64", y_shape)) if draw(st.booleans()) or not isinstance(x, np.ndarray) \
-        else draw(mst.reals())
+    if isinstance(x, np.ndarray) and draw(st.booleans()):
+        y = draw(mst.reals())
+    else:
+        y = draw(mst.arrays("float64", y_shape))  # at least one of x and y is a tensor
     if isinstance(x, np.ndarray) and draw(st.booleans()):
         return (lambda lib, c, x, y: x.where(c, y)), [condition, x, y]
     return (lambda lib, c, x, y: lib.where(c, x, y)), [condition, x, y]

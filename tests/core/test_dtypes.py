@@ -1,0 +1,151 @@
+"""dtype parity with torch: type promotion of binary ops between tensors of every dtype,
+0-d tensors and Python numbers, and the dtypes of the creation functions."""
+
+import operator
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import minigrad
+from minigrad.testing import assert_close
+from minigrad.testing import strategies as mst
+
+DTYPES = ["bool", "int32", "int64", "float32", "float64"]
+OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+       "==": operator.eq, "<": operator.lt, "&": operator.and_, "|": operator.or_}
+
+
+@st.composite
+def operands(draw):
+    """An operand of a binary op: a tensor with dims, a 0-d tensor, or a Python int/float/bool."""
+    kind = draw(st.sampled_from(["tensor", "0-d tensor", "python"]))
+    if kind == "python":
+        return draw(st.sampled_from([2, -3, 1.5, -0.5, True, False]))
+    dtype = draw(st.sampled_from(DTYPES))
+    shape = (3,) if kind == "tensor" else ()
+    elements = st.booleans() if dtype == "bool" else st.sampled_from([1, 2, -2, 3])
+    return draw(mst.arrays(dtype, shape, elements=elements))
+
+
+def _tensors(value):
+    if isinstance(value, np.ndarray):
+        return minigrad.tensor(value), torch.tensor(value)
+    return value, value
+
+
+@given(data=st.data())
+def test_binary_ops_promote_like_torch(data):
+    symbol = data.draw(st.sampled_from(sorted(OPS)), label="op")
+    a, b = data.draw(operands(), label="a"), data.draw(operands(), label="b")
+    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+        a = np.asarray(a)  # at least one operand is a tensor
+    (mine_a, torch_a), (mine_b, torch_b) = _tensors(a), _tensors(b)
+    try:
+        expected = OPS[symbol](torch_a, torch_b)
+    except RuntimeError as error:  # torch refuses some dtypes (- on bool): so must minigrad
+        with pytest.raises(type(error)):
+            OPS[symbol](mine_a, mine_b)
+        return
+    actual = OPS[symbol](mine_a, mine_b)
+    assert actual.dtype.name == str(expected.dtype).split(".")[-1], f"{a!r} {symbol} {b!r}"
+    assert_close(actual, expected, what=f"{a!r} {symbol} {b!r}")
+
+
+# ------------------------------------------------------------------ creation
+PYTHON_DATA = st.recursive(
+    st.sampled_from([0, 3, -2, 1.5, -0.25, True, False]),
+    lambda inner: st.integers(1, 3).flatmap(lambda n: st.lists(inner, min_size=n, max_size=n)),
+    max_leaves=8,
+)
+
+
+def _rectangular(data):
+    try:
+        np.array(data, dtype=object).astype(np.float64)
+        return True
+    except ValueError:
+        return False
+
+
+@given(PYTHON_DATA.filter(_rectangular))
+def test_tensor_from_python_data_has_torch_dtype(data):
+    """ints give int64, floats the default float32, bools bool; mixed lists promote."""
+    assert_close(minigrad.tensor(data), torch.tensor(data))
+
+
+@given(st.sampled_from(DTYPES).flatmap(lambda dtype: mst.arrays(dtype, mst.shapes())))
+def test_tensor_from_numpy_keeps_its_dtype(array):
+    for make in ("tensor", "as_tensor", "from_numpy"):
+        assert_close(getattr(minigrad, make)(array), getattr(torch, make)(array), what=make)
+
+
+@pytest.mark.parametrize("scalar", [np.float64(1.5), np.float32(1.5), np.int32(3), np.int64(3), np.bool_(True)])
+def test_tensor_from_numpy_scalar(scalar):
+    assert_close(minigrad.tensor(scalar), torch.tensor(scalar))
+
+
+CREATION = {
+    "zeros": lambda lib, **kw: lib.zeros(2, 3, **kw),
+    "ones": lambda lib, **kw: lib.ones((2,), **kw),
+    "full int": lambda lib, **kw: lib.full((2, 2), 7, **kw),
+    "full float": lambda lib, **kw: lib.full((2,), 0.5, **kw),
+    "full bool": lambda lib, **kw: lib.full((2,), True, **kw),
+    "arange int": lambda lib, **kw: lib.arange(5, **kw),
+    "arange float": lambda lib, **kw: lib.arange(0, 2.5, 0.5, **kw),
+    "arange mixed": lambda lib, **kw: lib.arange(1, 4.0, **kw),
+    "linspace": lambda lib, **kw: lib.linspace(0, 1, 5, **kw),
+    "eye": lambda lib, **kw: lib.eye(3, 2, **kw),
+    "zeros_like": lambda lib, **kw: lib.zeros_like(lib.ones(2, dtype=lib.int32), **kw),
+    "ones_like": lambda lib, **kw: lib.ones_like(lib.ones(2, dtype=lib.float64), **kw),
+    "full_like": lambda lib, **kw: lib.full_like(lib.ones(2, dtype=lib.int64), 3, **kw),
+}
+RANDOM = {
+    "rand": lambda lib, **kw: lib.rand(2, 3, **kw),
+    "randn": lambda lib, **kw: lib.randn(4, **kw),
+    "randint": lambda lib, **kw: lib.randint(0, 5, (3,), **kw),
+    "randperm": lambda lib, **kw: lib.randperm(4, **kw),
+}
+
+
+def _dtype_name(t):
+    return str(t.dtype).split(".")[-1]
+
+
+@pytest.mark.parametrize("name", sorted(CREATION))
+@pytest.mark.parametrize("dtype", [None, "float64", "int32"])
+def test_creation_functions_match_torch(name, dtype):
+    if name == "arange float" and dtype == "int32":
+        pytest.skip("torch's integer arange of fractional steps is inconsistent (int32 and int64 disagree)")
+    kw = {} if dtype is None else {"dtype": dtype}
+    expected = CREATION[name](torch, **{k: getattr(torch, v) for k, v in kw.items()})
+    actual = CREATION[name](minigrad, **{k: getattr(minigrad, v) for k, v in kw.items()})
+    assert_close(actual, expected, what=name)
+
+
+@pytest.mark.parametrize("name", sorted(RANDOM))
+@pytest.mark.parametrize("dtype", [None, "float64", "int32"])
+def test_random_creation_dtypes_match_torch(name, dtype):
+    """Random draws differ between the libraries; their dtypes and shapes must not."""
+    if dtype == "int32" and name in ("rand", "randn"):
+        pytest.skip("torch has no integer rand/randn (error parity is tested in test_errors)")
+    if dtype == "float64" and name == "randperm":
+        dtype = "int32"
+    kw = {} if dtype is None else {"dtype": dtype}
+    expected = RANDOM[name](torch, **{k: getattr(torch, v) for k, v in kw.items()})
+    actual = RANDOM[name](minigrad, **{k: getattr(minigrad, v) for k, v in kw.items()})
+    assert _dtype_name(actual) == _dtype_name(expected) and tuple(actual.shape) == tuple(expected.shape)
+
+
+def test_default_dtype_governs_python_floats():
+    minigrad.set_default_dtype(minigrad.float64)
+    torch.set_default_dtype(torch.float64)
+    try:
+        for make in (lambda lib: lib.tensor([1.5]), lambda lib: lib.zeros(2), lambda lib: lib.arange(0.0, 1.0),
+                     lambda lib: lib.tensor([1, 2]) / 2, lambda lib: lib.tensor(2).exp()):
+            assert _dtype_name(make(minigrad)) == _dtype_name(make(torch))
+    finally:
+        minigrad.set_default_dtype(minigrad.float32)
+        torch.set_default_dtype(torch.float32)

@@ -1,0 +1,239 @@
+"""Torch parity of indexing and selection: __getitem__ (ints, slices, steps, None, Ellipsis,
+integer tensors and lists with duplicates, bool masks), __setitem__, masked_fill, gather,
+scatter, sort and topk."""
+
+import numpy as np
+import torch
+from hypothesis import strategies as st
+from parity import Cases, method_or_function
+
+from minigrad.testing import strategies as mst
+
+cases = Cases()
+# Values that are still distinct after the cast to float32 (the float32 run casts them).
+DISTINCT_IN_FLOAT32 = mst.reals(width=32)
+
+
+@cases.add
+def getitem_basic(draw):
+    """Ints (negative too), slices with steps, None and Ellipsis."""
+    x = draw(mst.arrays("float64", mst.shapes(max_dims=4)))
+    index = draw(mst.indices(x.shape))
+    return (lambda lib, x: x[index]), [x]
+
+
+def _positions(size):
+    """Integer indices into an axis of `size`: negative ones and duplicates included."""
+    return st.lists(st.integers(-size, size - 1), min_size=0, max_size=5)
+
+
+@cases.add
+def getitem_integer_arrays(draw):
+    """Integer tensors or lists pick elements along an axis; duplicates accumulate gradients."""
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=1, max_dims=3)))
+    axis = draw(st.integers(0, x.ndim - 1))
+    positions = draw(_positions(x.shape[axis]).filter(bool))
+    lead = (slice(None),) * axis
+    if draw(st.booleans()):
+        return (lambda lib, x: x[lead + (positions,)]), [x]  # a Python list
+    index = np.array(positions, dtype=draw(st.sampled_from([np.int64, np.int32])))
+    return (lambda lib, x, i: x[lead + (i,)]), [x, index]
+
+
+@cases.add
+def getitem_two_integer_arrays(draw):
+    """x[i, j] with broadcast index tensors picks x[i[k], j[k]] (pairs may repeat)."""
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=2, max_dims=3)))
+    i_shape, j_shape = draw(mst.broadcastable_pairs(max_dims=2))
+    i = draw(mst.arrays("int64", i_shape, elements=st.integers(-x.shape[0], x.shape[0] - 1)))
+    j = draw(mst.arrays("int64", j_shape, elements=st.integers(-x.shape[1], x.shape[1] - 1)))
+    return (lambda lib, x, i, j: x[i, j]), [x, i, j]
+
+
+class _TensorSlot:
+    """Stands for the i-th index tensor in an index under construction."""
+
+    def __init__(self, i):
+        self.i = i
+
+
+def _mixed_index(draw, shape, distinct=False):
+    """Parts of an index mixing integer tensors (as _TensorSlot) with ints, slices and None.
+
+    distinct=True: no position repeats within a tensor (so no element is picked twice).
+    """
+    picks = draw(st.integers(1, min(shape) if distinct else 3))  # every integer tensor has this many entries
+
+    def positions(n):
+        if distinct:
+            chosen = draw(st.lists(st.integers(0, n - 1), min_size=picks, max_size=picks, unique=True))
+            return np.array([draw(st.sampled_from([p, p - n])) for p in chosen])
+        return np.array(draw(st.lists(st.integers(-n, n - 1), min_size=picks, max_size=picks)))
+
+    parts, index_arrays = [], []
+    for n in shape[:draw(st.integers(1, len(shape)))]:
+        if draw(st.integers(0, 3)) == 0:
+            parts.append(None)
+        kind = draw(st.sampled_from(["slice", "int", "tensor"]))
+        if kind == "tensor":
+            parts.append(_TensorSlot(len(index_arrays)))
+            index_arrays.append(positions(n))
+        elif kind == "int":
+            parts.append(draw(st.integers(-n, n - 1)))
+        else:
+            parts.append(slice(draw(st.none() | st.integers(0, n)), None, draw(st.none() | st.integers(1, 2))))
+    if not index_arrays:  # the last part that addresses an axis becomes an integer tensor
+        last = max(k for k, p in enumerate(parts) if p is not None)
+        n = shape[sum(p is not None for p in parts[:last])]
+        parts[last] = _TensorSlot(0)
+        index_arrays.append(positions(n))
+    return parts, index_arrays
+
+
+def _fill_slots(parts, tensors):
+    return tuple(tensors[p.i] if isinstance(p, _TensorSlot) else p for p in parts)
+
+
+@cases.add
+def getitem_mixed(draw):
+    """Integer tensors next to ints, slices and None: torch applies the ints and None first."""
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=2, max_dims=4, max_side=3)))
+    parts, index_arrays = _mixed_index(draw, x.shape)
+    return (lambda lib, x, *tensors: x[_fill_slots(parts, tensors)]), [x, *index_arrays]
+
+
+@cases.add
+def setitem_mixed(draw):
+    """__setitem__ through a mixed index writes where the same index reads."""
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=2, max_dims=4, max_side=3)))
+    # Distinct positions, so that no element is written twice (torch leaves the winner unspecified).
+    parts, index_arrays = _mixed_index(draw, x.shape, distinct=True)
+    target = torch.zeros(x.shape)[_fill_slots(parts, [torch.tensor(a) for a in index_arrays])].shape
+    value = draw(mst.arrays("float64", draw(mst.shapes_broadcasting_to(tuple(target)))))
+
+    def assign(lib, x, value, *tensors):
+        out = x.clone()
+        out[_fill_slots(parts, tensors)] = value
+        return out
+
+    return assign, [x, value, *index_arrays], [False] * (2 + len(index_arrays))
+
+
+@cases.add
+def getitem_mask(draw):
+    """A bool mask over all of x or over its leading dims selects elements or rows."""
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=1, max_dims=3)))
+    lead = draw(st.integers(1, x.ndim))
+    mask = draw(mst.arrays("bool", x.shape[:lead]))
+    return (lambda lib, x, mask: x[mask]), [x, mask]
+
+
+@cases.add
+def setitem(draw):
+    """__setitem__ on a tensor that does not require grad, with a number or a broadcast tensor."""
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=1, max_dims=3)))
+    index = draw(st.one_of(mst.indices(x.shape, allow_none=False),
+                           _positions(x.shape[0]).map(lambda p: np.array(sorted(set(p)), dtype=np.int64))))
+    target_shape = x[index].shape
+    if draw(st.booleans()):
+        value = draw(mst.reals())
+    else:
+        value = draw(mst.arrays("float64", draw(mst.shapes_broadcasting_to(target_shape))))
+
+    def assign(lib, x, value):
+        out = x.detach().clone()
+        out[lib.tensor(index) if isinstance(index, np.ndarray) else index] = value
+        return out
+
+    return assign, [x, value], [False, False]
+
+
+@cases.add
+def setitem_mask(draw):
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=1, max_dims=3)))
+    mask = draw(mst.arrays("bool", x.shape))
+    value = draw(mst.reals())
+
+    def assign(lib, x, mask):
+        out = x.clone()
+        out[mask] = value
+        return out
+
+    return assign, [x, mask], [False, False]
+
+
+@cases.add
+def masked_fill(draw):
+    """masked_fill with a broadcast mask and a number or a 0-d tensor (which gets a gradient)."""
+    x_shape = draw(mst.shapes())
+    mask = draw(mst.arrays("bool", draw(mst.broadcastable_shapes(x_shape))))
+    x = draw(mst.arrays("float64", x_shape))
+    value = draw(mst.reals()) if draw(st.booleans()) else draw(mst.arrays("float64", ()))
+    form = draw(method_or_function("masked_fill"))
+    return (lambda lib, x, mask, value: form(lib, x, mask, value)), [x, mask, value]
+
+
+@cases.add
+def gather(draw):
+    """gather along dim: index sizes up to x's on the other dims, any size along dim, repeats allowed."""
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=1, max_dims=3)))
+    dim = draw(mst.dim(x.ndim))
+    axis = dim % x.ndim
+    shape = tuple(draw(st.integers(1, 4)) if a == axis else draw(st.integers(1, n)) for a, n in enumerate(x.shape))
+    index = draw(mst.arrays("int64", shape, elements=st.integers(0, x.shape[axis] - 1)))
+    form = draw(method_or_function("gather"))
+    return (lambda lib, x, index: form(lib, x, dim, index)), [x, index]
+
+
+@cases.add
+def scatter(draw):
+    """scatter of a src tensor or a number; each target position is written at most once."""
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=1, max_dims=3)))
+    dim = draw(mst.dim(x.ndim))
+    axis = dim % x.ndim
+    # Distinct targets along dim: the first k entries of random permutations.
+    k = draw(st.integers(1, x.shape[axis]))
+    shape = tuple(k if a == axis else draw(st.integers(1, n)) for a, n in enumerate(x.shape))
+    keys = draw(mst.arrays("float64", shape[:axis] + (x.shape[axis],) + shape[axis + 1:], unique=True))
+    index = np.take(np.argsort(keys, axis=axis), np.arange(k), axis=axis)
+    form = draw(method_or_function("scatter"))
+    if draw(st.booleans()):
+        value = draw(mst.reals())
+        return (lambda lib, x, index: form(lib, x, dim, index, value=value)), [x, index]
+    src = draw(mst.arrays("float64", shape))
+    return (lambda lib, x, index, src: form(lib, x, dim, index, src)), [x, index, src]
+
+
+@cases.add
+def sort(draw):
+    """sort along a dim of distinct values: values (differentiable) and indices."""
+    x = draw(mst.arrays("float64", mst.shapes(), elements=DISTINCT_IN_FLOAT32, unique=True))
+    dim = draw(mst.dim(x.ndim))
+    descending = draw(st.booleans())
+    form = draw(method_or_function("sort"))
+    return (lambda lib, x: form(lib, x, dim, descending=descending)), [x]
+
+
+@cases.add
+def topk(draw):
+    x = draw(mst.arrays("float64", mst.shapes(), elements=DISTINCT_IN_FLOAT32, unique=True))
+    dim = draw(mst.dim(x.ndim))
+    k = draw(st.integers(0, x.shape[dim] if x.ndim else 1))
+    largest = draw(st.booleans())
+    form = draw(method_or_function("topk"))
+    return (lambda lib, x: form(lib, x, k, dim, largest=largest)), [x]
+
+
+@cases.add
+def sort_and_topk_values_with_ties(draw):
+    """With ties the order of equal elements is torch's business; the values are not."""
+    x = draw(mst.arrays("float64", mst.shapes(), elements=st.sampled_from([-1.0, 0.0, 1.0])))
+    dim = draw(mst.dim(x.ndim))
+    if draw(st.booleans()):
+        descending = draw(st.booleans())
+        return (lambda lib, x: x.sort(dim, descending).values), [x], [False]
+    k = draw(st.integers(0, x.shape[dim] if x.ndim else 1))
+    return (lambda lib, x: x.topk(k, dim).values), [x], [False]
+
+
+test_parity = cases.test()
