@@ -943,10 +943,10 @@ class Tensor:
         return apply(R.cumsum, x, axis=_dim(dim, x.ndim))
 
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
-        """The p-norm over dim (all elements by default); 2 and "fro" have a gradient of 0 at 0."""
+        """The p-norm over dim (all elements by default); its gradient at a zero norm is 0, as in torch."""
         x = self._floating() if dtype is None else self.to(dtype)
-        if p in ("fro", 2, 2.0):
-            return apply(R.norm, x, axis=_axes(dim, x.ndim), keepdims=keepdim)
+        if p == "fro":
+            p = 2
         if p == 1:
             return x.abs().sum(dim, keepdim)
         if p == float("inf"):
@@ -955,7 +955,7 @@ class Tensor:
             return x.abs().amin(() if dim is None else dim, keepdim)
         if p == 0:
             return (x != 0).to(x.dtype).sum(dim, keepdim)
-        return (x.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+        return apply(R.norm, x, p=p, axis=_axes(dim, x.ndim), keepdims=keepdim)
 
     def cumprod(self, dim, dtype=None):
         x = self if dtype is None else self.to(dtype)

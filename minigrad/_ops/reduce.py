@@ -123,16 +123,29 @@ def _cumsum_vjp(g, ans, x, axis):
 cumsum = Primitive("Cumsum", lambda x, axis: np.cumsum(x, axis=axis), _cumsum_vjp, saves="nothing")
 
 
-def _norm_vjp(g, ans, x, axis, keepdims):
-    # d/dx sqrt(sum x^2) = x / norm; torch takes 0 where the norm is 0 (a subgradient).
+def _norm(x, p, axis, keepdims):
+    if p == 2:
+        return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
+    return np.sum(np.abs(x) ** p, axis=axis, keepdims=keepdims) ** (1 / p)
+
+
+def _norm_vjp(g, ans, x, p, axis, keepdims):
+    """d/dx_i (sum |x|^p)^(1/p) = sign(x_i) |x_i|^(p-1) / norm^(p-1).
+
+    Where the norm is 0 torch takes the gradient to be 0 (a subgradient), and so do we.
+    """
     norm = _restore(ans, axis, keepdims)
     with np.errstate(divide="ignore", invalid="ignore"):
-        scaled = np.where(norm == 0, 0, _restore(g, axis, keepdims) / norm)
-    return x * scaled
+        scale = np.where(norm == 0, 0, _restore(g, axis, keepdims) / norm ** (p - 1))
+        if p == 2:
+            return x * scale
+        magnitude = np.abs(x) ** (p - 1)
+        if p < 1:
+            magnitude = np.where(x == 0, 0, magnitude)
+        return np.sign(x) * magnitude * scale
 
 
-norm = Primitive("Norm", lambda x, axis, keepdims: np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims)),
-                 _norm_vjp, saves="both")
+norm = Primitive("Norm", _norm, _norm_vjp, saves="both")
 
 
 def _cumprod_vjp(g, ans, x, axis):

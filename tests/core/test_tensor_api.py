@@ -91,3 +91,34 @@ def test_erf_and_its_gradient_match_torch(array):
 
 def test_erf_keeps_float32():
     assert minigrad.erf(minigrad.ones(3)).dtype is minigrad.float32
+
+
+# ------------------------------------------------------------------ functions beyond issue 2's list
+MORE = {
+    "norm_p": lambda T, x, p: x.norm(p, dim=-1),
+    "norm_all": lambda T, x, p: T.linalg.vector_norm(x, 2),
+    "tril": lambda T, x, p: T.tril(x, -1) if x.ndim >= 2 else x,
+    "triu": lambda T, x, p: x.triu(1) if x.ndim >= 2 else x,
+    "roll": lambda T, x, p: T.roll(x, 2, -1),
+    "cumprod": lambda T, x, p: x.cumprod(-1),
+    "expm1": lambda T, x, p: x.expm1(),
+    "masked_select": lambda T, x, p: x.masked_select(x > 0),
+    "repeat_interleave": lambda T, x, p: x.repeat_interleave(2, dim=-1),
+    "diagonal": lambda T, x, p: x.diagonal(0, -2, -1) if x.ndim >= 2 else x,
+}
+
+
+@given(name=st.sampled_from(sorted(MORE)), p=st.sampled_from([2, 3, 1.5]),
+       array=hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=4),
+                        elements=st.floats(-3, 3, allow_nan=False).map(lambda v: 0.0 if abs(v) < 0.3 else v)),
+       seed=st.integers(0, 2 ** 16))
+def test_more_functions_match_torch(name, p, array, seed):
+    """Values and gradients, with exact zeros drawn often (norms and cumprod at 0 are the edge cases)."""
+    ours = minigrad.tensor(array, requires_grad=True)
+    theirs = to_torch(ours, requires_grad=True)
+    out, expected = MORE[name](minigrad, ours, p), MORE[name](torch, theirs, p)
+    assert_close(out, expected)
+    upstream = np.random.default_rng(seed).standard_normal(tuple(expected.shape))
+    out.backward(minigrad.tensor(upstream))
+    expected.backward(torch.tensor(upstream))
+    assert_close(ours.grad, theirs.grad, what=f"gradient of {name}")

@@ -1,4 +1,4 @@
-"""Pending: gradients at the edge of an op's domain give inf/nan silently, as in torch (no NumPy warnings)."""
+"""gradients at the edge of an op's domain give inf/nan silently, as in torch (no NumPy warnings)."""
 
 import warnings
 

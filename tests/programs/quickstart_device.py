@@ -1,4 +1,4 @@
-"""Pending: the device line of PyTorch's quickstart tutorial (CUDA, else Apple's MPS, else the CPU)."""
+"""the device line of PyTorch's quickstart tutorial (CUDA, else Apple's MPS, else the CPU)."""
 
 import torch
 from torch import nn

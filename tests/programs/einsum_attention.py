@@ -1,4 +1,4 @@
-"""Pending: torch.einsum, as attention tutorials write it, with gradients."""
+"""torch.einsum, as attention tutorials write it, with gradients."""
 
 import numpy as np
 import torch

@@ -1,4 +1,4 @@
-"""Pending: a causal self-attention block as GPT tutorials write it (torch.tril mask)."""
+"""a causal self-attention block as GPT tutorials write it (torch.tril mask)."""
 
 import math
 

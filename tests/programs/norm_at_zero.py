@@ -1,4 +1,4 @@
-"""Pending: norms of an all-zero vector have a zero gradient in torch (F.normalize, cosine_similarity)."""
+"""norms of an all-zero vector have a zero gradient in torch (F.normalize, cosine_similarity)."""
 
 import torch
 import torch.nn.functional as F

@@ -1,4 +1,4 @@
-"""Pending: tensor helpers that course notebooks use on labels and masks."""
+"""tensor helpers that course notebooks use on labels and masks."""
 
 import torch
 
