@@ -1,4 +1,4 @@
-"""Pending: print(tensor) lays numbers out as torch does (scientific notation, nan/inf, long rows, empty)."""
+"""print(tensor) lays numbers out as torch does (scientific notation, nan/inf, long rows, empty)."""
 
 import torch
 
