@@ -74,20 +74,32 @@ def from_numpy(array):
     return Tensor._wrap(array)
 
 
+def _shape_or_size(shape, size):
+    """torch accepts zeros(2, 3), zeros((2, 3)) and zeros(size=(2, 3))."""
+    if size is not None:
+        if shape:
+            raise TypeError("pass the shape either positionally or as size=, not both")
+        return (size,)
+    return shape
+
+
 def _filled(fill, size, dtype, requires_grad, device):
     np_dtype = _dtype.numpy_dtype(dtype) or _dtype.get_default_dtype().numpy
     return _finish(fill(_shape_args(size), dtype=np_dtype), requires_grad, device)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
+def zeros(*shape, size=None, dtype=None, device=None, requires_grad=False, out=None):
+    size = _shape_or_size(shape, size)
     return _filled(np.zeros, size, dtype, requires_grad, device)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
+def ones(*shape, size=None, dtype=None, device=None, requires_grad=False, out=None):
+    size = _shape_or_size(shape, size)
     return _filled(np.ones, size, dtype, requires_grad, device)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, out=None):
+def empty(*shape, size=None, dtype=None, device=None, requires_grad=False, out=None):
+    size = _shape_or_size(shape, size)
     return _filled(np.zeros, size, dtype, requires_grad, device)  # zeroed: no garbage for learners
 
 
@@ -168,15 +180,17 @@ def _random_dtype(dtype):
     return np_dtype
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform samples on [0, 1)."""
+    size = _shape_or_size(shape, size)
     np_dtype = _random_dtype(dtype)
     array = _numpy_rng(generator).random(_shape_args(size), dtype=np.float64).astype(np_dtype)
     return _finish(array, requires_grad, device)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal samples."""
+    size = _shape_or_size(shape, size)
     np_dtype = _random_dtype(dtype)
     array = _numpy_rng(generator).standard_normal(_shape_args(size), dtype=np.float64).astype(np_dtype)
     return _finish(array, requires_grad, device)

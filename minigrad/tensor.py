@@ -99,6 +99,10 @@ class Size(tuple):
     def __repr__(self):
         return f"minigrad.Size({list(self)})"
 
+    def __getitem__(self, index):
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
     def numel(self):
         return int(np.prod(self, dtype=np.int64))
 
@@ -434,7 +438,9 @@ class Tensor:
     def __format__(self, spec):
         if self._array.ndim == 0:
             return format(self.item(), spec)
-        return format(repr(self), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
 
     def __repr__(self):
         from minigrad._format import format_tensor
@@ -577,6 +583,8 @@ class Tensor:
 
     def __floordiv__(self, other):
         a, b = _promote(self, other)
+        if a._array.dtype.kind in "iub" and np.any(np.asarray(_raw(b)) == 0):
+            raise RuntimeError("ZeroDivisionError")  # integer division by zero, as torch reports it
         return Tensor._wrap(np.asarray(np.floor_divide(_raw(a), _raw(b))))
 
     def __mod__(self, other):
@@ -803,13 +811,19 @@ class Tensor:
         return self._binary(E.minimum, _as_tensor(other))
 
     def floor(self):
-        return Tensor._wrap(np.floor(self._array))
+        return apply(E.floor, self) if self.is_floating_point() else self.clone()
 
     def ceil(self):
-        return Tensor._wrap(np.ceil(self._array))
+        return apply(E.ceil, self) if self.is_floating_point() else self.clone()
+
+    def trunc(self):
+        return apply(E.trunc, self) if self.is_floating_point() else self.clone()
 
     def round(self, decimals=0):
-        return Tensor._wrap(np.round(self._array, decimals))
+        return apply(E.round, self, decimals=decimals) if self.is_floating_point() else self.clone()
+
+    def frac(self):
+        return self - self.trunc()
 
     def masked_fill(self, mask, value):
         mask = _mask_array(mask, "masked_fill")
@@ -1281,11 +1295,12 @@ class Tensor:
         if self.ndim == 0 or other.ndim == 0:
             raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {self.ndim}D "
                                f"and {other.ndim}D")
-        a, b = _promote(self, other)
-        if a._array.shape[-1] != b._array.shape[-2 if b.ndim > 1 else -1]:
+        if self._array.dtype != other._array.dtype:
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {self.dtype} != {other.dtype}")
+        if self._array.shape[-1] != other._array.shape[-2 if other.ndim > 1 else -1]:
             raise RuntimeError(_matmul_message(self._array.shape, other._array.shape))
         try:
-            return apply(L.matmul, a, b)
+            return apply(L.matmul, self, other)
         except ValueError as error:
             raise RuntimeError(_matmul_message(self._array.shape, other._array.shape)) from error
 

@@ -164,3 +164,10 @@ to_dtype = Primitive("ToCopy", lambda x, dtype: x.astype(dtype),
 
 # exp(x) - 1, accurate for small x; its derivative is exp(x) = ans + 1.
 expm1 = Primitive("Expm1", np.expm1, lambda g, ans, x: g * (ans + 1), saves="output")
+
+# Rounding is flat almost everywhere: its gradient is zero, as torch defines it.
+floor = Primitive("Floor", np.floor, lambda g, ans, x: np.zeros_like(g), saves="nothing")
+ceil = Primitive("Ceil", np.ceil, lambda g, ans, x: np.zeros_like(g), saves="nothing")
+trunc = Primitive("Trunc", np.trunc, lambda g, ans, x: np.zeros_like(g), saves="nothing")
+round = Primitive("Round", lambda x, decimals: np.round(x, decimals),
+                  lambda g, ans, x, decimals: np.zeros_like(g), saves="nothing")
