@@ -17,7 +17,11 @@ forward runs without recording; the engine later calls backward with the upstrea
 gradient, exactly where it would call a primitive's VJP rules.
 """
 
+import numpy as np
+
 from minigrad.autograd import grad_mode
+from minigrad.autograd.engine import Node
+from minigrad.tensor import Tensor
 
 
 class FunctionCtx:
@@ -38,37 +42,48 @@ class FunctionCtx:
 
 
 class _UserRule:
-    """Stands where a Primitive stands in a Node, calling the user's backward once per pass."""
+    """Stands where a Primitive stands in a Node, calling the user's backward once per pass.
+
+    With several outputs the node's output is all of them flattened and joined (each
+    returned tensor is a slice of it), so `g` arrives as one array and is split back
+    into one gradient per output.
+    """
 
     saves_inputs = False
     saves_output = False
     vjps = None  # one rule for all inputs: vjp_argnum
 
-    def __init__(self, function, ctx, n_inputs):
+    def __init__(self, function, ctx, output_shapes):
         self.name = function.__name__
         self.function = function
         self.ctx = ctx
-        self.n_inputs = n_inputs
-        self._pending = None
+        self.output_shapes = output_shapes  # None: a single output, passed through unpacked
+        self._grads_for = None              # the upstream gradient the cached results belong to
+        self._grads = None
 
     def vjp_argnum(self, argnum, g, ans, *inputs):
-        from minigrad.tensor import Tensor
+        if self._grads_for is not g:  # the engine asks for every input in turn with the same g
+            self._grads = self._call_backward(g, len(inputs))
+            self._grads_for = g
+        grad = self._grads[argnum]
+        if grad is None:  # the user says "no gradient": zero, as in torch
+            return np.zeros_like(inputs[argnum])
+        return grad._array if isinstance(grad, Tensor) else np.asarray(grad)
 
-        if self._pending is None:
-            with grad_mode.no_grad():
-                grads = self.function.backward(self.ctx, Tensor._wrap(g))
-            grads = grads if isinstance(grads, tuple) else (grads,)
-            if len(grads) < self.n_inputs:
-                raise RuntimeError(f"function {self.name}Backward returned an incorrect number of gradients "
-                                   f"(expected {self.n_inputs}, got {len(grads)})")
-            self._pending = list(grads)
-        grad = self._pending[argnum]
-        self._pending[argnum] = None
-        if all(x is None for x in self._pending):
-            self._pending = None
-        if grad is None:
-            return g * 0
-        return grad._array if isinstance(grad, Tensor) else grad
+    def _call_backward(self, g, n_inputs):
+        if self.output_shapes is None:
+            upstream = (Tensor._wrap(g),)
+        else:
+            bounds = np.cumsum([0] + [int(np.prod(shape)) for shape in self.output_shapes])
+            upstream = tuple(Tensor._wrap(g[start:stop].reshape(shape))
+                             for start, stop, shape in zip(bounds[:-1], bounds[1:], self.output_shapes))
+        with grad_mode.no_grad():
+            grads = self.function.backward(self.ctx, *upstream)
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        if len(grads) != n_inputs:
+            raise RuntimeError(f"function {self.name}Backward returned an incorrect number of gradients "
+                               f"(expected {n_inputs}, got {len(grads)})")
+        return grads
 
 
 class Function:
@@ -84,18 +99,27 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
-        from minigrad.autograd.engine import Node
-        from minigrad.tensor import Tensor
-
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         ctx = FunctionCtx(needs)
         with grad_mode.no_grad():
             out = cls.forward(ctx, *args)
-        if not isinstance(out, Tensor):
-            raise TypeError(f"{cls.__name__}.forward must return a single Tensor, got {type(out).__name__}")
+        outputs = out if isinstance(out, tuple) else (out,)
+        if not outputs or not all(isinstance(o, Tensor) for o in outputs):
+            raise TypeError(f"{cls.__name__}.forward must return a Tensor or a tuple of Tensors, got {out!r}")
         if not (any(needs) and grad_mode.is_grad_enabled()):
             return out
         edges = [(a._grad_fn or a) if need else None for a, need in zip(args, needs)]
         arrays = [a._array if isinstance(a, Tensor) else a for a in args]
-        node = Node(_UserRule(cls, ctx, len(args)), arrays, {}, None, edges, ())
-        return Tensor._wrap(out._array, node)
+        if not isinstance(out, tuple):
+            return Tensor._wrap(out._array, Node(_UserRule(cls, ctx, None), arrays, {}, None, edges, ()))
+        dtypes = {o._array.dtype for o in outputs}
+        if len(dtypes) != 1:
+            raise NotImplementedError(f"{cls.__name__}.forward returned outputs of several dtypes {sorted(map(str, dtypes))}; "
+                                      "minigrad records functions whose outputs share one dtype")
+        shapes = [o._array.shape for o in outputs]
+        packed = np.concatenate([o._array.ravel() for o in outputs])
+        node = Node(_UserRule(cls, ctx, shapes), arrays, {}, None, edges, ())
+        whole = Tensor._wrap(packed, node)
+        bounds = np.cumsum([0] + [o._array.size for o in outputs])
+        return tuple(whole[int(start):int(stop)].reshape(shape)
+                     for start, stop, shape in zip(bounds[:-1], bounds[1:], shapes))

@@ -512,3 +512,27 @@ def test_views_share_the_version_counter():
         v.add_(1)
         return x._version, v._version, t._version
     same_as_torch(program)
+
+
+def test_function_with_two_outputs_and_a_none_gradient():
+    def program(T):
+        class SplitScale(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, a, b):
+                ctx.save_for_backward(a)
+                return a * 2, (a * b).sum()
+
+            @staticmethod
+            def backward(ctx, grad_double, grad_total):
+                (a,) = ctx.saved_tensors
+                return grad_double * 2, None  # no gradient for b: zero, as torch takes it
+
+        a = T.tensor([1.0, -2.0, 3.0], dtype=T.float64, requires_grad=True)
+        b = T.tensor([0.5, 0.5, 0.5], dtype=T.float64, requires_grad=True)
+        doubled, total = SplitScale.apply(a, b)
+        loss = (doubled * doubled).sum() + 3 * total
+        loss.backward(retain_graph=True)
+        first = a.grad.clone()
+        loss.backward()  # the user's backward runs again: nothing cached from the first pass
+        return doubled, total, first, a.grad, b.grad
+    same_as_torch(program)

@@ -1,4 +1,4 @@
-"""Pending: a custom torch.autograd.Function with two outputs and a non-tensor argument."""
+"""a custom torch.autograd.Function with two outputs and a non-tensor argument."""
 
 import torch
 
