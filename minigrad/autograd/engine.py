@@ -183,6 +183,8 @@ def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
                 grad = primitive.vjp_argnum(i, g, ans, *arrays, **params)
             else:
                 grad = rules[i](g, ans, *arrays, **params)
+            if grad is None:  # a custom Function may say "no gradient" for an input
+                continue
             x = arrays[i]
             if type(grad) is not np.ndarray or grad.shape != x.shape or grad.dtype != x.dtype:
                 grad = _fit(grad, x)

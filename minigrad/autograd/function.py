@@ -66,8 +66,8 @@ class _UserRule:
             self._grads = self._call_backward(g, len(inputs))
             self._grads_for = g
         grad = self._grads[argnum]
-        if grad is None:  # the user says "no gradient": zero, as in torch
-            return np.zeros_like(inputs[argnum])
+        if grad is None:  # the user says "no gradient": nothing flows to that input, as in torch
+            return None
         return grad._array if isinstance(grad, Tensor) else np.asarray(grad)
 
     def _call_backward(self, g, n_inputs):

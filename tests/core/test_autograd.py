@@ -514,7 +514,7 @@ def test_views_share_the_version_counter():
     same_as_torch(program)
 
 
-def test_function_with_two_outputs_and_a_none_gradient():
+def test_function_with_two_outputs_and_no_gradient_for_an_input():
     def program(T):
         class SplitScale(T.autograd.Function):
             @staticmethod
@@ -525,7 +525,7 @@ def test_function_with_two_outputs_and_a_none_gradient():
             @staticmethod
             def backward(ctx, grad_double, grad_total):
                 (a,) = ctx.saved_tensors
-                return grad_double * 2, None  # no gradient for b: zero, as torch takes it
+                return grad_double * 2, None  # no gradient for b: its .grad stays None
 
         a = T.tensor([1.0, -2.0, 3.0], dtype=T.float64, requires_grad=True)
         b = T.tensor([0.5, 0.5, 0.5], dtype=T.float64, requires_grad=True)
