@@ -9,7 +9,7 @@ from minigrad import _dtype
 from minigrad._ops import elementwise as E
 from minigrad._ops import linalg as L
 from minigrad._ops import shape as S
-from minigrad.tensor import Tensor, _as_tensor, _broadcast_message, _dim, _is_scalar, _promote, apply
+from minigrad.tensor import Tensor, _as_tensor, _broadcast_message, _dim, _promote, apply
 
 # Methods that are also top-level functions, taking the tensor first.
 _METHODS = """

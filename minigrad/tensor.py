@@ -142,6 +142,23 @@ class device:
 _CPU = device("cpu")
 
 
+def to_arguments(args, kwargs):
+    """The dtype asked for by torch's .to(...) arguments (None if only a device), checking the device."""
+    dtype = kwargs.pop("dtype", None)
+    _check_device(kwargs.pop("device", None))
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif isinstance(arg, (str, device)):
+            _check_device(arg)
+        elif arg is not None:
+            dtype = arg
+    return dtype
+
+
 def _check_device(dev):
     if dev is not None and device(dev).type != "cpu":
         raise RuntimeError(f"minigrad runs on the CPU only, so it cannot use device '{device(dev)}'; "
@@ -420,7 +437,7 @@ class Tensor:
 
     def __bool__(self):
         if self._array.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._array)
 
     def __len__(self):
@@ -448,18 +465,8 @@ class Tensor:
 
     def to(self, *args, **kwargs):
         """to(dtype), to(device), to(device, dtype), to(other_tensor); copy=True forces a copy."""
-        dtype, copy = kwargs.pop("dtype", None), kwargs.pop("copy", False)
-        _check_device(kwargs.pop("device", None))
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif isinstance(arg, (str, device)):
-                _check_device(arg)
-            elif arg is not None:
-                dtype = arg
+        copy = kwargs.pop("copy", False)
+        dtype = to_arguments(args, kwargs)
         if dtype is None or _dtype.as_dtype(dtype).numpy == self._array.dtype:
             return self.clone() if copy else self
         return self._cast(_dtype.as_dtype(dtype).numpy)
@@ -1107,11 +1114,7 @@ class Tensor:
         return self._scatter_inplace(I.scatter_add, dim, index, src)
 
     def _scatter_inplace(self, primitive, dim, index, src):
-        axis = _dim(dim, self.ndim)
-        index = _index_array(index, "scatter")
-        _check_index_range(index, self._array.shape[axis], "scatter", dim)
-        if isinstance(src, Tensor):
-            src = src._cast(self._array.dtype)
+        axis, index, src = self._scatter_arguments(dim, index, src)
         return self._inplace(primitive, index, src, axis=axis)
 
     # -------------------------------------------------------------- sorting
@@ -1377,6 +1380,11 @@ class Tensor:
         return self._scatter(I.scatter_add, dim, index, src)
 
     def _scatter(self, primitive, dim, index, src):
+        axis, index, src = self._scatter_arguments(dim, index, src)
+        return apply(primitive, self, index, src, axis=axis)
+
+    def _scatter_arguments(self, dim, index, src):
+        """The checked axis, index array and source of scatter(dim, index, src), as torch checks them."""
         axis = _dim(dim, self.ndim)
         index = _index_array(index, "scatter")
         if index.ndim != self.ndim:
@@ -1385,7 +1393,7 @@ class Tensor:
         _check_index_range(index, self._array.shape[axis], "scatter", dim)
         if isinstance(src, Tensor):
             src = src._cast(self._array.dtype)
-        return apply(primitive, self, index, src, axis=axis)
+        return axis, index, src
 
     def index_select(self, dim, index):
         axis = _dim(dim, self.ndim)

@@ -1,6 +1,5 @@
 """A character-level RNN trained with truncated backpropagation through time (hidden state detached)."""
 
-import numpy as np
 import torch
 import torch.nn as nn
 from _weights import seeded_state

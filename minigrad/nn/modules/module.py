@@ -19,7 +19,7 @@ import numpy as np
 from minigrad import _dtype
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.nn.parameter import Parameter
-from minigrad.tensor import RemovableHandle, Tensor, _check_device, device
+from minigrad.tensor import RemovableHandle, Tensor, _check_device, to_arguments
 
 __all__ = ["Module"]
 
@@ -398,18 +398,7 @@ class Module:
 
     def to(self, *args, **kwargs):
         """to(device), to(dtype), to(device, dtype) or to(tensor): floating parameters and buffers move/cast."""
-        dtype = kwargs.pop("dtype", None)
-        _check_device(kwargs.pop("device", None))
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif isinstance(arg, (str, device)):
-                _check_device(arg)
-            elif arg is not None:
-                dtype = arg
+        dtype = to_arguments(args, kwargs)
         if dtype is None:
             return self
         dtype = _dtype.as_dtype(dtype)
