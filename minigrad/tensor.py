@@ -949,6 +949,10 @@ class Tensor:
         if self._array.dtype.kind != "f":
             raise RuntimeError(f"std and var only support floating point dtypes, but the tensor is {self.dtype}")
         axis = None if dim is None else _axes(dim, self.ndim)
+        count = self._array.size if axis is None else int(np.prod([self._array.shape[a] for a in axis]))
+        if count - correction <= 0:
+            warnings.warn(f"{primitive.name.lower()}(): degrees of freedom is <= 0 ({count} values with correction "
+                          f"{correction}); the result is inf or nan", UserWarning, stacklevel=3)
         return apply(primitive, self, axis=axis, correction=correction, keepdims=keepdim)
 
     def logsumexp(self, dim, keepdim=False):

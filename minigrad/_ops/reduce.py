@@ -7,6 +7,8 @@ the reduced axes back (`_restore`) so that the upstream gradient broadcasts agai
 input again.
 """
 
+import warnings
+
 import numpy as np
 
 from minigrad._ops.registry import Primitive
@@ -67,7 +69,13 @@ amin = Primitive("Amin", lambda x, axis, keepdims: np.amin(x, axis=axis, keepdim
 
 
 def _var(x, axis, correction, keepdims):
-    return np.var(x, axis=axis, ddof=correction, keepdims=keepdims)
+    count = x.size if axis is None else _count(x, axis)
+    if count - correction > 0:
+        return np.var(x, axis=axis, ddof=correction, keepdims=keepdims)
+    # No degrees of freedom left: inf or nan, as in torch (the Tensor layer warns as torch does).
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.var(x, axis=axis, ddof=correction, keepdims=keepdims)
 
 
 def _var_vjp(g, ans, x, axis, correction, keepdims):
