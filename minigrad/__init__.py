@@ -20,7 +20,8 @@ from minigrad.functions import *  # noqa: F401,F403  (exp, cat, stack, where, ..
 from minigrad.functions import _METHODS
 from minigrad.random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
                              set_rng_state)
-from minigrad.tensor import Size, Tensor, device
+from minigrad._types import Size, device
+from minigrad.tensor import Tensor
 from minigrad._runtime import (compile, finfo, get_num_threads, iinfo, set_num_threads, set_printoptions,  # noqa: A004
                                use_deterministic_algorithms)
 

@@ -7,7 +7,9 @@ import numpy as np
 
 from minigrad import _dtype
 from minigrad.random import _numpy_rng
-from minigrad.tensor import Tensor, _check_device, _shape_args
+from minigrad._arguments import _shape_args
+from minigrad._types import _check_device
+from minigrad.tensor import Tensor
 
 
 def _finish(array, requires_grad=False, device=None):

@@ -9,7 +9,8 @@ from minigrad import _dtype
 from minigrad._ops import elementwise as E
 from minigrad._ops import linalg as L
 from minigrad._ops import shape as S
-from minigrad.tensor import Tensor, _as_tensor, _broadcast_message, _dim, _promote, apply
+from minigrad._arguments import _broadcast_message, _dim
+from minigrad.tensor import Tensor, _as_tensor, _promote, apply
 
 # Methods that are also top-level functions, taking the tensor first.
 _METHODS = """
@@ -141,7 +142,7 @@ def broadcast_tensors(*tensors):
 
 
 def broadcast_shapes(*shapes):
-    from minigrad.tensor import Size
+    from minigrad._types import Size
     return Size(np.broadcast_shapes(*shapes))
 
 

@@ -60,7 +60,8 @@ import zipfile
 import numpy as np
 
 from minigrad import _dtype
-from minigrad.tensor import Size, Tensor, _check_device, device
+from minigrad._types import Size, _check_device, device
+from minigrad.tensor import Tensor
 
 __all__ = ["SerializationError", "from_torch_state_dict", "load", "save", "to_torch_state_dict"]
 

@@ -1,26 +1,29 @@
 """Tensor: a NumPy array plus the autograd record of where it came from.
 
 The class is a thin shell. Each differentiable method normalises torch-style arguments
-(dims, shapes, dtypes) and calls `apply`, which runs a primitive's pure forward rule
-and, when an input requires grad, records a `Node` for the backward engine. All of the
-mathematics lives in `minigrad._ops`.
+(dims, shapes, dtypes; see _arguments.py) and calls `apply`, which runs a primitive's
+pure forward rule and, when an input requires grad, records a `Node` for the backward
+engine. All of the mathematics lives in `minigrad._ops`.
 """
 
 import builtins
-import collections
 import numbers
 import warnings
 
 import numpy as np
 
 from minigrad import _dtype
+from minigrad._arguments import (_axes, _basic_then_advanced, _broadcast_message, _check_index_range, _dim, _index,
+                                 _index_array, _infer_shape, _mask_array, _matmul_message, _shape_args)
 from minigrad._ops import elementwise as E
 from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
 from minigrad._ops import shape as S
+from minigrad._types import _CPU, RemovableHandle, Size, _check_device, _return_type, to_arguments
 from minigrad.autograd import engine
 from minigrad.autograd.grad_mode import _State as _grad_mode
+
 
 def apply(primitive, *args, **params):
     """Run `primitive` on the arrays inside `args` and record it for backward if needed."""
@@ -60,144 +63,6 @@ def _view_of(base, ans, primitive, arrays, params, edges, versions, wants_grad):
     out = Tensor._wrap(ans, node, base._version_counter)
     out._base = base._base if base._base is not None else base
     return out
-
-
-# ------------------------------------------------------------------ argument helpers
-def _dim(dim, ndim):
-    """Normalise one dim the way torch does, with torch's IndexError for a bad one."""
-    n = builtins.max(ndim, 1)
-    if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
-        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
-    if not -n <= dim < n:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
-    return dim % n
-
-
-def _axes(dim, ndim):
-    """torch's dim argument (None, an int or a sequence) as a tuple of NumPy axes."""
-    if dim is None:
-        return tuple(range(ndim))
-    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-    axes = tuple(_dim(d, ndim) for d in dims)
-    if ndim == 0:
-        return ()
-    if len(set(axes)) != len(axes):
-        raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
-    return axes
-
-
-def _shape_args(shape):
-    """Accept both f(2, 3) and f((2, 3)) as torch does."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Size)):
-        shape = shape[0]
-    return tuple(int(s) for s in shape)
-
-
-class Size(tuple):
-    """The shape of a tensor: a tuple that prints as ``minigrad.Size([2, 3])``."""
-
-    def __repr__(self):
-        return f"minigrad.Size({list(self)})"
-
-    def __getitem__(self, index):
-        item = tuple.__getitem__(self, index)
-        return Size(item) if isinstance(index, slice) else item
-
-    def numel(self):
-        return int(np.prod(self, dtype=np.int64))
-
-
-class device:
-    """Where a tensor lives. minigrad computes on the CPU only."""
-
-    __slots__ = ("type", "index")
-
-    def __init__(self, type="cpu", index=None):
-        if isinstance(type, device):
-            type, index = type.type, type.index
-        if ":" in type:
-            type, index = type.split(":")
-            index = int(index)
-        if type not in ("cpu", "cuda", "mps"):
-            raise RuntimeError(f"Expected one of cpu, cuda, mps device type at start of device string: {type}")
-        self.type = type
-        self.index = index
-
-    def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
-
-    def __hash__(self):
-        return hash((self.type, self.index))
-
-    def __repr__(self):
-        index = "" if self.index is None else f", index={self.index}"
-        return f"device(type='{self.type}'{index})"
-
-    def __str__(self):
-        return self.type if self.index is None else f"{self.type}:{self.index}"
-
-
-_CPU = device("cpu")
-
-
-def to_arguments(args, kwargs):
-    """The dtype asked for by torch's .to(...) arguments (None if only a device), checking the device."""
-    dtype = kwargs.pop("dtype", None)
-    _check_device(kwargs.pop("device", None))
-    kwargs.pop("non_blocking", None)
-    if kwargs:
-        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-    for arg in args:
-        if isinstance(arg, Tensor):
-            dtype = arg.dtype
-        elif isinstance(arg, (str, device)):
-            _check_device(arg)
-        elif arg is not None:
-            dtype = arg
-    return dtype
-
-
-def _check_device(dev):
-    if dev is not None and device(dev).type != "cpu":
-        raise RuntimeError(f"minigrad runs on the CPU only, so it cannot use device '{device(dev)}'; "
-                           "use the torch backend for GPUs")
-
-
-def _is_scalar(x):
-    if type(x) is float or type(x) is int:
-        return True
-    return isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, np.ndarray)
-
-
-_RETURN_TYPES = {}
-
-
-def _return_type(name):
-    if name not in _RETURN_TYPES:
-        _RETURN_TYPES[name] = collections.namedtuple(name, ["values", "indices"])
-    return _RETURN_TYPES[name]
-
-
-class RemovableHandle:
-    """Returned by register_hook; `remove()` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks):
-        self._hooks = hooks
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self):
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 # ------------------------------------------------------------------ the Tensor
@@ -651,6 +516,9 @@ class Tensor:
     def square(self):
         return self * self
 
+    def floor_divide(self, other):
+        return self // other
+
     # -------------------------------------------------------------- comparisons and logic
     def _compare(self, ufunc, other):
         a, b = _promote(self, other)
@@ -863,6 +731,15 @@ class Tensor:
             return self
         return Tensor._wrap(self._array.astype(_dtype.get_default_dtype().numpy))
 
+    def expm1(self):
+        return apply(E.expm1, self._floating())
+
+    def log2(self):
+        return self.log() / np.log(2.0)
+
+    def log10(self):
+        return self.log() / np.log(10.0)
+
     # -------------------------------------------------------------- reductions
     def sum(self, dim=None, keepdim=False, dtype=None):
         x = self if dtype is None else self.to(dtype)
@@ -1020,106 +897,6 @@ class Tensor:
         counts = np.bincount(self._array, weights=None if weights is None else _raw(weights), minlength=minlength)
         dtype = np.int64 if weights is None else _raw(weights).dtype
         return Tensor._wrap(counts.astype(dtype))
-
-    def tril(self, diagonal=0):
-        if self.ndim < 2:
-            raise RuntimeError(f"tril: input tensor must have at least 2 dimensions, got {self.ndim}")
-        return apply(I.tril, self, k=diagonal)
-
-    def triu(self, diagonal=0):
-        if self.ndim < 2:
-            raise RuntimeError(f"triu: input tensor must have at least 2 dimensions, got {self.ndim}")
-        return apply(I.triu, self, k=diagonal)
-
-    def roll(self, shifts, dims=None):
-        if dims is None:
-            return self.flatten().roll(shifts, 0).view(self.shape)
-        shifts = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
-        dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
-        if len(shifts) != len(dims):
-            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
-        return apply(S.roll, self, shifts=shifts, axes=tuple(_dim(d, self.ndim) for d in dims))
-
-    def masked_select(self, mask):
-        mask = _mask_array(mask, "masked_select")
-        shape = np.broadcast_shapes(self._array.shape, mask.shape)
-        x = self if self._array.shape == shape else self.expand(shape)
-        return x[np.broadcast_to(mask, shape)]
-
-    def repeat_interleave(self, repeats, dim=None):
-        x = self.flatten() if dim is None else self
-        axis = 0 if dim is None else _dim(dim, x.ndim)
-        counts = np.broadcast_to(np.asarray(_raw(repeats)), (x._array.shape[axis],))
-        return x.index_select(axis, np.repeat(np.arange(x._array.shape[axis]), counts))
-
-    def diagonal(self, offset=0, dim1=0, dim2=1):
-        a, b = _dim(dim1, self.ndim), _dim(dim2, self.ndim)
-        rest = [d for d in range(self.ndim) if d not in (a, b)]
-        moved = self.permute(*rest, a, b)
-        rows, cols = moved._array.shape[-2:]
-        start_row, start_col = max(-offset, 0), max(offset, 0)
-        length = max(min(rows - start_row, cols - start_col), 0)
-        index = np.arange(length)
-        return moved[(Ellipsis, index + start_row, index + start_col)]
-
-    def diag(self, diagonal=0):
-        if self.ndim == 2:
-            return self.diagonal(diagonal)
-        if self.ndim != 1:
-            raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self.ndim}D")
-        n = self._array.shape[0] + abs(diagonal)
-        index = np.arange(self._array.shape[0])
-        rows, cols = index + max(-diagonal, 0), index + max(diagonal, 0)
-        out = Tensor._wrap(np.zeros((n, n), dtype=self._array.dtype))
-        out[rows, cols] = self
-        return out
-
-    def trace(self):
-        if self.ndim != 2:
-            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
-        return self.diagonal().sum()
-
-    def tensor_split(self, indices_or_sections, dim=0):
-        axis = _dim(dim, self.ndim)
-        size = self._array.shape[axis]
-        if isinstance(indices_or_sections, numbers.Integral):
-            n = indices_or_sections
-            bounds = [i * (size // n) + builtins.min(i, size % n) for i in range(n + 1)]
-        else:
-            bounds = [0, *indices_or_sections, size]
-        return tuple(self.narrow(axis, start, builtins.max(builtins.min(end, size) - start, 0))
-                     for start, end in zip(bounds[:-1], bounds[1:]))
-
-    def expm1(self):
-        return apply(E.expm1, self._floating())
-
-    def log2(self):
-        return self.log() / np.log(2.0)
-
-    def log10(self):
-        return self.log() / np.log(10.0)
-
-    def floor_divide(self, other):
-        return self // other
-
-    def index_add_(self, dim, index, source, alpha=1):
-        axis = _dim(dim, self.ndim)
-        index = _index_array(index, "index_add_")
-        _check_index_range(index, self._array.shape[axis], "index_add", dim)
-        return self._inplace(I.index_add, source, index=index, axis=axis, alpha=alpha)
-
-    def index_add(self, dim, index, source, alpha=1):
-        return self.clone().index_add_(dim, index, source, alpha)
-
-    def scatter_(self, dim, index, src=None, value=None, reduce=None):
-        return self._scatter_inplace(I.scatter, dim, index, src if src is not None else value)
-
-    def scatter_add_(self, dim, index, src):
-        return self._scatter_inplace(I.scatter_add, dim, index, src)
-
-    def _scatter_inplace(self, primitive, dim, index, src):
-        axis, index, src = self._scatter_arguments(dim, index, src)
-        return self._inplace(primitive, index, src, axis=axis)
 
     # -------------------------------------------------------------- sorting
     def sort(self, dim=-1, descending=False, stable=False):
@@ -1296,6 +1073,32 @@ class Tensor:
         axis = _dim(dim, self.ndim)
         return self[(slice(None),) * axis + (index,)]
 
+    def roll(self, shifts, dims=None):
+        if dims is None:
+            return self.flatten().roll(shifts, 0).view(self.shape)
+        shifts = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
+        dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
+        if len(shifts) != len(dims):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+        return apply(S.roll, self, shifts=shifts, axes=tuple(_dim(d, self.ndim) for d in dims))
+
+    def repeat_interleave(self, repeats, dim=None):
+        x = self.flatten() if dim is None else self
+        axis = 0 if dim is None else _dim(dim, x.ndim)
+        counts = np.broadcast_to(np.asarray(_raw(repeats)), (x._array.shape[axis],))
+        return x.index_select(axis, np.repeat(np.arange(x._array.shape[axis]), counts))
+
+    def tensor_split(self, indices_or_sections, dim=0):
+        axis = _dim(dim, self.ndim)
+        size = self._array.shape[axis]
+        if isinstance(indices_or_sections, numbers.Integral):
+            n = indices_or_sections
+            bounds = [i * (size // n) + builtins.min(i, size % n) for i in range(n + 1)]
+        else:
+            bounds = [0, *indices_or_sections, size]
+        return tuple(self.narrow(axis, start, builtins.max(builtins.min(end, size) - start, 0))
+                     for start, end in zip(bounds[:-1], bounds[1:]))
+
     # -------------------------------------------------------------- linear algebra
     def matmul(self, other):
         other = _as_tensor(other)
@@ -1339,6 +1142,43 @@ class Tensor:
 
     def outer(self, other):
         return self.unsqueeze(1) * other.unsqueeze(0)
+
+    def tril(self, diagonal=0):
+        if self.ndim < 2:
+            raise RuntimeError(f"tril: input tensor must have at least 2 dimensions, got {self.ndim}")
+        return apply(I.tril, self, k=diagonal)
+
+    def triu(self, diagonal=0):
+        if self.ndim < 2:
+            raise RuntimeError(f"triu: input tensor must have at least 2 dimensions, got {self.ndim}")
+        return apply(I.triu, self, k=diagonal)
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        a, b = _dim(dim1, self.ndim), _dim(dim2, self.ndim)
+        rest = [d for d in range(self.ndim) if d not in (a, b)]
+        moved = self.permute(*rest, a, b)
+        rows, cols = moved._array.shape[-2:]
+        start_row, start_col = max(-offset, 0), max(offset, 0)
+        length = max(min(rows - start_row, cols - start_col), 0)
+        index = np.arange(length)
+        return moved[(Ellipsis, index + start_row, index + start_col)]
+
+    def diag(self, diagonal=0):
+        if self.ndim == 2:
+            return self.diagonal(diagonal)
+        if self.ndim != 1:
+            raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self.ndim}D")
+        n = self._array.shape[0] + abs(diagonal)
+        index = np.arange(self._array.shape[0])
+        rows, cols = index + max(-diagonal, 0), index + max(diagonal, 0)
+        out = Tensor._wrap(np.zeros((n, n), dtype=self._array.dtype))
+        out[rows, cols] = self
+        return out
+
+    def trace(self):
+        if self.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
+        return self.diagonal().sum()
 
     # -------------------------------------------------------------- indexing
     def __getitem__(self, index):
@@ -1406,6 +1246,31 @@ class Tensor:
             raise IndexError("index_select(): Index is supposed to be a vector")
         _check_index_range(index, self._array.shape[axis] if self.ndim else 1, "index_select", dim)
         return apply(I.index_select, self, index=(slice(None),) * axis + (index.reshape(-1),))
+
+    def masked_select(self, mask):
+        mask = _mask_array(mask, "masked_select")
+        shape = np.broadcast_shapes(self._array.shape, mask.shape)
+        x = self if self._array.shape == shape else self.expand(shape)
+        return x[np.broadcast_to(mask, shape)]
+
+    def index_add_(self, dim, index, source, alpha=1):
+        axis = _dim(dim, self.ndim)
+        index = _index_array(index, "index_add_")
+        _check_index_range(index, self._array.shape[axis], "index_add", dim)
+        return self._inplace(I.index_add, source, index=index, axis=axis, alpha=alpha)
+
+    def index_add(self, dim, index, source, alpha=1):
+        return self.clone().index_add_(dim, index, source, alpha)
+
+    def scatter_(self, dim, index, src=None, value=None, reduce=None):
+        return self._scatter_inplace(I.scatter, dim, index, src if src is not None else value)
+
+    def scatter_add_(self, dim, index, src):
+        return self._scatter_inplace(I.scatter_add, dim, index, src)
+
+    def _scatter_inplace(self, primitive, dim, index, src):
+        axis, index, src = self._scatter_arguments(dim, index, src)
+        return self._inplace(primitive, index, src, axis=axis)
 
     # -------------------------------------------------------------- in place
     def _check_inplace(self):
@@ -1561,7 +1426,7 @@ class Tensor:
         return self._fill_raw(np.vectorize(fn)(self._array))
 
 
-# ------------------------------------------------------------------ module helpers
+# ------------------------------------------------------------------ operand helpers
 def _raw(x):
     return x._array if isinstance(x, Tensor) else x
 
@@ -1602,51 +1467,10 @@ def _promote(a, b, true_division=False):
     return a, b
 
 
-def _broadcast_message(shape_a, shape_b):
-    """torch's message for shapes that do not broadcast, naming the first clashing dim."""
-    ndim = builtins.max(len(shape_a), len(shape_b))
-    a = (1,) * (ndim - len(shape_a)) + tuple(shape_a)
-    b = (1,) * (ndim - len(shape_b)) + tuple(shape_b)
-    for i in reversed(range(ndim)):
-        if a[i] != b[i] and a[i] != 1 and b[i] != 1:
-            return (f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at non-singleton "
-                    f"dimension {i} (shapes {list(shape_a)} and {list(shape_b)})")
-    return f"shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast together"
-
-
-def _matmul_message(shape_a, shape_b):
-    def show(shape):
-        return "x".join(str(n) for n in shape)
-    return f"mat1 and mat2 shapes cannot be multiplied ({show(shape_a)} and {show(shape_b)})"
-
-
-def _infer_shape(shape, size):
-    """Resolve a -1 in a requested shape, with torch's error for an impossible shape."""
-    if shape.count(-1) > 1:
-        raise RuntimeError("only one dimension can be inferred")
-    known = int(np.prod([n for n in shape if n != -1], dtype=np.int64))
-    if -1 in shape:
-        if known == 0 or size % known:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
-        shape = tuple(size // known if n == -1 else n for n in shape)
-    elif known != size or builtins.any(n < 0 for n in shape):
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
-    return shape
-
-
-def _index_array(index, op):
-    array = _raw(index)
-    array = np.asarray(array)
-    if array.dtype.kind not in "iu":
-        raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {_dtype.from_numpy(array.dtype)}")
-    return array
-
-
-def _check_index_range(index, size, op, dim):
-    if index.size and (index.min() < -size if op == "index_select" else index.min() < 0) or (index.size and index.max() >= size):
-        bad = index[(index >= size) | (index < 0)].ravel()[0]
-        error = IndexError if op == "index_select" else RuntimeError  # torch's types
-        raise error(f"{op}(): index {bad} is out of bounds for dimension {dim} with size {size}")
+def _is_scalar(x):
+    if type(x) is float or type(x) is int:
+        return True
+    return isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, np.ndarray)
 
 
 def _check_no_bool_subtraction(a, b):
@@ -1660,92 +1484,3 @@ def _check_no_bool_subtraction(a, b):
     if is_bool(a) or is_bool(b):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
                            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
-
-
-def _mask_array(mask, op):
-    array = np.asarray(_raw(mask))
-    if array.dtype != np.bool_:
-        raise RuntimeError(f"{op} only supports boolean masks, but got mask with dtype {_dtype.from_numpy(array.dtype)}")
-    return array
-
-
-def _index(index, tensor):
-    """Turn a torch-style index into a NumPy one: tensors and lists become arrays."""
-    if not isinstance(index, tuple):
-        index = (index,)
-    out = []
-    for i in index:
-        if isinstance(i, Tensor):
-            i = i._array
-            if i.dtype.kind == "f":
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        elif isinstance(i, (list, range)):
-            i = np.asarray(i)
-            if i.dtype.kind == "f":
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        elif isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype.kind in "iu":
-            i = int(i)
-        out.append(i)
-    index = tuple(out)
-    _check_index_bounds(index, tensor._array.shape)
-    return index
-
-
-def _basic_then_advanced(index):
-    """Split an index that mixes ints or None with index arrays into (basic, advanced) steps.
-
-    NumPy counts an int as an advanced index, so in ``x[0, :, idx]`` the int and idx are
-    "separated by a slice" and the picked axis moves to the front. torch first applies
-    ints and None (select, unsqueeze) and only then the index tensors, so the picked axis
-    stays in place. ``x[basic][advanced]`` reproduces torch's order. Returns None when
-    the index has no such mix (one NumPy step then means the same as in torch).
-    """
-    arrays = builtins.sum(isinstance(i, np.ndarray) for i in index)
-    if not arrays or all(isinstance(i, (np.ndarray, slice)) or i is Ellipsis for i in index):
-        return None
-    basic, advanced = [], []
-    for i in index:
-        if isinstance(i, np.ndarray):
-            basic += [slice(None)] * (i.ndim if i.dtype == np.bool_ else 1)  # the axes it addresses
-            advanced.append(i)
-        elif i is None:
-            basic.append(None)
-            advanced.append(slice(None))
-        elif i is Ellipsis or isinstance(i, slice):
-            basic.append(i)
-            advanced.append(i if i is Ellipsis else slice(None))
-        else:  # an int: its axis is gone after the basic step
-            basic.append(i)
-    return tuple(basic), tuple(advanced)
-
-
-def _check_index_bounds(index, shape):
-    """torch's IndexError for an out-of-range integer index, naming the dim and its size."""
-    dim = 0
-    explicit = builtins.sum(1 if not (i is None or i is Ellipsis) else 0 for i in index)
-    explicit -= builtins.sum(1 for i in index if isinstance(i, np.ndarray) and i.dtype == np.bool_)
-    explicit += builtins.sum(i.ndim for i in index if isinstance(i, np.ndarray) and i.dtype == np.bool_)
-    if explicit > len(shape):
-        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-    for i in index:
-        if i is None:
-            continue
-        if i is Ellipsis:
-            dim += len(shape) - explicit
-            continue
-        if isinstance(i, numbers.Integral) and not isinstance(i, bool):
-            size = shape[dim]
-            if not -size <= i < size:
-                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
-        elif isinstance(i, np.ndarray) and i.dtype.kind in "iu" and i.size:
-            size = shape[dim]
-            if i.max() >= size or i.min() < -size:
-                bad = i[(i >= size) | (i < -size)].ravel()[0]
-                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
-        elif isinstance(i, np.ndarray) and i.dtype == np.bool_:
-            if i.shape != tuple(shape[dim:dim + i.ndim]):
-                raise IndexError(f"The shape of the mask {list(i.shape)} at index {dim} does not match the "
-                                 f"shape of the indexed tensor {list(shape[dim:dim + i.ndim])}")
-            dim += i.ndim
-            continue
-        dim += 1

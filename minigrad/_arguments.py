@@ -1,0 +1,174 @@
+"""How torch-style arguments become NumPy's: dims, shapes and indices, checked as torch
+checks them, with torch's exception types and messages naming what was wrong."""
+
+import builtins
+import numbers
+
+import numpy as np
+
+from minigrad import _dtype
+
+
+def _dim(dim, ndim):
+    """Normalise one dim the way torch does, with torch's IndexError for a bad one."""
+    n = builtins.max(ndim, 1)
+    if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim % n
+
+
+def _axes(dim, ndim):
+    """torch's dim argument (None, an int or a sequence) as a tuple of NumPy axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    axes = tuple(_dim(d, ndim) for d in dims)
+    if ndim == 0:
+        return ()
+    if len(set(axes)) != len(axes):
+        raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
+    return axes
+
+
+def _shape_args(shape):
+    """Accept both f(2, 3) and f((2, 3)) as torch does."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+def _infer_shape(shape, size):
+    """Resolve a -1 in a requested shape, with torch's error for an impossible shape."""
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = int(np.prod([n for n in shape if n != -1], dtype=np.int64))
+    if -1 in shape:
+        if known == 0 or size % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+        shape = tuple(size // known if n == -1 else n for n in shape)
+    elif known != size or builtins.any(n < 0 for n in shape):
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+    return shape
+
+
+def _broadcast_message(shape_a, shape_b):
+    """torch's message for shapes that do not broadcast, naming the first clashing dim."""
+    ndim = builtins.max(len(shape_a), len(shape_b))
+    a = (1,) * (ndim - len(shape_a)) + tuple(shape_a)
+    b = (1,) * (ndim - len(shape_b)) + tuple(shape_b)
+    for i in reversed(range(ndim)):
+        if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+            return (f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at non-singleton "
+                    f"dimension {i} (shapes {list(shape_a)} and {list(shape_b)})")
+    return f"shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast together"
+
+
+def _matmul_message(shape_a, shape_b):
+    def show(shape):
+        return "x".join(str(n) for n in shape)
+    return f"mat1 and mat2 shapes cannot be multiplied ({show(shape_a)} and {show(shape_b)})"
+
+
+def _index_array(index, op):
+    array = np.asarray(getattr(index, "_array", index))
+    if array.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {_dtype.from_numpy(array.dtype)}")
+    return array
+
+
+def _check_index_range(index, size, op, dim):
+    if index.size and (index.min() < -size if op == "index_select" else index.min() < 0) or (index.size and index.max() >= size):
+        bad = index[(index >= size) | (index < 0)].ravel()[0]
+        error = IndexError if op == "index_select" else RuntimeError  # torch's types
+        raise error(f"{op}(): index {bad} is out of bounds for dimension {dim} with size {size}")
+
+
+def _mask_array(mask, op):
+    array = np.asarray(getattr(mask, "_array", mask))
+    if array.dtype != np.bool_:
+        raise RuntimeError(f"{op} only supports boolean masks, but got mask with dtype {_dtype.from_numpy(array.dtype)}")
+    return array
+
+
+def _index(index, tensor):
+    """Turn a torch-style index into a NumPy one: tensors and lists become arrays."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    out = []
+    for i in index:
+        if hasattr(i, "_array"):  # a Tensor
+            i = i._array
+            if i.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        elif isinstance(i, (list, range)):
+            i = np.asarray(i)
+            if i.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        elif isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype.kind in "iu":
+            i = int(i)
+        out.append(i)
+    index = tuple(out)
+    _check_index_bounds(index, tensor._array.shape)
+    return index
+
+
+def _basic_then_advanced(index):
+    """Split an index that mixes ints or None with index arrays into (basic, advanced) steps.
+
+    NumPy counts an int as an advanced index, so in ``x[0, :, idx]`` the int and idx are
+    "separated by a slice" and the picked axis moves to the front. torch first applies
+    ints and None (select, unsqueeze) and only then the index tensors, so the picked axis
+    stays in place. ``x[basic][advanced]`` reproduces torch's order. Returns None when
+    the index has no such mix (one NumPy step then means the same as in torch).
+    """
+    arrays = builtins.sum(isinstance(i, np.ndarray) for i in index)
+    if not arrays or all(isinstance(i, (np.ndarray, slice)) or i is Ellipsis for i in index):
+        return None
+    basic, advanced = [], []
+    for i in index:
+        if isinstance(i, np.ndarray):
+            basic += [slice(None)] * (i.ndim if i.dtype == np.bool_ else 1)  # the axes it addresses
+            advanced.append(i)
+        elif i is None:
+            basic.append(None)
+            advanced.append(slice(None))
+        elif i is Ellipsis or isinstance(i, slice):
+            basic.append(i)
+            advanced.append(i if i is Ellipsis else slice(None))
+        else:  # an int: its axis is gone after the basic step
+            basic.append(i)
+    return tuple(basic), tuple(advanced)
+
+
+def _check_index_bounds(index, shape):
+    """torch's IndexError for an out-of-range integer index, naming the dim and its size."""
+    dim = 0
+    explicit = builtins.sum(1 if not (i is None or i is Ellipsis) else 0 for i in index)
+    explicit -= builtins.sum(1 for i in index if isinstance(i, np.ndarray) and i.dtype == np.bool_)
+    explicit += builtins.sum(i.ndim for i in index if isinstance(i, np.ndarray) and i.dtype == np.bool_)
+    if explicit > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    for i in index:
+        if i is None:
+            continue
+        if i is Ellipsis:
+            dim += len(shape) - explicit
+            continue
+        if isinstance(i, numbers.Integral) and not isinstance(i, bool):
+            size = shape[dim]
+            if not -size <= i < size:
+                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
+        elif isinstance(i, np.ndarray) and i.dtype.kind in "iu" and i.size:
+            size = shape[dim]
+            if i.max() >= size or i.min() < -size:
+                bad = i[(i >= size) | (i < -size)].ravel()[0]
+                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+        elif isinstance(i, np.ndarray) and i.dtype == np.bool_:
+            if i.shape != tuple(shape[dim:dim + i.ndim]):
+                raise IndexError(f"The shape of the mask {list(i.shape)} at index {dim} does not match the "
+                                 f"shape of the indexed tensor {list(shape[dim:dim + i.ndim])}")
+            dim += i.ndim
+            continue
+        dim += 1

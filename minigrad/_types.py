@@ -1,0 +1,106 @@
+"""Small value types of the torch API: Size, device, hook handles and (values, indices) results."""
+
+import collections
+
+import numpy as np
+
+
+class Size(tuple):
+    """The shape of a tensor: a tuple that prints as ``minigrad.Size([2, 3])``."""
+
+    def __repr__(self):
+        return f"minigrad.Size({list(self)})"
+
+    def __getitem__(self, index):
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def numel(self):
+        return int(np.prod(self, dtype=np.int64))
+
+
+class device:
+    """Where a tensor lives. minigrad computes on the CPU only."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type="cpu", index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        if ":" in type:
+            type, index = type.split(":")
+            index = int(index)
+        if type not in ("cpu", "cuda", "mps"):
+            raise RuntimeError(f"Expected one of cpu, cuda, mps device type at start of device string: {type}")
+        self.type = type
+        self.index = index
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+    def __repr__(self):
+        index = "" if self.index is None else f", index={self.index}"
+        return f"device(type='{self.type}'{index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+
+_CPU = device("cpu")
+
+
+def to_arguments(args, kwargs):
+    """The dtype asked for by torch's .to(...) arguments (None if only a device), checking the device."""
+    dtype = kwargs.pop("dtype", None)
+    _check_device(kwargs.pop("device", None))
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for arg in args:
+        if hasattr(arg, "_array"):  # a Tensor: take its dtype
+            dtype = arg.dtype
+        elif isinstance(arg, (str, device)):
+            _check_device(arg)
+        elif arg is not None:
+            dtype = arg
+    return dtype
+
+
+def _check_device(dev):
+    if dev is not None and device(dev).type != "cpu":
+        raise RuntimeError(f"minigrad runs on the CPU only, so it cannot use device '{device(dev)}'; "
+                           "use the torch backend for GPUs")
+
+
+_RETURN_TYPES = {}
+
+
+def _return_type(name):
+    if name not in _RETURN_TYPES:
+        _RETURN_TYPES[name] = collections.namedtuple(name, ["values", "indices"])
+    return _RETURN_TYPES[name]
+
+
+class RemovableHandle:
+    """Returned by register_hook; `remove()` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks):
+        self._hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self):
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
