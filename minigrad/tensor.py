@@ -74,9 +74,15 @@ class Tensor:
     __array_priority__ = 1000
     __array_ufunc__ = None  # NumPy defers to our reflected operators: np.float32(2) * t is a Tensor
 
-    def __init__(self, data=(), requires_grad=False):
-        # torch.Tensor(data) always uses the default dtype; prefer minigrad.tensor().
-        array = np.array(data._array if isinstance(data, Tensor) else data, dtype=_dtype.get_default_dtype().numpy)
+    def __init__(self, *data, requires_grad=False):
+        """Tensor(data) copies data; Tensor(2, 3) makes a 2x3 tensor (of zeros here). Both use
+        the default dtype, as torch.Tensor does; minigrad.tensor() is the usual way in."""
+        default = _dtype.get_default_dtype().numpy
+        if data and all(isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in data):
+            array = np.zeros(data, dtype=default)
+        else:
+            value = data[0] if len(data) == 1 else (data or ())
+            array = np.array(value._array if isinstance(value, Tensor) else value, dtype=default)
         self._array = array
         self._grad = None
         self._grad_fn = None

@@ -191,7 +191,7 @@ mish = Primitive("Mish", _mish, _mish_vjp)
 def _row_max(x, axis):
     """x.max(axis, keepdims=True). NumPy reduces many short rows (10 classes, say) one at a
     time and slowly; moving the axis to the front turns it into one fast elementwise max."""
-    if x.ndim < 2 or x.shape[axis] > 64:
+    if x.ndim < 2 or x.shape[axis] > 64 or x.size < 64 * x.shape[axis]:  # long rows, or few of them
         return x.max(axis=axis, keepdims=True)
     front = np.ascontiguousarray(np.moveaxis(x, axis, 0))
     return np.expand_dims(front.max(axis=0), axis)

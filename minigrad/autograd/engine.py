@@ -55,17 +55,12 @@ class Node:
     def __repr__(self):
         return f"<{self.name()} object at {id(self):#x}>"
 
-    def check_saved(self):
-        """Raise if the saved arrays were freed or modified in place since the forward pass."""
-        if self.inputs is None:
-            raise RuntimeError(_FREED)
-        for counter, value in self.versions:
-            if counter[0] != value:
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: it is an input or output of {self.name()}, saved at version "
-                    f"{value} and now at version {counter[0]}. Hint: replace the in-place operation "
-                    "(such as x += 1 or x.add_(1)) by its out-of-place form (x = x + 1).")
+    def raise_modified(self, counter, value):
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: it is an input or output of {self.name()}, saved at version "
+            f"{value} and now at version {counter[0]}. Hint: replace the in-place operation "
+            "(such as x += 1 or x.add_(1)) by its out-of-place form (x = x + 1).")
 
     def release(self):
         """Drop the saved arrays once backward no longer needs them."""
@@ -172,8 +167,11 @@ def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
                 _accumulate(node.retained, g, handed_out, Tensor)
         elif node in wanted:
             captured[node] = g
-        if node.inputs is None or node.versions:
-            node.check_saved()
+        if node.inputs is None:
+            raise RuntimeError(_FREED)
+        for counter, value in node.versions:
+            if counter[0] != value:
+                node.raise_modified(counter, value)
         primitive, arrays, ans, params = node.primitive, node.inputs, node.ans, node.params
         rules = primitive.vjps
         for i, edge in enumerate(node.edges):
@@ -186,7 +184,7 @@ def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
             if grad is None:  # a custom Function may say "no gradient" for an input
                 continue
             x = arrays[i]
-            if type(grad) is not np.ndarray or grad.shape != x.shape or grad.dtype != x.dtype:
+            if type(grad) is not np.ndarray or grad.shape != x.shape or grad.dtype is not x.dtype:
                 grad = _fit(grad, x)
             store = grads if type(edge) is Node else leaf_grads
             previous = store.get(edge)
