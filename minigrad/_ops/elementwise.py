@@ -85,9 +85,10 @@ tanh = Primitive("Tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans), saves="
 
 
 def _sigmoid(x):
-    # exp(-|x|) never overflows; both branches equal 1 / (1 + exp(-x)).
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    # torch's formula. For very negative x, exp(-x) overflows to inf and the result is the
+    # correct limit 0 (quietly, as in torch); elsewhere it is accurate to the last bits.
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-x))
 
 
 sigmoid = Primitive("Sigmoid", _sigmoid, lambda g, ans, x: g * ans * (1 - ans), saves="output")

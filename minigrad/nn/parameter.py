@@ -40,9 +40,8 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
+        # Like torch, the copy has the values and requires_grad but not the gradient.
         copy = Parameter(Tensor._wrap(self._array.copy()), self._requires_grad)
-        if self._grad is not None:
-            copy._grad = Tensor._wrap(self._grad._array.copy())
         memo[id(self)] = copy
         return copy
 

@@ -140,6 +140,21 @@ def test_cross_entropy_with_probabilities_matches_torch(problem, label_smoothing
     compare_loss(ours, theirs, logits, target, target_grad=True)
 
 
+@given(class_problems(probabilities=True), st.sampled_from([-100, -1, 0, 2]))
+@settings(max_examples=20)
+def test_cross_entropy_with_probabilities_refuses_ignore_index_like_torch(problem, ignore_index):
+    """torch refuses a class index to ignore (>= 0) with probability targets; a negative one is harmless."""
+    logits, target, options = problem
+    ours, theirs = _both("CrossEntropyLoss", ignore_index=ignore_index, **options)
+    if ignore_index >= 0:
+        with pytest.raises(RuntimeError, match="ignore_index is not supported for floating point target"):
+            theirs(torch.tensor(logits), torch.tensor(target))
+        with pytest.raises(RuntimeError, match="ignore_index is not supported for floating point target"):
+            ours(minigrad.tensor(logits), minigrad.tensor(target))
+    else:
+        compare_loss(ours, theirs, logits, target, target_grad=True)
+
+
 @given(class_problems())
 @settings(max_examples=60)
 def test_nll_loss_matches_torch(problem):

@@ -238,6 +238,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                                "be int64)")
         if input.ndim == 0:
             raise ValueError("Expected an input of at least 1 dimension (C) or (N, C, ...), got a 0-d tensor")
+        if ignore_index >= 0:  # a class index cannot name a row of probabilities (torch allows negatives)
+            raise RuntimeError(f"ignore_index is not supported for floating point target (got ignore_index="
+                               f"{ignore_index} with class-probability targets)")
         unbatched = input.ndim == 1
         if unbatched:
             input, target = input.reshape(1, -1), target.reshape(1, -1)

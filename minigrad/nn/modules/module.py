@@ -23,6 +23,8 @@ from minigrad.tensor import RemovableHandle, Tensor, _check_device, to_arguments
 
 __all__ = ["Module"]
 
+_EXTRA_STATE_KEY = "_extra_state"  # where get_extra_state()'s value goes in a state_dict, as in torch
+
 
 class _IncompatibleKeys(collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     """What load_state_dict(strict=False) could not match: keys the module wanted and keys it did not know."""
@@ -426,14 +428,27 @@ class Module:
         _check_device("cuda")
 
     # ------------------------------------------------------------ state_dict
+    def get_extra_state(self):
+        """Override to save state that is not a tensor (a config, a vocabulary) under the key '_extra_state'."""
+        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called.")
+
+    def set_extra_state(self, state):
+        """Override together with get_extra_state: receives what get_extra_state returned."""
+        raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called.")
+
+    def _has_extra_state(self):
+        return type(self).get_extra_state is not Module.get_extra_state
+
     def _save_to_state_dict(self, destination, prefix, keep_vars):
-        """Put this module's own parameters and persistent buffers into `destination`."""
+        """Put this module's own parameters, persistent buffers and extra state into `destination`."""
         for name, param in self._parameters.items():
             if param is not None:
                 destination[prefix + name] = param if keep_vars else param.detach()
         for name, buffer in self._buffers.items():
             if buffer is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = buffer if keep_vars else buffer.detach()
+        if self._has_extra_state():
+            destination[prefix + _EXTRA_STATE_KEY] = self.get_extra_state()
 
     def state_dict(self, *, destination=None, prefix="", keep_vars=False):
         """An OrderedDict from dotted names to tensors that share memory with the module's.
@@ -470,6 +485,9 @@ class Module:
                                   f"from checkpoint, the shape in current model is "
                                   f"{_show_shape(target._array.shape)}.")
                 continue
+            if local_metadata.get("assign_to_params_buffers", False):
+                self._assign_from_state_dict(name, target, state_dict[key])
+                continue
             try:
                 with no_grad():
                     target.copy_(Tensor._wrap(values))
@@ -477,20 +495,46 @@ class Module:
                 error_msgs.append(f'While copying the parameter named "{key}", whose dimensions in the model are '
                                   f"{_show_shape(target._array.shape)} and whose dimensions in the checkpoint are "
                                   f"{_show_shape(values.shape)}, an exception occurred : {error}.")
+        extra_key = prefix + _EXTRA_STATE_KEY
+        if self._has_extra_state():
+            if extra_key in state_dict:
+                self.set_extra_state(state_dict[extra_key])
+            elif strict:
+                missing_keys.append(extra_key)
+        elif strict and extra_key in state_dict:
+            unexpected_keys.append(extra_key)
         if strict:
             for key in state_dict:
-                if not key.startswith(prefix):
+                if not key.startswith(prefix) or key == extra_key:
                     continue
                 name = key[len(prefix):].split(".", 1)[0]
                 if name not in self._modules and name not in local_state:
                     unexpected_keys.append(key)
 
-    def load_state_dict(self, state_dict, strict=True):
+    def _assign_from_state_dict(self, name, current, value):
+        """load_state_dict(assign=True): make the checkpoint's tensor the attribute itself, not a copy.
+
+        A parameter stays a Parameter and keeps its requires_grad, as in torch.
+        """
+        if not isinstance(value, Tensor):
+            value = Tensor._wrap(_as_array(value))
+        if name in self._parameters:
+            if isinstance(value, Parameter):
+                value.requires_grad_(current.requires_grad)
+            else:
+                value = Parameter(value, requires_grad=current.requires_grad)
+            self._parameters[name] = value
+        else:
+            self._buffers[name] = value
+
+    def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy values from `state_dict` into this module's parameters and buffers, in place.
 
         With strict=True (the default) the keys must match exactly; otherwise missing and
         unexpected keys are returned as ``_IncompatibleKeys(missing_keys, unexpected_keys)``.
-        A shape mismatch is always an error naming the key and both shapes.
+        A shape mismatch is always an error naming the key and both shapes. assign=True
+        makes the checkpoint's tensors the module's own instead of copying their values
+        (so an optimizer built before still holds the old parameters).
         """
         if not isinstance(state_dict, collections.abc.Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
@@ -499,7 +543,8 @@ class Module:
         state_dict = collections.OrderedDict(state_dict)
 
         def load(module, prefix):
-            local_metadata = {} if metadata is None else metadata.get(prefix[:-1], {})
+            local_metadata = dict({} if metadata is None else metadata.get(prefix[:-1], {}),
+                                  assign_to_params_buffers=assign)
             module._load_from_state_dict(state_dict, prefix, local_metadata, True, missing_keys, unexpected_keys,
                                          error_msgs)
             for name, child in module._modules.items():
