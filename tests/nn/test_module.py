@@ -287,6 +287,81 @@ def test_deepcopy_gives_an_independent_model():
     assert isinstance(clone[0].weight, mnn.Parameter) and clone[0].weight.requires_grad
 
 
+def test_deepcopy_of_a_parameter_leaves_its_gradient_behind_like_torch():
+    copies = {}
+    for name, (nn, framework) in {"ours": (mnn, minigrad), "theirs": (torch.nn, torch)}.items():
+        model = nn.Linear(2, 2)
+        model(framework.ones(1, 2)).sum().backward()
+        copies[name] = copy.deepcopy(model)
+    assert copies["ours"].weight.grad is None and copies["theirs"].weight.grad is None
+
+
+# ---------------------------------------------------------------- state_dict versions, assign, extra state
+@pytest.mark.parametrize("strict", [True, False])
+def test_batchnorm_checkpoint_without_num_batches_tracked_loads_like_torch(strict):
+    """Before version 2 batch norm had no num_batches_tracked; torch fills it in rather than call it missing."""
+    results = {}
+    for name, nn in {"ours": mnn, "theirs": torch.nn}.items():
+        model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+        state = model.state_dict()
+        assert dict(state._metadata) == {"": {"version": 1}, "0": {"version": 1}, "1": {"version": 2}}
+        old = {k: v for k, v in state.items() if k != "1.num_batches_tracked"}
+        results[name] = repr(model.load_state_dict(old, strict=strict))
+        # a version-2 checkpoint (with metadata) missing the counter is an incomplete one
+        state.pop("1.num_batches_tracked")
+        with pytest.raises(RuntimeError, match='Missing key\\(s\\) in state_dict: "1.num_batches_tracked"'):
+            model.load_state_dict(state)
+    assert results["ours"] == results["theirs"] == "<All keys matched successfully>"
+
+
+def test_load_state_dict_assign_makes_the_checkpoint_tensors_the_parameters_like_torch():
+    for nn, framework in ((mnn, minigrad), (torch.nn, torch)):
+        model = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+        model[0].bias.requires_grad_(False)
+        weight, bias, mean = framework.ones(2, 2), framework.zeros(2), framework.full((2,), 3.0)
+        state = dict(model.state_dict(), **{"0.weight": weight, "0.bias": bias, "1.running_mean": mean})
+        assert repr(model.load_state_dict(state, assign=True)) == "<All keys matched successfully>"
+        assert isinstance(model[0].weight, nn.Parameter) and model[0].weight.requires_grad
+        assert isinstance(model[0].bias, nn.Parameter) and not model[0].bias.requires_grad
+        assert model[1].running_mean is mean
+        assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias", "1.weight", "1.bias"]
+        with framework.no_grad():  # the module now uses the checkpoint's memory
+            weight.fill_(5.0)
+        assert model[0].weight.detach().sum().item() == 20.0
+
+
+def _with_extra_state(nn):
+    class Tokenizer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Linear(1, 1)
+            self.vocabulary = ["a", "b"]
+
+        def get_extra_state(self):
+            return {"vocabulary": list(self.vocabulary)}
+
+        def set_extra_state(self, state):
+            self.vocabulary = state["vocabulary"]
+
+    return Tokenizer()
+
+
+def test_extra_state_is_saved_and_loaded_like_torch():
+    for nn in (mnn, torch.nn):
+        model = _with_extra_state(nn)
+        state = model.state_dict()
+        assert list(state) == ["_extra_state", "embed.weight", "embed.bias"]
+        other = _with_extra_state(nn)
+        other.vocabulary = []
+        other.load_state_dict(state)
+        assert other.vocabulary == ["a", "b"]
+        del state["_extra_state"]
+        assert other.load_state_dict(state, strict=False).missing_keys == ["_extra_state"]
+        plain = nn.Linear(1, 1)
+        result = plain.load_state_dict(dict(plain.state_dict(), _extra_state=1), strict=False)
+        assert result.unexpected_keys == ["_extra_state"]
+
+
 # ---------------------------------------------------------------- containers
 def _sequential(nn):
     return nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 4), nn.Tanh())
