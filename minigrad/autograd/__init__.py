@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from minigrad.autograd import graph
+from minigrad.autograd.anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from minigrad.autograd.function import Function, FunctionCtx
 from minigrad.autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
@@ -44,5 +46,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                  for g, t in zip(results, inputs))
 
 
-__all__ = ["Function", "FunctionCtx", "backward", "grad", "enable_grad", "inference_mode", "is_grad_enabled",
+__all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "grad", "graph", "is_anomaly_enabled",
+           "set_detect_anomaly", "enable_grad", "inference_mode", "is_grad_enabled",
            "no_grad", "set_grad_enabled"]

@@ -26,6 +26,10 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
 
 _sequence = itertools.count()
 
+# Callables observe(node, g, [(input index, gradient), ...]) run after each node's VJPs:
+# the backward tracer and anomaly detection (minigrad.autograd.graph, anomaly_mode).
+observers = []
+
 
 class Node:
     """One application of a primitive, as recorded for backward (torch calls it a grad_fn)."""
@@ -174,6 +178,7 @@ def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
                 node.raise_modified(counter, value)
         primitive, arrays, ans, params = node.primitive, node.inputs, node.ans, node.params
         rules = primitive.vjps
+        produced = [] if observers else None  # (input index, gradient) for anyone watching
         for i, edge in enumerate(node.edges):
             if edge is None:
                 continue
@@ -186,9 +191,14 @@ def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
             x = arrays[i]
             if type(grad) is not np.ndarray or grad.shape != x.shape or grad.dtype is not x.dtype:
                 grad = _fit(grad, x)
+            if produced is not None:
+                produced.append((i, grad))
             store = grads if type(edge) is Node else leaf_grads
             previous = store.get(edge)
             store[edge] = grad if previous is None else previous + grad
+        if produced is not None:
+            for observe in observers:
+                observe(node, g, produced)
         if not retain_graph:
             node.release()  # a later backward through it raises, as in torch
 

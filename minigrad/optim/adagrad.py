@@ -1,7 +1,7 @@
 """Adagrad: per-coordinate learning rates that shrink with the accumulated squared gradients."""
 
 from minigrad.optim import functional as F
-from minigrad.optim.optimizer import _check, _check_lr, _number, _RuleOptimizer, _state_tensor
+from minigrad.optim.optimizer import _check, _check_lr, _number, _RuleOptimizer, _store_state
 
 __all__ = ["Adagrad"]
 
@@ -10,8 +10,9 @@ class Adagrad(_RuleOptimizer):
     """Implements Adagrad; see functional.adagrad.
 
     Like torch, the state (step 0 and `sum` filled with initial_accumulator_value) is
-    created for every parameter when the optimizer is built, not at its first step, and
-    from the constructor's initial_accumulator_value even where a group sets its own.
+    created for every parameter when the optimizer is built (for a group added later, at
+    its first step), always from the constructor's initial_accumulator_value, even where
+    a group sets its own.
     """
 
     _state_type = F.AdagradState
@@ -29,11 +30,11 @@ class Adagrad(_RuleOptimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group["params"]:
-                initial = F.init_adagrad(p._array, initial_accumulator_value=initial_accumulator_value)
-                self.state[p] = {name: _state_tensor(name, value, None) for name, value in initial._asdict().items()}
+                _store_state(self.state, p, self._init_state(p._array, group))
 
     def _init_state(self, param, group):
-        return F.init_adagrad(param, initial_accumulator_value=group["initial_accumulator_value"])
+        # torch reads the constructor's value here, not the group's (which only documents it)
+        return F.init_adagrad(param, initial_accumulator_value=self.defaults["initial_accumulator_value"])
 
     def _update(self, param, grad, state, group):
         return F.adagrad(param, grad, state, out=param, lr=_number(group["lr"]), lr_decay=group["lr_decay"],

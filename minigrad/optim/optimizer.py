@@ -154,8 +154,10 @@ class Optimizer:
             {"state": {index: {"step": tensor, "exp_avg": tensor, ...}},
              "param_groups": [{"lr": ..., ..., "params": [index, ...]}]}
 
-        Indices count the parameters across the groups in order. The tensors are copies,
-        so the dict is a snapshot that later steps do not change.
+        Indices count the parameters across the groups in order. As in torch, the state
+        entries are the optimizer's own tensors, not copies: a later step changes them
+        (as a module's state_dict() follows its parameters). Save the dict, or deep-copy
+        it (copy.deepcopy), to keep the state of this moment.
         """
         index_of = {}
         start = 0
@@ -167,7 +169,7 @@ class Optimizer:
             packed["params"] = [index_of[id(p)] for p in group["params"]]
             start += len(packed["params"])
             param_groups.append(packed)
-        state = {(index_of[id(key)] if isinstance(key, Tensor) else key): _snapshot(entries)
+        state = {(index_of[id(key)] if isinstance(key, Tensor) else key): entries
                  for key, entries in self.state.items()}
         return {"state": state, "param_groups": param_groups}
 
@@ -206,19 +208,18 @@ class Optimizer:
         self.param_groups = param_groups
 
 
-def _snapshot(entries):
-    """A copy of one parameter's state whose tensors do not share memory with the optimizer's."""
-    return {name: Tensor._wrap(value._array.copy()) if isinstance(value, Tensor) else value
-            for name, value in entries.items()}
-
-
 def _loaded_value(param, name, value):
-    """One loaded state entry as a minigrad tensor that owns its memory."""
-    if isinstance(value, (Tensor, np.ndarray)):
-        array = value._array if isinstance(value, Tensor) else value
-        if name == "step" or param._array.dtype.kind != "f":
-            return Tensor._wrap(np.array(array))
-        return Tensor._wrap(np.array(array, dtype=param._array.dtype))
+    """One loaded state entry as a minigrad tensor that owns its memory.
+
+    Tensors and arrays (a torch tensor too: anything NumPy can read) are copied and cast
+    to the parameter's floating dtype, except `step`, which keeps its own; a number
+    `step` (older torch checkpoints) becomes a 0-d tensor; anything else is kept as it is.
+    """
+    if isinstance(value, Tensor):
+        value = value._array
+    if hasattr(value, "__array__"):
+        keeps_dtype = name == "step" or param._array.dtype.kind != "f"
+        return Tensor._wrap(np.array(value, dtype=None if keeps_dtype else param._array.dtype))
     if name == "step" and isinstance(value, (int, float)):
         return Tensor._wrap(np.array(value, dtype=_step_dtype()))
     return value
@@ -228,15 +229,16 @@ class _RuleOptimizer(Optimizer):
     """An optimizer whose step applies a pure rule from minigrad.optim.functional to each parameter.
 
     A subclass names its state record (`_state_type`) and implements `_init_state(param,
-    group)` and `_update(param, grad, state, group)` on NumPy arrays (calling the rule with
-    out=param); this class turns `self.state[p]` into the record and back, and the rule
-    writes the new values into the parameter in place, so references to it (a Module's
-    attribute, a view) stay valid.
+    group)` and `_update(param, grad, state, group)` on NumPy arrays, calling its rule
+    with out=param so that the new values are written into the parameter's own array:
+    references to it (a Module's attribute, a view) see the update, as in torch. This
+    class turns ``self.state[p]`` into the rule's state record and stores the new one back.
     """
 
     _state_type = None
 
     def step(self, closure=None):
+        """Update every parameter that has a gradient; `closure` re-evaluates the model and returns the loss."""
         loss = None
         if closure is not None:
             with enable_grad():
@@ -248,23 +250,22 @@ class _RuleOptimizer(Optimizer):
         return loss
 
     def _step_parameter(self, p, group):
-        stored = self.state.get(p)
-        state = self._record(stored) if stored else self._init_state(p._array, group)
-        # The rule writes the new values into the parameter's own array (out=): references to
-        # it (a Module's attribute, a state_dict entry, a view) see the update, as in torch.
+        entries = self.state.get(p)
+        state = self._record(entries) if entries else self._init_state(p._array, group)
         new_param, new_state = self._update(p._array, p.grad._array, state, group)
-        if new_param is not p._array:
+        if new_param is not p._array:  # a rule called without out=param
             p._array[...] = new_param
         p._version_counter[0] += 1
-        entries = {name: value for name, value in zip(new_state._fields, new_state) if value is not None}
-        if entries:
-            previous_step = stored.get("step") if stored else None
-            self.state[p].update({name: _state_tensor(name, value, previous_step) for name, value in entries.items()})
+        _store_state(self.state, p, new_state)
 
-    def _record(self, stored):
-        fields = self._state_type._fields
-        return self._state_type(**{name: float(value) if name == "step" else _array(value)
-                                   for name, value in stored.items() if name in fields})
+    def _record(self, entries):
+        """torch's state entries of one parameter as the rule's state record (arrays; `step` a float)."""
+        fields = {}
+        for name in self._state_type._fields:
+            value = entries.get(name)
+            if value is not None:
+                fields[name] = float(_array(value)) if name == "step" else _array(value)
+        return self._state_type(**fields)
 
     def _init_state(self, param, group):
         raise NotImplementedError
@@ -277,9 +278,23 @@ def _array(value):
     return value._array if isinstance(value, Tensor) else np.asarray(value)
 
 
-def _state_tensor(name, value, previous_step):
-    """A state entry as a tensor; `step` is a 0-d float tensor as in torch 2.x, keeping its dtype."""
-    if name == "step":
-        dtype = previous_step._array.dtype if isinstance(previous_step, Tensor) else _step_dtype()
-        return Tensor._wrap(np.array(value, dtype=dtype))
-    return Tensor._wrap(value)
+def _store_state(state, param, record):
+    """Put a rule's state record into ``state[param]`` under torch's names.
+
+    Like torch, whose optimizers update their state tensors in place, an entry that
+    exists keeps its tensor object, which takes the new values: whatever holds it (an
+    earlier state_dict(), say) follows. `step` is a 0-d float tensor as in torch 2.x
+    (float32 unless the default dtype is float64). Fields that are None (buffers this
+    configuration does not use, such as SGD's without momentum) are left out.
+    """
+    for name, value in zip(record._fields, record):
+        if value is None:
+            continue
+        entries = state[param]
+        held = entries.get(name)
+        if not isinstance(held, Tensor):
+            entries[name] = Tensor._wrap(np.array(value, dtype=_step_dtype()) if name == "step" else value)
+        elif name == "step":
+            held._array[...] = value  # counted in the tensor's own dtype
+        else:
+            held._array = value  # the rule's new array: no copy

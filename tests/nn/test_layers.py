@@ -75,9 +75,14 @@ def test_linear_wrong_feature_count_names_both_shapes():
         nn.Linear(5, 2)(minigrad.zeros(2, 4, 3))
 
 
-def test_linear_rejects_mixed_dtypes():
-    with pytest.raises(RuntimeError, match="same dtype"):
-        nn.Linear(3, 2)(minigrad.zeros(4, 3, dtype=minigrad.float64))
+@pytest.mark.parametrize("dtype", ["float64", "int64", "int32"])
+def test_linear_rejects_mixed_dtypes_with_torchs_message(dtype):
+    """'mat1 and mat2 must have the same dtype, but got Long and Float': torch's names for both dtypes."""
+    with pytest.raises(RuntimeError) as torch_error:
+        torch.nn.Linear(3, 2)(torch.zeros(4, 3, dtype=getattr(torch, dtype)))
+    with pytest.raises(RuntimeError) as our_error:
+        nn.Linear(3, 2)(minigrad.zeros(4, 3, dtype=getattr(minigrad, dtype)))
+    assert str(our_error.value) == str(torch_error.value)
 
 
 def test_linear_default_init_draws_from_torchs_distribution():

@@ -9,6 +9,7 @@ import numpy as np
 from minigrad import _dtype
 from minigrad._ops import linear_layers as LL
 from minigrad.autograd.grad_mode import no_grad
+from minigrad.nn._type_names import scalar_type_name
 from minigrad.random import _numpy_rng
 from minigrad.tensor import Tensor, _matmul_message, apply
 
@@ -20,8 +21,7 @@ def _check_same_dtype(*tensors):
     """torch's error when the operands of a product have different dtypes (no silent upcast)."""
     dtypes = [t._array.dtype for t in tensors if t is not None]
     if any(d != dtypes[0] for d in dtypes):
-        names = {"float32": "Float", "float64": "Double", "float16": "Half"}
-        shown = [names.get(d.name, d.name) for d in dtypes]
+        shown = [scalar_type_name(d) for d in dtypes]
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {shown[0]} and "
                            f"{next(s for s in shown if s != shown[0])}")
 

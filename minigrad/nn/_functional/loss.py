@@ -14,15 +14,13 @@ from minigrad._ops import loss as L
 from minigrad.functions import where
 from minigrad.nn._functional.activation import log_softmax, logsigmoid, softplus
 from minigrad.nn._functional.linear import pairwise_distance
+from minigrad.nn._type_names import scalar_type_name
 from minigrad.tensor import Tensor, _as_tensor, _broadcast_message, _promote, apply
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "margin_ranking_loss",
            "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss", "triplet_margin_loss",
            "poisson_nll_loss", "gaussian_nll_loss", "multilabel_soft_margin_loss"]
-
-_TORCH_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-                     "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _reduction(size_average, reduce, reduction):
@@ -118,10 +116,6 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 
 # ---------------------------------------------------------------- class indices
-def _type_name(array):
-    return _TORCH_TYPE_NAMES.get(array.dtype.name, array.dtype.name)
-
-
 def _class_weight(weight, classes, dtype):
     """The per-class weight as an array of the input's dtype, checked to have one entry per class."""
     if weight is None:
@@ -137,7 +131,7 @@ def _class_targets(input, target, ignore_index):
     """Check class-index targets for an (N, C, d1, ...) input and return them as an int64 array."""
     array = target._array if isinstance(target, Tensor) else np.asarray(target)
     if array.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_type_name(array)} "
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(array.dtype)} "
                            f"(class-index targets of shape {list(array.shape)} for input of shape "
                            f"{list(input.shape)})")
     if input.ndim == 2 and array.ndim != 1:

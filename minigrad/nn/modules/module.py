@@ -18,6 +18,7 @@ import numpy as np
 
 from minigrad import _dtype
 from minigrad.autograd.grad_mode import no_grad
+from minigrad.nn._type_names import scalar_type_name
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import RemovableHandle, Tensor, _check_device, to_arguments
 
@@ -47,15 +48,10 @@ def _indent(text, spaces):
     return "\n".join(lines[:1] + [" " * spaces + line for line in lines[1:]])
 
 
-_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
-               "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
-               "bool": "BoolTensor"}
-
-
 def _tensor_type_name(value):
     """How torch names the type of a value in its messages: 'minigrad.FloatTensor', or the class name."""
     if isinstance(value, Tensor):
-        return "minigrad." + _TYPE_NAMES[value._array.dtype.name]
+        return f"minigrad.{scalar_type_name(value._array.dtype)}Tensor"
     return type(value).__name__
 
 
