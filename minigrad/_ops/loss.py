@@ -8,6 +8,7 @@ Everything is written to stay finite for inputs of any size (logits of +-1e4 inc
 
 import numpy as np
 
+from minigrad._ops.activation import log_logistic, logistic
 from minigrad._ops.registry import Primitive
 
 
@@ -75,35 +76,25 @@ def _bce_vjp_target(g, ans, p, target, weight):
 binary_cross_entropy = Primitive("BinaryCrossEntropy", _binary_cross_entropy, _bce_vjp_input, _bce_vjp_target)
 
 
-def _softplus_of_negative(x):
-    """log(1 + e^-x) without overflow: max(-x, 0) + log(1 + e^-|x|)."""
-    return np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
-
-
-def _sigmoid(x):
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-
-
 def _bce_with_logits(x, target, weight, pos_weight):
-    # -[w_pos t log s(x) + (1 - t) log(1 - s(x))] with log s(x) = -softplus(-x), log(1 - s(x)) = -x - softplus(-x)
-    #   = (1 - t) x + (1 + (w_pos - 1) t) softplus(-x)
+    # -[w_pos t log s(x) + (1 - t) log(1 - s(x))] with log(1 - s(x)) = log s(x) - x
+    #   = (1 - t) x - (1 + (w_pos - 1) t) log s(x)
     log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
-    loss = (1 - target) * x + log_weight * _softplus_of_negative(x)
+    loss = (1 - target) * x - log_weight * log_logistic(x)
     return loss if weight is None else loss * weight
 
 
 def _bce_with_logits_vjp_input(g, ans, x, target, weight, pos_weight):
     if pos_weight is None:
-        grad = _sigmoid(x) - target
+        grad = logistic(x) - target
     else:  # d/dx = (1 - t) - (1 + (w_pos - 1) t) s(-x)
-        grad = (1 - target) - (1 + (pos_weight - 1) * target) * _sigmoid(-x)
+        grad = (1 - target) - (1 + (pos_weight - 1) * target) * logistic(-x)
     grad = g * grad
     return grad if weight is None else grad * weight
 
 
 def _bce_with_logits_vjp_target(g, ans, x, target, weight, pos_weight):
-    grad = -x if pos_weight is None else -x + (pos_weight - 1) * _softplus_of_negative(x)
+    grad = -x if pos_weight is None else -x - (pos_weight - 1) * log_logistic(x)
     grad = g * grad
     return grad if weight is None else grad * weight
 

@@ -7,7 +7,8 @@ input (see ``conv.windows``), so no Python loop runs over pixels.
 - Max pooling first finds, for every window, the flat position of its maximum in the
   input's spatial plane (``max_pool_indices``, torch's `return_indices`). The primitive then
   reads the input at those positions, and its gradient adds ``g`` back at the same
-  positions: only the maximum of each window receives gradient, as in torch.
+  positions: only the maximum of each window receives gradient, as in torch. (A dilated
+  window can lie wholly in the padding; it yields -inf and sends no gradient.)
 - Average pooling divides each window's sum by a divisor (the window size, or only its
   part inside the input when `count_include_pad` is False); its gradient spreads
   ``g / divisor`` evenly over the window.
@@ -91,15 +92,38 @@ def max_pool_indices(x, kernel, stride, padding, dilation, ceil_mode):
     return first + winner
 
 
-def _gather_plane(x, indices):
+def empty_windows(spatial, kernel, stride, padding, dilation, out_shape):
+    """Which windows hold no input element at all, as a boolean array of shape out_shape (None if none).
+
+    Only a dilated kernel can do this: every tap of a window may land in the padding.
+    torch's max pooling gives such a window -inf and sends it no gradient; its index is
+    computed as for any window (the first position at or after the window's start) and
+    may lie outside the window, or the plane, so it must not be read.
+    """
+    empty = np.zeros((), dtype=bool)
+    for size, k, s, p, d, o in zip(spatial, kernel, stride, padding, dilation, out_shape):
+        taps = (np.arange(o) * s - p)[:, None] + np.arange(k) * d          # (out, kernel) input positions
+        empty = np.logical_or.outer(empty, ~((taps >= 0) & (taps < size)).any(axis=1))
+    return empty if empty.any() else None
+
+
+def _gather_plane(x, indices, empty=None):
+    """x at each window's flat argmax position; windows marked `empty` get the lowest value."""
     n, c = x.shape[:2]
-    values = np.take_along_axis(x.reshape(n, c, -1), indices.reshape(n, c, -1), axis=-1)
-    return values.reshape(indices.shape)
+    safe = indices if empty is None else np.where(empty, 0, indices)
+    values = np.take_along_axis(x.reshape(n, c, -1), safe.reshape(n, c, -1), axis=-1).reshape(indices.shape)
+    if empty is None:
+        return values
+    lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    return np.where(empty, lowest, values)
 
 
-def _max_pool_vjp(g, ans, x, indices):
+def _max_pool_vjp(g, ans, x, indices, empty=None):
     # Each window's gradient goes to its maximum; overlapping windows may pick the same
     # element, so the gradients are summed per element (bincount over global positions).
+    # An empty window has no maximum and sends nothing.
+    if empty is not None:
+        indices, g = np.where(empty, 0, indices), np.where(empty, 0, g)
     n, c = x.shape[:2]
     plane = math.prod(x.shape[2:])
     positions = indices.reshape(n * c, -1) + (np.arange(n * c) * plane)[:, None]

@@ -49,3 +49,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 __all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "grad", "graph", "is_anomaly_enabled",
            "set_detect_anomaly", "enable_grad", "inference_mode", "is_grad_enabled",
            "no_grad", "set_grad_enabled"]
+
+from minigrad.autograd import functional  # noqa: E402  (it uses grad, defined above)

@@ -536,3 +536,13 @@ def test_function_with_two_outputs_and_no_gradient_for_an_input():
         loss.backward()  # the user's backward runs again: nothing cached from the first pass
         return doubled, total, first, a.grad, b.grad
     same_as_torch(program)
+
+
+def test_functional_jacobian_and_vjp_match_torch():
+    def program(T):
+        x = T.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], dtype=T.float64)
+        w = T.tensor([[1.0, 2.0], [0.5, -1.0], [-0.3, 0.7]], dtype=T.float64)
+        jx, jw = T.autograd.functional.jacobian(lambda a, b: (a @ b).tanh(), (x, w))
+        out, vx = T.autograd.functional.vjp(lambda a: (a ** 3).sum(1), x, T.tensor([1.0, -2.0], dtype=T.float64))
+        return jx, jw, out, vx
+    same_as_torch(program)

@@ -9,6 +9,7 @@ as for an LSTM's (h0, c0)), or None.
 """
 
 import numpy as np
+import pytest
 import torch
 
 import minigrad
@@ -65,7 +66,7 @@ def compare_modules(torch_module, minigrad_module, inputs, seed=0, dtype="float6
     port_state(torch_module, minigrad_module)
     torch_module.train(training)
     minigrad_module.train(training)
-    tolerances = (None, None) if dtype == "float64" else (1e-4, 1e-5)
+    tolerances = (None, None)  # assert_close picks them from the dtype: tight in float64, float32-sized in float32
     leaves = [_tensors(minigrad, x, True) for x in inputs]
     torch_leaves = [_tensors(torch, x, True) for x in inputs]
     _backward_and_compare(minigrad_module(*leaves), torch_module(*torch_leaves), leaves, torch_leaves, seed,
@@ -87,3 +88,13 @@ def compare_functions(minigrad_fn, torch_fn, inputs, seed=0, tolerances=(None, N
 
     ours, theirs = leaves(minigrad), leaves(torch)
     _backward_and_compare(minigrad_fn(*ours), torch_fn(*theirs), ours, theirs, seed, tolerances)
+
+
+def assert_raises_like_torch(call):
+    """call(torch, torch.nn.functional) raises; call(minigrad, minigrad.nn.functional) must raise the same
+    exception class with the same message."""
+    with pytest.raises(Exception) as expected:
+        call(torch, torch.nn.functional)
+    with pytest.raises(type(expected.value)) as actual:
+        call(minigrad, minigrad.nn.functional)
+    assert str(actual.value) == str(expected.value)

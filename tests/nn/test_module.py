@@ -195,6 +195,35 @@ def test_shared_parameters_are_listed_once_like_torch():
     assert [n for n, _ in ours.named_modules()] == [n for n, _ in theirs.named_modules()]
 
 
+@given(st.sampled_from(["", "model", "a.b"]), st.booleans(), st.booleans())
+@settings(max_examples=12)
+def test_traversal_options_match_torch(prefix, remove_duplicate, recurse):
+    """prefix=, remove_duplicate= and recurse= of the named_* walks, state_dict(prefix=) and its metadata."""
+    def shared(nn):
+        block = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+        return nn.Sequential(block, nn.ReLU(), block, nn.Sequential(block))
+
+    ours, theirs = shared(mnn), shared(torch.nn)
+
+    def names(pairs):
+        return [name for name, _ in pairs]
+
+    assert (names(ours.named_modules(prefix=prefix, remove_duplicate=remove_duplicate))
+            == names(theirs.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)))
+    for walk in ("named_parameters", "named_buffers"):
+        assert (names(getattr(ours, walk)(prefix=prefix, recurse=recurse, remove_duplicate=remove_duplicate))
+                == names(getattr(theirs, walk)(prefix=prefix, recurse=recurse, remove_duplicate=remove_duplicate)))
+    key_prefix = prefix + "." if prefix else ""
+    state, torch_state = ours.state_dict(prefix=key_prefix), theirs.state_dict(prefix=key_prefix)
+    assert list(state) == list(torch_state)
+    assert dict(state._metadata) == dict(torch_state._metadata)
+    assert ([type(v).__name__ for v in ours.state_dict(keep_vars=True).values()]
+            == [type(v).__name__ for v in theirs.state_dict(keep_vars=True).values()])
+    assert names(ours.named_children()) == names(theirs.named_children())
+    for name in ("0", "3", "training", "forward", "state_dict"):  # dir() hides children named by position
+        assert (name in dir(ours)) == (name in dir(theirs)), name
+
+
 def test_forward_hooks_and_removal():
     layer = mnn.Linear(2, 2)
     seen = []
@@ -309,7 +338,7 @@ def test_batchnorm_checkpoint_without_num_batches_tracked_loads_like_torch(stric
         results[name] = repr(model.load_state_dict(old, strict=strict))
         # a version-2 checkpoint (with metadata) missing the counter is an incomplete one
         state.pop("1.num_batches_tracked")
-        with pytest.raises(RuntimeError, match='Missing key\\(s\\) in state_dict: "1.num_batches_tracked"'):
+        with pytest.raises(RuntimeError, match=r'Missing key\(s\) in state_dict: "1.num_batches_tracked"'):
             model.load_state_dict(state)
     assert results["ours"] == results["theirs"] == "<All keys matched successfully>"
 

@@ -105,11 +105,12 @@ def relu6(input, inplace=False):
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
-def _softmax_axis(input, dim, name):
+def _softmax_axis(input, dim, name, stacklevel=3):
+    """The axis to normalise along; with no dim, torch's legacy choice and its deprecation warning,
+    pointed (via stacklevel) at the user's call."""
     if dim is None:
-        # torch's legacy choice when no dim is given
         warnings.warn(f"Implicit dimension choice for {name} has been deprecated. "
-                      "Change the call to include dim=X as an argument.", stacklevel=3)
+                      "Change the call to include dim=X as an argument.", stacklevel=stacklevel)
         dim = 0 if input.ndim in (0, 1, 3) else 1
     return _dim(dim, input.ndim)
 
@@ -123,13 +124,18 @@ def _prepare(input, dtype):
     return input
 
 
+def _along_dim(primitive, input, dim, dtype, name):
+    """Run softmax or log_softmax along dim; a 0-d input is treated as one entry along its only axis."""
+    input = _prepare(input, dtype)
+    axis = _softmax_axis(input, dim, name, stacklevel=4)
+    if input.ndim == 0:
+        return apply(primitive, input.reshape(1), axis=0).reshape(())
+    return apply(primitive, input, axis=axis)
+
+
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x_i) / sum_j exp(x_j) along dim, computed without overflow."""
-    input = _prepare(input, dtype)
-    axis = _softmax_axis(input, dim, "softmax")
-    if input.ndim == 0:
-        return apply(A.softmax, input.reshape(1), axis=0).reshape(())
-    return apply(A.softmax, input, axis=axis)
+    return _along_dim(A.softmax, input, dim, dtype, "softmax")
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
@@ -140,11 +146,7 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """x_i - log sum_j exp(x_j) along dim, computed without overflow."""
-    input = _prepare(input, dtype)
-    axis = _softmax_axis(input, dim, "log_softmax")
-    if input.ndim == 0:
-        return apply(A.log_softmax, input.reshape(1), axis=0).reshape(())
-    return apply(A.log_softmax, input, axis=axis)
+    return _along_dim(A.log_softmax, input, dim, dtype, "log_softmax")
 
 
 # ---------------------------------------------------------------- more activations

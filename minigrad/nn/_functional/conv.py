@@ -257,7 +257,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     out_shape = pool_ops.pooled_shape(batched.shape[2:], kernel, stride, padding, dilation, ceil_mode)
     _check_pool_output(batched, out_shape)
     indices = pool_ops.max_pool_indices(batched._array, kernel, stride, padding, dilation, ceil_mode)
-    out = apply(pool_ops.max_pool, batched, indices)
+    empty = pool_ops.empty_windows(batched.shape[2:], kernel, stride, padding, dilation, out_shape)
+    out = apply(pool_ops.max_pool, batched, indices, empty=empty)
     if added:
         out, indices = out.squeeze(0), indices[0]
     if return_indices:

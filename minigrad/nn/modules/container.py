@@ -31,6 +31,18 @@ def _number_children(container, modules):
         container._modules[str(index)] = module
 
 
+def _insert(container, index, module):
+    """Insert `module` before position `index` (negative counts from the end, as in a list) and renumber."""
+    if not isinstance(module, Module):
+        raise AssertionError(f"module should be of type: {Module}")
+    n = len(container)
+    if not -n <= index <= n:
+        raise IndexError(f"Index out of range: {index}")
+    modules = list(container._modules.values())
+    modules.insert(index, module)
+    _number_children(container, modules)
+
+
 class Sequential(Module):
     """Modules applied one after another: ``Sequential(a, b)(x) == b(a(x))``.
 
@@ -68,7 +80,6 @@ class Sequential(Module):
             del self._modules[key]
         _number_children(self, list(self._modules.values()))  # keep the names 0..n-1, as torch does
 
-
     def __len__(self):
         return len(self._modules)
 
@@ -90,14 +101,7 @@ class Sequential(Module):
         return self
 
     def insert(self, index, module):
-        if not isinstance(module, Module):
-            raise AssertionError(f"module should be of type: {Module}")
-        n = len(self)
-        if not -n <= index <= n:
-            raise IndexError(f"Index out of range: {index}")
-        modules = list(self._modules.values())
-        modules.insert(index, module)  # a negative index counts from the end, as in a list
-        _number_children(self, modules)
+        _insert(self, index, module)
         return self
 
     def pop(self, index):
@@ -153,7 +157,7 @@ class ModuleList(Module):
         return self
 
     def insert(self, index, module):
-        Sequential.insert(self, index, module)
+        _insert(self, index, module)
 
     def pop(self, index):
         module = self[index]

@@ -1,14 +1,11 @@
 """Convolution layers: Conv1d and Conv2d, and the Unfold/Fold pair (im2col, col2im), mirroring torch.nn."""
 
-import math
 import numbers
 
-from minigrad.creation import empty
-from minigrad.nn import init
 from minigrad.nn._functional import conv as F
 from minigrad.nn._functional.linear import pad
+from minigrad.nn.modules.linear import _register_weight_and_bias, _reset_like_torch
 from minigrad.nn.modules.module import Module
-from minigrad.nn.parameter import Parameter
 
 __all__ = ["Conv1d", "Conv2d", "Fold", "Unfold"]
 
@@ -69,21 +66,12 @@ class _ConvNd(Module):
         else:
             pairs = [(p, p) for p in padding]
         self._reversed_padding_repeated_twice = [amount for pair in reversed(pairs) for amount in pair]
-        self.weight = Parameter(empty((out_channels, in_channels // groups) + self.kernel_size,
-                                      device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _register_weight_and_bias(self, (out_channels, in_channels // groups) + self.kernel_size, bias, device,
+                                  dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        _reset_like_torch(self.weight, self.bias)
 
     def extra_repr(self):
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"

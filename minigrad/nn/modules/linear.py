@@ -11,6 +11,33 @@ from minigrad.nn.parameter import Parameter
 __all__ = ["Identity", "Linear", "Bilinear"]
 
 
+def _register_weight_and_bias(module, weight_shape, bias, device, dtype):
+    """Uninitialised `weight` of weight_shape and, if bias, a `bias` with one entry per output (weight_shape[0]).
+
+    Without bias the name is still declared (as None), so ``module.bias is None`` reads
+    naturally and state_dict has no bias key, as in torch.
+    """
+    module.weight = Parameter(empty(weight_shape, device=device, dtype=dtype))
+    if bias:
+        module.bias = Parameter(empty(weight_shape[0], device=device, dtype=dtype))
+    else:
+        module.register_parameter("bias", None)
+
+
+def _reset_like_torch(weight, bias):
+    """torch's default for Linear and convolutions: weight ~ kaiming_uniform(a=sqrt(5)), which is
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and bias from that same uniform distribution.
+
+    Keeping the initial outputs' scale independent of fan_in is what lets deep stacks of
+    these layers start training without exploding or vanishing activations.
+    """
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
+
+
 class Identity(Module):
     """Returns its input unchanged; any constructor arguments are ignored (a placeholder layer)."""
 
@@ -24,27 +51,18 @@ class Identity(Module):
 class Linear(Module):
     """y = x W^T + b with W of shape (out_features, in_features).
 
-    Initialised like torch: W ~ kaiming_uniform(a=sqrt(5)), which is U(-1/sqrt(fan_in),
-    1/sqrt(fan_in)), and b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+    Initialised like torch: W and b ~ U(-1/sqrt(in_features), 1/sqrt(in_features)).
     """
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in_features), device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _register_weight_and_bias(self, (out_features, in_features), bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        _reset_like_torch(self.weight, self.bias)
 
     def forward(self, input):
         return F.linear(input, self.weight, self.bias)
@@ -64,11 +82,7 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in1_features, in2_features), device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _register_weight_and_bias(self, (out_features, in1_features, in2_features), bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):

@@ -17,6 +17,9 @@ def _gradients(parameters):
 
 def _vector_norm(array, norm_type):
     """The p-norm of all the entries of `array` (the largest magnitude for p = inf)."""
+    if norm_type == 2.0:  # the usual case: one dot product, no temporary arrays
+        flat = array.ravel()
+        return np.sqrt(np.dot(flat, flat))
     magnitudes = np.abs(array.ravel())
     if norm_type == math.inf:
         return magnitudes.max() if magnitudes.size else np.zeros((), array.dtype)
