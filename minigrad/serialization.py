@@ -25,7 +25,14 @@ CRC-32 checksum) holding:
 
 * ``tensors/<n>.npy``: one entry per array, in NumPy's ``.npy`` format, written
   with ``np.save(allow_pickle=False)``. The same tensor object saved twice is
-  stored once and loads as one object.
+  stored once and loads as one object (tied weights stay tied); two tensors that
+  merely share memory (a tensor and a view of it) load as independent tensors.
+
+Containers keep their kind where it can be rebuilt without running code: lists,
+tuples, dicts (keys of any storable kind, tuples included) and OrderedDicts. A
+namedtuple loads as a plain tuple and other dict types (a Counter, a defaultdict)
+as a plain dict, since restoring their classes would mean importing code the file
+names; sets and other objects are refused when saving.
 
 Loading reads JSON and raw array bytes only, so a checkpoint cannot run code (the
 reason torch moved to ``weights_only=True``); ``weights_only`` is accepted with
@@ -373,13 +380,17 @@ class _Decoder:
 
 
 def _relocation(map_location):
-    """The function applied to each loaded tensor for a map_location (minigrad tensors stay on the CPU)."""
+    """The function applied to each loaded tensor for a map_location (minigrad tensors stay on the CPU).
+
+    A device may be a string, a minigrad device or another library's device object (torch's),
+    read through its name ("cpu", "cuda:0"); a device other than the CPU is refused.
+    """
     if callable(map_location):
         return lambda tensor: map_location(tensor, "cpu")
     if isinstance(map_location, dict):
-        _check_device(map_location.get("cpu", "cpu"))
-    elif map_location is not None:
-        _check_device(map_location)
+        map_location = map_location.get("cpu", "cpu")  # where tensors saved on the CPU (all of ours) go
+    if map_location is not None:
+        _check_device(map_location if isinstance(map_location, (str, device)) else str(map_location))
     return lambda tensor: tensor
 
 

@@ -966,7 +966,12 @@ class Tensor:
     def unflatten(self, dim, sizes):
         axis = _dim(dim, self.ndim)
         shape = self._array.shape
-        return self.reshape(shape[:axis] + tuple(sizes) + shape[axis + 1:])
+        sizes = tuple(sizes)
+        known = int(np.prod([n for n in sizes if n != -1]))
+        if (-1 not in sizes and known != shape[axis]) or (-1 in sizes and (known == 0 or shape[axis] % known)):
+            raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                               f"({shape[axis]}) in the input tensor")
+        return self.reshape(shape[:axis] + sizes + shape[axis + 1:])
 
     def squeeze(self, dim=None):
         axes = _axes(dim, self.ndim)

@@ -1,7 +1,7 @@
 """Adadelta: steps sized by the ratio of two running RMS values, of past updates and of gradients."""
 
 from minigrad.optim import functional as F
-from minigrad.optim.optimizer import _check, _check_lr, _number, _RuleOptimizer
+from minigrad.optim.optimizer import _check, _check_lr, _RuleOptimizer
 
 __all__ = ["Adadelta"]
 
@@ -13,7 +13,9 @@ class Adadelta(_RuleOptimizer):
     `differentiable` are accepted for compatibility with torch and kept in the groups.
     """
 
+    _rule = staticmethod(F.adadelta)
     _state_type = F.AdadeltaState
+    _hyperparameter_names = ("lr", "rho", "eps", "weight_decay", "maximize")
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):
@@ -27,7 +29,3 @@ class Adadelta(_RuleOptimizer):
 
     def _init_state(self, param, group):
         return F.init_adadelta(param)
-
-    def _update(self, param, grad, state, group):
-        return F.adadelta(param, grad, state, out=param, lr=_number(group["lr"]), rho=group["rho"], eps=group["eps"],
-                          weight_decay=group["weight_decay"], maximize=group["maximize"])

@@ -1,7 +1,7 @@
 """Adagrad: per-coordinate learning rates that shrink with the accumulated squared gradients."""
 
 from minigrad.optim import functional as F
-from minigrad.optim.optimizer import _check, _check_lr, _number, _RuleOptimizer, _store_state
+from minigrad.optim.optimizer import _check, _check_lr, _RuleOptimizer, _store_state
 
 __all__ = ["Adagrad"]
 
@@ -15,7 +15,9 @@ class Adagrad(_RuleOptimizer):
     a group sets its own.
     """
 
+    _rule = staticmethod(F.adagrad)
     _state_type = F.AdagradState
+    _hyperparameter_names = ("lr", "lr_decay", "weight_decay", "eps", "maximize")
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
@@ -35,7 +37,3 @@ class Adagrad(_RuleOptimizer):
     def _init_state(self, param, group):
         # torch reads the constructor's value here, not the group's (which only documents it)
         return F.init_adagrad(param, initial_accumulator_value=self.defaults["initial_accumulator_value"])
-
-    def _update(self, param, grad, state, group):
-        return F.adagrad(param, grad, state, out=param, lr=_number(group["lr"]), lr_decay=group["lr_decay"],
-                         weight_decay=group["weight_decay"], eps=group["eps"], maximize=group["maximize"])

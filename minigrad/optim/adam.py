@@ -1,7 +1,7 @@
 """Adam: adaptive moment estimation, with optional AMSGrad and decoupled weight decay."""
 
 from minigrad.optim import functional as F
-from minigrad.optim.optimizer import _check, _check_lr, _number, _RuleOptimizer
+from minigrad.optim.optimizer import _check, _check_lr, _RuleOptimizer
 from minigrad.tensor import Tensor
 
 __all__ = ["Adam"]
@@ -15,7 +15,10 @@ class Adam(_RuleOptimizer):
     with torch and kept in the parameter groups; minigrad has one implementation.
     """
 
+    _rule = staticmethod(F.adam)
     _state_type = F.AdamState
+    _hyperparameter_names = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize",
+                             "decoupled_weight_decay")
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
@@ -36,9 +39,3 @@ class Adam(_RuleOptimizer):
 
     def _init_state(self, param, group):
         return F.init_adam(param, amsgrad=group["amsgrad"])
-
-    def _update(self, param, grad, state, group):
-        beta1, beta2 = group["betas"]
-        return F.adam(param, grad, state, out=param, lr=_number(group["lr"]), betas=(_number(beta1), _number(beta2)),
-                      eps=group["eps"], weight_decay=group["weight_decay"], amsgrad=group["amsgrad"],
-                      maximize=group["maximize"], decoupled_weight_decay=group["decoupled_weight_decay"])

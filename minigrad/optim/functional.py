@@ -129,15 +129,12 @@ def adam(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_de
         param <- param - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
     """
     beta1, beta2 = betas
-    if maximize:
-        grad = -grad
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            param = param * (1 - lr * weight_decay)
-        else:
-            grad = grad + weight_decay * param
+    if decoupled_weight_decay and weight_decay != 0:
+        param = param * (1 - lr * weight_decay)  # AdamW: the decay skips the moments
+        weight_decay = 0
+    grad = _effective_gradient(param, grad, weight_decay, maximize)
     step = state.step + 1
-    exp_avg = _lerp(state.exp_avg, grad, 1 - beta1)
+    exp_avg = _lerp(state.exp_avg, grad, 1 - beta1)  # beta1 * m + (1 - beta1) * g, rounded as torch rounds it
     exp_avg_sq = state.exp_avg_sq * beta2 + (1 - beta2) * grad * grad
 
     bias_correction1 = 1 - beta1 ** step

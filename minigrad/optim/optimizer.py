@@ -42,10 +42,27 @@ def _check_lr(lr):
     _check(0.0 <= lr, "learning rate", lr)
 
 
+def _hyperparameters(group, *names):
+    """The named hyperparameters of a parameter group, as the update rules take them."""
+    return {name: _number(group[name]) for name in names}
+
+
 def _number(value):
-    """A hyperparameter as a number for the rules; a tensor (e.g. a tensor lr) becomes a NumPy scalar
-    of its own dtype, so that, as in torch, arithmetic on it such as lr / (1 - beta1**t) rounds in that dtype."""
-    return value._array.reshape(())[()] if isinstance(value, Tensor) else value
+    """A hyperparameter as the rules take it, computing as torch does.
+
+    A tensor (a tensor lr) becomes a NumPy scalar of its own dtype, so that arithmetic
+    on it such as lr / (1 - beta1**t) rounds in that dtype, as in torch. A NumPy scalar
+    (an lr taken from np.logspace) becomes a Python number, which, as in torch, leaves a
+    float32 parameter and its state in float32 (a np.float64 would promote them).
+    Tuples (betas) are converted entry by entry.
+    """
+    if isinstance(value, Tensor):
+        return value._array.reshape(())[()]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return tuple(_number(entry) for entry in value)
+    return value
 
 
 def _step_dtype():
@@ -228,14 +245,18 @@ def _loaded_value(param, name, value):
 class _RuleOptimizer(Optimizer):
     """An optimizer whose step applies a pure rule from minigrad.optim.functional to each parameter.
 
-    A subclass names its state record (`_state_type`) and implements `_init_state(param,
-    group)` and `_update(param, grad, state, group)` on NumPy arrays, calling its rule
-    with out=param so that the new values are written into the parameter's own array:
-    references to it (a Module's attribute, a view) see the update, as in torch. This
-    class turns ``self.state[p]`` into the rule's state record and stores the new one back.
+    A subclass names its rule (`_rule`), the rule's state record (`_state_type`) and the
+    group hyperparameters the rule takes (`_hyperparameter_names`), and implements
+    `_init_state(param, group)`. Each step reads the hyperparameters once per group, turns
+    ``self.state[p]`` into the rule's state record, calls the rule with out=p's array, so
+    that the new values are written into the parameter itself (references to it, such as
+    a Module's attribute or a view, see the update, as in torch), and stores the new
+    state back under torch's names.
     """
 
+    _rule = None
     _state_type = None
+    _hyperparameter_names = ()
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; `closure` re-evaluates the model and returns the loss."""
@@ -244,17 +265,16 @@ class _RuleOptimizer(Optimizer):
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
+            hyperparameters = _hyperparameters(group, *self._hyperparameter_names)
             for p in group["params"]:
                 if p.grad is not None:
-                    self._step_parameter(p, group)
+                    self._step_parameter(p, group, hyperparameters)
         return loss
 
-    def _step_parameter(self, p, group):
+    def _step_parameter(self, p, group, hyperparameters):
         entries = self.state.get(p)
         state = self._record(entries) if entries else self._init_state(p._array, group)
-        new_param, new_state = self._update(p._array, p.grad._array, state, group)
-        if new_param is not p._array:  # a rule called without out=param
-            p._array[...] = new_param
+        _, new_state = self._rule(p._array, p.grad._array, state, out=p._array, **hyperparameters)
         p._version_counter[0] += 1
         _store_state(self.state, p, new_state)
 
@@ -268,9 +288,7 @@ class _RuleOptimizer(Optimizer):
         return self._state_type(**fields)
 
     def _init_state(self, param, group):
-        raise NotImplementedError
-
-    def _update(self, param, grad, state, group):
+        """The rule's state record for a parameter that has no state yet."""
         raise NotImplementedError
 
 

@@ -1,7 +1,7 @@
 """RMSprop: gradients divided by a running root-mean-square of recent gradients."""
 
 from minigrad.optim import functional as F
-from minigrad.optim.optimizer import _check, _check_lr, _number, _RuleOptimizer
+from minigrad.optim.optimizer import _check, _check_lr, _RuleOptimizer
 
 __all__ = ["RMSprop"]
 
@@ -14,7 +14,9 @@ class RMSprop(_RuleOptimizer):
     compatibility with torch and kept in the parameter groups.
     """
 
+    _rule = staticmethod(F.rmsprop)
     _state_type = F.RMSpropState
+    _hyperparameter_names = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize")
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
@@ -30,8 +32,3 @@ class RMSprop(_RuleOptimizer):
 
     def _init_state(self, param, group):
         return F.init_rmsprop(param, momentum=group["momentum"], centered=group["centered"])
-
-    def _update(self, param, grad, state, group):
-        return F.rmsprop(param, grad, state, out=param, lr=_number(group["lr"]), alpha=group["alpha"], eps=group["eps"],
-                         weight_decay=group["weight_decay"], momentum=group["momentum"],
-                         centered=group["centered"], maximize=group["maximize"])

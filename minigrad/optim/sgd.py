@@ -1,7 +1,7 @@
 """SGD: stochastic gradient descent with optional momentum, dampening and Nesterov momentum."""
 
 from minigrad.optim import functional as F
-from minigrad.optim.optimizer import _check, _check_lr, _number, _RuleOptimizer
+from minigrad.optim.optimizer import _check, _check_lr, _RuleOptimizer
 
 __all__ = ["SGD"]
 
@@ -14,7 +14,9 @@ class SGD(_RuleOptimizer):
     in the parameter groups; minigrad has one implementation.
     """
 
+    _rule = staticmethod(F.sgd)
     _state_type = F.SGDState
+    _hyperparameter_names = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize")
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
@@ -30,8 +32,3 @@ class SGD(_RuleOptimizer):
 
     def _init_state(self, param, group):
         return F.init_sgd(param)
-
-    def _update(self, param, grad, state, group):
-        return F.sgd(param, grad, state, out=param, lr=_number(group["lr"]), momentum=group["momentum"],
-                     dampening=group["dampening"], weight_decay=group["weight_decay"],
-                     nesterov=group["nesterov"], maximize=group["maximize"])

@@ -1,5 +1,6 @@
 """DataLoader, samplers and datasets: epochs, shuffling, workers and errors, checked against torch."""
 
+import math
 import os
 import time
 import warnings
@@ -179,6 +180,34 @@ def test_tensor_dataset_batches_equal_per_sample_collation(n, dtype, trailing, s
             assert a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a.numpy(), b.numpy())
 
 
+def _concat_of_tensor_datasets(lib, data, sizes):
+    """ConcatDataset of TensorDatasets (some parts behind a Subset) in `lib`, from the same arrays."""
+    parts = []
+    for k, (size, array, take) in enumerate(zip(sizes, data["arrays"], data["takes"])):
+        part = lib.utils.data.TensorDataset(lib.from_numpy(array.copy()), lib.arange(100 * k, 100 * k + size))
+        parts.append(lib.utils.data.Subset(part, take) if take is not None else part)
+    return lib.utils.data.ConcatDataset(parts)
+
+
+@given(sizes=st.lists(st.integers(1, 8), min_size=1, max_size=3), dtype=st.sampled_from(["float32", "int64", "bool"]),
+       trailing=st.lists(st.integers(0, 3), max_size=2), seed=st.integers(0, 2 ** 16), batch_size=st.integers(1, 6))
+def test_concat_of_tensor_datasets_batches_like_torch(sizes, dtype, trailing, seed, batch_size):
+    rng = np.random.default_rng(seed)
+    data = {"arrays": [(rng.normal(size=(size, *trailing)) * 3).astype(dtype) for size in sizes],
+            "takes": [rng.permutation(size)[:rng.integers(1, size + 1)].tolist() if rng.random() < 0.5 else None
+                      for size in sizes]}
+    ours, theirs = (_concat_of_tensor_datasets(lib, data, sizes) for lib in (minigrad, torch))
+    sampler = rng.integers(-len(ours), len(ours), size=2 * len(ours)).tolist()
+    fast = list(DataLoader(ours, batch_size=batch_size, sampler=sampler))
+    expected = list(tdata.DataLoader(theirs, batch_size=batch_size, sampler=sampler))
+    assert len(fast) == len(expected)
+    for batch, expected_batch in zip(fast, expected):
+        assert type(batch) is type(expected_batch) is list
+        for a, b in zip(batch, expected_batch):
+            assert str(a.dtype).split(".")[-1] == str(b.dtype).split(".")[-1] and tuple(a.shape) == tuple(b.shape)
+            assert np.array_equal(a.numpy(), b.numpy())
+
+
 # ------------------------------------------------------------------ random_split
 @given(sizes=st.lists(st.integers(0, 12), min_size=1, max_size=5), seed=st.integers(0, 2 ** 16))
 def test_random_split_partitions_exactly(sizes, seed):
@@ -200,15 +229,60 @@ def test_random_split_fractions_give_torch_lengths(n, weights):
     fractions = [w / sum(weights) for w in weights]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # both warn about empty parts
+        parts = random_split(range(n), fractions)
+        lengths = [len(p) for p in parts]
+        try:
+            assert lengths == [len(p) for p in tdata.random_split(range(n), fractions)]
+        except ValueError:  # torch refuses fractions whose float sum exceeds 1 by a rounding error
+            assert sum(fractions) > 1 and math.isclose(sum(fractions), 1)
+            floors = [math.floor(n * f) for f in fractions]
+            left_over = n - sum(floors)
+            assert lengths == [floor + (i < left_over) for i, floor in enumerate(floors)]
+    assert sorted(x for p in parts for x in p.indices) == list(range(n))
+
+
+def _quarters_whose_float_sum_exceeds_1():
+    """Every cut of 100% into four whole percentages whose fractions p / 100 add up to more than 1 in floats."""
+    cuts = []
+    for a in range(101):
+        for b in range(101 - a):
+            for c in range(101 - a - b):
+                fractions = [a / 100, b / 100, c / 100, (100 - a - b - c) / 100]
+                if sum(fractions) > 1:
+                    cuts.append(fractions)
+    return cuts
+
+
+def _percentages(percents):
+    return [p / 100 for p in percents[:-1]] + [(100 - sum(percents[:-1])) / 100]
+
+
+percentage_splits = st.one_of(
+    st.sampled_from(_quarters_whose_float_sum_exceeds_1()),
+    st.lists(st.integers(0, 100), min_size=1, max_size=6).filter(lambda p: sum(p[:-1]) <= 100).map(_percentages))
+
+
+@given(fractions=percentage_splits, n=st.integers(1, 200))
+def test_random_split_accepts_percentages_whose_float_sum_misses_1(fractions, n):
+    """Percentages adding up to 100, as fractions whose float sum may be 1 + 2e-16 (which torch refuses)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parts = random_split(range(n), fractions)
         try:
             expected = [len(p) for p in tdata.random_split(range(n), fractions)]
-        except ValueError:  # fractions whose float sum exceeds 1 are rejected
-            with pytest.raises(ValueError, match="Sum of input lengths"):
-                random_split(range(n), fractions)
-            return
-        parts = random_split(range(n), fractions)
+        except ValueError:
+            assert sum(fractions) > 1  # torch's refusal; the lengths then follow torch's rule for fractions
+            floors = [math.floor(n * f) for f in fractions]
+            expected = [floor + (i < n - sum(floors)) for i, floor in enumerate(floors)]
     assert [len(p) for p in parts] == expected
     assert sorted(x for p in parts for x in p.indices) == list(range(n))
+
+
+def test_random_split_lengths_that_are_neither_counts_nor_fractions_are_named():
+    with pytest.raises(ValueError, match=r"integers.*fractions adding up to 1, got \[5.0, 5.0\]"):
+        random_split(range(10), [5.0, 5.0])
+    with pytest.raises(ValueError, match=r"got \[0.5, 0.6\]"):
+        random_split(range(10), [0.5, 0.6])
 
 
 def test_random_split_warns_about_an_empty_part():
@@ -305,8 +379,12 @@ def test_out_of_range_indices_fall_back_to_the_named_error():
         list(DataLoader(index_dataset(5), sampler=[0, 9], batch_size=2))
 
 
-def test_tensor_dataset_batches_are_not_built_sample_by_sample(monkeypatch):
-    dataset = Subset(index_dataset(20), list(range(5, 20)))
+@pytest.mark.parametrize("wrap", ["subset", "concat"])
+def test_tensor_dataset_batches_are_not_built_sample_by_sample(monkeypatch, wrap):
+    if wrap == "subset":
+        dataset = Subset(index_dataset(20), list(range(5, 20)))
+    else:
+        dataset = ConcatDataset([index_dataset(7), Subset(index_dataset(20), list(range(5, 20)))])
     expected = [[x.clone() for x in batch] for batch in DataLoader(dataset, batch_size=4, shuffle=False)]
 
     def no_row_indexing(self, index):

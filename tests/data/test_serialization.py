@@ -27,6 +27,8 @@ arrays = hnp.arrays(dtype=st.sampled_from(DTYPES).map(np.dtype),
 @st.composite
 def tensors(draw):
     array = draw(arrays)
+    if array.ndim and draw(st.booleans()):  # a non-contiguous view: reversed axes or every other row
+        array = array.T if draw(st.booleans()) else array[::2]
     floating = array.dtype.kind == "f"
     requires_grad = floating and draw(st.booleans())
     if floating and draw(st.booleans()):
@@ -283,11 +285,12 @@ def test_saving_beside_a_missing_directory_or_an_unsupported_object_is_named(tmp
 
 def test_map_location():
     data = saved_bytes({"w": minigrad.ones(2)})
-    for location in (None, "cpu", minigrad.device("cpu"), {"cuda:0": "cpu"}):
+    for location in (None, "cpu", minigrad.device("cpu"), torch.device("cpu"), {"cuda:0": "cpu"}):
         assert load_bytes(data, map_location=location)["w"].tolist() == [1.0, 1.0]
     assert load_bytes(data, map_location=lambda storage, location: storage * 2)["w"].tolist() == [2.0, 2.0]
-    with pytest.raises(RuntimeError, match="cuda"):
-        load_bytes(data, map_location="cuda")
+    for location in ("cuda", torch.device("cuda", 1), {"cpu": "cuda:0"}):
+        with pytest.raises(RuntimeError, match="cuda"):
+            load_bytes(data, map_location=location)
 
 
 # ------------------------------------------------------------------ torch interop

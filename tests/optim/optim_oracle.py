@@ -90,12 +90,23 @@ def problems(draw, name, max_steps=25):
 class Pair:
     """The same optimizer built in minigrad and in torch over copies of the same parameters."""
 
-    def __init__(self, name, problem, dtype=np.float64):
+    def __init__(self, name, problem, dtype=np.float64, late_groups=False):
         self.name = name
         self.mg_params = [minigrad.nn.Parameter(minigrad.from_numpy(a.astype(dtype))) for a in problem["initial"]]
         self.t_params = [torch().nn.Parameter(torch().from_numpy(a.astype(dtype))) for a in problem["initial"]]
-        self.mg = getattr(minigrad.optim, name)(self._groups(self.mg_params, problem))
-        self.t = getattr(torch().optim, name)(self._groups(self.t_params, problem))
+        self.mg = self.build(minigrad, name, self.mg_params, problem, late_groups)
+        self.t = self.build(torch(), name, self.t_params, problem, late_groups)
+
+    @staticmethod
+    def build(lib, name, params, problem, late_groups=False):
+        """The optimizer over the problem's groups; with late_groups, all but the first join via add_param_group."""
+        groups = Pair._groups(params, problem)
+        if not late_groups:
+            return getattr(lib.optim, name)(groups)
+        optimizer = getattr(lib.optim, name)(groups[:1])
+        for group in groups[1:]:
+            optimizer.add_param_group(group)
+        return optimizer
 
     @staticmethod
     def _groups(params, problem):

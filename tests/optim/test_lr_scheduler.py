@@ -276,6 +276,29 @@ def test_sequential_and_chained_schedulers_match_torch(data, lrs, steps, chained
         t_sched.step()
 
 
+CHAINABLE = ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "MultiplicativeLR",
+             "ConstantLR", "PolynomialLR"]
+
+
+@settings(max_examples=25)
+@given(data=st.data(), lrs=st.lists(st.floats(1e-3, 1.0), min_size=2, max_size=2), steps=st.integers(1, 25),
+       names=st.lists(st.sampled_from(CHAINABLE), min_size=2, max_size=2))
+def test_two_schedulers_on_one_optimizer_compound_like_torch(data, lrs, steps, names):
+    """Two schedulers built on the same optimizer and stepped one after the other, without ChainedScheduler."""
+    kwargs = [data.draw(SCHEDULERS[name], label=name) for name in names]
+    mg_opt, t_opt = _optimizers("SGD", lrs)
+    mg_scheds = [getattr(lr_scheduler, name)(mg_opt, **kw) for name, kw in zip(names, kwargs)]
+    t_scheds = [getattr(torch().optim.lr_scheduler, name)(t_opt, **kw) for name, kw in zip(names, kwargs)]
+    for step in range(steps + 1):
+        assert [g["lr"] for g in mg_opt.param_groups] == [g["lr"] for g in t_opt.param_groups], f"step {step}"
+        assert [s.get_last_lr() for s in mg_scheds] == [s.get_last_lr() for s in t_scheds]
+        mg_opt.step()
+        t_opt.step()
+        for mg_sched, t_sched in zip(mg_scheds, t_scheds):
+            mg_sched.step()
+            t_sched.step()
+
+
 def test_scheduler_and_optimizer_state_survive_minigrad_save(tmp_path):
     """A checkpoint written with minigrad.save (no pickle: a Counter comes back as a dict) resumes exactly."""
     def build():

@@ -36,6 +36,29 @@ def test_float32_stays_float32_and_matches_torch(name, data):
         assert_same_state(pair, rtol, atol)  # also checks every dtype, e.g. float32 state and a float32 step
 
 
+def _as_numpy_scalars(hyper):
+    """Float hyperparameters (betas too) as np.float64 scalars, as a sweep over np.logspace would give them."""
+    def convert(value):
+        if isinstance(value, tuple):
+            return tuple(convert(v) for v in value)
+        return np.float64(value) if isinstance(value, float) else value
+    return {key: convert(value) for key, value in hyper.items()}
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+@settings(max_examples=5)
+@given(data=st.data())
+def test_numpy_scalar_hyperparameters_keep_float32_like_torch(name, data):
+    """torch reads a np.float64 hyperparameter as a Python number: float32 parameters and state stay float32."""
+    problem = data.draw(problems(name, max_steps=4))
+    problem = {**problem, "hypers": [_as_numpy_scalars(hyper) for hyper in problem["hypers"]]}
+    pair = Pair(name, problem, dtype=np.float32)
+    rtol, atol = tolerances(minigrad.float32)
+    for grads in problem["grads"]:
+        pair.step(grads, dtype=np.float32)
+        assert_same_state(pair, rtol, atol)  # checks the dtype of every state entry too
+
+
 @pytest.mark.parametrize("name", OPTIMIZERS)
 def test_parameter_is_updated_in_place(name):
     p = minigrad.nn.Parameter(minigrad.ones(3, dtype=minigrad.float64))

@@ -91,7 +91,6 @@ def _worker_loop(worker_id, settings, tasks, results):
         results.put((task_id, worker_id, status, payload))
 
 
-
 def _error_payload(err):
     """(pickled exception, traceback text); a RuntimeError stands in for an exception that does not pickle."""
     text = "".join(traceback.format_exception(err))

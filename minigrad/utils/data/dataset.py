@@ -123,11 +123,18 @@ def random_split(dataset, lengths, generator=None):
     samples left over go one at a time to the parts in turn, starting with the first.
     One random permutation (from `generator`, else the default generator) is cut
     into consecutive pieces.
+
+    Fractions count as adding up to 1 when their floating-point sum is within rounding
+    of it on either side: torch refuses a sum such as 0.26 + 0.17 + 0.45 + 0.01 + 0.11
+    == 1.0000000000000002, minigrad splits it.
     """
     lengths = list(lengths)
     total = len(dataset)
-    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+    if math.isclose(sum(lengths), 1):
         lengths = _lengths_from_fractions(lengths, total)
+    if not all(isinstance(length, (int, np.integer)) for length in lengths):
+        raise ValueError(f"random_split lengths must be sample counts (integers) adding up to the length of the "
+                         f"dataset ({total}) or fractions adding up to 1, got {lengths}")
     if sum(lengths) != total:
         raise ValueError(f"Sum of input lengths does not equal the length of the input dataset! "
                          f"lengths {lengths} add up to {sum(lengths)}, but the dataset has {total} samples")
@@ -153,17 +160,19 @@ def _lengths_from_fractions(fractions, total):
 
 
 def _tensor_batch(dataset, indices):
-    """A batch of a TensorDataset (or of Subsets of one) by fancy indexing, or None.
+    """A batch of a TensorDataset (or of Subsets and ConcatDatasets of them) by fancy indexing, or None.
 
     Returns what ``default_collate([dataset[i] for i in indices])`` returns, a list
     with one stacked tensor per column, built with one NumPy index per tensor.
     None when the dataset is of another kind, a tensor needs grad (stacking would
     record a graph), or an index is out of range (the per-sample path then names it).
     """
-    while type(dataset).__getitem__ is Subset.__getitem__:
-        indices = [dataset.indices[i] for i in indices]
-        dataset = dataset.dataset
-    if type(dataset).__getitem__ is not TensorDataset.__getitem__:
+    kind = type(dataset).__getitem__
+    if kind is Subset.__getitem__:
+        return _tensor_batch(dataset.dataset, [dataset.indices[i] for i in indices])
+    if kind is ConcatDataset.__getitem__:
+        return _concat_batch(dataset, indices)
+    if kind is not TensorDataset.__getitem__:
         return None
     tensors = dataset.tensors
     if not all(isinstance(t, Tensor) and not t.requires_grad for t in tensors):
@@ -173,3 +182,30 @@ def _tensor_batch(dataset, indices):
         return [Tensor._wrap(t._array[index]) for t in tensors]
     except IndexError:
         return None
+
+
+def _concat_batch(dataset, indices):
+    """A batch of a ConcatDataset: each part's rows fetched with one fancy index, then put in their places.
+
+    None (the per-sample path) unless every part gives a fast batch with the same
+    columns (dtypes and trailing shapes), or when an index is out of range.
+    """
+    index = np.asarray(indices, dtype=np.int64)
+    index = np.where(index < 0, index + len(dataset), index)  # negative indices count from the end
+    if index.size == 0 or index.min() < 0 or index.max() >= len(dataset):
+        return None
+    part_of = np.searchsorted(dataset.cumulative_sizes, index, side="right")
+    starts = [0, *dataset.cumulative_sizes[:-1]]
+    columns = None
+    for part in np.unique(part_of).tolist():
+        rows = part_of == part
+        batch = _tensor_batch(dataset.datasets[part], (index[rows] - starts[part]).tolist())
+        if batch is None:
+            return None
+        if columns is None:
+            columns = [np.empty((len(index), *t._array.shape[1:]), dtype=t._array.dtype) for t in batch]
+        if [(t._array.dtype, t._array.shape[1:]) for t in batch] != [(c.dtype, c.shape[1:]) for c in columns]:
+            return None
+        for column, tensor in zip(columns, batch):
+            column[rows] = tensor._array
+    return [Tensor._wrap(column) for column in columns]

@@ -96,7 +96,12 @@ class SubsetRandomSampler(_EpochArraySampler):
 
 
 class WeightedRandomSampler(_EpochArraySampler):
-    """num_samples indices drawn with probabilities proportional to `weights`."""
+    """num_samples indices drawn with probabilities proportional to `weights`, anew every epoch.
+
+    Without replacement each index is drawn at most once, so num_samples may not exceed
+    the number of non-zero weights (an error here; torch would then return indices of
+    weight zero).
+    """
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
         if not _is_positive_int(num_samples):
