@@ -45,7 +45,11 @@ Saving to a path is atomic: the archive goes to a temporary file in the same
 directory, is flushed to disk (fsync) and then renamed over the target
 (``os.replace``), so a crash or an error leaves either the old file or the new
 one, never half of one; the temporary file is removed on failure. Saving to an
-open binary file object writes into it directly.
+open binary file object writes into it directly, from its current position, and
+loading reads the checkpoint that begins at the current position. Since a zip
+archive is found from its end, a stream in which another checkpoint follows (or a
+file in which other data precedes the checkpoint) is refused rather than read
+wrongly.
 
 ``to_torch_state_dict`` and ``from_torch_state_dict`` convert (nested) state
 dicts between minigrad and torch tensors when torch is installed.
@@ -260,9 +264,11 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
 
 
 def _read_checkpoint(fileobj, name, relocate):
+    start = fileobj.tell()
     try:
         with zipfile.ZipFile(fileobj) as archive:
             root = _read_manifest(archive, name)
+            _check_archive_start(archive, start, name)
             return _Decoder(archive, name, relocate).decode(root)
     except SerializationError:
         raise
@@ -291,6 +297,17 @@ def _read_manifest(archive, name):
         raise SerializationError(f"cannot load {name!r}: it has format version {manifest.get('version')!r}, "
                                  f"but this minigrad reads version {FORMAT_VERSION}")
     return manifest["root"]
+
+
+def _check_archive_start(archive, start, name):
+    """The archive must begin where reading began: a zip is found from its end, so a stream holding two
+    checkpoints would otherwise silently give the last one, and a file with data before its checkpoint
+    would pass for a clean one."""
+    first = min(info.header_offset for info in archive.infolist())
+    if first != start:
+        raise SerializationError(f"cannot load {name!r}: the checkpoint found begins at byte {first}, not at the "
+                                 f"position reading started from ({start}); the file holds other data before it "
+                                 "or another checkpoint after it")
 
 
 def _reject_constant(constant):

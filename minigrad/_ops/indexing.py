@@ -6,21 +6,12 @@ the position it came from, and a position picked twice receives both (``np.add.a
 
 import numpy as np
 
-from minigrad._ops.registry import Primitive
-
-
-def _is_basic(index):
-    """True when an index holds only ints, slices, None and Ellipsis (NumPy 'basic' indexing)."""
-    return not any(isinstance(i, np.ndarray) for i in index)
+from minigrad._ops.registry import IndexedGradient, Primitive
 
 
 def _index_vjp(g, ans, x, index):
-    grad = np.zeros_like(x, dtype=g.dtype)
-    if _is_basic(index):
-        grad[index] = g  # every element is picked at most once
-    else:
-        np.add.at(grad, index, g)
-    return grad
+    # Zero everywhere but at the picked positions, which get g back (summed if picked twice).
+    return IndexedGradient(x.shape, g.dtype, index, g)
 
 
 # `index` is a tuple already normalised by the Tensor layer (tensors turned into arrays).
@@ -40,9 +31,7 @@ def along_axis(index, axis):
 
 
 def _gather_vjp(g, ans, x, index, axis):
-    grad = np.zeros_like(x, dtype=g.dtype)
-    np.add.at(grad, along_axis(index, axis), g)
-    return grad
+    return IndexedGradient(x.shape, g.dtype, along_axis(index, axis), g)
 
 
 gather = Primitive("Gather", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")

@@ -15,7 +15,35 @@ Every primitive registers itself in REGISTRY when it is created, so the whole
 differentiable vocabulary of minigrad can be listed with ``sorted(REGISTRY)``.
 """
 
+import numpy as np
+
 REGISTRY = {}
+
+
+class IndexedGradient:
+    """A gradient that is zero except at `index`, where it is `values` (summed where `index`
+    repeats a position).
+
+    The VJPs of indexing return it instead of a dense array of zeros: when a loop reads a
+    tensor slice by slice (x[:, t] for every time step), the engine adds each slice's
+    gradient into one buffer rather than adding up one full-size array per slice.
+    """
+
+    __slots__ = ("shape", "dtype", "index", "values")
+
+    def __init__(self, shape, dtype, index, values):
+        self.shape, self.dtype, self.index, self.values = shape, dtype, index, values
+
+    def add_into(self, dense):
+        if any(isinstance(i, np.ndarray) for i in self.index):
+            np.add.at(dense, self.index, self.values)   # advanced: a position may come twice
+        else:
+            dense[self.index] += self.values            # basic: each position at most once
+
+    def dense(self):
+        out = np.zeros(self.shape, dtype=self.dtype)
+        self.add_into(out)
+        return out
 
 
 class Primitive:

@@ -18,6 +18,8 @@ import operator
 
 import numpy as np
 
+from minigrad._ops.registry import IndexedGradient
+
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
           "after they have already been freed). Saved intermediate values of the graph are freed "
           "when you call .backward(). Specify retain_graph=True if you need to backward through "
@@ -160,10 +162,14 @@ def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True):
 
 def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
     """The backward loop: each node turns its output's gradient into its inputs' gradients."""
+    # Gradient buffers this pass allocated itself and nobody else has seen: sums can be
+    # added into them in place. Handing one to a VJP as its `g` gives that up.
+    owned = {}
     for node in topological_order(list(grads)):
         g = grads.pop(node, None)
         if g is None:
             continue
+        owned.pop(id(g), None)
         if node.hooks:
             g = _run_hooks(node.hooks, g, Tensor)
         if wanted is None:
@@ -188,19 +194,44 @@ def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
                 grad = rules[i](g, ans, *arrays, **params)
             if grad is None:  # a custom Function may say "no gradient" for an input
                 continue
+            store = grads if type(edge) is Node else leaf_grads
+            if type(grad) is IndexedGradient:  # from indexing: add the picked part into one buffer
+                store[edge] = _add_indexed(store.get(edge), grad, owned)
+                if produced is not None:
+                    produced.append((i, store[edge]))
+                continue
             x = arrays[i]
             if type(grad) is not np.ndarray or grad.shape != x.shape or grad.dtype is not x.dtype:
                 grad = _fit(grad, x)
             if produced is not None:
                 produced.append((i, grad))
-            store = grads if type(edge) is Node else leaf_grads
             previous = store.get(edge)
-            store[edge] = grad if previous is None else previous + grad
+            if previous is None:
+                store[edge] = grad
+            elif id(previous) in owned:
+                previous += grad
+            else:
+                total = np.add(previous, grad, out=np.empty_like(grad))  # an array even when 0-d
+                owned[id(total)] = total
+                store[edge] = total
         if produced is not None:
             for observe in observers:
                 observe(node, g, produced)
         if not retain_graph:
             node.release()  # a later backward through it raises, as in torch
+
+
+def _add_indexed(previous, grad, owned):
+    """previous + grad for an IndexedGradient, writing into a buffer this pass owns."""
+    if previous is None:
+        buffer = np.zeros(grad.shape, dtype=grad.dtype)
+    elif id(previous) in owned:
+        buffer = previous
+    else:
+        buffer = np.array(previous)  # someone else may hold `previous`: add into a copy
+    owned[id(buffer)] = buffer
+    grad.add_into(buffer)
+    return buffer
 
 
 def _run_hooks(hooks, g, Tensor):

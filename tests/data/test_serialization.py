@@ -283,6 +283,30 @@ def test_saving_beside_a_missing_directory_or_an_unsupported_object_is_named(tmp
     assert os.listdir(tmp_path) == []
 
 
+@given(first=structures, second=structures, prefix=st.binary(max_size=20))
+def test_a_stream_is_read_from_its_position_and_never_yields_another_checkpoint(first, second, prefix):
+    """Two checkpoints written one after the other into one stream (after some other bytes): each loads from
+    where it starts; read from anywhere else, the stream is refused instead of giving the wrong object."""
+    stream = io.BytesIO(prefix)
+    stream.seek(0, io.SEEK_END)
+    minigrad.save(first, stream)
+    second_start = stream.tell()
+    minigrad.save(second, stream)
+    stream.seek(second_start)
+    assert_identical(minigrad.load(stream), second)
+    single = io.BytesIO(prefix + saved_bytes(first))
+    single.seek(len(prefix))
+    assert_identical(minigrad.load(single), first)
+    for stream_start in {0, len(prefix)}:
+        stream.seek(stream_start)
+        with pytest.raises(SerializationError, match="another checkpoint after it"):
+            minigrad.load(stream)
+    if prefix:
+        single.seek(0)
+        with pytest.raises(SerializationError, match="other data before it"):
+            minigrad.load(single)
+
+
 def test_map_location():
     data = saved_bytes({"w": minigrad.ones(2)})
     for location in (None, "cpu", minigrad.device("cpu"), torch.device("cpu"), {"cuda:0": "cpu"}):
