@@ -25,8 +25,10 @@ class device:
     __slots__ = ("type", "index")
 
     def __init__(self, type="cpu", index=None):
-        if isinstance(type, device):
-            type, index = type.type, type.index
+        if not isinstance(type, str):  # another device object (minigrad's or torch's)
+            if not hasattr(type, "type"):
+                raise TypeError(f"device() expects a string such as 'cpu' or a device, got {type!r}")
+            type, index = type.type, getattr(type, "index", None)
         if ":" in type:
             type, index = type.split(":")
             index = int(index)
