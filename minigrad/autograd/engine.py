@@ -169,7 +169,8 @@ def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
         g = grads.pop(node, None)
         if g is None:
             continue
-        owned.pop(id(g), None)
+        if owned:
+            owned.pop(id(g), None)
         if node.hooks:
             g = _run_hooks(node.hooks, g, Tensor)
         if wanted is None:
@@ -195,13 +196,15 @@ def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
             if grad is None:  # a custom Function may say "no gradient" for an input
                 continue
             store = grads if type(edge) is Node else leaf_grads
-            if type(grad) is IndexedGradient:  # from indexing: add the picked part into one buffer
-                store[edge] = _add_indexed(store.get(edge), grad, owned)
-                if produced is not None:
-                    produced.append((i, store[edge]))
-                continue
             x = arrays[i]
-            if type(grad) is not np.ndarray or grad.shape != x.shape or grad.dtype is not x.dtype:
+            if type(grad) is not np.ndarray:
+                if type(grad) is IndexedGradient:  # from indexing: add the picked part into one buffer
+                    store[edge] = _add_indexed(store.get(edge), grad, owned)
+                    if produced is not None:
+                        produced.append((i, store[edge]))
+                    continue
+                grad = _fit(grad, x)
+            elif grad.shape != x.shape or grad.dtype is not x.dtype:
                 grad = _fit(grad, x)
             if produced is not None:
                 produced.append((i, grad))
