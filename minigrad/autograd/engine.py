@@ -152,7 +152,7 @@ def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True):
             _accumulate(leaf, g, handed_out, Tensor)
         return None
     results = [leaf_grads.get(t) if t._grad_fn is None else captured.get(t._grad_fn) for t in inputs]
-    results = [None if g is None else _owned(g, handed_out) for g in results]
+    results = [None if g is None else _exclusive(g, handed_out) for g in results]
     if accumulate:
         for t, g in zip(inputs, results):
             if g is not None:
@@ -161,16 +161,20 @@ def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True):
 
 
 def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
-    """The backward loop: each node turns its output's gradient into its inputs' gradients."""
-    # Gradient buffers this pass allocated itself and nobody else has seen: sums can be
-    # added into them in place. Handing one to a VJP as its `g` gives that up.
+    """The backward loop: each node turns its output's gradient into its inputs' gradients.
+
+    `grads` maps a node to the gradient of its output summed so far, `leaf_grads` a leaf
+    tensor to its gradient. Sums go in place into buffers this pass allocated itself and
+    has not yet handed to a VJP (`owned`); any other array may be held elsewhere.
+    """
     owned = {}
     for node in topological_order(list(grads)):
+        # 1. The gradient of this node's output is complete: take it.
         g = grads.pop(node, None)
         if g is None:
             continue
         if owned:
-            owned.pop(id(g), None)
+            owned.pop(id(g), None)  # a VJP may pass g on unchanged: it is no longer ours alone
         if node.hooks:
             g = _run_hooks(node.hooks, g, Tensor)
         if wanted is None:
@@ -178,11 +182,13 @@ def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
                 _accumulate(node.retained, g, handed_out, Tensor)
         elif node in wanted:
             captured[node] = g
+        # 2. Check that what the VJPs will read is still there and unchanged.
         if node.inputs is None:
             raise RuntimeError(_FREED)
         for counter, value in node.versions:
             if counter[0] != value:
                 node.raise_modified(counter, value)
+        # 3. One VJP per input that wants a gradient, summed into that input's slot.
         primitive, arrays, ans, params = node.primitive, node.inputs, node.ans, node.params
         rules = primitive.vjps
         produced = [] if observers else None  # (input index, gradient) for anyone watching
@@ -199,13 +205,13 @@ def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
             x = arrays[i]
             if type(grad) is not np.ndarray:
                 if type(grad) is IndexedGradient:  # from indexing: add the picked part into one buffer
-                    store[edge] = _add_indexed(store.get(edge), grad, owned)
+                    grad = store[edge] = _add_indexed(store.get(edge), grad, owned)
                     if produced is not None:
-                        produced.append((i, store[edge]))
+                        produced.append((i, grad))
                     continue
                 grad = _fit(grad, x)
             elif grad.shape != x.shape or grad.dtype is not x.dtype:
-                grad = _fit(grad, x)
+                grad = _fit(grad, x)  # undo broadcasting, cast back: the one place this happens
             if produced is not None:
                 produced.append((i, grad))
             previous = store.get(edge)
@@ -220,6 +226,7 @@ def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
         if produced is not None:
             for observe in observers:
                 observe(node, g, produced)
+        # 4. Free what this node saved, unless the graph is to be used again.
         if not retain_graph:
             node.release()  # a later backward through it raises, as in torch
 
@@ -245,7 +252,7 @@ def _run_hooks(hooks, g, Tensor):
     return g
 
 
-def _owned(g, handed_out):
+def _exclusive(g, handed_out):
     """g itself if nobody else holds it, else a copy: a .grad must never alias another array."""
     if id(g) in handed_out or g.base is not None:  # seen before, or a view of another array
         g = np.array(g)
@@ -256,7 +263,7 @@ def _owned(g, handed_out):
 def _accumulate(tensor, g, handed_out, Tensor):
     """Add g into tensor.grad, which owns its memory."""
     if tensor._grad is None:
-        tensor._grad = Tensor._wrap(_owned(g, handed_out))
+        tensor._grad = Tensor._wrap(_exclusive(g, handed_out))
     else:
         tensor._grad._array += g
         tensor._grad._version_counter[0] += 1
