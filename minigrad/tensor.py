@@ -842,13 +842,19 @@ class Tensor:
         return apply(R.logsumexp, self._floating(), axis=_axes(dim, self.ndim), keepdims=keepdim)
 
     def cumsum(self, dim, dtype=None):
+        return self._cumulative(R.cumsum, dim, dtype)
+
+    def cumprod(self, dim, dtype=None):
+        return self._cumulative(R.cumprod, dim, dtype)
+
+    def _cumulative(self, primitive, dim, dtype):
         x = self if dtype is None else self.to(dtype)
         if x._array.dtype.kind in "bu" or x._array.dtype == np.int32:
             x = x.long()  # torch accumulates integers in int64
         if x.ndim == 0:
             _dim(dim, 0)
             return x.clone()
-        return apply(R.cumsum, x, axis=_dim(dim, x.ndim))
+        return apply(primitive, x, axis=_dim(dim, x.ndim))
 
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         """The p-norm over dim (all elements by default); its gradient at a zero norm is 0, as in torch."""
@@ -864,15 +870,6 @@ class Tensor:
         if p == 0:
             return (x != 0).to(x.dtype).sum(dim, keepdim)
         return apply(R.norm, x, p=p, axis=_axes(dim, x.ndim), keepdims=keepdim)
-
-    def cumprod(self, dim, dtype=None):
-        x = self if dtype is None else self.to(dtype)
-        if x._array.dtype.kind in "bu" or x._array.dtype == np.int32:
-            x = x.long()  # torch accumulates integers in int64
-        if x.ndim == 0:
-            _dim(dim, 0)
-            return x.clone()
-        return apply(R.cumprod, x, axis=_dim(dim, x.ndim))
 
     def count_nonzero(self, dim=None):
         return Tensor._wrap(np.asarray(np.count_nonzero(self._array, axis=_axes(dim, self.ndim) if dim is not None
