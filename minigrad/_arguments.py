@@ -108,6 +108,8 @@ def _index(index, tensor):
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         elif isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype.kind in "iu":
             i = int(i)
+        elif isinstance(i, slice) and i.step is not None and i.step < 0:
+            raise ValueError(f"step must be greater than zero (got {i.step}); use flip() to reverse a tensor")
         out.append(i)
     index = tuple(out)
     _check_index_bounds(index, tensor._array.shape)

@@ -763,12 +763,21 @@ class Tensor:
         return apply(R.prod, x, axis=_axes(dim, x.ndim), keepdims=keepdim)
 
     def amax(self, dim=(), keepdim=False):
-        self._check_not_empty("amax")
-        return apply(R.amax, self, axis=_axes(None if dim == () else dim, self.ndim), keepdims=keepdim)
+        return apply(R.amax, self, axis=self._extremum_axes("amax", dim), keepdims=keepdim)
 
     def amin(self, dim=(), keepdim=False):
-        self._check_not_empty("amin")
-        return apply(R.amin, self, axis=_axes(None if dim == () else dim, self.ndim), keepdims=keepdim)
+        return apply(R.amin, self, axis=self._extremum_axes("amin", dim), keepdims=keepdim)
+
+    def _extremum_axes(self, name, dim):
+        """The axes of amax/amin; an empty tensor may be reduced only over axes of non-zero size."""
+        if dim == () or dim is None:
+            self._check_not_empty(name)
+            return _axes(None, self.ndim)
+        axes = _axes(dim, self.ndim)
+        for axis in axes:
+            if self._array.shape[axis] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+        return axes
 
     def _check_not_empty(self, name):
         if self._array.size == 0:
@@ -1205,10 +1214,15 @@ class Tensor:
             return
         self._check_inplace()
         steps = _basic_then_advanced(index)
-        if steps is not None:
-            self._array[steps[0]][steps[1]] = _raw(value)  # the basic step is a view: this writes into self
-        else:
-            self._array[index] = _raw(value)
+        try:
+            if steps is not None:
+                self._array[steps[0]][steps[1]] = _raw(value)  # the basic step is a view: this writes into self
+            else:
+                self._array[index] = _raw(value)
+        except ValueError as error:
+            target = self._array[steps[0]][steps[1]] if steps is not None else self._array[index]
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(_raw(value)))} cannot be "
+                               f"broadcast to indexing result of shape {list(np.shape(target))}") from error
         self._version_counter[0] += 1
 
     def gather(self, dim, index):

@@ -109,9 +109,11 @@ std = Primitive("Std", lambda x, axis, correction, keepdims: np.sqrt(_var(x, axi
 
 def _logsumexp(x, axis, keepdims):
     # Shift by the maximum so that exp never overflows; an infinite maximum is not shifted.
-    shift = np.amax(x, axis=axis, keepdims=True)
+    # Over no elements at all the sum of exponentials is 0, so the result is -inf, as in torch.
+    shift = np.amax(x, axis=axis, keepdims=True, initial=-np.inf)
     shift = np.where(np.isfinite(shift), shift, 0)
-    out = np.log(np.sum(np.exp(x - shift), axis=axis, keepdims=True)) + shift
+    with np.errstate(divide="ignore"):
+        out = np.log(np.sum(np.exp(x - shift), axis=axis, keepdims=True)) + shift
     return out if keepdims else np.squeeze(out, axis)
 
 

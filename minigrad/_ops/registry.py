@@ -58,19 +58,23 @@ class Primitive:
     vjp_argnum: for ops with any number of inputs (cat, stack) a single rule
       ``vjp_argnum(i, g, ans, *inputs, **params)`` replaces the tuple of VJPs
       (and `vjps` is None).
+    vjp_all: for ops whose input gradients share one expensive computation (an LSTM's
+      backpropagation through time) a rule ``vjp_all(g, ans, *inputs, **params)``
+      returning every input's gradient at once (None where there is none).
     """
 
-    __slots__ = ("name", "forward", "vjps", "vjp_argnum", "saves_inputs", "saves_output", "view")
+    __slots__ = ("name", "forward", "vjps", "vjp_argnum", "vjp_all", "saves_inputs", "saves_output", "view")
 
-    def __init__(self, name, forward, *vjps, saves="inputs", vjp_argnum=None, view=False):
+    def __init__(self, name, forward, *vjps, saves="inputs", vjp_argnum=None, vjp_all=None, view=False):
         if name in REGISTRY:
             raise ValueError(f"primitive {name!r} is registered twice")
         if saves not in ("inputs", "output", "both", "nothing"):
             raise ValueError(f"saves must be inputs, output, both or nothing, got {saves!r}")
         self.name = name
         self.forward = forward
-        self.vjps = None if vjp_argnum is not None else vjps
+        self.vjps = None if vjp_argnum is not None or vjp_all is not None else vjps
         self.vjp_argnum = vjp_argnum
+        self.vjp_all = vjp_all
         self.saves_inputs = saves in ("inputs", "both")
         self.saves_output = saves in ("output", "both")
         self.view = view
@@ -78,6 +82,8 @@ class Primitive:
 
     def vjp(self, argnum, g, ans, inputs, params):
         """The gradient with respect to input `argnum`, given the upstream gradient `g`."""
+        if self.vjp_all is not None:
+            return self.vjp_all(g, ans, *inputs, **params)[argnum]
         if self.vjps is None:
             return self.vjp_argnum(argnum, g, ans, *inputs, **params)
         return self.vjps[argnum](g, ans, *inputs, **params)

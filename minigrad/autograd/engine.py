@@ -191,14 +191,18 @@ def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
         # 3. One VJP per input that wants a gradient, summed into that input's slot.
         primitive, arrays, ans, params = node.primitive, node.inputs, node.ans, node.params
         rules = primitive.vjps
+        # Some rules give every input's gradient from one computation (an LSTM's BPTT).
+        all_grads = primitive.vjp_all(g, ans, *arrays, **params) if rules is None and primitive.vjp_all else None
         produced = [] if observers else None  # (input index, gradient) for anyone watching
         for i, edge in enumerate(node.edges):
             if edge is None:
                 continue
-            if rules is None:  # a variadic primitive (cat, stack) has one rule for all inputs
-                grad = primitive.vjp_argnum(i, g, ans, *arrays, **params)
-            else:
+            if rules is not None:
                 grad = rules[i](g, ans, *arrays, **params)
+            elif all_grads is not None:
+                grad = all_grads[i]
+            else:  # a variadic primitive (cat, stack) has one rule for all inputs
+                grad = primitive.vjp_argnum(i, g, ans, *arrays, **params)
             if grad is None:  # a custom Function may say "no gradient" for an input
                 continue
             store = grads if type(edge) is Node else leaf_grads

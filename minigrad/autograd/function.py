@@ -42,7 +42,8 @@ class FunctionCtx:
 
 
 class _UserRule:
-    """Stands where a Primitive stands in a Node, calling the user's backward once per pass.
+    """Stands where a Primitive stands in a Node: its one rule for all inputs (vjp_all) is
+    the user's backward, called once per backward pass.
 
     With several outputs the node's output is all of them flattened and joined (each
     returned tensor is a slice of it), so `g` arrives as one array and is split back
@@ -51,26 +52,16 @@ class _UserRule:
 
     saves_inputs = False
     saves_output = False
-    vjps = None  # one rule for all inputs: vjp_argnum
+    vjps = None
+    vjp_argnum = None
 
     def __init__(self, function, ctx, output_shapes):
         self.name = function.__name__
         self.function = function
         self.ctx = ctx
         self.output_shapes = output_shapes  # None: a single output, passed through unpacked
-        self._grads_for = None              # the upstream gradient the cached results belong to
-        self._grads = None
 
-    def vjp_argnum(self, argnum, g, ans, *inputs):
-        if self._grads_for is not g:  # the engine asks for every input in turn with the same g
-            self._grads = self._call_backward(g, len(inputs))
-            self._grads_for = g
-        grad = self._grads[argnum]
-        if grad is None:  # the user says "no gradient": nothing flows to that input, as in torch
-            return None
-        return grad._array if isinstance(grad, Tensor) else np.asarray(grad)
-
-    def _call_backward(self, g, n_inputs):
+    def vjp_all(self, g, ans, *inputs):
         if self.output_shapes is None:
             upstream = (Tensor._wrap(g),)
         else:
@@ -80,10 +71,12 @@ class _UserRule:
         with grad_mode.no_grad():
             grads = self.function.backward(self.ctx, *upstream)
         grads = grads if isinstance(grads, tuple) else (grads,)
-        if len(grads) != n_inputs:
+        if len(grads) != len(inputs):
             raise RuntimeError(f"function {self.name}Backward returned an incorrect number of gradients "
-                               f"(expected {n_inputs}, got {len(grads)})")
-        return grads
+                               f"(expected {len(inputs)}, got {len(grads)})")
+        # None means "no gradient": nothing flows to that input, as in torch.
+        return [None if grad is None else grad._array if isinstance(grad, Tensor) else np.asarray(grad)
+                for grad in grads]
 
 
 class Function:

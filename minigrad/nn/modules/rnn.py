@@ -9,9 +9,11 @@ A recurrent layer reads a sequence one time step at a time, carrying a hidden st
            r = sigmoid(x_r + h_r), z = sigmoid(x_z + h_z),
            n = tanh(x_n + r * h_n),  h' = (1 - z) * n + z * h
 
-Each cell is composed of ordinary differentiable tensor operations, so backpropagation
-through time is simply the autograd engine walking back over the steps; the only loop is
-over time steps (and layers and directions). Layers stack: the outputs of one layer are
+An LSTM layer (without projections) is one primitive, minigrad._ops.recurrent.lstm_layer,
+whose backward is backpropagation through time written out in NumPy. The other cells are
+composed of ordinary differentiable tensor operations, so there backpropagation through
+time is the autograd engine walking back over the steps. The only loops are over time
+steps (and layers and directions). Layers stack: the outputs of one layer are
 the inputs of the next, with dropout between them in training. A bidirectional layer
 also reads the sequence backwards and concatenates both outputs at each step.
 
@@ -24,11 +26,13 @@ import math
 import numbers
 import warnings
 
+from minigrad._ops import recurrent
 from minigrad.creation import empty, zeros
 from minigrad.functions import cat, stack
 from minigrad.nn import functional, init
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
+from minigrad.tensor import apply
 
 __all__ = ["GRU", "LSTM", "RNN", "RNNBase"]
 
@@ -155,11 +159,15 @@ class RNNBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -bound, bound)
 
-    def _step_weights(self, layer, direction):
-        """(W_ih^T, W_hh^T, b_ih, b_hh, W_hr^T) of one layer and direction; absent ones are None."""
+    def _layer_weights(self, layer, direction):
+        """(W_ih, W_hh, b_ih, b_hh, W_hr) of one layer and direction; absent ones are None."""
         suffix = f"_l{layer}" + ("_reverse" if direction == 1 else "")
-        w_ih, w_hh, b_ih, b_hh, w_hr = (getattr(self, kind + suffix, None)
-                                        for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"))
+        return tuple(getattr(self, kind + suffix, None)
+                     for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"))
+
+    def _step_weights(self, layer, direction):
+        """(W_ih^T, W_hh^T, b_ih, b_hh, W_hr^T) for the per-step cells (transposed once per layer)."""
+        w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_weights(layer, direction)
         return w_ih.t(), w_hh.t(), b_ih, b_hh, None if w_hr is None else w_hr.t()
 
     # --------------------------------------------------------------------- checks
@@ -231,27 +239,38 @@ class RNNBase(Module):
 
     def _run_layers(self, input, states):
         """Run every layer and direction over the time-major input (L, N, features)."""
-        cell = _CELLS[self.mode]
-        steps = list(input.unbind(0))
-        length = len(steps)
+        sequence = input
         finals = [[] for _ in states]
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(self._directions):
                 index = layer * self._directions + direction
-                state = tuple(s[index] for s in states)
-                weights = self._step_weights(layer, direction)
-                sequence = [None] * length
-                for t in (reversed(range(length)) if direction == 1 else range(length)):
-                    state = cell(steps[t], state, *weights)
-                    sequence[t] = state[0]
-                outputs.append(sequence)
-                for kept, value in zip(finals, state):
+                output, final = self._run_direction(sequence, tuple(s[index] for s in states), layer, direction)
+                outputs.append(output)
+                for kept, value in zip(finals, final):
                     kept.append(value)
-            steps = outputs[0] if len(outputs) == 1 else [cat(pair, 1) for pair in zip(*outputs)]
+            sequence = outputs[0] if len(outputs) == 1 else cat(outputs, 2)
             if self.dropout and self.training and layer < self.num_layers - 1:
-                steps = list(functional.dropout(stack(steps), self.dropout, training=True).unbind(0))
-        return stack(steps), tuple(stack(kept) for kept in finals)
+                sequence = functional.dropout(sequence, self.dropout, training=True)
+        return sequence, tuple(stack(kept) for kept in finals)
+
+    def _run_direction(self, sequence, state, layer, direction):
+        """One layer in one direction: the hidden state at every step (L, N, H) and the final state."""
+        reverse = direction == 1
+        if self.mode == "LSTM" and self.proj_size == 0:
+            # One node for the whole layer: the loop and its backpropagation through time in NumPy.
+            w_ih, w_hh, b_ih, b_hh, _ = self._layer_weights(layer, direction)
+            states = apply(recurrent.lstm_layer, sequence, state[0], state[1], w_ih, w_hh, b_ih, b_hh,
+                           reverse=reverse)
+            last = 0 if reverse else -1
+            return states[0], (states[0, last], states[1, last])
+        cell, weights = _CELLS[self.mode], self._step_weights(layer, direction)
+        steps = sequence.unbind(0)
+        outputs = [None] * len(steps)
+        for t in (reversed(range(len(steps))) if reverse else range(len(steps))):
+            state = cell(steps[t], state, *weights)
+            outputs[t] = state[0]
+        return stack(outputs), state
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"

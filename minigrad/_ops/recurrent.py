@@ -1,0 +1,111 @@
+"""A whole LSTM layer as one primitive: the loop over time in forward, and backpropagation
+through time written out in backward.
+
+Forward, for each step t (in reverse order for the backward direction of a
+bidirectional layer), with torch's gate order:
+
+    i, f, g, o = split(x_t W_ih^T + b_ih + h W_hh^T + b_hh)
+    c = sigmoid(f) * c + sigmoid(i) * tanh(g)
+    h = sigmoid(o) * tanh(c)
+
+The output stacks every step's h and c: (2, L, N, H). Backward walks the steps the
+other way, carrying dh and dc back through the recurrence:
+
+    dc = dc_from_later_steps + dh * o * (1 - tanh(c)^2)
+    di, df, dg, do = dc * g, dc * c_prev, dc * i, dh * tanh(c)      (times each gate's derivative)
+    dc_prev = dc * f,   dh_prev = d_gates W_hh
+
+after which the weight, bias and input gradients are single matrix products over all
+steps at once. One node per layer replaces the ~17 nodes per step of the same
+computation built from tensor operations.
+"""
+
+import numpy as np
+
+from minigrad._ops.registry import Primitive
+
+
+def _sigmoid(x):
+    with np.errstate(over="ignore"):  # exp(-x) = inf for very negative x: the limit 0, quietly
+        return 1 / (1 + np.exp(-x))
+
+
+def _times(a, matrix):
+    """a @ matrix for a of shape (L, N, K): one matrix product over all L * N rows (NumPy's
+    batched matmul would run L small ones)."""
+    return (a.reshape(-1, a.shape[-1]) @ matrix).reshape(a.shape[:-1] + (matrix.shape[-1],))
+
+
+def _steps(length, reverse):
+    return range(length - 1, -1, -1) if reverse else range(length)
+
+
+def _activate(pre, hidden):
+    """The gates from their pre-activations (..., 4H): sigmoid for i, f, o and tanh for g."""
+    gates = _sigmoid(pre)
+    gates[..., 2 * hidden:3 * hidden] = np.tanh(pre[..., 2 * hidden:3 * hidden])
+    return gates
+
+
+def _lstm_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
+    hidden = h0.shape[-1]
+    pre_x = _times(x, w_ih.T)                # the input's part of every step's gates at once
+    if b_ih is not None:
+        pre_x += b_ih + b_hh
+    hs = np.empty((x.shape[0],) + h0.shape, dtype=pre_x.dtype)
+    cs = np.empty_like(hs)
+    h, c = h0, c0
+    for t in _steps(x.shape[0], reverse):
+        gates = _activate(pre_x[t] + h @ w_hh.T, hidden)
+        i, f, g, o = (gates[:, k * hidden:(k + 1) * hidden] for k in range(4))
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        hs[t], cs[t] = h, c
+    return np.stack([hs, cs])
+
+
+def _previous(sequence, first, reverse):
+    """The state each step starts from: the step before it (after it when reversed), or `first`."""
+    if reverse:
+        return np.concatenate([sequence[1:], first[None]])
+    return np.concatenate([first[None], sequence[:-1]])
+
+
+def _lstm_layer_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
+    hidden = h0.shape[-1]
+    hs, cs = ans[0], ans[1]
+    h_prev, c_prev = _previous(hs, h0, reverse), _previous(cs, c0, reverse)
+    # Recompute every step's gates in one go from the saved states.
+    pre = _times(x, w_ih.T) + _times(h_prev, w_hh.T)
+    if b_ih is not None:
+        pre += b_ih + b_hh
+    gates = _activate(pre, hidden)
+    i, f, g, o = (gates[..., k * hidden:(k + 1) * hidden] for k in range(4))
+    tanh_c = np.tanh(cs)
+    # d pre-activation = (dc or dh) * scale, with each gate's scale known for all steps at once:
+    # i: dc * g * i(1-i)   f: dc * c_prev * f(1-f)   g: dc * i * (1-g^2)   o: dh * tanh(c) * o(1-o)
+    scale = np.concatenate([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g),
+                            tanh_c * o * (1 - o)], axis=-1)
+    through_h = o * (1 - tanh_c * tanh_c)    # d c / d h's contribution: h = o * tanh(c)
+    d_gates = np.empty_like(pre)
+    d_cell = np.empty(h0.shape[:-1] + (4, hidden), dtype=pre.dtype)  # (dc, dc, dc, dh) of one step
+    dh_next, dc_next = np.zeros_like(h0), np.zeros_like(c0)
+    for t in _steps(x.shape[0], not reverse):
+        dh = grad[0, t] + dh_next
+        dc = grad[1, t] + dc_next + dh * through_h[t]
+        d_cell[..., :3, :] = dc[..., None, :]
+        d_cell[..., 3, :] = dh
+        np.multiply(d_cell.reshape(scale[t].shape), scale[t], out=d_gates[t])
+        dc_next = dc * f[t]
+        dh_next = d_gates[t] @ w_hh
+    rows = d_gates.reshape(-1, d_gates.shape[-1])
+    d_bias = None if b_ih is None else rows.sum(axis=0)
+    return (_times(d_gates, w_ih),                            # x
+            dh_next, dc_next,                                 # h0, c0
+            rows.T @ x.reshape(-1, x.shape[-1]),              # w_ih
+            rows.T @ h_prev.reshape(-1, hidden),              # w_hh
+            d_bias, d_bias)                                   # b_ih, b_hh
+
+
+# inputs: x (L, N, I), h0 and c0 (N, H), w_ih (4H, I), w_hh (4H, H), b_ih and b_hh (4H,) or None
+lstm_layer = Primitive("LstmLayer", _lstm_layer, vjp_all=_lstm_layer_vjp, saves="both")
