@@ -1423,7 +1423,7 @@ class Tensor:
                                f"({list(np.shape(src_array))}) for copy_") from None
         if isinstance(src, Tensor) and src._requires_grad and _grad_mode.enabled:
             self._check_inplace()
-            return self._inplace(E.where, np.ones(self._array.shape, dtype=bool), src._cast(self._array.dtype), self)
+            return self._inplace(I.index_put, src._cast(self._array.dtype), index=Ellipsis)  # self[...] = src
         return self._fill_raw(src_array)
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
