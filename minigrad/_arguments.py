@@ -3,6 +3,7 @@ checks them, with torch's exception types and messages naming what was wrong."""
 
 import builtins
 import numbers
+import operator
 
 import numpy as np
 
@@ -36,7 +37,29 @@ def _shape_args(shape):
     """Accept both f(2, 3) and f((2, 3)) as torch does."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
-    return tuple(int(s) for s in shape)
+    try:
+        return tuple(operator.index(s) for s in shape)  # ints, NumPy ints, integer tensors; never floats
+    except TypeError:
+        bad = next(s for s in shape if not _is_index(s))
+        raise TypeError(f"a size must be a tuple of ints, but got {type(bad).__name__} {bad!r} in "
+                        f"{tuple(shape)}") from None
+
+
+def _is_index(value):
+    try:
+        operator.index(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _creation_shape(size, name):
+    """The shape of a new tensor, with torch's RuntimeError for a negative size."""
+    shape = _shape_args(size)
+    if builtins.any(n < 0 for n in shape):
+        bad = next(n for n in shape if n < 0)
+        raise RuntimeError(f"{name}: Trying to create tensor with negative dimension {bad}: {list(shape)}")
+    return shape
 
 
 def _infer_shape(shape, size):

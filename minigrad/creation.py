@@ -7,7 +7,7 @@ import numpy as np
 
 from minigrad import _dtype
 from minigrad.random import _numpy_rng
-from minigrad._arguments import _shape_args
+from minigrad._arguments import _creation_shape
 from minigrad._types import _check_device
 from minigrad.tensor import Tensor
 
@@ -87,7 +87,7 @@ def _shape_or_size(shape, size):
 
 def _filled(fill, size, dtype, requires_grad, device):
     np_dtype = _dtype.numpy_dtype(dtype) or _dtype.get_default_dtype().numpy
-    return _finish(fill(_shape_args(size), dtype=np_dtype), requires_grad, device)
+    return _finish(fill(_creation_shape(size, fill.__name__), dtype=np_dtype), requires_grad, device)
 
 
 def zeros(*shape, size=None, dtype=None, device=None, requires_grad=False, out=None):
@@ -110,7 +110,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
         dtype = (_dtype.bool if isinstance(fill_value, bool) else
                  _dtype.int64 if isinstance(fill_value, numbers.Integral) else _dtype.get_default_dtype())
     np_dtype = _dtype.as_dtype(dtype).numpy
-    return _finish(np.full(_shape_args((size,)), fill_value, dtype=np_dtype), requires_grad, device)
+    return _finish(np.full(_creation_shape((size,), "full"), fill_value, dtype=np_dtype), requires_grad, device)
 
 
 def _like(t, dtype):
@@ -186,7 +186,7 @@ def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_gr
     """Uniform samples on [0, 1)."""
     size = _shape_or_size(shape, size)
     np_dtype = _random_dtype(dtype)
-    array = _numpy_rng(generator).random(_shape_args(size), dtype=np.float64).astype(np_dtype)
+    array = _numpy_rng(generator).random(_creation_shape(size, "rand"), dtype=np.float64).astype(np_dtype)
     return _finish(array, requires_grad, device)
 
 
@@ -194,7 +194,7 @@ def randn(*shape, size=None, generator=None, dtype=None, device=None, requires_g
     """Standard normal samples."""
     size = _shape_or_size(shape, size)
     np_dtype = _random_dtype(dtype)
-    array = _numpy_rng(generator).standard_normal(_shape_args(size), dtype=np.float64).astype(np_dtype)
+    array = _numpy_rng(generator).standard_normal(_creation_shape(size, "randn"), dtype=np.float64).astype(np_dtype)
     return _finish(array, requires_grad, device)
 
 
@@ -202,12 +202,14 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None, 
     """Integers uniform on [low, high); randint(high, size) starts at 0 as in torch."""
     if size is None:
         low, high, size = 0, low, high
+    elif high is None:  # randint(10, size=(3,))
+        low, high = 0, low
     if high is None:
         raise TypeError("randint() missing required argument 'size'")
     np_dtype = _dtype.numpy_dtype(dtype) or np.dtype(np.int64)
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    return _finish(_numpy_rng(generator).integers(low, high, _shape_args((size,))).astype(np_dtype),
+    return _finish(_numpy_rng(generator).integers(low, high, _creation_shape((size,), "randint")).astype(np_dtype),
                    requires_grad, device)
 
 
@@ -226,7 +228,7 @@ def normal(mean, std, size=None, generator=None, dtype=None, requires_grad=False
         np_dtype = mean_a.dtype if mean_a.dtype.kind == "f" else _dtype.get_default_dtype().numpy
         return _finish(_numpy_rng(generator).normal(mean_a, std_a, shape).astype(np_dtype), requires_grad)
     np_dtype = _random_dtype(dtype)
-    return _finish(_numpy_rng(generator).normal(mean, std, _shape_args((size,))).astype(np_dtype), requires_grad)
+    return _finish(_numpy_rng(generator).normal(mean, std, _creation_shape((size,), "normal")).astype(np_dtype), requires_grad)
 
 
 def bernoulli(input, p=None, generator=None):
