@@ -41,7 +41,10 @@ def _infer(data, dtype=None):
 
 
 def _has_numpy_float64(data):
-    return isinstance(data, (np.float64, np.ndarray))
+    """torch keeps float64 when the data holds NumPy float64 values, even inside lists."""
+    if isinstance(data, (list, tuple)):
+        return any(_has_numpy_float64(x) for x in data)
+    return isinstance(data, np.float64) or isinstance(data, np.ndarray) and data.dtype == np.float64
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):

@@ -28,16 +28,20 @@ def _count(x, axis):
     return n
 
 
+# The VJPs of sum and mean read only the input's shape, never its values: like torch, they
+# save nothing, so a second backward or an in-place change of the input afterwards is fine.
 sum = Primitive(
     "Sum",
     lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
     lambda g, ans, x, axis, keepdims: np.broadcast_to(_restore(g, axis, keepdims), x.shape),
+    saves="nothing",
 )
 
 mean = Primitive(
     "Mean",
     lambda x, axis, keepdims: np.mean(x, axis=axis, keepdims=keepdims),
     lambda g, ans, x, axis, keepdims: np.broadcast_to(_restore(g, axis, keepdims) / _count(x, axis), x.shape),
+    saves="nothing",
 )
 
 

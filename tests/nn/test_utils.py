@@ -79,3 +79,21 @@ def test_parameters_to_vector_and_back():
         assert_close(a, b, what=name)
     with pytest.raises(TypeError, match="expected minigrad.Tensor"):
         nn.utils.vector_to_parameters(np.zeros(3), ours.parameters())
+
+
+@given(lengths=st.lists(st.integers(1, 5), min_size=1, max_size=4), batch_first=st.booleans(),
+       side=st.sampled_from(["left", "right"]), seed=st.integers(0, 2 ** 16))
+def test_pad_sequence_matches_torch(lengths, batch_first, side, seed):
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal((n, 3)) for n in lengths]
+    ours = [minigrad.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out = minigrad.nn.utils.rnn.pad_sequence(ours, batch_first=batch_first, padding_value=-1.5, padding_side=side)
+    expected = torch.nn.utils.rnn.pad_sequence(theirs, batch_first=batch_first, padding_value=-1.5,
+                                               padding_side=side)
+    np.testing.assert_array_equal(out.detach().numpy(), expected.detach().numpy())
+    upstream = rng.standard_normal(tuple(expected.shape))
+    out.backward(minigrad.tensor(upstream))
+    expected.backward(torch.tensor(upstream))
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy())
