@@ -26,12 +26,15 @@ import math
 import numbers
 import warnings
 
+import numpy as np
+
 from minigrad._ops import recurrent
 from minigrad.creation import empty, zeros
-from minigrad.functions import cat, stack
+from minigrad.functions import cat, stack, where
 from minigrad.nn import functional, init
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
+from minigrad.nn.utils import rnn as rnn_utils
 from minigrad.tensor import apply
 
 __all__ = ["GRU", "LSTM", "RNN", "RNNBase"]
@@ -222,6 +225,8 @@ class RNNBase(Module):
 
     # -------------------------------------------------------------------- forward
     def forward(self, input, hx=None):
+        if isinstance(input, rnn_utils.PackedSequence):
+            return self._forward_packed(input, hx)
         self._check_input(input)
         batched = input.dim() == 3
         hx = self._batched_hx(hx, batched)
@@ -237,15 +242,37 @@ class RNNBase(Module):
             output = output.transpose(0, 1)
         return output, (final if self.mode == "LSTM" else final[0])
 
-    def _run_layers(self, input, states):
-        """Run every layer and direction over the time-major input (L, N, features)."""
+    def _forward_packed(self, packed, hx):
+        """Variable-length sequences: each stops at its own length (its state is carried
+        unchanged past it), and outputs and states come back in the caller's order."""
+        padded, lengths = rnn_utils.padded_in_sorted_order(packed)
+        self._check_input(padded)
+        if hx is not None and packed.sorted_indices is not None:  # into the packed (longest-first) order
+            hx = tuple(h.index_select(1, packed.sorted_indices) for h in hx) if self.mode == "LSTM" else \
+                hx.index_select(1, packed.sorted_indices)
+        states = self._initial_states(padded, hx, padded.shape[1])
+        running = np.arange(padded.shape[0])[:, None, None] < lengths[None, :, None]  # (L, N, 1)
+        output, final = self._run_layers(padded, states, running)
+        if packed.unsorted_indices is not None:
+            final = tuple(h.index_select(1, packed.unsorted_indices) for h in final)
+        output = rnn_utils.PackedSequence(rnn_utils.pack_steps(output, packed.batch_sizes), packed.batch_sizes,
+                                          packed.sorted_indices, packed.unsorted_indices)
+        return output, (final if self.mode == "LSTM" else final[0])
+
+    def _run_layers(self, input, states, running=None):
+        """Run every layer and direction over the time-major input (L, N, features).
+
+        `running` (L, N, 1), for packed input, says which sequences are still running at
+        each step; the others keep their state and output zeros.
+        """
         sequence = input
         finals = [[] for _ in states]
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(self._directions):
                 index = layer * self._directions + direction
-                output, final = self._run_direction(sequence, tuple(s[index] for s in states), layer, direction)
+                output, final = self._run_direction(sequence, tuple(s[index] for s in states), layer, direction,
+                                                    running)
                 outputs.append(output)
                 for kept, value in zip(finals, final):
                     kept.append(value)
@@ -254,10 +281,10 @@ class RNNBase(Module):
                 sequence = functional.dropout(sequence, self.dropout, training=True)
         return sequence, tuple(stack(kept) for kept in finals)
 
-    def _run_direction(self, sequence, state, layer, direction):
+    def _run_direction(self, sequence, state, layer, direction, running=None):
         """One layer in one direction: the hidden state at every step (L, N, H) and the final state."""
         reverse = direction == 1
-        if self.mode == "LSTM" and self.proj_size == 0:
+        if self.mode == "LSTM" and self.proj_size == 0 and running is None:
             # One node for the whole layer: the loop and its backpropagation through time in NumPy.
             w_ih, w_hh, b_ih, b_hh, _ = self._layer_weights(layer, direction)
             states = apply(recurrent.lstm_layer, sequence, state[0], state[1], w_ih, w_hh, b_ih, b_hh,
@@ -268,8 +295,13 @@ class RNNBase(Module):
         steps = sequence.unbind(0)
         outputs = [None] * len(steps)
         for t in (reversed(range(len(steps))) if reverse else range(len(steps))):
-            state = cell(steps[t], state, *weights)
-            outputs[t] = state[0]
+            new = cell(steps[t], state, *weights)
+            if running is not None:  # finished sequences keep their state and output zeros
+                new = tuple(where(running[t], n, old) for n, old in zip(new, state))
+                outputs[t] = where(running[t], new[0], 0.0)
+            else:
+                outputs[t] = new[0]
+            state = new
         return stack(outputs), state
 
     def extra_repr(self):
