@@ -267,6 +267,8 @@ class Tensor:
         if seed.shape != self._array.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {tuple(seed.shape)} "
                                f"and output[0] has a shape of {tuple(self.shape)}.")
+        if seed.dtype != self._array.dtype:  # gradients flow in the dtype of what they are the gradient of
+            seed = seed.astype(self._array.dtype)
         return seed
 
     def detach(self):
@@ -915,10 +917,7 @@ class Tensor:
         axis = _dim(dim, self.ndim)
         if self.ndim == 0:
             return _return_type("sort")(self.clone(), Tensor._wrap(np.zeros((), dtype=np.int64)))
-        keys = -self._array if descending and self._array.dtype.kind != "b" else self._array
-        index = np.argsort(keys, axis=axis, kind="stable")
-        if descending and self._array.dtype.kind == "b":
-            index = np.flip(np.argsort(~keys, axis=axis, kind="stable"), axis)
+        index = _sort_order(self._array, axis, descending)
         values = apply(I.sort, self, index=index, axis=axis)
         return _return_type("sort")(values, Tensor._wrap(index.astype(np.int64)))
 
@@ -930,8 +929,7 @@ class Tensor:
         size = self._array.shape[axis] if self.ndim else 1
         if not 0 <= k <= size:
             raise RuntimeError(f"selected index k out of range: k={k} but dimension {dim} has size {size}")
-        keys = -self._array if largest else self._array
-        index = np.take(np.argsort(keys, axis=axis, kind="stable"), np.arange(k), axis=axis) if self.ndim else np.zeros((), np.int64)
+        index = np.take(_sort_order(self._array, axis, largest), np.arange(k), axis=axis) if self.ndim else np.zeros((), np.int64)
         values = apply(I.topk, self, index=index, axis=axis) if self.ndim else self.clone()
         return _return_type("topk")(values, Tensor._wrap(np.asarray(index, dtype=np.int64)))
 
@@ -1449,6 +1447,19 @@ class Tensor:
 
 
 # ------------------------------------------------------------------ operand helpers
+def _sort_order(array, axis, descending):
+    """The stable order that sorts `array` along `axis`; NaN counts as the largest value, as in torch."""
+    if not descending:
+        return np.argsort(array, axis=axis, kind="stable")  # NumPy already puts NaN last
+    if array.dtype.kind == "b":
+        return np.flip(np.argsort(~array, axis=axis, kind="stable"), axis)
+    index = np.argsort(-array, axis=axis, kind="stable")
+    if array.dtype.kind == "f" and np.isnan(array).any():  # NaN sorts last above: move it to the front
+        nan_first = np.argsort(~np.isnan(np.take_along_axis(array, index, axis)), axis=axis, kind="stable")
+        index = np.take_along_axis(index, nan_first, axis)
+    return index
+
+
 def _raw(x):
     return x._array if isinstance(x, Tensor) else x
 

@@ -58,3 +58,40 @@ def test_packed_sequences_match_torch(mode, lengths, layers, bidirectional, batc
     assert_close(x_m.grad, x_t.grad, what="input gradient")
     for (name, p_t), p_m in zip(theirs.named_parameters(), ours.parameters()):
         assert_close(p_m.grad, p_t.grad, what=f"gradient of {name}")
+
+
+CELLS = {"RNNCell": (torch.nn.RNNCell, minigrad.nn.RNNCell), "LSTMCell": (torch.nn.LSTMCell, minigrad.nn.LSTMCell),
+         "GRUCell": (torch.nn.GRUCell, minigrad.nn.GRUCell)}
+
+
+@settings(max_examples=25)
+@given(name=st.sampled_from(sorted(CELLS)), batched=st.booleans(), bias=st.booleans(), with_state=st.booleans(),
+       steps=st.integers(1, 3), seed=st.integers(0, 2 ** 16))
+def test_cells_match_torch(name, batched, bias, with_state, steps, seed):
+    """A loop of cell steps, as hand-written sequence models use them: outputs, states, gradients, repr."""
+    rng = np.random.default_rng(seed)
+    theirs_cls, ours_cls = CELLS[name]
+    theirs = theirs_cls(3, 4, bias=bias).double()
+    ours = ours_cls(3, 4, bias=bias).double()
+    ours.load_state_dict({k: minigrad.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    shape = (2, 3) if batched else (3,)
+    xs = [rng.standard_normal(shape) for _ in range(steps)]
+    state_shape = (2, 4) if batched else (4,)
+    start = rng.standard_normal(state_shape)
+
+    def run(lib, module):
+        state = None
+        if with_state:
+            state = (lib.tensor(start), lib.tensor(start * 0.5)) if name == "LSTMCell" else lib.tensor(start)
+        total = 0
+        for x in xs:
+            state = module(lib.tensor(x), state)
+            h = state[0] if name == "LSTMCell" else state
+            total = total + (h * h).sum()
+        total.backward()
+        return h
+
+    assert_close(run(minigrad, ours), run(torch, theirs), what="last hidden state")
+    for (pname, p_t), p_m in zip(theirs.named_parameters(), ours.parameters()):
+        assert_close(p_m.grad, p_t.grad, what=f"gradient of {pname}")
