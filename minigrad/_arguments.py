@@ -45,6 +45,23 @@ def _shape_args(shape):
                         f"{tuple(shape)}") from None
 
 
+def _sizes(positional, keyword):
+    """A sizes argument passed as f(2, 3), f((2, 3)) or by name, f(shape=(2, 3)), as torch allows."""
+    if keyword is None:
+        return _shape_args(positional)
+    if positional:
+        raise TypeError("pass the sizes either positionally or by name, not both")
+    return _shape_args((keyword,))
+
+
+def _reduced_axes(dim, ndim):
+    """The axes a reduction (sum, mean, amax, ...) runs over: all of them for dim=None and,
+    as in torch, for an empty dim list too."""
+    if isinstance(dim, (tuple, list)) and len(dim) == 0:
+        dim = None
+    return _axes(dim, ndim)
+
+
 def _is_index(value):
     try:
         operator.index(value)

@@ -50,8 +50,27 @@ def _common_dtype(tensors):
     return result
 
 
+def _check_sequence(tensors, name):
+    """cat and stack take a list or tuple of tensors; iterating one tensor instead would hide the mistake."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean) over dim in one call, with var's correction/unbiased arguments."""
+    mean_dim = None if isinstance(dim, bool) else dim  # var_mean(x, False): the old positional `unbiased`
+    return input.var(dim, unbiased, keepdim, correction=correction), input.mean(mean_dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(std, mean) over dim in one call, with std's correction/unbiased arguments."""
+    mean_dim = None if isinstance(dim, bool) else dim
+    return input.std(dim, unbiased, keepdim, correction=correction), input.mean(mean_dim, keepdim)
+
+
 def cat(tensors, dim=0):
     """Join tensors along an existing dim; all other sizes must match."""
+    _check_sequence(tensors, "cat")
     tensors = [_as_tensor(t) for t in tensors]
     if not tensors:
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
@@ -79,6 +98,7 @@ concat = concatenate = cat
 
 def stack(tensors, dim=0):
     """Join equally shaped tensors along a new dim."""
+    _check_sequence(tensors, "stack")
     tensors = [_as_tensor(t) for t in tensors]
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")

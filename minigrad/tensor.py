@@ -14,7 +14,8 @@ import numpy as np
 
 from minigrad import _dtype
 from minigrad._arguments import (_axes, _basic_then_advanced, _broadcast_message, _check_index_range, _dim, _index,
-                                 _index_array, _infer_shape, _mask_array, _matmul_message, _shape_args)
+                                 _index_array, _infer_shape, _mask_array, _matmul_message, _reduced_axes,
+                                 _shape_args, _sizes)
 from minigrad._ops import elementwise as E
 from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
@@ -751,14 +752,14 @@ class Tensor:
     # -------------------------------------------------------------- reductions
     def sum(self, dim=None, keepdim=False, dtype=None):
         x = self if dtype is None else self.to(dtype)
-        return apply(R.sum, x, axis=_axes(dim, x.ndim), keepdims=keepdim)
+        return apply(R.sum, x, axis=_reduced_axes(dim, x.ndim), keepdims=keepdim)
 
     def mean(self, dim=None, keepdim=False, dtype=None):
         x = self if dtype is None else self.to(dtype)
         if x._array.dtype.kind != "f":
             raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating "
                                f"point or complex dtype. Got: {x.dtype}")
-        return apply(R.mean, x, axis=_axes(dim, x.ndim), keepdims=keepdim)
+        return apply(R.mean, x, axis=_reduced_axes(dim, x.ndim), keepdims=keepdim)
 
     def prod(self, dim=None, keepdim=False, dtype=None):
         x = self if dtype is None else self.to(dtype)
@@ -772,10 +773,10 @@ class Tensor:
 
     def _extremum_axes(self, name, dim):
         """The axes of amax/amin; an empty tensor may be reduced only over axes of non-zero size."""
-        if dim == () or dim is None:
+        axes = _reduced_axes(dim, self.ndim)
+        if len(axes) == self.ndim:
             self._check_not_empty(name)
-            return _axes(None, self.ndim)
-        axes = _axes(dim, self.ndim)
+            return axes
         for axis in axes:
             if self._array.shape[axis] == 0:
                 raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
@@ -786,18 +787,18 @@ class Tensor:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
 
-    def max(self, dim=None, keepdim=False):
+    def max(self, dim=None, keepdim=False, *, other=None):
         """max() of all elements; max(dim) -> (values, indices); max(other) -> maximum."""
-        if isinstance(dim, Tensor):
-            return self.maximum(dim)
+        if other is not None or isinstance(dim, Tensor):
+            return self.maximum(dim if other is None else other)
         if dim is None:
             self._check_not_empty("max")
             return apply(R.amax, self, axis=_axes(None, self.ndim), keepdims=False)
         return self._select_along(np.argmax, dim, keepdim, "max")
 
-    def min(self, dim=None, keepdim=False):
-        if isinstance(dim, Tensor):
-            return self.minimum(dim)
+    def min(self, dim=None, keepdim=False, *, other=None):
+        if other is not None or isinstance(dim, Tensor):
+            return self.minimum(dim if other is None else other)
         if dim is None:
             self._check_not_empty("min")
             return apply(R.amin, self, axis=_axes(None, self.ndim), keepdims=False)
@@ -934,13 +935,13 @@ class Tensor:
         return _return_type("topk")(values, Tensor._wrap(np.asarray(index, dtype=np.int64)))
 
     # -------------------------------------------------------------- shape
-    def reshape(self, *shape):
-        return self._reshape(S.reshape, _shape_args(shape))
+    def reshape(self, *sizes, shape=None):
+        return self._reshape(S.reshape, _sizes(sizes, shape))
 
-    def view(self, *shape):
+    def view(self, *shape, size=None):
         if len(shape) == 1 and not isinstance(shape[0], (tuple, list, Size, numbers.Integral)):
             return self.to(shape[0])  # view(dtype)
-        shape = _infer_shape(_shape_args(shape), self._array.size)
+        shape = _infer_shape(_sizes(shape, size), self._array.size)
         try:
             np.reshape(self._array, shape, copy=False)
         except ValueError:
@@ -987,8 +988,8 @@ class Tensor:
         shape = self._array.shape
         return apply(S.unsqueeze, self, shape=shape[:axis] + (1,) + shape[axis:])
 
-    def permute(self, *dims):
-        dims = _shape_args(dims)
+    def permute(self, *order, dims=None):
+        dims = _sizes(order, dims)
         if len(dims) != self.ndim:
             raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
                                f"the length of the desired ordering of dimensions i.e. input.dim() = {self.ndim} "
@@ -1020,8 +1021,8 @@ class Tensor:
     def mT(self):
         return self.transpose(-2, -1)
 
-    def expand(self, *sizes):
-        sizes = _shape_args(sizes)
+    def expand(self, *sizes, size=None):
+        sizes = _sizes(sizes, size)
         if len(sizes) < self.ndim:
             raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
                                f"to the number of dimensions in the tensor ({self.ndim})")
@@ -1040,15 +1041,15 @@ class Tensor:
     def broadcast_to(self, shape):
         return self.expand(shape)
 
-    def repeat(self, *sizes):
-        sizes = _shape_args(sizes)
+    def repeat(self, *sizes, repeats=None):
+        sizes = _sizes(sizes, repeats)
         if len(sizes) < self.ndim:
             raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
                                f"dimensions of tensor (got {len(sizes)} for a {self.ndim}-d tensor)")
         return apply(S.repeat, self, reps=sizes)
 
-    def flip(self, *dims):
-        return apply(S.flip, self, axis=_axes(_shape_args(dims), self.ndim))
+    def flip(self, *axes, dims=None):
+        return apply(S.flip, self, axis=_axes(_sizes(axes, dims), self.ndim))
 
     def split(self, split_size_or_sections, dim=0):
         axis = _dim(dim, self.ndim)

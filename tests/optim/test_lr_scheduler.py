@@ -326,3 +326,21 @@ def test_scheduler_and_optimizer_state_survive_minigrad_save(tmp_path):
                 s.step(epoch if epoch == 5 else None)  # the closed form reads the milestones' counts
             assert resumed.get_last_lr() == sched.get_last_lr()
             np.testing.assert_array_equal(q.detach().numpy(), p.detach().numpy())
+
+
+@given(t_0=st.integers(1, 6), t_mult=st.integers(1, 3), eta_min=st.sampled_from([0.0, 0.001]),
+       lr=st.floats(0.01, 1.0), steps=st.integers(1, 30))
+def test_cosine_annealing_warm_restarts_matches_torch(t_0, t_mult, eta_min, lr, steps):
+    T = torch()
+    ours_param = minigrad.nn.Parameter(minigrad.zeros(2))
+    theirs_param = T.nn.Parameter(T.zeros(2))
+    ours_opt, theirs_opt = minigrad.optim.SGD([ours_param], lr=lr), T.optim.SGD([theirs_param], lr=lr)
+    ours = lr_scheduler.CosineAnnealingWarmRestarts(ours_opt, t_0, t_mult, eta_min)
+    theirs = T.optim.lr_scheduler.CosineAnnealingWarmRestarts(theirs_opt, t_0, t_mult, eta_min)
+    for _ in range(steps):
+        ours_opt.step()
+        theirs_opt.step()
+        ours.step()
+        theirs.step()
+        np.testing.assert_allclose(ours.get_last_lr(), theirs.get_last_lr(), rtol=1e-12)
+    assert ours.T_i == theirs.T_i and ours.T_cur == theirs.T_cur
