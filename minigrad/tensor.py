@@ -298,11 +298,18 @@ class Tensor:
     def tolist(self):
         return self._array.tolist()
 
+    def _python_scalar(self):
+        """The one element of a tensor, for float(t) and int(t): torch raises ValueError otherwise."""
+        if self._array.size != 1:
+            raise ValueError(f"only one element tensors can be converted to Python scalars (this one has "
+                             f"{self._array.size} elements)")
+        return self._array.item()
+
     def __float__(self):
-        return float(self.item())
+        return float(self._python_scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._python_scalar())
 
     def __index__(self):
         if self._array.dtype.kind not in "iub" or self._array.size != 1:

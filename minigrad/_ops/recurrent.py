@@ -109,3 +109,69 @@ def _lstm_layer_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
 
 # inputs: x (L, N, I), h0 and c0 (N, H), w_ih (4H, I), w_hh (4H, H), b_ih and b_hh (4H,) or None
 lstm_layer = Primitive("LstmLayer", _lstm_layer, vjp_all=_lstm_layer_vjp, saves="both")
+
+
+# ---------------------------------------------------------------------------------- GRU
+# Forward, per step (torch's gate order r, z, n; the input and hidden parts kept apart):
+#     r = sigmoid(xr + hr),  z = sigmoid(xz + hz),  n = tanh(xn + r * hn),  h = (1 - z) * n + z * h_prev
+# where x* = x W_ih^T + b_ih and h* = h_prev W_hh^T + b_hh. Backward, per step:
+#     dn = dh (1 - z),  dz = dh (h_prev - n),  dh_prev = dh z + d_hgates W_hh
+#     dxn = dn (1 - n^2),  dr = dxn hn,  dhn = dxn r,  dxr = dhr = dr r (1 - r),  dxz = dhz = dz z (1 - z)
+
+def _gru_gates(pre_x, pre_h, hidden):
+    """r, z, n from the input part and the hidden part of the pre-activations (..., 3H)."""
+    r = _sigmoid(pre_x[..., :hidden] + pre_h[..., :hidden])
+    z = _sigmoid(pre_x[..., hidden:2 * hidden] + pre_h[..., hidden:2 * hidden])
+    n = np.tanh(pre_x[..., 2 * hidden:] + r * pre_h[..., 2 * hidden:])
+    return r, z, n
+
+
+def _gru_layer(x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
+    hidden = h0.shape[-1]
+    pre_x = _times(x, w_ih.T)
+    if b_ih is not None:
+        pre_x += b_ih
+    hs = np.empty((x.shape[0],) + h0.shape, dtype=pre_x.dtype)
+    h = h0
+    for t in _steps(x.shape[0], reverse):
+        pre_h = h @ w_hh.T
+        if b_hh is not None:
+            pre_h += b_hh
+        r, z, n = _gru_gates(pre_x[t], pre_h, hidden)
+        h = (1 - z) * n + z * h
+        hs[t] = h
+    return hs
+
+
+def _gru_layer_vjp(grad, ans, x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
+    hidden = h0.shape[-1]
+    h_prev = _previous(ans, h0, reverse)
+    pre_x, pre_h = _times(x, w_ih.T), _times(h_prev, w_hh.T)
+    if b_ih is not None:
+        pre_x += b_ih
+        pre_h += b_hh
+    r, z, n = _gru_gates(pre_x, pre_h, hidden)
+    hn = pre_h[..., 2 * hidden:]
+    d_xgates, d_hgates = np.empty_like(pre_x), np.empty_like(pre_h)
+    dh_next = np.zeros_like(h0)
+    for t in _steps(x.shape[0], not reverse):
+        dh = grad[t] + dh_next
+        dxn = dh * (1 - z[t]) * (1 - n[t] * n[t])
+        dr = dxn * hn[t] * r[t] * (1 - r[t])
+        dz = dh * (h_prev[t] - n[t]) * z[t] * (1 - z[t])
+        d_xgates[t, :, :hidden] = d_hgates[t, :, :hidden] = dr
+        d_xgates[t, :, hidden:2 * hidden] = d_hgates[t, :, hidden:2 * hidden] = dz
+        d_xgates[t, :, 2 * hidden:] = dxn
+        d_hgates[t, :, 2 * hidden:] = dxn * r[t]
+        dh_next = dh * z[t] + d_hgates[t] @ w_hh
+    x_rows, h_rows = d_xgates.reshape(-1, 3 * hidden), d_hgates.reshape(-1, 3 * hidden)
+    return (_times(d_xgates, w_ih),                            # x
+            dh_next,                                           # h0
+            x_rows.T @ x.reshape(-1, x.shape[-1]),             # w_ih
+            h_rows.T @ h_prev.reshape(-1, hidden),             # w_hh
+            None if b_ih is None else x_rows.sum(axis=0),      # b_ih
+            None if b_hh is None else h_rows.sum(axis=0))      # b_hh
+
+
+# inputs: x (L, N, I), h0 (N, H), w_ih (3H, I), w_hh (3H, H), b_ih and b_hh (3H,) or None; output (L, N, H)
+gru_layer = Primitive("GruLayer", _gru_layer, vjp_all=_gru_layer_vjp, saves="both")

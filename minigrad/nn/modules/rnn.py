@@ -9,8 +9,9 @@ A recurrent layer reads a sequence one time step at a time, carrying a hidden st
            r = sigmoid(x_r + h_r), z = sigmoid(x_z + h_z),
            n = tanh(x_n + r * h_n),  h' = (1 - z) * n + z * h
 
-An LSTM layer (without projections) is one primitive, minigrad._ops.recurrent.lstm_layer,
-whose backward is backpropagation through time written out in NumPy. The other cells are
+An LSTM layer (without projections) and a GRU layer are each one primitive
+(minigrad._ops.recurrent), whose backward is backpropagation through time written out in
+NumPy; packed sequences and the plain RNN use the per-step cells. Those are
 composed of ordinary differentiable tensor operations, so there backpropagation through
 time is the autograd engine walking back over the steps. The only loops are over time
 steps (and layers and directions). Layers stack: the outputs of one layer are
@@ -291,6 +292,10 @@ class RNNBase(Module):
                            reverse=reverse)
             last = 0 if reverse else -1
             return states[0], (states[0, last], states[1, last])
+        if self.mode == "GRU" and running is None:
+            w_ih, w_hh, b_ih, b_hh, _ = self._layer_weights(layer, direction)
+            hs = apply(recurrent.gru_layer, sequence, state[0], w_ih, w_hh, b_ih, b_hh, reverse=reverse)
+            return hs, (hs[0 if reverse else -1],)
         cell, weights = _CELLS[self.mode], self._step_weights(layer, direction)
         steps = sequence.unbind(0)
         outputs = [None] * len(steps)
