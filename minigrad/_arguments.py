@@ -143,7 +143,7 @@ def _index(index, tensor):
             if i.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         elif isinstance(i, (list, range)):
-            i = np.asarray(i)
+            i = np.asarray(i) if len(i) else np.zeros(0, dtype=np.int64)  # x[[]] picks nothing
             if i.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         elif isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype.kind in "iu":

@@ -1213,13 +1213,16 @@ class Tensor:
 
     def __setitem__(self, index, value):
         index = _index(index, self)
+        steps = _basic_then_advanced(index)
         if _grad_mode.enabled and (self._requires_grad or isinstance(value, Tensor) and value._requires_grad):
             if isinstance(value, Tensor):
                 value = value._cast(self._array.dtype)
+            if steps is not None:  # one NumPy index for torch's order: the positions that x[index] reads
+                positions = np.arange(self._array.size).reshape(self._array.shape)[steps[0]][steps[1]]
+                index = np.unravel_index(positions, self._array.shape)
             self._inplace(I.index_put, value, index=index)  # recorded, like torch's CopySlices
             return
         self._check_inplace()
-        steps = _basic_then_advanced(index)
         try:
             if steps is not None:
                 self._array[steps[0]][steps[1]] = _raw(value)  # the basic step is a view: this writes into self

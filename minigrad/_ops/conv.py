@@ -149,3 +149,54 @@ fold = Primitive("Col2Im", _fold,
                  lambda g, ans, columns, spatial, kernel, stride, padding, dilation:
                  _unfold(g, kernel, stride, padding, dilation),
                  saves="nothing")
+
+
+# ------------------------------------------------------------------ transposed convolution
+# conv_transpose(x, W) is the adjoint of convolution with the same W: it maps the
+# convolution's output space back to its input space. So its forward is exactly the
+# convolution's input gradient (col2im), its gradient with respect to x is a
+# convolution, and its gradient with respect to W is the convolution's weight gradient
+# with the roles of input and output gradient swapped.
+
+def _conv_transpose(x, weight, bias, stride, padding, dilation, groups, output_shape):
+    n = x.shape[0]
+    out_like = np.broadcast_to(np.zeros((), dtype=x.dtype), (n, weight.shape[1] * groups) + output_shape)
+    out = np.ascontiguousarray(_convolution_vjp_input(x, None, out_like, weight, None, stride, padding, dilation,
+                                                      groups))
+    if bias is not None:
+        out += bias.reshape((-1,) + (1,) * len(output_shape))
+    return out
+
+
+def _without_output_padding(g, x, weight, stride, padding, dilation):
+    """g and the padding under which convolving it gives exactly x's positions.
+
+    output_padding adds rows at the end of the output that no input position reaches;
+    the adjoint convolution must not produce outputs for them, so the padding after
+    shrinks by that amount (cropping g where it would become negative).
+    """
+    pairs, crop = [], []
+    for axis, ((lo, hi), s, d, k) in enumerate(zip(padding, stride, dilation, weight.shape[2:])):
+        extra = g.shape[2 + axis] - ((x.shape[2 + axis] - 1) * s - lo - hi + d * (k - 1) + 1)
+        pairs.append((lo, max(hi - extra, 0)))
+        crop.append(slice(0, g.shape[2 + axis] - max(extra - hi, 0)))
+    return g[(slice(None), slice(None)) + tuple(crop)], tuple(pairs)
+
+
+def _conv_transpose_vjp_x(g, ans, x, weight, bias, stride, padding, dilation, groups, output_shape):
+    g, pairs = _without_output_padding(g, x, weight, stride, padding, dilation)
+    return _convolution(g, weight, None, stride, pairs, dilation, groups)
+
+
+def _conv_transpose_vjp_weight(g, ans, x, weight, bias, stride, padding, dilation, groups, output_shape):
+    g, pairs = _without_output_padding(g, x, weight, stride, padding, dilation)
+    return _convolution_vjp_weight(x, None, g, weight, None, stride, pairs, dilation, groups)
+
+
+def _conv_transpose_vjp_bias(g, ans, x, weight, bias, stride, padding, dilation, groups, output_shape):
+    return g.sum(axis=(0,) + tuple(range(2, g.ndim)))
+
+
+# weight: (C_in, C_out / groups, *kernel), as torch stores a transposed convolution's weight.
+conv_transpose = Primitive("ConvTranspose", _conv_transpose, _conv_transpose_vjp_x, _conv_transpose_vjp_weight,
+                           _conv_transpose_vjp_bias)

@@ -176,3 +176,39 @@ def test_invalid_padding_string_is_named():
         torch.nn.Conv2d(3, 4, 3, padding="full")
     with pytest.raises(ValueError, match="Invalid padding string 'full', should be one of"):
         nn.Conv2d(3, 4, 3, padding="full")
+
+
+@settings(max_examples=30)
+@given(data=st.data())
+def test_conv_transpose_matches_torch(data):
+    """ConvTranspose1d/2d: output, input, weight and bias gradients, repr and state_dict keys."""
+    import torch as real_torch
+
+    dims = data.draw(st.sampled_from([1, 2]))
+    groups = data.draw(st.sampled_from([1, 2]))
+    in_channels, out_channels = groups * data.draw(st.integers(1, 2)), groups * data.draw(st.integers(1, 2))
+    kernel = data.draw(st.integers(1, 3))
+    stride, dilation = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 2))
+    padding = data.draw(st.integers(0, (dilation * (kernel - 1)) // 2))
+    output_padding = data.draw(st.integers(0, max(stride, dilation) - 1))
+    bias = data.draw(st.booleans())
+    cls_t = real_torch.nn.ConvTranspose1d if dims == 1 else real_torch.nn.ConvTranspose2d
+    cls_m = minigrad.nn.ConvTranspose1d if dims == 1 else minigrad.nn.ConvTranspose2d
+    kwargs = dict(stride=stride, padding=padding, output_padding=output_padding, groups=groups, bias=bias,
+                  dilation=dilation)
+    theirs = cls_t(in_channels, out_channels, kernel, **kwargs).double()
+    ours = cls_m(in_channels, out_channels, kernel, **kwargs).double()
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: minigrad.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    rng = np.random.default_rng(data.draw(st.integers(0, 2 ** 16)))
+    x = rng.standard_normal((2, in_channels) + (data.draw(st.integers(1, 4)),) * dims)
+    x_t, x_m = real_torch.tensor(x, requires_grad=True), minigrad.tensor(x, requires_grad=True)
+    out_t, out_m = theirs(x_t), ours(x_m)
+    np.testing.assert_allclose(out_m.detach().numpy(), out_t.detach().numpy(), rtol=1e-6, atol=1e-9)
+    upstream = rng.standard_normal(tuple(out_t.shape))
+    out_t.backward(real_torch.tensor(upstream))
+    out_m.backward(minigrad.tensor(upstream))
+    np.testing.assert_allclose(x_m.grad.numpy(), x_t.grad.numpy(), rtol=1e-6, atol=1e-9)
+    for (name, p_t), p_m in zip(theirs.named_parameters(), ours.parameters()):
+        np.testing.assert_allclose(p_m.grad.numpy(), p_t.grad.numpy(), rtol=1e-6, atol=1e-9, err_msg=name)

@@ -12,7 +12,7 @@ from minigrad._ops import conv as conv_ops
 from minigrad._ops import pooling as pool_ops
 from minigrad.tensor import Tensor, apply
 
-__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+__all__ = ["conv_transpose1d", "conv_transpose2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
            "avg_pool1d", "avg_pool2d", "conv1d", "conv2d", "fold", "max_pool1d", "max_pool2d", "unfold"]
 
 
@@ -124,6 +124,53 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-d convolution of (N, C_in, H, W) or (C_in, H, W) with weight (C_out, C_in / groups, kh, kw)."""
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, spatial_dims, name):
+    batched, added = _with_batch_axis(input, spatial_dims, name)
+    if weight.dim() != spatial_dims + 2:
+        raise RuntimeError(f"{name}: expected weight to be {spatial_dims + 2}-dimensional, "
+                           f"but got weight of size {_shape(weight)}")
+    stride = _conv_tuple(stride, spatial_dims, "stride")
+    dilation = _conv_tuple(dilation, spatial_dims, "dilation")
+    padding = _conv_tuple(padding, spatial_dims, "padding")
+    output_padding = _conv_tuple(output_padding, spatial_dims, "output_padding")
+    if any(s <= 0 for s in stride) or any(d <= 0 for d in dilation) or groups <= 0:
+        raise RuntimeError("non-positive stride, dilation or groups is not supported")
+    if any(op >= max(s, d) for op, s, d in zip(output_padding, stride, dilation)):
+        raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got "
+                           f"output_padding={list(output_padding)}, stride={list(stride)}, dilation={list(dilation)}")
+    if batched.shape[1] != weight.shape[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {_shape(weight)}, expected input {_shape(batched)} "
+                           f"to have {weight.shape[0]} channels, but got {batched.shape[1]} channels instead")
+    if weight.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0")
+    out_channels = weight.shape[1] * groups
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != out_channels):
+        raise RuntimeError(f"Given transposed=1, weight of size {_shape(weight)}, expected bias to be 1-dimensional "
+                           f"with {out_channels} elements, but got bias of size {_shape(bias)} instead")
+    if weight.dtype != batched.dtype or (bias is not None and bias.dtype != batched.dtype):
+        raise RuntimeError(f"expected input, weight and bias to have the same dtype, but got input {batched.dtype}")
+    kernel = tuple(weight.shape[2:])
+    output_shape = tuple((size - 1) * s - 2 * p + d * (k - 1) + op + 1 for size, s, p, d, k, op
+                         in zip(batched.shape[2:], stride, padding, dilation, kernel, output_padding))
+    if any(size <= 0 for size in output_shape):
+        raise RuntimeError(f"{name}: the output would have size {list(output_shape)}, which is too small")
+    out = apply(conv_ops.conv_transpose, batched, weight, bias, stride=stride,
+                padding=tuple((p, p) for p in padding), dilation=dilation, groups=groups, output_shape=output_shape)
+    return out.squeeze(0) if added else out
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """The adjoint of conv1d ("deconvolution"): weight (C_in, C_out / groups, k) upsamples (N, C_in, L)."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 1,
+                           "conv_transpose1d")
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """The adjoint of conv2d: weight (C_in, C_out / groups, kh, kw) upsamples (N, C_in, H, W)."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
+                           "conv_transpose2d")
 
 
 # --------------------------------------------------------------------------- unfold, fold

@@ -1,13 +1,15 @@
-"""Convolution layers: Conv1d and Conv2d, and the Unfold/Fold pair (im2col, col2im), mirroring torch.nn."""
+"""Convolution layers: Conv1d, Conv2d, their transposes, and the Unfold/Fold pair (im2col, col2im), mirroring torch.nn."""
 
 import numbers
 
+from minigrad.creation import empty
 from minigrad.nn._functional import conv as F
 from minigrad.nn._functional.linear import pad
 from minigrad.nn.modules.linear import _register_weight_and_bias, _reset_like_torch
 from minigrad.nn.modules.module import Module
+from minigrad.nn.parameter import Parameter
 
-__all__ = ["Conv1d", "Conv2d", "Fold", "Unfold"]
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "Fold", "Unfold"]
 
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
@@ -79,6 +81,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * len(self.dilation):
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * len(self.output_padding):
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
@@ -110,6 +114,60 @@ class Conv2d(_ConvNd):
 
     def forward(self, input):
         return self._conv_forward(F.conv2d, input)
+
+
+class _ConvTransposeNd(_ConvNd):
+    """What ConvTranspose1d and ConvTranspose2d share: a convolution's arguments plus
+    output_padding, and a weight stored the other way round, (in_channels, out_channels /
+    groups, *kernel_size), as torch stores it."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        if isinstance(padding, str):
+            raise ValueError(f"{type(self).__name__} does not accept a padding string, got {padding!r}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype)
+        self.transposed = True
+        self.output_padding = _ntuple(output_padding, self._spatial_dims)
+        self.weight = Parameter(empty((in_channels, out_channels // groups) + self.kernel_size, device=device,
+                                      dtype=dtype))
+        self.reset_parameters()
+
+    def _output_padding(self, input, output_size):
+        """The output_padding that gives `output_size` (torch's forward(input, output_size))."""
+        if output_size is None:
+            return self.output_padding
+        wanted = tuple(output_size)[-self._spatial_dims:]
+        smallest = tuple((size - 1) * s - 2 * p + d * (k - 1) + 1 for size, s, p, d, k in
+                         zip(input.shape[-self._spatial_dims:], self.stride, self.padding, self.dilation,
+                             self.kernel_size))
+        extra = tuple(w - m for w, m in zip(wanted, smallest))
+        if any(e < 0 or e >= max(s, d) for e, s, d in zip(extra, self.stride, self.dilation)):
+            raise ValueError(f"requested an output size of {list(wanted)}, but valid sizes range from "
+                             f"{list(smallest)} to {[m + max(s, d) - 1 for m, s, d in zip(smallest, self.stride, self.dilation)]}")
+        return extra
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-d transposed convolution ("deconvolution") over (N, C_in, L) or (C_in, L) inputs."""
+
+    _spatial_dims = 1
+
+    def forward(self, input, output_size=None):
+        return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding,
+                                  self._output_padding(input, output_size), self.groups, self.dilation)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-d transposed convolution over (N, C_in, H, W) or (C_in, H, W) inputs: it upsamples."""
+
+    _spatial_dims = 2
+
+    def forward(self, input, output_size=None):
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                  self._output_padding(input, output_size), self.groups, self.dilation)
 
 
 class Unfold(Module):

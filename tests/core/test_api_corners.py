@@ -1,0 +1,283 @@
+"""Corners of the tensor API that torch programs reach and the per-op tests do not: unusual
+but legal arguments (keyword sizes, empty dim lists, empty tensors, NaN in sorts), autograd
+details (what sum saves, the dtype of a backward seed, copy_ from a graph tensor) and the
+exception types of common mistakes. Each test runs torch in the same test as the oracle."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from parity import Cases, check_parity
+from test_errors import assert_raises_like_torch
+
+import minigrad
+from minigrad.testing import assert_close, to_torch
+from minigrad.testing import strategies as mst
+
+cases = Cases()
+
+
+# ------------------------------------------------------------------ empty tensors
+@st.composite
+def empty_shape_and_full_dims(draw):
+    """A shape with one zero-size axis, and a dim tuple over axes of non-zero size only."""
+    shape = list(draw(mst.shapes(min_dims=2, max_dims=3)))
+    zero = draw(st.integers(0, len(shape) - 1))
+    shape[zero] = 0
+    others = [a for a in range(len(shape)) if a != zero]
+    dims = draw(st.lists(st.sampled_from(others), min_size=1, max_size=len(others), unique=True))
+    negative = draw(st.booleans())
+    return tuple(shape), tuple(d - len(shape) if negative else d for d in dims)
+
+
+@cases.add
+def extremum_of_empty_tensor_over_full_dims(draw):
+    """amax/amin of an empty tensor are fine over axes that are not empty (an empty result)."""
+    shape, dims = draw(empty_shape_and_full_dims())
+    name = draw(st.sampled_from(["amax", "amin"]))
+    keepdim = draw(st.booleans())
+    return (lambda lib, x: getattr(x, name)(dim=dims, keepdim=keepdim)), [np.zeros(shape)]
+
+
+@cases.add
+def logsumexp_over_empty_axis(draw):
+    """The log of an empty sum of exponentials is -inf, as in torch, not a NumPy error."""
+    shape = list(draw(mst.shapes(min_dims=1, max_dims=3)))
+    axis = draw(st.integers(0, len(shape) - 1))
+    shape[axis] = 0
+    keepdim = draw(st.booleans())
+    return (lambda lib, x: lib.logsumexp(x, dim=axis, keepdim=keepdim)), [np.zeros(shape)]
+
+
+@cases.add
+def empty_list_index(draw):
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=1)))
+    return (lambda lib, x: x[[]]), [x]
+
+
+@pytest.mark.parametrize("name", ["amax", "amin"])
+def test_extremum_over_an_empty_axis_raises_like_torch(name):
+    error, _ = assert_raises_like_torch(lambda lib: getattr(lib.zeros(0, 3), name)(0))
+    assert "dim 0" in str(error)
+
+
+# ------------------------------------------------------------------ reductions: dim forms
+@cases.add
+def reduction_over_empty_dim_list(draw):
+    """dim=() or dim=[] reduces over every axis, as torch does for sum, mean, amax and amin."""
+    name = draw(st.sampled_from(["sum", "mean", "amax", "amin"]))
+    x = draw(mst.arrays("float64", mst.shapes(), elements=st.sampled_from([-1.0, 0.5, 2.0]) | mst.reals()))
+    empty = draw(st.sampled_from([(), []]))
+    keepdim = draw(st.booleans())
+    return (lambda lib, x: getattr(x, name)(dim=empty, keepdim=keepdim)), [x]
+
+
+@cases.add
+def var_and_std_with_mean(draw):
+    """torch.var_mean / std_mean: the spread (with unbiased or correction) and the mean at once."""
+    name = draw(st.sampled_from(["var_mean", "std_mean"]))
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=1, min_side=2)))
+    dim = draw(mst.dims(x.ndim))
+    keepdim = draw(st.booleans())
+    if draw(st.booleans()):
+        correction = draw(st.integers(0, 1))
+        return (lambda lib, x: getattr(lib, name)(x, dim=dim, keepdim=keepdim, correction=correction)), [x]
+    unbiased = draw(st.booleans())
+    return (lambda lib, x: getattr(lib, name)(x, dim, unbiased, keepdim)), [x]
+
+
+@cases.add
+def max_min_with_other_by_name(draw):
+    shape_x, shape_y = draw(mst.broadcastable_pairs())
+    x = draw(mst.arrays("float64", shape_x))
+    y = draw(mst.arrays("float64", shape_y))
+    name = draw(st.sampled_from(["max", "min"]))
+    return (lambda lib, x, y: getattr(lib, name)(x, other=y)), [x, y]
+
+
+# ------------------------------------------------------------------ sorting with NaN
+@cases.add
+def sort_and_topk_put_nan_first_when_descending(draw):
+    """torch orders NaN above every number: first in a descending sort and in topk(largest)."""
+    if draw(st.booleans()):  # a stable sort orders ties (NaN among them) by position
+        values = st.sampled_from([np.nan, -np.inf, np.inf, 0.0, 1.0, -2.0]) | mst.reals()
+        x = draw(mst.arrays("float64", mst.shapes(min_dims=1), elements=values))
+        dim = draw(mst.dim(x.ndim))
+        descending = draw(st.booleans())
+        return (lambda lib, x: x.sort(dim=dim, descending=descending, stable=True)), [x]
+    # topk does not promise an order among ties: distinct values and one NaN
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=1), unique=True))
+    x.flat[draw(st.integers(0, x.size - 1))] = np.nan
+    dim = draw(mst.dim(x.ndim))
+    k = draw(st.integers(0, x.shape[dim]))
+    largest = draw(st.booleans())
+    return (lambda lib, x: x.topk(k, dim=dim, largest=largest)), [x]
+
+
+# ------------------------------------------------------------------ sizes by name
+@st.composite
+def sizes_by_name(draw):
+    """(method, keyword, value, input shape) for the shape methods that take their sizes by name."""
+    shape = draw(mst.shapes(min_dims=1, max_dims=3))
+    form = draw(st.sampled_from(["reshape", "view", "expand", "repeat", "permute", "flip"]))
+    if form in ("reshape", "view"):
+        return form, "shape" if form == "reshape" else "size", (-1,) + shape[1:], shape
+    if form == "expand":
+        return form, "size", (2,) + tuple(-1 for _ in shape), shape
+    if form == "repeat":
+        return form, "repeats", tuple(draw(st.integers(1, 2)) for _ in range(len(shape) + 1)), shape
+    order = tuple(draw(st.permutations(range(len(shape)))))
+    return form, "dims", order if form == "permute" else order[:1], shape
+
+
+@cases.add
+def shape_methods_with_sizes_by_name(draw):
+    form, keyword, value, shape = draw(sizes_by_name())
+    x = draw(mst.arrays("float64", shape))
+    return (lambda lib, x: getattr(x, form)(**{keyword: value})), [x]
+
+
+# ------------------------------------------------------------------ assignment and copy_
+@cases.add
+def copy_from_a_tensor_that_requires_grad(draw):
+    """dst.copy_(src) with src in the graph: dst joins the graph and src gets the gradient,
+    summed over broadcast axes and cast back to src's dtype."""
+    shape_dst = draw(mst.shapes(min_dims=1))
+    shape_src = draw(mst.shapes_broadcasting_to(shape_dst))
+    src = draw(mst.arrays("float64", shape_src))
+    dst_dtype = draw(st.sampled_from(["float32", "float64"]))
+
+    def copy(lib, src):
+        dst = lib.zeros(shape_dst, dtype=getattr(lib, dst_dtype))
+        return dst.copy_(src * 2)
+    return copy, [src], [True]
+
+
+@st.composite
+def mixed_index_assignment(draw):
+    """An index of ints and index lists separated by a slice (torch keeps the picked axis in
+    place), with a value of exactly the indexed shape."""
+    shape = draw(mst.shapes(min_dims=3, max_dims=3, min_side=2))
+    picks = draw(st.lists(st.integers(0, shape[2] - 1), min_size=1, max_size=3, unique=True))
+    first = draw(st.integers(-shape[0], shape[0] - 1))
+    return shape, (first, slice(None), picks), (shape[1], len(picks))
+
+
+@given(data=st.data())
+def test_assignment_with_ints_and_lists_in_the_graph(data):
+    """y[0, :, [i, j]] = v on a graph tensor writes where torch writes; both get gradients."""
+    shape, index, value_shape = data.draw(mixed_index_assignment())
+
+    def assign(lib, x, v):
+        y = x * 1
+        y[index] = v
+        return y
+    x = data.draw(mst.arrays("float64", shape))
+    v = data.draw(mst.arrays("float64", value_shape))
+    check_parity(data, assign, [x, v], [True, True])
+
+
+def test_assignment_of_a_mismatched_shape_raises_like_torch():
+    def assign(lib):
+        x = lib.zeros(3, 4)
+        x[:2] = lib.ones(3, 1)
+    error, _ = assert_raises_like_torch(assign)
+    assert "[3, 1]" in str(error) and "[2, 4]" in str(error)
+
+
+def test_negative_slice_step_raises_like_torch():
+    error, _ = assert_raises_like_torch(lambda lib: lib.zeros(3, 4)[::-1])
+    assert "step" in str(error)
+
+
+# ------------------------------------------------------------------ autograd details
+@given(data=st.data())
+def test_sum_and_mean_save_nothing(data):
+    """Like torch, sum and mean keep no input values for backward: backward twice without
+    retain_graph, and changing the input in place afterwards, are both fine."""
+    x_np = data.draw(mst.arrays("float64", mst.shapes()))
+    name = data.draw(st.sampled_from(["sum", "mean"]))
+    grads = []
+    for lib in (minigrad, torch):
+        x = lib.tensor(x_np, requires_grad=True)
+        y = x + 1
+        total = getattr(y, name)()
+        with lib.no_grad():
+            y.mul_(3)  # an in-place change after the reduction: its backward does not need y
+        total.backward()
+        total.backward()
+        grads.append(x.grad)
+    assert_close(grads[0], grads[1])
+
+
+@given(data=st.data())
+def test_backward_seed_takes_the_dtype_of_its_tensor(data):
+    """A float64 gradient given to backward() of a float32 result gives float32 gradients, also
+    where they reach the input through indexing (a sparse gradient) or directly (a leaf)."""
+    x_np = data.draw(mst.arrays("float32", mst.shapes(min_dims=1)))
+    index = data.draw(st.lists(st.integers(0, x_np.shape[0] - 1), min_size=1, max_size=4))
+    direct = data.draw(st.booleans())
+    grads = []
+    for lib in (minigrad, torch):
+        x = lib.tensor(x_np, requires_grad=True)
+        y = x if direct else x[index]
+        y.backward(lib.ones(tuple(y.shape), dtype=lib.float64))
+        grads.append(x.grad)
+    assert_close(grads[0], grads[1])
+
+
+# ------------------------------------------------------------------ creation
+@given(data=st.data())
+def test_tensor_keeps_float64_of_numpy_scalars_inside_lists(data):
+    values = data.draw(st.lists(mst.reals(), min_size=1, max_size=4))
+    position = data.draw(st.integers(0, len(values) - 1))
+    mixed = [np.float64(v) if i == position else float(v) for i, v in enumerate(values)]
+    assert_close(minigrad.tensor(mixed), minigrad.testing.from_torch(torch.tensor(mixed)))
+    assert_close(minigrad.tensor([mixed]), minigrad.testing.from_torch(torch.tensor([mixed])))
+
+
+@given(high=st.integers(1, 10), size=mst.shapes(max_dims=3))
+def test_randint_with_size_by_name(high, size):
+    ours, theirs = minigrad.randint(high, size=size), torch.randint(high, size=size)
+    assert ours.shape == theirs.shape and ours.dtype == minigrad.int64
+    assert ((ours >= 0) & (ours < high)).all()
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.zeros(-1),
+    lambda lib: lib.ones(2, -3),
+    lambda lib: lib.rand(-1),
+    lambda lib: lib.full((-1,), 2.0),
+    lambda lib: lib.zeros(2.5),
+    lambda lib: lib.randn(2.0),
+    lambda lib: lib.zeros((2, 3.0)),
+    lambda lib: lib.zeros(3).view(1.5, 2),
+], ids=["zeros-negative", "ones-negative", "rand-negative", "full-negative", "zeros-float", "randn-float",
+        "zeros-float-in-tuple", "view-float"])
+def test_bad_sizes_raise_like_torch(make):
+    assert_raises_like_torch(make)
+
+
+# ------------------------------------------------------------------ conversions and misuse
+@pytest.mark.parametrize("convert", [float, int], ids=["float", "int"])
+def test_python_number_of_several_elements_raises_like_torch(convert):
+    error, _ = assert_raises_like_torch(lambda lib: convert(lib.ones(3)))
+    assert "3 elements" in str(error)
+
+
+@pytest.mark.parametrize("name", ["cat", "stack"])
+def test_joining_a_single_tensor_raises_like_torch(name):
+    """cat(x) by mistake for cat([x, y]) must not quietly iterate over x's rows."""
+    assert_raises_like_torch(lambda lib: getattr(lib, name)(lib.ones(3, 4)))
+
+
+test_parity = cases.test()
+
+
+def test_parity_oracle_sees_the_difference():
+    """Guard for the oracle: a copy_ result really carries torch's graph flags."""
+    src = minigrad.ones(2, requires_grad=True)
+    dst = minigrad.zeros(2).copy_(src)
+    reference = torch.zeros(2).copy_(to_torch(src))
+    assert dst.requires_grad == reference.requires_grad and not dst.is_leaf
