@@ -8,3 +8,4 @@ from minigrad.nn._functional.conv import *  # noqa: F401,F403
 from minigrad.nn._functional.linear import *  # noqa: F401,F403
 from minigrad.nn._functional.loss import *  # noqa: F401,F403
 from minigrad.nn._functional.normalization import *  # noqa: F401,F403
+from minigrad.nn._functional.sampling import *  # noqa: F401,F403
