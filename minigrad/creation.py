@@ -231,7 +231,8 @@ def normal(mean, std, size=None, generator=None, dtype=None, requires_grad=False
         np_dtype = mean_a.dtype if mean_a.dtype.kind == "f" else _dtype.get_default_dtype().numpy
         return _finish(_numpy_rng(generator).normal(mean_a, std_a, shape).astype(np_dtype), requires_grad)
     np_dtype = _random_dtype(dtype)
-    return _finish(_numpy_rng(generator).normal(mean, std, _creation_shape((size,), "normal")).astype(np_dtype), requires_grad)
+    samples = _numpy_rng(generator).normal(mean, std, _creation_shape((size,), "normal"))
+    return _finish(samples.astype(np_dtype), requires_grad)
 
 
 def bernoulli(input, p=None, generator=None):

@@ -937,7 +937,10 @@ class Tensor:
         size = self._array.shape[axis] if self.ndim else 1
         if not 0 <= k <= size:
             raise RuntimeError(f"selected index k out of range: k={k} but dimension {dim} has size {size}")
-        index = np.take(_sort_order(self._array, axis, largest), np.arange(k), axis=axis) if self.ndim else np.zeros((), np.int64)
+        if self.ndim:
+            index = np.take(_sort_order(self._array, axis, largest), np.arange(k), axis=axis)
+        else:
+            index = np.zeros((), np.int64)
         values = apply(I.topk, self, index=index, axis=axis) if self.ndim else self.clone()
         return _return_type("topk")(values, Tensor._wrap(np.asarray(index, dtype=np.int64)))
 
@@ -1407,12 +1410,13 @@ class Tensor:
         return self.add_(tensor1 / tensor2 * value)
 
     def _fill_raw(self, values):
-        """Overwrite every element (zero_, fill_, uniform_, ...): values are not recorded."""
+        """Overwrite every element (zero_, fill_, uniform_, ...) with values that carry no gradient."""
         self._check_inplace()
         if self._grad_fn is not None and _grad_mode.enabled:
-            # On a graph tensor the new values are constants: gradients stop here.
-            self._grad_fn = None
-            self._requires_grad = False
+            # On a graph tensor, as in torch, the result stays in the graph (requires_grad, a
+            # grad_fn) and sends a zero gradient back: self[...] = constant values.
+            values = np.asarray(values, dtype=self._array.dtype)
+            return self._inplace(I.index_put, values, index=Ellipsis)
         self._array[...] = values
         self._version_counter[0] += 1
         return self

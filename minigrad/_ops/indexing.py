@@ -78,8 +78,9 @@ scatter_add = Primitive("ScatterAdd", _scatter_add,
                         _scatter_vjp_src, saves="nothing")
 
 # masked_fill(x, mask, value): where the mask is true the output is `value`, elsewhere x.
+# The result keeps x's dtype, as in torch: a float value in an integer tensor is truncated.
 masked_fill = Primitive("MaskedFill",
-                        lambda x, mask, value: np.where(mask, value, x),
+                        lambda x, mask, value: np.where(mask, value, x).astype(x.dtype, copy=False),
                         lambda g, ans, x, mask, value: np.where(mask, 0, g),
                         None,
                         lambda g, ans, x, mask, value: np.where(mask, g, 0),

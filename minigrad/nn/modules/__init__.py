@@ -14,3 +14,4 @@ from minigrad.nn.modules.batchnorm import *  # noqa: F401,F403
 from minigrad.nn.modules.normalization import *  # noqa: F401,F403
 from minigrad.nn.modules.rnn import *  # noqa: F401,F403
 from minigrad.nn.modules.upsampling import *  # noqa: F401,F403
+from minigrad.nn.modules.transformer import *  # noqa: F401,F403

@@ -1,0 +1,181 @@
+"""Attention layers: MultiheadAttention and the Transformer encoder, mirroring torch.nn.
+
+Scaled dot-product attention, per head:
+
+    weights = softmax(q k^T / sqrt(head_dim) + mask)        output = weights v
+
+with q, k, v the input projections of query, key and value split into heads. Every step
+is an ordinary differentiable tensor operation (matmul, softmax, masked_fill), so the
+gradients come from the rules already in minigrad._ops.
+"""
+
+import copy
+import math
+
+from minigrad.creation import empty, zeros_like
+from minigrad.nn import functional as F
+from minigrad.nn import init
+from minigrad.nn.modules.container import ModuleList
+from minigrad.nn.modules.dropout import Dropout
+from minigrad.nn.modules.linear import Linear
+from minigrad.nn.modules.module import Module
+from minigrad.nn.modules.normalization import LayerNorm
+from minigrad.nn.parameter import Parameter
+
+__all__ = ["MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer"]
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """The name torch gives the output projection of MultiheadAttention (a plain Linear)."""
+
+
+def _as_additive_mask(mask, dtype):
+    """A boolean mask (True = may not attend) as -inf/0 to add to the scores; a float mask as it is."""
+    if mask is None or mask.dtype.is_floating_point:
+        return mask
+    return zeros_like(mask, dtype=dtype).masked_fill(mask, float("-inf"))
+
+
+class MultiheadAttention(Module):
+    """Attention of `num_heads` heads over embeddings of size embed_dim.
+
+    forward(query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
+    average_attn_weights=True) returns (output, weights): output has the query's shape,
+    weights (N, L, S) are averaged over heads (or (N, heads, L, S)); None unless need_weights.
+    Inputs are (L, N, E), or (N, L, E) with batch_first.
+    """
+
+    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False, add_zero_attn=False,
+                 kdim=None, vdim=None, batch_first=False, device=None, dtype=None):
+        super().__init__()
+        if embed_dim <= 0 or num_heads <= 0:
+            raise ValueError(f"embed_dim and num_heads must be greater than 0, got embed_dim={embed_dim} and "
+                             f"num_heads={num_heads} instead")
+        if embed_dim % num_heads:
+            raise AssertionError("embed_dim must be divisible by num_heads")
+        if add_bias_kv or add_zero_attn or (kdim not in (None, embed_dim)) or (vdim not in (None, embed_dim)):
+            raise NotImplementedError("minigrad's MultiheadAttention supports kdim = vdim = embed_dim without "
+                                      "add_bias_kv or add_zero_attn")
+        self.embed_dim, self.kdim, self.vdim = embed_dim, embed_dim, embed_dim
+        self._qkv_same_embed_dim = True
+        self.num_heads = num_heads
+        self.dropout = dropout
+        self.batch_first = batch_first
+        self.head_dim = embed_dim // num_heads
+        self.in_proj_weight = Parameter(empty(3 * embed_dim, embed_dim, device=device, dtype=dtype))
+        self.register_parameter("in_proj_bias",
+                                Parameter(empty(3 * embed_dim, device=device, dtype=dtype)) if bias else None)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, device=device, dtype=dtype)
+        self.bias_k = self.bias_v = None
+        self.add_zero_attn = False
+        self._reset_parameters()
+
+    def _reset_parameters(self):
+        init.xavier_uniform_(self.in_proj_weight)
+        if self.in_proj_bias is not None:
+            init.constant_(self.in_proj_bias, 0.0)
+            init.constant_(self.out_proj.bias, 0.0)
+
+    def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
+                average_attn_weights=True, is_causal=False):
+        batched = query.dim() == 3
+        if not batched:
+            query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+            key_padding_mask = None if key_padding_mask is None else key_padding_mask.unsqueeze(0)
+        elif self.batch_first:
+            query, key, value = (t.transpose(0, 1) for t in (query, key, value))
+        target, batch, embed = query.shape
+        source = key.shape[0]
+        heads, head_dim = self.num_heads, self.head_dim
+        w_q, w_k, w_v = self.in_proj_weight.chunk(3)
+        b_q, b_k, b_v = self.in_proj_bias.chunk(3) if self.in_proj_bias is not None else (None, None, None)
+
+        def split_heads(x, length):  # (length, N, E) -> (N * heads, length, head_dim)
+            return x.reshape(length, batch * heads, head_dim).transpose(0, 1)
+
+        q = split_heads(F.linear(query, w_q, b_q), target)
+        k = split_heads(F.linear(key, w_k, b_k), source)
+        v = split_heads(F.linear(value, w_v, b_v), source)
+        scores = (q * math.sqrt(1.0 / head_dim)) @ k.transpose(-2, -1)         # (N * heads, L, S)
+        mask = _as_additive_mask(attn_mask, scores.dtype)
+        if mask is not None:
+            scores = scores + (mask if mask.dim() == 3 else mask.unsqueeze(0))
+        if key_padding_mask is not None:
+            padding = _as_additive_mask(key_padding_mask, scores.dtype)             # (N, S)
+            scores = (scores.view(batch, heads, target, source) + padding.view(batch, 1, 1, source)
+                      ).view(batch * heads, target, source)
+        weights = F.softmax(scores, dim=-1)
+        attended = F.dropout(weights, self.dropout, training=self.training) @ v  # (N * heads, L, head_dim)
+        output = self.out_proj(attended.transpose(0, 1).reshape(target, batch, embed))
+        if not batched:
+            output = output.squeeze(1)
+        elif self.batch_first:
+            output = output.transpose(0, 1)
+        if not need_weights:
+            return output, None
+        weights = weights.view(batch, heads, target, source)
+        if average_attn_weights:
+            weights = weights.mean(dim=1)
+        return output, (weights if batched else weights.squeeze(0))
+
+
+def _activation(name_or_fn):
+    if callable(name_or_fn):
+        return name_or_fn
+    if name_or_fn == "relu":
+        return F.relu
+    if name_or_fn == "gelu":
+        return F.gelu
+    raise RuntimeError(f"activation should be relu/gelu, not {name_or_fn}")
+
+
+class TransformerEncoderLayer(Module):
+    """Self-attention then a feed-forward block, each with a residual connection and LayerNorm
+    (after the sum, or before each block with norm_first)."""
+
+    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu", layer_norm_eps=1e-5,
+                 batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
+        super().__init__()
+        factory = {"device": device, "dtype": dtype}
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
+                                            **factory)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
+        self.norm_first = norm_first
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
+        self.dropout1 = Dropout(dropout)
+        self.dropout2 = Dropout(dropout)
+        self.activation = _activation(activation)
+
+    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+        x = src
+        if self.norm_first:
+            x = x + self._attention_block(self.norm1(x), src_mask, src_key_padding_mask)
+            return x + self._feed_forward_block(self.norm2(x))
+        x = self.norm1(x + self._attention_block(x, src_mask, src_key_padding_mask))
+        return self.norm2(x + self._feed_forward_block(x))
+
+    def _attention_block(self, x, mask, key_padding_mask):
+        attended = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=key_padding_mask, need_weights=False)[0]
+        return self.dropout1(attended)
+
+    def _feed_forward_block(self, x):
+        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+
+class TransformerEncoder(Module):
+    """num_layers copies of an encoder layer, applied in turn (then an optional final norm)."""
+
+    def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True):
+        super().__init__()
+        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
+        self.num_layers = num_layers
+        self.norm = norm
+
+    def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+        output = src
+        for layer in self.layers:
+            output = layer(output, src_mask=mask, src_key_padding_mask=src_key_padding_mask)
+        return output if self.norm is None else self.norm(output)
