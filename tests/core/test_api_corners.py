@@ -154,6 +154,27 @@ def copy_from_a_tensor_that_requires_grad(draw):
     return copy, [src], [True]
 
 
+@cases.add
+def masked_fill_keeps_the_dtype(draw):
+    """A float value in an integer tensor is truncated, not a reason to upcast the result."""
+    x = draw(mst.arrays(draw(st.sampled_from(["int64", "int32"])), mst.shapes(), elements=mst.integers()))
+    mask = draw(mst.arrays("bool", x.shape))
+    value = draw(st.sampled_from([2.5, -2.7, 3, True]))
+    return (lambda lib, x, mask: x.masked_fill(mask, value)), [x, mask]
+
+
+@cases.add
+def overwriting_a_graph_tensor(draw):
+    """zero_ / fill_ on a tensor in the graph keep it there, sending a zero gradient back."""
+    x = draw(mst.arrays("float64", mst.shapes()))
+    name = draw(st.sampled_from(["zero_", "fill_"]))
+
+    def overwrite(lib, x):
+        y = x * 2
+        return y.zero_() if name == "zero_" else y.fill_(1.5)
+    return overwrite, [x], [True]
+
+
 @st.composite
 def mixed_index_assignment(draw):
     """An index of ints and index lists separated by a slice (torch keeps the picked axis in

@@ -1,0 +1,41 @@
+"""Padding, distance and pixel-shuffle layers against torch: repr, output and input gradients."""
+
+import numpy as np
+import pytest
+import torch
+
+import minigrad
+from minigrad.testing import assert_close
+
+CASES = [
+    ("ZeroPad2d", ((1, 2, 0, 1),), (2, 3, 4, 4)), ("ZeroPad1d", (2,), (2, 3, 5)),
+    ("ConstantPad1d", (2, 3.5), (2, 3, 5)), ("ConstantPad2d", ((1, 0, 2, 1), -1.0), (1, 2, 3, 3)),
+    ("ReflectionPad1d", ((1, 2),), (2, 3, 5)), ("ReflectionPad2d", (1,), (2, 2, 4, 4)),
+    ("ReplicationPad1d", ((1, 2),), (2, 3, 5)), ("ReplicationPad2d", ((2, 1, 0, 1),), (1, 2, 3, 4)),
+    ("CircularPad1d", (1,), (2, 3, 5)), ("CircularPad2d", ((1, 2, 1, 0),), (1, 2, 4, 4)),
+    ("Softmax2d", (), (2, 3, 2, 2)), ("PixelShuffle", (2,), (2, 8, 3, 2)), ("PixelUnshuffle", (2,), (2, 2, 4, 6)),
+]
+
+
+@pytest.mark.parametrize("name, args, shape", CASES, ids=[c[0] for c in CASES])
+def test_layer_matches_torch(name, args, shape):
+    ours, theirs = getattr(minigrad.nn, name)(*args), getattr(torch.nn, name)(*args)
+    assert repr(ours) == repr(theirs)
+    rng = np.random.default_rng(len(name))
+    x = rng.standard_normal(shape)
+    x_m, x_t = minigrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out_m, out_t = ours(x_m), theirs(x_t)
+    assert_close(out_m, out_t)
+    upstream = rng.standard_normal(tuple(out_t.shape))
+    out_m.backward(minigrad.tensor(upstream))
+    out_t.backward(torch.tensor(upstream))
+    assert_close(x_m.grad, x_t.grad)
+
+
+@pytest.mark.parametrize("name", ["CosineSimilarity", "PairwiseDistance"])
+def test_distance_layers_match_torch(name):
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((4, 5)), rng.standard_normal((4, 5))
+    ours, theirs = getattr(minigrad.nn, name)(), getattr(torch.nn, name)()
+    assert repr(ours) == repr(theirs)
+    assert_close(ours(minigrad.tensor(a), minigrad.tensor(b)), theirs(torch.tensor(a), torch.tensor(b)))
