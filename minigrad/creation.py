@@ -8,8 +8,8 @@ import numpy as np
 from minigrad import _dtype
 from minigrad.random import _numpy_rng
 from minigrad._arguments import _creation_shape
-from minigrad._types import _check_device
-from minigrad.tensor import Tensor
+from minigrad._types import Size, _check_device
+from minigrad.tensor import LEGACY_TYPES, Tensor
 
 
 def _finish(array, requires_grad=False, device=None):
@@ -251,3 +251,28 @@ def multinomial(input, num_samples, replacement=False, generator=None):
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     out = np.stack([rng.choice(len(r), size=num_samples, replace=replacement, p=r / r.sum()) for r in rows])
     return _finish(out.reshape(probs.shape[:-1] + (num_samples,)).astype(np.int64))
+
+
+class _LegacyTensorType(type):
+    """torch.LongTensor and its siblings: constructors of one dtype, LongTensor([1, 2]) from
+    data and LongTensor(2, 3) from a shape, and isinstance(t, LongTensor) asks for that dtype."""
+
+    def __call__(cls, *data):
+        if not data:
+            return zeros(0, dtype=cls.dtype)
+        if all(isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in data):
+            return zeros(data, dtype=cls.dtype)
+        if len(data) == 1 and isinstance(data[0], Size):  # a shape, not data
+            return zeros(data[0], dtype=cls.dtype)
+        return tensor(data[0], dtype=cls.dtype)
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype == cls.dtype
+
+
+def _legacy_type(name):
+    return _LegacyTensorType(f"{name}Tensor", (), {"dtype": LEGACY_TYPES[name]})
+
+
+(FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor,
+ BoolTensor) = map(_legacy_type, ["Float", "Double", "Half", "Long", "Int", "Short", "Char", "Byte", "Bool"])

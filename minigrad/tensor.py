@@ -66,6 +66,12 @@ def _view_of(base, ans, primitive, arrays, params, edges, versions, wants_grad):
     return out
 
 
+# torch's legacy per-dtype tensor types (torch.FloatTensor, ...), by the name before "Tensor".
+LEGACY_TYPES = {"Float": _dtype.float32, "Double": _dtype.float64, "Half": _dtype.float16,
+                "Long": _dtype.int64, "Int": _dtype.int32, "Short": _dtype.int16, "Char": _dtype.int8,
+                "Byte": _dtype.uint8, "Bool": _dtype.bool}
+
+
 # ------------------------------------------------------------------ the Tensor
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
@@ -151,6 +157,15 @@ class Tensor:
 
     def is_contiguous(self):
         return self._array.flags.c_contiguous
+
+    def stride(self, dim=None):
+        """Steps in elements (not bytes) between neighbours along each dim, as in torch."""
+        steps = tuple(s // self._array.itemsize for s in self._array.strides)
+        return steps if dim is None else steps[_dim(dim, self.ndim)]
+
+    def data_ptr(self):
+        """The address of the first element: views of one tensor share memory."""
+        return self._array.__array_interface__["data"][0]
 
     @property
     def data(self):
@@ -360,9 +375,14 @@ class Tensor:
         return Tensor._wrap(self._array.astype(np_dtype))
 
     def type(self, dtype=None):
+        """The legacy type name ('minigrad.FloatTensor'), or a copy cast to `dtype`: a dtype, a
+        legacy type (minigrad.LongTensor) or its name ('torch.LongTensor')."""
         if dtype is None:
-            return f"minigrad.{ {'f': 'Float', 'i': 'Long', 'b': 'Bool'}.get(self._array.dtype.kind, '') }Tensor"
-        return self.to(dtype)
+            name = next(n for n, d in LEGACY_TYPES.items() if d.numpy == self._array.dtype)
+            return f"minigrad.{name}Tensor"
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+            dtype = LEGACY_TYPES[dtype.rsplit(".", 1)[-1][:-len("Tensor")]]
+        return self.to(getattr(dtype, "dtype", dtype))
 
     def type_as(self, other):
         return self.to(other.dtype)
@@ -1181,17 +1201,13 @@ class Tensor:
 
     def diagonal(self, offset=0, dim1=0, dim2=1):
         a, b = _dim(dim1, self.ndim), _dim(dim2, self.ndim)
-        rest = [d for d in range(self.ndim) if d not in (a, b)]
-        moved = self.permute(*rest, a, b)
-        rows, cols = moved._array.shape[-2:]
-        start_row, start_col = max(-offset, 0), max(offset, 0)
-        length = max(min(rows - start_row, cols - start_col), 0)
-        index = np.arange(length)
-        return moved[(Ellipsis, index + start_row, index + start_col)]
+        if a == b:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        return apply(S.diagonal, self, offset=offset, axis1=a, axis2=b)
 
     def diag(self, diagonal=0):
         if self.ndim == 2:
-            return self.diagonal(diagonal)
+            return self.diagonal(diagonal).clone()  # diag copies, unlike diagonal
         if self.ndim != 1:
             raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self.ndim}D")
         n = self._array.shape[0] + abs(diagonal)
@@ -1252,7 +1268,10 @@ class Tensor:
         return self.gather(dim, indices)
 
     def scatter(self, dim, index, src=None, value=None, reduce=None):
-        return self._scatter(I.scatter, dim, index, src if src is not None else value)
+        src = src if src is not None else value
+        if reduce is None:
+            return self._scatter(I.scatter, dim, index, src)
+        return self._scatter(I.scatter_add, dim, index, _added_source(src, index, reduce))
 
     def scatter_add(self, dim, index, src):
         return self._scatter(I.scatter_add, dim, index, src)
@@ -1297,7 +1316,10 @@ class Tensor:
         return self.clone().index_add_(dim, index, source, alpha)
 
     def scatter_(self, dim, index, src=None, value=None, reduce=None):
-        return self._scatter_inplace(I.scatter, dim, index, src if src is not None else value)
+        src = src if src is not None else value
+        if reduce is None:
+            return self._scatter_inplace(I.scatter, dim, index, src)
+        return self._scatter_inplace(I.scatter_add, dim, index, _added_source(src, index, reduce))
 
     def scatter_add_(self, dim, index, src):
         return self._scatter_inplace(I.scatter_add, dim, index, src)
@@ -1473,6 +1495,19 @@ def _sort_order(array, axis, descending):
         nan_first = np.argsort(~np.isnan(np.take_along_axis(array, index, axis)), axis=axis, kind="stable")
         index = np.take_along_axis(index, nan_first, axis)
     return index
+
+
+def _added_source(src, index, reduce):
+    """scatter(..., reduce="add") adds src where scatter would write it: scatter_add's source,
+    with a number spread over the index's shape."""
+    if reduce not in ("add", "multiply"):
+        raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce!r}")
+    if reduce != "add":
+        raise NotImplementedError(f"minigrad's scatter supports reduce='add' only, got reduce={reduce!r}; "
+                                  "for a product, scatter the factors and multiply")
+    if isinstance(src, Tensor):
+        return src
+    return np.full(_index_array(index, "scatter").shape, src)
 
 
 def _raw(x):

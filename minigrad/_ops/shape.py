@@ -48,8 +48,27 @@ def _repeat_vjp(g, ans, x, reps):
 
 repeat = Primitive("Repeat", lambda x, reps: np.tile(x, reps), _repeat_vjp, saves="nothing")
 
-flip = Primitive("Flip", lambda x, axis: np.flip(x, axis), lambda g, ans, x, axis: np.flip(g, axis),
-                 saves="nothing", view=True)
+def _diagonal(x, offset, axis1, axis2):
+    # NumPy hands out the diagonal as a read-only view; torch's is writable (x.diagonal().fill_(1)
+    # changes x), and so is this one when x is.
+    d = np.diagonal(x, offset, axis1, axis2)
+    if x.flags.writeable:
+        d.flags.writeable = True
+    return d
+
+
+def _diagonal_vjp(g, ans, x, offset, axis1, axis2):
+    grad = np.zeros(x.shape, dtype=g.dtype)
+    _diagonal(grad, offset, axis1, axis2)[...] = g
+    return grad
+
+
+# The diagonal of the planes (axis1, axis2), as a new last axis: a view of x.
+diagonal = Primitive("Diagonal", _diagonal, _diagonal_vjp, saves="nothing", view=True)
+
+# flip copies, as torch's does: writing into the result must not change the input.
+flip = Primitive("Flip", lambda x, axis: np.flip(x, axis).copy(), lambda g, ans, x, axis: np.flip(g, axis),
+                 saves="nothing")
 
 
 def _concatenate(*xs, axis):

@@ -154,6 +154,29 @@ def copy_from_a_tensor_that_requires_grad(draw):
     return copy, [src], [True]
 
 
+@st.composite
+def scatter_positions(draw):
+    """(shape, dim, index): an index array of the input's rank, no larger than it, in range."""
+    shape = draw(mst.shapes(min_dims=1, max_dims=3))
+    dim = draw(mst.dim(len(shape)))
+    index_shape = tuple(draw(st.integers(1, n)) for n in shape)
+    index = draw(mst.arrays("int64", index_shape, elements=st.integers(0, shape[dim] - 1)))
+    return shape, dim, index
+
+
+@pytest.mark.filterwarnings("ignore:The reduce argument of torch.scatter")  # torch's deprecation notice
+@given(data=st.data())
+def test_scatter_with_reduce_add_adds(data):
+    """scatter(..., reduce="add") adds at the index (torch has no gradient for it: values only)."""
+    shape, dim, index = data.draw(scatter_positions())
+    x = data.draw(mst.arrays("float64", shape))
+    src = data.draw(st.sampled_from([1.5, -2.0]) | mst.arrays("float64", index.shape).map(torch.from_numpy))
+    ours = minigrad.tensor(x).scatter(dim, minigrad.tensor(index), from_torch(src) if torch.is_tensor(src) else src,
+                                      reduce="add")
+    theirs = torch.tensor(x).scatter(dim, torch.tensor(index), src, reduce="add")
+    assert_close(ours, from_torch(theirs))
+
+
 @cases.add
 def masked_fill_keeps_the_dtype(draw):
     """A float value in an integer tensor is truncated, not a reason to upcast the result."""
@@ -278,6 +301,82 @@ def test_randint_with_size_by_name(high, size):
         "zeros-float-in-tuple", "view-float"])
 def test_bad_sizes_raise_like_torch(make):
     assert_raises_like_torch(make)
+
+
+# ------------------------------------------------------------------ memory: views, copies, strides
+@cases.add
+def diagonal_of_any_two_dims(draw):
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=2)))
+    distinct = st.lists(mst.dim(x.ndim), min_size=2, max_size=2).filter(lambda d: d[0] % x.ndim != d[1] % x.ndim)
+    dim1, dim2 = draw(distinct)
+    offset = draw(st.integers(-5, 5))
+    return (lambda lib, x: x.diagonal(offset=offset, dim1=dim1, dim2=dim2)), [x]
+
+
+VIEW_OR_COPY = {
+    "diagonal": lambda x: x.diagonal(1),     # a view
+    "diag": lambda x: x.diag(),              # a copy
+    "flip": lambda x: x.flip(0),             # a copy in torch
+    "transpose": lambda x: x.transpose(0, 1),  # a view
+    "slice": lambda x: x[:, 1:],               # a view
+    "roll": lambda x: x.roll(1, 0),            # a copy
+}
+
+
+@pytest.mark.parametrize("name", sorted(VIEW_OR_COPY))
+def test_writing_into_a_result_changes_the_input_only_for_views(name):
+    inputs = []
+    for lib in (minigrad, torch):
+        x = lib.arange(12.0).reshape(3, 4)
+        VIEW_OR_COPY[name](x).add_(100)
+        inputs.append(x)
+    assert_close(inputs[0], from_torch(inputs[1]))
+
+
+STRIDED = {
+    "contiguous": lambda x: x,
+    "transposed": lambda x: x.transpose(0, 2),
+    "stepped": lambda x: x[:, ::2],
+    "expanded": lambda x: x.expand(5, 2, 3, 4),
+    "scalar": lambda x: x[0, 0, 0],
+}
+
+
+@pytest.mark.parametrize("name", sorted(STRIDED))
+def test_stride_counts_elements_like_torch(name):
+    ours = STRIDED[name](minigrad.arange(24).reshape(2, 3, 4))
+    theirs = STRIDED[name](torch.arange(24).reshape(2, 3, 4))
+    assert ours.stride() == theirs.stride()
+    dims = range(-ours.ndim, ours.ndim)
+    assert [ours.stride(d) for d in dims] == [theirs.stride(d) for d in dims]
+
+
+def test_data_ptr_is_shared_by_views_only():
+    x = minigrad.zeros(3, 4)
+    assert x.view(-1).data_ptr() == x.data_ptr() == x[0].data_ptr()
+    assert x.clone().data_ptr() != x.data_ptr() and x[1].data_ptr() != x.data_ptr()
+
+
+# ------------------------------------------------------------------ legacy typed constructors
+LEGACY_NAMES = ["FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor"]
+
+
+@given(name=st.sampled_from(LEGACY_NAMES), values=st.lists(st.integers(0, 3), max_size=4),
+       shape=mst.shapes(min_dims=1, max_dims=3))
+def test_legacy_tensor_types_make_their_dtype(name, values, shape):
+    """torch.LongTensor([1, 2]) holds int64 and torch.FloatTensor(2, 3) is a float32 2x3 tensor."""
+    assert_close(getattr(minigrad, name)(values), from_torch(getattr(torch, name)(values)))
+    assert getattr(minigrad, name)(*shape).dtype == from_torch(getattr(torch, name)(*shape)).dtype
+    assert getattr(minigrad, name)(*shape).shape == getattr(torch, name)(*shape).shape
+
+
+@given(source=st.sampled_from(["float32", "float64", "int64", "int32", "bool"]), name=st.sampled_from(LEGACY_NAMES))
+def test_type_names_and_casts_like_torch(source, name):
+    ours, theirs = minigrad.ones(2, dtype=getattr(minigrad, source)), torch.ones(2, dtype=getattr(torch, source))
+    assert ours.type().split(".")[-1] == theirs.type().split(".")[-1]
+    assert isinstance(ours, getattr(minigrad, name)) == isinstance(theirs, getattr(torch, name))
+    assert_close(ours.type(getattr(minigrad, name)), from_torch(theirs.type(getattr(torch, name))))
+    assert_close(ours.type(f"torch.{name}"), from_torch(theirs.type(f"torch.{name}")))
 
 
 # ------------------------------------------------------------------ conversions and misuse
