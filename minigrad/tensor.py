@@ -28,10 +28,11 @@ from minigrad.autograd.grad_mode import _State as _grad_mode
 
 def apply(primitive, *args, **params):
     """Run `primitive` on the arrays inside `args` and record it for backward if needed."""
-    arrays, edges, versions, wants_grad = [], [], [], False
+    arrays, edges, versions, wants_grad, tensors = [], [], [], False, 0
     saves_inputs = primitive.saves_inputs
     for a in args:
         if isinstance(a, Tensor):
+            tensors += 1
             arrays.append(a._array)
             if saves_inputs:  # remember the version, to catch an in-place change before backward
                 versions.append((a._version_counter, a._version_counter[0]))
@@ -50,10 +51,20 @@ def apply(primitive, *args, **params):
     if not (wants_grad and _grad_mode.enabled):
         return Tensor._wrap(ans)
     counter = [0]
+    if primitive.saves_others and tensors > 1:  # with one tensor (y * 2) nothing of it is read
+        versions = _read_by_the_others(args, edges)
     if primitive.saves_output:
         versions.append((counter, 0))
     node = engine.Node(primitive, arrays, params, ans if primitive.saves_output else None, edges, versions)
     return Tensor._wrap(ans, node, counter)
+
+
+def _read_by_the_others(args, edges):
+    """Versions to check for a rule whose VJPs read only the other inputs (x * y, x @ W^T):
+    an input's value matters only if another input wants a gradient, as torch saves it."""
+    wanting = [i for i, edge in enumerate(edges) if edge is not None]
+    return [(a._version_counter, a._version_counter[0]) for j, a in enumerate(args)
+            if isinstance(a, Tensor) and any(i != j for i in wanting)]
 
 
 def _view_of(base, ans, primitive, arrays, params, edges, versions, wants_grad):

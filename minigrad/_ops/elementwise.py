@@ -31,7 +31,8 @@ sub = Primitive("Sub", np.subtract,
 
 mul = Primitive("Mul", np.multiply,
                 lambda g, ans, x, y: g * y,
-                lambda g, ans, x, y: g * x)
+                lambda g, ans, x, y: g * x,
+                saves="others")
 
 div = Primitive("Div", quietly(np.true_divide),
                 lambda g, ans, x, y: g / y,

@@ -39,7 +39,7 @@ def _matmul_vjp_b(g, ans, a, b):
     return grad[..., 0] if b.ndim == 1 else grad
 
 
-matmul = Primitive("Mm", np.matmul, _matmul_vjp_a, _matmul_vjp_b)
+matmul = Primitive("Mm", np.matmul, _matmul_vjp_a, _matmul_vjp_b, saves="others")
 
 
 def _einsum(*operands, inputs, output):

@@ -28,6 +28,7 @@ linear = Primitive(
     lambda g, ans, x, weight, bias: g @ weight,
     lambda g, ans, x, weight, bias: _rows(g).T @ _rows(x),
     lambda g, ans, x, weight, bias: _rows(g).sum(axis=0),
+    saves="others",
 )
 
 

@@ -50,8 +50,10 @@ class Primitive:
     """A named forward rule with one VJP rule per input.
 
     saves: which arrays the VJP rules read, which is what autograd must keep alive
-      until backward and check for in-place changes: "inputs", "output", "both" or
-      "nothing" (``x + y`` needs neither to compute its gradient).
+      until backward and check for in-place changes: "inputs", "output", "both",
+      "others" (each input's VJP reads only the other inputs, as in x * y and x @ y,
+      so an input is checked only if another input wants a gradient) or "nothing"
+      (``x + y`` needs neither to compute its gradient).
     view: the output may share memory with the first input (reshape, transpose, basic
       indexing), so the two share a version counter: an in-place change through one
       is seen by autograd through the other.
@@ -63,13 +65,14 @@ class Primitive:
       returning every input's gradient at once (None where there is none).
     """
 
-    __slots__ = ("name", "forward", "vjps", "vjp_argnum", "vjp_all", "saves_inputs", "saves_output", "view")
+    __slots__ = ("name", "forward", "vjps", "vjp_argnum", "vjp_all", "saves_inputs", "saves_output", "saves_others",
+                 "saves_anything", "view")
 
     def __init__(self, name, forward, *vjps, saves="inputs", vjp_argnum=None, vjp_all=None, view=False):
         if name in REGISTRY:
             raise ValueError(f"primitive {name!r} is registered twice")
-        if saves not in ("inputs", "output", "both", "nothing"):
-            raise ValueError(f"saves must be inputs, output, both or nothing, got {saves!r}")
+        if saves not in ("inputs", "output", "both", "others", "nothing"):
+            raise ValueError(f"saves must be inputs, output, both, others or nothing, got {saves!r}")
         self.name = name
         self.forward = forward
         self.vjps = None if vjp_argnum is not None or vjp_all is not None else vjps
@@ -77,6 +80,8 @@ class Primitive:
         self.vjp_all = vjp_all
         self.saves_inputs = saves in ("inputs", "both")
         self.saves_output = saves in ("output", "both")
+        self.saves_others = saves == "others"
+        self.saves_anything = saves != "nothing"  # freed after backward: a second one raises
         self.view = view
         REGISTRY[name] = self
 

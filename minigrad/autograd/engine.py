@@ -70,7 +70,7 @@ class Node:
 
     def release(self):
         """Drop the saved arrays once backward no longer needs them."""
-        if self.versions or self.ans is not None:
+        if self.primitive.saves_anything:
             self.inputs = None   # a later backward through this node raises _FREED
         self.ans = None
 

@@ -52,6 +52,7 @@ class _UserRule:
 
     saves_inputs = False
     saves_output = False
+    saves_others = False
     vjps = None
     vjp_argnum = None
 
@@ -60,6 +61,7 @@ class _UserRule:
         self.function = function
         self.ctx = ctx
         self.output_shapes = output_shapes  # None: a single output, passed through unpacked
+        self.saves_anything = bool(ctx.saved_tensors)  # freed after backward, as torch frees them
 
     def vjp_all(self, g, ans, *inputs):
         if self.output_shapes is None:

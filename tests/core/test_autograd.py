@@ -546,3 +546,49 @@ def test_functional_jacobian_and_vjp_match_torch():
         out, vx = T.autograd.functional.vjp(lambda a: (a ** 3).sum(1), x, T.tensor([1.0, -2.0], dtype=T.float64))
         return jx, jw, out, vx
     same_as_torch(program)
+
+
+# ------------------------------------------------------------------ what a product saves
+def test_a_product_checks_only_the_operand_the_other_gradient_reads():
+    def scalar_product(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 1
+        z = y * 2          # y's gradient reads only the 2, so y may change afterwards
+        y.add_(1)
+        z.sum().backward()
+        return x.grad
+
+    def constant_weight(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        w = T.tensor([3.0, 4.0])
+        y = x * 1
+        z = y @ w          # y's gradient reads w: changing y is fine
+        y.mul_(5)
+        z.backward()
+        return x.grad
+
+    def modified_weight(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        w = T.tensor([3.0, 4.0])
+        z = (x * w).sum()  # x's gradient reads w: changing w is caught
+        w.add_(1)
+        z.backward()
+
+    def assignment_from_itself(T):
+        x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 1
+        y[1] = y[0] * 2
+        y.sum().backward()
+        return x.grad
+
+    def second_backward(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        z = (x * 2).sum()
+        z.backward()
+        z.backward()
+
+    for program in (scalar_product, constant_weight, assignment_from_itself):
+        same_as_torch(program)
+    for program in (modified_weight, second_backward):
+        assert same_as_torch(program) == ("raised", "RuntimeError")
+
