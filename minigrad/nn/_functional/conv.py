@@ -74,7 +74,9 @@ def _conv_padding(padding, kernel, stride, dilation):
     return tuple((p, p) for p in padding)
 
 
-def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial_dims, name):
+def _checked_arguments(input, weight, stride, dilation, groups, spatial_dims, name):
+    """What a convolution and its transpose check alike: the input batched, and the
+    weight's rank, stride, dilation and groups; returns (input, batch added?, stride, dilation)."""
     batched, added = _with_batch_axis(input, spatial_dims, name)
     if weight.dim() != spatial_dims + 2:
         raise RuntimeError(f"{name}: expected weight to be {spatial_dims + 2}-dimensional, "
@@ -87,6 +89,12 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
         raise RuntimeError("non-positive dilation is not supported")
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
+    return batched, added, stride, dilation
+
+
+def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial_dims, name):
+    batched, added, stride, dilation = _checked_arguments(input, weight, stride, dilation, groups, spatial_dims,
+                                                          name)
     kernel = tuple(weight.shape[2:])
     pairs = _conv_padding(padding, kernel, stride, dilation)
     out_channels, in_per_group = weight.shape[0], weight.shape[1]
@@ -127,16 +135,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, spatial_dims, name):
-    batched, added = _with_batch_axis(input, spatial_dims, name)
-    if weight.dim() != spatial_dims + 2:
-        raise RuntimeError(f"{name}: expected weight to be {spatial_dims + 2}-dimensional, "
-                           f"but got weight of size {_shape(weight)}")
-    stride = _conv_tuple(stride, spatial_dims, "stride")
-    dilation = _conv_tuple(dilation, spatial_dims, "dilation")
+    batched, added, stride, dilation = _checked_arguments(input, weight, stride, dilation, groups, spatial_dims,
+                                                          name)
     padding = _conv_tuple(padding, spatial_dims, "padding")
     output_padding = _conv_tuple(output_padding, spatial_dims, "output_padding")
-    if any(s <= 0 for s in stride) or any(d <= 0 for d in dilation) or groups <= 0:
-        raise RuntimeError("non-positive stride, dilation or groups is not supported")
     if any(op >= max(s, d) for op, s, d in zip(output_padding, stride, dilation)):
         raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got "
                            f"output_padding={list(output_padding)}, stride={list(stride)}, dilation={list(dilation)}")
