@@ -226,8 +226,8 @@ class RNNBase(Module):
 
     # -------------------------------------------------------------------- forward
     def forward(self, input, hx=None):
-        if isinstance(input, rnn_utils.PackedSequence):
-            return self._forward_packed(input, hx)
+        if isinstance(input, tuple) and hasattr(input, "batch_sizes"):  # a PackedSequence (by its fields,
+            return self._forward_packed(input, hx)                       # should a second copy of the module exist)
         self._check_input(input)
         batched = input.dim() == 3
         hx = self._batched_hx(hx, batched)
