@@ -226,8 +226,9 @@ class RNNBase(Module):
 
     # -------------------------------------------------------------------- forward
     def forward(self, input, hx=None):
-        if isinstance(input, tuple) and hasattr(input, "batch_sizes"):  # a PackedSequence (by its fields,
-            return self._forward_packed(input, hx)                       # should a second copy of the module exist)
+        # A PackedSequence, recognised by its fields (in case a second copy of its module exists).
+        if isinstance(input, tuple) and hasattr(input, "batch_sizes"):
+            return self._forward_packed(input, hx)
         self._check_input(input)
         batched = input.dim() == 3
         hx = self._batched_hx(hx, batched)
