@@ -177,10 +177,9 @@ def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
             owned.pop(id(g), None)  # a VJP may pass g on unchanged: it is no longer ours alone
         if node.hooks:
             g = _run_hooks(node.hooks, g, Tensor)
-        if wanted is None:
-            if node.retained is not None:
-                _accumulate(node.retained, g, handed_out, Tensor)
-        elif node in wanted:
+        if node.retained is not None:  # retain_grad() fills .grad in every kind of backward, as in torch
+            _accumulate(node.retained, g, handed_out, Tensor)
+        if wanted is not None and node in wanted:
             captured[node] = g
         # 2. Check that what the VJPs will read is still there and unchanged.
         if node.inputs is None:

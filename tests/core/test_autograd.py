@@ -592,3 +592,18 @@ def test_a_product_checks_only_the_operand_the_other_gradient_reads():
     for program in (modified_weight, second_backward):
         assert same_as_torch(program) == ("raised", "RuntimeError")
 
+
+
+def test_retained_grads_fill_in_every_kind_of_backward():
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 3
+        y.retain_grad()
+        (y * y).sum().backward(inputs=[x], retain_graph=True)
+        first = y.grad.clone()
+        (gx,) = T.autograd.grad((y * y).sum(), [x])
+        return first, y.grad, x.grad, gx
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        result = same_as_torch(program)
+    assert result[0] != "raised"
