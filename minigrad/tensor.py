@@ -1469,7 +1469,9 @@ class Tensor:
                                f"({list(np.shape(src_array))}) for copy_") from None
         if isinstance(src, Tensor) and src._requires_grad and _grad_mode.enabled:
             self._check_inplace()
-            return self._inplace(I.index_put, src._cast(self._array.dtype), index=Ellipsis)  # self[...] = src
+            # self[...] = src; broadcast before casting, so src's gradient is summed in its own dtype
+            source = src if src._array.shape == self._array.shape else src.expand(self.shape)
+            return self._inplace(I.index_put, source._cast(self._array.dtype), index=Ellipsis)
         return self._fill_raw(src_array)
 
     def uniform_(self, a=0.0, b=1.0, generator=None):

@@ -97,9 +97,12 @@ def _is_leaf(edge):
 
 
 def _fit(grad, like):
-    """Sum a gradient back over broadcast axes and cast it to the dtype of its input array."""
+    """Sum a gradient back over broadcast axes and cast it to the dtype of its input array
+    (summing in the wider of the two dtypes, as torch does)."""
     if type(grad) is not np.ndarray:
         grad = np.asarray(grad)
+    if grad.dtype.itemsize < like.dtype.itemsize and grad.dtype != like.dtype:
+        grad = grad.astype(like.dtype)
     shape = like.shape
     if grad.shape != shape:
         lead = grad.ndim - len(shape)
