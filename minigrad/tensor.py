@@ -28,7 +28,7 @@ from minigrad.autograd.grad_mode import _State as _grad_mode
 
 def apply(primitive, *args, **params):
     """Run `primitive` on the arrays inside `args` and record it for backward if needed."""
-    arrays, edges, versions, wants_grad, tensors = [], [], [], False, 0
+    arrays, edges, versions, wanting, tensors = [], [], [], 0, 0
     saves_inputs = primitive.saves_inputs
     for a in args:
         if isinstance(a, Tensor):
@@ -37,7 +37,7 @@ def apply(primitive, *args, **params):
             if saves_inputs:  # remember the version, to catch an in-place change before backward
                 versions.append((a._version_counter, a._version_counter[0]))
             if a._requires_grad:
-                wants_grad = True
+                wanting += 1
                 edges.append(a._grad_fn or a)  # the node that made it, or the leaf itself
                 continue
         else:
@@ -47,24 +47,18 @@ def apply(primitive, *args, **params):
     if type(ans) is not np.ndarray:
         ans = np.asarray(ans)  # NumPy returns scalars from 0-d operations
     if primitive.view and np.may_share_memory(ans, arrays[0]):
-        return _view_of(args[0], ans, primitive, arrays, params, edges, versions, wants_grad)
-    if not (wants_grad and _grad_mode.enabled):
+        return _view_of(args[0], ans, primitive, arrays, params, edges, versions, wanting)
+    if not (wanting and _grad_mode.enabled):
         return Tensor._wrap(ans)
     counter = [0]
     if primitive.saves_others and tensors > 1:  # with one tensor (y * 2) nothing of it is read
-        versions = _read_by_the_others(args, edges)
+        # Each input's VJP reads the others: an input matters if another input wants a gradient.
+        versions = [(a._version_counter, a._version_counter[0]) for a, edge in zip(args, edges)
+                    if isinstance(a, Tensor) and wanting > (edge is not None)]
     if primitive.saves_output:
         versions.append((counter, 0))
     node = engine.Node(primitive, arrays, params, ans if primitive.saves_output else None, edges, versions)
     return Tensor._wrap(ans, node, counter)
-
-
-def _read_by_the_others(args, edges):
-    """Versions to check for a rule whose VJPs read only the other inputs (x * y, x @ W^T):
-    an input's value matters only if another input wants a gradient, as torch saves it."""
-    wanting = [i for i, edge in enumerate(edges) if edge is not None]
-    return [(a._version_counter, a._version_counter[0]) for j, a in enumerate(args)
-            if isinstance(a, Tensor) and any(i != j for i in wanting)]
 
 
 def _view_of(base, ans, primitive, arrays, params, edges, versions, wants_grad):
