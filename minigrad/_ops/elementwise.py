@@ -55,7 +55,8 @@ def _pow_vjp_exponent(g, ans, x, y):
     return np.where((x == 0) & (y >= 0), 0.0, grad)
 
 
-pow = Primitive("Pow", quietly(np.power), _pow_vjp_base, _pow_vjp_exponent, saves="both")
+pow = Primitive("Pow", quietly(np.power), _pow_vjp_base, _pow_vjp_exponent, saves="both",
+                grad_fn_name="PowBackward1")
 
 
 def _scalar_pow(x, exponent):
@@ -69,7 +70,7 @@ def _scalar_pow_vjp(g, ans, x, exponent):
 
 
 # x ** c for a Python number c: one saved array instead of two.
-pow_scalar = Primitive("PowScalar", quietly(_scalar_pow), _scalar_pow_vjp)
+pow_scalar = Primitive("PowScalar", quietly(_scalar_pow), _scalar_pow_vjp, grad_fn_name="PowBackward0")
 
 # ---------------------------------------------------------------- unary calculus
 exp = Primitive("Exp", np.exp, lambda g, ans, x: g * ans, saves="output")

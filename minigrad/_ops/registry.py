@@ -54,6 +54,8 @@ class Primitive:
       "others" (each input's VJP reads only the other inputs, as in x * y and x @ y,
       so an input is checked only if another input wants a gradient) or "nothing"
       (``x + y`` needs neither to compute its gradient).
+    grad_fn_name: what a node of this primitive is called (torch's name, e.g. PowBackward1
+      for a tensor exponent); by default the name followed by Backward0.
     view: the output may share memory with the first input (reshape, transpose, basic
       indexing), so the two share a version counter: an in-place change through one
       is seen by autograd through the other.
@@ -66,9 +68,10 @@ class Primitive:
     """
 
     __slots__ = ("name", "forward", "vjps", "vjp_argnum", "vjp_all", "saves_inputs", "saves_output", "saves_others",
-                 "saves_anything", "view")
+                 "saves_anything", "view", "grad_fn_name")
 
-    def __init__(self, name, forward, *vjps, saves="inputs", vjp_argnum=None, vjp_all=None, view=False):
+    def __init__(self, name, forward, *vjps, saves="inputs", vjp_argnum=None, vjp_all=None, view=False,
+                 grad_fn_name=None):
         if name in REGISTRY:
             raise ValueError(f"primitive {name!r} is registered twice")
         if saves not in ("inputs", "output", "both", "others", "nothing"):
@@ -83,6 +86,7 @@ class Primitive:
         self.saves_others = saves == "others"
         self.saves_anything = saves != "nothing"  # freed after backward: a second one raises
         self.view = view
+        self.grad_fn_name = grad_fn_name or f"{name}Backward0"  # what grad_fn prints, as torch names it
         REGISTRY[name] = self
 
     def vjp(self, argnum, g, ans, inputs, params):

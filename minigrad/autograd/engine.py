@@ -51,7 +51,7 @@ class Node:
         self.sequence_nr = next(_sequence)  # creation order: inputs always have smaller numbers
 
     def name(self):
-        return f"{self.primitive.name}Backward0"
+        return self.primitive.grad_fn_name
 
     @property
     def next_functions(self):

@@ -58,6 +58,7 @@ class _UserRule:
 
     def __init__(self, function, ctx, output_shapes):
         self.name = function.__name__
+        self.grad_fn_name = f"{function.__name__}Backward"  # as torch names a custom Function's node
         self.function = function
         self.ctx = ctx
         self.output_shapes = output_shapes  # None: a single output, passed through unpacked

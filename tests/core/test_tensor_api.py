@@ -122,3 +122,23 @@ def test_more_functions_match_torch(name, p, array, seed):
     out.backward(minigrad.tensor(upstream))
     expected.backward(torch.tensor(upstream))
     assert_close(ours.grad, theirs.grad, what=f"gradient of {name}")
+
+
+def test_grad_fn_names_of_powers_and_functions_match_torch():
+    for lib in (torch, minigrad):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+
+        class Double(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        names = [(x ** 2).grad_fn.name(), (x ** x).grad_fn.name(), Double.apply(x).grad_fn.name()]
+        if lib is torch:
+            expected = names
+        else:
+            assert names == expected
