@@ -61,10 +61,10 @@ def apply(primitive, *args, **params):
     return Tensor._wrap(ans, node, counter)
 
 
-def _view_of(base, ans, primitive, arrays, params, edges, versions, wants_grad):
+def _view_of(base, ans, primitive, arrays, params, edges, versions, wanting):
     """A view shares its base's version counter, so in-place changes through either are seen."""
     node = None
-    if wants_grad and _grad_mode.enabled:
+    if wanting and _grad_mode.enabled:
         node = engine.Node(primitive, arrays, params, None, edges, versions)
     out = Tensor._wrap(ans, node, base._version_counter)
     out._base = base._base if base._base is not None else base

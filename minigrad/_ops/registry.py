@@ -89,13 +89,5 @@ class Primitive:
         self.grad_fn_name = grad_fn_name or f"{name}Backward0"  # what grad_fn prints, as torch names it
         REGISTRY[name] = self
 
-    def vjp(self, argnum, g, ans, inputs, params):
-        """The gradient with respect to input `argnum`, given the upstream gradient `g`."""
-        if self.vjp_all is not None:
-            return self.vjp_all(g, ans, *inputs, **params)[argnum]
-        if self.vjps is None:
-            return self.vjp_argnum(argnum, g, ans, *inputs, **params)
-        return self.vjps[argnum](g, ans, *inputs, **params)
-
     def __repr__(self):
         return f"<primitive {self.name}>"
