@@ -825,7 +825,7 @@ class Tensor:
             return self.maximum(dim if other is None else other)
         if dim is None:
             self._check_not_empty("max")
-            return apply(R.amax, self, axis=_axes(None, self.ndim), keepdims=False)
+            return apply(R.max_all, self)
         return self._select_along(np.argmax, dim, keepdim, "max")
 
     def min(self, dim=None, keepdim=False, *, other=None):
@@ -833,7 +833,7 @@ class Tensor:
             return self.minimum(dim if other is None else other)
         if dim is None:
             self._check_not_empty("min")
-            return apply(R.amin, self, axis=_axes(None, self.ndim), keepdims=False)
+            return apply(R.min_all, self)
         return self._select_along(np.argmin, dim, keepdim, "min")
 
     def _select_along(self, arg_fn, dim, keepdim, name):

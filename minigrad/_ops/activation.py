@@ -102,8 +102,8 @@ def _elu(x, alpha):
 
 elu = Primitive(
     "Elu", _elu,
-    # d/dx alpha (e^x - 1) = alpha e^x on the negative side, 1 on the positive side.
-    lambda g, ans, x, alpha: np.where(x > 0, g, g * alpha * np.exp(np.minimum(x, 0))),
+    # d/dx alpha (e^x - 1) = alpha e^x for x <= 0, else 1 (so, as in torch, 1 at nan too).
+    lambda g, ans, x, alpha: np.where(x <= 0, g * alpha * np.exp(np.minimum(x, 0)), g),
 )
 
 
@@ -169,8 +169,8 @@ log_sigmoid = Primitive("LogSigmoid", log_logistic, lambda g, ans, x: g * logist
 hardtanh = Primitive(
     "Hardtanh",
     lambda x, min_val, max_val: np.clip(x, min_val, max_val),
-    # torch passes no gradient at the edges themselves
-    lambda g, ans, x, min_val, max_val: np.where((x > min_val) & (x < max_val), g, 0),
+    # torch passes no gradient at the edges themselves, and all of it at nan (no comparison holds)
+    lambda g, ans, x, min_val, max_val: np.where((x <= min_val) | (x >= max_val), 0, g),
 )
 
 

@@ -34,9 +34,11 @@ mul = Primitive("Mul", np.multiply,
                 lambda g, ans, x, y: g * x,
                 saves="others")
 
+# d/dy x/y = -x / y^2, computed as torch does, (x / y) / y: y * y alone would overflow
+# (or underflow to 0) in float32 long before the quotient does.
 div = Primitive("Div", quietly(np.true_divide),
                 lambda g, ans, x, y: g / y,
-                lambda g, ans, x, y: -g * x / (y * y))
+                lambda g, ans, x, y: -g * ((x / y) / y))
 
 neg = Primitive("Neg", np.negative,
                 lambda g, ans, x: -g,
@@ -79,8 +81,18 @@ log1p = Primitive("Log1p", quietly(np.log1p), lambda g, ans, x: g / (1 + x))
 sqrt = Primitive("Sqrt", quietly(np.sqrt), lambda g, ans, x: g / (2 * ans), saves="output")
 rsqrt = Primitive("Rsqrt", quietly(lambda x: 1 / np.sqrt(x)),
                   lambda g, ans, x: -0.5 * g * ans * ans * ans, saves="output")
-abs = Primitive("Abs", np.abs, lambda g, ans, x: g * np.sign(x))
-sign = Primitive("Sign", np.sign, lambda g, ans, x: np.zeros_like(g), saves="nothing")
+
+
+def _sign(x):
+    """-1, 0 or 1 by the sign of x; as in torch, sign(nan) is 0 (NumPy's np.sign gives nan)."""
+    if x.dtype.kind != "f":
+        return np.sign(x)
+    return np.subtract(x > 0, x < 0, dtype=x.dtype)
+
+
+# abs'(x) = sign(x): 0 at 0 and, as in torch, at nan.
+abs = Primitive("Abs", np.abs, lambda g, ans, x: g * _sign(x))
+sign = Primitive("Sign", _sign, lambda g, ans, x: np.zeros_like(g), saves="nothing")
 sin = Primitive("Sin", np.sin, lambda g, ans, x: g * np.cos(x))
 cos = Primitive("Cos", np.cos, lambda g, ans, x: -g * np.sin(x))
 tanh = Primitive("Tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans), saves="output")
@@ -95,10 +107,11 @@ def _sigmoid(x):
 
 sigmoid = Primitive("Sigmoid", _sigmoid, lambda g, ans, x: g * ans * (1 - ans), saves="output")
 
-# relu'(x) is 1 where the output is positive, else 0 (also at x = 0). Multiplying by the mask
-# is several times faster than np.where on unpredictable signs.
+# relu'(x) is 0 where the output is <= 0 (also at x = 0), else 1. As in torch, the gradient is
+# selected rather than multiplied by a mask: a nan upstream gradient stays out of the zeroed
+# positions (nan * 0 would be nan), and a nan input passes the gradient on (nan <= 0 is false).
 relu = Primitive("Relu", lambda x: np.maximum(x, 0),
-                 lambda g, ans, x: g * (ans > 0), saves="output")
+                 lambda g, ans, x: np.where(ans <= 0, 0, g), saves="output")
 
 
 def _clamp(x, min, max):
@@ -139,17 +152,21 @@ def _clamp_vjp_max(g, ans, x, min, max):
 clamp = Primitive("Clamp", _clamp, _clamp_vjp, _clamp_vjp_min, _clamp_vjp_max)
 
 
-def _select_vjp(g, x, y, wins):
-    """Gradient of maximum/minimum for the operand x: all of g where x wins, half on ties."""
-    return np.where(x == y, g / 2, np.where(wins, g, 0))
+def _select_vjp(g, x, y, loses):
+    """Gradient of maximum/minimum for the operand x: none where x loses, half on ties, else all of g.
+
+    As in torch, an operand that does not lose gets all of g, so where either operand is nan
+    (the output is nan and no comparison holds) both get the whole gradient.
+    """
+    return np.where(loses, 0, np.where(x == y, g / 2, g))
 
 
 maximum = Primitive("Maximum", np.maximum,
-                    lambda g, ans, x, y: _select_vjp(g, x, y, x > y),
-                    lambda g, ans, x, y: _select_vjp(g, y, x, y > x))
-minimum = Primitive("Minimum", np.minimum,
                     lambda g, ans, x, y: _select_vjp(g, x, y, x < y),
                     lambda g, ans, x, y: _select_vjp(g, y, x, y < x))
+minimum = Primitive("Minimum", np.minimum,
+                    lambda g, ans, x, y: _select_vjp(g, x, y, x > y),
+                    lambda g, ans, x, y: _select_vjp(g, y, x, y > x))
 
 # where(condition, x, y): the condition is a boolean array and gets no gradient.
 where = Primitive("Where", np.where,

@@ -72,6 +72,17 @@ amin = Primitive("Amin", lambda x, axis, keepdims: np.amin(x, axis=axis, keepdim
                  _extremum_vjp, saves="both")
 
 
+def _extremum_of_all_vjp(g, ans, x):
+    """torch's max() and min() of all elements: the elements equal to the result share g evenly
+    and the others get exactly 0 (not g * 0). When the result is nan, the nan elements share it."""
+    hits = np.isnan(x) if np.isnan(ans) else x == ans
+    return np.where(hits, g / np.count_nonzero(hits), 0)
+
+
+max_all = Primitive("Max", np.amax, _extremum_of_all_vjp, saves="both", grad_fn_name="MaxBackward1")
+min_all = Primitive("Min", np.amin, _extremum_of_all_vjp, saves="both", grad_fn_name="MinBackward1")
+
+
 def _var(x, axis, correction, keepdims):
     count = x.size if axis is None else _count(x, axis)
     if count - correction > 0:
