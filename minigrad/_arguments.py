@@ -26,11 +26,17 @@ def _axes(dim, ndim):
         return tuple(range(ndim))
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     axes = tuple(_dim(d, ndim) for d in dims)
-    if ndim == 0:
-        return ()
-    if len(set(axes)) != len(axes):
-        raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
-    return axes
+    _check_unique_dims(axes)  # before the 0-d shortcut: torch rejects (0, 0) there too
+    return axes if ndim else ()
+
+
+def _check_unique_dims(axes):
+    """torch's RuntimeError for a dim listed twice (0 and -2 of a 2-d tensor are the same dim)."""
+    seen = set()
+    for axis in axes:
+        if axis in seen:
+            raise RuntimeError(f"dim {axis} appears multiple times in the list of dims")
+        seen.add(axis)
 
 
 def _shape_args(shape):
@@ -103,6 +109,28 @@ def _broadcast_message(shape_a, shape_b):
             return (f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at non-singleton "
                     f"dimension {i} (shapes {list(shape_a)} and {list(shape_b)})")
     return f"shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast together"
+
+
+def _broadcast_shape(*shapes):
+    """The shape that `shapes` broadcast to, or torch's RuntimeError naming the first sizes that clash."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        result = ()
+        for shape in shapes:  # find the pair that clashes, to name its sizes
+            try:
+                result = np.broadcast_shapes(result, shape)
+            except ValueError:
+                raise RuntimeError(_broadcast_message(result, shape)) from None
+        raise
+
+
+def _check_inplace_shape(shape, *others):
+    """An in-place op writes into a tensor of fixed `shape`: the other operands must broadcast to it,
+    never widen it (torch's errors for both)."""
+    result = _broadcast_shape(shape, *others)
+    if result != tuple(shape):
+        raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(result)}")
 
 
 def _matmul_message(shape_a, shape_b):

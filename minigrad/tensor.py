@@ -13,9 +13,9 @@ import warnings
 import numpy as np
 
 from minigrad import _dtype
-from minigrad._arguments import (_axes, _basic_then_advanced, _broadcast_message, _check_index_range, _dim, _index,
-                                 _index_array, _infer_shape, _mask_array, _matmul_message, _reduced_axes,
-                                 _shape_args, _sizes)
+from minigrad._arguments import (_axes, _basic_then_advanced, _broadcast_message, _broadcast_shape, _check_index_range,
+                                 _check_inplace_shape, _dim, _index, _index_array, _infer_shape, _mask_array,
+                                 _matmul_message, _reduced_axes, _shape_args, _sizes)
 from minigrad._ops import elementwise as E
 from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
@@ -453,9 +453,9 @@ class Tensor:
             a, b = _promote(self, other, primitive is E.div)
         try:
             return apply(primitive, b, a) if reverse else apply(primitive, a, b)
-        except ValueError as error:
-            other_shape = np.shape(b._array if isinstance(b, Tensor) else b)
-            raise RuntimeError(_broadcast_message(self._array.shape, other_shape)) from error
+        except ValueError:
+            _broadcast_shape(self._array.shape, np.shape(_raw(b)))  # torch's error where the shapes clash
+            raise  # any other complaint from NumPy is a bug to see, not a broadcast error
 
     def __add__(self, other):
         return self._binary(E.add, other)
@@ -495,14 +495,21 @@ class Tensor:
         return self._binary(E.pow, base, reverse=True)
 
     def __floordiv__(self, other):
-        a, b = _promote(self, other)
-        if a._array.dtype.kind in "iub" and np.any(np.asarray(_raw(b)) == 0):
-            raise RuntimeError("ZeroDivisionError")  # integer division by zero, as torch reports it
-        return Tensor._wrap(np.asarray(np.floor_divide(_raw(a), _raw(b))))
+        return Tensor._wrap(self._integer_division(np.floor_divide, other))
 
     def __mod__(self, other):
+        return Tensor._wrap(self._integer_division(np.mod, other))
+
+    def _integer_division(self, ufunc, other):
+        """floor_divide or mod on the promoted operands, with torch's errors: shapes that do not
+        broadcast, and integer division by zero. Floats divide by zero silently (inf or nan)."""
         a, b = _promote(self, other)
-        return Tensor._wrap(np.asarray(np.mod(_raw(a), _raw(b))))
+        a, b = _raw(a), _raw(b)
+        _broadcast_shape(np.shape(a), np.shape(b))
+        if a.dtype.kind in "iub" and np.any(np.asarray(b) == 0):
+            raise RuntimeError("ZeroDivisionError")  # integer division by zero, as torch reports it
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(ufunc(a, b))
 
     def __neg__(self):
         if self._array.dtype == np.bool_:
@@ -748,11 +755,8 @@ class Tensor:
                 raise RuntimeError(f"masked_fill only supports a 0-dimensional value tensor, but got tensor "
                                    f"with {value.ndim} dimension(s).")
             value = value._cast(self._array.dtype)
-        try:
-            return apply(I.masked_fill, self, mask, value)
-        except ValueError as error:
-            raise RuntimeError(f"The size of the mask {tuple(mask.shape)} must be broadcastable to the "
-                               f"tensor {tuple(self.shape)}") from error
+        _broadcast_shape(mask.shape, self._array.shape)
+        return apply(I.masked_fill, self, mask, value)
 
     def softmax(self, dim, dtype=None):
         from minigrad.nn import functional
@@ -1029,7 +1033,10 @@ class Tensor:
             raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
                                f"the length of the desired ordering of dimensions i.e. input.dim() = {self.ndim} "
                                f"is not equal to len(dims) = {len(dims)}")
-        axes = _axes(dims, self.ndim)
+        axes = tuple(_dim(d, self.ndim) for d in dims)
+        if len(set(axes)) != len(axes):
+            raise RuntimeError(f"permute(): duplicate dims are not allowed: {list(dims)} names dim "
+                               f"{next(a for a in axes if axes.count(a) > 1)} twice")
         return apply(S.permute, self, axes=axes)
 
     def transpose(self, dim0, dim1):
@@ -1062,12 +1069,19 @@ class Tensor:
             raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
                                f"to the number of dimensions in the tensor ({self.ndim})")
         lead = len(sizes) - self.ndim
+        if -1 in sizes[:lead]:
+            raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                               f"dimension {sizes.index(-1)}")
         shape = tuple(self._array.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
         for i, n in enumerate(self._array.shape):
             if n != 1 and n != shape[lead + i]:
                 raise RuntimeError(f"The expanded size of the tensor ({shape[lead + i]}) must match the existing "
                                    f"size ({n}) at non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}.  "
                                    f"Tensor sizes: {list(self._array.shape)}")
+        if builtins.min(shape, default=0) < 0:
+            raise RuntimeError(f"expand: sizes must be non-negative (or -1 to keep a dim's size), but got "
+                               f"{builtins.min(shape)}.  Target sizes: {list(sizes)}.  "
+                               f"Tensor sizes: {list(self._array.shape)}")
         return apply(S.expand, self, shape=shape)
 
     def expand_as(self, other):
@@ -1238,6 +1252,7 @@ class Tensor:
     def __setitem__(self, index, value):
         index = _index(index, self)
         steps = _basic_then_advanced(index)
+        value = self._fit_setitem_value(value, index, steps)
         if _grad_mode.enabled and (self._requires_grad or isinstance(value, Tensor) and value._requires_grad):
             if isinstance(value, Tensor):
                 value = value._cast(self._array.dtype)
@@ -1247,16 +1262,31 @@ class Tensor:
             self._inplace(I.index_put, value, index=index)  # recorded, like torch's CopySlices
             return
         self._check_inplace()
-        try:
-            if steps is not None:
-                self._array[steps[0]][steps[1]] = _raw(value)  # the basic step is a view: this writes into self
-            else:
-                self._array[index] = _raw(value)
-        except ValueError as error:
-            target = self._array[steps[0]][steps[1]] if steps is not None else self._array[index]
-            raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(_raw(value)))} cannot be "
-                               f"broadcast to indexing result of shape {list(np.shape(target))}") from error
+        if steps is not None:
+            self._array[steps[0]][steps[1]] = _raw(value)  # the basic step is a view: this writes into self
+        else:
+            self._array[index] = _raw(value)
         self._version_counter[0] += 1
+
+    def _fit_setitem_value(self, value, index, steps):
+        """The value of self[index] = value, checked against the shape of self[index] as torch checks
+        it: it must broadcast to that shape, and extra leading dims of size 1 are dropped
+        (x[0] = tensor([v]) writes v)."""
+        shape = np.shape(_raw(value))
+        if not shape:
+            return value  # a number or a 0-d tensor fits anywhere
+        slots = np.broadcast_to(np.empty((), dtype=np.bool_), self._array.shape)  # no memory: only its shape
+        target = (slots[steps[0]][steps[1]] if steps is not None else slots[index]).shape
+        extra = len(shape) - len(target)
+        if extra > 0 and builtins.all(n == 1 for n in shape[:extra]):
+            shape = shape[extra:]
+            value = value.reshape(shape) if isinstance(value, Tensor) else np.reshape(value, shape)
+        fits = len(shape) <= len(target) and builtins.all(
+            n in (1, m) for n, m in zip(shape, target[len(target) - len(shape):]))
+        if not fits:
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(_raw(value)))} cannot be "
+                               f"broadcast to indexing result of shape {list(target)}")
+        return value
 
     def gather(self, dim, index):
         axis = _dim(dim, self.ndim)
@@ -1276,7 +1306,7 @@ class Tensor:
         src = src if src is not None else value
         if reduce is None:
             return self._scatter(I.scatter, dim, index, src)
-        return self._scatter(I.scatter_add, dim, index, _added_source(src, index, reduce))
+        return self._scatter(_reduce_primitive(reduce), dim, index, self._reduction_source(src, index))
 
     def scatter_add(self, dim, index, src):
         return self._scatter(I.scatter_add, dim, index, src)
@@ -1292,7 +1322,7 @@ class Tensor:
         if index.ndim != self.ndim:
             raise RuntimeError(f"Index tensor must have the same number of dimensions as self tensor "
                                f"({index.ndim} and {self.ndim})")
-        _check_index_range(index, self._array.shape[axis], "scatter", dim)
+        _check_index_range(index, self._array.shape[axis] if self.ndim else 1, "scatter", dim)
         if isinstance(src, Tensor):
             src = src._cast(self._array.dtype)
         return axis, index, src
@@ -1307,7 +1337,7 @@ class Tensor:
 
     def masked_select(self, mask):
         mask = _mask_array(mask, "masked_select")
-        shape = np.broadcast_shapes(self._array.shape, mask.shape)
+        shape = _broadcast_shape(mask.shape, self._array.shape)
         x = self if self._array.shape == shape else self.expand(shape)
         return x[np.broadcast_to(mask, shape)]
 
@@ -1324,10 +1354,17 @@ class Tensor:
         src = src if src is not None else value
         if reduce is None:
             return self._scatter_inplace(I.scatter, dim, index, src)
-        return self._scatter_inplace(I.scatter_add, dim, index, _added_source(src, index, reduce))
+        return self._scatter_inplace(_reduce_primitive(reduce), dim, index, self._reduction_source(src, index))
 
     def scatter_add_(self, dim, index, src):
         return self._scatter_inplace(I.scatter_add, dim, index, src)
+
+    def _reduction_source(self, src, index):
+        """scatter's source for a reduction: a tensor as it is, a number spread over the index's
+        shape in self's dtype (2.5 multiplies an integer tensor by 2, as in torch)."""
+        if isinstance(src, Tensor):
+            return src
+        return np.full(_index_array(index, "scatter").shape, src, dtype=self._array.dtype)
 
     def _scatter_inplace(self, primitive, dim, index, src):
         axis, index, src = self._scatter_arguments(dim, index, src)
@@ -1347,30 +1384,30 @@ class Tensor:
         self._check_inplace()
         tracking = _grad_mode.enabled and (self._requires_grad or builtins.any(
             isinstance(a, Tensor) and a._requires_grad for a in args))
+        source = self
         if tracking:
             if self._base is not None:
                 raise RuntimeError("minigrad does not record in-place operations on a view (a result of view, "
                                    "reshape, transpose, indexing, ...) when gradients are tracked; use the "
                                    "out-of-place form, e.g. y = y * 2 instead of y.mul_(2)")
-            before = Tensor._wrap(self._array.copy(), self._grad_fn)  # the old value, never modified
-            before._requires_grad = self._requires_grad
-            result = apply(primitive, before, *args, **params)
-            self._grad_fn, self._requires_grad = result._grad_fn, True
-        else:
-            result = apply(primitive, self, *args, **params)
+            source = Tensor._wrap(self._array.copy(), self._grad_fn)  # the old value, never modified
+            source._requires_grad = self._requires_grad
+        result = apply(primitive, source, *args, **params)
+        if result._array.shape != self._array.shape:  # the result may not widen the tensor, as in torch
+            _check_inplace_shape(self._array.shape, result._array.shape)
         if result._array.dtype != self._array.dtype and not np.can_cast(result._array.dtype, self._array.dtype, "same_kind"):
             raise RuntimeError(f"result type {_dtype.from_numpy(result._array.dtype).name.capitalize()} can't be "
                                f"cast to the desired output type {self.dtype.name.capitalize()}")
-        try:
-            self._array[...] = result._array
-        except ValueError as error:
-            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
-                               f"{list(np.broadcast_shapes(self._array.shape, result._array.shape))}") from error
+        if tracking:  # only now, with the result known to fit: self takes over the new grad_fn
+            self._grad_fn, self._requires_grad = result._grad_fn, True
+        self._array[...] = result._array
         self._version_counter[0] += 1
         return self
 
     def _inplace_binary(self, primitive, other):
         if isinstance(other, Tensor):
+            if other._array.shape != self._array.shape:
+                _check_inplace_shape(self._array.shape, other._array.shape)
             other = other._cast(self._array.dtype) if other._array.dtype != self._array.dtype else other
         elif _is_scalar(other) and isinstance(other, float) and self._array.dtype.kind != "f":
             raise RuntimeError(f"result type Float can't be cast to the desired output type "
@@ -1420,12 +1457,14 @@ class Tensor:
     def clamp_(self, min=None, max=None):
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        _check_inplace_shape(self._array.shape, *(np.shape(_raw(b)) for b in (min, max) if b is not None))
         return self._inplace(E.clamp, min, max)
 
     clip_ = clamp_
 
     def masked_fill_(self, mask, value):
         mask = _mask_array(mask, "masked_fill_")
+        _check_inplace_shape(self._array.shape, mask.shape)
         if isinstance(value, Tensor):
             value = value._cast(self._array.dtype)
         return self._inplace(I.masked_fill, mask, value)
@@ -1456,11 +1495,7 @@ class Tensor:
 
     def copy_(self, src, non_blocking=False):
         src_array = _raw(src)
-        try:
-            np.broadcast_to(src_array, self._array.shape)
-        except ValueError:
-            raise RuntimeError(f"The size of tensor a ({list(self.shape)}) must match the size of tensor b "
-                               f"({list(np.shape(src_array))}) for copy_") from None
+        _check_inplace_shape(self._array.shape, np.shape(src_array))
         if isinstance(src, Tensor) and src._requires_grad and _grad_mode.enabled:
             self._check_inplace()
             # self[...] = src; broadcast before casting, so src's gradient is summed in its own dtype
@@ -1504,17 +1539,13 @@ def _sort_order(array, axis, descending):
     return index
 
 
-def _added_source(src, index, reduce):
-    """scatter(..., reduce="add") adds src where scatter would write it: scatter_add's source,
-    with a number spread over the index's shape."""
-    if reduce not in ("add", "multiply"):
-        raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce!r}")
-    if reduce != "add":
-        raise NotImplementedError(f"minigrad's scatter supports reduce='add' only, got reduce={reduce!r}; "
-                                  "for a product, scatter the factors and multiply")
-    if isinstance(src, Tensor):
-        return src
-    return np.full(_index_array(index, "scatter").shape, src)
+def _reduce_primitive(reduce):
+    """The primitive of scatter(..., reduce=...): scatter_add's for "add", a product for "multiply"."""
+    if reduce == "add":
+        return I.scatter_add
+    if reduce == "multiply":
+        return I.scatter_multiply
+    raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce!r}")
 
 
 def _raw(x):

@@ -192,7 +192,10 @@ mish = Primitive("Mish", _mish, _mish_vjp)
 # less Python overhead, which matters for the small batches of a training loop.)
 def _row_max(x, axis):
     """x.max(axis, keepdims=True). NumPy reduces many short rows (10 classes, say) one at a
-    time and slowly; moving the axis to the front turns it into one fast elementwise max."""
+    time and slowly; moving the axis to the front turns it into one fast elementwise max.
+    An empty x has no maximum and needs no shift: its softmax is empty too, as in torch."""
+    if x.size == 0:
+        return np.zeros(x.shape[:axis] + (1,) + x.shape[axis + 1:], dtype=x.dtype)
     if x.ndim < 2 or x.shape[axis] > 64 or x.size < 64 * x.shape[axis]:  # long rows, or few of them
         return x.max(axis=axis, keepdims=True)
     front = np.ascontiguousarray(np.moveaxis(x, axis, 0))
@@ -201,8 +204,10 @@ def _row_max(x, axis):
 
 def _softmax(x, axis):
     # Subtracting the maximum changes nothing mathematically and keeps exp from overflowing.
-    e = np.exp(x - _row_max(x, axis))
-    return e / e.sum(axis=axis, keepdims=True)
+    # A row holding inf (or only -inf) gives nan, silently as in torch.
+    with np.errstate(invalid="ignore"):
+        e = np.exp(x - _row_max(x, axis))
+        return e / e.sum(axis=axis, keepdims=True)
 
 
 softmax = Primitive(
@@ -214,8 +219,9 @@ softmax = Primitive(
 
 
 def _log_softmax(x, axis):
-    shifted = x - _row_max(x, axis)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    with np.errstate(invalid="ignore", divide="ignore"):  # rows of inf or only -inf: nan, as in torch
+        shifted = x - _row_max(x, axis)
+        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 log_softmax = Primitive(

@@ -57,7 +57,19 @@ def _pow_vjp_exponent(g, ans, x, y):
     return np.where((x == 0) & (y >= 0), 0.0, grad)
 
 
-pow = Primitive("Pow", quietly(np.power), _pow_vjp_base, _pow_vjp_exponent, saves="both",
+def _power(x, y):
+    """x ** y. With integers, x ** -n = 1 / x ** n rounded toward zero, as torch computes it:
+    1 for x = 1, +-1 for x = -1 (the sign of n's parity) and 0 for any other x, 0 included."""
+    negative = np.asarray(y) < 0
+    if np.result_type(x, y).kind not in "iu" or not negative.any():
+        return np.power(x, y)
+    out = np.power(x, np.where(negative, 0, y))  # 1 where y < 0: replaced below
+    odd = np.asarray(y) % 2 == 1
+    reciprocal = np.where(x == 1, 1, np.where(x == -1, np.where(odd, -1, 1), 0))
+    return np.where(negative, reciprocal, out).astype(out.dtype, copy=False)
+
+
+pow = Primitive("Pow", quietly(_power), _pow_vjp_base, _pow_vjp_exponent, saves="both",
                 grad_fn_name="PowBackward1")
 
 

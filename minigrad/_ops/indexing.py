@@ -23,8 +23,11 @@ def along_axis(index, axis):
     """The fancy index that picks ``x[i0, ..., index[i0, ..., ik], ..., ik]`` along `axis`.
 
     This is torch's gather addressing: the index tensor names a position along `axis`
-    and its own coordinates name the position along every other axis.
+    and its own coordinates name the position along every other axis. A 0-d tensor has
+    one element, the only one a (0-d, in-range) index can name.
     """
+    if index.ndim == 0:
+        return ()
     grids = list(np.indices(index.shape, sparse=True))
     grids[axis] = index
     return tuple(grids)
@@ -76,6 +79,21 @@ scatter_add = Primitive("ScatterAdd", _scatter_add,
                         lambda g, ans, x, index, src, axis: g,
                         None,
                         _scatter_vjp_src, saves="nothing")
+
+def _scatter_multiply(x, index, src, axis):
+    out = x.copy()
+    np.multiply.at(out, along_axis(index, axis), _leading_block(src, index.shape))
+    return out
+
+
+def _scatter_reduce_has_no_derivative(*args, **params):
+    raise RuntimeError("derivative for aten::scatter is not implemented")
+
+
+# scatter(..., reduce="multiply"): each named position is multiplied by every value sent to it.
+# As in torch, it has no derivative: backward through it raises.
+scatter_multiply = Primitive("ScatterMultiply", _scatter_multiply, _scatter_reduce_has_no_derivative, None,
+                             _scatter_reduce_has_no_derivative, saves="nothing", grad_fn_name="NotImplemented")
 
 # masked_fill(x, mask, value): where the mask is true the output is `value`, elsewhere x.
 # The result keeps x's dtype, as in torch: a float value in an integer tensor is truncated.

@@ -1,10 +1,14 @@
 """Error parity with torch: the same exception type as torch (run in the same test) and a
 message that names what was wrong (both sizes, the bad dim and the allowed range)."""
 
+import warnings
+
+import numpy as np
 import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from parity import check_parity
 
 import minigrad
 from minigrad.testing import strategies as mst
@@ -187,3 +191,283 @@ def test_backward_gradient_of_the_wrong_shape_names_both_shapes():
 
     actual, _ = assert_raises_like_torch(call)
     assert "(3,)" in str(actual) and "(2,)" in str(actual), str(actual)
+
+
+# ---------------------------------------------------------------- a dim named twice
+DIM_LIST_OPS = {
+    "sum": lambda x, dims: x.sum(dims),
+    "mean": lambda x, dims: x.mean(dims),
+    "amax": lambda x, dims: x.amax(dims),
+    "amin": lambda x, dims: x.amin(dims),
+    "var": lambda x, dims: x.var(dims),
+    "std": lambda x, dims: x.std(dims),
+    "logsumexp": lambda x, dims: x.logsumexp(dims),
+    "norm": lambda x, dims: x.norm(dim=dims),
+    "squeeze": lambda x, dims: x.squeeze(dims),
+    "flip": lambda x, dims: x.flip(dims),
+    "count_nonzero": lambda x, dims: x.count_nonzero(dims),
+    "any": lambda x, dims: x.any(dims),
+    "all": lambda x, dims: x.all(dims),
+}
+
+
+@given(st.sampled_from(sorted(DIM_LIST_OPS)), mst.shapes(min_dims=0, max_dims=3), st.data())
+def test_a_dim_named_twice_raises_naming_it(name, shape, data):
+    n = max(len(shape), 1)  # a 0-d tensor takes dim 0 (or -1), like a 1-d one
+    dim = data.draw(st.integers(0, n - 1), label="dim")
+    alias = data.draw(st.sampled_from([dim, dim - n]), label="the same dim again")  # 1 and -1 of a 2-d tensor
+
+    def call(lib):
+        return DIM_LIST_OPS[name](lib.ones(shape), (dim, alias))
+
+    actual, expected = assert_raises_like_torch(call)
+    assert str(actual) == str(expected) == f"dim {dim} appears multiple times in the list of dims"
+
+
+@given(mst.shapes(min_dims=2, max_dims=4), st.data())
+def test_permute_with_a_dim_named_twice(shape, data):
+    n = len(shape)
+    dims = list(data.draw(st.permutations(range(n)), label="order"))
+    i, j = data.draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=2, unique=True), label="positions")
+    dims[j] = data.draw(st.sampled_from([dims[i], dims[i] - n]), label="the dim again")
+
+    def call(lib):
+        return lib.ones(shape).permute(*dims)
+
+    actual, expected = assert_raises_like_torch(call)
+    assert "duplicate dims are not allowed" in str(actual) and str(dims) in str(actual), str(actual)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.ones(2).expand(-1, 2),          # -1 in a new leading dim has nothing to keep
+    lambda lib: lib.ones(2).broadcast_to((-1, 2)),
+    lambda lib: lib.ones(2, 1).expand(3, -1, -1, 2),
+    lambda lib: lib.ones(2).expand(-2, 2),
+    lambda lib: lib.ones(1).expand(-3),
+    lambda lib: lib.ones(2).expand(-2),
+])
+def test_expand_to_a_negative_size(call):
+    actual, _ = assert_raises_like_torch(call)
+    assert "-" in str(actual), str(actual)
+
+
+# ---------------------------------------------------------------- in-place ops keep their tensor's shape
+INPLACE_OPS = {
+    "add_": lambda x, y: x.add_(y),
+    "sub_": lambda x, y: x.sub_(y),
+    "mul_": lambda x, y: x.mul_(y),
+    "div_": lambda x, y: x.div_(y),
+    "pow_": lambda x, y: x.pow_(y),
+    "+=": lambda x, y: x.__iadd__(y),
+    "*=": lambda x, y: x.__imul__(y),
+    "copy_": lambda x, y: x.copy_(y),
+    "clamp_": lambda x, y: x.clamp_(min=y),
+    "masked_fill_": lambda x, y: x.masked_fill_(y > 0, 0.5),
+    "addcmul_": lambda x, y: x.addcmul_(y, y),
+}
+
+
+@st.composite
+def widening_shapes(draw):
+    """A tensor's shape and a shape that broadcasts with it to a larger one: more axes (of
+    size 1 too: (1, 3) widens (3,) to (1, 3)), or a size-1 axis of the tensor stretched."""
+    shape = draw(mst.shapes(min_dims=0, max_dims=3))
+    other = list(draw(mst.broadcastable_shapes(shape, max_dims=4)))
+    ones = [i for i, n in enumerate(shape) if n == 1]
+    if ones and draw(st.booleans()):
+        axis = draw(st.sampled_from(ones)) - len(shape)  # counted from the right
+        if -axis > len(other):
+            other = [1] * (-axis - len(other)) + other
+        other[axis] = draw(st.integers(2, 4))
+    else:
+        other = [draw(st.integers(1, 3))] + [1] * max(len(shape) - len(other), 0) + other
+    return shape, tuple(other)
+
+
+@given(widening_shapes(), st.sampled_from(sorted(INPLACE_OPS)), st.booleans())
+def test_inplace_op_never_changes_the_shape(shapes, name, in_graph):
+    shape, other = shapes
+    results = {}
+
+    def call(lib):
+        x = lib.ones(shape, requires_grad=in_graph) * 2 if in_graph else lib.full(shape, 2.0)
+        results[lib] = x
+        INPLACE_OPS[name](x, lib.full(other, 3.0))
+
+    actual, expected = assert_raises_like_torch(call)
+    assert str(actual) == str(expected), str(actual)
+    mine, theirs = results[minigrad], results[torch]  # left as they were
+    assert mine.tolist() == theirs.tolist()
+    if in_graph:
+        assert mine.grad_fn.name() == theirs.grad_fn.name() == "MulBackward0"
+
+
+@given(clashing_shapes(), st.sampled_from(sorted(INPLACE_OPS) + ["//", "%"]))
+def test_inplace_and_integer_division_mismatch_names_both_sizes(shapes, name):
+    a, b, size_a, size_b = shapes
+    ops = dict(INPLACE_OPS, **{"//": lambda x, y: x // y, "%": lambda x, y: x % y})
+
+    def call(lib):
+        return ops[name](lib.ones(a), lib.ones(b))
+
+    actual, _ = assert_raises_like_torch(call)
+    assert f"({size_a})" in str(actual) and f"({size_b})" in str(actual), str(actual)
+
+
+# ---------------------------------------------------------------- calls torch accepts
+@given(st.data())
+def test_integer_tensor_to_negative_integer_tensor_powers(data):
+    # torch rounds 1 / x**n toward zero: 1 for x = 1, +-1 for x = -1, 0 otherwise (0 included).
+    shape = data.draw(mst.shapes(max_dims=2), label="shape")
+    base = data.draw(mst.arrays("int64", shape, elements=st.integers(-3, 3)), label="base")
+    exponent = data.draw(mst.arrays("int64", data.draw(mst.broadcastable_shapes(shape)),
+                                    elements=st.integers(-4, 3)), label="exponent")
+    scalar = data.draw(st.integers(-3, 3), label="scalar base")
+    check_parity(data, lambda lib, x, y: (x ** y, x.pow(y), scalar ** y), [base, exponent])
+
+
+@given(st.data())
+def test_scatter_into_a_0d_tensor(data):
+    def scatter(lib, x, src):
+        index = lib.tensor(data.draw(st.sampled_from([0, -1]), label="index") * 0)
+        return x.scatter(0, index, src), x.scatter_add(-1, index, src), x.scatter(0, index, 2.5)
+
+    x, src = (data.draw(mst.arrays("float64", ()), label=name) for name in ("x", "src"))
+    check_parity(data, scatter, [x, src])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "int64"])
+@given(data=st.data())
+def test_scatter_with_reduce_multiply(dtype, data):
+    shape = data.draw(mst.shapes(min_dims=1, max_dims=2), label="shape")
+    dim = data.draw(mst.dim(len(shape)), label="dim")
+    index_shape = tuple(data.draw(st.integers(1, n), label="index side") for n in shape)
+    index = data.draw(mst.arrays("int64", index_shape, elements=st.integers(0, shape[dim] - 1)), label="index")
+    x = data.draw(mst.arrays(dtype, shape, elements=st.integers(-3, 3)), label="x")
+    src = data.draw(mst.arrays(dtype, index_shape, elements=st.integers(-3, 3)), label="src")
+
+    def scatter(lib, x, index, src):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # torch: the reduce argument is deprecated
+            return (x.scatter(dim, index, src, reduce="multiply"), x.scatter(dim, index, 1.5, reduce="multiply"),
+                    x.clone().scatter_(dim, index, src, reduce="multiply"))
+
+    check_parity(data, scatter, [x, index, src], requires_grad=[False] * 3)
+
+
+def test_scatter_with_reduce_has_no_derivative_as_in_torch():
+    def call(lib):
+        x = lib.ones(3, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            y = x.scatter(0, lib.tensor([0, 0]), lib.tensor([2.0, 3.0]), reduce="multiply")
+        y.sum().backward()
+
+    actual, expected = assert_raises_like_torch(call)
+    assert str(actual) == str(expected)
+
+
+SETITEM_CASES = {  # (shape, index, value shape): values with extra leading size-1 dims, which torch drops
+    "0-d, (1,) value at ...": ((), Ellipsis, (1,)),
+    "0-d, (1,) value at ()": ((), (), (1,)),
+    "0-d, (1, 1) value": ((), Ellipsis, (1, 1)),
+    "x[0] = (1,)": ((2, 3), 0, (1,)),
+    "x[0] = (1, 3)": ((2, 3), 0, (1, 3)),
+    "x[0, 0] = (1,)": ((2, 3), (0, 0), (1,)),
+    "z[..., 0] = (1, 2)": ((2, 3), (Ellipsis, 0), (1, 2)),
+    "z[..., 0] = (2,)": ((2, 3), (Ellipsis, 0), (2,)),
+    "x[:, [0, 2]] = (1, 2, 2)": ((2, 3), (slice(None), [0, 2]), (1, 2, 2)),
+    "x[mask] = (1, 2)": ((2, 3), "mask", (1, 2)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SETITEM_CASES))
+@given(data=st.data())
+def test_setitem_value_with_leading_ones(name, data):
+    shape, index, value_shape = SETITEM_CASES[name]
+
+    def assign(lib, x, value):
+        z = x * 2  # a tensor in the graph: the assignment is recorded, and backward goes through it
+        z[lib.tensor([[True, False, True], [False, False, False]]) if index == "mask" else index] = value
+        return z
+
+    x = data.draw(mst.arrays("float64", shape), label="x")
+    value = data.draw(mst.arrays("float64", value_shape), label="value")
+    check_parity(data, assign, [x, value])
+
+
+@pytest.mark.parametrize("shape, index, value_shape", [
+    ((2,), 0, (2,)), ((2,), slice(None), (2, 2)), ((2, 3), (Ellipsis, 0), (3,)), ((), Ellipsis, (2,)),
+    ((2, 3), 0, (2, 3)),
+])
+@pytest.mark.parametrize("in_graph", [False, True])
+def test_setitem_value_that_does_not_fit(shape, index, value_shape, in_graph):
+    def call(lib):
+        z = lib.ones(shape, requires_grad=in_graph) * 2 if in_graph else lib.ones(shape)
+        z[index] = lib.ones(value_shape)
+
+    actual, _ = assert_raises_like_torch(call)
+    assert str(list(value_shape)) in str(actual), str(actual)
+
+
+SOFTMAX_LIKE = {
+    "F.softmax": lambda lib, x, dim: lib.nn.functional.softmax(x, dim),
+    "F.log_softmax": lambda lib, x, dim: lib.nn.functional.log_softmax(x, dim),
+    "F.softmin": lambda lib, x, dim: lib.nn.functional.softmin(x, dim),
+    "Tensor.softmax": lambda lib, x, dim: x.softmax(dim),
+    "Tensor.log_softmax": lambda lib, x, dim: x.log_softmax(dim),
+    "nn.Softmax": lambda lib, x, dim: lib.nn.Softmax(dim)(x),
+    "nn.LogSoftmax": lambda lib, x, dim: lib.nn.LogSoftmax(dim)(x),
+    "nn.Softmin": lambda lib, x, dim: lib.nn.Softmin(dim)(x),
+    "logsumexp": lambda lib, x, dim: x.logsumexp(dim),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SOFTMAX_LIKE))
+@given(data=st.data())
+def test_softmax_like_ops_of_empty_tensors(name, data):
+    shape = list(data.draw(mst.shapes(min_dims=1, max_dims=3), label="shape"))
+    shape[data.draw(st.integers(0, len(shape) - 1), label="empty axis")] = 0
+    dim = data.draw(mst.dim(len(shape)), label="dim")
+    x = np.zeros(shape)
+    check_parity(data, lambda lib, x: SOFTMAX_LIKE[name](lib, x, dim), [x])
+
+
+@given(st.data())
+def test_binary_cross_entropy_target_outside_zero_one(data):
+    shape = data.draw(mst.shapes(min_dims=1, max_dims=2), label="shape")
+    p = data.draw(mst.arrays("float64", shape, elements=st.floats(0.05, 0.95)), label="input")
+    target = data.draw(mst.arrays("float64", shape, elements=st.floats(0, 1)), label="target")
+    flat = data.draw(st.integers(0, target.size - 1), label="position")
+    target.reshape(-1)[flat] = data.draw(st.sampled_from([-0.5, -1e-6, 1 + 1e-6, 2.0, np.nan]), label="bad")
+
+    def call(lib):
+        return lib.nn.functional.binary_cross_entropy(lib.tensor(p), lib.tensor(target))
+
+    actual, expected = assert_raises_like_torch(call)
+    assert "target" in str(actual) and "between 0 and 1" in str(actual), str(actual)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.functional.batch_norm(lib.ones(4, 3), lib.zeros(3), lib.ones(3), training=True, momentum=None),
+    lambda lib: lib.nn.functional.batch_norm(lib.ones(4, 3), lib.zeros(3), lib.ones(3), momentum=None),
+    lambda lib: lib.nn.functional.batch_norm(lib.ones(4, 3), None, None, training=True, momentum=None),
+])
+def test_functional_batch_norm_takes_no_momentum_none(call):
+    actual, expected = assert_raises_like_torch(call)
+    assert "momentum" in str(actual) and "NoneType" in str(actual)
+
+
+@pytest.mark.parametrize("layer, shape", [("BatchNorm1d", (6, 3)), ("BatchNorm1d", (4, 3, 5)), ("BatchNorm2d", (4, 3, 2, 2))])
+@given(data=st.data())
+def test_batch_norm_modules_with_momentum_none_average_every_batch_equally(layer, shape, data):
+    batches = [data.draw(mst.arrays("float64", shape), label=f"batch {i}") for i in range(3)]
+
+    def run(lib, *batches):
+        lib.manual_seed(0)
+        norm = getattr(lib.nn, layer)(shape[1], momentum=None).double()
+        outputs = [norm(x) for x in batches]  # running stats: the plain mean over the batches seen
+        norm.eval()
+        return outputs + [norm(batches[0]), norm.running_mean, norm.running_var, norm.num_batches_tracked]
+
+    check_parity(data, run, batches)

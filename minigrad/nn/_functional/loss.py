@@ -280,9 +280,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     target = _as_tensor(target)
     _check_same_shape(input, target, "Using a target size ({target}) that is different to the input size "
                                      "({input}) is deprecated. Please ensure they have the same size.")
-    values = input._array
-    if values.size and not ((values >= 0) & (values <= 1)).all():
-        raise RuntimeError("all elements of input should be between 0 and 1")
+    for name, values in (("input", input._array), ("target", target._array)):  # probabilities both
+        if values.size and not ((values >= 0) & (values <= 1)).all():
+            raise RuntimeError(f"all elements of {name} should be between 0 and 1")
     input, target = _promote(input, target)
     loss = apply(L.binary_cross_entropy, input, target, weight=_elementwise_weight(weight, input, "weight"))
     return _reduce(loss, reduction)

@@ -31,7 +31,13 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     In training the batch statistics normalise the input, and running_mean/running_var
     (when given) move towards them in place: r = (1 - momentum) r + momentum * batch_stat,
     with the unbiased variance. Otherwise the running statistics normalise the input.
+    momentum must be a number here; the BatchNorm modules turn their momentum=None (a
+    cumulative average) into the number 1 / batches seen.
     """
+    for name, position, number in (("momentum", 7, momentum), ("eps", 8, eps)):
+        if not isinstance(number, numbers.Real):
+            raise TypeError(f"batch_norm(): argument '{name}' (position {position}) must be float, not "
+                            f"{type(number).__name__}")
     if input.dim() < 2:
         raise RuntimeError(f"batch_norm: expected input with at least 2 dimensions (N, C, *), but got input of "
                            f"size {list(input.shape)}")
