@@ -24,8 +24,9 @@ from minigrad.random import (Generator, default_generator, get_rng_state, initia
                              set_rng_state)
 from minigrad._types import Size, device
 from minigrad.tensor import Tensor
-from minigrad._runtime import (compile, finfo, get_num_threads, iinfo, set_num_threads, set_printoptions,  # noqa: A004
-                               use_deterministic_algorithms)
+from minigrad._runtime import (compile, finfo, get_default_device, get_num_interop_threads,  # noqa: A004
+                               get_num_threads, iinfo, set_default_device, set_num_interop_threads,
+                               set_num_threads, set_printoptions, use_deterministic_algorithms)
 
 # torch's other names for the same dtypes
 half = float16
@@ -38,5 +39,5 @@ long = int64
 __version__ = "0.1.0"
 
 
-from minigrad import nn, optim, utils  # noqa: E402,F401  (they build on the names above)
+from minigrad import functional, nn, onnx, optim, utils  # noqa: E402,F401  (they build on the names above)
 from minigrad.serialization import load, save  # noqa: E402,F401

@@ -3,6 +3,7 @@
 import numpy as np
 
 from minigrad import _dtype
+from minigrad._types import _check_device, device
 
 
 class _Info:
@@ -54,6 +55,24 @@ def set_num_threads(n):
 
 def get_num_threads():
     return 1
+
+
+def set_num_interop_threads(n):
+    """Accepted for compatibility: minigrad runs one operation at a time."""
+
+
+def get_num_interop_threads():
+    return 1
+
+
+def set_default_device(device):
+    """Where new tensors go: minigrad has only the CPU, so "cpu" (or None) is accepted and
+    any other device raises at once rather than at the first tensor."""
+    _check_device(device)
+
+
+def get_default_device():
+    return device("cpu")
 
 
 def use_deterministic_algorithms(mode, warn_only=False):

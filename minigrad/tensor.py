@@ -1589,6 +1589,154 @@ def _promote(a, b, true_division=False):
 
 
 def _is_scalar(x):
+    # -------------------------------------------------------------- more of torch's vocabulary
+    def atan2(self, other):
+        """The angle of the point (other, self) in (-pi, pi]: atan(self / other) in the right quadrant."""
+        a, b = _promote(self, other, true_division=True)
+        return apply(E.atan2, a, b if isinstance(b, Tensor) else Tensor._wrap(np.asarray(b, dtype=a._array.dtype)))
+
+    arctan2 = atan2
+
+    def remainder(self, other):
+        """self - floor(self / other) * other: the remainder with the sign of other, as Python's %."""
+        a, b = _promote(self, other)
+        if a._array.dtype.kind in "iub" and np.any(np.asarray(_raw(b)) == 0):
+            raise RuntimeError("ZeroDivisionError")  # integer division by zero, as torch reports it
+        try:
+            return apply(E.remainder if isinstance(b, Tensor) else E.remainder_scalar, a, b)
+        except ValueError as error:
+            raise RuntimeError(_broadcast_message(a._array.shape, np.shape(_raw(b)))) from error
+
+    def movedim(self, source, destination):
+        """Move the dims `source` to the positions `destination`; the others keep their order."""
+        source = [source] if isinstance(source, numbers.Integral) else list(source)
+        destination = [destination] if isinstance(destination, numbers.Integral) else list(destination)
+        if len(source) != len(destination):
+            raise RuntimeError(f"movedim: Invalid source or destination dims: source ({source} dims) should "
+                               f"contain the same number of dims as destination ({destination} dims)")
+        ndim = builtins.max(self.ndim, 1)
+        src, dst = [_dim(d, ndim) for d in source], [_dim(d, ndim) for d in destination]
+        for name, dims, given in (("source", src, source), ("destination", dst, destination)):
+            if len(set(dims)) != len(dims):
+                raise RuntimeError(f"movedim: repeated dim in `{name}` ({given})")
+        if self.ndim == 0:
+            return self.clone()
+        order = [d for d in range(self.ndim) if d not in src]  # the dims that stay, in their order
+        for position, d in sorted(zip(dst, src)):
+            order.insert(position, d)
+        return self.permute(*order)
+
+    moveaxis = movedim
+
+    def tile(self, *dims):
+        """Repeat the tensor dims[i] times along dim i; missing leading dims count as 1."""
+        dims = _shape_args(dims)
+        return self.repeat(*((1,) * (self.ndim - len(dims)) + tuple(dims)))
+
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        """The n-th forward difference along dim: x[i + 1] - x[i] (for bool tensors x[i + 1] != x[i])."""
+        from minigrad.functions import cat
+        axis = _dim(dim, self.ndim)
+        if self.ndim == 0:
+            raise RuntimeError("diff expects input to be at least one-dimensional")
+        x = cat([t for t in (prepend, self, append) if t is not None], axis) if prepend is not None or \
+            append is not None else self
+        before = (slice(None),) * axis
+        for _ in range(n):
+            later, earlier = x[before + (slice(1, None),)], x[before + (slice(None, -1),)]
+            x = later != earlier if x.dtype is _dtype.bool else later - earlier
+        return x
+
+    def _picked(self, name, primitive, dim, keepdim, pick):
+        """The (values, indices) of median or mode: pick(array, axis) gives each row's position."""
+        x = self.reshape(1) if self.ndim == 0 else self
+        axis = _dim(dim, x.ndim)
+        if x._array.shape[axis] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+        index = pick(x._array, axis)
+        values, indices = apply(primitive, x, index=index, axis=axis), Tensor._wrap(index.astype(np.int64))
+        if self.ndim == 0:
+            values, indices = values.reshape(()), indices.reshape(())
+        elif not keepdim:
+            values, indices = values.squeeze(axis), indices.squeeze(axis)
+        return _return_type(name)(values, indices)
+
+    def median(self, dim=None, keepdim=False):
+        """The lower median (the middle value; of two middles the smaller), nan if a nan is there.
+        With dim, (values, indices) along it; without, the median of all elements."""
+        if dim is None:
+            if self._array.size == 0:
+                return Tensor._wrap(np.asarray(np.nan, dtype=self._array.dtype))
+            return apply(I.median_all, self)
+        return self._picked("median", I.median, dim, keepdim, I._median_position)
+
+    def mode(self, dim=-1, keepdim=False):
+        """(values, indices): the most frequent value along dim (the smallest of equally frequent
+        ones) and the last position where it occurs, as torch reports it."""
+        return self._picked("mode", I.mode, dim, keepdim, _mode_position)
+
+    def index_put(self, indices, values, accumulate=False):
+        """A copy with values written (or, with accumulate, added) at self[indices]."""
+        return self.clone()._index_put(indices, values, accumulate)
+
+    def index_put_(self, indices, values, accumulate=False):
+        return self._index_put(indices, values, accumulate)
+
+    def _index_put(self, indices, values, accumulate):
+        if not isinstance(indices, (tuple, list)):
+            raise TypeError(f"index_put(): argument 'indices' must be tuple of Tensors, not {type(indices).__name__}")
+        values = _as_tensor(values)
+        if values._array.dtype != self._array.dtype:
+            raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                               f"{self.dtype.name.capitalize()} for the destination and "
+                               f"{values.dtype.name.capitalize()} for the source.")
+        if not accumulate:
+            self[tuple(indices)] = values
+            return self
+        index = _index(tuple(indices), self)
+        return self._inplace(I.index_put_accumulate, values, index=index)
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        """beta * self + alpha * (mat1 @ mat2), with self broadcast to the product's shape."""
+        return _scaled_sum(self, mat1.mm(mat2), beta, alpha)
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        """beta * self + alpha * (batch1 @ batch2) for batches of matrices."""
+        return _scaled_sum(self, batch1.bmm(batch2), beta, alpha)
+
+
+# ------------------------------------------------------------------ mode, addmm
+def _mode_position(array, axis):
+    """Per row along axis: the last position of the most frequent value (the smallest of ties).
+
+    Sorted (stably), equal values form runs; the run length at each sorted position is that
+    position minus the start of its run, plus one. The first longest run is the smallest mode,
+    and its last element, with a stable sort, is the value's last position in the row.
+    """
+    order = np.argsort(array, axis=axis, kind="stable")
+    ordered = np.moveaxis(np.take_along_axis(array, order, axis=axis), axis, -1)
+    steps = np.arange(ordered.shape[-1])
+    starts = np.concatenate([np.ones(ordered.shape[:-1] + (1,), dtype=bool),
+                             ordered[..., 1:] != ordered[..., :-1]], axis=-1)
+    run_start = np.maximum.accumulate(np.where(starts, steps, 0), axis=-1)
+    end = np.argmax(steps - run_start, axis=-1)[..., None]
+    return np.take_along_axis(order, np.moveaxis(end, -1, axis), axis=axis)
+
+
+def _scaled_sum(input, product, beta, alpha):
+    """beta * input + alpha * product (addmm, baddbmm); with beta = 0 input is ignored, nan included."""
+    try:
+        fits = np.broadcast_shapes(input._array.shape, product._array.shape) == product._array.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(f"The input of shape {list(input.shape)} does not broadcast to the product's shape "
+                           f"{list(product.shape)}")
+    scaled = product if alpha == 1 else product * alpha
+    if beta == 0:  # input stays in the graph with a zero gradient, but its values (nan too) are not read
+        return scaled + apply(E.where, np.zeros((), dtype=bool), input, 0.0)
+    return (input if beta == 1 else input * beta) + scaled
+
     if type(x) is float or type(x) is int:
         return True
     return isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, np.ndarray)

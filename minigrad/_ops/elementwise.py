@@ -203,3 +203,17 @@ ceil = Primitive("Ceil", np.ceil, lambda g, ans, x: np.zeros_like(g), saves="not
 trunc = Primitive("Trunc", np.trunc, lambda g, ans, x: np.zeros_like(g), saves="nothing")
 round = Primitive("Round", lambda x, decimals: np.round(x, decimals),
                   lambda g, ans, x, decimals: np.zeros_like(g), saves="nothing")
+
+# atan2(y, x), the angle of the point (x, y): d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2).
+atan2 = Primitive("Atan2", np.arctan2,
+                  lambda g, ans, y, x: quietly(np.divide)(g * x, x * x + y * y),
+                  lambda g, ans, y, x: quietly(np.divide)(-g * y, x * x + y * y))
+
+# remainder(x, y) = x - floor(x / y) * y, with the sign of y (Python's %): flat in x's slope
+# apart from the jumps, so d/dx = 1 and d/dy = -floor(x / y).
+remainder = Primitive("Remainder", quietly(np.mod),
+                      lambda g, ans, x, y: g,
+                      lambda g, ans, x, y: -g * quietly(np.floor_divide)(x, y),
+                      grad_fn_name="RemainderBackward1")
+remainder_scalar = Primitive("RemainderScalar", quietly(np.mod), lambda g, ans, x, y: g, saves="nothing",
+                             grad_fn_name="RemainderBackward0")

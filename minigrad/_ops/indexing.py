@@ -41,6 +41,30 @@ gather = Primitive("Gather", lambda x, index, axis: x[along_axis(index, axis)], 
 # sort and topk return gathered values; their indices come from argsort and carry no gradient.
 sort = Primitive("Sort", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
 topk = Primitive("Topk", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
+# so do median and mode along a dim (index: the position picked in each row, kept as an axis of size 1)
+median = Primitive("Median", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing",
+                   grad_fn_name="MedianBackward1")
+mode = Primitive("Mode", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
+
+
+def _median_all_vjp(g, ans, x):
+    # torch shares the gradient evenly among the elements equal to the median (nan: the nans)
+    ties = np.isnan(x) if np.isnan(ans) else x == ans
+    return g * ties / np.count_nonzero(ties)
+
+
+# the median of all elements: the lower middle of the sorted values, or nan if there is one
+median_all = Primitive("MedianAll", lambda x: x.ravel()[_median_position(x.ravel(), 0)[0]], _median_all_vjp,
+                       saves="both", grad_fn_name="MedianBackward0")
+
+
+def _median_position(array, axis):
+    """Per row along axis: the position of the lower median, or of the first nan if there is one."""
+    n = array.shape[axis]
+    order = np.argsort(array, axis=axis, kind="stable")  # nan sorts last
+    position = np.take(order, [(n - 1) // 2], axis=axis)
+    nan = np.isnan(array) if array.dtype.kind == "f" else np.zeros(array.shape, dtype=bool)
+    return np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), position)
 
 
 def _leading_block(src, shape):
@@ -120,6 +144,18 @@ def _index_put_vjp_x(g, ans, x, value, index):
 # x[index] = value on a tensor in the graph, recorded as out = x with out[index] = value.
 index_put = Primitive("IndexPut", _index_put, _index_put_vjp_x,
                       lambda g, ans, x, value, index: g[index], saves="nothing")
+
+
+def _index_put_accumulate(x, value, index):
+    out = x.copy()
+    np.add.at(out, index, value)  # a position named twice receives both values
+    return out
+
+
+# index_put(..., accumulate=True): out = x with value added at index; every part of x reaches out.
+index_put_accumulate = Primitive("IndexPutAccumulate", _index_put_accumulate, lambda g, ans, x, value, index: g,
+                                 lambda g, ans, x, value, index: g[index], saves="nothing",
+                                 grad_fn_name="IndexPutBackward0")
 
 # The lower/upper triangle of the last two axes: the gradient keeps the same triangle.
 tril = Primitive("Tril", lambda x, k: np.tril(x, k), lambda g, ans, x, k: np.tril(g, k), saves="nothing")

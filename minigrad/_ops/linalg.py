@@ -72,3 +72,23 @@ def _einsum_vjp(i, g, ans, *operands, inputs, output):
 
 # inputs: the subscripts of each operand; output: those of the result (ellipses already spelled out).
 einsum = Primitive("Einsum", _einsum, vjp_argnum=_einsum_vjp)
+
+
+# inv(A): from d(A A^-1) = 0, d(A^-1) = -A^-1 dA A^-1, so the gradient is -A^-T g A^-T.
+inv = Primitive("LinalgInv", np.linalg.inv, lambda g, ans, a: -_mT(ans) @ g @ _mT(ans), saves="output",
+                grad_fn_name="LinalgInvExBackward0")
+
+
+def _solve_vjp_b(g, ans, a, b):
+    # X = A^-1 B is linear in B: dB = A^-T g.
+    return np.linalg.solve(_mT(a), g)
+
+
+def _solve_vjp_a(g, ans, a, b):
+    # dA = -dB X^T, with dB the gradient of B above.
+    return -_solve_vjp_b(g, ans, a, b) @ _mT(ans)
+
+
+# solve(A, B) for matrices B (the shell turns a vector B into a one-column matrix).
+solve = Primitive("LinalgSolve", np.linalg.solve, _solve_vjp_a, _solve_vjp_b, saves="both",
+                  grad_fn_name="LinalgSolveExBackward0")

@@ -46,8 +46,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                  for g, t in zip(results, inputs))
 
 
-__all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "grad", "graph", "is_anomaly_enabled",
+__all__ = ["Function", "FunctionCtx", "Variable", "backward", "detect_anomaly", "grad", "gradcheck", "gradgradcheck",
+           "graph", "is_anomaly_enabled",
            "set_detect_anomaly", "enable_grad", "inference_mode", "is_grad_enabled",
            "no_grad", "set_grad_enabled"]
 
-from minigrad.autograd import functional  # noqa: E402  (it uses grad, defined above)
+from minigrad.autograd import functional, profiler  # noqa: E402  (they use grad, defined above)
+from minigrad.autograd.gradcheck import gradcheck, gradgradcheck  # noqa: E402
+from minigrad.autograd.variable import Variable  # noqa: E402

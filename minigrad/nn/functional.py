@@ -4,6 +4,7 @@ The functions live by family in minigrad/nn/_functional/; this module gathers th
 """
 
 from minigrad.nn._functional.activation import *  # noqa: F401,F403
+from minigrad.nn._functional.attention import *  # noqa: F401,F403
 from minigrad.nn._functional.conv import *  # noqa: F401,F403
 from minigrad.nn._functional.linear import *  # noqa: F401,F403
 from minigrad.nn._functional.loss import *  # noqa: F401,F403

@@ -315,3 +315,12 @@ class GLU(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}"
+
+
+def __getattr__(name):
+    """torch defines MultiheadAttention in this module; minigrad keeps it with the Transformer
+    layers (it builds on Linear and dropout), and scripts importing it from here get that class."""
+    if name == "MultiheadAttention":
+        from minigrad.nn.modules.transformer import MultiheadAttention
+        return MultiheadAttention
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
