@@ -147,7 +147,9 @@ def _index_array(index, op):
 
 
 def _check_index_range(index, size, op, dim):
-    if index.size and (index.min() < -size if op == "index_select" else index.min() < 0) or (index.size and index.max() >= size):
+    """Indices of gather, scatter, index_select, ... lie in [0, size): unlike indexing with [],
+    torch does not count negative ones from the end here."""
+    if index.size and (index.min() < 0 or index.max() >= size):
         bad = index[(index >= size) | (index < 0)].ravel()[0]
         error = IndexError if op == "index_select" else RuntimeError  # torch's types
         raise error(f"{op}(): index {bad} is out of bounds for dimension {dim} with size {size}")
@@ -181,7 +183,22 @@ def _index(index, tensor):
         out.append(i)
     index = tuple(out)
     _check_index_bounds(index, tensor._array.shape)
-    return index
+    return _spell_out_ellipsis(index, tensor._array.ndim)
+
+
+def _spell_out_ellipsis(index, ndim):
+    """Replace an Ellipsis by the full slices it stands for, when the index holds index arrays.
+
+    Index arrays next to each other put their result dims where they stand; separated, in
+    front. NumPy counts an Ellipsis as a separator even when it stands for no dim at all
+    (x[i, ..., j] on a 2-d x); torch expands it first, so there i and j are neighbours.
+    """
+    if not builtins.any(i is Ellipsis for i in index) or not builtins.any(isinstance(i, np.ndarray) for i in index):
+        return index
+    explicit = builtins.sum(i.ndim if isinstance(i, np.ndarray) and i.dtype == np.bool_ else
+                            0 if i is None or i is Ellipsis else 1 for i in index)
+    at = next(k for k, i in enumerate(index) if i is Ellipsis)
+    return index[:at] + (slice(None),) * (ndim - explicit) + index[at + 1:]
 
 
 def _basic_then_advanced(index):

@@ -8,6 +8,7 @@ engine. All of the mathematics lives in `minigrad._ops`.
 
 import builtins
 import numbers
+import operator
 import warnings
 
 import numpy as np
@@ -1121,17 +1122,36 @@ class Tensor:
         return tuple(pieces)
 
     def chunk(self, chunks, dim=0):
+        """`chunks` pieces of ceil(size / chunks) elements (fewer when they run out); an empty dim
+        gives `chunks` empty pieces, as in torch."""
+        if self.ndim == 0:
+            raise RuntimeError("chunk expects at least a 1-dimensional tensor")
         if chunks <= 0:
             raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
         size = self._array.shape[_dim(dim, self.ndim)]
-        return self.split(builtins.max(-(-size // chunks), 1), dim)
+        if size == 0:
+            return self.split([0] * chunks, dim)
+        return self.split(-(-size // chunks), dim)
 
     def unbind(self, dim=0):
         axis = _dim(dim, self.ndim)
         return tuple(self[(slice(None),) * axis + (i,)] for i in range(self._array.shape[axis]))
 
     def narrow(self, dim, start, length):
+        """The `length` elements from `start` along dim (a negative start counts from the end).
+        Unlike a slice, a range that does not fit raises, as in torch."""
+        if self.ndim == 0:
+            raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
         axis = _dim(dim, self.ndim)
+        size = self._array.shape[axis]
+        start, length = operator.index(start), operator.index(length)
+        if length < 0:
+            raise RuntimeError(f"narrow(): length must be non-negative, got {length}.")
+        if not -size <= start <= size:
+            raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+        start = start + size if start < 0 else start
+        if start + length > size:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
         return self[(slice(None),) * axis + (slice(start, start + length),)]
 
     def select(self, dim, index):
@@ -1154,15 +1174,34 @@ class Tensor:
         return x.index_select(axis, np.repeat(np.arange(x._array.shape[axis]), counts))
 
     def tensor_split(self, indices_or_sections, dim=0):
+        """Split into n nearly equal pieces (the first size % n one longer), or at the given indices.
+
+        The piece between two indices i and j is x[i:j] along dim, with Python's slice rules
+        as in torch: negative indices count from the end, and j before i gives an empty piece.
+        """
+        if self.ndim == 0:
+            raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
         axis = _dim(dim, self.ndim)
         size = self._array.shape[axis]
-        if isinstance(indices_or_sections, numbers.Integral):
-            n = indices_or_sections
-            bounds = [i * (size // n) + builtins.min(i, size % n) for i in range(n + 1)]
+        split = indices_or_sections
+        if isinstance(split, Tensor):
+            if split._array.dtype != np.int64:
+                raise RuntimeError("tensor_split expected tensor_indices_or_sections to have dtype of long, but "
+                                   f"got {split.dtype}")
+            if split.ndim > 1:
+                raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                                   f"one-dimensional tensor, but got a tensor with {split.ndim} dims")
+            split = split.item() if split.ndim == 0 else split.tolist()
+        if isinstance(split, numbers.Integral):
+            if split <= 0:
+                raise RuntimeError(f"number of sections must be larger than 0, got {split}")
+            bounds = [i * (size // split) + builtins.min(i, size % split) for i in range(split + 1)]
+            starts, ends = bounds[:-1], bounds[1:]
         else:
-            bounds = [0, *indices_or_sections, size]
-        return tuple(self.narrow(axis, start, builtins.max(builtins.min(end, size) - start, 0))
-                     for start, end in zip(bounds[:-1], bounds[1:]))
+            indices = [operator.index(i) for i in split]
+            starts, ends = [None, *indices], [*indices, None]
+        before = (slice(None),) * axis
+        return tuple(self[before + (slice(start, end),)] for start, end in zip(starts, ends))
 
     # -------------------------------------------------------------- linear algebra
     def matmul(self, other):
@@ -1299,8 +1338,29 @@ class Tensor:
             return apply(I.gather, self.reshape(1), index=index.reshape(1), axis=0).reshape(())
         return apply(I.gather, self, index=index, axis=axis)
 
-    def take_along_dim(self, indices, dim):
-        return self.gather(dim, indices)
+    def take_along_dim(self, indices, dim=None):
+        """The elements at `indices` along dim, where x and indices broadcast against each other on
+        every other dim (gather does not broadcast); with no dim, positions in the flattened x."""
+        index = _index_array(indices, "take_along_dim")
+        if dim is None:
+            return self.reshape(-1).gather(0, index.reshape(-1))
+        if index.ndim != self.ndim:
+            raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of "
+                               f"dimensions, but got {self.ndim} dimensions for input, and {index.ndim} "
+                               f"dimensions for indices")
+        if self.ndim == 0:
+            return self.gather(dim, index)
+        axis = _dim(dim, self.ndim)
+
+        def with_axis(shape, n):
+            return shape[:axis] + (n,) + shape[axis + 1:]
+
+        try:
+            common = np.broadcast_shapes(with_axis(self._array.shape, 1), with_axis(index.shape, 1))
+        except ValueError:
+            raise RuntimeError(_broadcast_message(self._array.shape, index.shape)) from None
+        x = self.expand(with_axis(common, self._array.shape[axis]))
+        return x.gather(axis, np.broadcast_to(index, with_axis(common, index.shape[axis])))
 
     def scatter(self, dim, index, src=None, value=None, reduce=None):
         src = src if src is not None else value
@@ -1524,71 +1584,6 @@ class Tensor:
     def apply_(self, fn):
         return self._fill_raw(np.vectorize(fn)(self._array))
 
-
-# ------------------------------------------------------------------ operand helpers
-def _sort_order(array, axis, descending):
-    """The stable order that sorts `array` along `axis`; NaN counts as the largest value, as in torch."""
-    if not descending:
-        return np.argsort(array, axis=axis, kind="stable")  # NumPy already puts NaN last
-    if array.dtype.kind == "b":
-        return np.flip(np.argsort(~array, axis=axis, kind="stable"), axis)
-    index = np.argsort(-array, axis=axis, kind="stable")
-    if array.dtype.kind == "f" and np.isnan(array).any():  # NaN sorts last above: move it to the front
-        nan_first = np.argsort(~np.isnan(np.take_along_axis(array, index, axis)), axis=axis, kind="stable")
-        index = np.take_along_axis(index, nan_first, axis)
-    return index
-
-
-def _reduce_primitive(reduce):
-    """The primitive of scatter(..., reduce=...): scatter_add's for "add", a product for "multiply"."""
-    if reduce == "add":
-        return I.scatter_add
-    if reduce == "multiply":
-        return I.scatter_multiply
-    raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce!r}")
-
-
-def _raw(x):
-    return x._array if isinstance(x, Tensor) else x
-
-
-def _as_tensor(x):
-    if isinstance(x, Tensor):
-        return x
-    from minigrad.creation import tensor
-    return tensor(x)
-
-
-def _promote(a, b, true_division=False):
-    """Cast the operands of a binary op (a is a Tensor) to torch's result dtype.
-
-    Python numbers stay Python numbers, so NumPy treats them as weakly typed exactly
-    as torch does (float32 * 2.0 is float32). Only the cases where NumPy and torch
-    disagree cost a cast.
-    """
-    if isinstance(b, Tensor):
-        da, db = a._array.dtype, b._array.dtype
-        if da is not db and da != db:
-            target = _dtype.result_type(da, a._array.ndim == 0, db, b._array.ndim == 0)
-            a, b = a._cast(target), b._cast(target)
-    elif _is_scalar(b):
-        if isinstance(b, np.generic):
-            b = b.item()
-        if isinstance(b, (float, np.floating)) and a._array.dtype.kind != "f":
-            a = a._cast(_dtype.get_default_dtype().numpy)
-        elif isinstance(b, complex):
-            raise TypeError("minigrad does not support complex numbers")
-    else:
-        b = _as_tensor(b)
-        return _promote(a, b, true_division)
-    if true_division and a._array.dtype.kind != "f":
-        default = _dtype.get_default_dtype().numpy
-        a = a._cast(default)
-        b = b._cast(default) if isinstance(b, Tensor) else b
-    return a, b
-
-
-def _is_scalar(x):
     # -------------------------------------------------------------- more of torch's vocabulary
     def atan2(self, other):
         """The angle of the point (other, self) in (-pi, pi]: atan(self / other) in the right quadrant."""
@@ -1737,6 +1732,71 @@ def _scaled_sum(input, product, beta, alpha):
         return scaled + apply(E.where, np.zeros((), dtype=bool), input, 0.0)
     return (input if beta == 1 else input * beta) + scaled
 
+
+# ------------------------------------------------------------------ operand helpers
+def _sort_order(array, axis, descending):
+    """The stable order that sorts `array` along `axis`; NaN counts as the largest value, as in torch."""
+    if not descending:
+        return np.argsort(array, axis=axis, kind="stable")  # NumPy already puts NaN last
+    if array.dtype.kind == "b":
+        return np.flip(np.argsort(~array, axis=axis, kind="stable"), axis)
+    index = np.argsort(-array, axis=axis, kind="stable")
+    if array.dtype.kind == "f" and np.isnan(array).any():  # NaN sorts last above: move it to the front
+        nan_first = np.argsort(~np.isnan(np.take_along_axis(array, index, axis)), axis=axis, kind="stable")
+        index = np.take_along_axis(index, nan_first, axis)
+    return index
+
+
+def _reduce_primitive(reduce):
+    """The primitive of scatter(..., reduce=...): scatter_add's for "add", a product for "multiply"."""
+    if reduce == "add":
+        return I.scatter_add
+    if reduce == "multiply":
+        return I.scatter_multiply
+    raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce!r}")
+
+
+def _raw(x):
+    return x._array if isinstance(x, Tensor) else x
+
+
+def _as_tensor(x):
+    if isinstance(x, Tensor):
+        return x
+    from minigrad.creation import tensor
+    return tensor(x)
+
+
+def _promote(a, b, true_division=False):
+    """Cast the operands of a binary op (a is a Tensor) to torch's result dtype.
+
+    Python numbers stay Python numbers, so NumPy treats them as weakly typed exactly
+    as torch does (float32 * 2.0 is float32). Only the cases where NumPy and torch
+    disagree cost a cast.
+    """
+    if isinstance(b, Tensor):
+        da, db = a._array.dtype, b._array.dtype
+        if da is not db and da != db:
+            target = _dtype.result_type(da, a._array.ndim == 0, db, b._array.ndim == 0)
+            a, b = a._cast(target), b._cast(target)
+    elif _is_scalar(b):
+        if isinstance(b, np.generic):
+            b = b.item()
+        if isinstance(b, (float, np.floating)) and a._array.dtype.kind != "f":
+            a = a._cast(_dtype.get_default_dtype().numpy)
+        elif isinstance(b, complex):
+            raise TypeError("minigrad does not support complex numbers")
+    else:
+        b = _as_tensor(b)
+        return _promote(a, b, true_division)
+    if true_division and a._array.dtype.kind != "f":
+        default = _dtype.get_default_dtype().numpy
+        a = a._cast(default)
+        b = b._cast(default) if isinstance(b, Tensor) else b
+    return a, b
+
+
+def _is_scalar(x):
     if type(x) is float or type(x) is int:
         return True
     return isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, np.ndarray)

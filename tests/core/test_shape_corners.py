@@ -1,0 +1,150 @@
+"""Shape and index ops at the corners where NumPy's rules and torch's differ: negative starts
+and indices, ranges past the end, empty dims, broadcasting index tensors, and where the
+dims picked by index tensors land. Each case runs on minigrad and on torch in the same test;
+where torch raises, minigrad must raise the same exception type, else values and gradients
+must agree.
+"""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from parity import check_parity
+
+import minigrad
+from minigrad.testing import strategies as mst
+
+
+def _torch_outcome(fn, args):
+    """The exception type torch raises for fn(args), or None when it succeeds."""
+    tensors = [torch.from_numpy(a) if isinstance(a, np.ndarray) else a for a in args]
+    try:
+        fn(torch, *tensors)
+    except Exception as error:  # noqa: BLE001 - any exception torch raises is the expectation
+        return type(error)
+    return None
+
+
+def check_parity_or_same_error(data, fn, args, dtype, errors=None):
+    """Values and gradients as torch's, or torch's exception type where torch refuses the call
+    (or one of `errors`, where torch's type depends on which of its kernels runs)."""
+    error = _torch_outcome(fn, [a.astype(dtype) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a
+                                for a in args])
+    if error is None:
+        check_parity(data, fn, args, dtype=dtype)
+        return
+    error = errors or error
+    tensors = [minigrad.tensor(a.astype(dtype) if a.dtype.kind == "f" else a) if isinstance(a, np.ndarray) else a
+               for a in args]
+    with pytest.raises(error):
+        fn(minigrad, *tensors)
+
+
+def _sized_shapes(min_side=0):
+    return mst.shapes(min_dims=1, max_dims=3, min_side=min_side, max_side=5)
+
+
+DTYPES = pytest.mark.parametrize("dtype", ["float64", "float32"])
+
+
+@DTYPES
+@given(data=st.data())
+def test_narrow(dtype, data):
+    x = data.draw(mst.arrays("float64", _sized_shapes()), label="x")
+    dim = data.draw(mst.dim(x.ndim), label="dim")
+    size = x.shape[dim]
+    start = data.draw(st.integers(-size - 2, size + 2), label="start")
+    length = data.draw(st.integers(-1, size + 2), label="length")
+    check_parity_or_same_error(data, lambda lib, t: t.narrow(dim, start, length), [x], dtype)
+
+
+@DTYPES
+@given(data=st.data())
+def test_tensor_split(dtype, data):
+    x = data.draw(mst.arrays("float64", _sized_shapes()), label="x")
+    dim = data.draw(mst.dim(x.ndim), label="dim")
+    size = x.shape[dim]
+    indices = st.lists(st.integers(-size - 2, size + 2), max_size=4)
+    split = data.draw(st.one_of(st.integers(1, size + 2), indices, indices.map(tuple)), label="indices_or_sections")
+    as_tensor = data.draw(st.booleans(), label="as a tensor")
+
+    def fn(lib, t):
+        argument = lib.tensor(split, dtype=lib.int64) if as_tensor else split
+        return t.tensor_split(argument, dim)
+
+    check_parity_or_same_error(data, fn, [x], dtype)
+
+
+@DTYPES
+@given(data=st.data())
+def test_chunk(dtype, data):
+    x = data.draw(mst.arrays("float64", _sized_shapes()), label="x")
+    dim = data.draw(mst.dim(x.ndim), label="dim")
+    chunks = data.draw(st.integers(1, 6), label="chunks")
+    check_parity_or_same_error(data, lambda lib, t: t.chunk(chunks, dim), [x], dtype)
+
+
+@DTYPES
+@given(data=st.data())
+def test_take_along_dim_broadcasts(dtype, data):
+    """x and the indices broadcast against each other on every dim but `dim`."""
+    shape = data.draw(mst.shapes(min_dims=1, max_dims=3, max_side=3), label="shape")
+    dim = data.draw(mst.dim(len(shape)), label="dim")
+    axis = dim % len(shape)
+    x_shape = tuple(n if i == axis or data.draw(st.booleans(), label="x keeps") else 1 for i, n in enumerate(shape))
+    index_shape = tuple(data.draw(st.integers(0, 3), label="picks") if i == axis else
+                        n if data.draw(st.booleans(), label="index keeps") else 1 for i, n in enumerate(shape))
+    x = data.draw(mst.arrays("float64", x_shape), label="x")
+    index = data.draw(mst.arrays("int64", index_shape, elements=st.integers(0, x_shape[axis] - 1)), label="index")
+    check_parity_or_same_error(data, lambda lib, t, i: lib.take_along_dim(t, i, dim), [x, index], dtype)
+
+
+@DTYPES
+@given(data=st.data())
+def test_take_along_dim_flat(dtype, data):
+    x = data.draw(mst.arrays("float64", mst.shapes(max_dims=3)), label="x")
+    index = data.draw(mst.arrays("int64", mst.shapes(max_dims=2), elements=st.integers(0, x.size - 1)), label="index")
+    check_parity_or_same_error(data, lambda lib, t, i: t.take_along_dim(i), [x, index], dtype)
+
+
+@DTYPES
+@given(data=st.data())
+def test_index_select_does_not_wrap_negative_indices(dtype, data):
+    x = data.draw(mst.arrays("float64", _sized_shapes(min_side=1)), label="x")
+    dim = data.draw(mst.dim(x.ndim), label="dim")
+    size = x.shape[dim]
+    index = data.draw(mst.arrays("int64", st.integers(0, 4), elements=st.integers(-size - 1, size)), label="index")
+    # torch raises IndexError along dim 0 and RuntimeError along the others (two kernels).
+    check_parity_or_same_error(data, lambda lib, t, i: t.index_select(dim, i), [x, index], dtype,
+                               errors=(IndexError, RuntimeError))
+
+
+@st.composite
+def _mixed_index(draw, ndim):
+    """A torch index mixing index tensors with slices, ints, None and at most one Ellipsis,
+    given as a list of tokens (an index tensor as ("tensor", values))."""
+    tokens = []
+    for _ in range(draw(st.integers(1, ndim + 1))):
+        tokens.append(draw(st.sampled_from(["tensor", "tensor", "slice", "int", "none", "ellipsis"])))
+    if tokens.count("ellipsis") > 1:
+        first = tokens.index("ellipsis")
+        tokens = tokens[:first + 1] + [t for t in tokens[first + 1:] if t != "ellipsis"]
+    return tokens
+
+
+@DTYPES
+@given(data=st.data())
+def test_index_tensors_around_ellipsis_and_slices(dtype, data):
+    """Index tensors that are neighbours once the Ellipsis is spelled out keep their place in
+    the result, as in torch (NumPy sends them to the front whenever an Ellipsis lies between)."""
+    x = data.draw(mst.arrays("float64", mst.shapes(min_dims=1, max_dims=4, min_side=2, max_side=3)), label="x")
+    tokens = data.draw(_mixed_index(x.ndim), label="tokens")
+    picks = data.draw(mst.arrays("int64", st.integers(1, 3), elements=st.integers(0, 1)), label="picks")
+
+    def fn(lib, t, p):
+        index = tuple({"tensor": p, "slice": slice(None), "int": 1, "none": None, "ellipsis": Ellipsis}[k]
+                      for k in tokens)
+        return t[index]
+
+    check_parity_or_same_error(data, fn, [x, picks], dtype)
