@@ -980,7 +980,7 @@ class Tensor:
 
     def view(self, *shape, size=None):
         if len(shape) == 1 and not isinstance(shape[0], (tuple, list, Size, numbers.Integral)):
-            return self.to(shape[0])  # view(dtype)
+            return self._view_as_dtype(shape[0])
         shape = _infer_shape(_sizes(shape, size), self._array.size)
         try:
             np.reshape(self._array, shape, copy=False)
@@ -988,6 +988,25 @@ class Tensor:
             raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                                "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") from None
         return apply(S.view, self, shape=shape)
+
+    def _view_as_dtype(self, dtype):
+        """view(dtype): the same bytes read as another dtype, no value converted (1.0 as int32 is
+        1065353216). With another element size the last dim grows or shrinks by the ratio, so it
+        must be contiguous (and divisible, for a wider dtype). Not differentiable, as in torch."""
+        target = np.dtype(_dtype.as_dtype(dtype).numpy)
+        old, new = self._array.itemsize, target.itemsize
+        if old != new:
+            what = f"view {self.dtype} as {_dtype.from_numpy(target)} (different element sizes)"
+            if self.ndim == 0:
+                raise RuntimeError(f"self.dim() cannot be 0 to {what}")
+            if self._array.shape[-1] != 1 and self._array.strides[-1] != old:
+                raise RuntimeError(f"self.stride(-1) must be 1 to {what}, but got {self.stride(-1)}")
+            if new > old and self._array.shape[-1] % (new // old):
+                raise RuntimeError(f"self.size(-1) must be divisible by {new // old} to {what}, but got "
+                                   f"{self._array.shape[-1]}")
+        out = Tensor._wrap(self._array.view(target), None, self._version_counter)
+        out._base = self._base if self._base is not None else self
+        return out
 
     def view_as(self, other):
         return self.view(other.shape)

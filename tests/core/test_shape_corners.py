@@ -148,3 +148,75 @@ def test_index_tensors_around_ellipsis_and_slices(dtype, data):
         return t[index]
 
     check_parity_or_same_error(data, fn, [x, picks], dtype)
+
+
+@DTYPES
+@given(data=st.data())
+def test_constant_pad_with_negative_amounts(dtype, data):
+    """Negative amounts crop; cropping more than a dim holds raises, as in torch."""
+    x = data.draw(mst.arrays("float64", _sized_shapes()), label="x")
+    padded = data.draw(st.integers(1, x.ndim), label="padded dims")
+    pad = []
+    for axis in reversed(range(x.ndim - padded, x.ndim)):
+        size = x.shape[axis]
+        pad += [data.draw(st.integers(-size - 1, 2), label="before"), data.draw(st.integers(-size - 1, 2), label="after")]
+    value = data.draw(mst.reals(), label="value")
+    check_parity_or_same_error(data, lambda lib, t: lib.nn.functional.pad(t, pad, value=value), [x], dtype)
+
+
+_VIEW_DTYPES = ["float32", "float64", "int64", "int32", "int16", "uint8", "bool"]
+
+
+@given(data=st.data())
+def test_view_dtype_reinterprets_bits(data):
+    """view(dtype) reads the same bytes as another dtype (1.0 as int32 is 1065353216); no value
+    is converted. The last dim scales with the element size, and must allow it."""
+    source = data.draw(st.sampled_from(["float32", "float64", "int64", "int32", "uint8"]), label="source")
+    target = data.draw(st.sampled_from(_VIEW_DTYPES), label="target")
+    shape = data.draw(mst.shapes(max_dims=3, max_side=4), label="shape")
+    x = data.draw(mst.arrays(source, shape, elements=None if source[0] != "u" else st.integers(0, 1)), label="x")
+    transpose = data.draw(st.booleans(), label="transpose") and x.ndim >= 2
+
+    def fn(lib, t):
+        t = t.transpose(0, 1) if transpose else t
+        return t.view(getattr(lib, target))
+
+    error = _torch_outcome(fn, [x])
+    mine = minigrad.tensor(x)
+    if error is not None:
+        with pytest.raises(error):
+            fn(minigrad, mine)
+        return
+    expected, out = fn(torch, torch.from_numpy(x)), fn(minigrad, mine)
+    assert out.dtype.itemsize == expected.dtype.itemsize and tuple(out.shape) == tuple(expected.shape)
+    np.testing.assert_array_equal(out.numpy(), expected.numpy())
+    mine.add_(1)  # a view: it shares memory with x
+    np.testing.assert_array_equal(out.numpy(), fn(torch, torch.from_numpy(mine.numpy())).numpy())
+
+
+def test_view_dtype_is_not_differentiable():
+    x = minigrad.randn(2, 4, requires_grad=True)
+    expected = torch.randn(2, 4, requires_grad=True)
+    for name in ("float32", "float64", "int32"):
+        out, reference = x.view(getattr(minigrad, name)), expected.view(getattr(torch, name))
+        assert out.requires_grad == reference.requires_grad
+        assert tuple(out.shape) == tuple(reference.shape)
+
+
+@DTYPES
+@given(data=st.data())
+def test_interpolate_linear_copies_an_axis_whose_size_stays(dtype, data):
+    """A non-integer scale factor that leaves an axis's size as it is (1.1 on 4 elements)
+    copies that axis in torch's linear modes rather than interpolating it."""
+    mode = data.draw(st.sampled_from(["linear", "bilinear", "trilinear"]), label="mode")
+    spatial = {"linear": 1, "bilinear": 2, "trilinear": 3}[mode]
+    shape = data.draw(mst.shapes(min_dims=spatial + 2, max_dims=spatial + 2, min_side=1, max_side=4), label="shape")
+    x = data.draw(mst.arrays("float64", shape), label="x")
+    factors = [data.draw(st.sampled_from([1.1, 1.2, 1.25, 1.5, 1.6, 2.0, 2.5]), label="factor")
+               for _ in range(spatial)]
+    align = data.draw(st.sampled_from([None, False, True]), label="align_corners")
+
+    def fn(lib, t):
+        return lib.nn.functional.interpolate(t, scale_factor=factors, mode=mode, align_corners=align)
+
+    check_parity_or_same_error(data, fn, [x], dtype)

@@ -198,6 +198,11 @@ def pad(input, pad, mode="constant", value=None):
     for i in range(len(pad) // 2):
         widths[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
     widths = tuple(widths)
+    for axis, (before, after) in enumerate(widths):
+        # Negative amounts crop the input first, as in torch: they may remove all of it, not more.
+        if input.shape[axis] + min(before, 0) + min(after, 0) < 0:
+            raise RuntimeError(f"pad: negative padding ({before}, {after}) of dimension {axis} removes more than "
+                               f"its {input.shape[axis]} elements (input of size {list(input.shape)})")
     if mode == "constant":
         return apply(LL.constant_pad, input, widths=widths, value=0 if value is None else value)
     if mode not in ("reflect", "replicate", "circular"):

@@ -24,6 +24,10 @@ def _scale(in_size, out_size, scale_factor, align_corners):
 
 def _matrix(in_size, out_size, scale_factor, mode, align_corners, dtype):
     """A (out_size, in_size) matrix whose rows hold each output position's weights."""
+    if mode in _LINEAR_MODES and out_size == in_size:
+        # torch's linear kernels copy an axis whose size does not change, whatever the scale factor
+        # (1.1 on 4 elements gives 4), instead of interpolating at the scaled positions.
+        return np.eye(in_size, dtype=dtype)
     scale = _scale(in_size, out_size, scale_factor, align_corners)
     out = np.arange(out_size)
     matrix = np.zeros((out_size, in_size), dtype=dtype)
