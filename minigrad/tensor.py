@@ -476,13 +476,13 @@ class Tensor:
 
     def __rsub__(self, other):
         _check_no_bool_subtraction(self, other)
+        if _is_scalar(other):  # torch's rsub: the number is not an input of the node
+            a, b = _promote(self, other)
+            return apply(E.rsub, a, other=b)
         return self._binary(E.sub, other, reverse=True)
 
     def __mul__(self, other):
         return self._binary(E.mul, other)
-        if _is_scalar(other):  # torch's rsub: the number is not an input of the node
-            a, b = _promote(self, other)
-            return apply(E.rsub, a, other=b)
 
     def __rmul__(self, other):
         return self._binary(E.mul, other, reverse=not _is_scalar(other))  # 2 * x is recorded as x * 2
@@ -491,13 +491,13 @@ class Tensor:
         return self._binary(E.div, other)
 
     def __rtruediv__(self, other):
+        if _is_scalar(other):  # as torch records it: c / x = (1 / x) * c
+            a, b = _promote(self, other, true_division=True)
+            return apply(E.mul, apply(E.reciprocal, a), b)
         return self._binary(E.div, other, reverse=True)
 
     def __pow__(self, exponent):
         if _is_scalar(exponent):
-        if _is_scalar(other):  # as torch records it: c / x = (1 / x) * c
-            a, b = _promote(self, other, true_division=True)
-            return apply(E.mul, apply(E.reciprocal, a), b)
             if self._array.dtype.kind in "iu" and isinstance(exponent, numbers.Integral) and exponent < 0:
                 raise RuntimeError("Integers to negative integer powers are not allowed.")
             base = self if self.is_floating_point() or isinstance(exponent, numbers.Integral) else self.float()
@@ -505,13 +505,13 @@ class Tensor:
         return self._binary(E.pow, exponent)
 
     def __rpow__(self, base):
+        if _is_scalar(base) and (self.is_floating_point() or isinstance(base, float)):
+            a, b = _promote(self, base)  # c ** x: the number is not an input of the node (torch's PowBackward2)
+            return apply(E.pow_scalar_base, a, base=b)
         return self._binary(E.pow, base, reverse=True)
 
     def __floordiv__(self, other):
         return Tensor._wrap(self._integer_division(np.floor_divide, other))
-        if _is_scalar(base) and (self.is_floating_point() or isinstance(base, float)):
-            a, b = _promote(self, base)  # c ** x: the number is not an input of the node (torch's PowBackward2)
-            return apply(E.pow_scalar_base, a, base=b)
 
     def __mod__(self, other):
         return Tensor._wrap(self._integer_division(np.mod, other))
