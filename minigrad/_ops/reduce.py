@@ -7,8 +7,6 @@ the reduced axes back (`_restore`) so that the upstream gradient broadcasts agai
 input again.
 """
 
-import warnings
-
 import numpy as np
 
 from minigrad._ops.registry import Primitive
@@ -83,14 +81,33 @@ max_all = Primitive("Max", np.amax, _extremum_of_all_vjp, saves="both", grad_fn_
 min_all = Primitive("Min", np.amin, _extremum_of_all_vjp, saves="both", grad_fn_name="MinBackward1")
 
 
-def _var(x, axis, correction, keepdims):
+def _var64(x, axis, correction, keepdims):
+    """The variance of x in float64 (or x's dtype, if wider), computed as torch does on the CPU:
+    the mean in x's dtype, then the squared deviations summed in float64. So float32 deviations
+    beyond 1.8e19, whose squares overflow float32, still give a finite variance when it fits.
+
+    With no degrees of freedom left the result is inf or nan, as in torch (the Tensor layer
+    warns as torch does).
+    """
     count = x.size if axis is None else _count(x, axis)
-    if count - correction > 0:
-        return np.var(x, axis=axis, ddof=correction, keepdims=keepdims)
-    # No degrees of freedom left: inf or nan, as in torch (the Tensor layer warns as torch does).
-    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.var(x, axis=axis, ddof=correction, keepdims=keepdims)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.sum(x, axis=axis, keepdims=True) / count
+        centered = np.asarray(x, dtype=np.promote_types(x.dtype, np.float64)) - mean
+        return np.sum(centered * centered, axis=axis, keepdims=keepdims) / max(count - correction, 0)
+
+
+def _in_dtype_of(x, wide):
+    """`wide` cast back to x's dtype; beyond float32's range that is inf, silently as in torch."""
+    with np.errstate(over="ignore"):
+        return wide.astype(x.dtype, copy=False)
+
+
+def _var(x, axis, correction, keepdims):
+    return _in_dtype_of(x, _var64(x, axis, correction, keepdims))
+
+
+def _std(x, axis, correction, keepdims):
+    return _in_dtype_of(x, np.sqrt(_var64(x, axis, correction, keepdims)))
 
 
 def _var_vjp(g, ans, x, axis, correction, keepdims):
@@ -118,8 +135,7 @@ def _std_vjp(g, ans, x, axis, correction, keepdims):
     return _var_vjp(g_var, None, x, axis, correction, keepdims)
 
 
-std = Primitive("Std", lambda x, axis, correction, keepdims: np.sqrt(_var(x, axis, correction, keepdims)),
-                _std_vjp, saves="both")
+std = Primitive("Std", _std, _std_vjp, saves="both")
 
 
 def _logsumexp(x, axis, keepdims):
@@ -149,9 +165,12 @@ cumsum = Primitive("Cumsum", lambda x, axis: np.cumsum(x, axis=axis), _cumsum_vj
 
 
 def _norm(x, p, axis, keepdims):
-    if p == 2:
-        return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
-    return np.sum(np.abs(x) ** p, axis=axis, keepdims=keepdims) ** (1 / p)
+    if _count(x, axis) == 1:  # the norm of one element is its magnitude, with no power to overflow (as torch)
+        return np.abs(x).sum(axis=axis, keepdims=keepdims)
+    with np.errstate(over="ignore"):  # a norm beyond the dtype's range is inf, silently as in torch
+        if p == 2:
+            return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
+        return np.sum(np.abs(x) ** p, axis=axis, keepdims=keepdims) ** (1 / p)
 
 
 def _norm_vjp(g, ans, x, p, axis, keepdims):
@@ -161,9 +180,9 @@ def _norm_vjp(g, ans, x, p, axis, keepdims):
     """
     norm = _restore(ans, axis, keepdims)
     with np.errstate(divide="ignore", invalid="ignore"):
+        if p == 2:  # g x / norm, divided first as torch does: g / norm alone may overflow
+            return _restore(g, axis, keepdims) * np.where(norm == 0, 0, x / norm)
         scale = np.where(norm == 0, 0, _restore(g, axis, keepdims) / norm ** (p - 1))
-        if p == 2:
-            return x * scale
         magnitude = np.abs(x) ** (p - 1)
         if p < 1:
             magnitude = np.where(x == 0, 0, magnitude)

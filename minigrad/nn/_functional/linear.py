@@ -9,6 +9,7 @@ import numpy as np
 from minigrad import _dtype
 from minigrad._ops import linear_layers as LL
 from minigrad.autograd.grad_mode import no_grad
+from minigrad.functions import broadcast_tensors
 from minigrad.nn._type_names import scalar_type_name
 from minigrad.random import _numpy_rng
 from minigrad.tensor import Tensor, _matmul_message, apply
@@ -236,7 +237,13 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """The cosine of the angle between x1 and x2 along dim (they broadcast), each norm kept >= eps."""
+    """The cosine of the angle between x1 and x2 along dim, each norm kept >= eps.
+
+    x1 and x2 are broadcast to one shape first, as in torch: a vector of size 1 along dim
+    that meets a longer one is repeated before its norm is taken.
+    """
+    if x1.shape != x2.shape:
+        x1, x2 = broadcast_tensors(x1, x2)
     return (normalize(x1, 2.0, dim, eps) * normalize(x2, 2.0, dim, eps)).sum(dim)
 
 
