@@ -142,7 +142,7 @@ def where(condition, input=None, other=None):
         y, input = _promote(y, input)
         args = (cond, input, y)
     try:
-        return apply(E.where, *args)
+        return apply(E.where, args[1], args[2], condition=args[0])
     except ValueError as error:
         shapes = [np.shape(a._array if isinstance(a, Tensor) else a) for a in args]
         try:

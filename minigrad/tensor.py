@@ -58,15 +58,21 @@ def apply(primitive, *args, **params):
                     if isinstance(a, Tensor) and wanting > (edge is not None)]
     if primitive.saves_output:
         versions.append((counter, 0))
-    node = engine.Node(primitive, arrays, params, ans if primitive.saves_output else None, edges, versions)
+    node_type = primitive.node_type or _bind_node_type(primitive)
+    node = node_type(primitive, arrays, params, ans if primitive.saves_output else None, edges, versions)
     return Tensor._wrap(ans, node, counter)
+
+
+def _bind_node_type(primitive):
+    primitive.node_type = engine.node_type(primitive.grad_fn_name)
+    return primitive.node_type
 
 
 def _view_of(base, ans, primitive, arrays, params, edges, versions, wanting):
     """A view shares its base's version counter, so in-place changes through either are seen."""
     node = None
     if wanting and _grad_mode.enabled:
-        node = engine.Node(primitive, arrays, params, None, edges, versions)
+        node = (primitive.node_type or _bind_node_type(primitive))(primitive, arrays, params, None, edges, versions)
     out = Tensor._wrap(ans, node, base._version_counter)
     out._base = base._base if base._base is not None else base
     return out
@@ -462,7 +468,7 @@ class Tensor:
         return self._binary(E.add, other)
 
     def __radd__(self, other):
-        return self._binary(E.add, other, reverse=True)
+        return self._binary(E.add, other, reverse=not _is_scalar(other))  # 1 + x is recorded as x + 1
 
     def __sub__(self, other):
         _check_no_bool_subtraction(self, other)
@@ -470,18 +476,24 @@ class Tensor:
 
     def __rsub__(self, other):
         _check_no_bool_subtraction(self, other)
+        if _is_scalar(other):  # torch's rsub: the number is not an input of the node
+            a, b = _promote(self, other)
+            return apply(E.rsub, a, other=b)
         return self._binary(E.sub, other, reverse=True)
 
     def __mul__(self, other):
         return self._binary(E.mul, other)
 
     def __rmul__(self, other):
-        return self._binary(E.mul, other, reverse=True)
+        return self._binary(E.mul, other, reverse=not _is_scalar(other))  # 2 * x is recorded as x * 2
 
     def __truediv__(self, other):
         return self._binary(E.div, other)
 
     def __rtruediv__(self, other):
+        if _is_scalar(other):  # as torch records it: c / x = (1 / x) * c
+            a, b = _promote(self, other, true_division=True)
+            return apply(E.mul, apply(E.reciprocal, a), b)
         return self._binary(E.div, other, reverse=True)
 
     def __pow__(self, exponent):
@@ -489,10 +501,13 @@ class Tensor:
             if self._array.dtype.kind in "iu" and isinstance(exponent, numbers.Integral) and exponent < 0:
                 raise RuntimeError("Integers to negative integer powers are not allowed.")
             base = self if self.is_floating_point() or isinstance(exponent, numbers.Integral) else self.float()
-            return apply(E.pow_scalar, base, exponent.item() if isinstance(exponent, np.generic) else exponent)
+            return apply(E.pow_scalar, base, exponent=exponent.item() if isinstance(exponent, np.generic) else exponent)
         return self._binary(E.pow, exponent)
 
     def __rpow__(self, base):
+        if _is_scalar(base) and (self.is_floating_point() or isinstance(base, float)):
+            a, b = _promote(self, base)  # c ** x: the number is not an input of the node (torch's PowBackward2)
+            return apply(E.pow_scalar_base, a, base=b)
         return self._binary(E.pow, base, reverse=True)
 
     def __floordiv__(self, other):
@@ -560,7 +575,7 @@ class Tensor:
     negative = neg
 
     def reciprocal(self):
-        return 1 / self
+        return apply(E.reciprocal, _promote(self, 1, true_division=True)[0])
 
     def square(self):
         return self * self
@@ -1304,8 +1319,10 @@ class Tensor:
         index = _index(index, self)
         steps = _basic_then_advanced(index)
         if steps is not None:  # torch applies ints and None before the integer tensors
-            return apply(I.getitem, apply(I.getitem, self, index=steps[0]), index=steps[1])
-        return apply(I.getitem, self, index=index)
+            return apply(I.getitem, apply(I.basic_index(steps[0]), self, index=steps[0]), index=steps[1])
+        if builtins.any(isinstance(i, np.ndarray) for i in index):
+            return apply(I.getitem, self, index=index)
+        return apply(I.basic_index(index), self, index=index)
 
     def __setitem__(self, index, value):
         index = _index(index, self)
@@ -1507,7 +1524,7 @@ class Tensor:
 
     def pow_(self, exponent):
         if _is_scalar(exponent):
-            return self._inplace(E.pow_scalar, exponent)
+            return self._inplace(E.pow_scalar, exponent=exponent)
         return self._inplace_binary(E.pow, exponent)
 
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
@@ -1663,17 +1680,16 @@ class Tensor:
 
     def _picked(self, name, primitive, dim, keepdim, pick):
         """The (values, indices) of median or mode: pick(array, axis) gives each row's position."""
-        x = self.reshape(1) if self.ndim == 0 else self
-        axis = _dim(dim, x.ndim)
-        if x._array.shape[axis] == 0:
-            raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
-        index = pick(x._array, axis)
-        values, indices = apply(primitive, x, index=index, axis=axis), Tensor._wrap(index.astype(np.int64))
+        axis = _dim(dim, self.ndim)
         if self.ndim == 0:
-            values, indices = values.reshape(()), indices.reshape(())
-        elif not keepdim:
-            values, indices = values.squeeze(axis), indices.squeeze(axis)
-        return _return_type(name)(values, indices)
+            index = np.zeros((), dtype=np.int64)
+        elif self._array.shape[axis] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+        else:
+            index = pick(self._array, axis)
+        values = apply(primitive, self, index=index, axis=axis, keepdim=keepdim)
+        indices = index if keepdim or self.ndim == 0 else np.squeeze(index, axis)
+        return _return_type(name)(values, Tensor._wrap(indices.astype(np.int64)))
 
     def median(self, dim=None, keepdim=False):
         """The lower median (the middle value; of two middles the smaller), nan if a nan is there.
@@ -1748,7 +1764,7 @@ def _scaled_sum(input, product, beta, alpha):
                            f"{list(product.shape)}")
     scaled = product if alpha == 1 else product * alpha
     if beta == 0:  # input stays in the graph with a zero gradient, but its values (nan too) are not read
-        return scaled + apply(E.where, np.zeros((), dtype=bool), input, 0.0)
+        return scaled + apply(E.where, input, 0.0, condition=np.zeros((), dtype=bool))
     return (input if beta == 1 else input * beta) + scaled
 
 

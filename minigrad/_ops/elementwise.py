@@ -83,7 +83,7 @@ def _scalar_pow_vjp(g, ans, x, exponent):
     return g * (exponent * np.power(x, exponent - 1))
 
 
-# x ** c for a Python number c: one saved array instead of two.
+# x ** c for a Python number c (a parameter, not an input): one saved array instead of two.
 pow_scalar = Primitive("PowScalar", quietly(_scalar_pow), _scalar_pow_vjp, grad_fn_name="PowBackward0")
 
 # ---------------------------------------------------------------- unary calculus
@@ -180,11 +180,12 @@ minimum = Primitive("Minimum", np.minimum,
                     lambda g, ans, x, y: _select_vjp(g, x, y, x > y),
                     lambda g, ans, x, y: _select_vjp(g, y, x, y > x))
 
-# where(condition, x, y): the condition is a boolean array and gets no gradient.
-where = Primitive("Where", np.where,
-                  None,
-                  lambda g, ans, cond, x, y: np.where(cond, g, 0),
-                  lambda g, ans, cond, x, y: np.where(cond, 0, g))
+# where(condition, x, y): the condition is a boolean array, a parameter rather than an input,
+# so that the node's inputs are x and y as in torch.
+where = Primitive("Where", lambda x, y, condition: np.where(condition, x, y),
+                  lambda g, ans, x, y, condition: np.where(condition, g, 0),
+                  lambda g, ans, x, y, condition: np.where(condition, 0, g),
+                  saves="nothing")
 
 # order="K" keeps the input's memory layout (torch's clone); "C" makes it row-major (contiguous()).
 clone = Primitive("Clone", lambda x, order="K": np.array(x, order=order, copy=True),
@@ -217,3 +218,20 @@ remainder = Primitive("Remainder", quietly(np.mod),
                       grad_fn_name="RemainderBackward1")
 remainder_scalar = Primitive("RemainderScalar", quietly(np.mod), lambda g, ans, x, y: g, saves="nothing",
                              grad_fn_name="RemainderBackward0")
+
+# The forms torch records when a Python number is the left operand: c - x, c ** x and 1 / x
+# (c / x is recorded as (1 / x) * c). The number is a parameter, so x is the node's only input.
+rsub = Primitive("Rsub", lambda x, other: other - x, lambda g, ans, x, other: -g, saves="nothing",
+                 grad_fn_name="RsubBackward1")
+reciprocal = Primitive("Reciprocal", quietly(np.reciprocal), lambda g, ans, x: -g * ans * ans, saves="output")
+
+
+def _scalar_base_pow_vjp(g, ans, x, base):
+    # d/dx c ** x = c ** x * log(c); torch defines it as 0 where c == 0 and x >= 0.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grad = g * (ans * np.log(base))
+    return np.where((base == 0) & (x >= 0), 0.0, grad)
+
+
+pow_scalar_base = Primitive("PowScalarBase", quietly(lambda x, base: np.power(base, x)), _scalar_base_pow_vjp,
+                            saves="both", grad_fn_name="PowBackward2")

@@ -18,6 +18,27 @@ def _index_vjp(g, ans, x, index):
 getitem = Primitive("Index", lambda x, index: x[index], _index_vjp, saves="nothing", view=True)
 index_select = Primitive("IndexSelect", lambda x, index: x[index], _index_vjp, saves="nothing")
 
+# Basic indexing (ints, slices, None) under torch's node names: torch takes one step per
+# index entry and names the node after the last step that does something. x[0] selects,
+# x[1:] slices, x[None] unsqueezes; the rules are those of getitem.
+select = Primitive("Select", lambda x, index: x[index], _index_vjp, saves="nothing", view=True)
+slice_ = Primitive("Slice", lambda x, index: x[index], _index_vjp, saves="nothing", view=True)
+unsqueeze_index = Primitive("UnsqueezeIndex", lambda x, index: x[index], _index_vjp, saves="nothing", view=True,
+                            grad_fn_name="UnsqueezeBackward0")
+
+
+def basic_index(index):
+    """The primitive for a basic `index` (no arrays), named as torch names the node it records."""
+    for i in reversed(index):
+        if i is None:
+            return unsqueeze_index
+        if isinstance(i, slice):
+            if i != slice(None):
+                return slice_
+        elif i is not Ellipsis:
+            return select  # an int
+    return slice_  # x[:] (only full slices)
+
 
 def along_axis(index, axis):
     """The fancy index that picks ``x[i0, ..., index[i0, ..., ik], ..., ik]`` along `axis`.
@@ -41,10 +62,25 @@ gather = Primitive("Gather", lambda x, index, axis: x[along_axis(index, axis)], 
 # sort and topk return gathered values; their indices come from argsort and carry no gradient.
 sort = Primitive("Sort", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
 topk = Primitive("Topk", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
-# so do median and mode along a dim (index: the position picked in each row, kept as an axis of size 1)
-median = Primitive("Median", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing",
-                   grad_fn_name="MedianBackward1")
-mode = Primitive("Mode", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
+
+
+def _pick(x, index, axis, keepdim):
+    """The element at `index` of each row along axis (index keeps that axis, with size 1)."""
+    if x.ndim == 0:
+        return x.copy()
+    picked = x[along_axis(index, axis)]
+    return picked if keepdim else np.squeeze(picked, axis)
+
+
+def _pick_vjp(g, ans, x, index, axis, keepdim):
+    if x.ndim == 0:
+        return g
+    return _gather_vjp(g if keepdim else np.expand_dims(g, axis), ans, x, index, axis)
+
+
+# median and mode along a dim pick one element per row, too
+median = Primitive("Median", _pick, _pick_vjp, saves="nothing", grad_fn_name="MedianBackward1")
+mode = Primitive("Mode", _pick, _pick_vjp, saves="nothing")
 
 
 def _median_all_vjp(g, ans, x):

@@ -1,8 +1,9 @@
 """Loss primitives: the elementwise losses and the negative log-likelihood of class indices.
 
-Every rule here returns the unreduced loss except `nll_loss`, whose 'mean' divides by
-the total weight of the counted targets (torch's weighted mean), which is not a plain
-mean of the unreduced values. The Tensor layer reduces the others with sum or mean.
+Most rules here return the unreduced loss, which the Tensor layer reduces with sum or mean.
+`nll_loss` reduces itself, as its 'mean' divides by the total weight of the counted targets
+(torch's weighted mean); so do `mse_loss` and `binary_cross_entropy_with_logits`, which torch
+records as one node each.
 Everything is written to stay finite for inputs of any size (logits of +-1e4 included).
 """
 
@@ -12,7 +13,31 @@ from minigrad._ops.activation import log_logistic, logistic
 from minigrad._ops.registry import Primitive
 
 
+# ---------------------------------------------------------------- reduction inside a rule
+# mse_loss and binary_cross_entropy_with_logits reduce inside their primitive, so that a loss
+# is one node, as torch records it (MseLossBackward0), not a loss node under a MeanBackward0.
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        if loss.size == 0:  # the mean of no losses: nan, quietly as in torch (np.mean would warn)
+            return np.array(np.nan, dtype=loss.dtype)
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _spread(g, reduction, *arrays):
+    """The gradient reaching each element of a reduced loss: g / n for 'mean', else g."""
+    return g / np.broadcast(*arrays).size if reduction == "mean" else g
+
+
 # ---------------------------------------------------------------- regression losses
+# (x - t)^2: d/dx = 2 (x - t), d/dt = -2 (x - t)
+mse_loss = Primitive("MseLoss", lambda x, target, reduction: _reduce((x - target) ** 2, reduction),
+                     lambda g, ans, x, target, reduction: 2 * (x - target) * _spread(g, reduction, x, target),
+                     lambda g, ans, x, target, reduction: -2 * (x - target) * _spread(g, reduction, x, target))
+
+
 def _smooth_l1(x, target, beta):
     # 0.5 d^2 / beta inside |d| < beta, |d| - 0.5 beta outside: quadratic near zero, linear far away
     d = np.abs(x - target)
@@ -100,7 +125,12 @@ def _bce_with_logits_vjp_target(g, ans, x, target, weight, pos_weight):
 
 
 binary_cross_entropy_with_logits = Primitive(
-    "BinaryCrossEntropyWithLogits", _bce_with_logits, _bce_with_logits_vjp_input, _bce_with_logits_vjp_target)
+    "BinaryCrossEntropyWithLogits",
+    lambda x, target, weight, pos_weight, reduction: _reduce(_bce_with_logits(x, target, weight, pos_weight), reduction),
+    lambda g, ans, x, target, weight, pos_weight, reduction: _bce_with_logits_vjp_input(
+        _spread(g, reduction, x, target), ans, x, target, weight, pos_weight),
+    lambda g, ans, x, target, weight, pos_weight, reduction: _bce_with_logits_vjp_target(
+        _spread(g, reduction, x, target), ans, x, target, weight, pos_weight))
 
 
 # ---------------------------------------------------------------- distributions

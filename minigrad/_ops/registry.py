@@ -68,7 +68,7 @@ class Primitive:
     """
 
     __slots__ = ("name", "forward", "vjps", "vjp_argnum", "vjp_all", "saves_inputs", "saves_output", "saves_others",
-                 "saves_anything", "view", "grad_fn_name")
+                 "saves_anything", "view", "grad_fn_name", "node_type")
 
     def __init__(self, name, forward, *vjps, saves="inputs", vjp_argnum=None, vjp_all=None, view=False,
                  grad_fn_name=None):
@@ -87,6 +87,7 @@ class Primitive:
         self.saves_anything = saves != "nothing"  # freed after backward: a second one raises
         self.view = view
         self.grad_fn_name = grad_fn_name or f"{name}Backward0"  # what grad_fn prints, as torch names it
+        self.node_type = None  # the class of its nodes, named grad_fn_name (made by the engine when first used)
         REGISTRY[name] = self
 
     def __repr__(self):

@@ -75,6 +75,18 @@ class Node:
         self.ans = None
 
 
+_node_types = {}
+
+
+def node_type(name):
+    """The subclass of Node called `name` (MulBackward0, ...), made once and reused, so that
+    ``type(y.grad_fn).__name__`` is torch's node name, as tools that draw graphs read it."""
+    cls = _node_types.get(name)
+    if cls is None:
+        cls = _node_types[name] = type(name, (Node,), {"__slots__": (), "__module__": __name__})
+    return cls
+
+
 class AccumulateGrad:
     """Marker for a leaf in `next_functions`, as torch shows it."""
 
@@ -118,7 +130,7 @@ def topological_order(roots):
     reachable, stack = set(roots), list(roots)
     while stack:
         for edge in stack.pop().edges:
-            if type(edge) is Node and edge not in reachable:
+            if isinstance(edge, Node) and edge not in reachable:
                 reachable.add(edge)
                 stack.append(edge)
     return sorted(reachable, key=_by_sequence_nr, reverse=True)
@@ -207,7 +219,7 @@ def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
                 grad = primitive.vjp_argnum(i, g, ans, *arrays, **params)
             if grad is None:  # a custom Function may say "no gradient" for an input
                 continue
-            store = grads if type(edge) is Node else leaf_grads
+            store = grads if isinstance(edge, Node) else leaf_grads
             x = arrays[i]
             if type(grad) is not np.ndarray:
                 if type(grad) is IndexedGradient:  # from indexing: add the picked part into one buffer

@@ -20,7 +20,7 @@ gradient, exactly where it would call a primitive's VJP rules.
 import numpy as np
 
 from minigrad.autograd import grad_mode
-from minigrad.autograd.engine import Node
+from minigrad.autograd.engine import node_type
 from minigrad.tensor import Tensor
 
 
@@ -107,14 +107,16 @@ class Function:
         edges = [(a._grad_fn or a) if need else None for a, need in zip(args, needs)]
         arrays = [a._array if isinstance(a, Tensor) else a for a in args]
         if not isinstance(out, tuple):
-            return Tensor._wrap(out._array, Node(_UserRule(cls, ctx, None), arrays, {}, None, edges, ()))
+            rule = _UserRule(cls, ctx, None)
+            return Tensor._wrap(out._array, node_type(rule.grad_fn_name)(rule, arrays, {}, None, edges, ()))
         dtypes = {o._array.dtype for o in outputs}
         if len(dtypes) != 1:
             raise NotImplementedError(f"{cls.__name__}.forward returned outputs of several dtypes {sorted(map(str, dtypes))}; "
                                       "minigrad records functions whose outputs share one dtype")
         shapes = [o._array.shape for o in outputs]
         packed = np.concatenate([o._array.ravel() for o in outputs])
-        node = Node(_UserRule(cls, ctx, shapes), arrays, {}, None, edges, ())
+        rule = _UserRule(cls, ctx, shapes)
+        node = node_type(rule.grad_fn_name)(rule, arrays, {}, None, edges, ())
         whole = Tensor._wrap(packed, node)
         bounds = np.cumsum([0] + [o._array.size for o in outputs])
         return tuple(whole[int(start):int(stop)].reshape(shape)

@@ -80,6 +80,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """The squared error (input - target)^2, optionally weighted elementwise, reduced."""
     reduction = _reduction(size_average, reduce, reduction)
     input, target = _pair(input, target, "mse_loss")
+    if weight is None:
+        return apply(L.mse_loss, input, target, reduction=reduction)
     diff = input - target
     return _reduce_weighted(diff * diff, weight, input, reduction)
 
@@ -298,10 +300,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     target = _as_tensor(target)
     _check_same_shape(input, target, "Target size ({target}) must be the same as input size ({input})")
     input, target = _promote(input, target)
-    loss = apply(L.binary_cross_entropy_with_logits, input, target,
+    return apply(L.binary_cross_entropy_with_logits, input, target,
                  weight=_elementwise_weight(weight, input, "weight"),
-                 pos_weight=_elementwise_weight(pos_weight, input, "pos_weight"))
-    return _reduce(loss, reduction)
+                 pos_weight=_elementwise_weight(pos_weight, input, "pos_weight"), reduction=reduction)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):

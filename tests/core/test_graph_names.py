@@ -1,0 +1,83 @@
+"""The recorded graph as tools see it: `type(y.grad_fn).__name__` is torch's node name (what
+torchviz and tutorials print), and `next_functions` lists the same inputs in the same order,
+including where a Python number is the left operand (2 * b, 1 - b, 1 / b, 2 ** b)."""
+
+import numpy as np
+import pytest
+import torch
+
+import minigrad
+
+
+def _describe(node, depth=2):
+    """A node as (its class name, the description of each next function), `depth` levels deep."""
+    if node is None:
+        return None
+    name = type(node).__name__
+    if depth == 0:
+        return name
+    return name, [_describe(f, depth - 1) for f, _ in node.next_functions]
+
+
+EXPRESSIONS = {
+    "number times tensor": lambda lib, b: 2 * b,
+    "tensor times number": lambda lib, b: b * 2,
+    "number minus tensor": lambda lib, b: 1 - b,
+    "tensor minus number": lambda lib, b: b - 1,
+    "number plus tensor": lambda lib, b: 1 + b,
+    "number over tensor": lambda lib, b: 3 / b,
+    "number to a tensor power": lambda lib, b: 2 ** b,
+    "tensor to a number power": lambda lib, b: b ** 2,
+    "reciprocal": lambda lib, b: b.reciprocal(),
+    "select": lambda lib, b: b[0],
+    "slice": lambda lib, b: b[:1],
+    "full slice": lambda lib, b: b[:],
+    "index with None": lambda lib, b: b[:, None],
+    "select method": lambda lib, b: b.select(1, 0),
+    "narrow": lambda lib, b: b.narrow(0, 0, 1),
+    "integer array index": lambda lib, b: b[[0, 1]],
+    "where": lambda lib, b: lib.where(b > 0, b, 0.0),
+    "mse_loss": lambda lib, b: lib.nn.functional.mse_loss(b, b.detach() * 2),
+    "mse_loss sum": lambda lib, b: lib.nn.functional.mse_loss(b, b.detach() * 2, reduction="sum"),
+    "MSELoss module": lambda lib, b: lib.nn.MSELoss()(b, b.detach()),
+    "bce with logits": lambda lib, b: lib.nn.functional.binary_cross_entropy_with_logits(b, b.detach().sigmoid()),
+    "BCEWithLogitsLoss module": lambda lib, b: lib.nn.BCEWithLogitsLoss(reduction="none")(b, b.detach().sigmoid()),
+    "a small network": lambda lib, b: (b @ b.T).relu().sum(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPRESSIONS))
+def test_node_classes_and_next_functions_as_torch(name):
+    graphs = []
+    for lib in (minigrad, torch):
+        b = lib.ones(2, 3, requires_grad=True) * 1.0 + lib.ones(2, 3)  # b's own node is AddBackward0
+        graphs.append(_describe(EXPRESSIONS[name](lib, b).grad_fn))
+    assert graphs[0] == graphs[1]
+
+
+def test_node_classes_are_nodes_made_once():
+    from minigrad.autograd.engine import Node
+    x = minigrad.ones(2, requires_grad=True)
+    a, b = (x * 2).grad_fn, (x * 3).grad_fn
+    assert type(a) is type(b) and isinstance(a, Node) and type(a) is not Node
+
+
+def test_losses_are_one_node_with_torch_s_gradients():
+    for reduction in ("mean", "sum", "none"):
+        grads = []
+        for lib in (minigrad, torch):
+            x = lib.tensor([[0.5, -1.0], [2.0, 0.0]], dtype=lib.float64, requires_grad=True)
+            t = lib.tensor([[1.0, 0.0], [0.5, 1.0]], dtype=lib.float64, requires_grad=True)
+            for fn in (lib.nn.functional.mse_loss, lib.nn.functional.binary_cross_entropy_with_logits):
+                fn(x, t, reduction=reduction).sum().backward()
+            grads.append([x.grad.tolist(), t.grad.tolist()])
+        np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
+
+def test_grad_fn_names_of_new_ops_as_torch():
+    def names(lib):
+        a = lib.ones(2, 2, dtype=lib.float64, requires_grad=True) + lib.eye(2, dtype=lib.float64)
+        return [type(f.grad_fn).__name__ for f in (
+            lib.atan2(a, a), lib.remainder(a, a), lib.remainder(a, 2.0), lib.linalg.inv(a),
+            lib.linalg.solve(a, a), a.median(0).values, a.mode(0).values,
+            a.index_put((lib.tensor([0]),), lib.tensor(1.0, dtype=lib.float64), accumulate=True))]
+    assert names(minigrad) == names(torch)
