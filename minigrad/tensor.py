@@ -9,6 +9,8 @@ engine. All of the mathematics lives in `minigrad._ops`.
 import builtins
 import numbers
 import operator
+import os
+import traceback
 import warnings
 
 import numpy as np
@@ -60,7 +62,17 @@ def apply(primitive, *args, **params):
         versions.append((counter, 0))
     node_type = primitive.node_type or _bind_node_type(primitive)
     node = node_type(primitive, arrays, params, ans if primitive.saves_output else None, edges, versions)
+    if engine.forward_stacks is not None:  # anomaly mode: remember the user's line that made the node
+        engine.forward_stacks[node] = _user_stack()
     return Tensor._wrap(ans, node, counter)
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _user_stack():
+    """The current call stack without minigrad's own frames, as anomaly mode shows it."""
+    return [frame for frame in traceback.extract_stack() if not os.path.abspath(frame.filename).startswith(_PACKAGE)]
 
 
 def _bind_node_type(primitive):

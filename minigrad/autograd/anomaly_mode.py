@@ -1,5 +1,9 @@
 """Anomaly detection, as torch.autograd.detect_anomaly: stop at the first backward step
-that produces nan, naming the operation, instead of letting nan spread to every weight."""
+that produces nan, naming the operation, instead of letting nan spread to every weight;
+and when a backward step fails, show the line of the forward pass that made its node."""
+
+import warnings
+import weakref
 
 import numpy as np
 
@@ -35,11 +39,15 @@ class detect_anomaly(set_detect_anomaly):
     """`with detect_anomaly():` checks every backward step inside for nan."""
 
     def __init__(self, check_nan=True):
+        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime and should only be "
+                      "enabled for debugging.", stacklevel=2)
         super().__init__(True, check_nan)
 
 
 def _switch(on):
     if on and _check_for_nan not in engine.observers:
         engine.observers.append(_check_for_nan)
+        engine.forward_stacks = weakref.WeakKeyDictionary()  # apply records each new node's stack
     elif not on and _check_for_nan in engine.observers:
         engine.observers.remove(_check_for_nan)
+        engine.forward_stacks = None

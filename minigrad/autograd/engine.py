@@ -15,6 +15,10 @@ and finally accumulates into the leaves' `.grad`.
 
 import itertools
 import operator
+import os
+import sys
+import traceback
+import warnings
 
 import numpy as np
 
@@ -31,6 +35,28 @@ _sequence = itertools.count()
 # Callables observe(node, g, [(input index, gradient), ...]) run after each node's VJPs:
 # the backward tracer and anomaly detection (minigrad.autograd.graph, anomaly_mode).
 observers = []
+
+# In anomaly mode, the forward stack that created each node (filled by apply, switched on
+# by minigrad.autograd.anomaly_mode): shown when that node's backward fails, as torch does.
+forward_stacks = None
+
+
+def _show_forward_stack(node):
+    stack = forward_stacks.get(node) if forward_stacks is not None else None
+    if stack is not None:
+        warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
+                      + "".join(traceback.format_list(stack)), stacklevel=_caller_level())
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def _caller_level():
+    """The warnings stacklevel of the first frame outside minigrad (the user's backward call)."""
+    level, frame = 2, sys._getframe(2)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+        level, frame = level + 1, frame.f_back
+    return level
 
 
 class Node:
@@ -183,70 +209,75 @@ def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
     has not yet handed to a VJP (`owned`); any other array may be held elsewhere.
     """
     owned = {}
-    for node in topological_order(list(grads)):
-        # 1. The gradient of this node's output is complete: take it.
-        g = grads.pop(node, None)
-        if g is None:
-            continue
-        if owned:
-            owned.pop(id(g), None)  # a VJP may pass g on unchanged: it is no longer ours alone
-        if node.hooks:
-            g = _run_hooks(node.hooks, g, Tensor)
-        if node.retained is not None:  # retain_grad() fills .grad in every kind of backward, as in torch
-            _accumulate(node.retained, g, handed_out, Tensor)
-        if wanted is not None and node in wanted:
-            captured[node] = g
-        # 2. Check that what the VJPs will read is still there and unchanged.
-        if node.inputs is None:
-            raise RuntimeError(_FREED)
-        for counter, value in node.versions:
-            if counter[0] != value:
-                node.raise_modified(counter, value)
-        # 3. One VJP per input that wants a gradient, summed into that input's slot.
-        primitive, arrays, ans, params = node.primitive, node.inputs, node.ans, node.params
-        rules = primitive.vjps
-        # Some rules give every input's gradient from one computation (an LSTM's BPTT).
-        all_grads = primitive.vjp_all(g, ans, *arrays, **params) if rules is None and primitive.vjp_all else None
-        produced = [] if observers else None  # (input index, gradient) for anyone watching
-        for i, edge in enumerate(node.edges):
-            if edge is None:
+    node = None
+    try:
+        for node in topological_order(list(grads)):
+            # 1. The gradient of this node's output is complete: take it.
+            g = grads.pop(node, None)
+            if g is None:
                 continue
-            if rules is not None:
-                grad = rules[i](g, ans, *arrays, **params)
-            elif all_grads is not None:
-                grad = all_grads[i]
-            else:  # a variadic primitive (cat, stack) has one rule for all inputs
-                grad = primitive.vjp_argnum(i, g, ans, *arrays, **params)
-            if grad is None:  # a custom Function may say "no gradient" for an input
-                continue
-            store = grads if isinstance(edge, Node) else leaf_grads
-            x = arrays[i]
-            if type(grad) is not np.ndarray:
-                if type(grad) is IndexedGradient:  # from indexing: add the picked part into one buffer
-                    grad = store[edge] = _add_indexed(store.get(edge), grad, owned)
-                    if produced is not None:
-                        produced.append((i, grad))
+            if owned:
+                owned.pop(id(g), None)  # a VJP may pass g on unchanged: it is no longer ours alone
+            if node.hooks:
+                g = _run_hooks(node.hooks, g, Tensor)
+            if node.retained is not None:  # retain_grad() fills .grad in every kind of backward, as in torch
+                _accumulate(node.retained, g, handed_out, Tensor)
+            if wanted is not None and node in wanted:
+                captured[node] = g
+            # 2. Check that what the VJPs will read is still there and unchanged.
+            if node.inputs is None:
+                raise RuntimeError(_FREED)
+            for counter, value in node.versions:
+                if counter[0] != value:
+                    node.raise_modified(counter, value)
+            # 3. One VJP per input that wants a gradient, summed into that input's slot.
+            primitive, arrays, ans, params = node.primitive, node.inputs, node.ans, node.params
+            rules = primitive.vjps
+            # Some rules give every input's gradient from one computation (an LSTM's BPTT).
+            all_grads = primitive.vjp_all(g, ans, *arrays, **params) if rules is None and primitive.vjp_all else None
+            produced = [] if observers else None  # (input index, gradient) for anyone watching
+            for i, edge in enumerate(node.edges):
+                if edge is None:
                     continue
-                grad = _fit(grad, x)
-            elif grad.shape != x.shape or grad.dtype is not x.dtype:
-                grad = _fit(grad, x)  # undo broadcasting, cast back: the one place this happens
+                if rules is not None:
+                    grad = rules[i](g, ans, *arrays, **params)
+                elif all_grads is not None:
+                    grad = all_grads[i]
+                else:  # a variadic primitive (cat, stack) has one rule for all inputs
+                    grad = primitive.vjp_argnum(i, g, ans, *arrays, **params)
+                if grad is None:  # a custom Function may say "no gradient" for an input
+                    continue
+                store = grads if isinstance(edge, Node) else leaf_grads
+                x = arrays[i]
+                if type(grad) is not np.ndarray:
+                    if type(grad) is IndexedGradient:  # from indexing: add the picked part into one buffer
+                        grad = store[edge] = _add_indexed(store.get(edge), grad, owned)
+                        if produced is not None:
+                            produced.append((i, grad))
+                        continue
+                    grad = _fit(grad, x)
+                elif grad.shape != x.shape or grad.dtype is not x.dtype:
+                    grad = _fit(grad, x)  # undo broadcasting, cast back: the one place this happens
+                if produced is not None:
+                    produced.append((i, grad))
+                previous = store.get(edge)
+                if previous is None:
+                    store[edge] = grad
+                elif id(previous) in owned:
+                    previous += grad
+                else:
+                    total = np.add(previous, grad, out=np.empty_like(grad))  # an array even when 0-d
+                    owned[id(total)] = total
+                    store[edge] = total
             if produced is not None:
-                produced.append((i, grad))
-            previous = store.get(edge)
-            if previous is None:
-                store[edge] = grad
-            elif id(previous) in owned:
-                previous += grad
-            else:
-                total = np.add(previous, grad, out=np.empty_like(grad))  # an array even when 0-d
-                owned[id(total)] = total
-                store[edge] = total
-        if produced is not None:
-            for observe in observers:
-                observe(node, g, produced)
-        # 4. Free what this node saved, unless the graph is to be used again.
-        if not retain_graph:
-            node.release()  # a later backward through it raises, as in torch
+                for observe in observers:
+                    observe(node, g, produced)
+            # 4. Free what this node saved, unless the graph is to be used again.
+            if not retain_graph:
+                node.release()  # a later backward through it raises, as in torch
+    except Exception:
+        _show_forward_stack(node)  # anomaly mode: where the failing node was made in forward
+        raise
 
 
 def _add_indexed(previous, grad, owned):

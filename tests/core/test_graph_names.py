@@ -81,3 +81,33 @@ def test_grad_fn_names_of_new_ops_as_torch():
             lib.linalg.solve(a, a), a.median(0).values, a.mode(0).values,
             a.index_put((lib.tensor([0]),), lib.tensor(1.0, dtype=lib.float64), accumulate=True))]
     assert names(minigrad) == names(torch)
+
+
+def test_anomaly_mode_shows_the_forward_line_of_the_failing_node_as_torch():
+    for lib in (minigrad, torch):
+        x = lib.zeros(2, requires_grad=True)
+        with pytest.warns(UserWarning, match="Anomaly Detection has been enabled"):
+            anomaly = lib.autograd.detect_anomaly()
+        with anomaly:
+            y = (x.sqrt() * 0).sum()  # the forward line anomaly mode points at
+            with pytest.warns(UserWarning, match="Error detected in SqrtBackward0") as caught:
+                with pytest.raises(RuntimeError, match="'SqrtBackward0' returned nan values in its 0th output"):
+                    y.backward()
+        message = next(str(w.message) for w in caught if "Error detected" in str(w.message))
+        assert "Traceback of forward call that caused the error" in message
+        assert __file__ in message
+        line = next(n for n, text in enumerate(open(__file__), 1) if "the forward line anomaly mode" in text)
+        assert f"line {line}," in message
+
+
+def test_anomaly_mode_names_the_forward_line_for_an_in_place_change_too():
+    for lib in (minigrad, torch):
+        x = lib.ones(2, requires_grad=True)
+        with pytest.warns(UserWarning):
+            with lib.autograd.detect_anomaly():
+                w = x.sigmoid()  # saved for backward, then changed
+                s = w.sum()
+                w.mul_(2)
+                with pytest.warns(UserWarning, match="Error detected in SigmoidBackward0"):
+                    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+                        s.backward()
