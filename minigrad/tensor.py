@@ -523,21 +523,19 @@ class Tensor:
         return self._binary(E.pow, base, reverse=True)
 
     def __floordiv__(self, other):
-        return Tensor._wrap(self._integer_division(np.floor_divide, other))
+        return self._integer_division(E.floor_divide, other)
 
     def __mod__(self, other):
-        return Tensor._wrap(self._integer_division(np.mod, other))
+        return self.remainder(other)
 
-    def _integer_division(self, ufunc, other):
-        """floor_divide or mod on the promoted operands, with torch's errors: shapes that do not
-        broadcast, and integer division by zero. Floats divide by zero silently (inf or nan)."""
+    def _integer_division(self, primitive, other, **params):
+        """x // y or div(rounding_mode=) on the promoted operands, with torch's errors: shapes that
+        do not broadcast, and integer division by zero. Floats divide by zero silently (inf or nan)."""
         a, b = _promote(self, other)
-        a, b = _raw(a), _raw(b)
-        _broadcast_shape(np.shape(a), np.shape(b))
-        if a.dtype.kind in "iub" and np.any(np.asarray(b) == 0):
+        _broadcast_shape(a._array.shape, np.shape(_raw(b)))
+        if a._array.dtype.kind in "iub" and np.any(np.asarray(_raw(b)) == 0):
             raise RuntimeError("ZeroDivisionError")  # integer division by zero, as torch reports it
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.asarray(ufunc(a, b))
+        return apply(primitive, a, b, **params)
 
     def __neg__(self):
         if self._array.dtype == np.bool_:
@@ -558,10 +556,27 @@ class Tensor:
         return _as_tensor(other).matmul(self)
 
     def add(self, other, alpha=1):
-        return self + (other * alpha if alpha != 1 else other)
+        return self + self._scaled(other, alpha)
 
     def sub(self, other, alpha=1):
-        return self - (other * alpha if alpha != 1 else other)
+        _check_no_bool_subtraction(self, other)
+        return self - self._scaled(other, alpha)
+
+    def _scaled(self, other, alpha):
+        """other * alpha for add/sub(other, alpha=): as in torch, alpha takes no part in type
+        promotion (the result has the dtype of self + other), a bool result adds other where alpha
+        is true, and a float alpha needs a floating result."""
+        if type(alpha) is int and alpha == 1:
+            return other
+        target = _promote(self, other)[0]._array.dtype
+        if isinstance(alpha, (bool, np.bool_)) and target != np.bool_:
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+        if target.kind in "iub" and isinstance(alpha, (float, np.floating)):
+            raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+        if target == np.bool_:
+            return other & builtins.bool(alpha)
+        other = other._cast(target) if isinstance(other, Tensor) else other
+        return other * alpha
 
     def mul(self, other):
         return self * other
@@ -569,11 +584,8 @@ class Tensor:
     def div(self, other, rounding_mode=None):
         if rounding_mode is None:
             return self / other
-        if rounding_mode == "floor":
-            return self // other
-        if rounding_mode == "trunc":
-            a, b = _promote(self, other)
-            return Tensor._wrap(np.asarray(np.trunc(np.true_divide(_raw(a), _raw(b))).astype(_raw(a).dtype)))
+        if rounding_mode in ("floor", "trunc"):
+            return self._integer_division(E.div_rounding, other, rounding_mode=rounding_mode)
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
 
     multiply, divide, subtract, true_divide = mul, div, sub, div
@@ -944,7 +956,7 @@ class Tensor:
         if p == -float("inf"):
             return x.abs().amin(() if dim is None else dim, keepdim)
         if p == 0:
-            return (x != 0).to(x.dtype).sum(dim, keepdim)
+            return apply(R.norm_zero, x, axis=_axes(dim, x.ndim), keepdims=keepdim)
         return apply(R.norm, x, p=p, axis=_axes(dim, x.ndim), keepdims=keepdim)
 
     def count_nonzero(self, dim=None):
@@ -1523,10 +1535,11 @@ class Tensor:
         return self._inplace(primitive, other)
 
     def add_(self, other, alpha=1):
-        return self._inplace_binary(E.add, other * alpha if alpha != 1 else other)
+        return self._inplace_binary(E.add, self._scaled(other, alpha))
 
     def sub_(self, other, alpha=1):
-        return self._inplace_binary(E.sub, other * alpha if alpha != 1 else other)
+        _check_no_bool_subtraction(self, other)
+        return self._inplace_binary(E.sub, self._scaled(other, alpha))
 
     def mul_(self, other):
         return self._inplace_binary(E.mul, other)

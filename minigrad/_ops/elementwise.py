@@ -40,6 +40,34 @@ div = Primitive("Div", quietly(np.true_divide),
                 lambda g, ans, x, y: g / y,
                 lambda g, ans, x, y: -g * ((x / y) / y))
 
+
+def _rounded_quotient(x, y, rounding_mode):
+    """x / y rounded toward -inf ("floor", as Python's //) or toward zero ("trunc"); integers
+    stay integers and are divided exactly, never through floats."""
+    if rounding_mode == "floor":
+        return np.floor_divide(x, y)
+    if np.result_type(x, y).kind == "f":
+        return np.trunc(np.true_divide(x, y))
+    return np.floor_divide(x - np.fmod(x, y), y)  # x - fmod(x, y) is a multiple of y: exact
+
+
+# div(x, y, rounding_mode=...) is a step function of x and y: zero gradients almost everywhere,
+# which torch sends back (DivBackward2) rather than none at all.
+div_rounding = Primitive("DivRounding", quietly(_rounded_quotient),
+                         lambda g, ans, x, y, rounding_mode: np.zeros_like(g),
+                         lambda g, ans, x, y, rounding_mode: np.zeros_like(g),
+                         saves="nothing", grad_fn_name="DivBackward2")
+
+
+def _floor_divide_has_no_derivative(*args):
+    raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+# x // y: the same values as div(rounding_mode="floor"), but torch defines no derivative for
+# it: the result is in the graph and backward through it raises.
+floor_divide = Primitive("FloorDivide", quietly(np.floor_divide), _floor_divide_has_no_derivative,
+                         _floor_divide_has_no_derivative, saves="nothing", grad_fn_name="NotImplemented")
+
 neg = Primitive("Neg", np.negative,
                 lambda g, ans, x: -g,
                 saves="nothing")

@@ -191,6 +191,12 @@ def _norm_vjp(g, ans, x, p, axis, keepdims):
 
 norm = Primitive("Norm", _norm, _norm_vjp, saves="both")
 
+# The "0-norm" counts the nonzero elements, a step function of x. torch records it but leaves
+# its gradient undefined: backward reaches x with nothing, and x.grad stays None.
+norm_zero = Primitive("NormZero", lambda x, axis, keepdims: np.sum(x != 0, axis=axis, keepdims=keepdims,
+                                                                   dtype=x.dtype),
+                      lambda g, ans, x, axis, keepdims: None, saves="nothing", grad_fn_name="LinalgVectorNormBackward0")
+
 
 def _cumprod_vjp(g, ans, x, axis):
     """d out_j / d x_i = prod_{k <= j, k != i} x_k for j >= i.
