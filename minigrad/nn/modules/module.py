@@ -19,6 +19,7 @@ import numpy as np
 from minigrad import _dtype
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.nn._type_names import scalar_type_name
+from minigrad.nn.modules._backward_hooks import BackwardHooks
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import RemovableHandle, Tensor, _check_device, to_arguments
 
@@ -105,12 +106,14 @@ class Module:
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "_forward_pre_hooks", {})
         object.__setattr__(self, "_forward_hooks", {})
+        object.__setattr__(self, "_backward_pre_hooks", {})
+        object.__setattr__(self, "_backward_hooks", {})
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks):
             return self.forward(*args, **kwargs)
         for hook, with_kwargs in list(self._forward_pre_hooks.values()):
             if with_kwargs:
@@ -121,12 +124,15 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        backward_hooks = BackwardHooks(self) if self._backward_hooks or self._backward_pre_hooks else None
+        if backward_hooks is not None and self._backward_hooks:
+            args = backward_hooks.wrap_inputs(args)
         output = self.forward(*args, **kwargs)
         for hook, with_kwargs in list(self._forward_hooks.values()):
             result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
             if result is not None:
                 output = result
-        return output
+        return output if backward_hooks is None else backward_hooks.wrap_outputs(output)
 
     # ------------------------------------------------------------ registration
     def register_parameter(self, name, param):
@@ -190,6 +196,25 @@ class Module:
         With with_kwargs=True the hook is hook(module, args, kwargs) and may return (args, kwargs).
         """
         return self._add_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """Call hook(module, grad_output) when the gradients with respect to the module's outputs
+        are known; a returned tuple replaces grad_output."""
+        return self._add_plain_hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Call hook(module, grad_input, grad_output) when the gradients with respect to the
+        module's positional tensor inputs are known; a returned tuple replaces grad_input."""
+        return self._add_plain_hook(self._backward_hooks, hook, prepend)
+
+    @staticmethod
+    def _add_plain_hook(hooks, hook, prepend):
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            for key in [k for k in hooks if k != handle.id]:
+                hooks[key] = hooks.pop(key)
+        return handle
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
         """Call hook(module, args, output) after forward; a returned value replaces the output.
