@@ -76,6 +76,16 @@ def _is_index(value):
     return True
 
 
+def _fill_value(value, function, name="fill_value", position=2):
+    """A number to fill a tensor with (a 0-d tensor gives its number), with torch's TypeError for
+    anything else, where NumPy would try to parse a string or store None as nan."""
+    if hasattr(value, "_array") and value._array.ndim == 0:  # a 0-d Tensor
+        value = value._array.item()
+    if isinstance(value, (numbers.Number, np.bool_)):
+        return value
+    raise TypeError(f"{function}(): argument '{name}' (position {position}) must be Number, not {type(value).__name__}")
+
+
 def _creation_shape(size, name):
     """The shape of a new tensor, with torch's RuntimeError for a negative size."""
     shape = _shape_args(size)

@@ -2,12 +2,13 @@
 
 import builtins
 import numbers
+import operator
 
 import numpy as np
 
 from minigrad import _dtype
-from minigrad.random import _numpy_rng
-from minigrad._arguments import _creation_shape
+from minigrad.random import _bernoulli, _normal, _numpy_rng
+from minigrad._arguments import _creation_shape, _fill_value
 from minigrad._types import Size, _check_device
 from minigrad.tensor import LEGACY_TYPES, Tensor
 
@@ -30,14 +31,53 @@ def _infer(data, dtype=None):
         return array
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
         data = [x.tolist() if isinstance(x, Tensor) else x for x in data]
-    array = np.array(data)
+    try:
+        array = np.array(data)
+    except ValueError:  # nested lists of different lengths
+        array = None
+    if array is None or array.dtype.kind in "USO":
+        _reject_data(data)
     if array.dtype == np.float64 and dtype is None and not _has_numpy_float64(data):
         array = array.astype(_dtype.get_default_dtype().numpy)
     elif array.dtype.kind in "iu" and array.dtype != np.int64 and not isinstance(data, np.generic):
         array = array.astype(np.int64)
-    elif array.dtype.kind in "USO":
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}': tensors hold numbers only")
     return array
+
+
+def _reject_data(data):
+    """Raise torch's error for data that is not a rectangular nest of numbers.
+
+    As torch does, the sizes are read off the first element at each depth; every list
+    must then have its depth's size, and hold lists down to the last depth and numbers there.
+    """
+    if isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
+    sizes, first = [], data
+    while isinstance(first, (list, tuple)):
+        sizes.append(len(first))
+        first = first[0] if first else None
+    if isinstance(first, str) and sizes:
+        raise ValueError("too many dimensions 'str'")
+
+    def check(item, dim):
+        if dim == len(sizes):
+            if isinstance(item, str):
+                raise TypeError("new(): invalid data type 'str'")
+            if isinstance(item, (list, tuple)):
+                raise TypeError(f"'{type(item).__name__}' object cannot be interpreted as a number: the data "
+                                f"nests deeper here than at its first element")
+            if not isinstance(item, numbers.Number):
+                raise RuntimeError(f"Could not infer dtype of {type(item).__name__}")
+            return
+        if not isinstance(item, (list, tuple)):
+            raise TypeError(f"not a sequence: {item!r} at dim {dim}, where lists of length {sizes[dim]} are expected")
+        if len(item) != sizes[dim]:
+            raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(item)})")
+        for x in item:
+            check(x, dim + 1)
+
+    check(data, 0)
+    raise TypeError(f"new(): invalid data type '{type(data).__name__}': tensors hold numbers only")
 
 
 def _has_numpy_float64(data):
@@ -109,6 +149,7 @@ def empty(*shape, size=None, dtype=None, device=None, requires_grad=False, out=N
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    fill_value = _fill_value(fill_value, "full")
     if dtype is None:
         dtype = (_dtype.bool if isinstance(fill_value, bool) else
                  _dtype.int64 if isinstance(fill_value, numbers.Integral) else _dtype.get_default_dtype())
@@ -163,17 +204,34 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
                    if np_dtype.kind == "f" else np.arange(start, end, step).astype(np_dtype), requires_grad, device)
 
 
+def _count(value, name, function, position, what):
+    """An int argument that counts something (steps, rows), with torch's errors for a non-int or
+    negative one."""
+    try:
+        value = operator.index(value)  # ints, NumPy ints, integer tensors; never floats
+    except TypeError:
+        raise TypeError(f"{function}(): argument '{name}' (position {position}) must be int, not "
+                        f"{type(value).__name__}") from None
+    if value < 0:
+        raise RuntimeError(what.format(value))
+    return value
+
+
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    steps = _count(steps, "steps", "linspace", 3, "number of steps must be non-negative")
     np_dtype = _dtype.numpy_dtype(dtype) or _dtype.get_default_dtype().numpy
-    return _finish(np.linspace(start, end, int(steps)).astype(np_dtype), requires_grad, device)
+    return _finish(np.linspace(start, end, steps).astype(np_dtype), requires_grad, device)
 
 
 def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+    steps = _count(steps, "steps", "logspace", 3, "number of steps must be non-negative")
     np_dtype = _dtype.numpy_dtype(dtype) or _dtype.get_default_dtype().numpy
-    return _finish(np.logspace(start, end, int(steps), base=base).astype(np_dtype), requires_grad, device)
+    return _finish(np.logspace(start, end, steps, base=base).astype(np_dtype), requires_grad, device)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    n = _count(n, "n", "eye", 1, "n must be greater or equal to 0, got {}")
+    m = None if m is None else _count(m, "m", "eye", 2, "m must be greater or equal to 0, got {}")
     np_dtype = _dtype.numpy_dtype(dtype) or _dtype.get_default_dtype().numpy
     return _finish(np.eye(n, m, dtype=np_dtype), requires_grad, device)
 
@@ -229,15 +287,15 @@ def normal(mean, std, size=None, generator=None, dtype=None, requires_grad=False
         mean_a, std_a = np.asarray(getattr(mean, "_array", mean)), np.asarray(getattr(std, "_array", std))
         shape = np.broadcast_shapes(mean_a.shape, std_a.shape)
         np_dtype = mean_a.dtype if mean_a.dtype.kind == "f" else _dtype.get_default_dtype().numpy
-        return _finish(_numpy_rng(generator).normal(mean_a, std_a, shape).astype(np_dtype), requires_grad)
+        return _finish(_normal(mean_a, std_a, shape, generator).astype(np_dtype), requires_grad)
     np_dtype = _random_dtype(dtype)
-    samples = _numpy_rng(generator).normal(mean, std, _creation_shape((size,), "normal"))
+    samples = _normal(mean, std, _creation_shape((size,), "normal"), generator)
     return _finish(samples.astype(np_dtype), requires_grad)
 
 
 def bernoulli(input, p=None, generator=None):
-    probs = input._array if p is None else np.full(input._array.shape, p)
-    return _finish((_numpy_rng(generator).random(input._array.shape) < probs).astype(input._array.dtype))
+    draws = _bernoulli(input._array if p is None else p, input._array.shape, generator)
+    return _finish(draws.astype(input._array.dtype))
 
 
 def multinomial(input, num_samples, replacement=False, generator=None):

@@ -67,3 +67,32 @@ def set_rng_state(state):
 def _numpy_rng(generator=None):
     """The NumPy Generator behind a minigrad Generator (the default one when None)."""
     return (generator or default_generator)._rng
+
+
+# Draws from distributions whose parameters NumPy would reject with its own ValueError:
+# checked first, with torch's error naming the bad parameter.
+def _normal(mean, std, shape, generator=None):
+    """Draws from N(mean, std^2); std may be an array (one per draw)."""
+    stds = np.asarray(std)
+    if not (stds >= 0).all():  # nan fails too
+        if stds.ndim:
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {float(stds):g}")
+    return _numpy_rng(generator).normal(mean, std, shape)
+
+
+def _uniform(low, high, shape, generator=None):
+    """Draws from U[low, high)."""
+    if not low <= high:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={low:g} > to={high:g}")
+    return _numpy_rng(generator).uniform(low, high, shape)
+
+
+def _bernoulli(p, shape, generator=None):
+    """1.0 with probability p (a number, or an array of one probability per draw), else 0.0."""
+    probs = np.asarray(p)
+    if not ((probs >= 0) & (probs <= 1)).all():
+        if probs.ndim:
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={float(probs):g}")
+    return _numpy_rng(generator).random(shape) < probs

@@ -17,8 +17,8 @@ import numpy as np
 
 from minigrad import _dtype
 from minigrad._arguments import (_axes, _basic_then_advanced, _broadcast_message, _broadcast_shape, _check_index_range,
-                                 _check_inplace_shape, _dim, _index, _index_array, _infer_shape, _mask_array,
-                                 _matmul_message, _reduced_axes, _shape_args, _sizes)
+                                 _check_inplace_shape, _dim, _fill_value, _index, _index_array, _infer_shape,
+                                 _mask_array, _matmul_message, _reduced_axes, _shape_args, _sizes)
 from minigrad._ops import elementwise as E
 from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
@@ -396,6 +396,9 @@ class Tensor:
             return self
         if self._requires_grad and np_dtype.kind == "f":
             return apply(E.to_dtype, self, dtype=np_dtype)
+        if self._array.dtype.kind == "f" and np_dtype.kind in "iu":
+            with np.errstate(invalid="ignore"):  # nan and inf have no integer: some value, quietly as in torch
+                return Tensor._wrap(self._array.astype(np_dtype))
         return Tensor._wrap(self._array.astype(np_dtype))
 
     def type(self, dtype=None):
@@ -458,6 +461,7 @@ class Tensor:
 
     def new_full(self, size, fill_value, dtype=None, requires_grad=False):
         np_dtype = _dtype.numpy_dtype(dtype) or self._array.dtype
+        fill_value = _fill_value(fill_value, "new_full")
         return Tensor._wrap(np.full(_shape_args((size,)), fill_value, dtype=np_dtype)).requires_grad_(requires_grad)
 
     def _new(self, fill, size, dtype, requires_grad):
@@ -900,10 +904,15 @@ class Tensor:
         return self._arg(np.argmin, dim, keepdim)
 
     def _arg(self, arg_fn, dim, keepdim):
+        name = arg_fn.__name__  # argmax or argmin; an empty range has neither, as torch says
         if dim is None:
+            if self._array.size == 0:
+                raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
             index = np.asarray(arg_fn(self._array))
             return Tensor._wrap(index.reshape((1,) * self.ndim) if keepdim else index.astype(np.int64))
         axis = _dim(dim, self.ndim) if self.ndim else None
+        if axis is not None and self._array.shape[axis] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
         return Tensor._wrap(np.asarray(arg_fn(self._array, axis=axis, keepdims=keepdim)).astype(np.int64))
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -1154,6 +1163,11 @@ class Tensor:
         if len(sizes) < self.ndim:
             raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
                                f"dimensions of tensor (got {len(sizes)} for a {self.ndim}-d tensor)")
+        if builtins.min(sizes, default=0) < 0:
+            padded = (1,) * (len(sizes) - self.ndim) + self._array.shape
+            shape = [n * r for n, r in zip(padded, sizes)]
+            raise RuntimeError(f"Trying to create tensor with negative dimension {builtins.min(shape)}: {shape} "
+                               f"(repeat sizes {list(sizes)} of a tensor of shape {list(self._array.shape)})")
         return apply(S.repeat, self, reps=sizes)
 
     def flip(self, *axes, dims=None):
@@ -1228,8 +1242,14 @@ class Tensor:
     def repeat_interleave(self, repeats, dim=None):
         x = self.flatten() if dim is None else self
         axis = 0 if dim is None else _dim(dim, x.ndim)
-        counts = np.broadcast_to(np.asarray(_raw(repeats)), (x._array.shape[axis],))
-        return x.index_select(axis, np.repeat(np.arange(x._array.shape[axis]), counts))
+        size = x._array.shape[axis] if x.ndim else 1
+        counts = np.asarray(_raw(repeats))
+        if counts.ndim and counts.shape not in ((size,), (1,)):  # one count per element, or one for all
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+                               f"{counts.shape[0]} and input.size({dim or 0}) = {size}")
+        if counts.size and counts.min() < 0:
+            raise RuntimeError("Repeats must be non-negative" if counts.ndim == 0 else "repeats can not be negative")
+        return x.index_select(axis, np.repeat(np.arange(size), np.broadcast_to(counts, (size,))))
 
     def tensor_split(self, indices_or_sections, dim=0):
         """Split into n nearly equal pieces (the first size % n one longer), or at the given indices.
@@ -1612,7 +1632,10 @@ class Tensor:
         return self._fill_raw(0)
 
     def fill_(self, value):
-        return self._fill_raw(_raw(value))
+        if isinstance(value, Tensor) and value.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
+                               "dimensions.")
+        return self._fill_raw(_fill_value(value, "fill_", "value", 1))
 
     def copy_(self, src, non_blocking=False):
         src_array = _raw(src)
@@ -1625,16 +1648,16 @@ class Tensor:
         return self._fill_raw(src_array)
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
-        from minigrad.random import _numpy_rng
-        return self._fill_raw(_numpy_rng(generator).uniform(a, b, self._array.shape))
+        from minigrad.random import _uniform
+        return self._fill_raw(_uniform(a, b, self._array.shape, generator))
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
-        from minigrad.random import _numpy_rng
-        return self._fill_raw(_numpy_rng(generator).normal(mean, std, self._array.shape))
+        from minigrad.random import _normal
+        return self._fill_raw(_normal(mean, std, self._array.shape, generator))
 
     def bernoulli_(self, p=0.5, generator=None):
-        from minigrad.random import _numpy_rng
-        return self._fill_raw(_numpy_rng(generator).random(self._array.shape) < _raw(p))
+        from minigrad.random import _bernoulli
+        return self._fill_raw(_bernoulli(_raw(p), self._array.shape, generator))
 
     def random_(self, low=0, high=None, generator=None):
         from minigrad.random import _numpy_rng

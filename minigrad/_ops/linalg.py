@@ -8,6 +8,7 @@ the gradient back over broadcast batch axes.
 
 import numpy as np
 
+from minigrad._ops.elementwise import quietly
 from minigrad._ops.registry import Primitive
 
 
@@ -39,12 +40,14 @@ def _matmul_vjp_b(g, ans, a, b):
     return grad[..., 0] if b.ndim == 1 else grad
 
 
-matmul = Primitive("Mm", np.matmul, _matmul_vjp_a, _matmul_vjp_b, saves="others")
+# inf * 0 inside a product gives nan, quietly as in torch.
+matmul = Primitive("Mm", quietly(np.matmul), _matmul_vjp_a, _matmul_vjp_b, saves="others")
 
 
 def _einsum(*operands, inputs, output):
     spec = f"{','.join(inputs)}->{output}"
-    return np.einsum(spec, *operands, optimize=len(operands) > 2)
+    with np.errstate(all="ignore"):  # inf * 0 gives nan, quietly as in torch
+        return np.einsum(spec, *operands, optimize=len(operands) > 2)
 
 
 def _einsum_vjp(i, g, ans, *operands, inputs, output):

@@ -6,20 +6,24 @@ Each is one graph node where a composition would be several: ``linear`` computes
     dx = g @ W        dW = g^T x (summed over the batch)        db = sum of g over the batch.
 """
 
+import math
+
 import numpy as np
 
 from minigrad._ops.registry import Primitive
 
 
 def _rows(a):
-    """`a` as a matrix with one row per batch element (all leading axes flattened)."""
-    return a.reshape(-1, a.shape[-1])
+    """`a` as a matrix with one row per batch element (all leading axes flattened). The number
+    of rows is spelled out: reshape(-1, 0) cannot infer it when the last axis is empty."""
+    return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
 
 
 def _linear(x, weight, bias):
-    out = x @ weight.T
-    if bias is not None:
-        out += bias  # `out` is a fresh array, so adding in place is safe and saves a copy
+    with np.errstate(all="ignore"):  # inf * 0 gives nan, quietly as in torch
+        out = x @ weight.T
+        if bias is not None:
+            out += bias  # `out` is a fresh array, so adding in place is safe and saves a copy
     return out
 
 
@@ -49,11 +53,17 @@ bilinear = Primitive(
 )
 
 
-def _embedding_vjp(g, ans, weight, indices, padding_idx):
+def _embedding_vjp(g, ans, weight, indices, padding_idx, scale_grad_by_freq):
     # Each looked-up row sends its gradient back to the row it was read from; a row read
-    # twice gets both. The padding row is a constant and gets no gradient.
+    # twice gets both (or, with scale_grad_by_freq, their mean: each share divided by how
+    # often the row was read in this batch). The padding row is a constant and gets no gradient.
+    lookups = indices.reshape(-1)
+    shares = g.reshape(lookups.size, weight.shape[1])
+    if scale_grad_by_freq:
+        reads = np.bincount(lookups, minlength=weight.shape[0]).astype(g.dtype)
+        shares = shares / reads[lookups, None]
     grad = np.zeros(weight.shape, dtype=g.dtype)
-    np.add.at(grad, indices.reshape(-1), g.reshape(-1, weight.shape[1]))
+    np.add.at(grad, lookups, shares)
     if padding_idx is not None:
         grad[padding_idx] = 0
     return grad
@@ -61,7 +71,7 @@ def _embedding_vjp(g, ans, weight, indices, padding_idx):
 
 embedding = Primitive(
     "Embedding",
-    lambda weight, indices, padding_idx: weight[indices],
+    lambda weight, indices, padding_idx, scale_grad_by_freq: weight[indices],
     _embedding_vjp,
     None,
     saves="nothing",

@@ -20,6 +20,8 @@ With fixed statistics (batch norm in eval mode) dx is simply ``dx_hat * invstd``
 `weight` and `bias` may be None (no affine map).
 """
 
+import math
+
 import numpy as np
 
 from minigrad._ops.registry import Primitive
@@ -47,7 +49,8 @@ def _normalised_input_grad(g, x, weight, mean, invstd, axes, batch_statistics):
     if not batch_statistics:
         return dx_hat * invstd
     x_hat = (x - mean) * invstd
-    count = x.size // mean.size
+    count = math.prod(x.shape[a] for a in axes)  # the values behind each statistic (x.size // mean.size, but
+                                                 # also right when x is empty)
     total = dx_hat.sum(axis=axes, keepdims=True)
     projection = (dx_hat * x_hat).sum(axis=axes, keepdims=True)
     return (invstd / count) * (count * dx_hat - total - x_hat * projection)

@@ -35,9 +35,17 @@ sum = Primitive(
     saves="nothing",
 )
 
+def _mean(x, axis, keepdims):
+    if x.size:
+        return np.mean(x, axis=axis, keepdims=keepdims)
+    # The mean of no elements is 0 / 0 = nan, quietly as in torch (np.mean would warn).
+    with np.errstate(invalid="ignore"):
+        return np.sum(x, axis=axis, keepdims=keepdims) / _count(x, axis)
+
+
 mean = Primitive(
     "Mean",
-    lambda x, axis, keepdims: np.mean(x, axis=axis, keepdims=keepdims),
+    _mean,
     lambda g, ans, x, axis, keepdims: np.broadcast_to(_restore(g, axis, keepdims) / _count(x, axis), x.shape),
     saves="nothing",
 )

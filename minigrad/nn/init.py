@@ -19,7 +19,7 @@ import numpy as np
 
 from minigrad._ops.activation import erf
 from minigrad.autograd.grad_mode import no_grad
-from minigrad.random import _numpy_rng
+from minigrad.random import _normal, _numpy_rng, _uniform
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
            "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_"]
@@ -78,12 +78,12 @@ def _fill(tensor, values):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with draws from U(a, b)."""
-    return _fill(tensor, _numpy_rng(generator).uniform(a, b, tensor.shape))
+    return _fill(tensor, _uniform(a, b, tensor.shape, generator))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with draws from N(mean, std^2)."""
-    return _fill(tensor, _numpy_rng(generator).normal(mean, std, tensor.shape))
+    return _fill(tensor, _normal(mean, std, tensor.shape, generator))
 
 
 def _normal_cdf(z):

@@ -47,6 +47,10 @@ BROADCASTING_OPS = {
     "==": lambda lib, x, y: x == y,
     "maximum": lambda lib, x, y: lib.maximum(x, y),
     "where": lambda lib, x, y: lib.where(x > 0, x, y),
+    "//": lambda lib, x, y: x // y,
+    "%": lambda lib, x, y: x % y,
+    "masked_fill": lambda lib, x, y: x.masked_fill(y > 0, 0.0),
+    "masked_select": lambda lib, x, y: x.masked_select(y > 0),
 }
 
 
@@ -471,3 +475,121 @@ def test_batch_norm_modules_with_momentum_none_average_every_batch_equally(layer
         return outputs + [norm(batches[0]), norm.running_mean, norm.running_var, norm.num_batches_tracked]
 
     check_parity(data, run, batches)
+
+
+# ---------------------------------------------------------------- bad arguments NumPy would reject in its own words
+NUMPY_WOULD_RAISE = {
+    "argmax of an empty tensor": lambda lib: lib.ones(0).argmax(),
+    "argmin of an empty tensor": lambda lib: lib.ones(2, 0).argmin(),
+    "argmax along an empty dim": lambda lib: lib.ones(0, 3).argmax(0),
+    "argmin along an empty dim, keepdim": lambda lib: lib.ones(3, 0).argmin(-1, keepdim=True),
+    "linspace with negative steps": lambda lib: lib.linspace(0, 1, -1),
+    "logspace with negative steps": lambda lib: lib.logspace(0, 1, -2),
+    "linspace with float steps": lambda lib: lib.linspace(0, 1, 2.5),
+    "eye with a negative n": lambda lib: lib.eye(-1),
+    "eye with a negative m": lambda lib: lib.eye(2, -3),
+    "normal with a negative std": lambda lib: lib.normal(0.0, -1.0, size=(2,)),
+    "normal with a nan std": lambda lib: lib.normal(0.0, float("nan"), size=(2,)),
+    "normal with a negative std tensor": lambda lib: lib.normal(lib.zeros(2), lib.tensor([1.0, -1.0])),
+    "normal with a tensor mean and a negative std": lambda lib: lib.normal(lib.zeros(2), -0.5),
+    "normal_ with a negative std": lambda lib: lib.zeros(2).normal_(0.0, -2.0),
+    "init.normal_ with a negative std": lambda lib: lib.nn.init.normal_(lib.zeros(2), std=-1.0),
+    "uniform_ with from > to": lambda lib: lib.zeros(2).uniform_(1.0, 0.0),
+    "init.uniform_ with a > b": lambda lib: lib.nn.init.uniform_(lib.zeros(2), 1.0, -1.0),
+    "bernoulli of probabilities above 1": lambda lib: lib.bernoulli(lib.tensor([0.5, 2.0])),
+    "bernoulli of a negative probability": lambda lib: lib.bernoulli(lib.tensor([-0.5])),
+    "bernoulli_ with p > 1": lambda lib: lib.zeros(2).bernoulli_(1.5),
+    "repeat(-1)": lambda lib: lib.ones(2).repeat(-1),
+    "repeat with a negative size": lambda lib: lib.ones(2, 3).repeat(2, -2),
+    "repeat_interleave(-1)": lambda lib: lib.ones(2).repeat_interleave(-1),
+    "repeat_interleave with a negative count": lambda lib: lib.ones(2).repeat_interleave(lib.tensor([1, -1])),
+    "repeat_interleave with too many counts": lambda lib: lib.ones(2).repeat_interleave(lib.tensor([1, 1, 1])),
+    "full with a string": lambda lib: lib.full((2,), "a"),
+    "full with None": lambda lib: lib.full((2,), None),
+    "full with a list": lambda lib: lib.full((2,), [1.0]),
+    "new_full with a string": lambda lib: lib.zeros(2).new_full((2,), "a"),
+    "fill_ with a string": lambda lib: lib.zeros(2).fill_("a"),
+    "fill_ with a 1-d tensor": lambda lib: lib.zeros(2).fill_(lib.ones(1)),
+    "ragged rows": lambda lib: lib.tensor([[1, 2], [3]]),
+    "ragged rows, longer": lambda lib: lib.tensor([[1.0], [2.0, 3.0]]),
+    "ragged depth": lambda lib: lib.tensor([[[1], [2]], [[3]]]),
+    "a number among rows": lambda lib: lib.tensor([[1, 2], 3]),
+    "a list among numbers": lambda lib: lib.tensor([1, [2]]),
+    "an empty row": lambda lib: lib.tensor([[1], []]),
+    "a string in rows": lambda lib: lib.tensor([[1, 2], [3, "a"]]),
+    "a list of strings": lambda lib: lib.tensor(["a"]),
+    "None in rows": lambda lib: lib.tensor([[1.0, None]]),
+    "None": lambda lib: lib.tensor(None),
+    "Bilinear without in1 features": lambda lib: lib.nn.Bilinear(0, 2, 3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NUMPY_WOULD_RAISE))
+def test_bad_arguments_raise_torchs_error_not_numpys(name):
+    actual, expected = assert_raises_like_torch(NUMPY_WOULD_RAISE[name])
+    words = [w for w in str(expected).replace("(", " ").replace(")", " ").split() if w.isidentifier() and len(w) > 3]
+    assert any(w in str(actual) for w in words[:3]), f"{actual} names nothing of {expected}"
+
+
+@pytest.mark.parametrize("name", ["argmax of an empty tensor", "argmax along an empty dim", "linspace with negative steps",
+                                  "normal with a negative std", "normal with a negative std tensor", "uniform_ with from > to",
+                                  "repeat(-1)", "full with a string", "ragged rows", "ragged depth", "eye with a negative n"])
+def test_bad_arguments_messages_are_torchs(name):
+    actual, expected = assert_raises_like_torch(NUMPY_WOULD_RAISE[name])
+    assert str(actual).startswith(str(expected).split(" (Could")[0]), (str(actual), str(expected))
+
+
+@given(st.data())
+def test_nonzero_of_0d_tensors(data):
+    value = data.draw(st.sampled_from([0.0, 1.0, -2.5]), label="value")
+
+    def find(lib, x):
+        return (x.nonzero(), *x.nonzero(as_tuple=True), *lib.nonzero(x, as_tuple=True), *lib.where(x != 0),
+                lib.nonzero(x))
+
+    check_parity(data, find, [np.array(value)], requires_grad=[False])
+
+
+# ---------------------------------------------------------------- no NumPy warnings: inf and nan quietly, as in torch
+QUIET_CASES = {
+    "mean of an empty tensor": (lambda lib, x: x.mean(), [(0,)]),
+    "mean of an empty dim": (lambda lib, x: x.mean(0), [(0, 3)]),
+    "mean over an empty tensor's other dim": (lambda lib, x: x.mean(1, keepdim=True), [(0, 3)]),
+    "mse_loss of empty tensors": (lambda lib, x, y: lib.nn.functional.mse_loss(x, y), [(0,), (0,)]),
+    "l1_loss of empty tensors": (lambda lib, x, y: lib.nn.functional.l1_loss(x, y), [(0, 2), (0, 2)]),
+    "bce with logits of empty tensors": (
+        lambda lib, x, y: lib.nn.functional.binary_cross_entropy_with_logits(x, y.sigmoid()), [(0,), (0,)]),
+    "matmul with inf * 0": (lambda lib, x, y: (x * float("inf")) @ (y * 0), [(2, 3), (3, 2)]),
+    "matmul of vectors with inf * 0": (lambda lib, x, y: (x * float("inf")) @ (y * 0), [(3,), (3,)]),
+    "mm with inf * 0": (lambda lib, x, y: lib.mm(x * float("inf"), y * 0), [(2, 3), (3, 1)]),
+    "bmm with inf * 0": (lambda lib, x, y: lib.bmm(x * float("inf"), y * 0), [(2, 1, 3), (2, 3, 2)]),
+    "linear with inf * 0": (lambda lib, x, w: lib.nn.functional.linear(x * float("inf"), w * 0), [(2, 3), (4, 3)]),
+    "einsum with inf * 0": (lambda lib, x, y: lib.einsum("ij,jk->ik", x * float("inf"), y * 0), [(2, 3), (3, 2)]),
+    "exp overflowing": (lambda lib, x: (x * 0 + 1000).exp(), [(3,)]),
+    "softmax of a row of inf": (lambda lib, x: (x * float("inf")).softmax(-1), [(2, 3)]),
+    "log_softmax of a row of -inf": (lambda lib, x: (x * 0 - float("inf")).log_softmax(-1), [(2, 3)]),
+    "layer_norm of an empty batch": (lambda lib, x: lib.nn.functional.layer_norm(x, (3,)), [(0, 3)]),
+    "group_norm of an empty batch": (lambda lib, x: lib.nn.functional.group_norm(x, 1), [(0, 2, 3)]),
+    "linear of an empty batch": (lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), [(0, 3), (4, 3), (4,)]),
+    "linear of empty features": (lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), [(2, 0), (4, 0), (4,)]),
+    "linear of empty features, 3-d": (lambda lib, x, w, b: lib.nn.functional.linear(x, w, b),
+                                      [(2, 5, 0), (4, 0), (4,)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(QUIET_CASES))
+@given(data=st.data())
+def test_no_numpy_warnings_where_torch_is_quiet(name, data):
+    fn, shapes = QUIET_CASES[name]
+    arrays = [data.draw(mst.arrays("float64", shape, elements=st.floats(0.5, 2)), label=f"input {i}")
+              for i, shape in enumerate(shapes)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a test suite or a script run with -W error
+        check_parity(data, fn, arrays)
+
+
+def test_casting_nan_to_integers_is_quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = [float("nan"), float("inf"), 2.5]
+        assert minigrad.tensor(values).long().tolist() == torch.tensor(values).long().tolist()

@@ -5,6 +5,8 @@ through NumPy, runs both on the same drawn input and compares the output, the in
 gradient and every parameter gradient in float64.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -108,15 +110,30 @@ def test_bilinear_matches_torch(data, in1, in2, out, bias):
 
 
 @given(st.data(), st.integers(1, 6), st.integers(1, 4), st.none() | st.integers(-6, 5),
-       st.sampled_from([(), (4,), (2, 3)]))
-def test_embedding_matches_torch(data, num, dim, padding_idx, shape):
+       st.sampled_from([(), (4,), (2, 3), (3, 5)]), st.booleans())
+def test_embedding_matches_torch(data, num, dim, padding_idx, shape, scale_grad_by_freq):
     if padding_idx is not None and not -num <= padding_idx < num:
         padding_idx = None
     ids = data.draw(mst.arrays("int64", shape, st.integers(0, num - 1)))
-    ours = nn.Embedding(num, dim, padding_idx=padding_idx, dtype=minigrad.float64)
-    theirs = torch.nn.Embedding(num, dim, padding_idx=padding_idx, dtype=torch.float64)
+    ours = nn.Embedding(num, dim, padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq,
+                        dtype=minigrad.float64)
+    theirs = torch.nn.Embedding(num, dim, padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq,
+                                dtype=torch.float64)
     check_against_torch(ours, theirs, [ids])
     assert repr(ours) == repr(theirs)
+
+
+@given(st.data(), st.integers(1, 5), st.sampled_from([(7,), (2, 6)]))
+def test_functional_embedding_scales_gradients_by_frequency_as_torch(data, num, shape):
+    ids = data.draw(mst.arrays("int64", shape, st.integers(0, num - 1)), label="ids")
+    table = data.draw(mst.arrays("float32", (num, 3)), label="weight")
+    upstream = data.draw(mst.arrays("float32", shape + (3,)), label="upstream")
+    grads = []
+    for lib in (minigrad, torch):
+        weight = lib.tensor(table, requires_grad=True)
+        lib.nn.functional.embedding(lib.tensor(ids), weight, scale_grad_by_freq=True).backward(lib.tensor(upstream))
+        grads.append(weight.grad)
+    assert_close(*grads)  # float32 stays float32
 
 
 def test_embedding_padding_row_starts_at_zero_and_gets_no_gradient():
@@ -200,12 +217,33 @@ def test_dropout2d_drops_whole_channels():
     assert np.all((per_channel == 0).all(-1) | (per_channel == 2).all(-1))
     assert 0.3 < (per_channel == 0).all(-1).mean() < 0.7
     assert nn.Dropout2d(0.5).eval()(minigrad.ones(2, 3, 4, 4)).numpy().min() == 1
-    with pytest.raises(RuntimeError, match="dropout2d: Expected 3D or 4D input"):
-        F.dropout2d(minigrad.ones(2, 3), 0.5)
     # like torch, a 3-D input is read as (N, C, L): whole rows of the last dim are dropped
     with pytest.warns(UserWarning, match="Received a 3D input to dropout2d"):
         rows = F.dropout2d(minigrad.ones(20, 30, 4), 0.5).numpy()
     assert np.all((rows == 0).all(-1) | (rows == 2).all(-1)) and 0.3 < (rows == 0).all(-1).mean() < 0.7
+
+
+@pytest.mark.parametrize("name, shape", [("dropout2d", (6, 40)), ("dropout2d", (6, 8, 2, 3, 2)),
+                                         ("dropout2d", (8,)), ("dropout2d", ()), ("dropout3d", (40,)),
+                                         ("dropout3d", (6, 40)), ("dropout3d", (6, 8, 5)), ("dropout3d", (8, 2, 3, 4)),
+                                         ("dropout3d", (6, 8, 2, 1, 2, 3)), ("dropout3d", ())])
+def test_feature_dropout_of_other_ranks_warns_as_torch(name, shape):
+    """torch accepts these ranks with a deprecation warning (or raises), and drops the same kind of
+    slice: along (N, C) for dropout2d, along the first axis of an unbatched dropout3d input."""
+    outcomes = []
+    for lib in (torch, minigrad):
+        lib.manual_seed(0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                out = getattr(lib.nn.functional, name)(lib.ones(shape), 0.5).numpy()
+            except RuntimeError as error:
+                outcomes.append(("raises", str(error).split(",")[0], [str(w.message) for w in caught]))
+                continue
+        kept_along = tuple(axis for axis in range(out.ndim) if not (out == out.take([0], axis)).all())
+        assert set(np.unique(out)) <= {0.0, 2.0}
+        outcomes.append((out.shape, kept_along, [str(w.message) for w in caught]))
+    assert outcomes[1] == outcomes[0]
 
 
 def test_dropout_draws_are_reproducible_from_manual_seed():

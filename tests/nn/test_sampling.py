@@ -1,6 +1,7 @@
 """F.interpolate and nn.Upsample against torch: values and gradients for drawn sizes and modes."""
 
 import numpy as np
+import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
@@ -8,7 +9,8 @@ from hypothesis import strategies as st
 import minigrad
 from minigrad.testing import assert_close
 
-MODES = [("nearest", 1), ("nearest", 2), ("nearest-exact", 2), ("linear", 1), ("bilinear", 2), ("trilinear", 3)]
+MODES = [("nearest", 1), ("nearest", 2), ("nearest-exact", 2), ("linear", 1), ("bilinear", 2), ("trilinear", 3),
+         ("bicubic", 2), ("area", 1), ("area", 2), ("area", 3)]
 
 
 @given(mode=st.sampled_from(MODES), align_corners=st.booleans(), in_size=st.integers(1, 5),
@@ -17,7 +19,7 @@ MODES = [("nearest", 1), ("nearest", 2), ("nearest-exact", 2), ("linear", 1), ("
        seed=st.integers(0, 2 ** 16))
 def test_interpolate_matches_torch(mode, align_corners, in_size, target, seed):
     name, spatial = mode
-    corners = align_corners if name in ("linear", "bilinear", "trilinear") else None
+    corners = align_corners if name in ("linear", "bilinear", "trilinear", "bicubic") else None
     if "scale_factor" in target and int(in_size * target["scale_factor"]) == 0:
         target = {"size": 1}
     rng = np.random.default_rng(seed)
@@ -38,3 +40,27 @@ def test_upsample_module_prints_and_computes_as_torch():
         assert repr(ours) == repr(theirs)
         x = np.arange(18.0).reshape(1, 2, 3, 3)
         assert_close(ours(minigrad.tensor(x)), theirs(torch.tensor(x)))
+
+
+@pytest.mark.parametrize("mode, spatial", [("nearest", 1), ("nearest", 2), ("bilinear", 2), ("bicubic", 2),
+                                           ("trilinear", 3), ("linear", 1)])
+@pytest.mark.parametrize("target", [{"scale_factor": 0.0}, {"scale_factor": 0.1}, {"scale_factor": -1.0},
+                                    {"size": 0}])
+def test_interpolate_to_an_empty_size_raises_naming_the_sizes(mode, spatial, target):
+    # where a scale of 0 used to divide by zero
+    def call(lib):
+        return lib.nn.functional.interpolate(lib.ones((1, 2) + (4,) * spatial), mode=mode, **target)
+
+    errors = []
+    for lib in (torch, minigrad):
+        with pytest.raises(Exception) as error:
+            call(lib)
+        errors.append(error.value)
+    assert type(errors[1]) is type(errors[0]) is RuntimeError
+    assert str(errors[1]) == str(errors[0])
+
+
+def test_interpolate_area_to_an_empty_size_is_empty_as_in_torch():
+    x = np.arange(8.0).reshape(1, 2, 4)
+    out = minigrad.nn.functional.interpolate(minigrad.tensor(x), size=0, mode="area")
+    assert_close(out, torch.nn.functional.interpolate(torch.tensor(x), size=0, mode="area"))

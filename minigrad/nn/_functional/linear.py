@@ -105,24 +105,55 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
     return _feature_dropout(input, p, training, inplace, 1, "dropout1d")
 
 
+def _warn_unexpected_dims(input, name, spatial_dims):
+    """torch's deprecation warning for dropout2d/3d on an input of another rank (which it still accepts)."""
+    if input.ndim not in (spatial_dims + 1, spatial_dims + 2):
+        warnings.warn(f"{name}: Received a {input.ndim}-D input to {name}, which is deprecated and will result in "
+                      "an error in a future release. To retain the behavior and silence this warning, please use "
+                      f"dropout instead. Note that {name} exists to provide channel-wise dropout on inputs with "
+                      f"{spatial_dims} spatial dimensions, a channel dimension, and an optional batch dimension "
+                      f"(i.e. {spatial_dims + 1}D or {spatial_dims + 2}D inputs).", stacklevel=3)
+
+
+def _check_feature_dims(input, needed):
+    if input.ndim < needed:
+        raise RuntimeError(f"Feature dropout requires at least 2 dimensions in the input, got shape "
+                           f"{list(input.shape)}")
+
+
 def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of an (N, C, H, W) input with probability p.
 
-    A 3-D input is read as (N, C, L), with torch's warning (torch plans to read it as (C, H, W)).
+    As in torch, any input of 2 or more dims is read as (N, C, *): a 3-D one as (N, C, L), with
+    torch's warning (torch plans to read it as (C, H, W)), and other ranks with its deprecation
+    warning (a 2-D input then loses single elements, as plain dropout does).
     """
+    _check_probability(p)
+    _warn_unexpected_dims(input, "dropout2d", 2)
     if input.ndim == 3:
         warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
                       "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel "
                       "dim. This behavior will change in a future release to interpret the input as one without "
                       "a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, "
                       "please switch to using dropout1d instead.", stacklevel=2)
-        return _feature_dropout(input, p, training, inplace, 1, "dropout2d")
-    return _feature_dropout(input, p, training, inplace, 2, "dropout2d")
+    _check_feature_dims(input, 2)
+    return _dropout(input, p, training, inplace, tuple(input.shape[:2]) + (1,) * (input.ndim - 2))
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of an (N, C, D, H, W) or (C, D, H, W) input with probability p."""
-    return _feature_dropout(input, p, training, inplace, 3, "dropout3d")
+    """Zero whole channels of an (N, C, D, H, W) or (C, D, H, W) input with probability p.
+
+    As in torch, an input of another rank (with its deprecation warning) is read as one
+    without a batch dim: channels along its first axis.
+    """
+    _check_probability(p)
+    _warn_unexpected_dims(input, "dropout3d", 3)
+    _check_feature_dims(input, 1 if input.ndim != 5 else 2)  # read without a batch dim: one dim fewer needed
+    if input.ndim == 5:
+        mask_shape = tuple(input.shape[:2]) + (1,) * 3
+    else:
+        mask_shape = tuple(input.shape[:1]) + (1,) * (input.ndim - 1)
+    return _dropout(input, p, training, inplace, mask_shape)
 
 
 def _check_indices(input, num_embeddings):
@@ -155,8 +186,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     """Rows of `weight` picked by the integer tensor `input`: output shape input.shape + (dim,)."""
     if weight.ndim != 2:
         raise RuntimeError(f"'weight' must be 2-D, got a {weight.ndim}-D tensor of shape {list(weight.shape)}")
-    if scale_grad_by_freq or sparse:
-        raise NotImplementedError("minigrad's embedding supports neither scale_grad_by_freq nor sparse gradients")
+    if sparse:
+        raise NotImplementedError("minigrad has no sparse tensors, so no sparse embedding gradients: use sparse=False")
     num_embeddings = weight.shape[0]
     indices = _check_indices(input, num_embeddings)
     if padding_idx is not None:
@@ -165,7 +196,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         padding_idx %= num_embeddings
     if max_norm is not None:
         _renorm_rows(weight, indices, max_norm, norm_type)
-    return apply(LL.embedding, weight, indices, padding_idx=padding_idx)
+    return apply(LL.embedding, weight, indices, padding_idx=padding_idx, scale_grad_by_freq=bool(scale_grad_by_freq))
 
 
 def one_hot(tensor, num_classes=-1):

@@ -6,6 +6,7 @@ primitives in ``minigrad._ops.normalization`` take them as constants and carry t
 gradient.
 """
 
+import math
 import numbers
 
 from minigrad._ops import normalization as norm_ops
@@ -116,7 +117,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {as_batch_norm}")
     for name, tensor in (("weight", weight), ("bias", bias)):
         _check_features(name, tensor, channels)
-    grouped = input.reshape(input.shape[0], num_groups, -1)
+    per_group = channels // num_groups * math.prod(input.shape[2:])  # spelled out: -1 is ambiguous for N = 0
+    grouped = input.reshape(input.shape[0], num_groups, per_group)
     mean, var = norm_ops.moments(grouped._array, (2,))
     out = apply(norm_ops.group_norm, grouped, None, None, mean, norm_ops.inverse_std(var, eps), axes=(2,))
     out = out.reshape(input.shape)

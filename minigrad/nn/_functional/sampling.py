@@ -1,9 +1,10 @@
-"""Resizing images and signals: F.interpolate for the nearest and (bi/tri)linear modes.
+"""Resizing images and signals: F.interpolate in the nearest, (bi/tri)linear, bicubic and area modes.
 
 Resizing one spatial axis is a matrix product: each output position is a fixed weighted
-sum of input positions (one weight of 1 for nearest, two for linear). So interpolation
-is ``x @ A.T`` along each axis in turn, with A built once from the sizes, and its
-gradient is the product with A, which autograd already knows.
+sum of input positions (one weight of 1 for nearest, two for linear, four for cubic, the
+covered input cells for area). So interpolation is ``x @ A.T`` along each axis in turn,
+with A built once from the sizes, and its gradient is the product with A, which autograd
+already knows.
 """
 
 import numpy as np
@@ -13,6 +14,8 @@ from minigrad.tensor import Tensor
 __all__ = ["interpolate", "upsample"]
 
 _LINEAR_MODES = {"linear": 1, "bilinear": 2, "trilinear": 3}
+_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
+_CUBIC_A = -0.75  # the sharpness of torch's (Keys') cubic convolution kernel
 
 
 def _scale(in_size, out_size, scale_factor, align_corners):
@@ -24,6 +27,8 @@ def _scale(in_size, out_size, scale_factor, align_corners):
 
 def _matrix(in_size, out_size, scale_factor, mode, align_corners, dtype):
     """A (out_size, in_size) matrix whose rows hold each output position's weights."""
+    if mode == "area":  # the sizes alone decide, whatever the scale factor
+        return _area_matrix(in_size, out_size, dtype)
     if mode in _LINEAR_MODES and out_size == in_size:
         # torch's linear kernels copy an axis whose size does not change, whatever the scale factor
         # (1.1 on 4 elements gives 4), instead of interpolating at the scaled positions.
@@ -39,6 +44,8 @@ def _matrix(in_size, out_size, scale_factor, mode, align_corners, dtype):
         source = np.minimum(np.floor((out + 0.5) * scale).astype(np.int64), in_size - 1)
         matrix[out, source] = 1
         return matrix
+    if mode == "bicubic":
+        return _cubic_matrix(in_size, out_size, scale, align_corners, dtype)
     source = out * scale if align_corners else np.maximum((out + 0.5) * scale - 0.5, 0.0)
     low = np.minimum(np.floor(source).astype(np.int64), in_size - 1)
     high = np.minimum(low + 1, in_size - 1)
@@ -48,19 +55,66 @@ def _matrix(in_size, out_size, scale_factor, mode, align_corners, dtype):
     return matrix
 
 
+def _area_matrix(in_size, out_size, dtype):
+    """Output cell i averages the input cells it covers, [floor(i n / m), ceil((i + 1) n / m)),
+    as adaptive average pooling does."""
+    out = np.arange(out_size)
+    start = (out * in_size) // out_size
+    end = -((-(out + 1) * in_size) // out_size)
+    cells = np.arange(in_size)
+    covered = (cells >= start[:, None]) & (cells < end[:, None])
+    return (covered / (end - start)[:, None]).astype(dtype)
+
+
+def _cubic_weights(t):
+    """The weights of the four input cells around a source position t in [0, 1) past the second."""
+    a = _CUBIC_A
+    near = lambda d: ((a + 2) * d - (a + 3)) * d * d + 1        # for distances |d| <= 1
+    far = lambda d: ((a * d - 5 * a) * d + 8 * a) * d - 4 * a   # for 1 < |d| < 2
+    return np.stack([far(t + 1), near(t), near(1 - t), far(2 - t)], axis=-1)
+
+
+def _cubic_matrix(in_size, out_size, scale, align_corners, dtype):
+    """Cubic convolution over the four nearest input cells, edge cells repeated past the borders."""
+    out = np.arange(out_size)
+    source = out * scale if align_corners else (out + 0.5) * scale - 0.5  # not clamped at 0, unlike linear
+    first = np.floor(source).astype(np.int64) - 1
+    cells = np.clip(first[:, None] + np.arange(4), 0, in_size - 1)
+    matrix = np.zeros((out_size, in_size), dtype=np.float64)
+    np.add.at(matrix, (np.repeat(out, 4), cells.ravel()), _cubic_weights(source - first - 1).ravel())
+    return matrix.astype(dtype)
+
+
+def _check_sizes(in_sizes, out_sizes, mode):
+    """torch's error for an empty input or output axis (only area mode may produce an empty output)."""
+    if min(in_sizes) > 0 and (mode == "area" or min(out_sizes) > 0):
+        return
+    names = ("D", "H", "W")[-len(in_sizes):]
+
+    def show(sizes):
+        return ", ".join(f"{name}: {n}" for name, n in zip(names, sizes))
+
+    joiner = " and " if len(in_sizes) == 1 else " "
+    raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({show(in_sizes)}){joiner}"
+                       f"output ({show(out_sizes)})")
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Resize the spatial axes of (N, C, *spatial) to `size`, or by `scale_factor`."""
     spatial = input.dim() - 2
     if spatial < 1:
         raise ValueError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for the "
-                         f"modes: nearest | linear | bilinear | trilinear (got {mode})")
-    if mode in _LINEAR_MODES and _LINEAR_MODES[mode] != spatial:
-        raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {_LINEAR_MODES[mode] + 2}D input")
-    if mode not in ("nearest", "nearest-exact") and mode not in _LINEAR_MODES:
-        raise NotImplementedError(f"minigrad's interpolate supports nearest, nearest-exact, linear, bilinear and "
-                                  f"trilinear, got mode={mode!r}")
-    if align_corners is not None and mode not in _LINEAR_MODES:
+                         f"modes: {' | '.join(_MODES)} (got {mode})")
+    if mode not in _MODES:
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
+                                  f"the modes: {' | '.join(_MODES)} (got {mode})")
+    needed = dict(_LINEAR_MODES, bicubic=2).get(mode, spatial)  # the spatial dims the mode works on
+    if needed != spatial:
+        raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {needed + 2}D input")
+    if antialias:
+        raise NotImplementedError("minigrad's interpolate has no antialias option")
+    if align_corners is not None and mode not in _LINEAR_MODES and mode != "bicubic":
         raise ValueError("align_corners option can only be set with the interpolating modes: linear | bilinear | "
                          "bicubic | trilinear")
     if (size is None) == (scale_factor is None):
@@ -71,11 +125,15 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         factors = (None,) * spatial
     else:
         factors = (float(scale_factor),) * spatial if np.isscalar(scale_factor) else tuple(map(float, scale_factor))
+        if len(factors) != spatial:
+            raise ValueError(f"scale_factor shape must match input shape. Input is {spatial}D, scale_factor size is "
+                             f"{len(factors)}")
         sizes = tuple(int(np.floor(n * f)) for n, f in zip(in_sizes, factors))
         if recompute_scale_factor:
             factors = (None,) * spatial
     if len(sizes) != spatial:
         raise ValueError(f"size shape must match input shape. Input is {spatial}D, size is {len(sizes)}")
+    _check_sizes(in_sizes, sizes, mode)
     dtype = input._array.dtype
     out = input
     for axis, (n_in, n_out, factor) in enumerate(zip(in_sizes, sizes, factors)):
