@@ -132,7 +132,9 @@ def _unfold(x, kernel, stride, padding, dilation):
     nd = len(kernel)
     view = windows(pad(x, padding), kernel, stride, dilation)           # (N, C, *out, *kernel)
     patches = view.transpose((0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd)))
-    return patches.reshape(x.shape[0], x.shape[1] * math.prod(kernel), -1)
+    # A fresh row-major array, as torch's: where the reshape can stay a strided view of x
+    # (1x1 kernels, a single block per row) it would not be contiguous, and .view(-1) would fail.
+    return np.ascontiguousarray(patches.reshape(x.shape[0], x.shape[1] * math.prod(kernel), -1))
 
 
 def _fold(columns, spatial, kernel, stride, padding, dilation):

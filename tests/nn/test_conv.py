@@ -98,6 +98,19 @@ def block_cases(draw):
     return dict(kernel_size=kernel, dilation=dilation, padding=padding, stride=stride), size
 
 
+@pytest.mark.parametrize("shape, geometry", [
+    ((2, 1, 2, 4), dict(kernel_size=1, stride=2)), ((2, 1, 5, 4), dict(kernel_size=(4, 1))),
+    ((1, 1, 6, 2), dict(kernel_size=(1, 2), stride=2)), ((2, 1, 4, 2), dict(kernel_size=2, stride=2)),
+    ((1, 2, 3, 4), dict(kernel_size=(1, 3), stride=2)),
+])
+def test_unfold_columns_are_contiguous_as_torchs(shape, geometry):
+    # Where the columns could be a strided view of the image, torch still makes a fresh
+    # contiguous tensor, so view(-1) works on them.
+    image = np.random.default_rng(0).standard_normal(shape)
+    compare_functions(lambda x: F.unfold(x, **geometry).view(-1), lambda x: TF.unfold(x, **geometry).view(-1),
+                      [image], seed=0)
+
+
 @settings(max_examples=30)
 @given(block_cases(), st.sampled_from([None, 1, 2]), st.integers(1, 3), st.integers(0, 2**16))
 def test_unfold_and_fold_match_torch(case, batch, channels, seed):
