@@ -960,10 +960,9 @@ class Tensor:
             p = 2
         if p == 1:
             return x.abs().sum(dim, keepdim)
-        if p == float("inf"):
-            return x.abs().amax(() if dim is None else dim, keepdim)
-        if p == -float("inf"):
-            return x.abs().amin(() if dim is None else dim, keepdim)
+        if p in (float("inf"), -float("inf")):
+            axis = x._extremum_axes("amax" if p > 0 else "amin", () if dim is None else dim)
+            return apply(R.norm_inf, x, largest=p > 0, axis=axis, keepdims=keepdim)
         if p == 0:
             return apply(R.norm_zero, x, axis=_axes(dim, x.ndim), keepdims=keepdim)
         return apply(R.norm, x, p=p, axis=_axes(dim, x.ndim), keepdims=keepdim)

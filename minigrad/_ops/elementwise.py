@@ -79,10 +79,10 @@ def _pow_vjp_base(g, ans, x, y):
 
 
 def _pow_vjp_exponent(g, ans, x, y):
-    # d/dy x**y = x**y * log(x); torch defines it as 0 where x == 0 and y >= 0.
+    # d/dy x**y = x**y * log(x); torch defines it as 0 where x == 0 and y >= 0, and multiplies
+    # by g afterwards (so a nan g gives nan there too, as in torch).
     with np.errstate(divide="ignore", invalid="ignore"):
-        grad = g * (ans * np.log(x))
-    return np.where((x == 0) & (y >= 0), 0.0, grad)
+        return g * np.where((x == 0) & (y >= 0), 0.0, ans * np.log(x))
 
 
 def _power(x, y):
@@ -255,10 +255,10 @@ reciprocal = Primitive("Reciprocal", quietly(np.reciprocal), lambda g, ans, x: -
 
 
 def _scalar_base_pow_vjp(g, ans, x, base):
-    # d/dx c ** x = c ** x * log(c); torch defines it as 0 where c == 0 and x >= 0.
+    # d/dx c ** x = c ** x * log(c); torch defines it as 0 where c == 0 and x >= 0, and
+    # multiplies by g afterwards (a nan g gives nan there too).
     with np.errstate(divide="ignore", invalid="ignore"):
-        grad = g * (ans * np.log(base))
-    return np.where((base == 0) & (x >= 0), 0.0, grad)
+        return g * np.where((base == 0) & (x >= 0), 0.0, ans * np.log(base))
 
 
 pow_scalar_base = Primitive("PowScalarBase", quietly(lambda x, base: np.power(base, x)), _scalar_base_pow_vjp,

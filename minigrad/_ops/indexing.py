@@ -86,7 +86,7 @@ mode = Primitive("Mode", _pick, _pick_vjp, saves="nothing")
 def _median_all_vjp(g, ans, x):
     # torch shares the gradient evenly among the elements equal to the median (nan: the nans)
     ties = np.isnan(x) if np.isnan(ans) else x == ans
-    return g * ties / np.count_nonzero(ties)
+    return np.where(ties, g / np.count_nonzero(ties), 0)  # exactly 0 elsewhere, even for a nan g
 
 
 # the median of all elements: the lower middle of the sorted values, or nan if there is one

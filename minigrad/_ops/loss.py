@@ -186,7 +186,8 @@ def _class_index(target):
 def _nll_loss(log_probs, target, weight, ignore_index, reduction):
     """-weight[t] * log_probs[t] per target; log_probs is (N, C, d1, ...) with the classes on axis 1."""
     w, safe = _target_weights(target, weight, ignore_index, log_probs.dtype)
-    losses = -w * log_probs[_class_index(safe)]
+    # An ignored target contributes exactly 0, as in torch, even where its log_probs are nan.
+    losses = np.where(target != ignore_index, -w * log_probs[_class_index(safe)], 0)
     if reduction == "none":
         return losses
     total = losses.sum()
@@ -202,7 +203,9 @@ def _nll_loss_vjp(g, ans, log_probs, target, weight, ignore_index, reduction):
     if reduction == "mean" and total_weight != 0:  # with every target ignored torch's gradient is zero
         w = w / total_weight
     grad = np.zeros(log_probs.shape, dtype=g.dtype)
-    grad[_class_index(safe)] = -g * w  # each (n, d1, ...) picks one class, so no position is written twice
+    # Each (n, d1, ...) picks one class, so no position is written twice; an ignored target gets
+    # exactly 0, as in torch, even from a nan upstream gradient.
+    grad[_class_index(safe)] = np.where(target != ignore_index, -g * w, 0)
     return grad
 
 

@@ -9,6 +9,7 @@ input again.
 
 import numpy as np
 
+from minigrad._ops.elementwise import _sign
 from minigrad._ops.registry import Primitive
 
 
@@ -199,6 +200,22 @@ def _norm_vjp(g, ans, x, p, axis, keepdims):
 
 norm = Primitive("Norm", _norm, _norm_vjp, saves="both")
 
+def _norm_inf(x, largest, axis, keepdims):
+    magnitude = np.abs(x)
+    return magnitude.max(axis=axis, keepdims=keepdims) if largest else magnitude.min(axis=axis, keepdims=keepdims)
+
+
+def _norm_inf_vjp(g, ans, x, largest, axis, keepdims):
+    """The inf-norm max |x_i| (the -inf-norm min |x_i|) sends g, shared evenly, to the elements
+    whose magnitude it is, with their sign; as in torch, nan elements count as hits, and their
+    sign, like sign(nan), is 0."""
+    magnitude = np.abs(x)
+    hits = (magnitude == _restore(ans, axis, keepdims)) | np.isnan(magnitude)
+    return _sign(x) * ((_restore(g, axis, keepdims) / np.sum(hits, axis=axis, keepdims=True)) * hits)
+
+
+norm_inf = Primitive("NormInf", _norm_inf, _norm_inf_vjp, saves="both", grad_fn_name="LinalgVectorNormBackward0")
+
 # The "0-norm" counts the nonzero elements, a step function of x. torch records it but leaves
 # its gradient undefined: backward reaches x with nothing, and x.grad stays None.
 norm_zero = Primitive("NormZero", lambda x, axis, keepdims: np.sum(x != 0, axis=axis, keepdims=keepdims,
@@ -206,23 +223,31 @@ norm_zero = Primitive("NormZero", lambda x, axis, keepdims: np.sum(x != 0, axis=
                       lambda g, ans, x, axis, keepdims: None, saves="nothing", grad_fn_name="LinalgVectorNormBackward0")
 
 
-def _cumprod_vjp(g, ans, x, axis):
-    """d out_j / d x_i = prod_{k <= j, k != i} x_k for j >= i.
+def _reversed_cumsum(a, axis):
+    return np.flip(np.cumsum(np.flip(a, axis), axis=axis), axis)
 
-    Without zeros that is out_j / x_i, so the gradient is a reversed cumulative sum of
-    g * out divided by x. With zeros the division is undefined; the products are then
-    formed directly, one position of the axis at a time (exact, quadratic in its length).
+
+def _cumprod_vjp(g, ans, x, axis):
+    """d out_k / d x_i = prod_{j <= k, j != i} x_j for k >= i, summed against g_k, as torch does.
+
+    Without zeros that is out_k / x_i, so the gradient is a reversed cumulative sum of g * out
+    divided by x. With zeros, along each line: before its first zero the same formula over that
+    prefix; at the first zero the sum over k of g_k times the cumulative product with that zero
+    taken as 1; after it exactly 0 (every product there holds the zero), even for a nan g.
     """
-    if np.all(x != 0):
-        return np.flip(np.cumsum(np.flip(g * ans, axis), axis=axis), axis) / x
-    xs, gs = np.moveaxis(x, axis, -1), np.moveaxis(g, axis, -1)
-    grad = np.zeros_like(xs, dtype=g.dtype)
-    before = np.ones_like(xs[..., 0])
-    for i in range(xs.shape[-1]):
-        after = np.cumprod(xs[..., i + 1:], axis=-1)                  # prod_{i < k <= j} x_k
-        grad[..., i] = before * (gs[..., i] + np.sum(gs[..., i + 1:] * after, axis=-1))
-        before = before * xs[..., i]
-    return np.moveaxis(grad, -1, axis)
+    if x.size <= 1 or x.shape[axis] == 1:
+        return g
+    w = g * ans
+    is_zero = x == 0
+    if not is_zero.any():
+        return _reversed_cumsum(w, axis) / x
+    zeros_so_far = np.cumsum(is_zero, axis=axis)
+    before = zeros_so_far == 0
+    grad = np.where(before, _reversed_cumsum(np.where(before, w, 0), axis) / np.where(before, x, 1), 0)
+    first = is_zero & (zeros_so_far == 1)
+    without_it = np.cumprod(np.where(first, 1, x), axis=axis)  # prod_{j <= k, j != first zero} x_j
+    at_first = np.sum(np.where(zeros_so_far >= 1, g * without_it, 0), axis=axis, keepdims=True)
+    return np.where(first, at_first, grad)
 
 
 cumprod = Primitive("Cumprod", lambda x, axis: np.cumprod(x, axis=axis), _cumprod_vjp, saves="both")

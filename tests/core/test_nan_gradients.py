@@ -55,6 +55,12 @@ UNARY = {
     "min": lambda lib, x: x.min(),
     "max_dim": lambda lib, x: x.max(-1).values if x.ndim else x.max(),
     "masked_fill": lambda lib, x: x.masked_fill(x > 0, 0.0),
+    "pow_tensor": lambda lib, x: x.abs() ** x,
+    "number_pow": lambda lib, x: 0.0 ** x.abs() + 2.0 ** x,
+    "median": lambda lib, x: x.median(),
+    "norm_inf": lambda lib, x: x.norm(float("inf"), -1),
+    "norm_minus_inf": lambda lib, x: x.norm(-float("inf")),
+    "cumprod": lambda lib, x: x.cumprod(-1),
     "where": lambda lib, x: lib.where(x > 0, x, x * 2),
 }
 
@@ -121,3 +127,23 @@ def test_division_gradient_does_not_overflow(dtype, data):
         return data.draw(mst.arrays("float64", tuple(shape), elements=signed), label="upstream")
 
     _compare(lambda lib, a, b: a / b, [x, y], upstream, dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@given(data=st.data())
+def test_ignored_targets_send_exactly_zero(dtype, data):
+    """cross_entropy and nll_loss with ignore_index: an ignored row's loss and gradient are
+    exactly 0, as in torch, even where its inputs or the upstream gradient are nan."""
+    rows, classes = data.draw(st.integers(1, 4), label="rows"), data.draw(st.integers(1, 4), label="classes")
+    x = data.draw(_with_nans(dtype, (rows, classes)), label="x")
+    target = data.draw(mst.arrays("int64", (rows,), elements=st.integers(-1, classes - 1)), label="target")
+    reduction = data.draw(st.sampled_from(["none", "sum", "mean"]), label="reduction")
+    name = data.draw(st.sampled_from(["cross_entropy", "nll_loss"]), label="loss")
+
+    def fn(lib, logits):
+        return getattr(lib.nn.functional, name)(logits, lib.from_numpy(target), ignore_index=-1, reduction=reduction)
+
+    def upstream(shape):
+        return data.draw(_with_nans(dtype, tuple(shape)), label="upstream")
+
+    _compare(fn, [x], upstream, dtype)
