@@ -39,17 +39,27 @@ reason torch moved to ``weights_only=True``); ``weights_only`` is accepted with
 either value and changes nothing. A file that is not such an archive, is cut
 short, fails a checksum or has an inconsistent manifest raises
 ``SerializationError`` (a ``RuntimeError``, the class torch raises for a broken
-zip checkpoint) naming the file and the problem.
+zip checkpoint) naming the file and the problem. A hostile file cannot make
+loading take much more memory or time than its own size calls for: compressed
+members are refused (a few compressed bytes can expand to gigabytes), every
+member's declared size must fit in the archive before anything is read, each
+array entry is read at most once, and nesting is limited to ``MAX_DEPTH``
+containers. Ambiguous archives are refused too: a member name twice, a name save
+never writes, one entry described twice with different dtype, shape or flags, a
+dict key twice.
 
 Saving to a path is atomic: the archive goes to a temporary file in the same
 directory, is flushed to disk (fsync) and then renamed over the target
 (``os.replace``), so a crash or an error leaves either the old file or the new
-one, never half of one; the temporary file is removed on failure. Saving to an
-open binary file object writes into it directly, from its current position, and
-loading reads the checkpoint that begins at the current position. Since a zip
-archive is found from its end, a stream in which another checkpoint follows (or a
-file in which other data precedes the checkpoint) is refused rather than read
-wrongly.
+one, never half of one. On an exception the temporary file is removed; a save
+killed outright (kill -9, a power cut) cannot remove it, so the next save to the
+same target removes such leftovers (see ``_remove_stale_temp_files``). A
+read-only target is refused with ``PermissionError``, as ``open()`` refuses it in
+``torch.save``. Saving to an open binary file object writes into it directly,
+from its current position, and loading reads the checkpoint that begins at the
+current position. Since a zip archive is found from its end, a stream in which
+another checkpoint follows (or a file in which other data precedes the
+checkpoint) is refused rather than read wrongly.
 
 ``to_torch_state_dict`` and ``from_torch_state_dict`` convert (nested) state
 dicts between minigrad and torch tensors when torch is installed.
@@ -58,17 +68,25 @@ dicts between minigrad and torch tensors when torch is installed.
 import base64
 import collections
 import contextlib
+import errno
 import importlib
 import io
 import json
 import math
 import os
+import re
 import secrets
 import stat
 import struct
+import time
 import zipfile
 
 import numpy as np
+
+try:
+    import fcntl  # file locks, to tell a running save's temporary file from a killed one's
+except ImportError:  # Windows: a temporary file is judged stale by its age alone
+    fcntl = None
 
 from minigrad import _dtype
 from minigrad._types import Size, _check_device, device
@@ -83,7 +101,8 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # a fixed entry timestamp: the same object g
 
 
 class SerializationError(RuntimeError):
-    """A file that minigrad.load cannot read: not a checkpoint, truncated, or corrupt."""
+    """A file that minigrad.load cannot read (not a checkpoint, truncated, corrupt, hostile), or a path that
+    minigrad.save cannot write (a directory, a failed write). A RuntimeError, as torch raises for both."""
 
 
 # ------------------------------------------------------------------ save
@@ -102,6 +121,9 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
 
     if isinstance(f, (str, os.PathLike)):
         _write_atomically(os.fspath(f), write)
+    elif isinstance(f, io.TextIOBase):
+        raise TypeError(f"minigrad.save needs a binary file object, but {getattr(f, 'name', f)!r} was opened in "
+                        "text mode; open it with mode 'wb'")
     else:
         write(f)
 
@@ -156,6 +178,9 @@ class _Encoder:
     def _container(self, value, where):
         if id(value) in self._open:
             raise ValueError(f"minigrad.save cannot store {where}: it contains itself (a reference cycle)")
+        if len(self._open) >= MAX_DEPTH:  # the containers around this one
+            raise ValueError(f"minigrad.save cannot store {where:.200}: containers are nested more than "
+                             f"{MAX_DEPTH} levels deep")
         self._open.add(id(value))
         try:
             if isinstance(value, list):
@@ -195,37 +220,111 @@ def _write_archive(fileobj, manifest_bytes, arrays):
 
 
 def _write_atomically(path, write):
-    """Write through write(fileobj) into a temporary file beside path, then rename it over path."""
+    """Write through write(fileobj) into a temporary file beside path, then rename it over path.
+
+    The target keeps its permissions; a read-only one is refused (with PermissionError, as open() refuses
+    it in torch.save), a directory too. A target that exists but is not a regular file (a device such as
+    /dev/null, a pipe) is written in place, as torch does: renaming over it would replace the device.
+    A write that fails (a full disk) raises SerializationError and leaves the old file as it was.
+    """
     target = os.path.realpath(path)  # through a symlink, to the file it names
     directory, name = os.path.split(target)
     if not os.path.isdir(directory):
-        raise RuntimeError(f"Parent directory {directory} does not exist, so minigrad.save cannot write {path}")
+        raise SerializationError(f"Parent directory {directory} does not exist, so minigrad.save cannot write {path}")
+    if os.path.islink(target):
+        raise SerializationError(f"cannot save to {path!r}: its symbolic links form a loop")
+    if os.path.isdir(target):
+        raise SerializationError(f"cannot save to {path!r}: it is a directory")
+    if os.path.exists(target):
+        mode = os.stat(target).st_mode
+        if not (os.access(target, os.W_OK) and mode & 0o222):  # even for root, who may write anything
+            raise PermissionError(errno.EACCES, "Permission denied: the file is read-only, so minigrad.save "
+                                                "does not replace it", path)
+        if not stat.S_ISREG(mode):
+            _write_in_place(target, path, write)
+            return
     temp_path, fd = _create_temp_file(directory, name)
     try:
         with os.fdopen(fd, "wb") as fileobj:
             if os.path.exists(target):  # keep the permissions of the file being replaced
                 os.chmod(temp_path, stat.S_IMODE(os.stat(target).st_mode))
-            write(fileobj)
-            fileobj.flush()
-            os.fsync(fileobj.fileno())
+            try:
+                write(fileobj)
+                fileobj.flush()
+                os.fsync(fileobj.fileno())
+            except OSError as err:
+                raise SerializationError(f"cannot save to {path!r}: writing failed ({err}); the file there "
+                                         "before, if any, is unchanged") from err
         os.replace(temp_path, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_path)
         raise
     _fsync_directory(directory)
+    _remove_stale_temp_files(directory, name)
+
+
+def _write_in_place(target, path, write):
+    """Write into an existing file that is not a regular file. Opening does not wait for a pipe's reader:
+    with none, it fails at once."""
+    try:
+        fd = os.open(target, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as err:
+        raise SerializationError(f"cannot save to {path!r}: it is not a regular file and cannot be opened "
+                                 f"for writing ({err})") from err
+    if hasattr(os, "O_NONBLOCK"):
+        os.set_blocking(fd, True)
+    with os.fdopen(fd, "wb") as fileobj:
+        write(fileobj)
 
 
 def _create_temp_file(directory, name):
-    """A new hidden file '.<name>.<random>.tmp' (created like open() does, so the umask sets its mode)."""
+    """A new hidden file '.<name>.<random>.tmp' (created like open() does, so the umask sets its mode).
+
+    The file is locked while it is written (where the system has file locks), so that a later save can
+    tell the temporary file of a save still running from one left by a save that was killed."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
         temp_path = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
         try:
-            return temp_path, os.open(temp_path, flags, 0o666)
+            fd = os.open(temp_path, flags, 0o666)
         except FileExistsError:
             continue
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        return temp_path, fd
     raise FileExistsError(f"could not create a temporary file in {directory}")
+
+
+STALE_AFTER_S = 600  # a temporary file untouched this long, and unlocked, was left by a killed save
+
+
+def _remove_stale_temp_files(directory, name):
+    """Remove the temporary files that saves to the same target left when killed hard (a power cut, kill -9):
+    files named as _create_temp_file names them, not written for STALE_AFTER_S seconds and not locked, so
+    never the file of a save that is still running. Failures are ignored: the save itself succeeded."""
+    pattern = re.compile(re.escape(f".{name}.") + r"[0-9a-f]{12}\.tmp")
+    with contextlib.suppress(OSError), os.scandir(directory) as entries:
+        for entry in entries:
+            if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    if time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER_S \
+                            and not _locked(entry.path):
+                        os.unlink(entry.path)
+
+
+def _locked(path):
+    """Whether a running save holds the lock on the file at path (never, where there are no file locks)."""
+    if fcntl is None:
+        return False
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
 
 
 def _fsync_directory(directory):
@@ -255,21 +354,44 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     relocate = _relocation(map_location)
     if isinstance(f, (str, os.PathLike)):
         name = os.fspath(f)
-        with open(name, "rb") as fileobj:
+        with _open_for_reading(name) as fileobj:
             return _read_checkpoint(fileobj, name, relocate)
     name = getattr(f, "name", f"<{type(f).__name__}>")
+    if isinstance(f, io.TextIOBase):
+        raise TypeError(f"minigrad.load needs a binary file object, but {name!r} was opened in text mode; "
+                        "open it with mode 'rb'")
     if not (hasattr(f, "seekable") and f.seekable()):
         f = io.BytesIO(f.read())
     return _read_checkpoint(f, name, relocate)
+
+
+def _open_for_reading(path):
+    """open(path, "rb") for a regular file. A directory raises IsADirectoryError (as open does); a pipe or
+    a device is refused: reading one could wait forever or never end. Opening does not block on a pipe."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", path)
+        if not stat.S_ISREG(mode):
+            raise SerializationError(f"cannot load {path!r}: it is not a regular file (a pipe, socket or device)")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _read_checkpoint(fileobj, name, relocate):
     start = fileobj.tell()
     try:
         with zipfile.ZipFile(fileobj) as archive:
-            root = _read_manifest(archive, name)
+            members = _check_members(archive, name)
             _check_archive_start(archive, start, name)
-            return _Decoder(archive, name, relocate).decode(root)
+            root = _read_manifest(archive, members, name)
+            decoder = _Decoder(archive, members, name, relocate)
+            obj = decoder.decode(root)
+            decoder.check_every_entry_was_used()
+            return obj
     except SerializationError:
         raise
     except zipfile.BadZipFile as err:
@@ -280,21 +402,59 @@ def _read_checkpoint(fileobj, name, relocate):
                                  f"({type(err).__name__}: {err})") from err
 
 
-def _read_manifest(archive, name):
-    entries = archive.namelist()
-    if MANIFEST not in entries:
-        hint = ("; it looks like a torch.save file: load it with torch.load and convert it with "
-                "minigrad.serialization.from_torch_state_dict" if any(e.endswith("data.pkl") for e in entries) else "")
+_ENTRY_NAME = re.compile(r"tensors/(0|[1-9][0-9]*)\.npy")
+_LOCAL_HEADER_SIZE = 30  # the fixed part of a zip member's local header, before its name
+
+
+def _check_members(archive, name):
+    """The archive's members by name, once each is known to be safe to read: named as minigrad names them,
+    stored (not compressed: a few compressed bytes can expand to gigabytes), not encrypted, each name
+    once, and each member's declared size inside the archive without overlapping another, so that
+    reading every member once reads at most the file's own size."""
+    names = archive.namelist()
+    if MANIFEST not in names:
+        hint = ("; it looks like a torch.save file: load it with torch.load and convert it in one line with "
+                "minigrad.serialization.from_torch_state_dict(torch.load(path))"
+                if any(e.endswith("data.pkl") for e in names) else "")
         raise SerializationError(f"cannot load {name!r}: it is a zip archive without {MANIFEST}, "
                                  f"so not a minigrad checkpoint{hint}")
+    members = {}
+    for info in archive.infolist():
+        where = f"cannot load {name!r}: its member {info.orig_filename!r}"
+        if info.orig_filename != MANIFEST and not _ENTRY_NAME.fullmatch(info.orig_filename):
+            raise SerializationError(f"{where} is not one minigrad writes (only {MANIFEST} and tensors/<n>.npy)")
+        if info.filename in members:
+            raise SerializationError(f"{where} appears twice, so the archive is ambiguous")
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise SerializationError(f"{where} is compressed (method {info.compress_type}); minigrad writes and "
+                                     "reads only stored members")
+        if info.flag_bits & 0x1:
+            raise SerializationError(f"{where} is encrypted")
+        if info.file_size != info.compress_size:
+            raise SerializationError(f"{where} declares {info.file_size} bytes but stores {info.compress_size}")
+        members[info.filename] = info
+    spans = sorted((info.header_offset, info.header_offset + _LOCAL_HEADER_SIZE + len(info.orig_filename)
+                    + info.compress_size, info.orig_filename) for info in members.values())
+    next_starts = [begin for begin, _, _ in spans[1:]] + [archive.start_dir]
+    for (_, end, member), next_start in zip(spans, next_starts):
+        if end > next_start:
+            raise SerializationError(f"cannot load {name!r}: its member {member!r} declares "
+                                     f"{members[member].compress_size} bytes, more than the archive holds there")
+    return members
+
+
+def _read_manifest(archive, members, name):
     try:
-        manifest = json.loads(archive.read(MANIFEST).decode("utf-8"), parse_constant=_reject_constant)
+        manifest = json.loads(archive.read(members[MANIFEST]).decode("utf-8"), parse_constant=_reject_constant)
     except (ValueError, UnicodeDecodeError) as err:
         raise SerializationError(f"cannot load {name!r}: its {MANIFEST} is not valid JSON ({err})") from err
+    except RecursionError as err:
+        raise SerializationError(f"cannot load {name!r}: its {MANIFEST} is nested too deeply") from err
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME or "root" not in manifest:
         raise SerializationError(f"cannot load {name!r}: {MANIFEST} does not describe a {FORMAT_NAME}")
-    if manifest.get("version") != FORMAT_VERSION:
-        raise SerializationError(f"cannot load {name!r}: it has format version {manifest.get('version')!r}, "
+    version = manifest.get("version")
+    if type(version) is not int or version != FORMAT_VERSION:
+        raise SerializationError(f"cannot load {name!r}: it has format version {version!r:.40}, "
                                  f"but this minigrad reads version {FORMAT_VERSION}")
     return manifest["root"]
 
@@ -303,94 +463,191 @@ def _check_archive_start(archive, start, name):
     """The archive must begin where reading began: a zip is found from its end, so a stream holding two
     checkpoints would otherwise silently give the last one, and a file with data before its checkpoint
     would pass for a clean one."""
-    first = min(info.header_offset for info in archive.infolist())
-    if first != start:
+    first = min((info.header_offset for info in archive.infolist()), default=archive.start_dir)
+    if first > start:
         raise SerializationError(f"cannot load {name!r}: the checkpoint found begins at byte {first}, not at the "
                                  f"position reading started from ({start}); the file holds other data before it "
                                  "or another checkpoint after it")
+    if first < start:
+        raise SerializationError(f"cannot load {name!r}: reading started at byte {start} of the file object, inside "
+                                 f"the checkpoint that begins at byte {first}; seek to its start first "
+                                 f"(f.seek({first}))")
 
 
 def _reject_constant(constant):
     raise ValueError(f"{constant} is not JSON")
 
 
-class _Decoder:
-    """Turns manifest JSON back into objects, reading arrays from the archive."""
+MAX_DEPTH = 100  # containers nested deeper than this are refused by save and by load
+_ARRAY_FIELDS = {"entry", "dtype", "shape"}
+_TENSOR_FIELDS = _ARRAY_FIELDS | {"requires_grad", "parameter"}
+_MAX_DIMS = 64  # NumPy's limit
 
-    def __init__(self, archive, name, relocate):
+
+class _Decoder:
+    """Turns manifest JSON back into objects, reading arrays from the archive.
+
+    The manifest is checked as it is read: every tagged value must have the form save writes, and each
+    array entry is read once. The same tensor saved twice has two identical descriptions of one entry
+    and loads as one object; any other second use of an entry is refused, since it would either be
+    ambiguous or make a small file load as many copies of one large array.
+    """
+
+    def __init__(self, archive, members, name, relocate):
         self.archive = archive
+        self.members = members
         self.name = name
         self.relocate = relocate
+        self._uses = {}  # entry -> (tag, description) of its first use
         self._tensors = {}  # entry -> loaded tensor, so a tensor stored once loads as one object
 
-    def decode(self, value):
-        if value is None or isinstance(value, (bool, int, float, str)):
+    def decode(self, value, depth=0):
+        if value is None or isinstance(value, (bool, int, str)):
+            return value
+        if isinstance(value, float):
+            self._expect(math.isfinite(value), f"the number {value} is not finite (such floats are stored as $float)")
             return value
         if isinstance(value, list):
-            return [self.decode(item) for item in value]
-        if not (isinstance(value, dict) and len(value) == 1):
-            raise self._error(f"unexpected manifest value {value!r:.80}")
+            return [self.decode(item, depth + 1) for item in self._container("a list", value, depth)]
+        self._expect(isinstance(value, dict) and len(value) == 1, f"unexpected manifest value {value!r:.80}")
         (tag, content), = value.items()
         if tag == "$float":
-            if content in ("nan", "inf", "-inf"):
-                return float(content)
-            value = struct.unpack("<d", struct.pack("<Q", int(content, 16)))[0]
-            if math.isfinite(value):
-                raise self._error(f"$float {content!r} is finite (finite floats are stored as JSON numbers)")
-            return value
+            return self._float(content)
         if tag == "$tuple":
-            return tuple(self.decode(item) for item in content)
+            return tuple(self.decode(item, depth + 1) for item in self._container(tag, content, depth))
         if tag in ("$dict", "$ordered_dict"):
-            pairs = ((self.decode(key), self.decode(item)) for key, item in content)
-            return collections.OrderedDict(pairs) if tag == "$ordered_dict" else dict(pairs)
+            return self._dict(tag, content, depth)
         if tag == "$tensor":
             return self._tensor(content)
-        if tag == "$ndarray":
-            return self._array(content)
-        if tag == "$numpy_scalar":
-            return self._array(content)[()]
+        if tag in ("$ndarray", "$numpy_scalar"):
+            return self._array_value(tag, content)
         if tag == "$dtype":
+            self._expect(isinstance(content, str) and content in _dtype._BY_NAME, f"unknown $dtype {content!r:.40}")
             return _dtype._BY_NAME[content]
         if tag == "$size":
-            return Size(int(n) for n in content)
+            return Size(self._ints(tag, content))
         if tag == "$device":
-            return device(content)
+            self._expect(isinstance(content, str), f"$device {content!r:.40} is not a string")
+            try:
+                return device(content)
+            except (TypeError, ValueError, RuntimeError) as err:
+                raise self._error(f"$device {content!r:.40} is not a device ({err})") from err
         if tag == "$bytes":
-            return base64.b64decode(content, validate=True)
-        raise self._error(f"unknown manifest tag {tag!r}")
+            self._expect(isinstance(content, str), "$bytes is not base64 text")
+            try:
+                return base64.b64decode(content, validate=True)
+            except ValueError as err:
+                raise self._error(f"$bytes is not base64 text ({err})") from err
+        raise self._error(f"unknown manifest tag {tag!r:.40}")
 
-    def _tensor(self, description):
-        entry = description["entry"]
+    def check_every_entry_was_used(self):
+        unused = sorted(set(self.members) - set(self._uses) - {MANIFEST})
+        self._expect(not unused, f"the archive holds {', '.join(unused[:3])} which the manifest does not use")
+
+    def _float(self, content):
+        self._expect(isinstance(content, str) and (content in ("nan", "inf", "-inf")
+                                                   or re.fullmatch(r"0x[0-9a-f]{16}", content)),
+                     f"$float {content!r:.40} is not nan, inf, -inf or 64 bits in hex")
+        if content in ("nan", "inf", "-inf"):
+            return float(content)
+        value = struct.unpack("<d", struct.pack("<Q", int(content, 16)))[0]
+        self._expect(not math.isfinite(value), f"$float {content!r} is finite (finite floats are JSON numbers)")
+        return value
+
+    def _dict(self, tag, content, depth):
+        pairs = self._container(tag, content, depth)
+        self._expect(all(isinstance(pair, list) and len(pair) == 2 for pair in pairs),
+                     f"a {tag} holds something other than [key, value] pairs")
+        out = collections.OrderedDict() if tag == "$ordered_dict" else {}
+        for key, item in pairs:
+            key = self.decode(key, depth + 1)
+            try:
+                self._expect(key not in out, f"a {tag} has the key {key!r:.40} twice")
+            except TypeError as err:  # an unhashable key, such as a list
+                raise self._error(f"a {tag} key of type {type(key).__name__} cannot be a dict key") from err
+            out[key] = self.decode(item, depth + 1)
+        return out
+
+    def _tensor(self, content):
+        description = self._description("$tensor", content, _TENSOR_FIELDS)
+        entry, dtype, shape = description["entry"], description["dtype"], description["shape"]
+        for flag in ("requires_grad", "parameter"):
+            self._expect(isinstance(description[flag], bool), f"$tensor's {flag} is not true or false")
+        self._expect(not description["requires_grad"] or dtype.kind == "f",
+                     f"a $tensor of dtype {dtype} cannot require grad (only floating tensors can)")
         if entry not in self._tensors:
-            tensor = Tensor._wrap(self._array(description))
+            tensor = Tensor._wrap(self._read_array(entry, dtype, shape))
             if description["parameter"]:
-                tensor = _parameter_class()(tensor, requires_grad=bool(description["requires_grad"]))
+                tensor = _parameter_class()(tensor, requires_grad=description["requires_grad"])
             elif description["requires_grad"]:
                 tensor.requires_grad_(True)
             self._tensors[entry] = self.relocate(tensor)
         return self._tensors[entry]
 
-    def _array(self, description):
-        """Read one .npy entry, checking its header against the manifest and its size against the header."""
-        entry, dtype, shape = description["entry"], np.dtype(description["dtype"]), tuple(description["shape"])
-        raw = self.archive.read(entry)  # checks the entry's CRC-32
-        stream = io.BytesIO(raw)
-        version = np.lib.format.read_magic(stream)
-        if version == (1, 0):
-            header_shape, fortran_order, header_dtype = np.lib.format.read_array_header_1_0(stream)
-        else:
-            header_shape, fortran_order, header_dtype = np.lib.format.read_array_header_2_0(stream)
-        if header_dtype != dtype or header_shape != shape:
-            raise self._error(f"{entry} holds a {header_dtype} array of shape {header_shape}, but the manifest "
-                              f"says {dtype} of shape {shape}")
-        if header_dtype not in _dtype._FROM_NUMPY:
-            raise self._error(f"{entry} has unsupported dtype {header_dtype}")
-        count = math.prod(shape)
-        if len(raw) - stream.tell() != count * dtype.itemsize:
-            raise self._error(f"{entry} has {len(raw) - stream.tell()} bytes of data, "
-                              f"but a {dtype} array of shape {shape} needs {count * dtype.itemsize}")
-        flat = np.frombuffer(raw, dtype=dtype, count=count, offset=stream.tell())
+    def _array_value(self, tag, content):
+        description = self._description(tag, content, _ARRAY_FIELDS)
+        self._expect(tag == "$ndarray" or description["shape"] == [], f"a {tag} has shape {description['shape']}")
+        array = self._read_array(description["entry"], description["dtype"], description["shape"])
+        return array if tag == "$ndarray" else array[()]
+
+    def _description(self, tag, content, fields):
+        """Check an array description's fields and record its use of its entry (see the class docstring)."""
+        self._expect(isinstance(content, dict) and set(content) == fields,
+                     f"a {tag} needs exactly the fields {', '.join(sorted(fields))}")
+        entry, dtype_name = content["entry"], content["dtype"]
+        self._expect(isinstance(entry, str) and entry in self.members and entry != MANIFEST,
+                     f"{tag} names entry {entry!r:.60}, which the archive does not hold")
+        self._expect(isinstance(dtype_name, str) and dtype_name in _dtype._BY_NAME,
+                     f"{entry} has unsupported dtype {dtype_name!r:.40}")
+        self._ints(f"{entry}'s shape", content["shape"], minimum=0)
+        self._expect(len(content["shape"]) <= _MAX_DIMS, f"{entry}'s shape has more than {_MAX_DIMS} dimensions")
+        if entry in self._uses:
+            first_tag, first = self._uses[entry]
+            self._expect(tag == first_tag == "$tensor", f"{entry} is used twice (as {first_tag} and {tag})")
+            self._expect(content == first, f"{entry} is described twice, differently ({first} and {content})")
+        self._uses[entry] = (tag, content)
+        return dict(content, dtype=np.dtype(dtype_name))
+
+    def _read_array(self, entry, dtype, shape):
+        """Read one .npy entry: its header must match the manifest and its size the header before the data
+        is read; bool data must hold only 0 and 1."""
+        info, shape = self.members[entry], tuple(shape)
+        with self.archive.open(info) as stream:
+            try:
+                version = np.lib.format.read_magic(stream)
+                self._expect(version in ((1, 0), (2, 0)), f"{entry} has .npy format version {version}")
+                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                               else np.lib.format.read_array_header_2_0)
+                header_shape, fortran_order, header_dtype = read_header(stream)
+            except ValueError as err:
+                raise self._error(f"{entry} is not a valid .npy file ({err})") from err
+            self._expect(header_dtype == dtype and header_shape == shape,
+                         f"{entry} holds a {header_dtype} array of shape {header_shape}, but the manifest says "
+                         f"{dtype} of shape {shape}")
+            needed, available = math.prod(shape) * dtype.itemsize, info.file_size - stream.tell()
+            self._expect(available == needed, f"{entry} has {available} bytes of data, but a {dtype} array of "
+                                              f"shape {shape} needs {needed}")
+            data = stream.read()  # reading to the end checks the entry's CRC-32
+        self._expect(dtype != np.bool_ or not data.translate(None, b"\x00\x01"),
+                     f"{entry} is a bool array holding bytes other than 0 and 1")
+        flat = np.frombuffer(data, dtype=dtype, count=math.prod(shape))
         return flat.reshape(shape, order="F" if fortran_order else "C").copy(order="K")
+
+    def _container(self, tag, content, depth):
+        """The items of a list, $tuple or $dict, which must be a JSON list nested at most MAX_DEPTH deep."""
+        self._expect(isinstance(content, list), f"a {tag} does not hold a list")
+        self._expect(depth < MAX_DEPTH, f"containers are nested more than {MAX_DEPTH} levels deep")
+        return content
+
+    def _ints(self, what, content, minimum=None):
+        self._expect(isinstance(content, list) and all(type(n) is int and (minimum is None or n >= minimum)
+                                                       and abs(n) < 2 ** 63 for n in content),
+                     f"{what} is not a list of {'non-negative ' if minimum == 0 else ''}64-bit integers")
+        return content
+
+    def _expect(self, condition, what):
+        if not condition:
+            raise self._error(what)
 
     def _error(self, what):
         return SerializationError(f"cannot load {self.name!r}: the checkpoint is corrupt: {what}")

@@ -1,11 +1,22 @@
 """minigrad.save / minigrad.load: exact round trips, corrupt files, atomic writes, torch interop."""
 
 import collections
+import contextlib
+import fcntl
 import io
 import json
+import math
 import os
+import signal
+import stat
 import struct
+import subprocess
+import sys
 import tempfile
+import threading
+import time
+import tracemalloc
+import warnings
 import zipfile
 
 import numpy as np
@@ -17,7 +28,7 @@ from hypothesis.extra import numpy as hnp
 
 import minigrad
 from minigrad import nn
-from minigrad.serialization import SerializationError, from_torch_state_dict, to_torch_state_dict
+from minigrad.serialization import _TENSOR_FIELDS, SerializationError, from_torch_state_dict, to_torch_state_dict
 
 DTYPES = ["float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64", "bool"]
 arrays = hnp.arrays(dtype=st.sampled_from(DTYPES).map(np.dtype),
@@ -254,8 +265,13 @@ def test_an_interrupted_save_leaves_the_old_file(old, new, data):
         before = open(path, "rb").read()
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(np, "save", failing_save)
-            with pytest.raises(type(error)):
-                minigrad.save({"new": new}, path)
+            if isinstance(error, OSError):  # a failed write is torch's RuntimeError, naming the file
+                with pytest.raises(SerializationError, match=r"model.pt.*No space left on device") as raised:
+                    minigrad.save({"new": new}, path)
+                assert raised.value.__cause__ is error
+            else:
+                with pytest.raises(KeyboardInterrupt):
+                    minigrad.save({"new": new}, path)
         assert open(path, "rb").read() == before
         assert os.listdir(directory) == ["model.pt"]
         assert_identical(minigrad.load(path), old)
@@ -358,3 +374,368 @@ def test_saving_over_a_file_keeps_its_permissions_and_writes_through_symlinks(tm
     assert link.is_symlink() and (os.stat(target).st_mode & 0o777) == 0o640
     assert minigrad.load(target)["w"].tolist() == [1.0, 1.0, 1.0]
     assert sorted(os.listdir(tmp_path)) == ["latest.pt", "real.pt"]
+
+
+# ------------------------------------------------------------------ hostile files
+def npy(descr="<f4", shape=(2, 3), fortran_order=False, data=None, version=(1, 0)):
+    """.npy bytes whose header says anything (np.save would refuse to write a lie)."""
+    header = f"{{'descr': {descr!r}, 'fortran_order': {fortran_order!r}, 'shape': {tuple(shape)!r}, }}"
+    header += " " * (63 - (len(header) + 10) % 64) + "\n"
+    length = struct.pack("<H" if version == (1, 0) else "<I", len(header))
+    if data is None:
+        data = np.arange(math.prod(shape), dtype=np.dtype(descr)).tobytes()
+    return b"\x93NUMPY" + bytes(version) + length + header.encode("latin1") + data
+
+
+def manifest(root, **fields):
+    return json.dumps({"format": "minigrad-checkpoint", "version": 1, "root": root, **fields}).encode()
+
+
+def tensor_ref(entry="tensors/0.npy", dtype="float32", shape=(2, 3), requires_grad=False, parameter=False):
+    return {"$tensor": {"entry": entry, "dtype": dtype, "shape": list(shape), "requires_grad": requires_grad,
+                        "parameter": parameter}}
+
+
+def forged(members, compression=zipfile.ZIP_STORED):
+    """A zip archive holding exactly these (name, bytes) members, checksums right, whatever they say."""
+    out = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile warns about duplicate names
+        with zipfile.ZipFile(out, "w", compression=compression) as archive:
+            for name, content in members:
+                archive.writestr(name, content)
+    return out.getvalue()
+
+
+def load_forged(members, **kwargs):
+    return load_bytes(forged(members, **kwargs))
+
+
+def peak_memory(function):
+    """The most memory (bytes) Python and NumPy held at once while function ran."""
+    tracemalloc.start()
+    try:
+        function()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+def test_a_forged_archive_of_a_valid_checkpoint_loads():
+    """The forging helpers write what save writes, so every refusal below is about the one thing changed."""
+    loaded = load_forged([("manifest.json", manifest({"$dict": [["w", tensor_ref()]]})),
+                          ("tensors/0.npy", npy())])
+    assert loaded["w"].tolist() == np.arange(6, dtype=np.float32).reshape(2, 3).tolist()
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_compressed_members_are_refused_before_they_expand(compression):
+    size = 20_000_000  # a few hundred compressed bytes
+    bomb = forged([("manifest.json", manifest({"$ndarray": {"entry": "tensors/0.npy", "dtype": "uint8",
+                                                            "shape": [size]}})),
+                   ("tensors/0.npy", npy("|u1", (size,), data=bytes(size)))], compression=compression)
+    assert len(bomb) < size // 100
+
+    def load():
+        with pytest.raises(SerializationError, match=r"member '(manifest.json|tensors/0.npy)' is compressed"):
+            load_bytes(bomb)
+
+    assert peak_memory(load) < size // 10
+
+
+def with_declared_size(data, member, size):
+    """The archive with member's sizes in its local header and central directory entry set to size."""
+    data = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        local = archive.getinfo(member).header_offset
+        central = data.index(b"PK\x01\x02", archive.start_dir)
+        while data[central + 46:central + 46 + len(member)] != member.encode():  # 46: the fixed part
+            name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, central + 28)
+            central += 46 + name_length + extra_length + comment_length
+    struct.pack_into("<II", data, local + 18, size, size)
+    struct.pack_into("<II", data, central + 20, size, size)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("member", ["manifest.json", "tensors/0.npy"])
+@pytest.mark.parametrize("size", [2 ** 30, 2 ** 32 - 2])
+def test_sizes_larger_than_the_archive_are_refused_before_reading(tmp_path, member, size):
+    path = tmp_path / "liar.pt"
+    path.write_bytes(with_declared_size(saved_bytes(minigrad.ones(2, 3)), member, size))
+
+    def load():
+        with pytest.raises(SerializationError, match=rf"liar.pt.*{member}.*declares"):
+            minigrad.load(path)
+
+    assert path.stat().st_size < 1000 and peak_memory(load) < 2 ** 20
+
+
+def test_an_array_referenced_twice_is_read_once_or_refused():
+    big = npy("|u1", (2 ** 18,), data=bytes(2 ** 18))
+    twice = {"$ndarray": {"entry": "tensors/0.npy", "dtype": "uint8", "shape": [2 ** 18]}}
+
+    def load():
+        with pytest.raises(SerializationError, match=r"tensors/0.npy is used twice"):
+            load_forged([("manifest.json", manifest([twice] * 200)), ("tensors/0.npy", big)])
+
+    assert peak_memory(load) < 2 ** 18 * 10
+    as_scalar = {"$numpy_scalar": {"entry": "tensors/0.npy", "dtype": "float32", "shape": []}}
+    with pytest.raises(SerializationError, match=r"used twice \(as \$tensor and \$numpy_scalar\)"):
+        load_forged([("manifest.json", manifest([tensor_ref(shape=()), as_scalar])),
+                     ("tensors/0.npy", npy(shape=()))])
+
+
+@pytest.mark.parametrize("change", [dict(dtype="int32"), dict(shape=(3, 2)), dict(shape=(6,)),
+                                    dict(requires_grad=True), dict(parameter=True)])
+def test_one_entry_described_twice_differently_is_refused(change):
+    """Saved twice, one tensor has two identical descriptions (and loads as one object); different ones
+    are ambiguous, whichever description comes first."""
+    with pytest.raises(SerializationError, match=r"tensors/0.npy is described twice, differently"):
+        load_forged([("manifest.json", manifest([tensor_ref(), tensor_ref(**change)])), ("tensors/0.npy", npy())])
+    with pytest.raises(SerializationError, match=r"tensors/0.npy"):  # the first description is the wrong one
+        load_forged([("manifest.json", manifest([tensor_ref(**change), tensor_ref()])), ("tensors/0.npy", npy())])
+    same = load_forged([("manifest.json", manifest([tensor_ref(), tensor_ref()])), ("tensors/0.npy", npy())])
+    assert same[0] is same[1]
+
+
+@pytest.mark.parametrize("members, message", [
+    ([("manifest.json", manifest(None)), ("manifest.json", manifest(1))], "'manifest.json' appears twice"),
+    ([("manifest.json", manifest(tensor_ref())), ("tensors/0.npy", npy()), ("tensors/0.npy", npy())],
+     "'tensors/0.npy' appears twice"),
+    ([("manifest.json", manifest(None)), ("../../evil.npy", b"")], "'../../evil.npy' is not one minigrad writes"),
+    ([("manifest.json", manifest(None)), ("/etc/passwd", b"")], "'/etc/passwd' is not one minigrad writes"),
+    ([("manifest.json", manifest(None)), ("tensors/../manifest.json", b"")], "is not one minigrad writes"),
+    ([("manifest.json", manifest(None)), ("tensors/00.npy", b"")], "is not one minigrad writes"),
+    ([("manifest.json", manifest(None)), ("tensors\\0.npy", b"")], "is not one minigrad writes"),
+    ([("manifest.json", manifest(None)), ("tensors/", b"")], "is not one minigrad writes"),
+    ([("manifest.json", manifest(None)), ("tensors/0.npy", npy())], "tensors/0.npy which the manifest does not use"),
+    ([("manifest.json", manifest(tensor_ref("tensors/1.npy"))), ("tensors/0.npy", npy())],
+     "names entry 'tensors/1.npy', which the archive does not hold"),
+    ([("manifest.json", manifest(tensor_ref("manifest.json")))], "names entry 'manifest.json'"),
+    ([("manifest.json", manifest(tensor_ref("../x")))], "names entry '../x'"),
+    ([("manifest.json", manifest({"$dict": [["a", 1], ["a", 2]]}))], "has the key 'a' twice"),
+    ([("manifest.json", manifest({"$dict": [[[1], 2]]}))], "key of type list cannot be a dict key"),
+    ([("manifest.json", manifest({"$dict": ["ab"]}))], r"other than \[key, value\] pairs"),
+    ([("manifest.json", manifest({"$tuple": "abc"}))], r"\$tuple does not hold a list"),
+    ([("manifest.json", manifest({"$size": ["3"]}))], "not a list of 64-bit integers"),
+    ([("manifest.json", manifest({"$size": [10 ** 30]}))], "not a list of 64-bit integers"),
+    ([("manifest.json", manifest({"$dtype": "object"}))], "unknown \\$dtype 'object'"),
+    ([("manifest.json", manifest({"$float": "1.5"}))], "is not nan, inf, -inf or 64 bits in hex"),
+    ([("manifest.json", manifest({"$bytes": "not base64!"}))], "not base64"),
+    ([("manifest.json", manifest({"$device": 0}))], r"\$device 0 is not a string"),
+    ([("manifest.json", manifest({"$pickle": "cos\nsystem\n"}))], "unknown manifest tag"),
+    ([("manifest.json", manifest(None, version=True))], "format version True"),
+    ([("manifest.json", b'{"format": "minigrad-checkpoint", "version": 1, "root": 1e999}')], "not finite"),
+    ([("manifest.json", b'{"format": "minigrad-checkpoint", "version": 1, "root": ' + b"9" * 5000 + b"}")],
+     "not valid JSON"),
+    ([("manifest.json", b"[" * 100_000)], "nested too deeply|not valid JSON"),
+    ([("manifest.json", manifest(json.loads("[" * 101 + "]" * 101)))], "nested more than 100 levels"),
+    ([("manifest.json", manifest(tensor_ref(dtype="int64", requires_grad=True))), ("tensors/0.npy", npy("<i8"))],
+     "of dtype int64 cannot require grad"),
+    ([("manifest.json", manifest(tensor_ref(requires_grad=1))), ("tensors/0.npy", npy())],
+     "requires_grad is not true or false"),
+    ([("manifest.json", manifest({"$tensor": {"entry": "tensors/0.npy", "dtype": "float32", "shape": [2, 3]}})),
+      ("tensors/0.npy", npy())], "needs exactly the fields"),
+    ([("manifest.json", manifest({"$numpy_scalar": {"entry": "tensors/0.npy", "dtype": "float32",
+                                                    "shape": [2, 3]}})), ("tensors/0.npy", npy())],
+     r"\$numpy_scalar has shape \[2, 3\]"),
+])
+def test_ambiguous_and_malformed_archives_are_named(members, message):
+    with pytest.raises(SerializationError, match=message):
+        load_forged(members)
+
+
+def test_a_member_name_cut_by_a_null_byte_is_refused():
+    """zipfile reads 'tensors/0.npy\\0.txt' as 'tensors/0.npy'; such a name is not one save writes."""
+    data = forged([("manifest.json", manifest(tensor_ref())), ("tensors/0.npyX.txt", npy())])
+    with pytest.raises(SerializationError, match=r"'tensors/0.npy\\x00.txt' is not one minigrad writes"):
+        load_bytes(data.replace(b"tensors/0.npyX.txt", b"tensors/0.npy\x00.txt"))
+
+
+def test_a_manifest_nested_as_deep_as_save_allows_loads():
+    deep = []
+    for _ in range(99):
+        deep = [deep]
+    assert load_bytes(saved_bytes(deep)) == deep
+    with pytest.raises(ValueError, match="nested more than 100 levels"):
+        saved_bytes([deep])
+
+
+@pytest.mark.parametrize("header, message", [
+    (dict(descr="|O"), "holds a object array"),
+    (dict(descr=">f4"), "holds a >f4 array"),
+    (dict(descr="<f8"), "holds a float64 array"),
+    (dict(shape=(3, 2)), r"of shape \(3, 2\), but the manifest says float32 of shape \(2, 3\)"),
+    (dict(shape=(2 ** 62, 2 ** 62), data=b""), "of shape"),
+    (dict(fortran_order="yes"), "not a valid .npy file"),
+    (dict(descr="<f4", data=bytes(20)), "has 20 bytes of data, but a float32 array of shape \\(2, 3\\) needs 24"),
+    (dict(descr="<f4", data=bytes(28)), "has 28 bytes of data"),
+    (dict(version=(3, 0)), r"format version \(3, 0\)"),
+    (dict(version=(9, 9)), "not a valid .npy file|format version"),
+])
+def test_lying_npy_headers_are_named(header, message):
+    with pytest.raises(SerializationError, match=message):
+        load_forged([("manifest.json", manifest(tensor_ref())), ("tensors/0.npy", npy(**header))])
+
+
+def test_a_fortran_ordered_entry_loads_in_its_order():
+    array = np.arange(6, dtype=np.float32).reshape(2, 3)
+    loaded = load_forged([("manifest.json", manifest(tensor_ref())),
+                          ("tensors/0.npy", npy(fortran_order=True, data=array.tobytes(order="F")))])
+    assert loaded.tolist() == array.tolist()
+
+
+def test_bool_entries_hold_only_zero_and_one():
+    with pytest.raises(SerializationError, match="bool array holding bytes other than 0 and 1"):
+        load_forged([("manifest.json", manifest(tensor_ref(dtype="bool", shape=(3,)))),
+                     ("tensors/0.npy", npy("|b1", (3,), data=b"\x00\x01\x02"))])
+
+
+json_leaves = st.one_of(st.none(), st.booleans(), st.integers(-3, 2 ** 64), st.floats(allow_nan=False),
+                        st.sampled_from(["tensors/0.npy", "tensors/1.npy", "../x", "float32", "int64", "nan",
+                                         "0x7ff8000000000001", "cpu", "AAE=", ""]))
+tags = st.sampled_from(["$tensor", "$ndarray", "$numpy_scalar", "$tuple", "$dict", "$ordered_dict", "$float",
+                        "$dtype", "$size", "$device", "$bytes", "$set", "entry"])
+json_values = st.recursive(json_leaves, lambda children: st.one_of(
+    st.lists(children, max_size=3),
+    st.builds(lambda tag, content: {tag: content}, tags, children),
+    st.dictionaries(st.sampled_from(sorted(_TENSOR_FIELDS)), children, max_size=5).map(
+        lambda fields: {"$tensor": fields}),
+), max_leaves=10)
+
+
+@given(root=json_values, entries=st.lists(st.sampled_from([npy(), npy("<i8", (3,)), npy(shape=()), b"junk"]),
+                                          max_size=2))
+def test_any_manifest_loads_or_raises_a_serialization_error(root, entries):
+    members = [("manifest.json", manifest(root))] + [(f"tensors/{i}.npy", data) for i, data in enumerate(entries)]
+    try:
+        load_forged(members)
+    except SerializationError as err:
+        assert str(err).startswith("cannot load '<BytesIO>'")
+
+
+@given(obj=checkpoints(), data=st.data())
+def test_a_cut_or_damaged_file_on_disk_raises_or_loads_equal(tmp_path_factory, obj, data):
+    """Truncations and random byte changes of a file on disk, read through a path."""
+    damaged = bytearray(saved_bytes(obj))
+    for _ in range(data.draw(st.integers(1, 4))):
+        damaged[data.draw(st.integers(0, len(damaged) - 1))] = data.draw(st.integers(0, 255))
+    damaged = damaged[:data.draw(st.integers(0, len(damaged)))]
+    path = tmp_path_factory.mktemp("damaged") / "model.pt"
+    path.write_bytes(bytes(damaged))
+    try:
+        loaded = minigrad.load(path)
+    except SerializationError as err:
+        assert "model.pt" in str(err)
+        return
+    assert_identical(loaded, obj)
+
+
+def test_a_file_object_not_at_the_start_is_told_where_to_seek():
+    stream = io.BytesIO(saved_bytes({"w": minigrad.ones(2)}))
+    stream.seek(10)
+    with pytest.raises(SerializationError, match=r"reading started at byte 10.*f.seek\(0\)"):
+        minigrad.load(stream)
+    stream.seek(0)
+    assert minigrad.load(stream)["w"].tolist() == [1.0, 1.0]
+
+
+def test_text_mode_files_are_refused_with_the_mode_to_use(tmp_path):
+    path = tmp_path / "m.pt"
+    with open(path, "w") as text, pytest.raises(TypeError, match="text mode.*'wb'"):
+        minigrad.save(minigrad.ones(1), text)
+    minigrad.save(minigrad.ones(1), path)
+    with open(path) as text, pytest.raises(TypeError, match="text mode.*'rb'"):
+        minigrad.load(text)
+
+
+def test_directories_as_targets_are_refused_as_torch_refuses_them(tmp_path):
+    with pytest.raises(IsADirectoryError):
+        torch.load(tmp_path)
+    with pytest.raises(IsADirectoryError):
+        minigrad.load(tmp_path)
+    with pytest.raises(RuntimeError):
+        torch.save({}, tmp_path)
+    with pytest.raises(SerializationError, match=f"{tmp_path.name}'.*is a directory"):
+        minigrad.save({}, tmp_path)
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_pipe_is_neither_waited_on_nor_replaced(tmp_path):
+    fifo = tmp_path / "pipe.pt"
+    os.mkfifo(fifo)
+    with pytest.raises(SerializationError, match="pipe.pt.*not a regular file"):
+        minigrad.load(fifo)  # no writer: waiting for one would hang
+    with pytest.raises(SerializationError, match="pipe.pt.*cannot be opened for writing"):
+        minigrad.save(minigrad.ones(1), fifo)  # no reader: likewise
+    received = []
+    reader = threading.Thread(target=lambda: received.append(open(fifo, "rb").read()))
+    reader.start()
+    while not received and reader.is_alive():  # save once the reader has the pipe open
+        with contextlib.suppress(SerializationError):
+            minigrad.save({"w": minigrad.ones(2)}, fifo)
+            break
+    reader.join(timeout=10)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and os.listdir(tmp_path) == ["pipe.pt"]
+    assert load_bytes(received[0])["w"].tolist() == [1.0, 1.0]
+
+
+def test_a_symlink_loop_is_refused(tmp_path):
+    (tmp_path / "a.pt").symlink_to(tmp_path / "b.pt")
+    (tmp_path / "b.pt").symlink_to(tmp_path / "a.pt")
+    with pytest.raises(SerializationError, match="a.pt.*symbolic links form a loop"):
+        minigrad.save(minigrad.ones(1), tmp_path / "a.pt")
+    with pytest.raises(OSError):
+        minigrad.load(tmp_path / "a.pt")
+    assert sorted(os.listdir(tmp_path)) == ["a.pt", "b.pt"] and (tmp_path / "a.pt").is_symlink()
+
+
+def test_a_read_only_target_is_refused_not_replaced(tmp_path):
+    target = tmp_path / "frozen.pt"
+    minigrad.save({"w": minigrad.zeros(2)}, target)
+    before = target.read_bytes()
+    os.chmod(target, 0o444)
+    with pytest.raises(PermissionError, match="frozen.pt"):
+        minigrad.save({"w": minigrad.ones(2)}, target)
+    assert target.read_bytes() == before and os.listdir(tmp_path) == ["frozen.pt"]
+
+
+def stale(path, seconds_old):
+    path.write_bytes(b"half a checkpoint")
+    os.utime(path, (time.time() - seconds_old,) * 2)
+    return path
+
+
+def test_temporary_files_of_killed_saves_are_removed_by_the_next_save(tmp_path):
+    """A save killed hard cannot clean up; the next save to the same file removes what it left, but never
+    the temporary file of a save still running (locked, or written recently) nor anyone else's files."""
+    old = stale(tmp_path / ".m.pt.0123456789ab.tmp", seconds_old=3600)
+    recent = stale(tmp_path / ".m.pt.ba9876543210.tmp", seconds_old=5)
+    running = stale(tmp_path / ".m.pt.00000000cafe.tmp", seconds_old=3600)
+    others = [stale(tmp_path / name, seconds_old=3600) for name in
+              (".other.pt.0123456789ab.tmp", ".m.pt.notours.tmp", "m.pt.0123456789ab.tmp")]
+    with open(running, "rb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        minigrad.save(minigrad.ones(1), tmp_path / "m.pt")
+    assert not old.exists()
+    assert recent.exists() and running.exists() and all(path.exists() for path in others)
+    minigrad.save(minigrad.ones(1), tmp_path / "m.pt")  # no longer locked
+    assert not running.exists() and recent.exists()
+
+
+def test_a_real_killed_save_leaves_a_temporary_file_the_next_save_removes(tmp_path):
+    script = ("import minigrad, os, signal, numpy as np\n"
+              "real = np.save\n"
+              "def killed(*args, **kwargs): real(*args, **kwargs); os.kill(os.getpid(), signal.SIGKILL)\n"
+              "np.save = killed\n"
+              f"minigrad.save(minigrad.ones(3), {str(tmp_path / 'm.pt')!r})\n")
+    minigrad.save(minigrad.zeros(3), tmp_path / "m.pt")
+    process = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert process.returncode == -signal.SIGKILL
+    left = [name for name in os.listdir(tmp_path) if name != "m.pt"]
+    assert len(left) == 1 and left[0].startswith(".m.pt.")
+    assert minigrad.load(tmp_path / "m.pt").tolist() == [0.0, 0.0, 0.0]
+    os.utime(tmp_path / left[0], (time.time() - 3600,) * 2)
+    minigrad.save(minigrad.ones(3), tmp_path / "m.pt")
+    assert os.listdir(tmp_path) == ["m.pt"]
