@@ -61,8 +61,11 @@ current position. Since a zip archive is found from its end, a stream in which
 another checkpoint follows (or a file in which other data precedes the
 checkpoint) is refused rather than read wrongly.
 
-``to_torch_state_dict`` and ``from_torch_state_dict`` convert (nested) state
-dicts between minigrad and torch tensors when torch is installed.
+torch.load cannot read this format, nor minigrad.load torch's. With torch
+installed, ``export_torch(obj, path)`` writes a torch checkpoint (one that
+``torch.load(path, weights_only=True)`` opens), and ``to_torch_state_dict`` /
+``from_torch_state_dict`` convert (nested) state dicts between minigrad and torch
+objects: ``from_torch_state_dict(torch.load(path))`` is the way back.
 """
 
 import base64
@@ -92,7 +95,7 @@ from minigrad import _dtype
 from minigrad._types import Size, _check_device, device
 from minigrad.tensor import Tensor
 
-__all__ = ["SerializationError", "from_torch_state_dict", "load", "save", "to_torch_state_dict"]
+__all__ = ["SerializationError", "export_torch", "from_torch_state_dict", "load", "save", "to_torch_state_dict"]
 
 FORMAT_NAME = "minigrad-checkpoint"
 FORMAT_VERSION = 1
@@ -674,56 +677,136 @@ def _parameter_class():
 
 
 # ------------------------------------------------------------------ torch interop
-def to_torch_state_dict(state_dict):
-    """A copy of a (nested) state dict with every minigrad tensor replaced by an equal torch tensor.
+def export_torch(obj, f):
+    """Save obj as a torch checkpoint, one that ``torch.load(f, weights_only=True)`` opens.
 
-    Works for module and optimizer state dicts (and whole checkpoints); Parameters
-    become torch Parameters and requires_grad is kept. Needs torch installed.
+    torch.load cannot read minigrad's own format (it finds no pickle in it), so this is how
+    weights move to torch in one line: ``minigrad.serialization.export_torch(model.state_dict(),
+    "model_torch.pt")``. obj may be anything minigrad.save stores, and what it refuses is refused
+    here with the same message. It is converted as ``to_torch_state_dict`` converts it, except that
+    namedtuples become plain tuples (torch.load(weights_only=True) refuses their classes, and
+    minigrad.load gives plain tuples too), and an empty bytes object is refused: torch pickles it
+    as a call that torch.load(weights_only=True) refuses. A path is written atomically, as by
+    minigrad.save.
+    Needs torch (``pip install torch==2.13.0``).
     """
-    torch = importlib.import_module("torch")
-    parameter = _parameter_class()
+    _Encoder().encode(obj, "obj")  # check obj as minigrad.save does (types, cycles, depth)
+    torch = _import_torch("export_torch")
+    converted = _Converter(torch, export=True).to_torch(obj)
 
-    def convert(value):
-        if isinstance(value, Tensor):
-            out = torch.from_numpy(np.array(value._array))
-            if isinstance(value, parameter):
-                return torch.nn.Parameter(out, requires_grad=value.requires_grad)
-            return out.requires_grad_(value.requires_grad)
-        return _map_container(value, convert)
+    def write(fileobj):
+        torch.save(converted, fileobj)
 
-    return convert(state_dict)
+    if isinstance(f, (str, os.PathLike)):
+        _write_atomically(os.fspath(f), write)
+    else:
+        write(f)
+
+
+def to_torch_state_dict(state_dict):
+    """A copy of a (nested) state dict with every minigrad object replaced by its torch equivalent.
+
+    Works for module and optimizer state dicts and whole checkpoints. Tensors become equal torch
+    tensors (Parameters become torch Parameters, requires_grad is kept, and a tensor that appears
+    twice, such as a tied weight, stays one object); dtypes, Sizes and devices become torch's;
+    NumPy arrays become torch tensors and NumPy scalars Python numbers, since torch.load with
+    weights_only=True refuses NumPy objects. Other values are kept. Needs torch installed.
+    """
+    return _Converter(_import_torch("to_torch_state_dict")).to_torch(state_dict)
 
 
 def from_torch_state_dict(state_dict):
-    """A copy of a (nested) torch state dict with every torch tensor replaced by an equal minigrad tensor."""
-    torch = importlib.import_module("torch")
-    parameter = _parameter_class()
+    """A copy of a (nested) torch state dict with every torch object replaced by its minigrad equivalent.
 
-    def convert(value):
+    The way back from torch in one line: ``from_torch_state_dict(torch.load("model.pt"))``. Tensors
+    become equal minigrad tensors (Parameters stay Parameters, a tensor that appears twice stays one
+    object); torch dtypes, Sizes and devices become minigrad's.
+    """
+    return _Converter(_import_torch("from_torch_state_dict")).from_torch(state_dict)
+
+
+class _Converter:
+    """Walks containers (dicts, OrderedDicts, lists, tuples) replacing one library's objects by the other's.
+
+    With export=True it makes what torch.load(weights_only=True) reads back (see export_torch)."""
+
+    def __init__(self, torch, export=False):
+        self.torch = torch
+        self.export = export
+        self._done = {}  # id(tensor) -> its converted tensor, so that a shared tensor stays shared
+
+    def to_torch(self, value):
+        torch = self.torch
+        if isinstance(value, Tensor):
+            return self._once(value, self._tensor_to_torch)
+        if isinstance(value, np.ndarray):
+            return torch.from_numpy(value.copy())
+        if isinstance(value, (np.bool_, np.number)):
+            return value.item()
+        if isinstance(value, _dtype.dtype):
+            return getattr(torch, value.name)
+        if isinstance(value, Size):
+            return torch.Size(value)
+        if isinstance(value, device):
+            return torch.device(str(value))
+        if self.export and isinstance(value, bytes) and not value:
+            raise ValueError("export_torch cannot write an empty bytes object: torch.load(weights_only=True) "
+                             "refuses it; store None or non-empty bytes instead")
+        return self._map_container(value, self.to_torch)
+
+    def from_torch(self, value):
+        torch = self.torch
         if isinstance(value, torch.Tensor):
-            array = value.detach().cpu()
-            try:
-                array = array.numpy().copy()
-            except TypeError as err:
-                raise TypeError(f"from_torch_state_dict: minigrad has no tensors of torch dtype {value.dtype}") from err
-            _dtype.from_numpy(array.dtype)
-            out = Tensor._wrap(array)
-            if isinstance(value, torch.nn.Parameter):
-                return parameter(out, requires_grad=value.requires_grad)
-            return out.requires_grad_(True) if value.requires_grad else out
-        return _map_container(value, convert)
+            return self._once(value, self._tensor_from_torch)
+        if isinstance(value, torch.dtype):
+            name = str(value).removeprefix("torch.")
+            if name not in _dtype._BY_NAME:
+                raise TypeError(f"from_torch_state_dict: minigrad has no dtype {value}")
+            return _dtype._BY_NAME[name]
+        if isinstance(value, torch.Size):
+            return Size(value)
+        if isinstance(value, torch.device):
+            return device(value)
+        return self._map_container(value, self.from_torch)
 
-    return convert(state_dict)
+    def _once(self, tensor, convert):
+        if id(tensor) not in self._done:
+            self._done[id(tensor)] = convert(tensor)
+        return self._done[id(tensor)]
+
+    def _tensor_to_torch(self, tensor):
+        out = self.torch.from_numpy(np.array(tensor._array))
+        if isinstance(tensor, _parameter_class()):
+            return self.torch.nn.Parameter(out, requires_grad=tensor.requires_grad)
+        return out.requires_grad_(tensor.requires_grad)
+
+    def _tensor_from_torch(self, tensor):
+        try:
+            array = tensor.detach().cpu().numpy().copy()
+        except TypeError as err:
+            raise TypeError(f"from_torch_state_dict: minigrad has no tensors of torch dtype {tensor.dtype}") from err
+        _dtype.from_numpy(array.dtype)
+        out = Tensor._wrap(array)
+        if isinstance(tensor, self.torch.nn.Parameter):
+            return _parameter_class()(out, requires_grad=tensor.requires_grad)
+        return out.requires_grad_(True) if tensor.requires_grad else out
+
+    def _map_container(self, value, convert):
+        """Apply convert inside dicts (to keys and values, keeping OrderedDict), lists and tuples; other
+        values pass through."""
+        if isinstance(value, dict):
+            pairs = ((convert(key), convert(item)) for key, item in value.items())
+            return collections.OrderedDict(pairs) if isinstance(value, collections.OrderedDict) else dict(pairs)
+        if isinstance(value, tuple) and hasattr(value, "_fields") and not self.export:
+            return type(value)(*(convert(item) for item in value))
+        if isinstance(value, (list, tuple)):
+            return (list if isinstance(value, list) else tuple)(convert(item) for item in value)
+        return value
 
 
-def _map_container(value, convert):
-    """Apply convert inside dicts (keeping OrderedDict), lists and tuples; other values pass through."""
-    if isinstance(value, collections.OrderedDict):
-        return collections.OrderedDict((key, convert(item)) for key, item in value.items())
-    if isinstance(value, dict):
-        return {key: convert(item) for key, item in value.items()}
-    if isinstance(value, tuple) and hasattr(value, "_fields"):  # namedtuple
-        return type(value)(*(convert(item) for item in value))
-    if isinstance(value, (list, tuple)):
-        return type(value)(convert(item) for item in value)
-    return value
+def _import_torch(caller):
+    try:
+        return importlib.import_module("torch")
+    except ImportError as err:
+        raise ImportError(f"minigrad.serialization.{caller} needs torch, which is not installed; install it "
+                          "with: pip install torch==2.13.0") from err

@@ -364,6 +364,108 @@ def test_a_torch_model_survives_a_minigrad_checkpoint():
     assert isinstance(params["w"], nn.Parameter) and params["w"].requires_grad
 
 
+def assert_exported(exported, original, where="obj"):
+    """What torch.load gives back for an exported object: torch's equivalent of each minigrad object."""
+    if isinstance(original, minigrad.Tensor):
+        assert isinstance(exported, torch.Tensor), where
+        assert type(exported).__name__ == type(original).__name__, f"{where}: {type(exported)}"
+        assert str(exported.dtype) == f"torch.{original.dtype.name}" and tuple(exported.shape) == original.shape
+        assert exported.detach().numpy().tobytes() == original.detach().numpy().tobytes(), f"{where}: values"
+        assert exported.requires_grad == original.requires_grad, where
+    elif isinstance(original, np.ndarray):
+        assert isinstance(exported, torch.Tensor) and exported.numpy().dtype == original.dtype, where
+        assert exported.shape == original.shape and exported.numpy().tobytes() == original.tobytes(), where
+    elif isinstance(original, (np.bool_, np.number)):
+        assert type(exported) is type(original.item()) and struct.pack("<d", exported) == struct.pack(
+            "<d", original.item()), where
+    elif isinstance(original, minigrad.dtype):
+        assert exported == getattr(torch, original.name), where
+    elif isinstance(original, minigrad.Size):
+        assert type(exported) is torch.Size and list(exported) == list(original), where
+    elif isinstance(original, dict):
+        assert type(exported) is type(original) and list(map(type, exported)) == list(map(type, original)), where
+        assert list(exported) == list(original), where
+        for (key, value), original_value in zip(exported.items(), original.values()):
+            assert_exported(value, original_value, f"{where}[{key!r}]")
+    elif isinstance(original, (list, tuple)):
+        assert type(exported) is type(original) and len(exported) == len(original), where
+        for i, (value, original_value) in enumerate(zip(exported, original)):
+            assert_exported(value, original_value, f"{where}[{i}]")
+    else:
+        assert_identical(exported, original, where)
+
+
+def holds_empty_bytes(obj):
+    if isinstance(obj, dict):
+        return any(holds_empty_bytes(key) or holds_empty_bytes(value) for key, value in obj.items())
+    if isinstance(obj, (list, tuple)):
+        return any(holds_empty_bytes(item) for item in obj)
+    return isinstance(obj, bytes) and obj == b""
+
+
+@given(obj=structures)
+def test_export_torch_writes_what_torch_loads_with_weights_only(obj):
+    buffer = io.BytesIO()
+    if holds_empty_bytes(obj):  # torch pickles b"" as a call its weights_only loader refuses
+        with pytest.raises(ValueError, match="empty bytes object"):
+            minigrad.serialization.export_torch(obj, buffer)
+        return
+    minigrad.serialization.export_torch(obj, buffer)
+    buffer.seek(0)
+    assert_exported(torch.load(buffer, weights_only=True), obj)
+
+
+def test_export_torch_moves_a_model_to_torch_in_one_line(tmp_path):
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    model.train()(minigrad.randn(5, 3))  # running statistics away from their initial values
+    shared = minigrad.randn(2)
+    minigrad.serialization.export_torch({"model": model.state_dict(), "tied": [shared, shared],
+                                         "point": collections.namedtuple("Point", "x y")(1, 2)}, tmp_path / "t.pt")
+    checkpoint = torch.load(tmp_path / "t.pt", weights_only=True)
+    reference = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4))
+    reference.load_state_dict(checkpoint["model"])
+    x = np.random.default_rng(0).standard_normal((6, 3), dtype=np.float32)
+    model.eval(), reference.eval()
+    np.testing.assert_allclose(reference(torch.from_numpy(x)).detach().numpy(),
+                               model(minigrad.from_numpy(x)).detach().numpy(), rtol=1e-6, atol=1e-6)
+    assert checkpoint["tied"][0] is checkpoint["tied"][1] and checkpoint["point"] == (1, 2)
+    assert os.listdir(tmp_path) == ["t.pt"]
+
+
+def test_export_torch_refuses_what_save_refuses(tmp_path):
+    with pytest.raises(TypeError, match=r"obj\['s'\] of type builtins.set"):
+        minigrad.serialization.export_torch({"s": {1}}, tmp_path / "t.pt")
+    assert os.listdir(tmp_path) == []
+
+
+def test_the_torch_functions_say_how_to_install_torch(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # as if torch were not installed
+    for function in (lambda: minigrad.serialization.export_torch({}, io.BytesIO()),
+                     lambda: to_torch_state_dict({}), lambda: from_torch_state_dict({})):
+        with pytest.raises(ImportError, match=r"needs torch.*pip install torch==2.13.0"):
+            function()
+
+
+def test_torch_dtypes_sizes_devices_and_shared_tensors_convert_both_ways():
+    weight = torch.nn.Parameter(torch.ones(2))
+    state = {"dtype": torch.int64, "size": torch.Size([2, 3]), "device": torch.device("cpu"), "a": weight,
+             "b": weight}
+    ours = from_torch_state_dict(state)
+    assert ours["dtype"] is minigrad.int64 and ours["size"] == minigrad.Size([2, 3])
+    assert ours["device"] == minigrad.device("cpu") and ours["a"] is ours["b"]
+    back = to_torch_state_dict(ours)
+    assert back["dtype"] is torch.int64 and type(back["size"]) is torch.Size and back["a"] is back["b"]
+    assert back["device"] == torch.device("cpu")
+    exported = io.BytesIO()
+    minigrad.serialization.export_torch({(1, minigrad.int64): "tuple key", np.float32(2.5): "NumPy key"}, exported)
+    exported.seek(0)
+    assert torch.load(exported, weights_only=True) == {(1, torch.int64): "tuple key", 2.5: "NumPy key"}
+    with pytest.raises(ValueError, match="empty bytes object"):
+        minigrad.serialization.export_torch({b"": 1}, io.BytesIO())
+    with pytest.raises(TypeError, match="minigrad has no dtype torch.complex64"):
+        from_torch_state_dict({"dtype": torch.complex64})
+
+
 def test_saving_over_a_file_keeps_its_permissions_and_writes_through_symlinks(tmp_path):
     target = tmp_path / "real.pt"
     minigrad.save(minigrad.zeros(1), target)
