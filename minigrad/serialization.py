@@ -288,7 +288,7 @@ def _create_temp_file(directory, name):
     tell the temporary file of a save still running from one left by a save that was killed."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
-        temp_path = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
+        temp_path = os.path.join(directory, f"{_temp_prefix(name)}{secrets.token_hex(6)}.tmp")
         try:
             fd = os.open(temp_path, flags, 0o666)
         except FileExistsError:
@@ -299,6 +299,11 @@ def _create_temp_file(directory, name):
     raise FileExistsError(f"could not create a temporary file in {directory}")
 
 
+def _temp_prefix(name):
+    """'.<name>.', the name cut so that the temporary file's name stays within the usual 255-byte limit."""
+    return f".{os.fsdecode(os.fsencode(name)[:200])}."
+
+
 STALE_AFTER_S = 600  # a temporary file untouched this long, and unlocked, was left by a killed save
 
 
@@ -306,7 +311,7 @@ def _remove_stale_temp_files(directory, name):
     """Remove the temporary files that saves to the same target left when killed hard (a power cut, kill -9):
     files named as _create_temp_file names them, not written for STALE_AFTER_S seconds and not locked, so
     never the file of a save that is still running. Failures are ignored: the save itself succeeded."""
-    pattern = re.compile(re.escape(f".{name}.") + r"[0-9a-f]{12}\.tmp")
+    pattern = re.compile(re.escape(_temp_prefix(name)) + r"[0-9a-f]{12}\.tmp")
     with contextlib.suppress(OSError), os.scandir(directory) as entries:
         for entry in entries:
             if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
@@ -433,6 +438,8 @@ def _check_members(archive, name):
                                      "reads only stored members")
         if info.flag_bits & 0x1:
             raise SerializationError(f"{where} is encrypted")
+        if info.header_offset < 0:  # the directory's offsets do not fit where the archive was found
+            raise SerializationError(f"{where} is placed before the start of the file")
         if info.file_size != info.compress_size:
             raise SerializationError(f"{where} declares {info.file_size} bytes but stores {info.compress_size}")
         members[info.filename] = info
@@ -448,13 +455,16 @@ def _check_members(archive, name):
 
 def _read_manifest(archive, members, name):
     try:
-        manifest = json.loads(archive.read(members[MANIFEST]).decode("utf-8"), parse_constant=_reject_constant)
+        manifest = json.loads(archive.read(members[MANIFEST]).decode("utf-8"), parse_constant=_reject_constant,
+                              object_pairs_hook=_object_without_repeated_keys)
     except (ValueError, UnicodeDecodeError) as err:
         raise SerializationError(f"cannot load {name!r}: its {MANIFEST} is not valid JSON ({err})") from err
     except RecursionError as err:
         raise SerializationError(f"cannot load {name!r}: its {MANIFEST} is nested too deeply") from err
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME or "root" not in manifest:
         raise SerializationError(f"cannot load {name!r}: {MANIFEST} does not describe a {FORMAT_NAME}")
+    if set(manifest) != {"format", "version", "root"}:
+        raise SerializationError(f"cannot load {name!r}: {MANIFEST} has fields other than format, version and root")
     version = manifest.get("version")
     if type(version) is not int or version != FORMAT_VERSION:
         raise SerializationError(f"cannot load {name!r}: it has format version {version!r:.40}, "
@@ -479,6 +489,15 @@ def _check_archive_start(archive, start, name):
 
 def _reject_constant(constant):
     raise ValueError(f"{constant} is not JSON")
+
+
+def _object_without_repeated_keys(pairs):
+    """A JSON object as a dict; a key given twice is refused (json would silently keep the last value)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        repeated = next(key for key, count in collections.Counter(key for key, _ in pairs).items() if count > 1)
+        raise ValueError(f"the key {repeated!r:.40} appears twice in one object")
+    return obj
 
 
 MAX_DEPTH = 100  # containers nested deeper than this are refused by save and by load

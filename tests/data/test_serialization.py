@@ -573,6 +573,13 @@ def test_sizes_larger_than_the_archive_are_refused_before_reading(tmp_path, memb
     assert path.stat().st_size < 1000 and peak_memory(load) < 2 ** 20
 
 
+def test_a_directory_placing_members_before_the_file_is_refused():
+    data = bytearray(saved_bytes(minigrad.ones(2)))
+    struct.pack_into("<I", data, data.rindex(b"PK\x05\x06") + 16, 2 ** 32 - 1)  # the directory's offset
+    with pytest.raises(SerializationError, match="'manifest.json' is placed before the start of the file"):
+        load_bytes(bytes(data))
+
+
 def test_an_array_referenced_twice_is_read_once_or_refused():
     big = npy("|u1", (2 ** 18,), data=bytes(2 ** 18))
     twice = {"$ndarray": {"entry": "tensors/0.npy", "dtype": "uint8", "shape": [2 ** 18]}}
@@ -628,6 +635,11 @@ def test_one_entry_described_twice_differently_is_refused(change):
     ([("manifest.json", manifest({"$device": 0}))], r"\$device 0 is not a string"),
     ([("manifest.json", manifest({"$pickle": "cos\nsystem\n"}))], "unknown manifest tag"),
     ([("manifest.json", manifest(None, version=True))], "format version True"),
+    ([("manifest.json", manifest(None, extra="field"))], "fields other than format, version and root"),
+    ([("manifest.json", b'{"format": "minigrad-checkpoint", "version": 1, "root": {"$tensor": {"entry": '
+                        b'"tensors/0.npy", "entry": "tensors/1.npy", "dtype": "float32", "shape": [2, 3], '
+                        b'"requires_grad": false, "parameter": false}}}'),
+      ("tensors/0.npy", npy()), ("tensors/1.npy", npy())], "the key 'entry' appears twice in one object"),
     ([("manifest.json", b'{"format": "minigrad-checkpoint", "version": 1, "root": 1e999}')], "not finite"),
     ([("manifest.json", b'{"format": "minigrad-checkpoint", "version": 1, "root": ' + b"9" * 5000 + b"}")],
      "not valid JSON"),
@@ -807,6 +819,12 @@ def stale(path, seconds_old):
     path.write_bytes(b"half a checkpoint")
     os.utime(path, (time.time() - seconds_old,) * 2)
     return path
+
+
+def test_a_name_as_long_as_the_system_allows_can_be_saved_to(tmp_path):
+    name = "m" * 250 + ".pt"
+    minigrad.save(minigrad.ones(1), tmp_path / name)
+    assert minigrad.load(tmp_path / name).tolist() == [1.0] and os.listdir(tmp_path) == [name]
 
 
 def test_temporary_files_of_killed_saves_are_removed_by_the_next_save(tmp_path):
