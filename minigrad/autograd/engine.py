@@ -226,7 +226,7 @@ def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
                 captured[node] = g
             # 2. Check that what the VJPs will read is still there and unchanged.
             if node.inputs is None:
-                raise RuntimeError(_FREED)
+                raise RuntimeError(f"{_FREED} The saved values freed are those of {node.name()}.")
             for counter, value in node.versions:
                 if counter[0] != value:
                     node.raise_modified(counter, value)

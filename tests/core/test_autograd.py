@@ -310,6 +310,13 @@ def test_error_messages_say_what_to_do():
         minigrad.zeros(2, dtype=minigrad.int64).requires_grad_()
 
 
+def test_a_second_backward_names_the_op_whose_saved_values_are_gone():
+    y = minigrad.ones(2, requires_grad=True).exp().sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True.*freed are those of ExpBackward0"):
+        y.backward()
+
+
 # ------------------------------------------------------------------ the graph as data
 def test_grad_fn_names_and_next_functions():
     def program(T):
