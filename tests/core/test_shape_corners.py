@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from parity import check_parity
 
 import minigrad
+from minigrad.testing import assert_close
 from minigrad.testing import strategies as mst
 
 
@@ -220,3 +221,28 @@ def test_interpolate_linear_copies_an_axis_whose_size_stays(dtype, data):
         return lib.nn.functional.interpolate(t, scale_factor=factors, mode=mode, align_corners=align)
 
     check_parity_or_same_error(data, fn, [x], dtype)
+
+
+@pytest.mark.parametrize("shape, tokens", [
+    ((2, 3), ["tensor", "ellipsis", "tensor"]),
+    ((2, 3), ["none", "tensor", "ellipsis", "tensor"]),
+    ((2, 3, 4), ["slice", "tensor", "ellipsis", "tensor"]),
+    ((2, 3, 4, 5), ["tensor", "ellipsis", "tensor"]),
+    ((2, 3, 4, 5), ["tensor", "slice", "tensor"]),
+])
+def test_index_tensors_next_to_an_empty_ellipsis(shape, tokens):
+    """An Ellipsis that stands for no dim does not separate the index tensors around it."""
+    x = np.arange(np.prod(shape), dtype=np.float64).reshape(shape)
+    picks = np.array([1, 0])
+
+    def index(lib):
+        return tuple({"tensor": lib.tensor(picks), "slice": slice(None), "none": None, "ellipsis": Ellipsis}[k]
+                     for k in tokens)
+
+    mine = minigrad.tensor(x, requires_grad=True)
+    out, expected = mine[index(minigrad)], torch.from_numpy(x)[index(torch)]
+    assert_close(out, expected)
+    out.sum().backward()
+    reference = torch.from_numpy(x).requires_grad_(True)
+    reference[index(torch)].sum().backward()
+    assert_close(mine.grad, reference.grad)
