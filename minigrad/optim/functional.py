@@ -25,9 +25,11 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = [
-    "SGDState", "AdamState", "RMSpropState", "AdagradState", "AdadeltaState",
-    "init_sgd", "init_adam", "init_adamw", "init_rmsprop", "init_adagrad", "init_adadelta",
-    "sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta",
+    "SGDState", "AdamState", "RMSpropState", "AdagradState", "AdadeltaState", "AdamaxState", "NAdamState",
+    "RAdamState",
+    "init_sgd", "init_adam", "init_adamw", "init_rmsprop", "init_adagrad", "init_adadelta", "init_adamax",
+    "init_nadam", "init_radam",
+    "sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam",
 ]
 
 
@@ -262,3 +264,157 @@ def adadelta(param, grad, state, *, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0,
     delta = np.sqrt(state.acc_delta + eps) / std * grad
     acc_delta = state.acc_delta * rho + (1 - rho) * delta * delta
     return _as_arrays(_descend(param, lr * delta, out), AdadeltaState(step, square_avg, acc_delta))
+
+
+# ------------------------------------------------------------------ Adamax
+class AdamaxState(NamedTuple):
+    """step; exp_avg: running mean of g; exp_inf: running (decayed) maximum of |g|."""
+    step: float
+    exp_avg: np.ndarray
+    exp_inf: np.ndarray
+
+
+def init_adamax(param):
+    """Step 0, zero mean and zero running maximum."""
+    return AdamaxState(step=0.0, exp_avg=np.zeros_like(param), exp_inf=np.zeros_like(param))
+
+
+def adamax(param, grad, state, *, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False,
+           out=None):
+    """Adamax: Adam with the infinity norm in place of the RMS.
+
+        m <- beta1 * m + (1 - beta1) * g
+        u <- max(beta2 * u, |g| + eps)
+        param <- param - lr / (1 - beta1**t) * m / u
+    """
+    beta1, beta2 = betas
+    grad = _effective_gradient(param, grad, weight_decay, maximize)
+    step = state.step + 1
+    exp_avg = _lerp(state.exp_avg, grad, 1 - beta1)
+    exp_inf = np.maximum(state.exp_inf * beta2, np.abs(grad) + eps)
+    clr = lr / (1 - beta1 ** step)
+    return _as_arrays(_descend(param, clr * (exp_avg / exp_inf), out), AdamaxState(step, exp_avg, exp_inf))
+
+
+# ------------------------------------------------------------------ NAdam
+class NAdamState(NamedTuple):
+    """step; mu_product: the product of the momentum coefficients so far (a 0-d array, kept in
+    the dtype of step as torch keeps it); exp_avg, exp_avg_sq: running means of g and g**2."""
+    step: float
+    mu_product: np.ndarray | float
+    exp_avg: np.ndarray
+    exp_avg_sq: np.ndarray
+
+
+def init_nadam(param, scalar_dtype=np.float32):
+    """Step 0, an empty product of momentum coefficients (1, in torch's scalar dtype: float32
+    unless the default dtype is float64) and zero moments."""
+    return NAdamState(step=0.0, mu_product=np.ones((), dtype=scalar_dtype), exp_avg=np.zeros_like(param),
+                      exp_avg_sq=np.zeros_like(param))
+
+
+def nadam(param, grad, state, *, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
+          decoupled_weight_decay=False, maximize=False, out=None):
+    """NAdam: Adam with Nesterov momentum, whose momentum coefficient warms up over the steps.
+
+        mu_t <- beta1 * (1 - 0.5 * 0.96**(t * momentum_decay))     (and mu_{t+1} likewise)
+        prod <- prod * mu_t
+        m <- beta1 * m + (1 - beta1) * g ;  v <- beta2 * v + (1 - beta2) * g**2
+        denom <- sqrt(v / (1 - beta2**t)) + eps
+        param <- param - lr * (1 - mu_t) / (1 - prod) * g / denom
+                       - lr * mu_{t+1} / (1 - prod * mu_{t+1}) * m / denom
+    """
+    beta1, beta2 = betas
+    if decoupled_weight_decay and weight_decay != 0:
+        param = param * (1 - lr * weight_decay)
+        weight_decay = 0
+    grad = _effective_gradient(param, grad, weight_decay, maximize)
+    step = state.step + 1
+    bias_correction2 = 1 - beta2 ** step
+    mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
+    mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
+    mu_product = state.mu_product * mu  # rounded in the product's own dtype, as torch's 0-d tensor is
+    exp_avg = _lerp(state.exp_avg, grad, 1 - beta1)
+    exp_avg_sq = state.exp_avg_sq * beta2 + (1 - beta2) * grad * grad
+    denom = np.sqrt(exp_avg_sq / bias_correction2) + eps
+    product = float(mu_product)
+    param = param + (-lr * (1.0 - mu) / (1.0 - product)) * (grad / denom)
+    new_param = np.add(param, (-lr * mu_next / (1.0 - product * mu_next)) * (exp_avg / denom), out=out)
+    return _as_arrays(new_param, NAdamState(step, mu_product, exp_avg, exp_avg_sq))
+
+
+# ------------------------------------------------------------------ RAdam
+class RAdamState(NamedTuple):
+    """step; exp_avg, exp_avg_sq: running means of g and g**2."""
+    step: float
+    exp_avg: np.ndarray
+    exp_avg_sq: np.ndarray
+
+
+def init_radam(param):
+    """Step 0 and zero moments."""
+    return RAdamState(step=0.0, exp_avg=np.zeros_like(param), exp_avg_sq=np.zeros_like(param))
+
+
+def radam(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+          decoupled_weight_decay=False, maximize=False, out=None):
+    """RAdam: Adam whose adaptive step is switched on only once the variance of its estimate is
+    tractable (rho_t > 5), and then scaled by the rectification term r_t.
+
+        m <- beta1 * m + (1 - beta1) * g ;  v <- beta2 * v + (1 - beta2) * g**2
+        rho_inf = 2 / (1 - beta2) - 1 ;  rho_t = rho_inf - 2 t beta2**t / (1 - beta2**t)
+        r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))
+        param <- param - m / (1 - beta1**t) * lr * sqrt(1 - beta2**t) / (sqrt(v) + eps) * r_t   if rho_t > 5
+        param <- param - m / (1 - beta1**t) * lr                                              otherwise
+    """
+    beta1, beta2 = betas
+    if decoupled_weight_decay and weight_decay != 0:
+        param = param * (1 - lr * weight_decay)
+        weight_decay = 0
+    grad = _effective_gradient(param, grad, weight_decay, maximize)
+    step = state.step + 1
+    exp_avg = _lerp(state.exp_avg, grad, 1 - beta1)
+    exp_avg_sq = state.exp_avg_sq * beta2 + (1 - beta2) * grad * grad
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2 = 1 - beta2 ** step
+    corrected = exp_avg / bias_correction1
+    rho_inf = 2 / (1 - beta2) - 1
+    rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+    if rho_t > 5.0:
+        rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+        adaptive_lr = (bias_correction2 ** 0.5) / (np.sqrt(exp_avg_sq) + eps)
+        update = corrected * lr * adaptive_lr * rect
+    else:
+        update = corrected * lr
+    return _as_arrays(_descend(param, update, out), RAdamState(step, exp_avg, exp_avg_sq))
+
+
+# ------------------------------------------------------------------ L-BFGS
+def lbfgs_direction(flat_grad, old_dirs, old_stps, ro, h_diag):
+    """L-BFGS's search direction d = -H g by the two-loop recursion, H the inverse-Hessian
+    estimate built from the stored pairs (y_i = gradient change, s_i = step) and H_diag.
+
+        q <- -g;  for i newest to oldest: a_i = rho_i s_i.q;  q <- q - a_i y_i
+        r <- H_diag q;  for i oldest to newest: b_i = rho_i y_i.r;  r <- r + (a_i - b_i) s_i
+    Returns (d, [a_i]).
+    """
+    q = -flat_grad
+    al = [None] * len(old_dirs)
+    for i in range(len(old_dirs) - 1, -1, -1):
+        al[i] = old_stps[i].dot(q) * ro[i]
+        q = q - al[i] * old_dirs[i]
+    r = q * h_diag
+    for i in range(len(old_dirs)):
+        be_i = old_dirs[i].dot(r) * ro[i]
+        r = r + (al[i] - be_i) * old_stps[i]
+    return r, al
+
+
+def lbfgs_remember(old_dirs, old_stps, ro, h_diag, y, s, history_size):
+    """Add the pair (y, s) to L-BFGS's history if it keeps H positive definite (y.s > 1e-10),
+    dropping the oldest beyond history_size; returns the new (old_dirs, old_stps, ro, H_diag)."""
+    ys = y.dot(s)
+    if ys <= 1e-10:
+        return old_dirs, old_stps, ro, h_diag
+    keep = slice(1, None) if len(old_dirs) == history_size else slice(None)
+    return old_dirs[keep] + [y], old_stps[keep] + [s], ro[keep] + [1.0 / ys], ys / y.dot(y)

@@ -235,7 +235,7 @@ def _loaded_value(param, name, value):
     if isinstance(value, Tensor):
         value = value._array
     if hasattr(value, "__array__"):
-        keeps_dtype = name == "step" or param._array.dtype.kind != "f"
+        keeps_dtype = name == "step" or param._array.dtype.kind != "f"  # as torch loads (mu_product too)
         return Tensor._wrap(np.array(value, dtype=None if keeps_dtype else param._array.dtype))
     if name == "step" and isinstance(value, (int, float)):
         return Tensor._wrap(np.array(value, dtype=_step_dtype()))
@@ -296,6 +296,11 @@ def _array(value):
     return value._array if isinstance(value, Tensor) else np.asarray(value)
 
 
+# State entries that are 0-d tensors in torch's scalar dtype, whatever the parameter's dtype:
+# the step count, and NAdam's running product of momentum coefficients.
+_SCALAR_STATE = ("step", "mu_product")
+
+
 def _store_state(state, param, record):
     """Put a rule's state record into ``state[param]`` under torch's names.
 
@@ -311,8 +316,8 @@ def _store_state(state, param, record):
         entries = state[param]
         held = entries.get(name)
         if not isinstance(held, Tensor):
-            entries[name] = Tensor._wrap(np.array(value, dtype=_step_dtype()) if name == "step" else value)
-        elif name == "step":
+            entries[name] = Tensor._wrap(np.array(value, dtype=_step_dtype()) if name in _SCALAR_STATE else value)
+        elif name in _SCALAR_STATE:
             held._array[...] = value  # counted in the tensor's own dtype
         else:
             held._array = value  # the rule's new array: no copy

@@ -11,7 +11,8 @@ from minigrad.testing import torch
 
 RULES = {"SGD": (F.sgd, F.init_sgd), "Adam": (F.adam, F.init_adam), "AdamW": (F.adamw, F.init_adamw),
          "RMSprop": (F.rmsprop, F.init_rmsprop), "Adagrad": (F.adagrad, F.init_adagrad),
-         "Adadelta": (F.adadelta, F.init_adadelta)}
+         "Adadelta": (F.adadelta, F.init_adadelta), "Adamax": (F.adamax, F.init_adamax),
+         "NAdam": (F.nadam, F.init_nadam), "RAdam": (F.radam, F.init_radam)}
 INIT_OPTIONS = {"Adam": ("amsgrad",), "AdamW": ("amsgrad",), "RMSprop": ("momentum", "centered"),
                 "Adagrad": ("initial_accumulator_value",)}
 
@@ -59,6 +60,8 @@ def test_rule_matches_torch_optimizer(name, data, dtype, shape, steps, seed):
             value = getattr(state, key)
             if key == "step":
                 assert value == t_value.item()
+            elif key == "mu_product":  # a 0-d tensor in torch's scalar dtype, whatever the parameter's
+                assert value.dtype == t_value.numpy().dtype and value == t_value.item()
             else:
                 assert value.dtype == dtype
                 np.testing.assert_allclose(value, t_value.numpy(), rtol=rtol, atol=atol, err_msg=key)

@@ -59,6 +59,8 @@ def test_load_torch_state_into_minigrad_and_continue(name, data, as_arrays):
         mp.data = minigrad.from_numpy(tp.detach().numpy().copy())
     pair.mg = getattr(minigrad.optim, name)(Pair._groups(pair.mg_params, {**problem, "hypers": [{}, {}]}))
     pair.mg.load_state_dict(to_minigrad_state_dict(pair.t.state_dict(), as_arrays=as_arrays))
+    if name == "NAdam":  # loading casts mu_product to the parameter's dtype: torch reloads too, to compare alike
+        pair.t.load_state_dict(pair.t.state_dict())
     assert pair.mg.param_groups[1]["lr"] == problem["hypers"][1]["lr"]
     _continue_both(pair, problem, split)
 
@@ -160,3 +162,19 @@ def test_mismatched_state_dicts_raise_torchs_errors():
         with pytest.raises(ValueError) as theirs:
             torch().optim.SGD(t_groups, lr=0.1).load_state_dict(saved_t)
         assert str(ours.value) == str(theirs.value)
+
+
+def test_nadam_mu_product_dtype_before_and_after_loading_as_torch():
+    dtypes = []
+    for lib in (minigrad, torch()):
+        p = lib.nn.Parameter(lib.ones(2, dtype=lib.float64))
+        optimizer = lib.optim.NAdam([p])
+        p.grad = lib.ones(2, dtype=lib.float64)
+        optimizer.step()
+        saved = optimizer.state_dict()
+        fresh = lib.nn.Parameter(lib.ones(2, dtype=lib.float64))
+        reloaded = lib.optim.NAdam([fresh])
+        reloaded.load_state_dict(saved)
+        dtypes.append([str(optimizer.state[p]["mu_product"].dtype).split(".")[-1],
+                       str(reloaded.state[fresh]["mu_product"].dtype).split(".")[-1]])
+    assert dtypes[0] == dtypes[1] == ["float32", "float64"]

@@ -1,0 +1,33 @@
+"""RAdam: Adam with a rectified adaptive learning rate (Liu et al., 2019)."""
+
+from minigrad.optim import functional as F
+from minigrad.optim.optimizer import _check, _check_lr, _RuleOptimizer
+
+__all__ = ["RAdam"]
+
+
+class RAdam(_RuleOptimizer):
+    """Implements RAdam; see functional.radam for the update.
+
+    State per parameter: step, exp_avg, exp_avg_sq. `foreach`, `capturable` and
+    `differentiable` are accepted for compatibility with torch and kept in the parameter groups.
+    """
+
+    _rule = staticmethod(F.radam)
+    _state_type = F.RAdamState
+    _hyperparameter_names = ("lr", "betas", "eps", "weight_decay", "decoupled_weight_decay", "maximize")
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
+                 *, foreach=None, maximize=False, capturable=False, differentiable=False):
+        _check_lr(lr)
+        _check(0.0 <= eps, "epsilon value", eps)
+        _check(0.0 <= betas[0] < 1.0, "beta parameter at index 0", betas[0])
+        _check(0.0 <= betas[1] < 1.0, "beta parameter at index 1", betas[1])
+        _check(0.0 <= weight_decay, "weight_decay value", weight_decay)
+        defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay, "maximize": maximize,
+                    "foreach": foreach, "capturable": capturable, "decoupled_weight_decay": decoupled_weight_decay,
+                    "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    def _init_state(self, param, group):
+        return F.init_radam(param)
