@@ -532,14 +532,22 @@ class Tensor:
     def __mod__(self, other):
         return self.remainder(other)
 
-    def _integer_division(self, primitive, other, **params):
-        """x // y or div(rounding_mode=) on the promoted operands, with torch's errors: shapes that
-        do not broadcast, and integer division by zero. Floats divide by zero silently (inf or nan)."""
+    def __rfloordiv__(self, other):
+        return self._integer_division(E.floor_divide, other, reverse=True)
+
+    def __rmod__(self, other):
+        return self._integer_division(E.number_remainder, other, reverse=True)
+
+    def _integer_division(self, primitive, other, reverse=False, **params):
+        """x // y or div(rounding_mode=) on the promoted operands (other // x, other % x with
+        reverse), with torch's errors: shapes that do not broadcast, and integer division by
+        zero. Floats divide by zero silently (inf or nan)."""
         a, b = _promote(self, other)
         _broadcast_shape(a._array.shape, np.shape(_raw(b)))
-        if a._array.dtype.kind in "iub" and np.any(np.asarray(_raw(b)) == 0):
+        divisor = a if reverse else b
+        if a._array.dtype.kind in "iub" and np.any(np.asarray(_raw(divisor)) == 0):
             raise RuntimeError("ZeroDivisionError")  # integer division by zero, as torch reports it
-        return apply(primitive, a, b, **params)
+        return apply(primitive, b, a, **params) if reverse else apply(primitive, a, b, **params)
 
     def __neg__(self):
         if self._array.dtype == np.bool_:

@@ -68,6 +68,15 @@ def _floor_divide_has_no_derivative(*args):
 floor_divide = Primitive("FloorDivide", quietly(np.floor_divide), _floor_divide_has_no_derivative,
                          _floor_divide_has_no_derivative, saves="nothing", grad_fn_name="NotImplemented")
 
+
+def _number_remainder_has_no_derivative(*args):
+    raise RuntimeError("derivative for aten::remainder is not implemented")
+
+
+# c % x for a number c: torch defines no derivative for it (unlike x % y), so backward raises.
+number_remainder = Primitive("NumberRemainder", quietly(np.mod), None, _number_remainder_has_no_derivative,
+                             saves="nothing", grad_fn_name="NotImplemented")
+
 neg = Primitive("Neg", np.negative,
                 lambda g, ans, x: -g,
                 saves="nothing")

@@ -180,3 +180,32 @@ def test_bool_add_with_alpha_stays_bool():
         reference = torch.tensor([True, False, False])
         reference.add_(torch.tensor([True, True, False]), alpha=alpha)
         assert_close(mine, reference)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@given(data=st.data())
+def test_number_first_floor_divide_and_remainder(dtype, data):
+    """c // x and c % x: torch's values, recorded with no derivative (backward raises)."""
+    _, y = _operands(data.draw)
+    number = data.draw(mst.reals(-10, 10) | st.integers(-10, 10), label="number")
+    name = data.draw(st.sampled_from(["floor_divide", "remainder"]), label="op")
+    ours, theirs = minigrad.tensor(y.astype(dtype), requires_grad=True), torch.tensor(y.astype(dtype), requires_grad=True)
+    out, expected = (number // ours, number // theirs) if name == "floor_divide" else (number % ours, number % theirs)
+    assert_close(out, expected)
+    for result in (expected, out):
+        with pytest.raises(RuntimeError, match=f"derivative for aten::{name} is not implemented"):
+            result.sum().backward()
+
+
+@given(data=st.data())
+def test_number_first_integer_division_by_zero(data):
+    y = data.draw(mst.arrays("int64", mst.shapes(max_dims=2), elements=st.integers(-3, 3)), label="y")
+    number = data.draw(st.integers(-10, 10), label="number")
+    for fn in (lambda a: number // a, lambda a: number % a):
+        try:
+            expected = fn(torch.from_numpy(y))
+        except RuntimeError:
+            with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+                fn(minigrad.tensor(y))
+            continue
+        np.testing.assert_array_equal(fn(minigrad.tensor(y)).numpy(), expected.numpy())
