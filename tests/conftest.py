@@ -15,8 +15,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # draw shapes where var/std have no degrees of freedom left (both warn, by design), and the anomaly-mode
 # tests turn the mode on and trigger the error it reports. Tests that check a warning use pytest.warns,
 # which sees it regardless of these filters.
-EXPECTED_WARNINGS = [
-    r"ignore:(var|std|var_mean|std_mean)\(\). degrees of freedom is <= 0:UserWarning",  # '.' for ':', which the filter syntax cannot hold
+EXPECTED_WARNINGS = [  # "action:message regex:category"; a message's own ':' is matched by '.'
+    r"ignore:(var|std|var_mean|std_mean)\(\). degrees of freedom is <= 0:UserWarning",
     r"ignore:Anomaly Detection has been enabled:UserWarning",
     r"ignore:Error detected in \w+Backward\d*:UserWarning",
 ]
