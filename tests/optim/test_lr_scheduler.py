@@ -57,6 +57,12 @@ SCHEDULERS = {
                                                                                max_size=2))}),
     "ConstantLR": st.fixed_dictionaries({"factor": st.floats(0.01, 1.0), "total_iters": st.integers(0, 8)}),
     "PolynomialLR": st.fixed_dictionaries({"total_iters": st.integers(1, 10), "power": st.floats(0.5, 3.0)}),
+    "CyclicLR": st.fixed_dictionaries(
+        {"base_lr": st.one_of(st.floats(1e-4, 0.01), st.lists(st.floats(1e-4, 0.01), min_size=2, max_size=2)),
+         "max_lr": st.floats(0.02, 1.0), "step_size_up": st.integers(1, 6),
+         "step_size_down": st.none() | st.integers(1, 6), "mode": st.sampled_from(["triangular", "triangular2", "exp_range"]),
+         "gamma": st.floats(0.8, 1.0), "cycle_momentum": st.booleans(), "base_momentum": st.floats(0.5, 0.85),
+         "max_momentum": st.floats(0.86, 0.99)}),
 }
 
 
