@@ -9,11 +9,13 @@ gradient.
 import math
 import numbers
 
+import numpy as np
+
 from minigrad._ops import normalization as norm_ops
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.tensor import Tensor, apply
 
-__all__ = ["batch_norm", "group_norm", "layer_norm"]
+__all__ = ["batch_norm", "group_norm", "instance_norm", "layer_norm", "rms_norm"]
 
 
 def _check_floating(input, name):
@@ -129,3 +131,50 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         out = out + bias.reshape(broadcast)
     return out
 
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """x / sqrt(mean(x^2) + eps) over the last len(normalized_shape) dims, times weight.
+    eps=None is the machine epsilon of x's dtype, as in torch."""
+    if isinstance(normalized_shape, numbers.Integral):
+        normalized_shape = (normalized_shape,)
+    normalized_shape = tuple(normalized_shape)
+    if tuple(input.shape[input.ndim - len(normalized_shape):]) != normalized_shape:
+        raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+                           f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{list(input.shape)}")
+    if eps is None:
+        eps = float(np.finfo(input._array.dtype).eps)
+    dims = tuple(range(input.ndim - len(normalized_shape), input.ndim))
+    out = input * (input * input).mean(dims, keepdim=True).add(eps).rsqrt()
+    return out if weight is None else out * weight
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):
+    """Normalise each channel of each sample of (N, C, *) over its own positions (*), then scale
+    by weight and shift by bias (per channel). With running statistics and use_input_stats,
+    they move toward the batch's average instance statistics (the variance unbiased); without
+    use_input_stats, they are what normalises."""
+    if input.ndim < 3:
+        raise ValueError(f"instance_norm expects an input of at least 3 dimensions (N, C, *), got {input.ndim}D")
+    dims = tuple(range(2, input.ndim))
+    channels = (1, input.shape[1]) + (1,) * len(dims)
+    if use_input_stats:
+        mean = input.mean(dims, keepdim=True)
+        var = input.var(dims, keepdim=True, correction=0)
+        if running_mean is not None or running_var is not None:
+            count = math.prod(input.shape[2:])
+            with no_grad():
+                if running_mean is not None:
+                    running_mean.mul_(1 - momentum).add_(mean.detach().mean(0).reshape(-1) * momentum)
+                if running_var is not None:
+                    unbiased = var.detach() * (count / max(count - 1, 1))
+                    running_var.mul_(1 - momentum).add_(unbiased.mean(0).reshape(-1) * momentum)
+    else:
+        mean, var = running_mean.reshape(channels), running_var.reshape(channels)
+    out = (input - mean) * (var + eps).rsqrt()
+    if weight is not None:
+        out = out * weight.reshape(channels)
+    if bias is not None:
+        out = out + bias.reshape(channels)
+    return out

@@ -1,0 +1,72 @@
+"""InstanceNorm1d/2d and RMSNorm against torch: outputs, input and parameter gradients, running
+statistics in training and their use in eval, printed form and state dict keys."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import minigrad
+from minigrad.testing import assert_close
+from minigrad.testing import strategies as mst
+
+
+def _compare(ours, theirs, x, rng):
+    x_m, x_t = minigrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out_m, out_t = ours(x_m), theirs(x_t)
+    assert_close(out_m, out_t)
+    upstream = rng.standard_normal(tuple(out_t.shape))
+    out_m.backward(minigrad.tensor(upstream))
+    out_t.backward(torch.tensor(upstream))
+    assert_close(x_m.grad, x_t.grad, what="input gradient")
+    for (name, p_t), p_m in zip(theirs.named_parameters(), ours.parameters()):
+        assert_close(p_m.grad, p_t.grad, what=f"gradient of {name}")
+    for (name, b_t), b_m in zip(theirs.named_buffers(), ours.buffers()):
+        assert_close(b_m, b_t, what=name)
+
+
+@given(dims=st.sampled_from([1, 2]), batched=st.booleans(), affine=st.booleans(), track=st.booleans(),
+       seed=st.integers(0, 2 ** 16), data=st.data())
+def test_instance_norm_matches_torch(dims, batched, affine, track, seed, data):
+    rng = np.random.default_rng(seed)
+    channels = data.draw(st.integers(1, 3))
+    spatial = tuple(data.draw(st.integers(2, 4)) for _ in range(dims))
+    shape = ((data.draw(st.integers(1, 3)),) if batched else ()) + (channels,) + spatial
+    name = f"InstanceNorm{dims}d"
+    options = {"affine": affine, "track_running_stats": track, "momentum": data.draw(st.floats(0.05, 0.5))}
+    ours = getattr(minigrad.nn, name)(channels, **options).double()
+    theirs = getattr(torch.nn, name)(channels, **options).double()
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    if affine:
+        with torch.no_grad():
+            theirs.weight.copy_(torch.tensor(rng.standard_normal(channels)))
+            theirs.bias.copy_(torch.tensor(rng.standard_normal(channels)))
+        ours.load_state_dict({k: minigrad.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    for training in (True, True, False):
+        ours.train(training)
+        theirs.train(training)
+        _compare(ours, theirs, rng.standard_normal(shape), rng)
+
+
+@given(shape=mst.shapes(min_dims=1, max_dims=3), affine=st.booleans(), eps=st.sampled_from([None, 1e-5]),
+       dtype=st.sampled_from(["float64", "float32"]), seed=st.integers(0, 2 ** 16), data=st.data())
+def test_rms_norm_matches_torch(shape, affine, eps, dtype, seed, data):
+    rng = np.random.default_rng(seed)
+    normalized = shape[len(shape) - data.draw(st.integers(1, len(shape))):]
+    ours = minigrad.nn.RMSNorm(normalized, eps=eps, elementwise_affine=affine).to(getattr(minigrad, dtype))
+    theirs = torch.nn.RMSNorm(normalized, eps=eps, elementwise_affine=affine).to(getattr(torch, dtype))
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    if affine:
+        with torch.no_grad():
+            theirs.weight.copy_(torch.tensor(rng.standard_normal(normalized)))
+        ours.load_state_dict({k: minigrad.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    _compare(ours, theirs, rng.standard_normal(shape).astype(dtype), rng)
+
+
+def test_wrong_input_dims_raise_as_torch():
+    for lib in (minigrad, torch):
+        with pytest.raises(ValueError, match="expected 2D or 3D input"):
+            lib.nn.InstanceNorm1d(3)(lib.ones(1, 3, 2, 2))
+        with pytest.raises(RuntimeError, match="normalized_shape"):
+            lib.nn.RMSNorm(3)(lib.ones(2, 4))
