@@ -105,14 +105,46 @@ def read_csv(path, target, task=None):
         values = _numbers(path, name, columns[name])
         if values is None:
             categorical.append(index)
-            values = np.array(columns[name], dtype=object)
+            values = _texts(columns[name])
         features.append(values)
-    if categorical:
-        features = np.stack([np.asarray(column, dtype=object) for column in features], axis=1)
-    else:
-        features = np.stack(features, axis=1)
     values, class_names, task = _target(path, target, columns[target], task)
-    return Table(path.stem, features, values, task, feature_names, class_names=class_names, categorical=categorical)
+    return Table(path.stem, _side_by_side(features, categorical), values, task, feature_names,
+                 class_names=class_names, categorical=categorical)
+
+
+def read_features(path, feature_names, categorical=()):
+    """The named columns of a CSV file, as a trained model reads them: numbers, or text in category columns.
+
+    Other columns (the target among them) are ignored; a missing column is refused by name.
+    """
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise MissingFileError(f"CSV file not found: {path}")
+    header, rows = _read_rows(path)
+    missing = [name for name in feature_names if name not in header]
+    if missing:
+        raise DataError(f"{path}: no column {', '.join(map(repr, missing))}; the model reads the columns "
+                        f"{', '.join(feature_names)}")
+    features = []
+    for index, name in enumerate(feature_names):
+        cells = [row[header.index(name)] for row in rows]
+        if index in categorical:
+            features.append(_texts(cells))
+            continue
+        values = _numbers(path, name, cells)
+        if values is None:
+            raise DataError(f"{path}: column {name!r} holds text, but the model was trained on numbers there")
+        features.append(values)
+    return _side_by_side(features, categorical)
+
+
+def _texts(cells):
+    return np.array([cell.text for cell in cells], dtype=object)
+
+
+def _side_by_side(columns, categorical):
+    """Columns as one rows-by-columns array: float64, or object when some columns hold text."""
+    return np.stack(columns, axis=1).astype(object if categorical else np.float64)
 
 
 def _read_rows(path):

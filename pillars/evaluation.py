@@ -73,13 +73,16 @@ def batch_loss_sum(loss_fn, outputs, targets):
 
 def assess(task, encoded_targets, outputs, loss=math.nan):
     """The Evaluation of a task's model outputs against its encoded targets."""
-    targets = task.decode(encoded_targets)
-    predictions = task.predictions(outputs)
+    return score(task, task.decode(encoded_targets), task.predictions(outputs), task.probabilities(outputs), loss)
+
+
+def score(task, targets, predictions, probabilities=None, loss=math.nan):
+    """The Evaluation of predictions (class codes or values in original units) against the targets."""
     if not task.is_classification:
         return Evaluation(loss, regression_metrics(targets, predictions), targets, predictions)
     labels = list(range(len(task.class_names)))
     return Evaluation(loss, classification_metrics(targets, predictions, labels), targets, predictions,
-                      probabilities=task.probabilities(outputs),
+                      probabilities=probabilities,
                       confusion=sk.confusion_matrix(targets, predictions, labels=labels),
                       report=sk.classification_report(targets, predictions, labels=labels,
                                                       target_names=task.class_names, digits=4, zero_division=0))
