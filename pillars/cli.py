@@ -51,6 +51,9 @@ def main(argv=None):
     except PillarsError as err:
         print(f"pillars {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"pillars {args.command}: interrupted", file=sys.stderr)
+        return INTERRUPTED
 
 
 # ------------------------------------------------------------------ arguments

@@ -21,7 +21,7 @@ from pillars.errors import CheckpointError, ConfigError
 
 KINDS = ("linear", "mlp", "cnn", "lstm")
 LAYOUT_OF_KIND = {"linear": "flat", "mlp": "flat", "cnn": "image", "lstm": "sequence"}
-DEFAULT_HIDDEN = {"linear": (), "mlp": (64,), "cnn": (16, 32), "lstm": (64,)}
+DEFAULT_HIDDEN = {"linear": (), "mlp": (128,), "cnn": (16, 32), "lstm": (64,)}
 ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "gelu": "GELU",
                "leaky_relu": "LeakyReLU", "elu": "ELU"}
 
@@ -170,9 +170,12 @@ def _init_bound(module, parameters):
 
 
 def get_weights(model):
-    """The model's state dict as NumPy arrays: {"0.weight": array, ...} (buffers included)."""
+    """A copy of the model's state dict as NumPy arrays: {"0.weight": array, ...} (buffers included).
+
+    Copies, because a tensor's NumPy view shares its memory, and the optimizer updates in place.
+    """
     backend = backend_of(model)
-    return {name: backend.numpy(value) for name, value in model.state_dict().items()}
+    return {name: backend.numpy(value).copy() for name, value in model.state_dict().items()}
 
 
 def set_weights(model, arrays, strict=True):

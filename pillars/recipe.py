@@ -40,7 +40,7 @@ class Config:
     lr: float = None                 # None: the optimizer's usual rate
     weight_decay: float = 0.0
     scheduler: str = "none"
-    epochs: int = 20
+    epochs: int = 30
     batch_size: int = 32
     seed: int = 0
     dtype: str = "float32"

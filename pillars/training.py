@@ -9,7 +9,6 @@ plots) reads the stream of records it yields, so none of that is tangled into th
 checkpoint needs to carry on exactly, even from the middle of an epoch.
 """
 
-import copy
 import dataclasses
 import itertools
 import math
@@ -178,7 +177,7 @@ def _judge(state, record, model, monitor, patience):
     if state.best_score is None or (not math.isnan(score) and sign * score < sign * state.best_score):
         record.best = True
         state.best_score, state.best_epoch = score, record.epoch
-        state.best_weights = copy.deepcopy(get_weights(model))
+        state.best_weights = get_weights(model)
         state.epochs_without_gain = 0
     else:
         state.epochs_without_gain += 1
