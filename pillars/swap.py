@@ -1,7 +1,8 @@
 """Run torch code on minigrad, unchanged: ``import torch`` gets minigrad.
 
-    python -m pillars.swap script.py [args...]          # run a torch script on minigrad
-    python -m pillars.swap --backend torch script.py    # the same script on real torch
+    pillars swap script.py [args...]                    # run a torch script on minigrad
+    pillars swap --backend torch script.py              # the same script on real torch
+    python -m pillars.swap script.py                    # the same as pillars swap
 
 In Python:
 
@@ -20,8 +21,11 @@ import contextlib
 import importlib
 import importlib.abc
 import importlib.util
+import os
 import runpy
 import sys
+
+from pillars.arguments import Parser
 
 
 class _MinigradAsTorch(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -59,16 +63,29 @@ def torch_is_minigrad():
         sys.modules.update(hidden)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m pillars.swap", description="Run a torch script on a backend.")
-    parser.add_argument("--backend", choices=["minigrad", "torch"], default="minigrad")
-    parser.add_argument("script", help="path of the Python script to run")
-    parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
-    options = parser.parse_args(argv)
-    sys.argv = [options.script, *options.args]
-    context = torch_is_minigrad() if options.backend == "minigrad" else contextlib.nullcontext()
+def run_script(script, args=(), backend="minigrad"):
+    """Run a Python script as __main__ with its own argv, on minigrad (torch imports give minigrad) or torch."""
+    sys.argv = [script, *args]
+    context = torch_is_minigrad() if backend == "minigrad" else contextlib.nullcontext()
     with context:
-        runpy.run_path(options.script, run_name="__main__")
+        runpy.run_path(script, run_name="__main__")
+
+
+def add_arguments(parser):
+    """The arguments of ``pillars swap`` (and ``python -m pillars.swap``)."""
+    parser.add_argument("--backend", choices=["minigrad", "torch"], default="minigrad")
+    parser.add_argument("script", help="the Python script to run")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the script")
+
+
+def main(argv=None):
+    """``python -m pillars.swap``: the same as ``pillars swap``."""
+    parser = Parser(prog="python -m pillars.swap", description="Run a torch script on a backend.")
+    add_arguments(parser)
+    options = parser.parse_args(argv)
+    if not os.path.isfile(options.script):
+        parser.error(f"no such script: {options.script}")
+    run_script(options.script, options.args, options.backend)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,7 @@
+"""``python -m pillars`` is the ``pillars`` command."""
+
+import sys
+
+from pillars.cli import main
+
+sys.exit(main())

@@ -1,0 +1,132 @@
+"""Pillar 5, evaluation: how good the model is on rows it did not learn from.
+
+    result = evaluate(model, loaders.test, loss_fn, data.task)
+    result.loss, result.metrics["accuracy"], result.confusion, result.report
+
+Evaluation runs in eval mode (dropout off, batch norm frozen) and without recording a graph,
+and puts every layer back in the mode it was in. Its numbers do not depend on how the rows
+were cut into batches: the loss is averaged per row, never per batch (a short last batch
+would otherwise count as much as a full one), and the metrics are scikit-learn's, computed
+once on all the predictions.
+"""
+
+import contextlib
+import dataclasses
+import math
+
+import numpy as np
+from sklearn import metrics as sk
+
+from pillars.backends import backend_of
+
+LOWER_IS_BETTER = ("loss", "mse", "rmse", "mae")
+
+
+@contextlib.contextmanager
+def evaluating(model):
+    """Eval mode and no_grad for the block; afterwards each layer gets back its own earlier mode."""
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
+    try:
+        with backend_of(model).torch.no_grad():
+            yield model
+    finally:
+        for module, training in modes:
+            module.training = training
+
+
+@dataclasses.dataclass
+class Evaluation:
+    """The loss per row, the metrics, and the predictions they were computed from."""
+
+    loss: float
+    metrics: dict
+    targets: np.ndarray          # class codes, or values in the original units
+    predictions: np.ndarray
+    probabilities: np.ndarray = dataclasses.field(default=None, repr=False)
+    confusion: np.ndarray = None
+    report: str = None
+
+
+def evaluate(model, loader, loss_fn, task):
+    """Run the model over a loader: per-row loss, metrics, confusion matrix and report."""
+    backend = backend_of(model)
+    device = next(model.parameters()).device
+    total, count, outputs, targets = 0.0, 0, [], []
+    with evaluating(model):
+        for inputs, target in loader:
+            inputs, target = inputs.to(device), target.to(device)
+            output = model(inputs)
+            total += batch_loss_sum(loss_fn, output, target)
+            count += len(target)
+            outputs.append(backend.numpy(output))
+            targets.append(backend.numpy(target))
+    outputs, targets = np.concatenate(outputs), np.concatenate(targets)
+    return assess(task, targets, outputs, loss=total / count)
+
+
+def batch_loss_sum(loss_fn, outputs, targets):
+    """The loss of a batch summed over its rows, from a loss module with reduction mean or sum."""
+    loss = loss_fn(outputs, targets).item()
+    return loss if getattr(loss_fn, "reduction", "mean") == "sum" else loss * len(targets)
+
+
+def assess(task, encoded_targets, outputs, loss=math.nan):
+    """The Evaluation of a task's model outputs against its encoded targets."""
+    return score(task, task.decode(encoded_targets), task.predictions(outputs), task.probabilities(outputs), loss)
+
+
+def score(task, targets, predictions, probabilities=None, loss=math.nan):
+    """The Evaluation of predictions (class codes or values in original units) against the targets."""
+    if not task.is_classification:
+        return Evaluation(loss, regression_metrics(targets, predictions), targets, predictions)
+    labels = list(range(len(task.class_names)))
+    return Evaluation(loss, classification_metrics(targets, predictions, labels), targets, predictions,
+                      probabilities=probabilities,
+                      confusion=sk.confusion_matrix(targets, predictions, labels=labels),
+                      report=sk.classification_report(targets, predictions, labels=labels,
+                                                      target_names=task.class_names, digits=4, zero_division=0))
+
+
+def classification_metrics(targets, predictions, labels):
+    """Accuracy, and precision, recall and F1 averaged three ways (macro, micro, weighted).
+
+    With two classes, ``precision``, ``recall`` and ``f1`` of the positive class (code 1) come too.
+    A class never predicted scores 0 precision rather than raising a warning.
+    """
+    found = {"accuracy": sk.accuracy_score(targets, predictions)}
+    for average in ("macro", "micro", "weighted"):
+        precision, recall, f1, _ = sk.precision_recall_fscore_support(
+            targets, predictions, labels=labels, average=average, zero_division=0)
+        found.update({f"precision_{average}": precision, f"recall_{average}": recall, f"f1_{average}": f1})
+    if len(labels) == 2:
+        precision, recall, f1, _ = sk.precision_recall_fscore_support(
+            targets, predictions, labels=labels, average="binary", pos_label=1, zero_division=0)
+        found.update({"precision": precision, "recall": recall, "f1": f1})
+    return {name: float(value) for name, value in found.items()}
+
+
+def regression_metrics(targets, predictions):
+    """Mean squared error, its root, mean absolute error and R^2 (1 - residual / total variance)."""
+    mse = sk.mean_squared_error(targets, predictions)
+    return {"mse": float(mse), "rmse": math.sqrt(mse), "mae": float(sk.mean_absolute_error(targets, predictions)),
+            "r2": float(sk.r2_score(targets, predictions)) if len(targets) > 1 else math.nan}
+
+
+def lower_is_better(metric):
+    """Whether a smaller value of this metric (val_loss, mse, ...) means a better model."""
+    return any(metric.endswith(name) for name in LOWER_IS_BETTER)
+
+
+def predict(model, features, task, batch_size=256):
+    """Predictions (class codes or values) and class probabilities for rows already shaped for the model."""
+    backend = backend_of(model)
+    parameter = next(model.parameters())
+    outputs = []
+    with evaluating(model):
+        for start in range(0, len(features), batch_size):
+            rows = backend.torch.tensor(np.asarray(features[start:start + batch_size]), dtype=parameter.dtype,
+                                        device=parameter.device)
+            outputs.append(backend.numpy(model(rows)))
+    outputs = np.concatenate(outputs) if outputs else np.zeros((0, task.n_outputs))
+    return task.predictions(outputs), task.probabilities(outputs)

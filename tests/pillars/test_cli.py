@@ -1,0 +1,234 @@
+"""The pillars command end to end: run, compare, predict, swap, resume after Ctrl-C, and one-line errors."""
+
+import csv
+import json
+import os
+import pathlib
+import re
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer
+
+import minigrad
+import pillars
+from pillars.cli import main
+
+REPO = pathlib.Path(pillars.__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PILLARS_BACKEND", raising=False)
+
+
+def pillars_command(*args, **options):
+    """Run ``python -m pillars ARGS`` in a subprocess, as a user would."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "pillars", *args], capture_output=True, text=True, env=env,
+                          **options)
+
+
+def breast_cancer_csv(path, rows=None, target="diagnosis"):
+    data = load_breast_cancer()
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow([*data.feature_names, *([target] if target else [])])
+        for features, label in list(zip(data.data, data.target))[:rows]:
+            writer.writerow([*features, *([data.target_names[label]] if target else [])])
+    return path
+
+
+@pytest.mark.parametrize("backend", ["minigrad", "torch"])
+def test_run_trains_evaluates_and_saves_everything(backend, capsys):
+    assert main(["run", "--backend", backend, "--epochs", "3", "--out", "out", "--baseline"]) == 0
+    shown = capsys.readouterr().out
+    for pillar in ("1 data", "2 model", "3 objective", "4 training", "5 evaluation", "6 saved"):
+        assert pillar in shown
+    assert "logistic regression on the same split" in shown and "macro avg" in shown
+    out = pathlib.Path("out")
+    assert {p.name for p in out.iterdir()} == {"model.weights", "best.ckpt", "last.ckpt", "history.json",
+                                               "curves.png", "confusion.png", "report.md"}
+    history = json.loads((out / "history.json").read_text())
+    assert [record["epoch"] for record in history] == [1, 2, 3]
+    assert (out / "curves.png").read_bytes().startswith(b"\x89PNG")
+    assert "## Classification report" in (out / "report.md").read_text()
+    assert shown.strip().splitlines()[-1].startswith("test accuracy ")
+
+
+def test_json_prints_one_document_and_quiet_one_line(capsys):
+    assert main(["run", "--epochs", "2", "--json", "--dataset", "wine", "--out", "w"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["backend"] == "minigrad" and result["epochs_run"] == 2 and len(result["history"]) == 2
+    assert set(result["test"]["metrics"]) >= {"accuracy", "f1_macro", "recall_weighted"}
+    assert np.array(result["test"]["confusion_matrix"]).shape == (3, 3)
+    assert main(["run", "--epochs", "1", "--quiet", "--dataset", "wine", "--out", "w"]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("arguments, metric", [
+    (["--dataset", "diabetes", "--model", "linear"], "test r2"),
+    (["--dataset", "breast_cancer", "--loss", "bce_with_logits", "--optimizer", "sgd"], "test accuracy"),
+    (["--dataset", "breast_cancer", "--loss", "cross_entropy", "--optimizer", "rmsprop"], "test accuracy"),
+    (["--model", "cnn", "--backend", "torch", "--scheduler", "cosine"], "test accuracy"),
+    (["--model", "lstm", "--optimizer", "adamw", "--batch-size", "64"], "test accuracy"),
+    (["--dataset", "linear", "--loss", "smooth_l1", "--optimizer", "adagrad"], "test r2"),
+    (["--dataset", "wine", "--dropout", "0.2", "--patience", "1", "--optimizer", "adadelta",
+      "--scheduler", "plateau", "--monitor", "val_f1_macro"], "test accuracy"),
+])
+def test_run_with_other_datasets_models_and_optimizers(arguments, metric, capsys):
+    assert main(["run", "--epochs", "2", "--quiet", "--out", "o", *arguments]) == 0
+    assert capsys.readouterr().out.startswith(metric)
+
+
+def test_the_default_run_reaches_95_percent_on_digits(capsys):
+    assert main(["run", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["config"]["dataset"] == "digits" and result["config"]["model"] == "mlp"
+    assert result["test"]["metrics"]["accuracy"] >= 0.95
+
+
+def test_a_csv_run_and_predictions_for_new_rows(tmp_path, capsys):
+    breast_cancer_csv("cells.csv")
+    breast_cancer_csv("new.csv", rows=6, target=None)
+    assert main(["run", "--csv", "cells.csv", "--target", "diagnosis", "--epochs", "5", "--quiet", "--out", "c"]) == 0
+    capsys.readouterr()
+    assert main(["predict", "--checkpoint", "c/best.ckpt", "--csv", "new.csv"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "row,prediction,p(benign),p(malignant)" and len(lines) == 7
+    assert all(line.split(",")[1] in ("benign", "malignant") for line in lines[1:])
+    assert main(["predict", "--checkpoint", "c/best.ckpt", "--csv", "new.csv", "--backend", "torch",
+                 "--output", "p.csv"]) == 0
+    assert pathlib.Path("p.csv").read_text().strip().splitlines() == lines    # the same on torch
+
+
+def test_predict_without_new_rows_predicts_the_runs_test_rows(capsys):
+    assert main(["run", "--epochs", "2", "--quiet", "--out", "d"]) == 0
+    reported = capsys.readouterr().out
+    assert main(["predict", "--checkpoint", "d/best.ckpt"]) == 0
+    captured = capsys.readouterr()
+    assert len(captured.out.strip().splitlines()) == 1 + 270
+    accuracy = reported.split()[2]
+    assert f"accuracy {accuracy}" in captured.err
+
+
+def test_compare_agrees_in_float64_and_names_the_first_divergence(capsys):
+    assert main(["compare", "--dtype", "float64", "--epochs", "2", "--dataset", "wine", "--dropout", "0.3"]) == 0
+    shown = capsys.readouterr().out
+    assert "agree" in shown and "tolerance 1e-09" in shown
+    assert main(["compare", "--epochs", "1", "--dataset", "wine", "--rtol", "1e-15"]) == 1
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("diverged first at epoch 1, step 1: ") and "> 1e-15" in last
+
+
+def test_swap_runs_a_torch_script_on_either_backend(tmp_path):
+    script = tmp_path / "script.py"
+    script.write_text("import sys, torch\nprint(torch.__name__, torch.tensor([1.0, 2.0]).sum().item(), sys.argv[1:])\n")
+    assert pillars_command("swap", str(script), "--flag").stdout == "minigrad 3.0 ['--flag']\n"
+    assert pillars_command("swap", "--backend", "torch", str(script)).stdout == "torch 3.0 []\n"
+
+
+def test_ctrl_c_saves_a_checkpoint_that_resumes_to_the_uninterrupted_result(tmp_path):
+    settings = ["--model", "lstm", "--epochs", "3", "--batch-size", "16", "--dropout", "0"]
+    assert main(["run", *settings, "--quiet", "--out", "whole"]) == 0
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen([sys.executable, "-m", "pillars", "run", *settings, "--out", "cut"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in process.stdout:             # wait until the first epoch's row has been shown, then press Ctrl-C
+        if re.match(r"\s+1\s+\d+\.\d+", line):
+            process.send_signal(signal.SIGINT)
+            break
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    message = out.strip().splitlines()[-1]
+    assert message.startswith("interrupted at epoch 2, batch ") and "Resume with: pillars run --resume" in message
+    assert "Traceback" not in err
+    resume = message.split("Resume with: pillars ")[1].split()
+    assert main([*resume, "--quiet"]) == 0
+    whole = minigrad.load("whole/model.weights")["weights"]
+    resumed = minigrad.load("cut/model.weights")["weights"]
+    assert all(np.array_equal(whole[key], resumed[key]) for key in whole)
+
+
+# ------------------------------------------------------------------ mistakes: one line, exit status 2
+def assert_one_line_error(result, expected):
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert expected in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("arguments, expected", [
+    (["--dataset", "mnist"], "argument --dataset: invalid choice: 'mnist'"),
+    (["--model", "resnet"], "argument --model: invalid choice: 'resnet'"),
+    (["--optimizer", "lion"], "argument --optimizer: invalid choice: 'lion'"),
+    (["--lr", "0"], "argument --lr: must be > 0, got 0"),
+    (["--lr", "-0.1"], "argument --lr: must be > 0, got -0.1"),
+    (["--epochs", "0"], "argument --epochs: must be >= 1, got 0"),
+    (["--batch-size", "0"], "argument --batch-size: must be >= 1, got 0"),
+    (["--batch-size", "2.5"], "argument --batch-size: not a whole number: '2.5'"),
+    (["--split", "0.5,0.3,0.3"], "argument --split: must be three positive fractions that sum to 1"),
+    (["--csv", "absent.csv", "--target", "y"], "CSV file not found: absent.csv"),
+    (["--backend", "torch:cuda"], "torch finds no CUDA device here"),
+    (["--model", "cnn", "--dataset", "wine"], "a CNN needs an image dataset"),
+    (["--dataset", "digits", "--loss", "mse"], "loss 'mse' does not fit a multiclass task"),
+    (["--resume", "absent.ckpt"], "no such file: absent.ckpt"),
+])
+def test_bad_arguments(arguments, expected):
+    assert_one_line_error(pillars_command("run", *arguments, "--epochs", "1") if "--epochs" not in arguments
+                          else pillars_command("run", *arguments), expected)
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("x,y\n1,0\n2,1\n", "no column 'label'; its columns are x, y"),
+    ("x,label\n1,0\nabc,1\n", "line 3, column 'x': 'abc' is not a number"),
+    ("x,label\n1,0\nNaN,1\n", "line 3, column 'x': missing value 'NaN'"),
+    ("x,label\n1,0\n,1\n", "line 3, column 'x': empty cell"),
+])
+def test_bad_csv_files(tmp_path, content, expected):
+    (tmp_path / "bad.csv").write_text(content)
+    assert_one_line_error(pillars_command("run", "--csv", "bad.csv", "--target", "label"), expected)
+
+
+def test_missing_torch_backend(tmp_path):
+    (tmp_path / "torch.py").write_text("raise ImportError('No module named torch')\n")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{REPO}"}
+    result = subprocess.run([sys.executable, "-m", "pillars", "run", "--backend", "torch"], capture_output=True,
+                            text=True, env=env)
+    assert_one_line_error(result, "torch is not installed; install it with: pip install 'minigrad-pillars[torch]'")
+
+
+def test_a_checkpoint_from_another_model(capsys):
+    assert main(["run", "--epochs", "1", "--quiet", "--out", "m"]) == 0
+    assert_one_line_error(pillars_command("run", "--resume", "m/last.ckpt", "--model", "cnn"),
+                          "the checkpoint was made with --model mlp")
+    assert_one_line_error(pillars_command("predict", "--checkpoint", "m/model.weights"),
+                          "is not a pillars-checkpoint file")
+    checkpoint = minigrad.load("m/last.ckpt")
+    checkpoint["run"]["config"]["hidden"] = [32]        # weights of one model under the settings of another
+    minigrad.save(checkpoint, "m/other.ckpt")
+    assert_one_line_error(pillars_command("run", "--resume", "m/other.ckpt"),
+                          "the weights are for another model: 0.weight has shape (128, 64), the model's has (32, 64)")
+
+
+def test_swap_of_a_missing_script():
+    assert_one_line_error(pillars_command("swap", "absent.py"), "no such script: absent.py")
+
+
+def test_no_command_prints_help():
+    result = pillars_command()
+    assert result.returncode == 2 and "run" in result.stdout and "compare" in result.stdout
+
+
+def test_ctrl_c_before_training_is_one_line_too(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen([sys.executable, "-m", "pillars", "run", "--epochs", "1"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process.stdout.readline()              # the first line is shown: pillars has started
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and "Traceback" not in err

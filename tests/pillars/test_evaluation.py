@@ -1,0 +1,105 @@
+"""Pillar 5: eval mode and no_grad restored afterwards; metrics and loss exact whatever the batches."""
+
+import functools
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn import metrics as sk
+
+from pillars import datasets
+from pillars.backends import backend
+from pillars.data import Task, make_loaders, prepare, tensor_dataset
+from pillars.evaluation import classification_metrics, evaluate, evaluating, regression_metrics
+from pillars.models import build_model
+from pillars.objective import loss_function
+
+
+@st.composite
+def labelled(draw, max_classes=5):
+    n_classes = draw(st.integers(2, max_classes))
+    n = draw(st.integers(1, 60))
+    targets = draw(st.lists(st.integers(0, n_classes - 1), min_size=n, max_size=n))
+    predictions = draw(st.lists(st.integers(0, n_classes - 1), min_size=n, max_size=n))
+    return np.array(targets), np.array(predictions), list(range(n_classes))
+
+
+@given(labelled())
+def test_classification_metrics_are_scikit_learns(case):
+    targets, predictions, labels = case
+    found = classification_metrics(targets, predictions, labels)
+    assert found["accuracy"] == sk.accuracy_score(targets, predictions)
+    for average in ("macro", "micro", "weighted"):
+        expected = sk.precision_recall_fscore_support(targets, predictions, labels=labels, average=average,
+                                                      zero_division=0)
+        assert (found[f"precision_{average}"], found[f"recall_{average}"], found[f"f1_{average}"]) == expected[:3]
+    assert ("f1" in found) == (len(labels) == 2)
+
+
+@given(st.lists(st.tuples(st.floats(-1e3, 1e3), st.floats(-1e3, 1e3)), min_size=2, max_size=50))
+def test_regression_metrics_are_scikit_learns(pairs):
+    targets, predictions = map(np.array, zip(*pairs))
+    found = regression_metrics(targets, predictions)
+    assert found["mse"] == sk.mean_squared_error(targets, predictions)
+    assert found["rmse"] == pytest.approx(np.sqrt(found["mse"]))
+    assert found["mae"] == sk.mean_absolute_error(targets, predictions)
+    assert found["r2"] == sk.r2_score(targets, predictions)
+
+
+@functools.cache
+def _model_and_data(name, task="classification"):
+    table = datasets.load("diabetes" if task == "regression" else "wine")
+    data = prepare(table, seed=2, dtype="float64")
+    chosen = backend(name)
+    model = build_model(chosen, "mlp", data.input_shape, data.task.n_outputs, seed=5, dtype="float64")
+    return chosen, data, model
+
+
+@pytest.mark.parametrize("name", ["minigrad", "torch"])
+@pytest.mark.parametrize("task", ["classification", "regression"])
+@settings(max_examples=10)
+@given(batch_sizes=st.lists(st.integers(1, 40), min_size=2, max_size=4))
+def test_loss_and_metrics_do_not_depend_on_the_batch_size(name, task, batch_sizes):
+    chosen, data, model = _model_and_data(name, task)
+    loss_fn = loss_function(model, "cross_entropy" if task == "classification" else "mse")
+    results = []
+    for size in batch_sizes:
+        loader = chosen.data.DataLoader(tensor_dataset(chosen, *data.part("test")), batch_size=size)
+        results.append(evaluate(model, loader, loss_fn, data.task))
+    for result in results[1:]:
+        assert result.loss == pytest.approx(results[0].loss, rel=1e-12)
+        assert result.metrics == pytest.approx(results[0].metrics, rel=1e-12)
+
+
+def test_loss_is_averaged_per_row_not_per_batch():
+    chosen, data, model = _model_and_data("torch")
+    loss_fn = loss_function(model, "cross_entropy")
+    features, targets = data.part("test")
+    with torch.no_grad():
+        whole = torch.nn.functional.cross_entropy(model(torch.tensor(features)), torch.tensor(targets)).item()
+    loader = chosen.data.DataLoader(tensor_dataset(chosen, features, targets), batch_size=len(targets) - 1)
+    assert evaluate(model, loader, loss_fn, data.task).loss == pytest.approx(whole, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["minigrad", "torch"])
+def test_evaluation_runs_in_eval_mode_without_a_graph_and_restores_each_layers_mode(name):
+    chosen = backend(name)
+    model = build_model(chosen, "mlp", (4,), 2, hidden=(8,), dropout=0.5)
+    model.train()
+    model[0].eval()                               # a mixed state must come back as it was
+    seen = []
+    model.register_forward_hook(lambda module, args, output: seen.append((module.training, output.requires_grad)))
+    with evaluating(model):
+        model(chosen.torch.zeros((3, 4)))
+    assert seen == [(False, False)]
+    assert [m.training for m in model.modules()] == [True, False, True, True, True]
+
+
+def test_binary_task_reads_logits_and_decodes_codes():
+    task = Task("binary", ["no", "yes"])
+    outputs = np.array([[-2.0], [0.5], [3.0]])
+    assert task.predictions(outputs).tolist() == [0, 1, 1]
+    assert np.allclose(task.probabilities(outputs)[:, 1], 1 / (1 + np.exp(-outputs[:, 0])))
+    assert task.decode(task.encode(np.array([1, 0, 1]))).tolist() == [1, 0, 1]
