@@ -100,9 +100,22 @@ def _var64(x, axis, correction, keepdims):
     """
     count = x.size if axis is None else _count(x, axis)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.sum(x, axis=axis, keepdims=True) / count
-        centered = np.asarray(x, dtype=np.promote_types(x.dtype, np.float64)) - mean
+        centered = _centered(x, axis, np.promote_types(x.dtype, np.float64))
         return np.sum(centered * centered, axis=axis, keepdims=keepdims) / max(count - correction, 0)
+
+
+def _centered(x, axis, dtype):
+    """x - mean(x) in dtype, the mean taken in x's dtype and then corrected by the mean of the deviations.
+
+    The second pass matters where the input is constant up to rounding: NumPy's first mean can be
+    off by an ulp (how it sums depends even on where the array sits in memory), which would leave
+    equal tiny deviations, a tiny positive variance and a std gradient of 1/N per element where
+    torch's variance is exactly 0 and its gradient 0. The corrected mean makes them exactly 0.
+    """
+    count = x.size if axis is None else _count(x, axis)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centered = np.asarray(x, dtype=dtype) - np.sum(x, axis=axis, keepdims=True) / count
+        return centered - np.sum(centered, axis=axis, keepdims=True) / count
 
 
 def _in_dtype_of(x, wide):
@@ -121,7 +134,7 @@ def _std(x, axis, correction, keepdims):
 
 def _var_vjp(g, ans, x, axis, correction, keepdims):
     # d/dx_i sum_j (x_j - mean)^2 / dof = 2 (x_i - mean) / dof, with dof = N - correction
-    centered = x - np.mean(x, axis=axis, keepdims=True)
+    centered = _centered(x, axis, np.promote_types(x.dtype, np.float64)).astype(x.dtype, copy=False)
     g = _restore(g, axis, keepdims)
     dof = _count(x, axis) - correction
     if dof > 0:
