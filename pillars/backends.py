@@ -76,10 +76,6 @@ class Backend:
         """The values of a tensor as a NumPy array on the host, detached from any graph."""
         return tensor.detach().cpu().numpy()
 
-    def manual_seed(self, seed):
-        """Seed the backend's own generator (pillars draws the randomness that must match from NumPy)."""
-        self.torch.manual_seed(seed)
-
 
 def backend(name=None, device=None):
     """The backend called ``name``: "minigrad", "torch", "torch:cuda" or "auto".

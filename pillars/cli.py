@@ -9,7 +9,6 @@
 A mistake on the command line is one line on stderr and exit status 2, never a traceback.
 """
 
-import argparse
 import dataclasses
 import json
 import math
@@ -23,7 +22,7 @@ from pillars.arguments import Parser, fractions, number, positive_number, sizes,
 from pillars.backends import ENVIRONMENT_VARIABLE, NAMES as BACKENDS, backend
 from pillars.baseline import baseline
 from pillars.compare import compare
-from pillars.console import Reporter
+from pillars.console import KEY_METRIC, Reporter
 from pillars.data import Preprocessor, Task, split_indices
 from pillars.datasets import NAMES as DATASETS, read_features
 from pillars.errors import ConfigError, PillarsError
@@ -181,7 +180,7 @@ def run_command(args):
     reporter.evaluation(test, parts.data.task, state.best_epoch, classic)
     files = _save_results(parts, state, test, classic, out, args.export_torch)
     reporter.saved(files)
-    key = "accuracy" if parts.data.task.is_classification else "r2"
+    key = KEY_METRIC[parts.data.task.kind]
     reporter.final(f"test {key} {test.metrics[key]:.4f} (loss {test.loss:.4f}) with the weights of epoch "
                    f"{state.best_epoch} of {state.epoch}; results in {out}")
     if verbosity == "json":

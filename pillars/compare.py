@@ -68,8 +68,8 @@ class Comparison:
         return self.first_divergence is None
 
 
-def compare(config, backend_names=("minigrad", "torch"), rtol=None, on_epoch=None):
-    """Run ``config`` on each backend and compare them; ``on_epoch(name, record)`` sees progress."""
+def compare(config, backend_names=("minigrad", "torch"), rtol=None):
+    """Run ``config`` on each backend and compare them, quantity by quantity."""
     table = load_table(config.check())
     runs = []
     for name in backend_names:
@@ -77,9 +77,6 @@ def compare(config, backend_names=("minigrad", "torch"), rtol=None, on_epoch=Non
         records = list(fit(parts.model, parts.loaders, parts.loss_fn, parts.optimizer, task=parts.data.task,
                            epochs=config.epochs, scheduler=parts.scheduler, monitor=config.monitor,
                            patience=config.patience, every_step=True))
-        for record in records:
-            if on_epoch and isinstance(record, EpochRecord):
-                on_epoch(name, record)
         runs.append((records, get_weights(parts.model)))
     rtol = DEFAULT_RTOL[config.dtype] if rtol is None else rtol
     (first, first_weights), (second, second_weights) = runs

@@ -130,6 +130,3 @@ class Reporter:
         """The closing line(s): shown in normal and quiet mode, not in JSON mode."""
         if self.verbosity != "json":
             print(text)
-
-    def line(self, text):
-        self.story.print(text, markup=False, highlight=False)

@@ -83,14 +83,16 @@ class Preprocessor:
 
     def fit(self, rows):
         numeric = self._numeric(rows)
-        self.scaler = StandardScaler(with_mean=self.scale, with_std=self.scale).fit(numeric)
+        if self.scale and numeric.shape[1]:  # (a table may hold categories only)
+            self.scaler = StandardScaler().fit(numeric)
         if self.categorical:
             self.encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
             self.encoder.fit(rows[:, self.categorical].astype(str))
         return self
 
     def transform(self, rows):
-        parts = [self.scaler.transform(self._numeric(rows))]
+        numeric = self._numeric(rows)
+        parts = [numeric if self.scaler is None else self.scaler.transform(numeric)]
         if self.encoder is not None:
             parts.append(self.encoder.transform(rows[:, self.categorical].astype(str)))
         return np.concatenate(parts, axis=1)
@@ -101,33 +103,33 @@ class Preprocessor:
 
     def state(self):
         return {"categorical": self.categorical, "scale": self.scale,
-                "mean": _or_zeros(self.scaler.mean_, self.scaler.n_features_in_),
-                "std": _or_ones(self.scaler.scale_, self.scaler.n_features_in_),
+                "mean": self.scaler.mean_ if self.scaler else np.zeros(0),
+                "std": self.scaler.scale_ if self.scaler else np.zeros(0),
                 "categories": [list(c) for c in self.encoder.categories_] if self.encoder else []}
 
     @classmethod
     def from_state(cls, state):
         """The fitted preprocessor that ``state()`` describes."""
         self = cls(state["categorical"], state["scale"])
-        self.scaler = StandardScaler()
-        self.scaler.mean_ = np.asarray(state["mean"], dtype=np.float64)
-        self.scaler.scale_ = np.asarray(state["std"], dtype=np.float64)
-        self.scaler.var_ = self.scaler.scale_ ** 2
-        self.scaler.n_features_in_ = len(self.scaler.mean_)
-        self.scaler.n_samples_seen_ = 1
+        if len(state["mean"]):
+            self.scaler = cls._fitted_scaler(state["mean"], state["std"])
         if state["categories"]:
             categories = [np.array(c, dtype=object) for c in state["categories"]]
             self.encoder = OneHotEncoder(categories=categories, handle_unknown="ignore", sparse_output=False)
             self.encoder.fit(np.array([[c[0] for c in categories]], dtype=object).astype(str))
         return self
 
+    @staticmethod
+    def _fitted_scaler(mean, std):
+        """A StandardScaler holding a saved mean and spread, as fit would have left it."""
+        scaler = StandardScaler()
+        scaler.mean_ = np.asarray(mean, dtype=np.float64)
+        scaler.scale_ = np.asarray(std, dtype=np.float64)
+        scaler.var_ = scaler.scale_ ** 2
+        scaler.n_features_in_ = len(scaler.mean_)
+        scaler.n_samples_seen_ = 1
+        return scaler
 
-def _or_zeros(values, n):
-    return np.zeros(n) if values is None else values
-
-
-def _or_ones(values, n):
-    return np.ones(n) if values is None else values
 
 
 # ------------------------------------------------------------------ the targets

@@ -57,7 +57,7 @@ def evaluate(model, loader, loss_fn, task):
         for inputs, target in loader:
             inputs, target = inputs.to(device), target.to(device)
             output = model(inputs)
-            total += batch_loss_sum(loss_fn, output, target)
+            total += summed_over_rows(loss_fn, loss_fn(output, target).item(), len(target))
             count += len(target)
             outputs.append(backend.numpy(output))
             targets.append(backend.numpy(target))
@@ -65,10 +65,9 @@ def evaluate(model, loader, loss_fn, task):
     return assess(task, targets, outputs, loss=total / count)
 
 
-def batch_loss_sum(loss_fn, outputs, targets):
-    """The loss of a batch summed over its rows, from a loss module with reduction mean or sum."""
-    loss = loss_fn(outputs, targets).item()
-    return loss if getattr(loss_fn, "reduction", "mean") == "sum" else loss * len(targets)
+def summed_over_rows(loss_fn, loss, rows):
+    """A batch's loss value summed over its rows, from a loss module with reduction mean or sum."""
+    return loss if getattr(loss_fn, "reduction", "mean") == "sum" else loss * rows
 
 
 def assess(task, encoded_targets, outputs, loss=math.nan):

@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 from pillars.backends import backend_of
-from pillars.evaluation import assess, batch_loss_sum, evaluate, lower_is_better
+from pillars.evaluation import assess, evaluate, lower_is_better, summed_over_rows
 from pillars.models import get_weights, set_weights
 
 
@@ -37,6 +37,7 @@ class StepRecord:
 
 def train_step(model, batch, loss_fn, optimizer):
     """One step of gradient descent on one batch, in the order that every training loop follows."""
+    backend = backend_of(model)
     inputs, targets = (tensor.to(next(model.parameters()).device) for tensor in batch)
     parameters = [p for group in optimizer.param_groups for p in group["params"]]
     optimizer.zero_grad()                  # 1. forget the previous batch's gradients
@@ -45,11 +46,9 @@ def train_step(model, batch, loss_fn, optimizer):
     loss.backward()                        # 4. backward: d loss / d parameter for every parameter
     before = [p.detach().clone() for p in parameters]
     optimizer.step()                       # 5. move every parameter against its gradient
-    torch = backend_of(model).torch
-    with torch.no_grad():
-        grad_norm = _norm(torch, [p.grad for p in parameters if p.grad is not None])
-        update_norm = _norm(torch, [p - old for p, old in zip(parameters, before)])
-    backend = backend_of(model)
+    with backend.torch.no_grad():
+        grad_norm = _norm(backend.torch, [p.grad for p in parameters if p.grad is not None])
+        update_norm = _norm(backend.torch, [p - old for p, old in zip(parameters, before)])
     return StepRecord(0, 0, loss.item(), grad_norm, update_norm, len(targets),
                       backend.numpy(outputs), backend.numpy(targets))
 
@@ -109,8 +108,7 @@ class TrainingState:
 
     def count(self, record, loss_fn):
         self.step += 1
-        self.loss_sum += record.loss * record.batch_size if getattr(loss_fn, "reduction", "mean") == "mean" \
-            else record.loss
+        self.loss_sum += summed_over_rows(loss_fn, record.loss, record.batch_size)
         self.rows += record.batch_size
         self.outputs.append(record.outputs)
         self.targets.append(record.targets)

@@ -195,3 +195,19 @@ def test_features_for_prediction_ignore_the_target_and_name_missing_columns(tmp_
     assert datasets.read_features(path, ["a", "b"]).tolist() == [[1, 2], [3, 4]]
     with pytest.raises(DataError, match="no column 'c'"):
         datasets.read_features(path, ["a", "c"])
+
+
+def test_a_table_of_categories_only_is_one_hot_encoded_without_a_scaler(tmp_path):
+    path = write(tmp_path, "colour,size,label\n" + "red,S,a\nblue,M,b\nred,L,a\ngreen,S,b\n" * 10)
+    data = prepare(datasets.read_csv(path, "label"), seed=0)
+    features, _ = data.part("train")
+    assert features.shape[1] == 6 and set(np.unique(features)) == {0.0, 1.0}
+    rebuilt = Preprocessor.from_state(data.preprocessor.state())
+    rows = datasets.read_csv(path, "label").features
+    assert np.array_equal(rebuilt.transform(rows), data.preprocessor.transform(rows))
+
+
+def test_without_scaling_number_columns_pass_through():
+    table = datasets.load("wine")
+    data = prepare(table, seed=1, scale=False, dtype="float64")
+    assert np.array_equal(data.part("train")[0], table.features[data.split.train])

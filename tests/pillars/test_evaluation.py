@@ -11,7 +11,7 @@ from sklearn import metrics as sk
 
 from pillars import datasets
 from pillars.backends import backend
-from pillars.data import Task, make_loaders, prepare, tensor_dataset
+from pillars.data import Task, prepare, tensor_dataset
 from pillars.evaluation import classification_metrics, evaluate, evaluating, regression_metrics
 from pillars.models import build_model
 from pillars.objective import loss_function
