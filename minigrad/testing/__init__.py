@@ -38,8 +38,8 @@ import importlib
 import numpy as np
 
 from minigrad.testing.gradcheck import gradcheck, numerical_vjp
-from minigrad.testing.modules import (assert_function_matches_torch, assert_module_matches_torch,
-                                      assert_same_structure, load_torch_state)
+from minigrad.testing.modules import (assert_function_matches_torch, assert_module_matches_torch, assert_same_structure,
+                                      load_torch_state)
 from minigrad.testing.optim import OptimizerPair, assert_optimizer_matches_torch
 from minigrad.testing.parity import (assert_raises_like_torch, assert_same_as_torch, assert_same_result, check_parity,
                                      method_or_function, plain)

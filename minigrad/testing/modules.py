@@ -23,13 +23,14 @@ def _flatten(value):
     return [value]
 
 
-def _leaves(lib, value):
-    """NumPy arrays (possibly nested in tuples) as leaf tensors of `lib`; floating ones require grad."""
+def _leaves(lib, value, requires_grad=True):
+    """NumPy arrays (possibly nested in tuples) as leaf tensors of `lib`; floating ones require grad
+    unless requires_grad is False."""
     if value is None:
         return None
     if isinstance(value, tuple):
-        return tuple(_leaves(lib, v) for v in value)
-    return lib.tensor(value, requires_grad=np.issubdtype(value.dtype, np.floating))
+        return tuple(_leaves(lib, v, requires_grad) for v in value)
+    return lib.tensor(value, requires_grad=bool(requires_grad) and np.issubdtype(value.dtype, np.floating))
 
 
 def load_torch_state(module, torch_module):
@@ -71,11 +72,14 @@ def _backward_and_compare(outputs, torch_outputs, leaves, torch_leaves, seed, rt
             assert_close(leaf.grad, torch_leaf.grad, rtol, atol, what=f"gradient of input {i}")
 
 
-def assert_module_matches_torch(module, torch_module, inputs, seed=0, dtype=None, training=None, rtol=None, atol=None):
+def assert_module_matches_torch(module, torch_module, inputs, seed=0, dtype=None, training=None, rtol=None, atol=None,
+                                load_state=True):
     """Forward and backward of both modules on `inputs` from torch's weights; compare everything.
 
     dtype: a name ("float64") to move both modules to first (None: left as built);
     training: True or False puts both in that mode (None: left as they are);
+    load_state: False when the caller has already given both modules the same state;
+    seed: an int, or a NumPy Generator to draw the upstream gradient from;
     rtol/atol: None picks them from the dtype (tight in float64, float32-sized in float32).
     Returns minigrad's output.
     """
@@ -85,7 +89,8 @@ def assert_module_matches_torch(module, torch_module, inputs, seed=0, dtype=None
     if dtype is not None:
         torch_module.to(getattr(torch(), dtype))
         module.to(getattr(minigrad, dtype))
-    load_torch_state(module, torch_module)
+    if load_state:
+        load_torch_state(module, torch_module)
     if training is not None:
         torch_module.train(training)
         module.train(training)
@@ -104,15 +109,18 @@ def assert_module_matches_torch(module, torch_module, inputs, seed=0, dtype=None
     return out
 
 
-def assert_function_matches_torch(fn, torch_fn, inputs, seed=0, rtol=None, atol=None):
+def assert_function_matches_torch(fn, torch_fn, inputs, seed=0, rtol=None, atol=None, requires_grad=None):
     """Forward and backward of fn(*tensors) against torch_fn(*tensors) on the same arrays.
 
-    Inputs of a floating dtype require grad; None passes through. Returns minigrad's output.
+    Inputs of a floating dtype require grad (requires_grad: one flag per input to leave some
+    out); None passes through. Returns minigrad's output.
     """
     import minigrad
     from minigrad.testing import torch
 
-    ours, theirs = [_leaves(minigrad, x) for x in inputs], [_leaves(torch(), x) for x in inputs]
+    flags = [True] * len(inputs) if requires_grad is None else requires_grad
+    ours = [_leaves(minigrad, x, flag) for x, flag in zip(inputs, flags)]
+    theirs = [_leaves(torch(), x, flag) for x, flag in zip(inputs, flags)]
     out = fn(*ours)
     _backward_and_compare(out, torch_fn(*theirs), ours, theirs, seed, rtol, atol)
     return out
