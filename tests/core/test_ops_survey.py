@@ -1,7 +1,7 @@
 """Ops a survey of common torch names found missing: median, mode, remainder, atan2, index_put,
 movedim, tile, meshgrid, cdist, addmm, baddbmm, diff, searchsorted, linalg.inv/solve and
 F.scaled_dot_product_attention. Forward values and every gradient are compared with torch
-in the same test (see parity.py); errors are compared by exception type."""
+in the same test (minigrad.testing.check_parity); errors are compared by exception type."""
 
 import numpy as np
 import pytest
