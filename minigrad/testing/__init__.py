@@ -2,7 +2,7 @@
 
     from minigrad.testing import strategies as mst, to_torch, assert_close
 
-The pieces, from the smallest up (the project's own suite uses exactly these):
+The pieces, from the smallest up (the project's own suite is built on these):
 
 - Getting torch: `torch()` imports it on first use (ImportError if it is missing);
   `torch_or_skip()` returns it or skips the calling test, or a whole test module when
@@ -22,12 +22,13 @@ The pieces, from the smallest up (the project's own suite uses exactly these):
 - Errors: `assert_raises_like_torch(call)` checks that call(minigrad) raises what
   call(torch) raises (same_message=True: word for word).
 - Layers: `assert_module_matches_torch(module, torch_module, inputs)` runs both from
-  torch's weights and compares outputs, input, parameter gradients and buffers;
+  torch's weights and compares outputs, input and parameter gradients, and buffers;
   `assert_function_matches_torch` does the same for two functions;
   `assert_same_structure` compares repr and state_dict keys.
 - Optimizers: `OptimizerPair` steps a minigrad and a torch optimizer side by side and
-  `assert_optimizer_matches_torch` compares parameters and state
-  (`minigrad.testing.optim`; problems come from `strategies.optimizer_problems`).
+  `assert_optimizer_matches_torch` compares parameters and state; problems come from
+  `strategies.optimizer_problems`, and `minigrad.testing.optim` also holds the list of
+  optimizers compared and state_dict converters.
 
 torch is imported lazily everywhere (importlib), so minigrad itself never needs torch;
 hypothesis is needed only to draw strategies and by `check_parity`.
