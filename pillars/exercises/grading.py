@@ -23,15 +23,22 @@ from minigrad.testing.differences import describe, first_difference, values_diff
 from minigrad.testing.oracles import torch_or_none
 
 TIME_LIMIT = 60      # seconds a check may take before it fails (an endless loop in the learner's code)
+SHRINK_CALLS = 100   # cases tried while looking for a smaller counterexample, at most (a count, not a
+                     # time, so that every machine shows the same counterexample)
 
 
 class Failure(Exception):
-    """A check that failed: `message` says what differs, `hint` (optional) names the likely mistake."""
+    """A check that failed: `message` says what differs, `hint` (optional) names the likely mistake.
 
-    def __init__(self, message, hint=None):
+    general=True: the failure does not depend on the drawn case (a function not written yet), so
+    there is no smaller case to look for.
+    """
+
+    def __init__(self, message, hint=None, general=False):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.general = general
 
 
 @dataclasses.dataclass
@@ -69,7 +76,7 @@ class Grader:
         self.note(f"torch is not installed: this check compared with {instead} instead of torch "
                   f"(install torch to check against it too)")
 
-    def search(self, strategy, test, examples=None):
+    def search(self, strategy, test, examples=None, shrink_calls=SHRINK_CALLS):
         """Run test(case) on drawn cases; raise the Failure of the smallest case that fails.
 
         The drawing is derandomized (a fixed seed) and no example database is used, so the
@@ -79,17 +86,33 @@ class Grader:
 
         examples = examples or self.examples
         tried = [0]
+        search = {"best": None, "after": 0}   # the latest (so smallest) failure, and cases tried since
 
         @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
                   suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
                   verbosity=Verbosity.quiet, print_blob=False)
         @given(strategy)
         def property(case):
+            if search["best"] is not None:
+                search["after"] += 1
+                if search["best"].general or search["after"] > shrink_calls:
+                    raise _EnoughShrinking   # the smallest failure so far is the answer
             tried[0] += 1
-            test(case)
+            try:
+                test(case)
+            except Failure as failure:
+                search["best"] = failure
+                raise
 
-        property()
+        try:
+            property()
+        except _EnoughShrinking:
+            raise search["best"] from None
         self.drawn = max(self.drawn, tried[0])
+
+
+class _EnoughShrinking(BaseException):
+    """Stops hypothesis's search for a smaller case (a BaseException, so hypothesis lets it through)."""
 
 
 # ------------------------------------------------------------------ building failure messages
@@ -127,7 +150,7 @@ def call(name, function, *args, inputs=None, **kwargs):
     except NotImplementedError:
         raise Failure(f"{name} is not written yet: it raises NotImplementedError",
                       f"replace the `raise NotImplementedError` line with your code "
-                      f"(`pillars exercise hint` gives hints one at a time)") from None
+                      f"(`pillars exercise hint` gives hints one at a time)", general=True) from None
     except Failure:
         raise
     except Exception as err:  # the learner's bug, reported with the case that triggers it

@@ -197,7 +197,7 @@ def grade_train(module, grader):
                 failure.hint = _order_mistake(log) or failure.hint
                 raise
 
-    grader.search(_data(), test, examples=min(grader.examples, 20))
+    grader.search(_data(), test, examples=min(grader.examples, 20), shrink_calls=25)
 
 
 TRAIN = Exercise(
@@ -308,7 +308,7 @@ def grade_evaluate(module, grader):
                 compare(f"the accuracy on {name}", inputs, np.asarray(accuracy), got[1],
                         "all rows at once", rtol=1e-7, atol=1e-10)
 
-    grader.search(_data(short_last=True), test, examples=min(grader.examples, 20))
+    grader.search(_data(short_last=True), test, examples=min(grader.examples, 20), shrink_calls=25)
 
 
 EVALUATE = Exercise(

@@ -20,8 +20,9 @@ LESSON = "pillar 3, the objective: optimizers"
 
 
 def _maybe(default, values):
-    """A hyperparameter: usually drawn from `values`, shrinking to `default` (the simplest case)."""
-    return st.one_of(st.just(default), values)
+    """A hyperparameter: drawn from `values` three times in four, else `default`, the simplest case,
+    to which a counterexample shrinks when the mistake does not need the hyperparameter."""
+    return st.integers(0, 3).flatmap(lambda pick: st.just(default) if pick == 0 else values)
 
 
 @st.composite
@@ -118,7 +119,7 @@ def _sgd_hyperparameters(draw):
              "momentum": draw(_maybe(0.0, st.floats(0.1, 0.99))),
              "dampening": draw(_maybe(0.0, st.floats(0.1, 0.9))),
              "weight_decay": draw(_maybe(0.0, st.floats(1e-3, 0.5))),
-             "nesterov": draw(st.booleans())}
+             "nesterov": draw(st.integers(0, 3)) == 3}
     if hyper["nesterov"]:   # torch allows Nesterov only with momentum and no dampening
         hyper["momentum"] = hyper["momentum"] or 0.9
         hyper["dampening"] = 0.0
@@ -218,29 +219,46 @@ def _adam_variant(before, grad, previous, hyper, shift=0, decoupled=None):
     return new, new_state
 
 
-def _off_by_one(actual, before, grad, previous, hyper, what, step, **_):
-    if what != "the parameter":
-        return False
-    if step == 1 and not np.all(np.isfinite(actual)):
+def _off_by_one(mine, before, grad, previous, hyper, step, **_):
+    if step == 1 and not np.all(np.isfinite(mine)):
         return True   # 1 - beta ** 0 == 0: a division by zero on the first step
-    return any(near(actual, _adam_variant(before, grad, previous, hyper, shift)[0]) for shift in (-1, 1))
+    return any(near(mine, _adam_variant(before, grad, previous, hyper, shift)[0]) for shift in (-1, 1))
+
+
+def _other_decay(mine, before, grad, previous, hyper, **_):
+    return hyper["weight_decay"] > 0 and near(mine, _adam_variant(before, grad, previous, hyper,
+                                                                   decoupled=not hyper["decoupled"])[0])
+
+
+def _eps_inside(mine, before, grad, previous, hyper, **_):
+    """The step with eps under the square root: sqrt(v_hat + eps)."""
+    beta1, beta2 = hyper["betas"]
+    right, state = _adam_variant(before, grad, previous, hyper)
+    t = state.step
+    decayed = before * (1 - hyper["lr"] * hyper["weight_decay"]) if hyper["decoupled"] else before
+    m_hat, v_hat = state.exp_avg / (1 - beta1 ** t), state.exp_avg_sq / (1 - beta2 ** t)
+    return near(mine, decayed - hyper["lr"] * m_hat / np.sqrt(v_hat + hyper["eps"]))
 
 
 ADAM_RULES = [
     (_off_by_one,
      "bias correction off by one: t counts the steps from 1 and is incremented BEFORE the correction, "
      "so the first step divides by 1 - beta ** 1"),
-    (lambda hyper, **_: hyper["weight_decay"] > 0 and hyper["decoupled"],
+    (lambda hyper, **facts: hyper["decoupled"] and _other_decay(hyper=hyper, **facts),
      "AdamW's decoupled decay: shrink the parameter directly, param * (1 - lr * weight_decay), before the "
      "Adam step, and leave the gradient (and so the moments) without decay"),
-    (lambda hyper, **_: hyper["weight_decay"] > 0 and not hyper["decoupled"],
+    (lambda hyper, **facts: not hyper["decoupled"] and _other_decay(hyper=hyper, **facts),
      "Adam's weight decay is L2: add weight_decay * param to the gradient before the moments "
      "(the decoupled kind is AdamW's)"),
+    (_eps_inside, "eps goes outside the square root: sqrt(v_hat) + eps"),
     (lambda what, **_: what == "the step count", "state['step'] is t: 1 after the first step, and so on"),
+    (lambda what, hyper, **_: what != "the parameter" and hyper["weight_decay"] > 0,
+     "weight decay: Adam adds weight_decay * param to the gradient; AdamW (decoupled) shrinks the parameter "
+     "and leaves the gradient alone"),
     (lambda what, **_: what == "exp_avg", "m = beta1 * m + (1 - beta1) * g: check which factor goes with which term"),
     (lambda what, **_: what == "exp_avg_sq", "v = beta2 * v + (1 - beta2) * g * g: the square of the gradient"),
     (lambda **_: True, "the moments are right but the step is not: param - lr * m_hat / (sqrt(v_hat) + eps), "
-                       "with eps outside the square root"),
+                       "with m_hat and v_hat bias-corrected"),
 ]
 
 
@@ -279,7 +297,7 @@ def grade_adam(module, grader):
             missing = [key for key in ("step", "exp_avg", "exp_avg_sq") if key not in state]
             if missing:
                 raise Failure(f"the state you return has no {missing[0]!r} (after step {step})")
-            with hinting(ADAM_RULES, step=step, hyper=hyper, before=before, grad=grad,
+            with hinting(ADAM_RULES, step=step, hyper=hyper, before=before, grad=grad, mine=p,
                          previous={k: np.asarray(v, dtype=np.float64) for k, v in previous.items()}) as facts:
                 for key, what in [("step", "the step count"), ("exp_avg", "exp_avg"), ("exp_avg_sq", "exp_avg_sq")]:
                     facts.update(what=what, actual=np.asarray(state[key], dtype=np.float64), expected=want_state[key])
