@@ -134,7 +134,7 @@ def compare(what, inputs, expected, actual, oracle="torch", rtol=1e-6, atol=1e-9
     if not values_differ(actual_array, expected, rtol, atol):
         return
     lines = [f"{what} differs from {oracle}'s.", "  smallest counterexample:", show_inputs(inputs),
-             f"  expected ({oracle}): {describe(expected)}", f"  yours: {' ' * (len(oracle) + 3)}{describe(actual_array)}"]
+             f"  expected ({oracle}): {describe(expected)}", f"  yours: {' ' * (len(oracle) + 6)}{describe(actual_array)}"]
     if np.shape(actual_array) != np.shape(expected):
         lines.append(f"  the shapes differ: expected {tuple(np.shape(expected))}, yours {tuple(np.shape(actual_array))}")
     else:
