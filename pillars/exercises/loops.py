@@ -120,6 +120,19 @@ class _Watched:
         return self._inner(*args, **kwargs)
 
 
+class _WatchedLoss(_Watched):
+    """The loss function, which also notes a loss computed while the model was in eval mode."""
+
+    def __init__(self, inner, log, model):
+        super().__init__(inner, log, ())
+        self._model = model
+
+    def __call__(self, *args, **kwargs):
+        if not self._model.training:
+            self._log.append("eval mode")
+        return super().__call__(*args, **kwargs)
+
+
 def _watch_backward(model, log):
     def hook(grad):
         if not log or log[-1] != "backward":
@@ -185,8 +198,12 @@ def grade_train(module, grader):
             _watch_backward(model, log)
             watched = _Watched(optimizer, log, {"zero_grad", "step"})
             try:
-                returned = call("train_epoch", train, model, batches, _Watched(loss_fn, log, ()), watched,
+                model.eval()   # as evaluation leaves it: the loop must switch it back to training mode
+                returned = call("train_epoch", train, model, batches, _WatchedLoss(loss_fn, log, model), watched,
                                 inputs=inputs)
+                if "eval mode" in log:
+                    raise Failure(f"on {name}, the model trained in eval mode (dropout and batch norm behave "
+                                  f"as at inference)", "call model.train() before the loop")
                 losses = _floats(returned, "train_epoch", len(rows))
                 compare(f"the losses of the steps on {name}", inputs, expected, losses,
                         f"the canonical loop on {oracle.__name__}", rtol=1e-7, atol=1e-10)
