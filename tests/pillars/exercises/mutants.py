@@ -14,6 +14,8 @@ MUTANTS = {
         ("size-1 axes not summed", "axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)",
          "axes = ()", "size 1"),
         ("sign flip in dL/dy", "-g * x / y ** 2", "g * x / y ** 2", "sign"),
+        ("the trailing axes summed instead of the leading ones", "grad = grad.sum(axis=tuple(range(grad.ndim - len(shape))))",
+         "grad = grad.sum(axis=tuple(range(len(shape), grad.ndim)))", "summed axis"),
     ],
     "matmul_vjp": [
         (".T on batches", "np.swapaxes(b2, -1, -2)", "b2.T", "swapaxes"),

@@ -14,14 +14,15 @@ from pillars.exercises.grading import run_here
 from mutants import MUTANTS
 
 SOLUTIONS = pathlib.Path(__file__).parent / "solutions"
-EXAMPLES = 12
+EXAMPLES = 12          # the reference solutions' checks: enough to show that they pass
+MUTANT_EXAMPLES = 20   # a wrong answer may need a few more cases to show itself (a check draws 40)
 NAMES = catalog.names()
 
 
-def grade(name, text, tmp_path):
+def grade(name, text, tmp_path, examples=EXAMPLES):
     path = tmp_path / f"{name}.py"
     path.write_text(text, encoding="utf-8")
-    return run_here(name, path, EXAMPLES)
+    return run_here(name, path, examples)
 
 
 def mutate(text, old, new):
@@ -65,6 +66,6 @@ def test_untouched_skeleton_fails(name, tmp_path):
                          ids=[f"{name}-{m[0]}" for name, mutants in MUTANTS.items() for m in mutants])
 def test_wrong_answer_fails_with_the_hint_that_names_it(name, mistake, old, new, fragment, tmp_path):
     text = mutate((SOLUTIONS / f"{name}.py").read_text(encoding="utf-8"), old, new)
-    result = grade(name, text, tmp_path)
+    result = grade(name, text, tmp_path, MUTANT_EXAMPLES)
     assert not result.passed, f"{mistake}: passed\n{result.text}"
     assert result.hint is not None and fragment in result.hint, f"{mistake}:\n{result.text}"
