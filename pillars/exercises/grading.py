@@ -103,6 +103,10 @@ class Grader:
             except Failure as failure:
                 search["best"] = failure
                 raise
+            except Exception as err:   # an answer of an unexpected kind, which the grader could not read
+                search["best"] = Failure(f"the check could not use your answer: {type(err).__name__}: {err}",
+                                         "return what the docstring asks for: the types, the shapes, the names")
+                raise search["best"] from None
 
         try:
             property()
