@@ -2,7 +2,7 @@
 
 import dataclasses
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from pillars.errors import ConfigError
 

@@ -60,8 +60,8 @@ def _silu(x):
 
 RULES = [
     (lambda library, other_passed, **_: library == "torch" and other_passed,
-     "it works on minigrad but not on torch: use only what both share (tensor methods such as "
-     "x.sigmoid(), and functions of the `torch` argument), never `import minigrad` or numpy inside"),
+     ("it works on minigrad but not on torch: use only what both share (tensor methods such as "
+     "x.sigmoid(), and functions of the `torch` argument), never `import minigrad` or numpy inside")),
     (lambda what, actual, expected, **_: what == "the output" and near(actual, -expected),
      "forward: the sign is flipped, y = x * sigmoid(x)"),
     (lambda what, actual, x, **_: what == "dL/dx" and near(actual, _sigmoid(x) + x * _sigmoid(x) * (1 - _sigmoid(x))),
@@ -133,6 +133,6 @@ EXERCISES = [Exercise(
     "a custom autograd.Function (SiLU) whose one class body runs on minigrad and on torch", SKELETON,
     ("forward: ctx.save_for_backward(x), then return x * x.sigmoid().",
      "backward: (x,) = ctx.saved_tensors; s = x.sigmoid(); return grad_output * (s + x * s * (1 - s)).",
-     "Use the tensors' own methods (x.sigmoid()) or functions of the `torch` argument, so the same lines "
-     "run on minigrad and on torch."),
+     ("Use the tensors' own methods (x.sigmoid()) or functions of the `torch` argument, so the same lines "
+     "run on minigrad and on torch.")),
     grade, fallback="central differences (minigrad only)")]

@@ -103,7 +103,7 @@ class Grader:
             except Failure as failure:
                 search["best"] = failure
                 raise
-            except Exception as err:   # an answer of an unexpected kind, which the grader could not read
+            except Exception as err:  # noqa: BLE001 - an answer of an unexpected kind, which the grader could not read
                 search["best"] = Failure(f"the check could not use your answer: {type(err).__name__}: {err}",
                                          "return what the docstring asks for: the types, the shapes, the names")
                 raise search["best"] from None
@@ -153,11 +153,11 @@ def call(name, function, *args, inputs=None, **kwargs):
         return function(*args, **kwargs)
     except NotImplementedError:
         raise Failure(f"{name} is not written yet: it raises NotImplementedError",
-                      f"replace the `raise NotImplementedError` line with your code "
-                      f"(`pillars exercise hint` gives hints one at a time)", general=True) from None
+                      "replace the `raise NotImplementedError` line with your code "
+                      "(`pillars exercise hint` gives hints one at a time)", general=True) from None
     except Failure:
         raise
-    except Exception as err:  # the learner's bug, reported with the case that triggers it
+    except Exception as err:  # noqa: BLE001 - the learner's bug, reported with the case that triggers it
         shown = f"\n  smallest counterexample:\n{show_inputs(inputs)}" if inputs else ""
         where = _learner_line(err)
         raise Failure(f"{name} raised {type(err).__name__}: {err}{where}{shown}") from None
@@ -183,7 +183,7 @@ def diagnose(rules, **facts):
         try:
             if test(**facts):
                 return hint
-        except Exception:
+        except Exception:  # noqa: BLE001, S112 - a rule that cannot read these facts does not hold
             continue
     return None
 
@@ -238,7 +238,7 @@ def load_learner_file(path):
         spec.loader.exec_module(module)
     except SyntaxError as err:
         raise Failure(f"your file does not parse: {err.msg} (line {err.lineno})") from None
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001 - whatever the learner's file raises on import
         raise Failure(f"importing your file raised {type(err).__name__}: {err}{_learner_line(err)}") from None
     return module
 
@@ -280,7 +280,7 @@ def grade_file(name, path, examples=None, time_limit=TIME_LIMIT):
         environment = dict(os.environ, PYTHONHASHSEED="0")
         try:
             finished = subprocess.run(command, capture_output=True, text=True, timeout=time_limit,
-                                      env=environment, stdin=subprocess.DEVNULL)
+                                      env=environment, stdin=subprocess.DEVNULL, check=False)
         except subprocess.TimeoutExpired:
             from pillars.exercises.catalog import get
             return Result(False, _text(get(name), False, f"the check took longer than {time_limit:g} s and was "
@@ -303,5 +303,5 @@ def main(argv):
 if __name__ == "__main__":
     # run as the module pillars.exercises.grading, not as __main__, so that the graders' Failure
     # is the class caught here
-    from pillars.exercises import grading
+    from pillars.exercises import grading  # noqa: PLW0406
     grading.main(sys.argv[1:])

@@ -273,8 +273,8 @@ class _Spy:
 
 EVALUATE_RULES = [
     (lambda actual, per_batch, **_: near(actual, per_batch),
-     "averaged per batch: the short last batch then counts as much as a full one; weight each batch's "
-     "mean by its number of rows and divide the sum by the total number of rows"),
+     ("averaged per batch: the short last batch then counts as much as a full one; weight each batch's "
+     "mean by its number of rows and divide the sum by the total number of rows")),
 ]
 
 

@@ -98,8 +98,8 @@ def sgd_step(param, grad, momentum_buffer, *, lr, momentum=0.0, dampening=0.0, w
 
 SGD_RULES = [
     (lambda what, step, hyper, **_: step == 1 and hyper["momentum"] > 0 and hyper["dampening"] > 0,
-     "the first step stores the buffer as the gradient itself, undamped: b = g, with no (1 - dampening) "
-     "factor; dampening applies from the second step on"),
+     ("the first step stores the buffer as the gradient itself, undamped: b = g, with no (1 - dampening) "
+     "factor; dampening applies from the second step on")),
     (lambda hyper, **_: hyper["nesterov"],
      "nesterov: update the buffer as usual, then step along g + momentum * b (the look-ahead), not along b"),
     (lambda hyper, **_: hyper["weight_decay"] > 0,
@@ -167,8 +167,8 @@ SGD = Exercise(
     7, "sgd_step", LESSON,
     "SGD with momentum, dampening, Nesterov and weight decay as a pure update rule", SGD_SKELETON,
     ("Follow the docstring line by line; the order matters: weight decay, then the buffer, then the step.",
-     "The first step (momentum_buffer is None) copies the gradient into the buffer: np.array(g, copy=True). "
-     "No dampening there.",
+     ("The first step (momentum_buffer is None) copies the gradient into the buffer: np.array(g, copy=True). "
+     "No dampening there."),
      "Return None as the buffer when momentum == 0."),
     grade_sgd, fallback="minigrad.optim.SGD")
 
@@ -233,7 +233,7 @@ def _other_decay(mine, before, grad, previous, hyper, **_):
 def _eps_inside(mine, before, grad, previous, hyper, **_):
     """The step with eps under the square root: sqrt(v_hat + eps)."""
     beta1, beta2 = hyper["betas"]
-    right, state = _adam_variant(before, grad, previous, hyper)
+    _, state = _adam_variant(before, grad, previous, hyper)
     t = state.step
     decayed = before * (1 - hyper["lr"] * hyper["weight_decay"]) if hyper["decoupled"] else before
     m_hat, v_hat = state.exp_avg / (1 - beta1 ** t), state.exp_avg_sq / (1 - beta2 ** t)
@@ -242,23 +242,23 @@ def _eps_inside(mine, before, grad, previous, hyper, **_):
 
 ADAM_RULES = [
     (_off_by_one,
-     "bias correction off by one: t counts the steps from 1 and is incremented BEFORE the correction, "
-     "so the first step divides by 1 - beta ** 1"),
+     ("bias correction off by one: t counts the steps from 1 and is incremented BEFORE the correction, "
+     "so the first step divides by 1 - beta ** 1")),
     (lambda hyper, **facts: hyper["decoupled"] and _other_decay(hyper=hyper, **facts),
-     "AdamW's decoupled decay: shrink the parameter directly, param * (1 - lr * weight_decay), before the "
-     "Adam step, and leave the gradient (and so the moments) without decay"),
+     ("AdamW's decoupled decay: shrink the parameter directly, param * (1 - lr * weight_decay), before the "
+     "Adam step, and leave the gradient (and so the moments) without decay")),
     (lambda hyper, **facts: not hyper["decoupled"] and _other_decay(hyper=hyper, **facts),
-     "Adam's weight decay is L2: add weight_decay * param to the gradient before the moments "
-     "(the decoupled kind is AdamW's)"),
+     ("Adam's weight decay is L2: add weight_decay * param to the gradient before the moments "
+     "(the decoupled kind is AdamW's)")),
     (_eps_inside, "eps goes outside the square root: sqrt(v_hat) + eps"),
     (lambda what, **_: what == "the step count", "state['step'] is t: 1 after the first step, and so on"),
     (lambda what, hyper, **_: what != "the parameter" and hyper["weight_decay"] > 0,
-     "weight decay: Adam adds weight_decay * param to the gradient; AdamW (decoupled) shrinks the parameter "
-     "and leaves the gradient alone"),
+     ("weight decay: Adam adds weight_decay * param to the gradient; AdamW (decoupled) shrinks the parameter "
+     "and leaves the gradient alone")),
     (lambda what, **_: what == "exp_avg", "m = beta1 * m + (1 - beta1) * g: check which factor goes with which term"),
     (lambda what, **_: what == "exp_avg_sq", "v = beta2 * v + (1 - beta2) * g * g: the square of the gradient"),
-    (lambda **_: True, "the moments are right but the step is not: param - lr * m_hat / (sqrt(v_hat) + eps), "
-                       "with m_hat and v_hat bias-corrected"),
+    (lambda **_: True, ("the moments are right but the step is not: param - lr * m_hat / (sqrt(v_hat) + eps), "
+                       "with m_hat and v_hat bias-corrected")),
 ]
 
 
@@ -314,8 +314,8 @@ ADAM = Exercise(
     "Adam with bias correction, and AdamW's decoupled weight decay, as a pure update rule", ADAM_SKELETON,
     ("Work on copies: t = state['step'] + 1, then m and v from the old ones; return a new dict.",
      "Bias correction uses the new t: on the first step 1 - beta1 ** 1 = 1 - beta1, never 1 - beta1 ** 0 = 0.",
-     "decoupled=True: param = param * (1 - lr * weight_decay) first, and the gradient stays as it is; "
-     "decoupled=False: g = grad + weight_decay * param."),
+     ("decoupled=True: param = param * (1 - lr * weight_decay) first, and the gradient stays as it is; "
+     "decoupled=False: g = grad + weight_decay * param.")),
     grade_adam, fallback="minigrad.optim")
 
 

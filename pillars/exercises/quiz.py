@@ -51,8 +51,8 @@ QUESTIONS = [
     ("last_three_steps", ("loss", "backward", "step"), lambda v: tuple(str(s).strip() for s in v),
      "backward needs a loss to start from, and step needs the gradients that backward writes"),
     ("test_poor_train_good", 2, int,
-     "overfitting: the model's capacity and regularisation (its size, dropout) decide how closely it can "
-     "fit the training rows"),
+     ("overfitting: the model's capacity and regularisation (its size, dropout) decide how closely it can "
+     "fit the training rows")),
 ]
 
 

@@ -147,11 +147,11 @@ DIV_RULES = [
     (lambda actual, out_shape, shape, **_: np.shape(actual) == out_shape and len(out_shape) > len(shape),
      "missing unbroadcast: the gradient has the broadcast result's shape; sum it back to the input's shape"),
     (lambda actual, out_shape, shape, **_: np.shape(actual) == out_shape[len(out_shape) - len(shape):] != shape,
-     "unbroadcast the axes where the input has size 1 too: where the gradient has more, sum them with "
-     "keepdims=True"),
+     ("unbroadcast the axes where the input has size 1 too: where the gradient has more, sum them with "
+     "keepdims=True")),
     (lambda actual, shape, **_: np.shape(actual) != shape and np.size(actual) == int(np.prod(shape)),
-     "the gradient has the right number of elements but the wrong shape: summed axes must keep "
-     "their place (keepdims=True) where the input has size 1"),
+     ("the gradient has the right number of elements but the wrong shape: summed axes must keep "
+     "their place (keepdims=True) where the input has size 1")),
     (lambda actual, shape, **_: np.shape(actual) != shape,
      "a summed axis in the wrong place: sum the leading axes first, then the size-1 axes (keepdims=True)"),
     (lambda actual, expected, **_: near(actual, -expected),
@@ -162,7 +162,7 @@ DIV_RULES = [
 
 
 def grade_div(module, grader):
-    unbroadcast, vjp = required(module, "unbroadcast", "div_vjp")
+    _, vjp = required(module, "unbroadcast", "div_vjp")   # unbroadcast is checked through div_vjp
 
     @st.composite
     def cases(draw):
@@ -198,8 +198,8 @@ DIV = Exercise(
     "the VJPs of x / y with broadcasting: sum each gradient back to its input's shape", DIV_SKELETON,
     ("Compute the elementwise products first (g / y and -g * x / y**2); they have the broadcast shape.",
      "An input of shape (4,) used in a (3, 4) result was copied along a new leading axis: sum over axis 0.",
-     "An input of shape (3, 1) used in a (3, 4) result was copied along its size-1 axis: "
-     "sum over axis 1 with keepdims=True.",
+     ("An input of shape (3, 1) used in a (3, 4) result was copied along its size-1 axis: "
+     "sum over axis 1 with keepdims=True."),
      "0-d inputs: their shape is (), so every axis is summed."),
     grade_div)
 
@@ -236,11 +236,11 @@ MATMUL_KINDS = ["matrix @ matrix", "vector @ vector", "matrix @ vector", "vector
 
 MATMUL_RULES = [
     (lambda kind, **_: kind in ("vector @ vector", "matrix @ vector", "vector @ matrix"),
-     "a 1-D operand: make a vector a row (1, m) on the left or a column (m, 1) on the right, add the "
-     "same axis to g, use the matrix rules, then drop that axis from the gradient"),
+     ("a 1-D operand: make a vector a row (1, m) on the left or a column (m, 1) on the right, add the "
+     "same axis to g, use the matrix rules, then drop that axis from the gradient")),
     (lambda kind, actual, shape, **_: kind == "batched" and np.shape(actual) != shape,
-     "the batch axes: an operand broadcast along batch axes (missing ones, or ones of size 1) gets the "
-     "gradient summed over them (unbroadcast, as in div_vjp)"),
+     ("the batch axes: an operand broadcast along batch axes (missing ones, or ones of size 1) gets the "
+     "gradient summed over them (unbroadcast, as in div_vjp)")),
     (lambda kind, **_: kind == "batched",
      "batched operands: .T reverses every axis; transpose the last two only, with np.swapaxes(x, -1, -2)"),
     (lambda actual, shape, **_: np.shape(actual) != shape, "each gradient has its operand's shape"),
@@ -293,12 +293,12 @@ def grade_matmul(module, grader):
 MATMUL = Exercise(
     3, "matmul_vjp", LESSON + ", matrix products",
     "the VJPs of matmul, for matrices, vectors and batches", MATMUL_SKELETON,
-    ("Start with matrices: the shapes alone tell you the formulas. dL/dA must be (n, m), g is (n, p), "
-     "B is (m, p): only g @ B^T fits.",
-     "Vectors: np.expand_dims(a, 0) makes a (1, m) row, np.expand_dims(b, -1) an (m, 1) column; "
-     "expand g the same way, then squeeze the gradients back.",
-     "Batches: use np.swapaxes(x, -1, -2) for the transpose, then sum each gradient over the leading "
-     "axes (and size-1 batch axes) its operand did not have."),
+    (("Start with matrices: the shapes alone tell you the formulas. dL/dA must be (n, m), g is (n, p), "
+     "B is (m, p): only g @ B^T fits."),
+     ("Vectors: np.expand_dims(a, 0) makes a (1, m) row, np.expand_dims(b, -1) an (m, 1) column; "
+     "expand g the same way, then squeeze the gradients back."),
+     ("Batches: use np.swapaxes(x, -1, -2) for the transpose, then sum each gradient over the leading "
+     "axes (and size-1 batch axes) its operand did not have.")),
     grade_matmul)
 
 
@@ -333,8 +333,8 @@ def cross_entropy(logits, targets):
 
 CROSS_ENTROPY_RULES = [
     (lambda actual, **_: not np.all(np.isfinite(np.asarray(actual, dtype=float))),
-     "inf or nan at large logits: exp overflows unless you subtract each row's maximum first, and a "
-     "softmax that underflows to 0 has no log; use log(sum(exp(shifted))) - shifted[target] (log-sum-exp)"),
+     ("inf or nan at large logits: exp overflows unless you subtract each row's maximum first, and a "
+     "softmax that underflows to 0 has no log; use log(sum(exp(shifted))) - shifted[target] (log-sum-exp)")),
     (lambda actual, expected, n, **_: n > 1 and near(actual, expected * n),
      "the loss is the MEAN over the N rows: divide by N (the gradient too)"),
     (lambda actual, expected, **_: near(actual, -expected),
@@ -356,7 +356,7 @@ def grade_cross_entropy(module, grader):
     def expected_values(logits, targets):
         if grader.torch is not None:
             torch = grader.torch
-            fn = lambda z: torch.nn.functional.cross_entropy(z, torch.from_numpy(targets))  # noqa: E731
+            fn = lambda z: torch.nn.functional.cross_entropy(z, torch.from_numpy(targets))
             loss, (grad,) = torch_vjp(fn, [logits], np.array(1.0))
             return float(loss), grad
         grader.without_torch("central differences (of a log-sum-exp loss)")
@@ -391,8 +391,8 @@ CROSS_ENTROPY = Exercise(
     CROSS_ENTROPY_SKELETON,
     ("Subtract each row's maximum first: shifted = logits - logits.max(axis=1, keepdims=True).",
      "log(sum(exp(shifted))) is then safe; the loss of row i is that minus shifted[i, t_i].",
-     "softmax = exp(shifted) / its row sum; subtract 1 at each row's target "
-     "(probs[np.arange(N), targets] -= 1) and divide by N."),
+     ("softmax = exp(shifted) / its row sum; subtract 1 at each row's target "
+     "(probs[np.arange(N), targets] -= 1) and divide by N.")),
     grade_cross_entropy, fallback="central differences")
 
 
@@ -443,16 +443,16 @@ MAXPOOL_RULES = [
     (lambda actual, x, **_: np.shape(actual) != x.shape, "dL/dx has the shape of x"),
     (lambda actual, expected, x, k, stride, **_: _has_ties(x, k, stride) and
      np.count_nonzero(actual) > np.count_nonzero(expected),
-     "a window whose maximum appears more than once sends its gradient to the FIRST of them only "
-     "(np.argmax of the flattened window), not to each"),
+     ("a window whose maximum appears more than once sends its gradient to the FIRST of them only "
+     "(np.argmax of the flattened window), not to each")),
     (lambda actual, expected, x, k, stride, **_: _has_ties(x, k, stride) and
      np.count_nonzero(actual) == np.count_nonzero(expected) and np.any((actual != 0) != (expected != 0)),
-     "ties: a window whose maximum appears more than once sends its gradient to the FIRST of them in "
-     "row-major order (np.argmax of the flattened window), not to another"),
+     ("ties: a window whose maximum appears more than once sends its gradient to the FIRST of them in "
+     "row-major order (np.argmax of the flattened window), not to another")),
     (lambda actual, expected, **_: near(actual, -expected), "the sign is flipped: max passes g on unchanged"),
     (lambda k, stride, **_: stride < k,
-     "overlapping windows (stride < kernel_size): an element that is the maximum of several windows "
-     "collects the sum of their gradients; accumulate with +=, do not assign with ="),
+     ("overlapping windows (stride < kernel_size): an element that is the maximum of several windows "
+     "collects the sum of their gradients; accumulate with +=, do not assign with =")),
     (lambda actual, expected, x, k, stride, **_: _has_ties(x, k, stride),
      "ties: torch picks the first maximum of a window in row-major order"),
 ]
@@ -485,7 +485,7 @@ def grade_max_pool(module, grader):
         with hinting(MAXPOOL_RULES, x=x, k=k, stride=stride) as facts:
             facts["actual"] = actual = call("max_pool2d_vjp", vjp, g.copy(), x.copy(), k, stride, inputs=inputs)
             if grader.torch is not None:
-                pool = lambda t: grader.torch.nn.functional.max_pool2d(t, k, stride)  # noqa: E731
+                pool = lambda t: grader.torch.nn.functional.max_pool2d(t, k, stride)
                 expected = torch_vjp(pool, [x], g)[1][0]
             else:
                 grader.without_torch("central differences (on distinct values, so no ties)")
@@ -501,8 +501,8 @@ MAXPOOL = Exercise(
     5, "max_pool2d_vjp", LESSON + ", pooling (the hard one)",
     "the VJP of max_pool2d: each window's gradient goes to its (first) maximum", MAXPOOL_SKELETON,
     ("Loop over n, c and the output positions (i, j); each is one window x[n, c, i*s:i*s+k, j*s:j*s+k].",
-     "np.argmax(window) gives the first maximum of the flattened window; np.unravel_index turns it into "
-     "(row, column) inside the window.",
+     ("np.argmax(window) gives the first maximum of the flattened window; np.unravel_index turns it into "
+     "(row, column) inside the window."),
      "Add g[n, c, i, j] at that place of the result (+=): overlapping windows can choose the same element."),
     grade_max_pool)
 

@@ -7,9 +7,16 @@ import numpy as np
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.testing import strategies as mst
 from pillars.exercises.catalog import Exercise
-from pillars.exercises.grading import Failure, call, compare, hinting, near, required, show_inputs
+from pillars.exercises.grading import (
+    Failure,
+    call,
+    compare,
+    hinting,
+    near,
+    required,
+    show_inputs,
+)
 
 # ------------------------------------------------------------------ 11. the split
 SPLIT_SKELETON = '''# pillars exercise: split_and_scale
@@ -49,18 +56,18 @@ def _standardize(rows, mean, std):
 SPLIT_RULES = [
     (lambda what, actual, X, train_rows, **_: what == "X_train" and
      near(actual, _standardize(X[train_rows], X.mean(0), X.std(0))),
-     "leakage: your scaler was fitted on all the rows, so the test rows shaped the training data; "
-     "fit it (mean and std) on X[train_rows] only"),
+     ("leakage: your scaler was fitted on all the rows, so the test rows shaped the training data; "
+     "fit it (mean and std) on X[train_rows] only")),
     (lambda what, actual, X, test_rows, **_: what == "X_test" and
      near(actual, _standardize(X[test_rows], X[test_rows].mean(0), X[test_rows].std(0))),
-     "the test rows were scaled with their own mean and std: use the training rows' (the test rows are "
-     "new data, scaled as the model's inputs were)"),
+     ("the test rows were scaled with their own mean and std: use the training rows' (the test rows are "
+     "new data, scaled as the model's inputs were)")),
     (lambda what, actual, X, test_rows, **_: what == "X_test" and
      near(actual, _standardize(X[test_rows], X.mean(0), X.std(0))),
      "leakage: your scaler was fitted on all the rows; fit it on X[train_rows] only"),
     (lambda what, **_: what in ("X_train", "X_test"),
-     "scale with the training rows' mean and population std (np.std, ddof=0, as scikit-learn's "
-     "StandardScaler), a std of 0 counting as 1"),
+     ("scale with the training rows' mean and population std (np.std, ddof=0, as scikit-learn's "
+     "StandardScaler), a std of 0 counting as 1")),
 ]
 
 
@@ -122,16 +129,16 @@ def grade_split(module, grader):
             compare("X_test", inputs, _standardize(X[test_rows], mean, std), X_test,
                     "the test rows scaled with the training rows' statistics", rtol=1e-7, atol=1e-9)
 
-    grader.search(cases(), test)
+    grader.search(cases(), test, shrink_calls=40)   # each case splits and scales a whole data set
 
 
 SPLIT = Exercise(
     11, "split_and_scale", "pillar 1, data",
     "a leakage-free stratified split, the scaler fitted on the training rows only", SPLIT_SKELETON,
-    ("rng = np.random.default_rng(seed); for each class c: rows = rng.permutation(np.flatnonzero(y == c)), "
-     "and the first round(test_fraction * len(rows)) of them are test rows.",
-     "Or use scikit-learn: train_test_split(np.arange(len(y)), test_size=test_fraction, random_state=seed, "
-     "stratify=y).",
+    (("rng = np.random.default_rng(seed); for each class c: rows = rng.permutation(np.flatnonzero(y == c)), "
+     "and the first round(test_fraction * len(rows)) of them are test rows."),
+     ("Or use scikit-learn: train_test_split(np.arange(len(y)), test_size=test_fraction, random_state=seed, "
+     "stratify=y)."),
      "Fit the scaler after the split: mean and std of X[train_rows] only; scale both sides with them."),
     grade_split, uses_torch=False)
 
@@ -266,10 +273,10 @@ def grade_checkpoint(module, grader):
 CHECKPOINT = Exercise(
     12, "checkpoint", "pillar 6, saving",
     "a checkpoint (model, optimizer, epoch) that resumes a run exactly", CHECKPOINT_SKELETON,
-    ("A checkpoint is a dict: {'model': model.state_dict(), 'optimizer': optimizer.state_dict(), "
-     "'epoch': epoch}, written with torch.save(checkpoint, path).",
-     "Loading: checkpoint = torch.load(path); then model.load_state_dict(checkpoint['model']) and the same "
-     "for the optimizer.",
+    (("A checkpoint is a dict: {'model': model.state_dict(), 'optimizer': optimizer.state_dict(), "
+     "'epoch': epoch}, written with torch.save(checkpoint, path)."),
+     ("Loading: checkpoint = torch.load(path); then model.load_state_dict(checkpoint['model']) and the same "
+     "for the optimizer."),
      "Return checkpoint['epoch']."),
     grade_checkpoint, fallback="an uninterrupted run on minigrad")
 

@@ -59,15 +59,15 @@ MUTANTS = {
          "m_hat = m / (1 - beta1 ** (t - 1))\n    v_hat = v / (1 - beta2 ** (t - 1))", "off by one"),
         ("bias correction at t + 1", "m_hat = m / (1 - beta1 ** t)\n    v_hat = v / (1 - beta2 ** t)",
          "m_hat = m / (1 - beta1 ** (t + 1))\n    v_hat = v / (1 - beta2 ** (t + 1))", "off by one"),
-        ("AdamW's decay coupled", "    if decoupled:\n        param = param * (1 - lr * weight_decay)\n    else:\n"
-         "        g = grad + weight_decay * param\n", "    g = grad + weight_decay * param\n", "decoupled"),
+        ("AdamW's decay coupled", ("    if decoupled:\n        param = param * (1 - lr * weight_decay)\n    else:\n"
+         "        g = grad + weight_decay * param\n"), "    g = grad + weight_decay * param\n", "decoupled"),
         ("eps inside the square root", "np.sqrt(v_hat) + eps", "np.sqrt(v_hat + eps)", "outside the square root"),
     ],
     "train_epoch": [
         ("missing zero_grad", "        optimizer.zero_grad()\n", "", "missing zero_grad"),
-        ("zero_grad after backward", "        optimizer.zero_grad()\n        loss = loss_fn(model(x), y)\n"
-         "        loss.backward()\n", "        loss = loss_fn(model(x), y)\n        loss.backward()\n"
-         "        optimizer.zero_grad()\n", "zero_grad in the wrong place"),
+        ("zero_grad after backward", ("        optimizer.zero_grad()\n        loss = loss_fn(model(x), y)\n"
+         "        loss.backward()\n"), ("        loss = loss_fn(model(x), y)\n        loss.backward()\n"
+         "        optimizer.zero_grad()\n"), "zero_grad in the wrong place"),
         ("step before backward", "        loss.backward()\n        optimizer.step()\n",
          "        optimizer.step()\n        loss.backward()\n", "step before backward"),
         ("no training mode", "    model.train()\n", "", "model.train()"),

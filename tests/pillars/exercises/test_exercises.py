@@ -8,10 +8,10 @@ test_command.py runs the real command, whose checks run in a child process.
 import pathlib
 
 import pytest
+from mutants import MUTANTS
 
 from pillars.exercises import catalog
 from pillars.exercises.grading import run_here
-from mutants import MUTANTS
 
 SOLUTIONS = pathlib.Path(__file__).parent / "solutions"
 EXAMPLES = 12          # the reference solutions' checks: enough to show that they pass
