@@ -1,10 +1,11 @@
-"""The ``pillars`` command: run, compare, predict and swap.
+"""The ``pillars`` command: run, compare, predict, swap and exercise.
 
     pillars run                                  # an MLP on digits with minigrad, the six pillars shown
     pillars run --backend torch --model cnn --epochs 10 --baseline
     pillars compare --backends minigrad torch --dtype float64
     pillars predict --checkpoint runs/digits-mlp/best.ckpt
     pillars swap my_torch_script.py
+    pillars exercise list                       # graded exercises: list, start, check, hint
 
 A mistake on the command line is one line on stderr and exit status 2, never a traceback.
 """
@@ -27,6 +28,7 @@ from pillars.data import Preprocessor, Task, split_indices
 from pillars.datasets import NAMES as DATASETS, read_features
 from pillars.errors import ConfigError, PillarsError
 from pillars.evaluation import evaluate, predict
+from pillars.exercises.command import add_parser as add_exercise_parser
 from pillars.models import ACTIVATIONS, KINDS, build_model, summary
 from pillars.objective import LOSSES, OPTIMIZERS, SCHEDULERS
 from pillars.persistence import export_torch, load_checkpoint, restore, save_checkpoint, save_weights
@@ -92,6 +94,8 @@ def _parser():
     swapped = commands.add_parser("swap", help="run a torch script with `import torch` giving minigrad")
     swap.add_arguments(swapped)
     swapped.set_defaults(handler=swap_command)
+
+    add_exercise_parser(commands)
     return parser
 
 
