@@ -133,7 +133,10 @@ rsqrt = Primitive("Rsqrt", quietly(lambda x: 1 / np.sqrt(x)),
 
 
 def _sign(x):
-    """-1, 0 or 1 by the sign of x; as in torch, sign(nan) is 0 (NumPy's np.sign gives nan)."""
+    """-1, 0 or 1 by the sign of x; as in torch, sign(nan) is 0 (NumPy's np.sign gives nan), and
+    a bool is its own sign."""
+    if x.dtype == np.bool_:
+        return x.copy()
     if x.dtype.kind != "f":
         return np.sign(x)
     return np.subtract(x > 0, x < 0, dtype=x.dtype)
@@ -142,6 +145,8 @@ def _sign(x):
 # abs'(x) = sign(x): 0 at 0 and, as in torch, at nan.
 abs = Primitive("Abs", np.abs, lambda g, ans, x: g * _sign(x))
 sign = Primitive("Sign", _sign, lambda g, ans, x: np.zeros_like(g), saves="nothing")
+# sgn is sign extended to complex numbers; for real ones the same values, under torch's own node name.
+sgn = Primitive("Sgn", _sign, lambda g, ans, x: np.zeros_like(g), saves="nothing")
 sin = Primitive("Sin", np.sin, lambda g, ans, x: g * np.cos(x))
 cos = Primitive("Cos", np.cos, lambda g, ans, x: -g * np.sin(x))
 tanh = Primitive("Tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans), saves="output")
@@ -241,6 +246,8 @@ ceil = Primitive("Ceil", np.ceil, lambda g, ans, x: np.zeros_like(g), saves="not
 trunc = Primitive("Trunc", np.trunc, lambda g, ans, x: np.zeros_like(g), saves="nothing")
 round = Primitive("Round", lambda x, decimals: np.round(x, decimals),
                   lambda g, ans, x, decimals: np.zeros_like(g), saves="nothing")
+# frac(x) = x - trunc(x): slope 1 between the jumps.
+frac = Primitive("Frac", lambda x: x - np.trunc(x), lambda g, ans, x: g, saves="nothing")
 
 # atan2(y, x), the angle of the point (x, y): d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2).
 atan2 = Primitive("Atan2", np.arctan2,
@@ -255,6 +262,34 @@ remainder = Primitive("Remainder", quietly(np.mod),
                       grad_fn_name="RemainderBackward1")
 remainder_scalar = Primitive("RemainderScalar", quietly(np.mod), lambda g, ans, x, y: g, saves="nothing",
                              grad_fn_name="RemainderBackward0")
+
+# fmod(x, y) = x - trunc(x / y) * y, with the sign of x (C's fmod): d/dx = 1 and d/dy = -trunc(x / y),
+# computed as torch does, through the rounded quotient.
+fmod = Primitive("Fmod", quietly(np.fmod),
+                 lambda g, ans, x, y: g,
+                 lambda g, ans, x, y: -g * quietly(_rounded_quotient)(x, y, "trunc"),
+                 grad_fn_name="FmodBackward1")
+fmod_scalar = Primitive("FmodScalar", quietly(np.fmod), lambda g, ans, x, y: g, saves="nothing",
+                        grad_fn_name="FmodBackward0")
+
+
+def _heaviside(x, values):
+    """values where x == 0, else 1 where x > 0 and 0 where x < 0; as in torch, 0 at nan (NumPy gives nan)."""
+    return np.where(x == 0, values, x > 0).astype(np.result_type(x, values), copy=False)
+
+
+def _no_derivative(op):
+    def vjp(*args):
+        raise RuntimeError(f"derivative for aten::{op} is not implemented")
+    return vjp
+
+
+# heaviside(x, values): torch defines no derivative for it: the result is in the graph and backward
+# raises (naming heaviside_ for the in-place form).
+heaviside = Primitive("Heaviside", _heaviside, _no_derivative("heaviside"), _no_derivative("heaviside"),
+                      saves="nothing", grad_fn_name="NotImplemented")
+heaviside_inplace = Primitive("HeavisideInplace", _heaviside, _no_derivative("heaviside_"),
+                              _no_derivative("heaviside_"), saves="nothing", grad_fn_name="NotImplemented")
 
 # The forms torch records when a Python number is the left operand: c - x, c ** x and 1 / x
 # (c / x is recorded as (1 / x) * c). The number is a parameter, so x is the node's only input.
