@@ -24,6 +24,7 @@ from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
 from minigrad._ops import shape as S
+from minigrad._ops.registry import ignore_numpy_errors, restore_numpy_errors
 from minigrad._types import _CPU, RemovableHandle, Size, _check_device, _return_type, to_arguments
 from minigrad.autograd import engine
 from minigrad.autograd.grad_mode import _State as _grad_mode
@@ -46,7 +47,11 @@ def apply(primitive, *args, **params):
         else:
             arrays.append(a)
         edges.append(None)  # no gradient wanted for this input
-    ans = primitive.forward(*arrays, **params)
+    token = ignore_numpy_errors()  # inf - inf is nan silently, as in torch: no NumPy warning
+    try:
+        ans = primitive.forward(*arrays, **params)
+    finally:
+        restore_numpy_errors(token)
     if type(ans) is not np.ndarray:
         ans = np.asarray(ans)  # NumPy returns scalars from 0-d operations
     if primitive.view and np.may_share_memory(ans, arrays[0]):

@@ -9,8 +9,12 @@ whole run is then a real failure on an example worth pinning in a test of its ow
 
 import os
 
+import numpy as np
 import pytest
+import torch
 from hypothesis import HealthCheck, settings
+
+import minigrad
 
 settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -41,9 +45,6 @@ def pytest_configure(config):
 # torch.nn.functional.l1_loss (torch 2.13) silently drops its `weight`, and the weighted-loss
 # parity test failed in whole-suite runs only. Each test must leave these settings as it found them.
 def _global_settings():
-    import minigrad
-    import numpy as np
-    import torch
     return {"torch default dtype": torch.get_default_dtype(),
             "torch function modes (set_default_device)": torch._C._len_torch_function_stack(),
             "torch grad mode": torch.is_grad_enabled(),
@@ -65,9 +66,6 @@ def leaves_process_settings_unchanged():
 
 
 def _restore(settings):
-    import minigrad
-    import numpy as np
-    import torch
     while torch._C._len_torch_function_stack() > settings["torch function modes (set_default_device)"]:
         torch.set_default_device(None)
         if torch._C._len_torch_function_stack() > settings["torch function modes (set_default_device)"]:

@@ -78,7 +78,7 @@ def test_lbfgs_arguments_as_torch():
         p = lib.nn.Parameter(lib.ones(2))
         optimizer = lib.optim.LBFGS([p], line_search_fn="backtracking")  # accepted here, refused by step
 
-        def closure():
+        def closure(optimizer=optimizer, p=p):
             optimizer.zero_grad()
             loss = (p ** 2).sum()
             loss.backward()
