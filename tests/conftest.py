@@ -8,10 +8,10 @@ imports more of it, may draw examples that a run of one file does not. A failure
 whole run is then a real failure on an example worth pinning in a test of its own."""
 
 import os
+import sys
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import HealthCheck, settings
 
 import minigrad
@@ -45,13 +45,16 @@ def pytest_configure(config):
 # torch.nn.functional.l1_loss (torch 2.13) silently drops its `weight`, and the weighted-loss
 # parity test failed in whole-suite runs only. Each test must leave these settings as it found them.
 def _global_settings():
-    return {"torch default dtype": torch.get_default_dtype(),
-            "torch function modes (set_default_device)": torch._C._len_torch_function_stack(),
-            "torch grad mode": torch.is_grad_enabled(),
-            "torch anomaly mode": torch.is_anomaly_enabled(),
-            "minigrad default dtype": minigrad.get_default_dtype(),
-            "minigrad grad mode": minigrad.is_grad_enabled(),
-            "numpy error handling": np.geterr()}
+    settings = {"minigrad default dtype": minigrad.get_default_dtype(),
+                "minigrad grad mode": minigrad.is_grad_enabled(),
+                "numpy error handling": np.geterr()}
+    torch = sys.modules.get("torch")  # only once a test has imported it: the suite also runs without torch
+    if torch is not None:
+        settings.update({"torch default dtype": torch.get_default_dtype(),
+                         "torch function modes (set_default_device)": torch._C._len_torch_function_stack(),
+                         "torch grad mode": torch.is_grad_enabled(),
+                         "torch anomaly mode": torch.is_anomaly_enabled()})
+    return settings
 
 
 @pytest.fixture(autouse=True)
@@ -59,13 +62,19 @@ def leaves_process_settings_unchanged():
     before = _global_settings()
     yield
     after = _global_settings()
-    changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+    changed = {k: (before[k], after[k]) for k in before.keys() & after.keys() if before[k] != after[k]}
     if changed:
         _restore(before)
         pytest.fail(f"the test left process-wide settings changed (before, after): {changed}", pytrace=False)
 
 
 def _restore(settings):
+    minigrad.set_default_dtype(settings["minigrad default dtype"])
+    minigrad.set_grad_enabled(settings["minigrad grad mode"])
+    np.seterr(**settings["numpy error handling"])
+    torch = sys.modules.get("torch")
+    if torch is None or "torch default dtype" not in settings:
+        return
     while torch._C._len_torch_function_stack() > settings["torch function modes (set_default_device)"]:
         torch.set_default_device(None)
         if torch._C._len_torch_function_stack() > settings["torch function modes (set_default_device)"]:
@@ -73,6 +82,3 @@ def _restore(settings):
     torch.set_default_dtype(settings["torch default dtype"])
     torch.set_grad_enabled(settings["torch grad mode"])
     torch.set_anomaly_enabled(settings["torch anomaly mode"])
-    minigrad.set_default_dtype(settings["minigrad default dtype"])
-    minigrad.set_grad_enabled(settings["minigrad grad mode"])
-    np.seterr(**settings["numpy error handling"])

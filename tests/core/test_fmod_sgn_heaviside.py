@@ -10,14 +10,16 @@ import re
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from parity import Cases, method_or_function
+from parity import Cases
 
 import minigrad
-from minigrad.testing import assert_close
+from minigrad.testing import assert_close, torch_or_skip
 from minigrad.testing import strategies as mst
+from minigrad.testing.parity import method_or_function
+
+torch = torch_or_skip()
 
 cases = Cases()
 
