@@ -31,6 +31,7 @@ bitwise_and bitwise_or bitwise_xor bitwise_not numel detach clone
 cumprod count_nonzero unique bincount tril triu roll masked_select repeat_interleave diagonal diag trace
 tensor_split expm1 log2 log10 floor_divide index_add
 atan2 arctan2 remainder movedim moveaxis tile diff median mode index_put addmm baddbmm
+fmod sgn fix trunc frac heaviside
 """.split()
 
 # (This shadows Python's sum, max, min, any, all, abs and round in this module: use builtins.*.)

@@ -24,6 +24,7 @@ from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
 from minigrad._ops import shape as S
+from minigrad._ops.registry import ignore_numpy_errors, restore_numpy_errors
 from minigrad._types import _CPU, RemovableHandle, Size, _check_device, _return_type, to_arguments
 from minigrad.autograd import engine
 from minigrad.autograd.grad_mode import _State as _grad_mode
@@ -46,7 +47,11 @@ def apply(primitive, *args, **params):
         else:
             arrays.append(a)
         edges.append(None)  # no gradient wanted for this input
-    ans = primitive.forward(*arrays, **params)
+    token = ignore_numpy_errors()  # inf - inf is nan silently, as in torch: no NumPy warning
+    try:
+        ans = primitive.forward(*arrays, **params)
+    finally:
+        restore_numpy_errors(token)
     if type(ans) is not np.ndarray:
         ans = np.asarray(ans)  # NumPy returns scalars from 0-d operations
     if primitive.view and np.may_share_memory(ans, arrays[0]):
@@ -786,19 +791,32 @@ class Tensor:
         return self._binary(E.minimum, _as_tensor(other))
 
     def floor(self):
-        return apply(E.floor, self) if self.is_floating_point() else self.clone()
+        return apply(E.floor, self) if self._rounds("floor") else self.clone()
 
     def ceil(self):
-        return apply(E.ceil, self) if self.is_floating_point() else self.clone()
+        return apply(E.ceil, self) if self._rounds("ceil") else self.clone()
 
     def trunc(self):
-        return apply(E.trunc, self) if self.is_floating_point() else self.clone()
+        return apply(E.trunc, self) if self._rounds("trunc") else self.clone()
 
-    def round(self, decimals=0):
-        return apply(E.round, self, decimals=decimals) if self.is_floating_point() else self.clone()
+    def round(self, decimals=None):
+        return apply(E.round, self, decimals=decimals or 0) if self._rounds("round", decimals) else self.clone()
+
+    def _rounds(self, name, decimals=None):
+        """Whether rounding changes anything: not for an integer tensor, which is whole already.
+        As in torch, bools are not rounded, nor integers given any `decimals` (even 0)."""
+        if self.is_floating_point():
+            return True
+        if decimals:
+            raise NotImplementedError(f'"round_cpu" not implemented for {_scalar_type(self)!r}')
+        if self._array.dtype == np.bool_ or decimals is not None:
+            raise NotImplementedError(f'"{name}_vml_cpu" not implemented for {_scalar_type(self)!r}')
+        return False
 
     def frac(self):
-        return self - self.trunc()
+        if not self.is_floating_point():
+            raise NotImplementedError(f'"frac_cpu" not implemented for {_scalar_type(self)!r}')
+        return apply(E.frac, self)
 
     def masked_fill(self, mask, value):
         mask = _mask_array(mask, "masked_fill")
@@ -1789,6 +1807,76 @@ class Tensor:
         """beta * self + alpha * (batch1 @ batch2) for batches of matrices."""
         return _scaled_sum(self, batch1.bmm(batch2), beta, alpha)
 
+    # -------------------------------------------------------------- fmod, sgn, fix, heaviside; rounding in place
+    def fmod(self, other):
+        """self - trunc(self / other) * other: the remainder with the sign of self, as C's fmod."""
+        a, b = _promote(self, other)
+        _broadcast_shape(a._array.shape, np.shape(_raw(b)))
+        result_type = np.result_type(a._array, _raw(b))
+        if result_type == np.bool_:
+            raise NotImplementedError("\"fmod_cpu\" not implemented for 'Bool'")
+        if result_type.kind in "iu" and np.any(np.asarray(_raw(b)) == 0):
+            raise RuntimeError("ZeroDivisionError")  # integer division by zero, as torch reports it
+        return apply(E.fmod if isinstance(b, Tensor) else E.fmod_scalar, a, b)
+
+    def fmod_(self, other):
+        if self._array.dtype == np.bool_:
+            raise NotImplementedError("\"fmod_cpu\" not implemented for 'Bool'")
+        if self._array.dtype.kind in "iu" and np.any(np.asarray(_raw(other)) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        return self._inplace_binary(E.fmod if isinstance(other, Tensor) else E.fmod_scalar, other)
+
+    def remainder_(self, other):
+        if self._array.dtype.kind in "iub" and np.any(np.asarray(_raw(other)) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        return self._inplace_binary(E.remainder if isinstance(other, Tensor) else E.remainder_scalar, other)
+
+    def sgn(self):
+        """sign(self) for real tensors (torch's sgn also takes complex ones), under its own node name."""
+        return apply(E.sgn, self)
+
+    fix = trunc
+
+    def heaviside(self, values):
+        """values where self == 0, 1 where self > 0 and 0 where self < 0 (also at nan); no derivative."""
+        return apply(E.heaviside, *self._heaviside_operands(values))
+
+    def heaviside_(self, values):
+        return self._inplace_binary(E.heaviside_inplace, self._heaviside_operands(values)[1])
+
+    def _heaviside_operands(self, values):
+        if not isinstance(values, Tensor):
+            raise TypeError(f"heaviside(): argument 'values' (position 2) must be Tensor, not {type(values).__name__}")
+        if values._array.dtype != self._array.dtype:
+            raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+        _broadcast_shape(self._array.shape, values._array.shape)
+        return self, values
+
+    def floor_(self):
+        return self._inplace(E.floor) if self._rounds("floor") else self
+
+    def ceil_(self):
+        return self._inplace(E.ceil) if self._rounds("ceil") else self
+
+    def trunc_(self):
+        return self._inplace(E.trunc) if self._rounds("trunc") else self
+
+    fix_ = trunc_
+
+    def round_(self, decimals=None):
+        return self._inplace(E.round, decimals=decimals or 0) if self._rounds("round", decimals) else self
+
+    def frac_(self):
+        if not self.is_floating_point():
+            raise NotImplementedError(f'"frac_cpu" not implemented for {_scalar_type(self)!r}')
+        return self._inplace(E.frac)
+
+    def sign_(self):
+        return self._inplace(E.sign)
+
+    def sgn_(self):
+        return self._inplace(E.sgn)
+
 
 # ------------------------------------------------------------------ mode, addmm
 def _mode_position(array, axis):
@@ -1844,6 +1932,12 @@ def _reduce_primitive(reduce):
     if reduce == "multiply":
         return I.scatter_multiply
     raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce!r}")
+
+
+def _scalar_type(tensor):
+    """torch's name of the tensor's dtype in its messages: 'Long', 'Float', ..."""
+    from minigrad.nn._type_names import scalar_type_name
+    return scalar_type_name(tensor._array.dtype)
 
 
 def _raw(x):

@@ -7,16 +7,7 @@ gradient at its boundaries, and maximum/minimum split the gradient evenly on tie
 
 import numpy as np
 
-from minigrad._ops.registry import Primitive
-
-
-def quietly(forward):
-    """`forward` without NumPy's warnings: like torch, log(0) is -inf and 1/0 is inf, silently."""
-    def run(*args, **params):
-        with np.errstate(all="ignore"):
-            return forward(*args, **params)
-    run.__name__ = getattr(forward, "__name__", "forward")
-    return run
+from minigrad._ops.registry import Primitive, quietly
 
 # ---------------------------------------------------------------- arithmetic
 add = Primitive("Add", np.add,
@@ -36,7 +27,7 @@ mul = Primitive("Mul", np.multiply,
 
 # d/dy x/y = -x / y^2, computed as torch does, (x / y) / y: y * y alone would overflow
 # (or underflow to 0) in float32 long before the quotient does.
-div = Primitive("Div", quietly(np.true_divide),
+div = Primitive("Div", np.true_divide,
                 lambda g, ans, x, y: g / y,
                 lambda g, ans, x, y: -g * ((x / y) / y))
 
@@ -53,7 +44,7 @@ def _rounded_quotient(x, y, rounding_mode):
 
 # div(x, y, rounding_mode=...) is a step function of x and y: zero gradients almost everywhere,
 # which torch sends back (DivBackward2) rather than none at all.
-div_rounding = Primitive("DivRounding", quietly(_rounded_quotient),
+div_rounding = Primitive("DivRounding", _rounded_quotient,
                          lambda g, ans, x, y, rounding_mode: np.zeros_like(g),
                          lambda g, ans, x, y, rounding_mode: np.zeros_like(g),
                          saves="nothing", grad_fn_name="DivBackward2")
@@ -65,7 +56,7 @@ def _floor_divide_has_no_derivative(*args):
 
 # x // y: the same values as div(rounding_mode="floor"), but torch defines no derivative for
 # it: the result is in the graph and backward through it raises.
-floor_divide = Primitive("FloorDivide", quietly(np.floor_divide), _floor_divide_has_no_derivative,
+floor_divide = Primitive("FloorDivide", np.floor_divide, _floor_divide_has_no_derivative,
                          _floor_divide_has_no_derivative, saves="nothing", grad_fn_name="NotImplemented")
 
 
@@ -74,7 +65,7 @@ def _number_remainder_has_no_derivative(*args):
 
 
 # c % x for a number c: torch defines no derivative for it (unlike x % y), so backward raises.
-number_remainder = Primitive("NumberRemainder", quietly(np.mod), None, _number_remainder_has_no_derivative,
+number_remainder = Primitive("NumberRemainder", np.mod, None, _number_remainder_has_no_derivative,
                              saves="nothing", grad_fn_name="NotImplemented")
 
 neg = Primitive("Neg", np.negative,
@@ -106,7 +97,7 @@ def _power(x, y):
     return np.where(negative, reciprocal, out).astype(out.dtype, copy=False)
 
 
-pow = Primitive("Pow", quietly(_power), _pow_vjp_base, _pow_vjp_exponent, saves="both",
+pow = Primitive("Pow", _power, _pow_vjp_base, _pow_vjp_exponent, saves="both",
                 grad_fn_name="PowBackward1")
 
 
@@ -121,19 +112,22 @@ def _scalar_pow_vjp(g, ans, x, exponent):
 
 
 # x ** c for a Python number c (a parameter, not an input): one saved array instead of two.
-pow_scalar = Primitive("PowScalar", quietly(_scalar_pow), _scalar_pow_vjp, grad_fn_name="PowBackward0")
+pow_scalar = Primitive("PowScalar", _scalar_pow, _scalar_pow_vjp, grad_fn_name="PowBackward0")
 
 # ---------------------------------------------------------------- unary calculus
-exp = Primitive("Exp", quietly(np.exp), lambda g, ans, x: g * ans, saves="output")  # overflows to inf
-log = Primitive("Log", quietly(np.log), lambda g, ans, x: g / x)
-log1p = Primitive("Log1p", quietly(np.log1p), lambda g, ans, x: g / (1 + x))
-sqrt = Primitive("Sqrt", quietly(np.sqrt), lambda g, ans, x: g / (2 * ans), saves="output")
-rsqrt = Primitive("Rsqrt", quietly(lambda x: 1 / np.sqrt(x)),
+exp = Primitive("Exp", np.exp, lambda g, ans, x: g * ans, saves="output")  # overflows to inf
+log = Primitive("Log", np.log, lambda g, ans, x: g / x)
+log1p = Primitive("Log1p", np.log1p, lambda g, ans, x: g / (1 + x))
+sqrt = Primitive("Sqrt", np.sqrt, lambda g, ans, x: g / (2 * ans), saves="output")
+rsqrt = Primitive("Rsqrt", lambda x: 1 / np.sqrt(x),
                   lambda g, ans, x: -0.5 * g * ans * ans * ans, saves="output")
 
 
 def _sign(x):
-    """-1, 0 or 1 by the sign of x; as in torch, sign(nan) is 0 (NumPy's np.sign gives nan)."""
+    """-1, 0 or 1 by the sign of x; as in torch, sign(nan) is 0 (NumPy's np.sign gives nan), and
+    a bool is its own sign."""
+    if x.dtype == np.bool_:
+        return x.copy()
     if x.dtype.kind != "f":
         return np.sign(x)
     return np.subtract(x > 0, x < 0, dtype=x.dtype)
@@ -142,6 +136,8 @@ def _sign(x):
 # abs'(x) = sign(x): 0 at 0 and, as in torch, at nan.
 abs = Primitive("Abs", np.abs, lambda g, ans, x: g * _sign(x))
 sign = Primitive("Sign", _sign, lambda g, ans, x: np.zeros_like(g), saves="nothing")
+# sgn is sign extended to complex numbers; for real ones the same values, under torch's own node name.
+sgn = Primitive("Sgn", _sign, lambda g, ans, x: np.zeros_like(g), saves="nothing")
 sin = Primitive("Sin", np.sin, lambda g, ans, x: g * np.cos(x))
 cos = Primitive("Cos", np.cos, lambda g, ans, x: -g * np.sin(x))
 tanh = Primitive("Tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans), saves="output")
@@ -233,7 +229,7 @@ to_dtype = Primitive("ToCopy", lambda x, dtype: x.astype(dtype),
                      lambda g, ans, x, dtype: g, saves="nothing")
 
 # exp(x) - 1, accurate for small x; its derivative is exp(x) = ans + 1.
-expm1 = Primitive("Expm1", quietly(np.expm1), lambda g, ans, x: g * (ans + 1), saves="output")
+expm1 = Primitive("Expm1", np.expm1, lambda g, ans, x: g * (ans + 1), saves="output")
 
 # Rounding is flat almost everywhere: its gradient is zero, as torch defines it.
 floor = Primitive("Floor", np.floor, lambda g, ans, x: np.zeros_like(g), saves="nothing")
@@ -241,6 +237,8 @@ ceil = Primitive("Ceil", np.ceil, lambda g, ans, x: np.zeros_like(g), saves="not
 trunc = Primitive("Trunc", np.trunc, lambda g, ans, x: np.zeros_like(g), saves="nothing")
 round = Primitive("Round", lambda x, decimals: np.round(x, decimals),
                   lambda g, ans, x, decimals: np.zeros_like(g), saves="nothing")
+# frac(x) = x - trunc(x): slope 1 between the jumps.
+frac = Primitive("Frac", lambda x: x - np.trunc(x), lambda g, ans, x: g, saves="nothing")
 
 # atan2(y, x), the angle of the point (x, y): d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2).
 atan2 = Primitive("Atan2", np.arctan2,
@@ -249,18 +247,46 @@ atan2 = Primitive("Atan2", np.arctan2,
 
 # remainder(x, y) = x - floor(x / y) * y, with the sign of y (Python's %): flat in x's slope
 # apart from the jumps, so d/dx = 1 and d/dy = -floor(x / y).
-remainder = Primitive("Remainder", quietly(np.mod),
+remainder = Primitive("Remainder", np.mod,
                       lambda g, ans, x, y: g,
                       lambda g, ans, x, y: -g * quietly(np.floor_divide)(x, y),
                       grad_fn_name="RemainderBackward1")
-remainder_scalar = Primitive("RemainderScalar", quietly(np.mod), lambda g, ans, x, y: g, saves="nothing",
+remainder_scalar = Primitive("RemainderScalar", np.mod, lambda g, ans, x, y: g, saves="nothing",
                              grad_fn_name="RemainderBackward0")
+
+# fmod(x, y) = x - trunc(x / y) * y, with the sign of x (C's fmod): d/dx = 1 and d/dy = -trunc(x / y),
+# computed as torch does, through the rounded quotient.
+fmod = Primitive("Fmod", np.fmod,
+                 lambda g, ans, x, y: g,
+                 lambda g, ans, x, y: -g * quietly(_rounded_quotient)(x, y, "trunc"),
+                 grad_fn_name="FmodBackward1")
+fmod_scalar = Primitive("FmodScalar", np.fmod, lambda g, ans, x, y: g, saves="nothing",
+                        grad_fn_name="FmodBackward0")
+
+
+def _heaviside(x, values):
+    """values where x == 0, else 1 where x > 0 and 0 where x < 0; as in torch, 0 at nan (NumPy gives nan)."""
+    return np.where(x == 0, values, x > 0).astype(np.result_type(x, values), copy=False)
+
+
+def _no_derivative(op):
+    def vjp(*args):
+        raise RuntimeError(f"derivative for aten::{op} is not implemented")
+    return vjp
+
+
+# heaviside(x, values): torch defines no derivative for it: the result is in the graph and backward
+# raises (naming heaviside_ for the in-place form).
+heaviside = Primitive("Heaviside", _heaviside, _no_derivative("heaviside"), _no_derivative("heaviside"),
+                      saves="nothing", grad_fn_name="NotImplemented")
+heaviside_inplace = Primitive("HeavisideInplace", _heaviside, _no_derivative("heaviside_"),
+                              _no_derivative("heaviside_"), saves="nothing", grad_fn_name="NotImplemented")
 
 # The forms torch records when a Python number is the left operand: c - x, c ** x and 1 / x
 # (c / x is recorded as (1 / x) * c). The number is a parameter, so x is the node's only input.
 rsub = Primitive("Rsub", lambda x, other: other - x, lambda g, ans, x, other: -g, saves="nothing",
                  grad_fn_name="RsubBackward1")
-reciprocal = Primitive("Reciprocal", quietly(np.reciprocal), lambda g, ans, x: -g * ans * ans, saves="output")
+reciprocal = Primitive("Reciprocal", np.reciprocal, lambda g, ans, x: -g * ans * ans, saves="output")
 
 
 def _scalar_base_pow_vjp(g, ans, x, base):
@@ -270,5 +296,5 @@ def _scalar_base_pow_vjp(g, ans, x, base):
         return g * np.where((base == 0) & (x >= 0), 0.0, ans * np.log(base))
 
 
-pow_scalar_base = Primitive("PowScalarBase", quietly(lambda x, base: np.power(base, x)), _scalar_base_pow_vjp,
+pow_scalar_base = Primitive("PowScalarBase", lambda x, base: np.power(base, x), _scalar_base_pow_vjp,
                             saves="both", grad_fn_name="PowBackward2")

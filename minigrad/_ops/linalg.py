@@ -8,7 +8,6 @@ the gradient back over broadcast batch axes.
 
 import numpy as np
 
-from minigrad._ops.elementwise import quietly
 from minigrad._ops.registry import Primitive
 
 
@@ -41,7 +40,7 @@ def _matmul_vjp_b(g, ans, a, b):
 
 
 # inf * 0 inside a product gives nan, quietly as in torch.
-matmul = Primitive("Mm", quietly(np.matmul), _matmul_vjp_a, _matmul_vjp_b, saves="others")
+matmul = Primitive("Mm", np.matmul, _matmul_vjp_a, _matmul_vjp_b, saves="others")
 
 
 def _einsum(*operands, inputs, output):

@@ -53,10 +53,12 @@ bilinear = Primitive(
 )
 
 
-def _embedding_vjp(g, ans, weight, indices, padding_idx, scale_grad_by_freq):
+def _embedding_vjp(g, ans, weight, indices, padding_idx, scale_grad_by_freq, sparse=False):
     # Each looked-up row sends its gradient back to the row it was read from; a row read
     # twice gets both (or, with scale_grad_by_freq, their mean: each share divided by how
     # often the row was read in this batch). The padding row is a constant and gets no gradient.
+    if sparse and scale_grad_by_freq:  # sparse: the gradient is dense here, but torch refuses this pair
+        raise RuntimeError("embedding_backward: scale_grad_by_freq not supported with sparse gradients")
     lookups = indices.reshape(-1)
     shares = g.reshape(lookups.size, weight.shape[1])
     if scale_grad_by_freq:
@@ -71,7 +73,7 @@ def _embedding_vjp(g, ans, weight, indices, padding_idx, scale_grad_by_freq):
 
 embedding = Primitive(
     "Embedding",
-    lambda weight, indices, padding_idx, scale_grad_by_freq: weight[indices],
+    lambda weight, indices, padding_idx, scale_grad_by_freq, sparse=False: weight[indices],
     _embedding_vjp,
     None,
     saves="nothing",

@@ -84,7 +84,8 @@ def tolerances(dtype):
 def assert_close(actual, expected, rtol=None, atol=None, what="value"):
     """Compare a minigrad (or NumPy) result with a torch (or NumPy) one: dtype, shape and values."""
     a = np.asarray(actual.detach().numpy() if hasattr(actual, "detach") else actual)
-    e = np.asarray(expected.detach().cpu().numpy() if hasattr(expected, "detach") else expected)
+    # force: torch hands out some all-zero gradients (sgn's) as a ZeroTensor, which has no plain .numpy()
+    e = np.asarray(expected.detach().cpu().numpy(force=True) if hasattr(expected, "detach") else expected)
     assert a.dtype == e.dtype, f"{what}: dtype {a.dtype} != expected {e.dtype}"
     assert a.shape == e.shape, f"{what}: shape {a.shape} != expected {e.shape}"
     default_rtol, default_atol = tolerances(a.dtype)

@@ -41,8 +41,11 @@ def test_variable_rejects_what_torch_rejects():
 # ------------------------------------------------------------------ process settings
 def test_default_device_and_interop_threads():
     for lib in (minigrad, torch):
-        lib.set_default_device("cpu")
-        assert str(lib.get_default_device()) == "cpu"
+        try:
+            lib.set_default_device("cpu")
+            assert str(lib.get_default_device()) == "cpu"
+        finally:  # torch's default device is a TorchFunctionMode for the rest of the process: undo it
+            lib.set_default_device(None)
         assert isinstance(lib.get_num_interop_threads(), int) and lib.get_num_interop_threads() >= 1
         lib.set_num_interop_threads  # noqa: B018  (exists in both)
     with pytest.raises(RuntimeError, match="CPU only"):

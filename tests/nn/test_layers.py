@@ -110,6 +110,40 @@ def test_functional_embedding_scales_gradients_by_frequency_as_torch(data, num, 
     assert_close(*grads)  # float32 stays float32
 
 
+@given(st.data(), st.integers(1, 6), st.sampled_from([(5,), (2, 4)]), st.integers(1, 3))
+@settings(max_examples=20)
+def test_sparse_embedding_runs_with_torchs_gradient_values_and_sgd_steps(data, num, shape, steps):
+    """sparse=True: torch's weight.grad is sparse; minigrad's is the dense tensor it stands for,
+    so the gradient's values and SGD's steps are torch's."""
+    padding_idx = data.draw(st.none() | st.integers(0, num - 1), label="padding_idx")
+    batches = [data.draw(mst.arrays("int64", shape, st.integers(0, num - 1)), label="ids") for _ in range(steps)]
+    results = []
+    for lib in (torch, minigrad):  # minigrad starts from torch's initial weights
+        layer = lib.nn.Embedding(num, 3, padding_idx=padding_idx, sparse=True, dtype=lib.float64)
+        if lib is minigrad:
+            layer.weight.data = minigrad.tensor(results[0][0])
+        start = layer.weight.detach().numpy().copy()
+        optimizer = lib.optim.SGD(layer.parameters(), lr=0.5)
+        for ids in batches:
+            optimizer.zero_grad()
+            (layer(lib.tensor(ids)) ** 2).sum().backward()
+            grad = layer.weight.grad
+            optimizer.step()
+        results.append((start, grad.to_dense() if lib is torch else grad, layer.weight.detach().numpy().copy()))
+    (_, expected_grad, expected_weight), (_, grad, weight) = results
+    assert_close(grad, expected_grad, what="last gradient")
+    assert_close(weight, expected_weight, what="weights after SGD")
+    assert repr(nn.Embedding(num, 3, sparse=True)) == repr(torch.nn.Embedding(num, 3, sparse=True))
+
+
+def test_sparse_embedding_refuses_scale_grad_by_freq_at_backward_as_torch():
+    for lib in (minigrad, torch):
+        layer = lib.nn.Embedding(4, 3, scale_grad_by_freq=True, sparse=True)
+        loss = layer(lib.tensor([1, 1, 2])).sum()  # the forward runs
+        with pytest.raises(RuntimeError, match="scale_grad_by_freq not supported with sparse gradients"):
+            loss.backward()
+
+
 def test_embedding_padding_row_starts_at_zero_and_gets_no_gradient():
     layer = nn.Embedding(5, 3, padding_idx=-1)
     assert layer.padding_idx == 4

@@ -1,5 +1,6 @@
 """LBFGS against torch.optim.LBFGS: the same closure-driven iterations on drawn least-squares
-problems with a quartic term, K steps, parameters, losses and iteration counts compared."""
+problems with a quartic term and on Rosenbrock's function, with and without the strong Wolfe
+line search, K steps, parameters, losses and iteration and evaluation counts compared."""
 
 import numpy as np
 import pytest
@@ -40,6 +41,8 @@ def problems(draw):
                "history_size": draw(st.integers(1, 6)), "tolerance_change": draw(st.sampled_from([1e-9, 1e-4]))}
     if draw(st.booleans()):
         options["max_eval"] = draw(st.integers(1, 10))
+    if draw(st.booleans()):
+        options["line_search_fn"] = "strong_wolfe"
     return A, b, start, options
 
 
@@ -72,5 +75,52 @@ def test_lbfgs_arguments_as_torch():
         with pytest.raises(ValueError, match="per-parameter options"):
             lib.optim.LBFGS(groups)
         assert lib.optim.LBFGS(params, max_iter=8).param_groups[0]["max_eval"] == 10
-    with pytest.raises(NotImplementedError, match="line search"):
-        minigrad.optim.LBFGS(w, line_search_fn="strong_wolfe")
+    for lib in (minigrad, torch):
+        p = lib.nn.Parameter(lib.ones(2))
+        optimizer = lib.optim.LBFGS([p], line_search_fn="backtracking")  # accepted here, refused by step
+
+        def closure(optimizer=optimizer, p=p):
+            optimizer.zero_grad()
+            loss = (p ** 2).sum()
+            loss.backward()
+            return loss
+
+        with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
+            optimizer.step(closure)
+
+
+def _rosenbrock(lib, dtype, start, steps, **options):
+    xy = lib.nn.Parameter(lib.tensor(np.array(start, dtype=dtype)))
+    optimizer = lib.optim.LBFGS([xy], **options)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = (1 - xy[0]) ** 2 + 100 * (xy[1] - xy[0] ** 2) ** 2
+        loss.backward()
+        return loss
+
+    losses = [optimizer.step(closure).item() for _ in range(steps)]
+    state = optimizer.state[xy]
+    return losses, xy.detach().numpy().copy(), (state["n_iter"], state["func_evals"])
+
+
+@settings(max_examples=15)
+@given(st.tuples(st.floats(-2, 2), st.floats(-1, 3)), st.integers(1, 25), st.integers(1, 5),
+       st.sampled_from([1.0, 0.5]), st.integers(2, 10))
+def test_strong_wolfe_follows_torchs_trajectory_on_rosenbrock(start, max_iter, steps, lr, history_size):
+    options = {"line_search_fn": "strong_wolfe", "max_iter": max_iter, "lr": lr, "history_size": history_size}
+    ours = _rosenbrock(minigrad, np.float64, start, steps, **options)
+    theirs = _rosenbrock(torch, np.float64, start, steps, **options)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-6, atol=1e-10)
+    assert ours[2] == theirs[2]
+
+
+def test_strong_wolfe_reaches_rosenbrocks_minimum_as_torch():
+    ours = _rosenbrock(minigrad, np.float64, [-1.5, 2.0], 1, line_search_fn="strong_wolfe", max_iter=200)
+    theirs = _rosenbrock(torch, np.float64, [-1.5, 2.0], 1, line_search_fn="strong_wolfe", max_iter=200)
+    np.testing.assert_allclose(ours[1], [1.0, 1.0], atol=1e-5)  # within tolerance_change of it
+    np.testing.assert_allclose(ours[1], theirs[1], atol=1e-9)
+    assert ours[2] == theirs[2]
+    f32 = _rosenbrock(minigrad, np.float32, [-1.5, 2.0], 1, line_search_fn="strong_wolfe", max_iter=200)
+    assert f32[1].dtype == np.float32

@@ -183,11 +183,14 @@ def _renorm_rows(weight, indices, max_norm, norm_type):
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
-    """Rows of `weight` picked by the integer tensor `input`: output shape input.shape + (dim,)."""
+    """Rows of `weight` picked by the integer tensor `input`: output shape input.shape + (dim,).
+
+    sparse=True is accepted, but minigrad has no sparse tensors: weight.grad is the dense tensor
+    that torch's sparse gradient stands for (its .to_dense()), with the same values, so optimizers
+    such as SGD take the same steps. Only the representation differs (weight.grad.is_sparse is False).
+    """
     if weight.ndim != 2:
         raise RuntimeError(f"'weight' must be 2-D, got a {weight.ndim}-D tensor of shape {list(weight.shape)}")
-    if sparse:
-        raise NotImplementedError("minigrad has no sparse tensors, so no sparse embedding gradients: use sparse=False")
     num_embeddings = weight.shape[0]
     indices = _check_indices(input, num_embeddings)
     if padding_idx is not None:
@@ -196,7 +199,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         padding_idx %= num_embeddings
     if max_norm is not None:
         _renorm_rows(weight, indices, max_norm, norm_type)
-    return apply(LL.embedding, weight, indices, padding_idx=padding_idx, scale_grad_by_freq=bool(scale_grad_by_freq))
+    return apply(LL.embedding, weight, indices, padding_idx=padding_idx, scale_grad_by_freq=bool(scale_grad_by_freq),
+                 sparse=bool(sparse))
 
 
 def one_hot(tensor, num_classes=-1):
