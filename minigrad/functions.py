@@ -1,42 +1,96 @@
 """The function forms of tensor operations: minigrad.exp(x) is x.exp(), and the ops with
-no method form (cat, stack, where, ...)."""
+no method form (cat, stack, where, ...).
 
-import builtins
+Every public name is written out here, so that searching for "exp =" or "def cat" finds it.
+Eight of torch's functions are named like Python builtins (abs, all, any, max, min, pow,
+round, sum); they are bound in minigrad/__init__.py, the top-level namespace that runs no
+code of its own, so that this module keeps Python's own max, min and any.
+"""
+
 import warnings
 
 import numpy as np
 
 from minigrad import _dtype
+from minigrad._arguments import _broadcast_message, _dim
 from minigrad._ops import elementwise as E
 from minigrad._ops import linalg as L
 from minigrad._ops import shape as S
-from minigrad._arguments import _broadcast_message, _dim
+from minigrad._types import Size
 from minigrad.autograd.grad_mode import is_grad_enabled
-from minigrad.tensor import Tensor, _as_tensor, _promote, apply
+from minigrad.creation import as_tensor
+from minigrad.tensor import Tensor, _promote, apply
 
-# Methods that are also top-level functions, taking the tensor first.
-_METHODS = """
-add sub mul div true_divide multiply divide subtract pow neg negative reciprocal square
-exp log log1p sqrt rsqrt abs absolute sign sin cos tanh sigmoid erf relu clamp clip clamp_min clamp_max
-maximum minimum floor ceil round masked_fill softmax log_softmax
-sum mean prod amax amin max min argmax argmin var std logsumexp cumsum norm
-sort argsort topk
-reshape flatten unflatten squeeze unsqueeze permute transpose swapaxes t expand_as broadcast_to
-flip split chunk unbind narrow select
-matmul mm bmm mv dot outer
-gather scatter scatter_add index_select take_along_dim
-eq ne lt le gt ge greater greater_equal less less_equal not_equal equal allclose isclose
-isnan isinf isfinite any all logical_not logical_and logical_or logical_xor
-bitwise_and bitwise_or bitwise_xor bitwise_not numel detach clone
-cumprod count_nonzero unique bincount tril triu roll masked_select repeat_interleave diagonal diag trace
-tensor_split expm1 log2 log10 floor_divide index_add
-atan2 arctan2 remainder movedim moveaxis tile diff median mode index_put addmm baddbmm
-""".split()
+# ---------------------------------------------------------------- out=
+# Many function forms take torch's out=: the result is computed as usual, then copied into the
+# caller's tensor (one tensor, or a tuple for (values, indices)).
 
-# (This shadows Python's sum, max, min, any, all, abs and round in this module: use builtins.*.)
-globals().update({name: getattr(Tensor, name) for name in _METHODS})
+# The ones torch gives no casting: out must have the result's dtype.
+_EXACT_DTYPE_OUT = set("""
+matmul mm bmm mv dot gather index_select take_along_dim masked_select where tril triu diag norm
+clamp clip clamp_min clamp_max amax amin max min sort topk
+""".split())
+
+# torch's names of the element types, as its messages spell them
+_SCALAR_TYPE = {"float16": "Half", "float32": "Float", "float64": "Double", "uint8": "Byte", "int8": "Char",
+                "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
 
 
+def _write_out(name, result, out):
+    """Copy `result` into the caller's tensor `out` (resized if its shape differs), as torch does."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if out.requires_grad and is_grad_enabled():
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad.")
+    array = result._array
+    if name in _EXACT_DTYPE_OUT and array.dtype != out._array.dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {_SCALAR_TYPE[array.dtype.name]}, but got "
+                           f"{_SCALAR_TYPE[out._array.dtype.name]} instead")
+    if not np.can_cast(array.dtype, out._array.dtype, casting="same_kind"):
+        raise RuntimeError(f"result type {_SCALAR_TYPE[array.dtype.name]} can't be cast to the desired output "
+                           f"type {_SCALAR_TYPE[out._array.dtype.name]}")
+    if out._array.shape != array.shape:
+        if out._array.size:
+            warnings.warn(f"An output with one or more elements was resized since it had shape "
+                          f"{list(out._array.shape)}, which does not match the required output shape "
+                          f"{list(array.shape)}. This behavior is deprecated, and in a future release outputs "
+                          "will not be resized unless they have zero elements.", UserWarning, stacklevel=3)
+        out._array = np.empty(array.shape, dtype=out._array.dtype)
+    np.copyto(out._array, array, casting="same_kind")
+    out._version_counter[0] += 1
+    return out
+
+
+def _with_out(name, function):
+    """`function` that also accepts out=, under torch's `name` for it (which errors show)."""
+    def with_out(*args, out=None, **kwargs):
+        result = function(*args, **kwargs)
+        if out is None:
+            return result
+        results = result if isinstance(result, tuple) else (result,)
+        if any(r.requires_grad for r in results) and is_grad_enabled():
+            raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                               "differentiation, but one of the arguments requires grad.")
+        if not isinstance(result, tuple):
+            return _write_out(name, result, out)
+        # (values, indices): out is a pair of tensors, filled in order
+        if not isinstance(out, (tuple, list)) or len(out) != len(result):
+            raise TypeError(f"{name}(): argument 'out' must be a tuple of {len(result)} Tensors")
+        filled = tuple(_write_out(name, r, o) for r, o in zip(result, out))
+        return type(result)(*filled) if hasattr(result, "_fields") else filled
+    with_out.__name__ = with_out.__qualname__ = name
+    with_out.__doc__ = function.__doc__
+    with_out.__wrapped__ = function
+    return with_out
+
+
+def _takes_out(function):
+    """Decorator: the function also accepts out= (see _with_out)."""
+    return _with_out(function.__name__, function)
+
+
+# ---------------------------------------------------------------- functions with no method form
 def is_tensor(obj):
     return isinstance(obj, Tensor)
 
@@ -71,10 +125,11 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return input.std(dim, unbiased, keepdim, correction=correction), input.mean(mean_dim, keepdim)
 
 
+@_takes_out
 def cat(tensors, dim=0):
     """Join tensors along an existing dim; all other sizes must match."""
     _check_sequence(tensors, "cat")
-    tensors = [_as_tensor(t) for t in tensors]
+    tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
     target = _common_dtype(tensors)
@@ -96,13 +151,15 @@ def cat(tensors, dim=0):
     return apply(S.cat, *[t._cast(target) for t in tensors], axis=axis)
 
 
-concat = concatenate = cat
+concat = _with_out("concat", cat.__wrapped__)
+concatenate = _with_out("concatenate", cat.__wrapped__)
 
 
+@_takes_out
 def stack(tensors, dim=0):
     """Join equally shaped tensors along a new dim."""
     _check_sequence(tensors, "stack")
-    tensors = [_as_tensor(t) for t in tensors]
+    tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     for i, t in enumerate(tensors[1:], 1):
@@ -114,15 +171,18 @@ def stack(tensors, dim=0):
     return apply(S.stack, *[t._cast(target) for t in tensors], axis=axis)
 
 
+@_takes_out
 def hstack(tensors):
-    tensors = [_as_tensor(t) for t in tensors]
+    tensors = [as_tensor(t) for t in tensors]
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
+@_takes_out
 def vstack(tensors):
-    return cat([t if t.ndim > 1 else t.reshape(1, -1) for t in map(_as_tensor, tensors)], 0)
+    return cat([t if t.ndim > 1 else t.reshape(1, -1) for t in map(as_tensor, tensors)], 0)
 
 
+@_takes_out
 def where(condition, input=None, other=None):
     """Elements of input where condition holds, of other elsewhere; where(c) gives nonzero indices."""
     cond = np.asarray(condition._array if isinstance(condition, Tensor) else condition)
@@ -134,7 +194,7 @@ def where(condition, input=None, other=None):
     x = input if isinstance(input, Tensor) else None
     y = other if isinstance(other, Tensor) else None
     if x is None and y is None:
-        x = _as_tensor(input)
+        x = as_tensor(input)
     if x is not None:
         x, other = _promote(x, other)
         args = (cond, x, other)
@@ -166,13 +226,20 @@ def nonzero(input, as_tuple=False):
     return Tensor._wrap(np.stack(indices, axis=-1).astype(np.int64))
 
 
+def result_type(tensor1, tensor2):
+    """The dtype torch gives a binary operation on tensor1 and tensor2. A 0-d tensor or a Python
+    number counts only by its kind (bool < integer < floating) unless the other operand is of
+    a lower kind: int32 with 2 is int32, int32 with 2.5 is the default float dtype."""
+    a, b = as_tensor(tensor1), as_tensor(tensor2)
+    return _dtype.from_numpy(_dtype.result_type(a._array.dtype, a.ndim == 0, b._array.dtype, b.ndim == 0))
+
+
 def broadcast_tensors(*tensors):
     shape = np.broadcast_shapes(*(t._array.shape for t in tensors))
     return tuple(t.expand(shape) for t in tensors)
 
 
 def broadcast_shapes(*shapes):
-    from minigrad._types import Size
     return Size(np.broadcast_shapes(*shapes))
 
 
@@ -180,7 +247,7 @@ def einsum(equation, *operands):
     """Sum of products over the letters of `equation` ("bij,bjk->bik", "ii", "...ij->...ji")."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = operands[0]
-    operands = [_as_tensor(t) for t in operands]
+    operands = [as_tensor(t) for t in operands]
     inputs, output = _einsum_subscripts(equation, [t.ndim for t in operands])
     target = _common_dtype(operands)
     try:
@@ -210,7 +277,7 @@ def _einsum_subscripts(equation, ndims):
         if width < 0 or ("..." not in subscripts and letters != ndim):
             raise RuntimeError(f"einsum(): the subscripts {subscripts!r} do not fit an operand with {ndim} dimensions")
         widths.append(width)
-    ellipsis = "".join(reversed(spare[:builtins.max(widths, default=0)]))
+    ellipsis = "".join(reversed(spare[:max(widths, default=0)]))
     inputs = [s.replace("...", ellipsis[len(ellipsis) - w:]) for s, w in zip(inputs, widths)]
     if arrow:
         output = rhs.replace("...", ellipsis)
@@ -252,7 +319,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """The p-norm distance between each row of x1 (..., P, M) and each row of x2 (..., R, M): (..., P, R)."""
     if x1.ndim < 2 or x2.ndim < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X{1 if x1.ndim < 2 else 2} got: "
-                           f"{builtins.min(x1.ndim, x2.ndim)}D")
+                           f"{min(x1.ndim, x2.ndim)}D")
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
     if p < 0:
@@ -272,7 +339,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         right = side == "right"
     sequence = sorted_sequence._array
     if sorter is not None:
-        sequence = np.take_along_axis(sequence, _as_tensor(sorter)._array, axis=-1)
+        sequence = np.take_along_axis(sequence, as_tensor(sorter)._array, axis=-1)
     values = np.asarray(input._array if isinstance(input, Tensor) else input)
     if sequence.ndim > 1 and sequence.shape[:-1] != values.shape[:-1]:
         raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
@@ -285,75 +352,155 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     return Tensor._wrap(before.sum(axis=-1).astype(dtype))
 
 
-# ---------------------------------------------------------------- out=
-# The function forms that take torch's out= (one tensor, or a tuple for (values, indices)).
-_OUT_FUNCTIONS = """
-add sub mul div true_divide multiply divide subtract pow neg negative reciprocal square
-exp log log1p sqrt rsqrt abs absolute sign sin cos tanh sigmoid erf clamp clip clamp_min clamp_max
-maximum minimum floor ceil round sum mean prod amax amin max min var std logsumexp cumsum cumprod norm
-sort topk matmul mm bmm mv dot outer gather index_select take_along_dim masked_select
-eq ne lt le gt ge greater greater_equal less less_equal not_equal
-logical_not logical_and logical_or logical_xor bitwise_and bitwise_or bitwise_xor bitwise_not
-tril triu diag expm1 log2 log10 floor_divide cat concat concatenate stack hstack vstack where
-""".split()
+# ---------------------------------------------------------------- the function forms of Tensor methods
+# minigrad.exp(x) is x.exp(); those that take out= are wrapped by _with_out.
+add = _with_out("add", Tensor.add)
+sub = _with_out("sub", Tensor.sub)
+mul = _with_out("mul", Tensor.mul)
+div = _with_out("div", Tensor.div)
+true_divide = _with_out("true_divide", Tensor.true_divide)
+multiply = _with_out("multiply", Tensor.multiply)
+divide = _with_out("divide", Tensor.divide)
+subtract = _with_out("subtract", Tensor.subtract)
+neg = _with_out("neg", Tensor.neg)
+negative = _with_out("negative", Tensor.negative)
+reciprocal = _with_out("reciprocal", Tensor.reciprocal)
+square = _with_out("square", Tensor.square)
 
-# Of those, the ones torch gives no casting: out must have the result's dtype.
-_EXACT_DTYPE_OUT = set("""
-matmul mm bmm mv dot gather index_select take_along_dim masked_select where tril triu diag norm
-clamp clip clamp_min clamp_max amax amin max min sort topk
-""".split())
+exp = _with_out("exp", Tensor.exp)
+log = _with_out("log", Tensor.log)
+log1p = _with_out("log1p", Tensor.log1p)
+sqrt = _with_out("sqrt", Tensor.sqrt)
+rsqrt = _with_out("rsqrt", Tensor.rsqrt)
+absolute = _with_out("absolute", Tensor.absolute)
+sign = _with_out("sign", Tensor.sign)
+sin = _with_out("sin", Tensor.sin)
+cos = _with_out("cos", Tensor.cos)
+tanh = _with_out("tanh", Tensor.tanh)
+sigmoid = _with_out("sigmoid", Tensor.sigmoid)
+erf = _with_out("erf", Tensor.erf)
+relu = Tensor.relu
+clamp = _with_out("clamp", Tensor.clamp)
+clip = _with_out("clip", Tensor.clip)
+clamp_min = _with_out("clamp_min", Tensor.clamp_min)
+clamp_max = _with_out("clamp_max", Tensor.clamp_max)
 
-# torch's names of the element types, as its messages spell them
-_SCALAR_TYPE = {"float16": "Half", "float32": "Float", "float64": "Double", "uint8": "Byte", "int8": "Char",
-                "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
+maximum = _with_out("maximum", Tensor.maximum)
+minimum = _with_out("minimum", Tensor.minimum)
+floor = _with_out("floor", Tensor.floor)
+ceil = _with_out("ceil", Tensor.ceil)
+masked_fill = Tensor.masked_fill
+softmax = Tensor.softmax
+log_softmax = Tensor.log_softmax
 
+mean = _with_out("mean", Tensor.mean)
+prod = _with_out("prod", Tensor.prod)
+amax = _with_out("amax", Tensor.amax)
+amin = _with_out("amin", Tensor.amin)
+argmax = Tensor.argmax
+argmin = Tensor.argmin
+var = _with_out("var", Tensor.var)
+std = _with_out("std", Tensor.std)
+logsumexp = _with_out("logsumexp", Tensor.logsumexp)
+cumsum = _with_out("cumsum", Tensor.cumsum)
+norm = _with_out("norm", Tensor.norm)
 
-def _write_out(name, result, out):
-    """Copy `result` into the caller's tensor `out` (resized if its shape differs), as torch does."""
-    if not isinstance(out, Tensor):
-        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
-    if out.requires_grad and is_grad_enabled():
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
-                           "but one of the arguments requires grad.")
-    array = result._array
-    if name in _EXACT_DTYPE_OUT and array.dtype != out._array.dtype:
-        raise RuntimeError(f"Expected out tensor to have dtype {_SCALAR_TYPE[array.dtype.name]}, but got "
-                           f"{_SCALAR_TYPE[out._array.dtype.name]} instead")
-    if not np.can_cast(array.dtype, out._array.dtype, casting="same_kind"):
-        raise RuntimeError(f"result type {_SCALAR_TYPE[array.dtype.name]} can't be cast to the desired output "
-                           f"type {_SCALAR_TYPE[out._array.dtype.name]}")
-    if out._array.shape != array.shape:
-        if out._array.size:
-            warnings.warn(f"An output with one or more elements was resized since it had shape "
-                          f"{list(out._array.shape)}, which does not match the required output shape "
-                          f"{list(array.shape)}. This behavior is deprecated, and in a future release outputs "
-                          "will not be resized unless they have zero elements.", UserWarning, stacklevel=3)
-        out._array = np.empty(array.shape, dtype=out._array.dtype)
-    np.copyto(out._array, array, casting="same_kind")
-    out._version_counter[0] += 1
-    return out
+sort = _with_out("sort", Tensor.sort)
+argsort = Tensor.argsort
+topk = _with_out("topk", Tensor.topk)
 
+reshape = Tensor.reshape
+flatten = Tensor.flatten
+unflatten = Tensor.unflatten
+squeeze = Tensor.squeeze
+unsqueeze = Tensor.unsqueeze
+permute = Tensor.permute
+transpose = Tensor.transpose
+swapaxes = Tensor.swapaxes
+t = Tensor.t
+expand_as = Tensor.expand_as
+broadcast_to = Tensor.broadcast_to
 
-def _with_out(name, function):
-    """`function` that also accepts out=: the result is computed, then written into out."""
-    def with_out(*args, out=None, **kwargs):
-        result = function(*args, **kwargs)
-        if out is None:
-            return result
-        results = result if isinstance(result, tuple) else (result,)
-        if builtins.any(r.requires_grad for r in results) and is_grad_enabled():
-            raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
-                               "differentiation, but one of the arguments requires grad.")
-        if not isinstance(result, tuple):
-            return _write_out(name, result, out)
-        # (values, indices): out is a pair of tensors, filled in order
-        if not isinstance(out, (tuple, list)) or len(out) != len(result):
-            raise TypeError(f"{name}(): argument 'out' must be a tuple of {len(result)} Tensors")
-        filled = tuple(_write_out(name, r, o) for r, o in zip(result, out))
-        return type(result)(*filled) if hasattr(result, "_fields") else filled
-    with_out.__name__ = with_out.__qualname__ = name
-    with_out.__doc__ = function.__doc__
-    return with_out
+flip = Tensor.flip
+split = Tensor.split
+chunk = Tensor.chunk
+unbind = Tensor.unbind
+narrow = Tensor.narrow
+select = Tensor.select
 
+matmul = _with_out("matmul", Tensor.matmul)
+mm = _with_out("mm", Tensor.mm)
+bmm = _with_out("bmm", Tensor.bmm)
+mv = _with_out("mv", Tensor.mv)
+dot = _with_out("dot", Tensor.dot)
+outer = _with_out("outer", Tensor.outer)
 
-globals().update({name: _with_out(name, globals()[name]) for name in _OUT_FUNCTIONS})
+gather = _with_out("gather", Tensor.gather)
+scatter = Tensor.scatter
+scatter_add = Tensor.scatter_add
+index_select = _with_out("index_select", Tensor.index_select)
+take_along_dim = _with_out("take_along_dim", Tensor.take_along_dim)
+
+eq = _with_out("eq", Tensor.eq)
+ne = _with_out("ne", Tensor.ne)
+lt = _with_out("lt", Tensor.lt)
+le = _with_out("le", Tensor.le)
+gt = _with_out("gt", Tensor.gt)
+ge = _with_out("ge", Tensor.ge)
+greater = _with_out("greater", Tensor.greater)
+greater_equal = _with_out("greater_equal", Tensor.greater_equal)
+less = _with_out("less", Tensor.less)
+less_equal = _with_out("less_equal", Tensor.less_equal)
+not_equal = _with_out("not_equal", Tensor.not_equal)
+equal = Tensor.equal
+allclose = Tensor.allclose
+isclose = Tensor.isclose
+
+isnan = Tensor.isnan
+isinf = Tensor.isinf
+isfinite = Tensor.isfinite
+logical_not = _with_out("logical_not", Tensor.logical_not)
+logical_and = _with_out("logical_and", Tensor.logical_and)
+logical_or = _with_out("logical_or", Tensor.logical_or)
+logical_xor = _with_out("logical_xor", Tensor.logical_xor)
+
+bitwise_and = _with_out("bitwise_and", Tensor.bitwise_and)
+bitwise_or = _with_out("bitwise_or", Tensor.bitwise_or)
+bitwise_xor = _with_out("bitwise_xor", Tensor.bitwise_xor)
+bitwise_not = _with_out("bitwise_not", Tensor.bitwise_not)
+numel = Tensor.numel
+detach = Tensor.detach
+clone = Tensor.clone
+
+cumprod = _with_out("cumprod", Tensor.cumprod)
+count_nonzero = Tensor.count_nonzero
+unique = Tensor.unique
+bincount = Tensor.bincount
+tril = _with_out("tril", Tensor.tril)
+triu = _with_out("triu", Tensor.triu)
+roll = Tensor.roll
+masked_select = _with_out("masked_select", Tensor.masked_select)
+repeat_interleave = Tensor.repeat_interleave
+diagonal = Tensor.diagonal
+diag = _with_out("diag", Tensor.diag)
+trace = Tensor.trace
+
+tensor_split = Tensor.tensor_split
+expm1 = _with_out("expm1", Tensor.expm1)
+log2 = _with_out("log2", Tensor.log2)
+log10 = _with_out("log10", Tensor.log10)
+floor_divide = _with_out("floor_divide", Tensor.floor_divide)
+index_add = Tensor.index_add
+
+atan2 = Tensor.atan2
+arctan2 = Tensor.arctan2
+remainder = Tensor.remainder
+movedim = Tensor.movedim
+moveaxis = Tensor.moveaxis
+tile = Tensor.tile
+diff = Tensor.diff
+median = Tensor.median
+mode = Tensor.mode
+index_put = Tensor.index_put
+addmm = Tensor.addmm
+baddbmm = Tensor.baddbmm
