@@ -7,9 +7,13 @@ round, sum); they are bound in minigrad/__init__.py, the top-level namespace tha
 code of its own, so that this module keeps Python's own max, min and any.
 """
 
+from __future__ import annotations
+
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from minigrad import _dtype
 from minigrad._arguments import _broadcast_message, _dim
@@ -91,11 +95,11 @@ def _takes_out(function):
 
 
 # ---------------------------------------------------------------- functions with no method form
-def is_tensor(obj):
+def is_tensor(obj: object) -> bool:
     return isinstance(obj, Tensor)
 
 
-def is_floating_point(input):
+def is_floating_point(input: Tensor) -> bool:
     return input.is_floating_point()
 
 
@@ -113,20 +117,22 @@ def _check_sequence(tensors, name):
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var_mean(input: Tensor, dim: int | Sequence[int] | None = None, unbiased: bool | None = None, keepdim: bool = False,
+             *, correction: float | None = None) -> tuple[Tensor, Tensor]:
     """(var, mean) over dim in one call, with var's correction/unbiased arguments."""
     mean_dim = None if isinstance(dim, bool) else dim  # var_mean(x, False): the old positional `unbiased`
     return input.var(dim, unbiased, keepdim, correction=correction), input.mean(mean_dim, keepdim)
 
 
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std_mean(input: Tensor, dim: int | Sequence[int] | None = None, unbiased: bool | None = None, keepdim: bool = False,
+             *, correction: float | None = None) -> tuple[Tensor, Tensor]:
     """(std, mean) over dim in one call, with std's correction/unbiased arguments."""
     mean_dim = None if isinstance(dim, bool) else dim
     return input.std(dim, unbiased, keepdim, correction=correction), input.mean(mean_dim, keepdim)
 
 
 @_takes_out
-def cat(tensors, dim=0):
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim; all other sizes must match."""
     _check_sequence(tensors, "cat")
     tensors = [as_tensor(t) for t in tensors]
@@ -156,7 +162,7 @@ concatenate = _with_out("concatenate", cat.__wrapped__)
 
 
 @_takes_out
-def stack(tensors, dim=0):
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join equally shaped tensors along a new dim."""
     _check_sequence(tensors, "stack")
     tensors = [as_tensor(t) for t in tensors]
@@ -172,18 +178,19 @@ def stack(tensors, dim=0):
 
 
 @_takes_out
-def hstack(tensors):
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
     tensors = [as_tensor(t) for t in tensors]
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
 @_takes_out
-def vstack(tensors):
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
     return cat([t if t.ndim > 1 else t.reshape(1, -1) for t in map(as_tensor, tensors)], 0)
 
 
 @_takes_out
-def where(condition, input=None, other=None):
+def where(condition: Tensor, input: Tensor | float | None = None, other: Tensor | float | None = None
+          ) -> Tensor | tuple[Tensor, ...]:
     """Elements of input where condition holds, of other elsewhere; where(c) gives nonzero indices."""
     cond = np.asarray(condition._array if isinstance(condition, Tensor) else condition)
     if input is None and other is None:
@@ -212,7 +219,7 @@ def where(condition, input=None, other=None):
         raise RuntimeError(_broadcast_message(joined, shapes[2])) from error
 
 
-def nonzero(input, as_tuple=False):
+def nonzero(input: Tensor, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
     """The indices of the non-zero elements: an (n, ndim) tensor, or one index tensor per dim.
     A 0-d tensor counts as one of shape (1,) for as_tuple (torch's choice) and has no dims otherwise."""
     array = input._array
@@ -226,7 +233,7 @@ def nonzero(input, as_tuple=False):
     return Tensor._wrap(np.stack(indices, axis=-1).astype(np.int64))
 
 
-def result_type(tensor1, tensor2):
+def result_type(tensor1: Tensor | float, tensor2: Tensor | float) -> _dtype.dtype:
     """The dtype torch gives a binary operation on tensor1 and tensor2. A 0-d tensor or a Python
     number counts only by its kind (bool < integer < floating) unless the other operand is of
     a lower kind: int32 with 2 is int32, int32 with 2.5 is the default float dtype."""
@@ -234,16 +241,16 @@ def result_type(tensor1, tensor2):
     return _dtype.from_numpy(_dtype.result_type(a._array.dtype, a.ndim == 0, b._array.dtype, b.ndim == 0))
 
 
-def broadcast_tensors(*tensors):
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     shape = np.broadcast_shapes(*(t._array.shape for t in tensors))
     return tuple(t.expand(shape) for t in tensors)
 
 
-def broadcast_shapes(*shapes):
+def broadcast_shapes(*shapes: int | Sequence[int]) -> Size:
     return Size(np.broadcast_shapes(*shapes))
 
 
-def einsum(equation, *operands):
+def einsum(equation: str, *operands: Tensor | Sequence[Tensor]) -> Tensor:
     """Sum of products over the letters of `equation` ("bij,bjk->bik", "ii", "...ij->...ji")."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = operands[0]
@@ -289,7 +296,7 @@ def _einsum_subscripts(equation, ndims):
     return inputs, output
 
 
-def meshgrid(*tensors, indexing="ij"):
+def meshgrid(*tensors: Tensor | Sequence[Tensor], indexing: str = "ij") -> tuple[Tensor, ...]:
     """Coordinate grids: output i holds tensors[i]'s values along its own axis, repeated along
     the others. indexing="xy" swaps the first two axes (x varies along columns), as in NumPy."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
@@ -315,7 +322,7 @@ def meshgrid(*tensors, indexing="ij"):
     return tuple(grids)
 
 
-def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
     """The p-norm distance between each row of x1 (..., P, M) and each row of x2 (..., R, M): (..., P, R)."""
     if x1.ndim < 2 or x2.ndim < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X{1 if x1.ndim < 2 else 2} got: "
@@ -327,7 +334,8 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, dim=-1)
 
 
-def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
+def searchsorted(sorted_sequence: Tensor, input: Tensor | ArrayLike, *, out_int32: bool = False, right: bool = False,
+                 side: str | None = None, sorter: Tensor | None = None) -> Tensor:
     """Where each value of input would go in sorted_sequence (along its last dim) to keep it
     sorted: the count of entries < value (left) or <= value (right=True or side="right")."""
     if side is not None:
