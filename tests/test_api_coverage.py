@@ -8,10 +8,11 @@ below what it is today.
 
 import sys
 
-import torch
-
 import minigrad
 import minigrad.nn.functional
+from minigrad.testing import torch_or_skip
+
+torch = torch_or_skip()
 
 NAMESPACES = {
     "torch": (torch, minigrad),

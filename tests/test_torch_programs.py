@@ -9,7 +9,6 @@ Programs in tests/programs/pending show known minigrad gaps and are collected on
 environment variable TORCH_PROGRAMS=pending is set (move one up a folder once it passes).
 """
 
-import math
 import os
 import pathlib
 import runpy
@@ -17,7 +16,10 @@ import sys
 
 import pytest
 
+from minigrad.testing import assert_same_result, torch_or_skip
 from pillars.swap import torch_is_minigrad
+
+torch_or_skip()  # the programs import the real torch first
 
 FOLDER = pathlib.Path(__file__).parent / "programs"
 if os.environ.get("TORCH_PROGRAMS") == "pending":
@@ -36,28 +38,9 @@ def run_program(path):
         sys.modules.pop("_weights", None)  # it imported one backend's torch
 
 
-def assert_same(ours, theirs, where="result"):
-    """Compare two nested results: same structure and types, floats close, the rest equal."""
-    assert type(ours) is type(theirs), f"{where}: type {type(ours).__name__} != torch's {type(theirs).__name__}"
-    if isinstance(theirs, dict):
-        assert list(ours) == list(theirs), f"{where}: keys {list(ours)} != {list(theirs)}"
-        for key in theirs:
-            assert_same(ours[key], theirs[key], f"{where}[{key!r}]")
-    elif isinstance(theirs, (list, tuple)):
-        assert len(ours) == len(theirs), f"{where}: length {len(ours)} != {len(theirs)}"
-        for index, (mine, reference) in enumerate(zip(ours, theirs)):
-            assert_same(mine, reference, f"{where}[{index}]")
-    elif isinstance(theirs, float):
-        same = (math.isnan(ours) and math.isnan(theirs)) or ours == theirs or \
-            abs(ours - theirs) <= ATOL + RTOL * abs(theirs)
-        assert same, f"{where}: {ours!r} != {theirs!r}"
-    else:
-        assert ours == theirs, f"{where}: {ours!r} != {theirs!r}"
-
-
 @pytest.mark.parametrize("path", PROGRAMS, ids=[p.stem for p in PROGRAMS])
 def test_program_gives_torch_numbers(path):
     expected = run_program(path)
     with torch_is_minigrad():
         actual = run_program(path)
-    assert_same(actual, expected)
+    assert_same_result(actual, expected, rtol=RTOL, atol=ATOL)

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 __all__ = ["arrays", "broadcastable_pairs", "broadcastable_shapes", "dim", "dims", "indices", "integers",
-           "mutually_broadcastable_shapes", "nonzero_reals", "reals", "shapes", "shapes_broadcasting_to"]
+           "mutually_broadcastable_shapes", "nonzero_reals", "optimizer_hyperparameters", "optimizer_problems", "reals",
+           "shapes", "shapes_broadcasting_to"]
 
 
 # ------------------------------------------------------------------ shapes
@@ -143,3 +144,110 @@ def _axis_index(size):
     bound = st.none() | st.integers(-size - 2, size + 2)
     slices = st.builds(slice, bound, bound, st.none() | st.integers(1, 3))
     return slices if size == 0 else st.one_of(st.integers(-size, size - 1), slices)
+
+
+# ------------------------------------------------------------------ optimizers
+def _lr(high=1.0):
+    return st.floats(1e-4, high)
+
+
+def _weight_decay():
+    return st.one_of(st.just(0.0), st.floats(1e-4, 0.5))
+
+
+@st.composite
+def _sgd_hyper(draw):
+    momentum = draw(st.one_of(st.just(0.0), st.floats(0.01, 0.99)))
+    nesterov = momentum > 0 and draw(st.booleans())
+    dampening = 0.0 if nesterov else draw(st.one_of(st.just(0.0), st.floats(0.0, 0.9)))
+    return {"lr": draw(_lr()), "momentum": momentum, "dampening": dampening, "weight_decay": draw(_weight_decay()),
+            "nesterov": nesterov, "maximize": draw(st.booleans())}
+
+
+@st.composite
+def _adam_hyper(draw):
+    return {"lr": draw(_lr(0.5)), "betas": (draw(st.floats(0.0, 0.99)), draw(st.floats(0.0, 0.9999))),
+            "eps": draw(st.floats(1e-10, 1e-2)), "weight_decay": draw(_weight_decay()),
+            "amsgrad": draw(st.booleans()), "maximize": draw(st.booleans())}
+
+
+@st.composite
+def _rmsprop_hyper(draw):
+    centered = draw(st.booleans())
+    # alpha may be anything in [0, 1); for the centered variant it stays away from 0, where
+    # square_avg - grad_avg**2 is a difference of two equal numbers and torch's fused
+    # multiply-add leaves a rounding error of either sign under the square root (NaN in torch).
+    alpha = draw(st.floats(0.3 if centered else 0.0, 0.999))
+    return {"lr": draw(_lr(0.1)), "alpha": alpha, "eps": draw(st.floats(1e-10, 1e-2)),
+            "weight_decay": draw(_weight_decay()), "momentum": draw(st.one_of(st.just(0.0), st.floats(0.01, 0.99))),
+            "centered": centered, "maximize": draw(st.booleans())}
+
+
+@st.composite
+def _adagrad_hyper(draw):
+    return {"lr": draw(_lr()), "lr_decay": draw(st.one_of(st.just(0.0), st.floats(1e-3, 1.0))),
+            "weight_decay": draw(_weight_decay()),
+            "initial_accumulator_value": draw(st.one_of(st.just(0.0), st.floats(1e-3, 1.0))),
+            "eps": draw(st.floats(1e-10, 1e-3)), "maximize": draw(st.booleans())}
+
+
+@st.composite
+def _adadelta_hyper(draw):
+    return {"lr": draw(st.floats(1e-2, 2.0)), "rho": draw(st.floats(0.0, 1.0)), "eps": draw(st.floats(1e-8, 1e-3)),
+            "weight_decay": draw(_weight_decay()), "maximize": draw(st.booleans())}
+
+
+@st.composite
+def _adamax_hyper(draw):
+    return {"lr": draw(_lr(0.5)), "betas": (draw(st.floats(0.0, 0.99)), draw(st.floats(0.0, 0.9999))),
+            "eps": draw(st.floats(1e-10, 1e-2)), "weight_decay": draw(_weight_decay()),
+            "maximize": draw(st.booleans())}
+
+
+@st.composite
+def _nadam_hyper(draw):
+    return {**draw(_adamax_hyper()), "momentum_decay": draw(st.one_of(st.just(4e-3), st.floats(0.0, 0.1))),
+            "decoupled_weight_decay": draw(st.booleans())}
+
+
+@st.composite
+def _radam_hyper(draw):
+    # beta2 up to 0.9999, so that both of RAdam's regimes (rho_t <= 5 and > 5) are reached
+    return {**draw(_adamax_hyper()), "decoupled_weight_decay": draw(st.booleans())}
+
+
+_HYPERPARAMETERS = {"SGD": _sgd_hyper(), "Adam": _adam_hyper(), "AdamW": _adam_hyper(), "RMSprop": _rmsprop_hyper(),
+                    "Adagrad": _adagrad_hyper(), "Adadelta": _adadelta_hyper(), "Adamax": _adamax_hyper(),
+                    "NAdam": _nadam_hyper(), "RAdam": _radam_hyper()}
+
+
+def optimizer_hyperparameters(name):
+    """Hyperparameters (a dict of keyword arguments) for torch.optim's optimizer `name`, over its valid range."""
+    return _HYPERPARAMETERS[name]
+
+
+_PARAMETER_SHAPES = st.lists(st.integers(1, 4), min_size=0, max_size=2).map(tuple)
+
+
+@st.composite
+def optimizer_problems(draw, name, max_steps=25):
+    """For optimizer `name`: two parameter groups with their own hyperparameters, initial values
+    and K steps of gradients.
+
+    Each gradient is None with some probability (the optimizer must skip that parameter).
+    The result is the problem that minigrad.testing.optim.OptimizerPair takes.
+    """
+    group_shapes = [draw(st.lists(_PARAMETER_SHAPES, min_size=1, max_size=2)) for _ in range(2)]
+    hypers = [draw(optimizer_hyperparameters(name)) for _ in range(2)]
+    steps = draw(st.integers(1, max_steps))
+    scale = draw(st.sampled_from([1e-3, 1.0, 1e2]))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    n_params = sum(len(s) for s in group_shapes)
+    has_grad = st.sampled_from([True, True, True, False])
+    present = draw(st.lists(st.lists(has_grad, min_size=n_params, max_size=n_params), min_size=steps, max_size=steps))
+    flat_shapes = [s for g in group_shapes for s in g]
+    initial = [rng.standard_normal(s) for s in flat_shapes]
+    grads = [[np.asarray(scale * rng.standard_normal(s)) if present[k][i] else None for i, s in enumerate(flat_shapes)]
+             for k in range(steps)]
+    return {"group_sizes": [len(s) for s in group_shapes], "hypers": hypers, "initial": initial, "grads": grads}

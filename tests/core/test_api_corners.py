@@ -5,15 +5,15 @@ exception types of common mistakes. Each test runs torch in the same test as the
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from parity import Cases, check_parity
-from test_errors import assert_raises_like_torch
+from parity import Cases
 
 import minigrad
-from minigrad.testing import assert_close, from_torch
+from minigrad.testing import assert_close, assert_raises_like_torch, check_parity, from_torch, torch_or_skip
 from minigrad.testing import strategies as mst
+
+torch = torch_or_skip()
 
 cases = Cases()
 

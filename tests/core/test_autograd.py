@@ -11,45 +11,14 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
 from minigrad._ops import elementwise
+from minigrad.testing import assert_same_as_torch, torch_or_skip
 
-
-def plain(value):
-    """Turn tensors into nested lists so results from both libraries compare with ==."""
-    if isinstance(value, (torch.Tensor, minigrad.Tensor)):
-        return value.detach().numpy().tolist()
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    return value
-
-
-def run(program, lib):
-    try:
-        return plain(program(lib))
-    except Exception as error:  # the exception type is part of the behaviour under test
-        return ("raised", type(error).__name__)
-
-
-def agree(a, b):
-    """Equal structure and equal values; floats to within a few float32 ulps."""
-    if isinstance(a, float) and isinstance(b, float):
-        return a == b or abs(a - b) <= 1e-6 * max(abs(a), abs(b)) or (a != a and b != b)
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(agree(x, y) for x, y in zip(a, b))
-    return type(a) is type(b) and a == b
-
-
-def same_as_torch(program):
-    expected, actual = run(program, torch), run(program, minigrad)
-    assert agree(actual, expected), f"minigrad gave {actual}, torch gave {expected}"
-    return actual
+torch = torch_or_skip()
 
 
 # ------------------------------------------------------------------ accumulation and leaves
@@ -60,7 +29,7 @@ def test_leaf_grads_accumulate_across_backward_calls():
         first = x.grad.clone()
         (x * 3).sum().backward()
         return first, x.grad, x.is_leaf, x.grad_fn is None
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_zeroed_grad_restarts_accumulation():
@@ -70,7 +39,7 @@ def test_zeroed_grad_restarts_accumulation():
         x.grad.zero_()
         (x * 5).sum().backward()
         return x.grad
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_a_tensor_used_twice_gets_both_gradients():
@@ -79,7 +48,7 @@ def test_a_tensor_used_twice_gets_both_gradients():
         y = x * x + x.exp() * x - x / (x * x + 1)
         y.sum().backward()
         return x.grad
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_grads_of_two_leaves_are_separate_arrays():
@@ -89,7 +58,7 @@ def test_grads_of_two_leaves_are_separate_arrays():
         (x + y).sum().backward()
         x.grad.mul_(10)  # must not change y.grad
         return x.grad, y.grad
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_seed_gradient_is_not_aliased_into_grad():
@@ -99,7 +68,7 @@ def test_seed_gradient_is_not_aliased_into_grad():
         (x + 0).backward(seed)
         x.grad.mul_(3)
         return seed, x.grad
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_non_leaf_grad_is_none_unless_retained():
@@ -113,10 +82,10 @@ def test_non_leaf_grad_is_none_unless_retained():
 
     for lib in (torch, minigrad):
         with pytest.warns(UserWarning, match="retain_grad"):  # reading a non-leaf .grad is likely a mistake
-            run(program, lib)
+            program(lib)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        same_as_torch(program)
+        assert_same_as_torch(program)
 
 
 def test_retained_grad_accumulates_with_retain_graph():
@@ -128,7 +97,7 @@ def test_retained_grad_accumulates_with_retain_graph():
         out.backward(retain_graph=True)
         out.backward()
         return y.grad, x.grad
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_backward_on_a_leaf():
@@ -136,7 +105,7 @@ def test_backward_on_a_leaf():
         x = T.tensor(2.0, requires_grad=True)
         x.backward()
         return x.grad
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 # ------------------------------------------------------------------ hooks
@@ -154,11 +123,11 @@ def test_hooks_observe_and_replace_gradients():
         x.grad = None
         (x * 1).sum().backward()
         return seen, first, x.grad
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_hook_on_tensor_without_grad_raises():
-    same_as_torch(lambda T: T.ones(2).register_hook(lambda g: g))
+    assert_same_as_torch(lambda T: T.ones(2).register_hook(lambda g: g))
 
 
 # ------------------------------------------------------------------ grad mode
@@ -180,7 +149,7 @@ def test_no_grad_context_and_decorator():
 
         return (a.requires_grad, b.requires_grad, f(x).requires_grad, g(x).requires_grad,
                 (x * 2).requires_grad, T.is_grad_enabled())
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_set_grad_enabled_as_call_and_context():
@@ -193,7 +162,7 @@ def test_set_grad_enabled_as_call_and_context():
         c = x * 2
         T.set_grad_enabled(True)
         return a.requires_grad, b.requires_grad, c.requires_grad, T.is_grad_enabled()
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_no_grad_update_of_a_leaf_keeps_it_a_leaf():
@@ -204,7 +173,7 @@ def test_no_grad_update_of_a_leaf_keeps_it_a_leaf():
             w -= 0.1 * w.grad
             w.add_(w.grad, alpha=-0.5)
         return w, w.is_leaf, w.requires_grad, w.grad_fn is None, w._version
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_detach_shares_memory_and_version():
@@ -213,7 +182,7 @@ def test_detach_shares_memory_and_version():
         y = x.detach()
         y.add_(1)
         return x, x._version, y.requires_grad, y.is_leaf
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 # ------------------------------------------------------------------ freeing and versions
@@ -223,7 +192,7 @@ def test_second_backward_through_freed_graph_raises():
         y = x.exp().sum()
         y.backward()
         y.backward()
-    assert same_as_torch(program) == ("raised", "RuntimeError")
+    assert assert_same_as_torch(program) == ("raised", "RuntimeError")
 
 
 def test_retain_graph_allows_a_second_backward():
@@ -233,7 +202,7 @@ def test_retain_graph_allows_a_second_backward():
         y.backward(retain_graph=True)
         y.backward()
         return x.grad
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_modifying_a_saved_output_raises_at_backward():
@@ -242,7 +211,7 @@ def test_modifying_a_saved_output_raises_at_backward():
         y = x.exp()
         y.add_(1)
         y.sum().backward()
-    assert same_as_torch(program) == ("raised", "RuntimeError")
+    assert assert_same_as_torch(program) == ("raised", "RuntimeError")
 
 
 def test_modifying_a_saved_input_raises_at_backward():
@@ -252,7 +221,7 @@ def test_modifying_a_saved_input_raises_at_backward():
         b = a * a
         a.mul_(2)
         b.sum().backward()
-    assert same_as_torch(program) == ("raised", "RuntimeError")
+    assert assert_same_as_torch(program) == ("raised", "RuntimeError")
 
 
 def test_version_error_names_the_op():
@@ -275,15 +244,15 @@ def test_in_place_ops_on_graph_tensors_are_differentiable():
         x.div_(2)
         (x * y).sum().backward()
         return a.grad, x.grad_fn.name()
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_in_place_on_a_leaf_that_requires_grad_raises():
-    same_as_torch(lambda T: T.ones(2, requires_grad=True).add_(1))
+    assert_same_as_torch(lambda T: T.ones(2, requires_grad=True).add_(1))
 
 
 def test_in_place_with_a_float_into_an_int_tensor_raises():
-    same_as_torch(lambda T: T.tensor([1, 2]).add_(0.5))
+    assert_same_as_torch(lambda T: T.tensor([1, 2]).add_(0.5))
 
 
 # ------------------------------------------------------------------ errors
@@ -296,7 +265,7 @@ def test_errors_match_torch(case):
         "non_leaf_flag": lambda T: (T.ones(2, requires_grad=True) * 2).requires_grad_(False),
         "bad_seed": lambda T: (T.ones(2, requires_grad=True) * 2).backward(T.ones(3)),
     }
-    assert same_as_torch(programs[case])[0] == "raised"
+    assert assert_same_as_torch(programs[case])[0] == "raised"
 
 
 def test_error_messages_say_what_to_do():
@@ -332,7 +301,7 @@ def test_grad_fn_names_and_next_functions():
             node = next((f for f, _ in node.next_functions if name(f) != "AccumulateGrad"), None)
         leaves = [name(f) for f, _ in (x @ w).grad_fn.next_functions]
         return nodes, leaves
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_function_with_custom_backward():
@@ -353,7 +322,7 @@ def test_function_with_custom_backward():
         y = Cube.apply(x, 2.0)
         (y * x).sum().backward()
         return y, x.grad
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_gradients_only_for_inputs_that_need_them(monkeypatch):
@@ -441,7 +410,7 @@ def test_mixed_precision_gradients_match_torch():
         w = T.tensor([0.5, -0.25], dtype=T.float64, requires_grad=True)
         (x * w).sum().backward()
         return x.grad, w.grad, str(x.grad.dtype).split(".")[-1], str(w.grad.dtype).split(".")[-1]
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_primitive_names_are_registered_once():
@@ -460,20 +429,20 @@ def test_autograd_grad_returns_gradients_without_touching_grad():
         gx, gh = T.autograd.grad(y, [x, h], retain_graph=True)
         (gw,) = T.autograd.grad([y, (w * w).sum()], w)
         return gx, gh, gw, x.grad is None, w.grad is None
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_autograd_grad_of_an_unused_input():
     def unused(T):
         x, z = T.ones(2, requires_grad=True), T.ones(2, requires_grad=True)
         return T.autograd.grad((x * 2).sum(), [x, z])
-    same_as_torch(unused)
+    assert_same_as_torch(unused)
 
     def allowed(T):
         x, z = T.ones(2, requires_grad=True), T.ones(2, requires_grad=True)
         gx, gz = T.autograd.grad((x * 2).sum(), [x, z], allow_unused=True)
         return gx, gz is None
-    same_as_torch(allowed)
+    assert_same_as_torch(allowed)
 
 
 def test_backward_with_inputs_fills_only_those():
@@ -483,7 +452,7 @@ def test_backward_with_inputs_fills_only_those():
         (x * w).sum().backward(inputs=[w])
         T.autograd.backward([(x * x).sum(), (w * x).sum()], inputs=[x])
         return x.grad, w.grad
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 # ------------------------------------------------------------------ views and item assignment
@@ -498,7 +467,7 @@ def test_setitem_on_a_graph_tensor_is_recorded():
         out[1, ::2] = x[:2] ** 2
         (out * T.arange(8, dtype=T.float64).reshape(2, 4)).sum().backward()
         return x.grad, h.grad, out.requires_grad
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_modifying_a_view_of_a_saved_tensor_raises():
@@ -508,7 +477,7 @@ def test_modifying_a_view_of_a_saved_tensor_raises():
         v = y.detach().view(2, 1)
         v.add_(1)                # changes y's memory: exp's saved output is stale
         y.sum().backward()
-    assert same_as_torch(program) == ("raised", "RuntimeError")
+    assert assert_same_as_torch(program) == ("raised", "RuntimeError")
 
 
 def test_views_share_the_version_counter():
@@ -518,7 +487,7 @@ def test_views_share_the_version_counter():
         t = x.t()
         v.add_(1)
         return x._version, v._version, t._version
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_function_with_two_outputs_and_no_gradient_for_an_input():
@@ -542,7 +511,7 @@ def test_function_with_two_outputs_and_no_gradient_for_an_input():
         first = a.grad.clone()
         loss.backward()  # the user's backward runs again: nothing cached from the first pass
         return doubled, total, first, a.grad, b.grad
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 def test_functional_jacobian_and_vjp_match_torch():
@@ -552,7 +521,7 @@ def test_functional_jacobian_and_vjp_match_torch():
         jx, jw = T.autograd.functional.jacobian(lambda a, b: (a @ b).tanh(), (x, w))
         out, vx = T.autograd.functional.vjp(lambda a: (a ** 3).sum(1), x, T.tensor([1.0, -2.0], dtype=T.float64))
         return jx, jw, out, vx
-    same_as_torch(program)
+    assert_same_as_torch(program)
 
 
 # ------------------------------------------------------------------ what a product saves
@@ -595,9 +564,9 @@ def test_a_product_checks_only_the_operand_the_other_gradient_reads():
         z.backward()
 
     for program in (scalar_product, constant_weight, assignment_from_itself):
-        same_as_torch(program)
+        assert_same_as_torch(program)
     for program in (modified_weight, second_backward):
-        assert same_as_torch(program) == ("raised", "RuntimeError")
+        assert assert_same_as_torch(program) == ("raised", "RuntimeError")
 
 
 
@@ -612,5 +581,5 @@ def test_retained_grads_fill_in_every_kind_of_backward():
         return first, y.grad, x.grad, gx
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        result = same_as_torch(program)
+        result = assert_same_as_torch(program)
     assert result[0] != "raised"

@@ -5,13 +5,14 @@ import operator
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.testing import assert_close
+from minigrad.testing import assert_close, torch_or_skip
 from minigrad.testing import strategies as mst
+
+torch = torch_or_skip()
 
 DTYPES = ["bool", "int32", "int64", "float32", "float64"]
 OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,

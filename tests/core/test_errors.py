@@ -5,30 +5,14 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from parity import check_parity
 
 import minigrad
+from minigrad.testing import assert_raises_like_torch, check_parity, torch_or_skip
 from minigrad.testing import strategies as mst
 
-
-def raised(fn, lib):
-    """The exception that fn(lib) raises (the test fails if it raises none)."""
-    try:
-        fn(lib)
-    except Exception as error:  # noqa: BLE001  (any type: comparing it with torch's is the point)
-        return error
-    raise AssertionError(f"{lib.__name__} raised nothing")
-
-
-def assert_raises_like_torch(fn):
-    """minigrad raises exactly the exception type torch raises; returns both exceptions."""
-    expected, actual = raised(fn, torch), raised(fn, minigrad)
-    assert type(actual) is type(expected), (
-        f"minigrad raised {type(actual).__name__}: {actual}; torch raises {type(expected).__name__}: {expected}")
-    return actual, expected
+torch = torch_or_skip()
 
 
 @st.composite

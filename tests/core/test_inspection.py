@@ -5,11 +5,13 @@ import io
 
 import numpy as np
 import pytest
-import torch
 
 import minigrad
 from minigrad.autograd import engine
 from minigrad.autograd.graph import format_graph, nodes, to_dot, trace
+from minigrad.testing import torch_or_skip
+
+torch = torch_or_skip()
 
 
 def small_graph():

@@ -8,13 +8,14 @@ branch torch takes (no comparison holds for nan). Both libraries run in the same
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.testing import assert_close, to_torch
+from minigrad.testing import assert_close, to_torch, torch_or_skip
 from minigrad.testing import strategies as mst
+
+torch = torch_or_skip()
 
 
 def _with_nans(dtype, shape, low=-3.0, high=3.0):

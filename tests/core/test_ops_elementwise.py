@@ -5,8 +5,9 @@ import operator
 
 import numpy as np
 from hypothesis import strategies as st
-from parity import Cases, method_or_function
+from parity import Cases
 
+from minigrad.testing import method_or_function
 from minigrad.testing import strategies as mst
 
 cases = Cases()

@@ -3,11 +3,13 @@ integer tensors and lists with duplicates, bool masks), __setitem__, masked_fill
 scatter, sort and topk."""
 
 import numpy as np
-import torch
 from hypothesis import strategies as st
-from parity import Cases, method_or_function
+from parity import Cases
 
+from minigrad.testing import method_or_function, torch_or_skip
 from minigrad.testing import strategies as mst
+
+torch = torch_or_skip()
 
 cases = Cases()
 # Values that are still distinct after the cast to float32 (the float32 run casts them).

@@ -2,8 +2,9 @@
 var/std, logsumexp and cumsum, with dim as None, an int, a tuple or negative, and keepdim."""
 
 from hypothesis import strategies as st
-from parity import Cases, method_or_function
+from parity import Cases
 
+from minigrad.testing import method_or_function
 from minigrad.testing import strategies as mst
 
 cases = Cases()

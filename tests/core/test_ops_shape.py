@@ -4,8 +4,9 @@ transpose, t, T, permute, expand, expand_as, repeat, cat, stack, split and chunk
 import math
 
 from hypothesis import strategies as st
-from parity import Cases, method_or_function
+from parity import Cases
 
+from minigrad.testing import method_or_function
 from minigrad.testing import strategies as mst
 
 cases = Cases()

@@ -1,19 +1,19 @@
 """Ops a survey of common torch names found missing: median, mode, remainder, atan2, index_put,
 movedim, tile, meshgrid, cdist, addmm, baddbmm, diff, searchsorted, linalg.inv/solve and
 F.scaled_dot_product_attention. Forward values and every gradient are compared with torch
-in the same test (see parity.py); errors are compared by exception type."""
+in the same test (minigrad.testing.check_parity); errors are compared by exception type."""
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from parity import Cases, method_or_function
-from test_errors import assert_raises_like_torch
+from parity import Cases
 
 import minigrad
-from minigrad.testing import assert_close
+from minigrad.testing import assert_close, assert_raises_like_torch, method_or_function, torch_or_skip
 from minigrad.testing import strategies as mst
+
+torch = torch_or_skip()
 
 cases = Cases()
 

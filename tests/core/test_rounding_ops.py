@@ -10,14 +10,15 @@ Every case runs on minigrad and on torch in the same test.
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from parity import Cases
 
 import minigrad
-from minigrad.testing import assert_close
+from minigrad.testing import assert_close, torch_or_skip
 from minigrad.testing import strategies as mst
+
+torch = torch_or_skip()
 
 cases = Cases()
 

@@ -6,14 +6,14 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from test_errors import assert_raises_like_torch
 
 import minigrad
-from minigrad.testing import assert_close, to_torch
+from minigrad.testing import assert_close, assert_raises_like_torch, to_torch, torch_or_skip
 from minigrad.testing import strategies as mst
+
+torch = torch_or_skip()
 
 
 # ------------------------------------------------------------------ autograd.Variable

@@ -7,14 +7,14 @@ must agree.
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from parity import check_parity
 
 import minigrad
-from minigrad.testing import assert_close
+from minigrad.testing import assert_close, check_parity, torch_or_skip
 from minigrad.testing import strategies as mst
+
+torch = torch_or_skip()
 
 
 def _torch_outcome(fn, args):

@@ -3,13 +3,14 @@ that live outside the op families. Each expectation is torch's, computed in the 
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad
-from minigrad.testing import assert_close, to_torch
+from minigrad.testing import assert_close, to_torch, torch_or_skip
+
+torch = torch_or_skip()
 
 
 def torch_name(text):

@@ -4,14 +4,15 @@ import collections
 
 import numpy as np
 import pytest
-import torch
-import torch.utils.data as tdata
 from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.testing import to_torch
+from minigrad.testing import to_torch, torch_or_skip
 from minigrad.utils.data import default_collate, default_convert
+
+torch = torch_or_skip()
+tdata = torch.utils.data
 
 Pair = collections.namedtuple("Pair", ["first", "second"])
 

@@ -7,15 +7,17 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
-import torch.utils.data as tdata
 from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
+from minigrad.testing import torch_or_skip
 from minigrad.utils.data import (BatchSampler, ConcatDataset, DataLoader, Dataset, IterableDataset, RandomSampler,
                                  SequentialSampler, Subset, SubsetRandomSampler, TensorDataset, WeightedRandomSampler,
                                  default_collate, get_worker_info, random_split)
+
+torch = torch_or_skip()
+tdata = torch.utils.data
 
 
 class SquaresDataset(Dataset):

@@ -21,7 +21,6 @@ import zipfile
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -29,6 +28,9 @@ from hypothesis.extra import numpy as hnp
 import minigrad
 from minigrad import nn
 from minigrad.serialization import _TENSOR_FIELDS, SerializationError, from_torch_state_dict, to_torch_state_dict
+from minigrad.testing import torch_or_skip
+
+torch = torch_or_skip()
 
 DTYPES = ["float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64", "bool"]
 arrays = hnp.arrays(dtype=st.sampled_from(DTYPES).map(np.dtype),

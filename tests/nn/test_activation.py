@@ -5,7 +5,6 @@ import math
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,8 +12,10 @@ import minigrad
 import minigrad.nn as nn
 import minigrad.nn.functional as F
 from minigrad._ops.activation import erf
-from minigrad.testing import assert_close
+from minigrad.testing import assert_close, assert_function_matches_torch, assert_module_matches_torch, torch_or_skip
 from minigrad.testing import strategies as mst
+
+torch = torch_or_skip()
 
 # (name, constructor arguments drawn by hypothesis); the same arguments build both layers
 LAYERS = {
@@ -43,16 +44,6 @@ LAYERS = {
 }
 
 
-def _compare(ours, theirs, x, seed=0):
-    a, b = minigrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    out, expected = ours(a), theirs(b)
-    assert_close(out, expected, what="output")
-    upstream = np.random.default_rng(seed).standard_normal(tuple(expected.shape)).astype(x.dtype)
-    out.backward(minigrad.tensor(upstream))
-    expected.backward(torch.tensor(upstream))
-    assert_close(a.grad, b.grad, what="input gradient")
-
-
 @pytest.mark.parametrize("name", sorted(LAYERS))
 @given(data=st.data())
 @settings(max_examples=15)
@@ -62,7 +53,7 @@ def test_activation_layers_match_torch(name, data):
     x = data.draw(mst.arrays("float64", shape, mst.reals(-6, 6)))
     ours, theirs = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
     assert repr(ours) == repr(theirs)
-    _compare(ours, theirs, x)
+    assert_module_matches_torch(ours, theirs, [x])
 
 
 def test_gradients_at_the_kinks_match_torch():
@@ -70,7 +61,7 @@ def test_gradients_at_the_kinks_match_torch():
     for name, args in [("ReLU", ()), ("ReLU6", ()), ("LeakyReLU", (0.1,)), ("ELU", (0.5,)), ("Hardtanh", ()),
                        ("Hardsigmoid", ()), ("Hardswish", ()), ("Threshold", (1.0, 5.0)), ("CELU", (2.0,)),
                        ("SELU", ()), ("Softsign", ()), ("Softplus", (2.0, 2.0))]:
-        _compare(getattr(nn, name)(*args), getattr(torch.nn, name)(*args), x)
+        assert_module_matches_torch(getattr(nn, name)(*args), getattr(torch.nn, name)(*args), [x])
 
 
 @given(st.data(), st.integers(-3, 2), st.integers(1, 3))
@@ -79,7 +70,7 @@ def test_glu_matches_torch(data, dim, half):
     shape = [2, 3, 2]
     shape[dim] = 2 * half
     x = data.draw(mst.arrays("float64", tuple(shape), mst.reals(-4, 4)))
-    _compare(nn.GLU(dim), torch.nn.GLU(dim), x)
+    assert_module_matches_torch(nn.GLU(dim), torch.nn.GLU(dim), [x])
     assert repr(nn.GLU(dim)) == repr(torch.nn.GLU(dim))
     with pytest.raises(RuntimeError, match="Halving dimension must be even"):
         nn.GLU(0)(minigrad.zeros(3, 2))
@@ -134,8 +125,8 @@ def test_stable_at_large_logits(function):
 @pytest.mark.parametrize("function", ["softmax", "log_softmax", "softmin"])
 def test_softmax_family_stable_at_large_logits(function):
     x = np.array([[1e4, -1e4, 0.0], [1e4, 1e4, -1e4], [-1e4, -1e4 + 1, -1e4 + 2]])
-    _compare(lambda t: getattr(F, function)(t, dim=1), lambda t: getattr(torch.nn.functional, function)(t, dim=1),
-             x)
+    assert_function_matches_torch(lambda t: getattr(F, function)(t, dim=1),
+                                  lambda t: getattr(torch.nn.functional, function)(t, dim=1), [x])
 
 
 @given(st.data())

@@ -4,13 +4,14 @@ they fire in, and the graph node they add."""
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.testing import assert_close
+from minigrad.testing import assert_close, torch_or_skip
 from minigrad.testing import strategies as mst
+
+torch = torch_or_skip()
 
 
 def _network(lib, weights):

@@ -2,16 +2,17 @@
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as TF
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from layer_oracle import check_structure, compare_functions, compare_modules, port_state
 
 import minigrad
 import minigrad.nn.functional as F
 from minigrad import nn
-from minigrad.testing import assert_close
+from minigrad.testing import (assert_close, assert_function_matches_torch, assert_module_matches_torch,
+                              assert_same_structure, load_torch_state, torch_or_skip)
+
+torch = torch_or_skip()
+TF = torch.nn.functional
 
 
 @st.composite
@@ -33,13 +34,13 @@ def batchnorm_cases(draw):
 def test_batchnorm_layer_matches_torch_over_training_and_eval(case):
     kind, kwargs, shape, seed = case
     torch_layer, layer = getattr(torch.nn, kind)(**kwargs), getattr(nn, kind)(**kwargs)
-    check_structure(torch_layer, layer)
+    assert_same_structure(layer, torch_layer)
     rng = np.random.default_rng(seed)
     if kwargs["affine"]:  # weights other than the initial ones and zeros
         with torch.no_grad():
             for p in torch_layer.parameters():
                 p.copy_(torch.from_numpy(rng.standard_normal(tuple(p.shape)).astype("float32")))
-    compare_modules(torch_layer, layer, [rng.standard_normal(shape) * 3 + 1], seed=seed)
+    assert_module_matches_torch(layer, torch_layer, [rng.standard_normal(shape) * 3 + 1], seed=seed, dtype="float64")
     # Further batches without re-loading the state: running statistics and the batch counter
     # must follow torch's (exponential or, with momentum=None, cumulative averages).
     for step in range(2):
@@ -47,7 +48,8 @@ def test_batchnorm_layer_matches_torch_over_training_and_eval(case):
         assert_close(layer(minigrad.tensor(x)), torch_layer(torch.tensor(x)), what=f"output of batch {step}")
         for (name, b), (_, c) in zip(layer.named_buffers(), torch_layer.named_buffers()):
             assert_close(b, c, what=f"buffer {name} after batch {step}")
-    compare_modules(torch_layer, layer, [rng.standard_normal(shape)], seed=seed, training=False)
+    assert_module_matches_torch(layer, torch_layer, [rng.standard_normal(shape)],
+                                seed=seed, training=False, dtype="float64")
 
 
 @settings(max_examples=25)
@@ -60,9 +62,9 @@ def test_functional_batch_norm_matches_torch(batch, channels, length, training, 
     stats = rng.standard_normal(channels), rng.uniform(0.5, 2, channels)
     ours = [minigrad.tensor(s) for s in stats]
     theirs = [torch.tensor(s) for s in stats]
-    compare_functions(lambda x, w, b: F.batch_norm(x, *ours, w, b, training, momentum, 1e-5),
-                      lambda x, w, b: TF.batch_norm(x, *theirs, w, b, training, momentum, 1e-5),
-                      [x, weight, bias], seed=seed)
+    assert_function_matches_torch(lambda x, w, b: F.batch_norm(x, *ours, w, b, training, momentum, 1e-5),
+                                  lambda x, w, b: TF.batch_norm(x, *theirs, w, b, training, momentum, 1e-5),
+                                  [x, weight, bias], seed=seed)
     for mine, reference in zip(ours, theirs):
         assert_close(mine, reference, what="running statistic")
 
@@ -87,8 +89,8 @@ def test_batchnorm_keeps_float32_and_state_dict_round_trips():
     torch_layer.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in layer.state_dict().items()})
     for (name, b), (_, c) in zip(layer.named_buffers(), torch_layer.named_buffers()):
         assert_close(b, c, what=name)
-    port_state(torch_layer, layer)
-    compare_modules(torch_layer, layer, [x], dtype="float32")
+    load_torch_state(layer, torch_layer)
+    assert_module_matches_torch(layer, torch_layer, [x], dtype="float32")
 
 
 def test_reprs_match_torch():

@@ -3,15 +3,17 @@ state_dict, errors."""
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as TF
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from layer_oracle import assert_raises_like_torch, check_structure, compare_functions, compare_modules
 
 import minigrad
 import minigrad.nn.functional as F
 from minigrad import nn
+from minigrad.testing import (assert_function_matches_torch, assert_module_matches_torch, assert_raises_like_torch,
+                              assert_same_structure, torch_or_skip)
+
+torch = torch_or_skip()
+TF = torch.nn.functional
 
 
 @st.composite
@@ -58,8 +60,9 @@ def _arrays(case, dtype="float64"):
 def test_functional_conv_matches_torch(case):
     name = f"conv{case['dims']}d"
     kwargs = dict(stride=case["stride"], padding=case["padding"], dilation=case["dilation"], groups=case["groups"])
-    compare_functions(lambda x, w, b: getattr(F, name)(x, w, b, **kwargs),
-                      lambda x, w, b: getattr(TF, name)(x, w, b, **kwargs), _arrays(case), seed=case["seed"])
+    assert_function_matches_torch(lambda x, w, b: getattr(F, name)(x, w, b, **kwargs),
+                                  lambda x, w, b: getattr(TF, name)(x, w, b, **kwargs), _arrays(case),
+                                  seed=case["seed"])
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
@@ -70,9 +73,9 @@ def test_conv_module_matches_torch(case):
     kwargs = {k: case[k] for k in ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
                                    "groups", "bias", "padding_mode")}
     torch_layer, layer = getattr(torch.nn, name)(**kwargs), getattr(nn, name)(**kwargs)
-    check_structure(torch_layer, layer)
+    assert_same_structure(layer, torch_layer)
     x, _, _ = _arrays(case)
-    compare_modules(torch_layer, layer, [x], seed=case["seed"])
+    assert_module_matches_torch(layer, torch_layer, [x], seed=case["seed"], dtype="float64")
 
 
 @settings(max_examples=15)
@@ -82,8 +85,9 @@ def test_conv_keeps_float32(case):
     kwargs = dict(stride=case["stride"], padding=case["padding"], dilation=case["dilation"], groups=case["groups"])
     out = F.conv2d(minigrad.tensor(x), minigrad.tensor(w), None if b is None else minigrad.tensor(b), **kwargs)
     assert out.dtype == minigrad.float32
-    compare_functions(lambda x, w, b: F.conv2d(x, w, b, **kwargs), lambda x, w, b: TF.conv2d(x, w, b, **kwargs),
-                      (x, w, b), seed=case["seed"], tolerances=(1e-4, 1e-5))
+    assert_function_matches_torch(lambda x, w, b: F.conv2d(x, w, b, **kwargs),
+                                  lambda x, w, b: TF.conv2d(x, w, b, **kwargs),
+                                  (x, w, b), seed=case["seed"], rtol=1e-4, atol=1e-5)
 
 
 @st.composite
@@ -107,8 +111,8 @@ def test_unfold_columns_are_contiguous_as_torchs(shape, geometry):
     # Where the columns could be a strided view of the image, torch still makes a fresh
     # contiguous tensor, so view(-1) works on them.
     image = np.random.default_rng(0).standard_normal(shape)
-    compare_functions(lambda x: F.unfold(x, **geometry).view(-1), lambda x: TF.unfold(x, **geometry).view(-1),
-                      [image], seed=0)
+    assert_function_matches_torch(lambda x: F.unfold(x, **geometry).view(-1),
+                                  lambda x: TF.unfold(x, **geometry).view(-1), [image], seed=0)
 
 
 @settings(max_examples=30)
@@ -118,15 +122,16 @@ def test_unfold_and_fold_match_torch(case, batch, channels, seed):
     rng = np.random.default_rng(seed)
     lead = (batch,) if batch else ()
     image = rng.standard_normal(lead + (channels,) + size)
-    compare_functions(lambda x: F.unfold(x, **geometry), lambda x: TF.unfold(x, **geometry), [image], seed=seed)
+    assert_function_matches_torch(lambda x: F.unfold(x, **geometry), lambda x: TF.unfold(x, **geometry), [image],
+                                  seed=seed)
     blocks = TF.unfold(torch.tensor(image), **geometry).shape[-1]
     columns = rng.standard_normal(lead + (channels * geometry["kernel_size"][0] * geometry["kernel_size"][1],
                                           blocks))
-    compare_functions(lambda c: F.fold(c, size, **geometry), lambda c: TF.fold(c, size, **geometry), [columns],
-                      seed=seed)
+    assert_function_matches_torch(lambda c: F.fold(c, size, **geometry), lambda c: TF.fold(c, size, **geometry),
+                                  [columns], seed=seed)
     for torch_layer, layer in ((torch.nn.Unfold(**geometry), nn.Unfold(**geometry)),
                                (torch.nn.Fold(size, **geometry), nn.Fold(size, **geometry))):
-        check_structure(torch_layer, layer)
+        assert_same_structure(layer, torch_layer)
 
 
 def test_default_init_is_torch_distribution():
@@ -171,7 +176,7 @@ def test_no_input_gradient_for_data():
     lambda lib, f: f.fold(lib.randn(2, 12, 5), (3, 3), 2),
 ])
 def test_errors_match_torch(call):
-    assert_raises_like_torch(call)
+    assert_raises_like_torch(lambda lib: call(lib, lib.nn.functional), same_message=True)
 
 
 @pytest.mark.parametrize("kwargs", [dict(groups=2), dict(padding="same", stride=2)])
@@ -195,7 +200,6 @@ def test_invalid_padding_string_is_named():
 @given(data=st.data())
 def test_conv_transpose_matches_torch(data):
     """ConvTranspose1d/2d: output, input, weight and bias gradients, repr and state_dict keys."""
-    import torch as real_torch
 
     dims = data.draw(st.sampled_from([1, 2]))
     groups = data.draw(st.sampled_from([1, 2]))
@@ -205,7 +209,7 @@ def test_conv_transpose_matches_torch(data):
     padding = data.draw(st.integers(0, (dilation * (kernel - 1)) // 2))
     output_padding = data.draw(st.integers(0, max(stride, dilation) - 1))
     bias = data.draw(st.booleans())
-    cls_t = real_torch.nn.ConvTranspose1d if dims == 1 else real_torch.nn.ConvTranspose2d
+    cls_t = torch.nn.ConvTranspose1d if dims == 1 else torch.nn.ConvTranspose2d
     cls_m = minigrad.nn.ConvTranspose1d if dims == 1 else minigrad.nn.ConvTranspose2d
     kwargs = dict(stride=stride, padding=padding, output_padding=output_padding, groups=groups, bias=bias,
                   dilation=dilation)
@@ -216,11 +220,11 @@ def test_conv_transpose_matches_torch(data):
     ours.load_state_dict({k: minigrad.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
     rng = np.random.default_rng(data.draw(st.integers(0, 2 ** 16)))
     x = rng.standard_normal((2, in_channels) + (data.draw(st.integers(1, 4)),) * dims)
-    x_t, x_m = real_torch.tensor(x, requires_grad=True), minigrad.tensor(x, requires_grad=True)
+    x_t, x_m = torch.tensor(x, requires_grad=True), minigrad.tensor(x, requires_grad=True)
     out_t, out_m = theirs(x_t), ours(x_m)
     np.testing.assert_allclose(out_m.detach().numpy(), out_t.detach().numpy(), rtol=1e-6, atol=1e-9)
     upstream = rng.standard_normal(tuple(out_t.shape))
-    out_t.backward(real_torch.tensor(upstream))
+    out_t.backward(torch.tensor(upstream))
     out_m.backward(minigrad.tensor(upstream))
     np.testing.assert_allclose(x_m.grad.numpy(), x_t.grad.numpy(), rtol=1e-6, atol=1e-9)
     for (name, p_t), p_m in zip(theirs.named_parameters(), ours.parameters()):

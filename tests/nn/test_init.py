@@ -9,13 +9,15 @@ import math
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn as nn
 from minigrad.nn import init
+from minigrad.testing import torch_or_skip
+
+torch = torch_or_skip()
 
 NONLINEARITIES = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose2d", "sigmoid", "tanh", "relu",
                   "leaky_relu", "selu"]

@@ -3,27 +3,14 @@ statistics in training and their use in eval, printed form and state dict keys."
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.testing import assert_close
+from minigrad.testing import assert_module_matches_torch, torch_or_skip
 from minigrad.testing import strategies as mst
 
-
-def _compare(ours, theirs, x, rng):
-    x_m, x_t = minigrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    out_m, out_t = ours(x_m), theirs(x_t)
-    assert_close(out_m, out_t)
-    upstream = rng.standard_normal(tuple(out_t.shape))
-    out_m.backward(minigrad.tensor(upstream))
-    out_t.backward(torch.tensor(upstream))
-    assert_close(x_m.grad, x_t.grad, what="input gradient")
-    for (name, p_t), p_m in zip(theirs.named_parameters(), ours.parameters()):
-        assert_close(p_m.grad, p_t.grad, what=f"gradient of {name}")
-    for (name, b_t), b_m in zip(theirs.named_buffers(), ours.buffers()):
-        assert_close(b_m, b_t, what=name)
+torch = torch_or_skip()
 
 
 @given(dims=st.sampled_from([1, 2]), batched=st.booleans(), affine=st.booleans(), track=st.booleans(),
@@ -46,7 +33,7 @@ def test_instance_norm_matches_torch(dims, batched, affine, track, seed, data):
     for training in (True, True, False):
         ours.train(training)
         theirs.train(training)
-        _compare(ours, theirs, rng.standard_normal(shape), rng)
+        assert_module_matches_torch(ours, theirs, [rng.standard_normal(shape)], seed=rng, load_state=False)
 
 
 @given(shape=mst.shapes(min_dims=1, max_dims=3), affine=st.booleans(), eps=st.sampled_from([None, 1e-5]),
@@ -61,7 +48,7 @@ def test_rms_norm_matches_torch(shape, affine, eps, dtype, seed, data):
         with torch.no_grad():
             theirs.weight.copy_(torch.tensor(rng.standard_normal(normalized)))
         ours.load_state_dict({k: minigrad.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
-    _compare(ours, theirs, rng.standard_normal(shape).astype(dtype), rng)
+    assert_module_matches_torch(ours, theirs, [rng.standard_normal(shape).astype(dtype)], seed=rng, load_state=False)
 
 
 def test_wrong_input_dims_raise_as_torch():

@@ -9,42 +9,16 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn as nn
 import minigrad.nn.functional as F
-from minigrad.testing import assert_close
+from minigrad.testing import assert_close, assert_module_matches_torch, load_torch_state, torch_or_skip
 from minigrad.testing import strategies as mst
 
-
-def _load_from_torch(module, torch_module):
-    module.load_state_dict({k: v.detach().numpy().copy() for k, v in torch_module.state_dict().items()})
-
-
-def check_against_torch(module, torch_module, inputs, seed=0):
-    """Forward and backward through both modules from the same weights; compare everything."""
-    _load_from_torch(module, torch_module)
-    ours = [minigrad.tensor(a, requires_grad=a.dtype.kind == "f") for a in inputs]
-    theirs = [torch.tensor(a, requires_grad=a.dtype.kind == "f") for a in inputs]
-    out, expected = module(*ours), torch_module(*theirs)
-    assert_close(out, expected, what="output")
-    upstream = np.random.default_rng(seed).standard_normal(tuple(expected.shape))
-    out.backward(minigrad.tensor(upstream))
-    expected.backward(torch.tensor(upstream))
-    for i, (a, b) in enumerate(zip(ours, theirs)):
-        if b.requires_grad:
-            assert_close(a.grad, b.grad, what=f"gradient of input {i}")
-    torch_params = dict(torch_module.named_parameters())
-    assert [name for name, _ in module.named_parameters()] == list(torch_params)
-    for name, param in module.named_parameters():
-        assert_close(param.grad, torch_params[name].grad, what=f"gradient of {name}")
-    for (name, buffer), (torch_name, torch_buffer) in zip(module.named_buffers(), torch_module.named_buffers()):
-        assert name == torch_name
-        assert_close(buffer, torch_buffer, what=f"buffer {name}")
-    return out
+torch = torch_or_skip()
 
 
 floats = mst.reals(-3, 3)
@@ -53,8 +27,8 @@ floats = mst.reals(-3, 3)
 @given(st.data(), st.integers(1, 5), st.integers(1, 5), st.booleans(), st.sampled_from([(), (3,), (2, 3)]))
 def test_linear_matches_torch(data, in_features, out_features, bias, batch):
     x = data.draw(mst.arrays("float64", batch + (in_features,), floats))
-    check_against_torch(nn.Linear(in_features, out_features, bias=bias, dtype=minigrad.float64),
-                        torch.nn.Linear(in_features, out_features, bias=bias, dtype=torch.float64), [x])
+    assert_module_matches_torch(nn.Linear(in_features, out_features, bias=bias, dtype=minigrad.float64),
+                                torch.nn.Linear(in_features, out_features, bias=bias, dtype=torch.float64), [x])
 
 
 def test_linear_keeps_float32_and_its_repr():
@@ -104,8 +78,8 @@ def test_linear_default_init_draws_from_torchs_distribution():
 def test_bilinear_matches_torch(data, in1, in2, out, bias):
     x1 = data.draw(mst.arrays("float64", (3, in1), floats))
     x2 = data.draw(mst.arrays("float64", (3, in2), floats))
-    check_against_torch(nn.Bilinear(in1, in2, out, bias=bias, dtype=minigrad.float64),
-                        torch.nn.Bilinear(in1, in2, out, bias=bias, dtype=torch.float64), [x1, x2])
+    assert_module_matches_torch(nn.Bilinear(in1, in2, out, bias=bias, dtype=minigrad.float64),
+                                torch.nn.Bilinear(in1, in2, out, bias=bias, dtype=torch.float64), [x1, x2])
     assert repr(nn.Bilinear(in1, in2, out, bias=bias)) == repr(torch.nn.Bilinear(in1, in2, out, bias=bias))
 
 
@@ -119,7 +93,7 @@ def test_embedding_matches_torch(data, num, dim, padding_idx, shape, scale_grad_
                         dtype=minigrad.float64)
     theirs = torch.nn.Embedding(num, dim, padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq,
                                 dtype=torch.float64)
-    check_against_torch(ours, theirs, [ids])
+    assert_module_matches_torch(ours, theirs, [ids])
     assert repr(ours) == repr(theirs)
 
 
@@ -147,7 +121,7 @@ def test_embedding_padding_row_starts_at_zero_and_gets_no_gradient():
 def test_embedding_max_norm_renormalises_like_torch():
     theirs = torch.nn.Embedding(6, 4, max_norm=1.0, dtype=torch.float64)
     ours = nn.Embedding(6, 4, max_norm=1.0, dtype=minigrad.float64)
-    _load_from_torch(ours, theirs)
+    load_torch_state(ours, theirs)
     ids = np.array([[0, 2], [2, 5]])
     assert_close(ours(minigrad.tensor(ids)), theirs(torch.tensor(ids)))
     assert_close(ours.weight, theirs.weight)
@@ -167,10 +141,10 @@ def test_flatten_and_unflatten_match_torch(data, shape):
     start = data.draw(st.integers(0, len(shape) - 1))
     end = data.draw(st.integers(start, len(shape) - 1))
     x = data.draw(mst.arrays("float64", shape, floats))
-    check_against_torch(nn.Flatten(start, end), torch.nn.Flatten(start, end), [x])
+    assert_module_matches_torch(nn.Flatten(start, end), torch.nn.Flatten(start, end), [x])
     dim = data.draw(st.integers(0, len(shape) - 1))
     sizes = (1, shape[dim], 1)
-    check_against_torch(nn.Unflatten(dim, sizes), torch.nn.Unflatten(dim, sizes), [x])
+    assert_module_matches_torch(nn.Unflatten(dim, sizes), torch.nn.Unflatten(dim, sizes), [x])
     assert repr(nn.Unflatten(dim, sizes)) == repr(torch.nn.Unflatten(dim, sizes))
     assert repr(nn.Flatten(start, end)) == repr(torch.nn.Flatten(start, end))
 
@@ -330,7 +304,7 @@ def test_mlp_classifier_trains_like_torch_with_manual_sgd():
     y = np.argmax(x @ rng.standard_normal((6, 3)), axis=1)  # a learnable labelling
     theirs = _TorchMLP().double()
     ours = _MLP().double()
-    _load_from_torch(ours, theirs)
+    load_torch_state(ours, theirs)
     assert repr(ours) == repr(theirs).replace("_TorchMLP", "_MLP")
     our_losses, their_losses = [], []
     for _ in range(30):
@@ -374,7 +348,7 @@ def test_normalize_and_distances_match_torch(data, shape, p):
 @settings(max_examples=15)
 def test_linear_in_float32_matches_torch_at_float32_tolerance(data, in_features, out_features):
     x = data.draw(mst.arrays("float32", (4, in_features), mst.reals(-3, 3, width=32)))
-    check_against_torch(nn.Linear(in_features, out_features), torch.nn.Linear(in_features, out_features), [x])
+    assert_module_matches_torch(nn.Linear(in_features, out_features), torch.nn.Linear(in_features, out_features), [x])
 
 
 def test_embedding_from_pretrained_matches_torch():

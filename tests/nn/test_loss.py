@@ -3,37 +3,18 @@ shapes, options and reductions; stability at +-1e4; and torch's errors for bad t
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn as nn
 import minigrad.nn.functional as F
-from minigrad.testing import assert_close
+from minigrad.testing import assert_close, assert_function_matches_torch, torch_or_skip
 from minigrad.testing import strategies as mst
 
+torch = torch_or_skip()
+
 REDUCTIONS = st.sampled_from(["none", "mean", "sum"])
-
-
-def _tensors(array, requires_grad):
-    grad = requires_grad and array.dtype.kind == "f"
-    return minigrad.tensor(array, requires_grad=grad), torch.tensor(array, requires_grad=grad)
-
-
-def compare_loss(ours, theirs, input, target, target_grad=False, seed=0):
-    """Run both losses on the same arrays; compare the loss and the gradients of input (and target)."""
-    a, b = _tensors(input, True)
-    ta, tb = _tensors(target, target_grad)
-    out, expected = ours(a, ta), theirs(b, tb)
-    assert_close(out, expected, what="loss")
-    upstream = np.random.default_rng(seed).standard_normal(tuple(expected.shape))
-    out.backward(minigrad.tensor(upstream))
-    expected.backward(torch.tensor(upstream))
-    assert_close(a.grad, b.grad, what="input gradient")
-    if target_grad:
-        assert_close(ta.grad, tb.grad, what="target gradient")
-    return out
 
 
 def _both(name, **kwargs):
@@ -57,7 +38,7 @@ def test_regression_losses_match_torch(data, shape, reduction, name):
         options["delta"] = data.draw(st.sampled_from([0.5, 1.0, 2.0]))
     ours, theirs = _both(name, **options)
     assert repr(ours) == repr(theirs)
-    compare_loss(ours, theirs, x, y, target_grad=True)
+    assert_function_matches_torch(ours, theirs, [x, y], requires_grad=[True, True])
 
 
 @given(st.data(), mst.shapes(max_dims=3), REDUCTIONS, st.sampled_from(["mse_loss", "l1_loss", "huber_loss"]))
@@ -68,9 +49,10 @@ def test_regression_losses_match_torch(data, shape, reduction, name):
 def test_elementwise_weights_match_torch(data, shape, reduction, name):
     x, y, w = (data.draw(mst.arrays("float64", shape, mst.reals(-3, 3))) for _ in range(3))
     weight = (minigrad.tensor(w), torch.tensor(w))
-    compare_loss(lambda a, b: getattr(F, name)(a, b, reduction=reduction, weight=weight[0]),
-                 lambda a, b: getattr(torch.nn.functional, name)(a, b, reduction=reduction, weight=weight[1]),
-                 x, y, target_grad=True)
+    assert_function_matches_torch(lambda a, b: getattr(F, name)(a, b, reduction=reduction, weight=weight[0]),
+                                  lambda a, b: getattr(torch.nn.functional, name)(a, b, reduction=reduction,
+                                                                                  weight=weight[1]),
+                                  [x, y], requires_grad=[True, True])
     with pytest.raises(ValueError, match="Weights and input must have the same size"):
         getattr(F, name)(minigrad.zeros(2, 3), minigrad.zeros(2, 3), weight=minigrad.ones(3))
 
@@ -131,7 +113,7 @@ def class_problems(draw, probabilities=False):
 def test_cross_entropy_with_class_indices_matches_torch(problem, label_smoothing):
     logits, target, options = problem
     ours, theirs = _both("CrossEntropyLoss", label_smoothing=label_smoothing, **options)
-    compare_loss(ours, theirs, logits, target)
+    assert_function_matches_torch(ours, theirs, [logits, target], requires_grad=[True, False])
 
 
 @given(class_problems(probabilities=True), st.sampled_from([0.0, 0.2]))
@@ -139,7 +121,7 @@ def test_cross_entropy_with_class_indices_matches_torch(problem, label_smoothing
 def test_cross_entropy_with_probabilities_matches_torch(problem, label_smoothing):
     logits, target, options = problem
     ours, theirs = _both("CrossEntropyLoss", label_smoothing=label_smoothing, **options)
-    compare_loss(ours, theirs, logits, target, target_grad=True)
+    assert_function_matches_torch(ours, theirs, [logits, target], requires_grad=[True, True])
 
 
 @given(class_problems(probabilities=True), st.sampled_from([-100, -1, 0, 2]))
@@ -154,7 +136,7 @@ def test_cross_entropy_with_probabilities_refuses_ignore_index_like_torch(proble
         with pytest.raises(RuntimeError, match="ignore_index is not supported for floating point target"):
             ours(minigrad.tensor(logits), minigrad.tensor(target))
     else:
-        compare_loss(ours, theirs, logits, target, target_grad=True)
+        assert_function_matches_torch(ours, theirs, [logits, target], requires_grad=[True, True])
 
 
 @given(class_problems())
@@ -162,7 +144,7 @@ def test_cross_entropy_with_probabilities_refuses_ignore_index_like_torch(proble
 def test_nll_loss_matches_torch(problem):
     logits, target, options = problem
     ours, theirs = _both("NLLLoss", **options)
-    compare_loss(ours, theirs, logits, target)
+    assert_function_matches_torch(ours, theirs, [logits, target], requires_grad=[True, False])
 
 
 def test_cross_entropy_is_stable_at_large_logits():
@@ -170,10 +152,10 @@ def test_cross_entropy_is_stable_at_large_logits():
     target = np.array([1, 2, 2])
     for smoothing in (0.0, 0.1):
         ours, theirs = _both("CrossEntropyLoss", label_smoothing=smoothing)
-        out = compare_loss(ours, theirs, logits, target)
+        out = assert_function_matches_torch(ours, theirs, [logits, target], requires_grad=[True, False])
         assert np.isfinite(out.item())
     soft = np.array([[0.0, 1.0, 0.0], [0.5, 0.5, 0.0], [0.0, 0.0, 1.0]])
-    compare_loss(*_both("CrossEntropyLoss"), logits, soft, target_grad=True)
+    assert_function_matches_torch(*_both("CrossEntropyLoss"), [logits, soft], requires_grad=[True, True])
 
 
 def test_class_index_errors_follow_torch():
@@ -230,7 +212,7 @@ def test_bce_matches_torch(data, shape, reduction, weighted):
     options = {"reduction": reduction}
     if weighted:
         options["weight"] = data.draw(mst.arrays("float64", shape[len(shape) // 2:], mst.reals(0, 2)))
-    compare_loss(*_both("BCELoss", **options), p, y, target_grad=True)
+    assert_function_matches_torch(*_both("BCELoss", **options), [p, y], requires_grad=[True, True])
 
 
 @given(st.data(), mst.shapes(min_dims=1, max_dims=3), REDUCTIONS, st.booleans(), st.booleans())
@@ -243,19 +225,20 @@ def test_bce_with_logits_matches_torch(data, shape, reduction, weighted, positiv
         options["weight"] = data.draw(mst.arrays("float64", shape[-1:], mst.reals(0, 2)))
     if positive_weighted:
         options["pos_weight"] = data.draw(mst.arrays("float64", shape[-1:], mst.reals(0.1, 4)))
-    compare_loss(*_both("BCEWithLogitsLoss", **options), x, y, target_grad=True)
+    assert_function_matches_torch(*_both("BCEWithLogitsLoss", **options), [x, y], requires_grad=[True, True])
 
 
 def test_binary_losses_are_stable_and_clamped():
     x = np.array([-1e4, -50.0, 0.0, 50.0, 1e4])
     y = np.array([1.0, 0.0, 0.5, 1.0, 0.0])
     for options in ({}, {"pos_weight": np.full(5, 3.0)}):
-        out = compare_loss(*_both("BCEWithLogitsLoss", reduction="none", **options), x, y, target_grad=True)
+        out = assert_function_matches_torch(*_both("BCEWithLogitsLoss", reduction="none", **options), [x, y],
+                                            requires_grad=[True, True])
         assert np.isfinite(out.detach().numpy()).all()
     # probabilities of exactly 0 and 1: the log is clamped at -100 and the gradient stays finite
     p = np.array([0.0, 1.0, 0.0, 1.0])
     t = np.array([1.0, 0.0, 0.0, 1.0])
-    out = compare_loss(*_both("BCELoss", reduction="none"), p, t)
+    out = assert_function_matches_torch(*_both("BCELoss", reduction="none"), [p, t], requires_grad=[True, False])
     assert out.detach().numpy().tolist() == [100.0, 100.0, 0.0, 0.0]
 
 
@@ -282,7 +265,8 @@ def test_kl_div_matches_torch(data, shape, reduction, log_target):
     # gradients with respect to a zero probability are not defined (torch gives nan), so only
     # check the target gradient where every probability is positive
     with pytest.warns(UserWarning) if reduction == "mean" else _no_warning():
-        compare_loss(ours, theirs, log_q, target, target_grad=log_target or bool((target > 0).all()))
+        assert_function_matches_torch(ours, theirs, [log_q, target],
+                                      requires_grad=[True, log_target or bool((target > 0).all())])
 
 
 class _no_warning:
@@ -299,24 +283,11 @@ def test_cross_entropy_in_float32_matches_torch_at_float32_tolerance(problem, la
     logits, target, options = problem
     options = {k: v.astype(np.float32) if isinstance(v, np.ndarray) else v for k, v in options.items()}
     ours, theirs = _both("CrossEntropyLoss", label_smoothing=label_smoothing, **options)
-    out = compare_loss(ours, theirs, logits.astype(np.float32), target)
+    out = assert_function_matches_torch(ours, theirs, [logits.astype(np.float32), target], requires_grad=[True, False])
     assert out.dtype is minigrad.float32
 
 
 # ---------------------------------------------------------------- margins, embeddings and likelihoods
-def _compare_many(ours, theirs, arrays, grad_flags, seed=0):
-    """Like compare_loss for losses of any number of tensor arguments."""
-    pairs = [_tensors(a, flag) for a, flag in zip(arrays, grad_flags)]
-    out, expected = ours(*(p[0] for p in pairs)), theirs(*(p[1] for p in pairs))
-    assert_close(out, expected, what="loss")
-    upstream = np.random.default_rng(seed).standard_normal(tuple(expected.shape))
-    out.backward(minigrad.tensor(upstream))
-    expected.backward(torch.tensor(upstream))
-    for i, (a, b) in enumerate(pairs):
-        if b.requires_grad:
-            assert_close(a.grad, b.grad, what=f"gradient of argument {i}")
-
-
 signs = st.sampled_from([-1.0, 1.0])
 
 
@@ -327,9 +298,11 @@ def test_margin_and_hinge_losses_match_torch(data, n, reduction, margin):
     y = data.draw(mst.arrays("float64", (n,), signs))
     ours, theirs = _both("MarginRankingLoss", margin=margin, reduction=reduction)
     assert repr(ours) == repr(theirs)
-    _compare_many(ours, theirs, [x1, x2, y], [True, True, False])
-    _compare_many(*_both("HingeEmbeddingLoss", margin=margin + 1, reduction=reduction), [x1, y], [True, False])
-    _compare_many(*_both("SoftMarginLoss", reduction=reduction), [x1 * 100, y], [True, False])
+    assert_function_matches_torch(ours, theirs, [x1, x2, y], requires_grad=[True, True, False])
+    assert_function_matches_torch(*_both("HingeEmbeddingLoss", margin=margin + 1, reduction=reduction), [x1, y],
+                                  requires_grad=[True, False])
+    assert_function_matches_torch(*_both("SoftMarginLoss", reduction=reduction), [x1 * 100, y],
+                                  requires_grad=[True, False])
 
 
 @given(st.data(), st.integers(1, 3), st.integers(1, 4), REDUCTIONS, mst.reals(-0.5, 0.5))
@@ -337,8 +310,8 @@ def test_margin_and_hinge_losses_match_torch(data, n, reduction, margin):
 def test_cosine_embedding_loss_matches_torch(data, n, d, reduction, margin):
     x1, x2 = (data.draw(mst.arrays("float64", (n, d), mst.nonzero_reals(0.1, 3))) for _ in range(2))
     y = data.draw(mst.arrays("float64", (n,), signs))
-    _compare_many(*_both("CosineEmbeddingLoss", margin=margin, reduction=reduction), [x1, x2, y],
-                  [True, True, False])
+    assert_function_matches_torch(*_both("CosineEmbeddingLoss", margin=margin, reduction=reduction), [x1, x2, y],
+                                  requires_grad=[True, True, False])
 
 
 @given(st.data(), st.integers(1, 3), st.integers(1, 4), REDUCTIONS, st.sampled_from([1.0, 2.0, 3.0]),
@@ -347,7 +320,7 @@ def test_cosine_embedding_loss_matches_torch(data, n, d, reduction, margin):
 def test_triplet_margin_loss_matches_torch(data, n, d, reduction, p, swap):
     a, pos, neg = (data.draw(mst.arrays("float64", (n, d), mst.reals(-2, 2))) for _ in range(3))
     ours, theirs = _both("TripletMarginLoss", margin=0.5, p=p, swap=swap, reduction=reduction)
-    _compare_many(ours, theirs, [a, pos, neg], [True, True, True])
+    assert_function_matches_torch(ours, theirs, [a, pos, neg], requires_grad=[True, True, True])
 
 
 @given(st.data(), st.integers(1, 3), st.integers(1, 4), REDUCTIONS, st.booleans())
@@ -358,7 +331,7 @@ def test_multilabel_soft_margin_loss_matches_torch(data, n, c, reduction, weight
     options = {"reduction": reduction}
     if weighted:
         options["weight"] = data.draw(mst.arrays("float64", (c,), mst.reals(0, 2)))
-    _compare_many(*_both("MultiLabelSoftMarginLoss", **options), [x, y], [True, False])
+    assert_function_matches_torch(*_both("MultiLabelSoftMarginLoss", **options), [x, y], requires_grad=[True, False])
 
 
 @given(st.data(), mst.shapes(min_dims=1, max_dims=2), REDUCTIONS, st.booleans(), st.booleans())
@@ -367,7 +340,7 @@ def test_poisson_nll_loss_matches_torch(data, shape, reduction, log_input, full)
     x = data.draw(mst.arrays("float64", shape, mst.reals(-2, 2) if log_input else mst.reals(0.01, 5)))
     y = data.draw(mst.arrays("float64", shape, st.sampled_from([0.0, 1.0, 2.0, 5.0])))
     ours, theirs = _both("PoissonNLLLoss", log_input=log_input, full=full, reduction=reduction)
-    _compare_many(ours, theirs, [x, y], [True, False])
+    assert_function_matches_torch(ours, theirs, [x, y], requires_grad=[True, False])
 
 
 @given(st.data(), st.sampled_from(["same", "one fewer", "shared"]), REDUCTIONS, st.booleans())
@@ -377,7 +350,7 @@ def test_gaussian_nll_loss_matches_torch(data, var_shape, reduction, full):
     shape = {"same": (3, 2), "one fewer": (3,), "shared": (3, 1)}[var_shape]
     var = data.draw(mst.arrays("float64", shape, st.one_of(st.just(1e-9), mst.reals(0.05, 3))))
     ours, theirs = _both("GaussianNLLLoss", full=full, reduction=reduction)
-    _compare_many(ours, theirs, [x, y, var], [True, True, True])
+    assert_function_matches_torch(ours, theirs, [x, y, var], requires_grad=[True, True, True])
     with pytest.raises(ValueError, match="var is of incorrect size"):
         ours(minigrad.zeros(3, 2), minigrad.zeros(3, 2), minigrad.ones(2, 2))
     with pytest.raises(ValueError, match="var has negative entry"):

@@ -7,13 +7,14 @@ import copy
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn as mnn
-from minigrad.testing import assert_close
+from minigrad.testing import assert_close, torch_or_skip
+
+torch = torch_or_skip()
 
 
 def build_net(nn, framework):

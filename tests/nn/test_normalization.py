@@ -2,15 +2,17 @@
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as TF
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from layer_oracle import check_structure, compare_functions, compare_modules
 
 import minigrad
 import minigrad.nn.functional as F
 from minigrad import nn
+from minigrad.testing import (assert_function_matches_torch, assert_module_matches_torch, assert_same_structure,
+                              torch_or_skip)
+
+torch = torch_or_skip()
+TF = torch.nn.functional
 
 
 def _randomise(torch_layer, rng):
@@ -28,10 +30,10 @@ def test_layer_norm_matches_torch(shape, normalized_dims, affine, bias, eps, see
     normalized_shape = tuple(shape[len(shape) - normalized_dims:])
     torch_layer = torch.nn.LayerNorm(normalized_shape, eps, affine, bias)
     layer = nn.LayerNorm(normalized_shape, eps, affine, bias)
-    check_structure(torch_layer, layer)
+    assert_same_structure(layer, torch_layer)
     rng = np.random.default_rng(seed)
     _randomise(torch_layer, rng)
-    compare_modules(torch_layer, layer, [rng.standard_normal(shape) * 2 + 1], seed=seed)
+    assert_module_matches_torch(layer, torch_layer, [rng.standard_normal(shape) * 2 + 1], seed=seed, dtype="float64")
 
 
 @settings(max_examples=25)
@@ -44,7 +46,7 @@ def test_group_norm_matches_torch(batch, groups_and_size, spatial_dims, affine, 
     shape = (batch, channels) + tuple(rng.integers(1, 4, spatial_dims))
     torch_layer, layer = torch.nn.GroupNorm(groups, channels, affine=affine), nn.GroupNorm(groups, channels,
                                                                                           affine=affine)
-    check_structure(torch_layer, layer)
+    assert_same_structure(layer, torch_layer)
     _randomise(torch_layer, rng)
     if np.prod(shape) == groups:  # one value per group: torch refuses, and so must minigrad
         with pytest.raises(ValueError, match="Expected more than 1 value per channel"):
@@ -52,7 +54,7 @@ def test_group_norm_matches_torch(batch, groups_and_size, spatial_dims, affine, 
         with pytest.raises(ValueError, match="Expected more than 1 value per channel"):
             layer(minigrad.randn(shape))
         return
-    compare_modules(torch_layer, layer, [rng.standard_normal(shape)], seed=seed)
+    assert_module_matches_torch(layer, torch_layer, [rng.standard_normal(shape)], seed=seed, dtype="float64")
 
 
 @settings(max_examples=25)
@@ -61,14 +63,14 @@ def test_group_norm_matches_torch(batch, groups_and_size, spatial_dims, affine, 
 def test_normalize_matches_torch(shape, p, dim, seed):
     dim = min(dim, len(shape) - 1)
     x = np.random.default_rng(seed).standard_normal(shape)
-    compare_functions(lambda x: F.normalize(x, p, dim), lambda x: TF.normalize(x, p, dim), [x], seed=seed)
+    assert_function_matches_torch(lambda x: F.normalize(x, p, dim), lambda x: TF.normalize(x, p, dim), [x], seed=seed)
 
 
 def test_layer_norm_keeps_float32():
     torch_layer, layer = torch.nn.LayerNorm((3, 4)), nn.LayerNorm((3, 4))
     x = np.random.default_rng(0).standard_normal((2, 3, 4)).astype("float32")
     assert layer(minigrad.tensor(x)).dtype == minigrad.float32
-    compare_modules(torch_layer, layer, [x], dtype="float32")
+    assert_module_matches_torch(layer, torch_layer, [x], dtype="float32")
 
 
 def test_layer_norm_wrong_shape_names_both_shapes():

@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
-import torch
 
 import minigrad
-from minigrad.testing import assert_close
+from minigrad.testing import assert_close, torch_or_skip
+
+torch = torch_or_skip()
 
 CASES = [
     ("ZeroPad2d", ((1, 2, 0, 1),), (2, 3, 4, 4)), ("ZeroPad1d", (2,), (2, 3, 5)),

@@ -2,16 +2,17 @@
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as TF
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from layer_oracle import assert_raises_like_torch, check_structure, compare_functions, compare_modules
 
 import minigrad
 import minigrad.nn.functional as F
 from minigrad import nn
-from minigrad.testing import assert_close, gradcheck
+from minigrad.testing import (assert_close, assert_function_matches_torch, assert_module_matches_torch,
+                              assert_raises_like_torch, assert_same_structure, gradcheck, torch_or_skip)
+
+torch = torch_or_skip()
+TF = torch.nn.functional
 
 
 @st.composite
@@ -64,9 +65,9 @@ def _input(case, dtype="float64", values="normal"):
 @given(pool_cases(2), st.sampled_from(["normal", "ties", "special"]))
 def test_max_pool2d_matches_torch(case, values):
     kwargs = {k: case[k] for k in ("kernel_size", "stride", "padding", "dilation", "ceil_mode")}
-    compare_functions(lambda x: F.max_pool2d(x, return_indices=True, **kwargs),
-                      lambda x: TF.max_pool2d(x, return_indices=True, **kwargs), [_input(case, values=values)],
-                      seed=case["seed"])
+    assert_function_matches_torch(lambda x: F.max_pool2d(x, return_indices=True, **kwargs),
+                                  lambda x: TF.max_pool2d(x, return_indices=True, **kwargs),
+                                  [_input(case, values=values)], seed=case["seed"])
 
 
 # The loss sum(out * g) over -inf outputs is NaN (NumPy warns); the gradients are still exact.
@@ -76,9 +77,9 @@ def test_max_pool2d_matches_torch(case, values):
 def test_max_pool1d_matches_torch(case, values):
     kwargs = {k: case[k][0] if isinstance(case[k], tuple) else case[k]
               for k in ("kernel_size", "stride", "padding", "dilation", "ceil_mode")}
-    compare_functions(lambda x: F.max_pool1d(x, return_indices=True, **kwargs),
-                      lambda x: TF.max_pool1d(x, return_indices=True, **kwargs), [_input(case, values=values)],
-                      seed=case["seed"])
+    assert_function_matches_torch(lambda x: F.max_pool1d(x, return_indices=True, **kwargs),
+                                  lambda x: TF.max_pool1d(x, return_indices=True, **kwargs),
+                                  [_input(case, values=values)], seed=case["seed"])
 
 
 @settings(max_examples=40)
@@ -86,8 +87,8 @@ def test_max_pool1d_matches_torch(case, values):
 def test_avg_pool2d_matches_torch(case, count_include_pad, divisor_override):
     kwargs = {k: case[k] for k in ("kernel_size", "stride", "padding", "ceil_mode")}
     kwargs.update(count_include_pad=count_include_pad, divisor_override=divisor_override)
-    compare_functions(lambda x: F.avg_pool2d(x, **kwargs), lambda x: TF.avg_pool2d(x, **kwargs), [_input(case)],
-                      seed=case["seed"])
+    assert_function_matches_torch(lambda x: F.avg_pool2d(x, **kwargs), lambda x: TF.avg_pool2d(x, **kwargs),
+                                  [_input(case)], seed=case["seed"])
 
 
 @settings(max_examples=25)
@@ -95,8 +96,8 @@ def test_avg_pool2d_matches_torch(case, count_include_pad, divisor_override):
 def test_avg_pool1d_matches_torch(case, count_include_pad):
     kwargs = {k: case[k] for k in ("kernel_size", "stride", "padding", "ceil_mode")}
     kwargs.update(count_include_pad=count_include_pad)
-    compare_functions(lambda x: F.avg_pool1d(x, **kwargs), lambda x: TF.avg_pool1d(x, **kwargs), [_input(case)],
-                      seed=case["seed"])
+    assert_function_matches_torch(lambda x: F.avg_pool1d(x, **kwargs), lambda x: TF.avg_pool1d(x, **kwargs),
+                                  [_input(case)], seed=case["seed"])
 
 
 @settings(max_examples=30)
@@ -105,8 +106,8 @@ def test_avg_pool1d_matches_torch(case, count_include_pad):
        st.integers(0, 2**16))
 def test_adaptive_avg_pool2d_matches_torch(lead, height, width, output_size, seed):
     x = np.random.default_rng(seed).standard_normal(lead + (height, width))
-    compare_functions(lambda x: F.adaptive_avg_pool2d(x, output_size),
-                      lambda x: TF.adaptive_avg_pool2d(x, output_size), [x], seed=seed)
+    assert_function_matches_torch(lambda x: F.adaptive_avg_pool2d(x, output_size),
+                                  lambda x: TF.adaptive_avg_pool2d(x, output_size), [x], seed=seed)
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
@@ -116,24 +117,24 @@ def test_adaptive_avg_pool2d_matches_torch(lead, height, width, output_size, see
        st.sampled_from(["normal", "ties", "special"]), st.integers(0, 2**16))
 def test_adaptive_max_pool2d_matches_torch(lead, height, width, output_size, values, seed):
     x = _input(dict(seed=seed, shape=lead + (height, width)), values=values)
-    compare_functions(lambda x: F.adaptive_max_pool2d(x, output_size, return_indices=True),
-                      lambda x: TF.adaptive_max_pool2d(x, output_size, return_indices=True), [x], seed=seed)
+    assert_function_matches_torch(lambda x: F.adaptive_max_pool2d(x, output_size, return_indices=True),
+                                  lambda x: TF.adaptive_max_pool2d(x, output_size, return_indices=True), [x], seed=seed)
 
 
 @settings(max_examples=15)
 @given(st.sampled_from([(2,), (1, 3)]), st.integers(1, 9), st.integers(1, 6), st.integers(0, 2**16))
 def test_adaptive_max_pool1d_matches_torch(lead, length, output_size, seed):
     x = np.random.default_rng(seed).standard_normal(lead + (length,))
-    compare_functions(lambda x: F.adaptive_max_pool1d(x, output_size, return_indices=True),
-                      lambda x: TF.adaptive_max_pool1d(x, output_size, return_indices=True), [x], seed=seed)
+    assert_function_matches_torch(lambda x: F.adaptive_max_pool1d(x, output_size, return_indices=True),
+                                  lambda x: TF.adaptive_max_pool1d(x, output_size, return_indices=True), [x], seed=seed)
 
 
 @settings(max_examples=20)
 @given(st.sampled_from([(2,), (1, 3), (2, 2)]), st.integers(1, 9), st.integers(1, 6), st.integers(0, 2**16))
 def test_adaptive_avg_pool1d_matches_torch(lead, length, output_size, seed):
     x = np.random.default_rng(seed).standard_normal(lead + (length,))
-    compare_functions(lambda x: F.adaptive_avg_pool1d(x, output_size),
-                      lambda x: TF.adaptive_avg_pool1d(x, output_size), [x], seed=seed)
+    assert_function_matches_torch(lambda x: F.adaptive_avg_pool1d(x, output_size),
+                                  lambda x: TF.adaptive_avg_pool1d(x, output_size), [x], seed=seed)
 
 
 @settings(max_examples=20)
@@ -155,9 +156,9 @@ def test_pooling_layers_match_torch(case):
         (torch.nn.AdaptiveMaxPool1d(2, return_indices=True), nn.AdaptiveMaxPool1d(2, return_indices=True)),
     ]
     for torch_layer, layer in pairs:
-        check_structure(torch_layer, layer)
+        assert_same_structure(layer, torch_layer)
         inputs = [x[..., 0, :]] if "1d" in type(layer).__name__ else [x]
-        compare_modules(torch_layer, layer, inputs, seed=case["seed"])
+        assert_module_matches_torch(layer, torch_layer, inputs, seed=case["seed"], dtype="float64")
 
 
 def test_default_reprs_match_torch():
@@ -187,8 +188,8 @@ def test_max_pool_windows_wholly_in_padding_give_minus_inf_and_no_gradient(dilat
 
 def test_max_pool_of_integers_matches_torch():
     x = np.random.default_rng(0).integers(-5, 5, (2, 3, 7, 6))
-    compare_functions(lambda x: F.max_pool2d(x, 3, 2, 1, return_indices=True),
-                      lambda x: TF.max_pool2d(x, 3, 2, 1, return_indices=True), [x])
+    assert_function_matches_torch(lambda x: F.max_pool2d(x, 3, 2, 1, return_indices=True),
+                                  lambda x: TF.max_pool2d(x, 3, 2, 1, return_indices=True), [x])
 
 
 @pytest.mark.parametrize("name", ["avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d"])
@@ -202,8 +203,8 @@ def test_pooling_keeps_float32(name):
     x = np.random.default_rng(0).standard_normal((2, 3, 7, 6)).astype("float32")
     out = getattr(F, name)(minigrad.tensor(x), 3)
     assert out.dtype == minigrad.float32
-    compare_functions(lambda x: getattr(F, name)(x, 3), lambda x: getattr(TF, name)(x, 3), [x],
-                      tolerances=(1e-4, 1e-5))
+    assert_function_matches_torch(lambda x: getattr(F, name)(x, 3), lambda x: getattr(TF, name)(x, 3), [x],
+                                  rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("call", [
@@ -215,7 +216,7 @@ def test_pooling_keeps_float32(name):
     lambda lib, f: f.adaptive_avg_pool2d(lib.randn(2, 3, 4, 4), (3,)),
 ])
 def test_errors_match_torch(call):
-    assert_raises_like_torch(call)
+    assert_raises_like_torch(lambda lib: call(lib, lib.nn.functional), same_message=True)
 
 
 @pytest.mark.parametrize("call", [

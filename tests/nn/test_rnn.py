@@ -4,13 +4,14 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from layer_oracle import check_structure, compare_modules
 
 import minigrad
 from minigrad import nn
+from minigrad.testing import assert_module_matches_torch, assert_same_structure, torch_or_skip
+
+torch = torch_or_skip()
 
 
 @st.composite
@@ -47,17 +48,17 @@ def rnn_cases(draw):
 def test_recurrent_layer_matches_torch(case):
     kind, sizes, kwargs, inputs, seed = case
     torch_layer, layer = getattr(torch.nn, kind)(*sizes, **kwargs), getattr(nn, kind)(*sizes, **kwargs)
-    check_structure(torch_layer, layer)
-    compare_modules(torch_layer, layer, inputs, seed=seed)
+    assert_same_structure(layer, torch_layer)
+    assert_module_matches_torch(layer, torch_layer, inputs, seed=seed, dtype="float64")
 
 
 @settings(max_examples=10)
 @given(st.sampled_from(["RNN", "LSTM", "GRU"]), st.integers(0, 2**16))
 def test_dropout_between_layers_is_off_in_eval(kind, seed):
     torch_layer, layer = getattr(torch.nn, kind)(3, 4, 3, dropout=0.5), getattr(nn, kind)(3, 4, 3, dropout=0.5)
-    check_structure(torch_layer, layer)
+    assert_same_structure(layer, torch_layer)
     x = np.random.default_rng(seed).standard_normal((4, 2, 3))
-    compare_modules(torch_layer, layer, [x], seed=seed, training=False)
+    assert_module_matches_torch(layer, torch_layer, [x], seed=seed, training=False, dtype="float64")
 
 
 def test_dropout_between_layers_drops_in_training():
@@ -90,7 +91,7 @@ def test_keeps_float32():
     x = np.random.default_rng(0).standard_normal((5, 2, 3)).astype("float32")
     output, (h_n, c_n) = layer(minigrad.tensor(x))
     assert output.dtype == h_n.dtype == c_n.dtype == minigrad.float32
-    compare_modules(torch_layer, layer, [x], dtype="float32")
+    assert_module_matches_torch(layer, torch_layer, [x], dtype="float32")
 
 
 def test_reprs_match_torch():

@@ -1,13 +1,14 @@
 """Packed variable-length sequences through RNN, LSTM and GRU, against torch."""
 
 import numpy as np
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
 from minigrad.nn.utils import rnn as mrnn
-from minigrad.testing import assert_close
+from minigrad.testing import assert_close, torch_or_skip
+
+torch = torch_or_skip()
 
 MODES = {"RNN": (torch.nn.RNN, minigrad.nn.RNN), "LSTM": (torch.nn.LSTM, minigrad.nn.LSTM),
          "GRU": (torch.nn.GRU, minigrad.nn.GRU)}

@@ -2,12 +2,13 @@
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.testing import assert_close
+from minigrad.testing import assert_close, torch_or_skip
+
+torch = torch_or_skip()
 
 MODES = [("nearest", 1), ("nearest", 2), ("nearest-exact", 2), ("linear", 1), ("bilinear", 2), ("trilinear", 3),
          ("bicubic", 2), ("area", 1), ("area", 2), ("area", 3)]

@@ -4,12 +4,13 @@
 import warnings
 
 import numpy as np
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.testing import assert_close
+from minigrad.testing import assert_close, torch_or_skip
+
+torch = torch_or_skip()
 
 
 def load_from(theirs, ours):

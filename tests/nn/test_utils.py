@@ -4,14 +4,15 @@ import math
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn as nn
-from minigrad.testing import assert_close
+from minigrad.testing import assert_close, torch_or_skip
 from minigrad.testing import strategies as mst
+
+torch = torch_or_skip()
 
 
 def _grads(data, shapes):

@@ -4,10 +4,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from optim_oracle import HYPER, OPTIMIZERS
 
 from minigrad.optim import functional as F
-from minigrad.testing import torch
+from minigrad.testing import torch_or_skip
+from minigrad.testing.optim import OPTIMIZERS
+from minigrad.testing.strategies import optimizer_hyperparameters
+
+torch = torch_or_skip()
 
 RULES = {"SGD": (F.sgd, F.init_sgd), "Adam": (F.adam, F.init_adam), "AdamW": (F.adamw, F.init_adamw),
          "RMSprop": (F.rmsprop, F.init_rmsprop), "Adagrad": (F.adagrad, F.init_adagrad),
@@ -41,17 +44,17 @@ def _run_rule(name, hyper, param, grads):
 @given(data=st.data(), dtype=st.sampled_from([np.float64, np.float32]),
        shape=st.lists(st.integers(1, 4), max_size=2).map(tuple), steps=st.integers(1, 8), seed=st.integers(0, 2**31))
 def test_rule_matches_torch_optimizer(name, data, dtype, shape, steps, seed):
-    hyper = data.draw(HYPER[name])
+    hyper = data.draw(optimizer_hyperparameters(name))
     rng = np.random.default_rng(seed)
     param = np.asarray(rng.standard_normal(shape), dtype=dtype)
     grads = [np.asarray(rng.standard_normal(shape), dtype=dtype) for _ in range(steps)]
     history = _run_rule(name, hyper, param, grads)
 
-    t_param = torch().nn.Parameter(torch().from_numpy(param.copy()))
-    t_opt = getattr(torch().optim, name)([t_param], **hyper)
+    t_param = torch.nn.Parameter(torch.from_numpy(param.copy()))
+    t_opt = getattr(torch.optim, name)([t_param], **hyper)
     rtol, atol = (1e-7, 1e-12) if dtype == np.float64 else (1e-4, 1e-5)
     for grad, (new_param, state) in zip(grads, history):
-        t_param.grad = torch().from_numpy(grad.copy())
+        t_param.grad = torch.from_numpy(grad.copy())
         t_opt.step()
         np.testing.assert_allclose(new_param, t_param.detach().numpy(), rtol=rtol, atol=atol)
         t_state = t_opt.state[t_param]

@@ -3,12 +3,13 @@ problems with a quartic term, K steps, parameters, losses and iteration counts c
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.testing import tolerances
+from minigrad.testing import tolerances, torch_or_skip
+
+torch = torch_or_skip()
 
 
 def _run(lib, problem, dtype, steps):

@@ -7,11 +7,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from optim_oracle import to_minigrad_state_dict
 
 import minigrad
 from minigrad.optim import lr_scheduler
-from minigrad.testing import torch
+from minigrad.testing import torch_or_skip
+from minigrad.testing.optim import optimizer_state_from_torch
+
+torch = torch_or_skip()
 
 gammas = st.floats(0.05, 1.0)
 
@@ -69,10 +71,10 @@ SCHEDULERS = {
 def _optimizers(name, lrs):
     """The same two-group optimizer in minigrad and torch (the groups only differ in lr)."""
     mg_params = [minigrad.nn.Parameter(minigrad.ones(2)) for _ in lrs]
-    t_params = [torch().nn.Parameter(torch().ones(2)) for _ in lrs]
+    t_params = [torch.nn.Parameter(torch.ones(2)) for _ in lrs]
     kwargs = {"momentum": 0.9} if name == "SGD" else {}
     mg = getattr(minigrad.optim, name)([{"params": [p], "lr": lr} for p, lr in zip(mg_params, lrs)], **kwargs)
-    t = getattr(torch().optim, name)([{"params": [p], "lr": lr} for p, lr in zip(t_params, lrs)], **kwargs)
+    t = getattr(torch.optim, name)([{"params": [p], "lr": lr} for p, lr in zip(t_params, lrs)], **kwargs)
     return mg, t
 
 
@@ -96,7 +98,7 @@ def test_lr_sequence_matches_torch(name, data, lrs, steps, optimizer):
     kwargs = data.draw(SCHEDULERS[name], label="scheduler arguments")
     mg_opt, t_opt = _optimizers(optimizer, lrs)
     ours = _outcome(lambda: getattr(lr_scheduler, name)(mg_opt, **kwargs))
-    theirs = _outcome(lambda: getattr(torch().optim.lr_scheduler, name)(t_opt, **kwargs))
+    theirs = _outcome(lambda: getattr(torch.optim.lr_scheduler, name)(t_opt, **kwargs))
     assert ours[0] == theirs[0] and (ours[0] == "ok" or ours[1] is theirs[1])
     if ours[0] == "error":
         return
@@ -128,10 +130,10 @@ def test_reduce_lr_on_plateau_matches_torch(mode, threshold_mode, factor, patien
               "threshold_mode": threshold_mode, "cooldown": cooldown, "min_lr": min_lr, "eps": eps}
     mg_opt, t_opt = _optimizers("SGD", lrs)
     mg_sched = lr_scheduler.ReduceLROnPlateau(mg_opt, **kwargs)
-    t_sched = torch().optim.lr_scheduler.ReduceLROnPlateau(t_opt, **kwargs)
+    t_sched = torch.optim.lr_scheduler.ReduceLROnPlateau(t_opt, **kwargs)
     for metric in metrics:
         mg_sched.step(minigrad.tensor(metric, dtype=minigrad.float64))  # a 0-d tensor, as from a loss
-        t_sched.step(torch().tensor(metric, dtype=torch().float64))
+        t_sched.step(torch.tensor(metric, dtype=torch.float64))
         assert mg_sched.get_last_lr() == t_sched.get_last_lr()
         assert mg_sched.state_dict() == t_sched.state_dict()
 
@@ -146,12 +148,12 @@ def test_resume_from_a_torch_checkpoint(name, data, before, after):
         kwargs = {**kwargs, "total_steps": before + after + 5, "epochs": None, "steps_per_epoch": None,
                   "pct_start": 0.5, "three_phase": False}
     mg_opt, t_opt = _optimizers("SGD", [0.1, 0.02])
-    t_sched = getattr(torch().optim.lr_scheduler, name)(t_opt, **kwargs)
+    t_sched = getattr(torch.optim.lr_scheduler, name)(t_opt, **kwargs)
     mg_sched = getattr(lr_scheduler, name)(mg_opt, **kwargs)
     for _ in range(before):
         t_opt.step()
         t_sched.step()
-    mg_opt.load_state_dict(to_minigrad_state_dict(t_opt.state_dict()))
+    mg_opt.load_state_dict(optimizer_state_from_torch(t_opt.state_dict()))
     mg_sched.load_state_dict(t_sched.state_dict())
     for _ in range(after):
         mg_opt.step()
@@ -174,11 +176,11 @@ def test_training_with_a_scheduler_matches_torch(optimizer, scheduler, kwargs):
     mg_params = [p for g in mg_opt.param_groups for p in g["params"]]
     t_params = [p for g in t_opt.param_groups for p in g["params"]]
     mg_sched = getattr(lr_scheduler, scheduler)(mg_opt, **kwargs)
-    t_sched = getattr(torch().optim.lr_scheduler, scheduler)(t_opt, **kwargs)
+    t_sched = getattr(torch.optim.lr_scheduler, scheduler)(t_opt, **kwargs)
     for _ in range(11):
         for mp, tp in zip(mg_params, t_params):
             grad = rng.standard_normal(2).astype(np.float32)
-            mp.grad, tp.grad = minigrad.from_numpy(grad.copy()), torch().from_numpy(grad.copy())
+            mp.grad, tp.grad = minigrad.from_numpy(grad.copy()), torch.from_numpy(grad.copy())
         mg_opt.step()
         t_opt.step()
         mg_sched.step()
@@ -197,7 +199,7 @@ def test_step_with_an_explicit_epoch_uses_the_closed_form(epochs, name):
               "PolynomialLR": {"total_iters": 8, "power": 2.0}}[name]
     mg_opt, t_opt = _optimizers("SGD", [0.1, 0.3])
     mg_sched = getattr(lr_scheduler, name)(mg_opt, **kwargs)
-    t_sched = getattr(torch().optim.lr_scheduler, name)(t_opt, **kwargs)
+    t_sched = getattr(torch.optim.lr_scheduler, name)(t_opt, **kwargs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for epoch in epochs:
@@ -229,7 +231,7 @@ def test_lambda_state_dict_keeps_only_callable_objects():
 
     mg_opt, t_opt = _optimizers("SGD", [0.1, 0.2])
     mg_sched = lr_scheduler.LambdaLR(mg_opt, [Decay(0.5), lambda e: 1.0])
-    t_sched = torch().optim.lr_scheduler.LambdaLR(t_opt, [Decay(0.5), lambda e: 1.0])
+    t_sched = torch.optim.lr_scheduler.LambdaLR(t_opt, [Decay(0.5), lambda e: 1.0])
     assert mg_sched.state_dict() == t_sched.state_dict()
     assert mg_sched.state_dict()["lr_lambdas"] == [{"rate": 0.5}, None]
     fresh = lr_scheduler.LambdaLR(_optimizers("SGD", [0.1, 0.2])[0], [Decay(0.1), lambda e: 1.0])
@@ -253,7 +255,7 @@ def test_bad_scheduler_arguments_raise_like_torch(make):
     with pytest.raises(Exception) as ours:
         make(mg_opt, lr_scheduler)
     with pytest.raises(Exception) as theirs:
-        make(t_opt, torch().optim.lr_scheduler)
+        make(t_opt, torch.optim.lr_scheduler)
     assert type(ours.value) is type(theirs.value)
 
 
@@ -272,7 +274,7 @@ def test_sequential_and_chained_schedulers_match_torch(data, lrs, steps, chained
         return lib.ChainedScheduler(parts) if chained else lib.SequentialLR(opt, parts, milestones=[milestone])
 
     mg_opt, t_opt = _optimizers("SGD", lrs)
-    mg_sched, t_sched = build(mg_opt, lr_scheduler), build(t_opt, torch().optim.lr_scheduler)
+    mg_sched, t_sched = build(mg_opt, lr_scheduler), build(t_opt, torch.optim.lr_scheduler)
     for step in range(steps + 1):
         assert mg_sched.get_last_lr() == t_sched.get_last_lr(), f"step {step}"
         assert mg_sched.state_dict() == t_sched.state_dict()
@@ -294,7 +296,7 @@ def test_two_schedulers_on_one_optimizer_compound_like_torch(data, lrs, steps, n
     kwargs = [data.draw(SCHEDULERS[name], label=name) for name in names]
     mg_opt, t_opt = _optimizers("SGD", lrs)
     mg_scheds = [getattr(lr_scheduler, name)(mg_opt, **kw) for name, kw in zip(names, kwargs)]
-    t_scheds = [getattr(torch().optim.lr_scheduler, name)(t_opt, **kw) for name, kw in zip(names, kwargs)]
+    t_scheds = [getattr(torch.optim.lr_scheduler, name)(t_opt, **kw) for name, kw in zip(names, kwargs)]
     for step in range(steps + 1):
         assert [g["lr"] for g in mg_opt.param_groups] == [g["lr"] for g in t_opt.param_groups], f"step {step}"
         assert [s.get_last_lr() for s in mg_scheds] == [s.get_last_lr() for s in t_scheds]
@@ -337,7 +339,7 @@ def test_scheduler_and_optimizer_state_survive_minigrad_save(tmp_path):
 @given(t_0=st.integers(1, 6), t_mult=st.integers(1, 3), eta_min=st.sampled_from([0.0, 0.001]),
        lr=st.floats(0.01, 1.0), steps=st.integers(1, 30))
 def test_cosine_annealing_warm_restarts_matches_torch(t_0, t_mult, eta_min, lr, steps):
-    T = torch()
+    T = torch
     ours_param = minigrad.nn.Parameter(minigrad.zeros(2))
     theirs_param = T.nn.Parameter(T.zeros(2))
     ours_opt, theirs_opt = minigrad.optim.SGD([ours_param], lr=lr), T.optim.SGD([theirs_param], lr=lr)

@@ -4,10 +4,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from optim_oracle import OPTIMIZERS, Pair, assert_same_state, problems
 
 import minigrad
-from minigrad.testing import tolerances, torch
+from minigrad.testing import OptimizerPair, assert_optimizer_matches_torch, tolerances, torch_or_skip
+from minigrad.testing.optim import OPTIMIZERS
+from minigrad.testing.strategies import optimizer_problems
+
+torch = torch_or_skip()
 
 RTOL, ATOL = 1e-7, 1e-12
 
@@ -17,23 +20,24 @@ RTOL, ATOL = 1e-7, 1e-12
 @given(data=st.data())
 def test_trajectory_matches_torch_float64(name, data):
     """Two groups with their own drawn hyperparameters, K steps, some gradients None."""
-    problem = data.draw(problems(name))
-    pair = Pair(name, problem)
+    problem = data.draw(optimizer_problems(name))
+    pair = OptimizerPair(name, problem)
     for k, grads in enumerate(problem["grads"]):
         pair.step(grads)
-        assert_same_state(pair, RTOL, ATOL, where=f"after step {k + 1}")
+        assert_optimizer_matches_torch(pair, RTOL, ATOL, where=f"after step {k + 1}")
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
 @settings(max_examples=8)
 @given(data=st.data())
 def test_float32_stays_float32_and_matches_torch(name, data):
-    problem = data.draw(problems(name, max_steps=5))
-    pair = Pair(name, problem, dtype=np.float32)
+    problem = data.draw(optimizer_problems(name, max_steps=5))
+    pair = OptimizerPair(name, problem, dtype=np.float32)
     rtol, atol = tolerances(minigrad.float32)
     for grads in problem["grads"]:
         pair.step(grads, dtype=np.float32)
-        assert_same_state(pair, rtol, atol)  # also checks every dtype, e.g. float32 state and a float32 step
+        # also checks every dtype, e.g. float32 state and a float32 step
+        assert_optimizer_matches_torch(pair, rtol, atol)
 
 
 def _as_numpy_scalars(hyper):
@@ -50,13 +54,13 @@ def _as_numpy_scalars(hyper):
 @given(data=st.data())
 def test_numpy_scalar_hyperparameters_keep_float32_like_torch(name, data):
     """torch reads a np.float64 hyperparameter as a Python number: float32 parameters and state stay float32."""
-    problem = data.draw(problems(name, max_steps=4))
+    problem = data.draw(optimizer_problems(name, max_steps=4))
     problem = {**problem, "hypers": [_as_numpy_scalars(hyper) for hyper in problem["hypers"]]}
-    pair = Pair(name, problem, dtype=np.float32)
+    pair = OptimizerPair(name, problem, dtype=np.float32)
     rtol, atol = tolerances(minigrad.float32)
     for grads in problem["grads"]:
         pair.step(grads, dtype=np.float32)
-        assert_same_state(pair, rtol, atol)  # checks the dtype of every state entry too
+        assert_optimizer_matches_torch(pair, rtol, atol)  # checks the dtype of every state entry too
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
@@ -74,9 +78,9 @@ def test_parameter_is_updated_in_place(name):
 def test_parameters_without_grad_are_skipped(name):
     p, q = (minigrad.nn.Parameter(minigrad.ones(2)) for _ in range(2))
     opt = getattr(minigrad.optim, name)([p, q], lr=0.1)
-    tp, tq = (torch().nn.Parameter(torch().ones(2)) for _ in range(2))
-    topt = getattr(torch().optim, name)([tp, tq], lr=0.1)
-    p.grad, tp.grad = minigrad.ones(2), torch().ones(2)
+    tp, tq = (torch.nn.Parameter(torch.ones(2)) for _ in range(2))
+    topt = getattr(torch.optim, name)([tp, tq], lr=0.1)
+    p.grad, tp.grad = minigrad.ones(2), torch.ones(2)
     opt.step()
     topt.step()
     np.testing.assert_array_equal(q.detach().numpy(), np.ones(2, np.float32))
@@ -113,9 +117,9 @@ def test_zero_grad_sets_to_none_or_zero():
 @pytest.mark.parametrize("name", OPTIMIZERS)
 def test_param_groups_and_repr_match_torch(name):
     p = minigrad.nn.Parameter(minigrad.ones(2))
-    tp = torch().nn.Parameter(torch().ones(2))
+    tp = torch.nn.Parameter(torch.ones(2))
     opt = getattr(minigrad.optim, name)([{"params": [p], "lr": 0.25}], lr=0.1)
-    topt = getattr(torch().optim, name)([{"params": [tp], "lr": 0.25}], lr=0.1)
+    topt = getattr(torch.optim, name)([{"params": [tp], "lr": 0.25}], lr=0.1)
     assert opt.defaults == topt.defaults
     assert [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups] == \
            [{k: v for k, v in g.items() if k != "params"} for g in topt.param_groups]
@@ -125,15 +129,15 @@ def test_param_groups_and_repr_match_torch(name):
 def test_add_param_group_then_step_like_torch():
     p, q = minigrad.nn.Parameter(minigrad.ones(2, dtype=minigrad.float64)), \
         minigrad.nn.Parameter(minigrad.ones(3, dtype=minigrad.float64))
-    tp, tq = torch().nn.Parameter(torch().ones(2, dtype=torch().float64)), \
-        torch().nn.Parameter(torch().ones(3, dtype=torch().float64))
-    opt, topt = minigrad.optim.SGD([p], lr=0.1, momentum=0.9), torch().optim.SGD([tp], lr=0.1, momentum=0.9)
+    tp, tq = torch.nn.Parameter(torch.ones(2, dtype=torch.float64)), \
+        torch.nn.Parameter(torch.ones(3, dtype=torch.float64))
+    opt, topt = minigrad.optim.SGD([p], lr=0.1, momentum=0.9), torch.optim.SGD([tp], lr=0.1, momentum=0.9)
     opt.add_param_group({"params": q, "lr": 0.01, "nesterov": True})
     topt.add_param_group({"params": tq, "lr": 0.01, "nesterov": True})
     for _ in range(3):
         for a, b in ((p, tp), (q, tq)):
             a.grad = minigrad.from_numpy(np.arange(a.numel(), dtype=np.float64))
-            b.grad = torch().arange(b.numel(), dtype=torch().float64)
+            b.grad = torch.arange(b.numel(), dtype=torch.float64)
         opt.step()
         topt.step()
     np.testing.assert_allclose(q.detach().numpy(), tq.detach().numpy(), rtol=RTOL)
@@ -154,14 +158,14 @@ def test_tensor_learning_rate_matches_torch(name, lr, gamma, seed):
     """A 0-d float32 tensor lr (here decayed by a scheduler, which fills it in place) computes like torch's."""
     rng = np.random.default_rng(seed)
     p = minigrad.nn.Parameter(minigrad.from_numpy(rng.standard_normal(3)))
-    tp = torch().nn.Parameter(torch().from_numpy(p.detach().numpy().copy()))
+    tp = torch.nn.Parameter(torch.from_numpy(p.detach().numpy().copy()))
     opt = getattr(minigrad.optim, name)([p], lr=minigrad.tensor(lr))
-    topt = getattr(torch().optim, name)([tp], lr=torch().tensor(lr))
+    topt = getattr(torch.optim, name)([tp], lr=torch.tensor(lr))
     sched = minigrad.optim.lr_scheduler.ExponentialLR(opt, gamma)
-    tsched = torch().optim.lr_scheduler.ExponentialLR(topt, gamma)
+    tsched = torch.optim.lr_scheduler.ExponentialLR(topt, gamma)
     for _ in range(4):
         grad = rng.standard_normal(3)
-        p.grad, tp.grad = minigrad.from_numpy(grad.copy()), torch().from_numpy(grad.copy())
+        p.grad, tp.grad = minigrad.from_numpy(grad.copy()), torch.from_numpy(grad.copy())
         opt.step()
         topt.step()
         sched.step()

@@ -6,13 +6,15 @@ import textwrap
 
 import numpy as np
 import pytest
-import torch
 
 import minigrad
 import pillars
+from minigrad.testing import torch_or_skip
 from pillars.backends import backend, backend_of
 from pillars.errors import BackendError, ConfigError
 from pillars.models import build_model, get_weights, summary
+
+torch = torch_or_skip()
 
 
 def test_backends_give_the_torch_shaped_namespace_and_device():

@@ -4,17 +4,19 @@ import functools
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn import metrics as sk
 
+from minigrad.testing import torch_or_skip
 from pillars import datasets
 from pillars.backends import backend
 from pillars.data import Task, prepare, tensor_dataset
 from pillars.evaluation import classification_metrics, evaluate, evaluating, regression_metrics
 from pillars.models import build_model
 from pillars.objective import loss_function
+
+torch = torch_or_skip()
 
 
 @st.composite

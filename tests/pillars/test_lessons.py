@@ -16,6 +16,8 @@ import sys
 import numpy as np
 import pytest
 
+from minigrad.testing import torch_or_skip
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EPOCHS = {"linear_regression": 10, "digits_pipeline": 3, "tabular_csv": 3, "ml_vs_dl": 3, "sequence_lstm": 3}
 BACKENDS = ["minigrad", pytest.param("torch", marks=pytest.mark.skipif(
@@ -39,7 +41,7 @@ def test_every_lesson_trains(lesson, backend):
 
 @pytest.mark.parametrize("lesson", EPOCHS)
 def test_both_backends_give_the_same_losses(lesson):
-    pytest.importorskip("torch")
+    torch_or_skip()
     minigrad, torch = lesson_result(lesson, "minigrad"), lesson_result(lesson, "torch")
     np.testing.assert_allclose(minigrad["history"], torch["history"], rtol=1e-4)
 

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from minigrad.testing import torch_or_skip
 from pillars.backends import backend
 from pillars.errors import CheckpointError, MissingFileError
 from pillars.models import build_model, get_weights
@@ -13,6 +13,8 @@ from pillars.objective import make_optimizer, make_scheduler
 from pillars.persistence import (export_torch, load_checkpoint, load_weights, restore, save_checkpoint,
                                  save_weights)
 from pillars.training import EpochRecord, TrainingState
+
+torch = torch_or_skip()
 
 finite = st.floats(-1e6, 1e6, allow_nan=False)
 

@@ -4,8 +4,8 @@ import dataclasses
 
 import numpy as np
 import pytest
-import torch
 
+from minigrad.testing import torch_or_skip
 from pillars.backends import backend
 from pillars.evaluation import evaluate
 from pillars.models import build_model, get_weights
@@ -13,6 +13,8 @@ from pillars.objective import loss_function, make_optimizer
 from pillars.persistence import load_checkpoint, restore, save_checkpoint
 from pillars.recipe import Config, build
 from pillars.training import EpochRecord, StepRecord, TrainingState, fit, train_step
+
+torch = torch_or_skip()
 
 
 @pytest.mark.parametrize("name", ["minigrad", "torch"])
