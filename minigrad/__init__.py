@@ -19,7 +19,7 @@ from minigrad.creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor,
                                ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,
                                zeros_like)
 from minigrad.functions import *  # noqa: F401,F403  (exp, cat, stack, where, ...)
-from minigrad.functions import _METHODS
+from minigrad.functions import _with_out
 from minigrad.random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
                              set_rng_state)
 from minigrad._types import Size, device
@@ -35,6 +35,17 @@ double = float64
 short = int16
 int = int32  # noqa: A001
 long = int64
+
+# torch's functions named like Python builtins, bound only here: this namespace is torch's and
+# runs no code of its own, so no module of minigrad loses Python's sum, max or any.
+abs = _with_out("abs", Tensor.abs)
+all = Tensor.all
+any = Tensor.any
+max = _with_out("max", Tensor.max)
+min = _with_out("min", Tensor.min)
+pow = _with_out("pow", Tensor.pow)
+round = _with_out("round", Tensor.round)
+sum = _with_out("sum", Tensor.sum)
 
 __version__ = "0.1.0"
 

@@ -1,13 +1,16 @@
 """Making tensors: from data, filled with constants, ranges, and random draws."""
 
-import builtins
+from __future__ import annotations
+
 import numbers
 import operator
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from minigrad import _dtype
-from minigrad.random import _bernoulli, _normal, _numpy_rng
+from minigrad import _dtype, _types
+from minigrad.random import Generator, _bernoulli, _normal, _numpy_rng
 from minigrad._arguments import _creation_shape, _fill_value
 from minigrad._types import Size, _check_device
 from minigrad.tensor import LEGACY_TYPES, Tensor
@@ -87,7 +90,8 @@ def _has_numpy_float64(data):
     return isinstance(data, np.float64) or isinstance(data, np.ndarray) and data.dtype == np.float64
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+def tensor(data: ArrayLike, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
     """A new tensor holding a copy of data (numbers, nested lists, NumPy arrays, tensors)."""
     array = _infer(data, dtype)
     if dtype is not None:
@@ -95,7 +99,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     return _finish(array, requires_grad, device)
 
 
-def as_tensor(data, dtype=None, device=None):
+def as_tensor(data: ArrayLike, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None) -> Tensor:
     """Like tensor(), but shares memory with a tensor or NumPy array when the dtype allows."""
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(dtype)
@@ -106,12 +110,13 @@ def as_tensor(data, dtype=None, device=None):
     return tensor(data, dtype=dtype, device=device)
 
 
-def asarray(obj, dtype=None, device=None, copy=None, requires_grad=False):
+def asarray(obj: ArrayLike, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None, copy: bool | None = None,
+            requires_grad: bool = False) -> Tensor:
     t = tensor(obj, dtype=dtype) if copy else as_tensor(obj, dtype=dtype, device=device)
     return t.requires_grad_(requires_grad) if requires_grad else t
 
 
-def from_numpy(array):
+def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing memory with a NumPy array (changes to one show in the other)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
@@ -133,22 +138,26 @@ def _filled(fill, size, dtype, requires_grad, device):
     return _finish(fill(_creation_shape(size, fill.__name__), dtype=np_dtype), requires_grad, device)
 
 
-def zeros(*shape, size=None, dtype=None, device=None, requires_grad=False, out=None):
+def zeros(*shape: int | Sequence[int], size: Sequence[int] | None = None, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None,
+          requires_grad: bool = False, out: Tensor | None = None) -> Tensor:
     size = _shape_or_size(shape, size)
     return _filled(np.zeros, size, dtype, requires_grad, device)
 
 
-def ones(*shape, size=None, dtype=None, device=None, requires_grad=False, out=None):
+def ones(*shape: int | Sequence[int], size: Sequence[int] | None = None, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None,
+         requires_grad: bool = False, out: Tensor | None = None) -> Tensor:
     size = _shape_or_size(shape, size)
     return _filled(np.ones, size, dtype, requires_grad, device)
 
 
-def empty(*shape, size=None, dtype=None, device=None, requires_grad=False, out=None):
+def empty(*shape: int | Sequence[int], size: Sequence[int] | None = None, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None,
+          requires_grad: bool = False, out: Tensor | None = None) -> Tensor:
     size = _shape_or_size(shape, size)
     return _filled(np.zeros, size, dtype, requires_grad, device)  # zeroed: no garbage for learners
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+def full(size: Sequence[int], fill_value: numbers.Number, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None,
+         requires_grad: bool = False) -> Tensor:
     fill_value = _fill_value(fill_value, "full")
     if dtype is None:
         dtype = (_dtype.bool if isinstance(fill_value, bool) else
@@ -161,31 +170,33 @@ def _like(t, dtype):
     return _dtype.numpy_dtype(dtype) or t._array.dtype
 
 
-def zeros_like(input, dtype=None, device=None, requires_grad=False):
+def zeros_like(input: Tensor, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None, requires_grad: bool = False) -> Tensor:
     return _finish(np.zeros(input._array.shape, dtype=_like(input, dtype)), requires_grad, device)
 
 
-def ones_like(input, dtype=None, device=None, requires_grad=False):
+def ones_like(input: Tensor, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None, requires_grad: bool = False) -> Tensor:
     return _finish(np.ones(input._array.shape, dtype=_like(input, dtype)), requires_grad, device)
 
 
-def empty_like(input, dtype=None, device=None, requires_grad=False):
+def empty_like(input: Tensor, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None, requires_grad: bool = False) -> Tensor:
     return zeros_like(input, dtype, device, requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+def full_like(input: Tensor, fill_value: numbers.Number, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None,
+              requires_grad: bool = False) -> Tensor:
     return _finish(np.full(input._array.shape, fill_value, dtype=_like(input, dtype)), requires_grad, device)
 
 
-def rand_like(input, dtype=None, generator=None, requires_grad=False):
+def rand_like(input: Tensor, dtype: _dtype.dtype | None = None, generator: Generator | None = None, requires_grad: bool = False) -> Tensor:
     return rand(input.shape, dtype=dtype or input.dtype, generator=generator, requires_grad=requires_grad)
 
 
-def randn_like(input, dtype=None, generator=None, requires_grad=False):
+def randn_like(input: Tensor, dtype: _dtype.dtype | None = None, generator: Generator | None = None, requires_grad: bool = False) -> Tensor:
     return randn(input.shape, dtype=dtype or input.dtype, generator=generator, requires_grad=requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+def arange(start: numbers.Number, end: numbers.Number | None = None, step: numbers.Number = 1, dtype: _dtype.dtype | None = None,
+           device: str | _types.device | None = None, requires_grad: bool = False) -> Tensor:
     """Numbers from start up to (not including) end; integers give int64, floats the default dtype."""
     if end is None:
         start, end = 0, start
@@ -198,7 +209,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         integral = all(isinstance(x, numbers.Integral) for x in (start, end, step))
         dtype = _dtype.int64 if integral else _dtype.get_default_dtype()
     np_dtype = _dtype.as_dtype(dtype).numpy
-    count = builtins.max(int(np.ceil((end - start) / step)), 0)
+    count = max(int(np.ceil((end - start) / step)), 0)
     # start + i * step in float64, then cast: torch's values, not a running sum's.
     return _finish((start + np.arange(count, dtype=np.float64) * step).astype(np_dtype)
                    if np_dtype.kind == "f" else np.arange(start, end, step).astype(np_dtype), requires_grad, device)
@@ -217,19 +228,21 @@ def _count(value, name, function, position, what):
     return value
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+def linspace(start: numbers.Number, end: numbers.Number, steps: int, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None,
+             requires_grad: bool = False) -> Tensor:
     steps = _count(steps, "steps", "linspace", 3, "number of steps must be non-negative")
     np_dtype = _dtype.numpy_dtype(dtype) or _dtype.get_default_dtype().numpy
     return _finish(np.linspace(start, end, steps).astype(np_dtype), requires_grad, device)
 
 
-def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+def logspace(start: numbers.Number, end: numbers.Number, steps: int, base: float = 10.0, dtype: _dtype.dtype | None = None,
+             device: str | _types.device | None = None, requires_grad: bool = False) -> Tensor:
     steps = _count(steps, "steps", "logspace", 3, "number of steps must be non-negative")
     np_dtype = _dtype.numpy_dtype(dtype) or _dtype.get_default_dtype().numpy
     return _finish(np.logspace(start, end, steps, base=base).astype(np_dtype), requires_grad, device)
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+def eye(n: int, m: int | None = None, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None, requires_grad: bool = False) -> Tensor:
     n = _count(n, "n", "eye", 1, "n must be greater or equal to 0, got {}")
     m = None if m is None else _count(m, "m", "eye", 2, "m must be greater or equal to 0, got {}")
     np_dtype = _dtype.numpy_dtype(dtype) or _dtype.get_default_dtype().numpy
@@ -243,7 +256,8 @@ def _random_dtype(dtype):
     return np_dtype
 
 
-def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*shape: int | Sequence[int], size: Sequence[int] | None = None, generator: Generator | None = None, dtype: _dtype.dtype | None = None,
+         device: str | _types.device | None = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
     size = _shape_or_size(shape, size)
     np_dtype = _random_dtype(dtype)
@@ -251,7 +265,8 @@ def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_gr
     return _finish(array, requires_grad, device)
 
 
-def randn(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*shape: int | Sequence[int], size: Sequence[int] | None = None, generator: Generator | None = None, dtype: _dtype.dtype | None = None,
+          device: str | _types.device | None = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
     size = _shape_or_size(shape, size)
     np_dtype = _random_dtype(dtype)
@@ -259,7 +274,8 @@ def randn(*shape, size=None, generator=None, dtype=None, device=None, requires_g
     return _finish(array, requires_grad, device)
 
 
-def randint(low, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+def randint(low: int, high: int | Sequence[int] | None = None, size: Sequence[int] | None = None, generator: Generator | None = None,
+            dtype: _dtype.dtype | None = None, device: str | _types.device | None = None, requires_grad: bool = False) -> Tensor:
     """Integers uniform on [low, high); randint(high, size) starts at 0 as in torch."""
     if size is None:
         low, high, size = 0, low, high
@@ -274,7 +290,8 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None, 
                    requires_grad, device)
 
 
-def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
+def randperm(n: int, generator: Generator | None = None, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None,
+             requires_grad: bool = False) -> Tensor:
     """A random permutation of 0 .. n-1."""
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got {n}")
@@ -282,7 +299,8 @@ def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
     return _finish(_numpy_rng(generator).permutation(n).astype(np_dtype), requires_grad, device)
 
 
-def normal(mean, std, size=None, generator=None, dtype=None, requires_grad=False):
+def normal(mean: float | Tensor, std: float | Tensor, size: Sequence[int] | None = None, generator: Generator | None = None,
+           dtype: _dtype.dtype | None = None, requires_grad: bool = False) -> Tensor:
     if size is None:
         mean_a, std_a = np.asarray(getattr(mean, "_array", mean)), np.asarray(getattr(std, "_array", std))
         shape = np.broadcast_shapes(mean_a.shape, std_a.shape)
@@ -293,12 +311,12 @@ def normal(mean, std, size=None, generator=None, dtype=None, requires_grad=False
     return _finish(samples.astype(np_dtype), requires_grad)
 
 
-def bernoulli(input, p=None, generator=None):
+def bernoulli(input: Tensor, p: float | None = None, generator: Generator | None = None) -> Tensor:
     draws = _bernoulli(input._array if p is None else p, input._array.shape, generator)
     return _finish(draws.astype(input._array.dtype))
 
 
-def multinomial(input, num_samples, replacement=False, generator=None):
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, generator: Generator | None = None) -> Tensor:
     """Draw indices with probabilities proportional to the rows of input."""
     probs = np.asarray(input._array, dtype=np.float64)
     rng = _numpy_rng(generator)

@@ -5,6 +5,8 @@ that must match across backends draws its randomness from NumPy once and loads t
 result into both (see pillars).
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 _DEFAULT_SEED = 67280421310721  # torch's default initial seed
@@ -13,29 +15,29 @@ _DEFAULT_SEED = 67280421310721  # torch's default initial seed
 class Generator:
     """A source of random numbers with its own state; pass it as generator= to random functions."""
 
-    def __init__(self, device="cpu"):
+    def __init__(self, device: str = "cpu") -> None:
         self.device = device
         self.manual_seed(_DEFAULT_SEED)
 
-    def manual_seed(self, seed):
+    def manual_seed(self, seed: int) -> Generator:
         seed = int(seed)
         self._seed = seed
         self._rng = np.random.Generator(np.random.PCG64(seed & (2 ** 64 - 1)))
         return self
 
-    def seed(self):
+    def seed(self) -> int:
         """Reseed from fresh OS entropy and return the new seed."""
         seed = int(np.random.SeedSequence().entropy % (2 ** 63))
         self.manual_seed(seed)
         return seed
 
-    def initial_seed(self):
+    def initial_seed(self) -> int:
         return self._seed
 
-    def get_state(self):
+    def get_state(self) -> dict:
         return self._rng.bit_generator.state
 
-    def set_state(self, state):
+    def set_state(self, state: dict) -> Generator:
         self._rng.bit_generator.state = state
         return self
 
@@ -43,24 +45,24 @@ class Generator:
 default_generator = Generator()
 
 
-def manual_seed(seed):
+def manual_seed(seed: int) -> Generator:
     """Seed the default generator, which every random function uses unless given another."""
     return default_generator.manual_seed(seed)
 
 
-def seed():
+def seed() -> int:
     return default_generator.seed()
 
 
-def initial_seed():
+def initial_seed() -> int:
     return default_generator.initial_seed()
 
 
-def get_rng_state():
+def get_rng_state() -> dict:
     return default_generator.get_state()
 
 
-def set_rng_state(state):
+def set_rng_state(state: dict) -> None:
     default_generator.set_state(state)
 
 

@@ -68,6 +68,8 @@ installed, ``export_torch(obj, path)`` writes a torch checkpoint (one that
 objects: ``from_torch_state_dict(torch.load(path))`` is the way back.
 """
 
+from __future__ import annotations
+
 import base64
 import collections
 import contextlib
@@ -83,6 +85,7 @@ import stat
 import struct
 import time
 import zipfile
+from typing import IO, Any
 
 import numpy as np
 
@@ -109,8 +112,8 @@ class SerializationError(RuntimeError):
 
 
 # ------------------------------------------------------------------ save
-def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_serialization=True,
-         _disable_byteorder_record=False):
+def save(obj: Any, f: str | os.PathLike | IO[bytes], pickle_module: Any = None, pickle_protocol: int | None = None,
+         _use_new_zipfile_serialization: bool = True, _disable_byteorder_record: bool = False) -> None:
     """Write obj (tensors, state dicts, numbers, strings, None, lists, tuples, dicts) to a path or binary file.
 
     The pickle arguments of torch.save are accepted and ignored: nothing is pickled.
@@ -350,7 +353,8 @@ def _fsync_directory(directory):
 
 
 # ------------------------------------------------------------------ load
-def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
+def load(f: str | os.PathLike | IO[bytes], map_location: Any = None, pickle_module: Any = None, *,
+         weights_only: bool | None = None, mmap: bool | None = None, **pickle_load_args: Any) -> Any:
     """Read an object written by minigrad.save from a path or binary file.
 
     map_location may be None, "cpu", a cpu device, a dict of location names, or a
@@ -696,7 +700,7 @@ def _parameter_class():
 
 
 # ------------------------------------------------------------------ torch interop
-def export_torch(obj, f):
+def export_torch(obj: Any, f: str | os.PathLike | IO[bytes]) -> None:
     """Save obj as a torch checkpoint, one that ``torch.load(f, weights_only=True)`` opens.
 
     torch.load cannot read minigrad's own format (it finds no pickle in it), so this is how
@@ -722,7 +726,7 @@ def export_torch(obj, f):
         write(f)
 
 
-def to_torch_state_dict(state_dict):
+def to_torch_state_dict(state_dict: Any) -> Any:
     """A copy of a (nested) state dict with every minigrad object replaced by its torch equivalent.
 
     Works for module and optimizer state dicts and whole checkpoints. Tensors become equal torch
@@ -734,7 +738,7 @@ def to_torch_state_dict(state_dict):
     return _Converter(_import_torch("to_torch_state_dict")).to_torch(state_dict)
 
 
-def from_torch_state_dict(state_dict):
+def from_torch_state_dict(state_dict: Any) -> Any:
     """A copy of a (nested) torch state dict with every torch object replaced by its minigrad equivalent.
 
     The way back from torch in one line: ``from_torch_state_dict(torch.load("model.pt"))``. Tensors

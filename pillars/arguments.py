@@ -1,17 +1,20 @@
 """Command-line argument types, and a parser whose mistakes are one line with exit status 2."""
 
+from __future__ import annotations
+
 import argparse
 import math
+from typing import NoReturn
 
 
 class Parser(argparse.ArgumentParser):
     """argparse, with each mistake reported on one line and exit status 2."""
 
-    def error(self, message):
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def number(text):
+def number(text: str) -> float:
     """A finite real number."""
     try:
         value = float(text)
@@ -22,14 +25,14 @@ def number(text):
     return value
 
 
-def positive_number(text):
+def positive_number(text: str) -> float:
     value = number(text)
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
     return value
 
 
-def whole_number(text):
+def whole_number(text: str) -> int:
     """An integer >= 1 (epochs, batch sizes, layer sizes)."""
     try:
         value = int(text)
@@ -40,12 +43,12 @@ def whole_number(text):
     return value
 
 
-def sizes(text):
+def sizes(text: str) -> tuple[int, ...]:
     """Comma-separated whole numbers, such as hidden sizes "128,64"; an empty text is no sizes."""
     return tuple(whole_number(part) for part in text.split(",") if part.strip())
 
 
-def fractions(text):
+def fractions(text: str) -> tuple[float, ...]:
     """Three positive fractions that sum to 1, such as "0.7,0.15,0.15"."""
     parts = tuple(number(part) for part in text.split(","))
     if len(parts) != 3 or min(parts) <= 0 or abs(sum(parts) - 1) > 1e-9:

@@ -14,18 +14,32 @@ torch, choosing minigrad imports minigrad, and both can live in one process side
 so a pillar function works on whatever it is given, as plain torch code would.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import importlib
 import os
 import types
+from typing import Any, TypeAlias
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from pillars.errors import BackendError
 
 NAMES = ("minigrad", "torch", "torch:cuda", "auto")
 ENVIRONMENT_VARIABLE = "PILLARS_BACKEND"
 INSTALL_TORCH = "install it with: pip install 'minigrad-pillars[torch]' (torch==2.13.0), or choose --backend minigrad"
+
+# What a backend makes, for type hints. minigrad's classes and torch's have the same methods but no
+# common base, and torch may not be installed, so these name a role rather than a class.
+Tensor: TypeAlias = Any      # minigrad.Tensor or torch.Tensor
+Module: TypeAlias = Any      # a model: an nn.Module of either library
+Optimizer: TypeAlias = Any   # an optim.Optimizer of either
+Scheduler: TypeAlias = Any   # a learning-rate scheduler (optim.lr_scheduler) of either
+Dataset: TypeAlias = Any     # a utils.data.Dataset of either
+Loader: TypeAlias = Any      # a utils.data.DataLoader of either
+LossFunction: TypeAlias = Any  # a loss module of either: loss_fn(outputs, targets) -> 0-d Tensor
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,47 +51,47 @@ class Backend:
     torch: types.ModuleType    # the top-level module: minigrad, or torch itself
 
     @property
-    def nn(self):
+    def nn(self) -> types.ModuleType:
         return self.torch.nn
 
     @property
-    def F(self):
+    def F(self) -> types.ModuleType:
         return self.torch.nn.functional
 
     @property
-    def optim(self):
+    def optim(self) -> types.ModuleType:
         return self.torch.optim
 
     @property
-    def data(self):
+    def data(self) -> types.ModuleType:
         """The ``utils.data`` module: Dataset, TensorDataset, DataLoader."""
         return importlib.import_module(self.torch.__name__ + ".utils.data")
 
     @property
-    def label(self):
+    def label(self) -> str:
         """How the backend is written on the command line: "minigrad", "torch" or "torch:cuda"."""
         return self.name if self.device == "cpu" else f"{self.name}:{self.device}"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.label
 
-    def dtype(self, name):
+    def dtype(self, name: str) -> Any:
         """The backend's dtype object for a NumPy dtype name such as "float32"."""
         return getattr(self.torch, np.dtype(name).name)
 
-    def tensor(self, array, dtype=None):
+    def tensor(self, array: ArrayLike, dtype: DTypeLike | None = None) -> Tensor:
         """A tensor on this backend's device holding a copy of a NumPy array (its dtype kept unless given)."""
         array = np.asarray(array)
         if dtype is not None:
             array = array.astype(dtype, copy=False)
         return self.torch.tensor(array, device=self.device)
 
-    def numpy(self, tensor):
+    def numpy(self, tensor: Tensor) -> np.ndarray:
         """The values of a tensor as a NumPy array on the host, detached from any graph."""
         return tensor.detach().cpu().numpy()
 
 
-def backend(name=None, device=None):
+def backend(name: str | None = None, device: str | None = None) -> Backend:
     """The backend called ``name``: "minigrad", "torch", "torch:cuda" or "auto".
 
     With no name, the PILLARS_BACKEND environment variable decides, else "minigrad". "auto" picks
@@ -106,7 +120,7 @@ def backend(name=None, device=None):
     return Backend("torch", device, torch)
 
 
-def _automatic(device):
+def _automatic(device: str | None) -> Backend:
     try:
         torch = _import_torch()
     except BackendError:
@@ -118,14 +132,14 @@ def _automatic(device):
     return backend("torch", "cuda" if torch.cuda.is_available() else "cpu")
 
 
-def _import_torch():
+def _import_torch() -> types.ModuleType:
     try:
         return importlib.import_module("torch")
     except ImportError:
         raise BackendError(f"torch is not installed; {INSTALL_TORCH}") from None
 
 
-def backend_of(obj):
+def backend_of(obj: Tensor | Module | Optimizer) -> Backend:
     """The backend that made a tensor, a module or an optimizer (read from its class and device)."""
     tensor = _some_tensor(obj)
     library = _library_of(tensor if tensor is not None else obj)

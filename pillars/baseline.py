@@ -5,22 +5,25 @@ training rows, scaled the same way, scored on the same test rows. If a network c
 it, the network is not yet earning its keep.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import warnings
 
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
-from pillars.evaluation import score
+from pillars.data import Prepared
+from pillars.evaluation import Evaluation, score
 
 
 @dataclasses.dataclass
 class Baseline:
     name: str
-    evaluation: object
+    evaluation: Evaluation
 
 
-def baseline(data, part="test"):
+def baseline(data: Prepared, part: str = "test") -> Baseline:
     """Fit the classic model on ``data``'s training rows (flattened) and score it on ``part``."""
     task = data.task
     train_rows, train_targets = data.part("train")

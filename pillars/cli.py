@@ -10,6 +10,9 @@
 A mistake on the command line is one line on stderr and exit status 2, never a traceback.
 """
 
+from __future__ import annotations
+
+import argparse
 import dataclasses
 import json
 import math
@@ -17,6 +20,7 @@ import os
 import pathlib
 import signal
 import sys
+from collections.abc import Sequence
 
 from pillars import swap
 from pillars.arguments import Parser, fractions, number, positive_number, sizes, whole_number
@@ -41,7 +45,7 @@ INTERRUPTED = 130    # the shell's status for a run stopped by Ctrl-C
 FREE_ON_RESUME = {"epochs", "patience"}
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -154,7 +158,7 @@ def _shown(value):
 
 
 # ------------------------------------------------------------------ pillars run
-def run_command(args):
+def run_command(args: argparse.Namespace) -> int:
     verbosity = "json" if args.json else "quiet" if args.quiet else "normal"
     reporter = Reporter(verbosity)
     checkpoint = load_checkpoint(args.resume) if args.resume else None
@@ -311,7 +315,7 @@ def _json_result(config, chosen, state, test, classic, files):
 
 
 # ------------------------------------------------------------------ pillars compare
-def compare_command(args):
+def compare_command(args: argparse.Namespace) -> int:
     config = _config(args)
     names = tuple(args.backends)
     print(f"comparing {names[0]} and {names[1]}: {config.dataset}, {config.model}, {config.dtype}, "
@@ -338,7 +342,7 @@ def compare_command(args):
 
 
 # ------------------------------------------------------------------ pillars predict
-def predict_command(args):
+def predict_command(args: argparse.Namespace) -> int:
     checkpoint = load_checkpoint(args.checkpoint)
     run = checkpoint["run"]
     config = Config.from_dict(run["config"])
@@ -386,7 +390,7 @@ def _write_predictions(output, names, predictions, probabilities, task, row_labe
 
 
 # ------------------------------------------------------------------ pillars swap
-def swap_command(args):
+def swap_command(args: argparse.Namespace) -> int:
     if not pathlib.Path(args.script).is_file():
         raise ConfigError(f"no such script: {args.script}")
     swap.run_script(args.script, args.args, args.backend)

@@ -9,14 +9,17 @@ arithmetic. Every step's loss, gradient norm and update norm is compared, then e
 losses, metrics and learning rate, and the final weights.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
 from pillars.backends import backend
 from pillars.models import get_weights
-from pillars.recipe import build, load_table
+from pillars.recipe import Config, build, load_table
 from pillars.training import EpochRecord, fit
 
 DEFAULT_RTOL = {"float64": 1e-9, "float32": 1e-4}
@@ -30,18 +33,18 @@ class Difference:
     epoch: int
     step: int          # 0 for a quantity of the whole epoch
     quantity: str
-    values: tuple
+    values: tuple[float, float]
     size: float        # the relative difference |a - b| / max(|a|, |b|); 0 when both are NaN
 
     @classmethod
-    def of(cls, epoch, step, quantity, first, second):
+    def of(cls, epoch: int, step: int, quantity: str, first: float, second: float) -> Difference:
         return cls(epoch, step, quantity, (first, second), relative_difference(first, second))
 
-    def where(self):
+    def where(self) -> str:
         return f"epoch {self.epoch}" + (f", step {self.step}" if self.step else "")
 
 
-def relative_difference(first, second):
+def relative_difference(first: float, second: float) -> float:
     if math.isnan(first) and math.isnan(second):
         return 0.0
     return abs(first - second) / max(abs(first), abs(second), 1e-300)
@@ -49,26 +52,27 @@ def relative_difference(first, second):
 
 @dataclasses.dataclass
 class Comparison:
-    backends: tuple
+    backends: tuple[str, ...]
     rtol: float
-    histories: tuple                  # the EpochRecords of each backend
-    differences: list                 # every compared quantity, in the order the run made them
+    histories: tuple[list[EpochRecord], ...]  # the EpochRecords of each backend
+    differences: list[Difference]     # every compared quantity, in the order the run made them
 
     @property
-    def largest(self):
+    def largest(self) -> Difference:
         return max(self.differences, key=lambda difference: difference.size)
 
     @property
-    def first_divergence(self):
+    def first_divergence(self) -> Difference | None:
         """The first quantity whose relative difference exceeds rtol, or None when all agree."""
         return next((d for d in self.differences if not d.size <= self.rtol), None)
 
     @property
-    def agree(self):
+    def agree(self) -> bool:
         return self.first_divergence is None
 
 
-def compare(config, backend_names=("minigrad", "torch"), rtol=None):
+def compare(config: Config, backend_names: Sequence[str] = ("minigrad", "torch"), rtol: float | None = None
+            ) -> Comparison:
     """Run ``config`` on each backend and compare them, quantity by quantity."""
     table = load_table(config.check())
     runs = []

@@ -5,14 +5,23 @@ yields. Quiet mode prints the final result alone; JSON mode prints nothing until
 document at the end.
 """
 
+from __future__ import annotations
+
 import contextlib
 import io
+from collections.abc import Iterator, Mapping
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pillars.models import shape_text
+from pillars.backends import Backend
+from pillars.baseline import Baseline
+from pillars.data import Prepared, Task
+from pillars.evaluation import Evaluation
+from pillars.models import Summary, shape_text
+from pillars.recipe import Config, Parts
+from pillars.training import EpochRecord, StepRecord
 
 KEY_METRIC = {"regression": "r2", "binary": "accuracy", "multiclass": "accuracy"}
 SHORT_NAME = {"accuracy": "acc"}
@@ -21,7 +30,7 @@ SHORT_NAME = {"accuracy": "acc"}
 class Reporter:
     """Prints the run pillar by pillar: ``verbosity`` is "normal", "quiet" or "json" (silent)."""
 
-    def __init__(self, verbosity="normal", console=None):
+    def __init__(self, verbosity: str = "normal", console: Console | None = None) -> None:
         self.verbosity = verbosity
         self.console = console or Console(highlight=False)
         if verbosity != "normal":  # the per-pillar story is swallowed; only final() speaks
@@ -31,7 +40,7 @@ class Reporter:
         self.progress = None
 
     # -- pillar 1
-    def data(self, config, data, backend):
+    def data(self, config: Config, data: Prepared, backend: Backend) -> None:
         task = data.task
         what = f"{len(task.class_names)} classes" if task.is_classification else "one value per row"
         self.story.rule(f"[bold]pillars[/] on {backend}")
@@ -43,7 +52,7 @@ class Reporter:
         self.story.print("             scaling fitted on the training rows only")
 
     # -- pillar 2
-    def model(self, config, model_summary, device):
+    def model(self, config: Config, model_summary: Summary, device: str) -> None:
         table = Table(title=None, show_edge=False, box=None, padding=(0, 2))
         for column in ("layer", "type", "output shape", "parameters"):
             table.add_column(column, justify="right" if column == "parameters" else "left")
@@ -54,14 +63,14 @@ class Reporter:
         self.story.print(table)
 
     # -- pillar 3
-    def objective(self, parts):
+    def objective(self, parts: Parts) -> None:
         group = parts.optimizer.param_groups[0]
         schedule = "" if parts.scheduler is None else f", schedule {parts.config.scheduler}"
         self.story.print(f"[bold]3 objective[/]  loss {parts.loss_name}; optimizer {parts.config.optimizer} "
                          f"(lr {group['lr']:g}, weight decay {group.get('weight_decay', 0):g}){schedule}")
 
     # -- pillar 4
-    def training_starts(self, config, data, start_epoch):
+    def training_starts(self, config: Config, data: Prepared, start_epoch: int) -> None:
         self.key = KEY_METRIC[data.task.kind]
         label = SHORT_NAME.get(self.key, self.key)
         resumed = f", resumed after epoch {start_epoch}" if start_epoch else ""
@@ -71,7 +80,7 @@ class Reporter:
                          f"{'val ' + label:>7}  {'lr':>8}  {'time':>6}")
 
     @contextlib.contextmanager
-    def batches(self):
+    def batches(self) -> Iterator[None]:
         """A progress bar over each epoch's batches, showing the running loss; gone when the epoch ends."""
         columns = [TextColumn("  epoch {task.fields[epoch]}"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("loss {task.fields[loss]:.4f}"), TimeElapsedColumn()]
@@ -79,7 +88,7 @@ class Reporter:
                       disable=not self.story.is_terminal) as self.progress:
             yield
 
-    def step(self, record, n_batches, running_loss):
+    def step(self, record: StepRecord, n_batches: int, running_loss: float) -> None:
         if self.progress is None:
             return
         if not self.progress.tasks or self.progress.tasks[-1].fields["epoch"] != record.epoch:
@@ -88,14 +97,14 @@ class Reporter:
             self.progress.add_task("", total=n_batches, epoch=record.epoch, loss=running_loss, completed=record.step - 1)
         self.progress.update(self.progress.tasks[-1].id, completed=record.step, loss=running_loss)
 
-    def epoch(self, record):
+    def epoch(self, record: EpochRecord) -> None:
         mark = "  [green]best[/]" if record.best else ""
         self.story.print(f"  {record.epoch:>5}  {record.train_loss:>10.4f}  {record.val_loss:>9.4f}  "
                          f"{record.train_metrics[self.key]:>9.4f}  {record.val_metrics[self.key]:>7.4f}  "
                          f"{record.lr:>8.2g}  {record.seconds:>5.2f}s{mark}")
 
     # -- pillar 5
-    def evaluation(self, result, task, best_epoch, baseline=None):
+    def evaluation(self, result: Evaluation, task: Task, best_epoch: int, baseline: Baseline | None = None) -> None:
         self.story.print(f"[bold]5 evaluation[/] the test rows, with the weights of epoch {best_epoch}")
         metrics = result.metrics
         if task.is_classification:
@@ -121,12 +130,12 @@ class Reporter:
             self.story.print(result.report, markup=False)
 
     # -- pillar 6
-    def saved(self, files):
+    def saved(self, files: Mapping[str, str]) -> None:
         self.story.print("[bold]6 saved[/]")
         for what, path in files.items():
             self.story.print(f"  {what:<22} {path}")
 
-    def final(self, text):
+    def final(self, text: str) -> None:
         """The closing line(s): shown in normal and quiet mode, not in JSON mode."""
         if self.verbosity != "json":
             print(text)

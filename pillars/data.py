@@ -10,12 +10,19 @@ drawn from (seed, e). Nothing about the validation or test rows is seen while fi
 scaler or the one-hot encoder: they are fitted on the training rows alone.
 """
 
+from __future__ import annotations
+
 import dataclasses
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from pillars.backends import Backend, Dataset, Loader
+from pillars.datasets import Table
 from pillars.errors import ConfigError, DataError
 
 LAYOUTS = ("flat", "image", "sequence")
@@ -30,11 +37,12 @@ class Split:
     val: np.ndarray
     test: np.ndarray
 
-    def sizes(self):
+    def sizes(self) -> dict[str, int]:
         return {"train": len(self.train), "val": len(self.val), "test": len(self.test)}
 
 
-def split_indices(n_rows, fractions=(0.7, 0.15, 0.15), seed=0, stratify=None):
+def split_indices(n_rows: int, fractions: Sequence[float] = (0.7, 0.15, 0.15), seed: int = 0,
+                  stratify: ArrayLike | None = None) -> Split:
     """Split rows 0..n_rows-1 into train, validation and test parts of the given fractions.
 
     ``stratify`` (class labels, one per row) keeps each class's share equal in all three parts.
@@ -55,7 +63,7 @@ def split_indices(n_rows, fractions=(0.7, 0.15, 0.15), seed=0, stratify=None):
     return Split(np.sort(train), np.sort(val), np.sort(test))
 
 
-def check_fractions(fractions):
+def check_fractions(fractions: Sequence[float]) -> tuple[float, float, float]:
     """Three positive fractions (train, validation, test) that sum to 1."""
     fractions = tuple(float(f) for f in fractions)
     if len(fractions) != 3 or min(fractions) <= 0 or abs(sum(fractions) - 1) > 1e-9:
@@ -75,13 +83,13 @@ class Preprocessor:
     without pickle and ``predict`` can apply the same transformation to new rows.
     """
 
-    def __init__(self, categorical=(), scale=True):
+    def __init__(self, categorical: Sequence[int] = (), scale: bool = True) -> None:
         self.categorical = list(categorical)
         self.scale = scale
         self.scaler = None
         self.encoder = None
 
-    def fit(self, rows):
+    def fit(self, rows: np.ndarray) -> Preprocessor:
         numeric = self._numeric(rows)
         if self.scale and numeric.shape[1]:  # (a table may hold categories only)
             self.scaler = StandardScaler().fit(numeric)
@@ -90,7 +98,7 @@ class Preprocessor:
             self.encoder.fit(rows[:, self.categorical].astype(str))
         return self
 
-    def transform(self, rows):
+    def transform(self, rows: np.ndarray) -> np.ndarray:
         numeric = self._numeric(rows)
         parts = [numeric if self.scaler is None else self.scaler.transform(numeric)]
         if self.encoder is not None:
@@ -101,14 +109,14 @@ class Preprocessor:
         keep = [i for i in range(rows.shape[1]) if i not in self.categorical]
         return rows[:, keep].astype(np.float64)
 
-    def state(self):
+    def state(self) -> dict[str, Any]:
         return {"categorical": self.categorical, "scale": self.scale,
                 "mean": self.scaler.mean_ if self.scaler else np.zeros(0),
                 "std": self.scaler.scale_ if self.scaler else np.zeros(0),
                 "categories": [list(c) for c in self.encoder.categories_] if self.encoder else []}
 
     @classmethod
-    def from_state(cls, state):
+    def from_state(cls, state: dict[str, Any]) -> Preprocessor:
         """The fitted preprocessor that ``state()`` describes."""
         self = cls(state["categorical"], state["scale"])
         if len(state["mean"]):
@@ -145,19 +153,19 @@ class Task:
     """
 
     kind: str
-    class_names: list = None
+    class_names: list[str] | None = None
     target_mean: float = 0.0
     target_std: float = 1.0
 
     @property
-    def n_outputs(self):
+    def n_outputs(self) -> int:
         return len(self.class_names) if self.kind == "multiclass" else 1
 
     @property
-    def is_classification(self):
+    def is_classification(self) -> bool:
         return self.kind != "regression"
 
-    def encode(self, target):
+    def encode(self, target: np.ndarray) -> np.ndarray:
         """Targets as the loss wants them: int64 codes, or float columns of shape (n, 1)."""
         if self.kind == "multiclass":
             return target.astype(np.int64)
@@ -165,7 +173,7 @@ class Task:
             return target.astype(np.float64).reshape(-1, 1)
         return ((target - self.target_mean) / self.target_std).reshape(-1, 1)
 
-    def decode(self, encoded):
+    def decode(self, encoded: np.ndarray) -> np.ndarray:
         """Encoded targets back to class codes or values in the original units."""
         if self.kind == "multiclass":
             return encoded.astype(np.int64)
@@ -173,7 +181,7 @@ class Task:
             return encoded.reshape(-1).astype(np.int64)
         return encoded.reshape(-1).astype(np.float64) * self.target_std + self.target_mean
 
-    def predictions(self, outputs):
+    def predictions(self, outputs: np.ndarray) -> np.ndarray:
         """Model outputs to predicted class codes (largest logit, or logit > 0) or values."""
         if self.kind == "multiclass":
             return outputs.argmax(axis=1)
@@ -181,7 +189,7 @@ class Task:
             return (outputs.reshape(-1) > 0).astype(np.int64)
         return self.decode(outputs)
 
-    def probabilities(self, outputs):
+    def probabilities(self, outputs: np.ndarray) -> np.ndarray | None:
         """Class probabilities (softmax, or the sigmoid of the logit); None for regression."""
         if self.kind == "multiclass":
             shifted = np.exp(outputs - outputs.max(axis=1, keepdims=True))
@@ -202,16 +210,16 @@ class Prepared:
     split: Split
     preprocessor: Preprocessor
     layout: str
-    input_shape: tuple          # the shape of one row as the model sees it
-    arrays: dict                # {"train": (x, y), "val": (x, y), "test": (x, y)}
-    feature_names: list
+    input_shape: tuple[int, ...]  # the shape of one row as the model sees it
+    arrays: dict[str, tuple[np.ndarray, np.ndarray]]  # {"train": (x, y), "val": (x, y), "test": (x, y)}
+    feature_names: list[str]
 
-    def part(self, name):
+    def part(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         return self.arrays[name]
 
 
-def prepare(table, fractions=(0.7, 0.15, 0.15), seed=0, *, layout="flat", stratify=True, scale=True,
-            task=None, dtype="float32"):
+def prepare(table: Table, fractions: Sequence[float] = (0.7, 0.15, 0.15), seed: int = 0, *, layout: str = "flat",
+            stratify: bool = True, scale: bool = True, task: str | None = None, dtype: str = "float32") -> Prepared:
     """Split a Table, fit the preprocessing on its training rows, and shape the rows for a model.
 
     ``layout`` is "flat" (one vector per row), "image" (channels x height x width, for data with
@@ -272,38 +280,38 @@ class EpochShuffle:
     run resumed in the middle of an epoch carries on with the very next batch.
     """
 
-    def __init__(self, n_rows, seed=0):
+    def __init__(self, n_rows: int, seed: int = 0) -> None:
         self.n_rows = n_rows
         self.seed = seed
         self.epoch = 0
         self.skip = 0
 
-    def set_epoch(self, epoch, skip=0):
+    def set_epoch(self, epoch: int, skip: int = 0) -> None:
         self.epoch, self.skip = epoch, skip
 
-    def order(self, epoch):
+    def order(self, epoch: int) -> np.ndarray:
         return np.random.default_rng([self.seed, epoch]).permutation(self.n_rows)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         return iter(self.order(self.epoch)[self.skip:].tolist())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.n_rows - self.skip
 
 
 @dataclasses.dataclass
 class Loaders:
-    train: object
-    val: object
-    test: object
+    train: Loader
+    val: Loader
+    test: Loader
 
 
-def tensor_dataset(backend, features, targets):
+def tensor_dataset(backend: Backend, features: np.ndarray, targets: np.ndarray) -> Dataset:
     """A backend's TensorDataset over two NumPy arrays (kept on the CPU; batches move to the model's device)."""
     return backend.data.TensorDataset(backend.torch.tensor(features), backend.torch.tensor(targets))
 
 
-def make_loaders(prepared, backend, batch_size=32, seed=0):
+def make_loaders(prepared: Prepared, backend: Backend, batch_size: int = 32, seed: int = 0) -> Loaders:
     """DataLoaders for the three parts: training rows in a seeded order that changes every epoch,
     validation and test rows in their stored order."""
     if int(batch_size) != batch_size or batch_size < 1:

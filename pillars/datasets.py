@@ -5,10 +5,13 @@ them (the task, the class names, the image shape). Nothing is scaled or split he
 pillar 1's job (``pillars.data``), which fits every transformation on the training rows only.
 """
 
+from __future__ import annotations
+
 import csv
 import dataclasses
 import math
 import pathlib
+from collections.abc import Sequence
 
 import numpy as np
 from sklearn import datasets as sklearn_datasets
@@ -34,17 +37,18 @@ class Table:
     features: np.ndarray
     target: np.ndarray
     task: str
-    feature_names: list
-    class_names: list = None
-    categorical: list = dataclasses.field(default_factory=list)
-    image_shape: tuple = None      # (channels, height, width) when each row is a picture
-    truth: dict = None             # the true parameters, for synthetic data
+    feature_names: list[str]
+    class_names: list[str] | None = None
+    categorical: list[int] = dataclasses.field(default_factory=list)
+    image_shape: tuple[int, int, int] | None = None  # (channels, height, width) when each row is a picture
+    truth: dict | None = None      # the true parameters, for synthetic data
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.target)
 
 
-def load(name, *, csv_path=None, target=None, task=None, seed=0):
+def load(name: str, *, csv_path: str | pathlib.Path | None = None, target: str | None = None,
+         task: str | None = None, seed: int = 0) -> Table:
     """The table called ``name`` (one of NAMES); "csv" reads ``csv_path`` with ``target`` as its label."""
     if name not in NAMES:
         raise ConfigError(f"unknown dataset {name!r}; choose one of {', '.join(NAMES)}")
@@ -69,7 +73,7 @@ def _bundled(name):
                  class_names=classes, image_shape=image_shape)
 
 
-def linear(n_rows=256, n_features=1, noise=0.1, seed=0):
+def linear(n_rows: int = 256, n_features: int = 1, noise: float = 0.1, seed: int = 0) -> Table:
     """Synthetic regression data y = x w + b + noise, with x ~ N(0, 1); the true w and b are kept in ``truth``."""
     rng = np.random.default_rng(seed)
     weight = rng.uniform(-3, 3, size=n_features)
@@ -81,7 +85,7 @@ def linear(n_rows=256, n_features=1, noise=0.1, seed=0):
 
 
 # ------------------------------------------------------------------ CSV files
-def read_csv(path, target, task=None):
+def read_csv(path: str | pathlib.Path, target: str, task: str | None = None) -> Table:
     """A table from a CSV file with a header line, ``target`` naming the label column.
 
     Feature columns must be numbers, or else be categories throughout (they are one-hot encoded
@@ -112,7 +116,7 @@ def read_csv(path, target, task=None):
                  class_names=class_names, categorical=categorical)
 
 
-def read_features(path, feature_names, categorical=()):
+def read_features(path: str | pathlib.Path, feature_names: Sequence[str], categorical: Sequence[int] = ()) -> np.ndarray:
     """The named columns of a CSV file, as a trained model reads them: numbers, or text in category columns.
 
     Other columns (the target among them) are ignored; a missing column is refused by name.

@@ -10,20 +10,25 @@ would otherwise count as much as a full one), and the metrics are scikit-learn's
 once on all the predictions.
 """
 
+from __future__ import annotations
+
 import contextlib
 import dataclasses
 import math
+from collections.abc import Iterator, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn import metrics as sk
 
-from pillars.backends import backend_of
+from pillars.backends import Loader, LossFunction, Module, backend_of
+from pillars.data import Task
 
 LOWER_IS_BETTER = ("loss", "mse", "rmse", "mae")
 
 
 @contextlib.contextmanager
-def evaluating(model):
+def evaluating(model: Module) -> Iterator[Module]:
     """Eval mode and no_grad for the block; afterwards each layer gets back its own earlier mode."""
     modes = [(module, module.training) for module in model.modules()]
     model.eval()
@@ -40,15 +45,15 @@ class Evaluation:
     """The loss per row, the metrics, and the predictions they were computed from."""
 
     loss: float
-    metrics: dict
+    metrics: dict[str, float]
     targets: np.ndarray          # class codes, or values in the original units
     predictions: np.ndarray
-    probabilities: np.ndarray = dataclasses.field(default=None, repr=False)
-    confusion: np.ndarray = None
-    report: str = None
+    probabilities: np.ndarray | None = dataclasses.field(default=None, repr=False)
+    confusion: np.ndarray | None = None
+    report: str | None = None
 
 
-def evaluate(model, loader, loss_fn, task):
+def evaluate(model: Module, loader: Loader, loss_fn: LossFunction, task: Task) -> Evaluation:
     """Run the model over a loader: per-row loss, metrics, confusion matrix and report."""
     backend = backend_of(model)
     device = next(model.parameters()).device
@@ -65,17 +70,18 @@ def evaluate(model, loader, loss_fn, task):
     return assess(task, targets, outputs, loss=total / count)
 
 
-def summed_over_rows(loss_fn, loss, rows):
+def summed_over_rows(loss_fn: LossFunction, loss: float, rows: int) -> float:
     """A batch's loss value summed over its rows, from a loss module with reduction mean or sum."""
     return loss if getattr(loss_fn, "reduction", "mean") == "sum" else loss * rows
 
 
-def assess(task, encoded_targets, outputs, loss=math.nan):
+def assess(task: Task, encoded_targets: np.ndarray, outputs: np.ndarray, loss: float = math.nan) -> Evaluation:
     """The Evaluation of a task's model outputs against its encoded targets."""
     return score(task, task.decode(encoded_targets), task.predictions(outputs), task.probabilities(outputs), loss)
 
 
-def score(task, targets, predictions, probabilities=None, loss=math.nan):
+def score(task: Task, targets: np.ndarray, predictions: np.ndarray, probabilities: np.ndarray | None = None,
+          loss: float = math.nan) -> Evaluation:
     """The Evaluation of predictions (class codes or values in original units) against the targets."""
     if not task.is_classification:
         return Evaluation(loss, regression_metrics(targets, predictions), targets, predictions)
@@ -87,7 +93,7 @@ def score(task, targets, predictions, probabilities=None, loss=math.nan):
                                                       target_names=task.class_names, digits=4, zero_division=0))
 
 
-def classification_metrics(targets, predictions, labels):
+def classification_metrics(targets: np.ndarray, predictions: np.ndarray, labels: Sequence[int]) -> dict[str, float]:
     """Accuracy, and precision, recall and F1 averaged three ways (macro, micro, weighted).
 
     With two classes, ``precision``, ``recall`` and ``f1`` of the positive class (code 1) come too.
@@ -105,19 +111,20 @@ def classification_metrics(targets, predictions, labels):
     return {name: float(value) for name, value in found.items()}
 
 
-def regression_metrics(targets, predictions):
+def regression_metrics(targets: np.ndarray, predictions: np.ndarray) -> dict[str, float]:
     """Mean squared error, its root, mean absolute error and R^2 (1 - residual / total variance)."""
     mse = sk.mean_squared_error(targets, predictions)
     return {"mse": float(mse), "rmse": math.sqrt(mse), "mae": float(sk.mean_absolute_error(targets, predictions)),
             "r2": float(sk.r2_score(targets, predictions)) if len(targets) > 1 else math.nan}
 
 
-def lower_is_better(metric):
+def lower_is_better(metric: str) -> bool:
     """Whether a smaller value of this metric (val_loss, mse, ...) means a better model."""
     return any(metric.endswith(name) for name in LOWER_IS_BETTER)
 
 
-def predict(model, features, task, batch_size=256):
+def predict(model: Module, features: ArrayLike, task: Task, batch_size: int = 256
+            ) -> tuple[np.ndarray, np.ndarray | None]:
     """Predictions (class codes or values) and class probabilities for rows already shaped for the model."""
     backend = backend_of(model)
     parameter = next(model.parameters())

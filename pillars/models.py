@@ -10,13 +10,17 @@ draws its masks from NumPy too (``SeededDropout``), which lets ``pillars compare
 backends number for number even with dropout on.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import functools
 import math
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-from pillars.backends import backend_of
+from pillars.backends import Backend, Module, backend_of
 from pillars.errors import CheckpointError, ConfigError
 
 KINDS = ("linear", "mlp", "cnn", "lstm")
@@ -26,8 +30,9 @@ ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "gelu": "GE
                "leaky_relu": "LeakyReLU", "elu": "ELU"}
 
 
-def build_model(backend, kind, input_shape, n_outputs, *, hidden=None, activation="relu", dropout=0.0,
-                seed=0, dtype="float32"):
+def build_model(backend: Backend, kind: str, input_shape: Sequence[int], n_outputs: int, *,
+                hidden: Sequence[int] | None = None, activation: str = "relu", dropout: float = 0.0, seed: int = 0,
+                dtype: str = "float32") -> Module:
     """A model of the given kind for inputs of ``input_shape`` (one row, no batch axis).
 
     linear: one Linear layer. mlp: Linear layers of the ``hidden`` sizes with ``activation`` and
@@ -139,7 +144,7 @@ def _sequence_classifier_class(backend):
 
 
 # ------------------------------------------------------------------ weights in and out
-def init_weights(model, seed=0):
+def init_weights(model: Module, seed: int = 0) -> None:
     """Draw every weight and bias from torch's default distribution with NumPy, and load them.
 
     Linear and convolution layers: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias
@@ -169,7 +174,7 @@ def _init_bound(module, parameters):
     return 1 / math.sqrt(math.prod(weight.shape[1:]))
 
 
-def get_weights(model):
+def get_weights(model: Module) -> dict[str, np.ndarray]:
     """A copy of the model's state dict as NumPy arrays: {"0.weight": array, ...} (buffers included).
 
     Copies, because a tensor's NumPy view shares its memory, and the optimizer updates in place.
@@ -178,7 +183,7 @@ def get_weights(model):
     return {name: backend.numpy(value).copy() for name, value in model.state_dict().items()}
 
 
-def set_weights(model, arrays, strict=True):
+def set_weights(model: Module, arrays: Mapping[str, np.ndarray], strict: bool = True) -> None:
     """Load NumPy arrays into the model's parameters and buffers, keeping each one's dtype and device.
 
     With ``strict`` the names must be exactly the model's; a missing or extra name, or an array
@@ -206,12 +211,12 @@ def _names(what, names):
     return f"{what} {shown}"
 
 
-def dropout_states(model):
+def dropout_states(model: Module) -> dict[str, dict[str, Any]]:
     """The NumPy generator state of each SeededDropout layer, by module name (for checkpoints)."""
     return {name: module.rng.bit_generator.state for name, module in model.named_modules() if hasattr(module, "rng")}
 
 
-def set_dropout_states(model, states):
+def set_dropout_states(model: Module, states: Mapping[str, dict[str, Any]]) -> None:
     for name, module in model.named_modules():
         if name in states:
             module.rng.bit_generator.state = states[name]
@@ -222,7 +227,7 @@ def set_dropout_states(model, states):
 class SummaryRow:
     name: str
     layer: str
-    output_shape: tuple
+    output_shape: tuple[int, ...]
     parameters: int
 
 
@@ -230,11 +235,11 @@ class SummaryRow:
 class Summary:
     """The layers a model runs, with the shape of what each one returns and its parameter count."""
 
-    rows: list
+    rows: list[SummaryRow]
     total: int
     trainable: int
 
-    def __str__(self):
+    def __str__(self) -> str:
         table = [("layer", "type", "output shape", "parameters")]
         table += [(row.name, row.layer, shape_text(row.output_shape), f"{row.parameters:,}") for row in self.rows]
         widths = [max(len(line[i]) for line in table) for i in range(4)]
@@ -243,12 +248,12 @@ class Summary:
         return "\n".join(lines + [f"total parameters: {self.total:,} ({self.trainable:,} trainable)"])
 
 
-def shape_text(shape):
+def shape_text(shape: Sequence[int] | None) -> str:
     """A batch's shape with the batch axis written N: (N, 16, 8, 8)."""
     return "(" + ", ".join(["N", *(str(size) for size in shape[1:])]) + ")" if shape else "?"
 
 
-def summary(model, input_shape):
+def summary(model: Module, input_shape: Sequence[int]) -> Summary:
     """Run a batch of two zero rows through the model and record what each leaf layer returns."""
     backend = backend_of(model)
     parameter = next(model.parameters())

@@ -8,7 +8,11 @@ Each is chosen by name and built from the backend of the model it is given, so t
 a plain ``nn.CrossEntropyLoss`` or ``optim.Adam`` of that backend, nothing wrapped.
 """
 
-from pillars.backends import backend_of
+from __future__ import annotations
+
+from typing import Any
+
+from pillars.backends import LossFunction, Module, Optimizer, Scheduler, backend_of
 from pillars.errors import ConfigError
 
 LOSSES = {"mse": "MSELoss", "cross_entropy": "CrossEntropyLoss", "bce_with_logits": "BCEWithLogitsLoss",
@@ -21,12 +25,12 @@ DEFAULT_LR = {"sgd": 0.1, "adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3, "adagrad
 SCHEDULERS = ("none", "step", "exponential", "cosine", "plateau")
 
 
-def default_loss(task_kind):
+def default_loss(task_kind: str) -> str:
     """The usual loss for a task: mse, bce_with_logits or cross_entropy."""
     return LOSSES_FOR_TASK[task_kind][0]
 
 
-def check_loss_for_task(name, task_kind):
+def check_loss_for_task(name: str, task_kind: str) -> None:
     """Refuse a loss that does not fit the targets (mse on class labels, cross-entropy on values)."""
     _check_name("loss", name, LOSSES)
     if name not in LOSSES_FOR_TASK[task_kind]:
@@ -34,13 +38,13 @@ def check_loss_for_task(name, task_kind):
                           f"choose {' or '.join(LOSSES_FOR_TASK[task_kind])}")
 
 
-def loss_function(model, name, **hyperparameters):
+def loss_function(model: Module, name: str, **hyperparameters: Any) -> LossFunction:
     """The backend's loss module called ``name`` (mse, cross_entropy, bce_with_logits, smooth_l1)."""
     _check_name("loss", name, LOSSES)
     return getattr(backend_of(model).nn, LOSSES[name])(**hyperparameters)
 
 
-def make_optimizer(model, name, lr=None, **hyperparameters):
+def make_optimizer(model: Module, name: str, lr: float | None = None, **hyperparameters: Any) -> Optimizer:
     """The backend's optimizer called ``name`` over the model's parameters; lr defaults per optimizer."""
     _check_name("optimizer", name, OPTIMIZERS)
     lr = DEFAULT_LR[name] if lr is None else lr
@@ -50,7 +54,7 @@ def make_optimizer(model, name, lr=None, **hyperparameters):
     return getattr(optim, OPTIMIZERS[name])(model.parameters(), lr=lr, **hyperparameters)
 
 
-def make_scheduler(optimizer, name="none", *, epochs=None):
+def make_scheduler(optimizer: Optimizer, name: str = "none", *, epochs: int | None = None) -> Scheduler | None:
     """A learning-rate schedule stepped once per epoch, or None for "none".
 
     step: halve the rate every third of the run; exponential: multiply by 0.95 each epoch;

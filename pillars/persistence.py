@@ -11,16 +11,19 @@ the previous file whole. ``export_torch`` writes a torch-native ``.pt`` state di
 move on to torch alone.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import json
 import os
 import pathlib
 import tempfile
+from typing import Any
 
 import numpy as np
 from minigrad import serialization
 
-from pillars.backends import backend, backend_of
+from pillars.backends import Module, Optimizer, Scheduler, backend, backend_of
 from pillars.errors import CheckpointError, MissingFileError
 from pillars.models import dropout_states, get_weights, set_dropout_states, set_weights
 from pillars.training import EpochRecord, TrainingState
@@ -30,19 +33,20 @@ CHECKPOINT_FORMAT = "pillars-checkpoint"
 VERSION = 1
 
 
-def save_weights(model, path):
+def save_weights(model: Module, path: str | os.PathLike) -> None:
     """Write the model's state dict (parameters and buffers) as NumPy arrays."""
     serialization.save({"format": WEIGHTS_FORMAT, "version": VERSION, "weights": get_weights(model)}, path)
 
 
-def load_weights(model, path):
+def load_weights(model: Module, path: str | os.PathLike) -> Module:
     """Load weights written by save_weights, or the model part of a checkpoint, into the model."""
     contents = _read(path, (WEIGHTS_FORMAT, CHECKPOINT_FORMAT))
     set_weights(model, contents["weights"] if contents["format"] == WEIGHTS_FORMAT else contents["model"])
     return model
 
 
-def save_checkpoint(path, *, model, optimizer, state, scheduler=None, run=None):
+def save_checkpoint(path: str | os.PathLike, *, model: Module, optimizer: Optimizer, state: TrainingState,
+                    scheduler: Scheduler | None = None, run: dict[str, Any] | None = None) -> None:
     """Write everything needed to resume a run exactly: the model, optimizer and scheduler states,
     the TrainingState (epoch, batch position, history, best weights) and the dropout generators.
 
@@ -61,12 +65,13 @@ def save_checkpoint(path, *, model, optimizer, state, scheduler=None, run=None):
     serialization.save(checkpoint, path)
 
 
-def load_checkpoint(path):
+def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     """The checkpoint at path as a dict; CheckpointError when the file is missing or is something else."""
     return _read(path, (CHECKPOINT_FORMAT,))
 
 
-def restore(checkpoint, model, optimizer=None, scheduler=None):
+def restore(checkpoint: dict[str, Any], model: Module, optimizer: Optimizer | None = None,
+            scheduler: Scheduler | None = None) -> TrainingState:
     """Put a checkpoint's states into the model, optimizer and scheduler; return its TrainingState."""
     set_weights(model, checkpoint["model"])
     set_dropout_states(model, {name: json.loads(value) for name, value in checkpoint["rng"].items()})
@@ -127,7 +132,7 @@ def _as_tensors(value, backend):
     return value
 
 
-def export_torch(model, path):
+def export_torch(model: Module, path: str | os.PathLike) -> None:
     """Write the model's state dict as a torch-native file that ``torch.load`` opens (needs torch)."""
     torch = backend("torch").torch
     weights = {name: torch.from_numpy(np.ascontiguousarray(array)) for name, array in get_weights(model).items()}

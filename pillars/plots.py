@@ -1,14 +1,22 @@
 """Pictures of a run, drawn with matplotlib off screen: learning curves and the confusion matrix."""
 
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
 import matplotlib
 
 matplotlib.use("Agg")  # draw to files; no display needed
 
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the drawing backend)
 import numpy as np  # noqa: E402
+from numpy.typing import ArrayLike  # noqa: E402
+
+from pillars.training import EpochRecord  # noqa: E402
 
 
-def plot_history(history, path, metric=None):
+def plot_history(history: Sequence[EpochRecord | dict], path: str | os.PathLike, metric: str | None = None) -> None:
     """Training and validation loss per epoch, and a validation metric beside them, saved as a PNG.
 
     ``history`` is a list of EpochRecords (or their dicts); ``metric`` defaults to accuracy for
@@ -36,7 +44,8 @@ def plot_history(history, path, metric=None):
     plt.close(figure)
 
 
-def plot_confusion(matrix, class_names, path, title="confusion matrix (test rows)"):
+def plot_confusion(matrix: ArrayLike, class_names: Sequence[str], path: str | os.PathLike,
+                   title: str = "confusion matrix (test rows)") -> None:
     """A confusion matrix as a heat map with the count in each cell, rows the true class."""
     matrix = np.asarray(matrix)
     size = max(4.0, 0.5 * len(class_names) + 2)

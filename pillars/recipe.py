@@ -11,10 +11,14 @@ Config gives the same split, batches and starting weights on every backend. A Co
 plain data: it is saved in every checkpoint and read back to rebuild the model.
 """
 
+from __future__ import annotations
+
 import dataclasses
+from typing import Any
 
 from pillars import datasets
-from pillars.data import check_fractions, make_loaders, prepare
+from pillars.backends import Backend, LossFunction, Module, Optimizer, Scheduler
+from pillars.data import Loaders, Prepared, check_fractions, make_loaders, prepare
 from pillars.errors import ConfigError
 from pillars.models import KINDS, LAYOUT_OF_KIND, build_model
 from pillars.objective import (OPTIMIZERS, SCHEDULERS, check_loss_for_task, default_loss, loss_function,
@@ -28,27 +32,27 @@ class Config:
     """Every choice a run makes, with the defaults of ``pillars run``."""
 
     dataset: str = "digits"
-    csv: str = None
-    target: str = None
-    task: str = None                 # override the task read from the data (e.g. "regression")
+    csv: str | None = None
+    target: str | None = None
+    task: str | None = None                 # override the task read from the data (e.g. "regression")
     model: str = "mlp"
-    hidden: tuple = None             # None: the model kind's default sizes
+    hidden: tuple[int, ...] | None = None             # None: the model kind's default sizes
     activation: str = "relu"
     dropout: float = 0.0
-    loss: str = None                 # None: the task's usual loss
+    loss: str | None = None                 # None: the task's usual loss
     optimizer: str = "adam"
-    lr: float = None                 # None: the optimizer's usual rate
+    lr: float | None = None                 # None: the optimizer's usual rate
     weight_decay: float = 0.0
     scheduler: str = "none"
     epochs: int = 30
     batch_size: int = 32
     seed: int = 0
     dtype: str = "float32"
-    fractions: tuple = (0.7, 0.15, 0.15)
+    fractions: tuple[float, float, float] = (0.7, 0.15, 0.15)
     monitor: str = "val_loss"
-    patience: int = None
+    patience: int | None = None
 
-    def check(self):
+    def check(self) -> Config:
         """Refuse out-of-range settings before any work is done; return self."""
         if self.dataset not in datasets.NAMES:
             raise ConfigError(f"unknown dataset {self.dataset!r}; choose one of {', '.join(datasets.NAMES)}")
@@ -77,11 +81,11 @@ class Config:
         check_fractions(self.fractions)
         return self
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, values):
+    def from_dict(cls, values: dict[str, Any]) -> Config:
         known = {field.name for field in dataclasses.fields(cls)}
         config = cls(**{key: value for key, value in values.items() if key in known})
         config.fractions = tuple(config.fractions)
@@ -94,26 +98,26 @@ class Parts:
     """The six pillars of one run, built: data, loaders, model, loss, optimizer and schedule."""
 
     config: Config
-    backend: object
-    table: object
-    data: object
-    loaders: object
-    model: object
-    loss_fn: object
-    optimizer: object
-    scheduler: object
+    backend: Backend
+    table: datasets.Table
+    data: Prepared
+    loaders: Loaders
+    model: Module
+    loss_fn: LossFunction
+    optimizer: Optimizer
+    scheduler: Scheduler | None
 
     @property
-    def loss_name(self):
+    def loss_name(self) -> str:
         return self.config.loss or default_loss(self.data.task.kind)
 
 
-def load_table(config):
+def load_table(config: Config) -> datasets.Table:
     return datasets.load(config.dataset, csv_path=config.csv, target=config.target,
                          task=config.task, seed=config.seed)
 
 
-def build(config, backend, table=None):
+def build(config: Config, backend: Backend, table: datasets.Table | None = None) -> Parts:
     """Build every pillar of a run on a backend, from the config alone (plus an already-read table)."""
     config.check()
     table = table if table is not None else load_table(config)

@@ -16,6 +16,8 @@ script run by the command line): an import hook maps every `torch.x` to `minigra
 and the previous modules are restored afterwards.
 """
 
+from __future__ import annotations
+
 import argparse
 import contextlib
 import importlib
@@ -24,6 +26,7 @@ import importlib.util
 import os
 import runpy
 import sys
+from collections.abc import Iterator, Sequence
 
 from pillars.arguments import Parser
 
@@ -47,7 +50,7 @@ class _MinigradAsTorch(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 @contextlib.contextmanager
-def torch_is_minigrad():
+def torch_is_minigrad() -> Iterator[None]:
     """Within this context, importing torch (or torch.nn, torch.utils.data.dataloader, ...) gives minigrad's."""
     hidden = {name: module for name, module in sys.modules.items() if name == "torch" or name.startswith("torch.")}
     for name in hidden:
@@ -63,7 +66,7 @@ def torch_is_minigrad():
         sys.modules.update(hidden)
 
 
-def run_script(script, args=(), backend="minigrad"):
+def run_script(script: str, args: Sequence[str] = (), backend: str = "minigrad") -> None:
     """Run a Python script as __main__ with its own argv, on minigrad (torch imports give minigrad) or torch."""
     sys.argv = [script, *args]
     context = torch_is_minigrad() if backend == "minigrad" else contextlib.nullcontext()
@@ -71,14 +74,14 @@ def run_script(script, args=(), backend="minigrad"):
         runpy.run_path(script, run_name="__main__")
 
 
-def add_arguments(parser):
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``pillars swap`` (and ``python -m pillars.swap``)."""
     parser.add_argument("--backend", choices=["minigrad", "torch"], default="minigrad")
     parser.add_argument("script", help="the Python script to run")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the script")
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> None:
     """``python -m pillars.swap``: the same as ``pillars swap``."""
     parser = Parser(prog="python -m pillars.swap", description="Run a torch script on a backend.")
     add_arguments(parser)

@@ -9,14 +9,19 @@ plots) reads the stream of records it yields, so none of that is tangled into th
 checkpoint needs to carry on exactly, even from the middle of an epoch.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import itertools
 import math
 import time
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
-from pillars.backends import backend_of
+from pillars.backends import Loader, LossFunction, Module, Optimizer, Scheduler, Tensor, backend_of
+from pillars.data import Loaders, Task
 from pillars.evaluation import assess, evaluate, lower_is_better, summed_over_rows
 from pillars.models import get_weights, set_weights
 
@@ -31,11 +36,11 @@ class StepRecord:
     grad_norm: float
     update_norm: float
     batch_size: int
-    outputs: np.ndarray = dataclasses.field(default=None, repr=False)
-    targets: np.ndarray = dataclasses.field(default=None, repr=False)
+    outputs: np.ndarray | None = dataclasses.field(default=None, repr=False)
+    targets: np.ndarray | None = dataclasses.field(default=None, repr=False)
 
 
-def train_step(model, batch, loss_fn, optimizer):
+def train_step(model: Module, batch: tuple[Tensor, Tensor], loss_fn: LossFunction, optimizer: Optimizer) -> StepRecord:
     """One step of gradient descent on one batch, in the order that every training loop follows."""
     backend = backend_of(model)
     inputs, targets = (tensor.to(next(model.parameters()).device) for tensor in batch)
@@ -67,16 +72,16 @@ class EpochRecord:
     epoch: int
     train_loss: float
     val_loss: float
-    train_metrics: dict
-    val_metrics: dict
+    train_metrics: dict[str, float]
+    val_metrics: dict[str, float]
     lr: float
     seconds: float
     best: bool = False
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
-    def value(self, name):
+    def value(self, name: str) -> float:
         """A quantity by name: "train_loss", "val_loss", "val_accuracy", "train_f1_macro", "lr" ..."""
         if hasattr(self, name) and name not in ("train_metrics", "val_metrics"):
             return getattr(self, name)
@@ -94,26 +99,26 @@ class TrainingState:
 
     epoch: int = 0                 # epochs finished
     step: int = 0                  # batches finished in the epoch under way
-    history: list = dataclasses.field(default_factory=list)
-    best_score: float = None
+    history: list[EpochRecord] = dataclasses.field(default_factory=list)
+    best_score: float | None = None
     best_epoch: int = 0
-    best_weights: dict = None
+    best_weights: dict[str, np.ndarray] | None = None
     epochs_without_gain: int = 0
     loss_sum: float = 0.0          # the epoch under way: summed per-row loss, rows seen,
     rows: int = 0                  # and its outputs and targets so far (for the training metrics)
-    outputs: list = dataclasses.field(default_factory=list)
-    targets: list = dataclasses.field(default_factory=list)
+    outputs: list[np.ndarray] = dataclasses.field(default_factory=list)
+    targets: list[np.ndarray] = dataclasses.field(default_factory=list)
     seconds: float = 0.0
     stopped_early: bool = False
 
-    def count(self, record, loss_fn):
+    def count(self, record: StepRecord, loss_fn: LossFunction) -> None:
         self.step += 1
         self.loss_sum += summed_over_rows(loss_fn, record.loss, record.batch_size)
         self.rows += record.batch_size
         self.outputs.append(record.outputs)
         self.targets.append(record.targets)
 
-    def close_epoch(self):
+    def close_epoch(self) -> tuple[float, np.ndarray, np.ndarray]:
         """The training loss and outputs of the epoch just finished, and a clean slate for the next."""
         summary = (self.loss_sum / max(self.rows, 1), np.concatenate(self.outputs), np.concatenate(self.targets))
         self.epoch, self.step, self.loss_sum, self.rows, self.outputs, self.targets = self.epoch + 1, 0, 0.0, 0, [], []
@@ -121,8 +126,10 @@ class TrainingState:
         return summary
 
 
-def fit(model, loaders, loss_fn, optimizer, *, task, epochs, scheduler=None, monitor="val_loss", patience=None,
-        restore_best=True, state=None, every_step=False):
+def fit(model: Module, loaders: Loaders, loss_fn: LossFunction, optimizer: Optimizer, *, task: Task, epochs: int,
+        scheduler: Scheduler | None = None, monitor: str = "val_loss", patience: int | None = None,
+        restore_best: bool = True, state: TrainingState | None = None, every_step: bool = False
+        ) -> Iterator[EpochRecord | StepRecord]:
     """Train for ``epochs`` epochs, yielding an EpochRecord after each (and a StepRecord after each
     batch when ``every_step``).
 
@@ -155,7 +162,7 @@ def fit(model, loaders, loss_fn, optimizer, *, task, epochs, scheduler=None, mon
         set_weights(model, state.best_weights)
 
 
-def _remaining_batches(loader, state):
+def _remaining_batches(loader: Loader, state: TrainingState) -> Iterable:
     """This epoch's batches, less those already trained on before a resume.
 
     A sampler that knows epochs (pillars' EpochShuffle) is told the epoch and how many rows to

@@ -87,7 +87,7 @@ def test_assert_same_as_torch_compares_results_and_exception_types():
 def test_assert_module_matches_torch_catches_other_weights_names_and_outputs():
     x = np.random.default_rng(0).standard_normal((4, 3))
     assert_module_matches_torch(minigrad.nn.Linear(3, 2), torch.nn.Linear(3, 2), [x], dtype="float64")
-    with pytest.raises(Exception):  # different state_dict keys: loading torch's state fails
+    with pytest.raises(RuntimeError, match="Unexpected key"):  # different state_dict keys: loading torch's state fails
         assert_module_matches_torch(minigrad.nn.Linear(3, 2, bias=False), torch.nn.Linear(3, 2), [x],
                                     dtype="float64")
     with pytest.raises(AssertionError, match="output 0"):

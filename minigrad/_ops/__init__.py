@@ -5,7 +5,8 @@ and each primitive registers itself in ``REGISTRY`` (see ``registry.py``).
 """
 
 from minigrad._ops import (  # noqa: F401  (importing a family registers its primitives)
-    conv, elementwise, indexing, linalg, normalization, pooling, reduce, shape)
+    activation, conv, elementwise, indexing, linalg, linear_layers, loss, normalization, pooling, recurrent, reduce,
+    shape)
 from minigrad._ops.registry import REGISTRY, Primitive
 
 __all__ = ["REGISTRY", "Primitive"]

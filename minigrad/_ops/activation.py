@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from minigrad._ops.elementwise import logistic
 from minigrad._ops.registry import Primitive
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -130,12 +131,6 @@ gelu = Primitive("Gelu", _gelu, _gelu_vjp)
 
 # d/dx erf(x) = 2/sqrt(pi) * exp(-x^2)
 erf_primitive = Primitive("Erf", erf, lambda g, ans, x: g * (2 / np.sqrt(np.pi)) * np.exp(-x * x))
-
-
-def logistic(x):
-    """sigmoid(x) = 1 / (1 + e^-x) computed without overflow for any x (also used by the losses)."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
 def log_logistic(x):

@@ -143,14 +143,18 @@ cos = Primitive("Cos", np.cos, lambda g, ans, x: -g * np.sin(x))
 tanh = Primitive("Tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans), saves="output")
 
 
-def _sigmoid(x):
-    # torch's formula. For very negative x, exp(-x) overflows to inf and the result is the
-    # correct limit 0 (quietly, as in torch); elsewhere it is accurate to the last bits.
+def logistic(x):
+    """sigmoid(x) = 1 / (1 + e^-x) on an array: minigrad's one sigmoid, which the Sigmoid
+    primitive, the activations, the losses and the recurrent layers all use.
+
+    torch's formula. For very negative x, e^-x overflows to inf and the result is the correct
+    limit 0 (quietly, as in torch); elsewhere it is accurate to the last bits.
+    """
     with np.errstate(over="ignore"):
         return 1 / (1 + np.exp(-x))
 
 
-sigmoid = Primitive("Sigmoid", _sigmoid, lambda g, ans, x: g * ans * (1 - ans), saves="output")
+sigmoid = Primitive("Sigmoid", logistic, lambda g, ans, x: g * ans * (1 - ans), saves="output")
 
 # relu'(x) is 0 where the output is <= 0 (also at x = 0), else 1. As in torch, the gradient is
 # selected rather than multiplied by a mask: a nan upstream gradient stays out of the zeroed

@@ -9,7 +9,8 @@ Everything is written to stay finite for inputs of any size (logits of +-1e4 inc
 
 import numpy as np
 
-from minigrad._ops.activation import log_logistic, logistic
+from minigrad._ops.activation import log_logistic
+from minigrad._ops.elementwise import logistic
 from minigrad._ops.registry import Primitive
 
 

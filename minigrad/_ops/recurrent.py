@@ -22,12 +22,8 @@ computation built from tensor operations.
 
 import numpy as np
 
+from minigrad._ops.elementwise import logistic
 from minigrad._ops.registry import Primitive
-
-
-def _sigmoid(x):
-    with np.errstate(over="ignore"):  # exp(-x) = inf for very negative x: the limit 0, quietly
-        return 1 / (1 + np.exp(-x))
 
 
 def _times(a, matrix):
@@ -42,7 +38,7 @@ def _steps(length, reverse):
 
 def _activate(pre, hidden):
     """The gates from their pre-activations (..., 4H): sigmoid for i, f, o and tanh for g."""
-    gates = _sigmoid(pre)
+    gates = logistic(pre)
     gates[..., 2 * hidden:3 * hidden] = np.tanh(pre[..., 2 * hidden:3 * hidden])
     return gates
 
@@ -120,8 +116,8 @@ lstm_layer = Primitive("LstmLayer", _lstm_layer, vjp_all=_lstm_layer_vjp, saves=
 
 def _gru_gates(pre_x, pre_h, hidden):
     """r, z, n from the input part and the hidden part of the pre-activations (..., 3H)."""
-    r = _sigmoid(pre_x[..., :hidden] + pre_h[..., :hidden])
-    z = _sigmoid(pre_x[..., hidden:2 * hidden] + pre_h[..., hidden:2 * hidden])
+    r = logistic(pre_x[..., :hidden] + pre_h[..., :hidden])
+    z = logistic(pre_x[..., hidden:2 * hidden] + pre_h[..., hidden:2 * hidden])
     n = np.tanh(pre_x[..., 2 * hidden:] + r * pre_h[..., 2 * hidden:])
     return r, z, n
 

@@ -34,63 +34,13 @@ torch is imported lazily everywhere (importlib), so minigrad itself never needs 
 hypothesis is needed only to draw strategies and by `check_parity`.
 """
 
-import importlib
-
-import numpy as np
-
+from minigrad.testing.basics import assert_close, from_torch, to_torch, tolerances, torch, torch_or_skip
 from minigrad.testing.gradcheck import gradcheck, numerical_vjp
 from minigrad.testing.modules import (assert_function_matches_torch, assert_module_matches_torch, assert_same_structure,
                                       load_torch_state)
 from minigrad.testing.optim import OptimizerPair, assert_optimizer_matches_torch
 from minigrad.testing.parity import (assert_raises_like_torch, assert_same_as_torch, assert_same_result, check_parity,
                                      method_or_function, plain)
-
-
-def torch():
-    """The torch module, imported on first use (install the `torch` extra to use the oracles)."""
-    return importlib.import_module("torch")
-
-
-def torch_or_skip():
-    """The torch module, or skip the calling test (at a test module's top: the whole module) without it."""
-    import pytest
-
-    return pytest.importorskip("torch")
-
-
-def to_torch(t, requires_grad=None):
-    """A torch tensor with the same values and dtype as a minigrad tensor or NumPy array."""
-    array = np.array(t.detach().numpy() if hasattr(t, "detach") else t)
-    out = torch().from_numpy(array)
-    flag = t.requires_grad if requires_grad is None and hasattr(t, "requires_grad") else bool(requires_grad)
-    return out.requires_grad_(flag) if out.is_floating_point() else out
-
-
-def from_torch(t, requires_grad=None):
-    """A minigrad tensor with the same values and dtype as a torch tensor."""
-    import minigrad
-
-    out = minigrad.from_numpy(t.detach().cpu().numpy().copy())
-    flag = t.requires_grad if requires_grad is None else bool(requires_grad)
-    return out.requires_grad_(flag) if out.is_floating_point() else out
-
-
-def tolerances(dtype):
-    """(rtol, atol) for comparing with torch: tight in float64, float32-sized in float32."""
-    name = str(dtype).split(".")[-1]
-    return {"float64": (1e-6, 1e-10), "float32": (1e-4, 1e-5), "float16": (1e-2, 1e-3)}.get(name, (0, 0))
-
-
-def assert_close(actual, expected, rtol=None, atol=None, what="value"):
-    """Compare a minigrad (or NumPy) result with a torch (or NumPy) one: dtype, shape and values."""
-    a = np.asarray(actual.detach().numpy() if hasattr(actual, "detach") else actual)
-    # force: torch hands out some all-zero gradients (sgn's) as a ZeroTensor, which has no plain .numpy()
-    e = np.asarray(expected.detach().cpu().numpy(force=True) if hasattr(expected, "detach") else expected)
-    assert a.dtype == e.dtype, f"{what}: dtype {a.dtype} != expected {e.dtype}"
-    assert a.shape == e.shape, f"{what}: shape {a.shape} != expected {e.shape}"
-    default_rtol, default_atol = tolerances(a.dtype)
-    np.testing.assert_allclose(a, e, rtol=default_rtol if rtol is None else rtol,
-                               atol=default_atol if atol is None else atol, err_msg=what, equal_nan=True)
 
 
 __all__ = ["OptimizerPair", "assert_close", "assert_function_matches_torch", "assert_module_matches_torch",

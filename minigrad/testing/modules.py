@@ -50,7 +50,7 @@ def assert_same_structure(module, torch_module):
 def _backward_and_compare(outputs, torch_outputs, leaves, torch_leaves, seed, rtol, atol):
     """Compare the outputs, backpropagate the same random gradient through both, compare input gradients."""
     import minigrad
-    from minigrad.testing import assert_close, torch
+    from minigrad.testing.basics import assert_close, torch
 
     outputs, torch_outputs = _flatten(outputs), _flatten(torch_outputs)
     assert len(outputs) == len(torch_outputs), f"{len(outputs)} outputs, torch gives {len(torch_outputs)}"
@@ -84,7 +84,7 @@ def assert_module_matches_torch(module, torch_module, inputs, seed=0, dtype=None
     Returns minigrad's output.
     """
     import minigrad
-    from minigrad.testing import assert_close, torch
+    from minigrad.testing.basics import assert_close, torch
 
     if dtype is not None:
         torch_module.to(getattr(torch(), dtype))
@@ -116,7 +116,7 @@ def assert_function_matches_torch(fn, torch_fn, inputs, seed=0, rtol=None, atol=
     out); None passes through. Returns minigrad's output.
     """
     import minigrad
-    from minigrad.testing import torch
+    from minigrad.testing.basics import torch
 
     flags = [True] * len(inputs) if requires_grad is None else requires_grad
     ours = [_leaves(minigrad, x, flag) for x, flag in zip(inputs, flags)]

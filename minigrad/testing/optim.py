@@ -21,7 +21,7 @@ class OptimizerPair:
 
     def __init__(self, name, problem, dtype=np.float64, late_groups=False):
         import minigrad
-        from minigrad.testing import torch
+        from minigrad.testing.basics import torch
 
         self.name = name
         self.mg_params = [minigrad.nn.Parameter(minigrad.from_numpy(a.astype(dtype))) for a in problem["initial"]]
@@ -52,7 +52,7 @@ class OptimizerPair:
     def step(self, grads, dtype=np.float64):
         """Give both sides the same gradients (None: no gradient for that parameter) and step both."""
         import minigrad
-        from minigrad.testing import torch
+        from minigrad.testing.basics import torch
 
         for mp, tp, g in zip(self.mg_params, self.t_params, grads):
             mp.grad = None if g is None else minigrad.from_numpy(g.astype(dtype))
@@ -89,7 +89,7 @@ def assert_optimizer_matches_torch(pair, rtol=1e-6, atol=1e-10, where=""):
 def optimizer_state_to_torch(state_dict):
     """A minigrad optimizer state_dict with its tensors turned into torch tensors (through NumPy copies)."""
     import minigrad
-    from minigrad.testing import torch
+    from minigrad.testing.basics import torch
 
     return {"state": {i: {k: torch().from_numpy(np.array(v.numpy())) if isinstance(v, minigrad.Tensor) else v
                           for k, v in entries.items()} for i, entries in state_dict["state"].items()},
@@ -99,7 +99,7 @@ def optimizer_state_to_torch(state_dict):
 def optimizer_state_from_torch(state_dict, as_arrays=False):
     """A torch optimizer state_dict with its tensors as minigrad tensors (or NumPy arrays), copied."""
     import minigrad
-    from minigrad.testing import torch
+    from minigrad.testing.basics import torch
 
     def convert(v):
         if not torch().is_tensor(v):

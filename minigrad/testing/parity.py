@@ -44,7 +44,7 @@ def _flatten(out):
 def _as_tensors(args, dtype, requires_grad):
     """NumPy arrays become (minigrad, torch) tensor pairs; floating ones take `dtype`."""
     import minigrad
-    from minigrad.testing import to_torch
+    from minigrad.testing.basics import to_torch
 
     pairs = []
     for arg, wants_grad in zip(args, requires_grad):
@@ -69,7 +69,7 @@ def check_parity(data, fn, args, requires_grad=None, dtype=np.float64):
     from hypothesis import strategies as st
 
     import minigrad
-    from minigrad.testing import assert_close, from_torch, torch
+    from minigrad.testing.basics import assert_close, from_torch, torch
     from minigrad.testing import strategies as mst
 
     torch_ = torch()
@@ -126,7 +126,7 @@ def assert_raises_like_torch(call, same_message=False):
     so that a test can check what minigrad's message names.
     """
     import minigrad
-    from minigrad.testing import torch
+    from minigrad.testing.basics import torch
 
     expected, actual = _raised(call, torch()), _raised(call, minigrad)
     assert type(actual) is type(expected), (
@@ -187,7 +187,7 @@ def assert_same_as_torch(program, rtol=1e-6, atol=0.0):
     minigrad's result.
     """
     import minigrad
-    from minigrad.testing import torch
+    from minigrad.testing.basics import torch
 
     expected, actual = _run(program, torch()), _run(program, minigrad)
     try:

@@ -55,6 +55,17 @@ def test_binary_ops_promote_like_torch(data):
     assert_close(actual, expected, what=f"{a!r} {symbol} {b!r}")
 
 
+@given(data=st.data())
+def test_result_type_matches_torch(data):
+    """result_type(a, b) names the dtype that the binary ops above produce, as torch.result_type does."""
+    a, b = data.draw(operands(), label="a"), data.draw(operands(), label="b")
+    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+        a = np.asarray(a)  # torch.result_type wants at least one tensor
+    (mine_a, torch_a), (mine_b, torch_b) = _tensors(a), _tensors(b)
+    expected = torch.result_type(torch_a, torch_b)
+    assert minigrad.result_type(mine_a, mine_b).name == str(expected).split(".")[-1], f"{a!r}, {b!r}"
+
+
 # ------------------------------------------------------------------ creation
 PYTHON_DATA = st.recursive(
     st.sampled_from([0, 3, -2, 1.5, -0.25, True, False]),

@@ -161,7 +161,7 @@ def test_attribute_assignment_rules_match_torch():
         with pytest.raises(TypeError, match="cannot assign .* as parameter 'weight'"):
             layer.weight = framework.zeros(3, 2)
         with pytest.raises(AttributeError, match="'Linear' object has no attribute 'missing'"):
-            layer.missing
+            layer.missing  # noqa: B018  (reading the attribute is the test)
         layer.bias = None
         assert layer.bias is None and "bias" not in layer.state_dict()
         layer.extra = nn.Parameter(framework.zeros(1))

@@ -7,10 +7,11 @@ leaf that requires grad).
 import warnings
 
 from minigrad import _dtype
+from minigrad._arguments import _dim
 from minigrad._ops import activation as A
 from minigrad._ops import elementwise as E
 from minigrad.functions import where
-from minigrad.tensor import _dim, apply
+from minigrad.tensor import apply
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "gelu", "silu", "mish",
            "sigmoid", "tanh", "softplus", "logsigmoid", "hardtanh", "hardtanh_", "softmax", "softmin",

@@ -7,12 +7,13 @@ import warnings
 import numpy as np
 
 from minigrad import _dtype
+from minigrad._arguments import _matmul_message
 from minigrad._ops import linear_layers as LL
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.functions import broadcast_tensors
 from minigrad.nn._type_names import scalar_type_name
 from minigrad.random import _numpy_rng
-from minigrad.tensor import Tensor, _matmul_message, apply
+from minigrad.tensor import Tensor, apply
 
 __all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d", "embedding", "one_hot", "pad",
            "normalize", "cosine_similarity", "pairwise_distance"]

@@ -10,12 +10,14 @@ import warnings
 
 import numpy as np
 
+from minigrad._arguments import _broadcast_message
 from minigrad._ops import loss as L
-from minigrad.functions import where
+from minigrad.creation import as_tensor
+from minigrad.functions import result_type, where
 from minigrad.nn._functional.activation import log_softmax, logsigmoid, softplus
 from minigrad.nn._functional.linear import pairwise_distance
 from minigrad.nn._type_names import scalar_type_name
-from minigrad.tensor import Tensor, _as_tensor, _broadcast_message, _promote, apply
+from minigrad.tensor import Tensor, apply
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "margin_ranking_loss",
@@ -42,9 +44,15 @@ def _reduce(loss, reduction):
     return loss
 
 
+def _promoted(input, target):
+    """input and target cast to their common dtype, the one a binary op on them would give."""
+    dtype = result_type(input, target)
+    return input.to(dtype), target.to(dtype)
+
+
 def _pair(input, target, name):
     """input and target promoted to a common dtype, warning (as torch does) when their shapes differ."""
-    target = _as_tensor(target)
+    target = as_tensor(target)
     if input.shape != target.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
                       "This will likely lead to incorrect results due to broadcasting. "
@@ -53,7 +61,7 @@ def _pair(input, target, name):
             np.broadcast_shapes(input.shape, target.shape)
         except ValueError:
             raise RuntimeError(f"{name}: " + _broadcast_message(input.shape, target.shape)) from None
-    return _promote(input, target)
+    return _promoted(input, target)
 
 
 def _check_weight(weight, input):
@@ -159,7 +167,7 @@ def _batched(input, target):
     if input.ndim == 0:
         raise ValueError("Expected an input of at least 1 dimension (C) or (N, C, ...), got a 0-d tensor")
     if input.ndim == 1:
-        target = _as_tensor(target)
+        target = as_tensor(target)
         if target.ndim != 0:
             raise RuntimeError(f"For an unbatched input of shape {list(input.shape)} the class-index target must "
                                f"be 0-d, got shape {list(target.shape)}")
@@ -226,7 +234,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    target = _as_tensor(target)
+    target = as_tensor(target)
     if target.is_floating_point():
         if target.shape != input.shape:
             raise RuntimeError(f"cross_entropy: floating-point targets are class probabilities and must have the "
@@ -240,7 +248,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         unbatched = input.ndim == 1
         if unbatched:
             input, target = input.reshape(1, -1), target.reshape(1, -1)
-        input, target = _promote(input, target)
+        input, target = _promoted(input, target)
         class_weight = _class_weight(weight, input.shape[1], input._array.dtype)
         loss = _soft_cross_entropy(input, target, class_weight, label_smoothing, reduction)
         return loss.reshape(()) if unbatched and reduction == "none" else loss
@@ -279,13 +287,13 @@ def _elementwise_weight(weight, input, name):
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """-(t log p + (1 - t) log(1 - p)) for probabilities p, each log clamped at -100 as in torch."""
     reduction = _reduction(size_average, reduce, reduction)
-    target = _as_tensor(target)
+    target = as_tensor(target)
     _check_same_shape(input, target, "Using a target size ({target}) that is different to the input size "
                                      "({input}) is deprecated. Please ensure they have the same size.")
     for name, values in (("input", input._array), ("target", target._array)):  # probabilities both
         if values.size and not ((values >= 0) & (values <= 1)).all():
             raise RuntimeError(f"all elements of {name} should be between 0 and 1")
-    input, target = _promote(input, target)
+    input, target = _promoted(input, target)
     loss = apply(L.binary_cross_entropy, input, target, weight=_elementwise_weight(weight, input, "weight"))
     return _reduce(loss, reduction)
 
@@ -297,9 +305,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     pos_weight multiplies the loss of the positive class (one entry per class, the last dim).
     """
     reduction = _reduction(size_average, reduce, reduction)
-    target = _as_tensor(target)
+    target = as_tensor(target)
     _check_same_shape(input, target, "Target size ({target}) must be the same as input size ({input})")
-    input, target = _promote(input, target)
+    input, target = _promoted(input, target)
     return apply(L.binary_cross_entropy_with_logits, input, target,
                  weight=_elementwise_weight(weight, input, "weight"),
                  pos_weight=_elementwise_weight(pos_weight, input, "pos_weight"), reduction=reduction)
@@ -338,7 +346,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
     """input where target is 1, max(0, margin - input) where target is -1 (input is usually a distance)."""
     reduction = _reduction(size_average, reduce, reduction)
-    target = _as_tensor(target)
+    target = as_tensor(target)
     loss = where(target != 1, (margin - input).clamp_min(0), 0.0) + where(target != -1, input, 0.0)
     return _reduce(loss, reduction)
 
@@ -352,7 +360,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
 def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
     """1 - cos(x1, x2) where target is 1, max(0, cos(x1, x2) - margin) where it is -1 (rows of x1, x2)."""
     reduction = _reduction(size_average, reduce, reduction)
-    target = _as_tensor(target)
+    target = as_tensor(target)
     dim = input1.ndim - 1
     dot = (input1 * input2).sum(dim)
     # torch's form: a tiny constant under each squared norm keeps zero vectors finite
@@ -394,7 +402,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     full=True adds Stirling's approximation of log(target!) where target > 1.
     """
     reduction = _reduction(size_average, reduce, reduction)
-    target = _as_tensor(target)
+    target = as_tensor(target)
     if log_input:
         loss = input.exp() - target * input
     else:

@@ -12,8 +12,11 @@ The rules are torch's, applied recursively to the first sample's type:
     tuple / list              -> a list (a list for tuples too, as torch does), each position collated
 """
 
+from __future__ import annotations
+
 import collections.abc
 import copy
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +34,7 @@ def _is_text_or_object(array):
     return array.dtype.kind in "SaUO"
 
 
-def default_collate(batch):
+def default_collate(batch: list) -> Any:
     """Stack a list of samples into a batch with torch's rules (see the module docstring)."""
     elem = batch[0]
     if isinstance(elem, Tensor):
@@ -62,7 +65,7 @@ def default_collate(batch):
     raise TypeError(_COLLATE_TYPE_ERROR.format(type(elem)))
 
 
-def default_convert(data):
+def default_convert(data: Any) -> Any:
     """Turn the NumPy arrays and scalars inside one sample into tensors (used when batch_size=None)."""
     if isinstance(data, Tensor):
         return data

@@ -6,15 +6,19 @@ collating run in worker processes (see _worker.py) and the batches come out in
 the same order as with ``num_workers=0``.
 """
 
+from __future__ import annotations
+
 import itertools
 import multiprocessing
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
-from minigrad.random import _numpy_rng
+from minigrad.random import Generator, _numpy_rng
 from minigrad.utils.data._collate import default_collate, default_convert
 from minigrad.utils.data._fetch import fetch, stream_batches
 from minigrad.utils.data._worker import batches_from_workers
-from minigrad.utils.data.dataset import IterableDataset
-from minigrad.utils.data.sampler import BatchSampler, RandomSampler, SequentialSampler
+from minigrad.utils.data.dataset import Dataset, IterableDataset
+from minigrad.utils.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader"]
 
@@ -31,10 +35,14 @@ class DataLoader:
     afresh every epoch.
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
-                 collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
-                 multiprocessing_context=None, generator=None, *, prefetch_factor=None, persistent_workers=False,
-                 pin_memory_device="", in_order=True):
+    def __init__(self, dataset: Dataset, batch_size: int | None = 1, shuffle: bool | None = None,
+                 sampler: Sampler | Sequence[int] | None = None,
+                 batch_sampler: Sampler | Sequence[Sequence[int]] | None = None, num_workers: int = 0,
+                 collate_fn: Callable[[list], Any] | None = None, pin_memory: bool = False, drop_last: bool = False,
+                 timeout: float = 0, worker_init_fn: Callable[[int], None] | None = None,
+                 multiprocessing_context: Any = None, generator: Generator | None = None, *,
+                 prefetch_factor: int | None = None, persistent_workers: bool = False, pin_memory_device: str = "",
+                 in_order: bool = True) -> None:
         _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
         if isinstance(dataset, IterableDataset):
             _check_iterable_options(shuffle, sampler, batch_sampler)
@@ -91,7 +99,7 @@ class DataLoader:
         """What yields one fetch's indices: the batch sampler when batching, else the sampler."""
         return self.batch_sampler if self._auto_collation else self.sampler
 
-    def __len__(self):
+    def __len__(self) -> int:
         if self._dataset_is_iterable:
             length = len(self.dataset)
             if self.batch_size is None:
@@ -99,7 +107,7 @@ class DataLoader:
             return length // self.batch_size if self.drop_last else -(-length // self.batch_size)
         return len(self._index_sampler)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         # Drawn every epoch, like torch; seeds the workers (and keeps the default
         # generator's stream the same whatever num_workers is).
         base_seed = int(_numpy_rng(self.generator).integers(2 ** 63 - 1))

@@ -6,14 +6,18 @@ build datasets from tensors and from other datasets, and ``random_split`` cuts a
 dataset into disjoint random parts (e.g. train / validation / test).
 """
 
+from __future__ import annotations
+
 import bisect
 import itertools
 import math
 import warnings
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
-from minigrad.random import _numpy_rng
+from minigrad.random import Generator, _numpy_rng
 from minigrad.tensor import Tensor
 
 __all__ = ["ConcatDataset", "Dataset", "IterableDataset", "Subset", "TensorDataset", "random_split"]
@@ -26,10 +30,10 @@ class Dataset:
     arrays, Python numbers, strings, and tuples, lists or dicts of those.
     """
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Any:
         raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
 
-    def __add__(self, other):
+    def __add__(self, other: Dataset) -> ConcatDataset:
         return ConcatDataset([self, other])
 
 
@@ -40,7 +44,7 @@ class IterableDataset(Dataset):
     ``get_worker_info()`` inside ``__iter__`` to give each worker its own share.
     """
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
 
 
@@ -51,32 +55,32 @@ class TensorDataset(Dataset):
     instead of stacking rows one at a time.
     """
 
-    def __init__(self, *tensors):
+    def __init__(self, *tensors: Tensor) -> None:
         lengths = [tensor.size(0) for tensor in tensors]
         if any(length != lengths[0] for length in lengths):
             raise AssertionError(f"Size mismatch between tensors: their first dimensions are {lengths}")
         self.tensors = tensors
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> tuple[Tensor, ...]:
         return tuple(tensor[index] for tensor in self.tensors)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.tensors[0].size(0)
 
 
 class Subset(Dataset):
     """The samples of `dataset` at `indices`, in that order: ``subset[i] == dataset[indices[i]]``."""
 
-    def __init__(self, dataset, indices):
+    def __init__(self, dataset: Dataset, indices: Sequence[int]) -> None:
         self.dataset = dataset
         self.indices = indices
 
-    def __getitem__(self, idx):
+    def __getitem__(self, idx: int | list[int]) -> Any:
         if isinstance(idx, list):
             return self.dataset[[self.indices[i] for i in idx]]
         return self.dataset[self.indices[idx]]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.indices)
 
 
@@ -87,10 +91,10 @@ class ConcatDataset(Dataset):
     """
 
     @staticmethod
-    def cumsum(sequence):
+    def cumsum(sequence: Sequence[Dataset]) -> list[int]:
         return list(itertools.accumulate(len(dataset) for dataset in sequence))
 
-    def __init__(self, datasets):
+    def __init__(self, datasets: Sequence[Dataset]) -> None:
         self.datasets = list(datasets)
         if not self.datasets:
             raise AssertionError("datasets should not be an empty iterable")
@@ -99,10 +103,10 @@ class ConcatDataset(Dataset):
                 raise AssertionError("ConcatDataset does not support IterableDataset")
         self.cumulative_sizes = self.cumsum(self.datasets)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.cumulative_sizes[-1]
 
-    def __getitem__(self, idx):
+    def __getitem__(self, idx: int) -> Any:
         if idx < 0:
             if -idx > len(self):
                 raise ValueError(f"absolute value of index should not exceed dataset length: "
@@ -115,7 +119,7 @@ class ConcatDataset(Dataset):
         return self.datasets[which][idx - start]
 
 
-def random_split(dataset, lengths, generator=None):
+def random_split(dataset: Dataset, lengths: Sequence[int | float], generator: Generator | None = None) -> list[Subset]:
     """Split `dataset` into disjoint random Subsets of the given lengths.
 
     `lengths` are sample counts adding up to ``len(dataset)``, or fractions adding up

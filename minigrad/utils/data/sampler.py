@@ -7,9 +7,13 @@ the iteration starts, so every epoch has a new order that ``manual_seed``
 reproduces.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence, Sized
+
 import numpy as np
 
-from minigrad.random import _numpy_rng
+from minigrad.random import Generator, _numpy_rng
 
 __all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler",
            "WeightedRandomSampler"]
@@ -18,10 +22,10 @@ __all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler", "Sub
 class Sampler:
     """Base class: subclasses define ``__iter__`` (indices) and usually ``__len__``."""
 
-    def __init__(self, data_source=None):
+    def __init__(self, data_source: Sized | None = None) -> None:
         pass
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         raise NotImplementedError
 
 
@@ -31,20 +35,20 @@ class _EpochArraySampler(Sampler):
     def _epoch_indices(self):
         raise NotImplementedError
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         yield from self._epoch_indices().tolist()
 
 
 class SequentialSampler(_EpochArraySampler):
     """0, 1, ..., len(data_source) - 1."""
 
-    def __init__(self, data_source):
+    def __init__(self, data_source: Sized) -> None:
         self.data_source = data_source
 
     def _epoch_indices(self):
         return np.arange(len(self.data_source))
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.data_source)
 
 
@@ -56,7 +60,8 @@ class RandomSampler(_EpochArraySampler):
     independent uniform draws.
     """
 
-    def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
+    def __init__(self, data_source: Sized, replacement: bool = False, num_samples: int | None = None,
+                 generator: Generator | None = None) -> None:
         self.data_source = data_source
         self.replacement = replacement
         self._num_samples = num_samples
@@ -67,7 +72,7 @@ class RandomSampler(_EpochArraySampler):
             raise ValueError(f"num_samples should be a positive integer value, but got num_samples={self.num_samples}")
 
     @property
-    def num_samples(self):
+    def num_samples(self) -> int:
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def _epoch_indices(self):
@@ -77,21 +82,21 @@ class RandomSampler(_EpochArraySampler):
         permutations = [rng.permutation(n) for _ in range(-(-count // n))]
         return np.concatenate(permutations)[:count]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.num_samples
 
 
 class SubsetRandomSampler(_EpochArraySampler):
     """The given indices in a random order, drawn anew every epoch."""
 
-    def __init__(self, indices, generator=None):
+    def __init__(self, indices: Sequence[int], generator: Generator | None = None) -> None:
         self.indices = indices
         self.generator = generator
 
     def _epoch_indices(self):
         return np.asarray(self.indices)[_numpy_rng(self.generator).permutation(len(self.indices))]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.indices)
 
 
@@ -103,7 +108,8 @@ class WeightedRandomSampler(_EpochArraySampler):
     weight zero).
     """
 
-    def __init__(self, weights, num_samples, replacement=True, generator=None):
+    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
+                 generator: Generator | None = None) -> None:
         if not _is_positive_int(num_samples):
             raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
         if not isinstance(replacement, bool):
@@ -126,14 +132,14 @@ class WeightedRandomSampler(_EpochArraySampler):
         return _numpy_rng(self.generator).choice(len(self.weights), size=self.num_samples,
                                                  replace=self.replacement, p=self.weights / self.weights.sum())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.num_samples
 
 
 class BatchSampler(Sampler):
     """Group the indices of `sampler` into lists of `batch_size` (the last one shorter unless drop_last)."""
 
-    def __init__(self, sampler, batch_size, drop_last):
+    def __init__(self, sampler: Sampler | Sequence[int], batch_size: int, drop_last: bool) -> None:
         if not _is_positive_int(batch_size):
             raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
         if not isinstance(drop_last, bool):
@@ -142,7 +148,7 @@ class BatchSampler(Sampler):
         self.batch_size = batch_size
         self.drop_last = drop_last
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[list[int]]:
         if type(self.sampler).__iter__ is _EpochArraySampler.__iter__:
             yield from self._slices(self.sampler._epoch_indices())
             return
@@ -161,7 +167,7 @@ class BatchSampler(Sampler):
         for start in range(0, stop, self.batch_size):
             yield indices[start:start + self.batch_size].tolist()
 
-    def __len__(self):
+    def __len__(self) -> int:
         if self.drop_last:
             return len(self.sampler) // self.batch_size
         return -(-len(self.sampler) // self.batch_size)
