@@ -134,6 +134,8 @@ rsqrt = Primitive("Rsqrt", quietly(lambda x: 1 / np.sqrt(x)),
 
 def _sign(x):
     """-1, 0 or 1 by the sign of x; as in torch, sign(nan) is 0 (NumPy's np.sign gives nan)."""
+    if type(x) is not np.ndarray:  # a tensor (a recorded gradient): its sign method, this rule as an op
+        return np.sign(x)
     if x.dtype.kind != "f":
         return np.sign(x)
     return np.subtract(x > 0, x < 0, dtype=x.dtype)

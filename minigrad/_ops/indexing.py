@@ -209,3 +209,14 @@ index_add = Primitive("IndexAdd", _index_add,
                       lambda g, ans, x, source, index, axis, alpha: g,
                       lambda g, ans, x, source, index, axis, alpha: np.take(g, index, axis=axis) * alpha,
                       saves="nothing")
+
+
+def _dense(values, shape, index):
+    return IndexedGradient(shape, values.dtype, index, values).dense()
+
+
+# The dense form of an IndexedGradient (zeros, with `values` added at `index`), as an op of its
+# own: under create_graph the gradient of indexing is recorded through it, and its gradient in
+# turn picks the same positions again.
+indexed_gradient = Primitive("IndexedGradient", _dense, lambda g, ans, values, shape, index: g[index],
+                             saves="nothing", grad_fn_name="IndexBackwardBackward0")

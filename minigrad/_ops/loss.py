@@ -198,15 +198,19 @@ def _nll_loss(log_probs, target, weight, ignore_index, reduction):
 
 
 def _nll_loss_vjp(g, ans, log_probs, target, weight, ignore_index, reduction):
-    w, safe = _target_weights(target, weight, ignore_index, log_probs.dtype)
+    dtype = np.asarray(log_probs).dtype
+    w, safe = _target_weights(target, weight, ignore_index, dtype)
     total_weight = w.sum()
     if reduction == "mean" and total_weight != 0:  # with every target ignored torch's gradient is zero
         w = w / total_weight
-    grad = np.zeros(log_probs.shape, dtype=g.dtype)
-    # Each (n, d1, ...) picks one class, so no position is written twice; an ignored target gets
-    # exactly 0, as in torch, even from a nan upstream gradient.
-    grad[_class_index(safe)] = np.where(target != ignore_index, -g * w, 0)
-    return grad
+    # -g w at each picked (n, class, d1, ...), exactly 0 elsewhere: also at an ignored target and
+    # from a nan upstream gradient, as in torch. A mask rather than item assignment, so that the
+    # rule runs on tensors too (a recorded gradient is linear in g).
+    picked = np.zeros(log_probs.shape, dtype=bool)
+    picked[_class_index(safe)] = target != ignore_index
+    weights = np.zeros(log_probs.shape, dtype=dtype)
+    weights[_class_index(safe)] = -w
+    return np.where(picked, (g if reduction != "none" else np.expand_dims(g, 1)) * weights, 0)
 
 
 nll_loss = Primitive("NllLoss", _nll_loss, _nll_loss_vjp, None, saves="nothing")

@@ -7,6 +7,8 @@ the reduced axes back (`_restore`) so that the upstream gradient broadcasts agai
 input again.
 """
 
+import math
+
 import numpy as np
 
 from minigrad._ops.elementwise import _sign
@@ -19,12 +21,8 @@ def _restore(g, axis, keepdims):
 
 
 def _count(x, axis):
-    if axis is None:
-        return x.size
-    n = 1
-    for a in axis:
-        n *= x.shape[a]
-    return n
+    """How many elements of x each result of a reduction over `axis` (None: all) sums."""
+    return math.prod(x.shape if axis is None else (x.shape[a] for a in axis))
 
 
 # The VJPs of sum and mean read only the input's shape, never its values: like torch, they
@@ -132,9 +130,17 @@ def _std(x, axis, correction, keepdims):
     return _in_dtype_of(x, np.sqrt(_var64(x, axis, correction, keepdims)))
 
 
+def _deviations(x, axis):
+    """x - mean(x) in x's dtype, computed as _centered does; on a tensor (when the gradient
+    is itself recorded) the plain recorded difference."""
+    if type(x) is not np.ndarray:
+        return x - np.sum(x, axis=axis, keepdims=True) / _count(x, axis)
+    return _centered(x, axis, np.promote_types(x.dtype, np.float64)).astype(x.dtype, copy=False)
+
+
 def _var_vjp(g, ans, x, axis, correction, keepdims):
     # d/dx_i sum_j (x_j - mean)^2 / dof = 2 (x_i - mean) / dof, with dof = N - correction
-    centered = _centered(x, axis, np.promote_types(x.dtype, np.float64)).astype(x.dtype, copy=False)
+    centered = _deviations(x, axis)
     g = _restore(g, axis, keepdims)
     dof = _count(x, axis) - correction
     if dof > 0:
