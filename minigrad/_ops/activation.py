@@ -136,6 +136,8 @@ erf_primitive = Primitive("Erf", erf, lambda g, ans, x: g * (2 / np.sqrt(np.pi))
 
 def logistic(x):
     """sigmoid(x) = 1 / (1 + e^-x) computed without overflow for any x (also used by the losses)."""
+    if hasattr(x, "sigmoid"):  # a tensor, when a gradient is itself recorded: the sigmoid op, whose
+        return x.sigmoid()     # derivative is right at 0 too (the formula below goes through |x|)
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 

@@ -45,8 +45,10 @@ def _smooth_l1(x, target, beta):
 
 
 def _smooth_l1_grad(x, target, beta):
+    # d / beta inside |d| < beta, sign(d) outside. (A where rather than clip(d / beta, -1, 1): the same
+    # values, and, when this gradient is itself differentiated, torch's slope 0 on the boundary.)
     d = x - target
-    return np.clip(d / beta, -1.0, 1.0)
+    return np.where(np.abs(d) < beta, d / beta, np.sign(d))
 
 
 smooth_l1_loss = Primitive(
@@ -63,7 +65,8 @@ def _huber(x, target, delta):
 
 
 def _huber_grad(x, target, delta):
-    return np.clip(x - target, -delta, delta)
+    d = x - target  # d inside |d| < delta, delta sign(d) outside (a where, as in _smooth_l1_grad)
+    return np.where(np.abs(d) < delta, d, delta * np.sign(d))
 
 
 huber_loss = Primitive(
