@@ -14,9 +14,12 @@ import warnings
 import numpy as np
 
 from minigrad import _dtype
+from minigrad._data import _infer
+from minigrad._format import format_tensor
 from minigrad._arguments import (_axes, _basic_then_advanced, _broadcast_message, _broadcast_shape, _check_index_range,
                                  _check_inplace_shape, _dim, _fill_value, _index, _index_array, _infer_shape,
                                  _mask_array, _matmul_message, _reduced_axes, _shape_args, _sizes)
+from minigrad._ops import activation as A
 from minigrad._ops import elementwise as E
 from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
@@ -26,6 +29,7 @@ from minigrad._types import _CPU, RemovableHandle, Size, _check_device, _return_
 from minigrad.autograd import engine, recorder
 from minigrad.autograd.grad_mode import _State as _grad_mode
 from minigrad.autograd.recorder import record
+from minigrad.random import _bernoulli, _normal, _numpy_rng, _uniform
 
 
 apply = record  # every op of the shell runs and records its primitive through this one function
@@ -362,7 +366,6 @@ class Tensor:
         return repr(self)
 
     def __repr__(self):
-        from minigrad._format import format_tensor
         return format_tensor(self)
 
     def to(self, *args, **kwargs):
@@ -429,8 +432,9 @@ class Tensor:
         return apply(E.clone, self, order="C")
 
     def new_tensor(self, data, dtype=None, requires_grad=False):
-        from minigrad.creation import tensor
-        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        """A new tensor holding a copy of data, by default of this tensor's dtype (torch.tensor's rules)."""
+        array = _infer(data, dtype or self.dtype).astype(_dtype.as_dtype(dtype or self.dtype).numpy, copy=False)
+        return Tensor._wrap(array).requires_grad_(requires_grad)
 
     def new_zeros(self, *size, dtype=None, requires_grad=False):
         return self._new(np.zeros, size, dtype, requires_grad)
@@ -725,8 +729,7 @@ class Tensor:
         return apply(E.tanh, self._floating())
 
     def erf(self):
-        from minigrad._ops import activation
-        return apply(activation.erf_primitive, self._floating())
+        return apply(A.erf_primitive, self._floating())
 
     def sigmoid(self):
         return apply(E.sigmoid, self._floating())
@@ -793,12 +796,21 @@ class Tensor:
         return apply(I.masked_fill, self, mask, value)
 
     def softmax(self, dim, dtype=None):
-        from minigrad.nn import functional
-        return functional.softmax(self, dim, dtype=dtype)
+        return self._along_dim(A.softmax, dim, dtype)
 
     def log_softmax(self, dim, dtype=None):
-        from minigrad.nn import functional
-        return functional.log_softmax(self, dim, dtype=dtype)
+        return self._along_dim(A.log_softmax, dim, dtype)
+
+    def _along_dim(self, primitive, dim, dtype):
+        """softmax or log_softmax along dim (cast first when dtype is given); a 0-d tensor is one
+        entry along its only axis."""
+        x = self if dtype is None else self._cast(_dtype.as_dtype(dtype).numpy)
+        if not x.is_floating_point():
+            raise RuntimeError(f"softmax is not implemented for {x.dtype}; pass a floating-point tensor")
+        axis = _dim(dim, x.ndim)
+        if x.ndim == 0:
+            return apply(primitive, x.reshape(1), axis=0).reshape(())
+        return apply(primitive, x, axis=axis)
 
     def where(self, condition, other):
         return _where(condition, self, other)
@@ -975,8 +987,17 @@ class Tensor:
                                                         else None)).astype(np.int64))
 
     def nonzero(self, as_tuple=False):
-        from minigrad.functions import nonzero
-        return nonzero(self, as_tuple=as_tuple)
+        """The indices of the non-zero elements: an (n, ndim) tensor, or one index tensor per dim.
+        A 0-d tensor counts as one of shape (1,) for as_tuple (torch's choice) and has no dims otherwise."""
+        array = self._array
+        if array.ndim == 0:
+            if as_tuple:
+                return (Tensor._wrap(np.flatnonzero(array).astype(np.int64)),)
+            return Tensor._wrap(np.zeros((int(array != 0), 0), dtype=np.int64))
+        indices = np.nonzero(array)
+        if as_tuple:
+            return tuple(Tensor._wrap(i.astype(np.int64)) for i in indices)
+        return Tensor._wrap(np.stack(indices, axis=-1).astype(np.int64))
 
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
         """The distinct values, sorted (not differentiable, as in torch)."""
@@ -1650,19 +1671,15 @@ class Tensor:
         return self._fill_raw(src_array)
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
-        from minigrad.random import _uniform
         return self._fill_raw(_uniform(a, b, self._array.shape, generator))
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
-        from minigrad.random import _normal
         return self._fill_raw(_normal(mean, std, self._array.shape, generator))
 
     def bernoulli_(self, p=0.5, generator=None):
-        from minigrad.random import _bernoulli
         return self._fill_raw(_bernoulli(_raw(p), self._array.shape, generator))
 
     def random_(self, low=0, high=None, generator=None):
-        from minigrad.random import _numpy_rng
         if high is None:
             low, high = 0, low if low else 2 ** 24
         return self._fill_raw(_numpy_rng(generator).integers(low, high, self._array.shape))
@@ -1716,11 +1733,10 @@ class Tensor:
 
     def diff(self, n=1, dim=-1, prepend=None, append=None):
         """The n-th forward difference along dim: x[i + 1] - x[i] (for bool tensors x[i + 1] != x[i])."""
-        from minigrad.functions import cat
         axis = _dim(dim, self.ndim)
         if self.ndim == 0:
             raise RuntimeError("diff expects input to be at least one-dimensional")
-        x = cat([t for t in (prepend, self, append) if t is not None], axis) if prepend is not None or \
+        x = _cat([t for t in (prepend, self, append) if t is not None], axis) if prepend is not None or \
             append is not None else self
         before = (slice(None),) * axis
         for _ in range(n):
@@ -2010,8 +2026,7 @@ def _raw(x):
 def _as_tensor(x):
     if isinstance(x, Tensor):
         return x
-    from minigrad.creation import tensor
-    return tensor(x)
+    return Tensor._wrap(_infer(x))
 
 
 def _promote(a, b, true_division=False):

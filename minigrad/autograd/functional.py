@@ -13,7 +13,7 @@ unless create_graph=True, where the results stay differentiable.
 
 import numpy as np
 
-from minigrad.autograd import grad as _grad
+from minigrad.autograd.gradients import grad as _grad
 from minigrad.autograd import recorder
 from minigrad.autograd.grad_mode import enable_grad
 

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from minigrad.autograd import grad as _grad
+from minigrad.autograd.gradients import grad as _grad
 from minigrad.autograd import recorder
 from minigrad.autograd.grad_mode import enable_grad, no_grad
 
