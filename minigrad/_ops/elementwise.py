@@ -27,7 +27,7 @@ add = Primitive("Add", np.add,
 sub = Primitive("Sub", np.subtract,
                 lambda g, ans, x, y: g,
                 lambda g, ans, x, y: -g,
-                saves="nothing")
+                saves="nothing", fused_for="add(x, neg(y))")
 
 mul = Primitive("Mul", np.multiply,
                 lambda g, ans, x, y: g * y,
@@ -38,7 +38,7 @@ mul = Primitive("Mul", np.multiply,
 # (or underflow to 0) in float32 long before the quotient does.
 div = Primitive("Div", quietly(np.true_divide),
                 lambda g, ans, x, y: g / y,
-                lambda g, ans, x, y: -g * ((x / y) / y))
+                lambda g, ans, x, y: -g * ((x / y) / y), fused_for="mul(x, reciprocal(y))")
 
 
 def _rounded_quotient(x, y, rounding_mode):
@@ -121,15 +121,16 @@ def _scalar_pow_vjp(g, ans, x, exponent):
 
 
 # x ** c for a Python number c (a parameter, not an input): one saved array instead of two.
-pow_scalar = Primitive("PowScalar", quietly(_scalar_pow), _scalar_pow_vjp, grad_fn_name="PowBackward0")
+pow_scalar = Primitive("PowScalar", quietly(_scalar_pow), _scalar_pow_vjp, grad_fn_name="PowBackward0",
+                       fused_for="pow(x, c) for a number c")
 
 # ---------------------------------------------------------------- unary calculus
 exp = Primitive("Exp", quietly(np.exp), lambda g, ans, x: g * ans, saves="output")  # overflows to inf
 log = Primitive("Log", quietly(np.log), lambda g, ans, x: g / x)
-log1p = Primitive("Log1p", quietly(np.log1p), lambda g, ans, x: g / (1 + x))
+log1p = Primitive("Log1p", quietly(np.log1p), lambda g, ans, x: g / (1 + x), fused_for="log(1 + x)")
 sqrt = Primitive("Sqrt", quietly(np.sqrt), lambda g, ans, x: g / (2 * ans), saves="output")
 rsqrt = Primitive("Rsqrt", quietly(lambda x: 1 / np.sqrt(x)),
-                  lambda g, ans, x: -0.5 * g * ans * ans * ans, saves="output")
+                  lambda g, ans, x: -0.5 * g * ans * ans * ans, saves="output", fused_for="reciprocal(sqrt(x))")
 
 
 def _sign(x):
@@ -145,8 +146,9 @@ def _sign(x):
 abs = Primitive("Abs", np.abs, lambda g, ans, x: g * _sign(x))
 sign = Primitive("Sign", _sign, lambda g, ans, x: np.zeros_like(g), saves="nothing")
 sin = Primitive("Sin", np.sin, lambda g, ans, x: g * np.cos(x))
-cos = Primitive("Cos", np.cos, lambda g, ans, x: -g * np.sin(x))
-tanh = Primitive("Tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans), saves="output")
+cos = Primitive("Cos", np.cos, lambda g, ans, x: -g * np.sin(x), fused_for="sin(x + pi / 2)")
+tanh = Primitive("Tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans), saves="output",
+                 fused_for="2 * sigmoid(2 * x) - 1")
 
 
 def _sigmoid(x):
@@ -156,13 +158,14 @@ def _sigmoid(x):
         return 1 / (1 + np.exp(-x))
 
 
-sigmoid = Primitive("Sigmoid", _sigmoid, lambda g, ans, x: g * ans * (1 - ans), saves="output")
+sigmoid = Primitive("Sigmoid", _sigmoid, lambda g, ans, x: g * ans * (1 - ans), saves="output",
+                    fused_for="reciprocal(1 + exp(-x))")
 
 # relu'(x) is 0 where the output is <= 0 (also at x = 0), else 1. As in torch, the gradient is
 # selected rather than multiplied by a mask: a nan upstream gradient stays out of the zeroed
 # positions (nan * 0 would be nan), and a nan input passes the gradient on (nan <= 0 is false).
 relu = Primitive("Relu", lambda x: np.maximum(x, 0),
-                 lambda g, ans, x: np.where(ans <= 0, 0, g), saves="output")
+                 lambda g, ans, x: np.where(ans <= 0, 0, g), saves="output", fused_for="maximum(x, 0)")
 
 
 def _clamp(x, min, max):
@@ -200,7 +203,8 @@ def _clamp_vjp_max(g, ans, x, min, max):
 
 
 # clamp(x, min, max): each bound is None, a Python number or an array (then it gets a gradient).
-clamp = Primitive("Clamp", _clamp, _clamp_vjp, _clamp_vjp_min, _clamp_vjp_max)
+clamp = Primitive("Clamp", _clamp, _clamp_vjp, _clamp_vjp_min, _clamp_vjp_max,
+                  fused_for="minimum(maximum(x, min), max)")
 
 
 def _select_vjp(g, x, y, loses):
@@ -235,7 +239,7 @@ to_dtype = Primitive("ToCopy", lambda x, dtype: x.astype(dtype),
                      lambda g, ans, x, dtype: g, saves="nothing")
 
 # exp(x) - 1, accurate for small x; its derivative is exp(x) = ans + 1.
-expm1 = Primitive("Expm1", quietly(np.expm1), lambda g, ans, x: g * (ans + 1), saves="output")
+expm1 = Primitive("Expm1", quietly(np.expm1), lambda g, ans, x: g * (ans + 1), saves="output", fused_for="exp(x) - 1")
 
 # Rounding is flat almost everywhere: its gradient is zero, as torch defines it.
 floor = Primitive("Floor", np.floor, lambda g, ans, x: np.zeros_like(g), saves="nothing")
@@ -254,15 +258,16 @@ atan2 = Primitive("Atan2", np.arctan2,
 remainder = Primitive("Remainder", quietly(np.mod),
                       lambda g, ans, x, y: g,
                       lambda g, ans, x, y: -g * quietly(np.floor_divide)(x, y),
-                      grad_fn_name="RemainderBackward1")
+                      grad_fn_name="RemainderBackward1", fused_for="x - floor(x / y) * y")
 remainder_scalar = Primitive("RemainderScalar", quietly(np.mod), lambda g, ans, x, y: g, saves="nothing",
                              grad_fn_name="RemainderBackward0")
 
 # The forms torch records when a Python number is the left operand: c - x, c ** x and 1 / x
 # (c / x is recorded as (1 / x) * c). The number is a parameter, so x is the node's only input.
 rsub = Primitive("Rsub", lambda x, other: other - x, lambda g, ans, x, other: -g, saves="nothing",
-                 grad_fn_name="RsubBackward1")
-reciprocal = Primitive("Reciprocal", quietly(np.reciprocal), lambda g, ans, x: -g * ans * ans, saves="output")
+                 grad_fn_name="RsubBackward1", fused_for="neg(x) + c")
+reciprocal = Primitive("Reciprocal", quietly(np.reciprocal), lambda g, ans, x: -g * ans * ans, saves="output",
+                       fused_for="pow(x, -1)")
 
 
 def _scalar_base_pow_vjp(g, ans, x, base):
@@ -273,4 +278,4 @@ def _scalar_base_pow_vjp(g, ans, x, base):
 
 
 pow_scalar_base = Primitive("PowScalarBase", quietly(lambda x, base: np.power(base, x)), _scalar_base_pow_vjp,
-                            saves="both", grad_fn_name="PowBackward2")
+                            saves="both", grad_fn_name="PowBackward2", fused_for="exp(x * log(c))")

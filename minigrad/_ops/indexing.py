@@ -16,15 +16,15 @@ def _index_vjp(g, ans, x, index):
 
 # `index` is a tuple already normalised by the Tensor layer (tensors turned into arrays).
 getitem = Primitive("Index", lambda x, index: x[index], _index_vjp, saves="nothing", view=True)
-index_select = Primitive("IndexSelect", lambda x, index: x[index], _index_vjp, saves="nothing")
+index_select = Primitive("IndexSelect", lambda x, index: x[index], _index_vjp, saves="nothing", fused_for="x[index]")
 
 # Basic indexing (ints, slices, None) under torch's node names: torch takes one step per
 # index entry and names the node after the last step that does something. x[0] selects,
 # x[1:] slices, x[None] unsqueezes; the rules are those of getitem.
-select = Primitive("Select", lambda x, index: x[index], _index_vjp, saves="nothing", view=True)
-slice_ = Primitive("Slice", lambda x, index: x[index], _index_vjp, saves="nothing", view=True)
+select = Primitive("Select", lambda x, index: x[index], _index_vjp, saves="nothing", view=True, fused_for="x[index]")
+slice_ = Primitive("Slice", lambda x, index: x[index], _index_vjp, saves="nothing", view=True, fused_for="x[index]")
 unsqueeze_index = Primitive("UnsqueezeIndex", lambda x, index: x[index], _index_vjp, saves="nothing", view=True,
-                            grad_fn_name="UnsqueezeBackward0")
+                            grad_fn_name="UnsqueezeBackward0", fused_for="x[index]")
 
 
 def basic_index(index):

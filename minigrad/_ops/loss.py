@@ -35,7 +35,8 @@ def _spread(g, reduction, *arrays):
 # (x - t)^2: d/dx = 2 (x - t), d/dt = -2 (x - t)
 mse_loss = Primitive("MseLoss", lambda x, target, reduction: _reduce((x - target) ** 2, reduction),
                      lambda g, ans, x, target, reduction: 2 * (x - target) * _spread(g, reduction, x, target),
-                     lambda g, ans, x, target, reduction: -2 * (x - target) * _spread(g, reduction, x, target))
+                     lambda g, ans, x, target, reduction: -2 * (x - target) * _spread(g, reduction, x, target),
+                     fused_for="mean((x - t) ** 2)")
 
 
 def _smooth_l1(x, target, beta):
@@ -55,6 +56,7 @@ smooth_l1_loss = Primitive(
     "SmoothL1Loss", _smooth_l1,
     lambda g, ans, x, target, beta: g * _smooth_l1_grad(x, target, beta),
     lambda g, ans, x, target, beta: -g * _smooth_l1_grad(x, target, beta),
+    fused_for="where(|x - t| < beta, (x - t) ** 2 / (2 beta), |x - t| - beta / 2)",
 )
 
 
@@ -73,6 +75,7 @@ huber_loss = Primitive(
     "HuberLoss", _huber,
     lambda g, ans, x, target, delta: g * _huber_grad(x, target, delta),
     lambda g, ans, x, target, delta: -g * _huber_grad(x, target, delta),
+    fused_for="beta * smooth_l1_loss(x, t, beta)",
 )
 
 
@@ -101,7 +104,8 @@ def _bce_vjp_target(g, ans, p, target, weight):
         return grad if weight is None else grad * weight
 
 
-binary_cross_entropy = Primitive("BinaryCrossEntropy", _binary_cross_entropy, _bce_vjp_input, _bce_vjp_target)
+binary_cross_entropy = Primitive("BinaryCrossEntropy", _binary_cross_entropy, _bce_vjp_input, _bce_vjp_target,
+                                 fused_for="-(t * log(p) + (1 - t) * log(1 - p))")
 
 
 def _bce_with_logits(x, target, weight, pos_weight):
@@ -133,7 +137,8 @@ binary_cross_entropy_with_logits = Primitive(
     lambda g, ans, x, target, weight, pos_weight, reduction: _bce_with_logits_vjp_input(
         _spread(g, reduction, x, target), ans, x, target, weight, pos_weight),
     lambda g, ans, x, target, weight, pos_weight, reduction: _bce_with_logits_vjp_target(
-        _spread(g, reduction, x, target), ans, x, target, weight, pos_weight))
+        _spread(g, reduction, x, target), ans, x, target, weight, pos_weight),
+                                             fused_for="(1 - t) * x - log(sigmoid(x))")
 
 
 # ---------------------------------------------------------------- distributions
@@ -161,7 +166,7 @@ def _kl_div_vjp_target(g, ans, log_q, target, log_target):
     return np.where(target > 0, g * (np.log(safe) + 1 - log_q), 0)
 
 
-kl_div = Primitive("KlDiv", _kl_div, _kl_div_vjp_input, _kl_div_vjp_target)
+kl_div = Primitive("KlDiv", _kl_div, _kl_div_vjp_input, _kl_div_vjp_target, fused_for="t * (log(t) - x)")
 
 
 # ---------------------------------------------------------------- class indices
@@ -216,4 +221,5 @@ def _nll_loss_vjp(g, ans, log_probs, target, weight, ignore_index, reduction):
     return np.where(picked, (g if reduction != "none" else np.expand_dims(g, 1)) * weights, 0)
 
 
-nll_loss = Primitive("NllLoss", _nll_loss, _nll_loss_vjp, None, saves="nothing")
+nll_loss = Primitive("NllLoss", _nll_loss, _nll_loss_vjp, None, saves="nothing",
+                     fused_for="-mean(weight[t] * x[range(N), t])")

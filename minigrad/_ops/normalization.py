@@ -76,7 +76,8 @@ def _batch_norm_vjp_bias(g, ans, x, weight, bias, mean, invstd, axes, training):
 
 
 batch_norm = Primitive("NativeBatchNorm", _batch_norm,
-                       _batch_norm_vjp_input, _batch_norm_vjp_weight, _batch_norm_vjp_bias, None, None)
+                       _batch_norm_vjp_input, _batch_norm_vjp_weight, _batch_norm_vjp_bias, None, None,
+                       fused_for="(x - mean(x)) / sqrt(var(x) + eps) * weight + bias")
 
 
 # ------------------------------------------------------------------------ layer norm
@@ -99,11 +100,13 @@ def _layer_norm_vjp_bias(g, ans, x, weight, bias, mean, invstd, axes):
 
 
 layer_norm = Primitive("NativeLayerNorm", _layer_norm,
-                       _layer_norm_vjp_input, _layer_norm_vjp_weight, _layer_norm_vjp_bias, None, None)
+                       _layer_norm_vjp_input, _layer_norm_vjp_weight, _layer_norm_vjp_bias, None, None,
+                       fused_for="(x - mean(x)) / sqrt(var(x) + eps) * weight + bias")
 
 
 # ------------------------------------------------------------------------ group norm
 # The Tensor layer views x as (N, groups, C/groups * spatial) and normalises the last axis
 # with the layer norm rules; the per-channel affine map is applied afterwards.
 group_norm = Primitive("NativeGroupNorm", _layer_norm,
-                       _layer_norm_vjp_input, _layer_norm_vjp_weight, _layer_norm_vjp_bias, None, None)
+                       _layer_norm_vjp_input, _layer_norm_vjp_weight, _layer_norm_vjp_bias, None, None,
+                       fused_for="(x - mean(x)) / sqrt(var(x) + eps) * weight + bias")

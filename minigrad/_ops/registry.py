@@ -97,7 +97,7 @@ class Primitive:
         self.saves_anything = saves != "nothing"  # freed after backward: a second one raises
         self.view = view
         self.grad_fn_name = grad_fn_name or f"{name}Backward0"  # what grad_fn prints, as torch names it
-        self.node_type = None  # the class of its nodes, named grad_fn_name (made by the engine when first used)
+        self.node_type = None  # the class of its nodes, named grad_fn_name (made by the recorder when first used)
         self.fused_for = fused_for
         REGISTRY[name] = self
 

@@ -40,21 +40,20 @@ def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True, cre
     (Tensor.backward(inputs=...) does, autograd.grad does not). The gradients are arrays,
     or tensors recorded in the graph when `create_graph`.
     """
-    sums = _Sums(seeds, create_graph)
-    for root, seed in zip(roots, seeds):
-        sums.add(root._grad_fn or root, seed)
     # Non-leaf inputs whose gradient is collected (None: an ordinary backward into .grad).
     wanted = None if inputs is None else {t._grad_fn for t in inputs if t._grad_fn is not None}
-    captured = {}
+    sums = _Sums(seeds, create_graph, wanted)
+    for root, seed in zip(roots, seeds):
+        sums.add(root._grad_fn or root, seed)
     nodes = topological_order([key for key in sums.pending if isinstance(key, Node)])
     with np.errstate(all="ignore"), set_grad_enabled(create_graph):  # gradients may be inf or nan quietly, as in torch
-        _run(nodes, sums, wanted, captured, retain_graph, create_graph)
+        _run(nodes, sums, retain_graph, create_graph)
         leaf_grads = {leaf: run_hooks(leaf._hooks, g) if leaf._hooks else g for leaf, g in sums.pending.items()}
         if inputs is None:
             for leaf, g in leaf_grads.items():
                 leaf._add_grad(sums.exclusive(g))
             return None
-        results = [leaf_grads.get(t) if t._grad_fn is None else captured.get(t._grad_fn) for t in inputs]
+        results = [leaf_grads.get(t) if t._grad_fn is None else sums.captured.get(t._grad_fn) for t in inputs]
         results = [None if g is None else sums.exclusive(g) for g in results]
         if accumulate:
             for t, g in zip(inputs, results):
@@ -63,21 +62,15 @@ def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True, cre
     return results
 
 
-def _run(nodes, sums, wanted, captured, retain_graph, create_graph):
+def _run(nodes, sums, retain_graph, create_graph):
     """The backward loop: each node turns its output's gradient into its inputs' gradients."""
-    node = None
+    node, take, send = None, sums.take, sums.add
     try:
         for node in nodes:
             # 1. The gradient of this node's output is complete: take it.
-            g = sums.take(node)
+            g = take(node)
             if g is None:
                 continue
-            if node.hooks:
-                g = run_hooks(node.hooks, g)
-            if node.retained is not None:  # retain_grad() fills .grad in every kind of backward, as in torch
-                node.retained._add_grad(sums.exclusive(g))
-            if wanted is not None and node in wanted:
-                captured[node] = g
             # 2. Check that what it saved for backward is still there and unchanged.
             node.check_saved()
             # 3. Its inputs' gradients, by the chain rule: one call of its VJP rule.
@@ -86,9 +79,9 @@ def _run(nodes, sums, wanted, captured, retain_graph, create_graph):
             else:
                 grads = node.primitive.vjp(g, node.ans, node.inputs, node.params, node.edges)
             # 4. Send each one on to the node or leaf that made that input.
-            for i, grad in enumerate(grads):
+            for i, (edge, grad, x) in enumerate(zip(node.edges, grads, node.inputs)):
                 if grad is not None:  # None: no gradient wanted (or, from a custom Function, given)
-                    grads[i] = sums.add(node.edges[i], grad, node.inputs[i])
+                    grads[i] = send(edge, grad, x)
             for observe in observers:
                 observe(node, g, grads)
             if not retain_graph:
@@ -141,25 +134,36 @@ class _Sums:
     the gradients are tensors and are added out of place, so the sums are recorded too.
     """
 
-    def __init__(self, seeds, create_graph):
+    def __init__(self, seeds, create_graph, wanted=None):
         self.pending = {}
         self.owned = {}
         self.handed_out = {id(seed) for seed in seeds}  # arrays the user holds: never alias them into a .grad
         self.create_graph = create_graph
+        self.wanted, self.captured = wanted, {}  # nodes whose complete gradient is a result, and those results
 
-    def take(self, key):
-        g = self.pending.pop(key, None)
+    def take(self, node):
+        """The complete gradient of node's output, passed through its tensor's hooks, and kept
+        where a retained .grad or autograd.grad(..., inputs) asks for it (None if none came)."""
+        g = self.pending.pop(node, None)
+        if g is None:
+            return None
         if self.owned:
             self.owned.pop(id(g), None)  # a VJP may pass g on unchanged: it is no longer ours alone
+        if node.hooks:
+            g = run_hooks(node.hooks, g)
+        if node.retained is not None:  # retain_grad() fills .grad in every kind of backward, as in torch
+            node.retained._add_grad(self.exclusive(g))
+        if self.wanted is not None and node in self.wanted:
+            self.captured[node] = g
         return g
 
     def add(self, key, grad, like=None):
         """Add `grad`, the gradient of an input that looks like the array `like`, into key's sum;
         return the gradient as added."""
-        if type(grad) is IndexedGradient and not self.create_graph:
-            return self._add_indexed(key, grad)
         if like is not None and (type(grad) is not np.ndarray or grad.shape != like.shape
                                  or grad.dtype is not like.dtype):
+            if type(grad) is IndexedGradient and not self.create_graph:
+                return self._add_indexed(key, grad)
             grad = fit(grad, like)  # undo broadcasting, cast back: the one place this happens
         previous = self.pending.get(key)
         if previous is None:

@@ -32,9 +32,10 @@ def use_tensor_type(cls):
 
 def record(primitive, *args, **params):
     """Run `primitive` on the arrays inside `args`, and record it for backward if needed."""
-    arrays, edges, wanting = [], [], 0
+    arrays, edges, wanting, tensors = [], [], 0, 0
     for a in args:
         if isinstance(a, Tensor):
+            tensors += 1
             arrays.append(a._array)
             if a._requires_grad:
                 wanting += 1
@@ -46,38 +47,39 @@ def record(primitive, *args, **params):
     ans = primitive.forward(*arrays, **params)
     if type(ans) is not np.ndarray:
         ans = np.asarray(ans)  # NumPy returns scalars from 0-d operations
-    # A view shares its base's version counter, so in-place changes through either are seen.
-    view = primitive.view and np.may_share_memory(ans, arrays[0])
-    counter = args[0]._version_counter if view else [0]
-    node = None
-    if wanting and _grad_mode.enabled:
+    if not (wanting and _grad_mode.enabled):
+        node = None
+    else:
         cls = primitive.node_type or _bind_node_type(primitive)
-        versions = _versions(primitive, args, edges, wanting, counter) if primitive.saves_anything else ()
-        node = cls(primitive, arrays, params, ans if primitive.saves_output else None, edges, versions)
+        # Each input's VJP reads the others when saves_others: with one tensor (y * 2) none is read.
+        saved = primitive.saves_inputs or primitive.saves_others and tensors > 1
+        node = cls(primitive, arrays, params, ans if primitive.saves_output else None, edges,
+                   _versions(primitive, args, edges, wanting) if saved else [])
         if forward_stacks is not None:  # anomaly mode: remember the user's line that made the node
             forward_stacks[node] = _user_stack()
-    out = Tensor._wrap(ans, node, counter)
-    if view:
-        base = args[0]
-        out._base = base._base if base._base is not None else base
+    if primitive.view and np.may_share_memory(ans, arrays[0]):
+        return _view(args[0], ans, node)
+    out = Tensor._wrap(ans, node)
+    if primitive.saves_output and node is not None:  # the output is saved: watch it for in-place changes
+        node.versions.append((out._version_counter, 0))
     return out
 
 
-def _versions(primitive, args, edges, wanting, counter):
+def _view(base, ans, node):
+    """A view shares its base's version counter, so in-place changes through either are seen."""
+    out = Tensor._wrap(ans, node, base._version_counter)
+    out._base = base._base if base._base is not None else base
+    return out
+
+
+def _versions(primitive, args, edges, wanting):
     """The version counters, with their values now, of the tensors the node saves: a change in
     place before backward is then caught (each entry is (counter, value))."""
     if primitive.saves_inputs:
-        versions = [(a._version_counter, a._version_counter[0]) for a in args if isinstance(a, Tensor)]
-    elif primitive.saves_others:
-        # Each input's VJP reads the others: an input matters if another input wants a gradient
-        # (so with one tensor, as in y * 2, nothing of it is read).
-        versions = [(a._version_counter, a._version_counter[0]) for a, edge in zip(args, edges)
-                    if isinstance(a, Tensor) and wanting > (edge is not None)]
-    else:
-        versions = []
-    if primitive.saves_output:
-        versions.append((counter, counter[0]))
-    return versions
+        return [(a._version_counter, a._version_counter[0]) for a in args if isinstance(a, Tensor)]
+    # saves_others: each input's VJP reads the others, so an input matters if another input wants a gradient.
+    return [(a._version_counter, a._version_counter[0]) for a, edge in zip(args, edges)
+            if isinstance(a, Tensor) and wanting > (edge is not None)]
 
 
 def lift(array, edge):
