@@ -72,16 +72,17 @@ def _run(nodes, sums, retain_graph, create_graph):
             if g is None:
                 continue
             # 2. Check that what it saved for backward is still there and unchanged.
-            node.check_saved()
+            if node.versions or node.inputs is None:  # (most nodes saved nothing to check)
+                node.check_saved()
             # 3. Its inputs' gradients, by the chain rule: one call of its VJP rule.
             if create_graph:  # the same rule on tensors: the gradient's own computation is recorded
                 grads = _recorded_vjp(node, g)
             else:
                 grads = node.primitive.vjp(g, node.ans, node.inputs, node.params, node.edges)
             # 4. Send each one on to the node or leaf that made that input.
-            for i, (edge, grad, x) in enumerate(zip(node.edges, grads, node.inputs)):
+            for i, grad in enumerate(grads):
                 if grad is not None:  # None: no gradient wanted (or, from a custom Function, given)
-                    grads[i] = send(edge, grad, x)
+                    grads[i] = send(node.edges[i], grad, node.inputs[i])
             for observe in observers:
                 observe(node, g, grads)
             if not retain_graph:
