@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.testing import assert_close, to_torch
+from minigrad.testing import assert_close, to_torch, tolerances
 from minigrad.testing import strategies as mst
 
 POSITIVE = mst.reals(0.5, 3.0)
@@ -120,6 +120,13 @@ CASES = {
                         lambda d: [_matrix(d, 3, 2), _matrix(d, 3, 2, UNIT)]),
     "binary_cross_entropy": (lambda L, p, t: _f(L).binary_cross_entropy(p, t),
                              lambda d: [_matrix(d, 3, 2, UNIT), _matrix(d, 3, 2, UNIT)]),
+    "layer_norm": (lambda L, x, w, b: _f(L).layer_norm(x, (3,), w, b),
+                   lambda d: [d(mst.arrays("float64", (4, 3), unique=True)), d(mst.arrays("float64", (3,))),
+                              d(mst.arrays("float64", (3,)))]),
+    "batch_norm": (lambda L, x, w, b: _f(L).batch_norm(x, None, None, w, b, training=True),
+                   lambda d: [d(mst.arrays("float64", (4, 3), unique=True)), d(mst.arrays("float64", (3,))),
+                              d(mst.arrays("float64", (3,)))]),
+    "group_norm": (lambda L, x: _f(L).group_norm(x, 2), lambda d: [d(mst.arrays("float64", (2, 4, 3), unique=True))]),
     "smooth_l1_huber": (lambda L, x, t: _f(L).smooth_l1_loss(x, t) + _f(L).huber_loss(x * x, t),
                         lambda d: [_matrix(d, 3, 2), _matrix(d, 3, 2)]),
 }
@@ -146,6 +153,10 @@ def _as_array(g, like):
 @pytest.mark.parametrize("name", sorted(CASES))
 @given(data=st.data())
 def test_second_derivatives_match_torch(name, dtype, data):
+    """In float64, minigrad's derivatives agree with torch's. In float32 a derivative that is zero
+    by cancellation (layer norm under a constant upstream) is rounding noise in both libraries, so
+    float32 is held to the true value (torch in float64 on the same float32 inputs): within float32's
+    tolerance of it, or no further from it than twice torch's own float32 error."""
     fn, build = CASES[name]
     arrays = [a.astype(dtype) for a in build(data.draw)]
     with torch.no_grad():
@@ -154,12 +165,32 @@ def test_second_derivatives_match_torch(name, dtype, data):
     directions = [data.draw(mst.arrays(dtype, a.shape), label="direction") for a in arrays]
     ours = _second_order(minigrad, fn, arrays, upstream, directions)
     theirs = _second_order(torch, fn, arrays, upstream, directions)
-    for order, (mine, reference) in enumerate(zip(ours, theirs), 1):
-        for i, (m, t, a) in enumerate(zip(mine, reference, arrays)):
+    if dtype == "float64":
+        exact = theirs
+    else:
+        exact = _second_order(torch, fn, [a.astype("float64") for a in arrays], upstream.astype("float64"),
+                              [v.astype("float64") for v in directions])
+    for order, (mine, reference, truth) in enumerate(zip(ours, theirs, exact), 1):
+        for i, (m, t, e, a) in enumerate(zip(mine, reference, truth, arrays)):
             what = f"{name}: derivative of order {order} for input {i}"
             if order == 1:
                 assert (m is None) == (t is None), f"{what}: {m} where torch gives {t}"
-            assert_close(_as_array(m, a), _as_array(t, a), what=what)
+            if dtype == "float64":
+                assert_close(_as_array(m, a), _as_array(t, a), what=what)
+            else:
+                _assert_float32_as_accurate_as_torch(_as_array(m, a), _as_array(t, a), _as_array(e, a), what)
+
+
+def _assert_float32_as_accurate_as_torch(mine, torch_float32, true_value, what):
+    assert mine.dtype == torch_float32.dtype == np.float32, f"{what}: dtype {mine.dtype}"
+    assert mine.shape == true_value.shape, f"{what}: shape {mine.shape} != expected {true_value.shape}"
+    rtol, atol = tolerances(mine.dtype)
+    error = np.abs(mine.astype(np.float64) - true_value)
+    allowed = np.maximum(atol + rtol * np.abs(true_value), 2 * np.abs(torch_float32.astype(np.float64) - true_value))
+    both_nan = np.isnan(mine) & np.isnan(torch_float32)
+    bad = ~both_nan & ~(error <= allowed)
+    assert not bad.any(), (f"{what}: at {np.argwhere(bad)[0].tolist()} minigrad (float32) gives "
+                           f"{mine[bad][0]!r}, torch {torch_float32[bad][0]!r}, the true value is {true_value[bad][0]!r}")
 
 
 # ------------------------------------------------------------------ backward(create_graph=True)
