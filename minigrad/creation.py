@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike
 from minigrad import _dtype, _types
 from minigrad.random import Generator, _bernoulli, _normal, _numpy_rng
 from minigrad._arguments import _creation_shape, _fill_value
+from minigrad._data import _infer
 from minigrad._types import Size, _check_device
 from minigrad.tensor import LEGACY_TYPES, Tensor
 
@@ -22,72 +23,6 @@ def _finish(array, requires_grad=False, device=None):
     if requires_grad:
         t.requires_grad_(True)
     return t
-
-
-def _infer(data, dtype=None):
-    """The array for tensor(data): Python floats give the default dtype (unless `dtype` is given), ints int64."""
-    if isinstance(data, Tensor):
-        return data._array.copy()
-    if isinstance(data, np.ndarray):
-        array = data.copy()
-        _dtype.from_numpy(array.dtype)  # rejects dtypes minigrad has no tensor of
-        return array
-    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
-        data = [x.tolist() if isinstance(x, Tensor) else x for x in data]
-    try:
-        array = np.array(data)
-    except ValueError:  # nested lists of different lengths
-        array = None
-    if array is None or array.dtype.kind in "USO":
-        _reject_data(data)
-    if array.dtype == np.float64 and dtype is None and not _has_numpy_float64(data):
-        array = array.astype(_dtype.get_default_dtype().numpy)
-    elif array.dtype.kind in "iu" and array.dtype != np.int64 and not isinstance(data, np.generic):
-        array = array.astype(np.int64)
-    return array
-
-
-def _reject_data(data):
-    """Raise torch's error for data that is not a rectangular nest of numbers.
-
-    As torch does, the sizes are read off the first element at each depth; every list
-    must then have its depth's size, and hold lists down to the last depth and numbers there.
-    """
-    if isinstance(data, str):
-        raise TypeError("new(): invalid data type 'str'")
-    sizes, first = [], data
-    while isinstance(first, (list, tuple)):
-        sizes.append(len(first))
-        first = first[0] if first else None
-    if isinstance(first, str) and sizes:
-        raise ValueError("too many dimensions 'str'")
-
-    def check(item, dim):
-        if dim == len(sizes):
-            if isinstance(item, str):
-                raise TypeError("new(): invalid data type 'str'")
-            if isinstance(item, (list, tuple)):
-                raise TypeError(f"'{type(item).__name__}' object cannot be interpreted as a number: the data "
-                                f"nests deeper here than at its first element")
-            if not isinstance(item, numbers.Number):
-                raise RuntimeError(f"Could not infer dtype of {type(item).__name__}")
-            return
-        if not isinstance(item, (list, tuple)):
-            raise TypeError(f"not a sequence: {item!r} at dim {dim}, where lists of length {sizes[dim]} are expected")
-        if len(item) != sizes[dim]:
-            raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(item)})")
-        for x in item:
-            check(x, dim + 1)
-
-    check(data, 0)
-    raise TypeError(f"new(): invalid data type '{type(data).__name__}': tensors hold numbers only")
-
-
-def _has_numpy_float64(data):
-    """torch keeps float64 when the data holds NumPy float64 values, even inside lists."""
-    if isinstance(data, (list, tuple)):
-        return any(_has_numpy_float64(x) for x in data)
-    return isinstance(data, np.float64) or isinstance(data, np.ndarray) and data.dtype == np.float64
 
 
 def tensor(data: ArrayLike, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None, requires_grad: bool = False,

@@ -1,98 +1,38 @@
 """Tensor: a NumPy array plus the autograd record of where it came from.
 
 The class is a thin shell. Each differentiable method normalises torch-style arguments
-(dims, shapes, dtypes; see _arguments.py) and calls `apply`, which runs a primitive's
-pure forward rule and, when an input requires grad, records a `Node` for the backward
-engine. All of the mathematics lives in `minigrad._ops`.
+(dims, shapes, dtypes; see _arguments.py) and calls `apply` (autograd's `record`), which
+runs a primitive's pure forward rule and, when an input requires grad, records a `Node`
+for the backward engine. All of the mathematics lives in `minigrad._ops`.
 """
 
 import builtins
 import numbers
 import operator
-import os
-import traceback
 import warnings
 
 import numpy as np
 
 from minigrad import _dtype
+from minigrad._data import _infer
+from minigrad._format import format_tensor
 from minigrad._arguments import (_axes, _basic_then_advanced, _broadcast_message, _broadcast_shape, _check_index_range,
                                  _check_inplace_shape, _dim, _fill_value, _index, _index_array, _infer_shape,
                                  _mask_array, _matmul_message, _reduced_axes, _shape_args, _sizes)
+from minigrad._ops import activation as A
 from minigrad._ops import elementwise as E
 from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
 from minigrad._ops import shape as S
-from minigrad._ops.registry import ignore_numpy_errors, restore_numpy_errors
 from minigrad._types import _CPU, RemovableHandle, Size, _check_device, _return_type, to_arguments
-from minigrad.autograd import engine
+from minigrad.autograd import engine, recorder
 from minigrad.autograd.grad_mode import _State as _grad_mode
+from minigrad.autograd.recorder import record
+from minigrad.random import _bernoulli, _normal, _numpy_rng, _uniform
 
 
-def apply(primitive, *args, **params):
-    """Run `primitive` on the arrays inside `args` and record it for backward if needed."""
-    arrays, edges, versions, wanting, tensors = [], [], [], 0, 0
-    saves_inputs = primitive.saves_inputs
-    for a in args:
-        if isinstance(a, Tensor):
-            tensors += 1
-            arrays.append(a._array)
-            if saves_inputs:  # remember the version, to catch an in-place change before backward
-                versions.append((a._version_counter, a._version_counter[0]))
-            if a._requires_grad:
-                wanting += 1
-                edges.append(a._grad_fn or a)  # the node that made it, or the leaf itself
-                continue
-        else:
-            arrays.append(a)
-        edges.append(None)  # no gradient wanted for this input
-    token = ignore_numpy_errors()  # inf - inf is nan silently, as in torch: no NumPy warning
-    try:
-        ans = primitive.forward(*arrays, **params)
-    finally:
-        restore_numpy_errors(token)
-    if type(ans) is not np.ndarray:
-        ans = np.asarray(ans)  # NumPy returns scalars from 0-d operations
-    if primitive.view and np.may_share_memory(ans, arrays[0]):
-        return _view_of(args[0], ans, primitive, arrays, params, edges, versions, wanting)
-    if not (wanting and _grad_mode.enabled):
-        return Tensor._wrap(ans)
-    counter = [0]
-    if primitive.saves_others and tensors > 1:  # with one tensor (y * 2) nothing of it is read
-        # Each input's VJP reads the others: an input matters if another input wants a gradient.
-        versions = [(a._version_counter, a._version_counter[0]) for a, edge in zip(args, edges)
-                    if isinstance(a, Tensor) and wanting > (edge is not None)]
-    if primitive.saves_output:
-        versions.append((counter, 0))
-    node_type = primitive.node_type or _bind_node_type(primitive)
-    node = node_type(primitive, arrays, params, ans if primitive.saves_output else None, edges, versions)
-    if engine.forward_stacks is not None:  # anomaly mode: remember the user's line that made the node
-        engine.forward_stacks[node] = _user_stack()
-    return Tensor._wrap(ans, node, counter)
-
-
-_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
-
-
-def _user_stack():
-    """The current call stack without minigrad's own frames, as anomaly mode shows it."""
-    return [frame for frame in traceback.extract_stack() if not os.path.abspath(frame.filename).startswith(_PACKAGE)]
-
-
-def _bind_node_type(primitive):
-    primitive.node_type = engine.node_type(primitive.grad_fn_name)
-    return primitive.node_type
-
-
-def _view_of(base, ans, primitive, arrays, params, edges, versions, wanting):
-    """A view shares its base's version counter, so in-place changes through either are seen."""
-    node = None
-    if wanting and _grad_mode.enabled:
-        node = (primitive.node_type or _bind_node_type(primitive))(primitive, arrays, params, None, edges, versions)
-    out = Tensor._wrap(ans, node, base._version_counter)
-    out._base = base._base if base._base is not None else base
-    return out
+apply = record  # every op of the shell runs and records its primitive through this one function
 
 
 # torch's legacy per-dtype tensor types (torch.FloatTensor, ...), by the name before "Tensor".
@@ -108,7 +48,34 @@ class Tensor:
     __slots__ = ("_array", "_grad", "_grad_fn", "_requires_grad", "_version_counter", "_hooks", "_base",
                  "__weakref__")
     __array_priority__ = 1000
-    __array_ufunc__ = None  # NumPy defers to our reflected operators: np.float32(2) * t is a Tensor
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """NumPy's ufuncs on tensors run as minigrad ops, recorded like the methods: np.exp(t) is
+        t.exp(), and array * t or np.float32(2) * t is t.__rmul__(...), as Python would call it.
+
+        This is what lets the VJP rules, written for arrays, run unchanged on tensors when
+        backward records itself (create_graph=True), so that gradients have gradients.
+        """
+        op = _UFUNCS.get(ufunc)
+        if op is None or method != "__call__" or kwargs.get("out") is not None or len(inputs) != ufunc.nin:
+            return NotImplemented
+        dtype = kwargs.pop("dtype", None)
+        if kwargs:
+            return NotImplemented
+        result = op(*inputs) if ufunc.nin == 1 else _binary_ufunc(op, *inputs)
+        return result if dtype is None else result.to(dtype)
+
+    def __array_function__(self, func, types, args, kwargs):
+        """NumPy functions on tensors: those the VJP rules use (np.where, np.sum, np.reshape,
+        np.broadcast_to, ...) run as recorded minigrad ops; any other gets the tensors' arrays,
+        as before, unless a tensor is in a graph that is recording, where a silent array would
+        drop its gradient: then NumPy raises TypeError."""
+        op = _FUNCTIONS.get(func)
+        if op is not None:
+            return op(*args, **kwargs)
+        if _grad_mode.enabled and _any_tensor(args, lambda t: t._requires_grad):
+            return NotImplemented
+        return func._implementation(*_arrays_of(args), **kwargs)
 
     def __init__(self, *data, requires_grad=False):
         """Tensor(data) copies data; Tensor(2, 3) makes a 2x3 tensor (of zeros here). Both use
@@ -278,40 +245,54 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         owner = self._grad_fn if self._grad_fn is not None else self
-        if owner.hooks is None if owner is self._grad_fn else self._hooks is None:
-            if owner is self:
-                self._hooks = {}
-            else:
-                owner.hooks = {}
-        hooks = self._hooks if owner is self else owner.hooks
+        if owner is self:
+            hooks = self._hooks = self._hooks if self._hooks is not None else {}
+        else:
+            hooks = owner.hooks = owner.hooks if owner.hooks is not None else {}
         handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
+        hooks[handle.id] = _on_gradients(hook)
         return handle
+
+    def _add_grad(self, g):
+        """Accumulate a gradient from backward into .grad (an array, or under create_graph a tensor
+        in the graph, added out of place so that the sum is recorded too)."""
+        if not isinstance(g, Tensor):
+            if self._grad is None:
+                self._grad = Tensor._wrap(g)
+            else:  # .grad owns its memory: add in place
+                self._grad._array += g
+                self._grad._version_counter[0] += 1
+        else:
+            self._grad = g if self._grad is None else self._grad + g
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the .grad of every leaf it depends on
-        (or only into the .grad of `inputs`, when given)."""
-        if create_graph:
-            raise NotImplementedError("minigrad does not record the backward pass (create_graph=True)")
-        seed = self._seed(gradient)
+        (or only into the .grad of `inputs`, when given). With create_graph=True the backward
+        pass is recorded too, so that the gradients can be differentiated again."""
+        seed = self._seed(gradient, create_graph)
         if isinstance(inputs, Tensor):
             inputs = [inputs]
-        engine.backward([self], [seed], retain_graph=bool(retain_graph),
-                        inputs=None if inputs is None else list(inputs))
+        engine.backward([self], [seed], retain_graph=create_graph if retain_graph is None else retain_graph,
+                        inputs=None if inputs is None else list(inputs), create_graph=create_graph)
 
-    def _seed(self, gradient):
-        """The starting gradient of a backward pass from this tensor, checked as torch does."""
+    def _seed(self, gradient, create_graph=False):
+        """The starting gradient of a backward pass from this tensor, checked as torch does: an
+        array, or with create_graph a tensor (which may itself require grad)."""
         if not self._requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         if gradient is None:
             if self._array.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs; pass "
                                    f"gradient= (a tensor of shape {tuple(self.shape)}) to backward()")
-            return np.ones_like(self._array)
+            seed = np.ones_like(self._array)
+            return Tensor._wrap(seed) if create_graph else seed
         seed = gradient._array if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=self._array.dtype)
         if seed.shape != self._array.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {tuple(seed.shape)} "
                                f"and output[0] has a shape of {tuple(self.shape)}.")
+        if create_graph:
+            gradient = gradient if isinstance(gradient, Tensor) else Tensor._wrap(seed)
+            return gradient if seed.dtype == self._array.dtype else gradient.to(self._array.dtype)
         if seed.dtype != self._array.dtype:  # gradients flow in the dtype of what they are the gradient of
             seed = seed.astype(self._array.dtype)
         return seed
@@ -385,7 +366,6 @@ class Tensor:
         return repr(self)
 
     def __repr__(self):
-        from minigrad._format import format_tensor
         return format_tensor(self)
 
     def to(self, *args, **kwargs):
@@ -452,8 +432,9 @@ class Tensor:
         return apply(E.clone, self, order="C")
 
     def new_tensor(self, data, dtype=None, requires_grad=False):
-        from minigrad.creation import tensor
-        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        """A new tensor holding a copy of data, by default of this tensor's dtype (torch.tensor's rules)."""
+        array = _infer(data, dtype or self.dtype).astype(_dtype.as_dtype(dtype or self.dtype).numpy, copy=False)
+        return Tensor._wrap(array).requires_grad_(requires_grad)
 
     def new_zeros(self, *size, dtype=None, requires_grad=False):
         return self._new(np.zeros, size, dtype, requires_grad)
@@ -748,8 +729,7 @@ class Tensor:
         return apply(E.tanh, self._floating())
 
     def erf(self):
-        from minigrad._ops import activation
-        return apply(activation.erf_primitive, self._floating())
+        return apply(A.erf_primitive, self._floating())
 
     def sigmoid(self):
         return apply(E.sigmoid, self._floating())
@@ -829,16 +809,24 @@ class Tensor:
         return apply(I.masked_fill, self, mask, value)
 
     def softmax(self, dim, dtype=None):
-        from minigrad.nn import functional
-        return functional.softmax(self, dim, dtype=dtype)
+        return self._along_dim(A.softmax, dim, dtype)
 
     def log_softmax(self, dim, dtype=None):
-        from minigrad.nn import functional
-        return functional.log_softmax(self, dim, dtype=dtype)
+        return self._along_dim(A.log_softmax, dim, dtype)
+
+    def _along_dim(self, primitive, dim, dtype):
+        """softmax or log_softmax along dim (cast first when dtype is given); a 0-d tensor is one
+        entry along its only axis."""
+        x = self if dtype is None else self._cast(_dtype.as_dtype(dtype).numpy)
+        if not x.is_floating_point():
+            raise RuntimeError(f"softmax is not implemented for {x.dtype}; pass a floating-point tensor")
+        axis = _dim(dim, x.ndim)
+        if x.ndim == 0:
+            return apply(primitive, x.reshape(1), axis=0).reshape(())
+        return apply(primitive, x, axis=axis)
 
     def where(self, condition, other):
-        from minigrad.functions import where
-        return where(condition, self, other)
+        return _where(condition, self, other)
 
     def _floating(self):
         """Integer inputs of floating functions (exp, log, ...) compute in the default dtype, as in torch."""
@@ -856,11 +844,15 @@ class Tensor:
         return self.log() / np.log(10.0)
 
     # -------------------------------------------------------------- reductions
-    def sum(self, dim=None, keepdim=False, dtype=None):
+    def sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        """The sum over dim (all elements for None); axis and keepdims are NumPy's names, which
+        torch accepts too."""
+        dim, keepdim = (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
         x = self if dtype is None else self.to(dtype)
         return apply(R.sum, x, axis=_reduced_axes(dim, x.ndim), keepdims=keepdim)
 
-    def mean(self, dim=None, keepdim=False, dtype=None):
+    def mean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        dim, keepdim = (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
         x = self if dtype is None else self.to(dtype)
         if x._array.dtype.kind != "f":
             raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating "
@@ -870,6 +862,16 @@ class Tensor:
     def prod(self, dim=None, keepdim=False, dtype=None):
         x = self if dtype is None else self.to(dtype)
         return apply(R.prod, x, axis=_axes(dim, x.ndim), keepdims=keepdim)
+
+    def sum_to_size(self, *size):
+        """The sum over the axes along which a tensor of shape `size` would be broadcast to this
+        one's shape: how a gradient is brought back to a broadcast input's shape."""
+        shape = tuple(_shape_args(size))
+        lead = self.ndim - len(shape)
+        if lead < 0 or builtins.any(n not in (1, m) for n, m in zip(shape, self._array.shape[lead:])):
+            raise RuntimeError(f"size {list(shape)} is not expandable to size {list(self._array.shape)}")
+        axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and self._array.shape[lead + i] != 1)
+        return (self.sum(axes, keepdim=True) if axes else self).reshape(shape)
 
     def amax(self, dim=(), keepdim=False):
         return apply(R.amax, self, axis=self._extremum_axes("amax", dim), keepdims=keepdim)
@@ -998,8 +1000,17 @@ class Tensor:
                                                         else None)).astype(np.int64))
 
     def nonzero(self, as_tuple=False):
-        from minigrad.functions import nonzero
-        return nonzero(self, as_tuple=as_tuple)
+        """The indices of the non-zero elements: an (n, ndim) tensor, or one index tensor per dim.
+        A 0-d tensor counts as one of shape (1,) for as_tuple (torch's choice) and has no dims otherwise."""
+        array = self._array
+        if array.ndim == 0:
+            if as_tuple:
+                return (Tensor._wrap(np.flatnonzero(array).astype(np.int64)),)
+            return Tensor._wrap(np.zeros((int(array != 0), 0), dtype=np.int64))
+        indices = np.nonzero(array)
+        if as_tuple:
+            return tuple(Tensor._wrap(i.astype(np.int64)) for i in indices)
+        return Tensor._wrap(np.stack(indices, axis=-1).astype(np.int64))
 
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
         """The distinct values, sorted (not differentiable, as in torch)."""
@@ -1673,19 +1684,15 @@ class Tensor:
         return self._fill_raw(src_array)
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
-        from minigrad.random import _uniform
         return self._fill_raw(_uniform(a, b, self._array.shape, generator))
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
-        from minigrad.random import _normal
         return self._fill_raw(_normal(mean, std, self._array.shape, generator))
 
     def bernoulli_(self, p=0.5, generator=None):
-        from minigrad.random import _bernoulli
         return self._fill_raw(_bernoulli(_raw(p), self._array.shape, generator))
 
     def random_(self, low=0, high=None, generator=None):
-        from minigrad.random import _numpy_rng
         if high is None:
             low, high = 0, low if low else 2 ** 24
         return self._fill_raw(_numpy_rng(generator).integers(low, high, self._array.shape))
@@ -1739,11 +1746,10 @@ class Tensor:
 
     def diff(self, n=1, dim=-1, prepend=None, append=None):
         """The n-th forward difference along dim: x[i + 1] - x[i] (for bool tensors x[i + 1] != x[i])."""
-        from minigrad.functions import cat
         axis = _dim(dim, self.ndim)
         if self.ndim == 0:
             raise RuntimeError("diff expects input to be at least one-dimensional")
-        x = cat([t for t in (prepend, self, append) if t is not None], axis) if prepend is not None or \
+        x = _cat([t for t in (prepend, self, append) if t is not None], axis) if prepend is not None or \
             append is not None else self
         before = (slice(None),) * axis
         for _ in range(n):
@@ -1879,6 +1885,168 @@ class Tensor:
 
 
 # ------------------------------------------------------------------ mode, addmm
+recorder.use_tensor_type(Tensor)
+
+
+# ------------------------------------------------------------------ NumPy's functions on tensors
+def _swapped(method):
+    """For a ufunc whose first operand is not a tensor: the reflected method, as Python calls it."""
+    return lambda b, a: method(a, b)
+
+
+# Binary ufuncs as (method when the first operand is a tensor, method when only the second is).
+_UFUNCS = {
+    np.add: (Tensor.__add__, Tensor.__radd__), np.subtract: (Tensor.__sub__, Tensor.__rsub__),
+    np.multiply: (Tensor.__mul__, Tensor.__rmul__), np.true_divide: (Tensor.__truediv__, Tensor.__rtruediv__),
+    np.power: (Tensor.__pow__, Tensor.__rpow__), np.matmul: (Tensor.__matmul__, Tensor.__rmatmul__),
+    np.floor_divide: (Tensor.__floordiv__, Tensor.__rfloordiv__), np.remainder: (Tensor.__mod__, Tensor.__rmod__),
+    np.less: (Tensor.__lt__, Tensor.__gt__), np.less_equal: (Tensor.__le__, Tensor.__ge__),
+    np.greater: (Tensor.__gt__, Tensor.__lt__), np.greater_equal: (Tensor.__ge__, Tensor.__le__),
+    np.equal: (Tensor.__eq__, Tensor.__eq__), np.not_equal: (Tensor.__ne__, Tensor.__ne__),
+    np.bitwise_and: (Tensor.__and__, Tensor.__rand__), np.bitwise_or: (Tensor.__or__, Tensor.__ror__),
+    np.bitwise_xor: (Tensor.__xor__, Tensor.__rxor__),
+    np.logical_and: (Tensor.logical_and, _swapped(Tensor.logical_and)),
+    np.logical_or: (Tensor.logical_or, _swapped(Tensor.logical_or)),
+    np.maximum: (Tensor.maximum, _swapped(Tensor.maximum)), np.minimum: (Tensor.minimum, _swapped(Tensor.minimum)),
+    np.arctan2: (Tensor.atan2, lambda x, y: _as_tensor(y).atan2(x)),
+    np.logaddexp: (lambda a, b: _logaddexp(a, b), lambda b, a: _logaddexp(_as_tensor(a), b)),
+    # Unary ufuncs: the method of the same meaning.
+    np.negative: Tensor.__neg__, np.positive: Tensor.__pos__, np.absolute: Tensor.abs, np.exp: Tensor.exp,
+    np.log: Tensor.log, np.log1p: Tensor.log1p, np.expm1: Tensor.expm1, np.sqrt: Tensor.sqrt,
+    np.sin: Tensor.sin, np.cos: Tensor.cos, np.tanh: Tensor.tanh, np.sign: Tensor.sign,
+    np.floor: Tensor.floor, np.ceil: Tensor.ceil, np.trunc: Tensor.trunc, np.reciprocal: Tensor.reciprocal,
+    np.square: Tensor.square, np.isnan: Tensor.isnan, np.isinf: Tensor.isinf, np.isfinite: Tensor.isfinite,
+    np.logical_not: Tensor.logical_not, np.invert: Tensor.__invert__,
+}
+
+
+def _binary_ufunc(methods, a, b):
+    return methods[0](a, b) if isinstance(a, Tensor) else methods[1](b, a)
+
+
+def _logaddexp(a, b):
+    """log(e^a + e^b) = max(a, b) + log1p(e^-|a - b|), finite for any a and b."""
+    return a.maximum(b) + (-(a - b).abs()).exp().log1p()
+
+
+def _any_tensor(args, test):
+    return builtins.any(isinstance(a, Tensor) and test(a) or isinstance(a, (list, tuple)) and _any_tensor(a, test)
+                        for a in args)
+
+
+def _arrays_of(args):
+    """args with every tensor (also inside lists and tuples) replaced by its array."""
+    return [a._array if isinstance(a, Tensor) else type(a)(_arrays_of(a)) if isinstance(a, (list, tuple)) else a
+            for a in args]
+
+
+def _sum(x, axis=None, dtype=None, out=None, keepdims=False):
+    x = _as_tensor(x)
+    return x.sum() if axis is None and not keepdims else x.sum(_all_axes(x, axis), keepdim=keepdims)
+
+
+def _mean(x, axis=None, dtype=None, out=None, keepdims=False):
+    x = _as_tensor(x)
+    return x.mean() if axis is None and not keepdims else x.mean(_all_axes(x, axis), keepdim=keepdims)
+
+
+def _amax(x, axis=None, out=None, keepdims=False, initial=None, where=None):
+    return _as_tensor(x).amax(_all_axes(x, axis), keepdim=keepdims)
+
+
+def _amin(x, axis=None, out=None, keepdims=False, initial=None, where=None):
+    return _as_tensor(x).amin(_all_axes(x, axis), keepdim=keepdims)
+
+
+def _all_axes(x, axis):
+    return tuple(range(np.ndim(_raw(x)))) if axis is None else axis
+
+
+def _expand_dims(x, axis):
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    shape = list(np.shape(_raw(x)))
+    ndim = len(shape) + len(axes)
+    for a in sorted(a % ndim for a in axes):
+        shape.insert(a, 1)
+    return _as_tensor(x).reshape(shape)
+
+
+def _transpose(x, axes=None):
+    x = _as_tensor(x)
+    return x.permute(*(reversed(range(x.ndim)) if axes is None else axes))
+
+
+def _like(fill):
+    def make(x, dtype=None, order="K", subok=True, shape=None, **value):
+        return Tensor._wrap(fill(_raw(x), dtype=dtype, shape=shape, **value))
+    return make
+
+
+def _cat(tensors, axis=0):
+    tensors = [_as_tensor(t) for t in tensors]
+    target = np.result_type(*(t._array.dtype for t in tensors))
+    return apply(S.cat, *[t._cast(target) for t in tensors], axis=axis)
+
+
+def _stack(tensors, axis=0):
+    return _cat([_as_tensor(t).unsqueeze(axis) for t in tensors], axis)
+
+
+_FUNCTIONS = {
+    np.where: lambda condition, x, y: _where(condition, x, y),
+    np.sum: _sum, np.mean: _mean, np.amax: _amax, np.max: _amax, np.amin: _amin, np.min: _amin,
+    np.reshape: lambda x, shape, **order: _as_tensor(x).reshape(shape),
+    np.broadcast_to: lambda x, shape, subok=False: _as_tensor(x).expand(shape),
+    np.expand_dims: _expand_dims,
+    np.squeeze: lambda x, axis=None: _as_tensor(x).squeeze(axis) if axis is not None else _as_tensor(x).squeeze(),
+    np.transpose: _transpose, np.swapaxes: lambda x, a, b: _as_tensor(x).transpose(a, b),
+    np.moveaxis: lambda x, source, destination: _as_tensor(x).movedim(source, destination),
+    np.flip: lambda x, axis=None: _as_tensor(x).flip(_all_axes(x, axis) if not isinstance(axis, int) else (axis,)),
+    np.cumsum: lambda x, axis=None, dtype=None, out=None: _as_tensor(x).cumsum(axis),
+    np.cumprod: lambda x, axis=None, dtype=None, out=None: _as_tensor(x).cumprod(axis),
+    np.roll: lambda x, shift, axis=None: _as_tensor(x).roll(shift, axis),
+    np.take: lambda x, indices, axis=None: _as_tensor(x).select(axis, indices),
+    np.clip: lambda x, a_min=None, a_max=None, **kwargs: _as_tensor(x).clamp(a_min, a_max),
+    np.tril: lambda x, k=0: _as_tensor(x).tril(k), np.triu: lambda x, k=0: _as_tensor(x).triu(k),
+    np.concatenate: _cat, np.stack: _stack,
+    np.zeros_like: _like(np.zeros_like), np.ones_like: _like(np.ones_like), np.full_like: _like(np.full_like),
+    np.count_nonzero: lambda x, axis=None, keepdims=False: np.count_nonzero(_raw(x), axis=axis, keepdims=keepdims),
+    np.shape: lambda x: _raw(x).shape, np.ndim: lambda x: _raw(x).ndim,
+}
+
+
+def _where(condition, x, y):
+    """x where condition holds, else y: torch.where(condition, x, y) for a tensor x or y."""
+    cond = np.asarray(_raw(condition))
+    if cond.dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{_dtype.from_numpy(cond.dtype)}")
+    if isinstance(x, Tensor):
+        x, y = _promote(x, y)
+    else:
+        y, x = _promote(_as_tensor(y), x)
+    try:
+        return apply(E.where, x, y, condition=cond)
+    except ValueError as error:
+        shapes = [np.shape(_raw(a)) for a in (cond, x, y)]
+        try:
+            joined = np.broadcast_shapes(shapes[0], shapes[1])
+        except ValueError:
+            raise RuntimeError(_broadcast_message(shapes[0], shapes[1])) from error
+        raise RuntimeError(_broadcast_message(joined, shapes[2])) from error
+
+
+def _on_gradients(hook):
+    """hook(grad) as the engine calls it: on an array (a tensor under create_graph), giving back
+    the gradient to use, the same one if the hook returned None."""
+    def run(g):
+        result = hook(g if isinstance(g, Tensor) else Tensor._wrap(g))
+        if result is None:
+            return g
+        return result if isinstance(g, Tensor) else result._array
+    return run
+
+
 def _mode_position(array, axis):
     """Per row along axis: the last position of the most frequent value (the smallest of ties).
 
@@ -1936,8 +2104,7 @@ def _reduce_primitive(reduce):
 
 def _scalar_type(tensor):
     """torch's name of the tensor's dtype in its messages: 'Long', 'Float', ..."""
-    from minigrad.nn._type_names import scalar_type_name
-    return scalar_type_name(tensor._array.dtype)
+    return _dtype.scalar_type_name(tensor._array.dtype)
 
 
 def _raw(x):
@@ -1947,8 +2114,7 @@ def _raw(x):
 def _as_tensor(x):
     if isinstance(x, Tensor):
         return x
-    from minigrad.creation import tensor
-    return tensor(x)
+    return Tensor._wrap(_infer(x))
 
 
 def _promote(a, b, true_division=False):

@@ -80,6 +80,8 @@ def erf(x):
     dtype: in float32 the 30-term sum would be off by up to 3 ulp, against 1 ulp this way
     (a deliberate exception to keeping float32 in float32, at about 2.5 times the cost).
     """
+    if hasattr(x, "erf"):  # a tensor, when the gradient of GELU is itself recorded
+        return x.erf()
     x = np.asarray(x)
     magnitude = np.abs(x).astype(np.float64, copy=False).ravel()
     out = np.empty_like(magnitude)
@@ -94,6 +96,7 @@ leaky_relu = Primitive(
     "LeakyRelu",
     lambda x, negative_slope: np.where(x > 0, x, x * negative_slope),
     lambda g, ans, x, negative_slope: np.where(x > 0, g, g * negative_slope),
+    fused_for="where(x > 0, x, slope * x)",
 )
 
 
@@ -105,6 +108,7 @@ elu = Primitive(
     "Elu", _elu,
     # d/dx alpha (e^x - 1) = alpha e^x for x <= 0, else 1 (so, as in torch, 1 at nan too).
     lambda g, ans, x, alpha: np.where(x <= 0, g * alpha * np.exp(np.minimum(x, 0)), g),
+    fused_for="where(x > 0, x, alpha * expm1(x))",
 )
 
 
@@ -127,7 +131,7 @@ def _gelu_vjp(g, ans, x, approximate):
     return g * (cdf + x * density)
 
 
-gelu = Primitive("Gelu", _gelu, _gelu_vjp)
+gelu = Primitive("Gelu", _gelu, _gelu_vjp, fused_for="x * (1 + erf(x / sqrt(2))) / 2")
 
 # d/dx erf(x) = 2/sqrt(pi) * exp(-x^2)
 erf_primitive = Primitive("Erf", erf, lambda g, ans, x: g * (2 / np.sqrt(np.pi)) * np.exp(-x * x))
@@ -144,7 +148,7 @@ def _silu_vjp(g, ans, x):
     return g * s * (1.0 + x * (1.0 - s))
 
 
-silu = Primitive("Silu", lambda x: x * logistic(x), _silu_vjp)
+silu = Primitive("Silu", lambda x: x * logistic(x), _silu_vjp, fused_for="x * sigmoid(x)")
 
 
 def _softplus(x, beta, threshold):
@@ -156,16 +160,18 @@ def _softplus(x, beta, threshold):
 softplus = Primitive(
     "Softplus", _softplus,
     lambda g, ans, x, beta, threshold: np.where(x * beta > threshold, g, g * logistic(x * beta)),
+    fused_for="log(1 + exp(beta * x)) / beta",
 )
 
 
-log_sigmoid = Primitive("LogSigmoid", log_logistic, lambda g, ans, x: g * logistic(-x))
+log_sigmoid = Primitive("LogSigmoid", log_logistic, lambda g, ans, x: g * logistic(-x), fused_for="log(sigmoid(x))")
 
 hardtanh = Primitive(
     "Hardtanh",
     lambda x, min_val, max_val: np.clip(x, min_val, max_val),
     # torch passes no gradient at the edges themselves, and all of it at nan (no comparison holds)
     lambda g, ans, x, min_val, max_val: np.where((x <= min_val) | (x >= max_val), 0, g),
+    fused_for="clamp(x, min_val, max_val)",
 )
 
 
@@ -179,7 +185,7 @@ def _mish_vjp(g, ans, x):
     return g * (t + x * (1.0 - t * t) * logistic(x))
 
 
-mish = Primitive("Mish", _mish, _mish_vjp)
+mish = Primitive("Mish", _mish, _mish_vjp, fused_for="x * tanh(softplus(x))")
 
 
 # ---------------------------------------------------------------- softmax along an axis
@@ -210,6 +216,7 @@ softmax = Primitive(
     # dx_i = y_i (g_i - sum_j g_j y_j)
     lambda g, ans, x, axis: ans * (g - (g * ans).sum(axis=axis, keepdims=True)),
     saves="output",
+    fused_for="exp(log_softmax(x))",
 )
 
 
@@ -224,6 +231,7 @@ log_softmax = Primitive(
     # dx_i = g_i - softmax_i * sum_j g_j, and softmax = exp(output)
     lambda g, ans, x, axis: g - np.exp(ans) * g.sum(axis=axis, keepdims=True),
     saves="output",
+    fused_for="x - logsumexp(x, axis)",
 )
 
 
@@ -233,6 +241,7 @@ hardsigmoid = Primitive(
     lambda x: np.clip(x / 6.0 + 0.5, 0.0, 1.0),
     # slope 1/6 strictly inside (-3, 3), as torch defines it
     lambda g, ans, x: np.where((x > -3.0) & (x < 3.0), g / 6.0, 0),
+    fused_for="clamp(x / 6 + 1 / 2, 0, 1)",
 )
 
 hardswish = Primitive(
@@ -240,4 +249,5 @@ hardswish = Primitive(
     lambda x: x * np.clip(x / 6.0 + 0.5, 0.0, 1.0),
     # torch's piecewise derivative: 0 up to -3, x/3 + 1/2 strictly inside (-3, 3), 1 from 3 on
     lambda g, ans, x: np.where(x <= -3.0, 0, np.where(x < 3.0, g * (x / 3.0 + 0.5), g)),
+    fused_for="x * hardsigmoid(x)",
 )

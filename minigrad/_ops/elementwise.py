@@ -18,7 +18,7 @@ add = Primitive("Add", np.add,
 sub = Primitive("Sub", np.subtract,
                 lambda g, ans, x, y: g,
                 lambda g, ans, x, y: -g,
-                saves="nothing")
+                saves="nothing", fused_for="add(x, neg(y))")
 
 mul = Primitive("Mul", np.multiply,
                 lambda g, ans, x, y: g * y,
@@ -29,7 +29,7 @@ mul = Primitive("Mul", np.multiply,
 # (or underflow to 0) in float32 long before the quotient does.
 div = Primitive("Div", np.true_divide,
                 lambda g, ans, x, y: g / y,
-                lambda g, ans, x, y: -g * ((x / y) / y))
+                lambda g, ans, x, y: -g * ((x / y) / y), fused_for="mul(x, reciprocal(y))")
 
 
 def _rounded_quotient(x, y, rounding_mode):
@@ -112,20 +112,23 @@ def _scalar_pow_vjp(g, ans, x, exponent):
 
 
 # x ** c for a Python number c (a parameter, not an input): one saved array instead of two.
-pow_scalar = Primitive("PowScalar", _scalar_pow, _scalar_pow_vjp, grad_fn_name="PowBackward0")
+pow_scalar = Primitive("PowScalar", _scalar_pow, _scalar_pow_vjp, grad_fn_name="PowBackward0",
+                       fused_for="pow(x, c) for a number c")
 
 # ---------------------------------------------------------------- unary calculus
 exp = Primitive("Exp", np.exp, lambda g, ans, x: g * ans, saves="output")  # overflows to inf
 log = Primitive("Log", np.log, lambda g, ans, x: g / x)
-log1p = Primitive("Log1p", np.log1p, lambda g, ans, x: g / (1 + x))
+log1p = Primitive("Log1p", np.log1p, lambda g, ans, x: g / (1 + x), fused_for="log(1 + x)")
 sqrt = Primitive("Sqrt", np.sqrt, lambda g, ans, x: g / (2 * ans), saves="output")
 rsqrt = Primitive("Rsqrt", lambda x: 1 / np.sqrt(x),
-                  lambda g, ans, x: -0.5 * g * ans * ans * ans, saves="output")
+                  lambda g, ans, x: -0.5 * g * ans * ans * ans, saves="output", fused_for="reciprocal(sqrt(x))")
 
 
 def _sign(x):
     """-1, 0 or 1 by the sign of x; as in torch, sign(nan) is 0 (NumPy's np.sign gives nan), and
     a bool is its own sign."""
+    if type(x) is not np.ndarray:  # a tensor (a recorded gradient): its sign method, this rule as an op
+        return np.sign(x)
     if x.dtype == np.bool_:
         return x.copy()
     if x.dtype.kind != "f":
@@ -139,28 +142,32 @@ sign = Primitive("Sign", _sign, lambda g, ans, x: np.zeros_like(g), saves="nothi
 # sgn is sign extended to complex numbers; for real ones the same values, under torch's own node name.
 sgn = Primitive("Sgn", _sign, lambda g, ans, x: np.zeros_like(g), saves="nothing")
 sin = Primitive("Sin", np.sin, lambda g, ans, x: g * np.cos(x))
-cos = Primitive("Cos", np.cos, lambda g, ans, x: -g * np.sin(x))
-tanh = Primitive("Tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans), saves="output")
+cos = Primitive("Cos", np.cos, lambda g, ans, x: -g * np.sin(x), fused_for="sin(x + pi / 2)")
+tanh = Primitive("Tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans), saves="output",
+                 fused_for="2 * sigmoid(2 * x) - 1")
 
 
 def logistic(x):
-    """sigmoid(x) = 1 / (1 + e^-x) on an array: minigrad's one sigmoid, which the Sigmoid
+    """sigmoid(x) = 1 / (1 + e^-x): minigrad's one sigmoid, which the Sigmoid
     primitive, the activations, the losses and the recurrent layers all use.
 
     torch's formula. For very negative x, e^-x overflows to inf and the result is the correct
     limit 0 (quietly, as in torch); elsewhere it is accurate to the last bits.
     """
+    if hasattr(x, "sigmoid"):  # a tensor, when a gradient is itself recorded: one Sigmoid op
+        return x.sigmoid()
     with np.errstate(over="ignore"):
         return 1 / (1 + np.exp(-x))
 
 
-sigmoid = Primitive("Sigmoid", logistic, lambda g, ans, x: g * ans * (1 - ans), saves="output")
+sigmoid = Primitive("Sigmoid", logistic, lambda g, ans, x: g * ans * (1 - ans), saves="output",
+                    fused_for="reciprocal(1 + exp(-x))")
 
 # relu'(x) is 0 where the output is <= 0 (also at x = 0), else 1. As in torch, the gradient is
 # selected rather than multiplied by a mask: a nan upstream gradient stays out of the zeroed
 # positions (nan * 0 would be nan), and a nan input passes the gradient on (nan <= 0 is false).
 relu = Primitive("Relu", lambda x: np.maximum(x, 0),
-                 lambda g, ans, x: np.where(ans <= 0, 0, g), saves="output")
+                 lambda g, ans, x: np.where(ans <= 0, 0, g), saves="output", fused_for="maximum(x, 0)")
 
 
 def _clamp(x, min, max):
@@ -198,7 +205,8 @@ def _clamp_vjp_max(g, ans, x, min, max):
 
 
 # clamp(x, min, max): each bound is None, a Python number or an array (then it gets a gradient).
-clamp = Primitive("Clamp", _clamp, _clamp_vjp, _clamp_vjp_min, _clamp_vjp_max)
+clamp = Primitive("Clamp", _clamp, _clamp_vjp, _clamp_vjp_min, _clamp_vjp_max,
+                  fused_for="minimum(maximum(x, min), max)")
 
 
 def _select_vjp(g, x, y, loses):
@@ -233,7 +241,7 @@ to_dtype = Primitive("ToCopy", lambda x, dtype: x.astype(dtype),
                      lambda g, ans, x, dtype: g, saves="nothing")
 
 # exp(x) - 1, accurate for small x; its derivative is exp(x) = ans + 1.
-expm1 = Primitive("Expm1", np.expm1, lambda g, ans, x: g * (ans + 1), saves="output")
+expm1 = Primitive("Expm1", np.expm1, lambda g, ans, x: g * (ans + 1), saves="output", fused_for="exp(x) - 1")
 
 # Rounding is flat almost everywhere: its gradient is zero, as torch defines it.
 floor = Primitive("Floor", np.floor, lambda g, ans, x: np.zeros_like(g), saves="nothing")
@@ -254,7 +262,7 @@ atan2 = Primitive("Atan2", np.arctan2,
 remainder = Primitive("Remainder", np.mod,
                       lambda g, ans, x, y: g,
                       lambda g, ans, x, y: -g * quietly(np.floor_divide)(x, y),
-                      grad_fn_name="RemainderBackward1")
+                      grad_fn_name="RemainderBackward1", fused_for="x - floor(x / y) * y")
 remainder_scalar = Primitive("RemainderScalar", np.mod, lambda g, ans, x, y: g, saves="nothing",
                              grad_fn_name="RemainderBackward0")
 
@@ -289,8 +297,9 @@ heaviside_inplace = Primitive("HeavisideInplace", _heaviside, _no_derivative("he
 # The forms torch records when a Python number is the left operand: c - x, c ** x and 1 / x
 # (c / x is recorded as (1 / x) * c). The number is a parameter, so x is the node's only input.
 rsub = Primitive("Rsub", lambda x, other: other - x, lambda g, ans, x, other: -g, saves="nothing",
-                 grad_fn_name="RsubBackward1")
-reciprocal = Primitive("Reciprocal", np.reciprocal, lambda g, ans, x: -g * ans * ans, saves="output")
+                 grad_fn_name="RsubBackward1", fused_for="neg(x) + c")
+reciprocal = Primitive("Reciprocal", np.reciprocal, lambda g, ans, x: -g * ans * ans, saves="output",
+                       fused_for="pow(x, -1)")
 
 
 def _scalar_base_pow_vjp(g, ans, x, base):
@@ -301,4 +310,4 @@ def _scalar_base_pow_vjp(g, ans, x, base):
 
 
 pow_scalar_base = Primitive("PowScalarBase", lambda x, base: np.power(base, x), _scalar_base_pow_vjp,
-                            saves="both", grad_fn_name="PowBackward2")
+                            saves="both", grad_fn_name="PowBackward2", fused_for="exp(x * log(c))")

@@ -16,15 +16,15 @@ def _index_vjp(g, ans, x, index):
 
 # `index` is a tuple already normalised by the Tensor layer (tensors turned into arrays).
 getitem = Primitive("Index", lambda x, index: x[index], _index_vjp, saves="nothing", view=True)
-index_select = Primitive("IndexSelect", lambda x, index: x[index], _index_vjp, saves="nothing")
+index_select = Primitive("IndexSelect", lambda x, index: x[index], _index_vjp, saves="nothing", fused_for="x[index]")
 
 # Basic indexing (ints, slices, None) under torch's node names: torch takes one step per
 # index entry and names the node after the last step that does something. x[0] selects,
 # x[1:] slices, x[None] unsqueezes; the rules are those of getitem.
-select = Primitive("Select", lambda x, index: x[index], _index_vjp, saves="nothing", view=True)
-slice_ = Primitive("Slice", lambda x, index: x[index], _index_vjp, saves="nothing", view=True)
+select = Primitive("Select", lambda x, index: x[index], _index_vjp, saves="nothing", view=True, fused_for="x[index]")
+slice_ = Primitive("Slice", lambda x, index: x[index], _index_vjp, saves="nothing", view=True, fused_for="x[index]")
 unsqueeze_index = Primitive("UnsqueezeIndex", lambda x, index: x[index], _index_vjp, saves="nothing", view=True,
-                            grad_fn_name="UnsqueezeBackward0")
+                            grad_fn_name="UnsqueezeBackward0", fused_for="x[index]")
 
 
 def basic_index(index):
@@ -209,3 +209,14 @@ index_add = Primitive("IndexAdd", _index_add,
                       lambda g, ans, x, source, index, axis, alpha: g,
                       lambda g, ans, x, source, index, axis, alpha: np.take(g, index, axis=axis) * alpha,
                       saves="nothing")
+
+
+def _dense(values, shape, index):
+    return IndexedGradient(shape, values.dtype, index, values).dense()
+
+
+# The dense form of an IndexedGradient (zeros, with `values` added at `index`), as an op of its
+# own: under create_graph the gradient of indexing is recorded through it, and its gradient in
+# turn picks the same positions again.
+indexed_gradient = Primitive("IndexedGradient", _dense, lambda g, ans, values, shape, index: g[index],
+                             saves="nothing", grad_fn_name="IndexBackwardBackward0")

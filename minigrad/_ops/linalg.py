@@ -93,4 +93,4 @@ def _solve_vjp_a(g, ans, a, b):
 
 # solve(A, B) for matrices B (the shell turns a vector B into a one-column matrix).
 solve = Primitive("LinalgSolve", np.linalg.solve, _solve_vjp_a, _solve_vjp_b, saves="both",
-                  grad_fn_name="LinalgSolveExBackward0")
+                  grad_fn_name="LinalgSolveExBackward0", fused_for="inv(a) @ b")

@@ -33,6 +33,7 @@ linear = Primitive(
     lambda g, ans, x, weight, bias: _rows(g).T @ _rows(x),
     lambda g, ans, x, weight, bias: _rows(g).sum(axis=0),
     saves="others",
+    fused_for="x @ weight.T + bias",
 )
 
 
@@ -50,6 +51,7 @@ bilinear = Primitive(
     lambda g, ans, x1, x2, weight, bias: np.einsum("...k,kij,...i->...j", g, weight, x1, optimize=True),
     lambda g, ans, x1, x2, weight, bias: np.einsum("nk,ni,nj->kij", _rows(g), _rows(x1), _rows(x2), optimize=True),
     lambda g, ans, x1, x2, weight, bias: _rows(g).sum(axis=0),
+    fused_for="einsum('...i,kij,...j->...k', x1, weight, x2) + bias",
 )
 
 

@@ -36,7 +36,8 @@ def _spread(g, reduction, *arrays):
 # (x - t)^2: d/dx = 2 (x - t), d/dt = -2 (x - t)
 mse_loss = Primitive("MseLoss", lambda x, target, reduction: _reduce((x - target) ** 2, reduction),
                      lambda g, ans, x, target, reduction: 2 * (x - target) * _spread(g, reduction, x, target),
-                     lambda g, ans, x, target, reduction: -2 * (x - target) * _spread(g, reduction, x, target))
+                     lambda g, ans, x, target, reduction: -2 * (x - target) * _spread(g, reduction, x, target),
+                     fused_for="mean((x - t) ** 2)")
 
 
 def _smooth_l1(x, target, beta):
@@ -46,14 +47,17 @@ def _smooth_l1(x, target, beta):
 
 
 def _smooth_l1_grad(x, target, beta):
+    # d / beta inside |d| < beta, sign(d) outside. (A where rather than clip(d / beta, -1, 1): the same
+    # values, and, when this gradient is itself differentiated, torch's slope 0 on the boundary.)
     d = x - target
-    return np.clip(d / beta, -1.0, 1.0)
+    return np.where(np.abs(d) < beta, d / beta, np.sign(d))
 
 
 smooth_l1_loss = Primitive(
     "SmoothL1Loss", _smooth_l1,
     lambda g, ans, x, target, beta: g * _smooth_l1_grad(x, target, beta),
     lambda g, ans, x, target, beta: -g * _smooth_l1_grad(x, target, beta),
+    fused_for="where(|x - t| < beta, (x - t) ** 2 / (2 beta), |x - t| - beta / 2)",
 )
 
 
@@ -64,13 +68,15 @@ def _huber(x, target, delta):
 
 
 def _huber_grad(x, target, delta):
-    return np.clip(x - target, -delta, delta)
+    d = x - target  # d inside |d| < delta, delta sign(d) outside (a where, as in _smooth_l1_grad)
+    return np.where(np.abs(d) < delta, d, delta * np.sign(d))
 
 
 huber_loss = Primitive(
     "HuberLoss", _huber,
     lambda g, ans, x, target, delta: g * _huber_grad(x, target, delta),
     lambda g, ans, x, target, delta: -g * _huber_grad(x, target, delta),
+    fused_for="beta * smooth_l1_loss(x, t, beta)",
 )
 
 
@@ -99,7 +105,8 @@ def _bce_vjp_target(g, ans, p, target, weight):
         return grad if weight is None else grad * weight
 
 
-binary_cross_entropy = Primitive("BinaryCrossEntropy", _binary_cross_entropy, _bce_vjp_input, _bce_vjp_target)
+binary_cross_entropy = Primitive("BinaryCrossEntropy", _binary_cross_entropy, _bce_vjp_input, _bce_vjp_target,
+                                 fused_for="-(t * log(p) + (1 - t) * log(1 - p))")
 
 
 def _bce_with_logits(x, target, weight, pos_weight):
@@ -131,7 +138,8 @@ binary_cross_entropy_with_logits = Primitive(
     lambda g, ans, x, target, weight, pos_weight, reduction: _bce_with_logits_vjp_input(
         _spread(g, reduction, x, target), ans, x, target, weight, pos_weight),
     lambda g, ans, x, target, weight, pos_weight, reduction: _bce_with_logits_vjp_target(
-        _spread(g, reduction, x, target), ans, x, target, weight, pos_weight))
+        _spread(g, reduction, x, target), ans, x, target, weight, pos_weight),
+                                             fused_for="(1 - t) * x - log(sigmoid(x))")
 
 
 # ---------------------------------------------------------------- distributions
@@ -159,7 +167,7 @@ def _kl_div_vjp_target(g, ans, log_q, target, log_target):
     return np.where(target > 0, g * (np.log(safe) + 1 - log_q), 0)
 
 
-kl_div = Primitive("KlDiv", _kl_div, _kl_div_vjp_input, _kl_div_vjp_target)
+kl_div = Primitive("KlDiv", _kl_div, _kl_div_vjp_input, _kl_div_vjp_target, fused_for="t * (log(t) - x)")
 
 
 # ---------------------------------------------------------------- class indices
@@ -199,15 +207,20 @@ def _nll_loss(log_probs, target, weight, ignore_index, reduction):
 
 
 def _nll_loss_vjp(g, ans, log_probs, target, weight, ignore_index, reduction):
-    w, safe = _target_weights(target, weight, ignore_index, log_probs.dtype)
+    dtype = np.asarray(log_probs).dtype
+    w, safe = _target_weights(target, weight, ignore_index, dtype)
     total_weight = w.sum()
     if reduction == "mean" and total_weight != 0:  # with every target ignored torch's gradient is zero
         w = w / total_weight
-    grad = np.zeros(log_probs.shape, dtype=g.dtype)
-    # Each (n, d1, ...) picks one class, so no position is written twice; an ignored target gets
-    # exactly 0, as in torch, even from a nan upstream gradient.
-    grad[_class_index(safe)] = np.where(target != ignore_index, -g * w, 0)
-    return grad
+    # -g w at each picked (n, class, d1, ...), exactly 0 elsewhere: also at an ignored target and
+    # from a nan upstream gradient, as in torch. A mask rather than item assignment, so that the
+    # rule runs on tensors too (a recorded gradient is linear in g).
+    picked = np.zeros(log_probs.shape, dtype=bool)
+    picked[_class_index(safe)] = target != ignore_index
+    weights = np.zeros(log_probs.shape, dtype=dtype)
+    weights[_class_index(safe)] = -w
+    return np.where(picked, (g if reduction != "none" else np.expand_dims(g, 1)) * weights, 0)
 
 
-nll_loss = Primitive("NllLoss", _nll_loss, _nll_loss_vjp, None, saves="nothing")
+nll_loss = Primitive("NllLoss", _nll_loss, _nll_loss_vjp, None, saves="nothing",
+                     fused_for="-mean(weight[t] * x[range(N), t])")

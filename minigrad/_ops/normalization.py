@@ -44,11 +44,24 @@ def _affine(x_hat, weight, bias):
     return out if bias is None else out + bias
 
 
-def _normalised_input_grad(g, x, weight, mean, invstd, axes, batch_statistics):
+def _normalised(x, mean, invstd, axes, eps, batch_statistics):
+    """(x_hat, invstd) for the gradient rules.
+
+    The statistics arrive as constants. That is right when the rules run on arrays. When the
+    gradient is itself recorded (create_graph: x is a Tensor) and the statistics are x's own,
+    they are recomputed from x, so that the second derivative sees how they depend on x.
+    """
+    if batch_statistics and not isinstance(x, np.ndarray):
+        mean, var = moments(x, axes)
+        invstd = inverse_std(var, eps)
+    return (x - mean) * invstd, invstd
+
+
+def _normalised_input_grad(g, x, weight, mean, invstd, axes, eps, batch_statistics):
     dx_hat = g if weight is None else g * weight
     if not batch_statistics:
         return dx_hat * invstd
-    x_hat = (x - mean) * invstd
+    x_hat, invstd = _normalised(x, mean, invstd, axes, eps, batch_statistics)
     count = math.prod(x.shape[a] for a in axes)  # the values behind each statistic (x.size // mean.size, but
                                                  # also right when x is empty)
     total = dx_hat.sum(axis=axes, keepdims=True)
@@ -59,51 +72,54 @@ def _normalised_input_grad(g, x, weight, mean, invstd, axes, batch_statistics):
 # ------------------------------------------------------------------------ batch norm
 # x is (N, C, *spatial); statistics and weight/bias are shaped (1, C, 1, ...) so that they
 # broadcast; the Tensor layer reshapes weight and bias and takes the gradients back to (C,).
-def _batch_norm(x, weight, bias, mean, invstd, axes, training):
+def _batch_norm(x, weight, bias, mean, invstd, axes, eps, training):
     return _affine((x - mean) * invstd, weight, bias)
 
 
-def _batch_norm_vjp_input(g, ans, x, weight, bias, mean, invstd, axes, training):
-    return _normalised_input_grad(g, x, weight, mean, invstd, axes, training)
+def _batch_norm_vjp_input(g, ans, x, weight, bias, mean, invstd, axes, eps, training):
+    return _normalised_input_grad(g, x, weight, mean, invstd, axes, eps, training)
 
 
-def _batch_norm_vjp_weight(g, ans, x, weight, bias, mean, invstd, axes, training):
-    return (g * ((x - mean) * invstd)).sum(axis=axes, keepdims=True)
+def _batch_norm_vjp_weight(g, ans, x, weight, bias, mean, invstd, axes, eps, training):
+    return (g * _normalised(x, mean, invstd, axes, eps, training)[0]).sum(axis=axes, keepdims=True)
 
 
-def _batch_norm_vjp_bias(g, ans, x, weight, bias, mean, invstd, axes, training):
+def _batch_norm_vjp_bias(g, ans, x, weight, bias, mean, invstd, axes, eps, training):
     return g.sum(axis=axes, keepdims=True)
 
 
 batch_norm = Primitive("NativeBatchNorm", _batch_norm,
-                       _batch_norm_vjp_input, _batch_norm_vjp_weight, _batch_norm_vjp_bias, None, None)
+                       _batch_norm_vjp_input, _batch_norm_vjp_weight, _batch_norm_vjp_bias, None, None,
+                       fused_for="(x - mean(x)) / sqrt(var(x) + eps) * weight + bias")
 
 
 # ------------------------------------------------------------------------ layer norm
 # Statistics are over the trailing `axes`; weight and bias have the normalised shape.
-def _layer_norm(x, weight, bias, mean, invstd, axes):
+def _layer_norm(x, weight, bias, mean, invstd, axes, eps):
     return _affine((x - mean) * invstd, weight, bias)
 
 
-def _layer_norm_vjp_input(g, ans, x, weight, bias, mean, invstd, axes):
-    return _normalised_input_grad(g, x, weight, mean, invstd, axes, True)
+def _layer_norm_vjp_input(g, ans, x, weight, bias, mean, invstd, axes, eps):
+    return _normalised_input_grad(g, x, weight, mean, invstd, axes, eps, True)
 
 
-def _layer_norm_vjp_weight(g, ans, x, weight, bias, mean, invstd, axes):
+def _layer_norm_vjp_weight(g, ans, x, weight, bias, mean, invstd, axes, eps):
     leading = tuple(range(x.ndim - len(axes)))
-    return (g * ((x - mean) * invstd)).sum(axis=leading)
+    return (g * _normalised(x, mean, invstd, axes, eps, True)[0]).sum(axis=leading)
 
 
-def _layer_norm_vjp_bias(g, ans, x, weight, bias, mean, invstd, axes):
+def _layer_norm_vjp_bias(g, ans, x, weight, bias, mean, invstd, axes, eps):
     return g.sum(axis=tuple(range(x.ndim - len(axes))))
 
 
 layer_norm = Primitive("NativeLayerNorm", _layer_norm,
-                       _layer_norm_vjp_input, _layer_norm_vjp_weight, _layer_norm_vjp_bias, None, None)
+                       _layer_norm_vjp_input, _layer_norm_vjp_weight, _layer_norm_vjp_bias, None, None,
+                       fused_for="(x - mean(x)) / sqrt(var(x) + eps) * weight + bias")
 
 
 # ------------------------------------------------------------------------ group norm
 # The Tensor layer views x as (N, groups, C/groups * spatial) and normalises the last axis
 # with the layer norm rules; the per-channel affine map is applied afterwards.
 group_norm = Primitive("NativeGroupNorm", _layer_norm,
-                       _layer_norm_vjp_input, _layer_norm_vjp_weight, _layer_norm_vjp_bias, None, None)
+                       _layer_norm_vjp_input, _layer_norm_vjp_weight, _layer_norm_vjp_bias, None, None,
+                       fused_for="(x - mean(x)) / sqrt(var(x) + eps) * weight + bias")

@@ -7,6 +7,8 @@ the reduced axes back (`_restore`) so that the upstream gradient broadcasts agai
 input again.
 """
 
+import math
+
 import numpy as np
 
 from minigrad._ops.elementwise import _sign
@@ -19,12 +21,8 @@ def _restore(g, axis, keepdims):
 
 
 def _count(x, axis):
-    if axis is None:
-        return x.size
-    n = 1
-    for a in axis:
-        n *= x.shape[a]
-    return n
+    """How many elements of x each result of a reduction over `axis` (None: all) sums."""
+    return math.prod(x.shape if axis is None else (x.shape[a] for a in axis))
 
 
 # The VJPs of sum and mean read only the input's shape, never its values: like torch, they
@@ -49,6 +47,7 @@ mean = Primitive(
     _mean,
     lambda g, ans, x, axis, keepdims: np.broadcast_to(_restore(g, axis, keepdims) / _count(x, axis), x.shape),
     saves="nothing",
+    fused_for="sum(x) / n",
 )
 
 
@@ -76,7 +75,7 @@ def _extremum_vjp(g, ans, x, axis, keepdims):
 amax = Primitive("Amax", lambda x, axis, keepdims: np.amax(x, axis=axis, keepdims=keepdims),
                  _extremum_vjp, saves="both")
 amin = Primitive("Amin", lambda x, axis, keepdims: np.amin(x, axis=axis, keepdims=keepdims),
-                 _extremum_vjp, saves="both")
+                 _extremum_vjp, saves="both", fused_for="-amax(-x)")
 
 
 def _extremum_of_all_vjp(g, ans, x):
@@ -87,7 +86,8 @@ def _extremum_of_all_vjp(g, ans, x):
 
 
 max_all = Primitive("Max", np.amax, _extremum_of_all_vjp, saves="both", grad_fn_name="MaxBackward1")
-min_all = Primitive("Min", np.amin, _extremum_of_all_vjp, saves="both", grad_fn_name="MinBackward1")
+min_all = Primitive("Min", np.amin, _extremum_of_all_vjp, saves="both", grad_fn_name="MinBackward1",
+                    fused_for="-max(-x)")
 
 
 def _var64(x, axis, correction, keepdims):
@@ -132,9 +132,17 @@ def _std(x, axis, correction, keepdims):
     return _in_dtype_of(x, np.sqrt(_var64(x, axis, correction, keepdims)))
 
 
+def _deviations(x, axis):
+    """x - mean(x) in x's dtype, computed as _centered does; on a tensor (when the gradient
+    is itself recorded) the plain recorded difference."""
+    if type(x) is not np.ndarray:
+        return x - np.sum(x, axis=axis, keepdims=True) / _count(x, axis)
+    return _centered(x, axis, np.promote_types(x.dtype, np.float64)).astype(x.dtype, copy=False)
+
+
 def _var_vjp(g, ans, x, axis, correction, keepdims):
     # d/dx_i sum_j (x_j - mean)^2 / dof = 2 (x_i - mean) / dof, with dof = N - correction
-    centered = _centered(x, axis, np.promote_types(x.dtype, np.float64)).astype(x.dtype, copy=False)
+    centered = _deviations(x, axis)
     g = _restore(g, axis, keepdims)
     dof = _count(x, axis) - correction
     if dof > 0:
@@ -147,7 +155,7 @@ def _var_vjp(g, ans, x, axis, correction, keepdims):
     return (np.inf if dof == 0 else 2 / dof) * g * centered
 
 
-var = Primitive("Var", _var, _var_vjp)
+var = Primitive("Var", _var, _var_vjp, fused_for="sum((x - mean(x)) ** 2) / (n - correction)")
 
 
 def _std_vjp(g, ans, x, axis, correction, keepdims):
@@ -157,7 +165,7 @@ def _std_vjp(g, ans, x, axis, correction, keepdims):
     return _var_vjp(g_var, None, x, axis, correction, keepdims)
 
 
-std = Primitive("Std", _std, _std_vjp, saves="both")
+std = Primitive("Std", _std, _std_vjp, saves="both", fused_for="sqrt(var(x))")
 
 
 def _logsumexp(x, axis, keepdims):
@@ -175,7 +183,7 @@ def _logsumexp_vjp(g, ans, x, axis, keepdims):
     return _restore(g, axis, keepdims) * np.exp(x - _restore(ans, axis, keepdims))
 
 
-logsumexp = Primitive("Logsumexp", _logsumexp, _logsumexp_vjp, saves="both")
+logsumexp = Primitive("Logsumexp", _logsumexp, _logsumexp_vjp, saves="both", fused_for="log(sum(exp(x)))")
 
 
 def _cumsum_vjp(g, ans, x, axis):
@@ -211,7 +219,7 @@ def _norm_vjp(g, ans, x, p, axis, keepdims):
         return np.sign(x) * magnitude * scale
 
 
-norm = Primitive("Norm", _norm, _norm_vjp, saves="both")
+norm = Primitive("Norm", _norm, _norm_vjp, saves="both", fused_for="sum(abs(x) ** p) ** (1 / p)")
 
 def _norm_inf(x, largest, axis, keepdims):
     magnitude = np.abs(x)
@@ -227,7 +235,8 @@ def _norm_inf_vjp(g, ans, x, largest, axis, keepdims):
     return _sign(x) * ((_restore(g, axis, keepdims) / np.sum(hits, axis=axis, keepdims=True)) * hits)
 
 
-norm_inf = Primitive("NormInf", _norm_inf, _norm_inf_vjp, saves="both", grad_fn_name="LinalgVectorNormBackward0")
+norm_inf = Primitive("NormInf", _norm_inf, _norm_inf_vjp, saves="both", grad_fn_name="LinalgVectorNormBackward0",
+                     fused_for="amax(abs(x))")
 
 # The "0-norm" counts the nonzero elements, a step function of x. torch records it but leaves
 # its gradient undefined: backward reaches x with nothing, and x.grad stays None.

@@ -23,7 +23,7 @@ REGISTRY = {}
 
 # NumPy's floating-point warnings (inf - inf, inf * 0, an overflowing sum, ...) never reach the
 # user: as in torch, such results are inf or nan, silently. Every primitive's forward runs between
-# ignore_numpy_errors() and restore_numpy_errors(token) (see tensor.apply; backward runs under
+# ignore_numpy_errors() and restore_numpy_errors(token) (see autograd.recorder.record; backward runs under
 # np.errstate as a whole). np.errstate costs about 2 us per use, as much as a whole small op, so
 # these set the context variable that np.errstate itself sets (NumPy 2) directly, for about 0.2 us;
 # np.errstate where NumPy has no such variable.
@@ -85,7 +85,21 @@ class IndexedGradient:
 
 
 class Primitive:
-    """A named forward rule with one VJP rule per input.
+    """A named forward rule and the rules for its inputs' gradients.
+
+    The rules come in three shapes, whichever reads best for the op:
+      *vjps: one rule per input, ``vjp_i(g, ans, *inputs, **params)`` (most primitives);
+      vjp_argnum: for ops with any number of inputs (cat, stack), one rule
+        ``vjp_argnum(i, g, ans, *inputs, **params)`` for input i;
+      vjp_all: for ops whose input gradients share one expensive computation (an LSTM's
+        backpropagation through time), ``vjp_all(g, ans, *inputs, **params)`` returning every
+        input's gradient at once (None where there is none).
+    Whatever the shape, it is turned here into the one protocol the engine calls:
+
+        vjp(g, ans, inputs, params, edges) -> one gradient per input (None where none is wanted)
+
+    where ``edges[i] is None`` says that input i wants no gradient. So the backward loop has
+    no branch on how a rule was written.
 
     saves: which arrays the VJP rules read, which is what autograd must keep alive
       until backward and check for in-place changes: "inputs", "output", "both",
@@ -97,36 +111,66 @@ class Primitive:
     view: the output may share memory with the first input (reshape, transpose, basic
       indexing), so the two share a version counter: an in-place change through one
       is seen by autograd through the other.
-    vjp_argnum: for ops with any number of inputs (cat, stack) a single rule
-      ``vjp_argnum(i, g, ans, *inputs, **params)`` replaces the tuple of VJPs
-      (and `vjps` is None).
-    vjp_all: for ops whose input gradients share one expensive computation (an LSTM's
-      backpropagation through time) a rule ``vjp_all(g, ans, *inputs, **params)``
-      returning every input's gradient at once (None where there is none).
+    fused_for: None for a fundamental primitive. For one that exists only for speed or
+      numerical stability, the composite of other primitives it replaces, say
+      "log(softmax(x))": its forward and gradient equal that composite's, computed in fewer
+      passes. `fundamental()` lists the few primitives that are really needed.
     """
 
-    __slots__ = ("name", "forward", "vjps", "vjp_argnum", "vjp_all", "saves_inputs", "saves_output", "saves_others",
-                 "saves_anything", "view", "grad_fn_name", "node_type")
+    __slots__ = ("name", "forward", "vjp", "saves_inputs", "saves_output", "saves_others", "saves_anything",
+                 "view", "grad_fn_name", "node_type", "fused_for")
 
     def __init__(self, name, forward, *vjps, saves="inputs", vjp_argnum=None, vjp_all=None, view=False,
-                 grad_fn_name=None):
+                 grad_fn_name=None, fused_for=None):
         if name in REGISTRY:
             raise ValueError(f"primitive {name!r} is registered twice")
         if saves not in ("inputs", "output", "both", "others", "nothing"):
             raise ValueError(f"saves must be inputs, output, both, others or nothing, got {saves!r}")
         self.name = name
         self.forward = forward
-        self.vjps = None if vjp_argnum is not None or vjp_all is not None else vjps
-        self.vjp_argnum = vjp_argnum
-        self.vjp_all = vjp_all
+        self.vjp = one_rule(vjps, vjp_argnum, vjp_all)
         self.saves_inputs = saves in ("inputs", "both")
         self.saves_output = saves in ("output", "both")
         self.saves_others = saves == "others"
         self.saves_anything = saves != "nothing"  # freed after backward: a second one raises
         self.view = view
         self.grad_fn_name = grad_fn_name or f"{name}Backward0"  # what grad_fn prints, as torch names it
-        self.node_type = None  # the class of its nodes, named grad_fn_name (made by the engine when first used)
+        self.node_type = None  # the class of its nodes, named grad_fn_name (made by the recorder when first used)
+        self.fused_for = fused_for
         REGISTRY[name] = self
 
     def __repr__(self):
         return f"<primitive {self.name}>"
+
+
+def one_rule(vjps, vjp_argnum=None, vjp_all=None):
+    """The rules of a primitive, in whichever shape they were written, as one function
+    vjp(g, ans, inputs, params, edges) giving each input's gradient (None where edges[i] is None)."""
+    if vjp_all is not None:
+        def vjp(g, ans, inputs, params, edges):
+            grads = vjp_all(g, ans, *inputs, **params)
+            return [None if edge is None else grad for grad, edge in zip(grads, edges)]
+    elif vjp_argnum is not None:
+        def vjp(g, ans, inputs, params, edges):
+            return [None if edge is None else vjp_argnum(i, g, ans, *inputs, **params)
+                    for i, edge in enumerate(edges)]
+    elif len(vjps) == 1:  # (one and two inputs written out: this runs for every node of every backward)
+        (rule,) = vjps
+
+        def vjp(g, ans, inputs, params, edges):
+            return [rule(g, ans, *inputs, **params)]  # the node exists, so its one input wants a gradient
+    elif len(vjps) == 2:
+        first, second = vjps
+
+        def vjp(g, ans, inputs, params, edges):
+            return [None if edges[0] is None else first(g, ans, *inputs, **params),
+                    None if edges[1] is None else second(g, ans, *inputs, **params)]
+    else:
+        def vjp(g, ans, inputs, params, edges):
+            return [None if edge is None else rule(g, ans, *inputs, **params) for rule, edge in zip(vjps, edges)]
+    return vjp
+
+
+def fundamental():
+    """The names of the primitives that are not fused forms of others: the rules really needed."""
+    return sorted(name for name, primitive in REGISTRY.items() if primitive.fused_for is None)

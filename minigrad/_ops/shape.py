@@ -19,9 +19,9 @@ def _reshape_vjp(g, ans, x, shape):
 
 # Torch names these differently in grad_fn; the rule is the same reshape for all of them.
 reshape = Primitive("Reshape", _reshape, _reshape_vjp, saves="nothing", view=True)
-view = Primitive("View", _reshape, _reshape_vjp, saves="nothing", view=True)
-squeeze = Primitive("Squeeze", _reshape, _reshape_vjp, saves="nothing", view=True)
-unsqueeze = Primitive("Unsqueeze", _reshape, _reshape_vjp, saves="nothing", view=True)
+view = Primitive("View", _reshape, _reshape_vjp, saves="nothing", view=True, fused_for="reshape(x, shape)")
+squeeze = Primitive("Squeeze", _reshape, _reshape_vjp, saves="nothing", view=True, fused_for="reshape(x, shape)")
+unsqueeze = Primitive("Unsqueeze", _reshape, _reshape_vjp, saves="nothing", view=True, fused_for="reshape(x, shape)")
 
 
 def _permute_vjp(g, ans, x, axes):
@@ -29,7 +29,8 @@ def _permute_vjp(g, ans, x, axes):
 
 
 permute = Primitive("Permute", lambda x, axes: np.transpose(x, axes), _permute_vjp, saves="nothing", view=True)
-transpose = Primitive("Transpose", lambda x, axes: np.transpose(x, axes), _permute_vjp, saves="nothing", view=True)
+transpose = Primitive("Transpose", lambda x, axes: np.transpose(x, axes), _permute_vjp, saves="nothing", view=True,
+                      fused_for="permute(x, axes)")
 
 # expand: a broadcast view; the engine sums the gradient back over the expanded axes.
 expand = Primitive("Expand", lambda x, shape: np.broadcast_to(x, shape),
@@ -46,7 +47,8 @@ def _repeat_vjp(g, ans, x, reps):
     return np.reshape(summed, x.shape)
 
 
-repeat = Primitive("Repeat", lambda x, reps: np.tile(x, reps), _repeat_vjp, saves="nothing")
+repeat = Primitive("Repeat", lambda x, reps: np.tile(x, reps), _repeat_vjp, saves="nothing",
+                   fused_for="reshape(expand(x, ...), ...)")
 
 def _diagonal(x, offset, axis1, axis2):
     # NumPy hands out the diagonal as a read-only view; torch's is writable (x.diagonal().fill_(1)
@@ -93,8 +95,10 @@ def _stack_vjp(i, g, ans, *xs, axis):
     return np.take(g, i, axis=axis)
 
 
-stack = Primitive("Stack", _stack, vjp_argnum=_stack_vjp, saves="nothing")
+stack = Primitive("Stack", _stack, vjp_argnum=_stack_vjp, saves="nothing",
+                  fused_for="cat([unsqueeze(x_i, axis) ...], axis)")
 
 # roll: elements shifted cyclically; the gradient shifts back.
 roll = Primitive("Roll", lambda x, shifts, axes: np.roll(x, shifts, axes),
-                 lambda g, ans, x, shifts, axes: np.roll(g, tuple(-s for s in shifts), axes), saves="nothing")
+                 lambda g, ans, x, shifts, axes: np.roll(g, tuple(-s for s in shifts), axes), saves="nothing",
+                 fused_for="cat of two slices of x")

@@ -1,56 +1,15 @@
 """Autograd: grad mode switches, the backward engine, and user-defined Functions."""
 
-import numpy as np
-
-from minigrad.autograd import graph
+from minigrad.autograd import functional, graph, profiler
 from minigrad.autograd.anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from minigrad.autograd.function import Function, FunctionCtx
 from minigrad.autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-
-
-def backward(tensors, grad_tensors=None, retain_graph=None, inputs=None):
-    """Backward from several tensors at once, each with its seed gradient (None for scalars)."""
-    from minigrad.autograd import engine
-    from minigrad.tensor import Tensor
-
-    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
-    if grad_tensors is None or isinstance(grad_tensors, Tensor):
-        grad_tensors = [grad_tensors] * len(tensors) if grad_tensors is None else [grad_tensors]
-    seeds = [t._seed(g) for t, g in zip(tensors, grad_tensors)]
-    inputs = [inputs] if isinstance(inputs, Tensor) else inputs
-    engine.backward(tensors, seeds, retain_graph=bool(retain_graph), inputs=None if inputs is None else list(inputs))
-
-
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
-         materialize_grads=False):
-    """The gradients of `outputs` with respect to `inputs`, returned instead of stored in .grad."""
-    from minigrad.autograd import engine
-    from minigrad.tensor import Tensor
-
-    if create_graph:
-        raise NotImplementedError("minigrad does not record the backward pass (create_graph=True)")
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, Tensor):
-        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
-    for t in inputs:
-        if not t.requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
-    seeds = [t._seed(g) for t, g in zip(outputs, grad_outputs)]
-    results = engine.backward(outputs, seeds, retain_graph=bool(retain_graph), inputs=inputs, accumulate=False)
-    if any(g is None for g in results) and not (allow_unused or materialize_grads):
-        raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
-                           "Set allow_unused=True if this is the desired behavior.")
-    return tuple(Tensor._wrap(g) if g is not None else
-                 (Tensor._wrap(np.zeros_like(t._array)) if materialize_grads else None)
-                 for g, t in zip(results, inputs))
+from minigrad.autograd.gradcheck import gradcheck, gradgradcheck
+from minigrad.autograd.gradients import backward, grad
+from minigrad.autograd.variable import Variable
 
 
 __all__ = ["Function", "FunctionCtx", "Variable", "backward", "detect_anomaly", "grad", "gradcheck", "gradgradcheck",
            "graph", "is_anomaly_enabled",
            "set_detect_anomaly", "enable_grad", "inference_mode", "is_grad_enabled",
            "no_grad", "set_grad_enabled"]
-
-from minigrad.autograd import functional, profiler  # noqa: E402  (they use grad, defined above)
-from minigrad.autograd.gradcheck import gradcheck, gradgradcheck  # noqa: E402
-from minigrad.autograd.variable import Variable  # noqa: E402

@@ -7,12 +7,12 @@ import weakref
 
 import numpy as np
 
-from minigrad.autograd import engine
+from minigrad.autograd import engine, recorder
 
 
-def _check_for_nan(node, g, produced):
-    for i, grad in produced:
-        if np.isnan(grad).any():
+def _check_for_nan(node, g, grads):
+    for i, grad in enumerate(grads):
+        if grad is not None and np.isnan(grad).any():
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
 
 
@@ -47,7 +47,7 @@ class detect_anomaly(set_detect_anomaly):
 def _switch(on):
     if on and _check_for_nan not in engine.observers:
         engine.observers.append(_check_for_nan)
-        engine.forward_stacks = weakref.WeakKeyDictionary()  # apply records each new node's stack
+        recorder.forward_stacks = weakref.WeakKeyDictionary()  # record keeps each new node's stack
     elif not on and _check_for_nan in engine.observers:
         engine.observers.remove(_check_for_nan)
-        engine.forward_stacks = None
+        recorder.forward_stacks = None

@@ -1,19 +1,17 @@
-"""The backward engine: the recorded graph and reverse-mode traversal over it.
-
-Forward records one `Node` per primitive applied to inputs that require grad. A node
-knows its primitive, what the VJP rules need (inputs, params, and the output if used),
-and an edge per input: the node that produced that input, the leaf tensor itself, or
-None where no gradient is wanted.
+"""The backward engine: reverse-mode traversal of the recorded graph (see node.py).
 
 `backward` visits nodes from the newest to the oldest (iteratively, so a chain of a
 million ops is fine). A node's inputs always exist before it does, so in that order
 every node comes after all the nodes that use its output: its gradient is complete
-when its turn comes. It asks each primitive's VJP rules for the input gradients, sums
-them back to each input's shape and dtype (the one place where broadcasting is undone),
-and finally accumulates into the leaves' `.grad`.
+when its turn comes. Each node asks its primitive's VJP rule for the input gradients
+and sends each one on to the node (or leaf) that made that input.
+
+The engine works on arrays and nodes. It never imports Tensor: leaves are reached
+through their `_add_grad` method, and hooks were wrapped into callables on gradients when
+they were registered. With create_graph=True the same loop runs the same rules on
+tensors instead of arrays (`recorder.lift`), so the backward pass is itself recorded.
 """
 
-import itertools
 import operator
 import os
 import sys
@@ -22,123 +20,199 @@ import warnings
 
 import numpy as np
 
+from minigrad._ops.indexing import indexed_gradient
 from minigrad._ops.registry import IndexedGradient
+from minigrad.autograd import recorder
+from minigrad.autograd.grad_mode import set_grad_enabled
+from minigrad.autograd.node import AccumulateGrad, Node, is_leaf, node_type  # noqa: F401  (the graph's vocabulary)
 
-_FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
-          "after they have already been freed). Saved intermediate values of the graph are freed "
-          "when you call .backward(). Specify retain_graph=True if you need to backward through "
-          "the graph a second time.")
-
-
-_sequence = itertools.count()
-
-# Callables observe(node, g, [(input index, gradient), ...]) run after each node's VJPs:
+# Callables observe(node, g, grads) run after each node's VJP (grads: per input, as sent, or None):
 # the backward tracer and anomaly detection (minigrad.autograd.graph, anomaly_mode).
 observers = []
 
-# In anomaly mode, the forward stack that created each node (filled by apply, switched on
-# by minigrad.autograd.anomaly_mode): shown when that node's backward fails, as torch does.
-forward_stacks = None
+
+def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True, create_graph=False):
+    """Send the gradients `seeds` of the tensors `roots` back through the graph.
+
+    With inputs=None, every leaf's .grad (and every retained non-leaf .grad) accumulates
+    its gradient. With a list of `inputs`, only their gradients are collected and
+    returned (None where unused), accumulated into their .grad only if `accumulate`
+    (Tensor.backward(inputs=...) does, autograd.grad does not). The gradients are arrays,
+    or tensors recorded in the graph when `create_graph`.
+    """
+    # Non-leaf inputs whose gradient is collected (None: an ordinary backward into .grad).
+    wanted = None if inputs is None else {t._grad_fn for t in inputs if t._grad_fn is not None}
+    sums = _Sums(seeds, create_graph, wanted)
+    for root, seed in zip(roots, seeds):
+        sums.add(root._grad_fn or root, seed)
+    nodes = topological_order([key for key in sums.pending if isinstance(key, Node)])
+    with np.errstate(all="ignore"), set_grad_enabled(create_graph):  # gradients may be inf or nan quietly, as in torch
+        _run(nodes, sums, retain_graph, create_graph)
+        leaf_grads = {leaf: run_hooks(leaf._hooks, g) if leaf._hooks else g for leaf, g in sums.pending.items()}
+        if inputs is None:
+            for leaf, g in leaf_grads.items():
+                leaf._add_grad(sums.exclusive(g))
+            return None
+        results = [leaf_grads.get(t) if t._grad_fn is None else sums.captured.get(t._grad_fn) for t in inputs]
+        results = [None if g is None else sums.exclusive(g) for g in results]
+        if accumulate:
+            for t, g in zip(inputs, results):
+                if g is not None:
+                    t._add_grad(g)
+    return results
 
 
-def _show_forward_stack(node):
-    stack = forward_stacks.get(node) if forward_stacks is not None else None
-    if stack is not None:
-        warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
-                      + "".join(traceback.format_list(stack)), stacklevel=_caller_level())
+def _run(nodes, sums, retain_graph, create_graph):
+    """The backward loop: each node turns its output's gradient into its inputs' gradients."""
+    node, take, send = None, sums.take, sums.add
+    try:
+        for node in nodes:
+            # 1. The gradient of this node's output is complete: take it.
+            g = take(node)
+            if g is None:
+                continue
+            # 2. Check that what it saved for backward is still there and unchanged.
+            if node.versions or node.inputs is None:  # (most nodes saved nothing to check)
+                node.check_saved()
+            # 3. Its inputs' gradients, by the chain rule: one call of its VJP rule.
+            if create_graph:  # the same rule on tensors: the gradient's own computation is recorded
+                grads = _recorded_vjp(node, g)
+            else:
+                grads = node.primitive.vjp(g, node.ans, node.inputs, node.params, node.edges)
+            # 4. Send each one on to the node or leaf that made that input.
+            for i, grad in enumerate(grads):
+                if grad is not None:  # None: no gradient wanted (or, from a custom Function, given)
+                    grads[i] = send(node.edges[i], grad, node.inputs[i])
+            for observe in observers:
+                observe(node, g, grads)
+            if not retain_graph:
+                node.release()  # a later backward through it raises, as in torch
+    except Exception:
+        _show_forward_stack(node)  # anomaly mode: where the failing node was made in forward
+        raise
 
 
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+def _recorded_vjp(node, g):
+    """node's VJP rule run on tensors in the graph (its saved inputs and output lifted into
+    it), so that each operation of the rule is recorded: gradients of gradients.
+
+    The rules are written for arrays; NumPy hands the tensors to minigrad's own ops. A rule
+    that cannot work on tensors (one that writes into a buffer, say) fails or gives back a
+    plain array, which would silently lose the second derivative: both raise here.
+    """
+    inputs = [recorder.lift(x, edge) for x, edge in zip(node.inputs, node.edges)]
+    ans = None if node.ans is None else recorder.lift(node.ans, node)
+    unsupported = RuntimeError(f"double backward through {node.name()} is not implemented in minigrad: its "
+                               "gradient rule works on NumPy arrays only")
+    try:
+        grads = node.primitive.vjp(g, ans, inputs, node.params, node.edges)
+    except (TypeError, AttributeError) as error:
+        raise unsupported from error
+    if any(_is_array(grad) for grad in grads):
+        raise unsupported
+    return grads
 
 
-def _caller_level():
-    """The warnings stacklevel of the first frame outside minigrad (the user's backward call)."""
-    level, frame = 2, sys._getframe(2)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
-        level, frame = level + 1, frame.f_back
-    return level
+def _is_array(grad):
+    return type(grad) is np.ndarray or type(grad) is IndexedGradient and type(grad.values) is np.ndarray
 
 
-class Node:
-    """One application of a primitive, as recorded for backward (torch calls it a grad_fn)."""
-
-    __slots__ = ("primitive", "params", "inputs", "ans", "edges", "versions", "hooks", "retained",
-                 "sequence_nr", "__weakref__")
-
-    def __init__(self, primitive, inputs, params, ans, edges, versions):
-        self.primitive = primitive
-        self.params = params
-        self.inputs = inputs        # the arrays (or Python numbers) the forward rule received
-        self.ans = ans              # the output array, kept only if the VJPs read it
-        self.edges = edges          # per input: the producing Node, a leaf Tensor, or None
-        self.versions = versions    # ((version_counter, value_at_save), ...) of saved tensors
-        self.hooks = None           # hooks registered on the output tensor
-        self.retained = None        # the output tensor, if retain_grad() was called on it
-        self.sequence_nr = next(_sequence)  # creation order: inputs always have smaller numbers
-
-    def name(self):
-        return self.primitive.grad_fn_name
-
-    @property
-    def next_functions(self):
-        """The nodes (or leaf AccumulateGrad markers) this node sends gradients to, as in torch."""
-        return tuple((AccumulateGrad(e) if _is_leaf(e) else e, 0) for e in self.edges)
-
-    def __repr__(self):
-        return f"<{self.name()} object at {id(self):#x}>"
-
-    def raise_modified(self, counter, value):
-        raise RuntimeError(
-            "one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: it is an input or output of {self.name()}, saved at version "
-            f"{value} and now at version {counter[0]}. Hint: replace the in-place operation "
-            "(such as x += 1 or x.add_(1)) by its out-of-place form (x = x + 1).")
-
-    def release(self):
-        """Drop the saved arrays once backward no longer needs them."""
-        if self.primitive.saves_anything:
-            self.inputs = None   # a later backward through this node raises _FREED
-        self.ans = None
+def run_hooks(hooks, g):
+    """Pass g through the hooks registered on a tensor, in order (each wrapped when registered
+    into a function from gradient to gradient)."""
+    for hook in list(hooks.values()):
+        g = hook(g)
+    return g
 
 
-_node_types = {}
+class _Sums:
+    """The gradient summed so far for each node's output and each leaf, until it is taken.
+
+    A gradient reaching an input is first fitted to it (`fit`: summed back over broadcast
+    axes, cast to its dtype). Several gradients for one input are added up in place, but
+    only in a buffer this pass allocated and has not handed to anyone (`owned`): any other
+    array may be held elsewhere (a user's seed, a VJP's saved output). Under create_graph
+    the gradients are tensors and are added out of place, so the sums are recorded too.
+    """
+
+    def __init__(self, seeds, create_graph, wanted=None):
+        self.pending = {}
+        self.owned = {}
+        self.handed_out = {id(seed) for seed in seeds}  # arrays the user holds: never alias them into a .grad
+        self.create_graph = create_graph
+        self.wanted, self.captured = wanted, {}  # nodes whose complete gradient is a result, and those results
+
+    def take(self, node):
+        """The complete gradient of node's output, passed through its tensor's hooks, and kept
+        where a retained .grad or autograd.grad(..., inputs) asks for it (None if none came)."""
+        g = self.pending.pop(node, None)
+        if g is None:
+            return None
+        if self.owned:
+            self.owned.pop(id(g), None)  # a VJP may pass g on unchanged: it is no longer ours alone
+        if node.hooks:
+            g = run_hooks(node.hooks, g)
+        if node.retained is not None:  # retain_grad() fills .grad in every kind of backward, as in torch
+            node.retained._add_grad(self.exclusive(g))
+        if self.wanted is not None and node in self.wanted:
+            self.captured[node] = g
+        return g
+
+    def add(self, key, grad, like=None):
+        """Add `grad`, the gradient of an input that looks like the array `like`, into key's sum;
+        return the gradient as added."""
+        if like is not None and (type(grad) is not np.ndarray or grad.shape != like.shape
+                                 or grad.dtype is not like.dtype):
+            if type(grad) is IndexedGradient and not self.create_graph:
+                return self._add_indexed(key, grad)
+            grad = fit(grad, like)  # undo broadcasting, cast back: the one place this happens
+        previous = self.pending.get(key)
+        if previous is None:
+            self.pending[key] = grad
+        elif id(previous) in self.owned:
+            previous += grad
+        elif self.create_graph:
+            self.pending[key] = previous + grad
+        else:
+            total = self.pending[key] = np.add(previous, grad, out=np.empty_like(grad))  # an array even when 0-d
+            self.owned[id(total)] = total
+        return grad
+
+    def _add_indexed(self, key, grad):
+        """The dense sum of what `key` has so far and an IndexedGradient, in a buffer this pass owns."""
+        previous = self.pending.get(key)
+        if previous is None:
+            buffer = np.zeros(grad.shape, dtype=grad.dtype)
+        elif id(previous) in self.owned:
+            buffer = previous
+        else:
+            buffer = np.array(previous)  # someone else may hold `previous`: add into a copy
+        grad.add_into(buffer)
+        self.owned[id(buffer)] = self.pending[key] = buffer
+        return buffer
+
+    def exclusive(self, g):
+        """g itself if nobody else holds it, else a copy: a .grad must never alias another array."""
+        if type(g) is not np.ndarray:
+            return g  # a recorded tensor: a new one for every sum
+        if id(g) in self.handed_out or g.base is not None:  # seen before, or a view of another array
+            g = np.array(g)
+        self.handed_out.add(id(g))
+        return g
 
 
-def node_type(name):
-    """The subclass of Node called `name` (MulBackward0, ...), made once and reused, so that
-    ``type(y.grad_fn).__name__`` is torch's node name, as tools that draw graphs read it."""
-    cls = _node_types.get(name)
-    if cls is None:
-        cls = _node_types[name] = type(name, (Node,), {"__slots__": (), "__module__": __name__})
-    return cls
-
-
-class AccumulateGrad:
-    """Marker for a leaf in `next_functions`, as torch shows it."""
-
-    __slots__ = ("variable",)
-
-    def __init__(self, variable):
-        self.variable = variable
-
-    def name(self):
-        return "AccumulateGrad"
-
-    next_functions = ()
-
-    def __repr__(self):
-        return f"<AccumulateGrad object at {id(self):#x}>"
-
-
-def _is_leaf(edge):
-    return edge is not None and not isinstance(edge, Node)
-
-
-def _fit(grad, like):
+def fit(grad, like):
     """Sum a gradient back over broadcast axes and cast it to the dtype of its input array
     (summing in the wider of the two dtypes, as torch does)."""
-    if type(grad) is not np.ndarray:
-        grad = np.asarray(grad)
+    if type(grad) is IndexedGradient:  # under create_graph: made dense by a recorded op
+        return recorder.record(indexed_gradient, grad.values, shape=grad.shape, index=grad.index)
+    if isinstance(grad, recorder.Tensor):
+        if grad.dtype.itemsize < like.dtype.itemsize:
+            grad = grad.to(like.dtype)
+        if grad.shape != like.shape:
+            grad = grad.sum_to_size(like.shape)
+        return grad.to(like.dtype)
+    grad = np.asarray(grad)  # a rule may return a NumPy scalar for a 0-d gradient
     if grad.dtype.itemsize < like.dtype.itemsize and grad.dtype != like.dtype:
         grad = grad.astype(like.dtype)
     shape = like.shape
@@ -146,7 +220,7 @@ def _fit(grad, like):
         lead = grad.ndim - len(shape)
         axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
         grad = grad.sum(axis=axes, keepdims=True).reshape(shape)
-    if grad.dtype is not like.dtype and grad.dtype != like.dtype:
+    if grad.dtype != like.dtype:
         grad = grad.astype(like.dtype)
     return grad
 
@@ -165,154 +239,19 @@ def topological_order(roots):
 _by_sequence_nr = operator.attrgetter("sequence_nr")
 
 
-def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True):
-    """Send the gradients `seeds` of the tensors `roots` back through the graph.
-
-    With inputs=None, every leaf's .grad (and every retained non-leaf .grad) accumulates
-    its gradient. With a list of `inputs`, only their gradients are collected and
-    returned as arrays (None where unused), accumulated into their .grad only if
-    `accumulate` (Tensor.backward(inputs=...) does, autograd.grad does not).
-    """
-    from minigrad.tensor import Tensor
-
-    handed_out = {id(seed) for seed in seeds}  # arrays the user holds: never alias them into a .grad
-    grads, leaf_grads = {}, {}
-    for root, seed in zip(roots, seeds):
-        store, key = (leaf_grads, root) if root._grad_fn is None else (grads, root._grad_fn)
-        store[key] = seed if key not in store else store[key] + seed
-    # Non-leaf inputs whose gradient is collected (None: an ordinary backward into .grad).
-    wanted = None if inputs is None else {t._grad_fn for t in inputs if t._grad_fn is not None}
-    captured = {}
-    with np.errstate(all="ignore"):  # like torch, gradients may be inf or nan without warnings
-        _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor)
-    for leaf, g in leaf_grads.items():
-        if leaf._hooks:
-            leaf_grads[leaf] = _run_hooks(leaf._hooks, g, Tensor)
-    if inputs is None:
-        for leaf, g in leaf_grads.items():
-            _accumulate(leaf, g, handed_out, Tensor)
-        return None
-    results = [leaf_grads.get(t) if t._grad_fn is None else captured.get(t._grad_fn) for t in inputs]
-    results = [None if g is None else _exclusive(g, handed_out) for g in results]
-    if accumulate:
-        for t, g in zip(inputs, results):
-            if g is not None:
-                _accumulate(t, g, handed_out, Tensor)
-    return results
+def _show_forward_stack(node):
+    stack = recorder.forward_stacks.get(node) if recorder.forward_stacks is not None else None
+    if stack is not None:
+        warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
+                      + "".join(traceback.format_list(stack)), stacklevel=_caller_level())
 
 
-def _run(grads, leaf_grads, wanted, captured, handed_out, retain_graph, Tensor):
-    """The backward loop: each node turns its output's gradient into its inputs' gradients.
-
-    `grads` maps a node to the gradient of its output summed so far, `leaf_grads` a leaf
-    tensor to its gradient. Sums go in place into buffers this pass allocated itself and
-    has not yet handed to a VJP (`owned`); any other array may be held elsewhere.
-    """
-    owned = {}
-    node = None
-    try:
-        for node in topological_order(list(grads)):
-            # 1. The gradient of this node's output is complete: take it.
-            g = grads.pop(node, None)
-            if g is None:
-                continue
-            if owned:
-                owned.pop(id(g), None)  # a VJP may pass g on unchanged: it is no longer ours alone
-            if node.hooks:
-                g = _run_hooks(node.hooks, g, Tensor)
-            if node.retained is not None:  # retain_grad() fills .grad in every kind of backward, as in torch
-                _accumulate(node.retained, g, handed_out, Tensor)
-            if wanted is not None and node in wanted:
-                captured[node] = g
-            # 2. Check that what the VJPs will read is still there and unchanged.
-            if node.inputs is None:
-                raise RuntimeError(f"{_FREED} The saved values freed are those of {node.name()}.")
-            for counter, value in node.versions:
-                if counter[0] != value:
-                    node.raise_modified(counter, value)
-            # 3. One VJP per input that wants a gradient, summed into that input's slot.
-            primitive, arrays, ans, params = node.primitive, node.inputs, node.ans, node.params
-            rules = primitive.vjps
-            # Some rules give every input's gradient from one computation (an LSTM's BPTT).
-            all_grads = primitive.vjp_all(g, ans, *arrays, **params) if rules is None and primitive.vjp_all else None
-            produced = [] if observers else None  # (input index, gradient) for anyone watching
-            for i, edge in enumerate(node.edges):
-                if edge is None:
-                    continue
-                if rules is not None:
-                    grad = rules[i](g, ans, *arrays, **params)
-                elif all_grads is not None:
-                    grad = all_grads[i]
-                else:  # a variadic primitive (cat, stack) has one rule for all inputs
-                    grad = primitive.vjp_argnum(i, g, ans, *arrays, **params)
-                if grad is None:  # a custom Function may say "no gradient" for an input
-                    continue
-                store = grads if isinstance(edge, Node) else leaf_grads
-                x = arrays[i]
-                if type(grad) is not np.ndarray:
-                    if type(grad) is IndexedGradient:  # from indexing: add the picked part into one buffer
-                        grad = store[edge] = _add_indexed(store.get(edge), grad, owned)
-                        if produced is not None:
-                            produced.append((i, grad))
-                        continue
-                    grad = _fit(grad, x)
-                elif grad.shape != x.shape or grad.dtype is not x.dtype:
-                    grad = _fit(grad, x)  # undo broadcasting, cast back: the one place this happens
-                if produced is not None:
-                    produced.append((i, grad))
-                previous = store.get(edge)
-                if previous is None:
-                    store[edge] = grad
-                elif id(previous) in owned:
-                    previous += grad
-                else:
-                    total = np.add(previous, grad, out=np.empty_like(grad))  # an array even when 0-d
-                    owned[id(total)] = total
-                    store[edge] = total
-            if produced is not None:
-                for observe in observers:
-                    observe(node, g, produced)
-            # 4. Free what this node saved, unless the graph is to be used again.
-            if not retain_graph:
-                node.release()  # a later backward through it raises, as in torch
-    except Exception:
-        _show_forward_stack(node)  # anomaly mode: where the failing node was made in forward
-        raise
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
-def _add_indexed(previous, grad, owned):
-    """previous + grad for an IndexedGradient, writing into a buffer this pass owns."""
-    if previous is None:
-        buffer = np.zeros(grad.shape, dtype=grad.dtype)
-    elif id(previous) in owned:
-        buffer = previous
-    else:
-        buffer = np.array(previous)  # someone else may hold `previous`: add into a copy
-    owned[id(buffer)] = buffer
-    grad.add_into(buffer)
-    return buffer
-
-
-def _run_hooks(hooks, g, Tensor):
-    for hook in list(hooks.values()):
-        result = hook(Tensor._wrap(g))
-        if result is not None:
-            g = result._array
-    return g
-
-
-def _exclusive(g, handed_out):
-    """g itself if nobody else holds it, else a copy: a .grad must never alias another array."""
-    if id(g) in handed_out or g.base is not None:  # seen before, or a view of another array
-        g = np.array(g)
-    handed_out.add(id(g))
-    return g
-
-
-def _accumulate(tensor, g, handed_out, Tensor):
-    """Add g into tensor.grad, which owns its memory."""
-    if tensor._grad is None:
-        tensor._grad = Tensor._wrap(_exclusive(g, handed_out))
-    else:
-        tensor._grad._array += g
-        tensor._grad._version_counter[0] += 1
+def _caller_level():
+    """The warnings stacklevel of the first frame outside minigrad (the user's backward call)."""
+    level, frame = 2, sys._getframe(2)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+        level, frame = level + 1, frame.f_back
+    return level

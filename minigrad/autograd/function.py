@@ -19,9 +19,7 @@ gradient, exactly where it would call a primitive's VJP rules.
 
 import numpy as np
 
-from minigrad.autograd import grad_mode
-from minigrad.autograd.engine import node_type
-from minigrad.tensor import Tensor
+from minigrad.autograd import grad_mode, recorder
 
 
 class FunctionCtx:
@@ -42,8 +40,10 @@ class FunctionCtx:
 
 
 class _UserRule:
-    """Stands where a Primitive stands in a Node: its one rule for all inputs (vjp_all) is
-    the user's backward, called once per backward pass.
+    """Stands where a Primitive stands in a Node. Its forward hands back the output the
+    user's forward already computed; its vjp is the user's backward, called once per
+    backward pass with tensors (which, under create_graph, are in the graph: the user's
+    backward is then recorded like any other computation).
 
     With several outputs the node's output is all of them flattened and joined (each
     returned tensor is a slice of it), so `g` arrives as one array and is split back
@@ -53,33 +53,40 @@ class _UserRule:
     saves_inputs = False
     saves_output = False
     saves_others = False
-    vjps = None
-    vjp_argnum = None
+    view = False
+    node_type = None
 
-    def __init__(self, function, ctx, output_shapes):
+    def __init__(self, function, ctx, output, output_shapes):
         self.name = function.__name__
         self.grad_fn_name = f"{function.__name__}Backward"  # as torch names a custom Function's node
         self.function = function
         self.ctx = ctx
+        self.output = output
         self.output_shapes = output_shapes  # None: a single output, passed through unpacked
         self.saves_anything = bool(ctx.saved_tensors)  # freed after backward, as torch frees them
 
-    def vjp_all(self, g, ans, *inputs):
+    def forward(self, *arrays):
+        return self.output
+
+    def vjp(self, g, ans, inputs, params, edges):
+        recorded = isinstance(g, recorder.Tensor)  # under create_graph: keep the gradients in the graph
+        g = g if recorded else recorder.Tensor._wrap(g)
         if self.output_shapes is None:
-            upstream = (Tensor._wrap(g),)
+            upstream = (g,)
         else:
             bounds = np.cumsum([0] + [int(np.prod(shape)) for shape in self.output_shapes])
-            upstream = tuple(Tensor._wrap(g[start:stop].reshape(shape))
+            upstream = tuple(g[int(start):int(stop)].reshape(shape)
                              for start, stop, shape in zip(bounds[:-1], bounds[1:], self.output_shapes))
-        with grad_mode.no_grad():
-            grads = self.function.backward(self.ctx, *upstream)
+        grads = self.function.backward(self.ctx, *upstream)
         grads = grads if isinstance(grads, tuple) else (grads,)
         if len(grads) != len(inputs):
             raise RuntimeError(f"function {self.name}Backward returned an incorrect number of gradients "
                                f"(expected {len(inputs)}, got {len(grads)})")
         # None means "no gradient": nothing flows to that input, as in torch.
-        return [None if grad is None else grad._array if isinstance(grad, Tensor) else np.asarray(grad)
-                for grad in grads]
+        if recorded:
+            return [None if grad is None or edge is None else grad for grad, edge in zip(grads, edges)]
+        return [None if grad is None or edge is None else grad._array if isinstance(grad, recorder.Tensor)
+                else np.asarray(grad) for grad, edge in zip(grads, edges)]
 
 
 class Function:
@@ -95,6 +102,7 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
+        Tensor = recorder.Tensor
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         ctx = FunctionCtx(needs)
         with grad_mode.no_grad():
@@ -104,20 +112,15 @@ class Function:
             raise TypeError(f"{cls.__name__}.forward must return a Tensor or a tuple of Tensors, got {out!r}")
         if not (any(needs) and grad_mode.is_grad_enabled()):
             return out
-        edges = [(a._grad_fn or a) if need else None for a, need in zip(args, needs)]
-        arrays = [a._array if isinstance(a, Tensor) else a for a in args]
         if not isinstance(out, tuple):
-            rule = _UserRule(cls, ctx, None)
-            return Tensor._wrap(out._array, node_type(rule.grad_fn_name)(rule, arrays, {}, None, edges, ()))
+            return recorder.record(_UserRule(cls, ctx, out._array, None), *args)
         dtypes = {o._array.dtype for o in outputs}
         if len(dtypes) != 1:
             raise NotImplementedError(f"{cls.__name__}.forward returned outputs of several dtypes {sorted(map(str, dtypes))}; "
                                       "minigrad records functions whose outputs share one dtype")
         shapes = [o._array.shape for o in outputs]
         packed = np.concatenate([o._array.ravel() for o in outputs])
-        rule = _UserRule(cls, ctx, shapes)
-        node = node_type(rule.grad_fn_name)(rule, arrays, {}, None, edges, ())
-        whole = Tensor._wrap(packed, node)
+        whole = recorder.record(_UserRule(cls, ctx, packed, shapes), *args)
         bounds = np.cumsum([0] + [o._array.size for o in outputs])
         return tuple(whole[int(start):int(stop)].reshape(shape)
                      for start, stop, shape in zip(bounds[:-1], bounds[1:], shapes))

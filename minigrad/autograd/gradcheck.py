@@ -12,8 +12,9 @@ import warnings
 
 import numpy as np
 
-from minigrad.autograd import grad as _grad
-from minigrad.autograd.grad_mode import no_grad
+from minigrad.autograd.gradients import grad as _grad
+from minigrad.autograd import recorder
+from minigrad.autograd.grad_mode import enable_grad, no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -25,8 +26,7 @@ def _as_tuple(x):
 
 
 def _outputs(func, inputs):
-    from minigrad.tensor import Tensor
-    return [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
+    return [o for o in _as_tuple(func(*inputs)) if isinstance(o, recorder.Tensor)]
 
 
 def _numerical_jacobians(func, inputs, index, eps):
@@ -48,7 +48,7 @@ def _numerical_jacobians(func, inputs, index, eps):
 
 def _analytical_jacobian(output, inputs):
     """Backward from each element of `output`: one Jacobian per input, rows = input elements."""
-    from minigrad.tensor import Tensor
+    Tensor = recorder.Tensor
     jacobians = [np.zeros((x.numel(), output.numel())) for x in inputs]
     if not output.requires_grad:
         return jacobians
@@ -75,7 +75,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     raise NotImplementedError; the other switches of torch's are accepted as they do not
     change what is checked here.
     """
-    from minigrad.tensor import Tensor
+    Tensor = recorder.Tensor
 
     if check_forward_ad or check_batched_forward_grad:
         raise NotImplementedError("gradcheck: minigrad has no forward-mode AD (check_forward_ad=True)")
@@ -104,8 +104,35 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     return True
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, **options):
-    """Second derivatives need a recorded backward pass (create_graph=True), which minigrad
-    does not have yet: this says so rather than checking nothing."""
-    raise NotImplementedError("gradgradcheck needs second derivatives (create_graph=True), "
-                              "which minigrad does not record yet")
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3, gen_non_contig_grad_outputs=False,
+                  raise_exception=True, nondet_tol=0.0, check_undefined_grad=True, check_grad_dtypes=False,
+                  check_batched_grad=False, check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False,
+                  masked=False):
+    """Check second derivatives as torch does: gradcheck the function that maps (inputs,
+    grad_outputs) to the gradients of func's outputs against grad_outputs, computed with
+    create_graph=True. Its backward is then a backward through a recorded backward.
+
+    grad_outputs default to random normal tensors (float64, requiring grad), as in torch.
+    """
+    Tensor = recorder.Tensor
+    if check_fwd_over_rev:
+        raise NotImplementedError("gradgradcheck: minigrad has no forward-mode AD (check_fwd_over_rev=True)")
+    inputs = _as_tuple(inputs)
+    outputs = _outputs(func, inputs)
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        grad_outputs = tuple(Tensor._wrap(rng.standard_normal(o._array.shape).astype(o._array.dtype)).requires_grad_()
+                             for o in outputs)
+    grad_outputs = _as_tuple(grad_outputs)
+    count = len(inputs)
+
+    def first_derivatives(*args):
+        xs, upstream = args[:count], args[count:]
+        with enable_grad():  # gradcheck evaluates this under no_grad: its gradients need a graph
+            ys = _outputs(func, xs)
+            wanted = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
+            grads = _grad(ys, wanted, upstream, create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)

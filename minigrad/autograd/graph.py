@@ -78,8 +78,8 @@ def trace(file=None):
     """Print each backward step: the node, the gradient it received, the gradients it sent."""
     out = file or sys.stdout
 
-    def show(node, g, produced):
-        sent = ", ".join(f"input {i}: {tuple(grad.shape)}" for i, grad in produced)
+    def show(node, g, grads):
+        sent = ", ".join(f"input {i}: {tuple(grad.shape)}" for i, grad in enumerate(grads) if grad is not None)
         print(f"{node.name():<24} grad {tuple(g.shape)} -> {sent}", file=out)
 
     engine.observers.append(show)

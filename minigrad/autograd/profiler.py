@@ -21,7 +21,7 @@ from minigrad._ops.registry import REGISTRY
 
 _open_profiles = []  # the profiles recording now, innermost last
 _frames = []         # the timed spans running now, innermost last: [name, start, time in children]
-_originals = {}      # primitive -> its untimed (forward, vjps, vjp_all, vjp_argnum) while profiling
+_originals = {}      # primitive -> its untimed (forward, vjp) while profiling
 
 
 class FunctionEventAvg:
@@ -172,18 +172,12 @@ def _timed(name, rule):
 
 def _install_timers():
     for primitive in REGISTRY.values():
-        _originals[primitive] = (primitive.forward, primitive.vjps, primitive.vjp_all, primitive.vjp_argnum)
-        backward = primitive.grad_fn_name
+        _originals[primitive] = (primitive.forward, primitive.vjp)
         primitive.forward = _timed(primitive.name, primitive.forward)
-        if primitive.vjps is not None:
-            primitive.vjps = tuple(None if rule is None else _timed(backward, rule) for rule in primitive.vjps)
-        if primitive.vjp_all is not None:
-            primitive.vjp_all = _timed(backward, primitive.vjp_all)
-        if primitive.vjp_argnum is not None:
-            primitive.vjp_argnum = _timed(backward, primitive.vjp_argnum)
+        primitive.vjp = _timed(primitive.grad_fn_name, primitive.vjp)
 
 
 def _remove_timers():
-    for primitive, (forward, vjps, vjp_all, vjp_argnum) in _originals.items():
-        primitive.forward, primitive.vjps, primitive.vjp_all, primitive.vjp_argnum = forward, vjps, vjp_all, vjp_argnum
+    for primitive, (forward, vjp) in _originals.items():
+        primitive.forward, primitive.vjp = forward, vjp
     _originals.clear()

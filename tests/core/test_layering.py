@@ -8,8 +8,6 @@ they see every import, including those inside functions that run only when calle
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -115,17 +113,10 @@ def _assert_no_circle(graph):
         ", ".join(circle) for circle in circles)
 
 
-@pytest.mark.xfail(strict=True, reason="open (issue 10, part 1): tensor.py still calls up into creation, "
-                                       "functions and nn.functional, the engine reaches back for Tensor, and "
-                                       "autograd.functional and gradcheck import grad from autograd/__init__, "
-                                       "which imports them")
 def test_no_import_circle_between_minigrad_files():
     _assert_no_circle(_import_graph(package_inits=False))
 
 
-@pytest.mark.xfail(strict=True, reason="open (issue 10, part 1): as above, and importing autograd.engine runs "
-                                       "autograd/__init__, which imports Function, functional and gradcheck, "
-                                       "which import tensor")
 def test_no_import_circle_in_minigrad_counting_package_inits():
     """What Python really runs: `from minigrad.autograd import engine` first runs autograd/__init__.py."""
     _assert_no_circle(_import_graph())

@@ -11,7 +11,7 @@ from minigrad._arguments import _matmul_message
 from minigrad._ops import linear_layers as LL
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.functions import broadcast_tensors
-from minigrad.nn._type_names import scalar_type_name
+from minigrad._dtype import scalar_type_name
 from minigrad.random import _numpy_rng
 from minigrad.tensor import Tensor, apply
 

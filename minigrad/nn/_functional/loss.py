@@ -16,7 +16,7 @@ from minigrad.creation import as_tensor
 from minigrad.functions import result_type, where
 from minigrad.nn._functional.activation import log_softmax, logsigmoid, softplus
 from minigrad.nn._functional.linear import pairwise_distance
-from minigrad.nn._type_names import scalar_type_name
+from minigrad._dtype import scalar_type_name
 from minigrad.tensor import Tensor, apply
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",

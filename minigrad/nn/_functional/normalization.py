@@ -70,7 +70,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     invstd = norm_ops.inverse_std(var, eps)
     weight = None if weight is None else weight.reshape(broadcast)
     bias = None if bias is None else bias.reshape(broadcast)
-    return apply(norm_ops.batch_norm, input, weight, bias, mean, invstd, axes=axes, training=bool(training))
+    return apply(norm_ops.batch_norm, input, weight, bias, mean, invstd, axes=axes, eps=eps, training=bool(training))
 
 
 def _update_running(buffer, batch_stat, momentum):
@@ -99,7 +99,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
                                f"{list(tensor.shape)} and normalized_shape = {list(shape)}")
     axes = tuple(range(input.dim() - len(shape), input.dim()))
     mean, var = norm_ops.moments(input._array, axes)
-    return apply(norm_ops.layer_norm, input, weight, bias, mean, norm_ops.inverse_std(var, eps), axes=axes)
+    return apply(norm_ops.layer_norm, input, weight, bias, mean, norm_ops.inverse_std(var, eps), axes=axes, eps=eps)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -122,7 +122,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     per_group = channels // num_groups * math.prod(input.shape[2:])  # spelled out: -1 is ambiguous for N = 0
     grouped = input.reshape(input.shape[0], num_groups, per_group)
     mean, var = norm_ops.moments(grouped._array, (2,))
-    out = apply(norm_ops.group_norm, grouped, None, None, mean, norm_ops.inverse_std(var, eps), axes=(2,))
+    out = apply(norm_ops.group_norm, grouped, None, None, mean, norm_ops.inverse_std(var, eps), axes=(2,), eps=eps)
     out = out.reshape(input.shape)
     broadcast = (1, channels) + (1,) * (input.dim() - 2)
     if weight is not None:

@@ -19,7 +19,7 @@ import numpy as np
 from minigrad import _dtype
 from minigrad._types import RemovableHandle, _check_device, to_arguments
 from minigrad.autograd.grad_mode import no_grad
-from minigrad.nn._type_names import scalar_type_name
+from minigrad._dtype import scalar_type_name
 from minigrad.nn.modules._backward_hooks import BackwardHooks
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor

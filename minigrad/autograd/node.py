@@ -1,0 +1,95 @@
+"""The recorded graph: one Node per primitive applied to inputs that require grad.
+
+A node knows its primitive, what the VJP rules need (inputs, params, and the output if
+used), and an edge per input: the node that produced that input, the leaf tensor itself,
+or None where no gradient is wanted. Torch calls a node a grad_fn.
+"""
+
+import itertools
+
+FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
+         "after they have already been freed). Saved intermediate values of the graph are freed "
+         "when you call .backward(). Specify retain_graph=True if you need to backward through "
+         "the graph a second time.")
+
+_sequence = itertools.count()
+
+
+class Node:
+    """One application of a primitive, as recorded for backward (torch calls it a grad_fn)."""
+
+    __slots__ = ("primitive", "params", "inputs", "ans", "edges", "versions", "hooks", "retained",
+                 "sequence_nr", "__weakref__")
+
+    def __init__(self, primitive, inputs, params, ans, edges, versions):
+        self.primitive = primitive
+        self.params = params
+        self.inputs = inputs        # the arrays (or Python numbers) the forward rule received
+        self.ans = ans              # the output array, kept only if the VJPs read it
+        self.edges = edges          # per input: the producing Node, a leaf Tensor, or None
+        self.versions = versions    # ((version_counter, value_at_save), ...) of saved tensors
+        self.hooks = None           # hooks registered on the output tensor (array -> array callables)
+        self.retained = None        # the output tensor, if retain_grad() was called on it
+        self.sequence_nr = next(_sequence)  # creation order: inputs always have smaller numbers
+
+    def name(self):
+        return self.primitive.grad_fn_name
+
+    @property
+    def next_functions(self):
+        """The nodes (or leaf AccumulateGrad markers) this node sends gradients to, as in torch."""
+        return tuple((AccumulateGrad(e) if is_leaf(e) else e, 0) for e in self.edges)
+
+    def __repr__(self):
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    def check_saved(self):
+        """Raise as torch does if what the VJP rules read was freed or changed in place since."""
+        if self.inputs is None:
+            raise RuntimeError(f"{FREED} The saved values freed are those of {self.name()}.")
+        for counter, value in self.versions:
+            if counter[0] != value:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: it is an input or output of {self.name()}, saved at version "
+                    f"{value} and now at version {counter[0]}. Hint: replace the in-place operation "
+                    "(such as x += 1 or x.add_(1)) by its out-of-place form (x = x + 1).")
+
+    def release(self):
+        """Drop the saved arrays once backward no longer needs them."""
+        if self.primitive.saves_anything:
+            self.inputs = None   # a later backward through this node raises FREED
+        self.ans = None
+
+
+_node_types = {}
+
+
+def node_type(name):
+    """The subclass of Node called `name` (MulBackward0, ...), made once and reused, so that
+    ``type(y.grad_fn).__name__`` is torch's node name, as tools that draw graphs read it."""
+    cls = _node_types.get(name)
+    if cls is None:
+        cls = _node_types[name] = type(name, (Node,), {"__slots__": (), "__module__": "minigrad.autograd.engine"})
+    return cls
+
+
+class AccumulateGrad:
+    """Marker for a leaf in `next_functions`, as torch shows it."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+    next_functions = ()
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def is_leaf(edge):
+    return edge is not None and not isinstance(edge, Node)

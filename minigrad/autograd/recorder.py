@@ -1,0 +1,115 @@
+"""Recording: every differentiable operation goes through `record`, which runs a primitive's
+forward rule on arrays and, when an input requires grad, adds a Node to the graph.
+
+Primitives of minigrad._ops, views (reshape, transpose, basic indexing) and the user's
+autograd.Function all become nodes here and nowhere else.
+
+This module sits below minigrad.tensor, so it does not import Tensor: the tensor module
+hands its class over with `use_tensor_type` as soon as it has defined it. Records are
+made on its private fields (_array, _grad_fn, _requires_grad, _version_counter).
+"""
+
+import os
+import traceback
+
+import numpy as np
+
+from minigrad._ops.registry import ignore_numpy_errors, restore_numpy_errors
+from minigrad.autograd.grad_mode import _State as _grad_mode
+from minigrad.autograd.node import Node, node_type
+
+Tensor = None  # the shell's tensor class, set by minigrad.tensor through use_tensor_type
+
+# In anomaly mode (switched on by minigrad.autograd.anomaly_mode), the forward stack that
+# created each node: shown when that node's backward fails, as torch does.
+forward_stacks = None
+
+
+def use_tensor_type(cls):
+    """Called once by minigrad.tensor: the class whose instances `record` takes and returns."""
+    global Tensor
+    Tensor = cls
+
+
+def record(primitive, *args, **params):
+    """Run `primitive` on the arrays inside `args`, and record it for backward if needed."""
+    arrays, edges, wanting, tensors = [], [], 0, 0
+    for a in args:
+        if isinstance(a, Tensor):
+            tensors += 1
+            arrays.append(a._array)
+            if a._requires_grad:
+                wanting += 1
+                edges.append(a._grad_fn or a)  # the node that made it, or the leaf itself
+                continue
+        else:
+            arrays.append(a)
+        edges.append(None)  # no gradient wanted for this input
+    token = ignore_numpy_errors()  # inf - inf is nan silently, as in torch: no NumPy warning
+    try:
+        ans = primitive.forward(*arrays, **params)
+    finally:
+        restore_numpy_errors(token)
+    if type(ans) is not np.ndarray:
+        ans = np.asarray(ans)  # NumPy returns scalars from 0-d operations
+    if not (wanting and _grad_mode.enabled):
+        node = None
+    else:
+        cls = primitive.node_type or _bind_node_type(primitive)
+        # Each input's VJP reads the others when saves_others: with one tensor (y * 2) none is read.
+        saved = primitive.saves_inputs or primitive.saves_others and tensors > 1
+        node = cls(primitive, arrays, params, ans if primitive.saves_output else None, edges,
+                   _versions(primitive, args, edges, wanting) if saved else [])
+        if forward_stacks is not None:  # anomaly mode: remember the user's line that made the node
+            forward_stacks[node] = _user_stack()
+    if primitive.view and np.may_share_memory(ans, arrays[0]):
+        return _view(args[0], ans, node)
+    out = Tensor._wrap(ans, node)
+    if primitive.saves_output and node is not None:  # the output is saved: watch it for in-place changes
+        node.versions.append((out._version_counter, 0))
+    return out
+
+
+def _view(base, ans, node):
+    """A view shares its base's version counter, so in-place changes through either are seen."""
+    out = Tensor._wrap(ans, node, base._version_counter)
+    out._base = base._base if base._base is not None else base
+    return out
+
+
+def _versions(primitive, args, edges, wanting):
+    """The version counters, with their values now, of the tensors the node saves: a change in
+    place before backward is then caught (each entry is (counter, value))."""
+    if primitive.saves_inputs:
+        return [(a._version_counter, a._version_counter[0]) for a in args if isinstance(a, Tensor)]
+    # saves_others: each input's VJP reads the others, so an input matters if another input wants a gradient.
+    return [(a._version_counter, a._version_counter[0]) for a, edge in zip(args, edges)
+            if isinstance(a, Tensor) and wanting > (edge is not None)]
+
+
+def lift(array, edge):
+    """`array` as a tensor in the graph: the gradient of a gradient flows through it to `edge`
+    (the node that made it, or the leaf itself). Where edge is None it is a constant and
+    stays the array it is.
+
+    With create_graph=True the engine runs the VJP rules on lifted values instead of arrays,
+    so each rule's own operations are recorded and can be differentiated again.
+    """
+    if edge is None:
+        return array
+    if isinstance(edge, Node):
+        return Tensor._wrap(array, edge)
+    return edge  # a leaf: the tensor itself
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def _user_stack():
+    """The current call stack without minigrad's own frames, as anomaly mode shows it."""
+    return [frame for frame in traceback.extract_stack() if not os.path.abspath(frame.filename).startswith(_PACKAGE)]
+
+
+def _bind_node_type(primitive):
+    primitive.node_type = node_type(primitive.grad_fn_name)
+    return primitive.node_type

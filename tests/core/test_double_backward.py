@@ -1,0 +1,470 @@
+"""Gradients of gradients against torch: create_graph=True, autograd.functional's second-order
+tools, gradgradcheck, a gradient penalty, Newton's method, and torch's errors.
+
+The second-order parity check, for an op written once against the torch API:
+  1. g_i = d <f(x), u> / d x_i with create_graph=True (u: a drawn upstream gradient),
+  2. h_j = d <sum_i <g_i, v_i>> / d x_j (v: drawn vectors),
+in both libraries from the same inputs, and compares g and h. h_j is the Hessian of <f, u>
+applied to v: every second derivative of the op, in every direction. A second derivative
+that is zero may come back as None in one library and as zeros in the other (torch itself
+varies); both mean zero, so None is compared as zeros.
+"""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import minigrad
+from minigrad.testing import assert_close, to_torch, tolerances
+from minigrad.testing import strategies as mst
+
+POSITIVE = mst.reals(0.5, 3.0)
+UNIT = mst.reals(0.05, 0.95)
+
+
+def _unary(draw, elements=None, min_dims=0):
+    return [draw(mst.arrays("float64", mst.shapes(min_dims=min_dims), elements=elements))]
+
+
+def _pair(draw, x_elements=None, y_elements=None):
+    x_shape, y_shape = draw(mst.broadcastable_pairs())
+    return [draw(mst.arrays("float64", x_shape, elements=x_elements)),
+            draw(mst.arrays("float64", y_shape, elements=y_elements))]
+
+
+def _matrix(draw, rows, cols, elements=None):
+    return draw(mst.arrays("float64", (rows, cols), elements=elements))
+
+
+def _f(lib):
+    return lib.nn.functional
+
+
+# name -> (fn(lib, *tensors), draw -> args). Each builder draws inputs in the op's domain.
+CASES = {
+    # ---- elementwise, one input
+    "exp": (lambda L, x: x.exp(), _unary),
+    "log": (lambda L, x: x.log(), lambda d: _unary(d, POSITIVE)),
+    "log1p": (lambda L, x: x.log1p(), lambda d: _unary(d, POSITIVE)),
+    "expm1": (lambda L, x: x.expm1(), _unary),
+    "sqrt": (lambda L, x: x.sqrt(), lambda d: _unary(d, POSITIVE)),
+    "rsqrt": (lambda L, x: x.rsqrt(), lambda d: _unary(d, POSITIVE)),
+    "reciprocal": (lambda L, x: x.reciprocal(), lambda d: _unary(d, mst.nonzero_reals())),
+    "sin": (lambda L, x: x.sin(), _unary),
+    "cos": (lambda L, x: x.cos(), _unary),
+    "tanh": (lambda L, x: x.tanh(), _unary),
+    "sigmoid": (lambda L, x: x.sigmoid(), _unary),
+    "abs": (lambda L, x: x.abs() * x, _unary),
+    "relu": (lambda L, x: x.relu() * x, _unary),
+    "neg": (lambda L, x: -x * x, _unary),
+    "square": (lambda L, x: x.square() * x, _unary),
+    "pow_scalar": (lambda L, x: x ** 3 + x.abs() ** 2.5, _unary),
+    "scalar_pow": (lambda L, x: 2.0 ** x, _unary),
+    "scalar_div": (lambda L, x: 3.0 / x, lambda d: _unary(d, mst.nonzero_reals())),
+    "clamp": (lambda L, x: x.clamp(-1.0, 1.5) * x, _unary),
+    "softplus": (lambda L, x: _f(L).softplus(x, beta=1.5), _unary),
+    "gelu": (lambda L, x: _f(L).gelu(x), _unary),
+    "gelu_tanh": (lambda L, x: _f(L).gelu(x, approximate="tanh"), _unary),
+    "silu": (lambda L, x: _f(L).silu(x), _unary),
+    "elu": (lambda L, x: _f(L).elu(x) * x, _unary),
+    "leaky_relu": (lambda L, x: _f(L).leaky_relu(x, 0.1) * x, _unary),
+    "mish": (lambda L, x: _f(L).mish(x), _unary),
+    "logsigmoid": (lambda L, x: _f(L).logsigmoid(x), _unary),
+    "hardtanh": (lambda L, x: _f(L).hardtanh(x) * x, _unary),
+    "hardswish": (lambda L, x: _f(L).hardswish(x) * x, _unary),
+    # ---- elementwise, two inputs (broadcasting)
+    "add": (lambda L, x, y: (x + y) * (x - y), _pair),
+    "mul": (lambda L, x, y: x * y * x, _pair),
+    "div": (lambda L, x, y: x / y, lambda d: _pair(d, y_elements=mst.nonzero_reals())),
+    "pow": (lambda L, x, y: x ** y, lambda d: _pair(d, POSITIVE)),
+    "maximum": (lambda L, x, y: L.maximum(x, y) * x, _pair),
+    "minimum": (lambda L, x, y: L.minimum(x, y) * y, _pair),
+    "atan2": (lambda L, x, y: L.atan2(x, y), lambda d: _pair(d, POSITIVE, POSITIVE)),
+    "where": (lambda L, x, y: L.where(x > 0, x * y, y ** 2), _pair),
+    # ---- reductions
+    "sum": (lambda L, x: x.sum(-1, keepdim=True) ** 2, lambda d: _unary(d, min_dims=1)),
+    "sum_all": (lambda L, x: x.sum() ** 3, _unary),
+    "mean": (lambda L, x: x.mean(0) ** 2, lambda d: _unary(d, min_dims=1)),
+    "prod": (lambda L, x: x.prod(-1), lambda d: _unary(d, mst.nonzero_reals(), min_dims=1)),
+    "amax": (lambda L, x: x.amax(-1) ** 2, lambda d: _unary(d, min_dims=1)),
+    "amin": (lambda L, x: x.amin(0) ** 2, lambda d: _unary(d, min_dims=1)),
+    "max_all": (lambda L, x: x.max() * x, _unary),
+    "var": (lambda L, x: x.var(-1), lambda d: [d(mst.arrays("float64", (d(st.integers(1, 3)), 3)))]),
+    "std": (lambda L, x: x.std(-1), lambda d: [d(mst.arrays("float64", (2, 3), unique=True))]),
+    "logsumexp": (lambda L, x: x.logsumexp(-1), lambda d: _unary(d, min_dims=1)),
+    "norm": (lambda L, x: x.norm(dim=-1), lambda d: _unary(d, mst.nonzero_reals(), min_dims=1)),
+    "cumsum": (lambda L, x: x.cumsum(-1) ** 2, lambda d: _unary(d, min_dims=1)),
+    "softmax": (lambda L, x: _f(L).softmax(x, -1), lambda d: _unary(d, min_dims=1)),
+    "log_softmax": (lambda L, x: _f(L).log_softmax(x, -1), lambda d: _unary(d, min_dims=1)),
+    # ---- shapes and indexing
+    "reshape_transpose": (lambda L, x: x.reshape(-1).reshape(3, 2).t() ** 2,
+                          lambda d: [d(mst.arrays("float64", (2, 3)))]),
+    "expand": (lambda L, x: x.expand(3, 2, 4) ** 2, lambda d: [d(mst.arrays("float64", (2, 1)))]),
+    "cat_stack": (lambda L, x, y: L.cat([x, x * y], 0) ** 2 + L.stack([y, x], 1).sum(),
+                  lambda d: [d(mst.arrays("float64", (2, 3))), d(mst.arrays("float64", (2, 3)))]),
+    "getitem": (lambda L, x: (x[:, 1:] ** 2).sum() + x[[0, 0, 1]].sum(0) ** 2,
+                lambda d: [d(mst.arrays("float64", (2, 3)))]),
+    # ---- linear algebra, layers and losses
+    "matmul": (lambda L, a, b: (a @ b).tanh(), lambda d: [_matrix(d, 2, 3), _matrix(d, 3, 4)]),
+    "matmul_vector": (lambda L, a, b: (a @ b) ** 2, lambda d: [_matrix(d, 2, 3), d(mst.arrays("float64", (3,)))]),
+    "linear": (lambda L, x, w, b: _f(L).linear(x, w, b).sigmoid(),
+               lambda d: [_matrix(d, 4, 3), _matrix(d, 2, 3), d(mst.arrays("float64", (2,)))]),
+    "mse_loss": (lambda L, x, t: _f(L).mse_loss(x, t), lambda d: [_matrix(d, 3, 2), _matrix(d, 3, 2)]),
+    "cross_entropy": (lambda L, x: _f(L).cross_entropy(x, L.tensor([0, 2, 1, 2])),
+                      lambda d: [_matrix(d, 4, 3)]),
+    "nll_loss_sum": (lambda L, x: _f(L).nll_loss(x.log_softmax(-1), L.tensor([1, 0, 1]), reduction="sum"),
+                     lambda d: [_matrix(d, 3, 2)]),
+    "bce_with_logits": (lambda L, x, t: _f(L).binary_cross_entropy_with_logits(x, t),
+                        lambda d: [_matrix(d, 3, 2), _matrix(d, 3, 2, UNIT)]),
+    "binary_cross_entropy": (lambda L, p, t: _f(L).binary_cross_entropy(p, t),
+                             lambda d: [_matrix(d, 3, 2, UNIT), _matrix(d, 3, 2, UNIT)]),
+    "layer_norm": (lambda L, x, w, b: _f(L).layer_norm(x, (3,), w, b),
+                   lambda d: [d(mst.arrays("float64", (4, 3), unique=True)), d(mst.arrays("float64", (3,))),
+                              d(mst.arrays("float64", (3,)))]),
+    "batch_norm": (lambda L, x, w, b: _f(L).batch_norm(x, None, None, w, b, training=True),
+                   lambda d: [d(mst.arrays("float64", (4, 3), unique=True)), d(mst.arrays("float64", (3,))),
+                              d(mst.arrays("float64", (3,)))]),
+    "group_norm": (lambda L, x: _f(L).group_norm(x, 2), lambda d: [d(mst.arrays("float64", (2, 4, 3), unique=True))]),
+    "smooth_l1_huber": (lambda L, x, t: _f(L).smooth_l1_loss(x, t) + _f(L).huber_loss(x * x, t),
+                        lambda d: [_matrix(d, 3, 2), _matrix(d, 3, 2)]),
+}
+
+
+def _second_order(lib, fn, arrays, upstream, directions):
+    """(first derivatives, second derivatives) of <fn(*inputs), upstream> as in the module docstring."""
+    inputs = [lib.tensor(a, requires_grad=True) for a in arrays]
+    output = fn(lib, *inputs)
+    seed = lib.tensor(upstream.reshape(tuple(output.shape)))
+    firsts = lib.autograd.grad(output, inputs, seed, create_graph=True, allow_unused=True)
+    terms = [(g * lib.tensor(v)).sum() for g, v in zip(firsts, directions) if g is not None and g.requires_grad]
+    seconds = [None] * len(inputs)
+    if terms:
+        seconds = lib.autograd.grad(sum(terms[1:], terms[0]), inputs, allow_unused=True)
+    return firsts, seconds
+
+
+def _as_array(g, like):
+    return np.zeros_like(like) if g is None else g.detach().numpy()
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", sorted(CASES))
+@given(data=st.data())
+def test_second_derivatives_match_torch(name, dtype, data):
+    """In float64, minigrad's derivatives agree with torch's. In float32 a derivative that is zero
+    by cancellation (layer norm under a constant upstream) is rounding noise in both libraries, so
+    float32 is held to the true value (torch in float64 on the same float32 inputs): within float32's
+    tolerance of it, or no further from it than twice torch's own float32 error."""
+    fn, build = CASES[name]
+    arrays = [a.astype(dtype) for a in build(data.draw)]
+    with torch.no_grad():
+        shape = tuple(fn(torch, *(torch.from_numpy(a) for a in arrays)).shape)
+    upstream = data.draw(mst.arrays(dtype, shape), label="upstream")
+    directions = [data.draw(mst.arrays(dtype, a.shape), label="direction") for a in arrays]
+    ours = _second_order(minigrad, fn, arrays, upstream, directions)
+    theirs = _second_order(torch, fn, arrays, upstream, directions)
+    if dtype == "float64":
+        exact = theirs
+    else:
+        exact = _second_order(torch, fn, [a.astype("float64") for a in arrays], upstream.astype("float64"),
+                              [v.astype("float64") for v in directions])
+    for order, (mine, reference, truth) in enumerate(zip(ours, theirs, exact), 1):
+        for i, (m, t, e, a) in enumerate(zip(mine, reference, truth, arrays)):
+            what = f"{name}: derivative of order {order} for input {i}"
+            if order == 1:
+                assert (m is None) == (t is None), f"{what}: {m} where torch gives {t}"
+            if dtype == "float64":
+                assert_close(_as_array(m, a), _as_array(t, a), what=what)
+            else:
+                _assert_float32_as_accurate_as_torch(_as_array(m, a), _as_array(t, a), _as_array(e, a), what)
+
+
+def _assert_float32_as_accurate_as_torch(mine, torch_float32, true_value, what):
+    assert mine.dtype == torch_float32.dtype == np.float32, f"{what}: dtype {mine.dtype}"
+    assert mine.shape == true_value.shape, f"{what}: shape {mine.shape} != expected {true_value.shape}"
+    rtol, atol = tolerances(mine.dtype)
+    error = np.abs(mine.astype(np.float64) - true_value)
+    allowed = np.maximum(atol + rtol * np.abs(true_value), 2 * np.abs(torch_float32.astype(np.float64) - true_value))
+    both_nan = np.isnan(mine) & np.isnan(torch_float32)
+    bad = ~both_nan & ~(error <= allowed)
+    assert not bad.any(), (f"{what}: at {np.argwhere(bad)[0].tolist()} minigrad (float32) gives "
+                           f"{mine[bad][0]!r}, torch {torch_float32[bad][0]!r}, the true value is {true_value[bad][0]!r}")
+
+
+# ------------------------------------------------------------------ backward(create_graph=True)
+# torch warns that .grad and the graph then refer to each other (its C++ engine cannot free them);
+# Python's garbage collector frees such cycles, so minigrad does not warn.
+TORCH_CYCLE_WARNING = "ignore:Using backward\\(\\) with create_graph=True:UserWarning"
+
+
+@pytest.mark.filterwarnings(TORCH_CYCLE_WARNING)
+@given(x=mst.arrays("float64", mst.shapes(min_dims=1)))
+def test_backward_with_create_graph_leaves_a_differentiable_grad(x):
+    """x.grad from backward(create_graph=True) is in the graph: its own backward gives d2y/dx2."""
+    results = []
+    for lib in (minigrad, torch):
+        t = lib.tensor(x, requires_grad=True)
+        (t.sin() * t).sum().backward(create_graph=True)
+        first = t.grad
+        assert first.requires_grad
+        t.grad = None
+        first.sum().backward()  # d/dx sum(cos x * x + sin x) = 2 cos x - x sin x
+        results.append((first, t.grad))
+    for mine, reference in zip(*results):
+        assert_close(mine, reference)
+
+
+@pytest.mark.filterwarnings(TORCH_CYCLE_WARNING)
+@given(x=mst.arrays("float64", (3,)))
+def test_leaf_grads_accumulate_in_the_graph(x):
+    """Two backward passes with create_graph add into .grad out of place: the sum stays differentiable."""
+    results = []
+    for lib in (minigrad, torch):
+        t = lib.tensor(x, requires_grad=True)
+        (t ** 3).sum().backward(create_graph=True)
+        (t.exp()).sum().backward(create_graph=True)
+        (second,) = lib.autograd.grad(t.grad.sum(), t)
+        results.append((t.grad, second))
+    for mine, reference in zip(*results):
+        assert_close(mine, reference)
+
+
+@given(x=mst.arrays("float64", (2, 3)), v=mst.arrays("float64", (2, 3)))
+def test_grad_outputs_that_require_grad_get_gradients(x, v):
+    """autograd.grad(y, x, v, create_graph=True) is differentiable in v too, as in torch."""
+    results = []
+    for lib in (minigrad, torch):
+        t, u = lib.tensor(x, requires_grad=True), lib.tensor(v, requires_grad=True)
+        (g,) = lib.autograd.grad(t.tanh(), t, u, create_graph=True)
+        results.append(lib.autograd.grad((g * g).sum(), [t, u]))
+    for mine, reference in zip(*results):
+        assert_close(mine, reference)
+
+
+def test_custom_function_backward_is_recorded():
+    """Under create_graph, a Function's backward runs on tensors in the graph, as in torch."""
+    def program(lib):
+        class Cube(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x ** 3
+
+            @staticmethod
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return grad * 3 * x ** 2
+
+        x = lib.tensor([0.5, -1.5, 2.0], dtype=lib.float64, requires_grad=True)
+        (g,) = lib.autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
+        return lib.autograd.grad(g.sum(), x)[0]
+    assert_close(program(minigrad), program(torch))
+
+
+# ------------------------------------------------------------------ autograd.functional
+def _f_scalar(lib, x, y):
+    return ((y @ x).tanh() ** 2).sum() + (x.exp() * x).sum() + (y * y.sigmoid()).sum()
+
+
+def _flat(value):
+    return [value] if hasattr(value, "detach") else [item for part in value for item in _flat(part)]
+
+
+def _assert_all_close(mine, reference):
+    mine, reference = _flat(mine), _flat(reference)
+    assert len(mine) == len(reference)
+    for m, r in zip(mine, reference):
+        assert_close(m, r)
+
+
+@given(x=mst.arrays("float64", (3,)), y=mst.arrays("float64", (2, 3)))
+def test_hessian_matches_torch(x, y):
+    results = []
+    for lib in (minigrad, torch):
+        args = (lib.tensor(x), lib.tensor(y))
+        results.append((lib.autograd.functional.hessian(lambda a: _f_scalar(lib, a, args[1]), args[0]),
+                        lib.autograd.functional.hessian(lambda a, b: _f_scalar(lib, a, b), args)))
+    _assert_all_close(*results)
+
+
+@given(x=mst.arrays("float64", (3,)), y=mst.arrays("float64", (2, 3)),
+       vx=mst.arrays("float64", (3,)), vy=mst.arrays("float64", (2, 3)))
+def test_hvp_vhp_vjp_jvp_and_jacobian_match_torch(x, y, vx, vy):
+    results = []
+    for lib in (minigrad, torch):
+        F_ = lib.autograd.functional
+        args, v = (lib.tensor(x), lib.tensor(y)), (lib.tensor(vx), lib.tensor(vy))
+        results.append([
+            F_.hvp(lambda a, b: _f_scalar(lib, a, b), args, v),
+            F_.vhp(lambda a, b: _f_scalar(lib, a, b), args, v),
+            F_.vjp(lambda a, b: (b @ a).sin(), args, lib.tensor(vy[:, 0])),
+            F_.jvp(lambda a, b: (b @ a).sin(), args, v),
+            F_.jacobian(lambda a, b: ((b @ a).sin(), a * 2), args),
+        ])
+    _assert_all_close(*results)
+
+
+def test_hessian_with_create_graph_is_differentiable():
+    """hessian(create_graph=True) gives a Hessian in the graph: a third derivative follows."""
+    results = []
+    for lib in (minigrad, torch):
+        x = lib.tensor([0.3, -1.2], dtype=lib.float64, requires_grad=True)
+        h = lib.autograd.functional.hessian(lambda a: (a ** 4).sum() * a.sin().sum(), x, create_graph=True)
+        results.append((h, lib.autograd.grad(h.sum(), x)[0]))
+    _assert_all_close(*results)
+
+
+def test_newton_method_with_the_hessian_finds_the_minimum():
+    """Newton's method, x <- x - H^-1 grad, on a smooth convex function: the same steps as torch's,
+    and it converges to the point where the gradient vanishes."""
+    def newton(lib):
+        target = lib.tensor([1.0, -2.0, 0.5], dtype=lib.float64)
+        a = lib.tensor([[3.0, 0.5, 0.0], [0.5, 2.0, 0.3], [0.0, 0.3, 1.0]], dtype=lib.float64)
+
+        def f(x):
+            d = x - target
+            return 0.5 * (d @ (a @ d)) + (d ** 4).sum() + lib.nn.functional.softplus(x).sum()
+
+        x = lib.zeros(3, dtype=lib.float64)
+        steps = []
+        for _ in range(8):
+            x_ = x.detach().requires_grad_()
+            (g,) = lib.autograd.grad(f(x_), x_)
+            h = lib.autograd.functional.hessian(f, x)
+            x = x - lib.linalg.solve(h, g)
+            steps.append(x)
+        (g,) = lib.autograd.grad(f(x.requires_grad_()), x)
+        return steps, g
+    (ours, gradient), (theirs, _) = newton(minigrad), newton(torch)
+    _assert_all_close(ours, theirs)
+    assert np.abs(gradient.numpy()).max() < 1e-10
+
+
+# ------------------------------------------------------------------ a gradient penalty
+def test_gradient_penalty_through_an_mlp_matches_torch():
+    """WGAN-GP: loss = D(x_fake) - D(x_real) + lambda (||grad_x D(x_mix)|| - 1)^2. Its parameter
+    gradients need the second derivatives of every layer of D."""
+    rng = np.random.default_rng(0)
+    real, fake = rng.standard_normal((8, 5)), rng.standard_normal((8, 5))
+    mix = rng.uniform(size=(8, 1))
+    weights = [rng.standard_normal((16, 5)) * 0.5, rng.standard_normal(16) * 0.1,
+               rng.standard_normal((16, 16)) * 0.3, rng.standard_normal(16) * 0.1,
+               rng.standard_normal((1, 16)) * 0.3, rng.standard_normal(1) * 0.1]
+
+    def penalty_step(lib):
+        nn = lib.nn
+        critic = nn.Sequential(nn.Linear(5, 16), nn.Tanh(), nn.Linear(16, 16), nn.Softplus(), nn.Sigmoid(),
+                               nn.Linear(16, 1)).double()
+        with lib.no_grad():
+            for p, w in zip(critic.parameters(), weights):
+                p.copy_(lib.tensor(w))
+        x_real, x_fake = lib.tensor(real), lib.tensor(fake)
+        x_mix = (lib.tensor(mix) * x_real + (1 - lib.tensor(mix)) * x_fake).requires_grad_()
+        (g,) = lib.autograd.grad(critic(x_mix).sum(), x_mix, create_graph=True)
+        gp = ((g.norm(2, dim=1) - 1) ** 2).mean()
+        loss = critic(x_fake).mean() - critic(x_real).mean() + 10 * gp
+        loss.backward()
+        return [loss] + [p.grad for p in critic.parameters()]
+    _assert_all_close(penalty_step(minigrad), penalty_step(torch))
+
+
+# ------------------------------------------------------------------ gradgradcheck
+@given(x=mst.arrays("float64", (2, 3)), w=mst.arrays("float64", (4, 3)))
+def test_gradgradcheck_passes_for_correct_second_derivatives(x, w):
+    for lib in (minigrad, torch):
+        inputs = (lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True))
+        assert lib.autograd.gradgradcheck(lambda a, b: lib.nn.functional.softplus(a @ b.T).log_softmax(-1), inputs)
+
+
+def test_gradgradcheck_finds_a_wrong_second_derivative():
+    """A Function whose backward is right to first order but not to second (it detaches x):
+    gradcheck passes, gradgradcheck fails, in both libraries."""
+    def check(lib):
+        class Square(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return grad * 2 * x.detach()
+
+        x = lib.tensor([0.5, -1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        return (lib.autograd.gradcheck(Square.apply, (x,)),
+                lib.autograd.gradgradcheck(Square.apply, (x,), raise_exception=False))
+    assert check(minigrad) == check(torch) == (True, False)
+
+
+# ------------------------------------------------------------------ errors, as torch raises them
+def _message(lib, program):
+    with pytest.raises(RuntimeError) as info:
+        program(lib)
+    return str(info.value)
+
+
+def test_second_backward_without_retain_graph_raises_like_torch():
+    def program(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = (x.exp() * x).sum()
+        y.backward()
+        y.backward()
+    for lib in (minigrad, torch):
+        assert "backward through the graph a second time" in _message(lib, program)
+
+
+@pytest.mark.filterwarnings(TORCH_CYCLE_WARNING)
+def test_create_graph_keeps_the_graph_for_a_second_backward():
+    """create_graph=True implies retain_graph=True (as in torch): a second backward works."""
+    results = []
+    for lib in (minigrad, torch):
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        y = (x.exp() * x).sum()
+        y.backward(create_graph=True)
+        y.backward()
+        results.append(x.grad)
+    assert_close(*results)
+
+
+def test_differentiating_a_gradient_that_needs_no_grad_raises_like_torch():
+    """Without create_graph the gradient is a constant: differentiating it fails, as in torch."""
+    def program(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        (g,) = lib.autograd.grad((x * x).sum(), x)
+        lib.autograd.grad(g.sum(), x)
+    for lib in (minigrad, torch):
+        assert "does not require grad" in _message(lib, program)
+
+
+def test_double_backward_through_an_unsupported_rule_says_so():
+    """A rule that works on arrays only (embedding's scatter-add) refuses to be recorded rather
+    than give a silently wrong second derivative."""
+    embedding = minigrad.nn.Embedding(4, 3)
+    out = embedding(minigrad.tensor([1, 2, 1]))
+    with pytest.raises(RuntimeError, match="double backward through EmbeddingBackward0 is not implemented"):
+        minigrad.autograd.grad((out ** 2).sum(), embedding.weight, create_graph=True)
+
+
+def test_numpy_functions_on_tensors_that_require_grad_are_recorded_or_refused():
+    """np.exp(t) is recorded like t.exp(); a NumPy function minigrad cannot record on a tensor in
+    the graph raises rather than silently dropping its gradient."""
+    x = minigrad.tensor([0.5, 1.5], dtype=minigrad.float64, requires_grad=True)
+    (grad,) = minigrad.autograd.grad(np.exp(x).sum() + np.sum(np.where(x > 1, x * x, 0)), x)
+    reference = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)
+    (torch_grad,) = torch.autograd.grad(reference.exp().sum() + torch.where(reference > 1, reference ** 2, 0).sum(),
+                                        reference)
+    assert_close(grad, torch_grad)
+    with pytest.raises(TypeError, match="numpy.einsum"):
+        np.einsum("i->", x)
+    assert np.einsum("i->", x.detach()) == 2.0  # outside the graph, NumPy computes on the array as before
+
+
+def test_to_torch_round_trip_of_a_recorded_gradient():
+    """A gradient with create_graph is a tensor like any other: it converts, prints and detaches."""
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    (g,) = minigrad.autograd.grad((x ** 3).sum(), x, create_graph=True)
+    assert g.grad_fn is not None and g.dtype == minigrad.float32
+    assert_close(to_torch(g.detach()), torch.tensor([3.0, 12.0]))
