@@ -93,6 +93,12 @@ def _category(np_dtype):
     return {"b": 0, "u": 1, "i": 1, "f": 2}[np_dtype.kind]
 
 
+def can_cast(source, target):
+    """Whether torch writes a result of NumPy dtype `source` into a tensor of dtype `target` in
+    place: never down a category (a float result into an integer tensor, an integer into a bool)."""
+    return _category(source) <= _category(target)
+
+
 def result_type(a, a_is_scalar_tensor, b, b_is_scalar_tensor):
     """torch's result dtype of a binary op on two tensors' NumPy dtypes.
 

@@ -1571,23 +1571,37 @@ class Tensor:
         result = apply(primitive, source, *args, **params)
         if result._array.shape != self._array.shape:  # the result may not widen the tensor, as in torch
             _check_inplace_shape(self._array.shape, result._array.shape)
-        if result._array.dtype != self._array.dtype and not np.can_cast(result._array.dtype, self._array.dtype, "same_kind"):
-            raise RuntimeError(f"result type {_dtype.from_numpy(result._array.dtype).name.capitalize()} can't be "
-                               f"cast to the desired output type {self.dtype.name.capitalize()}")
+        if not _dtype.can_cast(result._array.dtype, self._array.dtype):
+            # an integer tensor's math (sqrt_, div_ by a number) gives torch's default float dtype
+            result_dtype = (_dtype.get_default_dtype().numpy if result._array.dtype.kind == "f" else
+                            result._array.dtype)
+            _refuse_cast(result_dtype, self._array.dtype)
         if tracking:  # only now, with the result known to fit: self takes over the new grad_fn
             self._grad_fn, self._requires_grad = result._grad_fn, True
         self._array[...] = result._array
         self._version_counter[0] += 1
         return self
 
+    def _inplace_floating(self, primitive):
+        """An in-place op whose result is floating (exp_, sqrt_): refused on an integer or bool tensor."""
+        if self._array.dtype.kind != "f":
+            _refuse_cast(_dtype.get_default_dtype().numpy, self._array.dtype)
+        return self._inplace(primitive)
+
     def _inplace_binary(self, primitive, other):
         if isinstance(other, Tensor):
             if other._array.shape != self._array.shape:
                 _check_inplace_shape(self._array.shape, other._array.shape)
-            other = other._cast(self._array.dtype) if other._array.dtype != self._array.dtype else other
+            if other._array.dtype != self._array.dtype:
+                result_dtype = _dtype.result_type(self._array.dtype, self.ndim == 0, other._array.dtype,
+                                                  other.ndim == 0)
+                if not _dtype.can_cast(result_dtype, self._array.dtype):  # int_tensor *= float_tensor
+                    _refuse_cast(result_dtype, self._array.dtype)
+                other = other._cast(self._array.dtype)
         elif _is_scalar(other) and isinstance(other, float) and self._array.dtype.kind != "f":
-            raise RuntimeError(f"result type Float can't be cast to the desired output type "
-                               f"{self.dtype.name.capitalize()}")
+            _refuse_cast(_dtype.get_default_dtype().numpy, self._array.dtype)
+        elif type(other) is int and self._array.dtype.kind in "iu" and primitive is not E.div:
+            other = _wrapped(other, self._array.dtype)
         return self._inplace(primitive, other)
 
     def add_(self, other, alpha=1):
@@ -1614,10 +1628,10 @@ class Tensor:
         return self._inplace(E.neg)
 
     def exp_(self):
-        return self._inplace(E.exp)
+        return self._inplace_floating(E.exp)
 
     def sqrt_(self):
-        return self._inplace(E.sqrt)
+        return self._inplace_floating(E.sqrt)
 
     def abs_(self):
         return self._inplace(E.abs)
@@ -1626,10 +1640,10 @@ class Tensor:
         return self._inplace(E.relu)
 
     def sigmoid_(self):
-        return self._inplace(E.sigmoid)
+        return self._inplace_floating(E.sigmoid)
 
     def tanh_(self):
-        return self._inplace(E.tanh)
+        return self._inplace_floating(E.tanh)
 
     def clamp_(self, min=None, max=None):
         if min is None and max is None:
@@ -2102,6 +2116,12 @@ def _reduce_primitive(reduce):
     raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce!r}")
 
 
+def _refuse_cast(result_dtype, own_dtype):
+    """torch's error for an in-place op whose result would lose its kind in the tensor's dtype."""
+    raise RuntimeError(f"result type {_dtype.scalar_type_name(np.dtype(result_dtype))} can't be cast to the "
+                       f"desired output type {_dtype.scalar_type_name(own_dtype)}")
+
+
 def _scalar_type(tensor):
     """torch's name of the tensor's dtype in its messages: 'Long', 'Float', ..."""
     return _dtype.scalar_type_name(tensor._array.dtype)
@@ -2136,6 +2156,8 @@ def _promote(a, b, true_division=False):
             a = a._cast(_dtype.get_default_dtype().numpy)
         elif isinstance(b, complex):
             raise TypeError("minigrad does not support complex numbers")
+        elif type(b) is int and a._array.dtype.kind in "iu" and not true_division:
+            b = _wrapped(b, a._array.dtype)
     else:
         b = _as_tensor(b)
         return _promote(a, b, true_division)
@@ -2144,6 +2166,15 @@ def _promote(a, b, true_division=False):
         a = a._cast(default)
         b = b._cast(default) if isinstance(b, Tensor) else b
     return a, b
+
+
+def _wrapped(number, integer_dtype):
+    """A Python int as torch uses it with a narrower integer tensor: wrapped around into the
+    dtype's range (uint8 + 300 adds 44), as the tensor's own arithmetic wraps."""
+    info = np.iinfo(integer_dtype)
+    if info.min <= number <= info.max:
+        return number
+    return int(np.array(number, dtype=np.int64).astype(integer_dtype))
 
 
 def _is_scalar(x):

@@ -140,7 +140,7 @@ def _sign(x):
 abs = Primitive("Abs", np.abs, lambda g, ans, x: g * _sign(x))
 sign = Primitive("Sign", _sign, lambda g, ans, x: np.zeros_like(g), saves="nothing")
 # sgn is sign extended to complex numbers; for real ones the same values, under torch's own node name.
-sgn = Primitive("Sgn", _sign, lambda g, ans, x: np.zeros_like(g), saves="nothing")
+sgn = Primitive("Sgn", _sign, lambda g, ans, x: np.zeros_like(g), saves="nothing", fused_for="sign(x)")
 sin = Primitive("Sin", np.sin, lambda g, ans, x: g * np.cos(x))
 cos = Primitive("Cos", np.cos, lambda g, ans, x: -g * np.sin(x), fused_for="sin(x + pi / 2)")
 tanh = Primitive("Tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans), saves="output",
@@ -250,7 +250,7 @@ trunc = Primitive("Trunc", np.trunc, lambda g, ans, x: np.zeros_like(g), saves="
 round = Primitive("Round", lambda x, decimals: np.round(x, decimals),
                   lambda g, ans, x, decimals: np.zeros_like(g), saves="nothing")
 # frac(x) = x - trunc(x): slope 1 between the jumps.
-frac = Primitive("Frac", lambda x: x - np.trunc(x), lambda g, ans, x: g, saves="nothing")
+frac = Primitive("Frac", lambda x: x - np.trunc(x), lambda g, ans, x: g, saves="nothing", fused_for="x - trunc(x)")
 
 # atan2(y, x), the angle of the point (x, y): d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2).
 atan2 = Primitive("Atan2", np.arctan2,
@@ -271,9 +271,9 @@ remainder_scalar = Primitive("RemainderScalar", np.mod, lambda g, ans, x, y: g, 
 fmod = Primitive("Fmod", np.fmod,
                  lambda g, ans, x, y: g,
                  lambda g, ans, x, y: -g * quietly(_rounded_quotient)(x, y, "trunc"),
-                 grad_fn_name="FmodBackward1")
+                 grad_fn_name="FmodBackward1", fused_for="x - trunc(x / y) * y")
 fmod_scalar = Primitive("FmodScalar", np.fmod, lambda g, ans, x, y: g, saves="nothing",
-                        grad_fn_name="FmodBackward0")
+                        grad_fn_name="FmodBackward0", fused_for="x - trunc(x / c) * c for a number c")
 
 
 def _heaviside(x, values):

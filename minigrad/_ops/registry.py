@@ -117,7 +117,7 @@ class Primitive:
       passes. `fundamental()` lists the few primitives that are really needed.
     """
 
-    __slots__ = ("name", "forward", "vjp", "saves_inputs", "saves_output", "saves_others", "saves_anything",
+    __slots__ = ("name", "forward", "rules", "vjp", "saves_inputs", "saves_output", "saves_others", "saves_anything",
                  "view", "grad_fn_name", "node_type", "fused_for")
 
     def __init__(self, name, forward, *vjps, saves="inputs", vjp_argnum=None, vjp_all=None, view=False,
@@ -128,6 +128,7 @@ class Primitive:
             raise ValueError(f"saves must be inputs, output, both, others or nothing, got {saves!r}")
         self.name = name
         self.forward = forward
+        self.rules = vjps or (vjp_argnum or vjp_all,)  # as written, to be read: inspect.getsource(p.rules[0])
         self.vjp = one_rule(vjps, vjp_argnum, vjp_all)
         self.saves_inputs = saves in ("inputs", "both")
         self.saves_output = saves in ("output", "both")
