@@ -65,42 +65,49 @@ def cnn_gradients(params, x, y):
 
     params: kernel (8, 1, 3, 3), kernel bias (8,), w (10, 8 * 14 * 14), b (10,).
 
-    The convolution is im2col plus one GEMM: the 3x3 windows of the zero-padded images are a
-    strided view (no copy), laid out as one row of 9 pixels per output position, and one
-    product with the (9, 8) filter matrix gives every output channel-last, (B, 28, 28, 8).
-    Max pooling takes the pairwise maximum of the four strided views of the 2x2 windows; its
-    gradient goes to the first element of each window that equals the maximum (torch's
-    choice on ties), found by comparison, with no argmax and no scatter.
+    The convolution is im2col plus one matrix product per sample: the 3x3 windows of the
+    zero-padded images are a strided view (no copy), copied once as (B, 9, 28 * 28) columns,
+    and (8, 9) @ (B, 9, 784) gives the output directly in (B, 8, 28, 28) layout, which also
+    makes the flattening before the linear layer free. Max pooling takes the pairwise
+    maximum of the four strided views of the 2x2 windows; its gradient goes to the first
+    element of each window that equals the maximum (torch's choice on ties), found by
+    comparison, with no argmax and no scatter.
     """
     kernel, kernel_bias, w, b = params
     batch, (height, width) = x.shape[0], x.shape[2:]
     channels = kernel.shape[0]
     padded = np.zeros((batch, height + 2, width + 2), dtype=F32)
     padded[:, 1:-1, 1:-1] = x[:, 0]
-    cols = sliding_window_view(padded, (3, 3), axis=(1, 2)).reshape(-1, 9)   # (B*H*W, 9), one copy
-    act = cols @ kernel.reshape(channels, 9).T                                # (B*H*W, 8)
-    act += kernel_bias
-    np.maximum(act, 0, out=act)
-    blocks = act.reshape(batch, height // 2, 2, width // 2, 2, channels)
-    quarters = [blocks[:, :, r, :, c] for r in (0, 1) for c in (0, 1)]      # (B, 14, 14, 8) views
-    pooled = np.maximum(np.maximum(quarters[0], quarters[1]), np.maximum(quarters[2], quarters[3]))
-    flat = pooled.transpose(0, 3, 1, 2).reshape(batch, -1)                   # channel-major, as torch flattens
+    windows = sliding_window_view(padded, (3, 3), axis=(1, 2))              # (B, 28, 28, 3, 3), a view
+    cols = windows.transpose(0, 3, 4, 1, 2).reshape(batch, 9, height * width)  # one copy
+    act = kernel.reshape(channels, 9) @ cols                                # (B, 8, 784)
+    act += kernel_bias[:, None]
+    np.maximum(act, 0, out=act)                                             # ReLU in place
+    blocks = act.reshape(batch, channels, height // 2, 2, width // 2, 2)
+    quarters = [blocks[:, :, :, r, :, c] for r in (0, 1) for c in (0, 1)]  # (B, 8, 14, 14) views
+    pooled = np.maximum(quarters[0], quarters[1])
+    np.maximum(pooled, quarters[2], out=pooled)
+    np.maximum(pooled, quarters[3], out=pooled)
+    flat = pooled.reshape(batch, -1)                                        # channel-major, as torch flattens
     z = flat @ w.T
     z += b
     loss, dz = cross_entropy(z, y)
     dw, db = dz.T @ flat, dz.sum(axis=0)
-    dpooled = (dz @ w).reshape(batch, channels, height // 2, width // 2).transpose(0, 2, 3, 1)
-    dpooled = dpooled * (pooled > 0)             # ReLU's gradient: a winner of 0 passes nothing back
+    dpooled = (dz @ w).reshape(pooled.shape)
+    dpooled *= pooled > 0                        # ReLU's gradient: a winner of 0 passes nothing back
     dact = np.empty_like(blocks)
-    free = np.ones(pooled.shape, dtype=bool)     # windows whose maximum has not been routed yet
+    taken = None                                 # windows whose maximum has been routed already
     for (r, c), quarter in zip(((0, 0), (0, 1), (1, 0), (1, 1)), quarters):
         first = quarter == pooled
-        first &= free
-        free &= ~first
-        np.multiply(dpooled, first, out=dact[:, :, r, :, c])
-    dact = dact.reshape(-1, channels)
-    dkernel = (dact.T @ cols).reshape(kernel.shape)
-    return loss, [dkernel, dact.sum(axis=0), dw, db]
+        if taken is None:
+            taken = first.copy()
+        else:
+            np.greater(first, taken, out=first)  # equal here and not before
+            taken |= first
+        np.multiply(dpooled, first, out=dact[:, :, :, r, :, c])
+    dact = dact.reshape(batch, channels, height * width)
+    dkernel = (dact @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(kernel.shape)
+    return loss, [dkernel, dact.sum(axis=(0, 2)), dw, db]
 
 
 # ----------------------------------------------------------------------------- chain

@@ -129,8 +129,14 @@ def _convolution_vjp_weight(g, ans, x, weight, bias, stride, padding, dilation, 
     return per_sample.sum(axis=0).reshape(weight.shape)
 
 
+def _channel_sums(g):
+    """g (N, C, *spatial) summed over all axes but the channels: first over the samples (one
+    pass of elementwise adds), then each channel's plane (a contiguous, pairwise sum)."""
+    return g.sum(axis=0).reshape(g.shape[1], math.prod(g.shape[2:])).sum(axis=1)
+
+
 def _convolution_vjp_bias(g, ans, x, weight, bias, stride, padding, dilation, groups):
-    return g.sum(axis=(0,) + tuple(range(2, g.ndim)))
+    return _channel_sums(g)
 
 
 convolution = Primitive("Convolution", _convolution,
@@ -208,7 +214,7 @@ def _conv_transpose_vjp_weight(g, ans, x, weight, bias, stride, padding, dilatio
 
 
 def _conv_transpose_vjp_bias(g, ans, x, weight, bias, stride, padding, dilation, groups, output_shape):
-    return g.sum(axis=(0,) + tuple(range(2, g.ndim)))
+    return _channel_sums(g)
 
 
 # weight: (C_in, C_out / groups, *kernel), as torch stores a transposed convolution's weight.
