@@ -119,7 +119,8 @@ def chart(results, path):
         ax.set_ylabel("ms per MLP step")
         ax.set_title(f"Scaling sweep over {axis}")
         ax.grid(True, which="both", alpha=0.3)
-    axes[1].legend()
+    if axes[1].lines:
+        axes[1].legend()
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
