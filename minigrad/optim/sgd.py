@@ -59,7 +59,12 @@ class SGD(_RuleOptimizer):
 def _scratch(optimizer, like):
     """A buffer shaped like `like`: a view of one flat array per dtype, as large as the largest parameter."""
     buffers = optimizer.__dict__.setdefault("_scratch_buffers", {})
-    flat = buffers.get(like.dtype)
-    if flat is None or flat.size < like.size:
-        flat = buffers[like.dtype] = np.empty(like.size, dtype=like.dtype)
-    return flat[:like.size].reshape(like.shape)
+    key = (like.dtype, like.shape)
+    view = buffers.get(key)
+    if view is None:
+        flat = buffers.get(like.dtype)
+        if flat is None or flat.size < like.size:
+            buffers.clear()  # the views of a smaller buffer are made again from the new one
+            flat = buffers[like.dtype] = np.empty(like.size, dtype=like.dtype)
+        view = buffers[key] = flat[:like.size].reshape(like.shape)
+    return view
