@@ -26,7 +26,7 @@ import itertools
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 from minigrad._ops.registry import Primitive
 
@@ -51,13 +51,17 @@ def pad(x, padding, value=0.0):
 
 
 def windows(padded, kernel, stride, dilation):
-    """A strided view (N, C, *out, *kernel) of the patches a kernel sees; nothing is copied."""
-    spatial_axes = tuple(range(2, padded.ndim))
-    extent = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
-    view = sliding_window_view(padded, extent, axis=spatial_axes)
-    # Keep every `stride`-th window and every `dilation`-th element inside a window.
-    return view[(slice(None), slice(None)) + tuple(slice(None, None, s) for s in stride)
-                + tuple(slice(None, None, d) for d in dilation)]
+    """A strided view (N, C, *out, *kernel) of the patches a kernel sees; nothing is copied.
+
+    Moving one output position along an axis moves `stride` pixels in the input, and one
+    step inside the kernel moves `dilation` pixels: both are just strides over the same
+    memory, which is what sliding_window_view computes too (with more Python around it).
+    """
+    spatial, steps = padded.shape[2:], padded.strides[2:]
+    out = tuple((size - d * (k - 1) - 1) // s + 1 for size, k, s, d in zip(spatial, kernel, stride, dilation))
+    return as_strided(padded, padded.shape[:2] + out + tuple(kernel),
+                      padded.strides[:2] + tuple(st * s for st, s in zip(steps, stride))
+                      + tuple(st * d for st, d in zip(steps, dilation)), writeable=False)
 
 
 def col2im(patches, spatial, stride, padding, dilation):

@@ -153,15 +153,18 @@ def _tile_elements(x, kernel):
     """For every offset inside a window (scan order), the strided view (N, C, *out) of the
     element at that offset in every window, for windows that tile x (rows or columns
     past the last whole window are left out, as floor mode leaves them)."""
-    out_shape = tuple(size // k for size, k in zip(x.shape[2:], kernel))
+    out_shape = [size // k for size, k in zip(x.shape[2:], kernel)]
     whole = x[(slice(None), slice(None)) + tuple(slice(0, o * k) for o, k in zip(out_shape, kernel))]
-    blocks = whole.reshape(x.shape[:2] + tuple(v for o, k in zip(out_shape, kernel) for v in (o, k)))
-    for offset in _offsets(kernel):                                   # blocks: (N, C, o1, k1, o2, k2, ...)
-        yield blocks[(slice(None), slice(None)) + tuple(v for k in offset for v in (slice(None), k))]
+    split = []                                                        # (o1, k1, o2, k2, ...)
+    for o, k in zip(out_shape, kernel):
+        split += [o, k]
+    blocks = whole.reshape(x.shape[:2] + tuple(split))
+    every = slice(None)
+    return [blocks[(every, every) + sum(((every, k) for k in offset), ())] for offset in _offsets(kernel)]
 
 
 def _max_pool_tiles(x, kernel):
-    elements = list(_tile_elements(x, kernel))
+    elements = _tile_elements(x, kernel)
     if len(elements) == 1:
         return elements[0].copy()
     out = np.maximum(elements[0], elements[1])                        # NaN propagates, as in torch
