@@ -128,7 +128,10 @@ def main(argv=None):
     parser.add_argument("--only", nargs="*", metavar="ID", help="run only these workloads (ids as in results.json, "
                                                                "or a prefix such as mlp, sweep, pillars)")
     parser.add_argument("--rounds", type=int, help="rounds per workload (default 15, quick 2)")
+    parser.add_argument("--threads", type=int, help="limit NumPy's BLAS and torch to this many threads "
+                                                    "(default: each library's own default)")
     args = parser.parse_args(argv)
+    limits = _limit_threads(args.threads) if args.threads else None  # noqa: F841 (kept for the whole run)
     settings = ({"rounds": 2, "per_round": 2, "warmup": 1} if args.quick
                 else {"rounds": 15, "per_round": 5, "warmup": 5})
     if args.rounds:
@@ -138,6 +141,7 @@ def main(argv=None):
         return not args.only or any(workload_id == o or workload_id.startswith(o + "-")
                                     for o in args.only)
 
+    settings["threads"] = args.threads or "library defaults"
     results = {"machine": harness.machine(), "quick": args.quick, "settings": settings,
                "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "float32_checked": True,
                "backends": workloads.backends(), "workloads": []}
@@ -157,6 +161,20 @@ def main(argv=None):
     out = report.write(results, args.out)
     print(f"\nresults in {out}")
     return 0
+
+
+def _limit_threads(threads):
+    """Run every library on `threads` threads: on a machine shared with other work, a
+    multithreaded BLAS call waits for every one of its threads to get a core, and the
+    waits, not the libraries, decide the figures. The limits hold for this process and the
+    `pillars run` processes it starts."""
+    from threadpoolctl import threadpool_limits
+
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = str(threads)
+    if workloads.torch is not None:
+        workloads.torch.set_num_threads(threads)
+    return threadpool_limits(threads)
 
 
 def _print(entry):

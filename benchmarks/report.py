@@ -55,7 +55,7 @@ def markdown(results):
              f"Python {m['python']} on {m['platform']}. {'Quick smoke run. ' if results['quick'] else ''}"
              f"Median ± half the interquartile range of {results['settings']['rounds']} rounds x "
              f"{results['settings']['per_round']} steps per row after warm-up, the rows taking turns; "
-             "every row float32, checked.", ""]
+             f"threads: {results['settings'].get('threads', 'library defaults')}; every row float32, checked.", ""]
     groups = [("Training steps", [w for w in results["workloads"] if w["group"] == "main"]),
               ("Scaling sweep: MLP 784-H-10 step", [w for w in results["workloads"] if w["group"] == "sweep"]),
               ("`pillars run` end to end (default MLP on digits)",
