@@ -17,6 +17,17 @@ sys.path.insert(0, str(ROOT))  # the suite is a top-level package next to minigr
 from benchmarks import __main__ as suite, harness, reference, workloads  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _keep_random_states():
+    """Building models draws from torch's and minigrad's global generators: put them back, so that
+    the tests that run after these see the same random numbers as without them."""
+    states = torch.get_rng_state(), minigrad.random.get_rng_state(), np.random.get_state()
+    yield
+    torch.set_rng_state(states[0])
+    minigrad.random.set_rng_state(states[1])
+    np.random.set_state(states[2])
+
+
 def _library_gradients(lib, model, weights, x, y):
     """Loss and parameter gradients of `model` (minigrad or torch) after loading `weights`."""
     with lib.no_grad():
