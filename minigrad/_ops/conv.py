@@ -1,16 +1,21 @@
 """Convolution in any number of spatial dimensions, as one im2col rule.
 
 A convolution slides a kernel over the zero-padded input. Gathering, for every output
-position, the input patch the kernel sees (im2col) turns it into one matrix product:
+position, the input patch the kernel sees (im2col) turns it into matrix products:
 
     columns[n, g]  : (C/G * prod(kernel), prod(out))    the patches of group g, one per column
     weight[g]      : (Cout/G, C/G * prod(kernel))       each filter as a row
     out[n, g]      = weight[g] @ columns[n, g]          (Cout/G, prod(out))
 
-so the gradients are matrix products too: d weight[g] = sum_n g[n, g] @ columns[n, g]^T,
-d columns = weight^T @ g, and d input scatters the patch gradients back to the pixels
-they were read from (col2im), one kernel offset at a time. (The code keeps the batch and
-output positions together on one axis so that each group is one matrix product.)
+The patches are first a strided view of the padded input (``windows``: nothing is
+copied), then one copy lays them out as columns. NumPy's matmul runs the product for
+every sample and group in one call, and its result (N, G, Cout/G, prod(out)) already
+is the output's (N, Cout, *out) memory layout: no transpose or copy after the product.
+
+The gradients are matrix products too: d weight[g] = sum_n g[n, g] @ columns[n, g]^T,
+d columns[n, g] = weight[g]^T @ g[n, g], and d input scatters the patch gradients back
+to the pixels they were read from (col2im): one strided slice per kernel offset, added
+in place, instead of a loop over pixels.
 
 Shapes: input (N, C, *spatial), weight (Cout, C / groups, *kernel), bias (Cout,) or None.
 `stride` and `dilation` are tuples with one entry per spatial axis, `padding` a tuple of
@@ -21,7 +26,7 @@ import itertools
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 from minigrad._ops.registry import Primitive
 
@@ -33,20 +38,30 @@ def output_shape(spatial, kernel, stride, padding, dilation):
 
 
 def pad(x, padding, value=0.0):
-    """x with its spatial axes (all but the first two) padded by (before, after) pairs."""
+    """x with its spatial axes (all but the first two) padded by (before, after) pairs.
+
+    A filled array with x copied into its middle: the same as np.pad, several times faster.
+    """
     if not any(lo or hi for lo, hi in padding):
         return x
-    return np.pad(x, ((0, 0), (0, 0)) + tuple(padding), constant_values=value)
+    out = np.full(x.shape[:2] + tuple(size + lo + hi for size, (lo, hi) in zip(x.shape[2:], padding)), value,
+                  dtype=x.dtype)
+    out[(slice(None), slice(None)) + tuple(slice(lo, lo + size) for size, (lo, _) in zip(x.shape[2:], padding))] = x
+    return out
 
 
 def windows(padded, kernel, stride, dilation):
-    """A strided view (N, C, *out, *kernel) of the patches a kernel sees; nothing is copied."""
-    spatial_axes = tuple(range(2, padded.ndim))
-    extent = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
-    view = sliding_window_view(padded, extent, axis=spatial_axes)
-    # Keep every `stride`-th window and every `dilation`-th element inside a window.
-    return view[(slice(None), slice(None)) + tuple(slice(None, None, s) for s in stride)
-                + tuple(slice(None, None, d) for d in dilation)]
+    """A strided view (N, C, *out, *kernel) of the patches a kernel sees; nothing is copied.
+
+    Moving one output position along an axis moves `stride` pixels in the input, and one
+    step inside the kernel moves `dilation` pixels: both are just strides over the same
+    memory, which is what sliding_window_view computes too (with more Python around it).
+    """
+    spatial, steps = padded.shape[2:], padded.strides[2:]
+    out = tuple((size - d * (k - 1) - 1) // s + 1 for size, k, s, d in zip(spatial, kernel, stride, dilation))
+    return as_strided(padded, padded.shape[:2] + out + tuple(kernel),
+                      padded.strides[:2] + tuple(st * s for st, s in zip(steps, stride))
+                      + tuple(st * d for st, d in zip(steps, dilation)), writeable=False)
 
 
 def col2im(patches, spatial, stride, padding, dilation):
@@ -68,18 +83,18 @@ def col2im(patches, spatial, stride, padding, dilation):
 
 
 def _columns(x, kernel, stride, padding, dilation, groups):
-    """im2col: the patches as (groups, C/groups * prod(kernel), N * prod(out)), copied once.
+    """im2col: the patches as (N, groups, C/groups * prod(kernel), prod(out)), copied once.
 
-    Batch and output positions share the column axis so that each group's convolution is
-    a single matrix product (one large BLAS call rather than N small ones).
+    Each sample's columns are contiguous, read from the strided view of the padded input
+    a run of output positions at a time, which is the fast direction for the copy.
     """
-    c = x.shape[1]
+    n, c = x.shape[:2]
     view = windows(pad(x, padding), kernel, stride, dilation)           # (N, C, *out, *kernel)
     nd = len(kernel)
     out_axes = tuple(range(2, 2 + nd))
     kernel_axes = tuple(range(2 + nd, 2 + 2 * nd))
-    patches = view.transpose((1,) + kernel_axes + (0,) + out_axes)      # (C, *kernel, N, *out)
-    return patches.reshape(groups, c // groups * math.prod(kernel), -1)
+    patches = view.transpose((0, 1) + kernel_axes + out_axes)           # (N, C, *kernel, *out)
+    return patches.reshape(n, groups, c // groups * math.prod(kernel), -1)
 
 
 def _grouped_weight(weight, groups):
@@ -87,17 +102,16 @@ def _grouped_weight(weight, groups):
 
 
 def _grouped_grad(g, groups):
-    """The output gradient (N, Cout, *out) laid out like the product: (G, Cout/G, N * prod(out))."""
+    """The output gradient (N, Cout, *out) laid out like the product: (N, G, Cout/G, prod(out)), a view."""
     n, out_channels = g.shape[:2]
-    g = g.reshape(n, groups, out_channels // groups, -1).transpose(1, 2, 0, 3)
-    return g.reshape(groups, out_channels // groups, -1)
+    return g.reshape(n, groups, out_channels // groups, -1)
 
 
 def _convolution(x, weight, bias, stride, padding, dilation, groups):
     kernel, n = weight.shape[2:], x.shape[0]
+    # (G, Cout/G, K) @ (N, G, K, P) -> (N, G, Cout/G, P), which is (N, Cout, *out) in memory
     product = _grouped_weight(weight, groups) @ _columns(x, kernel, stride, padding, dilation, groups)
-    out_shape = output_shape(x.shape[2:], kernel, stride, padding, dilation)
-    out = np.ascontiguousarray(product.reshape((weight.shape[0], n) + out_shape).swapaxes(0, 1))
+    out = product.reshape((n, weight.shape[0]) + output_shape(x.shape[2:], kernel, stride, padding, dilation))
     if bias is not None:
         out += bias.reshape((-1,) + (1,) * len(kernel))
     return out
@@ -106,19 +120,27 @@ def _convolution(x, weight, bias, stride, padding, dilation, groups):
 def _convolution_vjp_input(g, ans, x, weight, bias, stride, padding, dilation, groups):
     n, c = x.shape[:2]
     kernel, out_shape = weight.shape[2:], g.shape[2:]
+    # (G, K, Cout/G) @ (N, G, Cout/G, P) -> (N, G, K, P): each patch's gradient, as columns
     columns_grad = np.swapaxes(_grouped_weight(weight, groups), -1, -2) @ _grouped_grad(g, groups)
-    columns_grad = columns_grad.reshape((c,) + kernel + (n,) + out_shape)   # (C, *kernel, N, *out)
-    patches_grad = np.moveaxis(columns_grad, 1 + len(kernel), 0)            # (N, C, *kernel, *out), a view
+    patches_grad = columns_grad.reshape((n, c) + kernel + out_shape)   # (N, C, *kernel, *out), a view
     return col2im(patches_grad, x.shape[2:], stride, padding, dilation)
 
 
 def _convolution_vjp_weight(g, ans, x, weight, bias, stride, padding, dilation, groups):
     columns = _columns(x, weight.shape[2:], stride, padding, dilation, groups)
-    return (_grouped_grad(g, groups) @ np.swapaxes(columns, -1, -2)).reshape(weight.shape)
+    # (N, G, Cout/G, P) @ (N, G, P, K) -> (N, G, Cout/G, K), summed over the samples
+    per_sample = _grouped_grad(g, groups) @ np.swapaxes(columns, -1, -2)
+    return per_sample.sum(axis=0).reshape(weight.shape)
+
+
+def _channel_sums(g):
+    """g (N, C, *spatial) summed over all axes but the channels: first over the samples (one
+    pass of elementwise adds), then each channel's plane (a contiguous, pairwise sum)."""
+    return g.sum(axis=0).reshape(g.shape[1], math.prod(g.shape[2:])).sum(axis=1)
 
 
 def _convolution_vjp_bias(g, ans, x, weight, bias, stride, padding, dilation, groups):
-    return g.sum(axis=(0,) + tuple(range(2, g.ndim)))
+    return _channel_sums(g)
 
 
 convolution = Primitive("Convolution", _convolution,
@@ -196,7 +218,7 @@ def _conv_transpose_vjp_weight(g, ans, x, weight, bias, stride, padding, dilatio
 
 
 def _conv_transpose_vjp_bias(g, ans, x, weight, bias, stride, padding, dilation, groups, output_shape):
-    return g.sum(axis=(0,) + tuple(range(2, g.ndim)))
+    return _channel_sums(g)
 
 
 # weight: (C_in, C_out / groups, *kernel), as torch stores a transposed convolution's weight.

@@ -9,6 +9,13 @@ input (see ``conv.windows``), so no Python loop runs over pixels.
   reads the input at those positions, and its gradient adds ``g`` back at the same
   positions: only the maximum of each window receives gradient, as in torch. (A dilated
   window can lie wholly in the padding; it yields -inf and sends no gradient.)
+- When the windows tile the plane (stride = kernel, no padding or dilation: the usual
+  ``MaxPool2d(2)``) and no indices are asked for, a faster rule (``max_pool_tiles``)
+  needs no indices at all. Each window element, at a fixed offset inside its window, is
+  one strided view of the input; the output is their pairwise ``np.maximum``. The gradient
+  is routed by comparison: at each offset in scan order, an element equal to its window's
+  maximum that no earlier offset matched receives ``g`` (ties go to the first, as in
+  torch). Only when NaN or infinity is involved does it fall back to the indices.
 - Average pooling divides each window's sum by a divisor (the window size, or only its
   part inside the input when `count_include_pad` is False); its gradient spreads
   ``g / divisor`` evenly over the window.
@@ -132,6 +139,62 @@ def _max_pool_vjp(g, ans, x, indices, empty=None):
 
 
 max_pool = Primitive("MaxPool2DWithIndices", _gather_plane, _max_pool_vjp, None, saves="inputs")
+
+
+# ------------------------------------------------------------- max pooling over tiles
+def tiles(spatial, kernel, stride, padding, dilation, ceil_mode):
+    """Whether the windows tile the plane: stride = kernel, no padding or dilation, and (in
+    ceil mode) no partial window at the end. Then each element is in at most one window."""
+    return (tuple(stride) == tuple(kernel) and not any(padding) and all(d == 1 for d in dilation)
+            and not (ceil_mode and any(size % k for size, k in zip(spatial, kernel))))
+
+
+def _tile_elements(x, kernel):
+    """For every offset inside a window (scan order), the strided view (N, C, *out) of the
+    element at that offset in every window, for windows that tile x (rows or columns
+    past the last whole window are left out, as floor mode leaves them)."""
+    out_shape = [size // k for size, k in zip(x.shape[2:], kernel)]
+    whole = x[(slice(None), slice(None)) + tuple(slice(0, o * k) for o, k in zip(out_shape, kernel))]
+    split = []                                                        # (o1, k1, o2, k2, ...)
+    for o, k in zip(out_shape, kernel):
+        split += [o, k]
+    blocks = whole.reshape(x.shape[:2] + tuple(split))
+    every = slice(None)
+    return [blocks[(every, every) + sum(((every, k) for k in offset), ())] for offset in _offsets(kernel)]
+
+
+def _max_pool_tiles(x, kernel):
+    elements = _tile_elements(x, kernel)
+    if len(elements) == 1:
+        return elements[0].copy()
+    out = np.maximum(elements[0], elements[1])                        # NaN propagates, as in torch
+    for element in elements[2:]:
+        np.maximum(out, element, out=out)
+    return out
+
+
+def _max_pool_tiles_vjp(g, ans, x, kernel):
+    if not np.isfinite(g).all() or (ans.dtype.kind == "f" and np.isnan(ans).any()):
+        # A NaN window sends its gradient to its last NaN, and NaN * 0 is not 0: the indices know.
+        ones, zeros = (1,) * len(kernel), (0,) * len(kernel)
+        return _max_pool_vjp(g, ans, x, max_pool_indices(x, kernel, kernel, zeros, ones, False))
+    covered = all(size % k == 0 for size, k in zip(x.shape[2:], kernel))   # every element in a window
+    grad = (np.empty if covered else np.zeros)(x.shape, dtype=g.dtype)
+    taken = None                                                      # windows whose maximum came earlier
+    for element, target in zip(_tile_elements(x, kernel), _tile_elements(grad, kernel)):
+        first = np.equal(element, ans)
+        if taken is None:
+            taken = first.copy()
+        else:
+            np.greater(first, taken, out=first)                       # equal here, and not before
+            taken |= first
+        np.multiply(g, first, out=target)
+    grad += 0  # -g * 0 is -0.0: torch's zeros are +0.0 (and so is its 0 + g for g = -0.0)
+    return grad
+
+
+max_pool_tiles = Primitive("MaxPool2DTiles", _max_pool_tiles, _max_pool_tiles_vjp, saves="both",
+                           grad_fn_name="MaxPool2DWithIndicesBackward0")
 
 
 def _adaptive_windows(size, out):

@@ -8,8 +8,10 @@ bidirectional layer), with torch's gate order:
     c = sigmoid(f) * c + sigmoid(i) * tanh(g)
     h = sigmoid(o) * tanh(c)
 
-The output stacks every step's h and c: (2, L, N, H). Backward walks the steps the
-other way, carrying dh and dc back through the recurrence:
+The output keeps, for every step, what backward needs besides h and c: the activated
+gates and tanh(c), as (L, N, 7H) = [h | c | i f g o | tanh(c)]; the layer's users read h
+and c from it. Backward then recomputes nothing. It walks the steps the other way,
+carrying dh and dc back through the recurrence:
 
     dc = dc_from_later_steps + dh * o * (1 - tanh(c)^2)
     di, df, dg, do = dc * g, dc * c_prev, dc * i, dh * tanh(c)      (times each gate's derivative)
@@ -26,6 +28,15 @@ from minigrad._ops.elementwise import logistic
 from minigrad._ops.registry import Primitive
 
 
+def _sigmoid_into(x, out):
+    """1 / (1 + exp(-x)) written into `out`, the same operations as logistic, without temporaries."""
+    np.negative(x, out=out)
+    np.exp(out, out=out)
+    out += 1
+    np.reciprocal(out, out=out)  # 1 / y, rounded as the division is
+    return out
+
+
 def _times(a, matrix):
     """a @ matrix for a of shape (L, N, K): one matrix product over all L * N rows (NumPy's
     batched matmul would run L small ones)."""
@@ -36,28 +47,36 @@ def _steps(length, reverse):
     return range(length - 1, -1, -1) if reverse else range(length)
 
 
-def _activate(pre, hidden):
-    """The gates from their pre-activations (..., 4H): sigmoid for i, f, o and tanh for g."""
-    gates = logistic(pre)
-    gates[..., 2 * hidden:3 * hidden] = np.tanh(pre[..., 2 * hidden:3 * hidden])
-    return gates
+# The parts of the LSTM layer's output (L, N, 7H), in units of H.
+LSTM_H, LSTM_C, LSTM_GATES, LSTM_TANH_C, LSTM_WIDTH = 0, 1, 2, 6, 7
+
+
+def _part(a, start, width, hidden):
+    return a[..., start * hidden:(start + width) * hidden]
 
 
 def _lstm_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
     hidden = h0.shape[-1]
-    pre_x = _times(x, w_ih.T)                # the input's part of every step's gates at once
+    pre = _times(x, w_ih.T)                  # the input's part of every step's gates at once
     if b_ih is not None:
-        pre_x += b_ih + b_hh
-    hs = np.empty((x.shape[0],) + h0.shape, dtype=pre_x.dtype)
-    cs = np.empty_like(hs)
+        pre += b_ih + b_hh
+    out = np.empty(pre.shape[:-1] + (LSTM_WIDTH * hidden,), dtype=pre.dtype)
+    w_hh_t = w_hh.T
     h, c = h0, c0
-    for t in _steps(x.shape[0], reverse):
-        gates = _activate(pre_x[t] + h @ w_hh.T, hidden)
-        i, f, g, o = (gates[:, k * hidden:(k + 1) * hidden] for k in range(4))
-        c = f * c + i * g
-        h = o * np.tanh(c)
-        hs[t], cs[t] = h, c
-    return np.stack([hs, cs])
+    with np.errstate(over="ignore"):         # sigmoid's exp(-x) may overflow to inf: the limit 0
+        for t in _steps(x.shape[0], reverse):
+            step = out[t]
+            gates = _part(step, LSTM_GATES, 4, hidden)
+            p = pre[t]
+            p += h @ w_hh_t
+            _sigmoid_into(p, out=gates)
+            i, f, g, o = (_part(gates, k, 1, hidden) for k in range(4))
+            np.tanh(_part(p, 2, 1, hidden), out=g)
+            c = np.multiply(f, c, out=_part(step, LSTM_C, 1, hidden))
+            c += i * g
+            tanh_c = np.tanh(c, out=_part(step, LSTM_TANH_C, 1, hidden))
+            h = np.multiply(o, tanh_c, out=_part(step, LSTM_H, 1, hidden))
+    return out
 
 
 def _previous(sequence, first, reverse):
@@ -69,31 +88,35 @@ def _previous(sequence, first, reverse):
 
 def _lstm_layer_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
     hidden = h0.shape[-1]
-    hs, cs = ans[0], ans[1]
+    hs, cs = _part(ans, LSTM_H, 1, hidden), _part(ans, LSTM_C, 1, hidden)
+    tanh_c = _part(ans, LSTM_TANH_C, 1, hidden)
+    i, f, g, o = (_part(ans, LSTM_GATES + k, 1, hidden) for k in range(4))
     h_prev, c_prev = _previous(hs, h0, reverse), _previous(cs, c0, reverse)
-    # Recompute every step's gates in one go from the saved states.
-    pre = _times(x, w_ih.T) + _times(h_prev, w_hh.T)
-    if b_ih is not None:
-        pre += b_ih + b_hh
-    gates = _activate(pre, hidden)
-    i, f, g, o = (gates[..., k * hidden:(k + 1) * hidden] for k in range(4))
-    tanh_c = np.tanh(cs)
     # d pre-activation = (dc or dh) * scale, with each gate's scale known for all steps at once:
     # i: dc * g * i(1-i)   f: dc * c_prev * f(1-f)   g: dc * i * (1-g^2)   o: dh * tanh(c) * o(1-o)
-    scale = np.concatenate([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g),
-                            tanh_c * o * (1 - o)], axis=-1)
+    scale = np.empty(ans.shape[:-1] + (4 * hidden,), dtype=ans.dtype)
+    scale_i, scale_f, scale_g, scale_o = (_part(scale, k, 1, hidden) for k in range(4))
+    np.multiply(g * i, 1 - i, out=scale_i)
+    np.multiply(c_prev * f, 1 - f, out=scale_f)
+    np.multiply(i, 1 - g * g, out=scale_g)
+    np.multiply(tanh_c * o, 1 - o, out=scale_o)
     through_h = o * (1 - tanh_c * tanh_c)    # d c / d h's contribution: h = o * tanh(c)
-    d_gates = np.empty_like(pre)
-    d_cell = np.empty(h0.shape[:-1] + (4, hidden), dtype=pre.dtype)  # (dc, dc, dc, dh) of one step
+    grad_h, grad_c = _part(grad, LSTM_H, 1, hidden), _part(grad, LSTM_C, 1, hidden)
+    d_gates = np.empty_like(scale)
+    # i, f and g take dc, o takes dh: the first three as one (..., 3, H) product per step
+    scale_ifg = scale[..., :3 * hidden].reshape(scale.shape[:-1] + (3, hidden))
+    d_ifg = d_gates[..., :3 * hidden].reshape(scale_ifg.shape)
+    d_o = _part(d_gates, 3, 1, hidden)
     dh_next, dc_next = np.zeros_like(h0), np.zeros_like(c0)
     for t in _steps(x.shape[0], not reverse):
-        dh = grad[0, t] + dh_next
-        dc = grad[1, t] + dc_next + dh * through_h[t]
-        d_cell[..., :3, :] = dc[..., None, :]
-        d_cell[..., 3, :] = dh
-        np.multiply(d_cell.reshape(scale[t].shape), scale[t], out=d_gates[t])
-        dc_next = dc * f[t]
-        dh_next = d_gates[t] @ w_hh
+        dh = grad_h[t] + dh_next
+        dc = grad_c[t] + dc_next
+        dc += dh * through_h[t]
+        np.multiply(dc[..., None, :], scale_ifg[t], out=d_ifg[t])
+        np.multiply(dh, scale_o[t], out=d_o[t])
+        d = d_gates[t]
+        dc_next = np.multiply(dc, f[t], out=dc)
+        dh_next = d @ w_hh
     rows = d_gates.reshape(-1, d_gates.shape[-1])
     d_bias = None if b_ih is None else rows.sum(axis=0)
     return (_times(d_gates, w_ih),                            # x

@@ -47,6 +47,9 @@ def _hyperparameters(group, *names):
     return {name: _number(group[name]) for name in names}
 
 
+_PLAIN = frozenset((float, int, bool, str, type(None)))
+
+
 def _number(value):
     """A hyperparameter as the rules take it, computing as torch does.
 
@@ -56,6 +59,8 @@ def _number(value):
     float32 parameter and its state in float32 (a np.float64 would promote them).
     Tuples (betas) are converted entry by entry.
     """
+    if type(value) in _PLAIN:  # the common case, first
+        return value
     if isinstance(value, Tensor):
         return value._array.reshape(())[()]
     if isinstance(value, np.generic):
@@ -265,11 +270,14 @@ class _RuleOptimizer(Optimizer):
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            hyperparameters = _hyperparameters(group, *self._hyperparameter_names)
-            for p in group["params"]:
-                if p.grad is not None:
-                    self._step_parameter(p, group, hyperparameters)
+            self._step_group(group, _hyperparameters(group, *self._hyperparameter_names))
         return loss
+
+    def _step_group(self, group, hyperparameters):
+        """Update the parameters of one group that have a gradient (a subclass may take a shortcut)."""
+        for p in group["params"]:
+            if p.grad is not None:
+                self._step_parameter(p, group, hyperparameters)
 
     def _step_parameter(self, p, group, hyperparameters):
         entries = self.state.get(p)

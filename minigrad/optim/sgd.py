@@ -1,5 +1,7 @@
 """SGD: stochastic gradient descent with optional momentum, dampening and Nesterov momentum."""
 
+import numpy as np
+
 from minigrad.optim import functional as F
 from minigrad.optim.optimizer import _check, _check_lr, _RuleOptimizer
 
@@ -32,3 +34,37 @@ class SGD(_RuleOptimizer):
 
     def _init_state(self, param, group):
         return F.init_sgd(param)
+
+    def _step_group(self, group, hyperparameters):
+        """Plain SGD (no momentum, weight decay or maximize) keeps no state: p <- p - lr * g.
+
+        That case, the most common, skips the rule's bookkeeping and computes the same two
+        operations as the rule. The product ``lr * g`` goes into a scratch buffer that the
+        optimizer keeps for the purpose, so that no parameter-sized temporary is allocated
+        and freed for every parameter at every step.
+        """
+        lr = hyperparameters["lr"]
+        if (hyperparameters["momentum"] != 0 or hyperparameters["weight_decay"] != 0 or hyperparameters["maximize"]
+                or type(lr) not in (float, int)):  # a tensor lr computes in its own dtype: the rule knows how
+            return super()._step_group(group, hyperparameters)
+        for p in group["params"]:
+            grad = p._grad  # the optimizer holds leaves only: no need for .grad's non-leaf warning
+            if grad is None:
+                continue
+            param, grad = p._array, grad._array
+            np.subtract(param, np.multiply(grad, lr, out=_scratch(self, grad)), out=param)
+            p._version_counter[0] += 1
+
+
+def _scratch(optimizer, like):
+    """A buffer shaped like `like`: a view of one flat array per dtype, as large as the largest parameter."""
+    buffers = optimizer.__dict__.setdefault("_scratch_buffers", {})
+    key = (like.dtype, like.shape)
+    view = buffers.get(key)
+    if view is None:
+        flat = buffers.get(like.dtype)
+        if flat is None or flat.size < like.size:
+            buffers.clear()  # the views of a smaller buffer are made again from the new one
+            flat = buffers[like.dtype] = np.empty(like.size, dtype=like.dtype)
+        view = buffers[key] = flat[:like.size].reshape(like.shape)
+    return view

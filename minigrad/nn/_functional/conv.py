@@ -305,6 +305,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                                                         "max_pool2d")
     out_shape = pool_ops.pooled_shape(batched.shape[2:], kernel, stride, padding, dilation, ceil_mode)
     _check_pool_output(batched, out_shape)
+    if not return_indices and pool_ops.tiles(batched.shape[2:], kernel, stride, padding, dilation, ceil_mode):
+        out = apply(pool_ops.max_pool_tiles, batched, kernel=kernel)   # the common case needs no indices
+        return out.squeeze(0) if added else out
     indices = pool_ops.max_pool_indices(batched._array, kernel, stride, padding, dilation, ceil_mode)
     empty = pool_ops.empty_windows(batched.shape[2:], kernel, stride, padding, dilation, out_shape)
     out = apply(pool_ops.max_pool, batched, indices, empty=empty)

@@ -1,0 +1,51 @@
+"""Max pooling over tiling windows (stride = kernel, no padding) takes a shortcut without indices:
+it must give torch's values and gradients exactly, ties (first maximum wins), NaN, odd sizes and
+non-finite upstream gradients included."""
+
+import numpy as np
+import pytest
+import torch
+
+import minigrad
+import minigrad.nn.functional as F
+
+
+def _both(array, grad, **kwargs):
+    x = minigrad.tensor(array, requires_grad=True)
+    t = torch.tensor(array, requires_grad=True)
+    out, expected = F.max_pool2d(x, **kwargs), torch.nn.functional.max_pool2d(t, **kwargs)
+    out.backward(minigrad.tensor(grad))
+    expected.backward(torch.tensor(grad))
+    return out, expected, x.grad, t.grad
+
+
+@pytest.mark.parametrize("shape, kernel", [((2, 3, 8, 8), 2), ((1, 2, 7, 9), 2), ((2, 1, 9, 6), 3),
+                                           ((1, 1, 6, 8), (2, 4)), ((1, 2, 5, 5), 1)])
+@pytest.mark.parametrize("case", ["ties", "nan", "signed_zeros", "inf_grad"])
+def test_tiled_max_pool_matches_torch_exactly(shape, kernel, case):
+    rng = np.random.default_rng(0)
+    array = rng.integers(-2, 3, shape).astype(np.float32)    # few values: many ties in every window
+    kernel_size = (kernel, kernel) if isinstance(kernel, int) else kernel
+    out_shape = shape[:2] + tuple(s // k for s, k in zip(shape[2:], kernel_size))
+    grad = rng.standard_normal(out_shape).astype(np.float32)
+    if case == "nan":
+        array.reshape(-1)[::7] = np.nan
+    elif case == "signed_zeros":
+        array = np.where(array > 0, array, np.where(array < 0, -0.0, 0.0)).astype(np.float32)
+        grad = -np.abs(grad)                                 # negative upstream gradients
+    elif case == "inf_grad":
+        grad.reshape(-1)[::5] = np.inf
+    out, expected, x_grad, t_grad = _both(array, grad, kernel_size=kernel)
+    np.testing.assert_array_equal(out.detach().numpy(), expected.detach().numpy())
+    np.testing.assert_array_equal(x_grad.numpy(), t_grad.numpy())
+    assert np.array_equal(np.signbit(x_grad.numpy()), np.signbit(t_grad.numpy()))
+
+
+def test_ceil_mode_with_whole_windows_and_the_module():
+    array = np.random.default_rng(1).standard_normal((2, 2, 8, 6)).astype(np.float32)
+    grad = np.ones((2, 2, 4, 3), dtype=np.float32)
+    out, expected, x_grad, t_grad = _both(array, grad, kernel_size=2, ceil_mode=True)
+    np.testing.assert_array_equal(out.detach().numpy(), expected.detach().numpy())
+    np.testing.assert_array_equal(x_grad.numpy(), t_grad.numpy())
+    pooled = minigrad.nn.MaxPool2d(2)(minigrad.tensor(array))
+    assert pooled.shape == (2, 2, 4, 3)
