@@ -133,7 +133,119 @@ CASES = {
                    lambda d: [d(mst.arrays("float64", (2, 4, 3), SPREAD, unique=True))]),
     "smooth_l1_huber": (lambda L, x, t: _f(L).smooth_l1_loss(x, t) + _f(L).huber_loss(x * x, t),
                         lambda d: [_matrix(d, 3, 2), _matrix(d, 3, 2)]),
+    # ---- audited for rules that take a differentiable value as a constant
+    "rms_norm": (lambda L, x, w: _f(L).rms_norm(x, (3,), w, eps=1e-5),
+                 lambda d: [_matrix(d, 2, 3, mst.nonzero_reals()), d(mst.arrays("float64", (3,)))]),
+    "instance_norm": (lambda L, x: _f(L).instance_norm(x), lambda d: [d(mst.arrays("float64", (2, 2, 3), unique=True))]),
+    "normalize": (lambda L, x: _f(L).normalize(x, dim=-1), lambda d: [_matrix(d, 2, 3, mst.nonzero_reals())]),
+    "cosine_similarity": (lambda L, x, y: _f(L).cosine_similarity(x, y),
+                          lambda d: [_matrix(d, 2, 3, mst.nonzero_reals()), _matrix(d, 2, 3, mst.nonzero_reals())]),
+    "pairwise_distance": (lambda L, x, y: _f(L).pairwise_distance(x, y) + _f(L).pairwise_distance(x, y, p=3.0),
+                          lambda d: [_matrix(d, 2, 3), _matrix(d, 2, 3)]),
+    "kl_div": (lambda L, x, t: _f(L).kl_div(x, t, reduction="batchmean"),
+               lambda d: [_matrix(d, 3, 2), _matrix(d, 3, 2, UNIT)]),
+    "kl_div_log_target": (lambda L, x, t: _f(L).kl_div(x, t, reduction="sum", log_target=True),
+                          lambda d: [_matrix(d, 3, 2), _matrix(d, 3, 2)]),
+    "cross_entropy_weighted": (lambda L, x: _f(L).cross_entropy(x, L.tensor([0, 2, 1, 2]),
+                                                                weight=L.tensor([0.5, 2.0, 1.5], dtype=x.dtype)),
+                               lambda d: [_matrix(d, 4, 3)]),
+    "cross_entropy_smoothing": (lambda L, x: _f(L).cross_entropy(x, L.tensor([0, 2, 1, 2]), label_smoothing=0.2),
+                                lambda d: [_matrix(d, 4, 3)]),
+    "cross_entropy_probabilities": (lambda L, x, t: _f(L).cross_entropy(x, t.softmax(-1), label_smoothing=0.1),
+                                    lambda d: [_matrix(d, 4, 3), _matrix(d, 4, 3)]),
+    "nll_loss_weighted": (lambda L, x: _f(L).nll_loss(x.log_softmax(-1), L.tensor([1, 0, 1]),
+                                                      weight=L.tensor([0.5, 2.0], dtype=x.dtype)),
+                          lambda d: [_matrix(d, 3, 2)]),
+    "softmin": (lambda L, x: _f(L).softmin(x, -1), lambda d: _unary(d, min_dims=1)),
+    "logsumexp_dims": (lambda L, x: x.logsumexp((0, 1)) * x.logsumexp(0).sum(), lambda d: [_matrix(d, 2, 3)]),
+    "var_correction": (lambda L, x: x.var(0, correction=0) + x.var(None, correction=2) * x.std(1, keepdim=True),
+                       lambda d: [d(mst.arrays("float64", (3, 3), unique=True))]),
+    "norm_p": (lambda L, x: x.norm(3, dim=-1) + x.norm(1.5) + x.norm(1, dim=0).sum(),
+               lambda d: _unary(d, mst.nonzero_reals(), min_dims=2)),
+    "norm_inf": (lambda L, x: x.norm(float("inf"), dim=-1) * x.sum(), lambda d: _unary(d, min_dims=1)),
+    "poisson_nll": (lambda L, x, t: _f(L).poisson_nll_loss(x, t) + _f(L).poisson_nll_loss(x.exp(), t, log_input=False,
+                                                                                           full=True),
+                    lambda d: [_matrix(d, 3, 2), _matrix(d, 3, 2, POSITIVE)]),
+    "gaussian_nll": (lambda L, x, t, v: _f(L).gaussian_nll_loss(x, t, v),
+                     lambda d: [_matrix(d, 3, 2), _matrix(d, 3, 2), _matrix(d, 3, 2, POSITIVE)]),
+    "l1_loss": (lambda L, x, t: _f(L).l1_loss(x * x, t), lambda d: [_matrix(d, 3, 2), _matrix(d, 3, 2)]),
+    "margin_ranking": (lambda L, a, b: _f(L).margin_ranking_loss(a * a, b, L.tensor([1.0, -1.0, 1.0])),
+                       lambda d: [d(mst.arrays("float64", (3,))), d(mst.arrays("float64", (3,)))]),
+    "soft_margin": (lambda L, x: _f(L).soft_margin_loss(x, L.tensor([1.0, -1.0, 1.0])),
+                    lambda d: [d(mst.arrays("float64", (3,)))]),
+    "multilabel_soft_margin": (lambda L, x: _f(L).multilabel_soft_margin_loss(x, L.tensor([[1.0, 0.0], [0.0, 1.0]])),
+                               lambda d: [_matrix(d, 2, 2)]),
+    "cosine_embedding": (lambda L, a, b: _f(L).cosine_embedding_loss(a, b, L.tensor([1.0, -1.0]), margin=-0.5),
+                         lambda d: [_matrix(d, 2, 3, mst.nonzero_reals()), _matrix(d, 2, 3, mst.nonzero_reals())]),
+    "triplet_margin": (lambda L, a, p, n: _f(L).triplet_margin_loss(a, p, n, margin=3.0),
+                       lambda d: [_matrix(d, 2, 3), _matrix(d, 2, 3), _matrix(d, 2, 3)]),
+    "hinge_embedding": (lambda L, x: _f(L).hinge_embedding_loss(x * x, L.tensor([1.0, -1.0, -1.0]), margin=2.0),
+                        lambda d: [d(mst.arrays("float64", (3,)))]),
+    "prelu": (lambda L, x, w: _f(L).prelu(x, w) * x,
+              # x != 0: at x = 0 torch's own first and second derivatives take different sides of the kink
+              lambda d: [_matrix(d, 3, 2, mst.nonzero_reals()), d(mst.arrays("float64", (2,)))]),
+    "glu": (lambda L, x: _f(L).glu(x, -1), lambda d: [_matrix(d, 2, 4)]),
+    "selu_celu_softsign": (lambda L, x: _f(L).selu(x) * x + _f(L).celu(x, 0.7) * x + _f(L).softsign(x),
+                           _unary),
+    "tanhshrink": (lambda L, x: _f(L).tanhshrink(x), _unary),
+    "max_dim": (lambda L, x: x.max(-1).values ** 2 + x.min(0)[0].sum(), lambda d: _unary(d, min_dims=2)),
+    "sort_topk": (lambda L, x: x.sort(-1).values * x + x.topk(2, -1).values.sum() ** 2,
+                  lambda d: [d(mst.arrays("float64", (2, 3), unique=True))]),
+    "median": (lambda L, x: x.median(-1).values ** 2, lambda d: [d(mst.arrays("float64", (2, 3), unique=True))]),
+    "prod_zeros": (lambda L, x: (x * L.tensor([1.0, 0.0, 1.0])).prod(-1) + (x * L.tensor([1.0, 0.0, 0.0])).prod(),
+                   lambda d: [_matrix(d, 2, 3)]),
+    "prod_dims": (lambda L, x: x.prod(0) * x.prod(), lambda d: [_matrix(d, 2, 3, mst.nonzero_reals())]),
+    "attention": (lambda L, q, k, v: _f(L).scaled_dot_product_attention(q, k, v),
+                  lambda d: [d(mst.arrays("float64", (1, 2, 3))), d(mst.arrays("float64", (1, 4, 3))),
+                             d(mst.arrays("float64", (1, 4, 2)))]),
+    "attention_causal": (lambda L, q, k, v: _f(L).scaled_dot_product_attention(q, k, v, is_causal=True),
+                         lambda d: [d(mst.arrays("float64", (3, 2))), d(mst.arrays("float64", (3, 2))),
+                                    d(mst.arrays("float64", (3, 2)))]),
+    "addmm_baddbmm": (lambda L, c, a, b: L.addmm(c, a, b, beta=0.5, alpha=2.0).tanh()
+                      + L.baddbmm(c, a[None], b[None], alpha=-1.0)[0].sin(),
+                      lambda d: [_matrix(d, 2, 2), _matrix(d, 2, 3), _matrix(d, 3, 2)]),
+    "atan2_signs": (lambda L, x, y: L.atan2(x, y), lambda d: _pair(d, mst.nonzero_reals(), mst.nonzero_reals())),
+    "pow_tensor_exponent": (lambda L, x, y: x ** y * y,
+                            lambda d: _pair(d, POSITIVE, mst.reals(-2.0, 2.0))),
+    "scalar_base_pow": (lambda L, x: 0.5 ** x * x, _unary),
+    "interpolate": (lambda L, x: _f(L).interpolate(x, scale_factor=2, mode="linear") ** 2,
+                    lambda d: [d(mst.arrays("float64", (1, 1, 3)))]),
+    "gather": (lambda L, x: x.gather(1, L.tensor([[0, 0], [1, 0]])) ** 2, lambda d: [_matrix(d, 2, 3)]),
+    "masked_fill": (lambda L, x: x.masked_fill(x > 0, 1.0) * x, lambda d: [_matrix(d, 2, 3)]),
+    "remainder_fmod_scalar": (lambda L, x: x.remainder(1.5) ** 2 + x.fmod(1.5) * x, lambda d: _unary(d, POSITIVE)),
 }
+
+# Ops whose gradient rule works on arrays only: with create_graph=True their backward raises
+# rather than give a second derivative that silently leaves out how the rule depends on x.
+UNSUPPORTED = {
+    "Cumprod": (lambda L, x: x.cumprod(-1), (2, 3)),
+    "Bilinear": (lambda L, x: _f(L).bilinear(x, x, L.ones(2, 3, 3, dtype=x.dtype)), (2, 3)),
+    "Einsum": (lambda L, x: L.einsum("ij,kj->ik", x, x), (2, 3)),
+    "LinalgSolveEx": (lambda L, x: L.linalg.solve(x + 3 * L.eye(2, dtype=x.dtype), x), (2, 2)),
+    "Embedding": (lambda L, x: _f(L).embedding(L.tensor([0, 1]), x), (2, 3)),
+    "ConstantPadNd": (lambda L, x: _f(L).pad(x, (1, 1)), (2, 3)),
+    "IndexPadNd": (lambda L, x: _f(L).pad(x[None], (1, 1), mode="reflect"), (2, 3)),
+    "Scatter": (lambda L, x: x.scatter(1, L.tensor([[1], [0]]), x[:, :1]), (2, 3)),
+    "ScatterAdd": (lambda L, x: x.scatter_add(1, L.tensor([[1], [0]]), x[:, :1]), (2, 3)),
+    "IndexPut": (lambda L, x: x.index_put((L.tensor([0]),), x[1]), (2, 3)),
+    "Convolution": (lambda L, x: _f(L).conv1d(x[None], L.ones(1, 2, 2, dtype=x.dtype)), (2, 3)),
+    "ConvTranspose": (lambda L, x: _f(L).conv_transpose1d(x[None], L.ones(2, 1, 2, dtype=x.dtype)), (2, 3)),
+    "MaxPool2DWithIndices": (lambda L, x: _f(L).max_pool2d(x[None], 2), (2, 4)),
+    "AvgPool2D": (lambda L, x: _f(L).avg_pool2d(x[None], 2), (2, 4)),
+    "AdaptiveAvgPool2D": (lambda L, x: _f(L).adaptive_avg_pool2d(x[None], 1), (2, 4)),
+    "Fmod": (lambda L, x: x.fmod(x[:1] + 4), (2, 3)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNSUPPORTED))
+def test_unsupported_double_backward_raises(name):
+    """Where minigrad cannot record a rule's own computation, a gradient of its gradient raises
+    (torch computes one) instead of coming back wrong."""
+    fn, shape = UNSUPPORTED[name]
+    x = minigrad.tensor(np.linspace(0.5, 2.0, int(np.prod(shape))).reshape(shape), requires_grad=True)
+    out = fn(minigrad, x)
+    with pytest.raises(RuntimeError, match=f"double backward through {name}Backward\\d is not implemented in minigrad"):
+        minigrad.autograd.grad((out * out).sum(), x, create_graph=True)
 
 
 def _second_order(lib, fn, arrays, upstream, directions):
