@@ -1600,7 +1600,7 @@ class Tensor:
                 other = other._cast(self._array.dtype)
         elif _is_scalar(other) and isinstance(other, float) and self._array.dtype.kind != "f":
             _refuse_cast(_dtype.get_default_dtype().numpy, self._array.dtype)
-        elif type(other) is int and self._array.dtype.kind in "iu" and primitive is not E.div:
+        elif type(other) is int and self._array.dtype.kind in "iu":
             other = _wrapped(other, self._array.dtype)
         return self._inplace(primitive, other)
 

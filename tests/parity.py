@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from minigrad.testing import check_parity
+from minigrad.testing import strategies as mst
 
 
 class Cases:
@@ -44,3 +45,12 @@ class Cases:
             check_parity(data, *self.builders[name](data.draw), dtype=dtype)
 
         return test_parity if max_examples is None else settings(max_examples=max_examples)(test_parity)
+
+
+def division_operands(draw):
+    """A dividend in [-10, 10] and a broadcastable divisor kept away from 0, for the ops that
+    divide and round (remainder, fmod, div with a rounding mode)."""
+    shape_x, shape_y = draw(mst.broadcastable_pairs(max_dims=3))
+    x = draw(mst.arrays("float64", shape_x, elements=mst.reals(-10, 10)))
+    y = draw(mst.arrays("float64", shape_y, elements=mst.nonzero_reals(0.5, 4)))
+    return x, y

@@ -67,6 +67,14 @@ class Grader:
     def oracle(self):
         return "torch" if self.torch is not None else "central differences"
 
+    @property
+    def tolerances(self):
+        """rtol and atol for comparing a learner's gradient with the oracle's: tight against torch's
+        exact one, looser against central differences, which are an approximation."""
+        if self.torch is not None:
+            return {"rtol": 1e-6, "atol": 1e-9}
+        return {"rtol": 1e-5, "atol": 1e-7}
+
     def note(self, text):
         if text not in self.notes:
             self.notes.append(text)

@@ -187,8 +187,7 @@ def grade_div(module, grader):
                 expected = [central_vjp(np.divide, [x, y], g, i) for i in (0, 1)]
             for i, which in enumerate(["dL/dx", "dL/dy"]):
                 facts.update(actual=actual[i], expected=expected[i], shape=(x, y)[i].shape, which=which)
-                compare(which, inputs, expected[i], actual[i], grader.oracle,
-                        rtol=1e-6 if grader.torch is not None else 1e-5, atol=1e-9 if grader.torch else 1e-7)
+                compare(which, inputs, expected[i], actual[i], grader.oracle, **grader.tolerances)
 
     grader.search(cases(), test)
 
@@ -280,8 +279,7 @@ def grade_matmul(module, grader):
                 expected = [central_vjp(np.matmul, [a, b], g, i) for i in (0, 1)]
             for i, which in enumerate(["dL/da", "dL/db"]):
                 facts.update(actual=actual[i], expected=expected[i], shape=(a, b)[i].shape)
-                compare(f"{which} ({kind})", inputs, expected[i], actual[i], grader.oracle,
-                        rtol=1e-6 if grader.torch is not None else 1e-5, atol=1e-9 if grader.torch else 1e-7)
+                compare(f"{which} ({kind})", inputs, expected[i], actual[i], grader.oracle, **grader.tolerances)
 
     # every kind is searched on its own, simplest first, so that none goes undrawn; batches, the
     # richest kind, get the most cases
@@ -491,8 +489,7 @@ def grade_max_pool(module, grader):
                 grader.without_torch("central differences (on distinct values, so no ties)")
                 expected = central_vjp(lambda a: _max_pool(a, k, stride), [x], g, 0)
             facts["expected"] = expected
-            compare("dL/dx", inputs, expected, actual, grader.oracle,
-                    rtol=1e-6 if grader.torch is not None else 1e-5, atol=1e-9 if grader.torch else 1e-7)
+            compare("dL/dx", inputs, expected, actual, grader.oracle, **grader.tolerances)
 
     grader.search(cases(), test)
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from parity import Cases
+from parity import Cases, division_operands
 
 import minigrad
 from minigrad.testing import assert_close, torch_or_skip
@@ -24,23 +24,16 @@ torch = torch_or_skip()
 cases = Cases()
 
 
-def _operands(draw):
-    shape_x, shape_y = draw(mst.broadcastable_pairs(max_dims=3))
-    x = draw(mst.arrays("float64", shape_x, elements=mst.reals(-10, 10)))
-    y = draw(mst.arrays("float64", shape_y, elements=mst.nonzero_reals(0.5, 4)))
-    return x, y
-
-
 @cases.add
 def fmod(draw):
-    x, y = _operands(draw)
+    x, y = division_operands(draw)
     form = draw(st.sampled_from(["method", "function"]))
     return (lambda lib, a, b: a.fmod(b) if form == "method" else lib.fmod(a, b)), [x, y]
 
 
 @cases.add
 def fmod_by_number(draw):
-    x, _ = _operands(draw)
+    x, _ = division_operands(draw)
     divisor = draw(mst.nonzero_reals(0.5, 4) | st.sampled_from([2, -3]))
     return (lambda lib, a: lib.fmod(a, divisor)), [x]
 
@@ -48,7 +41,7 @@ def fmod_by_number(draw):
 @cases.add
 def fmod_by_zero(draw):
     """0 / 0 and x / 0: nan values, and the divisor's gradient -trunc(x / 0) is -inf, inf or nan."""
-    x, _ = _operands(draw)
+    x, _ = division_operands(draw)
     y = np.zeros(x.shape[-1:])
     return (lambda lib, a, b: lib.fmod(a, b)), [x, y]
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from parity import Cases
+from parity import Cases, division_operands
 
 import minigrad
 from minigrad.testing import assert_close, torch_or_skip
@@ -23,16 +23,9 @@ torch = torch_or_skip()
 cases = Cases()
 
 
-def _operands(draw):
-    shape_x, shape_y = draw(mst.broadcastable_pairs(max_dims=3))
-    x = draw(mst.arrays("float64", shape_x, elements=mst.reals(-10, 10)))
-    y = draw(mst.arrays("float64", shape_y, elements=mst.nonzero_reals(0.5, 4)))
-    return x, y
-
-
 @cases.add
 def remainder(draw):
-    x, y = _operands(draw)
+    x, y = division_operands(draw)
     form = draw(st.sampled_from(["operator", "method", "function"]))
 
     def fn(lib, a, b):
@@ -43,21 +36,21 @@ def remainder(draw):
 
 @cases.add
 def remainder_by_number(draw):
-    x, _ = _operands(draw)
+    x, _ = division_operands(draw)
     divisor = draw(mst.nonzero_reals(0.5, 4) | st.sampled_from([2, -3]))
     return (lambda lib, a: a % divisor), [x]
 
 
 @cases.add
 def div_rounded(draw):
-    x, y = _operands(draw)
+    x, y = division_operands(draw)
     mode = draw(st.sampled_from(["floor", "trunc"]))
     return (lambda lib, a, b: a.div(b, rounding_mode=mode)), [x, y]
 
 
 @cases.add
 def div_rounded_by_number(draw):
-    x, _ = _operands(draw)
+    x, _ = division_operands(draw)
     mode = draw(st.sampled_from(["floor", "trunc"]))
     divisor = draw(mst.nonzero_reals(0.5, 4) | st.sampled_from([2, -3]))
     return (lambda lib, a: lib.div(a, divisor, rounding_mode=mode)), [x]
@@ -84,7 +77,7 @@ test_parity = cases.test()
 @given(data=st.data())
 def test_floor_divide_is_recorded_and_has_no_derivative(dtype, data):
     """x // y: the values of div(rounding_mode="floor"), in the graph, and backward raises."""
-    x, y = _operands(data.draw)
+    x, y = division_operands(data.draw)
     with_number = data.draw(st.booleans(), label="by a number")
     ours = [minigrad.tensor(a.astype(dtype), requires_grad=True) for a in (x, y)]
     theirs = [torch.tensor(a.astype(dtype), requires_grad=True) for a in (x, y)]
@@ -187,7 +180,7 @@ def test_bool_add_with_alpha_stays_bool():
 @given(data=st.data())
 def test_number_first_floor_divide_and_remainder(dtype, data):
     """c // x and c % x: torch's values, recorded with no derivative (backward raises)."""
-    _, y = _operands(data.draw)
+    _, y = division_operands(data.draw)
     number = data.draw(mst.reals(-10, 10) | st.integers(-10, 10), label="number")
     name = data.draw(st.sampled_from(["floor_divide", "remainder"]), label="op")
     ours, theirs = minigrad.tensor(y.astype(dtype), requires_grad=True), torch.tensor(y.astype(dtype), requires_grad=True)
