@@ -1,8 +1,12 @@
 """Small value types of the torch API: Size, device, hook handles and (values, indices) results."""
 
 import collections
+from collections.abc import Sequence
+from typing import TypeAlias
 
 import numpy as np
+
+from minigrad import _dtype
 
 
 class Size(tuple):
@@ -54,6 +58,16 @@ class device:
 
 
 _CPU = device("cpu")
+
+
+# Aliases for type hints, after torch's own (torch.types): what the API accepts where it takes a
+# number, a device, a dtype, a shape or some dims. They are hints only: nothing checks them.
+Number: TypeAlias = int | float | bool
+DeviceLike: TypeAlias = str | device
+# a dtype as _dtype.as_dtype accepts it: minigrad.float32, np.float32, np.dtype("float32"), float, "float32"
+DTypeLike: TypeAlias = _dtype.dtype | np.dtype | type | str
+SizeLike: TypeAlias = Sequence[int]  # a Size, a tuple or a list of ints
+Dims: TypeAlias = int | Sequence[int]  # one dim or several
 
 
 def to_arguments(args, kwargs):

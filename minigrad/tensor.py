@@ -6,14 +6,20 @@ runs a primitive's pure forward rule and, when an input requires grad, records a
 for the backward engine. All of the mathematics lives in `minigrad._ops`.
 """
 
+from __future__ import annotations
+
 import builtins
 import numbers
 import operator
 import warnings
+from builtins import bool as _bool, float as _float, int as _int  # the types, where methods take their names
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from typing import Any, SupportsIndex, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 
-from minigrad import _dtype
+from minigrad import _dtype, _types
 from minigrad._data import _infer
 from minigrad._format import format_tensor
 from minigrad._arguments import (_axes, _basic_then_advanced, _broadcast_message, _broadcast_shape, _check_index_range,
@@ -25,11 +31,13 @@ from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
 from minigrad._ops import shape as S
-from minigrad._types import _CPU, RemovableHandle, Size, _check_device, _return_type, to_arguments
+from minigrad._types import (_CPU, DeviceLike, Dims, DTypeLike, Number, RemovableHandle, Size, SizeLike, _check_device,
+                             _return_type, to_arguments)
 from minigrad.autograd import engine, recorder
 from minigrad.autograd.grad_mode import _State as _grad_mode
+from minigrad.autograd.node import Node
 from minigrad.autograd.recorder import record
-from minigrad.random import _bernoulli, _normal, _numpy_rng, _uniform
+from minigrad.random import Generator, _bernoulli, _normal, _numpy_rng, _uniform
 
 
 apply = record  # every op of the shell runs and records its primitive through this one function
@@ -49,7 +57,7 @@ class Tensor:
                  "__weakref__")
     __array_priority__ = 1000
 
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """NumPy's ufuncs on tensors run as minigrad ops, recorded like the methods: np.exp(t) is
         t.exp(), and array * t or np.float32(2) * t is t.__rmul__(...), as Python would call it.
 
@@ -65,7 +73,8 @@ class Tensor:
         result = op(*inputs) if ufunc.nin == 1 else _binary_ufunc(op, *inputs)
         return result if dtype is None else result.to(dtype)
 
-    def __array_function__(self, func, types, args, kwargs):
+    def __array_function__(self, func: Callable[..., Any], types: Collection[builtins.type], args: tuple[Any, ...],
+                           kwargs: dict[str, Any]) -> Any:
         """NumPy functions on tensors: those the VJP rules use (np.where, np.sum, np.reshape,
         np.broadcast_to, ...) run as recorded minigrad ops; any other gets the tensors' arrays,
         as before, unless a tensor is in a graph that is recording, where a silent array would
@@ -77,7 +86,7 @@ class Tensor:
             return NotImplemented
         return func._implementation(*_arrays_of(args), **kwargs)
 
-    def __init__(self, *data, requires_grad=False):
+    def __init__(self, *data: Any, requires_grad: _bool = False) -> None:
         """Tensor(data) copies data; Tensor(2, 3) makes a 2x3 tensor (of zeros here). Both use
         the default dtype, as torch.Tensor does; minigrad.tensor() is the usual way in."""
         default = _dtype.get_default_dtype().numpy
@@ -111,65 +120,65 @@ class Tensor:
 
     # -------------------------------------------------------------- attributes
     @property
-    def shape(self):
+    def shape(self) -> Size:
         return Size(self._array.shape)
 
-    def size(self, dim=None):
+    def size(self, dim: _int | None = None) -> Size | _int:
         if dim is None:
             return Size(self._array.shape)
         return self._array.shape[_dim(dim, self._array.ndim)] if self._array.ndim else 1
 
-    def dim(self):
+    def dim(self) -> _int:
         return self._array.ndim
 
     ndimension = dim
 
     @property
-    def ndim(self):
+    def ndim(self) -> _int:
         return self._array.ndim
 
-    def numel(self):
+    def numel(self) -> _int:
         return self._array.size
 
     nelement = numel
 
-    def element_size(self):
+    def element_size(self) -> _int:
         return self._array.itemsize
 
     @property
-    def dtype(self):
+    def dtype(self) -> _dtype.dtype:
         return _dtype.from_numpy(self._array.dtype)
 
     @property
-    def device(self):
+    def device(self) -> _types.device:
         return _CPU
 
     @property
-    def is_cuda(self):
+    def is_cuda(self) -> _bool:
         return False
 
-    def is_floating_point(self):
+    def is_floating_point(self) -> _bool:
         return self._array.dtype.kind == "f"
 
-    def is_contiguous(self):
+    def is_contiguous(self) -> _bool:
         return self._array.flags.c_contiguous
 
-    def stride(self, dim=None):
+    def stride(self, dim: _int | None = None) -> tuple[_int, ...] | _int:
         """Steps in elements (not bytes) between neighbours along each dim, as in torch."""
         steps = tuple(s // self._array.itemsize for s in self._array.strides)
         return steps if dim is None else steps[_dim(dim, self.ndim)]
 
-    def data_ptr(self):
+    def data_ptr(self) -> _int:
         """The address of the first element: views of one tensor share memory."""
         return self._array.__array_interface__["data"][0]
 
     @property
-    def data(self):
+    def data(self) -> Tensor:
         """This tensor's values as a tensor outside the graph (sharing memory, not the version)."""
         return Tensor._wrap(self._array)
 
     @data.setter
-    def data(self, value):
+    def data(self, value: Tensor | npt.ArrayLike) -> None:
         self._array = value._array if isinstance(value, Tensor) else np.asarray(value)
 
     def _version_get(self):
@@ -179,14 +188,14 @@ class Tensor:
 
     # -------------------------------------------------------------- autograd
     @property
-    def requires_grad(self):
+    def requires_grad(self) -> _bool:
         return self._requires_grad
 
     @requires_grad.setter
-    def requires_grad(self, flag):
+    def requires_grad(self, flag: _bool) -> None:
         self.requires_grad_(flag)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: _bool = True) -> Tensor:
         if self._grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want "
@@ -200,7 +209,7 @@ class Tensor:
         return self
 
     @property
-    def grad(self):
+    def grad(self) -> Tensor | None:
         if self._grad_fn is not None and self._grad_fn.retained is not self:
             warnings.warn("The .grad of a non-leaf tensor is not filled by backward(); call .retain_grad() "
                           "on it first if you want it, or read the .grad of the leaf you meant.",
@@ -208,7 +217,7 @@ class Tensor:
         return self._grad
 
     @grad.setter
-    def grad(self, value):
+    def grad(self, value: Tensor | None) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got {type(value).__name__}")
@@ -221,18 +230,18 @@ class Tensor:
         self._grad = value
 
     @property
-    def grad_fn(self):
+    def grad_fn(self) -> Node | None:
         return self._grad_fn
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> _bool:
         return self._grad_fn is None
 
     @property
-    def retains_grad(self):
+    def retains_grad(self) -> _bool:
         return self._grad_fn is not None and self._grad_fn.retained is self
 
-    def retain_grad(self):
+    def retain_grad(self) -> None:
         """Keep .grad on this non-leaf tensor after backward (leaves always keep it)."""
         if self._grad_fn is None:
             if not self._requires_grad:
@@ -240,7 +249,7 @@ class Tensor:
             return
         self._grad_fn.retained = self
 
-    def register_hook(self, hook):
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call hook(grad) when this tensor's gradient is computed; a returned tensor replaces it."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
@@ -265,7 +274,8 @@ class Tensor:
         else:
             self._grad = g if self._grad is None else self._grad + g
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    def backward(self, gradient: Tensor | npt.ArrayLike | None = None, retain_graph: _bool | None = None,
+                 create_graph: _bool = False, inputs: Tensor | Iterable[Tensor] | None = None) -> None:
         """Accumulate the gradient of this tensor into the .grad of every leaf it depends on
         (or only into the .grad of `inputs`, when given). With create_graph=True the backward
         pass is recorded too, so that the gradients can be differentiated again."""
@@ -297,30 +307,30 @@ class Tensor:
             seed = seed.astype(self._array.dtype)
         return seed
 
-    def detach(self):
+    def detach(self) -> Tensor:
         """The same values outside the graph; shares memory and the version counter."""
         return Tensor._wrap(self._array, None, self._version_counter)
 
-    def detach_(self):
+    def detach_(self) -> Tensor:
         self._grad_fn = None
         self._requires_grad = False
         return self
 
     # -------------------------------------------------------------- conversions
-    def numpy(self, force=False):
+    def numpy(self, force: _bool = False) -> np.ndarray:
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._array
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: npt.DTypeLike | None = None, copy: _bool | None = None) -> np.ndarray:
         return self._array if dtype is None else self._array.astype(dtype)
 
-    def item(self):
+    def item(self) -> Number:
         if self._array.size != 1:
             raise RuntimeError(f"a Tensor with {self._array.size} elements cannot be converted to Scalar")
         return self._array.item()
 
-    def tolist(self):
+    def tolist(self) -> list[Any] | Number:
         return self._array.tolist()
 
     def _python_scalar(self):
@@ -330,45 +340,45 @@ class Tensor:
                              f"{self._array.size} elements)")
         return self._array.item()
 
-    def __float__(self):
+    def __float__(self) -> _float:
         return float(self._python_scalar())
 
-    def __int__(self):
+    def __int__(self) -> _int:
         return int(self._python_scalar())
 
-    def __index__(self):
+    def __index__(self) -> _int:
         if self._array.dtype.kind not in "iub" or self._array.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
-    def __bool__(self):
+    def __bool__(self) -> _bool:
         if self._array.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._array)
 
-    def __len__(self):
+    def __len__(self) -> _int:
         if self._array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self._array.shape[0]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
         if self._array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._array.shape[0]))
 
     __hash__ = object.__hash__  # by identity, as torch; __eq__ is elementwise
 
-    def __format__(self, spec):
+    def __format__(self, spec: str) -> str:
         if self._array.ndim == 0:
             return format(self.item(), spec)
         if spec:
             raise TypeError("unsupported format string passed to Tensor.__format__")
         return repr(self)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return format_tensor(self)
 
-    def to(self, *args, **kwargs):
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """to(dtype), to(device), to(device, dtype), to(other_tensor); copy=True forces a copy."""
         copy = kwargs.pop("copy", False)
         dtype = to_arguments(args, kwargs)
@@ -386,7 +396,7 @@ class Tensor:
                 return Tensor._wrap(self._array.astype(np_dtype))
         return Tensor._wrap(self._array.astype(np_dtype))
 
-    def type(self, dtype=None):
+    def type(self, dtype: DTypeLike | None = None) -> str | Tensor:
         """The legacy type name ('minigrad.FloatTensor'), or a copy cast to `dtype`: a dtype, a
         legacy type (minigrad.LongTensor) or its name ('torch.LongTensor')."""
         if dtype is None:
@@ -396,56 +406,62 @@ class Tensor:
             dtype = LEGACY_TYPES[dtype.rsplit(".", 1)[-1][:-len("Tensor")]]
         return self.to(getattr(dtype, "dtype", dtype))
 
-    def type_as(self, other):
+    def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)
 
-    def float(self):
+    def float(self) -> Tensor:
         return self._cast(np.dtype(np.float32))
 
-    def double(self):
+    def double(self) -> Tensor:
         return self._cast(np.dtype(np.float64))
 
-    def half(self):
+    def half(self) -> Tensor:
         return self._cast(np.dtype(np.float16))
 
-    def long(self):
+    def long(self) -> Tensor:
         return self._cast(np.dtype(np.int64))
 
-    def int(self):
+    def int(self) -> Tensor:
         return self._cast(np.dtype(np.int32))
 
-    def bool(self):
+    def bool(self) -> Tensor:
         return self._cast(np.dtype(np.bool_))
 
-    def cpu(self):
+    def cpu(self) -> Tensor:
         return self
 
-    def cuda(self, device=None):
-        _check_device("cuda")
+    def cuda(self, device: _int | DeviceLike | None = None) -> Tensor:
+        """Raises RuntimeError: minigrad runs on the CPU only (use the torch backend for GPUs).
 
-    def clone(self):
+        Annotated as torch's, which returns a copy on the GPU.
+        """
+        _check_device("cuda")
+        return self  # not reached: _check_device raises for "cuda"
+
+    def clone(self) -> Tensor:
         return apply(E.clone, self)
 
-    def contiguous(self):
+    def contiguous(self) -> Tensor:
         if self._array.flags.c_contiguous:
             return self
         return apply(E.clone, self, order="C")
 
-    def new_tensor(self, data, dtype=None, requires_grad=False):
+    def new_tensor(self, data: TensorLike, dtype: DTypeLike | None = None, requires_grad: _bool = False) -> Tensor:
         """A new tensor holding a copy of data, by default of this tensor's dtype (torch.tensor's rules)."""
         array = _infer(data, dtype or self.dtype).astype(_dtype.as_dtype(dtype or self.dtype).numpy, copy=False)
         return Tensor._wrap(array).requires_grad_(requires_grad)
 
-    def new_zeros(self, *size, dtype=None, requires_grad=False):
+    def new_zeros(self, *size: _int | SizeLike, dtype: DTypeLike | None = None, requires_grad: _bool = False) -> Tensor:
         return self._new(np.zeros, size, dtype, requires_grad)
 
-    def new_ones(self, *size, dtype=None, requires_grad=False):
+    def new_ones(self, *size: _int | SizeLike, dtype: DTypeLike | None = None, requires_grad: _bool = False) -> Tensor:
         return self._new(np.ones, size, dtype, requires_grad)
 
-    def new_empty(self, *size, dtype=None, requires_grad=False):
+    def new_empty(self, *size: _int | SizeLike, dtype: DTypeLike | None = None, requires_grad: _bool = False) -> Tensor:
         return self._new(np.empty, size, dtype, requires_grad)
 
-    def new_full(self, size, fill_value, dtype=None, requires_grad=False):
+    def new_full(self, size: SizeLike, fill_value: Number | Tensor, dtype: DTypeLike | None = None,
+                 requires_grad: _bool = False) -> Tensor:
         np_dtype = _dtype.numpy_dtype(dtype) or self._array.dtype
         fill_value = _fill_value(fill_value, "new_full")
         return Tensor._wrap(np.full(_shape_args((size,)), fill_value, dtype=np_dtype)).requires_grad_(requires_grad)
@@ -466,39 +482,39 @@ class Tensor:
             _broadcast_shape(self._array.shape, np.shape(_raw(b)))  # torch's error where the shapes clash
             raise  # any other complaint from NumPy is a bug to see, not a broadcast error
 
-    def __add__(self, other):
+    def __add__(self, other: TensorLike) -> Tensor:
         return self._binary(E.add, other)
 
-    def __radd__(self, other):
+    def __radd__(self, other: TensorLike) -> Tensor:
         return self._binary(E.add, other, reverse=not _is_scalar(other))  # 1 + x is recorded as x + 1
 
-    def __sub__(self, other):
+    def __sub__(self, other: TensorLike) -> Tensor:
         _check_no_bool_subtraction(self, other)
         return self._binary(E.sub, other)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: TensorLike) -> Tensor:
         _check_no_bool_subtraction(self, other)
         if _is_scalar(other):  # torch's rsub: the number is not an input of the node
             a, b = _promote(self, other)
             return apply(E.rsub, a, other=b)
         return self._binary(E.sub, other, reverse=True)
 
-    def __mul__(self, other):
+    def __mul__(self, other: TensorLike) -> Tensor:
         return self._binary(E.mul, other)
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: TensorLike) -> Tensor:
         return self._binary(E.mul, other, reverse=not _is_scalar(other))  # 2 * x is recorded as x * 2
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: TensorLike) -> Tensor:
         return self._binary(E.div, other)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: TensorLike) -> Tensor:
         if _is_scalar(other):  # as torch records it: c / x = (1 / x) * c
             a, b = _promote(self, other, true_division=True)
             return apply(E.mul, apply(E.reciprocal, a), b)
         return self._binary(E.div, other, reverse=True)
 
-    def __pow__(self, exponent):
+    def __pow__(self, exponent: TensorLike) -> Tensor:
         if _is_scalar(exponent):
             if self._array.dtype.kind in "iu" and isinstance(exponent, numbers.Integral) and exponent < 0:
                 raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -506,22 +522,22 @@ class Tensor:
             return apply(E.pow_scalar, base, exponent=exponent.item() if isinstance(exponent, np.generic) else exponent)
         return self._binary(E.pow, exponent)
 
-    def __rpow__(self, base):
+    def __rpow__(self, base: TensorLike) -> Tensor:
         if _is_scalar(base) and (self.is_floating_point() or isinstance(base, float)):
             a, b = _promote(self, base)  # c ** x: the number is not an input of the node (torch's PowBackward2)
             return apply(E.pow_scalar_base, a, base=b)
         return self._binary(E.pow, base, reverse=True)
 
-    def __floordiv__(self, other):
+    def __floordiv__(self, other: TensorLike) -> Tensor:
         return self._integer_division(E.floor_divide, other)
 
-    def __mod__(self, other):
+    def __mod__(self, other: TensorLike) -> Tensor:
         return self.remainder(other)
 
-    def __rfloordiv__(self, other):
+    def __rfloordiv__(self, other: TensorLike) -> Tensor:
         return self._integer_division(E.floor_divide, other, reverse=True)
 
-    def __rmod__(self, other):
+    def __rmod__(self, other: TensorLike) -> Tensor:
         return self._integer_division(E.number_remainder, other, reverse=True)
 
     def _integer_division(self, primitive, other, reverse=False, **params):
@@ -535,28 +551,28 @@ class Tensor:
             raise RuntimeError("ZeroDivisionError")  # integer division by zero, as torch reports it
         return apply(primitive, b, a, **params) if reverse else apply(primitive, a, b, **params)
 
-    def __neg__(self):
+    def __neg__(self) -> Tensor:
         if self._array.dtype == np.bool_:
             raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
                                "to invert a mask, use the `~` or `logical_not()` operator instead.")
         return apply(E.neg, self)
 
-    def __pos__(self):
+    def __pos__(self) -> Tensor:
         return self
 
-    def __abs__(self):
+    def __abs__(self) -> Tensor:
         return self.abs()
 
-    def __matmul__(self, other):
+    def __matmul__(self, other: TensorLike) -> Tensor:
         return self.matmul(other)
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self, other: TensorLike) -> Tensor:
         return _as_tensor(other).matmul(self)
 
-    def add(self, other, alpha=1):
+    def add(self, other: TensorLike, alpha: Number = 1) -> Tensor:
         return self + self._scaled(other, alpha)
 
-    def sub(self, other, alpha=1):
+    def sub(self, other: TensorLike, alpha: Number = 1) -> Tensor:
         _check_no_bool_subtraction(self, other)
         return self - self._scaled(other, alpha)
 
@@ -576,10 +592,10 @@ class Tensor:
         other = other._cast(target) if isinstance(other, Tensor) else other
         return other * alpha
 
-    def mul(self, other):
+    def mul(self, other: TensorLike) -> Tensor:
         return self * other
 
-    def div(self, other, rounding_mode=None):
+    def div(self, other: TensorLike, rounding_mode: str | None = None) -> Tensor:
         if rounding_mode is None:
             return self / other
         if rounding_mode in ("floor", "trunc"):
@@ -588,21 +604,21 @@ class Tensor:
 
     multiply, divide, subtract, true_divide = mul, div, sub, div
 
-    def pow(self, exponent):
+    def pow(self, exponent: TensorLike) -> Tensor:
         return self ** exponent
 
-    def neg(self):
+    def neg(self) -> Tensor:
         return -self
 
     negative = neg
 
-    def reciprocal(self):
+    def reciprocal(self) -> Tensor:
         return apply(E.reciprocal, _promote(self, 1, true_division=True)[0])
 
-    def square(self):
+    def square(self) -> Tensor:
         return self * self
 
-    def floor_divide(self, other):
+    def floor_divide(self, other: TensorLike) -> Tensor:
         return self // other
 
     # -------------------------------------------------------------- comparisons and logic
@@ -613,22 +629,22 @@ class Tensor:
         except ValueError as error:
             raise RuntimeError(_broadcast_message(self._array.shape, np.shape(_raw(b)))) from error
 
-    def __eq__(self, other):
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]  # elementwise, as torch's
         return self._compare(np.equal, other)
 
-    def __ne__(self, other):
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return self._compare(np.not_equal, other)
 
-    def __lt__(self, other):
+    def __lt__(self, other: TensorLike) -> Tensor:
         return self._compare(np.less, other)
 
-    def __le__(self, other):
+    def __le__(self, other: TensorLike) -> Tensor:
         return self._compare(np.less_equal, other)
 
-    def __gt__(self, other):
+    def __gt__(self, other: TensorLike) -> Tensor:
         return self._compare(np.greater, other)
 
-    def __ge__(self, other):
+    def __ge__(self, other: TensorLike) -> Tensor:
         return self._compare(np.greater_equal, other)
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
@@ -640,104 +656,106 @@ class Tensor:
             raise NotImplementedError(f"{ufunc.__name__} needs integer or bool operands, but they promote to {a.dtype}")
         return a._compare(ufunc, b)
 
-    def __and__(self, other):
+    def __and__(self, other: TensorLike) -> Tensor:
         return self._logical(np.bitwise_and, other)
 
-    def __or__(self, other):
+    def __or__(self, other: TensorLike) -> Tensor:
         return self._logical(np.bitwise_or, other)
 
-    def __xor__(self, other):
+    def __xor__(self, other: TensorLike) -> Tensor:
         return self._logical(np.bitwise_xor, other)
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
     bitwise_and, bitwise_or, bitwise_xor = __and__, __or__, __xor__
 
-    def __invert__(self):
+    def __invert__(self) -> Tensor:
         if self._array.dtype.kind not in "iub":
             raise TypeError(f"~ (bitwise_not) needs an integer or bool tensor, got {self.dtype}")
         return Tensor._wrap(np.asarray(np.invert(self._array)))
 
     bitwise_not = __invert__
 
-    def logical_not(self):
+    def logical_not(self) -> Tensor:
         return Tensor._wrap(np.asarray(np.logical_not(self._array)))
 
-    def logical_and(self, other):
+    def logical_and(self, other: TensorLike) -> Tensor:
         return self._compare(np.logical_and, other)
 
-    def logical_or(self, other):
+    def logical_or(self, other: TensorLike) -> Tensor:
         return self._compare(np.logical_or, other)
 
-    def logical_xor(self, other):
+    def logical_xor(self, other: TensorLike) -> Tensor:
         return self._compare(np.logical_xor, other)
 
-    def equal(self, other):
+    def equal(self, other: Tensor) -> _bool:
         return self.shape == other.shape and bool(np.array_equal(self._array, other._array))
 
-    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    def allclose(self, other: TensorLike, rtol: _float = 1e-05, atol: _float = 1e-08,
+                 equal_nan: _bool = False) -> _bool:
         return bool(np.allclose(self._array, _raw(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
-    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    def isclose(self, other: TensorLike, rtol: _float = 1e-05, atol: _float = 1e-08,
+                equal_nan: _bool = False) -> Tensor:
         return Tensor._wrap(np.asarray(np.isclose(self._array, _raw(other), rtol=rtol, atol=atol, equal_nan=equal_nan)))
 
-    def isnan(self):
+    def isnan(self) -> Tensor:
         return Tensor._wrap(np.asarray(np.isnan(self._array)))
 
-    def isinf(self):
+    def isinf(self) -> Tensor:
         return Tensor._wrap(np.asarray(np.isinf(self._array)))
 
-    def isfinite(self):
+    def isfinite(self) -> Tensor:
         return Tensor._wrap(np.asarray(np.isfinite(self._array)))
 
-    def any(self, dim=None, keepdim=False):
+    def any(self, dim: Dims | None = None, keepdim: _bool = False) -> Tensor:
         return Tensor._wrap(np.asarray(np.any(self._array, axis=_axes(dim, self.ndim), keepdims=keepdim)))
 
-    def all(self, dim=None, keepdim=False):
+    def all(self, dim: Dims | None = None, keepdim: _bool = False) -> Tensor:
         return Tensor._wrap(np.asarray(np.all(self._array, axis=_axes(dim, self.ndim), keepdims=keepdim)))
 
     # -------------------------------------------------------------- unary functions
-    def exp(self):
+    def exp(self) -> Tensor:
         return apply(E.exp, self._floating())
 
-    def log(self):
+    def log(self) -> Tensor:
         return apply(E.log, self._floating())
 
-    def log1p(self):
+    def log1p(self) -> Tensor:
         return apply(E.log1p, self._floating())
 
-    def sqrt(self):
+    def sqrt(self) -> Tensor:
         return apply(E.sqrt, self._floating())
 
-    def rsqrt(self):
+    def rsqrt(self) -> Tensor:
         return apply(E.rsqrt, self._floating())
 
-    def abs(self):
+    def abs(self) -> Tensor:
         return apply(E.abs, self)
 
     absolute = abs
 
-    def sign(self):
+    def sign(self) -> Tensor:
         return apply(E.sign, self)
 
-    def sin(self):
+    def sin(self) -> Tensor:
         return apply(E.sin, self._floating())
 
-    def cos(self):
+    def cos(self) -> Tensor:
         return apply(E.cos, self._floating())
 
-    def tanh(self):
+    def tanh(self) -> Tensor:
         return apply(E.tanh, self._floating())
 
-    def erf(self):
+    def erf(self) -> Tensor:
         return apply(A.erf_primitive, self._floating())
 
-    def sigmoid(self):
+    def sigmoid(self) -> Tensor:
         return apply(E.sigmoid, self._floating())
 
-    def relu(self):
+    def relu(self) -> Tensor:
         return apply(E.relu, self)
 
-    def clamp(self, min=None, max=None):
+    def clamp(self, min: Number | Tensor | None = None, max: Number | Tensor | None = None) -> Tensor:
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -758,28 +776,28 @@ class Tensor:
 
     clip = clamp
 
-    def clamp_min(self, min):
+    def clamp_min(self, min: Number | Tensor) -> Tensor:
         return self.clamp(min=min)
 
-    def clamp_max(self, max):
+    def clamp_max(self, max: Number | Tensor) -> Tensor:
         return self.clamp(max=max)
 
-    def maximum(self, other):
+    def maximum(self, other: TensorLike) -> Tensor:
         return self._binary(E.maximum, _as_tensor(other))
 
-    def minimum(self, other):
+    def minimum(self, other: TensorLike) -> Tensor:
         return self._binary(E.minimum, _as_tensor(other))
 
-    def floor(self):
+    def floor(self) -> Tensor:
         return apply(E.floor, self) if self._rounds("floor") else self.clone()
 
-    def ceil(self):
+    def ceil(self) -> Tensor:
         return apply(E.ceil, self) if self._rounds("ceil") else self.clone()
 
-    def trunc(self):
+    def trunc(self) -> Tensor:
         return apply(E.trunc, self) if self._rounds("trunc") else self.clone()
 
-    def round(self, decimals=None):
+    def round(self, decimals: _int | None = None) -> Tensor:
         return apply(E.round, self, decimals=decimals or 0) if self._rounds("round", decimals) else self.clone()
 
     def _rounds(self, name, decimals=None):
@@ -793,12 +811,12 @@ class Tensor:
             raise NotImplementedError(f'"{name}_vml_cpu" not implemented for {_scalar_type(self)!r}')
         return False
 
-    def frac(self):
+    def frac(self) -> Tensor:
         if not self.is_floating_point():
             raise NotImplementedError(f'"frac_cpu" not implemented for {_scalar_type(self)!r}')
         return apply(E.frac, self)
 
-    def masked_fill(self, mask, value):
+    def masked_fill(self, mask: TensorLike, value: Number | Tensor) -> Tensor:
         mask = _mask_array(mask, "masked_fill")
         if isinstance(value, Tensor):
             if value.ndim != 0:
@@ -808,10 +826,10 @@ class Tensor:
         _broadcast_shape(mask.shape, self._array.shape)
         return apply(I.masked_fill, self, mask, value)
 
-    def softmax(self, dim, dtype=None):
+    def softmax(self, dim: _int, dtype: DTypeLike | None = None) -> Tensor:
         return self._along_dim(A.softmax, dim, dtype)
 
-    def log_softmax(self, dim, dtype=None):
+    def log_softmax(self, dim: _int, dtype: DTypeLike | None = None) -> Tensor:
         return self._along_dim(A.log_softmax, dim, dtype)
 
     def _along_dim(self, primitive, dim, dtype):
@@ -825,7 +843,7 @@ class Tensor:
             return apply(primitive, x.reshape(1), axis=0).reshape(())
         return apply(primitive, x, axis=axis)
 
-    def where(self, condition, other):
+    def where(self, condition: TensorLike, other: TensorLike) -> Tensor:
         return _where(condition, self, other)
 
     def _floating(self):
@@ -834,24 +852,26 @@ class Tensor:
             return self
         return Tensor._wrap(self._array.astype(_dtype.get_default_dtype().numpy))
 
-    def expm1(self):
+    def expm1(self) -> Tensor:
         return apply(E.expm1, self._floating())
 
-    def log2(self):
+    def log2(self) -> Tensor:
         return self.log() / np.log(2.0)
 
-    def log10(self):
+    def log10(self) -> Tensor:
         return self.log() / np.log(10.0)
 
     # -------------------------------------------------------------- reductions
-    def sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+    def sum(self, dim: Dims | None = None, keepdim: _bool = False, dtype: DTypeLike | None = None, *,
+            axis: Dims | None = None, keepdims: _bool | None = None) -> Tensor:
         """The sum over dim (all elements for None); axis and keepdims are NumPy's names, which
         torch accepts too."""
         dim, keepdim = (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
         x = self if dtype is None else self.to(dtype)
         return apply(R.sum, x, axis=_reduced_axes(dim, x.ndim), keepdims=keepdim)
 
-    def mean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+    def mean(self, dim: Dims | None = None, keepdim: _bool = False, dtype: DTypeLike | None = None, *,
+             axis: Dims | None = None, keepdims: _bool | None = None) -> Tensor:
         dim, keepdim = (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
         x = self if dtype is None else self.to(dtype)
         if x._array.dtype.kind != "f":
@@ -859,11 +879,11 @@ class Tensor:
                                f"point or complex dtype. Got: {x.dtype}")
         return apply(R.mean, x, axis=_reduced_axes(dim, x.ndim), keepdims=keepdim)
 
-    def prod(self, dim=None, keepdim=False, dtype=None):
+    def prod(self, dim: _int | None = None, keepdim: _bool = False, dtype: DTypeLike | None = None) -> Tensor:
         x = self if dtype is None else self.to(dtype)
         return apply(R.prod, x, axis=_axes(dim, x.ndim), keepdims=keepdim)
 
-    def sum_to_size(self, *size):
+    def sum_to_size(self, *size: _int | SizeLike) -> Tensor:
         """The sum over the axes along which a tensor of shape `size` would be broadcast to this
         one's shape: how a gradient is brought back to a broadcast input's shape."""
         shape = tuple(_shape_args(size))
@@ -873,10 +893,10 @@ class Tensor:
         axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and self._array.shape[lead + i] != 1)
         return (self.sum(axes, keepdim=True) if axes else self).reshape(shape)
 
-    def amax(self, dim=(), keepdim=False):
+    def amax(self, dim: Dims = (), keepdim: _bool = False) -> Tensor:
         return apply(R.amax, self, axis=self._extremum_axes("amax", dim), keepdims=keepdim)
 
-    def amin(self, dim=(), keepdim=False):
+    def amin(self, dim: Dims = (), keepdim: _bool = False) -> Tensor:
         return apply(R.amin, self, axis=self._extremum_axes("amin", dim), keepdims=keepdim)
 
     def _extremum_axes(self, name, dim):
@@ -895,7 +915,8 @@ class Tensor:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
 
-    def max(self, dim=None, keepdim=False, *, other=None):
+    def max(self, dim: _int | Tensor | None = None, keepdim: _bool = False, *,
+            other: Tensor | None = None) -> Tensor | tuple[Tensor, Tensor]:
         """max() of all elements; max(dim) -> (values, indices); max(other) -> maximum."""
         if other is not None or isinstance(dim, Tensor):
             return self.maximum(dim if other is None else other)
@@ -904,7 +925,8 @@ class Tensor:
             return apply(R.max_all, self)
         return self._select_along(np.argmax, dim, keepdim, "max")
 
-    def min(self, dim=None, keepdim=False, *, other=None):
+    def min(self, dim: _int | Tensor | None = None, keepdim: _bool = False, *,
+            other: Tensor | None = None) -> Tensor | tuple[Tensor, Tensor]:
         if other is not None or isinstance(dim, Tensor):
             return self.minimum(dim if other is None else other)
         if dim is None:
@@ -925,10 +947,10 @@ class Tensor:
             values, index = values.squeeze(axis), np.squeeze(index, axis)
         return _return_type(name)(values, Tensor._wrap(index.astype(np.int64)))
 
-    def argmax(self, dim=None, keepdim=False):
+    def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return self._arg(np.argmax, dim, keepdim)
 
-    def argmin(self, dim=None, keepdim=False):
+    def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return self._arg(np.argmin, dim, keepdim)
 
     def _arg(self, arg_fn, dim, keepdim):
@@ -943,10 +965,12 @@ class Tensor:
             raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
         return Tensor._wrap(np.asarray(arg_fn(self._array, axis=axis, keepdims=keepdim)).astype(np.int64))
 
-    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    def var(self, dim: Dims | _bool | None = None, unbiased: _bool | None = None, keepdim: _bool = False, *,
+            correction: Number | None = None) -> Tensor:
         return self._spread(R.var, dim, unbiased, keepdim, correction)
 
-    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    def std(self, dim: Dims | _bool | None = None, unbiased: _bool | None = None, keepdim: _bool = False, *,
+            correction: Number | None = None) -> Tensor:
         return self._spread(R.std, dim, unbiased, keepdim, correction)
 
     def _spread(self, primitive, dim, unbiased, keepdim, correction):
@@ -963,13 +987,13 @@ class Tensor:
                           f"{correction}); the result is inf or nan", UserWarning, stacklevel=3)
         return apply(primitive, self, axis=axis, correction=correction, keepdims=keepdim)
 
-    def logsumexp(self, dim, keepdim=False):
+    def logsumexp(self, dim: Dims, keepdim: _bool = False) -> Tensor:
         return apply(R.logsumexp, self._floating(), axis=_axes(dim, self.ndim), keepdims=keepdim)
 
-    def cumsum(self, dim, dtype=None):
+    def cumsum(self, dim: _int, dtype: DTypeLike | None = None) -> Tensor:
         return self._cumulative(R.cumsum, dim, dtype)
 
-    def cumprod(self, dim, dtype=None):
+    def cumprod(self, dim: _int, dtype: DTypeLike | None = None) -> Tensor:
         return self._cumulative(R.cumprod, dim, dtype)
 
     def _cumulative(self, primitive, dim, dtype):
@@ -981,7 +1005,8 @@ class Tensor:
             return x.clone()
         return apply(primitive, x, axis=_dim(dim, x.ndim))
 
-    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+    def norm(self, p: _float | str = "fro", dim: Dims | None = None, keepdim: _bool = False,
+             dtype: DTypeLike | None = None) -> Tensor:
         """The p-norm over dim (all elements by default); its gradient at a zero norm is 0, as in torch."""
         x = self._floating() if dtype is None else self.to(dtype)
         if p == "fro":
@@ -995,11 +1020,11 @@ class Tensor:
             return apply(R.norm_zero, x, axis=_axes(dim, x.ndim), keepdims=keepdim)
         return apply(R.norm, x, p=p, axis=_axes(dim, x.ndim), keepdims=keepdim)
 
-    def count_nonzero(self, dim=None):
+    def count_nonzero(self, dim: Dims | None = None) -> Tensor:
         return Tensor._wrap(np.asarray(np.count_nonzero(self._array, axis=_axes(dim, self.ndim) if dim is not None
                                                         else None)).astype(np.int64))
 
-    def nonzero(self, as_tuple=False):
+    def nonzero(self, as_tuple: _bool = False) -> Tensor | tuple[Tensor, ...]:
         """The indices of the non-zero elements: an (n, ndim) tensor, or one index tensor per dim.
         A 0-d tensor counts as one of shape (1,) for as_tuple (torch's choice) and has no dims otherwise."""
         array = self._array
@@ -1012,7 +1037,8 @@ class Tensor:
             return tuple(Tensor._wrap(i.astype(np.int64)) for i in indices)
         return Tensor._wrap(np.stack(indices, axis=-1).astype(np.int64))
 
-    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    def unique(self, sorted: _bool = True, return_inverse: _bool = False, return_counts: _bool = False,
+               dim: _int | None = None) -> Tensor | tuple[Tensor, ...]:
         """The distinct values, sorted (not differentiable, as in torch)."""
         if dim is not None:
             raise NotImplementedError("minigrad's unique works on all elements (dim=None)")
@@ -1024,7 +1050,7 @@ class Tensor:
             out.append(Tensor._wrap(counts.astype(np.int64)))
         return out[0] if len(out) == 1 else tuple(out)
 
-    def bincount(self, weights=None, minlength=0):
+    def bincount(self, weights: TensorLike | None = None, minlength: _int = 0) -> Tensor:
         if self.ndim != 1 or self._array.dtype.kind not in "iu":
             raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs, got shape "
                                f"{list(self.shape)} and dtype {self.dtype}")
@@ -1035,7 +1061,7 @@ class Tensor:
         return Tensor._wrap(counts.astype(dtype))
 
     # -------------------------------------------------------------- sorting
-    def sort(self, dim=-1, descending=False, stable=False):
+    def sort(self, dim: _int = -1, descending: _bool = False, stable: _bool = False) -> tuple[Tensor, Tensor]:
         axis = _dim(dim, self.ndim)
         if self.ndim == 0:
             return _return_type("sort")(self.clone(), Tensor._wrap(np.zeros((), dtype=np.int64)))
@@ -1043,10 +1069,10 @@ class Tensor:
         values = apply(I.sort, self, index=index, axis=axis)
         return _return_type("sort")(values, Tensor._wrap(index.astype(np.int64)))
 
-    def argsort(self, dim=-1, descending=False, stable=False):
+    def argsort(self, dim: _int = -1, descending: _bool = False, stable: _bool = False) -> Tensor:
         return self.sort(dim, descending, stable).indices
 
-    def topk(self, k, dim=-1, largest=True, sorted=True):
+    def topk(self, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True) -> tuple[Tensor, Tensor]:
         axis = _dim(dim, self.ndim)
         size = self._array.shape[axis] if self.ndim else 1
         if not 0 <= k <= size:
@@ -1059,10 +1085,10 @@ class Tensor:
         return _return_type("topk")(values, Tensor._wrap(np.asarray(index, dtype=np.int64)))
 
     # -------------------------------------------------------------- shape
-    def reshape(self, *sizes, shape=None):
+    def reshape(self, *sizes: _int | SizeLike, shape: SizeLike | None = None) -> Tensor:
         return self._reshape(S.reshape, _sizes(sizes, shape))
 
-    def view(self, *shape, size=None):
+    def view(self, *shape: _int | SizeLike | DTypeLike, size: SizeLike | None = None) -> Tensor:
         if len(shape) == 1 and not isinstance(shape[0], (tuple, list, Size, numbers.Integral)):
             return self._view_as_dtype(shape[0])
         shape = _infer_shape(_sizes(shape, size), self._array.size)
@@ -1092,16 +1118,16 @@ class Tensor:
         out._base = self._base if self._base is not None else self
         return out
 
-    def view_as(self, other):
+    def view_as(self, other: Tensor) -> Tensor:
         return self.view(other.shape)
 
-    def reshape_as(self, other):
+    def reshape_as(self, other: Tensor) -> Tensor:
         return self.reshape(other.shape)
 
     def _reshape(self, primitive, shape):
         return apply(primitive, self, shape=_infer_shape(shape, self._array.size))
 
-    def flatten(self, start_dim=0, end_dim=-1):
+    def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
         if self.ndim == 0:
             return self.reshape(1)
         start, end = _dim(start_dim, self.ndim), _dim(end_dim, self.ndim)
@@ -1111,7 +1137,7 @@ class Tensor:
         return self.reshape(shape[:start] + (-1,) + shape[end + 1:]) if self._array.size else self.reshape(
             shape[:start] + (int(np.prod(shape[start:end + 1])),) + shape[end + 1:])
 
-    def unflatten(self, dim, sizes):
+    def unflatten(self, dim: _int, sizes: SizeLike) -> Tensor:
         axis = _dim(dim, self.ndim)
         shape = self._array.shape
         sizes = tuple(sizes)
@@ -1121,17 +1147,17 @@ class Tensor:
                                f"({shape[axis]}) in the input tensor")
         return self.reshape(shape[:axis] + sizes + shape[axis + 1:])
 
-    def squeeze(self, dim=None):
+    def squeeze(self, dim: Dims | None = None) -> Tensor:
         axes = _axes(dim, self.ndim)
         shape = tuple(n for i, n in enumerate(self._array.shape) if not (i in axes and n == 1))
         return apply(S.squeeze, self, shape=shape)
 
-    def unsqueeze(self, dim):
+    def unsqueeze(self, dim: _int) -> Tensor:
         axis = _dim(dim, self.ndim + 1)
         shape = self._array.shape
         return apply(S.unsqueeze, self, shape=shape[:axis] + (1,) + shape[axis:])
 
-    def permute(self, *order, dims=None):
+    def permute(self, *order: _int | Sequence[_int], dims: Sequence[_int] | None = None) -> Tensor:
         dims = _sizes(order, dims)
         if len(dims) != self.ndim:
             raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
@@ -1143,7 +1169,7 @@ class Tensor:
                                f"{next(a for a in axes if axes.count(a) > 1)} twice")
         return apply(S.permute, self, axes=axes)
 
-    def transpose(self, dim0, dim1):
+    def transpose(self, dim0: _int, dim1: _int) -> Tensor:
         axes = list(range(self.ndim))
         if self.ndim == 0:
             _dim(dim0, 0), _dim(dim1, 0)
@@ -1154,20 +1180,20 @@ class Tensor:
 
     swapaxes = transpose
 
-    def t(self):
+    def t(self) -> Tensor:
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
         return self.transpose(0, 1) if self.ndim == 2 else self
 
     @property
-    def T(self):
+    def T(self) -> Tensor:
         return apply(S.permute, self, axes=tuple(reversed(range(self.ndim)))) if self.ndim > 1 else self
 
     @property
-    def mT(self):
+    def mT(self) -> Tensor:
         return self.transpose(-2, -1)
 
-    def expand(self, *sizes, size=None):
+    def expand(self, *sizes: _int | SizeLike, size: SizeLike | None = None) -> Tensor:
         sizes = _sizes(sizes, size)
         if len(sizes) < self.ndim:
             raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
@@ -1188,13 +1214,13 @@ class Tensor:
                                f"Tensor sizes: {list(self._array.shape)}")
         return apply(S.expand, self, shape=shape)
 
-    def expand_as(self, other):
+    def expand_as(self, other: Tensor) -> Tensor:
         return self.expand(other.shape)
 
-    def broadcast_to(self, shape):
+    def broadcast_to(self, shape: SizeLike) -> Tensor:
         return self.expand(shape)
 
-    def repeat(self, *sizes, repeats=None):
+    def repeat(self, *sizes: _int | SizeLike, repeats: SizeLike | None = None) -> Tensor:
         sizes = _sizes(sizes, repeats)
         if len(sizes) < self.ndim:
             raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
@@ -1206,10 +1232,10 @@ class Tensor:
                                f"(repeat sizes {list(sizes)} of a tensor of shape {list(self._array.shape)})")
         return apply(S.repeat, self, reps=sizes)
 
-    def flip(self, *axes, dims=None):
+    def flip(self, *axes: _int | Sequence[_int], dims: Sequence[_int] | None = None) -> Tensor:
         return apply(S.flip, self, axis=_axes(_sizes(axes, dims), self.ndim))
 
-    def split(self, split_size_or_sections, dim=0):
+    def split(self, split_size_or_sections: _int | Sequence[_int], dim: _int = 0) -> tuple[Tensor, ...]:
         axis = _dim(dim, self.ndim)
         size = self._array.shape[axis]
         if isinstance(split_size_or_sections, numbers.Integral):
@@ -1229,7 +1255,7 @@ class Tensor:
             start += n
         return tuple(pieces)
 
-    def chunk(self, chunks, dim=0):
+    def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
         """`chunks` pieces of ceil(size / chunks) elements (fewer when they run out); an empty dim
         gives `chunks` empty pieces, as in torch."""
         if self.ndim == 0:
@@ -1241,11 +1267,11 @@ class Tensor:
             return self.split([0] * chunks, dim)
         return self.split(-(-size // chunks), dim)
 
-    def unbind(self, dim=0):
+    def unbind(self, dim: _int = 0) -> tuple[Tensor, ...]:
         axis = _dim(dim, self.ndim)
         return tuple(self[(slice(None),) * axis + (i,)] for i in range(self._array.shape[axis]))
 
-    def narrow(self, dim, start, length):
+    def narrow(self, dim: _int, start: SupportsIndex, length: SupportsIndex) -> Tensor:
         """The `length` elements from `start` along dim (a negative start counts from the end).
         Unlike a slice, a range that does not fit raises, as in torch."""
         if self.ndim == 0:
@@ -1262,11 +1288,11 @@ class Tensor:
             raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
         return self[(slice(None),) * axis + (slice(start, start + length),)]
 
-    def select(self, dim, index):
+    def select(self, dim: _int, index: _int) -> Tensor:
         axis = _dim(dim, self.ndim)
         return self[(slice(None),) * axis + (index,)]
 
-    def roll(self, shifts, dims=None):
+    def roll(self, shifts: _int | Sequence[_int], dims: _int | Sequence[_int] | None = None) -> Tensor:
         if dims is None:
             return self.flatten().roll(shifts, 0).view(self.shape)
         shifts = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
@@ -1275,7 +1301,7 @@ class Tensor:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
         return apply(S.roll, self, shifts=shifts, axes=tuple(_dim(d, self.ndim) for d in dims))
 
-    def repeat_interleave(self, repeats, dim=None):
+    def repeat_interleave(self, repeats: _int | TensorLike, dim: _int | None = None) -> Tensor:
         x = self.flatten() if dim is None else self
         axis = 0 if dim is None else _dim(dim, x.ndim)
         size = x._array.shape[axis] if x.ndim else 1
@@ -1287,7 +1313,7 @@ class Tensor:
             raise RuntimeError("Repeats must be non-negative" if counts.ndim == 0 else "repeats can not be negative")
         return x.index_select(axis, np.repeat(np.arange(size), np.broadcast_to(counts, (size,))))
 
-    def tensor_split(self, indices_or_sections, dim=0):
+    def tensor_split(self, indices_or_sections: _int | Sequence[_int] | Tensor, dim: _int = 0) -> tuple[Tensor, ...]:
         """Split into n nearly equal pieces (the first size % n one longer), or at the given indices.
 
         The piece between two indices i and j is x[i:j] along dim, with Python's slice rules
@@ -1318,7 +1344,7 @@ class Tensor:
         return tuple(self[before + (slice(start, end),)] for start, end in zip(starts, ends))
 
     # -------------------------------------------------------------- linear algebra
-    def matmul(self, other):
+    def matmul(self, other: TensorLike) -> Tensor:
         other = _as_tensor(other)
         if self.ndim == 0 or other.ndim == 0:
             raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {self.ndim}D "
@@ -1332,12 +1358,12 @@ class Tensor:
         except ValueError as error:
             raise RuntimeError(_matmul_message(self._array.shape, other._array.shape)) from error
 
-    def mm(self, other):
+    def mm(self, other: Tensor) -> Tensor:
         if self.ndim != 2 or other.ndim != 2:
             raise RuntimeError(f"mm: expected 2-D tensors, got {self.ndim}-D and {other.ndim}-D")
         return self.matmul(other)
 
-    def bmm(self, other):
+    def bmm(self, other: Tensor) -> Tensor:
         if self.ndim != 3 or other.ndim != 3:
             raise RuntimeError(f"batch1 must be a 3D tensor and batch2 must be a 3D tensor, got {self.ndim}-D "
                                f"and {other.ndim}-D")
@@ -1346,10 +1372,10 @@ class Tensor:
                                f"{self._array.shape[0]} and {other._array.shape[0]}")
         return self.matmul(other)
 
-    def mv(self, vec):
+    def mv(self, vec: TensorLike) -> Tensor:
         return self.matmul(vec)
 
-    def dot(self, other):
+    def dot(self, other: Tensor) -> Tensor:
         if self.ndim != 1 or other.ndim != 1:
             raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
         if self._array.shape != other._array.shape:
@@ -1358,26 +1384,26 @@ class Tensor:
                                f"{self._array.shape[0]} and {other._array.shape[0]} elements respectively")
         return self.matmul(other)
 
-    def outer(self, other):
+    def outer(self, other: Tensor) -> Tensor:
         return self.unsqueeze(1) * other.unsqueeze(0)
 
-    def tril(self, diagonal=0):
+    def tril(self, diagonal: _int = 0) -> Tensor:
         if self.ndim < 2:
             raise RuntimeError(f"tril: input tensor must have at least 2 dimensions, got {self.ndim}")
         return apply(I.tril, self, k=diagonal)
 
-    def triu(self, diagonal=0):
+    def triu(self, diagonal: _int = 0) -> Tensor:
         if self.ndim < 2:
             raise RuntimeError(f"triu: input tensor must have at least 2 dimensions, got {self.ndim}")
         return apply(I.triu, self, k=diagonal)
 
-    def diagonal(self, offset=0, dim1=0, dim2=1):
+    def diagonal(self, offset: _int = 0, dim1: _int = 0, dim2: _int = 1) -> Tensor:
         a, b = _dim(dim1, self.ndim), _dim(dim2, self.ndim)
         if a == b:
             raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
         return apply(S.diagonal, self, offset=offset, axis1=a, axis2=b)
 
-    def diag(self, diagonal=0):
+    def diag(self, diagonal: _int = 0) -> Tensor:
         if self.ndim == 2:
             return self.diagonal(diagonal).clone()  # diag copies, unlike diagonal
         if self.ndim != 1:
@@ -1389,13 +1415,13 @@ class Tensor:
         out[rows, cols] = self
         return out
 
-    def trace(self):
+    def trace(self) -> Tensor:
         if self.ndim != 2:
             raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
         return self.diagonal().sum()
 
     # -------------------------------------------------------------- indexing
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Tensor:
         index = _index(index, self)
         steps = _basic_then_advanced(index)
         if steps is not None:  # torch applies ints and None before the integer tensors
@@ -1404,7 +1430,7 @@ class Tensor:
             return apply(I.getitem, self, index=index)
         return apply(I.basic_index(index), self, index=index)
 
-    def __setitem__(self, index, value):
+    def __setitem__(self, index: Any, value: TensorLike) -> None:
         index = _index(index, self)
         steps = _basic_then_advanced(index)
         value = self._fit_setitem_value(value, index, steps)
@@ -1443,7 +1469,7 @@ class Tensor:
                                f"broadcast to indexing result of shape {list(target)}")
         return value
 
-    def gather(self, dim, index):
+    def gather(self, dim: _int, index: TensorLike) -> Tensor:
         axis = _dim(dim, self.ndim)
         index = _index_array(index, "gather")
         if index.ndim != self.ndim:
@@ -1454,7 +1480,7 @@ class Tensor:
             return apply(I.gather, self.reshape(1), index=index.reshape(1), axis=0).reshape(())
         return apply(I.gather, self, index=index, axis=axis)
 
-    def take_along_dim(self, indices, dim=None):
+    def take_along_dim(self, indices: TensorLike, dim: _int | None = None) -> Tensor:
         """The elements at `indices` along dim, where x and indices broadcast against each other on
         every other dim (gather does not broadcast); with no dim, positions in the flattened x."""
         index = _index_array(indices, "take_along_dim")
@@ -1478,13 +1504,14 @@ class Tensor:
         x = self.expand(with_axis(common, self._array.shape[axis]))
         return x.gather(axis, np.broadcast_to(index, with_axis(common, index.shape[axis])))
 
-    def scatter(self, dim, index, src=None, value=None, reduce=None):
+    def scatter(self, dim: _int, index: TensorLike, src: TensorLike | None = None, value: Number | None = None,
+                reduce: str | None = None) -> Tensor:
         src = src if src is not None else value
         if reduce is None:
             return self._scatter(I.scatter, dim, index, src)
         return self._scatter(_reduce_primitive(reduce), dim, index, self._reduction_source(src, index))
 
-    def scatter_add(self, dim, index, src):
+    def scatter_add(self, dim: _int, index: TensorLike, src: Tensor) -> Tensor:
         return self._scatter(I.scatter_add, dim, index, src)
 
     def _scatter(self, primitive, dim, index, src):
@@ -1503,7 +1530,7 @@ class Tensor:
             src = src._cast(self._array.dtype)
         return axis, index, src
 
-    def index_select(self, dim, index):
+    def index_select(self, dim: _int, index: TensorLike) -> Tensor:
         axis = _dim(dim, self.ndim)
         index = _index_array(index, "index_select")
         if index.ndim > 1:
@@ -1511,28 +1538,29 @@ class Tensor:
         _check_index_range(index, self._array.shape[axis] if self.ndim else 1, "index_select", dim)
         return apply(I.index_select, self, index=(slice(None),) * axis + (index.reshape(-1),))
 
-    def masked_select(self, mask):
+    def masked_select(self, mask: TensorLike) -> Tensor:
         mask = _mask_array(mask, "masked_select")
         shape = _broadcast_shape(mask.shape, self._array.shape)
         x = self if self._array.shape == shape else self.expand(shape)
         return x[np.broadcast_to(mask, shape)]
 
-    def index_add_(self, dim, index, source, alpha=1):
+    def index_add_(self, dim: _int, index: TensorLike, source: Tensor, alpha: Number = 1) -> Tensor:
         axis = _dim(dim, self.ndim)
         index = _index_array(index, "index_add_")
         _check_index_range(index, self._array.shape[axis], "index_add", dim)
         return self._inplace(I.index_add, source, index=index, axis=axis, alpha=alpha)
 
-    def index_add(self, dim, index, source, alpha=1):
+    def index_add(self, dim: _int, index: TensorLike, source: Tensor, alpha: Number = 1) -> Tensor:
         return self.clone().index_add_(dim, index, source, alpha)
 
-    def scatter_(self, dim, index, src=None, value=None, reduce=None):
+    def scatter_(self, dim: _int, index: TensorLike, src: TensorLike | None = None, value: Number | None = None,
+                 reduce: str | None = None) -> Tensor:
         src = src if src is not None else value
         if reduce is None:
             return self._scatter_inplace(I.scatter, dim, index, src)
         return self._scatter_inplace(_reduce_primitive(reduce), dim, index, self._reduction_source(src, index))
 
-    def scatter_add_(self, dim, index, src):
+    def scatter_add_(self, dim: _int, index: TensorLike, src: Tensor) -> Tensor:
         return self._scatter_inplace(I.scatter_add, dim, index, src)
 
     def _reduction_source(self, src, index):
@@ -1604,48 +1632,48 @@ class Tensor:
             other = _wrapped(other, self._array.dtype)
         return self._inplace(primitive, other)
 
-    def add_(self, other, alpha=1):
+    def add_(self, other: TensorLike, alpha: Number = 1) -> Tensor:
         return self._inplace_binary(E.add, self._scaled(other, alpha))
 
-    def sub_(self, other, alpha=1):
+    def sub_(self, other: TensorLike, alpha: Number = 1) -> Tensor:
         _check_no_bool_subtraction(self, other)
         return self._inplace_binary(E.sub, self._scaled(other, alpha))
 
-    def mul_(self, other):
+    def mul_(self, other: TensorLike) -> Tensor:
         return self._inplace_binary(E.mul, other)
 
-    def div_(self, other):
+    def div_(self, other: TensorLike) -> Tensor:
         return self._inplace_binary(E.div, other)
 
-    def pow_(self, exponent):
+    def pow_(self, exponent: TensorLike) -> Tensor:
         if _is_scalar(exponent):
             return self._inplace(E.pow_scalar, exponent=exponent)
         return self._inplace_binary(E.pow, exponent)
 
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
 
-    def neg_(self):
+    def neg_(self) -> Tensor:
         return self._inplace(E.neg)
 
-    def exp_(self):
+    def exp_(self) -> Tensor:
         return self._inplace_floating(E.exp)
 
-    def sqrt_(self):
+    def sqrt_(self) -> Tensor:
         return self._inplace_floating(E.sqrt)
 
-    def abs_(self):
+    def abs_(self) -> Tensor:
         return self._inplace(E.abs)
 
-    def relu_(self):
+    def relu_(self) -> Tensor:
         return self._inplace(E.relu)
 
-    def sigmoid_(self):
+    def sigmoid_(self) -> Tensor:
         return self._inplace_floating(E.sigmoid)
 
-    def tanh_(self):
+    def tanh_(self) -> Tensor:
         return self._inplace_floating(E.tanh)
 
-    def clamp_(self, min=None, max=None):
+    def clamp_(self, min: Number | Tensor | None = None, max: Number | Tensor | None = None) -> Tensor:
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         _check_inplace_shape(self._array.shape, *(np.shape(_raw(b)) for b in (min, max) if b is not None))
@@ -1653,17 +1681,17 @@ class Tensor:
 
     clip_ = clamp_
 
-    def masked_fill_(self, mask, value):
+    def masked_fill_(self, mask: TensorLike, value: Number | Tensor) -> Tensor:
         mask = _mask_array(mask, "masked_fill_")
         _check_inplace_shape(self._array.shape, mask.shape)
         if isinstance(value, Tensor):
             value = value._cast(self._array.dtype)
         return self._inplace(I.masked_fill, mask, value)
 
-    def addcmul_(self, tensor1, tensor2, value=1):
+    def addcmul_(self, tensor1: Tensor, tensor2: Tensor, value: Number = 1) -> Tensor:
         return self.add_(tensor1 * tensor2 * value)
 
-    def addcdiv_(self, tensor1, tensor2, value=1):
+    def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, value: Number = 1) -> Tensor:
         return self.add_(tensor1 / tensor2 * value)
 
     def _fill_raw(self, values):
@@ -1678,16 +1706,16 @@ class Tensor:
         self._version_counter[0] += 1
         return self
 
-    def zero_(self):
+    def zero_(self) -> Tensor:
         return self._fill_raw(0)
 
-    def fill_(self, value):
+    def fill_(self, value: Number | Tensor) -> Tensor:
         if isinstance(value, Tensor) and value.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
                                "dimensions.")
         return self._fill_raw(_fill_value(value, "fill_", "value", 1))
 
-    def copy_(self, src, non_blocking=False):
+    def copy_(self, src: TensorLike, non_blocking: _bool = False) -> Tensor:
         src_array = _raw(src)
         _check_inplace_shape(self._array.shape, np.shape(src_array))
         if isinstance(src, Tensor) and src._requires_grad and _grad_mode.enabled:
@@ -1697,32 +1725,32 @@ class Tensor:
             return self._inplace(I.index_put, source._cast(self._array.dtype), index=Ellipsis)
         return self._fill_raw(src_array)
 
-    def uniform_(self, a=0.0, b=1.0, generator=None):
+    def uniform_(self, a: _float = 0.0, b: _float = 1.0, generator: Generator | None = None) -> Tensor:
         return self._fill_raw(_uniform(a, b, self._array.shape, generator))
 
-    def normal_(self, mean=0.0, std=1.0, generator=None):
+    def normal_(self, mean: _float = 0.0, std: _float = 1.0, generator: Generator | None = None) -> Tensor:
         return self._fill_raw(_normal(mean, std, self._array.shape, generator))
 
-    def bernoulli_(self, p=0.5, generator=None):
+    def bernoulli_(self, p: _float | Tensor = 0.5, generator: Generator | None = None) -> Tensor:
         return self._fill_raw(_bernoulli(_raw(p), self._array.shape, generator))
 
-    def random_(self, low=0, high=None, generator=None):
+    def random_(self, low: _int = 0, high: _int | None = None, generator: Generator | None = None) -> Tensor:
         if high is None:
             low, high = 0, low if low else 2 ** 24
         return self._fill_raw(_numpy_rng(generator).integers(low, high, self._array.shape))
 
-    def apply_(self, fn):
+    def apply_(self, fn: Callable[[Any], Number]) -> Tensor:
         return self._fill_raw(np.vectorize(fn)(self._array))
 
     # -------------------------------------------------------------- more of torch's vocabulary
-    def atan2(self, other):
+    def atan2(self, other: TensorLike) -> Tensor:
         """The angle of the point (other, self) in (-pi, pi]: atan(self / other) in the right quadrant."""
         a, b = _promote(self, other, true_division=True)
         return apply(E.atan2, a, b if isinstance(b, Tensor) else Tensor._wrap(np.asarray(b, dtype=a._array.dtype)))
 
     arctan2 = atan2
 
-    def remainder(self, other):
+    def remainder(self, other: TensorLike) -> Tensor:
         """self - floor(self / other) * other: the remainder with the sign of other, as Python's %."""
         a, b = _promote(self, other)
         if a._array.dtype.kind in "iub" and np.any(np.asarray(_raw(b)) == 0):
@@ -1732,7 +1760,7 @@ class Tensor:
         except ValueError as error:
             raise RuntimeError(_broadcast_message(a._array.shape, np.shape(_raw(b)))) from error
 
-    def movedim(self, source, destination):
+    def movedim(self, source: Dims, destination: Dims) -> Tensor:
         """Move the dims `source` to the positions `destination`; the others keep their order."""
         source = [source] if isinstance(source, numbers.Integral) else list(source)
         destination = [destination] if isinstance(destination, numbers.Integral) else list(destination)
@@ -1753,12 +1781,12 @@ class Tensor:
 
     moveaxis = movedim
 
-    def tile(self, *dims):
+    def tile(self, *dims: _int | SizeLike) -> Tensor:
         """Repeat the tensor dims[i] times along dim i; missing leading dims count as 1."""
         dims = _shape_args(dims)
         return self.repeat(*((1,) * (self.ndim - len(dims)) + tuple(dims)))
 
-    def diff(self, n=1, dim=-1, prepend=None, append=None):
+    def diff(self, n: _int = 1, dim: _int = -1, prepend: Tensor | None = None, append: Tensor | None = None) -> Tensor:
         """The n-th forward difference along dim: x[i + 1] - x[i] (for bool tensors x[i + 1] != x[i])."""
         axis = _dim(dim, self.ndim)
         if self.ndim == 0:
@@ -1784,7 +1812,7 @@ class Tensor:
         indices = index if keepdim or self.ndim == 0 else np.squeeze(index, axis)
         return _return_type(name)(values, Tensor._wrap(indices.astype(np.int64)))
 
-    def median(self, dim=None, keepdim=False):
+    def median(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor | tuple[Tensor, Tensor]:
         """The lower median (the middle value; of two middles the smaller), nan if a nan is there.
         With dim, (values, indices) along it; without, the median of all elements."""
         if dim is None:
@@ -1793,16 +1821,18 @@ class Tensor:
             return apply(I.median_all, self)
         return self._picked("median", I.median, dim, keepdim, I._median_position)
 
-    def mode(self, dim=-1, keepdim=False):
+    def mode(self, dim: _int = -1, keepdim: _bool = False) -> tuple[Tensor, Tensor]:
         """(values, indices): the most frequent value along dim (the smallest of equally frequent
         ones) and the last position where it occurs, as torch reports it."""
         return self._picked("mode", I.mode, dim, keepdim, _mode_position)
 
-    def index_put(self, indices, values, accumulate=False):
+    def index_put(self, indices: tuple[Tensor, ...] | list[Tensor], values: TensorLike,
+                  accumulate: _bool = False) -> Tensor:
         """A copy with values written (or, with accumulate, added) at self[indices]."""
         return self.clone()._index_put(indices, values, accumulate)
 
-    def index_put_(self, indices, values, accumulate=False):
+    def index_put_(self, indices: tuple[Tensor, ...] | list[Tensor], values: TensorLike,
+                   accumulate: _bool = False) -> Tensor:
         return self._index_put(indices, values, accumulate)
 
     def _index_put(self, indices, values, accumulate):
@@ -1819,16 +1849,16 @@ class Tensor:
         index = _index(tuple(indices), self)
         return self._inplace(I.index_put_accumulate, values, index=index)
 
-    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
         """beta * self + alpha * (mat1 @ mat2), with self broadcast to the product's shape."""
         return _scaled_sum(self, mat1.mm(mat2), beta, alpha)
 
-    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
         """beta * self + alpha * (batch1 @ batch2) for batches of matrices."""
         return _scaled_sum(self, batch1.bmm(batch2), beta, alpha)
 
     # -------------------------------------------------------------- fmod, sgn, fix, heaviside; rounding in place
-    def fmod(self, other):
+    def fmod(self, other: TensorLike) -> Tensor:
         """self - trunc(self / other) * other: the remainder with the sign of self, as C's fmod."""
         a, b = _promote(self, other)
         _broadcast_shape(a._array.shape, np.shape(_raw(b)))
@@ -1839,29 +1869,29 @@ class Tensor:
             raise RuntimeError("ZeroDivisionError")  # integer division by zero, as torch reports it
         return apply(E.fmod if isinstance(b, Tensor) else E.fmod_scalar, a, b)
 
-    def fmod_(self, other):
+    def fmod_(self, other: TensorLike) -> Tensor:
         if self._array.dtype == np.bool_:
             raise NotImplementedError("\"fmod_cpu\" not implemented for 'Bool'")
         if self._array.dtype.kind in "iu" and np.any(np.asarray(_raw(other)) == 0):
             raise RuntimeError("ZeroDivisionError")
         return self._inplace_binary(E.fmod if isinstance(other, Tensor) else E.fmod_scalar, other)
 
-    def remainder_(self, other):
+    def remainder_(self, other: TensorLike) -> Tensor:
         if self._array.dtype.kind in "iub" and np.any(np.asarray(_raw(other)) == 0):
             raise RuntimeError("ZeroDivisionError")
         return self._inplace_binary(E.remainder if isinstance(other, Tensor) else E.remainder_scalar, other)
 
-    def sgn(self):
+    def sgn(self) -> Tensor:
         """sign(self) for real tensors (torch's sgn also takes complex ones), under its own node name."""
         return apply(E.sgn, self)
 
     fix = trunc
 
-    def heaviside(self, values):
+    def heaviside(self, values: Tensor) -> Tensor:
         """values where self == 0, 1 where self > 0 and 0 where self < 0 (also at nan); no derivative."""
         return apply(E.heaviside, *self._heaviside_operands(values))
 
-    def heaviside_(self, values):
+    def heaviside_(self, values: Tensor) -> Tensor:
         return self._inplace_binary(E.heaviside_inplace, self._heaviside_operands(values)[1])
 
     def _heaviside_operands(self, values):
@@ -1872,34 +1902,39 @@ class Tensor:
         _broadcast_shape(self._array.shape, values._array.shape)
         return self, values
 
-    def floor_(self):
+    def floor_(self) -> Tensor:
         return self._inplace(E.floor) if self._rounds("floor") else self
 
-    def ceil_(self):
+    def ceil_(self) -> Tensor:
         return self._inplace(E.ceil) if self._rounds("ceil") else self
 
-    def trunc_(self):
+    def trunc_(self) -> Tensor:
         return self._inplace(E.trunc) if self._rounds("trunc") else self
 
     fix_ = trunc_
 
-    def round_(self, decimals=None):
+    def round_(self, decimals: _int | None = None) -> Tensor:
         return self._inplace(E.round, decimals=decimals or 0) if self._rounds("round", decimals) else self
 
-    def frac_(self):
+    def frac_(self) -> Tensor:
         if not self.is_floating_point():
             raise NotImplementedError(f'"frac_cpu" not implemented for {_scalar_type(self)!r}')
         return self._inplace(E.frac)
 
-    def sign_(self):
+    def sign_(self) -> Tensor:
         return self._inplace(E.sign)
 
-    def sgn_(self):
+    def sgn_(self) -> Tensor:
         return self._inplace(E.sgn)
 
 
 # ------------------------------------------------------------------ mode, addmm
 recorder.use_tensor_type(Tensor)
+
+# What the operators and most methods take as their other operand, as in torch: a tensor, a
+# Python or NumPy number, or anything else NumPy reads as an array (a list, an ndarray). A hint
+# only, for readers and editors: nothing checks it at run time.
+TensorLike: TypeAlias = Tensor | npt.ArrayLike
 
 
 # ------------------------------------------------------------------ NumPy's functions on tensors

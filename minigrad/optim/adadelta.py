@@ -1,7 +1,10 @@
 """Adadelta: steps sized by the ratio of two running RMS values, of past updates and of gradients."""
 
+from __future__ import annotations
+
 from minigrad.optim import functional as F
-from minigrad.optim.optimizer import _check, _check_lr, _RuleOptimizer
+from minigrad.optim.optimizer import _check, _check_lr, ParamsT, _RuleOptimizer
+from minigrad.tensor import Tensor
 
 __all__ = ["Adadelta"]
 
@@ -17,8 +20,9 @@ class Adadelta(_RuleOptimizer):
     _state_type = F.AdadeltaState
     _hyperparameter_names = ("lr", "rho", "eps", "weight_decay", "maximize")
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
-                 maximize=False, differentiable=False):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0, foreach: bool | None = None, *, capturable: bool = False,
+                 maximize: bool = False, differentiable: bool = False) -> None:
         _check_lr(lr)
         _check(0.0 <= rho <= 1.0, "rho value", rho)
         _check(0.0 <= eps, "epsilon value", eps)

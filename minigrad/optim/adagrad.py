@@ -1,7 +1,10 @@
 """Adagrad: per-coordinate learning rates that shrink with the accumulated squared gradients."""
 
+from __future__ import annotations
+
 from minigrad.optim import functional as F
-from minigrad.optim.optimizer import _check, _check_lr, _RuleOptimizer, _store_state
+from minigrad.optim.optimizer import _check, _check_lr, ParamsT, _RuleOptimizer, _store_state
+from minigrad.tensor import Tensor
 
 __all__ = ["Adagrad"]
 
@@ -19,8 +22,9 @@ class Adagrad(_RuleOptimizer):
     _state_type = F.AdagradState
     _hyperparameter_names = ("lr", "lr_decay", "weight_decay", "eps", "maximize")
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
-                 foreach=None, *, maximize=False, differentiable=False, fused=None):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10, foreach: bool | None = None, *,
+                 maximize: bool = False, differentiable: bool = False, fused: bool | None = None) -> None:
         _check_lr(lr)
         _check(0.0 <= lr_decay, "lr_decay value", lr_decay)
         _check(0.0 <= weight_decay, "weight_decay value", weight_decay)

@@ -1,7 +1,9 @@
 """Adam: adaptive moment estimation, with optional AMSGrad and decoupled weight decay."""
 
+from __future__ import annotations
+
 from minigrad.optim import functional as F
-from minigrad.optim.optimizer import _check, _check_lr, _RuleOptimizer
+from minigrad.optim.optimizer import _check, _check_lr, ParamsT, _RuleOptimizer
 from minigrad.tensor import Tensor
 
 __all__ = ["Adam"]
@@ -20,9 +22,11 @@ class Adam(_RuleOptimizer):
     _hyperparameter_names = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize",
                              "decoupled_weight_decay")
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
-                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
-                 decoupled_weight_decay=False):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-3,
+                 betas: tuple[float, float] | tuple[Tensor, Tensor] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None, decoupled_weight_decay: bool = False) -> None:
         _check_lr(lr)
         _check(0.0 <= eps, "epsilon value", eps)
         _check(0.0 <= betas[0] < 1.0, "beta parameter at index 0", betas[0])

@@ -1,7 +1,10 @@
 """Adamax: Adam with the infinity norm of past gradients in place of their RMS."""
 
+from __future__ import annotations
+
 from minigrad.optim import functional as F
-from minigrad.optim.optimizer import _check, _check_lr, _RuleOptimizer
+from minigrad.optim.optimizer import _check, _check_lr, ParamsT, _RuleOptimizer
+from minigrad.tensor import Tensor
 
 __all__ = ["Adamax"]
 
@@ -17,8 +20,9 @@ class Adamax(_RuleOptimizer):
     _state_type = F.AdamaxState
     _hyperparameter_names = ("lr", "betas", "eps", "weight_decay", "maximize")
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
-                 maximize=False, differentiable=False, capturable=False):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, foreach: bool | None = None, *, maximize: bool = False,
+                 differentiable: bool = False, capturable: bool = False) -> None:
         _check_lr(lr)
         _check(0.0 <= eps, "epsilon value", eps)
         _check(0.0 <= betas[0] < 1.0, "beta parameter at index 0", betas[0])

@@ -4,11 +4,16 @@ up to max_iter times, as torch.optim.LBFGS does; with line_search_fn="strong_wol
 iteration searches along the direction for a step that satisfies the strong Wolfe conditions,
 by torch's algorithm (bracketing, then zooming in with cubic interpolation)."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from minigrad.autograd.grad_mode import enable_grad
 from minigrad.optim import functional as F
-from minigrad.optim.optimizer import Optimizer, _number
+from minigrad.optim.optimizer import _number, Optimizer, ParamsT
 from minigrad.tensor import Tensor
 
 __all__ = ["LBFGS"]
@@ -25,8 +30,9 @@ class LBFGS(Optimizer):
     H_diag, prev_flat_grad, prev_loss, func_evals, n_iter).
     """
 
-    def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
-                 history_size=100, line_search_fn=None):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1, max_iter: int = 20, max_eval: int | None = None,
+                 tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9, history_size: int = 100,
+                 line_search_fn: str | None = None) -> None:
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
         if not 0.0 <= lr:
@@ -66,7 +72,7 @@ class LBFGS(Optimizer):
             p._version_counter[0] += 1
         return loss, flat_grad
 
-    def step(self, closure):
+    def step(self, closure: Callable[[], Any]) -> Any:
         """Run up to max_iter L-BFGS iterations, each re-evaluating `closure`; returns the first loss."""
         group = self.param_groups[0]
         lr, max_iter, max_eval = _number(group["lr"]), group["max_iter"], group["max_eval"]

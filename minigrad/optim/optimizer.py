@@ -7,9 +7,13 @@ torch's names). The mathematics is not here: every optimizer in minigrad.optim a
 one pure function from minigrad.optim.functional to each parameter that has a gradient.
 """
 
+from __future__ import annotations
+
 import collections
 import itertools
 import warnings
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -17,13 +21,17 @@ from minigrad import _dtype
 from minigrad.autograd.grad_mode import enable_grad
 from minigrad.tensor import Tensor
 
-__all__ = ["Optimizer", "required"]
+__all__ = ["Optimizer", "ParamsT", "required"]
+
+# What an optimizer takes as its parameters, as torch.optim.optimizer.ParamsT: tensors, (name,
+# tensor) pairs, or dicts that each define a parameter group ({"params": [...], "lr": 0.1}).
+ParamsT: TypeAlias = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
 
 class _RequiredParameter:
     """The default of a hyperparameter that every parameter group must give itself."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<required parameter>"
 
 
@@ -83,7 +91,11 @@ class Optimizer:
     hyperparameters a group does not set itself.
     """
 
-    def __init__(self, params, defaults):
+    defaults: dict[str, Any]
+    state: collections.defaultdict[Any, dict[str, Any]]  # keyed by parameter (a Tensor)
+    param_groups: list[dict[str, Any]]
+
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
@@ -98,7 +110,7 @@ class Optimizer:
         for param_group in param_groups:
             self.add_param_group(param_group)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         lines = [self.__class__.__name__ + " ("]
         for i, group in enumerate(self.param_groups):
             lines.append(f"Parameter Group {i}")
@@ -106,7 +118,7 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
     # ------------------------------------------------------------------ parameter groups
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters (with its own hyperparameters) to optimize from now on."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
@@ -150,7 +162,7 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     # ------------------------------------------------------------------ a training step
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: set them to None (the default) or fill them with zeros."""
         for group in self.param_groups:
             for p in group["params"]:
@@ -165,12 +177,12 @@ class Optimizer:
                         p.grad.requires_grad_(False)
                     p.grad.zero_()
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once; `closure` re-evaluates the model and returns the loss."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ checkpoints
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """The optimizer's state in torch's layout, with parameters replaced by their indices.
 
             {"state": {index: {"step": tensor, "exp_avg": tensor, ...}},
@@ -195,7 +207,7 @@ class Optimizer:
                  for key, entries in self.state.items()}
         return {"state": state, "param_groups": param_groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore a state from `state_dict()` (minigrad's, or torch's with tensors as arrays or tensors).
 
         Parameters are matched by position, group by group. State tensors are copied and
@@ -263,7 +275,7 @@ class _RuleOptimizer(Optimizer):
     _state_type = None
     _hyperparameter_names = ()
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; `closure` re-evaluates the model and returns the loss."""
         loss = None
         if closure is not None:

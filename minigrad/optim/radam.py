@@ -1,7 +1,10 @@
 """RAdam: Adam with a rectified adaptive learning rate (Liu et al., 2019)."""
 
+from __future__ import annotations
+
 from minigrad.optim import functional as F
-from minigrad.optim.optimizer import _check, _check_lr, _RuleOptimizer
+from minigrad.optim.optimizer import _check, _check_lr, ParamsT, _RuleOptimizer
+from minigrad.tensor import Tensor
 
 __all__ = ["RAdam"]
 
@@ -17,8 +20,10 @@ class RAdam(_RuleOptimizer):
     _state_type = F.RAdamState
     _hyperparameter_names = ("lr", "betas", "eps", "weight_decay", "decoupled_weight_decay", "maximize")
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
-                 *, foreach=None, maximize=False, capturable=False, differentiable=False):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, decoupled_weight_decay: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:
         _check_lr(lr)
         _check(0.0 <= eps, "epsilon value", eps)
         _check(0.0 <= betas[0] < 1.0, "beta parameter at index 0", betas[0])

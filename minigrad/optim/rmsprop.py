@@ -1,7 +1,10 @@
 """RMSprop: gradients divided by a running root-mean-square of recent gradients."""
 
+from __future__ import annotations
+
 from minigrad.optim import functional as F
-from minigrad.optim.optimizer import _check, _check_lr, _RuleOptimizer
+from minigrad.optim.optimizer import _check, _check_lr, ParamsT, _RuleOptimizer
+from minigrad.tensor import Tensor
 
 __all__ = ["RMSprop"]
 
@@ -18,8 +21,9 @@ class RMSprop(_RuleOptimizer):
     _state_type = F.RMSpropState
     _hyperparameter_names = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize")
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
-                 capturable=False, foreach=None, maximize=False, differentiable=False):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False, capturable: bool = False,
+                 foreach: bool | None = None, maximize: bool = False, differentiable: bool = False) -> None:
         _check_lr(lr)
         _check(0.0 <= eps, "epsilon value", eps)
         _check(0.0 <= momentum, "momentum value", momentum)

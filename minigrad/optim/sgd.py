@@ -1,9 +1,12 @@
 """SGD: stochastic gradient descent with optional momentum, dampening and Nesterov momentum."""
 
+from __future__ import annotations
+
 import numpy as np
 
 from minigrad.optim import functional as F
-from minigrad.optim.optimizer import _check, _check_lr, _RuleOptimizer
+from minigrad.optim.optimizer import _check, _check_lr, ParamsT, _RuleOptimizer
+from minigrad.tensor import Tensor
 
 __all__ = ["SGD"]
 
@@ -20,8 +23,9 @@ class SGD(_RuleOptimizer):
     _state_type = F.SGDState
     _hyperparameter_names = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize")
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-                 maximize=False, foreach=None, differentiable=False, fused=None):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, differentiable: bool = False, fused: bool | None = None) -> None:
         _check_lr(lr)
         _check(0.0 <= momentum, "momentum value", momentum)
         _check(0.0 <= weight_decay, "weight_decay value", weight_decay)

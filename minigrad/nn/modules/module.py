@@ -11,13 +11,17 @@ over these tables, so the names a user gives attributes become the dotted keys o
 ``state_dict()``: ``fc.weight``, ``0.bias``, ``bn.running_mean``.
 """
 
+from __future__ import annotations
+
 import collections
 import itertools
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 import numpy as np
 
 from minigrad import _dtype
-from minigrad._types import RemovableHandle, _check_device, to_arguments
+from minigrad._types import DeviceLike, DTypeLike, RemovableHandle, _check_device, to_arguments
 from minigrad.autograd.grad_mode import no_grad
 from minigrad._dtype import scalar_type_name
 from minigrad.nn.modules._backward_hooks import BackwardHooks
@@ -25,6 +29,9 @@ from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor
 
 __all__ = ["Module"]
+
+# The type of a method that returns its module (train, to, apply, ...): a subclass keeps its own type.
+T = TypeVar("T", bound="Module")
 
 _EXTRA_STATE_KEY = "_extra_state"  # where get_extra_state()'s value goes in a state_dict, as in torch
 
@@ -34,7 +41,7 @@ class _IncompatibleKeys(collections.namedtuple("IncompatibleKeys", ["missing_key
 
     __slots__ = ()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"
         return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
@@ -95,7 +102,7 @@ class Module:
     _version = 1  # the state_dict format version, stored in state_dict()._metadata as torch does
     training: bool
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or kwargs:
             raise TypeError(f"{type(self).__name__}.__init__() got unexpected arguments; "
                             "Module.__init__() takes none")
@@ -110,10 +117,10 @@ class Module:
         object.__setattr__(self, "_backward_pre_hooks", {})
         object.__setattr__(self, "_backward_hooks", {})
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks):
             return self.forward(*args, **kwargs)
         for hook, with_kwargs in list(self._forward_pre_hooks.values()):
@@ -136,7 +143,7 @@ class Module:
         return output if backward_hooks is None else backward_hooks.wrap_outputs(output)
 
     # ------------------------------------------------------------ registration
-    def register_parameter(self, name, param):
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or None, a declared but absent one such as a missing bias)."""
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
@@ -152,7 +159,7 @@ class Module:
                              "compute the value in the forward() method.")
         self._parameters[name] = param
 
-    def register_buffer(self, name, tensor, persistent=True):
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a tensor that is module state but not learned (running statistics, masks).
 
         A persistent buffer is part of state_dict(); a non-persistent one is not.
@@ -171,7 +178,7 @@ class Module:
         else:
             self._non_persistent_buffers_set.add(name)
 
-    def add_module(self, name, module):
+    def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module, reachable as an attribute and named in state_dict keys."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
@@ -191,19 +198,20 @@ class Module:
                 hooks[key] = hooks.pop(key)
         return handle
 
-    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
         """Call hook(module, args) before forward; a returned value replaces the arguments.
 
         With with_kwargs=True the hook is hook(module, args, kwargs) and may return (args, kwargs).
         """
         return self._add_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
 
-    def register_full_backward_pre_hook(self, hook, prepend=False):
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
         """Call hook(module, grad_output) when the gradients with respect to the module's outputs
         are known; a returned tuple replaces grad_output."""
         return self._add_plain_hook(self._backward_pre_hooks, hook, prepend)
 
-    def register_full_backward_hook(self, hook, prepend=False):
+    def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
         """Call hook(module, grad_input, grad_output) when the gradients with respect to the
         module's positional tensor inputs are known; a returned tuple replaces grad_input."""
         return self._add_plain_hook(self._backward_hooks, hook, prepend)
@@ -217,7 +225,8 @@ class Module:
                 hooks[key] = hooks.pop(key)
         return handle
 
-    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
         """Call hook(module, args, output) after forward; a returned value replaces the output.
 
         With with_kwargs=True the hook is hook(module, args, kwargs, output). always_call is
@@ -226,7 +235,7 @@ class Module:
         return self._add_hook(self._forward_hooks, hook, prepend, with_kwargs)
 
     # ------------------------------------------------------------ attribute protocol
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: Any) -> None:
         params = self.__dict__.get("_parameters")
         if isinstance(value, Parameter):
             if params is None:
@@ -264,7 +273,7 @@ class Module:
                 self.__dict__[table].pop(name, None)
         self._non_persistent_buffers_set.discard(name)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails: look in the three tables.
         d = self.__dict__
         for table in ("_parameters", "_buffers", "_modules"):
@@ -272,7 +281,7 @@ class Module:
                 return d[table][name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
-    def __delattr__(self, name):
+    def __delattr__(self, name: str) -> None:
         for table in ("_parameters", "_buffers", "_modules"):
             if name in self.__dict__.get(table, ()):
                 del self.__dict__[table][name]
@@ -280,12 +289,13 @@ class Module:
                 return
         object.__delattr__(self, name)
 
-    def __dir__(self):
+    def __dir__(self) -> list[str]:
         keys = list(super().__dir__()) + list(self._parameters) + list(self._buffers) + list(self._modules)
         return sorted(k for k in set(keys) if not k[:1].isdigit())
 
     # ------------------------------------------------------------ traversal
-    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+    def named_modules(self, memo: set[Module] | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
         """Yield (dotted name, module) for this module and every module below it, each once."""
         if memo is None:
             memo = set()
@@ -299,18 +309,18 @@ class Module:
                 continue
             yield from module.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         for _, module in self.named_modules():
             yield module
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         seen = set()
         for name, module in self._modules.items():
             if module is not None and module not in seen:
                 seen.add(module)
                 yield name, module
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         for _, module in self.named_children():
             yield module
 
@@ -324,22 +334,24 @@ class Module:
                 seen.add(id(value))
                 yield module_prefix + ("." if module_prefix else "") + name, value
 
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """Yield (dotted name, parameter); a parameter shared by two layers is yielded once."""
         yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
-    def parameters(self, recurse=True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
         yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
-    def buffers(self, recurse=True):
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, buffer in self.named_buffers(recurse=recurse):
             yield buffer
 
-    def get_submodule(self, target):
+    def get_submodule(self, target: str) -> Module:
         """The module at a dotted path such as 'encoder.0'."""
         module = self
         for part in target.split(".") if target else ():
@@ -348,14 +360,14 @@ class Module:
             module = module._modules[part]
         return module
 
-    def get_parameter(self, target):
+    def get_parameter(self, target: str) -> Parameter:
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
         if name not in module._parameters:
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return module._parameters[name]
 
-    def get_buffer(self, target):
+    def get_buffer(self, target: str) -> Tensor:
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
         if name not in module._buffers:
@@ -363,7 +375,7 @@ class Module:
         return module._buffers[name]
 
     # ------------------------------------------------------------ modes and gradients
-    def train(self, mode=True):
+    def train(self: T, mode: bool = True) -> T:
         """Set training mode here and below (dropout drops, batch norm updates its statistics)."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
@@ -372,16 +384,16 @@ class Module:
             module.train(mode)
         return self
 
-    def eval(self):
+    def eval(self: T) -> T:
         """Set evaluation mode here and below; the same as train(False)."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self: T, requires_grad: bool = True) -> T:
         for param in self.parameters():
             param.requires_grad_(requires_grad)
         return self
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters: to None (the default) or to zeros."""
         for param in self.parameters():
             if param.grad is None:
@@ -392,7 +404,7 @@ class Module:
                 param.grad.detach_()
                 param.grad.zero_()
 
-    def apply(self, fn):
+    def apply(self: T, fn: Callable[[Module], object]) -> T:
         """Call fn on every submodule (children first) and then on self; used for custom init."""
         for module in self.children():
             module.apply(fn)
@@ -420,7 +432,7 @@ class Module:
                 self._buffers[name] = fn(buffer)
         return self
 
-    def to(self, *args, **kwargs):
+    def to(self: T, *args: Any, **kwargs: Any) -> T:
         """to(device), to(dtype), to(device, dtype) or to(tensor): floating parameters and buffers move/cast."""
         dtype = to_arguments(args, kwargs)
         if dtype is None:
@@ -431,30 +443,35 @@ class Module:
                             f"dtype={dtype}")
         return self._apply(lambda t: t._cast(dtype.numpy) if t.is_floating_point() else t)
 
-    def float(self):
+    def float(self: T) -> T:
         return self.to(_dtype.float32)
 
-    def double(self):
+    def double(self: T) -> T:
         return self.to(_dtype.float64)
 
-    def half(self):
+    def half(self: T) -> T:
         return self.to(_dtype.float16)
 
-    def type(self, dst_type):
+    def type(self: T, dst_type: DTypeLike) -> T:
         return self.to(dst_type)
 
-    def cpu(self):
+    def cpu(self: T) -> T:
         return self
 
-    def cuda(self, device=None):
+    def cuda(self: T, device: int | DeviceLike | None = None) -> T:
+        """Raises RuntimeError: minigrad runs on the CPU only (use the torch backend for GPUs).
+
+        Annotated as torch's, which returns the module moved to the GPU.
+        """
         _check_device("cuda")
+        return self  # not reached: _check_device raises for "cuda"
 
     # ------------------------------------------------------------ state_dict
-    def get_extra_state(self):
+    def get_extra_state(self) -> Any:
         """Override to save state that is not a tensor (a config, a vocabulary) under the key '_extra_state'."""
         raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called.")
 
-    def set_extra_state(self, state):
+    def set_extra_state(self, state: Any) -> None:
         """Override together with get_extra_state: receives what get_extra_state returned."""
         raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called.")
 
@@ -472,7 +489,8 @@ class Module:
         if self._has_extra_state():
             destination[prefix + _EXTRA_STATE_KEY] = self.get_extra_state()
 
-    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
+    def state_dict(self, *, destination: dict[str, Any] | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> dict[str, Any]:
         """An OrderedDict from dotted names to tensors that share memory with the module's.
 
         The order is torch's: a module's own parameters, then its buffers, then each
@@ -549,7 +567,8 @@ class Module:
         else:
             self._buffers[name] = value
 
-    def load_state_dict(self, state_dict, strict=True, assign=False):
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
+                        assign: bool = False) -> _IncompatibleKeys:
         """Copy values from `state_dict` into this module's parameters and buffers, in place.
 
         With strict=True (the default) the keys must match exactly; otherwise missing and
@@ -590,11 +609,11 @@ class Module:
     def _get_name(self):
         return type(self).__name__
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         """The text inside this module's parentheses, such as 'in_features=2, out_features=3'."""
         return ""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
         child_lines = [f"({name}): {_indent(repr(module), 2)}" for name, module in self._modules.items()]
