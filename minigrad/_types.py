@@ -89,8 +89,13 @@ def to_arguments(args, kwargs):
 
 def _check_device(dev):
     if dev is not None and device(dev).type != "cpu":
-        raise RuntimeError(f"minigrad runs on the CPU only, so it cannot use device '{device(dev)}'; "
-                           "use the torch backend for GPUs")
+        raise _cpu_only(dev)
+
+
+def _cpu_only(dev):
+    """The error for a device other than the CPU."""
+    return RuntimeError(f"minigrad runs on the CPU only, so it cannot use device '{device(dev)}'; "
+                        "use the torch backend for GPUs")
 
 
 _RETURN_TYPES = {}

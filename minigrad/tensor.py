@@ -31,7 +31,7 @@ from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
 from minigrad._ops import shape as S
-from minigrad._types import (_CPU, DeviceLike, Dims, DTypeLike, Number, RemovableHandle, Size, SizeLike, _check_device,
+from minigrad._types import (_CPU, DeviceLike, Dims, DTypeLike, Number, RemovableHandle, Size, SizeLike, _cpu_only,
                              _return_type, to_arguments)
 from minigrad.autograd import engine, recorder
 from minigrad.autograd.grad_mode import _State as _grad_mode
@@ -435,8 +435,7 @@ class Tensor:
 
         Annotated as torch's, which returns a copy on the GPU.
         """
-        _check_device("cuda")
-        return self  # not reached: _check_device raises for "cuda"
+        raise _cpu_only("cuda")
 
     def clone(self) -> Tensor:
         return apply(E.clone, self)

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from minigrad import _dtype
-from minigrad._types import DeviceLike, DTypeLike, RemovableHandle, _check_device, to_arguments
+from minigrad._types import DeviceLike, DTypeLike, RemovableHandle, _cpu_only, to_arguments
 from minigrad.autograd.grad_mode import no_grad
 from minigrad._dtype import scalar_type_name
 from minigrad.nn.modules._backward_hooks import BackwardHooks
@@ -463,8 +463,7 @@ class Module:
 
         Annotated as torch's, which returns the module moved to the GPU.
         """
-        _check_device("cuda")
-        return self  # not reached: _check_device raises for "cuda"
+        raise _cpu_only("cuda")
 
     # ------------------------------------------------------------ state_dict
     def get_extra_state(self) -> Any:
