@@ -115,7 +115,9 @@ CASES = {
     "getitem": (lambda L, x: (x[:, 1:] ** 2).sum() + x[[0, 0, 1]].sum(0) ** 2,
                 lambda d: [d(mst.arrays("float64", (2, 3)))]),
     # ---- linear algebra, layers and losses
-    "matmul": (lambda L, a, b: (a @ b).tanh(), lambda d: [_matrix(d, 2, 3), _matrix(d, 3, 4)]),
+    # elements within 1: wider ones give products that saturate tanh, where float32 second derivatives are noise
+    "matmul": (lambda L, a, b: (a @ b).tanh(), lambda d: [_matrix(d, 2, 3, mst.reals(-1.0, 1.0)),
+                                                         _matrix(d, 3, 4, mst.reals(-1.0, 1.0))]),
     "matmul_vector": (lambda L, a, b: (a @ b) ** 2, lambda d: [_matrix(d, 2, 3), d(mst.arrays("float64", (3,)))]),
     "linear": (lambda L, x, w, b: _f(L).linear(x, w, b).sigmoid(),
                lambda d: [_matrix(d, 4, 3), _matrix(d, 2, 3), d(mst.arrays("float64", (2,)))]),
@@ -635,14 +637,15 @@ def test_numpy_functions_on_tensors_that_require_grad_are_recorded_or_refused():
     """np.exp(t) is recorded like t.exp(); a NumPy function minigrad cannot record on a tensor in
     the graph raises rather than silently dropping its gradient."""
     x = minigrad.tensor([0.5, 1.5], dtype=minigrad.float64, requires_grad=True)
-    (grad,) = minigrad.autograd.grad(np.exp(x).sum() + np.sum(np.where(x > 1, x * x, 0)), x)
+    (grad,) = minigrad.autograd.grad(np.exp(x).sum() + np.sum(np.where(x > 1, x * x, 0)) + np.einsum("i,i->", x, x),
+                                     x)
     reference = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)
-    (torch_grad,) = torch.autograd.grad(reference.exp().sum() + torch.where(reference > 1, reference ** 2, 0).sum(),
-                                        reference)
+    (torch_grad,) = torch.autograd.grad(reference.exp().sum() + torch.where(reference > 1, reference ** 2, 0).sum()
+                                        + torch.einsum("i,i->", reference, reference), reference)
     assert_close(grad, torch_grad)
-    with pytest.raises(TypeError, match="numpy.einsum"):
-        np.einsum("i->", x)
-    assert np.einsum("i->", x.detach()) == 2.0  # outside the graph, NumPy computes on the array as before
+    with pytest.raises(TypeError, match="numpy.sort"):
+        np.sort(x)
+    assert np.sort(x.detach()).tolist() == [0.5, 1.5]  # outside the graph, NumPy computes on the array as before
 
 
 def test_to_torch_round_trip_of_a_recorded_gradient():
