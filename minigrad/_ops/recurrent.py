@@ -20,6 +20,11 @@ carrying dh and dc back through the recurrence:
 after which the weight, bias and input gradients are single matrix products over all
 steps at once. One node per layer replaces the ~17 nodes per step of the same
 computation built from tensor operations.
+
+Gradients of gradients (create_graph): the same backward runs on tensors, in a form that
+stacks each step's gradients instead of writing them into buffers, so that it is recorded.
+That recorded backward reads the stored gates and tanh(c), so the backward of it sends
+gradients there too: the LSTM's backward takes them (through each gate's derivative).
 """
 
 import numpy as np
