@@ -269,3 +269,35 @@ def _check_index_bounds(index, shape):
             dim += i.ndim
             continue
         dim += 1
+
+
+def _einsum_subscripts(equation, ndims):
+    """Each operand's letters and the output's, with every '...' spelled out as letters.
+
+    The letters standing for an ellipsis are right-aligned across operands, so that they
+    broadcast as NumPy and torch broadcast; an implicit output ("ij,jk") is the letters
+    used once, in alphabetical order, after the ellipsis.
+    """
+    equation = equation.replace(" ", "")
+    lhs, arrow, rhs = equation.partition("->")
+    inputs = lhs.split(",")
+    if len(inputs) != len(ndims):
+        raise RuntimeError(f"einsum(): the equation names {len(inputs)} operands but {len(ndims)} were given")
+    spare = [c for c in "ZYXWVUTSRQPONMLKJIHGFEDCBA" if c not in equation]
+    widths = []
+    for subscripts, ndim in zip(inputs, ndims):
+        letters = len(subscripts.replace("...", ""))
+        width = ndim - letters if "..." in subscripts else 0
+        if width < 0 or ("..." not in subscripts and letters != ndim):
+            raise RuntimeError(f"einsum(): the subscripts {subscripts!r} do not fit an operand with {ndim} dimensions")
+        widths.append(width)
+    ellipsis = "".join(reversed(spare[:max(widths, default=0)]))
+    inputs = [s.replace("...", ellipsis[len(ellipsis) - w:]) for s, w in zip(inputs, widths)]
+    if arrow:
+        output = rhs.replace("...", ellipsis)
+    else:
+        counts = {}
+        for c in "".join(inputs):
+            counts[c] = counts.get(c, 0) + 1
+        output = ellipsis + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ellipsis))
+    return inputs, output

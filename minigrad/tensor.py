@@ -23,8 +23,8 @@ from minigrad import _dtype, _types
 from minigrad._data import _infer
 from minigrad._format import format_tensor
 from minigrad._arguments import (_axes, _basic_then_advanced, _broadcast_message, _broadcast_shape, _check_index_range,
-                                 _check_inplace_shape, _dim, _fill_value, _index, _index_array, _infer_shape,
-                                 _mask_array, _matmul_message, _reduced_axes, _shape_args, _sizes)
+                                 _check_inplace_shape, _dim, _einsum_subscripts, _fill_value, _index, _index_array,
+                                 _infer_shape, _mask_array, _matmul_message, _reduced_axes, _shape_args, _sizes)
 from minigrad._ops import activation as A
 from minigrad._ops import elementwise as E
 from minigrad._ops import indexing as I
@@ -2060,7 +2060,22 @@ _FUNCTIONS = {
     np.zeros_like: _like(np.zeros_like), np.ones_like: _like(np.ones_like), np.full_like: _like(np.full_like),
     np.count_nonzero: lambda x, axis=None, keepdims=False: np.count_nonzero(_raw(x), axis=axis, keepdims=keepdims),
     np.shape: lambda x: _raw(x).shape, np.ndim: lambda x: _raw(x).ndim,
+    np.einsum: lambda subscripts, *operands, optimize=False: _einsum(subscripts, *operands),
+    np.linalg.solve: lambda a, b: _recorded(L.solve, a, b),
 }
+
+
+def _recorded(primitive, *operands, **params):
+    """`primitive` on operands that may be arrays or tensors, cast to their common dtype."""
+    operands = [_as_tensor(x) for x in operands]
+    target = np.result_type(*(x._array.dtype for x in operands))
+    return apply(primitive, *[x._cast(target) for x in operands], **params)
+
+
+def _einsum(subscripts, *operands):
+    """np.einsum on tensors (the gradient rules of einsum and bilinear use it), recorded."""
+    inputs, output = _einsum_subscripts(subscripts, [np.ndim(_raw(x)) for x in operands])
+    return _recorded(L.einsum, *operands, inputs=inputs, output=output)
 
 
 def _where(condition, x, y):

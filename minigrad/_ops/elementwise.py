@@ -279,18 +279,20 @@ atan2 = Primitive("Atan2", np.arctan2,
 
 # remainder(x, y) = x - floor(x / y) * y, with the sign of y (Python's %): flat in x's slope
 # apart from the jumps, so d/dx = 1 and d/dy = -floor(x / y).
+# The quotient is a step function of x and y, whose derivative is zero: it is computed on their
+# values (np.asarray), a constant even where the rule itself is recorded (create_graph).
 remainder = Primitive("Remainder", np.mod,
                       lambda g, ans, x, y: g,
-                      lambda g, ans, x, y: -g * quietly(np.floor_divide)(x, y),
+                      lambda g, ans, x, y: -g * quietly(np.floor_divide)(np.asarray(x), np.asarray(y)),
                       grad_fn_name="RemainderBackward1", fused_for="x - floor(x / y) * y")
 remainder_scalar = Primitive("RemainderScalar", np.mod, lambda g, ans, x, y: g, saves="nothing",
                              grad_fn_name="RemainderBackward0")
 
 # fmod(x, y) = x - trunc(x / y) * y, with the sign of x (C's fmod): d/dx = 1 and d/dy = -trunc(x / y),
-# computed as torch does, through the rounded quotient.
+# computed as torch does, through the rounded quotient (a constant step function, as in remainder).
 fmod = Primitive("Fmod", np.fmod,
                  lambda g, ans, x, y: g,
-                 lambda g, ans, x, y: -g * quietly(_rounded_quotient)(x, y, "trunc"),
+                 lambda g, ans, x, y: -g * quietly(_rounded_quotient)(np.asarray(x), np.asarray(y), "trunc"),
                  grad_fn_name="FmodBackward1", fused_for="x - trunc(x / y) * y")
 fmod_scalar = Primitive("FmodScalar", np.fmod, lambda g, ans, x, y: g, saves="nothing",
                         grad_fn_name="FmodBackward0", fused_for="x - trunc(x / c) * c for a number c")

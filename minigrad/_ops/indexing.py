@@ -114,16 +114,27 @@ def _scatter(x, index, src, axis):
     return out
 
 
+def _zeroed(g, index):
+    """A copy of g with zeros at `index`: the gradient of an input whose elements there are
+    overwritten. On a tensor (a recorded gradient) a mask selects them instead of a write."""
+    if type(g) is np.ndarray:
+        grad = g.copy()
+        grad[index] = 0
+        return grad
+    overwritten = np.zeros(g.shape, dtype=bool)
+    overwritten[index] = True
+    return np.where(overwritten, 0, g)  # exactly 0 there, even for a nan g
+
+
 def _scatter_vjp_x(g, ans, x, index, src, axis):
-    grad = g.copy()
-    grad[along_axis(index, axis)] = 0  # overwritten elements do not reach the output
-    return grad
+    return _zeroed(g, along_axis(index, axis))  # overwritten elements do not reach the output
 
 
 def _scatter_vjp_src(g, ans, x, index, src, axis):
-    grad = np.zeros_like(src, dtype=g.dtype)
-    grad[tuple(slice(0, n) for n in index.shape)] = g[along_axis(index, axis)]
-    return grad
+    # The leading block of src, with index's shape, gets back what its elements were sent to:
+    # a gather of g, placed into zeros of src's shape (linear in g, so it can be recorded too).
+    block = tuple(slice(0, n) for n in index.shape)
+    return IndexedGradient(src.shape, g.dtype, block, g[along_axis(index, axis)])
 
 
 scatter = Primitive("Scatter", _scatter, _scatter_vjp_x, None, _scatter_vjp_src, saves="nothing")
@@ -171,14 +182,8 @@ def _index_put(x, value, index):
     return out
 
 
-def _index_put_vjp_x(g, ans, x, value, index):
-    grad = g.copy()
-    grad[index] = 0  # overwritten elements do not reach the output
-    return grad
-
-
 # x[index] = value on a tensor in the graph, recorded as out = x with out[index] = value.
-index_put = Primitive("IndexPut", _index_put, _index_put_vjp_x,
+index_put = Primitive("IndexPut", _index_put, lambda g, ans, x, value, index: _zeroed(g, index),
                       lambda g, ans, x, value, index: g[index], saves="nothing")
 
 

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from minigrad._ops.registry import Primitive
+from minigrad._ops.registry import IndexedGradient, Primitive
 
 
 def _rows(a):
@@ -59,18 +59,23 @@ def _embedding_vjp(g, ans, weight, indices, padding_idx, scale_grad_by_freq, spa
     # Each looked-up row sends its gradient back to the row it was read from; a row read
     # twice gets both (or, with scale_grad_by_freq, their mean: each share divided by how
     # often the row was read in this batch). The padding row is a constant and gets no gradient.
+    # The result is a scatter-add of g, linear in g: the engine adds it into the weight's
+    # gradient (recorded under create_graph, where its own gradient gathers the rows again).
     if sparse and scale_grad_by_freq:  # sparse: the gradient is dense here, but torch refuses this pair
         raise RuntimeError("embedding_backward: scale_grad_by_freq not supported with sparse gradients")
     lookups = indices.reshape(-1)
     shares = g.reshape(lookups.size, weight.shape[1])
     if scale_grad_by_freq:
-        reads = np.bincount(lookups, minlength=weight.shape[0]).astype(g.dtype)
-        shares = shares / reads[lookups, None]
-    grad = np.zeros(weight.shape, dtype=g.dtype)
-    np.add.at(grad, lookups, shares)
+        reads = np.bincount(lookups, minlength=weight.shape[0]).astype(np.asarray(g).dtype)
+        if type(g) is np.ndarray:
+            shares = shares / reads[lookups, None]
+        else:  # recorded: torch's gradient of this gradient gathers g unscaled, so the scaling is a constant
+            values = np.asarray(shares)
+            shares = shares + (values / reads[lookups, None] - values)
     if padding_idx is not None:
-        grad[padding_idx] = 0
-    return grad
+        kept = lookups != padding_idx
+        lookups, shares = lookups[kept], shares[kept]
+    return IndexedGradient(weight.shape, g.dtype, (lookups,), shares)
 
 
 embedding = Primitive(
@@ -99,9 +104,7 @@ def _constant_pad_vjp(g, ans, x, widths, value):
     # The padding is constant; the surviving input elements pass their gradient straight back.
     crop, grow = _constant_pad_split(widths)
     inner = tuple(slice(before, n - after) for (before, after), n in zip(grow, g.shape))
-    grad = np.zeros(x.shape, dtype=g.dtype)
-    grad[crop] = g[inner]
-    return grad
+    return IndexedGradient(x.shape, g.dtype, crop, g[inner])
 
 
 constant_pad = Primitive("ConstantPadNd", _constant_pad, _constant_pad_vjp, saves="nothing")
@@ -126,8 +129,11 @@ def _index_pad(x, sources):
 
 
 def _index_pad_vjp(g, ans, x, sources):
-    # Undo the copies one axis at a time: each input position collects the gradient of every copy of it.
-    for axis in reversed(range(len(sources))):
+    # Undo the copies: each input position collects the gradient of every copy of it.
+    if type(g) is not np.ndarray:  # a recorded gradient: one scatter-add over all axes at once
+        positions = np.ix_(*(np.arange(n) if source is None else source for n, source in zip(x.shape, sources)))
+        return IndexedGradient(x.shape, g.dtype, positions, g)
+    for axis in reversed(range(len(sources))):  # on arrays, one axis at a time (a faster np.add.at)
         source = sources[axis]
         if source is None:
             continue

@@ -20,6 +20,11 @@ carrying dh and dc back through the recurrence:
 after which the weight, bias and input gradients are single matrix products over all
 steps at once. One node per layer replaces the ~17 nodes per step of the same
 computation built from tensor operations.
+
+Gradients of gradients (create_graph): the same backward runs on tensors, in a form that
+stacks each step's gradients instead of writing them into buffers, so that it is recorded.
+That recorded backward reads the stored gates and tanh(c), so the backward of it sends
+gradients there too: the LSTM's backward takes them (through each gate's derivative).
 """
 
 import numpy as np
@@ -86,8 +91,23 @@ def _previous(sequence, first, reverse):
     return np.concatenate([first[None], sequence[:-1]])
 
 
+def _lstm_stored_parts(grad, ans, hidden):
+    """What the gradient reaching the stored gates and tanh(c) adds to each step's d pre-activation
+    and to its dc (zero in a first backward: the layer's users read only h and c from the output;
+    not so in the backward of a recorded backward, which reads them)."""
+    i, f, g, o = (_part(ans, LSTM_GATES + k, 1, hidden) for k in range(4))
+    tanh_c = _part(ans, LSTM_TANH_C, 1, hidden)
+    slopes = np.concatenate([i * (1 - i), f * (1 - f), 1 - g * g, o * (1 - o)], axis=-1)
+    return (_part(grad, LSTM_GATES, 4, hidden) * slopes,
+            _part(grad, LSTM_TANH_C, 1, hidden) * (1 - tanh_c * tanh_c))
+
+
 def _lstm_layer_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
+    if type(grad) is not np.ndarray:
+        return _lstm_layer_recorded_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse)
     hidden = h0.shape[-1]
+    stored = _part(grad, LSTM_GATES, 5, hidden)
+    extra_gates, extra_dc = _lstm_stored_parts(grad, ans, hidden) if stored.any() else (None, None)
     hs, cs = _part(ans, LSTM_H, 1, hidden), _part(ans, LSTM_C, 1, hidden)
     tanh_c = _part(ans, LSTM_TANH_C, 1, hidden)
     i, f, g, o = (_part(ans, LSTM_GATES + k, 1, hidden) for k in range(4))
@@ -112,9 +132,13 @@ def _lstm_layer_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
         dh = grad_h[t] + dh_next
         dc = grad_c[t] + dc_next
         dc += dh * through_h[t]
+        if extra_dc is not None:
+            dc += extra_dc[t]
         np.multiply(dc[..., None, :], scale_ifg[t], out=d_ifg[t])
         np.multiply(dh, scale_o[t], out=d_o[t])
         d = d_gates[t]
+        if extra_gates is not None:
+            d += extra_gates[t]
         dc_next = np.multiply(dc, f[t], out=dc)
         dh_next = d @ w_hh
     rows = d_gates.reshape(-1, d_gates.shape[-1])
@@ -124,6 +148,34 @@ def _lstm_layer_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
             rows.T @ x.reshape(-1, x.shape[-1]),              # w_ih
             rows.T @ h_prev.reshape(-1, hidden),              # w_hh
             d_bias, d_bias)                                   # b_ih, b_hh
+
+
+def _lstm_layer_recorded_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
+    """The same backpropagation through time on tensors (create_graph), each step's gradients
+    joined by concatenation rather than written into buffers, so that every operation is recorded."""
+    hidden = h0.shape[-1]
+    hs, cs = _part(ans, LSTM_H, 1, hidden), _part(ans, LSTM_C, 1, hidden)
+    tanh_c = _part(ans, LSTM_TANH_C, 1, hidden)
+    i, f, g, o = (_part(ans, LSTM_GATES + k, 1, hidden) for k in range(4))
+    h_prev, c_prev = _previous(hs, h0, reverse), _previous(cs, c0, reverse)
+    scale_i, scale_f, scale_g, scale_o = g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g), tanh_c * o * (1 - o)
+    through_h = o * (1 - tanh_c * tanh_c)
+    extra_gates, extra_dc = _lstm_stored_parts(grad, ans, hidden)
+    grad_h, grad_c = _part(grad, LSTM_H, 1, hidden), _part(grad, LSTM_C, 1, hidden)
+    d_gates = [None] * x.shape[0]
+    dh_next, dc_next = np.zeros_like(h0), np.zeros_like(c0)
+    for t in _steps(x.shape[0], not reverse):
+        dh = grad_h[t] + dh_next
+        dc = grad_c[t] + dc_next + dh * through_h[t] + extra_dc[t]
+        d = np.concatenate([dc * scale_i[t], dc * scale_f[t], dc * scale_g[t], dh * scale_o[t]], axis=-1)
+        d_gates[t] = d = d + extra_gates[t]
+        dc_next = dc * f[t]
+        dh_next = d @ w_hh
+    d_gates = np.stack(d_gates)
+    rows = d_gates.reshape(-1, 4 * hidden)
+    d_bias = None if b_ih is None else np.sum(rows, axis=0)
+    return (_times(d_gates, w_ih), dh_next, dc_next, rows.T @ x.reshape(-1, x.shape[-1]),
+            rows.T @ h_prev.reshape(-1, hidden), d_bias, d_bias)
 
 
 # inputs: x (L, N, I), h0 and c0 (N, H), w_ih (4H, I), w_hh (4H, H), b_ih and b_hh (4H,) or None
@@ -163,6 +215,8 @@ def _gru_layer(x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
 
 
 def _gru_layer_vjp(grad, ans, x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
+    if type(grad) is not np.ndarray:
+        return _gru_layer_recorded_vjp(grad, ans, x, h0, w_ih, w_hh, b_ih, b_hh, reverse)
     hidden = h0.shape[-1]
     h_prev = _previous(ans, h0, reverse)
     pre_x, pre_h = _times(x, w_ih.T), _times(h_prev, w_hh.T)
@@ -190,6 +244,33 @@ def _gru_layer_vjp(grad, ans, x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
             h_rows.T @ h_prev.reshape(-1, hidden),             # w_hh
             None if b_ih is None else x_rows.sum(axis=0),      # b_ih
             None if b_hh is None else h_rows.sum(axis=0))      # b_hh
+
+
+def _gru_layer_recorded_vjp(grad, ans, x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
+    """The same backward on tensors (create_graph): each step's gate gradients joined by
+    concatenation rather than written into buffers, so that every operation is recorded."""
+    hidden = h0.shape[-1]
+    h_prev = _previous(ans, h0, reverse)
+    pre_x, pre_h = _times(x, w_ih.T), _times(h_prev, w_hh.T)
+    if b_ih is not None:
+        pre_x, pre_h = pre_x + b_ih, pre_h + b_hh
+    r, z, n = _gru_gates(pre_x, pre_h, hidden)
+    hn = pre_h[..., 2 * hidden:]
+    d_xgates, d_hgates = [None] * x.shape[0], [None] * x.shape[0]
+    dh_next = np.zeros_like(h0)
+    for t in _steps(x.shape[0], not reverse):
+        dh = grad[t] + dh_next
+        dxn = dh * (1 - z[t]) * (1 - n[t] * n[t])
+        dr = dxn * hn[t] * r[t] * (1 - r[t])
+        dz = dh * (h_prev[t] - n[t]) * z[t] * (1 - z[t])
+        d_xgates[t] = np.concatenate([dr, dz, dxn], axis=-1)
+        d_hgates[t] = np.concatenate([dr, dz, dxn * r[t]], axis=-1)
+        dh_next = dh * z[t] + d_hgates[t] @ w_hh
+    d_xgates, d_hgates = np.stack(d_xgates), np.stack(d_hgates)
+    x_rows, h_rows = d_xgates.reshape(-1, 3 * hidden), d_hgates.reshape(-1, 3 * hidden)
+    return (_times(d_xgates, w_ih), dh_next, x_rows.T @ x.reshape(-1, x.shape[-1]),
+            h_rows.T @ h_prev.reshape(-1, hidden),
+            None if b_ih is None else np.sum(x_rows, axis=0), None if b_hh is None else np.sum(h_rows, axis=0))
 
 
 # inputs: x (L, N, I), h0 (N, H), w_ih (3H, I), w_hh (3H, H), b_ih and b_hh (3H,) or None; output (L, N, H)

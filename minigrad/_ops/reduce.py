@@ -257,7 +257,7 @@ def _cumprod_vjp(g, ans, x, axis):
     prefix; at the first zero the sum over k of g_k times the cumulative product with that zero
     taken as 1; after it exactly 0 (every product there holds the zero), even for a nan g.
     """
-    if x.size <= 1 or x.shape[axis] == 1:
+    if math.prod(x.shape) <= 1 or x.shape[axis] == 1:
         return g
     w = g * ans
     is_zero = x == 0

@@ -64,7 +64,10 @@ class IndexedGradient:
 
     The VJPs of indexing return it instead of a dense array of zeros: when a loop reads a
     tensor slice by slice (x[:, t] for every time step), the engine adds each slice's
-    gradient into one buffer rather than adding up one full-size array per slice.
+    gradient into one buffer rather than adding up one full-size array per slice. So do the
+    rules whose gradient is a scatter-add of g (embedding, padding, scatter's source): such a
+    gradient is linear in g, and under create_graph, where `values` is a tensor, the engine
+    records it as one op (indexing.indexed_gradient) whose own gradient gathers `index` again.
     """
 
     __slots__ = ("shape", "dtype", "index", "values")

@@ -4,9 +4,11 @@ The gradient of a rearrangement is the inverse rearrangement of the gradient:
 reshape back, transpose back, sum over what was repeated, slice apart what was joined.
 """
 
+import math
+
 import numpy as np
 
-from minigrad._ops.registry import Primitive
+from minigrad._ops.registry import IndexedGradient, Primitive
 
 
 def _reshape(x, shape):
@@ -60,6 +62,9 @@ def _diagonal(x, offset, axis1, axis2):
 
 
 def _diagonal_vjp(g, ans, x, offset, axis1, axis2):
+    if type(g) is not np.ndarray:  # a recorded gradient: g placed at the diagonal's positions of zeros
+        positions = _diagonal(np.arange(math.prod(x.shape)).reshape(x.shape), offset, axis1, axis2)
+        return IndexedGradient(x.shape, g.dtype, np.unravel_index(positions, x.shape), g)
     grad = np.zeros(x.shape, dtype=g.dtype)
     _diagonal(grad, offset, axis1, axis2)[...] = g
     return grad

@@ -249,6 +249,59 @@ def test_binary_loss_errors_follow_torch():
         F.binary_cross_entropy_with_logits(minigrad.rand(3), minigrad.rand(3, 1))
 
 
+# A class weight (or pos_weight) that requires grad: torch has no derivative for it in nll_loss,
+# cross_entropy with class indices and the binary losses, and refuses it in forward; for
+# cross_entropy with class probabilities it differentiates. name -> fn(lib, x, w) with x (2, 3, *rest).
+WEIGHT_REQUIRING_GRAD = {
+    "nll_loss": lambda L, x, w: L.nn.functional.nll_loss(x, L.zeros((2,) + tuple(x.shape[2:]), dtype=L.int64), weight=w),
+    "nll_loss2d": lambda L, x, w: L.nn.functional.nll_loss(x[..., None], L.tensor([[1], [2]]), weight=w),
+    "cross_entropy": lambda L, x, w: L.nn.functional.cross_entropy(x, L.tensor([0, 2]), weight=w, label_smoothing=0.1),
+    "cross_entropy_unbatched": lambda L, x, w: L.nn.functional.cross_entropy(x[0], L.tensor(1), weight=w),
+    "binary_cross_entropy": lambda L, x, w: L.nn.functional.binary_cross_entropy(x.sigmoid(), x.detach().sigmoid(),
+                                                                                 weight=w),
+    "bce_with_logits_weight": lambda L, x, w: L.nn.functional.binary_cross_entropy_with_logits(x, x.detach().sigmoid(),
+                                                                                               weight=w),
+    "bce_with_logits_pos_weight": lambda L, x, w: L.nn.functional.binary_cross_entropy_with_logits(
+        x, x.detach().sigmoid(), pos_weight=w),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WEIGHT_REQUIRING_GRAD))
+def test_a_weight_that_requires_grad_is_refused_like_torch(name):
+    """Not silently a constant: the same RuntimeError as torch, naming the function and argument;
+    under no_grad nothing is recorded and both compute the loss."""
+    fn = WEIGHT_REQUIRING_GRAD[name]
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((2, 3)), rng.uniform(0.5, 2.0, 3)
+    messages, values = [], []
+    for lib in (minigrad, torch):
+        inputs = lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True)
+        with pytest.raises(RuntimeError) as info:
+            fn(lib, *inputs)
+        messages.append(str(info.value))
+        with lib.no_grad():
+            values.append(fn(lib, *inputs))
+    assert messages[0] == messages[1]
+    assert "is not differentiable with respect to argument" in messages[0]
+    assert_close(*values)
+
+
+@given(st.data(), st.integers(1, 3), st.integers(2, 4), REDUCTIONS, st.sampled_from([0.0, 0.2]))
+@settings(max_examples=30)
+def test_cross_entropy_with_probabilities_differentiates_its_weight_like_torch(data, n, c, reduction, smoothing):
+    x = data.draw(mst.arrays("float64", (n, c)))
+    p = data.draw(mst.arrays("float64", (n, c), mst.reals(0.0, 1.0)))
+    w = data.draw(mst.arrays("float64", (c,), mst.reals(0.1, 2.0)))
+    results = []
+    for lib in (minigrad, torch):
+        inputs = lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True)
+        loss = lib.nn.functional.cross_entropy(inputs[0], lib.tensor(p), weight=inputs[1], reduction=reduction,
+                                               label_smoothing=smoothing)
+        results.append([loss, *lib.autograd.grad(loss.sum(), inputs)])
+    for mine, reference in zip(*results):
+        assert_close(mine, reference)
+
+
 # ---------------------------------------------------------------- KL divergence
 @given(st.data(), mst.shapes(min_dims=1, max_dims=3), st.sampled_from(["none", "mean", "sum", "batchmean"]),
        st.booleans())

@@ -17,6 +17,7 @@ from minigrad.functions import result_type, where
 from minigrad.nn._functional.activation import log_softmax, logsigmoid, softplus
 from minigrad.nn._functional.linear import pairwise_distance
 from minigrad._dtype import scalar_type_name
+from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.tensor import Tensor, apply
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
@@ -137,6 +138,19 @@ def _class_weight(weight, classes, dtype):
     return array.astype(dtype, copy=False)
 
 
+def _refuse_gradient(weight, function, argument):
+    """As torch: a weight that requires grad, where the loss has no derivative for it, raises rather
+    than being taken silently as a constant (no_grad, where nothing is recorded, lets it through)."""
+    if isinstance(weight, Tensor) and weight.requires_grad and is_grad_enabled():
+        raise RuntimeError(f"The function '{function}' is not differentiable with respect to argument "
+                           f"'{argument}'. This input cannot have requires_grad True.")
+
+
+def _nll_function(input):
+    """The name of torch's function behind nll_loss for this (batched) input, as its errors say."""
+    return "nll_loss_forward" if input.ndim <= 2 else "nll_loss2d_forward"
+
+
 def _class_targets(input, target, ignore_index):
     """Check class-index targets for an (N, C, d1, ...) input and return them as an int64 array."""
     array = target._array if isinstance(target, Tensor) else np.asarray(target)
@@ -184,6 +198,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     input, target, unbatched = _batched(input, target)
     targets = _class_targets(input, target, ignore_index)
     class_weight = _class_weight(weight, input.shape[1], input._array.dtype)
+    _refuse_gradient(weight, _nll_function(input), "weight")
     loss = apply(L.nll_loss, input, targets, weight=class_weight, ignore_index=ignore_index, reduction=reduction)
     return loss.reshape(()) if unbatched and reduction == "none" else loss
 
@@ -215,7 +230,7 @@ def _soft_cross_entropy(input, target, class_weight, label_smoothing, reduction)
         target = target * (1 - label_smoothing) + label_smoothing / classes
     if class_weight is not None:
         shape = (1, -1) + (1,) * (input.ndim - 2)
-        log_probs = log_probs * Tensor._wrap(class_weight.reshape(shape))
+        log_probs = log_probs * class_weight.reshape(shape)
     loss = -(log_probs * target).sum(1)
     if reduction == "mean":
         return loss.sum() / (input.numel() // classes if input.numel() else 0.0)
@@ -250,11 +265,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             input, target = input.reshape(1, -1), target.reshape(1, -1)
         input, target = _promoted(input, target)
         class_weight = _class_weight(weight, input.shape[1], input._array.dtype)
+        if class_weight is not None:  # torch differentiates this loss with respect to its weight too
+            class_weight = weight.to(input.dtype) if isinstance(weight, Tensor) else Tensor._wrap(class_weight)
         loss = _soft_cross_entropy(input, target, class_weight, label_smoothing, reduction)
         return loss.reshape(()) if unbatched and reduction == "none" else loss
     input, target, unbatched = _batched(input, target)
     targets = _class_targets(input, target, ignore_index)
     class_weight = _class_weight(weight, input.shape[1], input._array.dtype)
+    _refuse_gradient(weight, _nll_function(input), "weight")
     log_probs = log_softmax(input, 1)
     loss = apply(L.nll_loss, log_probs, targets, weight=class_weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing > 0:
@@ -294,6 +312,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         if values.size and not ((values >= 0) & (values <= 1)).all():
             raise RuntimeError(f"all elements of {name} should be between 0 and 1")
     input, target = _promoted(input, target)
+    _refuse_gradient(weight, "binary_cross_entropy", "weight")
     loss = apply(L.binary_cross_entropy, input, target, weight=_elementwise_weight(weight, input, "weight"))
     return _reduce(loss, reduction)
 
@@ -308,6 +327,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     target = as_tensor(target)
     _check_same_shape(input, target, "Target size ({target}) must be the same as input size ({input})")
     input, target = _promoted(input, target)
+    _refuse_gradient(weight, "binary_cross_entropy_with_logits", "weight")
+    _refuse_gradient(pos_weight, "binary_cross_entropy_with_logits", "pos_weight")
     return apply(L.binary_cross_entropy_with_logits, input, target,
                  weight=_elementwise_weight(weight, input, "weight"),
                  pos_weight=_elementwise_weight(pos_weight, input, "pos_weight"), reduction=reduction)
