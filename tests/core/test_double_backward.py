@@ -46,6 +46,10 @@ def _apart(draw, x):
     return [x, x + draw(mst.arrays("float64", x.shape, steps))]
 
 
+def _arrays(draw, *shapes, unique=False):
+    return [draw(mst.arrays("float64", shape, unique=unique)) for shape in shapes]
+
+
 def _f(lib):
     return lib.nn.functional
 
@@ -220,6 +224,36 @@ CASES = {
     "gather": (lambda L, x: x.gather(1, L.tensor([[0, 0], [1, 0]])) ** 2, lambda d: [_matrix(d, 2, 3)]),
     "masked_fill": (lambda L, x: x.masked_fill(x > 0, 1.0) * x, lambda d: [_matrix(d, 2, 3)]),
     "remainder_fmod_scalar": (lambda L, x: x.remainder(1.5) ** 2 + x.fmod(1.5) * x, lambda d: _unary(d, POSITIVE)),
+    # ---- convolution and pooling: their gradients are themselves convolutions, scatters and pools
+    "conv2d": (lambda L, x, w, b: _f(L).conv2d(x, w, b, stride=(2, 1), padding=1, dilation=(1, 2)) ** 2,
+               lambda d: _arrays(d, (2, 2, 5, 6), (3, 2, 3, 2), (3,))),
+    "conv2d_groups_same": (lambda L, x, w: _f(L).conv2d(x, w, padding="same", groups=2) ** 2,
+                           lambda d: _arrays(d, (2, 4, 4, 5), (4, 2, 3, 1))),
+    "conv1d": (lambda L, x, w, b: _f(L).conv1d(x, w, b, stride=2) ** 2, lambda d: _arrays(d, (2, 3, 7), (4, 3, 3), (4,))),
+    "conv_transpose2d": (lambda L, x, w, b: _f(L).conv_transpose2d(x, w, b, stride=2, padding=1,
+                                                                   output_padding=1) ** 2,
+                         lambda d: _arrays(d, (2, 4, 3, 2), (4, 3, 3, 2), (3,))),
+    "conv_transpose1d": (lambda L, x, w: _f(L).conv_transpose1d(x, w, stride=3, padding=1, groups=2, dilation=2) ** 2,
+                         lambda d: _arrays(d, (2, 4, 4), (4, 1, 3))),
+    "unfold_fold": (lambda L, x: _f(L).fold(_f(L).unfold(x, 2, padding=1) ** 2, (3, 4), 2, padding=1),
+                    lambda d: _arrays(d, (1, 2, 3, 4))),
+    # max pooling: distinct values (at a tie both libraries pick the first maximum, and a second
+    # derivative would only repeat that choice)
+    "max_pool2d": (lambda L, x: _f(L).max_pool2d(x, 2) ** 2, lambda d: _arrays(d, (2, 3, 4, 5), unique=True)),
+    "max_pool2d_padded": (lambda L, x: _f(L).max_pool2d(x, 3, 2, 1, dilation=2, ceil_mode=True) ** 2,
+                          lambda d: _arrays(d, (2, 2, 7, 6), unique=True)),
+    "max_pool1d_overlapping": (lambda L, x: _f(L).max_pool1d(x, 3, 1, 1) * x.sum(),
+                               lambda d: _arrays(d, (2, 2, 6), unique=True)),
+    "adaptive_max_pool2d": (lambda L, x: _f(L).adaptive_max_pool2d(x, (3, 2)) ** 2,
+                            lambda d: _arrays(d, (2, 2, 5, 5), unique=True)),
+    "avg_pool2d": (lambda L, x: _f(L).avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False) ** 2,
+                   lambda d: _arrays(d, (2, 2, 6, 5))),
+    "avg_pool2d_divisor": (lambda L, x: _f(L).avg_pool2d(x, 2, divisor_override=3).tanh(),
+                           lambda d: _arrays(d, (2, 3, 4, 4))),
+    "avg_pool1d": (lambda L, x: _f(L).avg_pool1d(x, 3, 1, 1) ** 2, lambda d: _arrays(d, (2, 3, 5))),
+    "adaptive_avg_pool2d": (lambda L, x: _f(L).adaptive_avg_pool2d(x, (3, 2)) ** 2,
+                            lambda d: _arrays(d, (2, 3, 5, 5))),
+    "adaptive_avg_pool1d": (lambda L, x: _f(L).adaptive_avg_pool1d(x, 2).tanh(), lambda d: _arrays(d, (2, 2, 5))),
 }
 
 # Ops whose gradient rule works on arrays only: with create_graph=True their backward raises
@@ -235,11 +269,6 @@ UNSUPPORTED = {
     "Scatter": (lambda L, x: x.scatter(1, L.tensor([[1], [0]]), x[:, :1]), (2, 3)),
     "ScatterAdd": (lambda L, x: x.scatter_add(1, L.tensor([[1], [0]]), x[:, :1]), (2, 3)),
     "IndexPut": (lambda L, x: x.index_put((L.tensor([0]),), x[1]), (2, 3)),
-    "Convolution": (lambda L, x: _f(L).conv1d(x[None], L.ones(1, 2, 2, dtype=x.dtype)), (2, 3)),
-    "ConvTranspose": (lambda L, x: _f(L).conv_transpose1d(x[None], L.ones(2, 1, 2, dtype=x.dtype)), (2, 3)),
-    "MaxPool2DWithIndices": (lambda L, x: _f(L).max_pool2d(x[None], 2), (2, 4)),
-    "AvgPool2D": (lambda L, x: _f(L).avg_pool2d(x[None], 2), (2, 4)),
-    "AdaptiveAvgPool2D": (lambda L, x: _f(L).adaptive_avg_pool2d(x[None], 1), (2, 4)),
     "Fmod": (lambda L, x: x.fmod(x[:1] + 4), (2, 3)),
 }
 
@@ -490,6 +519,33 @@ def test_gradient_penalty_through_an_mlp_matches_torch():
         loss = critic(x_fake).mean() - critic(x_real).mean() + 10 * gp
         loss.backward()
         return [loss] + [p.grad for p in critic.parameters()]
+    _assert_all_close(penalty_step(minigrad), penalty_step(torch))
+
+
+def test_gradient_penalty_through_a_cnn_matches_torch():
+    """The same penalty for a convolutional critic: the parameter gradients of ||d critic / d x||
+    need the second derivatives of convolution, transposed convolution and every pooling."""
+    rng = np.random.default_rng(1)
+    real, fake = rng.standard_normal((4, 1, 6, 6)), rng.standard_normal((4, 1, 6, 6))
+    mix = rng.uniform(size=(4, 1, 1, 1))
+
+    def penalty_step(lib):
+        nn = lib.nn
+        critic = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.Tanh(), nn.MaxPool2d(2),
+                               nn.ConvTranspose2d(4, 3, 2, stride=2), nn.Softplus(), nn.AvgPool2d(2),
+                               nn.Conv2d(3, 3, 2, padding=1, groups=3), nn.Tanh(), nn.MaxPool2d(3, 1, 1),
+                               nn.AdaptiveAvgPool2d(2), nn.Flatten(), nn.Linear(12, 1)).double()
+        weights = np.random.default_rng(2)
+        with lib.no_grad():
+            for p in critic.parameters():
+                p.copy_(lib.tensor(weights.standard_normal(tuple(p.shape)) * 0.5))
+        x_real, x_fake = lib.tensor(real), lib.tensor(fake)
+        x_mix = (lib.tensor(mix) * x_real + (1 - lib.tensor(mix)) * x_fake).requires_grad_()
+        (g,) = lib.autograd.grad(critic(x_mix).sum(), x_mix, create_graph=True)
+        gp = ((g.flatten(1).norm(2, dim=1) - 1) ** 2).mean()
+        loss = critic(x_fake).mean() - critic(x_real).mean() + 10 * gp
+        loss.backward()
+        return [loss, g] + [p.grad for p in critic.parameters()]
     _assert_all_close(penalty_step(minigrad), penalty_step(torch))
 
 
