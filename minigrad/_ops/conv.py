@@ -15,7 +15,13 @@ is the output's (N, Cout, *out) memory layout: no transpose or copy after the pr
 The gradients are matrix products too: d weight[g] = sum_n g[n, g] @ columns[n, g]^T,
 d columns[n, g] = weight[g]^T @ g[n, g], and d input scatters the patch gradients back
 to the pixels they were read from (col2im): one strided slice per kernel offset, added
-in place, instead of a loop over pixels.
+in place, instead of a loop over pixels. The columns are built once: the Tensor layer
+hands them to the primitive, whose weight gradient reuses them.
+
+Gradients of gradients: the input gradient is a transposed convolution and the weight
+gradient the primitive ``convolution_weight`` (bilinear in the input and g); under
+create_graph the rules apply these primitives to the recorded tensors, and since each of
+them has rules of the same kind, derivatives of any order are recorded.
 
 Shapes: input (N, C, *spatial), weight (Cout, C / groups, *kernel), bias (Cout,) or None.
 `stride` and `dilation` are tuples with one entry per spatial axis, `padding` a tuple of

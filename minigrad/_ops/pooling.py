@@ -23,6 +23,12 @@ input (see ``conv.windows``), so no Python loop runs over pixels.
   axis. Averaging along one axis is then a product with a fixed (out, L) matrix, so the
   2-d pool is ``P_h @ x @ P_w^T`` and its gradient ``P_h^T @ g @ P_w``. Adaptive max
   pooling finds its maxima like max pooling and shares its gradient rule.
+
+Gradients of gradients: every pooling gradient is linear in g. Under create_graph, max
+pooling's is recorded as a scatter to the maxima (``max_pool_scatter``, whose gradient is
+the gather at the same positions), average pooling's as ``avg_pool_spread`` (whose gradient
+is average pooling), and adaptive average pooling's products with constant matrices as
+matmuls.
 """
 
 import itertools

@@ -549,6 +549,23 @@ def test_gradient_penalty_through_a_cnn_matches_torch():
     _assert_all_close(penalty_step(minigrad), penalty_step(torch))
 
 
+def test_third_derivatives_through_convolution_and_pooling_match_torch():
+    """The rules that the gradients of convolution and pooling record have gradients themselves:
+    a third derivative through conv2d, max pooling, a transposed convolution and average pooling."""
+    rng = np.random.default_rng(3)
+    arrays = [rng.standard_normal(shape) for shape in ((1, 2, 5, 5), (3, 2, 3, 3), (3, 2, 2, 2))]
+    v, u = rng.standard_normal((1, 2, 5, 5)), rng.standard_normal((1, 2, 5, 5))
+
+    def third(lib):
+        F = lib.nn.functional
+        x, w, wt = (lib.tensor(a, requires_grad=True) for a in arrays)
+        y = F.avg_pool2d(F.conv_transpose2d(F.max_pool2d(F.conv2d(x, w, padding=1) ** 2, 2), wt, stride=2), 2)
+        (g1,) = lib.autograd.grad((y ** 3).sum(), x, create_graph=True)
+        (g2,) = lib.autograd.grad((g1 * lib.tensor(v)).sum(), x, create_graph=True)
+        return lib.autograd.grad((g2 * lib.tensor(u)).sum(), [x, w, wt])
+    _assert_all_close(third(minigrad), third(torch))
+
+
 # ------------------------------------------------------------------ gradgradcheck
 @given(x=mst.arrays("float64", (2, 3)), w=mst.arrays("float64", (4, 3)))
 def test_gradgradcheck_passes_for_correct_second_derivatives(x, w):
