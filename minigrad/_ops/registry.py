@@ -13,6 +13,11 @@ so no rule repeats that bookkeeping. Inputs may also be Python numbers (the ``2`
 
 Every primitive registers itself in REGISTRY when it is created, so the whole
 differentiable vocabulary of minigrad can be listed with ``sorted(REGISTRY)``.
+
+A rule may write a gradient as another primitive applied to its arguments (the input
+gradient of a convolution is a transposed convolution): ``primitive(*inputs, **params)``
+runs its forward rule on arrays, and records it when a rule runs on tensors under
+create_graph, so that such a gradient has gradients itself.
 """
 
 import functools
