@@ -15,7 +15,13 @@ is the output's (N, Cout, *out) memory layout: no transpose or copy after the pr
 The gradients are matrix products too: d weight[g] = sum_n g[n, g] @ columns[n, g]^T,
 d columns[n, g] = weight[g]^T @ g[n, g], and d input scatters the patch gradients back
 to the pixels they were read from (col2im): one strided slice per kernel offset, added
-in place, instead of a loop over pixels.
+in place, instead of a loop over pixels. The columns are built once: the Tensor layer
+hands them to the primitive, whose weight gradient reuses them.
+
+Gradients of gradients: the input gradient is a transposed convolution and the weight
+gradient the primitive ``convolution_weight`` (bilinear in the input and g); under
+create_graph the rules apply these primitives to the recorded tensors, and since each of
+them has rules of the same kind, derivatives of any order are recorded.
 
 Shapes: input (N, C, *spatial), weight (Cout, C / groups, *kernel), bias (Cout,) or None.
 `stride` and `dilation` are tuples with one entry per spatial axis, `padding` a tuple of
@@ -28,7 +34,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from minigrad._ops.registry import Primitive
+from minigrad._ops.registry import Primitive, on_arrays
 
 
 def output_shape(spatial, kernel, stride, padding, dilation):
@@ -82,21 +88,6 @@ def col2im(patches, spatial, stride, padding, dilation):
                                                      for size, (lo, hi) in zip(spatial, padding))]
 
 
-def _columns(x, kernel, stride, padding, dilation, groups):
-    """im2col: the patches as (N, groups, C/groups * prod(kernel), prod(out)), copied once.
-
-    Each sample's columns are contiguous, read from the strided view of the padded input
-    a run of output positions at a time, which is the fast direction for the copy.
-    """
-    n, c = x.shape[:2]
-    view = windows(pad(x, padding), kernel, stride, dilation)           # (N, C, *out, *kernel)
-    nd = len(kernel)
-    out_axes = tuple(range(2, 2 + nd))
-    kernel_axes = tuple(range(2 + nd, 2 + 2 * nd))
-    patches = view.transpose((0, 1) + kernel_axes + out_axes)           # (N, C, *kernel, *out)
-    return patches.reshape(n, groups, c // groups * math.prod(kernel), -1)
-
-
 def _grouped_weight(weight, groups):
     return weight.reshape(groups, weight.shape[0] // groups, -1)        # (G, Cout/G, C/G * prod(kernel))
 
@@ -107,44 +98,108 @@ def _grouped_grad(g, groups):
     return g.reshape(n, groups, out_channels // groups, -1)
 
 
-def _convolution(x, weight, bias, stride, padding, dilation, groups):
+def columns(x, kernel, stride, padding, dilation, groups):
+    """im2col: the patches as (N, groups, C/groups * prod(kernel), prod(out)), copied once.
+
+    Each sample's columns are contiguous, read from the strided view of the padded input
+    a run of output positions at a time, which is the fast direction for the copy. The
+    Tensor layer builds them once and hands them to the convolution as a constant input,
+    so that its weight gradient reuses them instead of copying the patches again.
+    """
+    n, c = x.shape[:2]
+    view = windows(pad(x, padding), kernel, stride, dilation)           # (N, C, *out, *kernel)
+    nd = len(kernel)
+    out_axes = tuple(range(2, 2 + nd))
+    kernel_axes = tuple(range(2 + nd, 2 + 2 * nd))
+    patches = view.transpose((0, 1) + kernel_axes + out_axes)           # (N, C, *kernel, *out)
+    return patches.reshape(n, groups, c // groups * math.prod(kernel), -1)
+
+
+def _input_grad(g, weight, spatial, stride, padding, dilation, groups):
+    """The gradient of a convolution's input (N, C, *spatial) from its output's gradient g, on arrays."""
+    n = g.shape[0]
+    kernel, out_shape = weight.shape[2:], g.shape[2:]
+    # (G, K, Cout/G) @ (N, G, Cout/G, P) -> (N, G, K, P): each patch's gradient, as columns
+    columns_grad = np.swapaxes(_grouped_weight(weight, groups), -1, -2) @ _grouped_grad(g, groups)
+    patches_grad = columns_grad.reshape((n, weight.shape[1] * groups) + kernel + out_shape)  # (N, C, *kernel, *out)
+    return col2im(patches_grad, spatial, stride, padding, dilation)
+
+
+def _weight_grad(cols, g, weight_shape, groups):
+    """The gradient of a convolution's weight from its input's columns and its output's gradient g."""
+    # (N, G, Cout/G, P) @ (N, G, P, K) -> (N, G, Cout/G, K), summed over the samples
+    per_sample = _grouped_grad(g, groups) @ np.swapaxes(cols, -1, -2)
+    return per_sample.sum(axis=0).reshape(weight_shape)
+
+
+def _convolution(x, weight, bias, cols, stride, padding, dilation, groups):
     kernel, n = weight.shape[2:], x.shape[0]
+    if cols is None:
+        cols = columns(x, kernel, stride, padding, dilation, groups)
     # (G, Cout/G, K) @ (N, G, K, P) -> (N, G, Cout/G, P), which is (N, Cout, *out) in memory
-    product = _grouped_weight(weight, groups) @ _columns(x, kernel, stride, padding, dilation, groups)
+    product = _grouped_weight(weight, groups) @ cols
     out = product.reshape((n, weight.shape[0]) + output_shape(x.shape[2:], kernel, stride, padding, dilation))
     if bias is not None:
         out += bias.reshape((-1,) + (1,) * len(kernel))
     return out
 
 
-def _convolution_vjp_input(g, ans, x, weight, bias, stride, padding, dilation, groups):
-    n, c = x.shape[:2]
-    kernel, out_shape = weight.shape[2:], g.shape[2:]
-    # (G, K, Cout/G) @ (N, G, Cout/G, P) -> (N, G, K, P): each patch's gradient, as columns
-    columns_grad = np.swapaxes(_grouped_weight(weight, groups), -1, -2) @ _grouped_grad(g, groups)
-    patches_grad = columns_grad.reshape((n, c) + kernel + out_shape)   # (N, C, *kernel, *out), a view
-    return col2im(patches_grad, x.shape[2:], stride, padding, dilation)
+# The rules below run on arrays in an ordinary backward. Under create_graph they are handed
+# recorded tensors and write each gradient as a primitive applied to them (which records it):
+# the input gradient is a transposed convolution, the weight gradient the primitive
+# ``convolution_weight`` of input and g. Each of these has gradient rules of its own, so
+# gradients of any order follow.
+def _convolution_vjp_input(g, ans, x, weight, bias, cols, stride, padding, dilation, groups):
+    if on_arrays(g, weight):
+        return _input_grad(g, weight, x.shape[2:], stride, padding, dilation, groups)
+    return conv_transpose(g, weight, None, stride=stride, padding=padding, dilation=dilation, groups=groups,
+                          output_shape=tuple(x.shape[2:]))
 
 
-def _convolution_vjp_weight(g, ans, x, weight, bias, stride, padding, dilation, groups):
-    columns = _columns(x, weight.shape[2:], stride, padding, dilation, groups)
-    # (N, G, Cout/G, P) @ (N, G, P, K) -> (N, G, Cout/G, K), summed over the samples
-    per_sample = _grouped_grad(g, groups) @ np.swapaxes(columns, -1, -2)
-    return per_sample.sum(axis=0).reshape(weight.shape)
+def _convolution_vjp_weight(g, ans, x, weight, bias, cols, stride, padding, dilation, groups):
+    if on_arrays(g, x):
+        if cols is None:
+            cols = columns(x, weight.shape[2:], stride, padding, dilation, groups)
+        return _weight_grad(cols, g, weight.shape, groups)
+    return convolution_weight(x, g, weight_shape=tuple(weight.shape), stride=stride, padding=padding,
+                              dilation=dilation, groups=groups)
 
 
 def _channel_sums(g):
     """g (N, C, *spatial) summed over all axes but the channels: first over the samples (one
     pass of elementwise adds), then each channel's plane (a contiguous, pairwise sum)."""
+    if not on_arrays(g):
+        return g.sum((0,) + tuple(range(2, g.ndim)))
     return g.sum(axis=0).reshape(g.shape[1], math.prod(g.shape[2:])).sum(axis=1)
 
 
-def _convolution_vjp_bias(g, ans, x, weight, bias, stride, padding, dilation, groups):
+def _convolution_vjp_bias(g, ans, x, weight, bias, cols, stride, padding, dilation, groups):
     return _channel_sums(g)
 
 
+# cols: the columns of x (``columns``) when the caller has them, else None (they are built here).
 convolution = Primitive("Convolution", _convolution,
-                        _convolution_vjp_input, _convolution_vjp_weight, _convolution_vjp_bias)
+                        _convolution_vjp_input, _convolution_vjp_weight, _convolution_vjp_bias, None)
+
+
+# The weight gradient as a primitive of its own, for gradients of gradients. It is bilinear in
+# x and g: its gradient with respect to g is the convolution of x with the incoming weight-shaped
+# gradient, and with respect to x that convolution's input gradient (a transposed convolution).
+def _convolution_weight(x, g, weight_shape, stride, padding, dilation, groups):
+    return _weight_grad(columns(x, weight_shape[2:], stride, padding, dilation, groups), g, weight_shape, groups)
+
+
+def _convolution_weight_vjp_x(gw, ans, x, g, weight_shape, stride, padding, dilation, groups):
+    return conv_transpose(g, gw, None, stride=stride, padding=padding, dilation=dilation, groups=groups,
+                          output_shape=tuple(x.shape[2:]))
+
+
+def _convolution_weight_vjp_g(gw, ans, x, g, weight_shape, stride, padding, dilation, groups):
+    return convolution(x, gw, None, None, stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+
+convolution_weight = Primitive("ConvolutionWeight", _convolution_weight, _convolution_weight_vjp_x,
+                               _convolution_weight_vjp_g, grad_fn_name="ConvolutionBackwardBackward0")
 
 
 # ------------------------------------------------------------------------ unfold and fold
@@ -167,11 +222,12 @@ def _fold(columns, spatial, kernel, stride, padding, dilation):
 
 unfold = Primitive("Im2Col", _unfold,
                    lambda g, ans, x, kernel, stride, padding, dilation:
-                   _fold(g, x.shape[2:], kernel, stride, padding, dilation),
+                   fold(g, spatial=tuple(x.shape[2:]), kernel=kernel, stride=stride, padding=padding,
+                        dilation=dilation),
                    saves="nothing")
 fold = Primitive("Col2Im", _fold,
-                 lambda g, ans, columns, spatial, kernel, stride, padding, dilation:
-                 _unfold(g, kernel, stride, padding, dilation),
+                 lambda g, ans, cols, spatial, kernel, stride, padding, dilation:
+                 unfold(g, kernel=kernel, stride=stride, padding=padding, dilation=dilation),
                  saves="nothing")
 
 
@@ -183,10 +239,7 @@ fold = Primitive("Col2Im", _fold,
 # with the roles of input and output gradient swapped.
 
 def _conv_transpose(x, weight, bias, stride, padding, dilation, groups, output_shape):
-    n = x.shape[0]
-    out_like = np.broadcast_to(np.zeros((), dtype=x.dtype), (n, weight.shape[1] * groups) + output_shape)
-    out = np.ascontiguousarray(_convolution_vjp_input(x, None, out_like, weight, None, stride, padding, dilation,
-                                                      groups))
+    out = np.ascontiguousarray(_input_grad(x, weight, output_shape, stride, padding, dilation, groups))
     if bias is not None:
         out += bias.reshape((-1,) + (1,) * len(output_shape))
     return out
@@ -209,12 +262,14 @@ def _without_output_padding(g, x, weight, stride, padding, dilation):
 
 def _conv_transpose_vjp_x(g, ans, x, weight, bias, stride, padding, dilation, groups, output_shape):
     g, pairs = _without_output_padding(g, x, weight, stride, padding, dilation)
-    return _convolution(g, weight, None, stride, pairs, dilation, groups)
+    return convolution(g, weight, None, None, stride=stride, padding=pairs, dilation=dilation, groups=groups)
 
 
 def _conv_transpose_vjp_weight(g, ans, x, weight, bias, stride, padding, dilation, groups, output_shape):
     g, pairs = _without_output_padding(g, x, weight, stride, padding, dilation)
-    return _convolution_vjp_weight(x, None, g, weight, None, stride, pairs, dilation, groups)
+    # the weight gradient of the convolution that maps g (its input) to x (its output)
+    return convolution_weight(g, x, weight_shape=tuple(weight.shape), stride=stride, padding=pairs,
+                              dilation=dilation, groups=groups)
 
 
 def _conv_transpose_vjp_bias(g, ans, x, weight, bias, stride, padding, dilation, groups, output_shape):

@@ -23,6 +23,12 @@ input (see ``conv.windows``), so no Python loop runs over pixels.
   axis. Averaging along one axis is then a product with a fixed (out, L) matrix, so the
   2-d pool is ``P_h @ x @ P_w^T`` and its gradient ``P_h^T @ g @ P_w``. Adaptive max
   pooling finds its maxima like max pooling and shares its gradient rule.
+
+Gradients of gradients: every pooling gradient is linear in g. Under create_graph, max
+pooling's is recorded as a scatter to the maxima (``max_pool_scatter``, whose gradient is
+the gather at the same positions), average pooling's as ``avg_pool_spread`` (whose gradient
+is average pooling), and adaptive average pooling's products with constant matrices as
+matmuls.
 """
 
 import itertools
@@ -31,7 +37,7 @@ import math
 import numpy as np
 
 from minigrad._ops.conv import pad, windows
-from minigrad._ops.registry import Primitive
+from minigrad._ops.registry import Primitive, on_arrays
 
 
 def pooled_shape(spatial, kernel, stride, padding, dilation, ceil_mode):
@@ -114,31 +120,47 @@ def empty_windows(spatial, kernel, stride, padding, dilation, out_shape):
     return empty if empty.any() else None
 
 
-def _gather_plane(x, indices, empty=None):
-    """x at each window's flat argmax position; windows marked `empty` get the lowest value."""
+def _gather_plane(x, indices, empty=None, empty_value=None):
+    """x at each window's flat argmax position; windows marked `empty` get `empty_value` (by
+    default the lowest value, as max pooling gives them)."""
     n, c = x.shape[:2]
     safe = indices if empty is None else np.where(empty, 0, indices)
     values = np.take_along_axis(x.reshape(n, c, -1), safe.reshape(n, c, -1), axis=-1).reshape(indices.shape)
     if empty is None:
         return values
-    lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-    return np.where(empty, lowest, values)
+    if empty_value is None:
+        empty_value = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    return np.where(empty, np.asarray(empty_value, dtype=x.dtype), values)
 
 
-def _max_pool_vjp(g, ans, x, indices, empty=None):
-    # Each window's gradient goes to its maximum; overlapping windows may pick the same
-    # element, so the gradients are summed per element (bincount over global positions).
-    # An empty window has no maximum and sends nothing.
+def _scatter_plane(g, indices, shape, empty=None):
+    """Each window's g added at its maximum's flat position in an array of zeros of `shape`:
+    overlapping windows may pick the same element, so the values are summed per element
+    (bincount over global positions). An empty window has no maximum and sends nothing."""
     if empty is not None:
         indices, g = np.where(empty, 0, indices), np.where(empty, 0, g)
-    n, c = x.shape[:2]
-    plane = math.prod(x.shape[2:])
+    n, c = shape[:2]
+    plane = math.prod(shape[2:])
     positions = indices.reshape(n * c, -1) + (np.arange(n * c) * plane)[:, None]
-    grad = np.bincount(positions.ravel(), weights=g.ravel(), minlength=x.size)
-    return grad.astype(g.dtype, copy=False).reshape(x.shape)
+    grad = np.bincount(positions.ravel(), weights=g.ravel(), minlength=math.prod(shape))
+    return grad.astype(g.dtype, copy=False).reshape(shape)
+
+
+# The gradient of max pooling is a scatter of g to the maxima, linear in g; under create_graph
+# it is recorded as the primitive ``max_pool_scatter``, whose own gradient is the gather at the
+# same positions (max pooling of the incoming gradient, with 0 for empty windows). The positions
+# depend on x only through comparisons: constants, as in torch.
+def _max_pool_vjp(g, ans, x, indices, empty=None, empty_value=None):
+    if on_arrays(g):
+        return _scatter_plane(g, indices, x.shape, empty)
+    return max_pool_scatter(g, indices, shape=tuple(x.shape), empty=empty)
 
 
 max_pool = Primitive("MaxPool2DWithIndices", _gather_plane, _max_pool_vjp, None, saves="inputs")
+max_pool_scatter = Primitive(
+    "MaxPoolScatter", _scatter_plane,
+    lambda gx, ans, g, indices, shape, empty=None: max_pool(gx, indices, empty=empty, empty_value=0), None,
+    saves="nothing", grad_fn_name="MaxPool2DWithIndicesBackwardBackward0")
 
 
 # ------------------------------------------------------------- max pooling over tiles
@@ -174,6 +196,9 @@ def _max_pool_tiles(x, kernel):
 
 
 def _max_pool_tiles_vjp(g, ans, x, kernel):
+    if not on_arrays(g):  # recorded: a scatter to the maxima, as the general rule does it
+        ones, zeros = (1,) * len(kernel), (0,) * len(kernel)
+        return _max_pool_vjp(g, ans, x, max_pool_indices(np.asarray(x), kernel, kernel, zeros, ones, False))
     if not np.isfinite(g).all() or (ans.dtype.kind == "f" and np.isnan(ans).any()):
         # A NaN window sends its gradient to its last NaN, and NaN * 0 is not 0: the indices know.
         ones, zeros = (1,) * len(kernel), (0,) * len(kernel)
@@ -260,12 +285,13 @@ def _avg_pool(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_
                                      divisor_override, x.dtype)
 
 
-def _avg_pool_vjp(g, ans, x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
-    spatial, out_shape, ones = x.shape[2:], g.shape[2:], (1,) * len(kernel)
+def _avg_pool_spread(g, shape, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    """g / divisor spread evenly over each window, summed into an array of zeros of `shape`."""
+    spatial, out_shape, ones = shape[2:], g.shape[2:], (1,) * len(kernel)
     share = g / _avg_pool_divisor(spatial, kernel, stride, padding, out_shape, count_include_pad,
                                   divisor_override, g.dtype)
     pairs = _padding_pairs(spatial, kernel, stride, padding, ones, out_shape)
-    padded_grad = np.zeros(x.shape[:2] + tuple(size + lo + hi for size, (lo, hi) in zip(spatial, pairs)),
+    padded_grad = np.zeros(tuple(shape[:2]) + tuple(size + lo + hi for size, (lo, hi) in zip(spatial, pairs)),
                            dtype=g.dtype)
     for offset in itertools.product(*(range(k) for k in kernel)):
         region = tuple(slice(k, k + (o - 1) * s + 1, s) for k, o, s in zip(offset, out_shape, stride))
@@ -274,7 +300,23 @@ def _avg_pool_vjp(g, ans, x, kernel, stride, padding, ceil_mode, count_include_p
                                                          for size, (lo, hi) in zip(spatial, pairs))]
 
 
+# Average pooling is linear, y = D^-1 S x (S sums each window, D divides by its divisor), and
+# its gradient S^T D^-1 g is linear in g; that map's own gradient is D^-1 S again: average
+# pooling of the incoming gradient. Under create_graph the spread is the primitive
+# ``avg_pool_spread``, whose rule is ``avg_pool``, so gradients of any order follow.
+def _avg_pool_vjp(g, ans, x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    params = dict(kernel=kernel, stride=stride, padding=padding, ceil_mode=ceil_mode,
+                  count_include_pad=count_include_pad, divisor_override=divisor_override)
+    if on_arrays(g):
+        return _avg_pool_spread(g, x.shape, **params)
+    return avg_pool_spread(g, shape=tuple(x.shape), **params)
+
+
 avg_pool = Primitive("AvgPool2D", _avg_pool, _avg_pool_vjp, saves="nothing")
+avg_pool_spread = Primitive(
+    "AvgPoolSpread", _avg_pool_spread,
+    lambda gx, ans, g, shape, **params: avg_pool(gx, **params),
+    saves="nothing", grad_fn_name="AvgPool2DBackwardBackward0")
 
 
 # ----------------------------------------------------------------- adaptive average pooling
@@ -293,8 +335,10 @@ def _adaptive_avg_pool2d(x, output_size):
 
 
 def _adaptive_avg_pool2d_vjp(g, ans, x, output_size):
-    rows = adaptive_average_matrix(x.shape[-2], output_size[0], g.dtype)
-    cols = adaptive_average_matrix(x.shape[-1], output_size[1], g.dtype)
+    # Products with constant matrices: on tensors (create_graph) they are recorded matmuls.
+    dtype = np.asarray(g).dtype
+    rows = adaptive_average_matrix(x.shape[-2], output_size[0], dtype)
+    cols = adaptive_average_matrix(x.shape[-1], output_size[1], dtype)
     return rows.T @ g @ cols
 
 

@@ -13,6 +13,11 @@ so no rule repeats that bookkeeping. Inputs may also be Python numbers (the ``2`
 
 Every primitive registers itself in REGISTRY when it is created, so the whole
 differentiable vocabulary of minigrad can be listed with ``sorted(REGISTRY)``.
+
+A rule may write a gradient as another primitive applied to its arguments (the input
+gradient of a convolution is a transposed convolution): ``primitive(*inputs, **params)``
+runs its forward rule on arrays, and records it when a rule runs on tensors under
+create_graph, so that such a gradient has gradients itself.
 """
 
 import functools
@@ -87,6 +92,22 @@ class IndexedGradient:
         return out
 
 
+# How a rule applies another primitive when it runs on recorded tensors (create_graph=True): the
+# autograd layer installs its `record` here (``install_recorder``), so this package never imports it.
+_record = None
+
+
+def install_recorder(record):
+    """Called once by autograd.recorder: the function that runs and records a primitive on tensors."""
+    global _record
+    _record = record
+
+
+def on_arrays(*values):
+    """Whether a rule was handed plain arrays (None and numbers allowed) rather than recorded tensors."""
+    return all(v is None or type(v) is np.ndarray or isinstance(v, (int, float, np.generic)) for v in values)
+
+
 class Primitive:
     """A named forward rule and the rules for its inputs' gradients.
 
@@ -145,6 +166,14 @@ class Primitive:
 
     def __repr__(self):
         return f"<primitive {self.name}>"
+
+    def __call__(self, *inputs, **params):
+        """The primitive applied inside another rule: on arrays, its forward rule; on tensors (a rule
+        running under create_graph), recorded, so that a gradient written with primitives (the
+        input gradient of a convolution is a transposed convolution) has gradients itself."""
+        if on_arrays(*inputs):
+            return self.forward(*inputs, **params)
+        return _record(self, *inputs, **params)
 
 
 def one_rule(vjps, vjp_argnum=None, vjp_all=None):

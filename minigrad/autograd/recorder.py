@@ -14,7 +14,7 @@ import traceback
 
 import numpy as np
 
-from minigrad._ops.registry import ignore_numpy_errors, restore_numpy_errors
+from minigrad._ops.registry import ignore_numpy_errors, install_recorder, restore_numpy_errors
 from minigrad.autograd.grad_mode import _State as _grad_mode
 from minigrad.autograd.node import Node, node_type
 
@@ -68,6 +68,9 @@ def record(primitive, *args, **params):
     if primitive.saves_output and node is not None:  # the output is saved: watch it for in-place changes
         node.versions.append((out._version_counter, 0))
     return out
+
+
+install_recorder(record)  # a rule applying a primitive to tensors records it (see registry.Primitive.__call__)
 
 
 def _view(base, ans, node):

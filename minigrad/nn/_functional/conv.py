@@ -10,6 +10,7 @@ import numbers
 
 from minigrad._ops import conv as conv_ops
 from minigrad._ops import pooling as pool_ops
+from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.tensor import Tensor, apply
 
 __all__ = ["conv_transpose1d", "conv_transpose2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
@@ -119,7 +120,11 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
                            f"and weight {weight.dtype}")
     if bias is not None and bias.dtype != batched.dtype:
         raise RuntimeError(f"Input type ({batched.dtype}) and bias type ({bias.dtype}) should be the same")
-    out = apply(conv_ops.convolution, batched, weight, bias,
+    # The columns (im2col) are built here once and handed over as a constant when the weight's
+    # gradient will be wanted: its rule reuses them instead of building them again.
+    cols = (conv_ops.columns(batched._array, kernel, stride, pairs, dilation, groups)
+            if weight.requires_grad and is_grad_enabled() else None)
+    out = apply(conv_ops.convolution, batched, weight, bias, cols,
                 stride=stride, padding=pairs, dilation=dilation, groups=groups)
     return out.squeeze(0) if added else out
 
