@@ -249,6 +249,10 @@ def _train(parts, state, reporter, out, run_description):
             checkpoint(out / "last.ckpt")
             if record.best:
                 checkpoint(out / "best.ckpt")
+            if stop.requested:  # Ctrl-C during the epoch's validation
+                return out / "last.ckpt"
+        if stop.requested:  # Ctrl-C after the last record: the run stops here all the same
+            return out / "last.ckpt"
     return None
 
 

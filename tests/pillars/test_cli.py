@@ -145,13 +145,31 @@ def test_ctrl_c_saves_a_checkpoint_that_resumes_to_the_uninterrupted_result(tmp_
     out, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
     message = out.strip().splitlines()[-1]
-    assert message.startswith("interrupted at epoch 2, batch ") and "Resume with: pillars run --resume" in message
+    # the request is seen at the next batch of epoch 2, or at once if it came while epoch 1 was being finished
+    assert message.startswith(("interrupted at epoch 2, batch ", "interrupted at the end of epoch 1; "))
+    assert "Resume with: pillars run --resume" in message
     assert "Traceback" not in err
     resume = message.split("Resume with: pillars ")[1].split()
     assert main([*resume, "--quiet"]) == 0
     whole = minigrad.load("whole/model.weights")["weights"]
     resumed = minigrad.load("cut/model.weights")["weights"]
     assert all(np.array_equal(whole[key], resumed[key]) for key in whole)
+
+
+def test_ctrl_c_during_the_last_validation_still_stops_the_run(monkeypatch, capsys):
+    """A Ctrl-C that comes after the last batch (here: while the final epoch's row is shown)
+    stops the run too, instead of being forgotten while the test set is evaluated."""
+    from pillars.console import Reporter
+    show_epoch = Reporter.epoch
+
+    def epoch_then_ctrl_c(self, record):
+        show_epoch(self, record)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(Reporter, "epoch", epoch_then_ctrl_c)
+    assert main(["run", "--epochs", "1", "--out", "cut"]) == 130
+    message = capsys.readouterr().out.strip().splitlines()[-1]
+    assert message.startswith("interrupted at the end of epoch 1; the checkpoint cut/last.ckpt is complete")
 
 
 # ------------------------------------------------------------------ mistakes: one line, exit status 2
