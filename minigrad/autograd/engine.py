@@ -167,8 +167,10 @@ class _Sums:
                 return self._add_indexed(key, grad)
             grad = fit(grad, like)  # undo broadcasting, cast back: the one place this happens
         previous = self.pending.get(key)
-        if previous is None:
-            self._first(key, grad)
+        if previous is None:  # the first gradient to reach key: a node joins the queue
+            self.pending[key] = grad
+            if isinstance(key, Node):
+                heapq.heappush(self.queue, (-key.sequence_nr, key))
         elif id(previous) in self.owned:
             previous += grad
         elif self.create_graph:
@@ -178,19 +180,13 @@ class _Sums:
             self.owned[id(total)] = total
         return grad
 
-    def _first(self, key, grad):
-        """The first gradient to reach `key`: a node then joins the queue. Its turn comes once
-        every newer node has had its own, and so has sent it whatever it sends."""
-        self.pending[key] = grad
-        if isinstance(key, Node):
-            heapq.heappush(self.queue, (-key.sequence_nr, key))
-        return grad
-
     def _add_indexed(self, key, grad):
         """The dense sum of what `key` has so far and an IndexedGradient, in a buffer this pass owns."""
         previous = self.pending.get(key)
         if previous is None:
-            buffer = self._first(key, np.zeros(grad.shape, dtype=grad.dtype))
+            buffer = np.zeros(grad.shape, dtype=grad.dtype)
+            if isinstance(key, Node):
+                heapq.heappush(self.queue, (-key.sequence_nr, key))
         elif id(previous) in self.owned:
             buffer = previous
         else:
