@@ -206,9 +206,8 @@ def _row_max(x, axis):
 def _softmax(x, axis):
     # Subtracting the maximum changes nothing mathematically and keeps exp from overflowing.
     # A row holding inf (or only -inf) gives nan, silently as in torch.
-    with np.errstate(invalid="ignore"):
-        e = np.exp(x - _row_max(x, axis))
-        return e / e.sum(axis=axis, keepdims=True)
+    e = np.exp(x - _row_max(x, axis))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 softmax = Primitive(
@@ -221,9 +220,8 @@ softmax = Primitive(
 
 
 def _log_softmax(x, axis):
-    with np.errstate(invalid="ignore", divide="ignore"):  # rows of inf or only -inf: nan, as in torch
-        shifted = x - _row_max(x, axis)
-        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    shifted = x - _row_max(x, axis)  # a row of inf (or only -inf) gives nan, as in torch
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 log_softmax = Primitive(

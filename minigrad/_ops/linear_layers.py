@@ -20,10 +20,9 @@ def _rows(a):
 
 
 def _linear(x, weight, bias):
-    with np.errstate(all="ignore"):  # inf * 0 gives nan, quietly as in torch
-        out = x @ weight.T
-        if bias is not None:
-            out += bias  # `out` is a fresh array, so adding in place is safe and saves a copy
+    out = x @ weight.T
+    if bias is not None:
+        out += bias  # `out` is a fresh array, so adding in place is safe and saves a copy
     return out
 
 

@@ -4,7 +4,9 @@
 million ops is fine). A node's inputs always exist before it does, so in that order
 every node comes after all the nodes that use its output: its gradient is complete
 when its turn comes. Each node asks its primitive's VJP rule for the input gradients
-and sends each one on to the node (or leaf) that made that input.
+and sends each one on to the node (or leaf) that made that input. The nodes waiting
+with a gradient form a queue ordered newest first (a heap on the creation number), so
+the walk visits only nodes that receive a gradient, with no separate sort of the graph.
 
 The engine works on arrays and nodes. It never imports Tensor: leaves are reached
 through their `_add_grad` method, and hooks were wrapped into callables on gradients when
@@ -12,6 +14,7 @@ they were registered. With create_graph=True the same loop runs the same rules o
 tensors instead of arrays (`recorder.lift`), so the backward pass is itself recorded.
 """
 
+import heapq
 import operator
 import os
 import sys
@@ -45,9 +48,8 @@ def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True, cre
     sums = _Sums(seeds, create_graph, wanted)
     for root, seed in zip(roots, seeds):
         sums.add(root._grad_fn or root, seed)
-    nodes = topological_order([key for key in sums.pending if isinstance(key, Node)])
     with np.errstate(all="ignore"), set_grad_enabled(create_graph):  # gradients may be inf or nan quietly, as in torch
-        _run(nodes, sums, retain_graph, create_graph)
+        _run(sums, retain_graph, create_graph)
         leaf_grads = {leaf: run_hooks(leaf._hooks, g) if leaf._hooks else g for leaf, g in sums.pending.items()}
         if inputs is None:
             for leaf, g in leaf_grads.items():
@@ -62,15 +64,14 @@ def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True, cre
     return results
 
 
-def _run(nodes, sums, retain_graph, create_graph):
+def _run(sums, retain_graph, create_graph):
     """The backward loop: each node turns its output's gradient into its inputs' gradients."""
-    node, take, send = None, sums.take, sums.add
+    node, take, send, queue = None, sums.take, sums.add, sums.queue
     try:
-        for node in nodes:
-            # 1. The gradient of this node's output is complete: take it.
+        while queue:
+            # 1. The newest node waiting: no node still to come sends to it, so its gradient is complete.
+            node = heapq.heappop(queue)[1]
             g = take(node)
-            if g is None:
-                continue
             # 2. Check that what it saved for backward is still there and unchanged.
             if node.versions or node.inputs is None:  # (most nodes saved nothing to check)
                 node.check_saved()
@@ -137,6 +138,7 @@ class _Sums:
 
     def __init__(self, seeds, create_graph, wanted=None):
         self.pending = {}
+        self.queue = []  # the nodes in `pending`, as (-sequence_nr, node): a heap that pops the newest first
         self.owned = {}
         self.handed_out = {id(seed) for seed in seeds}  # arrays the user holds: never alias them into a .grad
         self.create_graph = create_graph
@@ -144,10 +146,8 @@ class _Sums:
 
     def take(self, node):
         """The complete gradient of node's output, passed through its tensor's hooks, and kept
-        where a retained .grad or autograd.grad(..., inputs) asks for it (None if none came)."""
-        g = self.pending.pop(node, None)
-        if g is None:
-            return None
+        where a retained .grad or autograd.grad(..., inputs) asks for it."""
+        g = self.pending.pop(node)
         if self.owned:
             self.owned.pop(id(g), None)  # a VJP may pass g on unchanged: it is no longer ours alone
         if node.hooks:
@@ -167,8 +167,10 @@ class _Sums:
                 return self._add_indexed(key, grad)
             grad = fit(grad, like)  # undo broadcasting, cast back: the one place this happens
         previous = self.pending.get(key)
-        if previous is None:
+        if previous is None:  # the first gradient to reach key: a node joins the queue
             self.pending[key] = grad
+            if isinstance(key, Node):
+                heapq.heappush(self.queue, (-key.sequence_nr, key))
         elif id(previous) in self.owned:
             previous += grad
         elif self.create_graph:
@@ -183,6 +185,8 @@ class _Sums:
         previous = self.pending.get(key)
         if previous is None:
             buffer = np.zeros(grad.shape, dtype=grad.dtype)
+            if isinstance(key, Node):
+                heapq.heappush(self.queue, (-key.sequence_nr, key))
         elif id(previous) in self.owned:
             buffer = previous
         else:

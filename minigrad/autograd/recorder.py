@@ -19,6 +19,7 @@ from minigrad.autograd.grad_mode import _State as _grad_mode
 from minigrad.autograd.node import Node, node_type
 
 Tensor = None  # the shell's tensor class, set by minigrad.tensor through use_tensor_type
+wrap = None    # Tensor._wrap(array, grad_fn=None, version_counter=None): a tensor around an array, no copy
 
 # In anomaly mode (switched on by minigrad.autograd.anomaly_mode), the forward stack that
 # created each node: shown when that node's backward fails, as torch does.
@@ -27,8 +28,8 @@ forward_stacks = None
 
 def use_tensor_type(cls):
     """Called once by minigrad.tensor: the class whose instances `record` takes and returns."""
-    global Tensor
-    Tensor = cls
+    global Tensor, wrap
+    Tensor, wrap = cls, cls._wrap
 
 
 def record(primitive, *args, **params):
@@ -64,7 +65,7 @@ def record(primitive, *args, **params):
             forward_stacks[node] = _user_stack()
     if primitive.view and np.may_share_memory(ans, arrays[0]):
         return _view(args[0], ans, node)
-    out = Tensor._wrap(ans, node)
+    out = wrap(ans, node)
     if primitive.saves_output and node is not None:  # the output is saved: watch it for in-place changes
         node.versions.append((out._version_counter, 0))
     return out
@@ -75,7 +76,7 @@ install_recorder(record)  # a rule applying a primitive to tensors records it (s
 
 def _view(base, ans, node):
     """A view shares its base's version counter, so in-place changes through either are seen."""
-    out = Tensor._wrap(ans, node, base._version_counter)
+    out = wrap(ans, node, base._version_counter)
     out._base = base._base if base._base is not None else base
     return out
 
@@ -101,7 +102,7 @@ def lift(array, edge):
     if edge is None:
         return array
     if isinstance(edge, Node):
-        return Tensor._wrap(array, edge)
+        return wrap(array, edge)
     return edge  # a leaf: the tensor itself
 
 

@@ -32,6 +32,10 @@ _OPS = {
     "square": lambda lib, a, b: a * a,
     "exp_log": lambda lib, a, b: a.exp() + b.log(),
     "number": lambda lib, a, b: (a - float("inf")) * 0.0 + 1e38 * a,
+    "linear": lambda lib, a, b: lib.nn.functional.linear(a.reshape(-1, a.shape[-1]), b.reshape(-1, b.shape[-1]),
+                                                         b.reshape(-1, b.shape[-1]).sum(-1)),
+    "softmax": lambda lib, a, b: lib.softmax(a - b, -1),
+    "log_softmax": lambda lib, a, b: lib.log_softmax(a * b, -1),
 }
 
 
