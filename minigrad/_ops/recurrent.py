@@ -21,10 +21,12 @@ after which the weight, bias and input gradients are single matrix products over
 steps at once. One node per layer replaces the ~17 nodes per step of the same
 computation built from tensor operations.
 
-Gradients of gradients (create_graph): the same backward runs on tensors, in a form that
-stacks each step's gradients instead of writing them into buffers, so that it is recorded.
-That recorded backward reads the stored gates and tanh(c), so the backward of it sends
-gradients there too: the LSTM's backward takes them (through each gate's derivative).
+Gradients of gradients (create_graph): the backward runs on tensors, in a form that stacks
+each step's gradients instead of writing them into buffers, so that it is recorded. The GRU
+has that one form for arrays and tensors alike. The LSTM, the benchmarked layer, keeps a
+buffer-writing form for arrays beside it. Its recorded backward reads the stored gates and
+tanh(c), so the backward of it sends gradients there too: the LSTM's backward takes them
+(through each gate's derivative).
 """
 
 import numpy as np
@@ -215,40 +217,9 @@ def _gru_layer(x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
 
 
 def _gru_layer_vjp(grad, ans, x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
-    if type(grad) is not np.ndarray:
-        return _gru_layer_recorded_vjp(grad, ans, x, h0, w_ih, w_hh, b_ih, b_hh, reverse)
-    hidden = h0.shape[-1]
-    h_prev = _previous(ans, h0, reverse)
-    pre_x, pre_h = _times(x, w_ih.T), _times(h_prev, w_hh.T)
-    if b_ih is not None:
-        pre_x += b_ih
-        pre_h += b_hh
-    r, z, n = _gru_gates(pre_x, pre_h, hidden)
-    hn = pre_h[..., 2 * hidden:]
-    d_xgates, d_hgates = np.empty_like(pre_x), np.empty_like(pre_h)
-    dh_next = np.zeros_like(h0)
-    for t in _steps(x.shape[0], not reverse):
-        dh = grad[t] + dh_next
-        dxn = dh * (1 - z[t]) * (1 - n[t] * n[t])
-        dr = dxn * hn[t] * r[t] * (1 - r[t])
-        dz = dh * (h_prev[t] - n[t]) * z[t] * (1 - z[t])
-        d_xgates[t, :, :hidden] = d_hgates[t, :, :hidden] = dr
-        d_xgates[t, :, hidden:2 * hidden] = d_hgates[t, :, hidden:2 * hidden] = dz
-        d_xgates[t, :, 2 * hidden:] = dxn
-        d_hgates[t, :, 2 * hidden:] = dxn * r[t]
-        dh_next = dh * z[t] + d_hgates[t] @ w_hh
-    x_rows, h_rows = d_xgates.reshape(-1, 3 * hidden), d_hgates.reshape(-1, 3 * hidden)
-    return (_times(d_xgates, w_ih),                            # x
-            dh_next,                                           # h0
-            x_rows.T @ x.reshape(-1, x.shape[-1]),             # w_ih
-            h_rows.T @ h_prev.reshape(-1, hidden),             # w_hh
-            None if b_ih is None else x_rows.sum(axis=0),      # b_ih
-            None if b_hh is None else h_rows.sum(axis=0))      # b_hh
-
-
-def _gru_layer_recorded_vjp(grad, ans, x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
-    """The same backward on tensors (create_graph): each step's gate gradients joined by
-    concatenation rather than written into buffers, so that every operation is recorded."""
+    """Backpropagation through time. Each step's gate gradients are joined by concatenation
+    rather than written into buffers, so the same rule runs on arrays and, under create_graph,
+    on recorded tensors."""
     hidden = h0.shape[-1]
     h_prev = _previous(ans, h0, reverse)
     pre_x, pre_h = _times(x, w_ih.T), _times(h_prev, w_hh.T)
