@@ -301,20 +301,29 @@ CASES = {
     "adaptive_avg_pool1d": (lambda L, x: _f(L).adaptive_avg_pool1d(x, 2).tanh(), lambda d: _arrays(d, (2, 2, 5))),
 }
 
-def test_a_rule_that_works_on_arrays_only_raises_under_create_graph():
-    """A gradient rule that writes into a NumPy buffer cannot be recorded: a gradient of its
-    gradient raises (torch would compute one) instead of coming back silently without the
-    rule's own dependence on x. Every primitive of minigrad has a recordable rule, so the
-    test registers one that has not, for the length of the test."""
-    def scatter_into_zeros(g, ans, x):
-        out = np.zeros(x.shape, dtype=x.dtype)
-        out[...] = g  # a write into a buffer: no recorded operation can stand for it
-        return out
+def _write_into_zeros(g, ans, x):
+    """A rule that hands back a plain array even for a recorded g: the silent way to fail."""
+    out = np.zeros(np.shape(x), dtype=np.asarray(x).dtype)
+    out[...] = g  # a write into a buffer: no recorded operation can stand for it
+    return out
 
-    rule = Primitive("ArraysOnlyCopy", np.copy, scatter_into_zeros, saves="inputs")
+
+def _zeros_like_input(g, ans, x):
+    """A rule that fails outright on tensors (np.zeros cannot read a minigrad dtype)."""
+    return np.zeros(x.shape, dtype=x.dtype) + g
+
+
+@pytest.mark.parametrize("rule", [_write_into_zeros, _zeros_like_input])
+def test_a_rule_that_works_on_arrays_only_raises_under_create_graph(rule):
+    """A gradient rule that works on NumPy arrays only cannot be recorded: a gradient of its
+    gradient raises (torch would compute one) instead of coming back silently without the
+    rule's own dependence on x, whether the rule fails on tensors or quietly returns an array.
+    Every primitive of minigrad has a recordable rule, so the test registers one that has not,
+    for the length of the test."""
+    primitive = Primitive("ArraysOnlyCopy", np.copy, rule, saves="inputs")
     try:
         x = minigrad.tensor([0.5, 2.0], requires_grad=True)
-        out = recorder.record(rule, x)
+        out = recorder.record(primitive, x)
         with pytest.raises(RuntimeError, match="double backward through ArraysOnlyCopyBackward0 is not implemented"):
             minigrad.autograd.grad((out * out).sum(), x, create_graph=True)
     finally:
