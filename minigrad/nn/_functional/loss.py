@@ -265,8 +265,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             input, target = input.reshape(1, -1), target.reshape(1, -1)
         input, target = _promoted(input, target)
         class_weight = _class_weight(weight, input.shape[1], input._array.dtype)
-        if class_weight is not None:  # torch differentiates this loss with respect to its weight too
-            class_weight = weight.to(input.dtype) if isinstance(weight, Tensor) else Tensor._wrap(class_weight)
+        if isinstance(weight, Tensor):  # torch differentiates this loss with respect to its weight too
+            class_weight = weight.to(input.dtype)
+        elif class_weight is not None:
+            class_weight = Tensor._wrap(class_weight)
         loss = _soft_cross_entropy(input, target, class_weight, label_smoothing, reduction)
         return loss.reshape(()) if unbatched and reduction == "none" else loss
     input, target, unbatched = _batched(input, target)
