@@ -471,10 +471,7 @@ class Tensor:
 
     # -------------------------------------------------------------- arithmetic
     def _binary(self, primitive, other, reverse=False):
-        if type(other) is float and self._array.dtype.kind == "f":
-            a, b = self, other  # the common case, with nothing to promote
-        else:
-            a, b = _promote(self, other, primitive is E.div)
+        a, b = _promote(self, other, primitive is E.div)
         try:
             return apply(primitive, b, a) if reverse else apply(primitive, a, b)
         except ValueError:
@@ -482,12 +479,16 @@ class Tensor:
             raise  # any other complaint from NumPy is a bug to see, not a broadcast error
 
     def __add__(self, other: TensorLike) -> Tensor:
+        if type(other) is float and self._array.dtype.kind == "f":
+            return apply(E.add, self, other)  # the most common case (x + 0.5): nothing to promote
         return self._binary(E.add, other)
 
     def __radd__(self, other: TensorLike) -> Tensor:
         return self._binary(E.add, other, reverse=not _is_scalar(other))  # 1 + x is recorded as x + 1
 
     def __sub__(self, other: TensorLike) -> Tensor:
+        if type(other) is float and self._array.dtype.kind == "f":
+            return apply(E.sub, self, other)  # the most common case (x - 0.5): nothing to promote
         _check_no_bool_subtraction(self, other)
         return self._binary(E.sub, other)
 
@@ -499,12 +500,16 @@ class Tensor:
         return self._binary(E.sub, other, reverse=True)
 
     def __mul__(self, other: TensorLike) -> Tensor:
+        if type(other) is float and self._array.dtype.kind == "f":
+            return apply(E.mul, self, other)  # the most common case (x * 0.5): nothing to promote
         return self._binary(E.mul, other)
 
     def __rmul__(self, other: TensorLike) -> Tensor:
         return self._binary(E.mul, other, reverse=not _is_scalar(other))  # 2 * x is recorded as x * 2
 
     def __truediv__(self, other: TensorLike) -> Tensor:
+        if type(other) is float and self._array.dtype.kind == "f":
+            return apply(E.div, self, other)  # the most common case (x / 0.5): nothing to promote
         return self._binary(E.div, other)
 
     def __rtruediv__(self, other: TensorLike) -> Tensor:

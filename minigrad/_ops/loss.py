@@ -11,7 +11,7 @@ import numpy as np
 
 from minigrad._ops.activation import log_logistic
 from minigrad._ops.elementwise import logistic
-from minigrad._ops.registry import Primitive
+from minigrad._ops.registry import IndexedGradient, Primitive
 
 
 # ---------------------------------------------------------------- reduction inside a rule
@@ -171,17 +171,13 @@ kl_div = Primitive("KlDiv", _kl_div, _kl_div_vjp_input, _kl_div_vjp_target, fuse
 
 
 # ---------------------------------------------------------------- class indices
-def _picked(target, ignore_index):
-    """The mask of targets that count and the targets with the ignored ones replaced by class 0."""
-    counted = target != ignore_index
-    return counted, np.where(counted, target, 0)
-
-
 def _target_weights(target, weight, ignore_index, dtype):
-    """The weight of each target: weight[class], and 0 where the target is ignored."""
-    counted, safe = _picked(target, ignore_index)
+    """Per target: whether it counts (it is not ignore_index), its class with the ignored ones
+    replaced by class 0 (so that it can index), and its weight: weight[class], 0 where ignored."""
+    counted = target != ignore_index
+    safe = np.where(counted, target, 0)
     w = counted.astype(dtype) if weight is None else weight[safe] * counted
-    return w, safe
+    return counted, safe, w
 
 
 def _class_index(target):
@@ -194,9 +190,9 @@ def _class_index(target):
 
 def _nll_loss(log_probs, target, weight, ignore_index, reduction):
     """-weight[t] * log_probs[t] per target; log_probs is (N, C, d1, ...) with the classes on axis 1."""
-    w, safe = _target_weights(target, weight, ignore_index, log_probs.dtype)
+    counted, safe, w = _target_weights(target, weight, ignore_index, log_probs.dtype)
     # An ignored target contributes exactly 0, as in torch, even where its log_probs are nan.
-    losses = np.where(target != ignore_index, -w * log_probs[_class_index(safe)], 0)
+    losses = np.where(counted, -w * log_probs[_class_index(safe)], 0)
     if reduction == "none":
         return losses
     total = losses.sum()
@@ -207,19 +203,16 @@ def _nll_loss(log_probs, target, weight, ignore_index, reduction):
 
 
 def _nll_loss_vjp(g, ans, log_probs, target, weight, ignore_index, reduction):
+    """-g w at each picked (n, class, d1, ...) and exactly 0 elsewhere, as in torch: also at an
+    ignored target and from a nan upstream gradient. Only one entry per target is not zero,
+    so the gradient is given as those entries (an IndexedGradient), not as a dense array."""
     dtype = np.asarray(log_probs).dtype
-    w, safe = _target_weights(target, weight, ignore_index, dtype)
+    counted, safe, w = _target_weights(target, weight, ignore_index, dtype)
     total_weight = w.sum()
     if reduction == "mean" and total_weight != 0:  # with every target ignored torch's gradient is zero
         w = w / total_weight
-    # -g w at each picked (n, class, d1, ...), exactly 0 elsewhere: also at an ignored target and
-    # from a nan upstream gradient, as in torch. A mask rather than item assignment, so that the
-    # rule runs on tensors too (a recorded gradient is linear in g).
-    picked = np.zeros(log_probs.shape, dtype=bool)
-    picked[_class_index(safe)] = target != ignore_index
-    weights = np.zeros(log_probs.shape, dtype=dtype)
-    weights[_class_index(safe)] = -w
-    return np.where(picked, (g if reduction != "none" else np.expand_dims(g, 1)) * weights, 0)
+    values = np.where(counted, g * -w, 0)  # g is one number, or per target for reduction="none"
+    return IndexedGradient(log_probs.shape, dtype, _class_index(safe), values)
 
 
 nll_loss = Primitive("NllLoss", _nll_loss, _nll_loss_vjp, None, saves="nothing",

@@ -66,12 +66,14 @@ def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True, cre
 
 def _run(sums, retain_graph, create_graph):
     """The backward loop: each node turns its output's gradient into its inputs' gradients."""
-    node, take, send, queue = None, sums.take, sums.add, sums.queue
+    node, pending, send, queue = None, sums.pending, sums.add, sums.queue
     try:
         while queue:
             # 1. The newest node waiting: no node still to come sends to it, so its gradient is complete.
             node = heapq.heappop(queue)[1]
-            g = take(node)
+            g = pending.pop(node)
+            if sums.owned or node.hooks or node.retained is not None or sums.wanted is not None:
+                g = sums.take(node, g)  # hooks to run, a .grad to fill or a result to keep (most nodes have none)
             # 2. Check that what it saved for backward is still there and unchanged.
             if node.versions or node.inputs is None:  # (most nodes saved nothing to check)
                 node.check_saved()
@@ -86,8 +88,11 @@ def _run(sums, retain_graph, create_graph):
                     grads[i] = send(node.edges[i], grad, node.inputs[i])
             for observe in observers:
                 observe(node, g, grads)
+            # 5. Free what it saved: a later backward through it raises, as in torch.
             if not retain_graph:
-                node.release()  # a later backward through it raises, as in torch
+                if node.primitive.saves_anything:
+                    node.inputs = None
+                node.ans = None
     except Exception:
         _show_forward_stack(node)  # anomaly mode: where the failing node was made in forward
         raise
@@ -144,10 +149,9 @@ class _Sums:
         self.create_graph = create_graph
         self.wanted, self.captured = wanted, {}  # nodes whose complete gradient is a result, and those results
 
-    def take(self, node):
-        """The complete gradient of node's output, passed through its tensor's hooks, and kept
+    def take(self, node, g):
+        """The complete gradient g of node's output, passed through its tensor's hooks, and kept
         where a retained .grad or autograd.grad(..., inputs) asks for it."""
-        g = self.pending.pop(node)
         if self.owned:
             self.owned.pop(id(g), None)  # a VJP may pass g on unchanged: it is no longer ours alone
         if node.hooks:

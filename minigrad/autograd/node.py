@@ -55,12 +55,6 @@ class Node:
                     f"{value} and now at version {counter[0]}. Hint: replace the in-place operation "
                     "(such as x += 1 or x.add_(1)) by its out-of-place form (x = x + 1).")
 
-    def release(self):
-        """Drop the saved arrays once backward no longer needs them."""
-        if self.primitive.saves_anything:
-            self.inputs = None   # a later backward through this node raises FREED
-        self.ans = None
-
 
 _node_types = {}
 

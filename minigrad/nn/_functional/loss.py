@@ -154,22 +154,22 @@ def _nll_function(input):
 def _class_targets(input, target, ignore_index):
     """Check class-index targets for an (N, C, d1, ...) input and return them as an int64 array."""
     array = target._array if isinstance(target, Tensor) else np.asarray(target)
-    if array.dtype not in (np.int64, np.uint8):
+    shape = input._array.shape  # (a tuple: this runs at every step, and input.shape makes a Size per use)
+    if array.dtype != np.int64 and array.dtype != np.uint8:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(array.dtype)} "
-                           f"(class-index targets of shape {list(array.shape)} for input of shape "
-                           f"{list(input.shape)})")
-    if input.ndim == 2 and array.ndim != 1:
+                           f"(class-index targets of shape {list(array.shape)} for input of shape {list(shape)})")
+    if len(shape) == 2 and array.ndim != 1:
         raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported (got target of shape "
-                           f"{list(array.shape)} for input of shape {list(input.shape)})")
-    if array.ndim == 0 or input.shape[0] != array.shape[0]:
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                           f"{list(array.shape)} for input of shape {list(shape)})")
+    if array.ndim == 0 or shape[0] != array.shape[0]:
+        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size "
                          f"({array.shape[0] if array.ndim else 'none, a 0-d target'}).")
-    expected = (input.shape[0],) + tuple(input.shape[2:])
-    if array.shape != expected:
-        raise RuntimeError(f"Expected target size {list(expected)}, got {list(array.shape)}")
+    if array.shape != shape[:1] + shape[2:]:
+        raise RuntimeError(f"Expected target size {list(shape[:1] + shape[2:])}, got {list(array.shape)}")
     array = array.astype(np.int64, copy=False)
-    classes = input.shape[1]
-    if array.size and (array.min() < 0 or array.max() >= classes):
+    classes = shape[1]
+    # One pass finds any target outside [0, classes): read as unsigned, a negative one is huge.
+    if array.size and array.view(np.uint64).max() >= classes:
         bad = (array != ignore_index) & ((array < 0) | (array >= classes))
         if bad.any():
             raise IndexError(f"Target {array[bad].ravel()[0]} is out of bounds.")
@@ -197,8 +197,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     reduction = _reduction(size_average, reduce, reduction)
     input, target, unbatched = _batched(input, target)
     targets = _class_targets(input, target, ignore_index)
-    class_weight = _class_weight(weight, input.shape[1], input._array.dtype)
-    _refuse_gradient(weight, _nll_function(input), "weight")
+    class_weight = _class_weight(weight, input._array.shape[1], input._array.dtype)
+    if weight is not None:
+        _refuse_gradient(weight, _nll_function(input), "weight")
     loss = apply(L.nll_loss, input, targets, weight=class_weight, ignore_index=ignore_index, reduction=reduction)
     return loss.reshape(()) if unbatched and reduction == "none" else loss
 
@@ -273,8 +274,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return loss.reshape(()) if unbatched and reduction == "none" else loss
     input, target, unbatched = _batched(input, target)
     targets = _class_targets(input, target, ignore_index)
-    class_weight = _class_weight(weight, input.shape[1], input._array.dtype)
-    _refuse_gradient(weight, _nll_function(input), "weight")
+    class_weight = _class_weight(weight, input._array.shape[1], input._array.dtype)
+    if weight is not None:
+        _refuse_gradient(weight, _nll_function(input), "weight")
     log_probs = log_softmax(input, 1)
     loss = apply(L.nll_loss, log_probs, targets, weight=class_weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing > 0:
