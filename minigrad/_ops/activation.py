@@ -189,8 +189,9 @@ mish = Primitive("Mish", _mish, _mish_vjp, fused_for="x * tanh(softplus(x))")
 
 
 # ---------------------------------------------------------------- softmax along an axis
-# (The array methods x.max and x.sum are used rather than np.amax and np.sum: same result,
-# less Python overhead, which matters for the small batches of a training loop.)
+# (The forward rules reduce with the ufuncs' own np.maximum.reduce and np.add.reduce, the
+# VJPs, which also run on tensors, with the methods x.sum: the same results as np.amax and
+# np.sum with less Python overhead, which matters for the small batches of a training loop.)
 def _row_max(x, axis):
     """x.max(axis, keepdims=True). NumPy reduces many short rows (10 classes, say) one at a
     time and slowly; moving the axis to the front turns it into one fast elementwise max.
@@ -198,16 +199,16 @@ def _row_max(x, axis):
     if x.size == 0:
         return np.zeros(x.shape[:axis] + (1,) + x.shape[axis + 1:], dtype=x.dtype)
     if x.ndim < 2 or x.shape[axis] > 64 or x.size < 64 * x.shape[axis]:  # long rows, or few of them
-        return x.max(axis=axis, keepdims=True)
+        return np.maximum.reduce(x, axis=axis, keepdims=True)
     front = np.ascontiguousarray(np.moveaxis(x, axis, 0))
-    return np.expand_dims(front.max(axis=0), axis)
+    return np.expand_dims(np.maximum.reduce(front, axis=0), axis)
 
 
 def _softmax(x, axis):
     # Subtracting the maximum changes nothing mathematically and keeps exp from overflowing.
     # A row holding inf (or only -inf) gives nan, silently as in torch.
     e = np.exp(x - _row_max(x, axis))
-    return e / e.sum(axis=axis, keepdims=True)
+    return e / np.add.reduce(e, axis=axis, keepdims=True)
 
 
 softmax = Primitive(
@@ -221,7 +222,7 @@ softmax = Primitive(
 
 def _log_softmax(x, axis):
     shifted = x - _row_max(x, axis)  # a row of inf (or only -inf) gives nan, as in torch
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    return shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
 
 
 log_softmax = Primitive(

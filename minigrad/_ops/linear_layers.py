@@ -16,6 +16,8 @@ from minigrad._ops.registry import IndexedGradient, Primitive
 def _rows(a):
     """`a` as a matrix with one row per batch element (all leading axes flattened). The number
     of rows is spelled out: reshape(-1, 0) cannot infer it when the last axis is empty."""
+    if a.ndim == 2:
+        return a  # already one (the common case: no reshape to pay for)
     return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
 
 

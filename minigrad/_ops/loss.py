@@ -195,10 +195,10 @@ def _nll_loss(log_probs, target, weight, ignore_index, reduction):
     losses = np.where(counted, -w * log_probs[_class_index(safe)], 0)
     if reduction == "none":
         return losses
-    total = losses.sum()
+    total = np.add.reduce(losses, axis=None)  # losses.sum(), without its Python wrapper
     if reduction == "sum":
         return total
-    total_weight = w.sum()
+    total_weight = np.add.reduce(w, axis=None)
     return total / total_weight if total_weight else total * np.nan  # nan when every target is ignored
 
 
@@ -208,7 +208,7 @@ def _nll_loss_vjp(g, ans, log_probs, target, weight, ignore_index, reduction):
     so the gradient is given as those entries (an IndexedGradient), not as a dense array."""
     dtype = np.asarray(log_probs).dtype
     counted, safe, w = _target_weights(target, weight, ignore_index, dtype)
-    total_weight = w.sum()
+    total_weight = np.add.reduce(w, axis=None)
     if reduction == "mean" and total_weight != 0:  # with every target ignored torch's gradient is zero
         w = w / total_weight
     values = np.where(counted, g * -w, 0)  # g is one number, or per target for reduction="none"
