@@ -171,6 +171,13 @@ CASES = {
     "nll_loss_weighted": (lambda L, x: _f(L).nll_loss(x.log_softmax(-1), L.tensor([1, 0, 1]),
                                                       weight=L.tensor([0.5, 2.0], dtype=x.dtype)),
                           lambda d: [_matrix(d, 3, 2)]),
+    # nll_loss's gradient is given as the picked entries (an IndexedGradient): with ignored targets,
+    # per-target results and targets over extra dims, it must still be recorded right
+    "cross_entropy_ignored": (lambda L, x: _f(L).cross_entropy(x, L.tensor([0, -100, 2, 1])),
+                              lambda d: [_matrix(d, 4, 3)]),
+    "nll_loss_none_spatial": (lambda L, x: _f(L).nll_loss(x.log_softmax(1), L.tensor([[1, -100], [0, 2]]),
+                                                          reduction="none") ** 2,
+                              lambda d: [d(mst.arrays("float64", (2, 3, 2)))]),
     "softmin": (lambda L, x: _f(L).softmin(x, -1), lambda d: _unary(d, min_dims=1)),
     "logsumexp_dims": (lambda L, x: x.logsumexp((0, 1)) * x.logsumexp(0).sum(), lambda d: [_matrix(d, 2, 3)]),
     "var_correction": (lambda L, x: x.var(0, correction=0) + x.var(None, correction=2) * x.std(1, keepdim=True),
