@@ -150,7 +150,10 @@ def test_seeded_dropout_draws_the_same_masks_on_both_backends():
         x = chosen.torch.ones((40, 6), dtype=chosen.dtype("float64"))
         outputs.append((chosen.numpy(model[:2](x)), chosen.numpy(model[:3](x))))  # before and after dropout
     (before, after), (before_torch, after_torch) = outputs
-    assert np.array_equal(before, before_torch) and np.allclose(after, after_torch, rtol=1e-12)
+    # The same weights give the same activations up to the last bits, which depend on each
+    # library's matrix product on this CPU; the dropout masks must be identical.
+    assert np.allclose(before, before_torch, rtol=1e-12, atol=0) and np.allclose(after, after_torch, rtol=1e-12, atol=0)
+    assert np.array_equal(after == 0, after_torch == 0)
     alive = before != 0
     assert 0.4 < (after[alive] == 0).mean() < 0.6                              # p = 0.5 of them dropped
     assert np.allclose(after[after != 0], 2 * before[after != 0])               # the rest scaled by 1 / (1 - p)
