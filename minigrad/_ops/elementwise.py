@@ -182,7 +182,7 @@ def _relu_vjp(g, ans, x):
     as_int = _SAME_WIDTH_INT.get(g.itemsize)
     if g.dtype.kind != "f" or g.shape != ans.shape or g.ndim == 0 or as_int is None:
         return np.where(ans <= 0, 0, g)
-    mask = np.less_equal(ans, 0).astype(as_int)      # 1 where the gradient is zeroed
+    mask = np.less_equal(ans, 0, out=np.empty(g.shape, as_int))   # 1 where the gradient is zeroed
     mask -= 1                                         # then 0 there, and -1 (all bits set) elsewhere
     return np.bitwise_and(g.view(as_int), mask, out=mask).view(g.dtype)
 

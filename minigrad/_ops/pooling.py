@@ -175,14 +175,12 @@ def _tile_elements(x, kernel):
     """For every offset inside a window (scan order), the strided view (N, C, *out) of the
     element at that offset in every window, for windows that tile x (rows or columns
     past the last whole window are left out, as floor mode leaves them)."""
+    nd = len(kernel)
     out_shape = [size // k for size, k in zip(x.shape[2:], kernel)]
     whole = x[(slice(None), slice(None)) + tuple(slice(0, o * k) for o, k in zip(out_shape, kernel))]
-    split = []                                                        # (o1, k1, o2, k2, ...)
-    for o, k in zip(out_shape, kernel):
-        split += [o, k]
-    blocks = whole.reshape(x.shape[:2] + tuple(split))
-    every = slice(None)
-    return [blocks[(every, every) + sum(((every, k) for k in offset), ())] for offset in _offsets(kernel)]
+    blocks = whole.reshape(x.shape[:2] + tuple(itertools.chain(*zip(out_shape, kernel))))  # (N, C, o1, k1, o2, k2, ...)
+    blocks = blocks.transpose((0, 1) + tuple(range(2, 2 + 2 * nd, 2)) + tuple(range(3, 3 + 2 * nd, 2)))
+    return [blocks[(Ellipsis,) + offset] for offset in _offsets(kernel)]          # blocks: (N, C, *out, *kernel)
 
 
 def _max_pool_tiles(x, kernel):
@@ -199,7 +197,9 @@ def _max_pool_tiles_vjp(g, ans, x, kernel):
     if not on_arrays(g):  # recorded: a scatter to the maxima, as the general rule does it
         ones, zeros = (1,) * len(kernel), (0,) * len(kernel)
         return _max_pool_vjp(g, ans, x, max_pool_indices(np.asarray(x), kernel, kernel, zeros, ones, False))
-    if not np.isfinite(g).all() or (ans.dtype.kind == "f" and np.isnan(ans).any()):
+    # A sum is finite only if every term is, and not NaN if no term is: one pass each, and no
+    # temporary array. (Finite terms may add up to inf: that only takes the exact path.)
+    if not np.isfinite(g.sum()) or (ans.dtype.kind == "f" and np.isnan(ans.sum())):
         # A NaN window sends its gradient to its last NaN, and NaN * 0 is not 0: the indices know.
         ones, zeros = (1,) * len(kernel), (0,) * len(kernel)
         return _max_pool_vjp(g, ans, x, max_pool_indices(x, kernel, kernel, zeros, ones, False))

@@ -59,7 +59,8 @@ def record(primitive, *args, **params):
         cls = primitive.node_type or _bind_node_type(primitive)
         # Each input's VJP reads the others when saves_others: with one tensor (y * 2) none is read.
         saved = primitive.saves_inputs or primitive.saves_others and tensors > 1
-        node = cls(primitive, arrays, params, ans if primitive.saves_output else None, edges,
+        node = cls(primitive, arrays if saved else _shapes_of_tensors(args, arrays), params,
+                   ans if primitive.saves_output else None, edges,
                    _versions(primitive, args, edges, wanting) if saved else [])
         if forward_stacks is not None:  # anomaly mode: remember the user's line that made the node
             forward_stacks[node] = _user_stack()
@@ -79,6 +80,30 @@ def _view(base, ans, node):
     out = wrap(ans, node, base._version_counter)
     out._base = base._base if base._base is not None else base
     return out
+
+
+# An input array at least this large that no rule reads is not kept by the node (see _shapes_of_tensors).
+LARGE_BYTES = 1 << 16
+_ZEROS = bytes(16)  # the one read-only element every stand-in shows (16 bytes: the widest dtype's item)
+
+
+def _shapes_of_tensors(args, arrays):
+    """The node's inputs when its rules do not read the tensors' values (ReLU reads its output,
+    x + y reads nothing): each large tensor's array is replaced by a stand-in of the same shape
+    and dtype that takes no memory (every element is the same zero, read-only).
+
+    The rules still see each input's shape and dtype, and the engine fits gradients to them,
+    but the node does not keep a large array alive until backward: a convolution's output,
+    once ReLU has read it, is freed at once instead of doubling what the step holds. Small
+    arrays are kept as they are (making the stand-in costs more than they weigh), and so are
+    arguments that are not tensors (constants such as indices), which the rules may read.
+    """
+    return [_stand_in(array) if isinstance(a, Tensor) and array.nbytes >= LARGE_BYTES else array
+            for a, array in zip(args, arrays)]
+
+
+def _stand_in(array):
+    return np.ndarray(array.shape, array.dtype, _ZEROS, 0, (0,) * array.ndim)
 
 
 def _versions(primitive, args, edges, wanting):

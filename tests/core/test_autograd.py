@@ -357,6 +357,19 @@ def test_backward_frees_what_it_saved():
     assert node.ans is None and node.inputs is None
 
 
+def test_a_node_keeps_only_the_shape_of_a_large_input_its_rules_do_not_read():
+    # ReLU's rule reads its output: the node must not keep the (large) input alive, only
+    # its shape and dtype, and the gradient must not change.
+    x = minigrad.randn(64, 1024, requires_grad=True)
+    h = x * 2
+    y = h.relu()
+    kept = y.grad_fn.inputs[0]
+    assert kept.shape == h.shape and kept.dtype == h._array.dtype
+    assert not np.may_share_memory(kept, h._array)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.where(x.detach().numpy() > 0, 2.0, 0.0).astype(np.float32))
+
+
 def test_import_does_not_import_torch():
     code = "import sys, minigrad, minigrad.nn, minigrad.optim, minigrad.utils.data; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

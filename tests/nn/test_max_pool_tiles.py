@@ -4,6 +4,8 @@ non-finite upstream gradients included."""
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 import torch
 
 import minigrad
@@ -49,3 +51,31 @@ def test_ceil_mode_with_whole_windows_and_the_module():
     np.testing.assert_array_equal(x_grad.numpy(), t_grad.numpy())
     pooled = minigrad.nn.MaxPool2d(2)(minigrad.tensor(array))
     assert pooled.shape == (2, 2, 4, 3)
+
+
+# Values that tie, that are signed zeros, infinities or NaN, and finite values so large that a
+# sum of a few overflows (the shortcut checks its inputs with sums, and must then take the exact
+# path rather than give a wrong gradient).
+_SPECIAL = [0.0, -0.0, 1.0, -1.0, 2.0, np.inf, -np.inf, np.nan, 3e38, -3e38]
+
+
+@given(data=st.data(), n=st.integers(1, 2), c=st.integers(1, 3), height=st.integers(1, 7),
+       width=st.integers(1, 7), kernel=st.sampled_from([(1, 1), (2, 2), (2, 3), (3, 2)]),
+       ceil_mode=st.booleans())
+def test_tiled_max_pool_matches_torch_on_drawn_special_values(data, n, c, height, width, kernel, ceil_mode):
+    if kernel[0] > height or kernel[1] > width:
+        return
+    shape = (n, c, height, width)
+    array = np.array(data.draw(st.lists(st.sampled_from(_SPECIAL), min_size=n * c * height * width,
+                                        max_size=n * c * height * width)), dtype=np.float32).reshape(shape)
+    x = minigrad.tensor(array, requires_grad=True)
+    t = torch.tensor(array, requires_grad=True)
+    out = F.max_pool2d(x, kernel_size=kernel, ceil_mode=ceil_mode)
+    expected = torch.nn.functional.max_pool2d(t, kernel_size=kernel, ceil_mode=ceil_mode)
+    grad = np.array(data.draw(st.lists(st.sampled_from(_SPECIAL), min_size=out.numel(), max_size=out.numel())),
+                    dtype=np.float32).reshape(tuple(out.shape))
+    out.backward(minigrad.tensor(grad))
+    expected.backward(torch.tensor(grad))
+    np.testing.assert_array_equal(out.detach().numpy(), expected.detach().numpy())
+    np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+    assert np.array_equal(np.signbit(x.grad.numpy()), np.signbit(t.grad.numpy()))
