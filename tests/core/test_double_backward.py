@@ -27,6 +27,16 @@ UNIT = mst.reals(0.05, 0.95)
 SPREAD = st.integers(-16, 16).map(lambda k: k / 4)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _nodes_keep_no_input_their_rules_do_not_read():
+    """Here every node keeps a stand-in (shape and dtype, no values) for each tensor input its
+    primitive says its rules do not read, not only for large ones: a rule that reads such an
+    input after all then computes a wrong derivative in these comparisons with torch."""
+    saved, recorder.LARGE_BYTES = recorder.LARGE_BYTES, 0
+    yield
+    recorder.LARGE_BYTES = saved
+
+
 def _unary(draw, elements=None, min_dims=0):
     return [draw(mst.arrays("float64", mst.shapes(min_dims=min_dims), elements=elements))]
 
@@ -423,6 +433,29 @@ def test_second_derivatives_match_torch(name, dtype, data):
                 assert_close(_as_array(m, a), _as_array(t, a), what=what)
             else:
                 _assert_float32_as_accurate_as_torch(_as_array(m, a), _as_array(t, a), _as_array(e, a), what)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@settings(max_examples=10)
+@given(data=st.data())
+def test_first_derivatives_match_torch_where_nodes_keep_only_what_their_rules_read(name, data):
+    """A plain backward (no create_graph) through every case, whose inputs pass through an op
+    first (x * 1): each case's primitive then sees non-leaf inputs, and under this module's
+    fixture a node keeps only what its primitive says its rules read (`saves`), so a rule
+    reading an input it did not declare computes a wrong gradient here."""
+    fn, build = CASES[name]
+    arrays = build(data.draw)
+    upstream = None
+    grads = []
+    for lib in (minigrad, torch):
+        leaves = [lib.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(lib, *(leaf * 1.0 for leaf in leaves))
+        if upstream is None:
+            upstream = data.draw(mst.arrays("float64", tuple(out.shape)), label="upstream")
+        (out * lib.tensor(upstream)).sum().backward()
+        grads.append([leaf.grad for leaf in leaves])
+    for i, (mine, theirs, a) in enumerate(zip(*grads, arrays)):
+        assert_close(_as_array(mine, a), _as_array(theirs, a), what=f"{name}: gradient for input {i}")
 
 
 def _assert_float32_as_accurate_as_torch(mine, torch_float32, true_value, what):
