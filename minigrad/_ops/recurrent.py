@@ -77,22 +77,25 @@ def _lstm_parts(buffer, length, batch, hidden):
 
 
 def _lstm_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
-    hidden = h0.shape[-1]
-    pre = _times(x, w_ih.T)                  # the input's part of every step's gates at once
-    if b_ih is not None:
-        pre += b_ih + b_hh
-    buffer = np.empty(LSTM_BUFFER * pre.shape[0] * pre.shape[1] * hidden, dtype=pre.dtype)
-    out, gates, tanh_c = _lstm_parts(buffer, pre.shape[0], pre.shape[1], hidden)
+    length, batch, hidden = x.shape[0], x.shape[1], h0.shape[-1]
+    buffer = np.empty(LSTM_BUFFER * length * batch * hidden, dtype=np.result_type(x, w_ih))
+    out, gates, tanh_c = _lstm_parts(buffer, length, batch, hidden)
     hs, cs = out
+    # The input's part of every step's pre-activations at once, written where the gates go:
+    # each step adds its hidden part there and activates them in place.
+    np.matmul(x.reshape(-1, x.shape[-1]), w_ih.T, out=gates.reshape(-1, LSTM_GATES * hidden))
+    if b_ih is not None:
+        gates += b_ih + b_hh
     w_hh_t = w_hh.T
     h, c = h0, c0
     with np.errstate(over="ignore"):         # sigmoid's exp(-x) may overflow to inf: the limit 0
-        for t in _steps(x.shape[0], reverse):
-            p = pre[t]
+        for t in _steps(length, reverse):
+            p = gates[t]
             p += h @ w_hh_t
-            _sigmoid_into(p, out=gates[t])
-            i, f, g, o = (_part(gates[t], k, 1, hidden) for k in range(4))
-            np.tanh(_part(p, 2, 1, hidden), out=g)
+            i, f, g, o = (_part(p, k, 1, hidden) for k in range(4))
+            tanh_g = np.tanh(g)              # kept aside while the sigmoid runs over all four
+            _sigmoid_into(p, out=p)
+            g[...] = tanh_g
             c = np.multiply(f, c, out=cs[t])
             c += i * g
             np.tanh(c, out=tanh_c[t])
@@ -128,26 +131,29 @@ def _lstm_layer_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
     h_prev, c_prev = _previous(hs, h0, reverse), _previous(cs, c0, reverse)
     # d pre-activation = (dc or dh) * scale, with each gate's scale known for all steps at once:
     # i: dc * g * i(1-i)   f: dc * c_prev * f(1-f)   g: dc * i * (1-g^2)   o: dh * tanh(c) * o(1-o)
-    scale = np.empty_like(gates)
+    # (written into buffers: 1 - gate for all four at once, then each scale's other factors)
+    scale = np.subtract(1, gates, out=np.empty_like(gates))
     scale_i, scale_f, scale_g, scale_o = (_part(scale, k, 1, hidden) for k in range(4))
-    np.multiply(g * i, 1 - i, out=scale_i)
-    np.multiply(c_prev * f, 1 - f, out=scale_f)
-    np.multiply(i, 1 - g * g, out=scale_g)
-    np.multiply(tanh_c * o, 1 - o, out=scale_o)
-    through_h = o * (1 - tanh_c * tanh_c)    # d c / d h's contribution: h = o * tanh(c)
+    product = np.empty_like(tanh_c)
+    scale_i *= np.multiply(g, i, out=product)
+    scale_f *= np.multiply(c_prev, f, out=product)
+    np.subtract(1, np.multiply(g, g, out=scale_g), out=scale_g)
+    scale_g *= i
+    scale_o *= np.multiply(tanh_c, o, out=product)
+    through_h = np.subtract(1, np.multiply(tanh_c, tanh_c, out=product), out=product)
+    through_h *= o                           # d c / d h's contribution: h = o * tanh(c)
     grad_h, grad_c = grad
-    d_gates = np.empty_like(scale)
+    # Each step's d pre-activation is written over its scale: d_gates takes scale's place.
     # i, f and g take dc, o takes dh: the first three as one (..., 3, H) product per step
-    scale_ifg = scale[..., :3 * hidden].reshape(scale.shape[:-1] + (3, hidden))
-    d_ifg = d_gates[..., :3 * hidden].reshape(scale_ifg.shape)
-    d_o = _part(d_gates, 3, 1, hidden)
+    d_gates = scale
+    d_ifg = scale[..., :3 * hidden].reshape(scale.shape[:-1] + (3, hidden))
     dh_next, dc_next = np.zeros_like(h0), np.zeros_like(c0)
     for t in _steps(x.shape[0], not reverse):
         dh = grad_h[t] + dh_next
         dc = grad_c[t] + dc_next
         dc += dh * through_h[t]
-        np.multiply(dc[..., None, :], scale_ifg[t], out=d_ifg[t])
-        np.multiply(dh, scale_o[t], out=d_o[t])
+        d_ifg[t] *= dc[..., None, :]
+        scale_o[t] *= dh
         dc_next = np.multiply(dc, f[t], out=dc)
         dh_next = d_gates[t] @ w_hh
     rows = d_gates.reshape(-1, d_gates.shape[-1])
