@@ -8,10 +8,12 @@ bidirectional layer), with torch's gate order:
     c = sigmoid(f) * c + sigmoid(i) * tanh(g)
     h = sigmoid(o) * tanh(c)
 
-The output keeps, for every step, what backward needs besides h and c: the activated
-gates and tanh(c), as (L, N, 7H) = [h | c | i f g o | tanh(c)]; the layer's users read h
-and c from it. Backward then recomputes nothing. It walks the steps the other way,
-carrying dh and dc back through the recurrence:
+The output is h and c of every step, (2, L, N, H). It is a view of the start of one buffer
+that also keeps, for every step, what backward needs besides h and c: the activated gates
+(L, N, 4H) and tanh(c) (L, N, H). Backward reads them through the output's `.base`, so it
+recomputes nothing, and the gradient reaching the layer covers h and c only (the layer's
+users read nothing else). It walks the steps the other way, carrying dh and dc back
+through the recurrence:
 
     dc = dc_from_later_steps + dh * o * (1 - tanh(c)^2)
     di, df, dg, do = dc * g, dc * c_prev, dc * i, dh * tanh(c)      (times each gate's derivative)
@@ -22,11 +24,12 @@ steps at once. One node per layer replaces the ~17 nodes per step of the same
 computation built from tensor operations.
 
 Gradients of gradients (create_graph): the backward runs on tensors, in a form that stacks
-each step's gradients instead of writing them into buffers, so that it is recorded. The GRU
-has that one form for arrays and tensors alike. The LSTM, the benchmarked layer, keeps a
-buffer-writing form for arrays beside it. Its recorded backward reads the stored gates and
-tanh(c), so the backward of it sends gradients there too: the LSTM's backward takes them
-(through each gate's derivative).
+each step's gradients instead of writing them into buffers, so that it is recorded. A
+recorded tensor has no buffer behind it, so that form recomputes the gates and tanh(c) from
+the inputs and the output [h, c] with recorded operations: they are then functions of the
+inputs in the graph, and the backward of the backward follows them. The GRU has that one
+form for arrays and tensors alike; the LSTM, the benchmarked layer, keeps the
+buffer-writing form for arrays beside it.
 """
 
 import numpy as np
@@ -54,36 +57,60 @@ def _steps(length, reverse):
     return range(length - 1, -1, -1) if reverse else range(length)
 
 
-# The parts of the LSTM layer's output (L, N, 7H), in units of H.
-LSTM_H, LSTM_C, LSTM_GATES, LSTM_TANH_C, LSTM_WIDTH = 0, 1, 2, 6, 7
-
-
 def _part(a, start, width, hidden):
     return a[..., start * hidden:(start + width) * hidden]
 
 
+# An LSTM layer's buffer, in units of L * N * H: [h, c] of every step (the output), then the
+# activated gates i, f, g, o and tanh(c), which only backward reads.
+LSTM_OUTPUT, LSTM_GATES, LSTM_TANH_C, LSTM_BUFFER = 2, 4, 1, 7
+
+
+def _lstm_parts(buffer, length, batch, hidden):
+    """The views of an LSTM layer's buffer: the output [h, c] (2, L, N, H), the gates (L, N, 4H)
+    and tanh(c) (L, N, H)."""
+    size = length * batch * hidden
+    gates_at, tanh_c_at = LSTM_OUTPUT * size, (LSTM_OUTPUT + LSTM_GATES) * size
+    return (buffer[:gates_at].reshape(LSTM_OUTPUT, length, batch, hidden),
+            buffer[gates_at:tanh_c_at].reshape(length, batch, LSTM_GATES * hidden),
+            buffer[tanh_c_at:].reshape(length, batch, hidden))
+
+
 def _lstm_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
-    hidden = h0.shape[-1]
-    pre = _times(x, w_ih.T)                  # the input's part of every step's gates at once
+    length, batch, hidden = x.shape[0], x.shape[1], h0.shape[-1]
+    buffer = np.empty(LSTM_BUFFER * length * batch * hidden, dtype=np.result_type(x, w_ih))
+    out, gates, tanh_c = _lstm_parts(buffer, length, batch, hidden)
+    hs, cs = out
+    # The input's part of every step's pre-activations at once, written where the gates go:
+    # each step adds its hidden part there and activates them in place.
+    np.matmul(x.reshape(-1, x.shape[-1]), w_ih.T, out=gates.reshape(-1, LSTM_GATES * hidden))
     if b_ih is not None:
-        pre += b_ih + b_hh
-    out = np.empty(pre.shape[:-1] + (LSTM_WIDTH * hidden,), dtype=pre.dtype)
+        gates += b_ih + b_hh
     w_hh_t = w_hh.T
     h, c = h0, c0
     with np.errstate(over="ignore"):         # sigmoid's exp(-x) may overflow to inf: the limit 0
-        for t in _steps(x.shape[0], reverse):
-            step = out[t]
-            gates = _part(step, LSTM_GATES, 4, hidden)
-            p = pre[t]
+        for t in _steps(length, reverse):
+            p = gates[t]
             p += h @ w_hh_t
-            _sigmoid_into(p, out=gates)
-            i, f, g, o = (_part(gates, k, 1, hidden) for k in range(4))
-            np.tanh(_part(p, 2, 1, hidden), out=g)
-            c = np.multiply(f, c, out=_part(step, LSTM_C, 1, hidden))
+            i, f, g, o = (_part(p, k, 1, hidden) for k in range(4))
+            tanh_g = np.tanh(g)              # kept aside while the sigmoid runs over all four
+            _sigmoid_into(p, out=p)
+            g[...] = tanh_g
+            c = np.multiply(f, c, out=cs[t])
             c += i * g
-            tanh_c = np.tanh(c, out=_part(step, LSTM_TANH_C, 1, hidden))
-            h = np.multiply(o, tanh_c, out=_part(step, LSTM_H, 1, hidden))
+            np.tanh(c, out=tanh_c[t])
+            h = np.multiply(o, tanh_c[t], out=hs[t])
     return out
+
+
+def _kept_parts(ans):
+    """The gates and tanh(c) that forward kept in the buffer behind its output `ans`, or None
+    when `ans` is not such a view (a recorded tensor, or an array made some other way)."""
+    if type(ans) is not np.ndarray or ans.base is None or ans.base.size * LSTM_OUTPUT != ans.size * LSTM_BUFFER:
+        return None
+    buffer = ans.base
+    _, gates, tanh_c = _lstm_parts(buffer, *ans.shape[1:])
+    return gates, tanh_c
 
 
 def _previous(sequence, first, reverse):
@@ -93,56 +120,42 @@ def _previous(sequence, first, reverse):
     return np.concatenate([first[None], sequence[:-1]])
 
 
-def _lstm_stored_parts(grad, ans, hidden):
-    """What the gradient reaching the stored gates and tanh(c) adds to each step's d pre-activation
-    and to its dc (zero in a first backward: the layer's users read only h and c from the output;
-    not so in the backward of a recorded backward, which reads them)."""
-    i, f, g, o = (_part(ans, LSTM_GATES + k, 1, hidden) for k in range(4))
-    tanh_c = _part(ans, LSTM_TANH_C, 1, hidden)
-    slopes = np.concatenate([i * (1 - i), f * (1 - f), 1 - g * g, o * (1 - o)], axis=-1)
-    return (_part(grad, LSTM_GATES, 4, hidden) * slopes,
-            _part(grad, LSTM_TANH_C, 1, hidden) * (1 - tanh_c * tanh_c))
-
-
 def _lstm_layer_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
-    if type(grad) is not np.ndarray:
+    kept = _kept_parts(ans) if type(grad) is np.ndarray else None
+    if kept is None:
         return _lstm_layer_recorded_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse)
+    gates, tanh_c = kept
     hidden = h0.shape[-1]
-    stored = _part(grad, LSTM_GATES, 5, hidden)
-    extra_gates, extra_dc = _lstm_stored_parts(grad, ans, hidden) if stored.any() else (None, None)
-    hs, cs = _part(ans, LSTM_H, 1, hidden), _part(ans, LSTM_C, 1, hidden)
-    tanh_c = _part(ans, LSTM_TANH_C, 1, hidden)
-    i, f, g, o = (_part(ans, LSTM_GATES + k, 1, hidden) for k in range(4))
+    hs, cs = ans
+    i, f, g, o = (_part(gates, k, 1, hidden) for k in range(4))
     h_prev, c_prev = _previous(hs, h0, reverse), _previous(cs, c0, reverse)
     # d pre-activation = (dc or dh) * scale, with each gate's scale known for all steps at once:
     # i: dc * g * i(1-i)   f: dc * c_prev * f(1-f)   g: dc * i * (1-g^2)   o: dh * tanh(c) * o(1-o)
-    scale = np.empty(ans.shape[:-1] + (4 * hidden,), dtype=ans.dtype)
+    # (written into buffers: 1 - gate for all four at once, then each scale's other factors)
+    scale = np.subtract(1, gates, out=np.empty_like(gates))
     scale_i, scale_f, scale_g, scale_o = (_part(scale, k, 1, hidden) for k in range(4))
-    np.multiply(g * i, 1 - i, out=scale_i)
-    np.multiply(c_prev * f, 1 - f, out=scale_f)
-    np.multiply(i, 1 - g * g, out=scale_g)
-    np.multiply(tanh_c * o, 1 - o, out=scale_o)
-    through_h = o * (1 - tanh_c * tanh_c)    # d c / d h's contribution: h = o * tanh(c)
-    grad_h, grad_c = _part(grad, LSTM_H, 1, hidden), _part(grad, LSTM_C, 1, hidden)
-    d_gates = np.empty_like(scale)
+    product = np.empty_like(tanh_c)
+    scale_i *= np.multiply(g, i, out=product)
+    scale_f *= np.multiply(c_prev, f, out=product)
+    np.subtract(1, np.multiply(g, g, out=scale_g), out=scale_g)
+    scale_g *= i
+    scale_o *= np.multiply(tanh_c, o, out=product)
+    through_h = np.subtract(1, np.multiply(tanh_c, tanh_c, out=product), out=product)
+    through_h *= o                           # d c / d h's contribution: h = o * tanh(c)
+    grad_h, grad_c = grad
+    # Each step's d pre-activation is written over its scale: d_gates takes scale's place.
     # i, f and g take dc, o takes dh: the first three as one (..., 3, H) product per step
-    scale_ifg = scale[..., :3 * hidden].reshape(scale.shape[:-1] + (3, hidden))
-    d_ifg = d_gates[..., :3 * hidden].reshape(scale_ifg.shape)
-    d_o = _part(d_gates, 3, 1, hidden)
+    d_gates = scale
+    d_ifg = scale[..., :3 * hidden].reshape(scale.shape[:-1] + (3, hidden))
     dh_next, dc_next = np.zeros_like(h0), np.zeros_like(c0)
     for t in _steps(x.shape[0], not reverse):
         dh = grad_h[t] + dh_next
         dc = grad_c[t] + dc_next
         dc += dh * through_h[t]
-        if extra_dc is not None:
-            dc += extra_dc[t]
-        np.multiply(dc[..., None, :], scale_ifg[t], out=d_ifg[t])
-        np.multiply(dh, scale_o[t], out=d_o[t])
-        d = d_gates[t]
-        if extra_gates is not None:
-            d += extra_gates[t]
+        d_ifg[t] *= dc[..., None, :]
+        scale_o[t] *= dh
         dc_next = np.multiply(dc, f[t], out=dc)
-        dh_next = d @ w_hh
+        dh_next = d_gates[t] @ w_hh
     rows = d_gates.reshape(-1, d_gates.shape[-1])
     d_bias = None if b_ih is None else rows.sum(axis=0)
     return (_times(d_gates, w_ih),                            # x
@@ -154,23 +167,26 @@ def _lstm_layer_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
 
 def _lstm_layer_recorded_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
     """The same backpropagation through time on tensors (create_graph), each step's gradients
-    joined by concatenation rather than written into buffers, so that every operation is recorded."""
+    joined by concatenation rather than written into buffers, so that every operation is recorded.
+    The gates and tanh(c) are recomputed from the inputs and the output [h, c], as recorded
+    operations: the backward of this backward then reaches the inputs through them too."""
     hidden = h0.shape[-1]
-    hs, cs = _part(ans, LSTM_H, 1, hidden), _part(ans, LSTM_C, 1, hidden)
-    tanh_c = _part(ans, LSTM_TANH_C, 1, hidden)
-    i, f, g, o = (_part(ans, LSTM_GATES + k, 1, hidden) for k in range(4))
+    hs, cs = ans[0], ans[1]
     h_prev, c_prev = _previous(hs, h0, reverse), _previous(cs, c0, reverse)
+    pre = _times(x, w_ih.T) + _times(h_prev, w_hh.T)
+    if b_ih is not None:
+        pre = pre + (b_ih + b_hh)
+    i, f, o = (logistic(_part(pre, k, 1, hidden)) for k in (0, 1, 3))
+    g, tanh_c = np.tanh(_part(pre, 2, 1, hidden)), np.tanh(cs)
     scale_i, scale_f, scale_g, scale_o = g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g), tanh_c * o * (1 - o)
     through_h = o * (1 - tanh_c * tanh_c)
-    extra_gates, extra_dc = _lstm_stored_parts(grad, ans, hidden)
-    grad_h, grad_c = _part(grad, LSTM_H, 1, hidden), _part(grad, LSTM_C, 1, hidden)
+    grad_h, grad_c = grad[0], grad[1]
     d_gates = [None] * x.shape[0]
     dh_next, dc_next = np.zeros_like(h0), np.zeros_like(c0)
     for t in _steps(x.shape[0], not reverse):
         dh = grad_h[t] + dh_next
-        dc = grad_c[t] + dc_next + dh * through_h[t] + extra_dc[t]
-        d = np.concatenate([dc * scale_i[t], dc * scale_f[t], dc * scale_g[t], dh * scale_o[t]], axis=-1)
-        d_gates[t] = d = d + extra_gates[t]
+        dc = grad_c[t] + dc_next + dh * through_h[t]
+        d_gates[t] = d = np.concatenate([dc * scale_i[t], dc * scale_f[t], dc * scale_g[t], dh * scale_o[t]], axis=-1)
         dc_next = dc * f[t]
         dh_next = d @ w_hh
     d_gates = np.stack(d_gates)
@@ -180,7 +196,8 @@ def _lstm_layer_recorded_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, rever
             rows.T @ h_prev.reshape(-1, hidden), d_bias, d_bias)
 
 
-# inputs: x (L, N, I), h0 and c0 (N, H), w_ih (4H, I), w_hh (4H, H), b_ih and b_hh (4H,) or None
+# inputs: x (L, N, I), h0 and c0 (N, H), w_ih (4H, I), w_hh (4H, H), b_ih and b_hh (4H,) or None;
+# output: h and c of every step (2, L, N, H)
 lstm_layer = Primitive("LstmLayer", _lstm_layer, vjp_all=_lstm_layer_vjp, saves="both")
 
 

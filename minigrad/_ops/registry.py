@@ -21,6 +21,7 @@ create_graph, so that such a gradient has gradients itself.
 """
 
 import functools
+import math
 
 import numpy as np
 
@@ -81,15 +82,36 @@ class IndexedGradient:
         self.shape, self.dtype, self.index, self.values = shape, dtype, index, values
 
     def add_into(self, dense):
-        if any(isinstance(i, np.ndarray) for i in self.index):
-            np.add.at(dense, self.index, self.values)   # advanced: a position may come twice
-        else:
+        if not any(isinstance(i, np.ndarray) for i in self.index):
             dense[self.index] += self.values            # basic: each position at most once
+        elif self._whole_rows(dense):
+            _add_rows_at(dense, self.index[0], self.values)
+        else:
+            np.add.at(dense, self.index, self.values)   # advanced: a position may come twice
+
+    def _whole_rows(self, dense):
+        """Whether the index is one integer array picking whole rows (first-axis slices) of the
+        C-ordered `dense`, with one row of values for each pick: an embedding's gradient, x[rows]'s."""
+        return (len(self.index) == 1 and self.index[0].dtype.kind in "iu" and dense.flags.c_contiguous
+                and np.shape(self.values) == self.index[0].shape + dense.shape[1:])
 
     def dense(self):
         out = np.zeros(self.shape, dtype=self.dtype)
         self.add_into(out)
         return out
+
+
+def _add_rows_at(dense, rows, values):
+    """np.add.at(dense, rows, values) for rows picked whole: the same sum, bit for bit, faster.
+
+    NumPy's ufunc.at is several times faster on a 1-D target with a 1-D index than on rows,
+    so each row's elements are addressed in the flat view of `dense` (row r, column j is
+    r * width + j; a negative r counts from the end there as well). Each element still receives
+    its values one at a time in the order of `rows`, which is np.add.at's order.
+    """
+    width = math.prod(dense.shape[1:])
+    flat = rows.reshape(-1, 1).astype(np.intp) * width + np.arange(width)
+    np.add.at(dense.reshape(-1), flat.reshape(-1), np.reshape(values, -1))
 
 
 # How a rule applies another primitive when it runs on recorded tensors (create_graph=True): the

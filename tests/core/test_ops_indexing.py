@@ -3,10 +3,12 @@ integer tensors and lists with duplicates, bool masks), __setitem__, masked_fill
 scatter, sort and topk."""
 
 import numpy as np
+from hypothesis import given
 from hypothesis import strategies as st
 from parity import Cases
 
-from minigrad.testing import method_or_function, torch_or_skip
+import minigrad
+from minigrad.testing import assert_close, method_or_function, torch_or_skip
 from minigrad.testing import strategies as mst
 
 torch = torch_or_skip()
@@ -239,3 +241,43 @@ def sort_and_topk_values_with_ties(draw):
 
 
 test_parity = cases.test()
+
+
+@given(data=st.data())
+def test_rows_gradient_sums_repeats_as_np_add_at_bit_for_bit(data):
+    """The gradient of picking whole rows (an embedding, x[rows]) is added row by row through
+    the flat view of the target; each element receives its values in np.add.at's order, so the
+    sums are np.add.at's bit for bit, in C and Fortran order (the latter by np.add.at itself)."""
+    from minigrad._ops.registry import IndexedGradient
+
+    shape = data.draw(mst.shapes(min_dims=1, max_dims=3, min_side=1), label="shape")
+    dtype = data.draw(st.sampled_from(["int64", "int32", "uint8"]), label="index dtype")
+    lowest = 0 if dtype == "uint8" else -shape[0]  # negative rows count from the end
+    rows = data.draw(mst.arrays(dtype, mst.shapes(max_dims=2), st.integers(lowest, shape[0] - 1)), label="rows")
+    values = data.draw(mst.arrays("float32", rows.shape + shape[1:]), label="values")
+    dense = data.draw(mst.arrays("float32", shape), label="dense")
+    if data.draw(st.booleans(), label="fortran"):
+        dense = np.asfortranarray(dense)
+    expected = dense.copy()
+    np.add.at(expected, (rows,), values)
+    IndexedGradient(shape, dense.dtype, (rows,), values).add_into(dense)
+    np.testing.assert_array_equal(dense.view(np.int32), expected.view(np.int32))
+
+
+@given(data=st.data(), transposed_first=st.booleans())
+def test_embedding_gradient_with_repeated_rows_matches_torch(data, transposed_first):
+    """Repeated ids accumulate in the weight's gradient as in torch, float32 staying float32, also
+    where the weight's gradient from another use arrives first as a transposed (Fortran-ordered) array."""
+    num, dim = data.draw(st.integers(1, 8), label="num"), data.draw(st.integers(1, 5), label="dim")
+    ids = data.draw(mst.arrays("int64", mst.shapes(min_dims=1, max_dims=2), st.integers(0, num - 1)), label="ids")
+    table = data.draw(mst.arrays("float32", (num, dim)), label="weight")
+    upstream = data.draw(mst.arrays("float32", ids.shape + (dim,)), label="upstream")
+    other = data.draw(mst.arrays("float32", (3, num)), label="other")
+    grads = []
+    for lib in (minigrad, torch):
+        weight = lib.tensor(table, requires_grad=True)
+        picked = (lib.nn.functional.embedding(lib.tensor(ids), weight) * lib.tensor(upstream)).sum()
+        through_t = (weight.t() @ lib.tensor(other).t()).sum()
+        (through_t + picked if transposed_first else picked + through_t).backward()
+        grads.append(weight.grad)
+    assert_close(*grads)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import minigrad
 from minigrad import nn
-from minigrad.testing import assert_module_matches_torch, assert_same_structure, torch_or_skip
+from minigrad.testing import assert_close, assert_module_matches_torch, assert_same_structure, torch_or_skip
 
 torch = torch_or_skip()
 
@@ -77,6 +77,43 @@ def test_lstm_returns_torch_structure():
     assert tuple(output.shape) == (4, 7, 5)
     assert tuple(h_n.shape) == tuple(c_n.shape) == (2, 4, 5)
     np.testing.assert_array_equal(output[:, -1].detach().numpy(), h_n[-1].detach().numpy())
+
+
+def _torch_lstm_steps(x, h, c, w_ih, w_hh, b_ih, b_hh, reverse):
+    """h and c of every step (2, L, N, H), by torch's LSTM cell one step at a time."""
+    hs, cs = [None] * len(x), [None] * len(x)
+    for t in (reversed(range(len(x))) if reverse else range(len(x))):
+        h, c = torch.lstm_cell(x[t], (h, c), w_ih, w_hh, b_ih, b_hh)
+        hs[t], cs[t] = h, c
+    return torch.stack([torch.stack(hs), torch.stack(cs)])
+
+
+@settings(max_examples=25)
+@given(data=st.data())
+def test_lstm_layer_rule_with_and_without_its_buffer_matches_torch(data):
+    """The fused LSTM layer's backward on arrays reads the gates and tanh(c) that forward kept
+    in the buffer behind its output [h, c]; handed an output without that buffer (a copy), it
+    recomputes them as its recorded form does. Both give torch's gradients, for a gradient on h
+    and c at every step, in either direction, with and without biases."""
+    from minigrad._ops import recurrent
+
+    length, batch, inputs, hidden = (data.draw(st.integers(1, 4)) for _ in range(4))
+    reverse, bias = data.draw(st.booleans(), label="reverse"), data.draw(st.booleans(), label="bias")
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16), label="seed"))
+    shapes = [(length, batch, inputs), (batch, hidden), (batch, hidden), (4 * hidden, inputs), (4 * hidden, hidden)]
+    shapes += [(4 * hidden,)] * 2 if bias else []
+    arrays = [rng.standard_normal(shape) for shape in shapes] + [None] * (0 if bias else 2)
+    upstream = rng.standard_normal((2, length, batch, hidden))
+    ans = recurrent.lstm_layer.forward(*arrays, reverse=reverse)
+    tensors = [None if a is None else torch.tensor(a, requires_grad=True) for a in arrays]
+    expected = _torch_lstm_steps(*tensors, reverse=reverse)
+    assert_close(ans, expected)
+    wanted = [t for t in tensors if t is not None]
+    expected_grads = torch.autograd.grad(expected, wanted, torch.tensor(upstream))
+    for form, output in (("buffer", ans), ("recomputed", ans.copy())):
+        grads = recurrent.lstm_layer.vjp(upstream, output, arrays, {"reverse": reverse}, [True] * len(arrays))
+        for i, (mine, theirs) in enumerate(zip(grads, expected_grads)):
+            assert_close(mine, theirs, what=f"{form}: gradient of input {i}")
 
 
 def test_default_init_is_torch_distribution():

@@ -291,10 +291,9 @@ class RNNBase(Module):
             w_ih, w_hh, b_ih, b_hh, _ = self._layer_weights(layer, direction)
             states = apply(recurrent.lstm_layer, sequence, state[0], state[1], w_ih, w_hh, b_ih, b_hh,
                            reverse=reverse)
-            last, hidden = (0 if reverse else -1), self.hidden_size
-            # states (L, N, 7H) holds h, c, the gates and tanh(c) of every step (see recurrent.py)
-            return (states[..., :hidden],
-                    (states[last, ..., :hidden], states[last, ..., hidden:2 * hidden]))
+            last = 0 if reverse else -1
+            # states (2, L, N, H): h and c of every step (see recurrent.py)
+            return states[0], (states[0, last], states[1, last])
         if self.mode == "GRU" and running is None:
             w_ih, w_hh, b_ih, b_hh, _ = self._layer_weights(layer, direction)
             hs = apply(recurrent.gru_layer, sequence, state[0], w_ih, w_hh, b_ih, b_hh, reverse=reverse)
