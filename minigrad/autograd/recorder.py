@@ -34,11 +34,12 @@ def use_tensor_type(cls):
 
 def record(primitive, *args, **params):
     """Run `primitive` on the arrays inside `args`, and record it for backward if needed."""
-    arrays, edges, wanting, tensors = [], [], 0, 0
+    arrays, edges, wanting, tensors, large = [], [], 0, 0, False
     for a in args:
         if isinstance(a, Tensor):
             tensors += 1
             arrays.append(a._array)
+            large = large or a._array.nbytes >= LARGE_BYTES
             if a._requires_grad:
                 wanting += 1
                 edges.append(a._grad_fn or a)  # the node that made it, or the leaf itself
@@ -59,7 +60,7 @@ def record(primitive, *args, **params):
         cls = primitive.node_type or _bind_node_type(primitive)
         # Each input's VJP reads the others when saves_others: with one tensor (y * 2) none is read.
         saved = primitive.saves_inputs or primitive.saves_others and tensors > 1
-        node = cls(primitive, arrays if saved else _shapes_of_tensors(args, arrays), params,
+        node = cls(primitive, _without_large_unread_inputs(args, arrays) if large and not saved else arrays, params,
                    ans if primitive.saves_output else None, edges,
                    _versions(primitive, args, edges, wanting) if saved else [])
         if forward_stacks is not None:  # anomaly mode: remember the user's line that made the node
@@ -82,12 +83,12 @@ def _view(base, ans, node):
     return out
 
 
-# An input array at least this large that no rule reads is not kept by the node (see _shapes_of_tensors).
+# An input array at least this large that no rule reads is not kept by the node (see _without_large_unread_inputs).
 LARGE_BYTES = 1 << 16
 _ZEROS = bytes(16)  # the one read-only element every stand-in shows (16 bytes: the widest dtype's item)
 
 
-def _shapes_of_tensors(args, arrays):
+def _without_large_unread_inputs(args, arrays):
     """The node's inputs when its rules do not read the tensors' values (ReLU reads its output,
     x + y reads nothing): each large tensor's array is replaced by a stand-in of the same shape
     and dtype that takes no memory (every element is the same zero, read-only).
