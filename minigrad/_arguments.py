@@ -12,8 +12,8 @@ from minigrad import _dtype
 
 def _dim(dim, ndim):
     """Normalise one dim the way torch does, with torch's IndexError for a bad one."""
-    n = builtins.max(ndim, 1)
-    if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
+    n = ndim if ndim > 0 else 1
+    if type(dim) is not int and (not isinstance(dim, numbers.Integral) or isinstance(dim, bool)):  # (int first: cheap)
         raise TypeError(f"dim must be an int, got {type(dim).__name__}")
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")

@@ -198,7 +198,11 @@ def _row_max(x, axis):
     An empty x has no maximum and needs no shift: its softmax is empty too, as in torch."""
     if x.size == 0:
         return np.zeros(x.shape[:axis] + (1,) + x.shape[axis + 1:], dtype=x.dtype)
-    if x.ndim < 2 or x.shape[axis] > 64 or x.size < 64 * x.shape[axis]:  # long rows, or few of them
+    if x.ndim < 2 or x.shape[axis] > 64:  # long rows: NumPy reduces them fast as they are
+        return np.maximum.reduce(x, axis=axis, keepdims=True)
+    if x.ndim == 2 and axis == 1:  # a batch of class scores, the common case (without moveaxis's Python)
+        return np.maximum.reduce(x.T.copy(), axis=0).reshape(x.shape[0], 1)
+    if x.size < 64 * x.shape[axis]:  # few rows
         return np.maximum.reduce(x, axis=axis, keepdims=True)
     front = np.ascontiguousarray(np.moveaxis(x, axis, 0))
     return np.expand_dims(np.maximum.reduce(front, axis=0), axis)

@@ -189,7 +189,17 @@ def _class_index(target):
 
 
 def _nll_loss(log_probs, target, weight, ignore_index, reduction):
-    """-weight[t] * log_probs[t] per target; log_probs is (N, C, d1, ...) with the classes on axis 1."""
+    """-weight[t] * log_probs[t] per target; log_probs is (N, C, d1, ...) with the classes on axis 1.
+
+    ignore_index is None where the caller found no target to ignore. With no class weight
+    either, every target counts once, and the loss needs no masks (the common case).
+    """
+    if weight is None and ignore_index is None:
+        losses = -log_probs[_class_index(target)]
+        if reduction == "none":
+            return losses
+        total = np.add.reduce(losses, axis=None)
+        return total if reduction == "sum" else total / losses.size  # (nan for no targets, as in torch)
     counted, safe, w = _target_weights(target, weight, ignore_index, log_probs.dtype)
     # An ignored target contributes exactly 0, as in torch, even where its log_probs are nan.
     losses = np.where(counted, -w * log_probs[_class_index(safe)], 0)
@@ -207,6 +217,10 @@ def _nll_loss_vjp(g, ans, log_probs, target, weight, ignore_index, reduction):
     ignored target and from a nan upstream gradient. Only one entry per target is not zero,
     so the gradient is given as those entries (an IndexedGradient), not as a dense array."""
     dtype = np.asarray(log_probs).dtype
+    if weight is None and ignore_index is None:  # every target counts once: the mean's weight is 1 / N
+        count = target.size if reduction == "mean" and target.size else 1
+        w = np.full(target.shape, dtype.type(1) / dtype.type(count), dtype=dtype)
+        return IndexedGradient(log_probs.shape, dtype, _class_index(target), g * -w)
     counted, safe, w = _target_weights(target, weight, ignore_index, dtype)
     total_weight = np.add.reduce(w, axis=None)
     if reduction == "mean" and total_weight != 0:  # with every target ignored torch's gradient is zero

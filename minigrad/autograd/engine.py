@@ -24,9 +24,9 @@ import warnings
 import numpy as np
 
 from minigrad._ops.indexing import indexed_gradient
-from minigrad._ops.registry import IndexedGradient
+from minigrad._ops.registry import IndexedGradient, ignore_numpy_errors, restore_numpy_errors
 from minigrad.autograd import recorder
-from minigrad.autograd.grad_mode import set_grad_enabled
+from minigrad.autograd.grad_mode import _State as _grad_mode
 from minigrad.autograd.node import AccumulateGrad, Node, is_leaf, node_type  # noqa: F401  (the graph's vocabulary)
 
 # Callables observe(node, g, grads) run after each node's VJP (grads: per input, as sent, or None):
@@ -48,9 +48,15 @@ def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True, cre
     sums = _Sums(seeds, create_graph, wanted)
     for root, seed in zip(roots, seeds):
         sums.add(root._grad_fn or root, seed)
-    with np.errstate(all="ignore"), set_grad_enabled(create_graph):  # gradients may be inf or nan quietly, as in torch
+    # Gradients may be inf or nan quietly, as in torch; the pass is recorded only under create_graph.
+    quiet, recording = ignore_numpy_errors(), _grad_mode.enabled
+    _grad_mode.enabled = bool(create_graph)
+    try:
         _run(sums, retain_graph, create_graph)
-        leaf_grads = {leaf: run_hooks(leaf._hooks, g) if leaf._hooks else g for leaf, g in sums.pending.items()}
+        leaf_grads = sums.pending
+        for leaf, g in leaf_grads.items():
+            if leaf._hooks:
+                leaf_grads[leaf] = run_hooks(leaf._hooks, g)
         if inputs is None:
             for leaf, g in leaf_grads.items():
                 leaf._add_grad(sums.exclusive(g))
@@ -61,7 +67,10 @@ def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True, cre
             for t, g in zip(inputs, results):
                 if g is not None:
                     t._add_grad(g)
-    return results
+        return results
+    finally:
+        _grad_mode.enabled = recording
+        restore_numpy_errors(quiet)
 
 
 def _run(sums, retain_graph, create_graph):

@@ -152,7 +152,8 @@ def _nll_function(input):
 
 
 def _class_targets(input, target, ignore_index):
-    """Check class-index targets for an (N, C, d1, ...) input and return them as an int64 array."""
+    """Check class-index targets for an (N, C, d1, ...) input; return them as an int64 array, and
+    ignore_index if some target is ignore_index, else None (the loss then needs no masks)."""
     array = target._array if isinstance(target, Tensor) else np.asarray(target)
     shape = input._array.shape  # (a tuple: this runs at every step, and input.shape makes a Size per use)
     if array.dtype != np.int64 and array.dtype != np.uint8:
@@ -169,11 +170,13 @@ def _class_targets(input, target, ignore_index):
     array = array.astype(np.int64, copy=False)
     classes = shape[1]
     # One pass finds any target outside [0, classes): read as unsigned, a negative one is huge.
-    if array.size and array.view(np.uint64).max() >= classes:
+    if array.size and np.maximum.reduce(array.view(np.uint64), axis=None) >= classes:
         bad = (array != ignore_index) & ((array < 0) | (array >= classes))
         if bad.any():
             raise IndexError(f"Target {array[bad].ravel()[0]} is out of bounds.")
-    return array
+    elif not 0 <= ignore_index < classes:  # every target is a class, and ignore_index is none
+        return array, None
+    return array, ignore_index if (array == ignore_index).any() else None
 
 
 def _batched(input, target):
@@ -196,11 +199,11 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     """
     reduction = _reduction(size_average, reduce, reduction)
     input, target, unbatched = _batched(input, target)
-    targets = _class_targets(input, target, ignore_index)
+    targets, ignored = _class_targets(input, target, ignore_index)
     class_weight = _class_weight(weight, input._array.shape[1], input._array.dtype)
     if weight is not None:
         _refuse_gradient(weight, _nll_function(input), "weight")
-    loss = apply(L.nll_loss, input, targets, weight=class_weight, ignore_index=ignore_index, reduction=reduction)
+    loss = apply(L.nll_loss, input, targets, weight=class_weight, ignore_index=ignored, reduction=reduction)
     return loss.reshape(()) if unbatched and reduction == "none" else loss
 
 
@@ -273,12 +276,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         loss = _soft_cross_entropy(input, target, class_weight, label_smoothing, reduction)
         return loss.reshape(()) if unbatched and reduction == "none" else loss
     input, target, unbatched = _batched(input, target)
-    targets = _class_targets(input, target, ignore_index)
+    targets, ignored = _class_targets(input, target, ignore_index)
     class_weight = _class_weight(weight, input._array.shape[1], input._array.dtype)
     if weight is not None:
         _refuse_gradient(weight, _nll_function(input), "weight")
     log_probs = log_softmax(input, 1)
-    loss = apply(L.nll_loss, log_probs, targets, weight=class_weight, ignore_index=ignore_index, reduction=reduction)
+    loss = apply(L.nll_loss, log_probs, targets, weight=class_weight, ignore_index=ignored, reduction=reduction)
     if label_smoothing > 0:
         smoothing = _smoothing_term(log_probs, targets, class_weight, ignore_index, reduction)
         loss = loss * (1 - label_smoothing) + smoothing * (label_smoothing / input.shape[1])
