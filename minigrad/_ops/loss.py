@@ -220,13 +220,13 @@ def _nll_loss_vjp(g, ans, log_probs, target, weight, ignore_index, reduction):
     if weight is None and ignore_index is None:  # every target counts once: the mean's weight is 1 / N
         count = target.size if reduction == "mean" and target.size else 1
         w = np.full(target.shape, dtype.type(1) / dtype.type(count), dtype=dtype)
-        return IndexedGradient(log_probs.shape, dtype, _class_index(target), g * -w)
+        return IndexedGradient(log_probs.shape, dtype, _class_index(target), g * -w, unique=True)
     counted, safe, w = _target_weights(target, weight, ignore_index, dtype)
     total_weight = np.add.reduce(w, axis=None)
     if reduction == "mean" and total_weight != 0:  # with every target ignored torch's gradient is zero
         w = w / total_weight
     values = np.where(counted, g * -w, 0)  # g is one number, or per target for reduction="none"
-    return IndexedGradient(log_probs.shape, dtype, _class_index(safe), values)
+    return IndexedGradient(log_probs.shape, dtype, _class_index(safe), values, unique=True)
 
 
 nll_loss = Primitive("NllLoss", _nll_loss, _nll_loss_vjp, None, saves="nothing",

@@ -76,14 +76,15 @@ class IndexedGradient:
     records it as one op (indexing.indexed_gradient) whose own gradient gathers `index` again.
     """
 
-    __slots__ = ("shape", "dtype", "index", "values")
+    __slots__ = ("shape", "dtype", "index", "values", "unique")
 
-    def __init__(self, shape, dtype, index, values):
+    def __init__(self, shape, dtype, index, values, unique=False):
         self.shape, self.dtype, self.index, self.values = shape, dtype, index, values
+        self.unique = unique  # the index names each position at most once (a loss picking one class per target)
 
     def add_into(self, dense):
-        if not any(isinstance(i, np.ndarray) for i in self.index):
-            dense[self.index] += self.values            # basic: each position at most once
+        if self.unique or not any(isinstance(i, np.ndarray) for i in self.index):
+            dense[self.index] += self.values            # basic, or known unique: each position at most once
         elif self._whole_rows(dense):
             _add_rows_at(dense, self.index[0], self.values)
         else:
