@@ -1,7 +1,5 @@
 """``python -m pillars`` is the ``pillars`` command."""
 
-import sys
+from pillars.cli import command
 
-from pillars.cli import main
-
-sys.exit(main())
+command()

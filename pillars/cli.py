@@ -37,12 +37,20 @@ from pillars.models import ACTIVATIONS, KINDS, build_model, summary
 from pillars.objective import LOSSES, OPTIMIZERS, SCHEDULERS
 from pillars.persistence import export_torch, load_checkpoint, restore, save_checkpoint, save_weights
 from pillars.plots import plot_confusion, plot_history
+from pillars.process import keep_freed_memory
 from pillars.recipe import DTYPES, Config, build, load_table
 from pillars.training import StepRecord, TrainingState, fit
 
 INTERRUPTED = 130    # the shell's status for a run stopped by Ctrl-C
 # the options a resumed run may change; every other one is fixed by the checkpoint
 FREE_ON_RESUME = {"epochs", "patience"}
+
+
+def command() -> None:
+    """The ``pillars`` command (and ``python -m pillars``): main() in a process of its own, whose
+    allocator it may tune for training (see process.keep_freed_memory)."""
+    keep_freed_memory()
+    sys.exit(main())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -52,7 +52,11 @@ def _check_lr(lr):
 
 def _hyperparameters(group, *names):
     """The named hyperparameters of a parameter group, as the update rules take them."""
-    return {name: _number(group[name]) for name in names}
+    values = {}
+    for name in names:  # (a loop, not a comprehension: this runs at every step, and comprehensions are calls)
+        value = group[name]
+        values[name] = value if type(value) in _PLAIN else _number(value)
+    return values
 
 
 _PLAIN = frozenset((float, int, bool, str, type(None)))

@@ -62,7 +62,9 @@ class SGD(_RuleOptimizer):
 
 def _scratch(optimizer, like):
     """A buffer shaped like `like`: a view of one flat array per dtype, as large as the largest parameter."""
-    buffers = optimizer.__dict__.setdefault("_scratch_buffers", {})
+    buffers = optimizer.__dict__.get("_scratch_buffers")
+    if buffers is None:
+        buffers = optimizer.__dict__["_scratch_buffers"] = {}
     key = (like.dtype, like.shape)
     view = buffers.get(key)
     if view is None:
