@@ -219,8 +219,12 @@ def _nll_loss_vjp(g, ans, log_probs, target, weight, ignore_index, reduction):
     dtype = np.asarray(log_probs).dtype
     if weight is None and ignore_index is None:  # every target counts once: the mean's weight is 1 / N
         count = target.size if reduction == "mean" and target.size else 1
-        w = np.full(target.shape, dtype.type(1) / dtype.type(count), dtype=dtype)
-        return IndexedGradient(log_probs.shape, dtype, _class_index(target), g * -w, unique=True)
+        scale = -(dtype.type(1) / dtype.type(count))
+        if type(g) is np.ndarray:  # one call: g (one number, or one per target) times the scale, per target
+            values = np.multiply(g, scale, out=np.empty(target.shape, dtype))
+        else:  # a recorded gradient: the same product, recorded
+            values = g * np.full(target.shape, scale, dtype=dtype)
+        return IndexedGradient(log_probs.shape, dtype, _class_index(target), values, unique=True)
     counted, safe, w = _target_weights(target, weight, ignore_index, dtype)
     total_weight = np.add.reduce(w, axis=None)
     if reduction == "mean" and total_weight != 0:  # with every target ignored torch's gradient is zero
