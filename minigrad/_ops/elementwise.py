@@ -166,25 +166,28 @@ sigmoid = Primitive("Sigmoid", logistic, lambda g, ans, x: g * ans * (1 - ans), 
 # relu'(x) is 0 where the output is <= 0 (also at x = 0), else 1. As in torch, the gradient is
 # selected rather than multiplied by a mask: a nan upstream gradient stays out of the zeroed
 # positions (nan * 0 would be nan), and a nan input passes the gradient on (nan <= 0 is false).
-_SAME_WIDTH_INT = {2: np.int16, 4: np.int32, 8: np.int64}
+SAME_WIDTH_INT = {2: np.int16, 4: np.int32, 8: np.int64}
 
 
 def _relu_vjp(g, ans, x):
     """np.where(ans <= 0, 0, g), computed on the bits.
 
     np.where branches on every element and is slow on a mask with no pattern (about 7 ns per
-    element, twenty times a multiplication). ANDing the gradient's bits with a per-element
-    mask of all ones (keep) or all zeros (+0.0) selects the same values, NaN and -0.0
-    included, without a branch.
+    element, twenty times a multiplication). Multiplying the gradient's bits, as integers, by
+    1 (keep) or 0 (+0.0) selects the same values, NaN and -0.0 included, without a branch. The
+    0/1 factor is the boolean "not ans <= 0" (true for a NaN ans) widened to the integer type:
+    a comparison, a negation on bytes and one widening cast, cheaper than casting inside the
+    comparison and turning 0/1 into an all-ones mask.
     """
     if type(g) is not np.ndarray:  # a tensor (a recorded gradient): the plain rule, as ops
         return np.where(ans <= 0, 0, g)
-    as_int = _SAME_WIDTH_INT.get(g.itemsize)
+    as_int = SAME_WIDTH_INT.get(g.itemsize)
     if g.dtype.kind != "f" or g.shape != ans.shape or g.ndim == 0 or as_int is None:
         return np.where(ans <= 0, 0, g)
-    mask = np.less_equal(ans, 0, out=np.empty(g.shape, as_int))   # 1 where the gradient is zeroed
-    mask -= 1                                         # then 0 there, and -1 (all bits set) elsewhere
-    return np.bitwise_and(g.view(as_int), mask, out=mask).view(g.dtype)
+    keep = np.less_equal(ans, 0)
+    np.logical_not(keep, out=keep)
+    factor = keep.astype(as_int, order="C")
+    return np.multiply(g.view(as_int), factor, out=factor).view(g.dtype)
 
 
 def _relu(x):

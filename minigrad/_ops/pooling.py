@@ -15,7 +15,8 @@ input (see ``conv.windows``), so no Python loop runs over pixels.
   one strided view of the input; the output is their pairwise ``np.maximum``. The gradient
   is routed by comparison: at each offset in scan order, an element equal to its window's
   maximum that no earlier offset matched receives ``g`` (ties go to the first, as in
-  torch). Only when NaN or infinity is involved does it fall back to the indices.
+  torch). g is selected on its bits, not multiplied by the match, so an infinite or NaN g
+  needs no special case; only a window whose maximum is NaN falls back to the indices.
 - Average pooling divides each window's sum by a divisor (the window size, or only its
   part inside the input when `count_include_pad` is False); its gradient spreads
   ``g / divisor`` evenly over the window.
@@ -33,10 +34,12 @@ matmuls.
 
 import itertools
 import math
+import sys
 
 import numpy as np
 
 from minigrad._ops.conv import pad, windows
+from minigrad._ops.elementwise import SAME_WIDTH_INT
 from minigrad._ops.registry import Primitive, on_arrays
 
 
@@ -193,29 +196,87 @@ def _max_pool_tiles(x, kernel):
     return out
 
 
-def _max_pool_tiles_vjp(g, ans, x, kernel):
-    if not on_arrays(g):  # recorded: a scatter to the maxima, as the general rule does it
-        ones, zeros = (1,) * len(kernel), (0,) * len(kernel)
-        return _max_pool_vjp(g, ans, x, max_pool_indices(np.asarray(x), kernel, kernel, zeros, ones, False))
-    # A sum is finite only if every term is, and not NaN if no term is: one pass each, and no
-    # temporary array. (Finite terms may add up to inf: that only takes the exact path.)
-    if not np.isfinite(g.sum()) or (ans.dtype.kind == "f" and np.isnan(ans.sum())):
-        # A NaN window sends its gradient to its last NaN, and NaN * 0 is not 0: the indices know.
-        ones, zeros = (1,) * len(kernel), (0,) * len(kernel)
-        return _max_pool_vjp(g, ans, x, max_pool_indices(x, kernel, kernel, zeros, ones, False))
-    covered = all(size % k == 0 for size, k in zip(x.shape[2:], kernel))   # every element in a window
-    grad = (np.empty if covered else np.zeros)(x.shape, dtype=g.dtype)
+_UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+# Moves the first of a uint16's two bytes (in memory) onto its second.
+_ONTO_SECOND_BYTE = np.left_shift if sys.byteorder == "little" else np.right_shift
+
+
+def _route_by_offsets(g_bits, ans, x, kernel, grad_bits):
+    """Any kernel: at each offset in scan order, an element equal to its window's maximum that
+    no earlier offset matched takes g. Returns whether every window found its maximum."""
     taken = None                                                      # windows whose maximum came earlier
-    for element, target in zip(_tile_elements(x, kernel), _tile_elements(grad, kernel)):
+    for element, target in zip(_tile_elements(x, kernel), _tile_elements(grad_bits, kernel)):
         first = np.equal(element, ans)
         if taken is None:
             taken = first.copy()
         else:
             np.greater(first, taken, out=first)                       # equal here, and not before
             taken |= first
-        np.multiply(g, first, out=target)
-    grad += 0  # -g * 0 is -0.0: torch's zeros are +0.0 (and so is its 0 + g for g = -0.0)
-    return grad
+        np.multiply(g_bits, first, out=target)
+    return bool(taken.all())
+
+
+def _pairs(a):
+    """a (itemsize at most 4) with each element repeated along the last axis: an integer twice
+    as wide holding the element's bits in both halves is the pair, whatever the byte order."""
+    wide = a.view(_UINT[a.itemsize]).astype(_UINT[2 * a.itemsize], order="C")
+    wide *= (1 << 8 * a.itemsize) + 1
+    return wide.view(a.dtype).reshape(a.shape[:-1] + (2 * a.shape[-1],))
+
+
+def _route_by_rows(g_bits, ans, x, rows, grad_bits):
+    """Kernel (rows, 2): as ``_route_by_offsets``, but a window row at a time, for speed.
+
+    The strided view of one offset makes NumPy loop over runs as long as an output row (14
+    for MaxPool2d(2) on 28 x 28), and the cost per run dominates. Row r of every window is
+    a strided view with runs twice as long, which the pooled output and g, each element
+    repeated twice, match element for element: half the runs. In a pair of matches viewed
+    as a uint16, the second byte is cleared where the first is set (the first maximum wins).
+    """
+    n, c, out_rows, out_cols = ans.shape
+    window_rows = x[:, :, :out_rows * rows, :2 * out_cols].reshape(n, c, out_rows, rows, 2 * out_cols)
+    grad_rows = grad_bits[:, :, :out_rows * rows, :2 * out_cols].reshape(window_rows.shape)  # views
+    ans_pairs, g_pairs = _pairs(ans), _pairs(g_bits)
+    free = None                                                       # windows whose maximum is still to come
+    for r in range(rows):
+        first = np.equal(window_rows[:, :, :, r], ans_pairs)
+        pair = first.view(np.uint16)
+        pair &= ~_ONTO_SECOND_BYTE(pair, 8)                           # a pair's first match, if any
+        if free is None:
+            free = pair == 0
+        else:
+            np.multiply(pair, free, out=pair)                         # not if an earlier row matched
+            free &= pair == 0
+        np.multiply(g_pairs, first, out=grad_rows[:, :, :, r])
+    return not free.any()
+
+
+def _max_pool_tiles_vjp(g, ans, x, kernel):
+    """g routed to each window's first maximum, found by comparison with the pooled output.
+
+    g is selected rather than multiplied by the match: g's bits times 1 or 0, as integers, are
+    g or +0.0, so an infinite or NaN g (inf * 0 is NaN) and a negative g (-g * 0 is -0.0) need
+    no check or fix-up pass. torch adds g to zeros, which turns a -0.0 into +0.0: so does
+    ``g + 0``. A window whose maximum is NaN equals none of its elements; then the routing
+    reports it, and the gradient comes from the indices (a NaN window sends its gradient to
+    its last NaN). Windows two wide in 2-d (MaxPool2d(2)) go a window row at a time, on
+    pairs of elements, for float16 and float32 (a pair fits an integer).
+    """
+    ones, zeros = (1,) * len(kernel), (0,) * len(kernel)
+    if not on_arrays(g):  # recorded: a scatter to the maxima, as the general rule does it
+        return _max_pool_vjp(g, ans, x, max_pool_indices(np.asarray(x), kernel, kernel, zeros, ones, False))
+    as_int = SAME_WIDTH_INT.get(g.itemsize) if g.dtype.kind == "f" else None
+    if as_int is not None:
+        covered = all(size % k == 0 for size, k in zip(x.shape[2:], kernel))   # every element in a window
+        grad = (np.empty if covered else np.zeros)(x.shape, dtype=g.dtype)
+        g_bits = (g + 0).view(as_int)                                 # -0.0 + 0 is +0.0
+        if len(kernel) == 2 and kernel[1] == 2 and g.itemsize <= 4 and ans.itemsize <= 4:
+            found = _route_by_rows(g_bits, ans, x, kernel[0], grad.view(as_int))
+        else:
+            found = _route_by_offsets(g_bits, ans, x, kernel, grad.view(as_int))
+        if found:
+            return grad
+    return _max_pool_vjp(g, ans, x, max_pool_indices(x, kernel, kernel, zeros, ones, False))
 
 
 max_pool_tiles = Primitive("MaxPool2DTiles", _max_pool_tiles, _max_pool_tiles_vjp, saves="both",

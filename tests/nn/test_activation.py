@@ -188,3 +188,24 @@ def test_erf_float32_and_special_values():
     special = erf(np.array([np.inf, -np.inf, np.nan, 0.0, -0.0]))
     assert special[0] == 1 and special[1] == -1 and np.isnan(special[2])
     assert special[3] == 0 and np.signbit(special[4])
+
+
+# relu's gradient is selected on the bits (np.where(out <= 0, 0, g) without a branch): in every
+# float dtype it must give torch's values exactly, NaN, infinities and the sign of zero included.
+_RELU_SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, np.inf, -np.inf, np.nan]
+
+
+@given(data=st.data(), dtype=st.sampled_from([np.float16, np.float32, np.float64]),
+       shape=st.sampled_from([(7,), (3, 5), (2, 3, 4)]))
+def test_relu_gradient_has_torchs_bits_on_special_values(data, dtype, shape):
+    size = int(np.prod(shape))
+    x = np.array(data.draw(st.lists(st.sampled_from(_RELU_SPECIAL), min_size=size, max_size=size)),
+                 dtype=dtype).reshape(shape)
+    grad = np.array(data.draw(st.lists(st.sampled_from(_RELU_SPECIAL), min_size=size, max_size=size)),
+                    dtype=dtype).reshape(shape)
+    ours, theirs = minigrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    F.relu(ours).backward(minigrad.tensor(grad))
+    torch.nn.functional.relu(theirs).backward(torch.tensor(grad))
+    assert ours.grad.numpy().dtype == dtype
+    np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
+    assert np.array_equal(np.signbit(ours.grad.numpy()), np.signbit(theirs.grad.numpy()))
