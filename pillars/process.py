@@ -15,7 +15,7 @@ LARGEST_HEAP_BLOCK = 32 << 20  # glibc's upper limit for M_MMAP_THRESHOLD on 64-
 TRIM_ABOVE = 256 << 20
 
 
-def keep_freed_memory():
+def keep_freed_memory() -> bool:
     """Ask glibc to keep the memory a training step frees for the next step, rather than hand it
     back to the operating system at once. Returns whether the allocator was tuned.
 
