@@ -259,8 +259,10 @@ def _train(parts, state, reporter, out, run_description):
                 checkpoint(out / "best.ckpt")
             if stop.requested:  # Ctrl-C during the epoch's validation
                 return out / "last.ckpt"
-        if stop.requested:  # Ctrl-C after the last record: the run stops here all the same
-            return out / "last.ckpt"
+    # Checked once the handler is restored, so that no Ctrl-C falls between this check and that:
+    # one after the last record (while the progress bar closes, say) stops the run all the same.
+    if stop.requested:
+        return out / "last.ckpt"
     return None
 
 

@@ -172,6 +172,26 @@ def test_ctrl_c_during_the_last_validation_still_stops_the_run(monkeypatch, caps
     assert message.startswith("interrupted at the end of epoch 1; the checkpoint cut/last.ckpt is complete")
 
 
+def test_ctrl_c_while_the_progress_bar_closes_still_stops_the_run(monkeypatch, capsys):
+    """The last moment a Ctrl-C is a stop request: after the last record, while the batches'
+    progress bar closes and before the usual handler is back. It must not be forgotten."""
+    import contextlib
+
+    from pillars.console import Reporter
+    show_batches = Reporter.batches
+
+    @contextlib.contextmanager
+    def batches_then_ctrl_c(self):
+        with show_batches(self):
+            yield
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(Reporter, "batches", batches_then_ctrl_c)
+    assert main(["run", "--epochs", "1", "--out", "cut"]) == 130
+    message = capsys.readouterr().out.strip().splitlines()[-1]
+    assert message.startswith("interrupted at the end of epoch 1; the checkpoint cut/last.ckpt is complete")
+
+
 # ------------------------------------------------------------------ mistakes: one line, exit status 2
 def assert_one_line_error(result, expected):
     assert result.returncode == 2
