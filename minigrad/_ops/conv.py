@@ -34,6 +34,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from minigrad._ops import workspace
 from minigrad._ops.registry import Primitive, on_arrays
 
 
@@ -112,7 +113,12 @@ def columns(x, kernel, stride, padding, dilation, groups):
     out_axes = tuple(range(2, 2 + nd))
     kernel_axes = tuple(range(2 + nd, 2 + 2 * nd))
     patches = view.transpose((0, 1) + kernel_axes + out_axes)           # (N, C, *kernel, *out)
-    return patches.reshape(n, groups, c // groups * math.prod(kernel), -1)
+    shape = (n, groups, c // groups * math.prod(kernel), math.prod(patches.shape[2 + nd:]))
+    if all(k == 1 for k in kernel):
+        return patches.reshape(shape)  # a 1x1 kernel's patches may be x itself: a view, no copy
+    cols = workspace.empty(shape, x.dtype)  # the step's largest array: memory kept for the next step
+    np.copyto(cols.reshape(patches.shape), patches)
+    return cols
 
 
 def _input_grad(g, weight, spatial, stride, padding, dilation, groups):
@@ -137,7 +143,9 @@ def _convolution(x, weight, bias, cols, stride, padding, dilation, groups):
     if cols is None:
         cols = columns(x, kernel, stride, padding, dilation, groups)
     # (G, Cout/G, K) @ (N, G, K, P) -> (N, G, Cout/G, P), which is (N, Cout, *out) in memory
-    product = _grouped_weight(weight, groups) @ cols
+    grouped = _grouped_weight(weight, groups)
+    product = np.matmul(grouped, cols, out=workspace.empty(cols.shape[:2] + grouped.shape[1:2] + cols.shape[3:],
+                                                           np.result_type(grouped, cols)))
     out = product.reshape((n, weight.shape[0]) + output_shape(x.shape[2:], kernel, stride, padding, dilation))
     if bias is not None:
         out += bias.reshape((-1,) + (1,) * len(kernel))

@@ -7,6 +7,7 @@ gradient at its boundaries, and maximum/minimum split the gradient evenly on tie
 
 import numpy as np
 
+from minigrad._ops import workspace
 from minigrad._ops.registry import Primitive, quietly
 
 # ---------------------------------------------------------------- arithmetic
@@ -186,17 +187,21 @@ def _relu_vjp(g, ans, x):
         return np.where(ans <= 0, 0, g)
     keep = np.less_equal(ans, 0)
     np.logical_not(keep, out=keep)
-    factor = keep.astype(as_int, order="C")
+    factor = workspace.empty(g.shape, as_int)
+    np.copyto(factor, keep)
     return np.multiply(g.view(as_int), factor, out=factor).view(g.dtype)
 
 
 def _relu(x):
     """max(x, 0). NumPy's vectorised maximum runs only on two arrays of the same layout: against
-    the number 0 it takes an element-at-a-time loop, two to three times slower than making an
-    array of zeros and taking the maximum with that (the same values, NaN and signs included)."""
+    the number 0 it takes an element-at-a-time loop, two to three times slower than the maximum
+    with an array of zeros (the same values, NaN and signs included). The zeros are a read-only
+    view kept for the purpose, and the output's memory is kept from step to step (workspace)."""
     if x.dtype.kind != "f":
         return np.maximum(x, 0)
-    return np.maximum(x, np.zeros(x.shape, x.dtype))
+    if not x.flags.c_contiguous:  # the output takes x's layout, as torch's does
+        return np.maximum(x, np.zeros(x.shape, x.dtype))
+    return np.maximum(x, workspace.zeros(x.shape, x.dtype), out=workspace.empty(x.shape, x.dtype))
 
 
 relu = Primitive("Relu", _relu, _relu_vjp, saves="output", fused_for="maximum(x, 0)")

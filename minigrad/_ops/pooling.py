@@ -38,6 +38,7 @@ import sys
 
 import numpy as np
 
+from minigrad._ops import workspace
 from minigrad._ops.conv import pad, windows
 from minigrad._ops.elementwise import SAME_WIDTH_INT
 from minigrad._ops.registry import Primitive, on_arrays
@@ -219,7 +220,8 @@ def _route_by_offsets(g_bits, ans, x, kernel, grad_bits):
 def _pairs(a):
     """a (itemsize at most 4) with each element repeated along the last axis: an integer twice
     as wide holding the element's bits in both halves is the pair, whatever the byte order."""
-    wide = a.view(_UINT[a.itemsize]).astype(_UINT[2 * a.itemsize], order="C")
+    wide = workspace.empty(a.shape, _UINT[2 * a.itemsize])
+    np.copyto(wide, a.view(_UINT[a.itemsize]))
     wide *= (1 << 8 * a.itemsize) + 1
     return wide.view(a.dtype).reshape(a.shape[:-1] + (2 * a.shape[-1],))
 
@@ -239,7 +241,7 @@ def _route_by_rows(g_bits, ans, x, rows, grad_bits):
     ans_pairs, g_pairs = _pairs(ans), _pairs(g_bits)
     free = None                                                       # windows whose maximum is still to come
     for r in range(rows):
-        first = np.equal(window_rows[:, :, :, r], ans_pairs)
+        first = np.equal(window_rows[:, :, :, r], ans_pairs, out=workspace.empty(ans_pairs.shape, bool))
         pair = first.view(np.uint16)
         pair &= ~_ONTO_SECOND_BYTE(pair, 8)                           # a pair's first match, if any
         if free is None:
@@ -268,8 +270,10 @@ def _max_pool_tiles_vjp(g, ans, x, kernel):
     as_int = SAME_WIDTH_INT.get(g.itemsize) if g.dtype.kind == "f" else None
     if as_int is not None:
         covered = all(size % k == 0 for size, k in zip(x.shape[2:], kernel))   # every element in a window
-        grad = (np.empty if covered else np.zeros)(x.shape, dtype=g.dtype)
-        g_bits = (g + 0).view(as_int)                                 # -0.0 + 0 is +0.0
+        grad = workspace.empty(x.shape, g.dtype)
+        if not covered:
+            grad.fill(0)
+        g_bits = np.add(g, 0, out=workspace.empty(g.shape, g.dtype)).view(as_int)  # -0.0 + 0 is +0.0
         if len(kernel) == 2 and kernel[1] == 2 and g.itemsize <= 4 and ans.itemsize <= 4:
             found = _route_by_rows(g_bits, ans, x, kernel[0], grad.view(as_int))
         else:
