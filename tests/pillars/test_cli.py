@@ -135,9 +135,7 @@ def test_swap_runs_a_torch_script_on_either_backend(tmp_path):
 def test_ctrl_c_saves_a_checkpoint_that_resumes_to_the_uninterrupted_result(tmp_path):
     settings = ["--model", "lstm", "--epochs", "3", "--batch-size", "16", "--dropout", "0"]
     assert main(["run", *settings, "--quiet", "--out", "whole"]) == 0
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, "-m", "pillars", "run", *settings, "--out", "cut"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = _start_pillars("run", *settings, "--out", "cut")
     for line in process.stdout:             # wait until the first epoch's row has been shown, then press Ctrl-C
         if re.match(r"\s+1\s+\d+\.\d+", line):
             process.send_signal(signal.SIGINT)
@@ -263,10 +261,20 @@ def test_no_command_prints_help():
 
 
 def test_ctrl_c_before_training_is_one_line_too(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, "-m", "pillars", "run", "--epochs", "1"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = _start_pillars("run", "--epochs", "1")
     process.stdout.readline()              # the first line is shown: pillars has started
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
-    assert process.returncode == 130 and "Traceback" not in err
+    assert process.returncode == 130 and "Traceback" not in err, (process.returncode, err)
+
+
+def _start_pillars(*args):
+    """`python -m pillars *args` started with Ctrl-C handled as usual, whatever this process does with it
+    (a program started with SIGINT ignored keeps it ignored, and pytest run as a shell's background job is)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen([sys.executable, "-m", "pillars", *args], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, inherited)
