@@ -75,28 +75,33 @@ def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True, cre
 
 def _run(sums, retain_graph, create_graph):
     """The backward loop: each node turns its output's gradient into its inputs' gradients."""
-    node, pending, send, queue = None, sums.pending, sums.add, sums.queue
+    node, pending, send, queue, owned, pop = None, sums.pending, sums.add, sums.queue, sums.owned, heapq.heappop
+    keeping = sums.wanted is not None  # autograd.grad(..., inputs): some nodes' gradients are results
     try:
         while queue:
             # 1. The newest node waiting: no node still to come sends to it, so its gradient is complete.
-            node = heapq.heappop(queue)[1]
+            node = pop(queue)[1]
             g = pending.pop(node)
-            if sums.owned or node.hooks or node.retained is not None or sums.wanted is not None:
+            if node.hooks or node.retained is not None or keeping:
                 g = sums.take(node, g)  # hooks to run, a .grad to fill or a result to keep (most nodes have none)
+            elif owned:
+                owned.pop(id(g), None)  # a VJP may pass g on unchanged: it is no longer ours alone
             # 2. Check that what it saved for backward is still there and unchanged.
-            if node.versions or node.inputs is None:  # (most nodes saved nothing to check)
+            inputs, edges = node.inputs, node.edges
+            if node.versions or inputs is None:  # (most nodes saved nothing to check)
                 node.check_saved()
             # 3. Its inputs' gradients, by the chain rule: one call of its VJP rule.
             if create_graph:  # the same rule on tensors: the gradient's own computation is recorded
                 grads = _recorded_vjp(node, g)
             else:
-                grads = node.primitive.vjp(g, node.ans, node.inputs, node.params, node.edges)
+                grads = node.primitive.vjp(g, node.ans, inputs, node.params, edges)
             # 4. Send each one on to the node or leaf that made that input.
             for i, grad in enumerate(grads):
                 if grad is not None:  # None: no gradient wanted (or, from a custom Function, given)
-                    grads[i] = send(node.edges[i], grad, node.inputs[i])
-            for observe in observers:
-                observe(node, g, grads)
+                    grads[i] = send(edges[i], grad, inputs[i])
+            if observers:
+                for observe in observers:
+                    observe(node, g, grads)
             # 5. Free what it saved: a later backward through it raises, as in torch.
             if not retain_graph:
                 if node.primitive.saves_anything:
