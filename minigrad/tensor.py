@@ -31,6 +31,7 @@ from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
 from minigrad._ops import shape as S
+from minigrad._ops.registry import ignore_numpy_errors, restore_numpy_errors
 from minigrad._types import (_CPU, DeviceLike, Dims, DTypeLike, Number, RemovableHandle, Size, SizeLike, _cpu_only,
                              _return_type, to_arguments)
 from minigrad.autograd import engine, recorder
@@ -472,25 +473,31 @@ class Tensor:
     # -------------------------------------------------------------- arithmetic
     def _binary(self, primitive, other, reverse=False):
         a, b = _promote(self, other, primitive is E.div)
+        if type(b) is float and a._array.dtype.kind == "f":
+            b = _constant(b, a._array.dtype)
         try:
             return apply(primitive, b, a) if reverse else apply(primitive, a, b)
         except ValueError:
             _broadcast_shape(self._array.shape, np.shape(_raw(b)))  # torch's error where the shapes clash
             raise  # any other complaint from NumPy is a bug to see, not a broadcast error
 
-    def __add__(self, other: TensorLike) -> Tensor:
+    def _arithmetic(self, primitive, other):
+        """self + other, -, * or /. A Python float with a floating tensor (x * 0.5), the most
+        common case, needs no promotion: the float is the tensor's dtype's constant."""
         if type(other) is float and self._array.dtype.kind == "f":
-            return apply(E.add, self, other)  # the most common case (x + 0.5): nothing to promote
-        return self._binary(E.add, other)
+            return apply(primitive, self, _constant(other, self._array.dtype))
+        if primitive is E.sub:
+            _check_no_bool_subtraction(self, other)
+        return self._binary(primitive, other)
+
+    def __add__(self, other: TensorLike) -> Tensor:
+        return self._arithmetic(E.add, other)
 
     def __radd__(self, other: TensorLike) -> Tensor:
         return self._binary(E.add, other, reverse=not _is_scalar(other))  # 1 + x is recorded as x + 1
 
     def __sub__(self, other: TensorLike) -> Tensor:
-        if type(other) is float and self._array.dtype.kind == "f":
-            return apply(E.sub, self, other)  # the most common case (x - 0.5): nothing to promote
-        _check_no_bool_subtraction(self, other)
-        return self._binary(E.sub, other)
+        return self._arithmetic(E.sub, other)
 
     def __rsub__(self, other: TensorLike) -> Tensor:
         _check_no_bool_subtraction(self, other)
@@ -500,17 +507,13 @@ class Tensor:
         return self._binary(E.sub, other, reverse=True)
 
     def __mul__(self, other: TensorLike) -> Tensor:
-        if type(other) is float and self._array.dtype.kind == "f":
-            return apply(E.mul, self, other)  # the most common case (x * 0.5): nothing to promote
-        return self._binary(E.mul, other)
+        return self._arithmetic(E.mul, other)
 
     def __rmul__(self, other: TensorLike) -> Tensor:
         return self._binary(E.mul, other, reverse=not _is_scalar(other))  # 2 * x is recorded as x * 2
 
     def __truediv__(self, other: TensorLike) -> Tensor:
-        if type(other) is float and self._array.dtype.kind == "f":
-            return apply(E.div, self, other)  # the most common case (x / 0.5): nothing to promote
-        return self._binary(E.div, other)
+        return self._arithmetic(E.div, other)
 
     def __rtruediv__(self, other: TensorLike) -> Tensor:
         if _is_scalar(other):  # as torch records it: c / x = (1 / x) * c
@@ -2229,6 +2232,36 @@ def _wrapped(number, integer_dtype):
     if info.min <= number <= info.max:
         return number
     return int(np.array(number, dtype=np.int64).astype(integer_dtype))
+
+
+# Python floats met as operands of floating tensors, as read-only 0-d arrays (see _constant).
+_constants = {}
+CONSTANTS_KEPT = 4096
+
+
+def _constant(number, dtype):
+    """The Python float `number` as a read-only 0-d array of `dtype`, made once per value.
+
+    NumPy computes float32_array * 0.5 exactly as float32_array * float32(0.5) (NumPy 2 casts a
+    Python float to the array's dtype), but it converts the Python number again at every call:
+    on the small arrays of a long chain of ops, a ready operand of the right dtype makes the
+    multiplication twice as fast, here and again in its gradient (g * 0.5). Zero (0.0 == -0.0)
+    and NaN (never equal to itself) are made afresh rather than kept.
+    """
+    key = (number, dtype)
+    array = _constants.get(key)
+    if array is None:
+        token = ignore_numpy_errors()  # 1e40 in float32 is inf, silently, as in the op itself
+        try:
+            array = np.array(number, dtype=dtype)
+        finally:
+            restore_numpy_errors(token)
+        array.flags.writeable = False
+        if number and number == number:
+            if len(_constants) >= CONSTANTS_KEPT:
+                _constants.clear()
+            _constants[key] = array
+    return array
 
 
 def _is_scalar(x):
