@@ -22,10 +22,27 @@ def _rows(a):
 
 
 def _linear(x, weight, bias):
+    if _weight_first(x, weight):
+        product = (weight @ x.T).T  # the same numbers, laid out column by column
+        return np.add(product, bias, order="C") if bias is not None else product.copy(order="C")
     out = x @ weight.T
     if bias is not None:
         out += bias  # `out` is a fresh array, so adding in place is safe and saves a copy
     return out
+
+
+def _weight_first(x, weight):
+    """Whether x @ W.T is faster as (W @ x.T).T: for a few rows of float32 against a large weight.
+
+    The BLAS reads the operand it must transpose more slowly. x @ W.T asks it to transpose W;
+    W @ x.T asks it to transpose x, which is far smaller when the batch is small. With NumPy's
+    OpenBLAS, float32, at most a quarter as many rows as W has and W of 64k elements or more,
+    that saves up to two thirds of the time (batch 32 through Linear(784, 256): about 70 us of
+    220); elsewhere the two are even, or the plain order wins. Adding the bias (or copying)
+    lays the result out row by row again, as torch's output is.
+    """
+    return (x.ndim == 2 and x.dtype == np.float32 and weight.dtype == np.float32
+            and 4 * x.shape[0] <= weight.shape[0] and weight.size >= 1 << 16)
 
 
 linear = Primitive(

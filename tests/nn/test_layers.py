@@ -385,6 +385,58 @@ def test_linear_in_float32_matches_torch_at_float32_tolerance(data, in_features,
     assert_module_matches_torch(nn.Linear(in_features, out_features), torch.nn.Linear(in_features, out_features), [x])
 
 
+def _within_float32_rounding(actual, exact, magnitude, terms, what):
+    """|actual - exact| within the rounding bound of a float32 sum of `terms` products:
+    terms * eps * (the same sum over absolute values), the classic error bound of a dot product,
+    plus a smallest subnormal per term for products that underflow."""
+    float32 = np.finfo(np.float32)
+    error = np.abs(np.asarray(actual, np.float64) - exact)
+    bound = terms * (float32.eps * magnitude + float32.smallest_subnormal)
+    assert np.all(error <= bound), f"{what}: error {error.max():.3g} beyond the float32 rounding bound"
+
+
+@given(st.data(), st.sampled_from([(1, 784, 256), (8, 300, 1024), (32, 784, 256), (256, 784, 256), (3, 20, 40)]),
+       st.booleans())
+@settings(max_examples=15, deadline=None)
+def test_linear_small_batch_large_weight_matches_torch(data, shape, bias):
+    """A few rows against a large float32 weight are multiplied weight first (a faster GEMM).
+    Output and gradients are float32 results of long sums, so they are compared with torch's
+    float64 answer (as torch's own float32 answer is) within float32's rounding bound; the
+    output is laid out row by row, as torch's is."""
+    rows, in_features, out_features = shape
+    x = data.draw(mst.arrays("float32", (rows, in_features), mst.reals(-3, 3, width=32)))
+    g = np.random.default_rng(rows).standard_normal((rows, out_features)).astype(np.float32)
+    reference = torch.nn.Linear(in_features, out_features, bias=bias)
+    layer = nn.Linear(in_features, out_features, bias=bias)
+    load_torch_state(layer, reference)
+    w, b = reference.weight.detach().double(), reference.bias.detach().double() if bias else None
+    x64 = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    exact = torch.nn.functional.linear(x64, w, b)
+    exact.backward(torch.tensor(g, dtype=torch.float64))
+    x_in = minigrad.tensor(x, requires_grad=True)
+    out = layer(x_in)
+    out.backward(minigrad.tensor(g))
+    theirs = reference(torch.tensor(x))
+    magnitude = np.abs(x) @ np.abs(w.numpy()).T + (np.abs(b.numpy()) if bias else 0)
+    for result, name in [(out, "minigrad"), (theirs.detach().numpy(), "torch float32")]:
+        _within_float32_rounding(result, exact.detach().numpy(), magnitude, in_features + 1, f"{name} output")
+    _within_float32_rounding(x_in.grad, x64.grad.numpy(), np.abs(g) @ np.abs(w.numpy()), out_features, "input gradient")
+    _within_float32_rounding(layer.weight.grad, (g.T.astype(np.float64) @ x), np.abs(g).T @ np.abs(x), rows,
+                             "weight gradient")
+    if bias:
+        _within_float32_rounding(layer.bias.grad, g.astype(np.float64).sum(0), np.abs(g).sum(0), rows, "bias gradient")
+    assert out.dtype is minigrad.float32 and out.is_contiguous() and out.stride() == tuple(theirs.stride())
+
+
+def test_linear_multiplies_weight_first_only_where_that_is_faster():
+    from minigrad._ops.linear_layers import _weight_first
+    x32, w32 = np.zeros((32, 784), np.float32), np.zeros((256, 784), np.float32)
+    assert _weight_first(x32, w32)
+    assert not _weight_first(np.zeros((256, 784), np.float32), w32)  # as many rows as the weight
+    assert not _weight_first(x32.astype(np.float64), w32.astype(np.float64))  # float64: no gain
+    assert not _weight_first(np.zeros((2, 16), np.float32), np.zeros((64, 16), np.float32))  # small weight
+
+
 def test_embedding_from_pretrained_matches_torch():
     table = np.random.default_rng(0).standard_normal((4, 3))
     ours = nn.Embedding.from_pretrained(minigrad.tensor(table), padding_idx=1)
