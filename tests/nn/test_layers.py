@@ -395,7 +395,8 @@ def _within_float32_rounding(actual, exact, magnitude, terms, what):
     assert np.all(error <= bound), f"{what}: error {error.max():.3g} beyond the float32 rounding bound"
 
 
-@given(st.data(), st.sampled_from([(1, 784, 256), (8, 300, 1024), (32, 784, 256), (256, 784, 256), (3, 20, 40)]),
+@given(st.data(), st.sampled_from([(1, 784, 256), (8, 300, 1024), (32, 784, 256), (64, 784, 256), (256, 784, 256),
+                                     (3, 20, 40)]),
        st.booleans())
 @settings(max_examples=15, deadline=None)
 def test_linear_small_batch_large_weight_matches_torch(data, shape, bias):
@@ -433,6 +434,7 @@ def test_linear_multiplies_weight_first_only_where_that_is_faster():
     x32, w32 = np.zeros((32, 784), np.float32), np.zeros((256, 784), np.float32)
     assert _weight_first(x32, w32)
     assert not _weight_first(np.zeros((256, 784), np.float32), w32)  # as many rows as the weight
+    assert not _weight_first(np.zeros((512, 784), np.float32), np.zeros((2048, 784), np.float32))  # many rows
     assert not _weight_first(x32.astype(np.float64), w32.astype(np.float64))  # float64: no gain
     assert not _weight_first(np.zeros((2, 16), np.float32), np.zeros((64, 16), np.float32))  # small weight
 
