@@ -101,7 +101,8 @@ leaky_relu = Primitive(
 
 
 def _elu(x, alpha):
-    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+    # min(0, x) is x on a tie (NumPy gives the second operand): elu(-0.0) is -0.0, as in torch.
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(0, x)))
 
 
 elu = Primitive(
@@ -241,15 +242,15 @@ log_softmax = Primitive(
 # ---------------------------------------------------------------- piecewise-linear gates
 hardsigmoid = Primitive(
     "Hardsigmoid",
-    lambda x: np.clip(x / 6.0 + 0.5, 0.0, 1.0),
+    lambda x: np.clip(x + 3.0, 0.0, 6.0) / 6.0,  # torch's order of operations: the same rounding
     # slope 1/6 strictly inside (-3, 3), as torch defines it
     lambda g, ans, x: np.where((x > -3.0) & (x < 3.0), g / 6.0, 0),
-    fused_for="clamp(x / 6 + 1 / 2, 0, 1)",
+    fused_for="clamp(x + 3, 0, 6) / 6",
 )
 
 hardswish = Primitive(
     "Hardswish",
-    lambda x: x * np.clip(x / 6.0 + 0.5, 0.0, 1.0),
+    lambda x: x * np.clip(x + 3.0, 0.0, 6.0) / 6.0,
     # torch's piecewise derivative: 0 up to -3, x/3 + 1/2 strictly inside (-3, 3), 1 from 3 on
     lambda g, ans, x: np.where(x <= -3.0, 0, np.where(x < 3.0, g * (x / 3.0 + 0.5), g)),
     fused_for="x * hardsigmoid(x)",

@@ -193,25 +193,31 @@ def _relu_vjp(g, ans, x):
 
 
 def _relu(x):
-    """max(x, 0). NumPy's vectorised maximum runs only on two arrays of the same layout: against
-    the number 0 it takes an element-at-a-time loop, two to three times slower than the maximum
-    with an array of zeros (the same values, NaN and signs included). The zeros are a read-only
-    view kept for the purpose, and the output's memory is kept from step to step (workspace)."""
+    """max(0, x), x where it is not below 0: as in torch, relu(-0.0) is -0.0 (NumPy's maximum
+    gives its second operand on a tie, so the zeros come first). NumPy's vectorised maximum runs
+    only on two arrays of the same layout: against the number 0 it takes an element-at-a-time
+    loop, two to three times slower than the maximum with an array of zeros (the same values).
+    The zeros are a read-only view kept for the purpose, and the output's memory is kept from
+    step to step (workspace)."""
     if x.dtype.kind != "f":
-        return np.maximum(x, 0)
+        return np.maximum(0, x)
     if not x.flags.c_contiguous:  # the output takes x's layout, as torch's does
-        return np.maximum(x, np.zeros(x.shape, x.dtype))
-    return np.maximum(x, workspace.zeros(x.shape, x.dtype), out=workspace.empty(x.shape, x.dtype))
+        return np.maximum(np.zeros(x.shape, x.dtype), x, out=np.empty_like(x))
+    return np.maximum(workspace.zeros(x.shape, x.dtype), x, out=workspace.empty(x.shape, x.dtype))
 
 
 relu = Primitive("Relu", _relu, _relu_vjp, saves="output", fused_for="maximum(x, 0)")
 
 
 def _clamp(x, min, max):
+    """x moved into [min, max], and kept on a tie with a bound, which only shows in the sign of
+    a zero: as in torch, clamp(-0.0, min=0.0) is -0.0. (NumPy's maximum and minimum give their
+    second operand on a tie, so x comes second. Against tensor bounds torch's own choice on a
+    tie depends on the tensor's size: its vectorised loop takes the bound.)"""
     if min is not None:
-        x = np.maximum(x, min)
+        x = np.maximum(min, x)
     if max is not None:
-        x = np.minimum(x, max)
+        x = np.minimum(max, x)
     return x
 
 

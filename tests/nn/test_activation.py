@@ -209,3 +209,45 @@ def test_relu_gradient_has_torchs_bits_on_special_values(data, dtype, shape):
     assert ours.grad.numpy().dtype == dtype
     np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
     assert np.array_equal(np.signbit(ours.grad.numpy()), np.signbit(theirs.grad.numpy()))
+
+
+# Functions whose value at these points involves no transcendental function: torch's result is
+# exact there, so minigrad's must be the same bits, the sign of a zero included.
+_EXACT_ON_SPECIALS = {
+    "relu": lambda lib, x: lib.relu(x),
+    "F.relu": lambda lib, x: _functional(lib).relu(x),
+    "relu6": lambda lib, x: _functional(lib).relu6(x),
+    "hardtanh": lambda lib, x: _functional(lib).hardtanh(x, -0.5, 0.5),
+    "leaky_relu": lambda lib, x: _functional(lib).leaky_relu(x, 0.25),
+    "elu": lambda lib, x: _functional(lib).elu(x),
+    "selu": lambda lib, x: _functional(lib).selu(x),
+    "celu": lambda lib, x: _functional(lib).celu(x, 0.5),
+    "hardsigmoid": lambda lib, x: _functional(lib).hardsigmoid(x),
+    "hardswish": lambda lib, x: _functional(lib).hardswish(x),
+    "clamp(min=0)": lambda lib, x: x.clamp(min=0.0),
+    "clamp(min=-0.0)": lambda lib, x: x.clamp(min=-0.0),
+    "clamp(max=0)": lambda lib, x: x.clamp(max=0.0),
+    "clamp(-0.0, 0.0)": lambda lib, x: x.clamp(-0.0, 0.0),
+    "clamp(tensor bounds)": lambda lib, x: lib.clamp(x, lib.full_like(x, -0.5), lib.ones_like(x)),
+}
+_SIGNED_ZEROS = [-0.0, 0.0, 0.5, -0.5, -1.0, 1.0, -2.0, 2.0, -3.0, 3.0, -4.0, 4.0, np.nan, np.inf, -np.inf]
+
+
+def _functional(lib):
+    return lib.nn.functional
+
+
+@pytest.mark.parametrize("name", sorted(_EXACT_ON_SPECIALS))
+@given(data=st.data(), dtype=st.sampled_from([np.float32, np.float64]))
+@settings(max_examples=20)
+def test_exact_functions_keep_torchs_bits_and_zero_signs(name, data, dtype):
+    """relu(-0.0) is -0.0 in torch, as clamp keeps x on a tie with a number bound; hardsigmoid
+    is (x + 3) / 6 clamped, computed in torch's order so that it rounds as torch's does."""
+    values = data.draw(st.lists(st.sampled_from(_SIGNED_ZEROS), min_size=1, max_size=12))
+    if name in ("elu", "selu", "celu"):  # exact only where expm1 is not evaluated at a nonzero
+        values = [v for v in values if not v < 0] or [-0.0]
+    x = np.array(values, dtype=dtype)
+    ours = _EXACT_ON_SPECIALS[name](minigrad, minigrad.tensor(x)).numpy()
+    theirs = _EXACT_ON_SPECIALS[name](torch, torch.tensor(x)).numpy()
+    np.testing.assert_array_equal(ours, theirs)
+    assert np.signbit(ours[~np.isnan(ours)]).tolist() == np.signbit(theirs[~np.isnan(theirs)]).tolist()
