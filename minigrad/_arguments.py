@@ -2,6 +2,7 @@
 checks them, with torch's exception types and messages naming what was wrong."""
 
 import builtins
+import math
 import numbers
 import operator
 
@@ -99,7 +100,7 @@ def _infer_shape(shape, size):
     """Resolve a -1 in a requested shape, with torch's error for an impossible shape."""
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    known = int(np.prod([n for n in shape if n != -1], dtype=np.int64))
+    known = math.prod(n for n in shape if n != -1)
     if -1 in shape:
         if known == 0 or size % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")

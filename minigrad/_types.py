@@ -1,6 +1,7 @@
 """Small value types of the torch API: Size, device, hook handles and (values, indices) results."""
 
 import collections
+import math
 from collections.abc import Sequence
 from typing import TypeAlias
 
@@ -20,7 +21,7 @@ class Size(tuple):
         return Size(item) if isinstance(index, slice) else item
 
     def numel(self):
-        return int(np.prod(self, dtype=np.int64))
+        return math.prod(self)
 
 
 class device:

@@ -9,6 +9,7 @@ for the backward engine. All of the mathematics lives in `minigrad._ops`.
 from __future__ import annotations
 
 import builtins
+import math
 import numbers
 import operator
 import warnings
@@ -988,7 +989,7 @@ class Tensor:
         if self._array.dtype.kind != "f":
             raise RuntimeError(f"std and var only support floating point dtypes, but the tensor is {self.dtype}")
         axis = None if dim is None else _axes(dim, self.ndim)
-        count = self._array.size if axis is None else int(np.prod([self._array.shape[a] for a in axis]))
+        count = self._array.size if axis is None else math.prod(self._array.shape[a] for a in axis)
         if count - correction <= 0:
             warnings.warn(f"{primitive.name.lower()}(): degrees of freedom is <= 0 ({count} values with correction "
                           f"{correction}); the result is inf or nan", UserWarning, stacklevel=3)
@@ -1142,13 +1143,13 @@ class Tensor:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         shape = self._array.shape
         return self.reshape(shape[:start] + (-1,) + shape[end + 1:]) if self._array.size else self.reshape(
-            shape[:start] + (int(np.prod(shape[start:end + 1])),) + shape[end + 1:])
+            shape[:start] + (math.prod(shape[start:end + 1]),) + shape[end + 1:])
 
     def unflatten(self, dim: _int, sizes: SizeLike) -> Tensor:
         axis = _dim(dim, self.ndim)
         shape = self._array.shape
         sizes = tuple(sizes)
-        known = int(np.prod([n for n in sizes if n != -1]))
+        known = math.prod(n for n in sizes if n != -1)
         if (-1 not in sizes and known != shape[axis]) or (-1 in sizes and (known == 0 or shape[axis] % known)):
             raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
                                f"({shape[axis]}) in the input tensor")

@@ -17,6 +17,8 @@ forward runs without recording; the engine later calls backward with the upstrea
 gradient, exactly where it would call a primitive's VJP rules.
 """
 
+import math
+
 import numpy as np
 
 from minigrad.autograd import grad_mode, recorder
@@ -74,7 +76,7 @@ class _UserRule:
         if self.output_shapes is None:
             upstream = (g,)
         else:
-            bounds = np.cumsum([0] + [int(np.prod(shape)) for shape in self.output_shapes])
+            bounds = np.cumsum([0] + [math.prod(shape) for shape in self.output_shapes])
             upstream = tuple(g[int(start):int(stop)].reshape(shape)
                              for start, stop, shape in zip(bounds[:-1], bounds[1:], self.output_shapes))
         grads = self.function.backward(self.ctx, *upstream)

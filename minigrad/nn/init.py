@@ -57,7 +57,7 @@ def _calculate_fan_in_and_fan_out(tensor):
     """(fan_in, fan_out) of a weight shaped (out, in, *kernel): each times the kernel size."""
     if tensor.dim() < 2:
         raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
-    receptive_field = int(np.prod(tensor.shape[2:], dtype=np.int64))
+    receptive_field = math.prod(tensor.shape[2:])
     return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
 
 

@@ -1,6 +1,7 @@
 """Functional forms of the linear, dropout, embedding and padding layers, and the norms and distances of
 feature vectors (torch.nn.functional names)."""
 
+import math
 import numbers
 import warnings
 
@@ -37,7 +38,7 @@ def linear(input, weight, bias=None):
     if x.ndim == 0:
         raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and 2D")
     if x.shape[-1] != w.shape[1]:
-        rows = int(np.prod(x.shape[:-1], dtype=np.int64))
+        rows = math.prod(x.shape[:-1])
         raise RuntimeError(_matmul_message((rows, x.shape[-1]), w.shape[::-1]))
     if bias is not None and bias._array.shape not in ((w.shape[0],), (1,), ()):
         raise RuntimeError(f"linear(): bias of shape {list(bias.shape)} does not match out_features = {w.shape[0]}")
