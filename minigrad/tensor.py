@@ -754,6 +754,35 @@ class Tensor:
     def tanh(self) -> Tensor:
         return apply(E.tanh, self._floating())
 
+    def tan(self) -> Tensor:
+        return apply(E.tan, self._floating())
+
+    def asin(self) -> Tensor:
+        return apply(E.asin, self._floating())
+
+    def acos(self) -> Tensor:
+        return apply(E.acos, self._floating())
+
+    def atan(self) -> Tensor:
+        return apply(E.atan, self._floating())
+
+    def sinh(self) -> Tensor:
+        return apply(E.sinh, self._floating())
+
+    def cosh(self) -> Tensor:
+        return apply(E.cosh, self._floating())
+
+    def asinh(self) -> Tensor:
+        return apply(E.asinh, self._floating())
+
+    def acosh(self) -> Tensor:
+        return apply(E.acosh, self._floating())
+
+    def atanh(self) -> Tensor:
+        return apply(E.atanh, self._floating())
+
+    arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh  # NumPy's names
+
     def erf(self) -> Tensor:
         return apply(A.erf_primitive, self._floating())
 
@@ -1971,6 +2000,9 @@ _UFUNCS = {
     np.negative: Tensor.__neg__, np.positive: Tensor.__pos__, np.absolute: Tensor.abs, np.exp: Tensor.exp,
     np.log: Tensor.log, np.log1p: Tensor.log1p, np.expm1: Tensor.expm1, np.sqrt: Tensor.sqrt,
     np.sin: Tensor.sin, np.cos: Tensor.cos, np.tanh: Tensor.tanh, np.sign: Tensor.sign,
+    np.tan: Tensor.tan, np.arcsin: Tensor.asin, np.arccos: Tensor.acos, np.arctan: Tensor.atan,
+    np.sinh: Tensor.sinh, np.cosh: Tensor.cosh, np.arcsinh: Tensor.asinh, np.arccosh: Tensor.acosh,
+    np.arctanh: Tensor.atanh,
     np.floor: Tensor.floor, np.ceil: Tensor.ceil, np.trunc: Tensor.trunc, np.reciprocal: Tensor.reciprocal,
     np.square: Tensor.square, np.isnan: Tensor.isnan, np.isinf: Tensor.isinf, np.isfinite: Tensor.isfinite,
     np.logical_not: Tensor.logical_not, np.invert: Tensor.__invert__,

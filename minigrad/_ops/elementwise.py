@@ -148,6 +148,19 @@ tanh = Primitive("Tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans), saves="
                  fused_for="2 * sigmoid(2 * x) - 1")
 
 
+# The other circular and hyperbolic functions and their inverses, with torch's derivatives.
+# Each rule reads like its derivative; at the edges of a domain (asin at +-1, acosh at 1,
+# atanh at +-1) the gradient is infinite, as in torch.
+tan = Primitive("Tan", np.tan, lambda g, ans, x: g * (1 + ans * ans), saves="output")   # 1 + tan^2
+asin = Primitive("Asin", np.arcsin, lambda g, ans, x: g / np.sqrt(1 - x * x))
+acos = Primitive("Acos", np.arccos, lambda g, ans, x: -g / np.sqrt(1 - x * x))
+atan = Primitive("Atan", np.arctan, lambda g, ans, x: g / (1 + x * x))
+sinh = Primitive("Sinh", np.sinh, lambda g, ans, x: g * np.cosh(x))
+cosh = Primitive("Cosh", np.cosh, lambda g, ans, x: g * np.sinh(x))
+asinh = Primitive("Asinh", np.arcsinh, lambda g, ans, x: g / np.sqrt(x * x + 1))
+acosh = Primitive("Acosh", np.arccosh, lambda g, ans, x: g / np.sqrt(x * x - 1))
+atanh = Primitive("Atanh", np.arctanh, lambda g, ans, x: g / (1 - x * x))
+
 def logistic(x):
     """sigmoid(x) = 1 / (1 + e^-x): minigrad's one sigmoid, which the Sigmoid
     primitive, the activations, the losses and the recurrent layers all use.

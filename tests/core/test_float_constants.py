@@ -8,12 +8,13 @@ import sys
 import warnings
 
 import numpy as np
-import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
+from minigrad.testing import torch_or_skip
 
+torch = torch_or_skip()
 tensor_module = sys.modules["minigrad.tensor"]  # the module: minigrad.tensor is the function
 
 OPERATORS = [operator.add, operator.sub, operator.mul, operator.truediv]

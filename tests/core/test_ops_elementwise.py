@@ -4,11 +4,15 @@ logic, clamp, maximum/minimum and where (values and gradients, float64 and float
 import operator
 
 import numpy as np
+from hypothesis import given
 from hypothesis import strategies as st
 from parity import Cases
 
-from minigrad.testing import method_or_function
+import minigrad
+from minigrad.testing import method_or_function, torch_or_skip
 from minigrad.testing import strategies as mst
+
+torch = torch_or_skip()
 
 cases = Cases()
 
@@ -89,6 +93,15 @@ UNARY = {
     "sin": mst.reals(-6, 6),
     "cos": mst.reals(-6, 6),
     "tanh": mst.reals(),
+    "tan": mst.reals(-1.4, 1.4),
+    "asin": st.one_of(st.sampled_from([-1.0, 1.0]), mst.reals(-0.99, 0.99)),  # infinite slope at +-1
+    "acos": st.one_of(st.sampled_from([-1.0, 1.0]), mst.reals(-0.99, 0.99)),
+    "atan": mst.reals(),
+    "sinh": mst.reals(-5, 5),
+    "cosh": mst.reals(-5, 5),
+    "asinh": mst.reals(),
+    "acosh": st.one_of(st.just(1.0), mst.reals(1.01, 5)),
+    "atanh": st.one_of(st.sampled_from([-1.0, 1.0]), mst.reals(-0.99, 0.99)),
     "sigmoid": mst.reals(-8, 8),
     "relu": WITH_ZERO,
 }
@@ -96,7 +109,8 @@ UNARY = {
 
 @cases.add
 def unary(draw):
-    """The unary functions of calculus, at the edges of their domains too (log(0), abs'(0))."""
+    """The unary functions of calculus, at the edges of their domains too (log(0), abs'(0),
+    asin(1) and atanh(1) with their infinite slopes)."""
     name = draw(st.sampled_from(sorted(UNARY)))
     x = draw(mst.arrays("float64", mst.shapes(), elements=UNARY[name]))
     form = draw(method_or_function(name))
@@ -269,3 +283,20 @@ def where(draw):
 
 
 test_parity = cases.test()
+
+
+ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh", "arccosh": "acosh",
+           "arctanh": "atanh"}
+
+
+@given(st.sampled_from(sorted(ALIASES)), st.lists(st.floats(-0.9, 0.9), min_size=1, max_size=5))
+def test_numpy_names_of_the_inverse_functions_match_torch(alias, values):
+    """torch's NumPy-style names (arcsin, ...) as functions, methods and NumPy ufuncs on a tensor."""
+    x = np.array(values) + (2.0 if alias == "arccosh" else 0.0)
+    expected = getattr(torch, alias)(torch.tensor(x)).numpy()
+    for result in (getattr(minigrad, alias)(minigrad.tensor(x)), getattr(minigrad.tensor(x), alias)(),
+                   getattr(np, alias)(minigrad.tensor(x))):
+        assert type(result) is minigrad.Tensor and result.grad_fn is None
+        np.testing.assert_allclose(result.numpy(), expected, rtol=1e-12)
+    ours = minigrad.tensor(x, requires_grad=True)
+    assert getattr(ours, alias)().grad_fn.name() == getattr(torch.tensor(x, requires_grad=True), alias)().grad_fn.name()
