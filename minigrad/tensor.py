@@ -892,6 +892,23 @@ class Tensor:
     def expm1(self) -> Tensor:
         return apply(E.expm1, self._floating())
 
+    def exp2(self) -> Tensor:
+        return 2.0 ** self._floating()
+
+    def deg2rad(self) -> Tensor:
+        return self._floating() * (math.pi / 180)
+
+    def rad2deg(self) -> Tensor:
+        return self._floating() * (180 / math.pi)
+
+    def logaddexp(self, other: Tensor) -> Tensor:
+        """log(e^self + e^other), finite where e^self would overflow."""
+        return _logaddexp(self, _as_tensor(other))
+
+    def signbit(self) -> Tensor:
+        """Whether the sign bit is set: True for negative numbers and for -0.0."""
+        return Tensor._wrap(np.signbit(self._array))
+
     def log2(self) -> Tensor:
         return self.log() / np.log(2.0)
 
@@ -1724,6 +1741,27 @@ class Tensor:
         if isinstance(value, Tensor):
             value = value._cast(self._array.dtype)
         return self._inplace(I.masked_fill, mask, value)
+
+    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: Number = 1) -> Tensor:
+        """self + value * tensor1 * tensor2, as Adam updates its second moment."""
+        return self + tensor1 * tensor2 * value
+
+    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: Number = 1) -> Tensor:
+        """self + value * tensor1 / tensor2, as Adam takes its step."""
+        return self + tensor1 / tensor2 * value
+
+    def lerp(self, end: Tensor, weight: Number | Tensor) -> Tensor:
+        """self + weight * (end - self): the point `weight` of the way from self to end (an
+        exponential moving average moves so). Its gradients: 1 - weight for self, weight for
+        end, end - self for a tensor weight."""
+        if not isinstance(end, Tensor):
+            raise TypeError(f"lerp(): argument 'end' must be Tensor, not {type(end).__name__}")
+        return self + (end - self) * weight
+
+    def lerp_(self, end: Tensor, weight: Number | Tensor) -> Tensor:
+        if not isinstance(end, Tensor):
+            raise TypeError(f"lerp_(): argument 'end' must be Tensor, not {type(end).__name__}")
+        return self.add_((end - self) * weight)
 
     def addcmul_(self, tensor1: Tensor, tensor2: Tensor, value: Number = 1) -> Tensor:
         return self.add_(tensor1 * tensor2 * value)

@@ -282,6 +282,28 @@ def where(draw):
     return (lambda lib, c, x, y: lib.where(c, x, y)), [condition, x, y]
 
 
+@cases.add
+def blends(draw):
+    """addcmul, addcdiv and lerp (the updates of Adam and of moving averages), logaddexp, exp2
+    and the angle conversions, with broadcasting, as functions and methods."""
+    x_shape, y_shape = draw(mst.broadcastable_pairs())
+    x, y = draw(mst.arrays("float64", x_shape)), draw(mst.arrays("float64", y_shape))
+    value = draw(st.sampled_from([1, 0.5, -0.1]))
+    forms = [
+        lambda lib, x, y: x.addcmul(y, y, value=value),
+        lambda lib, x, y: lib.addcmul(x, x, y, value=value),
+        lambda lib, x, y: x.addcdiv(y, y * y + 1, value=value),
+        lambda lib, x, y: lib.addcdiv(x, y, x.abs() + 1, value=value),
+        lambda lib, x, y: x.lerp(y, value),
+        lambda lib, x, y: lib.lerp(x, y, y.sigmoid()),  # a tensor weight gets its gradient too
+        lambda lib, x, y: lib.logaddexp(x, y) + x.logaddexp(y * 100),
+        lambda lib, x, y: x.exp2() + lib.exp2(y),
+        lambda lib, x, y: x.deg2rad() * lib.rad2deg(y),
+    ]
+    form = draw(st.sampled_from(forms))
+    return form, [x, y]
+
+
 test_parity = cases.test()
 
 
@@ -300,3 +322,14 @@ def test_numpy_names_of_the_inverse_functions_match_torch(alias, values):
         np.testing.assert_allclose(result.numpy(), expected, rtol=1e-12)
     ours = minigrad.tensor(x, requires_grad=True)
     assert getattr(ours, alias)().grad_fn.name() == getattr(torch.tensor(x, requires_grad=True), alias)().grad_fn.name()
+
+
+def test_signbit_and_lerp_in_place_match_torch():
+    values = np.array([-0.0, 0.0, -2.5, 3.0, -np.inf, np.inf])
+    np.testing.assert_array_equal(minigrad.signbit(minigrad.tensor(values)).numpy(),
+                                  torch.signbit(torch.tensor(values)).numpy())
+    assert minigrad.tensor(values).signbit().dtype is minigrad.bool
+    ours, theirs = minigrad.tensor(values[2:4]), torch.tensor(values[2:4])
+    ours.lerp_(minigrad.tensor([1.0, 5.0]), 0.25)
+    theirs.lerp_(torch.tensor([1.0, 5.0], dtype=torch.float64), 0.25)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-15)
