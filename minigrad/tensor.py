@@ -1825,6 +1825,30 @@ class Tensor:
 
     arctan2 = atan2
 
+    def hypot(self, other: TensorLike) -> Tensor:
+        """sqrt(self^2 + other^2), the length of the vector (self, other), finite where the squares overflow."""
+        a, b = _promote(self, other, true_division=True)
+        return apply(E.hypot, a, b if isinstance(b, Tensor) else Tensor._wrap(np.asarray(b, dtype=a._array.dtype)))
+
+    def logit(self, eps: _float | None = None) -> Tensor:
+        """log(p / (1 - p)), the inverse of sigmoid; with eps, p is first clamped to [eps, 1 - eps]
+        (its gradient is then zero outside)."""
+        p = self._floating()
+        if eps is not None:
+            p = p.clamp(eps, 1 - eps)
+        return (p / (1 - p)).log()
+
+    def nan_to_num(self, nan: _float = 0.0, posinf: _float | None = None, neginf: _float | None = None) -> Tensor:
+        """nan, inf and -inf replaced by `nan` and by the largest and smallest finite numbers of
+        the dtype (or posinf and neginf); the gradient passes only where self is finite."""
+        replaced = np.nan_to_num(self._array, nan=nan, posinf=posinf, neginf=neginf)
+        if self._array.dtype.kind != "f":
+            return Tensor._wrap(replaced)
+        return _where(np.isfinite(self._array), self, Tensor._wrap(replaced))
+
+    def nan_to_num_(self, nan: _float = 0.0, posinf: _float | None = None, neginf: _float | None = None) -> Tensor:
+        return self.copy_(self.nan_to_num(nan, posinf, neginf))
+
     def remainder(self, other: TensorLike) -> Tensor:
         """self - floor(self / other) * other: the remainder with the sign of other, as Python's %."""
         a, b = _promote(self, other)

@@ -313,6 +313,11 @@ atan2 = Primitive("Atan2", np.arctan2,
                   lambda g, ans, y, x: quietly(np.divide)(g * x, x * x + y * y),
                   lambda g, ans, y, x: quietly(np.divide)(-g * y, x * x + y * y))
 
+# hypot(x, y) = sqrt(x^2 + y^2) without the squares overflowing; d/dx = x / hypot, d/dy = y / hypot.
+hypot = Primitive("Hypot", np.hypot,
+                  lambda g, ans, x, y: g * x / ans,
+                  lambda g, ans, x, y: g * y / ans, saves="both")
+
 # remainder(x, y) = x - floor(x / y) * y, with the sign of y (Python's %): flat in x's slope
 # apart from the jumps, so d/dx = 1 and d/dy = -floor(x / y).
 # The quotient is a step function of x and y, whose derivative is zero: it is computed on their

@@ -284,8 +284,8 @@ def where(draw):
 
 @cases.add
 def blends(draw):
-    """addcmul, addcdiv and lerp (the updates of Adam and of moving averages), logaddexp, exp2
-    and the angle conversions, with broadcasting, as functions and methods."""
+    """addcmul, addcdiv and lerp (the updates of Adam and of moving averages), logaddexp, exp2,
+    the angle conversions, hypot, logit and nan_to_num, with broadcasting, as functions and methods."""
     x_shape, y_shape = draw(mst.broadcastable_pairs())
     x, y = draw(mst.arrays("float64", x_shape)), draw(mst.arrays("float64", y_shape))
     value = draw(st.sampled_from([1, 0.5, -0.1]))
@@ -299,6 +299,9 @@ def blends(draw):
         lambda lib, x, y: lib.logaddexp(x, y) + x.logaddexp(y * 100),
         lambda lib, x, y: x.exp2() + lib.exp2(y),
         lambda lib, x, y: x.deg2rad() * lib.rad2deg(y),
+        lambda lib, x, y: lib.hypot(x, y) + x.hypot(y * 1e200),  # no overflow where the squares would
+        lambda lib, x, y: x.sigmoid().logit() + lib.logit(y.sigmoid(), eps=0.2),
+        lambda lib, x, y: lib.nan_to_num(x.log(), nan=1.5, neginf=-3.0) + (y * 1e300).exp().nan_to_num(),
     ]
     form = draw(st.sampled_from(forms))
     return form, [x, y]
@@ -324,7 +327,7 @@ def test_numpy_names_of_the_inverse_functions_match_torch(alias, values):
     assert getattr(ours, alias)().grad_fn.name() == getattr(torch.tensor(x, requires_grad=True), alias)().grad_fn.name()
 
 
-def test_signbit_and_lerp_in_place_match_torch():
+def test_signbit_and_the_in_place_forms_match_torch():
     values = np.array([-0.0, 0.0, -2.5, 3.0, -np.inf, np.inf])
     np.testing.assert_array_equal(minigrad.signbit(minigrad.tensor(values)).numpy(),
                                   torch.signbit(torch.tensor(values)).numpy())
@@ -333,3 +336,7 @@ def test_signbit_and_lerp_in_place_match_torch():
     ours.lerp_(minigrad.tensor([1.0, 5.0]), 0.25)
     theirs.lerp_(torch.tensor([1.0, 5.0], dtype=torch.float64), 0.25)
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-15)
+    ours, theirs = minigrad.tensor([np.nan, np.inf, -1.0]), torch.tensor([np.nan, np.inf, -1.0])
+    ours.nan_to_num_(nan=2.0)
+    theirs.nan_to_num_(nan=2.0)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
