@@ -9,6 +9,7 @@ for the backward engine. All of the mathematics lives in `minigrad._ops`.
 from __future__ import annotations
 
 import builtins
+import collections
 import math
 import numbers
 import operator
@@ -932,6 +933,28 @@ class Tensor:
             raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating "
                                f"point or complex dtype. Got: {x.dtype}")
         return apply(R.mean, x, axis=_reduced_axes(dim, x.ndim), keepdims=keepdim)
+
+    def nansum(self, dim: Dims | None = None, keepdim: _bool = False, dtype: DTypeLike | None = None) -> Tensor:
+        """The sum with each NaN counted as zero (and sent no gradient)."""
+        x = self if dtype is None else self.to(dtype)
+        if x._array.dtype.kind != "f":
+            return x.sum(dim, keepdim)  # no NaN to skip
+        return apply(R.nansum, x, axis=_reduced_axes(dim, x.ndim), keepdims=keepdim)
+
+    def nanmean(self, dim: Dims | None = None, keepdim: _bool = False, dtype: DTypeLike | None = None) -> Tensor:
+        """The mean of the values that are not NaN: nansum / their count (NaN where there is none)."""
+        x = self if dtype is None else self.to(dtype)
+        if x._array.dtype.kind != "f":
+            raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got {x.dtype}")
+        counted = ~np.isnan(x._array)
+        return x.nansum(dim, keepdim) / Tensor._wrap(counted.astype(x._array.dtype)).sum(dim, keepdim)
+
+    def aminmax(self, *, dim: _int | None = None, keepdim: _bool = False) -> tuple[Tensor, Tensor]:
+        """(min, max) over dim, or over all elements, as a named pair."""
+        axes = () if dim is None else dim
+        if dim is None:
+            self._check_not_empty("aminmax")
+        return _AMINMAX(self.amin(axes, keepdim), self.amax(axes, keepdim))
 
     def prod(self, dim: _int | None = None, keepdim: _bool = False, dtype: DTypeLike | None = None) -> Tensor:
         x = self if dtype is None else self.to(dtype)
@@ -2179,6 +2202,9 @@ def _einsum(subscripts, *operands):
     """np.einsum on tensors (the gradient rules of einsum and bilinear use it), recorded."""
     inputs, output = _einsum_subscripts(subscripts, [np.ndim(_raw(x)) for x in operands])
     return _recorded(L.einsum, *operands, inputs=inputs, output=output)
+
+
+_AMINMAX = collections.namedtuple("aminmax", ["min", "max"])  # torch.return_types.aminmax's fields
 
 
 def _where(condition, x, y):

@@ -40,6 +40,15 @@ sum = Primitive(
     saves="nothing",
 )
 
+# nansum counts each NaN as zero; as in torch, its gradient is g times "not NaN" (a product, so an
+# infinite g, as nanmean's over a slice of NaNs only, makes those entries NaN).
+nansum = Primitive(
+    "Nansum",
+    lambda x, axis, keepdims: np.nansum(x, axis=axis, keepdims=keepdims),
+    lambda g, ans, x, axis, keepdims: np.broadcast_to(_restore(g, axis, keepdims), x.shape) * ~np.isnan(x),
+)
+
+
 def _mean(x, axis, keepdims):
     if x.size:
         return np.mean(x, axis=axis, keepdims=keepdims)

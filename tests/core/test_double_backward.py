@@ -118,6 +118,7 @@ CASES = {
     "where": (lambda L, x, y: L.where(x > 0, x * y, y ** 2), _pair),
     # ---- reductions
     "sum": (lambda L, x: x.sum(-1, keepdim=True) ** 2, lambda d: _unary(d, min_dims=1)),
+    "nansum": (lambda L, x: x.nansum(-1, keepdim=True) ** 2 + L.nanmean(x.sin()), lambda d: _unary(d, min_dims=1)),
     "sum_all": (lambda L, x: x.sum() ** 3, _unary),
     "mean": (lambda L, x: x.mean(0) ** 2, lambda d: _unary(d, min_dims=1)),
     "prod": (lambda L, x: x.prod(-1), lambda d: _unary(d, mst.nonzero_reals(), min_dims=1)),

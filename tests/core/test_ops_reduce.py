@@ -1,5 +1,6 @@
 """Torch parity of the reductions: sum, mean, prod, max/min, amax/amin, argmax/argmin,
-var/std, logsumexp and cumsum, with dim as None, an int, a tuple or negative, and keepdim."""
+var/std, logsumexp, cumsum, nansum/nanmean and aminmax, with dim as None, an int, a tuple or
+negative, and keepdim."""
 
 from hypothesis import strategies as st
 from parity import Cases
@@ -33,6 +34,20 @@ def _reduce_call(draw, name, ndim, allow_tuple=True):
 def sum_mean(draw):
     name = draw(st.sampled_from(["sum", "mean"]))
     x = draw(mst.arrays("float64", mst.shapes()))
+    return _reduce_call(draw, name, x.ndim), [x]
+
+
+@cases.add
+def nan_reductions(draw):
+    """nansum and nanmean skip NaN (a slice of NaN only has nanmean NaN and, as in torch, NaN
+    gradients), and aminmax gives both extrema, over all elements or a dim."""
+    with_nan = st.one_of(st.just(float("nan")), mst.reals())
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=1, min_side=1), elements=with_nan))
+    name = draw(st.sampled_from(["nansum", "nanmean", "aminmax"]))
+    if name == "aminmax":
+        dim = draw(st.one_of(st.none(), st.integers(-x.ndim, x.ndim - 1)))
+        keepdim = draw(st.booleans())
+        return (lambda lib, x: tuple(lib.aminmax(x, dim=dim, keepdim=keepdim))), [x]
     return _reduce_call(draw, name, x.ndim), [x]
 
 
