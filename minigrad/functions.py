@@ -363,6 +363,7 @@ addcmul = _with_out("addcmul", Tensor.addcmul)
 addcdiv = _with_out("addcdiv", Tensor.addcdiv)
 lerp = _with_out("lerp", Tensor.lerp)
 hypot = _with_out("hypot", Tensor.hypot)
+xlogy = _with_out("xlogy", Tensor.xlogy)
 logit = _with_out("logit", Tensor.logit)
 nan_to_num = _with_out("nan_to_num", Tensor.nan_to_num)
 nan_to_num_ = Tensor.nan_to_num_

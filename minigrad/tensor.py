@@ -1853,6 +1853,11 @@ class Tensor:
         a, b = _promote(self, other, true_division=True)
         return apply(E.hypot, a, b if isinstance(b, Tensor) else Tensor._wrap(np.asarray(b, dtype=a._array.dtype)))
 
+    def xlogy(self, other: TensorLike) -> Tensor:
+        """self * log(other), and 0 where self is 0 (unless other is NaN)."""
+        a, b = _promote(self, other, true_division=True)
+        return apply(E.xlogy, a, b if isinstance(b, Tensor) else Tensor._wrap(np.asarray(b, dtype=a._array.dtype)))
+
     def logit(self, eps: _float | None = None) -> Tensor:
         """log(p / (1 - p)), the inverse of sigmoid; with eps, p is first clamped to [eps, 1 - eps]
         (its gradient is then zero outside)."""

@@ -318,6 +318,18 @@ hypot = Primitive("Hypot", np.hypot,
                   lambda g, ans, x, y: g * x / ans,
                   lambda g, ans, x, y: g * y / ans, saves="both")
 
+def _xlogy(x, y):
+    """x * log(y), and 0 where x is 0 unless y is NaN: 0 log 0 counts as 0, as entropies want."""
+    return np.where((x == 0) & ~np.isnan(y), 0, x * np.log(y))
+
+
+# d/dx xlogy = log(y), which torch sends as xlogy(g, y) (the primitive itself, so that under
+# create_graph its own gradient follows) and as 0 where x is 0 and log(y) is -inf or NaN (y <= 0);
+# d/dy = x / y.
+xlogy = Primitive("Xlogy", _xlogy,
+                  lambda g, ans, x, y: np.where((x == 0) & (y <= 0), 0, xlogy(g, y)),
+                  lambda g, ans, x, y: g * x / y)
+
 # remainder(x, y) = x - floor(x / y) * y, with the sign of y (Python's %): flat in x's slope
 # apart from the jumps, so d/dx = 1 and d/dy = -floor(x / y).
 # The quotient is a step function of x and y, whose derivative is zero: it is computed on their

@@ -285,7 +285,8 @@ def where(draw):
 @cases.add
 def blends(draw):
     """addcmul, addcdiv and lerp (the updates of Adam and of moving averages), logaddexp, exp2,
-    the angle conversions, hypot, logit and nan_to_num, with broadcasting, as functions and methods."""
+    the angle conversions, hypot, logit, nan_to_num and xlogy, with broadcasting, as functions and
+    methods."""
     x_shape, y_shape = draw(mst.broadcastable_pairs())
     x, y = draw(mst.arrays("float64", x_shape)), draw(mst.arrays("float64", y_shape))
     value = draw(st.sampled_from([1, 0.5, -0.1]))
@@ -302,6 +303,7 @@ def blends(draw):
         lambda lib, x, y: lib.hypot(x, y) + x.hypot(y * 1e200),  # no overflow where the squares would
         lambda lib, x, y: x.sigmoid().logit() + lib.logit(y.sigmoid(), eps=0.2),
         lambda lib, x, y: lib.nan_to_num(x.log(), nan=1.5, neginf=-3.0) + (y * 1e300).exp().nan_to_num(),
+        lambda lib, x, y: lib.xlogy(x * (x > 0), y.abs()) + x.xlogy(2.5),  # 0 log y is 0, 0 log 0 too
     ]
     form = draw(st.sampled_from(forms))
     return form, [x, y]
