@@ -377,6 +377,7 @@ acosh = arccosh = _with_out("acosh", Tensor.acosh)
 atanh = arctanh = _with_out("atanh", Tensor.atanh)
 sigmoid = _with_out("sigmoid", Tensor.sigmoid)
 erf = _with_out("erf", Tensor.erf)
+erfc = _with_out("erfc", Tensor.erfc)
 relu = Tensor.relu
 clamp = _with_out("clamp", Tensor.clamp)
 clip = _with_out("clip", Tensor.clip)

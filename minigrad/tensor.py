@@ -787,6 +787,9 @@ class Tensor:
     def erf(self) -> Tensor:
         return apply(A.erf_primitive, self._floating())
 
+    def erfc(self) -> Tensor:
+        return apply(A.erfc_primitive, self._floating())
+
     def sigmoid(self) -> Tensor:
         return apply(E.sigmoid, self._floating())
 

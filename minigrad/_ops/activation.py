@@ -138,6 +138,36 @@ gelu = Primitive("Gelu", _gelu, _gelu_vjp, fused_for="x * (1 + erf(x / sqrt(2)))
 erf_primitive = Primitive("Erf", erf, lambda g, ans, x: g * (2 / np.sqrt(np.pi)) * np.exp(-x * x))
 
 
+def _erfc_of(v):
+    """erfc of float64 values: Laplace's continued fraction from 2 on, where 1 - erf would lose
+    the digits of a result that underflows towards 0; 1 - erf below (erfc(x) >= 0.0047 there,
+    so at most two digits go)."""
+    far = v >= 2.0
+    out = np.empty_like(v)
+    with np.errstate(under="ignore", over="ignore", invalid="ignore"):  # erfc(huge) underflows to 0
+        out[far] = _erfc_continued_fraction(v[far])
+    near = v[~far]
+    out[~far] = 1.0 - np.copysign(_erf_of_magnitude(np.abs(near)), near)
+    return out
+
+
+def erfc(x):
+    """The complementary error function 1 - erf(x), accurate also where it is tiny (x large),
+    elementwise in x's dtype; the sums run in float64, as erf's do."""
+    if hasattr(x, "erfc"):  # a tensor, when a gradient is itself recorded
+        return x.erfc()
+    x = np.asarray(x)
+    values = x.astype(np.float64, copy=False).ravel()
+    out = np.empty_like(values)
+    for start in range(0, values.size, _BLOCK):
+        block = slice(start, start + _BLOCK)
+        out[block] = _erfc_of(values[block])
+    return out.reshape(x.shape).astype(x.dtype, copy=False)
+
+
+erfc_primitive = Primitive("Erfc", erfc, lambda g, ans, x: -g * (2 / np.sqrt(np.pi)) * np.exp(-x * x))
+
+
 def log_logistic(x):
     """log sigmoid(x) = min(x, 0) - log(1 + e^-|x|), finite for every x; it equals -softplus(-x)."""
     return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))

@@ -83,6 +83,7 @@ CASES = {
     "asin": (lambda L, x: x.asin(), lambda d: _unary(d, mst.reals(-0.95, 0.95))),
     "acos": (lambda L, x: x.acos(), lambda d: _unary(d, mst.reals(-0.95, 0.95))),
     "atan": (lambda L, x: x.atan(), _unary),
+    "erfc": (lambda L, x: x.erfc(), lambda d: _unary(d, mst.reals(-4, 4))),
     "sinh": (lambda L, x: x.sinh(), lambda d: _unary(d, mst.reals(-4, 4))),
     "cosh": (lambda L, x: x.cosh(), lambda d: _unary(d, mst.reals(-4, 4))),
     "asinh": (lambda L, x: x.asinh(), _unary),

@@ -102,6 +102,7 @@ UNARY = {
     "asinh": mst.reals(),
     "acosh": st.one_of(st.just(1.0), mst.reals(1.01, 5)),
     "atanh": st.one_of(st.sampled_from([-1.0, 1.0]), mst.reals(-0.99, 0.99)),
+    "erfc": mst.reals(-8, 30),
     "sigmoid": mst.reals(-8, 8),
     "relu": WITH_ZERO,
 }

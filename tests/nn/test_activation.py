@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import minigrad
 import minigrad.nn as nn
 import minigrad.nn.functional as F
-from minigrad._ops.activation import erf
+from minigrad._ops.activation import erf, erfc
 from minigrad.testing import assert_close, assert_function_matches_torch, assert_module_matches_torch, torch_or_skip
 from minigrad.testing import strategies as mst
 
@@ -188,6 +188,20 @@ def test_erf_float32_and_special_values():
     special = erf(np.array([np.inf, -np.inf, np.nan, 0.0, -0.0]))
     assert special[0] == 1 and special[1] == -1 and np.isnan(special[2])
     assert special[3] == 0 and np.signbit(special[4])
+
+
+def test_erfc_matches_math_erfc_also_where_it_is_tiny():
+    """erfc(x) = 1 - erf(x) down to 1e-300 and below (x up to 26.5); near x = 2, where it is
+    computed as 1 - erf, erf's 1e-15 accuracy becomes at most 2e-13 relative (erfc(2) = 0.0047)."""
+    x = np.concatenate([-np.geomspace(1e-300, 30, 20000), [0.0], np.geomspace(1e-300, 26.5, 20000),
+                        np.linspace(-6, 6, 20001)])
+    expected = np.array([math.erfc(v) for v in x])
+    got = erfc(x)
+    assert got.dtype == np.float64 and expected.min() > 0
+    np.testing.assert_allclose(got, expected, rtol=2e-13, atol=0)
+    special = erfc(np.array([np.inf, -np.inf, np.nan, 30.0], dtype=np.float32))
+    assert special.dtype == np.float32 and special[0] == 0 and special[1] == 2 and np.isnan(special[2])
+    assert special[3] == 0
 
 
 # relu's gradient is selected on the bits (np.where(out <= 0, 0, g) without a branch): in every
