@@ -2,10 +2,10 @@
 
     pillars exercise list | start NAME [DIR] | check FILE | hint NAME
 
-Each exercise (catalog.py) has a skeleton for the learner, hints, and a grader built on minigrad's
-public testing kit (minigrad.testing): drawn cases, torch oracles, central differences. grading.py
-runs a learner's file in a child process with a time limit. Instructors grade a folder of
-submissions with pytest:
+Each exercise (an Exercise of exercise.py, listed by catalog.py) has a skeleton for the learner,
+hints, and a grader built with grading.py on minigrad's public testing kit (minigrad.testing):
+drawn cases, torch oracles, central differences. runner.py runs a learner's file in a child process
+with a time limit. Instructors grade a folder of submissions with pytest:
 
     pytest --pyargs pillars.exercises --solutions DIR
 """

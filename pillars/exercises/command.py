@@ -14,7 +14,7 @@ import pathlib
 
 from pillars.arguments import Parser, whole_number
 from pillars.errors import BackendError, ConfigError, MissingFileError
-from pillars.exercises import catalog, grading
+from pillars.exercises import catalog, runner
 from pillars.exercises.state import FAILING, PASSED, Progress
 
 
@@ -34,8 +34,8 @@ def add_parser(commands):
                                                             "named on its first line, else its file name)")
     checked.add_argument("--examples", type=whole_number, metavar="N",
                          help="how many cases to draw (default: the exercise's own number)")
-    checked.add_argument("--time-limit", type=whole_number, default=grading.TIME_LIMIT, metavar="SECONDS",
-                         help=f"stop a check that runs longer (default {grading.TIME_LIMIT})")
+    checked.add_argument("--time-limit", type=whole_number, default=runner.TIME_LIMIT, metavar="SECONDS",
+                         help=f"stop a check that runs longer (default {runner.TIME_LIMIT})")
     hinted = actions.add_parser("hint", help="the next hint for an exercise")
     hinted.add_argument("name", metavar="NAME")
     for parser in (listed, started, checked, hinted):
@@ -86,7 +86,7 @@ def check(args):
     if importlib.util.find_spec("hypothesis") is None:
         raise BackendError("checking needs hypothesis: pip install 'minigrad-pillars[exercises]'")
     exercise = catalog.get(args.exercise or _named(path))
-    result = grading.grade_file(exercise.name, path, args.examples, args.time_limit)
+    result = runner.grade_file(exercise.name, path, args.examples, args.time_limit)
     print(result.text)
     Progress(args.work).set_state(exercise.name, PASSED if result.passed else FAILING)
     return 0 if result.passed else 1

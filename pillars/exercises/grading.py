@@ -1,26 +1,18 @@
-"""How an exercise is graded: the learner's file runs in a child process with a time limit, and the
-exercise's grader draws cases with hypothesis (a fixed seed, so every run gives the same verdict),
-compares the learner's answer with torch (or, without torch, with central differences or minigrad's
-own rules) and, on the smallest case that fails, says what differs and what the likely mistake is.
-
-    result = grade_file("sigmoid_vjp", "sigmoid_vjp.py")
-    print(result.text); result.passed
+"""How an exercise is graded: the exercise's grader draws cases with hypothesis (a fixed seed, so
+every run gives the same verdict), compares the learner's answer with torch (or, without torch,
+with central differences or minigrad's own rules) and, on the smallest case that fails, says what
+differs and what the likely mistake is. The exercise modules build their graders from this kit;
+runner.py runs a check.
 """
 
 import dataclasses
 import importlib.util
-import json
-import os
 import pathlib
-import subprocess
-import sys
-import tempfile
 import traceback
 
 import numpy as np
 
 from minigrad.testing.differences import describe, first_difference, values_differ
-from minigrad.testing.oracles import torch_or_none
 
 TIME_LIMIT = 60      # seconds a check may take before it fails (an endless loop in the learner's code)
 SHRINK_CALLS = 100   # cases tried while looking for a smaller counterexample, at most (a count, not a
@@ -249,67 +241,3 @@ def load_learner_file(path):
     except Exception as err:  # noqa: BLE001 - whatever the learner's file raises on import
         raise Failure(f"importing your file raised {type(err).__name__}: {err}{_learner_line(err)}") from None
     return module
-
-
-def run_here(name, path, examples=None):
-    """Grade `path` as exercise `name` in this process: the Result."""
-    from pillars.exercises.catalog import get
-
-    exercise = get(name)
-    grader = Grader(examples or exercise.examples, torch_or_none() if exercise.uses_torch else None)
-    try:
-        module = load_learner_file(path)
-        with np.errstate(all="ignore"):
-            exercise.grade(module, grader)
-    except Failure as failure:
-        return Result(False, _text(exercise, False, failure.message, failure.hint, grader.notes), failure.hint)
-    if exercise.drawn:
-        summary = f"all {grader.drawn} drawn cases agree with {exercise.oracle_name(grader)}"
-    else:
-        summary = "every answer is right"
-    return Result(True, _text(exercise, True, summary, None, grader.notes))
-
-
-def _text(exercise, passed, message, hint, notes):
-    lines = [f"{exercise.name} ({exercise.lesson}): {'PASS' if passed else 'FAIL'}", message]
-    if hint:
-        lines.append(f"hint: {hint}")
-    lines += [f"note: {note}" for note in notes]
-    return "\n".join(lines)
-
-
-def grade_file(name, path, examples=None, time_limit=TIME_LIMIT):
-    """Grade `path` as exercise `name` in a child process that may run `time_limit` seconds."""
-    with tempfile.TemporaryDirectory() as folder:
-        report = pathlib.Path(folder) / "result.json"
-        command = [sys.executable, "-m", "pillars.exercises.grading", name, str(path), str(report)]
-        if examples:
-            command.append(str(examples))
-        environment = dict(os.environ, PYTHONHASHSEED="0")
-        try:
-            finished = subprocess.run(command, capture_output=True, text=True, timeout=time_limit,
-                                      env=environment, stdin=subprocess.DEVNULL, check=False)
-        except subprocess.TimeoutExpired:
-            from pillars.exercises.catalog import get
-            return Result(False, _text(get(name), False, f"the check took longer than {time_limit:g} s and was "
-                                       f"stopped", "look for a loop that never ends", []),
-                          "look for a loop that never ends")
-        if not report.exists():
-            tail = "\n".join((finished.stderr or "").strip().splitlines()[-5:])
-            return Result(False, f"{name}: FAIL\nthe check stopped before it finished (exit status "
-                                 f"{finished.returncode})\n{tail}")
-        return Result(**json.loads(report.read_text(encoding="utf-8")))
-
-
-def main(argv):
-    name, path, report = argv[:3]
-    examples = int(argv[3]) if len(argv) > 3 else None
-    result = run_here(name, path, examples)
-    pathlib.Path(report).write_text(json.dumps(result.as_dict()), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    # run as the module pillars.exercises.grading, not as __main__, so that the graders' Failure
-    # is the class caught here
-    from pillars.exercises import grading  # noqa: PLW0406
-    grading.main(sys.argv[1:])

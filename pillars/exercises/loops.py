@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 import minigrad
-from pillars.exercises.catalog import Exercise
+from pillars.exercises.exercise import Exercise
 from pillars.exercises.grading import Failure, call, compare, hinting, near, required
 
 IN, HIDDEN, CLASSES = 4, 6, 3

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import minigrad
 from minigrad.optim import functional as rules
 from minigrad.testing import strategies as mst
-from pillars.exercises.catalog import Exercise
+from pillars.exercises.exercise import Exercise
 from pillars.exercises.grading import Failure, call, compare, hinting, near, required
 
 LESSON = "pillar 3, the objective: optimizers"

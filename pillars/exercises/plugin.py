@@ -17,7 +17,7 @@ import pathlib
 
 import pytest
 
-from pillars.exercises import catalog, grading
+from pillars.exercises import catalog, runner
 
 RESULTS = pytest.StashKey[dict]()
 
@@ -29,8 +29,8 @@ def pytest_addoption(parser):
                          "of them per learner")
     group.addoption("--exercise-examples", metavar="N", type=int, default=None,
                     help="cases each check draws (default: each exercise's own number)")
-    group.addoption("--exercise-time-limit", metavar="SECONDS", type=int, default=grading.TIME_LIMIT,
-                    help=f"stop a check that runs longer (default {grading.TIME_LIMIT})")
+    group.addoption("--exercise-time-limit", metavar="SECONDS", type=int, default=runner.TIME_LIMIT,
+                    help=f"stop a check that runs longer (default {runner.TIME_LIMIT})")
 
 
 def pytest_configure(config):
@@ -76,7 +76,7 @@ def pytest_generate_tests(metafunc):
 
 def grade(config, learner, name, path):
     """Grade one file; the result is kept for the table."""
-    result = grading.grade_file(name, path, config.getoption("exercise_examples"),
+    result = runner.grade_file(name, path, config.getoption("exercise_examples"),
                                 config.getoption("exercise_time_limit"))
     config.stash[RESULTS][(learner, name)] = result.passed
     return result

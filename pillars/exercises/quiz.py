@@ -1,6 +1,6 @@
 """Exercise 13: the seeds' quiz on the six pillars, answered as a small data structure."""
 
-from pillars.exercises.catalog import Exercise
+from pillars.exercises.exercise import Exercise
 from pillars.exercises.grading import Failure, required
 
 SKELETON = '''# pillars exercise: quiz

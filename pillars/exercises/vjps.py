@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from minigrad.testing import strategies as mst
 from minigrad.testing.differences import same_values
 from minigrad.testing.oracles import central_vjp, torch_vjp
-from pillars.exercises.catalog import Exercise
+from pillars.exercises.exercise import Exercise
 from pillars.exercises.grading import Failure, call, compare, hinting, near, required
 
 LESSON = "lesson: backpropagation"

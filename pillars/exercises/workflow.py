@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 import minigrad
-from pillars.exercises.catalog import Exercise
+from pillars.exercises.exercise import Exercise
 from pillars.exercises.grading import (
     Failure,
     call,

@@ -1,7 +1,7 @@
 """Every exercise both ways: its reference solution passes, the untouched skeleton fails, and
 realistic wrong answers fail with the hint that names their mistake.
 
-Grading runs in this process here (grading.run_here) with few drawn cases, to keep the suite quick;
+Grading runs in this process here (runner.run_here) with few drawn cases, to keep the suite quick;
 test_command.py runs the real command, whose checks run in a child process.
 """
 
@@ -11,7 +11,7 @@ import pytest
 from mutants import MUTANTS
 
 from pillars.exercises import catalog
-from pillars.exercises.grading import run_here
+from pillars.exercises.runner import run_here
 
 SOLUTIONS = pathlib.Path(__file__).parent / "solutions"
 EXAMPLES = 12          # the reference solutions' checks: enough to show that they pass
