@@ -1658,6 +1658,17 @@ class Tensor:
     def _check_inplace(self):
         if self._grad_fn is None and self._requires_grad and _grad_mode.enabled:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        if not self._array.flags.writeable:
+            self._refuse_write()
+
+    def _refuse_write(self):
+        """torch's error for writing into an expanded tensor (several elements share one place in
+        memory), or the plain reason for a tensor made from a read-only NumPy array."""
+        if builtins.any(stride == 0 and n > 1 for stride, n in zip(self._array.strides, self._array.shape)):
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                               "single memory location. Please clone() the tensor before performing the operation.")
+        raise RuntimeError("the tensor's memory is read-only (it was made from a NumPy array that is not "
+                           "writeable); clone() it before writing into it")
 
     def _inplace(self, primitive, *args, **params):
         """Apply primitive(self, *args) and write the result into self's memory.

@@ -577,3 +577,40 @@ def test_casting_nan_to_integers_is_quiet():
         warnings.simplefilter("error")
         values = [float("nan"), float("inf"), 2.5]
         assert minigrad.tensor(values).long().tolist() == torch.tensor(values).long().tolist()
+
+
+# ---------------------------------------------------------------- writing into an expanded tensor
+# Several elements of an expanded tensor share one place in memory; torch refuses most in-place ops
+# on it with one message (a NumPy array broadcast the same way is read-only: NumPy's ValueError
+# must not leak out instead).
+REFUSED_ON_EXPANDED = {
+    "add_": lambda lib, e: e.add_(1), "mul_": lambda lib, e: e.mul_(2), "+=": lambda lib, e: e.__iadd__(1),
+    "exp_": lambda lib, e: e.exp_(), "clamp_": lambda lib, e: e.clamp_(0, 1), "neg_": lambda lib, e: e.neg_(),
+    "copy_": lambda lib, e: e.copy_(lib.ones(2, 3)), "uniform_": lambda lib, e: e.uniform_(),
+    "addcmul_": lambda lib, e: e.addcmul_(e, e),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED_ON_EXPANDED))
+def test_inplace_ops_on_an_expanded_tensor_raise_torchs_error(name):
+    assert_raises_like_torch(lambda lib: REFUSED_ON_EXPANDED[name](lib, lib.zeros(3).expand(2, 3)),
+                             same_message=True)
+
+
+def test_writes_torch_allows_on_an_expanded_tensor_raise_the_same_clear_error():
+    """torch writes zero_, fill_ and item assignment through every alias at once; minigrad's
+    expanded tensor is a read-only broadcast, so it says why it cannot, as torch does for add_."""
+    for write in (lambda e: e.zero_(), lambda e: e.fill_(2.0), lambda e: e.__setitem__((0, 0), 1.0)):
+        with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+            write(minigrad.zeros(3).expand(2, 3))
+
+
+def test_a_tensor_of_a_read_only_array_refuses_writes_with_a_reason():
+    array = np.ones(3)
+    array.flags.writeable = False
+    tensor = minigrad.from_numpy(array)
+    with pytest.raises(RuntimeError, match="read-only"):
+        tensor.add_(1)
+    with pytest.raises(RuntimeError, match="read-only"):
+        tensor[0] = 5.0
+    assert tensor.clone().add_(1).tolist() == [2.0, 2.0, 2.0]
