@@ -1089,6 +1089,8 @@ class Tensor:
              dtype: DTypeLike | None = None) -> Tensor:
         """The p-norm over dim (all elements by default); its gradient at a zero norm is 0, as in torch."""
         x = self._floating() if dtype is None else self.to(dtype)
+        if isinstance(p, str) and p != "fro":  # "nuc" and other names are matrix norms, which minigrad has not
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
         if p == "fro":
             p = 2
         if p == 1:
@@ -1465,6 +1467,9 @@ class Tensor:
         return self.matmul(other)
 
     def outer(self, other: Tensor) -> Tensor:
+        for name, vector in (("self", self), ("vec2", other)):
+            if vector.ndim != 1:
+                raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {vector.ndim}-D")
         return self.unsqueeze(1) * other.unsqueeze(0)
 
     def tril(self, diagonal: _int = 0) -> Tensor:
@@ -1855,22 +1860,27 @@ class Tensor:
         return self._fill_raw(np.vectorize(fn)(self._array))
 
     # -------------------------------------------------------------- more of torch's vocabulary
+    def _floating_binary(self, primitive, other):
+        """primitive(self, other) on floats (integers promote as in true division), with torch's
+        error where the shapes do not broadcast."""
+        a, b = _promote(self, other, true_division=True)
+        b = b if isinstance(b, Tensor) else Tensor._wrap(np.asarray(b, dtype=a._array.dtype))
+        _broadcast_shape(a._array.shape, b._array.shape)
+        return apply(primitive, a, b)
+
     def atan2(self, other: TensorLike) -> Tensor:
         """The angle of the point (other, self) in (-pi, pi]: atan(self / other) in the right quadrant."""
-        a, b = _promote(self, other, true_division=True)
-        return apply(E.atan2, a, b if isinstance(b, Tensor) else Tensor._wrap(np.asarray(b, dtype=a._array.dtype)))
+        return self._floating_binary(E.atan2, other)
 
     arctan2 = atan2
 
     def hypot(self, other: TensorLike) -> Tensor:
         """sqrt(self^2 + other^2), the length of the vector (self, other), finite where the squares overflow."""
-        a, b = _promote(self, other, true_division=True)
-        return apply(E.hypot, a, b if isinstance(b, Tensor) else Tensor._wrap(np.asarray(b, dtype=a._array.dtype)))
+        return self._floating_binary(E.hypot, other)
 
     def xlogy(self, other: TensorLike) -> Tensor:
         """self * log(other), and 0 where self is 0 (unless other is NaN)."""
-        a, b = _promote(self, other, true_division=True)
-        return apply(E.xlogy, a, b if isinstance(b, Tensor) else Tensor._wrap(np.asarray(b, dtype=a._array.dtype)))
+        return self._floating_binary(E.xlogy, other)
 
     def logit(self, eps: _float | None = None) -> Tensor:
         """log(p / (1 - p)), the inverse of sigmoid; with eps, p is first clamped to [eps, 1 - eps]

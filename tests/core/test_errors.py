@@ -614,3 +614,30 @@ def test_a_tensor_of_a_read_only_array_refuses_writes_with_a_reason():
     with pytest.raises(RuntimeError, match="read-only"):
         tensor[0] = 5.0
     assert tensor.clone().add_(1).tolist() == [2.0, 2.0, 2.0]
+
+
+# ---------------------------------------------------------------- arguments torch refuses, with its words
+SAME_MESSAGE_AS_TORCH = {
+    "outer of a matrix": lambda lib: lib.outer(lib.ones(2, 2), lib.ones(2)),
+    "outer with a matrix": lambda lib: lib.ones(2).outer(lib.ones(2, 2)),
+    "norm of an unknown order": lambda lib: lib.ones(2, 3).norm(p="bad"),
+}
+
+# torch's broadcasting message, to which minigrad adds both shapes
+NOT_BROADCASTING = {
+    "hypot": (lambda lib: lib.ones(2).hypot(lib.ones(3)), "[2] and [3]"),
+    "xlogy": (lambda lib: lib.xlogy(lib.ones(2), lib.ones(3)), "[2] and [3]"),
+    "atan2": (lambda lib: lib.ones(2, 1, 3).atan2(lib.ones(4, 2)), "[2, 1, 3] and [4, 2]"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAME_MESSAGE_AS_TORCH))
+def test_refused_arguments_get_torchs_error_and_message(name):
+    assert_raises_like_torch(SAME_MESSAGE_AS_TORCH[name], same_message=True)
+
+
+@pytest.mark.parametrize("name", sorted(NOT_BROADCASTING))
+def test_floating_binary_ops_name_the_shapes_that_do_not_broadcast(name):
+    call, shapes = NOT_BROADCASTING[name]
+    ours, theirs = assert_raises_like_torch(call)
+    assert str(ours).startswith(str(theirs)) and shapes in str(ours)
