@@ -623,6 +623,12 @@ SAME_MESSAGE_AS_TORCH = {
     "norm of an unknown order": lambda lib: lib.ones(2, 3).norm(p="bad"),
 }
 
+@pytest.mark.parametrize("function", ["softmax", "log_softmax", "softmin"])
+def test_softmax_of_integers_is_not_implemented_as_in_torch(function):
+    ours, _ = assert_raises_like_torch(lambda lib: getattr(lib.nn.functional, function)(lib.ones(2, dtype=lib.int64), 0))
+    assert "int64" in str(ours)
+
+
 # torch's broadcasting message, to which minigrad adds both shapes
 NOT_BROADCASTING = {
     "hypot": (lambda lib: lib.ones(2).hypot(lib.ones(3)), "[2] and [3]"),

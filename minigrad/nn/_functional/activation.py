@@ -121,7 +121,7 @@ def _prepare(input, dtype):
     if dtype is not None:
         input = input._cast(_dtype.as_dtype(dtype).numpy)
     if not input.is_floating_point():
-        raise RuntimeError(f"softmax is not implemented for {input.dtype}; pass a floating-point tensor")
+        raise NotImplementedError(f"softmax is not implemented for {input.dtype}; pass a floating-point tensor")
     return input
 
 
