@@ -1219,6 +1219,19 @@ class Tensor:
         return self.reshape(shape[:start] + (-1,) + shape[end + 1:]) if self._array.size else self.reshape(
             shape[:start] + (math.prod(shape[start:end + 1]),) + shape[end + 1:])
 
+    def unfold(self, dimension: _int, size: _int, step: _int) -> Tensor:
+        """The slices of `size` elements every `step` elements along `dimension`, as a new last
+        dimension: x.unfold(-1, 3, 1) holds each element's neighbourhood, as a convolution reads it."""
+        axis = _dim(dimension, self.ndim)
+        length = self._array.shape[axis] if self.ndim else 1
+        if size < 0:
+            raise RuntimeError(f"size is {size} but must be >= 0")
+        if size > length:
+            raise RuntimeError(f"maximum size for tensor at dimension {axis} is {length} but size is {size}")
+        if step <= 0:
+            raise RuntimeError(f"step is {step} but must be > 0")
+        return apply(S.unfold, self, dim=axis, size=size, step=step)
+
     def unflatten(self, dim: _int, sizes: SizeLike) -> Tensor:
         axis = _dim(dim, self.ndim)
         shape = self._array.shape

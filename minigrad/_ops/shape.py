@@ -107,3 +107,38 @@ stack = Primitive("Stack", _stack, vjp_argnum=_stack_vjp, saves="nothing",
 roll = Primitive("Roll", lambda x, shifts, axes: np.roll(x, shifts, axes),
                  lambda g, ans, x, shifts, axes: np.roll(g, tuple(-s for s in shifts), axes), saves="nothing",
                  fused_for="cat of two slices of x")
+
+
+def _unfold(x, dim, size, step):
+    """The windows of `size` elements every `step` elements along axis `dim`, each laid out along a
+    new last axis: x[..., i * step + j, ...] is out[..., i, ..., j]. A strided view of x, copied."""
+    if x.ndim == 0:  # a number is one element along its only axis
+        return np.repeat(x[None], size)
+    count = (x.shape[dim] - size) // step + 1
+    shape = x.shape[:dim] + (count,) + x.shape[dim + 1:] + (size,)
+    strides = x.strides[:dim] + (x.strides[dim] * step,) + x.strides[dim + 1:] + (x.strides[dim],)
+    return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False).copy()
+
+
+def _unfold_backward(g, input_shape, dim, size, step):
+    """unfold's gradient: each window's gradient added back onto the elements it was read from,
+    one strided slice per position j in the window (the elements overlapping windows share get
+    the sum)."""
+    if not input_shape:
+        return g.sum()
+    grad = np.zeros(input_shape, dtype=g.dtype)
+    count = g.shape[dim]
+    for j in range(size):
+        window_j = (slice(None),) * dim + (slice(j, j + step * (count - 1) + 1, step),)
+        grad[window_j] += g[..., j]
+    return grad
+
+
+# Each is the other's adjoint (a gather and its scatter-add), so gradients of any order follow.
+unfold = Primitive("Unfold", _unfold,
+                   lambda g, ans, x, dim, size, step: unfold_backward(g, input_shape=x.shape, dim=dim, size=size,
+                                                                     step=step),
+                   saves="nothing")
+unfold_backward = Primitive("UnfoldBackward", _unfold_backward,
+                            lambda g, ans, x, input_shape, dim, size, step: unfold(g, dim=dim, size=size, step=step),
+                            saves="nothing")

@@ -119,6 +119,7 @@ CASES = {
     "where": (lambda L, x, y: L.where(x > 0, x * y, y ** 2), _pair),
     # ---- reductions
     "xlogy": (lambda L, x, y: L.xlogy(x, y) * x, lambda d: _pair(d, y_elements=mst.reals(0.1, 5))),
+    "unfold": (lambda L, x: x.unfold(0, 2, 1) ** 3, lambda d: [_matrix(d, 4, 2)]),
     "sum": (lambda L, x: x.sum(-1, keepdim=True) ** 2, lambda d: _unary(d, min_dims=1)),
     "nansum": (lambda L, x: x.nansum(-1, keepdim=True) ** 2 + L.nanmean(x.sin()), lambda d: _unary(d, min_dims=1)),
     "sum_all": (lambda L, x: x.sum() ** 3, _unary),

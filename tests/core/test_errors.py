@@ -621,6 +621,10 @@ SAME_MESSAGE_AS_TORCH = {
     "outer of a matrix": lambda lib: lib.outer(lib.ones(2, 2), lib.ones(2)),
     "outer with a matrix": lambda lib: lib.ones(2).outer(lib.ones(2, 2)),
     "norm of an unknown order": lambda lib: lib.ones(2, 3).norm(p="bad"),
+    "unfold wider than its dim": lambda lib: lib.ones(2, 4).unfold(1, 5, 1),
+    "unfold of a negative size": lambda lib: lib.ones(2, 4).unfold(1, -1, 1),
+    "unfold with step 0": lambda lib: lib.ones(2, 4).unfold(1, 2, 0),
+    "unfold of a dim out of range": lambda lib: lib.ones(2, 4).unfold(2, 1, 1),
 }
 
 @pytest.mark.parametrize("function", ["softmax", "log_softmax", "softmin"])

@@ -46,6 +46,18 @@ def shape_ops_of_empty_tensors(draw):
 
 
 @cases.add
+def unfold(draw):
+    """Windows along a dim, overlapping (step < size), touching or with gaps; size 0 and 0-d too.
+    Overlapping windows send their gradients back to the elements they share."""
+    x = draw(mst.arrays("float64", mst.shapes(min_side=0)))
+    dim = draw(st.integers(-max(x.ndim, 1), max(x.ndim, 1) - 1))
+    length = x.shape[dim] if x.ndim else 1
+    size = draw(st.integers(0, length))
+    step = draw(st.integers(1, 4))
+    return (lambda lib, x: x.unfold(dim, size, step)), [x]
+
+
+@cases.add
 def view_as(draw):
     x = draw(mst.arrays("float64", mst.shapes()))
     shape = draw(same_size_shapes(x.shape))
