@@ -84,7 +84,7 @@ def check(args):
     if not path.is_file():
         raise MissingFileError(f"no such file: {path}")
     if importlib.util.find_spec("hypothesis") is None:
-        raise BackendError("checking needs hypothesis: pip install 'minigrad-pillars[exercises]'")
+        raise BackendError(catalog.NEEDS_HYPOTHESIS)
     exercise = catalog.get(args.exercise or _named(path))
     result = runner.grade_file(exercise.name, path, args.examples, args.time_limit)
     print(result.text)

@@ -139,3 +139,22 @@ def test_an_instructor_grades_a_folder_with_pytest_and_gets_a_table(tmp_path):
     assert table[1].split() == ["learner", "split_and_scale", "quiz", "passed"]   # the exercises' order
     assert table[2].split() == ["alice", "pass", "pass", "2/2"]
     assert table[3].split() == ["bob", "-", "FAIL", "0/1"]
+
+
+# hypothesis is an optional extra (`exercises`): without it, `import hypothesis` fails as here.
+WITHOUT_HYPOTHESIS = "import sys; sys.modules['hypothesis'] = None\n"
+
+
+@pytest.mark.parametrize("args", [["run", "--help"], ["exercise", "list"], ["exercise", "start", "sigmoid_vjp"],
+                                  ["exercise", "hint", "sigmoid_vjp"]])
+def test_without_hypothesis_the_command_starts_and_the_exercises_say_what_they_need(args, tmp_path):
+    """`pip install .` alone: the pillars command runs, and an exercise action says in one line
+    which extra it needs (never a traceback)."""
+    script = WITHOUT_HYPOTHESIS + f"from pillars.cli import main\nsys.exit(main({args!r}))\n"
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, check=False)
+    if args[0] == "run":
+        assert done.returncode == 0 and "usage: pillars run" in done.stdout
+        return
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == f"pillars exercise: error: {catalog.NEEDS_HYPOTHESIS}"
