@@ -1809,14 +1809,10 @@ class Tensor:
         """self + weight * (end - self): the point `weight` of the way from self to end (an
         exponential moving average moves so). Its gradients: 1 - weight for self, weight for
         end, end - self for a tensor weight."""
-        if not isinstance(end, Tensor):
-            raise TypeError(f"lerp(): argument 'end' must be Tensor, not {type(end).__name__}")
-        return self + (end - self) * weight
+        return self + _lerp_step(self, end, weight, "lerp")
 
     def lerp_(self, end: Tensor, weight: Number | Tensor) -> Tensor:
-        if not isinstance(end, Tensor):
-            raise TypeError(f"lerp_(): argument 'end' must be Tensor, not {type(end).__name__}")
-        return self.add_((end - self) * weight)
+        return self.add_(_lerp_step(self, end, weight, "lerp_"))
 
     def addcmul_(self, tensor1: Tensor, tensor2: Tensor, value: Number = 1) -> Tensor:
         return self.add_(tensor1 * tensor2 * value)
@@ -2249,6 +2245,13 @@ def _einsum(subscripts, *operands):
 _AMINMAX = collections.namedtuple("aminmax", ["min", "max"])  # torch.return_types.aminmax's fields
 
 
+def _lerp_step(start, end, weight, name):
+    """weight * (end - start), the step lerp adds to start; `end` must be a tensor, as in torch."""
+    if not isinstance(end, Tensor):
+        raise TypeError(f"{name}(): argument 'end' must be Tensor, not {type(end).__name__}")
+    return (end - start) * weight
+
+
 def _where(condition, x, y):
     """x where condition holds, else y: torch.where(condition, x, y) for a tensor x or y."""
     cond = np.asarray(_raw(condition))
@@ -2408,7 +2411,8 @@ def _constant(number, dtype):
     NumPy computes float32_array * 0.5 exactly as float32_array * float32(0.5) (NumPy 2 casts a
     Python float to the array's dtype), but it converts the Python number again at every call:
     on the small arrays of a long chain of ops, a ready operand of the right dtype makes the
-    multiplication twice as fast, here and again in its gradient (g * 0.5). Zero (0.0 == -0.0)
+    multiplication nearly twice as fast (0.36 us against 0.6 on 16 elements), here and again in
+    its gradient (g * 0.5). Zero (0.0 == -0.0)
     and NaN (never equal to itself) are made afresh rather than kept.
     """
     key = (number, dtype)

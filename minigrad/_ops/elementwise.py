@@ -161,6 +161,7 @@ asinh = Primitive("Asinh", np.arcsinh, lambda g, ans, x: g / np.sqrt(x * x + 1))
 acosh = Primitive("Acosh", np.arccosh, lambda g, ans, x: g / np.sqrt(x * x - 1))
 atanh = Primitive("Atanh", np.arctanh, lambda g, ans, x: g / (1 - x * x))
 
+
 def logistic(x):
     """sigmoid(x) = 1 / (1 + e^-x): minigrad's one sigmoid, which the Sigmoid
     primitive, the activations, the losses and the recurrent layers all use.
@@ -317,6 +318,7 @@ atan2 = Primitive("Atan2", np.arctan2,
 hypot = Primitive("Hypot", np.hypot,
                   lambda g, ans, x, y: g * x / ans,
                   lambda g, ans, x, y: g * y / ans, saves="both")
+
 
 def _xlogy(x, y):
     """x * log(y), and 0 where x is 0 unless y is NaN: 0 log 0 counts as 0, as entropies want."""

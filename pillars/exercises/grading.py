@@ -5,7 +5,6 @@ differs and what the likely mistake is. The exercise modules build their graders
 runner.py runs a check.
 """
 
-import dataclasses
 import importlib.util
 import pathlib
 import traceback
@@ -14,7 +13,6 @@ import numpy as np
 
 from minigrad.testing.differences import describe, first_difference, values_differ
 
-TIME_LIMIT = 60      # seconds a check may take before it fails (an endless loop in the learner's code)
 SHRINK_CALLS = 100   # cases tried while looking for a smaller counterexample, at most (a count, not a
                      # time, so that every machine shows the same counterexample)
 
@@ -31,18 +29,6 @@ class Failure(Exception):
         self.message = message
         self.hint = hint
         self.general = general
-
-
-@dataclasses.dataclass
-class Result:
-    """A verdict: passed or not, the text to show the learner, and the hint (also in the text)."""
-
-    passed: bool
-    text: str
-    hint: str | None = None
-
-    def as_dict(self):
-        return dataclasses.asdict(self)
 
 
 class Grader:

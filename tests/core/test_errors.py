@@ -651,3 +651,9 @@ def test_floating_binary_ops_name_the_shapes_that_do_not_broadcast(name):
     call, shapes = NOT_BROADCASTING[name]
     ours, theirs = assert_raises_like_torch(call)
     assert str(ours).startswith(str(theirs)) and shapes in str(ours)
+
+
+@pytest.mark.parametrize("name", ["lerp", "lerp_"])
+def test_lerp_to_a_number_is_a_type_error_as_in_torch(name):
+    ours, _ = assert_raises_like_torch(lambda lib: getattr(lib.ones(2), name)(2.0, 0.5))
+    assert name in str(ours) and "float" in str(ours)
