@@ -210,17 +210,23 @@ def one_rule(vjps, vjp_argnum=None, vjp_all=None):
         def vjp(g, ans, inputs, params, edges):
             return [None if edge is None else vjp_argnum(i, g, ans, *inputs, **params)
                     for i, edge in enumerate(edges)]
-    elif len(vjps) == 1:  # (one and two inputs written out: this runs for every node of every backward)
+    # One and two inputs are written out, and called without an empty ** when there are no params
+    # (it costs as much as the rest of the call): this runs for every node of every backward.
+    elif len(vjps) == 1:
         (rule,) = vjps
 
-        def vjp(g, ans, inputs, params, edges):
-            return [rule(g, ans, *inputs, **params)]  # the node exists, so its one input wants a gradient
+        def vjp(g, ans, inputs, params, edges):  # the node exists, so its one input wants a gradient
+            return [rule(g, ans, *inputs, **params) if params else rule(g, ans, *inputs)]
     elif len(vjps) == 2:
         first, second = vjps
 
         def vjp(g, ans, inputs, params, edges):
-            return [None if edges[0] is None else first(g, ans, *inputs, **params),
-                    None if edges[1] is None else second(g, ans, *inputs, **params)]
+            x, y = inputs
+            if params:
+                return [None if edges[0] is None else first(g, ans, x, y, **params),
+                        None if edges[1] is None else second(g, ans, x, y, **params)]
+            return [None if edges[0] is None else first(g, ans, x, y),
+                    None if edges[1] is None else second(g, ans, x, y)]
     else:
         def vjp(g, ans, inputs, params, edges):
             return [None if edge is None else rule(g, ans, *inputs, **params) for rule, edge in zip(vjps, edges)]

@@ -49,7 +49,7 @@ def record(primitive, *args, **params):
         edges.append(None)  # no gradient wanted for this input
     token = ignore_numpy_errors()  # inf - inf is nan silently, as in torch: no NumPy warning
     try:
-        ans = primitive.forward(*arrays, **params)
+        ans = primitive.forward(*arrays, **params) if params else primitive.forward(*arrays)  # (no empty ** to pass)
     finally:
         restore_numpy_errors(token)
     if type(ans) is not np.ndarray:
@@ -62,14 +62,14 @@ def record(primitive, *args, **params):
         saved = primitive.saves_inputs or primitive.saves_others and tensors > 1
         node = cls(primitive, _without_large_unread_inputs(args, arrays) if large and not saved else arrays, params,
                    ans if primitive.saves_output else None, edges,
-                   _versions(primitive, args, edges, wanting) if saved else [])
+                   _versions(primitive, args, edges, wanting) if saved else ())
         if forward_stacks is not None:  # anomaly mode: remember the user's line that made the node
             forward_stacks[node] = _user_stack()
     if primitive.view and np.may_share_memory(ans, arrays[0]):
         return _view(args[0], ans, node)
     out = wrap(ans, node)
     if primitive.saves_output and node is not None:  # the output is saved: watch it for in-place changes
-        node.versions.append((out._version_counter, 0))
+        node.versions = (*node.versions, (out._version_counter, 0))
     return out
 
 
@@ -111,10 +111,10 @@ def _versions(primitive, args, edges, wanting):
     """The version counters, with their values now, of the tensors the node saves: a change in
     place before backward is then caught (each entry is (counter, value))."""
     if primitive.saves_inputs:
-        return [(a._version_counter, a._version_counter[0]) for a in args if isinstance(a, Tensor)]
+        return tuple((a._version_counter, a._version_counter[0]) for a in args if isinstance(a, Tensor))
     # saves_others: each input's VJP reads the others, so an input matters if another input wants a gradient.
-    return [(a._version_counter, a._version_counter[0]) for a, edge in zip(args, edges)
-            if isinstance(a, Tensor) and wanting > (edge is not None)]
+    return tuple((a._version_counter, a._version_counter[0]) for a, edge in zip(args, edges)
+                 if isinstance(a, Tensor) and wanting > (edge is not None))
 
 
 def lift(array, edge):

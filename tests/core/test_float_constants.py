@@ -79,4 +79,5 @@ def test_the_constant_is_made_once_read_only_and_of_the_tensors_dtype():
 def test_the_cache_stays_bounded():
     for number in range(tensor_module.CONSTANTS_KEPT + 10):
         minigrad.ones(1) + (number + 0.5)
-    assert 0 < len(tensor_module._constants) <= tensor_module.CONSTANTS_KEPT
+    kept = tensor_module._float_constants[np.dtype(np.float32)]
+    assert 0 < len(kept) <= tensor_module.CONSTANTS_KEPT
