@@ -12,6 +12,11 @@ copied), then one copy lays them out as columns. NumPy's matmul runs the product
 every sample and group in one call, and its result (N, G, Cout/G, prod(out)) already
 is the output's (N, Cout, *out) memory layout: no transpose or copy after the product.
 
+A bias rides along in the product: each group's columns end in a row of ones and its
+weight in a column of biases, so ``[W | b] @ [columns; 1] = W @ columns + b`` needs no
+pass of its own over the output, and the weight gradient's product gives the bias
+gradient as its last column, for no pass either.
+
 The gradients are matrix products too: d weight[g] = sum_n g[n, g] @ columns[n, g]^T,
 d columns[n, g] = weight[g]^T @ g[n, g], and d input scatters the patch gradients back
 to the pixels they were read from (col2im): one strided slice per kernel offset, added
@@ -99,8 +104,9 @@ def _grouped_grad(g, groups):
     return g.reshape(n, groups, out_channels // groups, -1)
 
 
-def columns(x, kernel, stride, padding, dilation, groups):
-    """im2col: the patches as (N, groups, C/groups * prod(kernel), prod(out)), copied once.
+def columns(x, kernel, stride, padding, dilation, groups, ones_row=False):
+    """im2col: the patches as (N, groups, C/groups * prod(kernel), prod(out)), copied once,
+    with a row of ones after each group's patches if `ones_row` (for the bias: see above).
 
     Each sample's columns are contiguous, read from the strided view of the padded input
     a run of output positions at a time, which is the fast direction for the copy. The
@@ -113,12 +119,22 @@ def columns(x, kernel, stride, padding, dilation, groups):
     out_axes = tuple(range(2, 2 + nd))
     kernel_axes = tuple(range(2 + nd, 2 + 2 * nd))
     patches = view.transpose((0, 1) + kernel_axes + out_axes)           # (N, C, *kernel, *out)
-    shape = (n, groups, c // groups * math.prod(kernel), math.prod(patches.shape[2 + nd:]))
-    if all(k == 1 for k in kernel):
+    rows = c // groups * math.prod(kernel)
+    shape = (n, groups, rows, math.prod(patches.shape[2 + nd:]))
+    if not ones_row and all(k == 1 for k in kernel):
         return patches.reshape(shape)  # a 1x1 kernel's patches may be x itself: a view, no copy
-    cols = workspace.empty(shape, x.dtype)  # the step's largest array: memory kept for the next step
-    np.copyto(cols.reshape(patches.shape), patches)
+    cols = workspace.empty(shape[:2] + (rows + ones_row,) + shape[3:], x.dtype)  # the step's largest array:
+    by_group = patches.reshape((n, groups, c // groups) + patches.shape[2:])     # memory kept for the next step
+    np.copyto(cols[:, :, :rows].reshape(by_group.shape), by_group)  # (splitting axes: always a view)
+    if ones_row:
+        cols[:, :, rows] = 1
     return cols
+
+
+def bias_in_columns(kernel, bias):
+    """Whether a convolution's bias rides along in its matrix product (a row of ones in the
+    columns). Not for a 1x1 kernel, whose columns are x itself, not worth copying for that."""
+    return bias is not None and not all(k == 1 for k in kernel)
 
 
 def _input_grad(g, weight, spatial, stride, padding, dilation, groups):
@@ -141,13 +157,16 @@ def _weight_grad(cols, g, weight_shape, groups):
 def _convolution(x, weight, bias, cols, stride, padding, dilation, groups):
     kernel, n = weight.shape[2:], x.shape[0]
     if cols is None:
-        cols = columns(x, kernel, stride, padding, dilation, groups)
+        cols = columns(x, kernel, stride, padding, dilation, groups, ones_row=bias_in_columns(kernel, bias))
+    grouped = _grouped_weight(weight, groups)                            # (G, Cout/G, K)
+    with_bias = cols.shape[2] > grouped.shape[2]                         # the columns end in a row of ones
+    if with_bias:
+        grouped = np.concatenate((grouped, bias.reshape(groups, -1, 1)), axis=2)  # [W | b]
     # (G, Cout/G, K) @ (N, G, K, P) -> (N, G, Cout/G, P), which is (N, Cout, *out) in memory
-    grouped = _grouped_weight(weight, groups)
     product = np.matmul(grouped, cols, out=workspace.empty(cols.shape[:2] + grouped.shape[1:2] + cols.shape[3:],
                                                            np.result_type(grouped, cols)))
     out = product.reshape((n, weight.shape[0]) + output_shape(x.shape[2:], kernel, stride, padding, dilation))
-    if bias is not None:
+    if bias is not None and not with_bias:
         out += bias.reshape((-1,) + (1,) * len(kernel))
     return out
 
@@ -181,13 +200,29 @@ def _channel_sums(g):
     return g.sum(axis=0).reshape(g.shape[1], math.prod(g.shape[2:])).sum(axis=1)
 
 
-def _convolution_vjp_bias(g, ans, x, weight, bias, cols, stride, padding, dilation, groups):
-    return _channel_sums(g)
+def _convolution_vjp(wanted, g, ans, x, weight, bias, cols, stride, padding, dilation, groups):
+    """The gradients of input, weight and bias. Where the columns end in a row of ones (the
+    bias rode along in forward), one product gives the weight's gradient and, as its last
+    column, the bias's: d [W | b] = g @ [columns; 1]^T."""
+    wants_x, wants_weight, wants_bias = wanted[:3]
+    dx = dweight = dbias = None
+    if wants_x:
+        dx = _convolution_vjp_input(g, ans, x, weight, bias, cols, stride, padding, dilation, groups)
+    rows = math.prod(weight.shape[1:])
+    if wants_weight and cols is not None and cols.shape[2] > rows and on_arrays(g):
+        extended = (_grouped_grad(g, groups) @ np.swapaxes(cols, -1, -2)).sum(axis=0)  # (G, Cout/G, K + 1)
+        dweight = extended[..., :rows].reshape(weight.shape)
+        if wants_bias:
+            dbias = extended[..., rows].reshape(-1)
+    elif wants_weight:
+        dweight = _convolution_vjp_weight(g, ans, x, weight, bias, cols, stride, padding, dilation, groups)
+    if wants_bias and dbias is None:
+        dbias = _channel_sums(g)
+    return [dx, dweight, dbias, None]
 
 
 # cols: the columns of x (``columns``) when the caller has them, else None (they are built here).
-convolution = Primitive("Convolution", _convolution,
-                        _convolution_vjp_input, _convolution_vjp_weight, _convolution_vjp_bias, None)
+convolution = Primitive("Convolution", _convolution, vjp_all=_convolution_vjp)
 
 
 # The weight gradient as a primitive of its own, for gradients of gradients. It is bilinear in

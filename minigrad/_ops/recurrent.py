@@ -120,7 +120,7 @@ def _previous(sequence, first, reverse):
     return np.concatenate([first[None], sequence[:-1]])
 
 
-def _lstm_layer_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
+def _lstm_layer_vjp(wanted, grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
     kept = _kept_parts(ans) if type(grad) is np.ndarray else None
     if kept is None:
         return _lstm_layer_recorded_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse)
@@ -158,11 +158,11 @@ def _lstm_layer_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
         dh_next = d_gates[t] @ w_hh
     rows = d_gates.reshape(-1, d_gates.shape[-1])
     d_bias = None if b_ih is None else rows.sum(axis=0)
-    return (_times(d_gates, w_ih),                            # x
-            dh_next, dc_next,                                 # h0, c0
-            rows.T @ x.reshape(-1, x.shape[-1]),              # w_ih
-            rows.T @ h_prev.reshape(-1, hidden),              # w_hh
-            d_bias, d_bias)                                   # b_ih, b_hh
+    return (_times(d_gates, w_ih) if wanted[0] else None,                      # x
+            dh_next, dc_next,                                                  # h0, c0
+            rows.T @ x.reshape(-1, x.shape[-1]) if wanted[3] else None,        # w_ih
+            rows.T @ h_prev.reshape(-1, hidden) if wanted[4] else None,        # w_hh
+            d_bias, d_bias)                                                    # b_ih, b_hh
 
 
 def _lstm_layer_recorded_vjp(grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
@@ -233,7 +233,7 @@ def _gru_layer(x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
     return hs
 
 
-def _gru_layer_vjp(grad, ans, x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
+def _gru_layer_vjp(wanted, grad, ans, x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
     """Backpropagation through time. Each step's gate gradients are joined by concatenation
     rather than written into buffers, so the same rule runs on arrays and, under create_graph,
     on recorded tensors."""
@@ -256,8 +256,9 @@ def _gru_layer_vjp(grad, ans, x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
         dh_next = dh * z[t] + d_hgates[t] @ w_hh
     d_xgates, d_hgates = np.stack(d_xgates), np.stack(d_hgates)
     x_rows, h_rows = d_xgates.reshape(-1, 3 * hidden), d_hgates.reshape(-1, 3 * hidden)
-    return (_times(d_xgates, w_ih), dh_next, x_rows.T @ x.reshape(-1, x.shape[-1]),
-            h_rows.T @ h_prev.reshape(-1, hidden),
+    return (_times(d_xgates, w_ih) if wanted[0] else None, dh_next,
+            x_rows.T @ x.reshape(-1, x.shape[-1]) if wanted[2] else None,
+            h_rows.T @ h_prev.reshape(-1, hidden) if wanted[3] else None,
             None if b_ih is None else np.sum(x_rows, axis=0), None if b_hh is None else np.sum(h_rows, axis=0))
 
 

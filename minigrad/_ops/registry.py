@@ -139,8 +139,10 @@ class Primitive:
       vjp_argnum: for ops with any number of inputs (cat, stack), one rule
         ``vjp_argnum(i, g, ans, *inputs, **params)`` for input i;
       vjp_all: for ops whose input gradients share one expensive computation (an LSTM's
-        backpropagation through time), ``vjp_all(g, ans, *inputs, **params)`` returning every
-        input's gradient at once (None where there is none).
+        backpropagation through time, a convolution's weight and bias), one rule
+        ``vjp_all(wanted, g, ans, *inputs, **params)`` returning every input's gradient at
+        once (None where there is none); ``wanted[i]`` says whether input i wants one, so
+        that the rule may skip what nobody asked for.
     Whatever the shape, it is turned here into the one protocol the engine calls:
 
         vjp(g, ans, inputs, params, edges) -> one gradient per input (None where none is wanted)
@@ -204,7 +206,7 @@ def one_rule(vjps, vjp_argnum=None, vjp_all=None):
     vjp(g, ans, inputs, params, edges) giving each input's gradient (None where edges[i] is None)."""
     if vjp_all is not None:
         def vjp(g, ans, inputs, params, edges):
-            grads = vjp_all(g, ans, *inputs, **params)
+            grads = vjp_all(tuple(edge is not None for edge in edges), g, ans, *inputs, **params)
             return [None if edge is None else grad for grad, edge in zip(grads, edges)]
     elif vjp_argnum is not None:
         def vjp(g, ans, inputs, params, edges):

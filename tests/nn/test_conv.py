@@ -229,3 +229,30 @@ def test_conv_transpose_matches_torch(data):
     np.testing.assert_allclose(x_m.grad.numpy(), x_t.grad.numpy(), rtol=1e-6, atol=1e-9)
     for (name, p_t), p_m in zip(theirs.named_parameters(), ours.parameters()):
         np.testing.assert_allclose(p_m.grad.numpy(), p_t.grad.numpy(), rtol=1e-6, atol=1e-9, err_msg=name)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@settings(max_examples=40)
+@given(conv_cases(), st.tuples(st.booleans(), st.booleans(), st.booleans()).filter(any))
+def test_each_subset_of_input_weight_and_bias_gradients_matches_torch(case, wanted):
+    # With a bias, the weight's and the bias's gradients come out of one matrix product (the
+    # bias rides along in the columns as a row of ones, except for 1x1 kernels): each of the
+    # three gradients must be right whether or not the others are wanted.
+    case = dict(case, bias=True)
+    name = f"conv{case['dims']}d"
+    kwargs = dict(stride=case["stride"], padding=case["padding"], dilation=case["dilation"], groups=case["groups"])
+    assert_function_matches_torch(lambda x, w, b: getattr(F, name)(x, w, b, **kwargs),
+                                  lambda x, w, b: getattr(TF, name)(x, w, b, **kwargs), _arrays(case),
+                                  seed=case["seed"], requires_grad=list(wanted))
+
+
+def test_columns_with_a_row_of_ones_are_the_columns_and_ones():
+    from minigrad._ops import conv as conv_ops
+
+    x = np.random.default_rng(0).standard_normal((2, 4, 5, 6)).astype(np.float32)
+    geometry = dict(kernel=(3, 2), stride=(1, 2), padding=((1, 1), (0, 1)), dilation=(1, 1), groups=2)
+    plain = np.array(conv_ops.columns(x, **geometry))
+    extended = conv_ops.columns(x, **geometry, ones_row=True)
+    assert plain.shape == (2, 2, 2 * 3 * 2, 15) and extended.shape == (2, 2, 2 * 3 * 2 + 1, 15)
+    np.testing.assert_array_equal(extended[:, :, :-1], plain)
+    np.testing.assert_array_equal(extended[:, :, -1], np.ones((2, 2, 15), np.float32))

@@ -205,3 +205,32 @@ def test_sequence_classifier_trains_like_torch():
             opt.step()
     for (name, value), (_, expected) in zip(model.state_dict().items(), torch_model.state_dict().items()):
         np.testing.assert_allclose(value.numpy(), expected.numpy(), rtol=1e-6, atol=1e-10, err_msg=name)
+
+
+@settings(max_examples=20)
+@given(st.sampled_from(["LSTM", "GRU"]), st.booleans(), st.lists(st.booleans(), min_size=5, max_size=5),
+       st.integers(0, 2**16))
+def test_gradients_only_of_what_wants_them_match_torch(kind, bias, frozen, seed):
+    """The fused layers' backward skips the gradients nobody asked for (a constant input's, a
+    frozen weight's): those that are wanted are torch's, the others stay None as in torch."""
+    from minigrad.testing.modules import load_torch_state
+
+    torch_layer = getattr(torch.nn, kind)(3, 4, bias=bias).double()
+    layer = getattr(nn, kind)(3, 4, bias=bias).double()
+    load_torch_state(layer, torch_layer)
+    for (name, p), torch_p, freeze in zip(layer.named_parameters(), torch_layer.parameters(), frozen):
+        p.requires_grad_(not freeze)
+        torch_p.requires_grad_(not freeze)
+    rng = np.random.default_rng(seed)
+    x, upstream = rng.standard_normal((5, 2, 3)), rng.standard_normal((5, 2, 4))
+    out, torch_out = layer(minigrad.tensor(x))[0], torch_layer(torch.tensor(x))[0]
+    assert_close(out, torch_out)
+    if not torch_out.requires_grad:
+        return
+    (out * minigrad.tensor(upstream)).sum().backward()
+    (torch_out * torch.tensor(upstream)).sum().backward()
+    for (name, p), torch_p in zip(layer.named_parameters(), torch_layer.parameters()):
+        if torch_p.grad is None:
+            assert p.grad is None, name
+        else:
+            assert_close(p.grad, torch_p.grad, what=f"gradient of {name}")

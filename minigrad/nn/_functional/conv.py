@@ -122,7 +122,8 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
         raise RuntimeError(f"Input type ({batched.dtype}) and bias type ({bias.dtype}) should be the same")
     # The columns (im2col) are built here once and handed over as a constant when the weight's
     # gradient will be wanted: its rule reuses them instead of building them again.
-    cols = (conv_ops.columns(batched._array, kernel, stride, pairs, dilation, groups)
+    cols = (conv_ops.columns(batched._array, kernel, stride, pairs, dilation, groups,
+                             ones_row=conv_ops.bias_in_columns(kernel, bias))
             if weight.requires_grad and is_grad_enabled() else None)
     out = apply(conv_ops.convolution, batched, weight, bias, cols,
                 stride=stride, padding=pairs, dilation=dilation, groups=groups)
