@@ -8,7 +8,7 @@ gradient at its boundaries, and maximum/minimum split the gradient evenly on tie
 import numpy as np
 
 from minigrad._ops import workspace
-from minigrad._ops.registry import Primitive, quietly
+from minigrad._ops.registry import Primitive, ignore_numpy_errors, on_arrays, quietly, restore_numpy_errors
 
 # ---------------------------------------------------------------- arithmetic
 add = Primitive("Add", np.add,
@@ -169,10 +169,13 @@ def logistic(x):
     torch's formula. For very negative x, e^-x overflows to inf and the result is the correct
     limit 0 (quietly, as in torch); elsewhere it is accurate to the last bits.
     """
-    if hasattr(x, "sigmoid"):  # a tensor, when a gradient is itself recorded: one Sigmoid op
+    if type(x) is not np.ndarray and not on_arrays(x):  # a tensor (a recorded gradient): one Sigmoid op
         return x.sigmoid()
-    with np.errstate(over="ignore"):
+    token = ignore_numpy_errors()  # (np.errstate costs more than the rest on a small array)
+    try:
         return 1 / (1 + np.exp(-x))
+    finally:
+        restore_numpy_errors(token)
 
 
 sigmoid = Primitive("Sigmoid", logistic, lambda g, ans, x: g * ans * (1 - ans), saves="output",
@@ -182,6 +185,9 @@ sigmoid = Primitive("Sigmoid", logistic, lambda g, ans, x: g * ans * (1 - ans), 
 # selected rather than multiplied by a mask: a nan upstream gradient stays out of the zeroed
 # positions (nan * 0 would be nan), and a nan input passes the gradient on (nan <= 0 is false).
 SAME_WIDTH_INT = {2: np.int16, 4: np.int32, 8: np.int64}
+# Up to this many elements ReLU takes the plain calls: measured (float32) the faster below about
+# 2000 elements in backward and 4000 in forward, where the speed-ups below are for large arrays.
+SMALL = 1024
 
 
 def _relu_vjp(g, ans, x):
@@ -197,7 +203,8 @@ def _relu_vjp(g, ans, x):
     if type(g) is not np.ndarray:  # a tensor (a recorded gradient): the plain rule, as ops
         return np.where(ans <= 0, 0, g)
     as_int = SAME_WIDTH_INT.get(g.itemsize)
-    if g.dtype.kind != "f" or g.shape != ans.shape or g.ndim == 0 or as_int is None:
+    if (g.dtype.kind != "f" or g.shape != ans.shape or g.ndim == 0 or as_int is None
+            or g.size <= SMALL):  # (on a few elements, the five calls below cost more than the branches)
         return np.where(ans <= 0, 0, g)
     keep = np.less_equal(ans, 0)
     np.logical_not(keep, out=keep)
@@ -215,6 +222,8 @@ def _relu(x):
     step to step (workspace)."""
     if x.dtype.kind != "f":
         return np.maximum(0, x)
+    if x.size <= SMALL:  # a few elements: no loop to speed up, and the calls below would cost more
+        return np.maximum(x.dtype.type(0), x)
     if not x.flags.c_contiguous:  # the output takes x's layout, as torch's does
         return np.maximum(np.zeros(x.shape, x.dtype), x, out=np.empty_like(x))
     return np.maximum(workspace.zeros(x.shape, x.dtype), x, out=workspace.empty(x.shape, x.dtype))
