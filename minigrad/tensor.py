@@ -475,10 +475,12 @@ class Tensor:
     # -------------------------------------------------------------- arithmetic
     def _binary(self, primitive, other, reverse=False):
         a, b = _promote(self, other, primitive is E.div)
-        if type(b) is float and a._array.dtype.kind == "f":
-            b = _constant(b, a._array.dtype)
         try:
-            return apply(primitive, b, a) if reverse else apply(primitive, a, b)
+            if reverse:
+                return apply(primitive, b, a)
+            if type(b) is float or type(b) is int:
+                return _with_number(primitive, a, b)
+            return apply(primitive, a, b)
         except ValueError:
             _broadcast_shape(self._array.shape, np.shape(_raw(b)))  # torch's error where the shapes clash
             raise  # any other complaint from NumPy is a bug to see, not a broadcast error
@@ -525,7 +527,7 @@ class Tensor:
     def __rtruediv__(self, other: TensorLike) -> Tensor:
         if _is_scalar(other):  # as torch records it: c / x = (1 / x) * c
             a, b = _promote(self, other, true_division=True)
-            return apply(E.mul, apply(E.reciprocal, a), b)
+            return _with_number(E.mul, apply(E.reciprocal, a), b)
         return self._binary(E.div, other, reverse=True)
 
     def __pow__(self, exponent: TensorLike) -> Tensor:
@@ -1744,6 +1746,8 @@ class Tensor:
             _refuse_cast(_dtype.get_default_dtype().numpy, self._array.dtype)
         elif type(other) is int and self._array.dtype.kind in "iu":
             other = _wrapped(other, self._array.dtype)
+        elif self._array.dtype is _FLOAT16 and primitive in _IN_FLOAT32 and type(other) in (float, int):
+            primitive, other = _IN_FLOAT32[primitive], _constant(other, _FLOAT32)  # as _with_number does
         return self._inplace(primitive, other)
 
     def add_(self, other: TensorLike, alpha: Number = 1) -> Tensor:
@@ -2405,14 +2409,30 @@ def _wrapped(number, integer_dtype):
     return int(np.array(number, dtype=np.int64).astype(integer_dtype))
 
 
-# Python floats met as operands of floating tensors, as read-only 0-d arrays: one table per
-# floating dtype, so that finding one costs two dictionary lookups (see _constant).
-_float_constants = {np.dtype(t): {} for t in (np.float16, np.float32, np.float64)}
+# Python floats met as operands of float32 and float64 tensors, as read-only 0-d arrays: one
+# table per dtype, so that finding one costs two dictionary lookups (see _constant).
+_FLOAT16, _FLOAT32 = np.dtype(np.float16), np.dtype(np.float32)
+_float_constants = {_FLOAT32: {}, np.dtype(np.float64): {}}
 CONSTANTS_KEPT = 4096
+# float16 times or over a number: computed in float32 and rounded once, as torch computes it.
+_IN_FLOAT32 = {E.mul: E.mul_in_float32, E.div: E.div_in_float32}
+
+
+def _with_number(primitive, a, number):
+    """primitive applied to the tensor `a` and a Python number (after promotion), as torch computes
+    it: on a floating tensor the number is a ready constant of its dtype (see _constant), except
+    that a float16 tensor is multiplied or divided in float32 and the result rounded once."""
+    dtype = a._array.dtype
+    if dtype is _FLOAT16 and primitive in _IN_FLOAT32:
+        return apply(_IN_FLOAT32[primitive], a, _constant(number, _FLOAT32))
+    if type(number) is float and dtype.kind == "f":
+        number = _constant(number, dtype)
+    return apply(primitive, a, number)
 
 
 def _constant(number, dtype):
-    """The Python float `number` as a read-only 0-d array of the floating `dtype`, made once per value.
+    """The Python number `number` as a read-only 0-d array of the floating `dtype`, made once per
+    value for float32 and float64.
 
     NumPy computes float32_array * 0.5 exactly as float32_array * float32(0.5) (NumPy 2 casts a
     Python float to the array's dtype), but it converts the Python number again at every call:

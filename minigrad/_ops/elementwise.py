@@ -33,6 +33,20 @@ div = Primitive("Div", np.true_divide,
                 lambda g, ans, x, y: -g * ((x / y) / y), fused_for="mul(x, reciprocal(y))")
 
 
+# torch computes float16 arithmetic in float32 (its "opmath" type) and rounds the result once:
+# a float16 tensor times or over a Python number is float32(x) * float32(c), rounded to float16
+# (x * 1.0004 moves x, where the number rounded to float16 first, 1.0, would not). These two
+# take the number as a float32 0-d array and give the tensor's dtype back; their gradients,
+# g * c and g / c, come out in float32 and the engine rounds them back, as every gradient of a
+# wider dtype. (torch rounds the number to float16 first in + and -, as NumPy does.)
+mul_in_float32 = Primitive("MulInFloat32", lambda x, c: np.multiply(x, c).astype(x.dtype),
+                           lambda g, ans, x, c: g * c, None,
+                           saves="others", grad_fn_name="MulBackward0", fused_for="mul(x, c) in float32")
+div_in_float32 = Primitive("DivInFloat32", lambda x, c: np.true_divide(x, c).astype(x.dtype),
+                           lambda g, ans, x, c: g / c, None,
+                           saves="others", grad_fn_name="DivBackward0", fused_for="div(x, c) in float32")
+
+
 def _rounded_quotient(x, y, rounding_mode):
     """x / y rounded toward -inf ("floor", as Python's //) or toward zero ("trunc"); integers
     stay integers and are divided exactly, never through floats."""

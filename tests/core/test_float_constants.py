@@ -1,7 +1,8 @@
 """A Python float met by + - * / on a floating tensor is kept as a ready 0-d array of the tensor's
 dtype, made once per value. That changes where the conversion happens, never a result: values and
-gradients equal torch's in float32 and float64 and NumPy's own in float16, signed zeros and NaN
-keep their meaning, and a float beyond the dtype's range is inf without a NumPy warning."""
+gradients equal torch's, signed zeros and NaN keep their meaning, and a float beyond the dtype's
+range is inf without a NumPy warning. float16 times or over a number is computed in float32 and
+rounded once, as torch computes it."""
 
 import operator
 import sys
@@ -46,17 +47,54 @@ def test_values_and_gradients_equal_torch(op, dtype, number, first, values):
     np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
 
 
-@given(op=st.sampled_from(OPERATORS), number=numbers,
+FLOAT16_OPERATIONS = {
+    "x + c": operator.add, "x - c": operator.sub, "x * c": operator.mul, "x / c": operator.truediv,
+    "c + x": lambda x, c: c + x, "c - x": lambda x, c: c - x, "c * x": lambda x, c: c * x,
+    "c / x": lambda x, c: c / x, "mul": lambda x, c: x.mul(c), "div": lambda x, c: x.div(c),
+}
+float16_numbers = st.one_of(numbers, st.integers(-5000, 5000))
+
+
+@given(name=st.sampled_from(sorted(FLOAT16_OPERATIONS)), number=float16_numbers,
+       values=st.lists(st.floats(-1e3, 1e3, width=16), min_size=1, max_size=6),
+       upstream=st.lists(st.floats(-1e3, 1e3, width=16), min_size=6, max_size=6))
+def test_float16_with_a_number_equals_torch(name, number, values, upstream):
+    """torch multiplies and divides a half tensor by a number in float32 and rounds once (x * 1.0004
+    moves x, where 1.0004 rounded to float16 is 1.0), and rounds the number to float16 first in +
+    and -: values and gradients, bit for bit, ints (2049 is not a float16) and the reversed forms
+    included."""
+    op = FLOAT16_OPERATIONS[name]
+    x, t = _both("float16", values)
+    g = np.array(upstream[:len(values)], dtype="float16")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no NumPy overflow warning may leak out
+        y = op(x, number)
+        expected = op(t, number)
+        np.testing.assert_array_equal(y.detach().numpy(), expected.detach().numpy())
+        assert y.dtype == minigrad.float16
+        y.backward(minigrad.tensor(g))
+    expected.backward(torch.tensor(g))
+    np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+    assert y.grad_fn.name() == expected.grad_fn.name()
+
+
+@given(name=st.sampled_from(["mul_", "div_", "__imul__", "__itruediv__"]), number=float16_numbers,
        values=st.lists(st.floats(-1e3, 1e3, width=16), min_size=1, max_size=6))
-def test_float16_computes_as_numpy_does(op, number, values):
-    """float16 keeps NumPy's rule: the float is rounded to float16 first. (torch multiplies and
-    divides a half tensor by a Python float in float32 and rounds once; minigrad does not yet.)"""
+def test_float16_in_place_with_a_number_equals_torch(name, number, values):
     array = np.array(values, dtype="float16")
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
+    x, t = minigrad.tensor(array), torch.tensor(array)
+    with warnings.catch_warnings():
         warnings.simplefilter("error")
-        result = op(minigrad.tensor(array), number).numpy()
-        np.testing.assert_array_equal(result, op(array, number))
-    assert result.dtype == np.float16
+        getattr(x, name)(number)
+    getattr(t, name)(number)
+    np.testing.assert_array_equal(x.numpy(), t.numpy())
+
+
+def test_float16_scaling_by_a_number_close_to_one_is_not_lost():
+    x = minigrad.tensor([1.0, 2.0, 1000.0], dtype=minigrad.float16)
+    expected = torch.tensor([1.0, 2.0, 1000.0], dtype=torch.float16) * 1.0004
+    np.testing.assert_array_equal((x * 1.0004).numpy(), expected.numpy())
+    assert (x * 1.0004).numpy()[2] != 1000.0  # rounded to float16 first, 1.0004 would be 1.0
 
 
 def test_signed_zero_is_not_confused_with_zero():
@@ -72,8 +110,8 @@ def test_the_constant_is_made_once_read_only_and_of_the_tensors_dtype():
     first, second = (x * 0.375).grad_fn.inputs[1], (x * 0.375).grad_fn.inputs[1]
     assert first is second
     assert first.dtype == np.float32 and first.shape == () and not first.flags.writeable
-    half = (x.half() * 0.375).grad_fn.inputs[1]
-    assert half.dtype == np.float16
+    assert (x.half() + 0.375).grad_fn.inputs[1].dtype == np.float16
+    assert (x.half() * 0.375).grad_fn.inputs[1].dtype == np.float32  # float16 multiplies in float32
 
 
 def test_the_cache_stays_bounded():
