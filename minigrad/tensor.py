@@ -486,10 +486,10 @@ class Tensor:
             raise  # any other complaint from NumPy is a bug to see, not a broadcast error
 
     def _arithmetic(self, primitive, other):
-        """self + other, -, * or /. A Python float with a floating tensor (x * 0.5), the most
-        common case, needs no promotion: the float is the tensor's dtype's constant."""
+        """self + other, -, * or /. A Python float with a float32 or float64 tensor (x * 0.5), the
+        most common case, needs no promotion: the float is the tensor's dtype's constant."""
         if type(other) is float:
-            constants = _float_constants.get(self._array.dtype)  # None unless self is floating
+            constants = _float_constants.get(self._array.dtype)  # None unless float32 or float64
             if constants is not None:
                 constant = constants.get(other)
                 if constant is None:

@@ -41,10 +41,10 @@ div = Primitive("Div", np.true_divide,
 # wider dtype. (torch rounds the number to float16 first in + and -, as NumPy does.)
 mul_in_float32 = Primitive("MulInFloat32", lambda x, c: np.multiply(x, c).astype(x.dtype),
                            lambda g, ans, x, c: g * c, None,
-                           saves="others", grad_fn_name="MulBackward0", fused_for="mul(x, c) in float32")
+                           saves="others", grad_fn_name="MulBackward0", fused_for="to(mul(to(x, float32), c), x.dtype)")
 div_in_float32 = Primitive("DivInFloat32", lambda x, c: np.true_divide(x, c).astype(x.dtype),
                            lambda g, ans, x, c: g / c, None,
-                           saves="others", grad_fn_name="DivBackward0", fused_for="div(x, c) in float32")
+                           saves="others", grad_fn_name="DivBackward0", fused_for="to(div(to(x, float32), c), x.dtype)")
 
 
 def _rounded_quotient(x, y, rounding_mode):
