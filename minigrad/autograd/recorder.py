@@ -111,10 +111,10 @@ def _versions(primitive, args, edges, wanting):
     """The version counters, with their values now, of the tensors the node saves: a change in
     place before backward is then caught (each entry is (counter, value))."""
     if primitive.saves_inputs:
-        return tuple((a._version_counter, a._version_counter[0]) for a in args if isinstance(a, Tensor))
+        return [(a._version_counter, a._version_counter[0]) for a in args if isinstance(a, Tensor)]
     # saves_others: each input's VJP reads the others, so an input matters if another input wants a gradient.
-    return tuple((a._version_counter, a._version_counter[0]) for a, edge in zip(args, edges)
-                 if isinstance(a, Tensor) and wanting > (edge is not None))
+    return [(a._version_counter, a._version_counter[0]) for a, edge in zip(args, edges)
+            if isinstance(a, Tensor) and wanting > (edge is not None)]
 
 
 def lift(array, edge):
