@@ -12,7 +12,8 @@ import minigrad
 import minigrad.nn as nn
 import minigrad.nn.functional as F
 from minigrad._ops.activation import erf, erfc
-from minigrad.testing import assert_close, assert_function_matches_torch, assert_module_matches_torch, torch_or_skip
+from minigrad.testing import (assert_close, assert_function_matches_torch, assert_module_matches_torch,
+                              assert_raises_like_torch, torch_or_skip)
 from minigrad.testing import strategies as mst
 
 torch = torch_or_skip()
@@ -40,6 +41,8 @@ LAYERS = {
     "Hardswish": st.just(()),
     "Softsign": st.just(()),
     "Tanhshrink": st.just(()),
+    "Hardshrink": st.one_of(st.just(()), st.tuples(mst.reals(0, 2))),
+    "Softshrink": st.one_of(st.just(()), st.tuples(mst.reals(0, 2))),
     "Threshold": st.tuples(mst.reals(-1, 1), mst.reals(-3, 3)),
 }
 
@@ -109,7 +112,7 @@ def test_activations_keep_float32(name):
 
 @pytest.mark.parametrize("function", ["relu", "leaky_relu", "elu", "gelu", "silu", "mish", "sigmoid", "tanh",
                                       "softplus", "logsigmoid", "hardtanh", "relu6", "selu", "celu", "hardswish",
-                                      "hardsigmoid", "softsign", "tanhshrink"])
+                                      "hardsigmoid", "softsign", "tanhshrink", "hardshrink", "softshrink"])
 def test_stable_at_large_logits(function):
     x = np.array([-1e4, -50.0, -1.0, 0.0, 1.0, 50.0, 1e4])
     ours, theirs = getattr(F, function), getattr(torch.nn.functional, function)
@@ -240,6 +243,7 @@ _EXACT_ON_SPECIALS = {
     "celu": lambda lib, x: _functional(lib).celu(x, 0.5),
     "hardsigmoid": lambda lib, x: _functional(lib).hardsigmoid(x),
     "hardswish": lambda lib, x: _functional(lib).hardswish(x),
+    "hardshrink": lambda lib, x: _functional(lib).hardshrink(x, 1.0),
     "clamp(min=0)": lambda lib, x: x.clamp(min=0.0),
     "clamp(min=-0.0)": lambda lib, x: x.clamp(min=-0.0),
     "clamp(max=0)": lambda lib, x: x.clamp(max=0.0),
@@ -269,3 +273,35 @@ def test_exact_functions_keep_torchs_bits_and_zero_signs(name, data, dtype):
     theirs = _EXACT_ON_SPECIALS[name](torch, torch.tensor(x)).numpy()
     np.testing.assert_array_equal(ours, theirs)
     assert np.signbit(ours[~np.isnan(ours)]).tolist() == np.signbit(theirs[~np.isnan(theirs)]).tolist()
+
+
+@pytest.mark.parametrize("name", ["hardshrink", "softshrink"])
+@given(data=st.data(), lambd=st.sampled_from([0.0, 0.5, 1.0]))
+@settings(max_examples=30)
+def test_shrinks_keep_torchs_values_nan_and_gradients(name, data, lambd):
+    """The zeros are +0.0 (for softshrink as torch's vectorised loop gives them; its scalar loop,
+    on the last elements of an array, gives x * 0 with the sign of x, so signs are compared for
+    hardshrink only); -lambd and lambd are inside. A NaN passes both, and so does its gradient
+    in minigrad (torch's differs between its two loops: 1 or 0 by the NaN's position)."""
+    values = data.draw(st.lists(st.sampled_from([0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 2.5, -2.5, np.nan, np.inf,
+                                                 -np.inf]), min_size=1, max_size=12))
+    upstream = data.draw(st.lists(st.sampled_from([1.0, -2.0, 0.5]), min_size=len(values), max_size=len(values)))
+    x = np.array(values)
+    ours, theirs = minigrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, expected = getattr(F, name)(ours, lambd), getattr(torch.nn.functional, name)(theirs, lambd)
+    np.testing.assert_array_equal(out.detach().numpy(), expected.detach().numpy())
+    if name == "hardshrink":
+        assert np.signbit(out.detach().numpy()).tolist() == np.signbit(expected.detach().numpy()).tolist()
+    assert not np.signbit(out.detach().numpy()[out.detach().numpy() == 0]).any()
+    out.backward(minigrad.tensor(upstream))
+    expected.backward(torch.tensor(upstream))
+    nan = np.isnan(x)
+    np.testing.assert_array_equal(ours.grad.numpy()[~nan], theirs.grad.numpy()[~nan])
+    np.testing.assert_array_equal(ours.grad.numpy()[nan], np.array(upstream)[nan])
+
+
+@pytest.mark.parametrize("lambd", [-1, -0.5])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_softshrink_refuses_a_negative_lambda_as_torch(lambd, dtype):
+    x = np.zeros(3, dtype=dtype)
+    assert_raises_like_torch(lambda lib: lib.nn.functional.softshrink(lib.tensor(x), lambd), same_message=True)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import minigrad
-from minigrad.testing import assert_close, torch_or_skip
+from minigrad.testing import assert_close, assert_raises_like_torch, torch_or_skip
 
 torch = torch_or_skip()
 
@@ -40,3 +40,31 @@ def test_distance_layers_match_torch(name):
     ours, theirs = getattr(minigrad.nn, name)(), getattr(torch.nn, name)()
     assert repr(ours) == repr(theirs)
     assert_close(ours(minigrad.tensor(a), minigrad.tensor(b)), theirs(torch.tensor(a), torch.tensor(b)))
+
+
+@pytest.mark.parametrize("name, factor, shape", [
+    ("pixel_shuffle", 2, (2, 8, 3, 2)), ("pixel_shuffle", 3, (9, 2, 2)), ("pixel_shuffle", 1, (1, 2, 3, 2, 2)),
+    ("pixel_unshuffle", 2, (2, 2, 4, 6)), ("pixel_unshuffle", 3, (1, 6, 3)), ("pixel_unshuffle", 2, (2, 1, 1, 2, 4)),
+])
+def test_functional_pixel_shuffle_matches_torch(name, factor, shape):
+    """Any number of leading batch axes (none included); values and gradients."""
+    rng = np.random.default_rng(sum(shape))
+    x = rng.standard_normal(shape)
+    x_m, x_t = minigrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out_m, out_t = getattr(minigrad.nn.functional, name)(x_m, factor), getattr(torch.nn.functional, name)(x_t, factor)
+    assert_close(out_m, out_t)
+    upstream = rng.standard_normal(tuple(out_t.shape))
+    out_m.backward(minigrad.tensor(upstream))
+    out_t.backward(torch.tensor(upstream))
+    assert_close(x_m.grad, x_t.grad)
+
+
+@pytest.mark.parametrize("name, factor, shape", [
+    ("pixel_shuffle", 2, (1, 3, 2, 2)), ("pixel_shuffle", 2, (3, 2)), ("pixel_shuffle", 0, (1, 4, 2, 2)),
+    ("pixel_shuffle", 2.0, (1, 4, 2, 2)), ("pixel_shuffle", True, (1, 4, 2, 2)),
+    ("pixel_unshuffle", 2, (1, 1, 3, 4)), ("pixel_unshuffle", 2, (1, 1, 4, 3)), ("pixel_unshuffle", 2, (3, 4)),
+    ("pixel_unshuffle", -1, (1, 1, 4, 4)),
+])
+def test_pixel_shuffle_errors_are_torchs(name, factor, shape):
+    x = np.zeros(shape)
+    assert_raises_like_torch(lambda lib: getattr(lib.nn.functional, name)(lib.tensor(x), factor), same_message=True)

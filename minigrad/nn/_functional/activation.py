@@ -6,6 +6,8 @@ leaf that requires grad).
 
 import warnings
 
+import numpy as np
+
 from minigrad import _dtype
 from minigrad._arguments import _dim
 from minigrad._ops import activation as A
@@ -16,7 +18,7 @@ from minigrad.tensor import apply
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "gelu", "silu", "mish",
            "sigmoid", "tanh", "softplus", "logsigmoid", "hardtanh", "hardtanh_", "softmax", "softmin",
            "log_softmax", "selu", "celu", "prelu", "hardsigmoid", "hardswish", "softsign", "threshold", "glu",
-           "tanhshrink"]
+           "tanhshrink", "hardshrink", "softshrink"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -213,3 +215,25 @@ def glu(input, dim=-1):
 def tanhshrink(input):
     """x - tanh(x)."""
     return input - input.tanh()
+
+
+def _inside(input, lambd):
+    """Where -lambd <= x <= lambd (never at a NaN): the elements the shrinks set to zero."""
+    return (input >= -lambd) & (input <= lambd)
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > lambd, else 0 (a NaN passes, as do its gradients)."""
+    return where(_inside(input, lambd), 0.0, input)
+
+
+def softshrink(input, lambd=0.5):
+    """x moved lambd toward 0 where |x| > lambd, else 0 (a NaN passes, as do its gradients).
+
+    The zeros are +0.0, as torch's vectorised loop gives them (its scalar loop, which takes the
+    last few elements of an array, gives x * 0, with the sign of x)."""
+    if not 0 <= lambd <= np.finfo(input._array.dtype).max:
+        raise RuntimeError(f"lambda must be in range [0, {np.finfo(input._array.dtype).max:g}] for input dtype "
+                           f"{_dtype.scalar_type_name(input._array.dtype)}, but found {lambd}")
+    shift = lambd * input.detach().sign()  # a constant: d/dx is 1 outside [-lambd, lambd], 0 inside
+    return where(_inside(input, lambd), 0.0, input - shift)

@@ -7,11 +7,13 @@ with A built once from the sizes, and its gradient is the product with A, which 
 already knows.
 """
 
+import numbers
+
 import numpy as np
 
 from minigrad.tensor import Tensor
 
-__all__ = ["interpolate", "upsample"]
+__all__ = ["interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle"]
 
 _LINEAR_MODES = {"linear": 1, "bilinear": 2, "trilinear": 3}
 _MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
@@ -145,3 +147,41 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
     return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+# ------------------------------------------------------------------------ pixel shuffle
+def _factor(function, name, factor, input):
+    """Check a pixel (un)shuffle's factor and input rank as torch does."""
+    if not isinstance(factor, numbers.Integral) or isinstance(factor, bool):  # torch refuses a bool too
+        raise TypeError(f"{function}(): argument '{name}' (position 2) must be int, not {type(factor).__name__}")
+    if factor <= 0:
+        raise RuntimeError(f"{function} expects a positive {name}, but got {factor}")
+    if input.ndim < 3:
+        raise RuntimeError(f"{function} expects input to have at least 3 dimensions, but got input with "
+                           f"{input.ndim} dimension(s)")
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C * r^2, H, W) -> (*, C, H * r, W * r): each group of r^2 channels becomes an r x r block of pixels."""
+    _factor("pixel_shuffle", "upscale_factor", upscale_factor, input)
+    r = upscale_factor
+    *batch, channels, height, width = input.shape
+    if channels % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+                           f"upscale_factor, but input.size(-3)={channels} is not divisible by {r * r}")
+    x = input.reshape(-1, channels // (r * r), r, r, height, width).permute(0, 1, 4, 2, 5, 3)
+    return x.reshape(*batch, channels // (r * r), height * r, width * r)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """(*, C, H * r, W * r) -> (*, C * r^2, H, W): the inverse of pixel_shuffle."""
+    _factor("pixel_unshuffle", "downscale_factor", downscale_factor, input)
+    r = downscale_factor
+    *batch, channels, height, width = input.shape
+    for axis, size in (("height", height), ("width", width)):
+        if size % r:
+            index = -2 if axis == "height" else -1
+            raise RuntimeError(f"pixel_unshuffle expects {axis} to be divisible by downscale_factor, but "
+                               f"input.size({index})={size} is not divisible by {r}")
+    x = input.reshape(-1, channels, height // r, r, width // r, r).permute(0, 1, 3, 5, 2, 4)
+    return x.reshape(*batch, channels * r * r, height // r, width // r)

@@ -8,7 +8,7 @@ from minigrad.nn.parameter import Parameter
 
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "GELU", "SiLU", "Mish", "Tanh", "Sigmoid", "Softplus",
            "LogSigmoid", "Hardtanh", "Softmax", "Softmin", "LogSoftmax", "SELU", "CELU", "PReLU", "Hardsigmoid",
-           "Hardswish", "Softsign", "Tanhshrink", "Threshold", "GLU"]
+           "Hardswish", "Softsign", "Tanhshrink", "Hardshrink", "Softshrink", "Threshold", "GLU"]
 
 
 def _inplace_repr(inplace):
@@ -284,6 +284,34 @@ class Softsign(Module):
 class Tanhshrink(Module):
     def forward(self, input):
         return F.tanhshrink(input)
+
+
+class Hardshrink(Module):
+    """x where |x| > lambd, else 0."""
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return F.hardshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return f"{self.lambd}"
+
+
+class Softshrink(Module):
+    """x moved lambd toward 0 where |x| > lambd, else 0."""
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return F.softshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return f"{self.lambd}"
 
 
 class Threshold(Module):

@@ -122,13 +122,7 @@ class PixelShuffle(Module):
         self.upscale_factor = upscale_factor
 
     def forward(self, input):
-        r = self.upscale_factor
-        *batch, channels, height, width = input.shape
-        if channels % (r * r):
-            raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
-                               f"square of upscale_factor, but input.size(-3)={channels} is not divisible by {r * r}")
-        x = input.reshape(-1, channels // (r * r), r, r, height, width).permute(0, 1, 4, 2, 5, 3)
-        return x.reshape(*batch, channels // (r * r), height * r, width * r)
+        return F.pixel_shuffle(input, self.upscale_factor)
 
     def extra_repr(self):
         return f"upscale_factor={self.upscale_factor}"
@@ -142,13 +136,7 @@ class PixelUnshuffle(Module):
         self.downscale_factor = downscale_factor
 
     def forward(self, input):
-        r = self.downscale_factor
-        *batch, channels, height, width = input.shape
-        if height % r or width % r:
-            raise RuntimeError(f"pixel_unshuffle expects height and width to be divisible by downscale_factor "
-                               f"({r}), got {height} and {width}")
-        x = input.reshape(-1, channels, height // r, r, width // r, r).permute(0, 1, 3, 5, 2, 4)
-        return x.reshape(*batch, channels * r * r, height // r, width // r)
+        return F.pixel_unshuffle(input, self.downscale_factor)
 
     def extra_repr(self):
         return f"downscale_factor={self.downscale_factor}"
