@@ -354,6 +354,7 @@ sin = _with_out("sin", Tensor.sin)
 cos = _with_out("cos", Tensor.cos)
 tanh = _with_out("tanh", Tensor.tanh)
 tan = _with_out("tan", Tensor.tan)
+sinc = _with_out("sinc", Tensor.sinc)
 exp2 = _with_out("exp2", Tensor.exp2)
 deg2rad = _with_out("deg2rad", Tensor.deg2rad)
 rad2deg = _with_out("rad2deg", Tensor.rad2deg)
@@ -475,6 +476,7 @@ detach = Tensor.detach
 clone = Tensor.clone
 
 cumprod = _with_out("cumprod", Tensor.cumprod)
+logcumsumexp = _with_out("logcumsumexp", Tensor.logcumsumexp)
 count_nonzero = Tensor.count_nonzero
 unique = Tensor.unique
 bincount = Tensor.bincount

@@ -765,6 +765,9 @@ class Tensor:
     def tan(self) -> Tensor:
         return apply(E.tan, self._floating())
 
+    def sinc(self) -> Tensor:
+        return apply(E.sinc, self._floating())
+
     def asin(self) -> Tensor:
         return apply(E.asin, self._floating())
 
@@ -1082,6 +1085,15 @@ class Tensor:
 
     def cumprod(self, dim: _int, dtype: DTypeLike | None = None) -> Tensor:
         return self._cumulative(R.cumprod, dim, dtype)
+
+    def logcumsumexp(self, dim: _int) -> Tensor:
+        if self._array.dtype.kind != "f":
+            raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for '
+                                      f"'{_dtype.scalar_type_name(self._array.dtype)}'")
+        if self.ndim == 0:
+            _dim(dim, 0)
+            return self.clone()
+        return apply(R.logcumsumexp, self, axis=_dim(dim, self.ndim))
 
     def _cumulative(self, primitive, dim, dtype):
         x = self if dtype is None else self.to(dtype)

@@ -166,6 +166,16 @@ tanh = Primitive("Tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans), saves="
 # Each rule reads like its derivative; at the edges of a domain (asin at +-1, acosh at 1,
 # atanh at +-1) the gradient is infinite, as in torch.
 tan = Primitive("Tan", np.tan, lambda g, ans, x: g * (1 + ans * ans), saves="output")   # 1 + tan^2
+
+
+def _sinc_vjp(g, ans, x):
+    """d/dx sin(pi x) / (pi x) = (pi x cos(pi x) - sin(pi x)) / (pi x^2), and 0 where pi x^2 is 0
+    (at 0, and where it underflows), computed in torch's order."""
+    pi_x, pi_x_squared = x * np.pi, x * x * np.pi
+    return np.where(pi_x_squared == 0, 0, g * (pi_x * np.cos(pi_x) - np.sin(pi_x)) / pi_x_squared)
+
+
+sinc = Primitive("Sinc", np.sinc, _sinc_vjp)  # np.sinc is sin(pi x) / (pi x), 1 at 0, as torch.sinc
 asin = Primitive("Asin", np.arcsin, lambda g, ans, x: g / np.sqrt(1 - x * x))
 acos = Primitive("Acos", np.arccos, lambda g, ans, x: -g / np.sqrt(1 - x * x))
 atan = Primitive("Atan", np.arctan, lambda g, ans, x: g / (1 + x * x))

@@ -209,6 +209,28 @@ def _cumsum_vjp(g, ans, x, axis):
 cumsum = Primitive("Cumsum", lambda x, axis: np.cumsum(x, axis=axis), _cumsum_vjp, saves="nothing")
 
 
+def _reversed_logcumsumexp(x, axis):
+    return np.flip(logcumsumexp(np.flip(x, axis), axis=axis), axis)
+
+
+def _logcumsumexp_vjp(g, ans, x, axis):
+    """x_i feeds every output y_j at or after i with weight e^(x_i - y_j), so the gradient is
+    e^x_i * sum_{j >= i} g_j e^-y_j: a reversed log-cumulative-sum-exp of log g - y, done apart
+    for the positive and the negative parts of g (log takes no negatives), which never
+    overflows. torch's formula, so its NaN where y is -inf too."""
+    lowest = np.finfo(np.asarray(ans).dtype).min  # log of no gradient: the smallest number, not -inf
+    log_g = np.log(np.abs(g))
+    positive = np.exp(_reversed_logcumsumexp(np.where(g > 0, log_g, lowest) - ans, axis) + x)
+    negative = np.exp(_reversed_logcumsumexp(np.where(g < 0, log_g, lowest) - ans, axis) + x)
+    return positive - negative
+
+
+# log(cumsum(exp(x))), accumulated as log(e^a + e^b) step by step: exact where the plain
+# composite overflows (e^x past float range) or loses the small terms.
+logcumsumexp = Primitive("Logcumsumexp", lambda x, axis: np.logaddexp.accumulate(x, axis=axis), _logcumsumexp_vjp,
+                         saves="both", fused_for="log(cumsum(exp(x)))")
+
+
 def _norm(x, p, axis, keepdims):
     if _count(x, axis) == 1:  # the norm of one element is its magnitude, with no power to overflow (as torch)
         return np.abs(x).sum(axis=axis, keepdims=keepdims)

@@ -234,6 +234,8 @@ CASES = {
                            _unary),
     "tanhshrink": (lambda L, x: _f(L).tanhshrink(x), _unary),
     "shrinks": (lambda L, x: _f(L).hardshrink(x, 0.3) * x + _f(L).softshrink(x, 0.4) * x, _unary),
+    "sinc": (lambda L, x: L.sinc(x) * x, _unary),
+    "logcumsumexp": (lambda L, x: x.logcumsumexp(-1) * x + x.logcumsumexp(0) ** 2, lambda d: [_matrix(d, 3, 4)]),
     "max_dim": (lambda L, x: x.max(-1).values ** 2 + x.min(0)[0].sum(), lambda d: _unary(d, min_dims=2)),
     "sort_topk": (lambda L, x: x.sort(-1).values * x + x.topk(2, -1).values.sum() ** 2,
                   lambda d: [d(mst.arrays("float64", (2, 3), unique=True))]),

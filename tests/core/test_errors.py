@@ -58,6 +58,7 @@ DIM_OPS = {
     "var": lambda x, d: x.var(d),
     "logsumexp": lambda x, d: x.logsumexp(d),
     "cumsum": lambda x, d: x.cumsum(d),
+    "logcumsumexp": lambda x, d: x.logcumsumexp(d),
     "squeeze": lambda x, d: x.squeeze(d),
     "transpose": lambda x, d: x.transpose(0, d),
     "sort": lambda x, d: x.sort(d),
@@ -657,3 +658,7 @@ def test_floating_binary_ops_name_the_shapes_that_do_not_broadcast(name):
 def test_lerp_to_a_number_is_a_type_error_as_in_torch(name):
     ours, _ = assert_raises_like_torch(lambda lib: getattr(lib.ones(2), name)(2.0, 0.5))
     assert name in str(ours) and "float" in str(ours)
+
+
+def test_logcumsumexp_of_integers_is_refused_as_by_torch():
+    assert_raises_like_torch(lambda lib: lib.logcumsumexp(lib.tensor([1, 2, 3]), 0), same_message=True)

@@ -103,6 +103,7 @@ UNARY = {
     "acosh": st.one_of(st.just(1.0), mst.reals(1.01, 5)),
     "atanh": st.one_of(st.sampled_from([-1.0, 1.0]), mst.reals(-0.99, 0.99)),
     "erfc": mst.reals(-8, 30),
+    "sinc": st.one_of(st.just(0.0), mst.reals(-6, 6)),  # 1 at 0, with slope 0 there
     "sigmoid": mst.reals(-8, 8),
     "relu": WITH_ZERO,
 }

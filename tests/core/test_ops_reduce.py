@@ -1,5 +1,5 @@
 """Torch parity of the reductions: sum, mean, prod, max/min, amax/amin, argmax/argmin,
-var/std, logsumexp, cumsum, nansum/nanmean and aminmax, with dim as None, an int, a tuple or
+var/std, logsumexp, cumsum, logcumsumexp, nansum/nanmean and aminmax, with dim as None, an int, a tuple or
 negative, and keepdim."""
 
 from hypothesis import strategies as st
@@ -181,6 +181,17 @@ def cumsum(draw):
     dtype = draw(st.sampled_from(["float64", "float64", "int32", "int64", "bool"]))
     x = draw(mst.arrays(dtype, mst.shapes()))
     form = draw(method_or_function("cumsum"))
+    dim = draw(mst.dim(x.ndim))
+    return (lambda lib, x: form(lib, x, dim)), [x]
+
+
+@cases.add
+def logcumsumexp(draw):
+    """log(cumsum(exp(x))) along a dim, exact where exp(x) overflows, and with -inf inputs
+    (torch's gradient is NaN up to them: minigrad uses torch's formula, so it is too)."""
+    elements = st.one_of(mst.reals(-800, 800), st.just(float("-inf")))
+    x = draw(mst.arrays("float64", mst.shapes(), elements=elements))
+    form = draw(method_or_function("logcumsumexp"))
     dim = draw(mst.dim(x.ndim))
     return (lambda lib, x: form(lib, x, dim)), [x]
 

@@ -33,6 +33,7 @@ COMPOSITES = {  # primitive name -> (the fused call, the composite its fused_for
     "Linear": (lambda x, w: F.linear(x, w), lambda x, w: x @ w.T),
     "Std": (lambda x, w: x.std(-1), lambda x, w: x.var(-1).sqrt()),
     "Logsumexp": (lambda x, w: x.logsumexp(-1), lambda x, w: (x - 4).exp().sum(-1).log() + 4),
+    "Logcumsumexp": (lambda x, w: x.logcumsumexp(-1), lambda x, w: x.exp().cumsum(-1).log()),
 }
 
 
