@@ -477,6 +477,8 @@ clone = Tensor.clone
 
 cumprod = _with_out("cumprod", Tensor.cumprod)
 logcumsumexp = _with_out("logcumsumexp", Tensor.logcumsumexp)
+cummax = _with_out("cummax", Tensor.cummax)
+cummin = _with_out("cummin", Tensor.cummin)
 count_nonzero = Tensor.count_nonzero
 unique = Tensor.unique
 bincount = Tensor.bincount

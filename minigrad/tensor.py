@@ -1086,6 +1086,20 @@ class Tensor:
     def cumprod(self, dim: _int, dtype: DTypeLike | None = None) -> Tensor:
         return self._cumulative(R.cumprod, dim, dtype)
 
+    def cummax(self, dim: _int) -> tuple[Tensor, Tensor]:
+        return self._running_extreme("cummax", dim, I.cummax, largest=True)
+
+    def cummin(self, dim: _int) -> tuple[Tensor, Tensor]:
+        return self._running_extreme("cummin", dim, I.cummin, largest=False)
+
+    def _running_extreme(self, name, dim, primitive, largest):
+        """(values, indices) of the running maximum or minimum along dim, as torch's cummax/cummin."""
+        axis = _dim(dim, self.ndim)
+        if self.ndim == 0:
+            return _return_type(name)(self.clone(), Tensor._wrap(np.zeros((), dtype=np.int64)))
+        index = I.running_extreme_index(self._array, axis, largest).astype(np.int64)
+        return _return_type(name)(apply(primitive, self, index=index, axis=axis), Tensor._wrap(index))
+
     def logcumsumexp(self, dim: _int) -> Tensor:
         if self._array.dtype.kind != "f":
             raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for '

@@ -62,6 +62,21 @@ gather = Primitive("Gather", lambda x, index, axis: x[along_axis(index, axis)], 
 # sort and topk return gathered values; their indices come from argsort and carry no gradient.
 sort = Primitive("Sort", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
 topk = Primitive("Topk", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
+# cummax and cummin gather the running extreme, found by `running_extreme_index`, the same way.
+cummax = Primitive("Cummax", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
+cummin = Primitive("Cummin", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
+
+
+def running_extreme_index(x, axis, largest):
+    """For each position along `axis`, where the running maximum (or minimum) so far was found:
+    the last position that reached it (a tie moves the index on, as in torch), and once a NaN
+    has been met, the last NaN (the running extreme is NaN from there on, as np.maximum's is)."""
+    running = (np.maximum if largest else np.minimum).accumulate(x, axis=axis)
+    reached = x == running
+    if x.dtype.kind == "f":
+        reached |= np.isnan(x)
+    positions = np.arange(x.shape[axis]).reshape((-1,) + (1,) * (x.ndim - axis - 1))
+    return np.maximum.accumulate(np.where(reached, positions, 0), axis=axis)
 
 
 def _pick(x, index, axis, keepdim):

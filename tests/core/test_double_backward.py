@@ -235,6 +235,7 @@ CASES = {
     "tanhshrink": (lambda L, x: _f(L).tanhshrink(x), _unary),
     "shrinks": (lambda L, x: _f(L).hardshrink(x, 0.3) * x + _f(L).softshrink(x, 0.4) * x, _unary),
     "sinc": (lambda L, x: L.sinc(x) * x, _unary),
+    "cummax_cummin": (lambda L, x: x.cummax(-1).values * x + x.cummin(0).values ** 2, lambda d: [_matrix(d, 3, 4)]),
     "logcumsumexp": (lambda L, x: x.logcumsumexp(-1) * x + x.logcumsumexp(0) ** 2, lambda d: [_matrix(d, 3, 4)]),
     "max_dim": (lambda L, x: x.max(-1).values ** 2 + x.min(0)[0].sum(), lambda d: _unary(d, min_dims=2)),
     "sort_topk": (lambda L, x: x.sort(-1).values * x + x.topk(2, -1).values.sum() ** 2,

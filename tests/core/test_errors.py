@@ -59,6 +59,7 @@ DIM_OPS = {
     "logsumexp": lambda x, d: x.logsumexp(d),
     "cumsum": lambda x, d: x.cumsum(d),
     "logcumsumexp": lambda x, d: x.logcumsumexp(d),
+    "cummax": lambda x, d: x.cummax(d),
     "squeeze": lambda x, d: x.squeeze(d),
     "transpose": lambda x, d: x.transpose(0, d),
     "sort": lambda x, d: x.sort(d),

@@ -1,5 +1,5 @@
 """Torch parity of the reductions: sum, mean, prod, max/min, amax/amin, argmax/argmin,
-var/std, logsumexp, cumsum, logcumsumexp, nansum/nanmean and aminmax, with dim as None, an int, a tuple or
+var/std, logsumexp, cumsum, logcumsumexp, cummax/cummin, nansum/nanmean and aminmax, with dim as None, an int, a tuple or
 negative, and keepdim."""
 
 from hypothesis import strategies as st
@@ -194,6 +194,19 @@ def logcumsumexp(draw):
     form = draw(method_or_function("logcumsumexp"))
     dim = draw(mst.dim(x.ndim))
     return (lambda lib, x: form(lib, x, dim)), [x]
+
+
+@cases.add
+def cummax_cummin(draw):
+    """The running maximum or minimum and where it was found: a tie moves the index on, a NaN
+    takes over where it appears (then the last NaN's index), the gradient goes to the index;
+    integers and bools too, and empty axes."""
+    dtype = draw(st.sampled_from(["float64", "float64", "int64", "bool"]))
+    with_nan = st.one_of(TIES, st.just(float("nan")), mst.reals())
+    x = draw(mst.arrays(dtype, mst.shapes(min_side=0), elements=with_nan if dtype == "float64" else None))
+    form = draw(method_or_function(draw(st.sampled_from(["cummax", "cummin"]))))
+    dim = draw(mst.dim(x.ndim))
+    return (lambda lib, x: tuple(form(lib, x, dim))), [x]
 
 
 test_parity = cases.test()
