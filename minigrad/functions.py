@@ -479,6 +479,7 @@ cumprod = _with_out("cumprod", Tensor.cumprod)
 logcumsumexp = _with_out("logcumsumexp", Tensor.logcumsumexp)
 cummax = _with_out("cummax", Tensor.cummax)
 cummin = _with_out("cummin", Tensor.cummin)
+kthvalue = _with_out("kthvalue", Tensor.kthvalue)
 count_nonzero = Tensor.count_nonzero
 unique = Tensor.unique
 bincount = Tensor.bincount

@@ -2016,6 +2016,14 @@ class Tensor:
             return apply(I.median_all, self)
         return self._picked("median", I.median, dim, keepdim, I._median_position)
 
+    def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> tuple[Tensor, Tensor]:
+        """(values, indices): the k-th smallest element along dim (k from 1) and its position."""
+        axis = _dim(dim, self.ndim)
+        if not 1 <= k <= (self._array.shape[axis] if self.ndim else 1):
+            raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")
+        return self._picked("kthvalue", I.kthvalue, dim, keepdim,
+                            lambda array, axis: I.kth_smallest_position(array, axis, k))
+
     def mode(self, dim: _int = -1, keepdim: _bool = False) -> tuple[Tensor, Tensor]:
         """(values, indices): the most frequent value along dim (the smallest of equally frequent
         ones) and the last position where it occurs, as torch reports it."""

@@ -96,6 +96,14 @@ def _pick_vjp(g, ans, x, index, axis, keepdim):
 # median and mode along a dim pick one element per row, too
 median = Primitive("Median", _pick, _pick_vjp, saves="nothing", grad_fn_name="MedianBackward1")
 mode = Primitive("Mode", _pick, _pick_vjp, saves="nothing")
+kthvalue = Primitive("Kthvalue", _pick, _pick_vjp, saves="nothing")
+
+
+def kth_smallest_position(array, axis, k):
+    """Per row along axis, the position of its k-th smallest element (k from 1; NaN sorts last,
+    as the largest, as in torch). Among equal values this takes the first; torch's choice there
+    follows its selection algorithm and may be another."""
+    return np.take(np.argsort(array, axis=axis, kind="stable"), [k - 1], axis=axis)
 
 
 def _median_all_vjp(g, ans, x):

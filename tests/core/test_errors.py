@@ -663,3 +663,16 @@ def test_lerp_to_a_number_is_a_type_error_as_in_torch(name):
 
 def test_logcumsumexp_of_integers_is_refused_as_by_torch():
     assert_raises_like_torch(lambda lib: lib.logcumsumexp(lib.tensor([1, 2, 3]), 0), same_message=True)
+
+
+@pytest.mark.parametrize("k, dim", [(0, 1), (5, 1), (3, 0), (5, -1)])
+def test_kthvalue_k_out_of_range_is_refused_as_by_torch(k, dim):
+    assert_raises_like_torch(lambda lib: lib.kthvalue(lib.ones(2, 4), k, dim), same_message=True)
+
+
+@pytest.mark.parametrize("k", [1, 3, 4])
+def test_kthvalue_counts_a_nan_as_the_largest_as_torch(k):
+    x = np.array([[0.5, np.nan, -1.0, 2.0], [3.0, 1.0, np.nan, 0.0]])
+    ours, theirs = minigrad.kthvalue(minigrad.tensor(x), k, 1), torch.kthvalue(torch.tensor(x), k, 1)
+    np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
+    np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())

@@ -127,6 +127,18 @@ def median(draw):
 
 
 @cases.add
+def kthvalue(draw):
+    """The k-th smallest along a dim; distinct values (in float32 too), since among equal ones
+    torch's index follows its selection algorithm."""
+    shape = draw(mst.shapes(max_dims=3, min_side=1))
+    call = draw(method_or_function("kthvalue"))
+    x = draw(mst.arrays("float64", shape, elements=st.floats(-3, 3, width=32), unique=True))
+    dim, keepdim = draw(mst.dim(len(shape))), draw(st.booleans())
+    k = draw(st.integers(1, shape[dim] if shape else 1))
+    return (lambda lib, x: call(lib, x, k, dim, keepdim)), [x]
+
+
+@cases.add
 def mode(draw):
     shape = draw(mst.shapes(max_dims=3))
     call = draw(method_or_function("mode"))
