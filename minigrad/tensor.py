@@ -1772,8 +1772,8 @@ class Tensor:
             _refuse_cast(_dtype.get_default_dtype().numpy, self._array.dtype)
         elif type(other) is int and self._array.dtype.kind in "iu":
             other = _wrapped(other, self._array.dtype)
-        elif self._array.dtype is _FLOAT16 and primitive in _IN_FLOAT32 and type(other) in (float, int):
-            primitive, other = _IN_FLOAT32[primitive], _constant(other, _FLOAT32)  # as _with_number does
+        elif type(other) is float or type(other) is int:
+            primitive, other = _number_operand(primitive, self._array.dtype, other)
         return self._inplace(primitive, other)
 
     def add_(self, other: TensorLike, alpha: Number = 1) -> Tensor:
@@ -2453,15 +2453,20 @@ _IN_FLOAT32 = {E.mul: E.mul_in_float32, E.div: E.div_in_float32}
 
 
 def _with_number(primitive, a, number):
-    """primitive applied to the tensor `a` and a Python number (after promotion), as torch computes
-    it: on a floating tensor the number is a ready constant of its dtype (see _constant), except
-    that a float16 tensor is multiplied or divided in float32 and the result rounded once."""
-    dtype = a._array.dtype
+    """primitive applied to the tensor `a` and a Python number (after promotion), as torch computes it."""
+    primitive, operand = _number_operand(primitive, a._array.dtype, number)
+    return apply(primitive, a, operand)
+
+
+def _number_operand(primitive, dtype, number):
+    """The primitive and the operand for a tensor of `dtype` and a Python number: on a floating
+    tensor the number is a ready constant of its dtype (see _constant), except that a float16
+    tensor is multiplied or divided in float32 and the result rounded once."""
     if dtype is _FLOAT16 and primitive in _IN_FLOAT32:
-        return apply(_IN_FLOAT32[primitive], a, _constant(number, _FLOAT32))
+        return _IN_FLOAT32[primitive], _constant(number, _FLOAT32)
     if type(number) is float and dtype.kind == "f":
-        number = _constant(number, dtype)
-    return apply(primitive, a, number)
+        return primitive, _constant(number, dtype)
+    return primitive, number
 
 
 def _constant(number, dtype):

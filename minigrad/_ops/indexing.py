@@ -54,17 +54,21 @@ def along_axis(index, axis):
     return tuple(grids)
 
 
+def _gather(x, index, axis):
+    return x[along_axis(index, axis)]
+
+
 def _gather_vjp(g, ans, x, index, axis):
     return IndexedGradient(x.shape, g.dtype, along_axis(index, axis), g)
 
 
-gather = Primitive("Gather", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
+gather = Primitive("Gather", _gather, _gather_vjp, saves="nothing")
 # sort and topk return gathered values; their indices come from argsort and carry no gradient.
-sort = Primitive("Sort", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
-topk = Primitive("Topk", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
+sort = Primitive("Sort", _gather, _gather_vjp, saves="nothing")
+topk = Primitive("Topk", _gather, _gather_vjp, saves="nothing")
 # cummax and cummin gather the running extreme, found by `running_extreme_index`, the same way.
-cummax = Primitive("Cummax", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
-cummin = Primitive("Cummin", lambda x, index, axis: x[along_axis(index, axis)], _gather_vjp, saves="nothing")
+cummax = Primitive("Cummax", _gather, _gather_vjp, saves="nothing")
+cummin = Primitive("Cummin", _gather, _gather_vjp, saves="nothing")
 
 
 def running_extreme_index(x, axis, largest):

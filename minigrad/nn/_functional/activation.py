@@ -232,8 +232,9 @@ def softshrink(input, lambd=0.5):
 
     The zeros are +0.0, as torch's vectorised loop gives them (its scalar loop, which takes the
     last few elements of an array, gives x * 0, with the sign of x)."""
-    if not 0 <= lambd <= np.finfo(input._array.dtype).max:
-        raise RuntimeError(f"lambda must be in range [0, {np.finfo(input._array.dtype).max:g}] for input dtype "
+    largest = np.finfo(input._array.dtype).max
+    if not 0 <= lambd <= largest:
+        raise RuntimeError(f"lambda must be in range [0, {largest:g}] for input dtype "
                            f"{_dtype.scalar_type_name(input._array.dtype)}, but found {lambd}")
     shift = lambd * input.detach().sign()  # a constant: d/dx is 1 outside [-lambd, lambd], 0 inside
     return where(_inside(input, lambd), 0.0, input - shift)

@@ -178,9 +178,8 @@ def pixel_unshuffle(input, downscale_factor):
     _factor("pixel_unshuffle", "downscale_factor", downscale_factor, input)
     r = downscale_factor
     *batch, channels, height, width = input.shape
-    for axis, size in (("height", height), ("width", width)):
+    for index, axis, size in ((-2, "height", height), (-1, "width", width)):
         if size % r:
-            index = -2 if axis == "height" else -1
             raise RuntimeError(f"pixel_unshuffle expects {axis} to be divisible by downscale_factor, but "
                                f"input.size({index})={size} is not divisible by {r}")
     x = input.reshape(-1, channels, height // r, r, width // r, r).permute(0, 1, 3, 5, 2, 4)

@@ -286,32 +286,29 @@ class Tanhshrink(Module):
         return F.tanhshrink(input)
 
 
-class Hardshrink(Module):
-    """x where |x| > lambd, else 0."""
+class _Shrink(Module):
+    """What Hardshrink and Softshrink share: the threshold lambd, shown as torch shows it."""
 
     def __init__(self, lambd=0.5):
         super().__init__()
         self.lambd = lambd
+
+    def extra_repr(self):
+        return f"{self.lambd}"
+
+
+class Hardshrink(_Shrink):
+    """x where |x| > lambd, else 0."""
 
     def forward(self, input):
         return F.hardshrink(input, self.lambd)
 
-    def extra_repr(self):
-        return f"{self.lambd}"
 
-
-class Softshrink(Module):
+class Softshrink(_Shrink):
     """x moved lambd toward 0 where |x| > lambd, else 0."""
-
-    def __init__(self, lambd=0.5):
-        super().__init__()
-        self.lambd = lambd
 
     def forward(self, input):
         return F.softshrink(input, self.lambd)
-
-    def extra_repr(self):
-        return f"{self.lambd}"
 
 
 class Threshold(Module):
