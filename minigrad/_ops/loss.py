@@ -214,8 +214,7 @@ def _nll_loss(log_probs, target, weight, ignore_index, reduction):
 
 def _nll_loss_vjp(g, ans, log_probs, target, weight, ignore_index, reduction):
     """-g w at each picked (n, class, d1, ...) and exactly 0 elsewhere, as in torch: also at an
-    ignored target and from a nan upstream gradient. Only one entry per target is not zero,
-    so the gradient is given as those entries (an IndexedGradient), not as a dense array."""
+    ignored target and from a nan upstream gradient."""
     dtype = np.asarray(log_probs).dtype
     if weight is None and ignore_index is None:  # every target counts once: the mean's weight is 1 / N
         count = target.size if reduction == "mean" and target.size else 1
@@ -224,13 +223,24 @@ def _nll_loss_vjp(g, ans, log_probs, target, weight, ignore_index, reduction):
             values = np.multiply(g, scale, out=np.empty(target.shape, dtype))
         else:  # a recorded gradient: the same product, recorded
             values = g * np.full(target.shape, scale, dtype=dtype)
-        return IndexedGradient(log_probs.shape, dtype, _class_index(target), values, unique=True)
+        return _picked(log_probs.shape, dtype, _class_index(target), values)
     counted, safe, w = _target_weights(target, weight, ignore_index, dtype)
     total_weight = np.add.reduce(w, axis=None)
     if reduction == "mean" and total_weight != 0:  # with every target ignored torch's gradient is zero
         w = w / total_weight
     values = np.where(counted, g * -w, 0)  # g is one number, or per target for reduction="none"
-    return IndexedGradient(log_probs.shape, dtype, _class_index(safe), values, unique=True)
+    return _picked(log_probs.shape, dtype, _class_index(safe), values)
+
+
+def _picked(shape, dtype, index, values):
+    """The gradient that is `values` at `index` (one entry per target) and 0 elsewhere: written
+    into zeros at once, since log_softmax's rule, which receives it, reads it whole anyway. Under
+    create_graph (values a tensor) it is an IndexedGradient, which the engine records."""
+    if type(values) is not np.ndarray:
+        return IndexedGradient(shape, dtype, index, values, unique=True)
+    dense = np.zeros(shape, dtype)
+    dense[index] = values
+    return dense
 
 
 nll_loss = Primitive("NllLoss", _nll_loss, _nll_loss_vjp, None, saves="nothing",

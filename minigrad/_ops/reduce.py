@@ -26,6 +26,18 @@ def _restore(g, axis, keepdims):
     return g.reshape(shape)
 
 
+def _spread(g, shape):
+    """The gradient of a reduction, its reduced axes restored, broadcast back to the input's
+    `shape`: a read-only view, no copy. Where g is one number (loss.sum(), loss.mean()), the
+    view is made directly with zero strides, for a third of np.broadcast_to's cost: that runs
+    at every training step, on arrays small enough for it to matter."""
+    if isinstance(g, (np.ndarray, np.generic)) and g.size == 1:  # (not a tensor, as under create_graph)
+        view = np.ndarray(shape, g.dtype, g, 0, (0,) * len(shape))
+        view.flags.writeable = False
+        return view
+    return np.broadcast_to(g, shape)
+
+
 def _count(x, axis):
     """How many elements of x each result of a reduction over `axis` (None: all) sums."""
     return math.prod(x.shape if axis is None else (x.shape[a] for a in axis))
@@ -36,7 +48,7 @@ def _count(x, axis):
 sum = Primitive(
     "Sum",
     lambda x, axis, keepdims: np.add.reduce(x, axis=axis, keepdims=keepdims),  # np.sum, without its dispatch
-    lambda g, ans, x, axis, keepdims: np.broadcast_to(_restore(g, axis, keepdims), x.shape),
+    lambda g, ans, x, axis, keepdims: _spread(_restore(g, axis, keepdims), x.shape),
     saves="nothing",
 )
 
@@ -60,7 +72,7 @@ def _mean(x, axis, keepdims):
 mean = Primitive(
     "Mean",
     _mean,
-    lambda g, ans, x, axis, keepdims: np.broadcast_to(_restore(g, axis, keepdims) / _count(x, axis), x.shape),
+    lambda g, ans, x, axis, keepdims: _spread(_restore(g, axis, keepdims) / _count(x, axis), x.shape),
     saves="nothing",
     fused_for="sum(x) / n",
 )

@@ -71,6 +71,25 @@ def test_seed_gradient_is_not_aliased_into_grad():
     assert_same_as_torch(program)
 
 
+@given(shape=st.lists(st.integers(0, 3), max_size=3).map(tuple), reduction=st.sampled_from(["sum", "mean"]),
+       retained=st.booleans())
+def test_gradient_of_a_whole_reduction_is_writable_and_its_own(shape, reduction, retained):
+    """The gradient of x.sum() or x.mean() is one number spread over x's shape (a read-only view
+    with zero strides inside backward): what reaches .grad, of the leaf or of a retained non-leaf,
+    is an array of its own that can be changed in place, one element at a time."""
+    def program(T):
+        x = T.arange(float(np.prod(shape)), dtype=T.float32).reshape(shape).requires_grad_(True)
+        y = x * 2
+        if retained:
+            y.retain_grad()
+        getattr(y, reduction)().backward()
+        grads = [x.grad, y.grad] if retained else [x.grad]
+        for g in grads:
+            g.view(-1)[:1].add_(5)  # only the first element: a stride-0 view would change them all
+        return grads
+    assert_same_as_torch(program)
+
+
 def test_non_leaf_grad_is_none_unless_retained():
     def program(T):
         x = T.tensor([1.0, 2.0], requires_grad=True)
