@@ -233,9 +233,9 @@ def _nll_loss_vjp(g, ans, log_probs, target, weight, ignore_index, reduction):
 
 
 def _picked(shape, dtype, index, values):
-    """The gradient that is `values` at `index` (one entry per target) and 0 elsewhere: written
-    into zeros at once, since log_softmax's rule, which receives it, reads it whole anyway. Under
-    create_graph (values a tensor) it is an IndexedGradient, which the engine records."""
+    """The gradient that is `values` at `index` (one entry per target) and 0 elsewhere, written
+    into zeros at once: the rule it goes to (log_softmax's, in cross_entropy) reads it whole
+    anyway. Under create_graph (values a tensor) it is an IndexedGradient, which the engine records."""
     if type(values) is not np.ndarray:
         return IndexedGradient(shape, dtype, index, values, unique=True)
     dense = np.zeros(shape, dtype)
