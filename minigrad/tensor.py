@@ -297,7 +297,7 @@ class Tensor:
             if self._array.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs; pass "
                                    f"gradient= (a tensor of shape {tuple(self.shape)}) to backward()")
-            seed = np.array(1, dtype=self._array.dtype)  # (np.ones_like costs four times as much)
+            seed = np.array(1, dtype=self._array.dtype)  # (a fifth of np.ones_like's cost for a 0-d loss)
             if self._array.ndim:
                 seed = seed.reshape(self._array.shape)
             return Tensor._wrap(seed) if create_graph else seed

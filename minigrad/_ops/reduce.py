@@ -57,7 +57,7 @@ sum = Primitive(
 nansum = Primitive(
     "Nansum",
     lambda x, axis, keepdims: np.nansum(x, axis=axis, keepdims=keepdims),
-    lambda g, ans, x, axis, keepdims: np.broadcast_to(_restore(g, axis, keepdims), x.shape) * ~np.isnan(x),
+    lambda g, ans, x, axis, keepdims: _spread(_restore(g, axis, keepdims), x.shape) * ~np.isnan(x),
 )
 
 
