@@ -38,7 +38,7 @@ from minigrad._types import (_CPU, DeviceLike, Dims, DTypeLike, Number, Removabl
                              _return_type, to_arguments)
 from minigrad.autograd import engine, recorder
 from minigrad.autograd.grad_mode import _State as _grad_mode
-from minigrad.autograd.node import Node
+from minigrad.autograd.node import Node, shown
 from minigrad.autograd.recorder import record
 from minigrad.random import Generator, _bernoulli, _normal, _numpy_rng, _uniform
 
@@ -50,6 +50,27 @@ apply = record  # every op of the shell runs and records its primitive through t
 LEGACY_TYPES = {"Float": _dtype.float32, "Double": _dtype.float64, "Half": _dtype.float16,
                 "Long": _dtype.int64, "Int": _dtype.int32, "Short": _dtype.int16, "Char": _dtype.int8,
                 "Byte": _dtype.uint8, "Bool": _dtype.bool}
+
+
+def _arithmetic(name, primitive):
+    """The method self + other (or -, *, / for `primitive`), made once for each operator so that
+    x * 0.5 costs one Python call before the op is recorded. A Python float with a float32 or
+    float64 tensor, the most common case, needs no promotion: the float becomes a constant of
+    the tensor's dtype."""
+    def method(self: Tensor, other: TensorLike) -> Tensor:
+        if type(other) is float:
+            constants = _float_constants.get(self._array.dtype)  # None unless float32 or float64
+            if constants is not None:
+                constant = constants.get(other)
+                if constant is None:
+                    constant = _constant(other, self._array.dtype)
+                return apply(primitive, self, constant)
+        if primitive is E.sub:
+            _check_no_bool_subtraction(self, other)
+        return self._binary(primitive, other)
+
+    method.__name__, method.__qualname__ = name, f"Tensor.{name}"
+    return method
 
 
 # ------------------------------------------------------------------ the Tensor
@@ -234,7 +255,7 @@ class Tensor:
 
     @property
     def grad_fn(self) -> Node | None:
-        return self._grad_fn
+        return shown(self._grad_fn)
 
     @property
     def is_leaf(self) -> _bool:
@@ -487,28 +508,12 @@ class Tensor:
             _broadcast_shape(self._array.shape, np.shape(_raw(b)))  # torch's error where the shapes clash
             raise  # any other complaint from NumPy is a bug to see, not a broadcast error
 
-    def _arithmetic(self, primitive, other):
-        """self + other, -, * or /. A Python float with a float32 or float64 tensor (x * 0.5), the
-        most common case, needs no promotion: the float is the tensor's dtype's constant."""
-        if type(other) is float:
-            constants = _float_constants.get(self._array.dtype)  # None unless float32 or float64
-            if constants is not None:
-                constant = constants.get(other)
-                if constant is None:
-                    constant = _constant(other, self._array.dtype)
-                return apply(primitive, self, constant)
-        if primitive is E.sub:
-            _check_no_bool_subtraction(self, other)
-        return self._binary(primitive, other)
-
-    def __add__(self, other: TensorLike) -> Tensor:
-        return self._arithmetic(E.add, other)
+    __add__ = _arithmetic("__add__", E.add)
 
     def __radd__(self, other: TensorLike) -> Tensor:
         return self._binary(E.add, other, reverse=not _is_scalar(other))  # 1 + x is recorded as x + 1
 
-    def __sub__(self, other: TensorLike) -> Tensor:
-        return self._arithmetic(E.sub, other)
+    __sub__ = _arithmetic("__sub__", E.sub)
 
     def __rsub__(self, other: TensorLike) -> Tensor:
         _check_no_bool_subtraction(self, other)
@@ -517,14 +522,12 @@ class Tensor:
             return apply(E.rsub, a, other=b)
         return self._binary(E.sub, other, reverse=True)
 
-    def __mul__(self, other: TensorLike) -> Tensor:
-        return self._arithmetic(E.mul, other)
+    __mul__ = _arithmetic("__mul__", E.mul)
 
     def __rmul__(self, other: TensorLike) -> Tensor:
         return self._binary(E.mul, other, reverse=not _is_scalar(other))  # 2 * x is recorded as x * 2
 
-    def __truediv__(self, other: TensorLike) -> Tensor:
-        return self._arithmetic(E.div, other)
+    __truediv__ = _arithmetic("__truediv__", E.div)
 
     def __rtruediv__(self, other: TensorLike) -> Tensor:
         if _is_scalar(other):  # as torch records it: c / x = (1 / x) * c

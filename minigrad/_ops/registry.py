@@ -167,7 +167,7 @@ class Primitive:
     """
 
     __slots__ = ("name", "forward", "rules", "vjp", "saves_inputs", "saves_output", "saves_others", "saves_anything",
-                 "view", "grad_fn_name", "node_type", "fused_for")
+                 "view", "grad_fn_name", "fused_for")
 
     def __init__(self, name, forward, *vjps, saves="inputs", vjp_argnum=None, vjp_all=None, view=False,
                  grad_fn_name=None, fused_for=None):
@@ -185,7 +185,6 @@ class Primitive:
         self.saves_anything = saves != "nothing"  # freed after backward: a second one raises
         self.view = view
         self.grad_fn_name = grad_fn_name or f"{name}Backward0"  # what grad_fn prints, as torch names it
-        self.node_type = None  # the class of its nodes, named grad_fn_name (made by the recorder when first used)
         self.fused_for = fused_for
         REGISTRY[name] = self
 

@@ -14,7 +14,7 @@ they were registered. With create_graph=True the same loop runs the same rules o
 tensors instead of arrays (`recorder.lift`), so the backward pass is itself recorded.
 """
 
-import heapq
+from heapq import heappop, heappush
 import operator
 import os
 import sys
@@ -22,6 +22,7 @@ import traceback
 import warnings
 
 import numpy as np
+from numpy import ndarray
 
 from minigrad._ops.indexing import indexed_gradient
 from minigrad._ops.registry import IndexedGradient, ignore_numpy_errors, restore_numpy_errors
@@ -75,12 +76,12 @@ def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True, cre
 
 def _run(sums, retain_graph, create_graph):
     """The backward loop: each node turns its output's gradient into its inputs' gradients."""
-    node, pending, send, queue, owned, pop = None, sums.pending, sums.add, sums.queue, sums.owned, heapq.heappop
+    node, pending, send, queue, owned = None, sums.pending, sums.add, sums.queue, sums.owned
     keeping = sums.wanted is not None  # autograd.grad(..., inputs): some nodes' gradients are results
     try:
         while queue:
             # 1. The newest node waiting: no node still to come sends to it, so its gradient is complete.
-            node = pop(queue)[1]
+            node = heappop(queue)[1]
             g = pending.pop(node)
             if node.hooks or node.retained is not None or keeping:
                 g = sums.take(node, g)  # hooks to run, a .grad to fill or a result to keep (most nodes have none)
@@ -97,8 +98,16 @@ def _run(sums, retain_graph, create_graph):
                 grads = node.primitive.vjp(g, node.ans, inputs, node.params, edges)
             # 4. Send each one on to the node or leaf that made that input.
             for i, grad in enumerate(grads):
-                if grad is not None:  # None: no gradient wanted (or, from a custom Function, given)
-                    grads[i] = send(edges[i], grad, inputs[i])
+                if grad is None:  # no gradient wanted (or, from a custom Function, given)
+                    continue
+                edge, like = edges[i], inputs[i]
+                if (type(grad) is ndarray and grad.shape == like.shape and grad.dtype is like.dtype
+                        and edge not in pending):  # most often: the first gradient to reach edge, fitting as it is
+                    pending[edge] = grad
+                    if isinstance(edge, Node):
+                        heappush(queue, (-edge.sequence_nr, edge))
+                else:
+                    grads[i] = send(edge, grad, like)  # summed, or fitted first: the general case
             if observers:
                 for observe in observers:
                     observe(node, g, grads)
@@ -188,7 +197,7 @@ class _Sums:
         if previous is None:  # the first gradient to reach key: a node joins the queue
             self.pending[key] = grad
             if isinstance(key, Node):
-                heapq.heappush(self.queue, (-key.sequence_nr, key))
+                heappush(self.queue, (-key.sequence_nr, key))
         elif id(previous) in self.owned:
             previous += grad
         elif self.create_graph:
@@ -204,7 +213,7 @@ class _Sums:
         if previous is None:
             buffer = np.zeros(grad.shape, dtype=grad.dtype)
             if isinstance(key, Node):
-                heapq.heappush(self.queue, (-key.sequence_nr, key))
+                heappush(self.queue, (-key.sequence_nr, key))
         elif id(previous) in self.owned:
             buffer = previous
         else:

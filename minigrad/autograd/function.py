@@ -56,7 +56,6 @@ class _UserRule:
     saves_output = False
     saves_others = False
     view = False
-    node_type = None
 
     def __init__(self, function, ctx, output, output_shapes):
         self.name = function.__name__

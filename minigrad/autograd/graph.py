@@ -12,11 +12,12 @@ import contextlib
 import sys
 
 from minigrad.autograd import engine
+from minigrad.autograd.node import shown
 
 
 def nodes(tensor):
     """The nodes behind `tensor` in the order backward visits them (newest first)."""
-    return engine.topological_order([tensor.grad_fn]) if tensor.grad_fn is not None else []
+    return [shown(node) for node in engine.topological_order([tensor.grad_fn])] if tensor.grad_fn is not None else []
 
 
 def _leaf_label(leaf):

@@ -12,25 +12,24 @@ FREED = ("Trying to backward through the graph a second time (or directly access
          "when you call .backward(). Specify retain_graph=True if you need to backward through "
          "the graph a second time.")
 
-_sequence = itertools.count()
-
 
 class Node:
-    """One application of a primitive, as recorded for backward (torch calls it a grad_fn)."""
+    """One application of a primitive, as recorded for backward (torch calls it a grad_fn).
+
+    Made only by autograd.recorder.record, which fills every field:
+      primitive    what was applied: its VJP rules compute the inputs' gradients
+      params       its keyword parameters (axis=1, ...)
+      inputs       the arrays (or Python numbers) its forward rule received
+      ans          the output array, kept only if the VJP rules read it
+      edges        per input: the Node that made it, the leaf Tensor itself, or None (no gradient wanted)
+      versions     ((version_counter, value_at_save), ...) of the saved tensors, to catch in-place changes
+      hooks        hooks registered on the output tensor (array -> array callables), or None
+      retained     the output tensor, if retain_grad() was called on it, or None
+      sequence_nr  creation order: a node's inputs always have smaller numbers
+    """
 
     __slots__ = ("primitive", "params", "inputs", "ans", "edges", "versions", "hooks", "retained",
                  "sequence_nr", "__weakref__")
-
-    def __init__(self, primitive, inputs, params, ans, edges, versions):
-        self.primitive = primitive
-        self.params = params
-        self.inputs = inputs        # the arrays (or Python numbers) the forward rule received
-        self.ans = ans              # the output array, kept only if the VJPs read it
-        self.edges = edges          # per input: the producing Node, a leaf Tensor, or None
-        self.versions = versions    # ((version_counter, value_at_save), ...) of saved tensors
-        self.hooks = None           # hooks registered on the output tensor (array -> array callables)
-        self.retained = None        # the output tensor, if retain_grad() was called on it
-        self.sequence_nr = next(_sequence)  # creation order: inputs always have smaller numbers
 
     def name(self):
         return self.primitive.grad_fn_name
@@ -38,7 +37,7 @@ class Node:
     @property
     def next_functions(self):
         """The nodes (or leaf AccumulateGrad markers) this node sends gradients to, as in torch."""
-        return tuple((AccumulateGrad(e) if is_leaf(e) else e, 0) for e in self.edges)
+        return tuple((AccumulateGrad(e) if is_leaf(e) else shown(e), 0) for e in self.edges)
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self):#x}>"
@@ -56,6 +55,8 @@ class Node:
                     "(such as x += 1 or x.add_(1)) by its out-of-place form (x = x + 1).")
 
 
+next_sequence_nr = itertools.count().__next__
+
 _node_types = {}
 
 
@@ -66,6 +67,20 @@ def node_type(name):
     if cls is None:
         cls = _node_types[name] = type(name, (Node,), {"__slots__": (), "__module__": "minigrad.autograd.engine"})
     return cls
+
+
+def shown(node):
+    """`node` as the user sees it: an instance of the class named as torch names it (MulBackward0, ...).
+
+    The recorder and the engine make and read every node as a plain Node, because Python's
+    interpreter speeds up attribute access for one class at a time: with nodes of a dozen
+    classes in one graph, every op costs about a tenth more. So a node takes its named class
+    (a subclass that adds nothing to Node) when it is first handed out: grad_fn, next_functions
+    and autograd.graph.nodes give it.
+    """
+    if type(node) is Node:
+        node.__class__ = node_type(node.primitive.grad_fn_name)
+    return node
 
 
 class AccumulateGrad:

@@ -16,10 +16,13 @@ import numpy as np
 
 from minigrad._ops.registry import ignore_numpy_errors, install_recorder, restore_numpy_errors
 from minigrad.autograd.grad_mode import _State as _grad_mode
-from minigrad.autograd.node import Node, node_type
+from minigrad.autograd.node import Node, next_sequence_nr
 
 Tensor = None  # the shell's tensor class, set by minigrad.tensor through use_tensor_type
 wrap = None    # Tensor._wrap(array, grad_fn=None, version_counter=None): a tensor around an array, no copy
+
+new = object.__new__  # an instance with its fields still to fill
+ndarray = np.ndarray
 
 # In anomaly mode (switched on by minigrad.autograd.anomaly_mode), the forward stack that
 # created each node: shown when that node's backward fails, as torch does.
@@ -33,41 +36,58 @@ def use_tensor_type(cls):
 
 
 def record(primitive, *args, **params):
-    """Run `primitive` on the arrays inside `args`, and record it for backward if needed."""
+    """Run `primitive` on the arrays inside `args`, and record it for backward if needed.
+
+    This runs for every op, so the Node and the output Tensor are made here field by field
+    (a call to a constructor would cost a tenth of a small op).
+    """
     arrays, edges, wanting, tensors, large = [], [], 0, 0, False
     for a in args:
         if isinstance(a, Tensor):
+            array = a._array
             tensors += 1
-            arrays.append(a._array)
-            large = large or a._array.nbytes >= LARGE_BYTES
+            if array.nbytes >= LARGE_BYTES:
+                large = True
             if a._requires_grad:
                 wanting += 1
                 edges.append(a._grad_fn or a)  # the node that made it, or the leaf itself
-                continue
+            else:
+                edges.append(None)
         else:
-            arrays.append(a)
-        edges.append(None)  # no gradient wanted for this input
+            array = a
+            edges.append(None)  # no gradient wanted for this input
+        arrays.append(array)
     token = ignore_numpy_errors()  # inf - inf is nan silently, as in torch: no NumPy warning
     try:
         ans = primitive.forward(*arrays, **params) if params else primitive.forward(*arrays)  # (no empty ** to pass)
     finally:
         restore_numpy_errors(token)
-    if type(ans) is not np.ndarray:
+    if type(ans) is not ndarray:
         ans = np.asarray(ans)  # NumPy returns scalars from 0-d operations
     if not (wanting and _grad_mode.enabled):
         node = None
     else:
-        cls = primitive.node_type or _bind_node_type(primitive)
         # Each input's VJP reads the others when saves_others: with one tensor (y * 2) none is read.
         saved = primitive.saves_inputs or primitive.saves_others and tensors > 1
-        node = cls(primitive, _without_large_unread_inputs(args, arrays) if large and not saved else arrays, params,
-                   ans if primitive.saves_output else None, edges,
-                   _versions(primitive, args, edges, wanting) if saved else ())
+        node = new(Node)  # (a plain Node: see node.shown)
+        node.primitive = primitive
+        node.params = params
+        node.inputs = _without_large_unread_inputs(args, arrays) if large and not saved else arrays
+        node.ans = ans if primitive.saves_output else None
+        node.edges = edges
+        node.versions = _versions(primitive, args, edges, wanting) if saved else ()
+        node.hooks = node.retained = None
+        node.sequence_nr = next_sequence_nr()
         if forward_stacks is not None:  # anomaly mode: remember the user's line that made the node
             forward_stacks[node] = _user_stack()
     if primitive.view and np.may_share_memory(ans, arrays[0]):
         return _view(args[0], ans, node)
-    out = wrap(ans, node)
+    out = new(Tensor)  # what Tensor._wrap(ans, node) makes
+    out._array = ans
+    out._grad_fn = node
+    out._requires_grad = node is not None
+    out._version_counter = [0]
+    out._grad = out._hooks = out._base = None
     if primitive.saves_output and node is not None:  # the output is saved: watch it for in-place changes
         node.versions = (*node.versions, (out._version_counter, 0))
     return out
@@ -138,8 +158,3 @@ _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 def _user_stack():
     """The current call stack without minigrad's own frames, as anomaly mode shows it."""
     return [frame for frame in traceback.extract_stack() if not os.path.abspath(frame.filename).startswith(_PACKAGE)]
-
-
-def _bind_node_type(primitive):
-    primitive.node_type = node_type(primitive.grad_fn_name)
-    return primitive.node_type

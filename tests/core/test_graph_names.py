@@ -64,6 +64,40 @@ def test_node_classes_are_nodes_made_once():
     assert type(a) is type(b) and isinstance(a, Node) and type(a) is not Node
 
 
+
+def _torch_chain_names(fn):
+    names = []
+    while fn is not None:
+        names.append(type(fn).__name__)
+        fn = next((f for f, _ in fn.next_functions if f is not None and type(f).__name__ != "AccumulateGrad"), None)
+    return names
+
+
+def test_autograd_graph_nodes_show_torch_s_classes():
+    """Nodes are recorded as plain Nodes and take their named class when handed out (see
+    autograd.node.shown): autograd.graph.nodes hands out every node of the graph."""
+    def chain(lib):
+        x = lib.ones(3, requires_grad=True)
+        return ((x * 2).exp() + 1).sigmoid().sum()
+
+    nodes = minigrad.autograd.graph.nodes(chain(minigrad))
+    assert [type(n).__name__ for n in nodes] == _torch_chain_names(chain(torch).grad_fn)
+
+
+def test_backward_runs_through_shown_and_unshown_nodes_alike():
+    """A graph whose nodes are partly shown (given their named class) and partly not backpropagates
+    as torch does."""
+    grads = []
+    for lib in (minigrad, torch):
+        x = lib.tensor([0.5, -1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        a = x * 2
+        assert type(a.grad_fn).__name__ == "MulBackward0"  # shown: its class is now MulBackward0
+        b = (a.exp() + a).tanh()
+        assert type(b.grad_fn.next_functions[0][0]).__name__ == "AddBackward0"  # shown too; ExpBackward0 is not
+        (b * 3).sum().backward()
+        grads.append(x.grad.tolist())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
+
 def test_losses_are_one_node_with_torch_s_gradients():
     for reduction in ("mean", "sum", "none"):
         grads = []
