@@ -6,13 +6,15 @@ autograd.Function all become nodes here and nowhere else.
 
 This module sits below minigrad.tensor, so it does not import Tensor: the tensor module
 hands its class over with `use_tensor_type` as soon as it has defined it. Records are
-made on its private fields (_array, _grad_fn, _requires_grad, _version_counter).
+made on its private fields (_array, _grad_fn, _requires_grad, _version_counter), and
+`record` fills all of them in a new output tensor (_grad, _hooks and _base as None).
 """
 
 import os
 import traceback
 
 import numpy as np
+from numpy import ndarray
 
 from minigrad._ops.registry import ignore_numpy_errors, install_recorder, restore_numpy_errors
 from minigrad.autograd.grad_mode import _State as _grad_mode
@@ -22,7 +24,6 @@ Tensor = None  # the shell's tensor class, set by minigrad.tensor through use_te
 wrap = None    # Tensor._wrap(array, grad_fn=None, version_counter=None): a tensor around an array, no copy
 
 new = object.__new__  # an instance with its fields still to fill
-ndarray = np.ndarray
 
 # In anomaly mode (switched on by minigrad.autograd.anomaly_mode), the forward stack that
 # created each node: shown when that node's backward fails, as torch does.

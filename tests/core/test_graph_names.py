@@ -64,7 +64,6 @@ def test_node_classes_are_nodes_made_once():
     assert type(a) is type(b) and isinstance(a, Node) and type(a) is not Node
 
 
-
 def _torch_chain_names(fn):
     names = []
     while fn is not None:
@@ -97,6 +96,7 @@ def test_backward_runs_through_shown_and_unshown_nodes_alike():
         (b * 3).sum().backward()
         grads.append(x.grad.tolist())
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
+
 
 def test_losses_are_one_node_with_torch_s_gradients():
     for reduction in ("mean", "sum", "none"):
