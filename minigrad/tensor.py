@@ -39,11 +39,12 @@ from minigrad._types import (_CPU, DeviceLike, Dims, DTypeLike, Number, Removabl
 from minigrad.autograd import engine, recorder
 from minigrad.autograd.grad_mode import _State as _grad_mode
 from minigrad.autograd.node import Node, shown
-from minigrad.autograd.recorder import record
+from minigrad.autograd.recorder import record, record_with_constant
 from minigrad.random import Generator, _bernoulli, _normal, _numpy_rng, _uniform
 
 
 apply = record  # every op of the shell runs and records its primitive through this one function
+# (or, for a tensor with a number, through record_with_constant: the same record, made shorter)
 
 
 # torch's legacy per-dtype tensor types (torch.FloatTensor, ...), by the name before "Tensor".
@@ -64,7 +65,7 @@ def _arithmetic(name, primitive):
                 constant = constants.get(other)
                 if constant is None:
                     constant = _constant(other, self._array.dtype)
-                return apply(primitive, self, constant)
+                return record_with_constant(primitive, self, constant)
         if primitive is E.sub:
             _check_no_bool_subtraction(self, other)
         return self._binary(primitive, other)
@@ -2460,7 +2461,7 @@ _IN_FLOAT32 = {E.mul: E.mul_in_float32, E.div: E.div_in_float32}
 def _with_number(primitive, a, number):
     """primitive applied to the tensor `a` and a Python number (after promotion), as torch computes it."""
     primitive, operand = _number_operand(primitive, a._array.dtype, number)
-    return apply(primitive, a, operand)
+    return record_with_constant(primitive, a, operand)
 
 
 def _number_operand(primitive, dtype, number):

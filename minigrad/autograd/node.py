@@ -16,7 +16,7 @@ FREED = ("Trying to backward through the graph a second time (or directly access
 class Node:
     """One application of a primitive, as recorded for backward (torch calls it a grad_fn).
 
-    Made only by autograd.recorder.record, which fills every field:
+    Made only by autograd.recorder (record and record_with_constant), which fill every field:
       primitive    what was applied: its VJP rules compute the inputs' gradients
       params       its keyword parameters (axis=1, ...)
       inputs       the arrays (or Python numbers) its forward rule received
