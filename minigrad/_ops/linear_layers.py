@@ -37,10 +37,11 @@ def _weight_first(x, weight):
     The BLAS reads the operand it must transpose more slowly. x @ W.T asks it to transpose W;
     W @ x.T asks it to transpose x, which is far smaller when the batch is small. Measured with
     NumPy's OpenBLAS in float32, on one thread and on two: with at most 64 rows, at most a
-    quarter as many as W has, and W of 64k elements or more, the weight-first order saves 5% to
-    two thirds of the time (batch 32 through Linear(784, 256): about 70 us of 220); from about
-    128 rows on the gain is gone, and at 512 rows the plain order is 20% faster. Adding the bias
-    (or copying) lays the result out row by row again, as torch's output is.
+    quarter as many as W has, and W of 64k elements or more, the weight-first order saves up to
+    two thirds of the time; how much depends on the machine (batch 32 through Linear(784, 256):
+    about 70 us of 220 on one host, 7 us of 127 on another, where at 64 rows the two orders were
+    level). From about 128 rows on the gain is gone, and at 512 rows the plain order is 20%
+    faster. Adding the bias (or copying) lays the result out row by row again, as torch's output is.
     """
     if x.ndim != 2 or x.dtype != np.float32 or weight.dtype != np.float32:
         return False
