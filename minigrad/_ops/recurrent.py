@@ -34,6 +34,7 @@ buffer-writing form for arrays beside it.
 
 import numpy as np
 
+from minigrad._ops import workspace
 from minigrad._ops.elementwise import logistic
 from minigrad._ops.registry import Primitive
 
@@ -67,8 +68,8 @@ LSTM_OUTPUT, LSTM_GATES, LSTM_TANH_C, LSTM_BUFFER = 2, 4, 1, 7
 
 
 def _lstm_parts(buffer, length, batch, hidden):
-    """The views of an LSTM layer's buffer: the output [h, c] (2, L, N, H), the gates (L, N, 4H)
-    and tanh(c) (L, N, H)."""
+    """The views of an LSTM layer's flat buffer: the output [h, c] (2, L, N, H), the gates
+    (L, N, 4H) and tanh(c) (L, N, H)."""
     size = length * batch * hidden
     gates_at, tanh_c_at = LSTM_OUTPUT * size, (LSTM_OUTPUT + LSTM_GATES) * size
     return (buffer[:gates_at].reshape(LSTM_OUTPUT, length, batch, hidden),
@@ -78,7 +79,8 @@ def _lstm_parts(buffer, length, batch, hidden):
 
 def _lstm_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
     length, batch, hidden = x.shape[0], x.shape[1], h0.shape[-1]
-    buffer = np.empty(LSTM_BUFFER * length * batch * hidden, dtype=np.result_type(x, w_ih))
+    # (kept from step to step, as the step's largest array: see workspace)
+    buffer = workspace.empty((LSTM_BUFFER * length * batch * hidden,), np.result_type(x, w_ih))
     out, gates, tanh_c = _lstm_parts(buffer, length, batch, hidden)
     hs, cs = out
     # The input's part of every step's pre-activations at once, written where the gates go:
@@ -105,19 +107,22 @@ def _lstm_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
 
 def _kept_parts(ans):
     """The gates and tanh(c) that forward kept in the buffer behind its output `ans`, or None
-    when `ans` is not such a view (a recorded tensor, or an array made some other way)."""
-    if type(ans) is not np.ndarray or ans.base is None or ans.base.size * LSTM_OUTPUT != ans.size * LSTM_BUFFER:
+    when `ans` is not such a view (a recorded tensor, or an array made some other way).
+
+    The memory behind `ans` (its `.base`) is the buffer itself, or the workspace's block of
+    bytes that holds it: read either as a flat array of ans's dtype."""
+    if type(ans) is not np.ndarray or ans.base is None or ans.base.nbytes * LSTM_OUTPUT != ans.nbytes * LSTM_BUFFER:
         return None
-    buffer = ans.base
+    buffer = ans.base.view(ans.dtype)
     _, gates, tanh_c = _lstm_parts(buffer, *ans.shape[1:])
     return gates, tanh_c
 
 
-def _previous(sequence, first, reverse):
-    """The state each step starts from: the step before it (after it when reversed), or `first`."""
-    if reverse:
-        return np.concatenate([sequence[1:], first[None]])
-    return np.concatenate([first[None], sequence[:-1]])
+def _previous(sequence, first, reverse, out=None):
+    """The state each step starts from: the step before it (after it when reversed), or `first`
+    (written into `out` when given: on recorded tensors there is none)."""
+    parts = [sequence[1:], first[None]] if reverse else [first[None], sequence[:-1]]
+    return np.concatenate(parts) if out is None else np.concatenate(parts, out=out)
 
 
 def _lstm_layer_vjp(wanted, grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
@@ -128,13 +133,15 @@ def _lstm_layer_vjp(wanted, grad, ans, x, h0, c0, w_ih, w_hh, b_ih, b_hh, revers
     hidden = h0.shape[-1]
     hs, cs = ans
     i, f, g, o = (_part(gates, k, 1, hidden) for k in range(4))
-    h_prev, c_prev = _previous(hs, h0, reverse), _previous(cs, c0, reverse)
+    # (the arrays of this rule's own, which it does not return, are kept from step to step: see workspace)
+    h_prev = _previous(hs, h0, reverse, out=workspace.empty(hs.shape, hs.dtype))
+    c_prev = _previous(cs, c0, reverse, out=workspace.empty(cs.shape, cs.dtype))
     # d pre-activation = (dc or dh) * scale, with each gate's scale known for all steps at once:
     # i: dc * g * i(1-i)   f: dc * c_prev * f(1-f)   g: dc * i * (1-g^2)   o: dh * tanh(c) * o(1-o)
     # (written into buffers: 1 - gate for all four at once, then each scale's other factors)
-    scale = np.subtract(1, gates, out=np.empty_like(gates))
+    scale = np.subtract(1, gates, out=workspace.empty(gates.shape, gates.dtype))
     scale_i, scale_f, scale_g, scale_o = (_part(scale, k, 1, hidden) for k in range(4))
-    product = np.empty_like(tanh_c)
+    product = workspace.empty(tanh_c.shape, tanh_c.dtype)
     scale_i *= np.multiply(g, i, out=product)
     scale_f *= np.multiply(c_prev, f, out=product)
     np.subtract(1, np.multiply(g, g, out=scale_g), out=scale_g)

@@ -4,7 +4,6 @@ import os
 import platform
 import subprocess
 import sys
-import textwrap
 
 import numpy as np
 import pytest
@@ -77,37 +76,61 @@ def test_zeros_are_read_only_zeros():
 
 GLIBC = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
 
-# A small CNN's training step (batch 32 of 1x28x28: conv, ReLU, max-pool, linear), in a fresh process.
-_CNN_STEPS = textwrap.dedent("""
-    import resource
-    import numpy as np
-    import minigrad
-    from minigrad import nn
+# A training step in a fresh process, counting the page faults of 20 steps after 5 warm-up ones.
+_STEPS = """
+import resource
+import numpy as np
+import minigrad
+from minigrad import nn
 
-    minigrad.manual_seed(0)
-    model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                          nn.Linear(8 * 14 * 14, 10))
-    optimizer = minigrad.optim.SGD(model.parameters(), lr=0.01)
-    x, y = minigrad.randn(32, 1, 28, 28), minigrad.randint(0, 10, (32,))
+minigrad.manual_seed(0)
+{model}
+optimizer = minigrad.optim.SGD(model.parameters(), lr=0.01)
 
-    def step():
-        optimizer.zero_grad()
-        nn.functional.cross_entropy(model(x), y).backward()
-        optimizer.step()
+def step():
+    optimizer.zero_grad()
+    nn.functional.cross_entropy(model(x), y).backward()
+    optimizer.step()
 
-    for _ in range(5):
-        step()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    for _ in range(20):
-        step()
-    print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 20)
-""")
+for _ in range(5):
+    step()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(20):
+    step()
+print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 20)
+"""
+
+_MODELS = {
+    # conv, ReLU, max-pool, linear; batch 32 of 1x28x28
+    "cnn": """
+model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                      nn.Linear(8 * 14 * 14, 10))
+x, y = minigrad.randn(32, 1, 28, 28), minigrad.randint(0, 10, (32,))
+""",
+    # an embedding, an LSTM and a linear layer on its last output; batch 32 of 20 tokens
+    "lstm": """
+class Classifier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed, self.lstm, self.head = nn.Embedding(1000, 32), nn.LSTM(32, 64, batch_first=True), nn.Linear(64, 10)
+
+    def forward(self, tokens):
+        return self.head(self.lstm(self.embed(tokens))[0][:, -1])
+
+model = Classifier()
+x, y = minigrad.randint(0, 1000, (32, 20)), minigrad.randint(0, 10, (32,))
+""",
+}
 
 
 @pytest.mark.skipif(not GLIBC, reason="the page faults come from glibc's handing freed memory back")
-def test_a_cnn_step_reuses_its_memory_in_a_fresh_process():
-    """Without the workspace, each step of this CNN took back from the system, page by page, the
-    memory glibc had returned at the end of the last step: about 700 page faults per step."""
+@pytest.mark.parametrize("model", sorted(_MODELS))
+def test_a_training_step_reuses_its_memory_in_a_fresh_process(model):
+    """Without the workspace, each step took back from the system, page by page, the memory glibc
+    had returned at the end of the last step: about 700 page faults per step in either model
+    (the CNN's im2col columns and activations; the LSTM's buffer of gates and states, and the
+    arrays of its backpropagation through time)."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("MALLOC_")}  # glibc's defaults
-    done = subprocess.run([sys.executable, "-c", _CNN_STEPS], capture_output=True, text=True, env=env, check=True)
+    program = _STEPS.format(model=_MODELS[model])
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, check=True)
     assert float(done.stdout) < 20
