@@ -1,5 +1,5 @@
-"""A whole LSTM layer as one primitive: the loop over time in forward, and backpropagation
-through time written out in backward.
+"""A whole LSTM or GRU layer as one primitive: the loop over time in forward, and
+backpropagation through time written out in backward.
 
 Forward, for each step t (in reverse order for the backward direction of a
 bidirectional layer), with torch's gate order:
@@ -27,9 +27,13 @@ Gradients of gradients (create_graph): the backward runs on tensors, in a form t
 each step's gradients instead of writing them into buffers, so that it is recorded. A
 recorded tensor has no buffer behind it, so that form recomputes the gates and tanh(c) from
 the inputs and the output [h, c] with recorded operations: they are then functions of the
-inputs in the graph, and the backward of the backward follows them. The GRU has that one
-form for arrays and tensors alike; the LSTM, the benchmarked layer, keeps the
-buffer-writing form for arrays beside it.
+inputs in the graph, and the backward of the backward follows them.
+
+The GRU is built the same way: its output h is a view of a buffer that also keeps r, z, n
+and the hidden part of n's pre-activation for every step, which its backward reads, and a
+recorded form of its backward for tensors. The buffers and the arrays a backward uses only
+inside itself come from the workspace, so that a step does not hand megabytes back to the
+system and fault them in again at the next one.
 """
 
 import numpy as np
@@ -223,27 +227,78 @@ def _gru_gates(pre_x, pre_h, hidden):
     return r, z, n
 
 
+# A GRU layer's buffer, in units of L * N * H: h of every step (the output), then r, z, n and
+# hn = (h_prev W_hh^T + b_hh)'s n part of every step, which only backward reads.
+GRU_OUTPUT, GRU_KEPT, GRU_BUFFER = 1, 4, 5
+
+
+def _gru_parts(buffer, length, batch, hidden):
+    """The views of a GRU layer's flat buffer: the output h (L, N, H) and r, z, n, hn (4, L, N, H)."""
+    size = length * batch * hidden
+    return (buffer[:size].reshape(length, batch, hidden),
+            buffer[size:].reshape(GRU_KEPT, length, batch, hidden))
+
+
 def _gru_layer(x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
-    hidden = h0.shape[-1]
-    pre_x = _times(x, w_ih.T)
+    length, batch, hidden = x.shape[0], x.shape[1], h0.shape[-1]
+    dtype = np.result_type(x, w_ih)
+    # (the step's largest arrays are kept from step to step: see workspace)
+    pre_x = workspace.empty((length, batch, 3 * hidden), dtype)  # the input's part of every step at once
+    np.matmul(x.reshape(-1, x.shape[-1]), w_ih.T, out=pre_x.reshape(-1, 3 * hidden))
     if b_ih is not None:
         pre_x += b_ih
-    hs = np.empty((x.shape[0],) + h0.shape, dtype=pre_x.dtype)
+    buffer = workspace.empty((GRU_BUFFER * length * batch * hidden,), dtype)
+    hs, (rs, zs, ns, hns) = _gru_parts(buffer, length, batch, hidden)
     h = h0
-    for t in _steps(x.shape[0], reverse):
+    for t in _steps(length, reverse):
         pre_h = h @ w_hh.T
         if b_hh is not None:
             pre_h += b_hh
         r, z, n = _gru_gates(pre_x[t], pre_h, hidden)
         h = (1 - z) * n + z * h
-        hs[t] = h
+        hs[t], rs[t], zs[t], ns[t], hns[t] = h, r, z, n, pre_h[..., 2 * hidden:]
     return hs
 
 
+def _gru_kept_parts(ans):
+    """r, z, n and hn as forward kept them in the buffer behind its output `ans`, or None when
+    `ans` is not such a view (a recorded tensor, or an array made some other way). The memory
+    behind `ans` is the buffer itself, or the workspace's block of bytes that holds it."""
+    if type(ans) is not np.ndarray or ans.base is None or ans.base.nbytes != ans.nbytes * GRU_BUFFER:
+        return None
+    return _gru_parts(ans.base.view(ans.dtype), *ans.shape)[1]
+
+
 def _gru_layer_vjp(wanted, grad, ans, x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
-    """Backpropagation through time. Each step's gate gradients are joined by concatenation
-    rather than written into buffers, so the same rule runs on arrays and, under create_graph,
-    on recorded tensors."""
+    """Backpropagation through time, reading the gates that forward kept, and writing each step's
+    gate gradients into buffers (on recorded tensors: `_gru_layer_recorded_vjp`)."""
+    kept = _gru_kept_parts(ans) if type(grad) is np.ndarray else None
+    if kept is None:
+        return _gru_layer_recorded_vjp(wanted, grad, ans, x, h0, w_ih, w_hh, b_ih, b_hh, reverse)
+    r, z, n, hn = kept
+    hidden = h0.shape[-1]
+    # (the arrays of this rule's own, which it does not return, are kept from step to step: see workspace)
+    h_prev = _previous(ans, h0, reverse, out=workspace.empty(ans.shape, ans.dtype))
+    gates_shape = ans.shape[:-1] + (3 * hidden,)
+    d_xgates, d_hgates = workspace.empty(gates_shape, ans.dtype), workspace.empty(gates_shape, ans.dtype)
+    dh_next = np.zeros_like(h0)
+    for t in _steps(x.shape[0], not reverse):
+        dh = grad[t] + dh_next
+        dxn = dh * (1 - z[t]) * (1 - n[t] * n[t])
+        dr = dxn * hn[t] * r[t] * (1 - r[t])
+        dz = dh * (h_prev[t] - n[t]) * z[t] * (1 - z[t])
+        d_xgates[t, :, :hidden], d_xgates[t, :, hidden:2 * hidden], d_xgates[t, :, 2 * hidden:] = dr, dz, dxn
+        d_hgates[t, :, :2 * hidden] = d_xgates[t, :, :2 * hidden]
+        np.multiply(dxn, r[t], out=d_hgates[t, :, 2 * hidden:])
+        dh_next = dh * z[t] + d_hgates[t] @ w_hh
+    return _gru_weight_gradients(wanted, d_xgates, d_hgates, dh_next, x, h_prev, w_ih, b_ih, b_hh)
+
+
+def _gru_layer_recorded_vjp(wanted, grad, ans, x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
+    """The same backpropagation through time on tensors (create_graph), each step's gate gradients
+    joined by concatenation rather than written into buffers, so that every operation is recorded.
+    The gates are recomputed from the inputs and the output, as recorded operations: the backward
+    of this backward then reaches the inputs through them too."""
     hidden = h0.shape[-1]
     h_prev = _previous(ans, h0, reverse)
     pre_x, pre_h = _times(x, w_ih.T), _times(h_prev, w_hh.T)
@@ -261,7 +316,13 @@ def _gru_layer_vjp(wanted, grad, ans, x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
         d_xgates[t] = np.concatenate([dr, dz, dxn], axis=-1)
         d_hgates[t] = np.concatenate([dr, dz, dxn * r[t]], axis=-1)
         dh_next = dh * z[t] + d_hgates[t] @ w_hh
-    d_xgates, d_hgates = np.stack(d_xgates), np.stack(d_hgates)
+    return _gru_weight_gradients(wanted, np.stack(d_xgates), np.stack(d_hgates), dh_next, x, h_prev, w_ih,
+                                 b_ih, b_hh)
+
+
+def _gru_weight_gradients(wanted, d_xgates, d_hgates, dh_next, x, h_prev, w_ih, b_ih, b_hh):
+    """Every input's gradient from the gate gradients of all steps: single matrix products."""
+    hidden = h_prev.shape[-1]
     x_rows, h_rows = d_xgates.reshape(-1, 3 * hidden), d_hgates.reshape(-1, 3 * hidden)
     return (_times(d_xgates, w_ih) if wanted[0] else None, dh_next,
             x_rows.T @ x.reshape(-1, x.shape[-1]) if wanted[2] else None,
