@@ -211,8 +211,9 @@ def one_rule(vjps, vjp_argnum=None, vjp_all=None):
         def vjp(g, ans, inputs, params, edges):
             return [None if edge is None else vjp_argnum(i, g, ans, *inputs, **params)
                     for i, edge in enumerate(edges)]
-    # One and two inputs are written out, and called without an empty ** when there are no params
-    # (it costs as much as the rest of the call): this runs for every node of every backward.
+    # The rules are called without an empty ** when there are no params (it costs as much as the
+    # rest of the call), and one and two inputs are written out: this runs for every node of every
+    # backward.
     elif len(vjps) == 1:
         (rule,) = vjps
 
@@ -230,7 +231,9 @@ def one_rule(vjps, vjp_argnum=None, vjp_all=None):
                     None if edges[1] is None else second(g, ans, x, y)]
     else:
         def vjp(g, ans, inputs, params, edges):
-            return [None if edge is None else rule(g, ans, *inputs, **params) for rule, edge in zip(vjps, edges)]
+            if params:
+                return [None if edge is None else rule(g, ans, *inputs, **params) for rule, edge in zip(vjps, edges)]
+            return [None if edge is None else rule(g, ans, *inputs) for rule, edge in zip(vjps, edges)]
     return vjp
 
 

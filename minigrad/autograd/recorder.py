@@ -175,9 +175,10 @@ def _stand_in(array):
 def _versions(primitive, args, edges, wanting):
     """The version counters, with their values now, of the tensors the node saves: a change in
     place before backward is then caught (each entry is (counter, value))."""
-    if primitive.saves_inputs:
+    # saves_others: each input's VJP reads the others, so an input matters if another input wants
+    # a gradient: with two or more wanting (a layer's weight and bias), that is every input.
+    if primitive.saves_inputs or wanting > 1:
         return [(a._version_counter, a._version_counter[0]) for a in args if isinstance(a, Tensor)]
-    # saves_others: each input's VJP reads the others, so an input matters if another input wants a gradient.
     return [(a._version_counter, a._version_counter[0]) for a, edge in zip(args, edges)
             if isinstance(a, Tensor) and wanting > (edge is not None)]
 
