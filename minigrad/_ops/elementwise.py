@@ -30,7 +30,8 @@ mul = Primitive("Mul", np.multiply,
 # (or underflow to 0) in float32 long before the quotient does.
 div = Primitive("Div", np.true_divide,
                 lambda g, ans, x, y: g / y,
-                lambda g, ans, x, y: -g * ((x / y) / y), fused_for="mul(x, reciprocal(y))")
+                lambda g, ans, x, y: -g * ((x / y) / y),
+                reads=((1,), (0, 1)), fused_for="mul(x, reciprocal(y))")
 
 
 # torch computes float16 arithmetic in float32 (its "opmath" type) and rounds the result once:

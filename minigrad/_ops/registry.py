@@ -155,6 +155,11 @@ class Primitive:
       "others" (each input's VJP reads only the other inputs, as in x * y and x @ y,
       so an input is checked only if another input wants a gradient) or "nothing"
       (``x + y`` needs neither to compute its gradient).
+    reads: where a rule reads fewer inputs than `saves` says, which inputs each input's rule
+      reads, one tuple of positions per input: x / y gives ((1,), (0, 1)), x's rule reading
+      y alone. An input is then checked for in-place changes only if the rule of an input
+      that wants a gradient reads it, as torch saves it only then (h / 3, then h changed in
+      place, is allowed). None (the default): `saves` says it all.
     grad_fn_name: what a node of this primitive is called (torch's name, e.g. PowBackward1
       for a tensor exponent); by default the name followed by Backward0.
     view: the output may share memory with the first input (reshape, transpose, basic
@@ -167,9 +172,9 @@ class Primitive:
     """
 
     __slots__ = ("name", "forward", "rules", "vjp", "saves_inputs", "saves_output", "saves_others", "saves_anything",
-                 "view", "grad_fn_name", "fused_for")
+                 "reads", "view", "grad_fn_name", "fused_for")
 
-    def __init__(self, name, forward, *vjps, saves="inputs", vjp_argnum=None, vjp_all=None, view=False,
+    def __init__(self, name, forward, *vjps, saves="inputs", reads=None, vjp_argnum=None, vjp_all=None, view=False,
                  grad_fn_name=None, fused_for=None):
         if name in REGISTRY:
             raise ValueError(f"primitive {name!r} is registered twice")
@@ -183,6 +188,7 @@ class Primitive:
         self.saves_output = saves in ("output", "both")
         self.saves_others = saves == "others"
         self.saves_anything = saves != "nothing"  # freed after backward: a second one raises
+        self.reads = reads
         self.view = view
         self.grad_fn_name = grad_fn_name or f"{name}Backward0"  # what grad_fn prints, as torch names it
         self.fused_for = fused_for

@@ -55,6 +55,7 @@ class _UserRule:
     saves_inputs = False
     saves_output = False
     saves_others = False
+    reads = None
     view = False
 
     def __init__(self, function, ctx, output, output_shapes):

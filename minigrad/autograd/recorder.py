@@ -115,6 +115,7 @@ def record_with_constant(primitive, x, constant):
         node = None
     else:
         saved = primitive.saves_inputs  # saves_others reads only the constant: nothing to watch
+        watched = saved and (primitive.reads is None or 0 in primitive.reads[0])  # x / 3 reads only the 3
         node = new(Node)  # (filled as in record)
         node.primitive = primitive
         node.params = {}
@@ -122,7 +123,7 @@ def record_with_constant(primitive, x, constant):
                        else [_stand_in(array), constant])
         node.ans = ans if primitive.saves_output else None
         node.edges = [x._grad_fn or x, None]
-        node.versions = [(x._version_counter, x._version_counter[0])] if saved else ()
+        node.versions = [(x._version_counter, x._version_counter[0])] if watched else ()
         node.hooks = node.retained = None
         node.sequence_nr = next_sequence_nr()
         if forward_stacks is not None:
@@ -175,6 +176,10 @@ def _stand_in(array):
 def _versions(primitive, args, edges, wanting):
     """The version counters, with their values now, of the tensors the node saves: a change in
     place before backward is then caught (each entry is (counter, value))."""
+    if primitive.reads is not None:  # only what the rules of the inputs that want a gradient read
+        read = {j for i, edge in enumerate(edges) if edge is not None for j in primitive.reads[i]}
+        return [(a._version_counter, a._version_counter[0]) for j, a in enumerate(args)
+                if j in read and isinstance(a, Tensor)]
     # saves_others: each input's VJP reads the others, so an input matters if another input wants
     # a gradient: with two or more wanting (a layer's weight and bias), that is every input.
     if primitive.saves_inputs or wanting > 1:

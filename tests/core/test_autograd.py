@@ -243,6 +243,28 @@ def test_modifying_a_saved_input_raises_at_backward():
     assert assert_same_as_torch(program) == ("raised", "RuntimeError")
 
 
+DIVISIONS = [("tensor", changed, wanting) for changed in ("numerator", "denominator")
+             for wanting in ("numerator", "denominator", "both")] + [("number", "numerator", "numerator")]
+
+
+@pytest.mark.parametrize("denominator, changed, wanting", DIVISIONS)
+def test_division_watches_what_its_rules_read_as_torch(denominator, changed, wanting):
+    """x / y: x's gradient reads only y, so torch saves x only when y wants a gradient, and y
+    always. Changing in place an input the rules read raises; changing one they do not read is
+    allowed, and the gradients are right. (A number denominator neither wants a gradient nor
+    changes: only the numerator can.)"""
+    def program(T):
+        x0 = T.tensor([1.0, 2.0, -3.0], requires_grad=wanting in ("numerator", "both"))
+        y0 = T.tensor([2.0, -4.0, 0.5], requires_grad=wanting in ("denominator", "both"))
+        x, y = x0 * 1.0, y0 * 1.0  # not leaves, so that they may change in place
+        quotient = x / (y if denominator == "tensor" else 3.0)
+        with T.no_grad():
+            (x if changed == "numerator" else y).add_(1.0)
+        quotient.sum().backward()
+        return x0.grad, y0.grad
+    assert_same_as_torch(program)
+
+
 def test_version_error_names_the_op():
     x = minigrad.tensor([1.0, 2.0], requires_grad=True)
     y = x.sigmoid()
