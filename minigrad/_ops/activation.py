@@ -121,7 +121,20 @@ def _gelu(x, approximate):
     if approximate == "tanh":
         inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * x * x * x)
         return 0.5 * x * (1.0 + np.tanh(inner))
-    return 0.5 * x * (1.0 + erf(x * _SQRT_HALF))
+    # 0.5 * x * (1 + erf(x / sqrt(2))), computed in place in erf's fresh output and one scratch
+    # array: the same operations on the same operands, so the same rounding, with two fewer
+    # temporaries the size of x (a multiplication's operands can swap places exactly).
+    scratch = _times_number(x, _SQRT_HALF)
+    out = erf(scratch)
+    out += 1.0
+    out *= np.multiply(x, 0.5, out=scratch)
+    return out
+
+
+def _times_number(x, c):
+    """x * c as a new array, of the dtype x * c has (for a 0-d x an array too, not a NumPy scalar:
+    the GELU rules write into it)."""
+    return np.multiply(x, c, out=np.empty(np.shape(x), np.result_type(x, c)))
 
 
 def _gelu_vjp(g, ans, x, approximate):
@@ -131,9 +144,23 @@ def _gelu_vjp(g, ans, x, approximate):
         t = np.tanh(c * (x + 0.044715 * x * x * x))
         return g * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * c * (1.0 + 3 * 0.044715 * x * x))
     # d/dx [x Phi(x)] = Phi(x) + x phi(x), Phi the normal CDF and phi its density
-    cdf = 0.5 * (1.0 + erf(x * _SQRT_HALF))
-    density = _ONE_OVER_SQRT_TWO_PI * np.exp(-0.5 * x * x)
-    return g * (cdf + x * density)
+    if type(g) is not np.ndarray:  # recorded tensors (create_graph): the formula as it reads
+        cdf = 0.5 * (1.0 + erf(x * _SQRT_HALF))
+        density = _ONE_OVER_SQRT_TWO_PI * np.exp(-0.5 * x * x)
+        return g * (cdf + x * density)
+    # The same operations in place, as in _gelu: cdf in erf's output, the density in a scratch array.
+    scratch = _times_number(x, _SQRT_HALF)
+    out = erf(scratch)
+    out += 1.0
+    out *= 0.5                                    # cdf
+    np.multiply(x, -0.5, out=scratch)
+    scratch *= x
+    np.exp(scratch, out=scratch)
+    scratch *= _ONE_OVER_SQRT_TWO_PI              # density
+    scratch *= x
+    out += scratch
+    out *= g
+    return out
 
 
 gelu = Primitive("Gelu", _gelu, _gelu_vjp, fused_for="x * (1 + erf(x / sqrt(2))) / 2")
