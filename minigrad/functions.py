@@ -19,6 +19,7 @@ from minigrad import _dtype
 from minigrad._arguments import _broadcast_message, _dim, _einsum_subscripts
 from minigrad._ops import elementwise as E
 from minigrad._ops import linalg as L
+from minigrad._ops import reduce as R
 from minigrad._ops import shape as S
 from minigrad._types import Size
 from minigrad.autograd.grad_mode import is_grad_enabled
@@ -299,7 +300,11 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
-    return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, dim=-1)
+    differences = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    if p in (0, 1, float("inf")):  # a count, a sum of magnitudes, a largest magnitude: as the norms compute them
+        return differences.norm(p, dim=-1)
+    differences = differences._floating()
+    return apply(R.cdist_norm, differences, p=p, axis=(differences.ndim - 1,), keepdims=False)
 
 
 def searchsorted(sorted_sequence: Tensor, input: Tensor | ArrayLike, *, out_int32: bool = False, right: bool = False,

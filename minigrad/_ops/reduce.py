@@ -270,6 +270,20 @@ def _norm_vjp(g, ans, x, p, axis, keepdims):
 
 norm = Primitive("Norm", _norm, _norm_vjp, saves="both", fused_for="sum(abs(x) ** p) ** (1 / p)")
 
+
+def _cdist_norm(differences, p, axis, keepdims):
+    """The p-norm of each row of differences as torch.cdist computes it: (sum |d|^p)^(1/p) for a
+    single column too, where |d|^p may underflow to 0 (and the gradient is then 0), unlike the
+    norm of a single element, which is |d|."""
+    with np.errstate(over="ignore", under="ignore"):
+        if p == 2:
+            return np.sqrt(np.sum(differences * differences, axis=axis, keepdims=keepdims))
+        return np.sum(np.abs(differences) ** p, axis=axis, keepdims=keepdims) ** (1 / p)
+
+
+cdist_norm = Primitive("CdistNorm", _cdist_norm, _norm_vjp, saves="both", grad_fn_name="CdistBackward0",
+                       fused_for="sum(abs(x) ** p) ** (1 / p)")
+
 def _norm_inf(x, largest, axis, keepdims):
     magnitude = np.abs(x)
     return magnitude.max(axis=axis, keepdims=keepdims) if largest else magnitude.min(axis=axis, keepdims=keepdims)

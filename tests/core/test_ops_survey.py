@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from parity import Cases
 
 import minigrad
-from minigrad.testing import assert_close, assert_raises_like_torch, method_or_function, torch_or_skip
+from minigrad.testing import assert_close, assert_raises_like_torch, assert_same_as_torch, method_or_function, torch_or_skip
 from minigrad.testing import strategies as mst
 
 torch = torch_or_skip()
@@ -257,3 +257,16 @@ def test_singular_matrix_is_a_linalg_error():
         with pytest.raises(lib.linalg.LinAlgError, match="singular"):
             lib.linalg.solve(lib.zeros(2, 2), lib.ones(2))
 
+
+
+@pytest.mark.parametrize("p", [1.5, 2.0, 3.0])
+def test_cdist_is_zero_with_a_zero_gradient_where_the_powers_underflow_as_torch(p):
+    """torch.cdist sums |d|^p for one column too: for d = 5e-260 that underflows to a distance of
+    0, whose gradient is 0 (the norm of the single element would be |d|, its gradient 0 / 0)."""
+    def program(T):
+        a = T.tensor([[0.0]], dtype=T.float64, requires_grad=True)
+        b = T.tensor([[4.88e-260]], dtype=T.float64, requires_grad=True)
+        distance = T.cdist(a, b, p=p)
+        distance.backward(T.ones(1, 1, dtype=T.float64))
+        return distance, a.grad, b.grad
+    assert_same_as_torch(program)
