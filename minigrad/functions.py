@@ -298,12 +298,18 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
                            f"{min(x1.ndim, x2.ndim)}D")
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
+    for name, x in (("X1", x1), ("X2", x2)):
+        if x._array.dtype.kind != "f":
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
+                               f"{_dtype.scalar_type_name(x._array.dtype)}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
+    if x1._array.dtype == np.float16:
+        raise NotImplementedError("\"cdist\" not implemented for 'Half'")
+    if x1._array.dtype != x2._array.dtype:
+        raise RuntimeError(f"expected scalar type {_dtype.scalar_type_name(x1._array.dtype)} but found "
+                           f"{_dtype.scalar_type_name(x2._array.dtype)}")
     differences = x1.unsqueeze(-2) - x2.unsqueeze(-3)
-    if p in (0, 1, float("inf")):  # a count, a sum of magnitudes, a largest magnitude: as the norms compute them
-        return differences.norm(p, dim=-1)
-    differences = differences._floating()
     return apply(R.cdist_norm, differences, p=p, axis=(differences.ndim - 1,), keepdims=False)
 
 

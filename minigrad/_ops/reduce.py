@@ -272,16 +272,40 @@ norm = Primitive("Norm", _norm, _norm_vjp, saves="both", fused_for="sum(abs(x) *
 
 
 def _cdist_norm(differences, p, axis, keepdims):
-    """The p-norm of each row of differences as torch.cdist computes it: (sum |d|^p)^(1/p) for a
-    single column too, where |d|^p may underflow to 0 (and the gradient is then 0), unlike the
-    norm of a single element, which is |d|."""
+    """The p-norm of each row of differences as torch.cdist computes it, for every p >= 0.
+
+    p = 0 counts the nonzero differences, p = 1 sums their magnitudes, p = inf takes the
+    largest one (0 for rows of no columns); any other p is (sum |d|^p)^(1/p), for a single
+    column too, where |d|^p may underflow to 0 (and the gradient is then 0), unlike the norm
+    of a single element, which is |d|.
+    """
     with np.errstate(over="ignore", under="ignore"):
+        if p == 0:
+            return np.sum(differences != 0, axis=axis, keepdims=keepdims, dtype=differences.dtype)
+        if p == 1:
+            return np.sum(np.abs(differences), axis=axis, keepdims=keepdims)
+        if p == np.inf:
+            return np.max(np.abs(differences), axis=axis, keepdims=keepdims, initial=0)
         if p == 2:
             return np.sqrt(np.sum(differences * differences, axis=axis, keepdims=keepdims))
         return np.sum(np.abs(differences) ** p, axis=axis, keepdims=keepdims) ** (1 / p)
 
 
-cdist_norm = Primitive("CdistNorm", _cdist_norm, _norm_vjp, saves="both", grad_fn_name="CdistBackward0",
+def _cdist_norm_vjp(g, ans, differences, p, axis, keepdims):
+    """torch.cdist's gradients: 0 for p = 0 (a count), g sign(d) for p = 1, and for p = inf
+    g sign(d) at every difference as large as the distance (each tied one gets all of g, not
+    a share); the p-norm's gradient otherwise."""
+    if p == 0:
+        return np.zeros_like(differences)
+    if p == 1:
+        return _restore(g, axis, keepdims) * np.sign(differences)
+    if p == np.inf:
+        largest = np.abs(differences) == _restore(ans, axis, keepdims)
+        return _restore(g, axis, keepdims) * np.sign(differences) * largest
+    return _norm_vjp(g, ans, differences, p, axis, keepdims)
+
+
+cdist_norm = Primitive("CdistNorm", _cdist_norm, _cdist_norm_vjp, saves="both", grad_fn_name="CdistBackward0",
                        fused_for="sum(abs(x) ** p) ** (1 / p)")
 
 def _norm_inf(x, largest, axis, keepdims):

@@ -73,9 +73,11 @@ def meshgrid(draw):
 def cdist(draw):
     batch = draw(mst.shapes(max_dims=1))
     m = draw(st.integers(1, 3))
-    x1 = draw(mst.arrays("float64", batch + (draw(st.integers(1, 4)), m)))
-    x2 = draw(mst.arrays("float64", batch + (draw(st.integers(1, 4)), m)))
-    p = draw(st.sampled_from([1.0, 2.0, 3.0]))
+    p = draw(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0, np.inf]))
+    # A few whole numbers make equal differences (ties for p = inf's largest) and zero ones likely.
+    elements = st.sampled_from([-2.0, -1.0, 0.0, 1.0, 2.0]) if draw(st.booleans()) else None
+    x1 = draw(mst.arrays("float64", batch + (draw(st.integers(1, 4)), m), elements=elements))
+    x2 = draw(mst.arrays("float64", batch + (draw(st.integers(1, 4)), m), elements=elements))
     return (lambda lib, a, b: lib.cdist(a, b, p=p)), [x1, x2]
 
 
@@ -236,6 +238,10 @@ def test_median_and_mode_corners_as_torch():
     lambda lib: lib.linalg.solve(lib.eye(2), lib.ones(3)),
     lambda lib: lib.cdist(lib.ones(2, 3), lib.ones(2, 4)),
     lambda lib: lib.cdist(lib.ones(3), lib.ones(2, 3)),
+    lambda lib: lib.cdist(lib.ones(2, 3, dtype=lib.bool), lib.ones(2, 3, dtype=lib.bool), p=1.0),
+    lambda lib: lib.cdist(lib.ones(2, 3, dtype=lib.int64), lib.ones(2, 3), p=-1.0),
+    lambda lib: lib.cdist(lib.ones(2, 3), lib.ones(2, 3), p=-1.0),
+    lambda lib: lib.cdist(lib.ones(2, 3, dtype=lib.float64), lib.ones(2, 3)),
     lambda lib: lib.movedim(lib.ones(2, 3), (0, 1), (1,)),
     lambda lib: lib.movedim(lib.ones(2, 3), (0, 0), (1, 0)),
     lambda lib: lib.movedim(lib.ones(2, 3), 2, 0),
@@ -268,5 +274,36 @@ def test_cdist_is_zero_with_a_zero_gradient_where_the_powers_underflow_as_torch(
         b = T.tensor([[4.88e-260]], dtype=T.float64, requires_grad=True)
         distance = T.cdist(a, b, p=p)
         distance.backward(T.ones(1, 1, dtype=T.float64))
+        return distance, a.grad, b.grad
+    assert_same_as_torch(program)
+
+
+@pytest.mark.parametrize("bad", [
+    lambda lib: lib.cdist(lib.ones(2, 3, dtype=lib.int64), lib.ones(2, 3)),
+    lambda lib: lib.cdist(lib.ones(2, 3), lib.ones(2, 3, dtype=lib.int32)),
+    lambda lib: lib.cdist(lib.ones(2, 3), lib.ones(2, 3, dtype=lib.float64)),
+    lambda lib: lib.cdist(lib.ones(2, 3, dtype=lib.float16), lib.ones(2, 3, dtype=lib.float16)),
+])
+def test_cdist_refuses_what_torch_refuses_with_its_message(bad):
+    """Integers, float16 and two different dtypes: torch refuses them, naming the dtype."""
+    assert_raises_like_torch(bad, same_message=True)
+
+
+@pytest.mark.parametrize("p", [0.0, 1.0, 2.0, 3.0, np.inf])
+def test_cdist_of_rows_with_no_columns_is_zero_as_torch(p):
+    assert_same_as_torch(lambda T: T.cdist(T.zeros(2, 0), T.zeros(3, 0), p=p))
+
+
+@pytest.mark.parametrize("p", [0.0, 1.0, np.inf])
+def test_cdist_gradient_at_ties_and_zero_differences_as_torch(p):
+    """For p = inf torch sends all of g to every difference as large as the distance (here
+    two tie in each row), not a share of it; for p = 1 a zero difference gets 0 (sign 0); for
+    p = 0, a count, every gradient is 0. The node is torch's CdistBackward0 for every p."""
+    def program(T):
+        a = T.tensor([[0.0, 0.0, 0.0]], dtype=T.float64, requires_grad=True)
+        b = T.tensor([[1.0, -1.0, 0.5], [2.0, 3.0, -3.0]], dtype=T.float64, requires_grad=True)
+        distance = T.cdist(a, b, p=p)
+        assert type(distance.grad_fn).__name__ == "CdistBackward0"
+        distance.backward(T.tensor([[1.0, 2.0]], dtype=T.float64))
         return distance, a.grad, b.grad
     assert_same_as_torch(program)
