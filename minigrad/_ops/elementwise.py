@@ -231,7 +231,7 @@ def _relu_vjp(g, ans, x):
     if (g.dtype.kind != "f" or g.shape != ans.shape or g.ndim == 0 or as_int is None
             or g.size <= SMALL):  # (on a few elements, the five calls below cost more than the branches)
         return np.where(ans <= 0, 0, g)
-    keep = np.less_equal(ans, 0)
+    keep = np.less_equal(ans, 0, out=workspace.empty(ans.shape, np.bool_))
     np.logical_not(keep, out=keep)
     factor = workspace.empty(g.shape, as_int)
     np.copyto(factor, keep)

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from minigrad._ops import workspace
 from minigrad._ops.registry import IndexedGradient, Primitive
 
 
@@ -49,9 +50,17 @@ def _weight_first(x, weight):
     return rows <= 64 and 4 * rows <= weight.shape[0] and weight.size >= 1 << 16
 
 
+def _input_grad(g, weight):
+    """g @ W, the input's gradient. On arrays the product is written into the workspace: it is
+    an activation-sized array every step (see workspace.py), the same product."""
+    if type(g) is not np.ndarray or type(weight) is not np.ndarray or g.dtype != weight.dtype:
+        return g @ weight  # (a recorded gradient, or a promotion: as written)
+    return np.matmul(g, weight, out=workspace.empty(g.shape[:-1] + weight.shape[1:], g.dtype))
+
+
 linear = Primitive(
     "Linear", _linear,
-    lambda g, ans, x, weight, bias: g @ weight,
+    lambda g, ans, x, weight, bias: _input_grad(g, weight),
     lambda g, ans, x, weight, bias: _rows(g).T @ _rows(x),
     lambda g, ans, x, weight, bias: _rows(g).sum(axis=0),
     saves="others",

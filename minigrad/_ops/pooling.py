@@ -191,7 +191,10 @@ def _max_pool_tiles(x, kernel):
     elements = _tile_elements(x, kernel)
     if len(elements) == 1:
         return elements[0].copy()
-    out = np.maximum(elements[0], elements[1])                        # NaN propagates, as in torch
+    # NaN propagates, as in torch. The output's memory is kept from step to step (workspace)
+    # where it takes C order anyway, as the maximum of views of a C-ordered x does.
+    out = workspace.empty(elements[0].shape, x.dtype) if x.flags.c_contiguous else None
+    out = np.maximum(elements[0], elements[1], out=out)
     for element in elements[2:]:
         np.maximum(out, element, out=out)
     return out
