@@ -144,10 +144,17 @@ def arange(start: numbers.Number, end: numbers.Number | None = None, step: numbe
         integral = all(isinstance(x, numbers.Integral) for x in (start, end, step))
         dtype = _dtype.int64 if integral else _dtype.get_default_dtype()
     np_dtype = _dtype.as_dtype(dtype).numpy
+    if np_dtype == np.int64:  # torch truncates start, end and step to integers first
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise ValueError("step must be nonzero")
+        return _finish(np.arange(start, end, step, dtype=np.int64), requires_grad, device)
     count = max(int(np.ceil((end - start) / step)), 0)
+    if np_dtype.kind in "iu":  # the count from the numbers as given, the values from their integer parts
+        return _finish((int(start) + np.arange(count, dtype=np.int64) * int(step)).astype(np_dtype),
+                       requires_grad, device)
     # start + i * step in float64, then cast: torch's values, not a running sum's.
-    return _finish((start + np.arange(count, dtype=np.float64) * step).astype(np_dtype)
-                   if np_dtype.kind == "f" else np.arange(start, end, step).astype(np_dtype), requires_grad, device)
+    return _finish((start + np.arange(count, dtype=np.float64) * step).astype(np_dtype), requires_grad, device)
 
 
 def _count(value, name, function, position, what):

@@ -651,25 +651,45 @@ class Tensor:
         except ValueError as error:
             raise RuntimeError(_broadcast_message(self._array.shape, np.shape(_raw(b)))) from error
 
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]  # elementwise, as torch's
-        return self._compare(np.equal, other)
+    def eq(self, other: TensorLike) -> Tensor:
+        return self._compare(np.equal, _comparable(other, "eq"))
+
+    def ne(self, other: TensorLike) -> Tensor:
+        return self._compare(np.not_equal, _comparable(other, "ne"))
+
+    def lt(self, other: TensorLike) -> Tensor:
+        return self._compare(np.less, _comparable(other, "lt"))
+
+    def le(self, other: TensorLike) -> Tensor:
+        return self._compare(np.less_equal, _comparable(other, "le"))
+
+    def gt(self, other: TensorLike) -> Tensor:
+        return self._compare(np.greater, _comparable(other, "gt"))
+
+    def ge(self, other: TensorLike) -> Tensor:
+        return self._compare(np.greater_equal, _comparable(other, "ge"))
+
+    # The operators compare elementwise with tensors, numbers and arrays. With anything else
+    # (None, a list, a string) they answer NotImplemented, as torch's do, so that Python decides:
+    # x == None is False, x < None a TypeError, and `x in [None, x]` finds x.
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(np.equal, other) if _is_operand(other) else NotImplemented
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self._compare(np.not_equal, other)
+        return self._compare(np.not_equal, other) if _is_operand(other) else NotImplemented
 
     def __lt__(self, other: TensorLike) -> Tensor:
-        return self._compare(np.less, other)
+        return self._compare(np.less, other) if _is_operand(other) else NotImplemented
 
     def __le__(self, other: TensorLike) -> Tensor:
-        return self._compare(np.less_equal, other)
+        return self._compare(np.less_equal, other) if _is_operand(other) else NotImplemented
 
     def __gt__(self, other: TensorLike) -> Tensor:
-        return self._compare(np.greater, other)
+        return self._compare(np.greater, other) if _is_operand(other) else NotImplemented
 
     def __ge__(self, other: TensorLike) -> Tensor:
-        return self._compare(np.greater_equal, other)
+        return self._compare(np.greater_equal, other) if _is_operand(other) else NotImplemented
 
-    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
     greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
     def _logical(self, ufunc, other):
@@ -942,7 +962,7 @@ class Tensor:
         torch accepts too."""
         dim, keepdim = (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
         x = self if dtype is None else self.to(dtype)
-        return apply(R.sum, x, axis=_reduced_axes(dim, x.ndim), keepdims=keepdim)
+        return _in_int64(x, dtype, lambda x: apply(R.sum, x, axis=_reduced_axes(dim, x.ndim), keepdims=keepdim))
 
     def mean(self, dim: Dims | None = None, keepdim: _bool = False, dtype: DTypeLike | None = None, *,
              axis: Dims | None = None, keepdims: _bool | None = None) -> Tensor:
@@ -957,7 +977,7 @@ class Tensor:
         """The sum with each NaN counted as zero (and sent no gradient)."""
         x = self if dtype is None else self.to(dtype)
         if x._array.dtype.kind != "f":
-            return x.sum(dim, keepdim)  # no NaN to skip
+            return x.sum(dim, keepdim, dtype)  # no NaN to skip
         return apply(R.nansum, x, axis=_reduced_axes(dim, x.ndim), keepdims=keepdim)
 
     def nanmean(self, dim: Dims | None = None, keepdim: _bool = False, dtype: DTypeLike | None = None) -> Tensor:
@@ -977,7 +997,7 @@ class Tensor:
 
     def prod(self, dim: _int | None = None, keepdim: _bool = False, dtype: DTypeLike | None = None) -> Tensor:
         x = self if dtype is None else self.to(dtype)
-        return apply(R.prod, x, axis=_axes(dim, x.ndim), keepdims=keepdim)
+        return _in_int64(x, dtype, lambda x: apply(R.prod, x, axis=_axes(dim, x.ndim), keepdims=keepdim))
 
     def sum_to_size(self, *size: _int | SizeLike) -> Tensor:
         """The sum over the axes along which a tensor of shape `size` would be broadcast to this
@@ -1076,7 +1096,7 @@ class Tensor:
             correction = 0 if unbiased is False else 1
         if self._array.dtype.kind != "f":
             raise RuntimeError(f"std and var only support floating point dtypes, but the tensor is {self.dtype}")
-        axis = None if dim is None else _axes(dim, self.ndim)
+        axis = None if dim is None else _reduced_axes(dim, self.ndim)
         count = self._array.size if axis is None else math.prod(self._array.shape[a] for a in axis)
         if count - correction <= 0:
             warnings.warn(f"{primitive.name.lower()}(): degrees of freedom is <= 0 ({count} values with correction "
@@ -1117,12 +1137,10 @@ class Tensor:
 
     def _cumulative(self, primitive, dim, dtype):
         x = self if dtype is None else self.to(dtype)
-        if x._array.dtype.kind in "bu" or x._array.dtype == np.int32:
-            x = x.long()  # torch accumulates integers in int64
         if x.ndim == 0:
             _dim(dim, 0)
-            return x.clone()
-        return apply(primitive, x, axis=_dim(dim, x.ndim))
+            return _in_int64(x, dtype, Tensor.clone)
+        return _in_int64(x, dtype, lambda x: apply(primitive, x, axis=_dim(dim, x.ndim)))
 
     def norm(self, p: _float | str = "fro", dim: Dims | None = None, keepdim: _bool = False,
              dtype: DTypeLike | None = None) -> Tensor:
@@ -1138,11 +1156,11 @@ class Tensor:
             axis = x._extremum_axes("amax" if p > 0 else "amin", () if dim is None else dim)
             return apply(R.norm_inf, x, largest=p > 0, axis=axis, keepdims=keepdim)
         if p == 0:
-            return apply(R.norm_zero, x, axis=_axes(dim, x.ndim), keepdims=keepdim)
-        return apply(R.norm, x, p=p, axis=_axes(dim, x.ndim), keepdims=keepdim)
+            return apply(R.norm_zero, x, axis=_reduced_axes(dim, x.ndim), keepdims=keepdim)
+        return apply(R.norm, x, p=p, axis=_reduced_axes(dim, x.ndim), keepdims=keepdim)
 
     def count_nonzero(self, dim: Dims | None = None) -> Tensor:
-        return Tensor._wrap(np.asarray(np.count_nonzero(self._array, axis=_axes(dim, self.ndim) if dim is not None
+        return Tensor._wrap(np.asarray(np.count_nonzero(self._array, axis=_reduced_axes(dim, self.ndim) if dim is not None
                                                         else None)).astype(np.int64))
 
     def nonzero(self, as_tuple: _bool = False) -> Tensor | tuple[Tensor, ...]:
@@ -1160,13 +1178,19 @@ class Tensor:
 
     def unique(self, sorted: _bool = True, return_inverse: _bool = False, return_counts: _bool = False,
                dim: _int | None = None) -> Tensor | tuple[Tensor, ...]:
-        """The distinct values, sorted (not differentiable, as in torch)."""
-        if dim is not None:
-            raise NotImplementedError("minigrad's unique works on all elements (dim=None)")
-        values, inverse, counts = np.unique(self._array, return_inverse=True, return_counts=True)
+        """The distinct values, sorted (not differentiable, as in torch); each NaN counts as a value
+        of its own, as in torch. With dim, the distinct slices along dim, in lexicographic order."""
+        if dim is None:
+            values, inverse, counts = np.unique(self._array, return_inverse=True, return_counts=True,
+                                                equal_nan=False)
+            inverse = inverse.reshape(self._array.shape)
+        else:
+            axis = _dim(dim, self.ndim)
+            values, inverse, counts = np.unique(self._array, return_inverse=True, return_counts=True, axis=axis)
+            inverse = inverse.reshape(-1)
         out = [Tensor._wrap(values)]
         if return_inverse:
-            out.append(Tensor._wrap(inverse.reshape(self._array.shape).astype(np.int64)))
+            out.append(Tensor._wrap(inverse.astype(np.int64)))
         if return_counts:
             out.append(Tensor._wrap(counts.astype(np.int64)))
         return out[0] if len(out) == 1 else tuple(out)
@@ -1800,7 +1824,41 @@ class Tensor:
             return self._inplace(E.pow_scalar, exponent=exponent)
         return self._inplace_binary(E.pow, exponent)
 
+    def floor_divide_(self, other: TensorLike) -> Tensor:
+        if self._array.dtype.kind in "iub" and np.any(np.asarray(_raw(other)) == 0):
+            raise RuntimeError("ZeroDivisionError")  # integer division by zero, as torch reports it
+        return self._inplace_binary(E.floor_divide, other)
+
+    def _inplace_logical(self, ufunc, other):
+        """self &= other (|=, ^=): the out-of-place result written into self, which it must fit
+        without widening self's shape or dtype (bool &= int is refused, as in torch)."""
+        result = self._logical(ufunc, other)
+        if result._array.shape != self._array.shape:
+            _check_inplace_shape(self._array.shape, result._array.shape)
+        if not _dtype.can_cast(result._array.dtype, self._array.dtype):
+            _refuse_cast(result._array.dtype, self._array.dtype)
+        self._check_inplace()
+        self._array[...] = result._array
+        self._version_counter[0] += 1
+        return self
+
+    def bitwise_and_(self, other: TensorLike) -> Tensor:
+        return self._inplace_logical(np.bitwise_and, other)
+
+    def bitwise_or_(self, other: TensorLike) -> Tensor:
+        return self._inplace_logical(np.bitwise_or, other)
+
+    def bitwise_xor_(self, other: TensorLike) -> Tensor:
+        return self._inplace_logical(np.bitwise_xor, other)
+
+    # Python falls back to x = x op y for an augmented operator a class does not define: each one
+    # is the in-place op, as in torch, so views and aliases see the change and leaves are guarded.
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
+    __ipow__, __ifloordiv__ = pow_, floor_divide_
+    __iand__, __ior__, __ixor__ = bitwise_and_, bitwise_or_, bitwise_xor_
+
+    def __imod__(self, other: TensorLike) -> Tensor:
+        return self.remainder_(other)  # (remainder_ is defined further down)
 
     def neg_(self) -> Tensor:
         return self._inplace(E.neg)
@@ -2325,10 +2383,19 @@ def _where(condition, x, y):
 def _on_gradients(hook):
     """hook(grad) as the engine calls it: on an array (a tensor under create_graph), giving back
     the gradient to use, the same one if the hook returned None."""
+    name = getattr(hook, "__name__", type(hook).__name__)
+
     def run(g):
-        result = hook(g if isinstance(g, Tensor) else Tensor._wrap(g))
+        given = g if isinstance(g, Tensor) else Tensor._wrap(g)
+        result = hook(given)
         if result is None:
             return g
+        if not isinstance(result, Tensor):
+            raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+        if result.shape != given.shape:  # torch's checks: a hook may change the values only
+            raise RuntimeError(f"hook '{name}' has changed the size of value")
+        if result.dtype != given.dtype:
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was {given.type()} got {result.type()})")
         return result if isinstance(g, Tensor) else result._array
     return run
 
@@ -2366,17 +2433,28 @@ def _scaled_sum(input, product, beta, alpha):
 
 
 # ------------------------------------------------------------------ operand helpers
+def _in_int64(x, dtype, reduce):
+    """reduce(x), a sum or product, with bools and integers accumulated in int64 as torch does
+    (a uint8 sum is int64, not NumPy's uint64), then cast to `dtype` where one was asked for
+    (int8 wraps around, bool is whether it is nonzero, as torch's own arithmetic in them gives)."""
+    if x._array.dtype.kind not in "biu" or x._array.dtype == np.int64:
+        return reduce(x)
+    out = reduce(x.long())
+    return out if dtype is None else out.to(dtype)
+
+
 def _sort_order(array, axis, descending):
-    """The stable order that sorts `array` along `axis`; NaN counts as the largest value, as in torch."""
+    """The stable order that sorts `array` along `axis`; NaN counts as the largest value, as in torch.
+
+    Descending, it is the ascending order of the reversed array, reversed and read back as
+    positions of `array`: largest first, and equal values (NaNs too) in their order in `array`.
+    Negating the values instead would wrap around for unsigned integers and the smallest
+    signed one, and reverse the order of ties among bools.
+    """
     if not descending:
         return np.argsort(array, axis=axis, kind="stable")  # NumPy already puts NaN last
-    if array.dtype.kind == "b":
-        return np.flip(np.argsort(~array, axis=axis, kind="stable"), axis)
-    index = np.argsort(-array, axis=axis, kind="stable")
-    if array.dtype.kind == "f" and np.isnan(array).any():  # NaN sorts last above: move it to the front
-        nan_first = np.argsort(~np.isnan(np.take_along_axis(array, index, axis)), axis=axis, kind="stable")
-        index = np.take_along_axis(index, nan_first, axis)
-    return index
+    reversed_order = np.argsort(np.flip(array, axis), axis=axis, kind="stable")
+    return (array.shape[axis] - 1) - np.flip(reversed_order, axis)
 
 
 def _reduce_primitive(reduce):
@@ -2499,6 +2577,18 @@ def _constant(number, dtype):
                 constants.clear()
             constants[number] = array
     return array
+
+
+def _is_operand(x):
+    """Whether a comparison operator takes x: a tensor, a number or a NumPy array."""
+    return isinstance(x, (Tensor, numbers.Number, np.generic, np.ndarray))
+
+
+def _comparable(x, name):
+    """x, checked as torch's comparison functions check their other argument."""
+    if not _is_operand(x):
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, {type(x).__name__})")
+    return x
 
 
 def _is_scalar(x):

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from parity import Cases
 
 import minigrad
-from minigrad.testing import assert_close, assert_raises_like_torch, check_parity, from_torch, torch_or_skip
+from minigrad.testing import (assert_close, assert_raises_like_torch, assert_same_as_torch, check_parity, from_torch,
+                              torch_or_skip)
 from minigrad.testing import strategies as mst
 
 torch = torch_or_skip()
@@ -395,3 +396,22 @@ def test_joining_a_single_tensor_raises_like_torch(name):
 
 test_parity = cases.test()
 
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: T.ones(2) == None,  # noqa: E711  (the comparison itself is under test)
+    lambda T: T.ones(2) != None,  # noqa: E711
+    lambda T: None == T.ones(2),  # noqa: E711
+    lambda T: T.ones(2) == [1, 1],
+    lambda T: T.ones(2) == "a",
+    lambda T: T.ones(2) < None,
+    lambda T: T.ones(2) >= [1, 1],
+    lambda T: T.ones(2).eq(None),
+    lambda T: T.lt(T.ones(2), [1, 1]),
+    lambda T: (lambda x: [x in [None, "a", x], [None, "a", x].index(x)])(T.ones(2)),
+    lambda T: [T.ones(2) == 1, T.ones(2) <= np.float32(2), 1 < T.ones(2), T.ones(2) == np.ones(2)],
+])
+def test_comparing_with_what_is_not_a_tensor_number_or_array_as_torch(program):
+    """The operators answer NotImplemented (x == None is False, x < None a TypeError, a tensor
+    is found in a list holding None); the functions raise TypeError."""
+    assert_same_as_torch(program)

@@ -639,3 +639,22 @@ def test_retained_grads_fill_in_every_kind_of_backward():
         warnings.simplefilter("ignore", UserWarning)
         result = assert_same_as_torch(program)
     assert result[0] != "raised"
+
+
+@pytest.mark.parametrize("hook", [lambda g: g.sum(), lambda g: g.double(), lambda g: g.int(), lambda g: 2.0,
+                                  lambda g: g * 3, lambda g: None])
+@pytest.mark.parametrize("on", ["leaf", "non-leaf"])
+def test_a_tensor_hook_may_change_the_values_of_a_gradient_only_as_torch(hook, on):
+    """A hook that returns another shape, another dtype or no tensor at all raises, as in torch,
+    instead of leaving a .grad that does not fit its tensor."""
+    def program(T):
+        x = T.ones(2, requires_grad=True)
+        if on == "leaf":
+            x.register_hook(hook)
+            (x * 2).sum().backward()
+        else:
+            z = x * 2
+            z.register_hook(hook)
+            z.sum().backward()
+        return x.grad
+    assert_same_as_torch(program)

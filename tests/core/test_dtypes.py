@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.testing import assert_close, torch_or_skip
+from minigrad.testing import assert_close, assert_same_as_torch, torch_or_skip
 from minigrad.testing import strategies as mst
 
 torch = torch_or_skip()
@@ -161,3 +161,13 @@ def test_default_dtype_governs_python_floats():
     finally:
         minigrad.set_default_dtype(minigrad.float32)
         torch.set_default_dtype(torch.float32)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "uint8", "float32", "float64"])
+@pytest.mark.parametrize("bounds", [(2.7,), (0, 5.5), (0, 1, 0.25), (0, 2.5, 0.5), (5, 0.5, -1.5), (0.5, 3),
+                                    (0.0, 5), (0, 5, 2)])
+def test_arange_with_an_integer_dtype_and_fractional_bounds_as_torch(dtype, bounds):
+    """For int64 torch truncates start, end and step first (a step of 0.25 becomes 0, an error);
+    for the other integer dtypes it counts with the numbers as given and steps by their integer
+    parts."""
+    assert_same_as_torch(lambda T: T.arange(*bounds, dtype=getattr(T, dtype)))

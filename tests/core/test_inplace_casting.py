@@ -3,6 +3,7 @@ kind there (a float result in an integer tensor, an integer one in a bool tensor
 silently would give a wrong answer. The message names torch's types ("Float", "Long")."""
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -63,3 +64,69 @@ def _same_outcome(program):
         assert outcomes[1] == outcomes[0], f"minigrad: {outcomes[1]}; torch: {outcomes[0]}"
     else:
         assert_same_as_torch(program)
+
+
+def _view_squared(T):
+    x = T.tensor([1.0, 2.0, 3.0])
+    view = x[1:]
+    view **= 2
+    return x
+
+
+def _leaf_powered(T):
+    w = T.ones(2, requires_grad=True)
+    w **= 2
+    return w
+
+
+def _integers_through_each_operator(T):
+    x = T.tensor([5, 7, -3])
+    alias = x
+    x //= 2
+    x %= 2
+    x |= 4
+    x ^= T.tensor([1, 1, 1])
+    x &= 6
+    return alias
+
+
+def _floats_through_floor_division_and_remainder(T):
+    x = T.tensor([5.0, 7.0, -3.5])
+    alias = x
+    x //= 2
+    x %= 1.5
+    x **= T.tensor([2.0, 1.0, 3.0])
+    return alias
+
+
+def _bool_masks(T):
+    m = T.tensor([True, False, True])
+    m |= T.tensor([False, True, False])
+    m ^= True
+    m &= T.tensor([True, True, False])
+    return m
+
+
+def _module_buffer_kept(T):
+    bn = T.nn.BatchNorm1d(2)
+    buffer = bn.running_var
+    bn.running_var **= 2
+    bn.running_var %= 3
+    return bn.running_var is buffer
+
+
+@pytest.mark.parametrize("program", [
+    _view_squared, _leaf_powered, _integers_through_each_operator, _floats_through_floor_division_and_remainder,
+    _bool_masks, _module_buffer_kept,
+    lambda T: T.tensor([5, 7]).__imod__(2.5),                       # a float result in an int tensor
+    lambda T: T.tensor([5, 7]).__ifloordiv__(2.5),
+    lambda T: T.tensor([True, False]).__iand__(T.tensor([1, 1])),   # an int result in a bool tensor
+    lambda T: T.tensor([5.0, 7.0]).__iand__(1),                     # & of floats
+    lambda T: T.tensor([5, 7]).__ifloordiv__(0),                    # integer division by zero
+    lambda T: T.ones(2, 3, dtype=T.int64).__ior__(T.ones(3, 3, dtype=T.int64)),  # would widen self
+])
+def test_every_augmented_operator_works_in_place_as_torch(program):
+    """**=, //=, %=, &=, |= and ^= change the tensor itself (a view's base and every alias see
+    it, a leaf that requires grad refuses), as +=, -=, *= and /= do; Python would otherwise
+    bind the name to a new tensor, silently."""
+    assert_same_as_torch(program)

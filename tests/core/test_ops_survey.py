@@ -307,3 +307,23 @@ def test_cdist_gradient_at_ties_and_zero_differences_as_torch(p):
         distance.backward(T.tensor([[1.0, 2.0]], dtype=T.float64))
         return distance, a.grad, b.grad
     assert_same_as_torch(program)
+
+
+@pytest.mark.parametrize("mask_kind", ["bool", "float"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_attention_of_a_query_that_may_attend_nowhere_is_zero_as_torch(mask_kind, dtype):
+    """A padding mask can leave a query row no key at all: torch gives it zero weights (not the
+    NaN of a softmax over -inf alone), and every gradient stays finite."""
+    rng = np.random.default_rng(0)
+    q, k, v = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 5, 4)), rng.standard_normal((2, 5, 4))
+    allowed = np.ones((3, 5), bool)
+    allowed[1] = False
+
+    def program(T):
+        qt, kt, vt = (T.tensor(a, dtype=getattr(T, dtype), requires_grad=True) for a in (q, k, v))
+        mask = T.tensor(allowed) if mask_kind == "bool" else \
+            T.zeros(3, 5, dtype=getattr(T, dtype)).masked_fill(T.tensor(~allowed), float("-inf"))
+        out = T.nn.functional.scaled_dot_product_attention(qt, kt, vt, attn_mask=mask)
+        out.backward(T.ones_like(out))
+        return out, qt.grad, kt.grad, vt.grad
+    assert_same_as_torch(program, rtol=1e-5, atol=1e-6)

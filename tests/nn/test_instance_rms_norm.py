@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.testing import assert_module_matches_torch, torch_or_skip
+from minigrad.testing import assert_module_matches_torch, assert_same_as_torch, torch_or_skip
 from minigrad.testing import strategies as mst
 
 torch = torch_or_skip()
@@ -57,3 +57,15 @@ def test_wrong_input_dims_raise_as_torch():
             lib.nn.InstanceNorm1d(3)(lib.ones(1, 3, 2, 2))
         with pytest.raises(RuntimeError, match="normalized_shape"):
             lib.nn.RMSNorm(3)(lib.ones(2, 4))
+
+
+@pytest.mark.parametrize("dims", [1, 2])
+def test_instance_norm_with_momentum_none_leaves_its_running_stats_as_torch(dims):
+    """torch hands instance_norm a momentum of 0 for momentum=None: the running stats stay put."""
+    x = np.random.default_rng(0).standard_normal((4, 3) + (5,) * dims)
+
+    def program(T):
+        norm = getattr(T.nn, f"InstanceNorm{dims}d")(3, track_running_stats=True, momentum=None)
+        out = norm(T.tensor(x, dtype=T.float32))
+        return out, norm.running_mean, norm.running_var
+    assert_same_as_torch(program, rtol=1e-5, atol=1e-6)

@@ -3,7 +3,9 @@
     softmax(q k^T * scale + bias) v,        scale = 1 / sqrt(E) by default
 
 composed from matmul, softmax and dropout, so its gradients are theirs. The mask is either
-boolean (True: may attend, False: may not) or a float bias added to the scores.
+boolean (True: may attend, False: may not) or a float bias added to the scores. A query that
+may attend to nothing (a row of scores all -inf, as a padding mask makes) gets zero weights,
+as in torch, where softmax alone would give NaN, and NaN gradients to every input.
 """
 
 import math
@@ -11,6 +13,7 @@ import math
 from minigrad.creation import ones, zeros
 from minigrad.nn._functional.activation import softmax
 from minigrad.nn._functional.linear import dropout
+from minigrad.tensor import Tensor
 
 __all__ = ["scaled_dot_product_attention"]
 
@@ -35,7 +38,18 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         if not attn_mask.is_floating_point():
             attn_mask = zeros(attn_mask.shape, dtype=scores.dtype).masked_fill(attn_mask.logical_not(), float("-inf"))
         scores = scores + attn_mask
-    weights = softmax(scores, dim=-1)
+    weights = _safe_softmax(scores)
     if dropout_p > 0:
         weights = dropout(weights, dropout_p, training=True)
     return weights @ value
+
+
+def _safe_softmax(scores):
+    """softmax over the last dim, and 0 for a row of scores that are all -inf. Such a row is set
+    to 0 before the softmax too, so that neither its weights nor its gradient are NaN."""
+    array = scores._array
+    nowhere = (array == -math.inf).all(axis=-1, keepdims=True)
+    if not nowhere.any():
+        return softmax(scores, dim=-1)
+    nowhere = Tensor._wrap(nowhere)
+    return softmax(scores.masked_fill(nowhere, 0.0), dim=-1).masked_fill(nowhere, 0.0)

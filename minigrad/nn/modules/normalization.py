@@ -135,8 +135,9 @@ class _InstanceNorm(Module):
             raise ValueError(f"expected input's size at dim={1 - unbatched} to match num_features "
                              f"({self.num_features}), but got: {x.shape[1]}.")
         use_input_stats = self.training or not self.track_running_stats
+        momentum = 0.0 if self.momentum is None else self.momentum  # torch's: None leaves the running stats as they are
         out = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_input_stats,
-                              self.momentum, self.eps)
+                              momentum, self.eps)
         return out.squeeze(0) if unbatched else out
 
     def extra_repr(self):
