@@ -19,8 +19,8 @@ def _infer(data, dtype=None):
         array = data.copy()
         _dtype.from_numpy(array.dtype)  # rejects dtypes minigrad has no tensor of
         return array
-    if isinstance(data, (list, tuple)) and any(isinstance(x, recorder.Tensor) for x in data):
-        data = [x.tolist() if isinstance(x, recorder.Tensor) else x for x in data]
+    if isinstance(data, (list, tuple)) and _holds_typed_values(data):
+        return _infer_typed(data, dtype)
     try:
         array = np.array(data)
     except ValueError:  # nested lists of different lengths
@@ -75,3 +75,54 @@ def _has_numpy_float64(data):
     if isinstance(data, (list, tuple)):
         return any(_has_numpy_float64(x) for x in data)
     return isinstance(data, np.float64) or isinstance(data, np.ndarray) and data.dtype == np.float64
+
+
+def _holds_typed_values(data):
+    """Whether a nest of lists holds a tensor, a NumPy array or a NumPy number anywhere: values
+    that carry a dtype of their own, which torch keeps."""
+    if isinstance(data, (list, tuple)):
+        return any(_holds_typed_values(x) for x in data)
+    return isinstance(data, (recorder.Tensor, np.ndarray, np.generic))
+
+
+def _infer_typed(data, dtype):
+    """The array for a nest of lists holding typed values (tensors, NumPy arrays and numbers):
+    each value counts with its own dtype (a Python float with the default one, an int as int64,
+    a bool as bool), and they are promoted as torch promotes tensors: float64 values stay
+    float64, an int32 NumPy number with a Python float gives float32."""
+    try:
+        array = np.array(_arrays_for_tensors(data))
+    except ValueError:
+        array = None
+    if array is None or array.dtype.kind in "USO":
+        _reject_data(data)
+    found = _own_dtype(data)
+    return array if dtype is not None or found is None else array.astype(found)
+
+
+def _arrays_for_tensors(data):
+    if isinstance(data, (list, tuple)):
+        return [_arrays_for_tensors(x) for x in data]
+    return data._array if isinstance(data, recorder.Tensor) else data
+
+
+def _own_dtype(data):
+    """torch's dtype for the values of `data`, promoted together (None for no values)."""
+    if isinstance(data, (list, tuple)):
+        found = None
+        for item in data:
+            own = _own_dtype(item)
+            if own is not None:
+                found = own if found is None else _dtype.result_type(found, False, own, False)
+        return found
+    if isinstance(data, recorder.Tensor):
+        return data._array.dtype
+    if isinstance(data, (np.ndarray, np.generic)):
+        return data.dtype
+    if isinstance(data, bool):
+        return np.dtype(np.bool_)
+    if isinstance(data, numbers.Integral):
+        return np.dtype(np.int64)
+    if isinstance(data, numbers.Real):
+        return _dtype.get_default_dtype().numpy
+    return None

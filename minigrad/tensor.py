@@ -750,10 +750,14 @@ class Tensor:
         return Tensor._wrap(np.asarray(np.isfinite(self._array)))
 
     def any(self, dim: Dims | None = None, keepdim: _bool = False) -> Tensor:
-        return Tensor._wrap(np.asarray(np.any(self._array, axis=_axes(dim, self.ndim), keepdims=keepdim)))
+        return self._truth(np.any(self._array, axis=_axes(dim, self.ndim), keepdims=keepdim))
 
     def all(self, dim: Dims | None = None, keepdim: _bool = False) -> Tensor:
-        return Tensor._wrap(np.asarray(np.all(self._array, axis=_axes(dim, self.ndim), keepdims=keepdim)))
+        return self._truth(np.all(self._array, axis=_axes(dim, self.ndim), keepdims=keepdim))
+
+    def _truth(self, result):
+        """any/all's result: bool, but uint8 for a uint8 tensor (torch's old masks were uint8)."""
+        return Tensor._wrap(np.asarray(result, dtype=np.uint8 if self._array.dtype == np.uint8 else np.bool_))
 
     # -------------------------------------------------------------- unary functions
     def exp(self) -> Tensor:
@@ -1076,7 +1080,11 @@ class Tensor:
                 raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
             index = np.asarray(arg_fn(self._array))
             return Tensor._wrap(index.reshape((1,) * self.ndim) if keepdim else index.astype(np.int64))
-        axis = _dim(dim, self.ndim) if self.ndim else None
+        if self.ndim:
+            axis = _dim(dim, self.ndim)
+        else:
+            _dim(dim, 0)  # a 0-d tensor takes dim 0 or -1, as in torch, and has no axis to reduce
+            axis = None
         if axis is not None and self._array.shape[axis] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
         return Tensor._wrap(np.asarray(arg_fn(self._array, axis=axis, keepdims=keepdim)).astype(np.int64))
@@ -1595,6 +1603,10 @@ class Tensor:
         index = _index(index, self)
         steps = _basic_then_advanced(index)
         value = self._fit_setitem_value(value, index, steps)
+        if isinstance(value, Tensor) and value._array.dtype != self._array.dtype and _puts_values(index, value):
+            raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                               f"{_dtype.scalar_type_name(self._array.dtype)} for the destination and "
+                               f"{_dtype.scalar_type_name(value._array.dtype)} for the source.")
         if _grad_mode.enabled and (self._requires_grad or isinstance(value, Tensor) and value._requires_grad):
             if isinstance(value, Tensor):
                 value = value._cast(self._array.dtype)
@@ -1637,6 +1649,9 @@ class Tensor:
             raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor "
                                f"({index.ndim} and {self.ndim})")
         _check_index_range(index, self._array.shape[axis] if self.ndim else 1, "gather", dim)
+        if builtins.any(n > m for d, (n, m) in enumerate(zip(index.shape, self._array.shape)) if d != axis):
+            raise RuntimeError(f"Size does not match at dimension {axis} expected index {list(index.shape)} to be no "
+                               f"larger than self {list(self._array.shape)} apart from dimension {axis}")
         if self.ndim == 0:
             return apply(I.gather, self.reshape(1), index=index.reshape(1), axis=0).reshape(())
         return apply(I.gather, self, index=index, axis=axis)
@@ -1687,8 +1702,15 @@ class Tensor:
             raise RuntimeError(f"Index tensor must have the same number of dimensions as self tensor "
                                f"({index.ndim} and {self.ndim})")
         _check_index_range(index, self._array.shape[axis] if self.ndim else 1, "scatter", dim)
-        if isinstance(src, Tensor):
-            src = src._cast(self._array.dtype)
+        if isinstance(src, Tensor) and src._array.dtype != self._array.dtype:  # torch casts numbers only
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+        source_shape = np.shape(_raw(src)) if isinstance(src, (Tensor, np.ndarray)) else None
+        larger_than_self = builtins.any(n > m for d, (n, m) in enumerate(zip(index.shape, self._array.shape))
+                                        if d != axis)
+        if larger_than_self or source_shape and builtins.any(n > m for n, m in zip(index.shape, source_shape)):
+            raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self "
+                               f"{list(self._array.shape)} apart from dimension {axis}"
+                               + (f" and to be no larger size than src {list(source_shape)}" if source_shape else ""))
         return axis, index, src
 
     def index_select(self, dim: _int, index: TensorLike) -> Tensor:
@@ -1707,8 +1729,15 @@ class Tensor:
 
     def index_add_(self, dim: _int, index: TensorLike, source: Tensor, alpha: Number = 1) -> Tensor:
         axis = _dim(dim, self.ndim)
-        index = _index_array(index, "index_add_")
+        index = _index_array(index, "index_add_").reshape(-1)  # (a 0-d index is one index, as in torch)
         _check_index_range(index, self._array.shape[axis], "index_add", dim)
+        if isinstance(source, Tensor) and source.ndim and source._array.shape[axis if source.ndim > axis else 0] != \
+                index.size:
+            raise RuntimeError(f"index_add_(): Number of indices ({index.size}) should be equal to source.size(dim): "
+                               f"({source._array.shape[axis if source.ndim > axis else 0]}), for dim: {axis}")
+        if isinstance(source, Tensor) and source._array.dtype != self._array.dtype:
+            raise RuntimeError(f"index_add_(): self ({_dtype.scalar_type_name(self._array.dtype)}) and source "
+                               f"({_dtype.scalar_type_name(source._array.dtype)}) must have the same scalar type")
         return self._inplace(I.index_add, source, index=index, axis=axis, alpha=alpha)
 
     def index_add(self, dim: _int, index: TensorLike, source: Tensor, alpha: Number = 1) -> Tensor:
@@ -2083,6 +2112,8 @@ class Tensor:
     def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> tuple[Tensor, Tensor]:
         """(values, indices): the k-th smallest element along dim (k from 1) and its position."""
         axis = _dim(dim, self.ndim)
+        if self.ndim and self._array.shape[axis] == 0:
+            raise IndexError(f"kthvalue(): Expected reduction dim {axis} to have non-zero size.")
         if not 1 <= k <= (self._array.shape[axis] if self.ndim else 1):
             raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")
         return self._picked("kthvalue", I.kthvalue, dim, keepdim,
@@ -2577,6 +2608,15 @@ def _constant(number, dtype):
                 constants.clear()
             constants[number] = array
     return array
+
+
+def _puts_values(index, value):
+    """Whether self[index] = value is torch's index_put, which refuses a value of another dtype: an
+    index holding a tensor, except one boolean mask with a single value (a masked fill). Slices
+    and integers copy into a view, which casts."""
+    arrays = [part for part in index if isinstance(part, np.ndarray)]
+    masked_fill = len(index) == 1 and len(arrays) == 1 and arrays[0].dtype == np.bool_ and value._array.size == 1
+    return bool(arrays) and not masked_fill
 
 
 def _is_operand(x):

@@ -56,8 +56,9 @@ def pad(x, padding, value=0.0):
     """
     if not any(lo or hi for lo, hi in padding):
         return x
-    out = np.full(x.shape[:2] + tuple(size + lo + hi for size, (lo, hi) in zip(x.shape[2:], padding)), value,
-                  dtype=x.dtype)
+    out = workspace.empty(x.shape[:2] + tuple(size + lo + hi for size, (lo, hi) in zip(x.shape[2:], padding)),
+                          x.dtype)  # (a step's padded copies are large: their memory is kept, see workspace.py)
+    out.fill(value)
     out[(slice(None), slice(None)) + tuple(slice(lo, lo + size) for size, (lo, _) in zip(x.shape[2:], padding))] = x
     return out
 
@@ -95,13 +96,14 @@ def col2im(patches, spatial, stride, padding, dilation):
 
 
 def _grouped_weight(weight, groups):
-    return weight.reshape(groups, weight.shape[0] // groups, -1)        # (G, Cout/G, C/G * prod(kernel))
+    return weight.reshape(groups, weight.shape[0] // groups, math.prod(weight.shape[1:]))  # (G, Cout/G, C/G * prod(kernel))
 
 
 def _grouped_grad(g, groups):
     """The output gradient (N, Cout, *out) laid out like the product: (N, G, Cout/G, prod(out)), a view."""
     n, out_channels = g.shape[:2]
-    return g.reshape(n, groups, out_channels // groups, -1)
+    return g.reshape(n, groups, out_channels // groups, math.prod(g.shape[2:]))  # (sizes spelled out: -1 is
+                                                                                 # ambiguous for a batch of 0)
 
 
 def columns(x, kernel, stride, padding, dilation, groups, ones_row=False):
@@ -254,7 +256,8 @@ def _unfold(x, kernel, stride, padding, dilation):
     patches = view.transpose((0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd)))
     # A fresh row-major array, as torch's: where the reshape can stay a strided view of x
     # (1x1 kernels, a single block per row) it would not be contiguous, and .view(-1) would fail.
-    return np.ascontiguousarray(patches.reshape(x.shape[0], x.shape[1] * math.prod(kernel), -1))
+    return np.ascontiguousarray(patches.reshape(x.shape[0], x.shape[1] * math.prod(kernel),
+                                                math.prod(view.shape[2:2 + nd])))
 
 
 def _fold(columns, spatial, kernel, stride, padding, dilation):

@@ -23,12 +23,21 @@ def _rows(a):
 
 
 def _linear(x, weight, bias):
+    # The output is an activation, often large: where the dtypes agree (no promotion to find) its
+    # memory comes from the workspace, kept from step to step (see workspace.py).
+    same_dtype = x.dtype == weight.dtype and (bias is None or bias.dtype == weight.dtype)
+    out = workspace.empty(x.shape[:-1] + weight.shape[:1], x.dtype) if same_dtype else None
     if _weight_first(x, weight):
         product = (weight @ x.T).T  # the same numbers, laid out column by column
-        return np.add(product, bias, order="C") if bias is not None else product.copy(order="C")
-    out = x @ weight.T
+        if bias is not None:
+            return np.add(product, bias, order="C", out=out)  # (out, where given, is in C order)
+        if out is None:
+            return product.copy(order="C")
+        np.copyto(out, product)
+        return out
+    out = np.matmul(x, weight.T, out=out)
     if bias is not None:
-        out += bias  # `out` is a fresh array, so adding in place is safe and saves a copy
+        out += bias  # `out` is the product's own array, so adding in place is safe and saves a copy
     return out
 
 

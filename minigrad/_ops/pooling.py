@@ -129,7 +129,8 @@ def _gather_plane(x, indices, empty=None, empty_value=None):
     default the lowest value, as max pooling gives them)."""
     n, c = x.shape[:2]
     safe = indices if empty is None else np.where(empty, 0, indices)
-    values = np.take_along_axis(x.reshape(n, c, -1), safe.reshape(n, c, -1), axis=-1).reshape(indices.shape)
+    planes, picks = x.reshape(n, c, math.prod(x.shape[2:])), safe.reshape(n, c, math.prod(safe.shape[2:]))
+    values = np.take_along_axis(planes, picks, axis=-1).reshape(indices.shape)
     if empty is None:
         return values
     if empty_value is None:
@@ -145,7 +146,7 @@ def _scatter_plane(g, indices, shape, empty=None):
         indices, g = np.where(empty, 0, indices), np.where(empty, 0, g)
     n, c = shape[:2]
     plane = math.prod(shape[2:])
-    positions = indices.reshape(n * c, -1) + (np.arange(n * c) * plane)[:, None]
+    positions = indices.reshape(n * c, math.prod(indices.shape[2:])) + (np.arange(n * c) * plane)[:, None]
     grad = np.bincount(positions.ravel(), weights=g.ravel(), minlength=math.prod(shape))
     return grad.astype(g.dtype, copy=False).reshape(shape)
 
@@ -246,12 +247,13 @@ def _route_by_rows(g_bits, ans, x, rows, grad_bits):
     for r in range(rows):
         first = np.equal(window_rows[:, :, :, r], ans_pairs, out=workspace.empty(ans_pairs.shape, bool))
         pair = first.view(np.uint16)
-        pair &= ~_ONTO_SECOND_BYTE(pair, 8)                           # a pair's first match, if any
+        later = _ONTO_SECOND_BYTE(pair, 8, out=workspace.empty(pair.shape, np.uint16))
+        pair &= np.invert(later, out=later)                           # a pair's first match, if any
         if free is None:
-            free = pair == 0
+            free = np.equal(pair, 0, out=workspace.empty(pair.shape, bool))
         else:
             np.multiply(pair, free, out=pair)                         # not if an earlier row matched
-            free &= pair == 0
+            free &= np.equal(pair, 0, out=workspace.empty(pair.shape, bool))
         np.multiply(g_pairs, first, out=grad_rows[:, :, :, r])
     return not free.any()
 
@@ -348,19 +350,24 @@ def _avg_pool(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_
     pairs = _padding_pairs(spatial, kernel, stride, padding, ones, out_shape)
     view = windows(pad(x, pairs), kernel, stride, ones)
     view = view[(Ellipsis,) + tuple(slice(0, o) for o in out_shape) + (slice(None),) * len(kernel)]
-    total = view.sum(axis=tuple(range(-len(kernel), 0)))
-    return total / _avg_pool_divisor(spatial, kernel, stride, padding, out_shape, count_include_pad,
-                                     divisor_override, x.dtype)
+    # The window sums, then the division, in one buffer kept from step to step (workspace).
+    average = np.add.reduce(view, axis=tuple(range(-len(kernel), 0)), out=workspace.empty(view.shape[:-len(kernel)],
+                                                                                          x.dtype))
+    divisor = _avg_pool_divisor(spatial, kernel, stride, padding, out_shape, count_include_pad, divisor_override,
+                                x.dtype)
+    return np.divide(average, divisor, out=average)
 
 
 def _avg_pool_spread(g, shape, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
     """g / divisor spread evenly over each window, summed into an array of zeros of `shape`."""
     spatial, out_shape, ones = shape[2:], g.shape[2:], (1,) * len(kernel)
-    share = g / _avg_pool_divisor(spatial, kernel, stride, padding, out_shape, count_include_pad,
-                                  divisor_override, g.dtype)
+    divisor = _avg_pool_divisor(spatial, kernel, stride, padding, out_shape, count_include_pad, divisor_override,
+                                g.dtype)
+    share = np.divide(g, divisor, out=workspace.empty(g.shape, g.dtype))
     pairs = _padding_pairs(spatial, kernel, stride, padding, ones, out_shape)
-    padded_grad = np.zeros(tuple(shape[:2]) + tuple(size + lo + hi for size, (lo, hi) in zip(spatial, pairs)),
-                           dtype=g.dtype)
+    padded_grad = workspace.empty(tuple(shape[:2]) + tuple(size + lo + hi for size, (lo, hi) in zip(spatial, pairs)),
+                                  g.dtype)
+    padded_grad.fill(0)
     for offset in itertools.product(*(range(k) for k in kernel)):
         region = tuple(slice(k, k + (o - 1) * s + 1, s) for k, o, s in zip(offset, out_shape, stride))
         padded_grad[(slice(None), slice(None)) + region] += share

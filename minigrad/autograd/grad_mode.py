@@ -1,10 +1,12 @@
 """Whether operations are being recorded for backward: no_grad, enable_grad, set_grad_enabled.
 
-One process-wide switch. Each class works as a context manager (``with no_grad():``) and
-as a decorator (``@no_grad()`` or ``@no_grad``), restoring the previous mode on exit.
+One process-wide switch (torch keeps one per thread; minigrad does not). Each class works as a
+context manager (``with no_grad():``) and as a decorator (``@no_grad()`` or ``@no_grad``, on a
+generator function too), restoring the previous mode on exit.
 """
 
 import functools
+import inspect
 
 
 class _State:
@@ -40,10 +42,38 @@ class _GradModeContext:
         return False
 
     def __call__(self, func):
+        if inspect.isgeneratorfunction(func):
+            return self._around_each_resume(func)
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             with self:
                 return func(*args, **kwargs)
+        return wrapper
+
+    def _around_each_resume(self, func):
+        """A generator function decorated: its body runs in this mode each time it resumes, and the
+        caller's own mode holds between the values it yields (as torch's decorators do). Entering
+        the mode only when the generator is made would not reach its body at all."""
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            inner = func(*args, **kwargs)
+            sent, thrown = None, None
+            while True:
+                try:
+                    with self:
+                        value = inner.send(sent) if thrown is None else inner.throw(thrown)
+                except StopIteration as stop:
+                    return stop.value
+                sent, thrown = None, None
+                try:
+                    sent = yield value
+                except GeneratorExit:
+                    with self:
+                        inner.close()
+                    raise
+                except BaseException as error:  # noqa: BLE001  (passed on into the generator, as yield would)
+                    thrown = error
         return wrapper
 
 

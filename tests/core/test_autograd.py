@@ -658,3 +658,41 @@ def test_a_tensor_hook_may_change_the_values_of_a_gradient_only_as_torch(hook, o
             z.sum().backward()
         return x.grad
     assert_same_as_torch(program)
+
+
+def test_grad_mode_decorators_reach_the_body_of_a_generator_as_torch():
+    """@no_grad on a generator function switches recording off while its body runs (at each
+    resume, send and throw included), and the caller's own mode holds between its values."""
+    def program(T):
+        x = T.ones(2, requires_grad=True)
+
+        @T.no_grad()
+        def quiet():
+            sent = yield (x * 2).requires_grad
+            yield [(x * 3).requires_grad, sent]
+            return "done"
+
+        steps = quiet()
+        seen = [next(steps), steps.send("sent"), (x * 4).requires_grad]
+        try:
+            next(steps)
+        except StopIteration as stop:
+            seen.append(stop.value)
+
+        @T.enable_grad()
+        def recording():
+            try:
+                yield (x * 2).requires_grad
+            except ValueError:
+                yield ("caught", (x * 2).requires_grad)
+
+        with T.no_grad():
+            steps = recording()
+            seen += [next(steps), steps.throw(ValueError("v")), (x * 2).requires_grad]
+
+        @T.no_grad
+        def bare():
+            yield (x * 2).requires_grad
+
+        return seen + [list(bare())]
+    assert_same_as_torch(program)

@@ -171,3 +171,24 @@ def test_arange_with_an_integer_dtype_and_fractional_bounds_as_torch(dtype, boun
     for the other integer dtypes it counts with the numbers as given and steps by their integer
     parts."""
     assert_same_as_torch(lambda T: T.arange(*bounds, dtype=getattr(T, dtype)))
+
+
+@pytest.mark.filterwarnings("ignore:Creating a tensor from a list of numpy.ndarrays")  # torch's advice on speed
+@pytest.mark.parametrize("make", [
+    lambda T: T.tensor([T.tensor(1.0, dtype=T.float64), 2.5]),
+    lambda T: T.tensor([T.tensor(1, dtype=T.int32), 2]),
+    lambda T: T.tensor([[T.tensor(1.0, dtype=T.float16)], [3]]),
+    lambda T: T.tensor([np.int32(1), np.int32(2)]),
+    lambda T: T.tensor([np.int32(1), 2.5]),
+    lambda T: T.tensor([np.float32(1), 2]),
+    lambda T: T.tensor([np.array([1, 2], dtype=np.int16), np.array([3, 4], dtype=np.int16)]),
+    lambda T: T.tensor([T.tensor(True), 2.5]),
+    lambda T: T.tensor([np.float16(1.5)]),
+    lambda T: T.tensor([T.tensor(1, dtype=T.uint8), T.tensor(-1, dtype=T.int8)]),
+    lambda T: T.tensor([np.float64(1.5), 2]),
+    lambda T: T.tensor([[np.float32(1.5)], [2]], dtype=T.float64),
+])
+def test_tensor_from_a_list_keeps_the_dtypes_of_the_values_in_it_as_torch(make):
+    """0-d tensors, NumPy numbers and arrays in the list count with their own dtypes, promoted as
+    torch promotes tensors (a list of float64 tensors stays float64, not the default float32)."""
+    assert_same_as_torch(lambda T: (lambda t: [t, str(t.dtype).split(".")[-1]])(make(T)))

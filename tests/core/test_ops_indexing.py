@@ -3,12 +3,13 @@ integer tensors and lists with duplicates, bool masks), __setitem__, masked_fill
 scatter, sort and topk."""
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from parity import Cases
 
 import minigrad
-from minigrad.testing import assert_close, method_or_function, torch_or_skip
+from minigrad.testing import assert_close, assert_same_as_torch, method_or_function, torch_or_skip
 from minigrad.testing import strategies as mst
 
 torch = torch_or_skip()
@@ -281,3 +282,46 @@ def test_embedding_gradient_with_repeated_rows_matches_torch(data, transposed_fi
         (through_t + picked if transposed_first else picked + through_t).backward()
         grads.append(weight.grad)
     assert_close(*grads)
+
+
+@pytest.mark.parametrize("program", [
+    # index_put: a tensor of another dtype is refused, not truncated into the integers
+    lambda T: T.tensor([[1, 2, 3], [4, 5, 6]]).__setitem__(T.tensor([0]), T.tensor([2.5])),
+    lambda T: T.tensor([[1, 2, 3], [4, 5, 6]]).__setitem__(T.tensor([0]), T.tensor(2.5)),
+    lambda T: T.tensor([[1, 2, 3], [4, 5, 6]]).__setitem__((T.tensor([0]), 1), T.tensor(9, dtype=T.int32)),
+    lambda T: T.tensor([[1, 2, 3], [4, 5, 6]]).__setitem__(T.tensor([True, False]), T.tensor([2.5, 3.5, 4.5])),
+    # ... but a number, a slice (a copy into a view) and a boolean mask with one value (a masked fill) cast
+    lambda T: (lambda x: (x.__setitem__(T.tensor([0]), 7.5), x)[1])(T.tensor([[1, 2, 3], [4, 5, 6]])),
+    lambda T: (lambda x: (x.__setitem__(slice(0, 1), T.tensor([2.5, 3.5, 4.5])), x)[1])(T.tensor([[1, 2, 3], [4, 5, 6]])),
+    lambda T: (lambda x: (x.__setitem__(T.tensor([True, False]), T.tensor([2.5])), x)[1])(T.tensor([[1, 2, 3], [4, 5, 6]])),
+    # scatter and index_add: the source must have self's dtype; a number is cast
+    lambda T: T.zeros(3).scatter_(0, T.tensor([0]), T.tensor([7])),
+    lambda T: T.zeros(3).scatter(0, T.tensor([0]), T.tensor([7.0], dtype=T.float64)),
+    lambda T: T.zeros(3).scatter_add(0, T.tensor([0]), T.tensor([7])),
+    lambda T: T.zeros(3).index_add_(0, T.tensor([0]), T.tensor([1.0], dtype=T.float64)),
+    lambda T: T.zeros(3).index_add(0, T.tensor([0]), T.tensor([1])),
+    lambda T: T.zeros(3).scatter(0, T.tensor([0]), 7),
+    lambda T: T.zeros(3, dtype=T.int64).scatter(0, T.tensor([0]), 2.5, reduce="multiply"),
+])
+def test_a_source_of_another_dtype_is_refused_where_torch_refuses_it(program):
+    assert_same_as_torch(program)
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: T.zeros(3, 4).gather(1, T.zeros(5, 1, dtype=T.long)),           # index larger than self elsewhere
+    lambda T: T.zeros(3, 4).gather(1, T.zeros(2, 1, dtype=T.long)),
+    lambda T: T.zeros(3, 4).scatter_add(0, T.zeros(2, 4, dtype=T.long), T.ones(1, 4)),   # larger than src
+    lambda T: T.zeros(3, 4).scatter_add(0, T.zeros(1, 4, dtype=T.long), T.ones(2, 4)),
+    lambda T: T.zeros(3, 4).scatter(1, T.zeros(5, 1, dtype=T.long), 1.0),
+    lambda T: T.zeros(3, 4).scatter(0, T.zeros(2, 4, dtype=T.long), T.ones(2, 3)),
+    lambda T: T.zeros(3, 4).index_add(0, T.tensor([0]), T.ones(2, 4)),        # one index, two rows
+    lambda T: T.zeros(3, 4).index_add(1, T.tensor([0, 1]), T.ones(3, 3)),
+    lambda T: T.zeros(3).index_add(0, T.tensor(0), T.ones(1)),                # a 0-d index is one index
+    lambda T: T.zeros(0, 3).kthvalue(1, 0),
+    lambda T: [T.tensor(2.5).argmax(0), T.tensor(2.5).argmin(-1)],
+    lambda T: T.tensor(2.5).argmax(1),
+])
+def test_index_shapes_are_checked_as_torch_checks_them(program):
+    """torch's own errors (not NumPy's broadcasting error, not a silent broadcast) for indices and
+    sources whose shapes do not fit."""
+    assert_same_as_torch(program)

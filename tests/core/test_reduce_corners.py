@@ -113,3 +113,11 @@ def test_unique_keeps_each_nan_and_takes_a_dim_as_torch():
                 rows.unique(return_inverse=True)]
     assert_same_as_torch(program)
     assert_same_as_torch(lambda T: T.unique(T.ones(2, 2), dim=2))
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "bool", "float32"])
+def test_any_and_all_give_uint8_for_uint8_and_bool_otherwise_as_torch(dtype):
+    def program(T):
+        x = T.tensor([[1, 2, 0], [3, 4, 5]], dtype=getattr(T, dtype))
+        return [(r, _dtype_name(r)) for r in (x.all(), x.any(), x.all(1), x.any(0, keepdim=True))]
+    assert_same_as_torch(program)

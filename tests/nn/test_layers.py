@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 import minigrad
 import minigrad.nn as nn
 import minigrad.nn.functional as F
-from minigrad.testing import assert_close, assert_module_matches_torch, load_torch_state, torch_or_skip
+from minigrad.testing import (assert_close, assert_module_matches_torch, assert_same_as_torch, load_torch_state,
+                              torch_or_skip)
 from minigrad.testing import strategies as mst
 
 torch = torch_or_skip()
@@ -449,3 +450,24 @@ def test_embedding_from_pretrained_matches_torch():
     assert_close(ours(minigrad.tensor(ids)), theirs(torch.tensor(ids)))
     trainable = nn.Embedding.from_pretrained(minigrad.tensor(table), freeze=False)
     assert trainable.weight.requires_grad
+
+
+_ROWS, _VECTOR = np.random.default_rng(0).standard_normal((3, 4)), np.random.default_rng(1).standard_normal(4)
+
+
+def _linear_with_a_weight_vector(T):
+    x, w = T.tensor(_ROWS, requires_grad=True), T.tensor(_VECTOR, requires_grad=True)
+    y = T.nn.functional.linear(x, w)
+    y.backward(T.ones(3, dtype=T.float64))
+    return y, x.grad, w.grad
+
+
+@pytest.mark.parametrize("program", [
+    _linear_with_a_weight_vector,
+    lambda T: T.nn.functional.linear(T.tensor(_ROWS[0]), T.tensor(_VECTOR)),
+    lambda T: T.nn.functional.linear(T.tensor(_ROWS), T.tensor(_VECTOR), T.tensor(1.0, dtype=T.float64)),
+    lambda T: T.nn.functional.linear(T.tensor(_ROWS), T.ones(5, dtype=T.float64)),
+])
+def test_linear_with_a_vector_of_weights_is_a_product_as_torch(program):
+    """torch's F.linear takes a 1-D weight as x @ w (one output per row), without a bias."""
+    assert_same_as_torch(program)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import minigrad
 import minigrad.nn as nn
 import minigrad.nn.functional as F
-from minigrad.testing import assert_close, assert_function_matches_torch, torch_or_skip
+from minigrad.testing import assert_close, assert_function_matches_torch, assert_same_as_torch, torch_or_skip
 from minigrad.testing import strategies as mst
 
 torch = torch_or_skip()
@@ -406,3 +406,28 @@ def test_gaussian_nll_loss_matches_torch(data, var_shape, reduction, full):
         ours(minigrad.zeros(3, 2), minigrad.zeros(3, 2), minigrad.ones(2, 2))
     with pytest.raises(ValueError, match="var has negative entry"):
         ours(minigrad.zeros(3, 2), minigrad.zeros(3, 2), -minigrad.ones(3, 2))
+
+
+_PROBABILITIES = np.array([0.2, 0.9, 0.6, 0.1], dtype=np.float32)
+
+
+@pytest.mark.parametrize("program", [
+    # 0/1 labels given as integers: torch refuses them rather than computing in another dtype
+    lambda T: T.nn.functional.binary_cross_entropy(T.tensor(_PROBABILITIES), T.tensor([1, 0, 1, 0])),
+    lambda T: T.nn.BCELoss()(T.tensor(_PROBABILITIES), T.tensor([1.0, 0, 1, 0], dtype=T.float64)),
+    lambda T: T.nn.functional.binary_cross_entropy(T.tensor(_PROBABILITIES), T.tensor([1.0, 0, 1, 0])),
+    lambda T: T.nn.functional.binary_cross_entropy_with_logits(T.tensor(_PROBABILITIES), T.tensor([1, 0, 1, 0])),
+    lambda T: T.nn.BCEWithLogitsLoss()(T.tensor(_PROBABILITIES), T.tensor([True, False, True, False])),
+    lambda T: T.nn.functional.binary_cross_entropy_with_logits(T.tensor(_PROBABILITIES),
+                                                               T.tensor([1.0, 0, 1, 0], dtype=T.float64)),
+    # a class weight of another dtype than the scores
+    lambda T: T.nn.functional.cross_entropy(T.ones(3, 4), T.tensor([0, 1, 2]), weight=T.ones(4, dtype=T.float64)),
+    lambda T: T.nn.functional.nll_loss(T.ones(3, 4), T.tensor([0, 1, 2]), weight=T.ones(4, dtype=T.float64)),
+    lambda T: T.nn.functional.cross_entropy(T.ones(3, 4), T.tensor([0, 1, 2]), weight=T.tensor([1.0, 2, 3, 4])),
+    # the batch sizes are compared first
+    lambda T: T.nn.functional.cross_entropy(T.ones(4, 5), T.zeros(2, 2, dtype=T.int64)),
+    lambda T: T.nn.functional.cross_entropy(T.ones(4, 5), T.zeros(4, 2, dtype=T.int64)),
+    lambda T: T.nn.functional.cross_entropy(T.ones(4, 5), T.tensor(1)),
+])
+def test_loss_arguments_of_the_wrong_dtype_or_batch_raise_as_torch(program):
+    assert_same_as_torch(program, rtol=1e-5)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn as mnn
-from minigrad.testing import assert_close, torch_or_skip
+from minigrad.testing import assert_close, assert_same_as_torch, torch_or_skip
 
 torch = torch_or_skip()
 
@@ -484,3 +484,15 @@ def test_parameter_list_and_dict_match_torch():
     ours.named.pop("a")
     theirs.named.pop("a")
     assert repr(ours) == _normalise(repr(theirs))
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: [type(m).__name__ for m in T.nn.ModuleList(T.nn.Sequential(T.nn.Linear(2, 2), T.nn.ReLU()))],
+    lambda T: [type(m).__name__ for m in T.nn.ModuleList([T.nn.Linear(1, 1)]).__iadd__(T.nn.ModuleList([T.nn.ReLU()]))],
+    lambda T: T.nn.ModuleList(T.nn.Linear(2, 2)),  # a single module is not a list of them
+    lambda T: T.nn.ModuleList().extend(T.nn.ReLU()),
+    lambda T: T.nn.ModuleList("ab"),
+])
+def test_module_list_takes_any_iterable_of_modules_as_torch(program):
+    """A Sequential or another ModuleList is an iterable of modules; a single module is not."""
+    assert_same_as_torch(program)

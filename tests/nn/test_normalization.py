@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 import minigrad
 import minigrad.nn.functional as F
 from minigrad import nn
-from minigrad.testing import (assert_function_matches_torch, assert_module_matches_torch, assert_same_structure,
-                              torch_or_skip)
+from minigrad.testing import (assert_function_matches_torch, assert_module_matches_torch, assert_same_as_torch,
+                              assert_same_structure, torch_or_skip)
 
 torch = torch_or_skip()
 TF = torch.nn.functional
@@ -87,3 +87,26 @@ def test_group_norm_indivisible_channels():
     with pytest.raises(RuntimeError) as actual:
         nn.GroupNorm(2, 4)(minigrad.randn(2, 3, 5))
     assert str(actual.value) == str(expected.value)
+
+
+_NORMALISED = np.random.default_rng(0).standard_normal((2, 3, 4)).astype(np.float32)
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: T.nn.functional.layer_norm(T.tensor(_NORMALISED), (4,), weight=T.ones(4, dtype=T.float64)),
+    lambda T: T.nn.functional.layer_norm(T.tensor(_NORMALISED), (4,), bias=T.ones(4, dtype=T.float64)),
+    lambda T: T.nn.functional.layer_norm(T.tensor(_NORMALISED).double(), (4,), weight=T.ones(4)),
+    lambda T: T.nn.functional.group_norm(T.tensor(_NORMALISED), 1, weight=T.ones(3, dtype=T.float64)),
+    lambda T: T.nn.functional.batch_norm(T.tensor(_NORMALISED), None, None, weight=T.ones(3, dtype=T.float64),
+                                         training=True),
+    lambda T: T.nn.functional.batch_norm(T.tensor(_NORMALISED), T.zeros(3, dtype=T.float64),
+                                         T.ones(3, dtype=T.float64), training=False),
+    lambda T: T.nn.BatchNorm1d(3)(T.tensor(_NORMALISED).double()),   # float32 module, float64 data
+    lambda T: T.nn.LayerNorm(4)(T.tensor(_NORMALISED).double()),
+    lambda T: T.nn.InstanceNorm1d(3, affine=True)(T.tensor(_NORMALISED).double()),
+    lambda T: T.nn.BatchNorm1d(3).double()(T.tensor(_NORMALISED).double()),
+])
+def test_normalisation_parameters_of_another_dtype_raise_as_torch(program):
+    """A float32 module on float64 data (or float64 statistics on float32 data) is refused, as
+    torch computes in one dtype, instead of giving a result in a promoted dtype."""
+    assert_same_as_torch(program, rtol=1e-5, atol=1e-6)

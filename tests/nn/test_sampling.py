@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.testing import assert_close, torch_or_skip
+from minigrad.testing import assert_close, assert_same_as_torch, torch_or_skip
 
 torch = torch_or_skip()
 
@@ -65,3 +65,7 @@ def test_interpolate_area_to_an_empty_size_is_empty_as_in_torch():
     x = np.arange(8.0).reshape(1, 2, 4)
     out = minigrad.nn.functional.interpolate(minigrad.tensor(x), size=0, mode="area")
     assert_close(out, torch.nn.functional.interpolate(torch.tensor(x), size=0, mode="area"))
+
+
+def test_interpolate_without_spatial_dims_raises_torchs_not_implemented_error():
+    assert_same_as_torch(lambda T: T.nn.functional.interpolate(T.ones(4, 4), size=3))

@@ -4,11 +4,12 @@
 import warnings
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.testing import assert_close, torch_or_skip
+from minigrad.testing import assert_close, assert_same_as_torch, torch_or_skip
 
 torch = torch_or_skip()
 
@@ -98,3 +99,9 @@ def test_encoder_decoder_transformer_matches_torch(batch_first, norm_first, caus
         assert_close(a.grad, b.grad, what="input gradient")
     for (name, p_t), p_m in zip(theirs.named_parameters(), ours.parameters()):
         assert_close(p_m.grad, p_t.grad, what=f"gradient of {name}")
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_multihead_attention_names_an_input_of_the_wrong_embedding_size_as_torch(batch_first):
+    """torch asserts the embedding size before any product: not a matmul's shape error."""
+    assert_same_as_torch(lambda T: T.nn.MultiheadAttention(8, 2, batch_first=batch_first)(*3 * [T.ones(5, 2, 6)]))

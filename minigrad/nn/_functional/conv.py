@@ -274,9 +274,9 @@ def _check_pool_output(batched, out_shape):
 
 
 def _batched_2d(input, name):
-    if input.dim() not in (3, 4) or input.numel() == 0:
-        raise RuntimeError(f"{name}: Expected 3D or 4D (batch mode) non-empty tensor for input, but got input "
-                           f"of size: {_shape(input)}")
+    if input.dim() not in (3, 4) or 0 in tuple(input.shape)[input.dim() - 3:]:  # only a batch may be empty
+        raise RuntimeError(f"{name}: Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for "
+                           f"input, but got: {_shape(input)}")
     return (input.unsqueeze(0), True) if input.dim() == 3 else (input, False)
 
 
@@ -288,9 +288,9 @@ def _check_floating(input, name):
 
 def _as_1d_pool(input, name):
     """A 1-d pooling input (N, C, L) or (C, L) as a 2-d one with a height of one."""
-    if input.dim() not in (2, 3) or input.numel() == 0:
-        raise RuntimeError(f"{name}: Expected 2D or 3D (batch mode) non-empty tensor for input, but got input "
-                           f"of size: {_shape(input)}")
+    if input.dim() not in (2, 3) or 0 in tuple(input.shape)[input.dim() - 2:]:  # only a batch may be empty
+        raise RuntimeError(f"{name}: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
+                           f"input, but got: {_shape(input)}")
     return input.unsqueeze(-2)
 
 

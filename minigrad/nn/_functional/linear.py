@@ -10,6 +10,7 @@ import numpy as np
 from minigrad import _dtype
 from minigrad._arguments import _matmul_message
 from minigrad._ops import linear_layers as LL
+from minigrad._ops import workspace
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.functions import broadcast_tensors
 from minigrad._dtype import scalar_type_name
@@ -33,6 +34,10 @@ def linear(input, weight, bias=None):
     """input @ weight.T + bias: weight is (out_features, in_features), input is (..., in_features)."""
     # The checks read the arrays directly: this runs for every layer of every step.
     x, w = input._array, weight._array
+    if w.ndim == 1:  # a vector of weights: torch takes the product x @ w, without a bias
+        if bias is not None:
+            raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
+        return input.matmul(weight)
     if w.ndim != 2:
         raise RuntimeError(f"linear(): weight must be 2-D (out_features, in_features), got shape {list(w.shape)}")
     if x.ndim == 0:
@@ -81,8 +86,12 @@ def _dropout(input, p, training, inplace, mask_shape):
     else:
         # Uniform draws in float32 unless the data is float64: half the memory traffic of
         # float64 draws, and the mask comes out in the input's dtype with no cast.
-        draws = _numpy_rng().random(mask_shape, dtype=np.float64 if dtype == np.float64 else np.float32)
-        mask = (draws >= p) * dtype.type(1 / (1 - p))
+        # The draws, the keep flags and the mask are as large as the input: their memory is kept
+        # from step to step (see minigrad/_ops/workspace.py), the same draws and the same values.
+        draw_dtype = np.float64 if dtype == np.float64 else np.float32
+        draws = _numpy_rng().random(mask_shape, dtype=draw_dtype, out=workspace.empty(mask_shape, draw_dtype))
+        keep = np.greater_equal(draws, p, out=workspace.empty(mask_shape, np.bool_))
+        mask = np.multiply(keep, dtype.type(1 / (1 - p)), out=workspace.empty(mask_shape, dtype))
     if inplace:
         return input.mul_(Tensor._wrap(mask))
     return input * Tensor._wrap(mask)

@@ -135,6 +135,9 @@ def _class_weight(weight, classes, dtype):
     if array.ndim != 1 or array.shape[0] != classes:
         raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or no classes but "
                            f"got weight tensor of shape: {list(array.shape)}")
+    if isinstance(weight, Tensor) and array.dtype != dtype:  # torch computes in one dtype and casts nothing
+        raise RuntimeError(f"expected scalar type {scalar_type_name(np.dtype(dtype))} but found "
+                           f"{scalar_type_name(array.dtype)}")
     return array.astype(dtype, copy=False)
 
 
@@ -159,12 +162,12 @@ def _class_targets(input, target, ignore_index):
     if array.dtype != np.int64 and array.dtype != np.uint8:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(array.dtype)} "
                            f"(class-index targets of shape {list(array.shape)} for input of shape {list(shape)})")
-    if len(shape) == 2 and array.ndim != 1:
-        raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported (got target of shape "
-                           f"{list(array.shape)} for input of shape {list(shape)})")
     if array.ndim == 0 or shape[0] != array.shape[0]:
         raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size "
                          f"({array.shape[0] if array.ndim else 'none, a 0-d target'}).")
+    if len(shape) == 2 and array.ndim != 1:
+        raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported (got target of shape "
+                           f"{list(array.shape)} for input of shape {list(shape)})")
     if array.shape != shape[:1] + shape[2:]:
         raise RuntimeError(f"Expected target size {list(shape[:1] + shape[2:])}, got {list(array.shape)}")
     array = array.astype(np.int64, copy=False)
@@ -315,6 +318,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     target = as_tensor(target)
     _check_same_shape(input, target, "Using a target size ({target}) that is different to the input size "
                                      "({input}) is deprecated. Please ensure they have the same size.")
+    if target._array.dtype != input._array.dtype:  # (0/1 labels as integers are the common slip)
+        raise RuntimeError(f"Found dtype {scalar_type_name(target._array.dtype)} but expected "
+                           f"{scalar_type_name(input._array.dtype)}")
     for name, values in (("input", input._array), ("target", target._array)):  # probabilities both
         if values.size and not ((values >= 0) & (values <= 1)).all():
             raise RuntimeError(f"all elements of {name} should be between 0 and 1")
@@ -333,6 +339,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _reduction(size_average, reduce, reduction)
     target = as_tensor(target)
     _check_same_shape(input, target, "Target size ({target}) must be the same as input size ({input})")
+    if target._array.dtype.kind != "f" and input._array.dtype.kind == "f":  # integer 0/1 labels
+        raise RuntimeError(f"result type {scalar_type_name(input._array.dtype)} can't be cast to the desired "
+                           f"output type {scalar_type_name(target._array.dtype)}")
     input, target = _promoted(input, target)
     _refuse_gradient(weight, "binary_cross_entropy_with_logits", "weight")
     _refuse_gradient(pos_weight, "binary_cross_entropy_with_logits", "pos_weight")

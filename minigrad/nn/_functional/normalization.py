@@ -23,6 +23,20 @@ def _check_floating(input, name):
         raise NotImplementedError(f'"{name}" not implemented for {input.dtype}')
 
 
+def _check_parameter_dtypes(input, *parameters):
+    """torch computes a normalisation in one dtype: its weight, bias and running statistics must
+    have the input's (float32 ones may go with a float16 input, torch's mixed precision)."""
+    dtype = input._array.dtype
+    for parameter in parameters:
+        if parameter is None or parameter._array.dtype == dtype:
+            continue
+        if dtype == np.float16 and parameter._array.dtype == np.float32:
+            continue
+        if dtype == np.float64:
+            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+
+
 def _check_features(name, tensor, channels):
     if tensor is not None and tensor.numel() != channels:
         raise RuntimeError(f"{name} should contain {channels} elements not {tensor.numel()}")
@@ -42,26 +56,30 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise TypeError(f"batch_norm(): argument '{name}' (position {position}) must be float, not "
                             f"{type(number).__name__}")
     if input.dim() < 2:
-        raise RuntimeError(f"batch_norm: expected input with at least 2 dimensions (N, C, *), but got input of "
+        raise IndexError(f"batch_norm: expected input with at least 2 dimensions (N, C, *), but got input of "
                            f"size {list(input.shape)}")
     _check_floating(input, "batch_norm")
     channels = input.shape[1]
     for name, tensor in (("running_mean", running_mean), ("running_var", running_var),
                          ("weight", weight), ("bias", bias)):
         _check_features(name, tensor, channels)
+    _check_parameter_dtypes(input, weight, bias, running_mean, running_var)
     axes = (0,) + tuple(range(2, input.dim()))
     broadcast = (1, channels) + (1,) * (input.dim() - 2)
     x = input._array
     if training:
-        count = x.size // channels
-        if count <= 1:
+        count = x.size // channels if channels else 0
+        if count == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"{input.shape}")
-        mean, var = norm_ops.moments(x, axes)
-        if running_mean is not None:
-            _update_running(running_mean, mean, momentum)
-        if running_var is not None:
-            _update_running(running_var, var * (count / (count - 1)), momentum)
+        if count == 0:  # an empty batch: nothing to normalise, and the running statistics stay (as in torch)
+            mean, var = np.zeros(broadcast, x.dtype), np.ones(broadcast, x.dtype)
+        else:
+            mean, var = norm_ops.moments(x, axes)
+            if running_mean is not None:
+                _update_running(running_mean, mean, momentum)
+            if running_var is not None:
+                _update_running(running_var, var * (count / (count - 1)), momentum)
     else:
         if running_mean is None or running_var is None:
             raise RuntimeError("running_mean must be defined in evaluation mode")
@@ -97,6 +115,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         if tensor is not None and tuple(tensor.shape) != shape:
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
                                f"{list(tensor.shape)} and normalized_shape = {list(shape)}")
+    _check_parameter_dtypes(input, weight, bias)
     axes = tuple(range(input.dim() - len(shape), input.dim()))
     mean, var = norm_ops.moments(input._array, axes)
     return apply(norm_ops.layer_norm, input, weight, bias, mean, norm_ops.inverse_std(var, eps), axes=axes, eps=eps)
@@ -119,6 +138,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {as_batch_norm}")
     for name, tensor in (("weight", weight), ("bias", bias)):
         _check_features(name, tensor, channels)
+    _check_parameter_dtypes(input, weight, bias)
     per_group = channels // num_groups * math.prod(input.shape[2:])  # spelled out: -1 is ambiguous for N = 0
     grouped = input.reshape(input.shape[0], num_groups, per_group)
     mean, var = norm_ops.moments(grouped._array, (2,))
@@ -159,6 +179,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         raise ValueError(f"instance_norm expects an input of at least 3 dimensions (N, C, *), got {input.ndim}D")
     dims = tuple(range(2, input.ndim))
     channels = (1, input.shape[1]) + (1,) * len(dims)
+    _check_parameter_dtypes(input, weight, bias, running_mean, running_var)
     if use_input_stats:
         mean = input.mean(dims, keepdim=True)
         var = input.var(dims, keepdim=True, correction=0)

@@ -150,7 +150,7 @@ class ModuleList(Module):
         return self
 
     def extend(self, modules):
-        if isinstance(modules, (Module, str, bytes)) or not hasattr(modules, "__iter__"):
+        if isinstance(modules, (str, bytes)) or not hasattr(modules, "__iter__"):  # (a Sequential is iterable)
             raise TypeError("ModuleList.extend should be called with an iterable, but got " + type(modules).__name__)
         for module in modules:
             self.append(module)

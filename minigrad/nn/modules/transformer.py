@@ -88,6 +88,8 @@ class MultiheadAttention(Module):
         target, batch, embed = query.shape
         source = key.shape[0]
         heads, head_dim = self.num_heads, self.head_dim
+        if embed != self.embed_dim:  # torch's own check, an assertion
+            raise AssertionError(f"was expecting embedding dimension of {self.embed_dim}, but got {embed}")
         w_q, w_k, w_v = self.in_proj_weight.chunk(3)
         b_q, b_k, b_v = self.in_proj_bias.chunk(3) if self.in_proj_bias is not None else (None, None, None)
 
