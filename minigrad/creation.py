@@ -30,8 +30,22 @@ def tensor(data: ArrayLike, dtype: _dtype.dtype | None = None, device: str | _ty
     """A new tensor holding a copy of data (numbers, nested lists, NumPy arrays, tensors)."""
     array = _infer(data, dtype)
     if dtype is not None:
-        array = array.astype(_dtype.as_dtype(dtype).numpy, copy=False)
+        np_dtype = _dtype.as_dtype(dtype).numpy
+        if not isinstance(data, (np.ndarray, Tensor)):  # Python numbers must fit (arrays wrap, as in torch)
+            _check_fits(array, np_dtype)
+        array = array.astype(np_dtype, copy=False)
     return _finish(array, requires_grad, device)
+
+
+def _check_fits(values, np_dtype):
+    """torch's error for Python numbers outside the range of an integer dtype (-0.9 too, for uint8):
+    NumPy would wrap 256 around to 0 in uint8, or raise its own error."""
+    if np_dtype.kind not in "iu" or values.size == 0 or values.dtype.kind not in "iuf":
+        return
+    low, high = np.min(values), np.max(values)
+    info = np.iinfo(np_dtype)
+    if low < info.min or high > info.max:
+        raise RuntimeError(f"value cannot be converted to type {np_dtype.name} without overflow")
 
 
 def as_tensor(data: ArrayLike, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None) -> Tensor:
@@ -98,6 +112,7 @@ def full(size: Sequence[int], fill_value: numbers.Number, dtype: _dtype.dtype | 
         dtype = (_dtype.bool if isinstance(fill_value, bool) else
                  _dtype.int64 if isinstance(fill_value, numbers.Integral) else _dtype.get_default_dtype())
     np_dtype = _dtype.as_dtype(dtype).numpy
+    _check_fits(np.asarray(fill_value), np_dtype)
     return _finish(np.full(_creation_shape((size,), "full"), fill_value, dtype=np_dtype), requires_grad, device)
 
 
@@ -119,6 +134,7 @@ def empty_like(input: Tensor, dtype: _dtype.dtype | None = None, device: str | _
 
 def full_like(input: Tensor, fill_value: numbers.Number, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None,
               requires_grad: bool = False) -> Tensor:
+    _check_fits(np.asarray(fill_value), _like(input, dtype))
     return _finish(np.full(input._array.shape, fill_value, dtype=_like(input, dtype)), requires_grad, device)
 
 

@@ -776,6 +776,8 @@ class Tensor:
         return apply(E.rsqrt, self._floating())
 
     def abs(self) -> Tensor:
+        if self._array.dtype == np.bool_:
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         return apply(E.abs, self)
 
     absolute = abs
@@ -853,6 +855,8 @@ class Tensor:
                 shapes = [tuple(t.shape) for t in (self, min, max) if t is not None]
                 raise RuntimeError(f"clamp: the shapes {shapes} of input, min and max do not broadcast") from error
         x = self._floating() if isinstance(min, float) or isinstance(max, float) else self
+        if x._array.dtype.kind in "iu":
+            min, max = (b if type(b) is not int else _integer_bound(b, x._array.dtype) for b in (min, max))
         return apply(E.clamp, x, min, max)
 
     clip = clamp
@@ -1980,10 +1984,17 @@ class Tensor:
         return self._fill_raw(src_array)
 
     def uniform_(self, a: _float = 0.0, b: _float = 1.0, generator: Generator | None = None) -> Tensor:
+        self._refuse_non_floating("check_uniform_bounds")  # (integers would keep the draws' integer parts only)
         return self._fill_raw(_uniform(a, b, self._array.shape, generator))
 
     def normal_(self, mean: _float = 0.0, std: _float = 1.0, generator: Generator | None = None) -> Tensor:
+        self._refuse_non_floating("normal_kernel_cpu")
         return self._fill_raw(_normal(mean, std, self._array.shape, generator))
+
+    def _refuse_non_floating(self, kernel):
+        """torch's NotImplementedError, naming its kernel, for an op it has for floating tensors only."""
+        if self._array.dtype.kind != "f":
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{_dtype.scalar_type_name(self._array.dtype)}\'')
 
     def bernoulli_(self, p: _float | Tensor = 0.5, generator: Generator | None = None) -> Tensor:
         return self._fill_raw(_bernoulli(_raw(p), self._array.shape, generator))
@@ -2383,11 +2394,35 @@ def _einsum(subscripts, *operands):
 _AMINMAX = collections.namedtuple("aminmax", ["min", "max"])  # torch.return_types.aminmax's fields
 
 
+def _integer_bound(bound, integer_dtype):
+    """A Python int bound of clamp as torch takes it for an integer tensor: it must fit the dtype
+    (for an unsigned one, a negative bound down to -max wraps around: -1 is 255 in uint8)."""
+    info = np.iinfo(integer_dtype)
+    lowest = -int(info.max) if integer_dtype.kind == "u" else int(info.min)
+    if not lowest <= bound <= info.max:
+        raise RuntimeError(f"value cannot be converted to type {integer_dtype.name}_t without overflow")
+    return _wrapped(bound, integer_dtype)
+
+
 def _lerp_step(start, end, weight, name):
-    """weight * (end - start), the step lerp adds to start; `end` must be a tensor, as in torch."""
+    """weight * (end - start), the step lerp adds to start. As in torch, `end` must be a tensor of
+    start's dtype, a tensor weight too, and that dtype a floating one."""
     if not isinstance(end, Tensor):
         raise TypeError(f"{name}(): argument 'end' must be Tensor, not {type(end).__name__}")
+    dtype = start._array.dtype
+    for argument, value in (("end", end), ("weight", weight)):
+        if isinstance(value, Tensor) and value._array.dtype != dtype:
+            raise RuntimeError(f"expected dtype {_C_TYPE_NAMES.get(dtype.name, dtype.name)} for `{argument}` but got "
+                               f"dtype {_C_TYPE_NAMES.get(value._array.dtype.name, value._array.dtype.name)}")
+    if dtype.kind != "f":
+        kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtype.scalar_type_name(dtype)}'")
     return (end - start) * weight
+
+
+# The C++ names of the dtypes, as some of torch's messages give them.
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+                 "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
 
 
 def _where(condition, x, y):

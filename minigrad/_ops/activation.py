@@ -33,45 +33,71 @@ def _series_coefficients(count):
 _SERIES = _series_coefficients(30)  # 30 terms reach double precision for |x| <= 2
 
 
-def _erf_series(x):
-    """erf(x) = 2/sqrt(pi) * exp(-x^2) * x * sum_k (2x^2)^k / (1*3*5*...*(2k+1)).
+def _erf_series(x, out, u):
+    """erf(x) = 2/sqrt(pi) * exp(-x^2) * x * sum_k (2x^2)^k / (1*3*5*...*(2k+1)), into `out`.
 
     Every term is positive, so the sum loses no accuracy to cancellation. It is
-    evaluated by Horner's rule, in place, to keep the passes over the array few.
+    evaluated by Horner's rule, in place in `out`, with `u` (shaped like x) as scratch.
     """
-    u = 2.0 * x * x
-    total = np.full_like(x, _SERIES[-1])
+    np.multiply(2.0, x, out=u)
+    u *= x                                        # u = 2 x^2
+    out.fill(_SERIES[-1])
     for coefficient in reversed(_SERIES[:-1]):
-        total *= u
-        total += coefficient
-    return _TWO_OVER_SQRT_PI * np.exp(-x * x) * x * total
+        out *= u
+        out += coefficient                        # out = the sum
+    np.negative(x, out=u)
+    u *= x
+    np.exp(u, out=u)
+    u *= _TWO_OVER_SQRT_PI
+    u *= x
+    out *= u                                      # 2/sqrt(pi) e^(-x^2) x times the sum
 
 
-def _erfc_continued_fraction(x, depth=40):
-    """erfc(x) = exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...))))) for x > 0.
+def _erfc_continued_fraction(x, out, u, depth=40):
+    """erfc(x) = exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...))))) for x > 0,
+    into `out`, with `u` (shaped like x) as scratch.
 
     Laplace's continued fraction, evaluated from the inside out; it converges fast for x >= 2.
     """
-    t = x.copy()
+    np.copyto(out, x)
     for k in range(depth, 0, -1):
-        np.divide(k / 2.0, t, out=t)
-        t += x
-    return np.exp(-x * x) / math.sqrt(math.pi) / t
+        np.divide(k / 2.0, out, out=out)
+        out += x                                  # out = the fraction's denominator
+    np.negative(x, out=u)
+    u *= x
+    np.exp(u, out=u)
+    u /= math.sqrt(math.pi)
+    np.divide(u, out, out=out)
 
 
-_BLOCK = 8192  # elements per block: the ~60 passes of the sums stay in cache, and a block's float64 arrays
-# (64 KB) stay under the size from which glibc maps memory afresh: with 16384 (128 KB), a GELU after
-# a conv and layer norm faulted 1,500 pages a step in a fresh process, for 13% less time per element.
+# Elements per block: small enough that the ~60 passes of the sums over a block stay in cache.
+_BLOCK = 16384
 
 
-def _erf_of_magnitude(a):
-    near = a < 2.0
-    out = np.empty_like(a)
-    out[near] = _erf_series(a[near])
+def _scratch(size):
+    """The working arrays of `_erf_of_magnitude` for blocks of up to `size` elements: three float64
+    arrays (kept from call to call by the workspace: allocated for every block, their 128 KB were
+    mapped afresh by glibc each time) and one of flags."""
+    return [workspace.empty((size,), np.float64) for _ in range(3)] + [np.empty(size, np.bool_)]
+
+
+def _erf_of_magnitude(a, out, scratch):
+    """erf of the float64 magnitudes `a`, into `out`: the series below 2, 1 - erfc above.
+
+    Each branch works on its elements gathered into the front of a scratch array (np.compress),
+    so neither computes values the other will give."""
+    gathered, result, u, flags = scratch
+    near = np.less(a, 2.0, out=flags[:a.size])
+    count = np.count_nonzero(near)
+    _erf_series(np.compress(near, a, out=gathered[:count]), result[:count], u[:count])
+    out[near] = result[:count]
+    far = np.logical_not(near, out=near)
+    rest = a.size - count
     with np.errstate(under="ignore", over="ignore", invalid="ignore"):  # huge |x|: erfc underflows to 0
-        out[~near] = 1.0 - _erfc_continued_fraction(a[~near])
-    out[np.isnan(a)] = np.nan
-    return out
+        _erfc_continued_fraction(np.compress(far, a, out=gathered[:rest]), result[:rest], u[:rest])
+        np.subtract(1.0, result[:rest], out=result[:rest])
+    out[far] = result[:rest]
+    out[np.isnan(a, out=flags[:a.size])] = np.nan
 
 
 def erf(x):
@@ -82,19 +108,23 @@ def erf(x):
     The sums run in float64, block by block for speed, and each block's result is cast back
     to x's dtype as it is written: in float32 the 30-term sum would be off by up to 3 ulp,
     against 1 ulp this way (a deliberate exception to keeping float32 in float32, at about
-    2.5 times the cost). Only a block at a time is ever in float64: float64 copies of the
-    whole input made a GELU on a few hundred kilobytes fault its memory in from the system
-    at every step.
+    2.5 times the cost). Only a block at a time is ever in float64, in arrays made once per
+    call: float64 copies of the whole input, or arrays made afresh for every block, made a
+    GELU fault its memory in from the system at every step.
     """
     if hasattr(x, "erf"):  # a tensor, when the gradient of GELU is itself recorded
         return x.erf()
     x = np.asarray(x)
     values = x.ravel()
     out = workspace.empty(values.shape, x.dtype)  # (as large as x: kept from step to step, see workspace.py)
+    block = min(_BLOCK, values.size)
+    magnitudes, results = workspace.empty((block,), np.float64), workspace.empty((block,), np.float64)
+    scratch = _scratch(block)
     for start in range(0, values.size, _BLOCK):
-        block = values[start:start + _BLOCK]
-        magnitude = np.abs(block).astype(np.float64, copy=False)
-        out[start:start + _BLOCK] = np.copysign(_erf_of_magnitude(magnitude), block)
+        part = values[start:start + _BLOCK]
+        magnitude, result = np.abs(part, out=magnitudes[:part.size]), results[:part.size]
+        _erf_of_magnitude(magnitude, result, scratch)
+        np.copysign(result, part, out=out[start:start + part.size])  # rounded to x's dtype as it is written
     return out.reshape(x.shape)
 
 
@@ -179,9 +209,14 @@ def _erfc_of(v):
     far = v >= 2.0
     out = np.empty_like(v)
     with np.errstate(under="ignore", over="ignore", invalid="ignore"):  # erfc(huge) underflows to 0
-        out[far] = _erfc_continued_fraction(v[far])
+        beyond = v[far]
+        fraction = np.empty_like(beyond)
+        _erfc_continued_fraction(beyond, fraction, np.empty_like(beyond))
+        out[far] = fraction
     near = v[~far]
-    out[~far] = 1.0 - np.copysign(_erf_of_magnitude(np.abs(near)), near)
+    erf_near = np.empty_like(near)
+    _erf_of_magnitude(np.abs(near), erf_near, _scratch(near.size))
+    out[~far] = 1.0 - np.copysign(erf_near, near)
     return out
 
 

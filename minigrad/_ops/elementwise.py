@@ -26,6 +26,20 @@ mul = Primitive("Mul", np.multiply,
                 lambda g, ans, x, y: g * x,
                 saves="others")
 
+
+def _times_mask(x, mask):
+    """x * mask for dropout's mask (of x's dtype, broadcasting to x's shape), in memory kept from
+    step to step (workspace) where x is C-ordered, as the plain product would be laid out too."""
+    if type(x) is not np.ndarray or not x.flags.c_contiguous or x.dtype != mask.dtype:
+        return x * mask  # (a recorded gradient, or another layout or dtype: the plain product)
+    return np.multiply(x, mask, out=workspace.empty(x.shape, x.dtype))
+
+
+# Dropout's product with its mask of 0 and 1 / (1 - p): torch's MulBackward0 with a constant
+# mask, whose output and gradient are each as large as the input.
+dropout_mask = Primitive("DropoutMask", _times_mask, lambda g, ans, x, mask: _times_mask(g, mask), None,
+                         saves="others", grad_fn_name="MulBackward0", fused_for="x * mask")
+
 # d/dy x/y = -x / y^2, computed as torch does, (x / y) / y: y * y alone would overflow
 # (or underflow to 0) in float32 long before the quotient does.
 div = Primitive("Div", np.true_divide,

@@ -46,11 +46,38 @@ def _count(x, axis):
 # The VJPs of sum and mean read only the input's shape, never its values: like torch, they
 # save nothing, so a second backward or an in-place change of the input afterwards is fine.
 def _sum(x, axis, keepdims):
-    """np.sum without its dispatch; float16 adds up in float32, as torch's does, and is rounded
-    once at the end (NumPy would add 0.1 four thousand times in float16 to 256, not 400)."""
+    """np.sum without its dispatch, adding up wider where NumPy's own sum would lose digits: float16
+    in float32, as torch's does (NumPy would add 0.1 four thousand times in float16 to 256, not
+    400), and a long float32 sum that NumPy would add in sequence in float64 (see _in_sequence);
+    the result is rounded once, to x's dtype."""
+    wider = _wider_sum_dtype(x, axis)
+    if wider is None:
+        return np.add.reduce(x, axis=axis, keepdims=keepdims)
+    return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=wider).astype(x.dtype)
+
+
+# From this many values per sum, a float32 sum that NumPy adds in sequence is done in float64.
+LONG_SUM = 4096
+
+
+def _wider_sum_dtype(x, axis):
+    """The dtype to add x up in over `axis` where x's own would lose digits, else None."""
     if x.dtype == np.float16:
-        return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=np.float32).astype(np.float16)
-    return np.add.reduce(x, axis=axis, keepdims=keepdims)
+        return np.float32
+    if x.dtype == np.float32 and _count(x, axis) >= LONG_SUM and _in_sequence(x, axis):
+        return np.float64
+    return None
+
+
+def _in_sequence(x, axis):
+    """Whether NumPy adds the values of each sum one after another. It sums pairwise (with an
+    error that grows like log n) only along the axis its inner loop runs on, the one with the
+    smallest stride; over any other axis it adds row after row, and the error grows like n: a
+    million float32 0.01s summed down a column came to 9865, not torch's 9999.995."""
+    if axis is None:
+        return False  # (over every axis NumPy reads the memory as one run, pairwise)
+    moving = [(abs(stride), a) for a, (stride, size) in enumerate(zip(x.strides, x.shape)) if size > 1]
+    return bool(moving) and min(moving)[1] not in axis
 
 
 sum = Primitive(
@@ -71,6 +98,9 @@ nansum = Primitive(
 
 def _mean(x, axis, keepdims):
     if x.size:
+        wider = _wider_sum_dtype(x, axis) if x.dtype == np.float32 else None  # (np.mean widens float16 itself)
+        if wider is not None:
+            return np.mean(x, axis=axis, keepdims=keepdims, dtype=wider).astype(x.dtype)
         return np.mean(x, axis=axis, keepdims=keepdims)
     # The mean of no elements is 0 / 0 = nan, quietly as in torch (np.mean would warn).
     with np.errstate(invalid="ignore"):

@@ -192,3 +192,49 @@ def test_tensor_from_a_list_keeps_the_dtypes_of_the_values_in_it_as_torch(make):
     """0-d tensors, NumPy numbers and arrays in the list count with their own dtypes, promoted as
     torch promotes tensors (a list of float64 tensors stays float64, not the default float32)."""
     assert_same_as_torch(lambda T: (lambda t: [t, str(t.dtype).split(".")[-1]])(make(T)))
+
+
+@pytest.mark.parametrize("make", [
+    lambda T: T.tensor([-1, 256], dtype=T.uint8),           # Python numbers must fit ...
+    lambda T: T.tensor(300, dtype=T.uint8),
+    lambda T: T.tensor([[1], [-129]], dtype=T.int8),
+    lambda T: T.tensor([1e10], dtype=T.int32),
+    lambda T: T.tensor([-0.9], dtype=T.uint8),
+    lambda T: T.tensor([255.5], dtype=T.uint8),
+    lambda T: T.full((2,), 300, dtype=T.uint8),
+    lambda T: T.full_like(T.zeros(2, dtype=T.int8), 200),
+    lambda T: T.tensor(np.array([300]), dtype=T.uint8),      # ... an array wraps around
+    lambda T: [T.tensor([255, 0], dtype=T.uint8), T.tensor([2.5, -0.5], dtype=T.int64), T.tensor([254.5], dtype=T.uint8),
+               T.full((2,), 255, dtype=T.uint8), T.full_like(T.zeros(2, dtype=T.int8), -128), T.tensor([2], dtype=T.bool)],
+])
+def test_numbers_outside_an_integer_dtype_raise_as_torch(make):
+    """torch refuses Python numbers an integer dtype cannot hold (NumPy would wrap 256 around to 0
+    in uint8, or raise its own OverflowError)."""
+    assert_same_as_torch(make)
+
+
+@pytest.mark.parametrize("bound", [-256, -255, -129, -1, 255, 256, 300])
+def test_clamp_of_uint8_by_an_out_of_range_int_as_torch(bound):
+    """A bound down to -255 wraps around in uint8 (-1 is 255); further out, torch raises."""
+    assert_same_as_torch(lambda T: [T.tensor([5, 200], dtype=T.uint8).clamp(min=bound),
+                                    T.tensor([5, -100], dtype=T.int8).clamp(max=max(min(bound, 127), -128))])
+    assert_same_as_torch(lambda T: T.tensor([5, -100], dtype=T.int8).clamp(min=bound))
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: T.tensor([True]).abs(),
+    lambda T: T.lerp(T.tensor([1, 2]), T.tensor([3, 4]), 0.5),
+    lambda T: T.lerp(T.tensor([1, 2]), T.tensor([3, 4]), T.tensor([0.5, 0.5])),
+    lambda T: T.lerp(T.tensor([1.0, 2]), T.tensor([3, 4]), 0.5),
+    lambda T: T.lerp(T.tensor([1.0, 2]), T.tensor([3.0, 4], dtype=T.float64), 0.5),
+    lambda T: T.lerp(T.tensor([1.0, 2]), T.tensor([3.0, 4]), T.tensor([0.5], dtype=T.float64)),
+    lambda T: T.tensor([1, 2]).lerp_(T.tensor([3, 4]), 0.5),
+    lambda T: T.zeros(3, dtype=T.int64).normal_(),
+    lambda T: T.zeros(3, dtype=T.int64).uniform_(),
+    lambda T: T.zeros(3, dtype=T.bool).uniform_(),
+    lambda T: [T.tensor([1], dtype=T.uint8).abs(), T.lerp(T.tensor([1.0, 2]), T.tensor([3.0, 4]), 0.25)],
+])
+def test_ops_torch_has_for_some_dtypes_only_refuse_the_others_as_torch(program):
+    """Random fills of integer tensors (silently all zeros before), lerp of integers or of mixed
+    dtypes, abs of bools: torch's errors instead of a result."""
+    assert_same_as_torch(program)

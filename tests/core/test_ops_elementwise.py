@@ -1,6 +1,7 @@
 """Torch parity of the elementwise ops: arithmetic, powers, calculus functions, comparisons,
 logic, clamp, maximum/minimum and where (values and gradients, float64 and float32)."""
 
+import math
 import operator
 
 import numpy as np
@@ -337,10 +338,32 @@ def test_signbit_and_the_in_place_forms_match_torch():
                                   torch.signbit(torch.tensor(values)).numpy())
     assert minigrad.tensor(values).signbit().dtype is minigrad.bool
     ours, theirs = minigrad.tensor(values[2:4]), torch.tensor(values[2:4])
-    ours.lerp_(minigrad.tensor([1.0, 5.0]), 0.25)
+    ours.lerp_(minigrad.tensor([1.0, 5.0], dtype=minigrad.float64), 0.25)
     theirs.lerp_(torch.tensor([1.0, 5.0], dtype=torch.float64), 0.25)
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-15)
     ours, theirs = minigrad.tensor([np.nan, np.inf, -1.0]), torch.tensor([np.nan, np.inf, -1.0])
     ours.nan_to_num_(nan=2.0)
     theirs.nan_to_num_(nan=2.0)
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@given(st.sampled_from(["float16", "float32", "float64"]), st.integers(0, 40000), st.integers(0, 2 ** 16))
+def test_erf_of_an_element_does_not_depend_on_the_array_around_it(dtype, size, seed):
+    """erf works block by block and gathers each block's small and large magnitudes apart: every
+    element must still get exactly the value it gets on its own, and math.erf's to 1e-15 relative (the
+    accuracy erf's docstring gives)."""
+    from minigrad._ops.activation import erf, erfc
+
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(size) * rng.choice([0.1, 1.0, 3.0, 10.0], size)).astype(dtype)
+    special = np.array([0.0, -0.0, 2.0, -2.0, 1.9999, 6.0, 27.0, 1e-300, np.inf, -np.inf, np.nan], dtype=dtype)
+    x[:min(size, special.size)] = special[:size]
+    picks = rng.integers(0, size, min(size, 50)) if size else []
+    for function in (erf, erfc):
+        whole = function(x)
+        for i in picks:
+            alone = function(x[i:i + 1])
+            assert whole[i].tobytes() == alone[0].tobytes(), (function.__name__, x[i])
+    finite = x[np.isfinite(x)].astype(np.float64)
+    expected = np.array([math.erf(v) for v in finite])
+    assert np.all(np.abs(erf(finite) - expected) <= 1e-15 * np.abs(expected))

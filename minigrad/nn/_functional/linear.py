@@ -9,6 +9,7 @@ import numpy as np
 
 from minigrad import _dtype
 from minigrad._arguments import _matmul_message
+from minigrad._ops import elementwise as E
 from minigrad._ops import linear_layers as LL
 from minigrad._ops import workspace
 from minigrad.autograd.grad_mode import no_grad
@@ -94,7 +95,9 @@ def _dropout(input, p, training, inplace, mask_shape):
         mask = np.multiply(keep, dtype.type(1 / (1 - p)), out=workspace.empty(mask_shape, dtype))
     if inplace:
         return input.mul_(Tensor._wrap(mask))
-    return input * Tensor._wrap(mask)
+    if mask.dtype != dtype or np.broadcast_shapes(mask.shape, input._array.shape) != input._array.shape:
+        return input * Tensor._wrap(mask)  # (a mask that would widen the input: the ordinary product's rules)
+    return apply(E.dropout_mask, input, mask)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
