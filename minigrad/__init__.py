@@ -12,12 +12,13 @@ minigrad.autograd.engine, and Tensor (minigrad.tensor) is the thin shell between
 from minigrad import accelerator, autograd, backends, cuda, linalg
 from minigrad._dtype import (bool, dtype, float16, float32, float64, get_default_dtype, int8, int16, int32,  # noqa: A004
                              int64, set_default_dtype, uint8)
+from minigrad.autograd.anomaly_mode import is_anomaly_enabled
 from minigrad.autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
                                IntTensor, LongTensor, ShortTensor, arange, as_tensor, asarray, bernoulli, empty,
                                empty_like, eye, from_numpy, full, full_like, linspace, logspace, multinomial, normal,
-                               ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,
-                               zeros_like)
+                               ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
+                               scalar_tensor, tensor, zeros, zeros_like)
 from minigrad.functions import *  # noqa: F401,F403  (exp, cat, stack, where, ...)
 from minigrad.functions import _with_out
 from minigrad.random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,

@@ -232,6 +232,22 @@ def randn(*shape: int | Sequence[int], size: Sequence[int] | None = None, genera
     return _finish(array, requires_grad, device)
 
 
+def randint_like(input: Tensor, low: int = 0, high: int | None = None, dtype: _dtype.dtype | None = None,
+                 device: str | _types.device | None = None, requires_grad: bool = False) -> Tensor:
+    """Integers uniform on [low, high) in input's shape (and dtype, unless given); randint_like(x, high)
+    starts at 0, as in torch."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device,
+                   requires_grad=requires_grad)
+
+
+def scalar_tensor(s: numbers.Number, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None,
+                  requires_grad: bool = False) -> Tensor:
+    """A 0-d tensor holding s, of the default float dtype unless given (also for an int s, as in torch)."""
+    return tensor(s, dtype=dtype or _dtype.get_default_dtype(), device=device, requires_grad=requires_grad)
+
+
 def randint(low: int, high: int | Sequence[int] | None = None, size: Sequence[int] | None = None, generator: Generator | None = None,
             dtype: _dtype.dtype | None = None, device: str | _types.device | None = None, requires_grad: bool = False) -> Tensor:
     """Integers uniform on [low, high); randint(high, size) starts at 0 as in torch."""

@@ -9,6 +9,7 @@ code of its own, so that this module keeps Python's own max, min and any.
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Sequence
 
@@ -251,6 +252,47 @@ def broadcast_shapes(*shapes: int | Sequence[int]) -> Size:
     return Size(np.broadcast_shapes(*shapes))
 
 
+def tensordot(a: Tensor, b: Tensor, dims: int | Sequence[Sequence[int]] = 2) -> Tensor:
+    """The sum of products of a and b over the dims paired by `dims`: the last `dims` dims of a
+    with the first of b for an int, or the two lists of dims given. Written as an einsum, whose
+    gradients it takes."""
+    if isinstance(dims, numbers.Integral):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > min(a.ndim, b.ndim):
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        pairs = (list(range(a.ndim - dims, a.ndim)), list(range(dims)))
+    else:
+        pairs = [[d] if isinstance(d, numbers.Integral) else list(d) for d in dims]
+        if len(pairs) != 2 or len(pairs[0]) != len(pairs[1]):
+            raise RuntimeError("both dimension lists should have same length")
+    of_a = [_dim(d, a.ndim) for d in pairs[0]]
+    of_b = [_dim(d, b.ndim) for d in pairs[1]]
+    for i, j in zip(of_a, of_b):
+        if a.shape[i] != b.shape[j]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {a.shape[i]} in dim {i} "
+                               f"and second has size {b.shape[j]} in dim {j}")
+    letters = iter("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    a_letters = [next(letters) for _ in range(a.ndim)]
+    b_letters = [next(letters) for _ in range(b.ndim)]
+    for i, j in zip(of_a, of_b):
+        b_letters[j] = a_letters[i]  # a contracted pair shares its letter
+    kept = [c for i, c in enumerate(a_letters) if i not in of_a] + [c for j, c in enumerate(b_letters) if j not in of_b]
+    return einsum(f"{''.join(a_letters)},{''.join(b_letters)}->{''.join(kept)}", a, b)
+
+
+def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
+    """The p-norm of input - other (broadcast), over all its elements."""
+    return (input - other).norm(p)
+
+
+def promote_types(type1: _dtype.dtype, type2: _dtype.dtype) -> _dtype.dtype:
+    """The dtype torch's type promotion gives two tensors of these dtypes (int64 with float32 is
+    float32, not NumPy's float64)."""
+    a, b = _dtype.as_dtype(type1).numpy, _dtype.as_dtype(type2).numpy
+    return _dtype.from_numpy(np.dtype(_dtype.result_type(a, False, b, False)))
+
+
 def einsum(equation: str, *operands: Tensor | Sequence[Tensor]) -> Tensor:
     """Sum of products over the letters of `equation` ("bij,bjk->bik", "ii", "...ij->...ji")."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
@@ -454,6 +496,12 @@ scatter = Tensor.scatter
 scatter_add = Tensor.scatter_add
 index_select = _with_out("index_select", Tensor.index_select)
 take_along_dim = _with_out("take_along_dim", Tensor.take_along_dim)
+take = _with_out("take", Tensor.take)
+rot90 = Tensor.rot90
+argwhere = Tensor.argwhere
+msort = _with_out("msort", Tensor.msort)
+fmax = _with_out("fmax", Tensor.fmax)
+fmin = _with_out("fmin", Tensor.fmin)
 
 eq = _with_out("eq", Tensor.eq)
 ne = _with_out("ne", Tensor.ne)

@@ -1660,6 +1660,58 @@ class Tensor:
             return apply(I.gather, self.reshape(1), index=index.reshape(1), axis=0).reshape(())
         return apply(I.gather, self, index=index, axis=axis)
 
+    def rot90(self, k: _int = 1, dims: Sequence[_int] = (0, 1)) -> Tensor:
+        """The tensor turned k quarter turns in the plane of `dims`, from the first dim towards the
+        second: a flip and a transpose, so its gradient is theirs."""
+        if len(dims) != 2:
+            raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+        if self.ndim < 2:
+            raise RuntimeError(f"expected total dims >= 2, but got total dims = {self.ndim}")
+        first, second = _dim(dims[0], self.ndim), _dim(dims[1], self.ndim)
+        if first == second:
+            raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {first} and dim1 = {second}")
+        turns = k % 4
+        if turns == 1:
+            return self.flip(second).transpose(first, second)
+        if turns == 2:
+            return self.flip((first, second))
+        if turns == 3:
+            return self.flip(first).transpose(first, second)
+        return self.clone()
+
+    def take(self, index: TensorLike) -> Tensor:
+        """The elements at `index` of the flattened tensor, in the index's shape; a negative index
+        counts from the end, as in torch."""
+        index = _index_array(index, "take")
+        size = self._array.size
+        if index.size and (index.min() < -size or index.max() >= size):
+            bad = index[(index >= size) | (index < -size)].ravel()[0]
+            raise IndexError(f"out of range: tried to access index {bad} on a tensor of {size} elements.")
+        return self.reshape(-1)[Tensor._wrap(np.where(index < 0, index + size, index).astype(np.int64))]
+
+    def argwhere(self) -> Tensor:
+        """The indices of the nonzero elements, one row each: nonzero() under its NumPy name."""
+        return self.nonzero()
+
+    def msort(self) -> Tensor:
+        """The values sorted along the first dim."""
+        return self.sort(dim=0).values
+
+    def fmax(self, other: Tensor) -> Tensor:
+        """The elementwise maximum that ignores a NaN where the other value is a number; the
+        gradient goes to the value taken (to self on a tie), as in torch."""
+        return self._nan_ignoring_extreme(other, np.greater_equal, "fmax")
+
+    def fmin(self, other: Tensor) -> Tensor:
+        return self._nan_ignoring_extreme(other, np.less_equal, "fmin")
+
+    def _nan_ignoring_extreme(self, other, prefers_self, name):
+        if not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+        a, b = _promote(self, other)
+        pick_self = prefers_self(a._array, b._array) | np.isnan(b._array)  # (a NaN in both: self's NaN)
+        return _where(Tensor._wrap(np.asarray(pick_self)), a, b)
+
     def take_along_dim(self, indices: TensorLike, dim: _int | None = None) -> Tensor:
         """The elements at `indices` along dim, where x and indices broadcast against each other on
         every other dim (gather does not broadcast); with no dim, positions in the flattened x."""

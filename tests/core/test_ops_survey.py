@@ -82,6 +82,37 @@ def cdist(draw):
 
 
 @cases.add
+def take(draw):
+    shape = draw(mst.shapes(max_dims=3))
+    size = int(np.prod(shape))
+    x = draw(mst.arrays("float64", shape))
+    if size == 0:
+        return (lambda lib, x: lib.take(x, lib.zeros(0, dtype=lib.int64))), [x]
+    index = np.array(draw(st.lists(st.integers(-size, size - 1), max_size=6)), dtype=np.int64)
+    index = index.reshape(draw(st.sampled_from([(index.size,), (1, index.size)])))
+    call = draw(method_or_function("take"))
+    return (lambda lib, x: call(lib, x, lib.tensor(index))), [x]
+
+
+@cases.add
+def fmax_fmin(draw):
+    x, y = draw(mst.broadcastable_pairs(max_dims=3))
+    values = st.sampled_from([np.nan, -1.0, 0.0, 0.5, 2.0]) | mst.reals(-3, 3)  # NaNs and ties
+    a, b = draw(mst.arrays("float64", x, elements=values)), draw(mst.arrays("float64", y, elements=values))
+    call = draw(method_or_function(draw(st.sampled_from(["fmax", "fmin"]))))
+    return (lambda lib, a, b: call(lib, a, b)), [a, b]
+
+
+@cases.add
+def msort_argwhere(draw):
+    shape = draw(mst.shapes(min_dims=1, max_dims=3))
+    x = draw(mst.arrays("float64", shape, unique=True))
+    if draw(st.booleans()):
+        return (lambda lib, x: lib.msort(x)), [x]
+    return (lambda lib, x: lib.argwhere(x > 0).to(lib.float64)), [x]
+
+
+@cases.add
 def addmm(draw):
     n, k, m = (draw(st.integers(1, 4)) for _ in range(3))
     bias_shape = draw(mst.shapes_broadcasting_to((n, m)))
@@ -249,6 +280,10 @@ def test_median_and_mode_corners_as_torch():
     lambda lib: lib.meshgrid(lib.ones(2, 2), lib.ones(2), indexing="ij"),
     lambda lib: lib.ones(3).index_put((lib.tensor([0]),), lib.tensor(1.0, dtype=lib.float64)),
     lambda lib: lib.diff(lib.tensor(1.0)),
+    lambda lib: lib.take(lib.ones(2, 2), lib.tensor([4])),
+    lambda lib: lib.take(lib.ones(2, 2), lib.tensor([-5])),
+    lambda lib: lib.take(lib.ones(2, 2), lib.tensor([1.0])),
+    lambda lib: lib.fmax(lib.ones(2), 2.0),
     lambda lib: lib.nn.functional.scaled_dot_product_attention(
         lib.ones(2, 3), lib.ones(2, 3), lib.ones(2, 3), attn_mask=lib.ones(2, 2, dtype=lib.bool), is_causal=True),
 ])
@@ -327,3 +362,46 @@ def test_attention_of_a_query_that_may_attend_nowhere_is_zero_as_torch(mask_kind
         out.backward(T.ones_like(out))
         return out, qt.grad, kt.grad, vt.grad
     assert_same_as_torch(program, rtol=1e-5, atol=1e-6)
+
+
+_CUBE, _SQUARE = np.arange(24.0).reshape(2, 3, 4), np.arange(12.0).reshape(4, 3)
+
+
+@pytest.mark.parametrize("dims, other", [(([1, 2], [1, 0]), None), (1, (4, 5)), (0, None), (([2], [0]), None),
+                                         (2, (3, 4, 2)), (([1], [0, 1]), None), (([1], [1]), None), (-1, None),
+                                         (4, None)])
+def test_tensordot_and_its_gradients_as_torch(dims, other):
+    def program(T):
+        a = T.tensor(_CUBE, requires_grad=True)
+        b = T.tensor(_SQUARE if other is None else np.ones(other), requires_grad=True)
+        y = T.tensordot(a, b, dims=dims)
+        y.backward(T.ones_like(y))
+        return y, a.grad, b.grad
+    assert_same_as_torch(program)
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: [T.rot90(T.arange(6).reshape(2, 3)), T.rot90(T.arange(6).reshape(2, 3), 2),
+               T.rot90(T.arange(6).reshape(2, 3), -1, [0, 1]), T.arange(24).reshape(2, 3, 4).rot90(3, [2, 0]),
+               T.arange(6).reshape(2, 3).rot90(0)],
+    lambda T: T.rot90(T.ones(2, 3), 1, [0, 0]),
+    lambda T: T.rot90(T.ones(2), 1),
+    lambda T: T.rot90(T.ones(2, 3), 1, [0]),
+    lambda T: [T.dist(T.tensor([1.0, 2]), T.tensor([4.0, 6])), T.dist(T.tensor([1.0, 2]), T.tensor([4.0, 6]), 1),
+               T.dist(T.tensor([[1.0, 2]]), T.tensor([4.0, 6]), float("inf"))],
+    lambda T: [str(d).split(".")[-1] for d in (
+        T.promote_types(T.int64, T.float32), T.promote_types(T.uint8, T.int8), T.promote_types(T.bool, T.float16),
+        T.scalar_tensor(3).dtype, T.scalar_tensor(3, dtype=T.int64).dtype, T.randint_like(T.zeros(2, 2), 5).dtype,
+        T.randint_like(T.zeros(2, 2, dtype=T.int32), 3, 5).dtype)] + [T.scalar_tensor(3), T.is_anomaly_enabled()],
+])
+def test_rot90_dist_and_type_helpers_as_torch(program):
+    assert_same_as_torch(program)
+
+
+def test_rot90_gradient_as_torch():
+    def program(T):
+        x = T.tensor(_CUBE, requires_grad=True)
+        y = x.rot90(1, [1, 2])
+        y.backward(T.tensor(np.arange(24.0).reshape(2, 4, 3)))
+        return y, x.grad
+    assert_same_as_torch(program)

@@ -1,6 +1,5 @@
 """The memory the rules keep from step to step: reused only when free, bounded, and what it is for."""
 
-import os
 import platform
 import subprocess
 import sys
@@ -168,10 +167,12 @@ def test_a_training_step_reuses_its_memory_in_a_fresh_process(model):
     step in the batch-norm CNN, 1,650 in the layer-norm model. Average pooling, padding and
     dropout's mask made theirs afresh (about 1,400 in the average-pooling CNN), and so did GELU's
     error function its output (about 700 with a conv and layer norm before it)."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("MALLOC_")}  # glibc's defaults
-    env["PYTHONHASHSEED"] = "0"  # the same allocations in the same order at every run,
-    env["OPENBLAS_NUM_THREADS"] = "2"  # whatever the machine's cores (with one BLAS thread the GRU model
-                                       # still faults about 110 pages a step: its embedding's dense gradient)
+    # A fixed environment, glibc's defaults among it (no MALLOC_ variables): the child's allocations
+    # depend on what it holds (the variables themselves live in the heap), and the tests before this
+    # one may have added to this process's environment.
+    env = {"PYTHONHASHSEED": "0",  # the same allocations in the same order at every run,
+           "OPENBLAS_NUM_THREADS": "2"}  # whatever the machine's cores (with one BLAS thread the GRU model
+                                         # still faults about 110 pages a step: its embedding's dense gradient)
     program = _STEPS.format(model=_MODELS[model])
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, check=True)
     assert float(done.stdout) < 20

@@ -69,3 +69,15 @@ def test_instance_norm_with_momentum_none_leaves_its_running_stats_as_torch(dims
         out = norm(T.tensor(x, dtype=T.float32))
         return out, norm.running_mean, norm.running_var
     assert_same_as_torch(program, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: T.nn.functional.instance_norm(T.ones(2, 3, 1)),
+    lambda T: T.nn.InstanceNorm1d(3)(T.ones(2, 3, 1)),
+    lambda T: T.nn.functional.instance_norm(T.ones(1, 3, 1, 1)),
+    lambda T: list(T.nn.InstanceNorm1d(3, track_running_stats=True).eval()(T.ones(2, 3, 1)).shape),
+])
+def test_instance_norm_of_a_single_position_raises_in_training_as_torch(program):
+    """One value per instance and channel is its own mean: torch refuses to normalise it (the
+    output would be all zeros), except with running statistics in eval mode."""
+    assert_same_as_torch(program)

@@ -180,6 +180,8 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     dims = tuple(range(2, input.ndim))
     channels = (1, input.shape[1]) + (1,) * len(dims)
     _check_parameter_dtypes(input, weight, bias, running_mean, running_var)
+    if use_input_stats and math.prod(input.shape[2:]) == 1:  # one value is its own mean: nothing to normalise
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.shape}")
     if use_input_stats:
         mean = input.mean(dims, keepdim=True)
         var = input.var(dims, keepdim=True, correction=0)
