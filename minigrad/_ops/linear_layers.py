@@ -151,14 +151,18 @@ constant_pad = Primitive("ConstantPadNd", _constant_pad, _constant_pad_vjp, save
 
 
 def pad_source_index(size, before, after, mode):
-    """For each position of a padded axis, the input position it copies (reflect, replicate, circular)."""
+    """For each position of a padded axis, the input position it copies (reflect, replicate, circular).
+
+    A negative amount crops that side, as in torch: reflect and replicate still mirror or repeat
+    at the input's own edges, circular wraps around what the cropping leaves."""
     positions = np.arange(-before, size + after)
     if mode == "reflect":          # mirror at the edges without repeating them: -1 -> 1, size -> size - 2
         positions = np.abs(positions)
         return np.where(positions > size - 1, 2 * (size - 1) - positions, positions)
     if mode == "replicate":        # repeat the edge values
         return np.clip(positions, 0, size - 1)
-    return positions % size        # circular: wrap around
+    start, kept = max(-before, 0), size - max(-before, 0) - max(-after, 0)
+    return (positions - start) % kept + start  # circular: wrap around within what is kept
 
 
 def _index_pad(x, sources):

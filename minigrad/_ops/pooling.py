@@ -355,6 +355,8 @@ def _avg_pool(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_
                                                                                           x.dtype))
     divisor = _avg_pool_divisor(spatial, kernel, stride, padding, out_shape, count_include_pad, divisor_override,
                                 x.dtype)
+    if x.dtype.kind in "iu":  # integer sums divided as C divides integers: the quotient rounded toward zero
+        return np.trunc(average / divisor).astype(x.dtype)
     return np.divide(average, divisor, out=average)
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import minigrad
-from minigrad.testing import assert_close, assert_raises_like_torch, torch_or_skip
+from minigrad.testing import assert_close, assert_raises_like_torch, assert_same_as_torch, torch_or_skip
 
 torch = torch_or_skip()
 
@@ -68,3 +68,20 @@ def test_functional_pixel_shuffle_matches_torch(name, factor, shape):
 def test_pixel_shuffle_errors_are_torchs(name, factor, shape):
     x = np.zeros(shape)
     assert_raises_like_torch(lambda lib: getattr(lib.nn.functional, name)(lib.tensor(x), factor), same_message=True)
+
+
+_PLANES = np.arange(30.0).reshape(1, 2, 3, 5)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("pad", [(-1, 2), (2, -1), (-2, -1), (-1, 0), (1, -4), (-1, 1, 1, -1), (0, 0, -1, 2),
+                                 (2, 2, -1, -1)])
+def test_negative_padding_crops_before_padding_as_torch(mode, pad):
+    """A negative amount removes that many elements at that side; reflect and replicate still
+    mirror or repeat at the input's own edges, circular wraps around what is left."""
+    def program(T):
+        x = T.tensor(_PLANES[0, :, 0] if len(pad) == 2 else _PLANES, requires_grad=True)
+        y = T.nn.functional.pad(x, pad, mode=mode)
+        y.backward(T.tensor(np.arange(y.numel(), dtype=np.float64).reshape(tuple(y.shape))))
+        return y, x.grad
+    assert_same_as_torch(program)

@@ -9,7 +9,8 @@ import minigrad
 import minigrad.nn.functional as F
 from minigrad import nn
 from minigrad.testing import (assert_close, assert_function_matches_torch, assert_module_matches_torch,
-                              assert_raises_like_torch, assert_same_structure, gradcheck, torch_or_skip)
+                              assert_raises_like_torch, assert_same_as_torch, assert_same_structure, gradcheck,
+                              torch_or_skip)
 
 torch = torch_or_skip()
 TF = torch.nn.functional
@@ -192,10 +193,10 @@ def test_max_pool_of_integers_matches_torch():
                                   lambda x: TF.max_pool2d(x, 3, 2, 1, return_indices=True), [x])
 
 
-@pytest.mark.parametrize("name", ["avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d"])
-def test_averages_of_integers_are_refused(name):
-    with pytest.raises(NotImplementedError, match=name):
-        getattr(F, name)(minigrad.ones(1, 1, 4, 4, dtype=minigrad.int64), 2)
+@pytest.mark.parametrize("name", ["adaptive_avg_pool2d", "adaptive_max_pool2d"])
+def test_adaptive_pools_of_integers_are_refused_as_torch(name):
+    """(avg_pool2d takes int64, as torch's does: see the test of its rounding below.)"""
+    assert_same_as_torch(lambda T: getattr(T.nn.functional, name)(T.ones(1, 1, 4, 4, dtype=T.int64), 2))
 
 
 @pytest.mark.parametrize("name", ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d"])
@@ -229,3 +230,19 @@ def test_rank_errors_name_the_shape(call):
         call(torch, TF)
     with pytest.raises(RuntimeError, match=r"\[3\]"):
         call(minigrad, F)
+
+
+_INTEGER_PLANE = [[[[-5, 2, 7, 1], [3, -8, 0, 2], [1, 1, 1, 1], [9, 9, 9, 8]]]]
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: T.nn.functional.avg_pool2d(T.tensor(_INTEGER_PLANE), 2),
+    lambda T: T.nn.functional.avg_pool2d(T.tensor(_INTEGER_PLANE), 3, 1, 1, count_include_pad=False),
+    lambda T: T.nn.functional.avg_pool1d(T.tensor(_INTEGER_PLANE[0]), 2),   # -1.5 rounds to -1
+    lambda T: T.nn.functional.avg_pool2d(T.tensor(_INTEGER_PLANE), 2, divisor_override=3),
+    lambda T: T.nn.functional.avg_pool2d(T.tensor(_INTEGER_PLANE), 3, ceil_mode=True),
+    lambda T: T.nn.functional.avg_pool2d(T.tensor(_INTEGER_PLANE).to(T.int32), 2),   # int64 only
+    lambda T: T.nn.functional.avg_pool2d(T.tensor(_INTEGER_PLANE).bool(), 2),
+])
+def test_average_pooling_of_int64_rounds_toward_zero_as_torch(program):
+    assert_same_as_torch(program)

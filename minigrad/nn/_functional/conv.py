@@ -8,6 +8,7 @@ Unbatched inputs (no N axis) get a batch axis of one for the computation; 1-d po
 
 import numbers
 
+from minigrad._dtype import int64, scalar_type_name
 from minigrad._ops import conv as conv_ops
 from minigrad._ops import pooling as pool_ops
 from minigrad.autograd.grad_mode import is_grad_enabled
@@ -281,9 +282,9 @@ def _batched_2d(input, name):
 
 
 def _check_floating(input, name):
-    """Refuse integer tensors where torch does (and for the averages of avg_pool2d)."""
+    """Refuse integer tensors where torch does (the adaptive pools)."""
     if not input.is_floating_point():
-        raise NotImplementedError(f'"{name}" not implemented for {input.dtype}')
+        raise NotImplementedError(f"\"{name}\" not implemented for '{scalar_type_name(input._array.dtype)}'")
 
 
 def _as_1d_pool(input, name):
@@ -336,8 +337,9 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
-    """2-d average pooling over (N, C, H, W) or (C, H, W)."""
-    _check_floating(input, "avg_pool2d")
+    """2-d average pooling over (N, C, H, W) or (C, H, W); int64 averages round toward zero, as in torch."""
+    if not input.is_floating_point() and input.dtype != int64:  # torch has a kernel for int64 among the integers
+        raise NotImplementedError(f"\"avg_pool2d\" not implemented for '{scalar_type_name(input._array.dtype)}'")
     batched, added = _batched_2d(input, "avg_pool2d")
     kernel, stride, padding, _ = _pool_arguments(kernel_size, stride, padding, 1, "avg_pool2d")
     if divisor_override is not None and divisor_override == 0:

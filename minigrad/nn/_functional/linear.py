@@ -236,8 +236,8 @@ def one_hot(tensor, num_classes=-1):
 def pad(input, pad, mode="constant", value=None):
     """Pad the last len(pad) // 2 dims: pad = (left of last dim, right of last dim, left of the one before, ...).
 
-    mode "constant" fills with `value` (0 by default; negative amounts crop), "reflect"
-    mirrors without repeating the edge, "replicate" repeats the edge and "circular" wraps.
+    mode "constant" fills with `value` (0 by default), "reflect" mirrors without repeating the
+    edge, "replicate" repeats the edge and "circular" wraps. A negative amount crops that side.
     """
     if len(pad) % 2 != 0:
         raise RuntimeError("Padding length must be divisible by 2")
@@ -266,13 +266,11 @@ def pad(input, pad, mode="constant", value=None):
                                   "(k + 1)D or (k + 2)D input")
     for axis, (before, after) in enumerate(widths):
         size = input.shape[axis]
-        if min(before, after) < 0:
-            raise RuntimeError(f"{mode} padding does not accept negative amounts, got {pad}")
         if mode == "reflect" and max(before, after) >= size and (before or after):
             raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
                                f"but got: padding ({before}, {after}) at dimension {axis} of input "
                                f"{list(input.shape)}")
-        if mode == "circular" and max(before, after) > size:
+        if mode == "circular" and max(before, after) > size + min(before, 0) + min(after, 0):  # (what cropping leaves)
             raise RuntimeError("Padding value causes wrapping around more than once.")
     sources = tuple(LL.pad_source_index(input.shape[axis], before, after, mode) if before or after else None
                     for axis, (before, after) in enumerate(widths))
