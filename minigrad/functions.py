@@ -68,9 +68,26 @@ def _write_out(name, result, out):
     return out
 
 
+def _number_first(method):
+    """A Tensor method as torch's function form takes it, where the first operand may be a number
+    (torch.add(2, t)): the number is taken as a 0-d tensor, which promotes as torch's does."""
+    def call(input, *args, **kwargs):
+        return method(input if isinstance(input, Tensor) else as_tensor(input), *args, **kwargs)
+    call.__name__, call.__qualname__, call.__doc__ = method.__name__, method.__qualname__, method.__doc__
+    return call
+
+
+# The function forms whose first operand may be a number, as in torch (torch.add(2, t)); the
+# others refuse one with torch's TypeError, where the method would fail on the number itself.
+_NUMBER_FIRST = set("""add sub subtract mul multiply div divide true_divide floor_divide pow xlogy
+bitwise_and bitwise_or bitwise_xor""".split())
+
+
 def _with_out(name, function):
     """`function` that also accepts out=, under torch's `name` for it (which errors show)."""
     def with_out(*args, out=None, **kwargs):
+        if args and isinstance(args[0], numbers.Number) and name not in _NUMBER_FIRST:
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(args[0]).__name__}")
         result = function(*args, **kwargs)
         if out is None:
             return result
@@ -139,7 +156,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     _check_sequence(tensors, "cat")
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
-        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+        raise ValueError("cat(): expected a non-empty list of Tensors")
     target = _common_dtype(tensors)
     # torch skips legacy empty 1-D tensors of shape (0,) when joining tensors of more dims
     shaped = [t for t in tensors if t._array.shape != (0,)]
@@ -160,7 +177,14 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 concat = _with_out("concat", cat.__wrapped__)
-concatenate = _with_out("concatenate", cat.__wrapped__)
+
+
+def _concatenate(tensors: Sequence[Tensor], dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """cat under NumPy's name, which also takes NumPy's axis= for dim."""
+    return cat.__wrapped__(tensors, dim if axis is None else axis)
+
+
+concatenate = _with_out("concatenate", _concatenate)
 
 
 @_takes_out
@@ -383,14 +407,14 @@ def searchsorted(sorted_sequence: Tensor, input: Tensor | ArrayLike, *, out_int3
 
 # ---------------------------------------------------------------- the function forms of Tensor methods
 # minigrad.exp(x) is x.exp(); those that take out= are wrapped by _with_out.
-add = _with_out("add", Tensor.add)
-sub = _with_out("sub", Tensor.sub)
+add = _with_out("add", _number_first(Tensor.add))
+sub = _with_out("sub", _number_first(Tensor.sub))
 mul = _with_out("mul", Tensor.mul)
 div = _with_out("div", Tensor.div)
 true_divide = _with_out("true_divide", Tensor.true_divide)
 multiply = _with_out("multiply", Tensor.multiply)
 divide = _with_out("divide", Tensor.divide)
-subtract = _with_out("subtract", Tensor.subtract)
+subtract = _with_out("subtract", _number_first(Tensor.subtract))
 neg = _with_out("neg", Tensor.neg)
 negative = _with_out("negative", Tensor.negative)
 reciprocal = _with_out("reciprocal", Tensor.reciprocal)
@@ -417,7 +441,7 @@ addcmul = _with_out("addcmul", Tensor.addcmul)
 addcdiv = _with_out("addcdiv", Tensor.addcdiv)
 lerp = _with_out("lerp", Tensor.lerp)
 hypot = _with_out("hypot", Tensor.hypot)
-xlogy = _with_out("xlogy", Tensor.xlogy)
+xlogy = _with_out("xlogy", _number_first(Tensor.xlogy))
 logit = _with_out("logit", Tensor.logit)
 nan_to_num = _with_out("nan_to_num", Tensor.nan_to_num)
 nan_to_num_ = Tensor.nan_to_num_
@@ -473,6 +497,7 @@ unsqueeze = Tensor.unsqueeze
 permute = Tensor.permute
 transpose = Tensor.transpose
 swapaxes = Tensor.swapaxes
+swapdims = Tensor.swapdims
 t = Tensor.t
 expand_as = Tensor.expand_as
 broadcast_to = Tensor.broadcast_to
@@ -526,9 +551,9 @@ logical_and = _with_out("logical_and", Tensor.logical_and)
 logical_or = _with_out("logical_or", Tensor.logical_or)
 logical_xor = _with_out("logical_xor", Tensor.logical_xor)
 
-bitwise_and = _with_out("bitwise_and", Tensor.bitwise_and)
-bitwise_or = _with_out("bitwise_or", Tensor.bitwise_or)
-bitwise_xor = _with_out("bitwise_xor", Tensor.bitwise_xor)
+bitwise_and = _with_out("bitwise_and", _number_first(Tensor.bitwise_and))
+bitwise_or = _with_out("bitwise_or", _number_first(Tensor.bitwise_or))
+bitwise_xor = _with_out("bitwise_xor", _number_first(Tensor.bitwise_xor))
 bitwise_not = _with_out("bitwise_not", Tensor.bitwise_not)
 numel = Tensor.numel
 detach = Tensor.detach
@@ -558,9 +583,9 @@ log10 = _with_out("log10", Tensor.log10)
 floor_divide = _with_out("floor_divide", Tensor.floor_divide)
 index_add = Tensor.index_add
 
-atan2 = Tensor.atan2
+atan2 = _with_out("atan2", Tensor.atan2)
 arctan2 = Tensor.arctan2
-remainder = Tensor.remainder
+remainder = _number_first(Tensor.remainder)
 movedim = Tensor.movedim
 moveaxis = Tensor.moveaxis
 tile = Tensor.tile
@@ -570,7 +595,7 @@ mode = Tensor.mode
 index_put = Tensor.index_put
 addmm = Tensor.addmm
 baddbmm = Tensor.baddbmm
-fmod = Tensor.fmod
+fmod = _with_out("fmod", Tensor.fmod)
 sgn = Tensor.sgn
 fix = Tensor.fix
 trunc = Tensor.trunc

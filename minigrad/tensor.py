@@ -78,8 +78,9 @@ def _arithmetic(name, primitive):
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
+    # _view_of, set on views only: the grad_fn their base had when they were made (see recorder.is_stale_view)
     __slots__ = ("_array", "_grad", "_grad_fn", "_requires_grad", "_version_counter", "_hooks", "_base",
-                 "__weakref__")
+                 "_view_of", "__weakref__")
     __array_priority__ = 1000
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -305,6 +306,8 @@ class Tensor:
         (or only into the .grad of `inputs`, when given). With create_graph=True the backward
         pass is recorded too, so that the gradients can be differentiated again."""
         seed = self._seed(gradient, create_graph)
+        if recorder.is_stale_view(self):
+            recorder.refuse_stale_view()
         if isinstance(inputs, Tensor):
             inputs = [inputs]
         engine.backward([self], [seed], retain_graph=create_graph if retain_graph is None else retain_graph,
@@ -538,7 +541,7 @@ class Tensor:
 
     def __pow__(self, exponent: TensorLike) -> Tensor:
         if _is_scalar(exponent):
-            if self._array.dtype.kind in "iu" and isinstance(exponent, numbers.Integral) and exponent < 0:
+            if self._array.dtype.kind in "iub" and isinstance(exponent, numbers.Integral) and exponent < 0:
                 raise RuntimeError("Integers to negative integer powers are not allowed.")
             base = self if self.is_floating_point() or isinstance(exponent, numbers.Integral) else self.float()
             return apply(E.pow_scalar, base, exponent=exponent.item() if isinstance(exponent, np.generic) else exponent)
@@ -622,7 +625,8 @@ class Tensor:
             return self / other
         if rounding_mode in ("floor", "trunc"):
             return self._integer_division(E.div_rounding, other, rounding_mode=rounding_mode)
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
 
     multiply, divide, subtract, true_divide = mul, div, sub, div
 
@@ -1273,6 +1277,7 @@ class Tensor:
                                    f"{self._array.shape[-1]}")
         out = Tensor._wrap(self._array.view(target), None, self._version_counter)
         out._base = self._base if self._base is not None else self
+        out._view_of = out._base._grad_fn
         return out
 
     def view_as(self, other: Tensor) -> Tensor:
@@ -1348,7 +1353,11 @@ class Tensor:
         axes[a], axes[b] = axes[b], axes[a]
         return apply(S.transpose, self, axes=tuple(axes))
 
-    swapaxes = transpose
+    def swapaxes(self, axis0: _int, axis1: _int) -> Tensor:
+        """transpose under NumPy's name, with its argument names."""
+        return self.transpose(axis0, axis1)
+
+    swapdims = transpose
 
     def t(self) -> Tensor:
         if self.ndim > 2:
@@ -1405,7 +1414,11 @@ class Tensor:
     def flip(self, *axes: _int | Sequence[_int], dims: Sequence[_int] | None = None) -> Tensor:
         return apply(S.flip, self, axis=_axes(_sizes(axes, dims), self.ndim))
 
-    def split(self, split_size_or_sections: _int | Sequence[_int], dim: _int = 0) -> tuple[Tensor, ...]:
+    def split(self, split_size_or_sections: _int | Sequence[_int] | None = None, dim: _int = 0, *,
+              split_size: _int | Sequence[_int] | None = None) -> tuple[Tensor, ...]:
+        """Pieces of split_size elements along dim (the last one shorter), or of the sizes listed;
+        `split_size` is the name the method's argument has in torch."""
+        split_size_or_sections = _one_of(split_size_or_sections, split_size, "split", "split_size")
         axis = _dim(dim, self.ndim)
         size = self._array.shape[axis]
         if isinstance(split_size_or_sections, numbers.Integral):
@@ -1471,7 +1484,25 @@ class Tensor:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
         return apply(S.roll, self, shifts=shifts, axes=tuple(_dim(d, self.ndim) for d in dims))
 
-    def repeat_interleave(self, repeats: _int | TensorLike, dim: _int | None = None) -> Tensor:
+    def repeat_interleave(self, repeats: _int | TensorLike | None = None, dim: _int | None = None, *,
+                          output_size: _int | None = None) -> Tensor:
+        """Each element (or slice along dim) repeated `repeats` times; with no repeats, self holds the
+        counts and the result repeats their positions (repeat_interleave(tensor([1, 0, 3])) is
+        [0, 2, 2, 2]), as in torch. output_size, the result's length, is checked if given."""
+        if repeats is None:
+            if self._array.dtype.kind not in "iu":
+                raise NotImplementedError(f"\"repeat_interleave\" not implemented for "
+                                          f"'{_dtype.scalar_type_name(self._array.dtype)}'")
+            if self.ndim > 1:
+                raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+            positions = Tensor._wrap(np.arange(self._array.size, dtype=np.int64))
+            return positions.repeat_interleave(self, output_size=output_size)
+        result = self._repeated(repeats, dim)
+        if output_size is not None and result.shape[0 if dim is None else _dim(dim, result.ndim)] != output_size:
+            raise RuntimeError(f"allocated size does not match required size: output_size={output_size}")
+        return result
+
+    def _repeated(self, repeats, dim):
         x = self.flatten() if dim is None else self
         axis = 0 if dim is None else _dim(dim, x.ndim)
         size = x._array.shape[axis] if x.ndim else 1
@@ -1483,12 +1514,19 @@ class Tensor:
             raise RuntimeError("Repeats must be non-negative" if counts.ndim == 0 else "repeats can not be negative")
         return x.index_select(axis, np.repeat(np.arange(size), np.broadcast_to(counts, (size,))))
 
-    def tensor_split(self, indices_or_sections: _int | Sequence[_int] | Tensor, dim: _int = 0) -> tuple[Tensor, ...]:
-        """Split into n nearly equal pieces (the first size % n one longer), or at the given indices.
+    def tensor_split(self, indices_or_sections: _int | Sequence[_int] | Tensor | None = None, dim: _int = 0, *,
+                     sections: _int | None = None, indices: Sequence[_int] | None = None) -> tuple[Tensor, ...]:
+        """Split into n nearly equal pieces (the first size % n one longer), or at the given indices
+        (by position, or by name as `sections=` or `indices=`, torch's other forms).
 
         The piece between two indices i and j is x[i:j] along dim, with Python's slice rules
         as in torch: negative indices count from the end, and j before i gives an empty piece.
         """
+        if sections is not None or indices is not None:
+            named = sections if sections is not None else list(indices)
+            indices_or_sections = _one_of(indices_or_sections, named, "tensor_split", "sections or indices")
+        elif indices_or_sections is None:
+            raise TypeError("tensor_split() missing required argument 'indices_or_sections'")
         if self.ndim == 0:
             raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
         axis = _dim(dim, self.ndim)
@@ -1607,6 +1645,8 @@ class Tensor:
         index = _index(index, self)
         steps = _basic_then_advanced(index)
         value = self._fit_setitem_value(value, index, steps)
+        if isinstance(value, numbers.Number):
+            value = _fitted_number(value, self._array.dtype)
         if isinstance(value, Tensor) and value._array.dtype != self._array.dtype and _puts_values(index, value):
             raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
                                f"{_dtype.scalar_type_name(self._array.dtype)} for the destination and "
@@ -1901,8 +1941,13 @@ class Tensor:
     def mul_(self, other: TensorLike) -> Tensor:
         return self._inplace_binary(E.mul, other)
 
-    def div_(self, other: TensorLike) -> Tensor:
-        return self._inplace_binary(E.div, other)
+    def div_(self, other: TensorLike, *, rounding_mode: str | None = None) -> Tensor:
+        if rounding_mode is None:
+            return self._inplace_binary(E.div, other)
+        result = self.div(other, rounding_mode=rounding_mode)  # (trunc or floor of the quotient)
+        if not _dtype.can_cast(result._array.dtype, self._array.dtype):
+            _refuse_cast(result._array.dtype, self._array.dtype)
+        return self.copy_(result)
 
     def pow_(self, exponent: TensorLike) -> Tensor:
         if _is_scalar(exponent):
@@ -2023,7 +2068,7 @@ class Tensor:
         if isinstance(value, Tensor) and value.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
                                "dimensions.")
-        return self._fill_raw(_fill_value(value, "fill_", "value", 1))
+        return self._fill_raw(_fitted_number(_fill_value(value, "fill_", "value", 1), self._array.dtype))
 
     def copy_(self, src: TensorLike, non_blocking: _bool = False) -> Tensor:
         src_array = _raw(src)
@@ -2444,6 +2489,38 @@ def _einsum(subscripts, *operands):
 
 
 _AMINMAX = collections.namedtuple("aminmax", ["min", "max"])  # torch.return_types.aminmax's fields
+
+
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _fitted_number(number, dtype):
+    """A Python number as torch writes it into a tensor of `dtype` (fill_, x[i] = number): into an
+    integer dtype a float loses its fraction, and NaN, inf or a number out of the dtype's range
+    raise torch's error (NumPy would raise its own OverflowError or ValueError), as does a finite
+    number beyond float32's range for a float32 tensor (NumPy would warn and write inf)."""
+    if dtype == np.float32 and isinstance(number, (int, float)) and math.isfinite(number) \
+            and abs(number) > _FLOAT32_MAX:  # (torch checks float32 only: float16 becomes inf)
+        raise RuntimeError("value cannot be converted to type float without overflow")
+    if dtype == np.float16:
+        with np.errstate(over="ignore"):  # beyond float16's range: inf, quietly as in torch
+            return np.float16(number)
+    if dtype.kind not in "iu" or isinstance(number, (bool, np.bool_)):
+        return number
+    if isinstance(number, (float, np.floating)):
+        if not math.isfinite(number):
+            raise RuntimeError(f"value cannot be converted to type {dtype.name}_t without overflow")
+        number = int(number)
+    return _integer_bound(int(number), dtype)
+
+
+def _one_of(positional, keyword, function, name):
+    """The argument given by position or by keyword (not both), as torch's overloads take it."""
+    if positional is not None and keyword is not None:
+        raise TypeError(f"{function}() got multiple values for argument '{name}'")
+    if positional is None and keyword is None:
+        raise TypeError(f"{function}() missing required argument '{name}'")
+    return positional if keyword is None else keyword
 
 
 def _integer_bound(bound, integer_dtype):

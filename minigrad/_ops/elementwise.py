@@ -358,9 +358,19 @@ round = Primitive("Round", lambda x, decimals: np.round(x, decimals),
 frac = Primitive("Frac", lambda x: x - np.trunc(x), lambda g, ans, x: g, saves="nothing", fused_for="x - trunc(x)")
 
 # atan2(y, x), the angle of the point (x, y): d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2).
+def _over_squared_radius(numerator, y, x):
+    """numerator / (x^2 + y^2), and at the origin numerator * 0 (a zero with numerator's sign), as
+    torch gives there instead of 0 / 0."""
+    radius_squared = x * x + y * y
+    if type(numerator) is not np.ndarray:  # a recorded gradient: the quotient as it reads
+        return numerator / radius_squared
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(radius_squared == 0, numerator * 0, numerator / radius_squared)
+
+
 atan2 = Primitive("Atan2", np.arctan2,
-                  lambda g, ans, y, x: quietly(np.divide)(g * x, x * x + y * y),
-                  lambda g, ans, y, x: quietly(np.divide)(-g * y, x * x + y * y))
+                  lambda g, ans, y, x: _over_squared_radius(g * x, y, x),
+                  lambda g, ans, y, x: _over_squared_radius(-g * y, y, x))
 
 # hypot(x, y) = sqrt(x^2 + y^2) without the squares overflowing; d/dx = x / hypot, d/dy = y / hypot.
 hypot = Primitive("Hypot", np.hypot,

@@ -14,16 +14,25 @@ def _index_vjp(g, ans, x, index):
     return IndexedGradient(x.shape, g.dtype, index, g)
 
 
+def _view_of(x, index):
+    """x[index], a view of x wherever NumPy can give one: also for an index of integers only,
+    whose single element NumPy would hand back as a scalar, a copy (so a[1].fill_(7) would write
+    nowhere); a trailing Ellipsis keeps it a 0-d view and changes nothing else."""
+    if any(i is Ellipsis for i in index):
+        return x[index]
+    return x[index + (Ellipsis,)]
+
+
 # `index` is a tuple already normalised by the Tensor layer (tensors turned into arrays).
-getitem = Primitive("Index", lambda x, index: x[index], _index_vjp, saves="nothing", view=True)
+getitem = Primitive("Index", _view_of, _index_vjp, saves="nothing", view=True)
 index_select = Primitive("IndexSelect", lambda x, index: x[index], _index_vjp, saves="nothing", fused_for="x[index]")
 
 # Basic indexing (ints, slices, None) under torch's node names: torch takes one step per
 # index entry and names the node after the last step that does something. x[0] selects,
 # x[1:] slices, x[None] unsqueezes; the rules are those of getitem.
-select = Primitive("Select", lambda x, index: x[index], _index_vjp, saves="nothing", view=True, fused_for="x[index]")
-slice_ = Primitive("Slice", lambda x, index: x[index], _index_vjp, saves="nothing", view=True, fused_for="x[index]")
-unsqueeze_index = Primitive("UnsqueezeIndex", lambda x, index: x[index], _index_vjp, saves="nothing", view=True,
+select = Primitive("Select", _view_of, _index_vjp, saves="nothing", view=True, fused_for="x[index]")
+slice_ = Primitive("Slice", _view_of, _index_vjp, saves="nothing", view=True, fused_for="x[index]")
+unsqueeze_index = Primitive("UnsqueezeIndex", _view_of, _index_vjp, saves="nothing", view=True,
                             grad_fn_name="UnsqueezeBackward0", fused_for="x[index]")
 
 

@@ -51,6 +51,8 @@ def record(primitive, *args, **params):
             if array.nbytes >= LARGE_BYTES:
                 large = True
             if a._requires_grad:
+                if a._base is not None and a._base._grad_fn is not a._view_of and _grad_mode.enabled:
+                    refuse_stale_view()
                 wanting += 1
                 edges.append(a._grad_fn or a)  # the node that made it, or the leaf itself
             else:
@@ -114,6 +116,8 @@ def record_with_constant(primitive, x, constant):
     if not (x._requires_grad and _grad_mode.enabled):
         node = None
     else:
+        if x._base is not None and x._base._grad_fn is not x._view_of:
+            refuse_stale_view()
         saved = primitive.saves_inputs  # saves_others reads only the constant: nothing to watch
         watched = saved and (primitive.reads is None or 0 in primitive.reads[0])  # x / 3 reads only the 3
         node = new(Node)  # (filled as in record)
@@ -146,7 +150,26 @@ def _view(base, ans, node):
     """A view shares its base's version counter, so in-place changes through either are seen."""
     out = wrap(ans, node, base._version_counter)
     out._base = base._base if base._base is not None else base
+    out._view_of = out._base._grad_fn
     return out
+
+
+def is_stale_view(t):
+    """Whether `t` is a view made before an in-place operation on its base was recorded.
+
+    The in-place operation gave the base a new grad_fn, but the view's own grad_fn still leads
+    to the base's old one: its values are the new ones (the memory is shared), its gradient would
+    skip the operation. torch rebases such a view on the new graph; minigrad refuses to use it.
+    """
+    return t._base is not None and t._base._grad_fn is not t._view_of
+
+
+def refuse_stale_view():
+    raise RuntimeError(
+        "a view of a tensor is used after an in-place operation on that tensor (or on another view of it) "
+        "was recorded for backward: minigrad cannot rebase the view on the new graph as torch does, and its "
+        "gradient would miss the operation. Take the view after the in-place operation, or use the "
+        "out-of-place form (y = y * 3 instead of y.mul_(3)).")
 
 
 # An input array at least this large that no rule reads is not kept by the node (see _without_large_unread_inputs).

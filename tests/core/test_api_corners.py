@@ -415,3 +415,44 @@ def test_comparing_with_what_is_not_a_tensor_number_or_array_as_torch(program):
     """The operators answer NotImplemented (x == None is False, x < None a TypeError, a tensor
     is found in a list holding None); the functions raise TypeError."""
     assert_same_as_torch(program)
+
+
+_NUMBER_FIRST = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide", "pow",
+                 "remainder", "bitwise_and", "bitwise_or", "bitwise_xor", "xlogy"]
+_TENSOR_FIRST = ["fmod", "atan2", "maximum", "minimum", "eq", "lt", "ge", "hypot", "matmul"]
+
+
+_BITWISE = ("bitwise_and", "bitwise_or", "bitwise_xor")
+_NUMBER_CASES = [(name, number, dtype) for name in _NUMBER_FIRST + _TENSOR_FIRST for number in (2, 2.5, True)
+                 for dtype in ("int64", "int32", "float32")
+                 if not (name in _BITWISE and (dtype == "float32" or number == 2.5))]  # (no bitwise ops on floats)
+
+
+@pytest.mark.parametrize("name, number, dtype", _NUMBER_CASES)
+def test_function_forms_with_a_number_first_as_torch(name, number, dtype):
+    """torch.add(2, t) takes the number as a 0-d tensor (its promotion included); the functions
+    torch refuses a number for raise its TypeError, not an AttributeError from inside."""
+    def program(T):
+        result = getattr(T, name)(number, T.tensor([3, -2], dtype=getattr(T, dtype)))
+        return result, str(result.dtype).split(".")[-1]
+    assert_same_as_torch(program)
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: T.arange(6.0).split(split_size=2),
+    lambda T: T.arange(6.0).tensor_split(sections=3),
+    lambda T: T.arange(6.0).tensor_split(indices=[1]),
+    lambda T: T.concatenate([T.arange(6.0), T.arange(6.0)], axis=0),
+    lambda T: T.arange(6.0).reshape(2, 3).swapaxes(axis0=0, axis1=1),
+    lambda T: [T.arange(6.0).reshape(2, 3).swapdims(0, 1), T.swapdims(T.arange(6.0).reshape(2, 3), 1, 0)],
+    lambda T: T.repeat_interleave(T.tensor([1, 0, 3])),
+    lambda T: T.repeat_interleave(T.tensor([1.0, 2.0])),
+    lambda T: T.repeat_interleave(T.arange(2.0), 2, dim=0, output_size=4),
+    lambda T: T.arange(2.0).repeat_interleave(2, output_size=5),
+    lambda T: [T.tensor([5]).div_(2, rounding_mode="floor"), T.tensor([-5.0]).div_(2, rounding_mode="trunc")],
+    lambda T: T.tensor([5]).div_(2.5, rounding_mode="floor"),
+    lambda T: T.arange(6.0).split(),
+])
+def test_torchs_other_argument_names_and_forms(program):
+    """Keyword names and overloads torch has besides the common positional form."""
+    assert_same_as_torch(program)

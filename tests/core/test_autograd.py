@@ -696,3 +696,58 @@ def test_grad_mode_decorators_reach_the_body_of_a_generator_as_torch():
 
         return seen + [list(bare())]
     assert_same_as_torch(program)
+
+
+_VIEWS = [lambda y: y[:2], lambda y: y.view(3), lambda y: y.reshape(3, 1), lambda y: y.unsqueeze(0),
+          lambda y: y.narrow(0, 0, 2), lambda y: y[1], lambda y: y.expand(2, 3)]
+_IN_PLACE = [lambda y: y.mul_(3), lambda y: y.add_(1), lambda y: y.exp_(), lambda y: y.__setitem__(0, 5.0),
+             lambda y: y.zero_()]
+
+
+@pytest.mark.parametrize("view", _VIEWS)
+@pytest.mark.parametrize("in_place", _IN_PLACE)
+def test_a_view_made_before_a_recorded_in_place_op_on_its_base_refuses_to_be_used(view, in_place):
+    """torch rebases the view on the base's new graph; minigrad cannot, and the view's gradient
+    would skip the in-place op (x.grad came out [6, 12, 0] for torch's [18, 36, 0]): it raises,
+    in an op and in backward, rather than give that wrong gradient."""
+    x = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    v = view(y)
+    in_place(y)
+    with pytest.raises(RuntimeError, match="in-place operation on that tensor"):
+        (v * v).sum()
+    with pytest.raises(RuntimeError, match="in-place operation on that tensor"):
+        v.backward(minigrad.ones_like(v))
+
+
+def _view_taken_after_the_in_place_op(T):
+    x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    y.mul_(3)
+    v = y[:2]
+    (v * v).sum().backward()
+    return x.grad
+
+
+def _view_of_a_leaf_changed_under_no_grad(T):
+    w = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    v = w[:2]
+    with T.no_grad():
+        w.add_(1)
+    (v * v).sum().backward()
+    return w.grad
+
+
+@pytest.mark.parametrize("program", [_view_taken_after_the_in_place_op, _view_of_a_leaf_changed_under_no_grad])
+def test_views_whose_graph_is_still_right_work_as_torch(program):
+    assert_same_as_torch(program)
+
+
+def test_a_stale_view_still_reads_its_new_values_without_grad():
+    x = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    v = y[:2]
+    y.mul_(3)
+    with minigrad.no_grad():
+        assert (v * 2).tolist() == [6.0, 12.0]
+    assert v.detach().tolist() == [3.0, 6.0]

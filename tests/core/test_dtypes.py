@@ -238,3 +238,31 @@ def test_ops_torch_has_for_some_dtypes_only_refuse_the_others_as_torch(program):
     """Random fills of integer tensors (silently all zeros before), lerp of integers or of mixed
     dtypes, abs of bools: torch's errors instead of a result."""
     assert_same_as_torch(program)
+
+
+def _set_first(dtype, value):
+    def program(T):
+        a = T.zeros(2, dtype=getattr(T, dtype))
+        a[0] = value
+        return a
+    return program
+
+
+@pytest.mark.filterwarnings("error")  # (a NumPy overflow warning must not leak either)
+@pytest.mark.parametrize("program", [
+    lambda T: T.zeros(1, dtype=T.uint8).fill_(-1),          # wraps around, as in torch
+    lambda T: T.zeros(1, dtype=T.uint8).fill_(-200),
+    lambda T: T.zeros(1, dtype=T.uint8).fill_(-300),        # out of range: torch's error, not NumPy's
+    lambda T: T.zeros(1, dtype=T.int8).fill_(300),
+    lambda T: T.zeros(1, dtype=T.int64).fill_(float("inf")),
+    lambda T: [T.zeros(1, dtype=T.int64).fill_(2.7), T.zeros(1, dtype=T.int64).fill_(-2.7)],
+    lambda T: T.zeros(1).fill_(1e40),
+    lambda T: T.zeros(1, dtype=T.float16).fill_(1e5),        # float16 becomes inf, quietly
+    _set_first("uint8", -1), _set_first("uint8", 300), _set_first("int64", float("nan")), _set_first("int32", 2.9),
+    _set_first("float32", 1e40), _set_first("float32", float("inf")), _set_first("float16", 70000.0),
+    lambda T: T.cat([]),
+    lambda T: T.div(T.ones(2), 2, rounding_mode="round"),
+    lambda T: T.tensor([True]) ** -1,
+])
+def test_numbers_written_into_a_tensor_as_torch_converts_them(program):
+    assert_same_as_torch(program)

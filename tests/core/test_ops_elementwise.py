@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from parity import Cases
 
 import minigrad
-from minigrad.testing import method_or_function, torch_or_skip
+from minigrad.testing import assert_same_as_torch, method_or_function, torch_or_skip
 from minigrad.testing import strategies as mst
 
 torch = torch_or_skip()
@@ -367,3 +367,13 @@ def test_erf_of_an_element_does_not_depend_on_the_array_around_it(dtype, size, s
     finite = x[np.isfinite(x)].astype(np.float64)
     expected = np.array([math.erf(v) for v in finite])
     assert np.all(np.abs(erf(finite) - expected) <= 1e-15 * np.abs(expected))
+
+
+def test_atan2_gradient_at_the_origin_is_a_signed_zero_as_torch():
+    """x / (x^2 + y^2) is 0 / 0 at the origin: torch gives 0 (with the numerator's sign), not NaN."""
+    def program(T):
+        y = T.tensor([0.0, 0.0, 1.0, -0.0, 2.0], requires_grad=True, dtype=T.float64)
+        x = T.tensor([0.0, -0.0, 0.0, 0.0, -1.0], requires_grad=True, dtype=T.float64)
+        T.atan2(y, x).backward(T.ones(5, dtype=T.float64))
+        return [y.grad, x.grad, [str(v) for v in y.grad.tolist() + x.grad.tolist()]]
+    assert_same_as_torch(program)

@@ -325,3 +325,30 @@ def test_index_shapes_are_checked_as_torch_checks_them(program):
     """torch's own errors (not NumPy's broadcasting error, not a silent broadcast) for indices and
     sources whose shapes do not fit."""
     assert_same_as_torch(program)
+
+
+def _element_seen_after_a_fill(T):
+    a = T.zeros(3)
+    b, c = a[1], a.select(0, 2)
+    a.fill_(5.0)
+    return [b.item(), c.item()]
+
+
+def _fill_through_an_element(T):
+    a = T.zeros(3)
+    a[1].fill_(7.0)
+    return a
+
+
+def _element_of_a_matrix(T):
+    m = T.zeros(2, 3)
+    r = m[1, 2]
+    m.add_(1)
+    r.add_(2)
+    return [m, r, r.is_contiguous()]
+
+
+@pytest.mark.parametrize("program", [_element_seen_after_a_fill, _fill_through_an_element, _element_of_a_matrix])
+def test_indexing_down_to_one_element_gives_a_view_as_torch(program):
+    """x[1] is a 0-d view of x, not a copy: a change through either shows in the other."""
+    assert_same_as_torch(program)
