@@ -13,7 +13,9 @@ A mistake on the command line is one line on stderr and exit status 2, never a t
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
+import io
 import json
 import math
 import os
@@ -39,7 +41,7 @@ from pillars.persistence import export_torch, load_checkpoint, restore, save_che
 from pillars.plots import plot_confusion, plot_history
 from pillars.process import keep_freed_memory
 from pillars.recipe import DTYPES, Config, build, load_table
-from pillars.training import StepRecord, TrainingState, fit
+from pillars.training import StepRecord, TrainingState, check_monitor, fit
 
 INTERRUPTED = 130    # the shell's status for a run stopped by Ctrl-C
 # the options a resumed run may change; every other one is fixed by the checkpoint
@@ -172,7 +174,10 @@ def run_command(args: argparse.Namespace) -> int:
     checkpoint = load_checkpoint(args.resume) if args.resume else None
     config = _config(args, checkpoint["run"]["config"] if checkpoint else None)
     chosen = backend(args.backend, args.device)
+    if args.export_torch:
+        backend("torch")  # torch must be there to write the .pt file: refused now, not after training
     parts = build(config, chosen)
+    check_monitor(config.monitor, parts.data.task)
     out = pathlib.Path(args.out or (pathlib.Path(args.resume).parent if args.resume else
                                     pathlib.Path("runs") / f"{parts.data.name}-{config.model}"))
     _make_folder(out)
@@ -197,11 +202,25 @@ def run_command(args: argparse.Namespace) -> int:
     files = _save_results(parts, state, test, classic, out, args.export_torch)
     reporter.saved(files)
     key = KEY_METRIC[parts.data.task.kind]
+    diverged = "" if math.isfinite(test.loss) else " (the loss is not a number: training diverged; try a smaller --lr)"
     reporter.final(f"test {key} {test.metrics[key]:.4f} (loss {test.loss:.4f}) with the weights of epoch "
-                   f"{state.best_epoch} of {state.epoch}; results in {out}")
+                   f"{state.best_epoch} of {state.epoch}; results in {out}{diverged}")
     if verbosity == "json":
-        print(json.dumps(_json_result(config, chosen, state, test, classic, files), indent=2))
+        print(_json_text(_json_result(config, chosen, state, test, classic, files)))
     return 0
+
+
+def _json_text(value):
+    """JSON that any reader parses: a NaN or infinite number (a diverged run's loss) is null."""
+    def finite(item):
+        if isinstance(item, float) and not math.isfinite(item):
+            return None
+        if isinstance(item, dict):
+            return {key: finite(entry) for key, entry in item.items()}
+        if isinstance(item, (list, tuple)):
+            return [finite(entry) for entry in item]
+        return item
+    return json.dumps(finite(value), indent=2, allow_nan=False, default=str)
 
 
 def _make_folder(out):
@@ -280,7 +299,7 @@ def _save_results(parts, state, test, classic, out, torch_export):
              "learning curves": out / "curves.png"}
     save_weights(parts.model, files["weights"])
     history = [record.as_dict() for record in state.history]
-    _write_text(files["history"], json.dumps(history, indent=2))
+    _write_text(files["history"], _json_text(history))
     plot_history(state.history, files["learning curves"])
     if test.confusion is not None:
         files["confusion matrix"] = out / "confusion.png"
@@ -290,14 +309,22 @@ def _save_results(parts, state, test, classic, out, torch_export):
         export_torch(parts.model, files["torch weights"])
     files["report"] = out / "report.md"
     _write_text(files["report"], _report(parts, state, test, classic))
-    return {what: str(path) for what, path in files.items()}
+    # (a resumed run that had no epochs left to train wrote no checkpoints: they are not listed)
+    return {what: str(path) for what, path in files.items() if path.exists()}
 
 
 def _write_text(path, text):
-    """Write a text file whole or not at all (through a temporary file renamed into place)."""
+    """Write a text file whole or not at all (through a temporary file renamed into place); a path
+    that cannot be written is a ConfigError naming it, and leaves nothing behind."""
+    if path.is_dir():
+        raise ConfigError(f"cannot write {path}: it is a folder; give a file name")
     temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_text(text + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(text + "\n", encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as err:
+        temporary.unlink(missing_ok=True)
+        raise ConfigError(f"cannot write {path}: {err.strerror}") from None
 
 
 def _report(parts, state, test, classic):
@@ -390,13 +417,15 @@ def _write_predictions(output, names, predictions, probabilities, task, row_labe
     header = [row_label, "prediction"]
     if probabilities is not None:
         header += [f"p({name})" for name in task.class_names]
-    lines = [",".join(header)]
+    rows = [header]
     for index, name in enumerate(names):
         cells = [name, task.class_names[predictions[index]] if task.is_classification else f"{predictions[index]:.6g}"]
         if probabilities is not None:
             cells += [f"{p:.4f}" for p in probabilities[index]]
-        lines.append(",".join(cells))
-    text = "\n".join(lines)
+        rows.append(cells)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)  # (quoted where a class name holds a comma)
+    text = buffer.getvalue().rstrip("\n")
     if output is None:
         print(text)
     else:

@@ -191,12 +191,13 @@ class Task:
 
     def probabilities(self, outputs: np.ndarray) -> np.ndarray | None:
         """Class probabilities (softmax, or the sigmoid of the logit); None for regression."""
-        if self.kind == "multiclass":
-            shifted = np.exp(outputs - outputs.max(axis=1, keepdims=True))
-            return shifted / shifted.sum(axis=1, keepdims=True)
-        if self.kind == "binary":
-            positive = 1 / (1 + np.exp(-outputs.reshape(-1).astype(np.float64)))
-            return np.stack([1 - positive, positive], axis=1)
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged model's inf or NaN logits: NaN, quietly
+            if self.kind == "multiclass":
+                shifted = np.exp(outputs - outputs.max(axis=1, keepdims=True))
+                return shifted / shifted.sum(axis=1, keepdims=True)
+            if self.kind == "binary":
+                positive = 1 / (1 + np.exp(-outputs.reshape(-1).astype(np.float64)))
+                return np.stack([1 - positive, positive], axis=1)
         return None
 
 

@@ -118,6 +118,21 @@ def regression_metrics(targets: np.ndarray, predictions: np.ndarray) -> dict[str
             "r2": float(sk.r2_score(targets, predictions)) if len(targets) > 1 else math.nan}
 
 
+def metric_names(task: Task) -> list[str]:
+    """The names of the metrics `score` gives for this task (accuracy, f1_macro, ... or mse, r2, ...)."""
+    if not task.is_classification:
+        return ["mse", "rmse", "mae", "r2"]
+    names = ["accuracy"] + [f"{measure}_{average}" for average in ("macro", "micro", "weighted")
+                            for measure in ("precision", "recall", "f1")]
+    return names + (["precision", "recall", "f1"] if len(task.class_names) == 2 else [])
+
+
+def monitorable(task: Task) -> list[str]:
+    """The quantities that can pick a run's best epoch (fit's `monitor`) for this task."""
+    return ["val_loss", "train_loss", "lr"] + [f"{part}_{name}" for part in ("val", "train")
+                                               for name in metric_names(task)]
+
+
 def lower_is_better(metric: str) -> bool:
     """Whether a smaller value of this metric (val_loss, mse, ...) means a better model."""
     return any(metric.endswith(name) for name in LOWER_IS_BETTER)

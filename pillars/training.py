@@ -22,7 +22,8 @@ import numpy as np
 
 from pillars.backends import Loader, LossFunction, Module, Optimizer, Scheduler, Tensor, backend_of
 from pillars.data import Loaders, Task
-from pillars.evaluation import assess, evaluate, lower_is_better, summed_over_rows
+from pillars.errors import ConfigError
+from pillars.evaluation import assess, evaluate, lower_is_better, monitorable, summed_over_rows
 from pillars.models import get_weights, set_weights
 
 
@@ -139,6 +140,7 @@ def fit(model: Module, loaders: Loaders, loss_fn: LossFunction, optimizer: Optim
     best. At the end the best epoch's weights are put back (``restore_best``). ``state`` resumes
     a run where a checkpoint left it.
     """
+    check_monitor(monitor, task)  # (refused now, not after the first epoch's training)
     state = state or TrainingState()
     while state.epoch < epochs and not state.stopped_early:
         started = time.perf_counter() - state.seconds
@@ -173,6 +175,13 @@ def _remaining_batches(loader: Loader, state: TrainingState) -> Iterable:
         sampler.set_epoch(state.epoch, skip=state.step * loader.batch_size)
         return loader
     return itertools.islice(loader, state.step, None)
+
+
+def check_monitor(monitor: str, task: Task) -> None:
+    """Refuse a quantity `fit` could not read off its epochs: a ConfigError naming the choices."""
+    if monitor not in monitorable(task):
+        raise ConfigError(f"cannot monitor {monitor!r} on a {task.kind} task; choose one of "
+                          f"{', '.join(monitorable(task))}")
 
 
 def _judge(state, record, model, monitor, patience):

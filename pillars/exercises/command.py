@@ -61,6 +61,7 @@ def list_exercises(args):
 
 def start(args):
     exercise = catalog.get(args.name)
+    progress = Progress(args.work)  # (a bad --work is refused before the skeleton is written)
     folder = pathlib.Path(args.folder)
     path = folder / exercise.file_name
     if path.exists() and not args.force:
@@ -71,7 +72,6 @@ def start(args):
         path.write_text(exercise.skeleton, encoding="utf-8")
     except OSError as err:
         raise ConfigError(f"cannot write {path}: {err.strerror}") from None
-    progress = Progress(args.work)
     if progress.state(exercise.name) != PASSED:
         progress.set_state(exercise.name, FAILING)
     print(f"wrote {path}: exercise {exercise.number}, {exercise.goal} ({exercise.lesson})")

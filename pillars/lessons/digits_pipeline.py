@@ -15,7 +15,7 @@ from pillars import datasets
 from pillars.backends import backend
 from pillars.data import EpochShuffle, Loaders, prepare, tensor_dataset
 from pillars.evaluation import evaluate, predict
-from pillars.lessons._common import heading, parser
+from pillars.lessons._common import heading, parser, run_from_command_line
 from pillars.models import build_model, summary
 from pillars.persistence import load_weights, save_checkpoint
 from pillars.training import TrainingState, fit
@@ -78,4 +78,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_from_command_line(main, "digits_pipeline")

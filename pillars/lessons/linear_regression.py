@@ -16,7 +16,7 @@ from pillars import datasets
 from pillars.backends import backend
 from pillars.data import make_loaders, prepare
 from pillars.evaluation import evaluate, predict
-from pillars.lessons._common import heading, parser
+from pillars.lessons._common import heading, parser, run_from_command_line
 from pillars.models import init_weights
 from pillars.persistence import load_weights, save_weights
 from pillars.training import train_step
@@ -79,4 +79,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_from_command_line(main, "linear_regression")

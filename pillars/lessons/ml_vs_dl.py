@@ -14,7 +14,7 @@ from pillars.backends import backend
 from pillars.baseline import baseline
 from pillars.data import make_loaders, prepare
 from pillars.evaluation import evaluate
-from pillars.lessons._common import heading, parser
+from pillars.lessons._common import heading, parser, run_from_command_line
 from pillars.models import build_model, summary
 from pillars.training import fit
 
@@ -55,4 +55,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_from_command_line(main, "ml_vs_dl")

@@ -12,7 +12,7 @@ from pillars import datasets
 from pillars.backends import backend
 from pillars.data import make_loaders, prepare
 from pillars.evaluation import evaluate
-from pillars.lessons._common import heading, parser
+from pillars.lessons._common import heading, parser, run_from_command_line
 from pillars.models import build_model, summary
 from pillars.training import fit
 
@@ -57,4 +57,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_from_command_line(main, "sequence_lstm")

@@ -20,7 +20,7 @@ from pillars.backends import backend
 from pillars.data import EpochShuffle, Loaders, Preprocessor, Task, split_indices
 from pillars.datasets import read_csv
 from pillars.evaluation import evaluate
-from pillars.lessons._common import heading, parser
+from pillars.lessons._common import heading, parser, run_from_command_line
 from pillars.models import build_model
 from pillars.training import fit
 
@@ -100,4 +100,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_from_command_line(main, "tabular_csv")

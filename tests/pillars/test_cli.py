@@ -213,6 +213,9 @@ def assert_one_line_error(result, expected):
     (["--model", "cnn", "--dataset", "wine"], "a CNN needs an image dataset"),
     (["--dataset", "digits", "--loss", "mse"], "loss 'mse' does not fit a multiclass task"),
     (["--resume", "absent.ckpt"], "no such file: absent.ckpt"),
+    (["--monitor", "foo"], "cannot monitor 'foo' on a multiclass task; choose one of val_loss,"),
+    (["--monitor", "val_r2"], "cannot monitor 'val_r2' on a multiclass task"),
+    (["--dataset", "diabetes", "--monitor", "val_accuracy"], "cannot monitor 'val_accuracy' on a regression task"),
 ])
 def test_bad_arguments(arguments, expected):
     assert_one_line_error(pillars_command("run", *arguments, "--epochs", "1") if "--epochs" not in arguments
@@ -236,6 +239,20 @@ def test_missing_torch_backend(tmp_path):
     result = subprocess.run([sys.executable, "-m", "pillars", "run", "--backend", "torch"], capture_output=True,
                             text=True, env=env)
     assert_one_line_error(result, "torch is not installed; install it with: pip install 'minigrad-pillars[torch]'")
+
+
+def test_a_mistake_found_before_training_leaves_no_output_folder(tmp_path):
+    """An unknown --monitor, or --export-torch without torch, is refused before any training:
+    nothing is written (they used to fail after the first epoch, or after the whole run)."""
+    assert_one_line_error(pillars_command("run", "--monitor", "foo", "--out", "m"), "cannot monitor 'foo'")
+    (tmp_path / "torch.py").write_text("raise ImportError('No module named torch')\n")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{REPO}"}
+    result = subprocess.run([sys.executable, "-m", "pillars", "run", "--export-torch", "--out", "t"],
+                            capture_output=True, text=True, env=env)
+    assert_one_line_error(result, "torch is not installed")
+    assert not (tmp_path / "m").exists() and not (tmp_path / "t").exists()
+    assert_one_line_error(pillars_command("compare", "--dataset", "wine", "--monitor", "foo", "--epochs", "1"),
+                          "cannot monitor 'foo'")
 
 
 def test_a_checkpoint_from_another_model(capsys):
@@ -278,3 +295,52 @@ def _start_pillars(*args):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     finally:
         signal.signal(signal.SIGINT, inherited)
+
+
+def test_predictions_to_a_path_that_cannot_be_written_are_one_line_errors(tmp_path):
+    assert main(["run", "--epochs", "1", "--quiet", "--out", "r"]) == 0
+    (tmp_path / "folder").mkdir()
+    assert_one_line_error(pillars_command("predict", "--checkpoint", "r/best.ckpt", "--output", "folder"),
+                          "cannot write folder: it is a folder")
+    assert_one_line_error(pillars_command("predict", "--checkpoint", "r/best.ckpt", "--output", "absent/x.csv"),
+                          "cannot write absent/x.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "r"]  # no partial file left behind
+
+
+def test_predictions_quote_a_class_name_with_a_comma(tmp_path):
+    rng = np.random.default_rng(0)
+    with open(tmp_path / "pets.csv", "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["weight", "height", "kind"])
+        for i in range(60):
+            writer.writerow([rng.normal(), rng.normal(), "cat, big" if i % 2 else "dog"])
+    assert main(["run", "--csv", "pets.csv", "--target", "kind", "--epochs", "1", "--quiet", "--out", "p"]) == 0
+    result = pillars_command("predict", "--checkpoint", "p/best.ckpt", "--output", "out.csv")
+    assert result.returncode == 0, result.stderr
+    with open(tmp_path / "out.csv", newline="") as file:
+        rows = list(csv.reader(file))
+    assert rows[0][2:] == ["p(cat, big)", "p(dog)"]
+    assert all(len(row) == len(rows[0]) for row in rows)
+
+
+def test_a_diverged_run_says_so_and_writes_json_any_reader_parses(tmp_path):
+    """A learning rate of 1e30 makes the loss NaN: no NumPy warning leaks, the last line says the run
+    diverged, and the JSON (printed and history.json) holds null where Python's json would write NaN."""
+    result = pillars_command("run", "--lr", "1e30", "--optimizer", "sgd", "--epochs", "1", "--json", "--out", "d")
+    assert result.returncode == 0 and result.stderr == ""
+    printed = json.loads(result.stdout, parse_constant=lambda name: pytest.fail(f"{name} in the JSON"))
+    assert printed["test"]["loss"] is None
+    history = json.loads((tmp_path / "d" / "history.json").read_text(),
+                         parse_constant=lambda name: pytest.fail(f"{name} in history.json"))
+    assert history[0]["train_loss"] is None
+    quiet = pillars_command("run", "--lr", "1e30", "--optimizer", "sgd", "--epochs", "1", "--quiet", "--out", "q")
+    assert "training diverged; try a smaller --lr" in quiet.stdout.strip().splitlines()[-1]
+
+
+def test_a_resumed_run_with_no_epochs_left_lists_only_the_files_it_wrote(tmp_path):
+    assert main(["run", "--epochs", "1", "--quiet", "--out", "a"]) == 0
+    result = pillars_command("run", "--resume", "a/last.ckpt", "--epochs", "1", "--json", "--out", "b")
+    assert result.returncode == 0, result.stderr
+    listed = json.loads(result.stdout)["files"]
+    assert listed and all((tmp_path / path).exists() for path in listed.values())
+    assert "best checkpoint" not in listed

@@ -96,3 +96,15 @@ def test_a_lesson_runs_as_a_module():
     assert finished.returncode == 0, finished.stderr
     assert "true    learned" in finished.stdout
     assert "largest difference in predictions 0" in finished.stdout
+
+
+@pytest.mark.parametrize("lesson", ["linear_regression", "digits_pipeline", "tabular_csv", "sequence_lstm", "ml_vs_dl"])
+def test_a_lesson_names_a_backend_mistake_in_one_line(lesson, tmp_path):
+    """As the pillars command does: one line on stderr and exit status 2, not a traceback."""
+    env = {**os.environ, "PILLARS_BACKEND": "no-such-backend", "PYTHONPATH": str(REPO)}
+    result = subprocess.run([sys.executable, "-m", f"pillars.lessons.{lesson}"], capture_output=True, text=True,
+                            env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"python -m pillars.lessons.{lesson}: error: unknown backend 'no-such-backend'; choose one of minigrad, "
+        "torch, torch:cuda, auto"]

@@ -158,3 +158,20 @@ def test_without_hypothesis_the_command_starts_and_the_exercises_say_what_they_n
         return
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == f"pillars exercise: error: {catalog.NEEDS_HYPOTHESIS}"
+
+
+@pytest.mark.parametrize("argv", [["hint", "div_vjp", "--work", "afile"], ["start", "sigmoid_vjp", "--work", "afile"],
+                                  ["list", "--work", "afile"]])
+def test_a_work_folder_that_is_a_file_is_a_one_line_mistake(work, capsys, argv):
+    (work / "afile").write_text("")
+    assert main(["exercise", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "pillars exercise: error: the work folder afile is a file; give a folder with --work"
+    assert not (work / "sigmoid_vjp.py").exists()  # refused before the skeleton is written
+
+
+def test_a_progress_file_that_is_not_progress_is_started_afresh(work, capsys):
+    (work / FILE_NAME).write_text("[1, 2]")
+    assert main(["exercise", "list"]) == 0
+    assert main(["exercise", "hint", "div_vjp"]) == 0
+    assert json.loads((work / FILE_NAME).read_text())["div_vjp"]["hints"] == 1
