@@ -2383,8 +2383,11 @@ def _binary_ufunc(methods, a, b):
 
 
 def _logaddexp(a, b):
-    """log(e^a + e^b) = max(a, b) + log1p(e^-|a - b|), finite for any a and b."""
-    return a.maximum(b) + (-(a - b).abs()).exp().log1p()
+    """log(e^a + e^b) = max(a, b) + log1p(e^-|a - b|), finite for any finite a and b. Where a == b
+    the gap is taken as 0 (log 2 is added), also for two equal infinities, whose difference is NaN:
+    logaddexp(-inf, -inf) is -inf, as in torch."""
+    gap = (a - b).abs().masked_fill(_as_tensor(a) == b, 0.0)
+    return a.maximum(b) + (-gap).exp().log1p()
 
 
 def _any_tensor(args, test):

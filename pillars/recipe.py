@@ -72,6 +72,8 @@ class Config:
             value = getattr(self, name)
             if int(value) != value or value < 1:
                 raise ConfigError(f"{name.replace('_', ' ')} must be a whole number >= 1, got {value}")
+        if not 0 <= self.seed < 2 ** 32:  # (NumPy's and scikit-learn's seeds)
+            raise ConfigError(f"seed must be between 0 and {2 ** 32 - 1}, got {self.seed}")
         if self.patience is not None and self.patience < 1:
             raise ConfigError(f"patience must be >= 1, got {self.patience}")
         if not 0 <= self.dropout < 1:

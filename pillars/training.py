@@ -141,6 +141,10 @@ def fit(model: Module, loaders: Loaders, loss_fn: LossFunction, optimizer: Optim
     a run where a checkpoint left it.
     """
     check_monitor(monitor, task)  # (refused now, not after the first epoch's training)
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ConfigError(f"epochs must be a whole number >= 1, got {epochs!r}")
+    if patience is not None and (isinstance(patience, bool) or not isinstance(patience, int) or patience < 1):
+        raise ConfigError(f"patience must be a whole number >= 1, got {patience!r}")
     state = state or TrainingState()
     while state.epoch < epochs and not state.stopped_early:
         started = time.perf_counter() - state.seconds

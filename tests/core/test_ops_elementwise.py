@@ -377,3 +377,17 @@ def test_atan2_gradient_at_the_origin_is_a_signed_zero_as_torch():
         T.atan2(y, x).backward(T.ones(5, dtype=T.float64))
         return [y.grad, x.grad, [str(v) for v in y.grad.tolist() + x.grad.tolist()]]
     assert_same_as_torch(program)
+
+
+def test_logaddexp_of_two_equal_infinities_as_torch():
+    """The gap a - b is NaN for two equal infinities: it counts as 0, so logaddexp(-inf, -inf) is
+    -inf and logaddexp(inf, inf) inf, as in torch (they were NaN)."""
+    inf = float("inf")
+    values = [[-inf, inf, 1.0, 2.0, -inf, 0.5, 3.0], [-inf, inf, 1.0, -1.0, 0.0, 0.5, float("nan")]]
+    assert_same_as_torch(lambda T: T.logaddexp(T.tensor(values[0], dtype=T.float64), T.tensor(values[1], dtype=T.float64)))
+
+    def finite_gradients(T):
+        a, b = (T.tensor(v[2:6], dtype=T.float64, requires_grad=True) for v in values)
+        T.logaddexp(a, b).backward(T.ones(4, dtype=T.float64))
+        return a.grad, b.grad
+    assert_same_as_torch(finite_gradients)

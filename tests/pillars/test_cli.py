@@ -344,3 +344,22 @@ def test_a_resumed_run_with_no_epochs_left_lists_only_the_files_it_wrote(tmp_pat
     listed = json.loads(result.stdout)["files"]
     assert listed and all((tmp_path / path).exists() for path in listed.values())
     assert "best checkpoint" not in listed
+
+
+def test_predictions_into_a_closed_pipe_end_quietly(tmp_path):
+    """pillars predict | head: once the reader has gone, the rest is dropped without a traceback."""
+    assert main(["run", "--epochs", "1", "--quiet", "--out", "r"]) == 0
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    try:
+        result = subprocess.run([sys.executable, "-m", "pillars", "predict", "--checkpoint", "r/best.ckpt"],
+                                stdout=write_end, stderr=subprocess.PIPE, text=True, env=env)
+    finally:
+        os.close(write_end)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_seed_out_of_range_is_named():
+    assert_one_line_error(pillars_command("run", "--seed", "-1", "--epochs", "1"),
+                          "seed must be between 0 and 4294967295, got -1")

@@ -121,3 +121,20 @@ def test_a_run_resumed_from_a_checkpoint_ends_exactly_as_an_uninterrupted_one(na
     expected, found = get_weights(whole.model), get_weights(second.model)
     assert all(np.array_equal(expected[key], found[key]) for key in expected)
     assert _without_time(state.history) == _without_time(uninterrupted)
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"monitor": "val_r2"}, "cannot monitor 'val_r2' on a multiclass task"),
+    ({"epochs": 0}, "epochs must be a whole number >= 1, got 0"),
+    ({"epochs": -1}, "epochs must be a whole number >= 1, got -1"),
+    ({"epochs": 2, "patience": 0}, "patience must be a whole number >= 1, got 0"),
+])
+def test_fit_refuses_settings_it_could_not_follow_before_training(settings, message):
+    """As a ConfigError at the first step of the loop, before any batch is trained."""
+    from pillars.errors import ConfigError
+    parts = build(Config(dataset="wine", epochs=1), backend("minigrad"))
+    before = {name: array.copy() for name, array in get_weights(parts.model).items()}
+    arguments = {"epochs": 1, **settings}
+    with pytest.raises(ConfigError, match=message):
+        next(fit(parts.model, parts.loaders, parts.loss_fn, parts.optimizer, task=parts.data.task, **arguments))
+    assert all(np.array_equal(before[name], array) for name, array in get_weights(parts.model).items())
