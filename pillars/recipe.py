@@ -58,6 +58,9 @@ class Config:
             raise ConfigError(f"unknown dataset {self.dataset!r}; choose one of {', '.join(datasets.NAMES)}")
         if (self.csv is None) != (self.dataset != "csv"):
             raise ConfigError("a CSV file goes with --dataset csv (or give --csv alone)")
+        if self.csv is None and (self.target is not None or self.task is not None):
+            raise ConfigError(f"--target and --task go with --csv: the {self.dataset} dataset has its own target "
+                              "and task")
         if self.model not in KINDS:
             raise ConfigError(f"unknown model {self.model!r}; choose one of {', '.join(KINDS)}")
         if self.optimizer not in OPTIMIZERS:

@@ -214,6 +214,8 @@ def assert_one_line_error(result, expected):
     (["--dataset", "digits", "--loss", "mse"], "loss 'mse' does not fit a multiclass task"),
     (["--resume", "absent.ckpt"], "no such file: absent.ckpt"),
     (["--monitor", "foo"], "cannot monitor 'foo' on a multiclass task; choose one of val_loss,"),
+    (["--target", "y"], "--target and --task go with --csv: the digits dataset has its own target and task"),
+    (["--dataset", "diabetes", "--task", "multiclass"], "--target and --task go with --csv: the diabetes dataset"),
     (["--monitor", "val_r2"], "cannot monitor 'val_r2' on a multiclass task"),
     (["--dataset", "diabetes", "--monitor", "val_accuracy"], "cannot monitor 'val_accuracy' on a regression task"),
 ])
