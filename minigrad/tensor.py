@@ -1693,7 +1693,7 @@ class Tensor:
             raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor "
                                f"({index.ndim} and {self.ndim})")
         _check_index_range(index, self._array.shape[axis] if self.ndim else 1, "gather", dim)
-        if builtins.any(n > m for d, (n, m) in enumerate(zip(index.shape, self._array.shape)) if d != axis):
+        if _larger_apart_from(index.shape, self._array.shape, axis):
             raise RuntimeError(f"Size does not match at dimension {axis} expected index {list(index.shape)} to be no "
                                f"larger than self {list(self._array.shape)} apart from dimension {axis}")
         if self.ndim == 0:
@@ -1801,9 +1801,8 @@ class Tensor:
         if isinstance(src, Tensor) and src._array.dtype != self._array.dtype:  # torch casts numbers only
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
         source_shape = np.shape(_raw(src)) if isinstance(src, (Tensor, np.ndarray)) else None
-        larger_than_self = builtins.any(n > m for d, (n, m) in enumerate(zip(index.shape, self._array.shape))
-                                        if d != axis)
-        if larger_than_self or source_shape and builtins.any(n > m for n, m in zip(index.shape, source_shape)):
+        if (_larger_apart_from(index.shape, self._array.shape, axis)
+                or source_shape and _larger_apart_from(index.shape, source_shape, None)):
             raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self "
                                f"{list(self._array.shape)} apart from dimension {axis}"
                                + (f" and to be no larger size than src {list(source_shape)}" if source_shape else ""))
@@ -1827,10 +1826,11 @@ class Tensor:
         axis = _dim(dim, self.ndim)
         index = _index_array(index, "index_add_").reshape(-1)  # (a 0-d index is one index, as in torch)
         _check_index_range(index, self._array.shape[axis], "index_add", dim)
-        if isinstance(source, Tensor) and source.ndim and source._array.shape[axis if source.ndim > axis else 0] != \
-                index.size:
+        sources = (source._array.shape[axis if source.ndim > axis else 0]  # how many slices the source holds
+                   if isinstance(source, Tensor) and source.ndim else index.size)
+        if sources != index.size:
             raise RuntimeError(f"index_add_(): Number of indices ({index.size}) should be equal to source.size(dim): "
-                               f"({source._array.shape[axis if source.ndim > axis else 0]}), for dim: {axis}")
+                               f"({sources}), for dim: {axis}")
         if isinstance(source, Tensor) and source._array.dtype != self._array.dtype:
             raise RuntimeError(f"index_add_(): self ({_dtype.scalar_type_name(self._array.dtype)}) and source "
                                f"({_dtype.scalar_type_name(source._array.dtype)}) must have the same scalar type")
@@ -2775,6 +2775,12 @@ def _constant(number, dtype):
                 constants.clear()
             constants[number] = array
     return array
+
+
+def _larger_apart_from(index_shape, shape, axis):
+    """Whether an index of gather or scatter is longer than `shape` along some dim but `axis`, as
+    torch forbids (None: along any dim)."""
+    return builtins.any(n > m for d, (n, m) in enumerate(zip(index_shape, shape)) if d != axis)
 
 
 def _puts_values(index, value):

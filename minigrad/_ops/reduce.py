@@ -43,8 +43,6 @@ def _count(x, axis):
     return math.prod(x.shape if axis is None else (x.shape[a] for a in axis))
 
 
-# The VJPs of sum and mean read only the input's shape, never its values: like torch, they
-# save nothing, so a second backward or an in-place change of the input afterwards is fine.
 def _sum(x, axis, keepdims):
     """np.sum without its dispatch, adding up wider where NumPy's own sum would lose digits: float16
     in float32, as torch's does (NumPy would add 0.1 four thousand times in float16 to 256, not
@@ -80,6 +78,8 @@ def _in_sequence(x, axis):
     return bool(moving) and min(moving)[1] not in axis
 
 
+# The VJPs of sum and mean read only the input's shape, never its values: like torch, they
+# save nothing, so a second backward or an in-place change of the input afterwards is fine.
 sum = Primitive(
     "Sum",
     _sum,

@@ -52,7 +52,7 @@ def record(primitive, *args, **params):
                 large = True
             if a._requires_grad:
                 if a._base is not None and a._base._grad_fn is not a._view_of and _grad_mode.enabled:
-                    refuse_stale_view()
+                    refuse_stale_view()  # (is_stale_view, written out: this runs for every input of every op)
                 wanting += 1
                 edges.append(a._grad_fn or a)  # the node that made it, or the leaf itself
             else:
@@ -117,7 +117,7 @@ def record_with_constant(primitive, x, constant):
         node = None
     else:
         if x._base is not None and x._base._grad_fn is not x._view_of:
-            refuse_stale_view()
+            refuse_stale_view()  # (is_stale_view, written out, as in record)
         saved = primitive.saves_inputs  # saves_others reads only the constant: nothing to watch
         watched = saved and (primitive.reads is None or 0 in primitive.reads[0])  # x / 3 reads only the 3
         node = new(Node)  # (filled as in record)

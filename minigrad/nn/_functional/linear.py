@@ -95,9 +95,7 @@ def _dropout(input, p, training, inplace, mask_shape):
         mask = np.multiply(keep, dtype.type(1 / (1 - p)), out=workspace.empty(mask_shape, dtype))
     if inplace:
         return input.mul_(Tensor._wrap(mask))
-    if mask.dtype != dtype or np.broadcast_shapes(mask.shape, input._array.shape) != input._array.shape:
-        return input * Tensor._wrap(mask)  # (a mask that would widen the input: the ordinary product's rules)
-    return apply(E.dropout_mask, input, mask)
+    return apply(E.dropout_mask, input, mask)  # (the mask has input's dtype and broadcasts to its shape)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
