@@ -44,8 +44,12 @@ def whole_number(text: str) -> int:
 
 
 def sizes(text: str) -> tuple[int, ...]:
-    """Comma-separated whole numbers, such as hidden sizes "128,64"; an empty text is no sizes."""
-    return tuple(whole_number(part) for part in text.split(",") if part.strip())
+    """Comma-separated whole numbers, such as hidden sizes "128,64". An empty size ("" or "8,,") is
+    refused rather than dropped: a size left out by a slip would change the model without a word."""
+    parts = text.split(",")
+    if not all(part.strip() for part in parts):
+        raise argparse.ArgumentTypeError(f"an empty size in {text!r}; give whole numbers such as 128,64")
+    return tuple(whole_number(part) for part in parts)
 
 
 def fractions(text: str) -> tuple[float, ...]:

@@ -99,9 +99,11 @@ def backend(name: str | None = None, device: str | None = None) -> Backend:
     or "cuda") may be given apart from the name. A backend that cannot run here raises
     BackendError saying what to install or choose instead.
     """
+    from_environment = not name and bool(os.environ.get(ENVIRONMENT_VARIABLE))
     name = name or os.environ.get(ENVIRONMENT_VARIABLE) or "minigrad"
     if name not in NAMES:
-        raise BackendError(f"unknown backend {name!r}; choose one of {', '.join(NAMES)}")
+        where = f" (from the environment variable {ENVIRONMENT_VARIABLE})" if from_environment else ""
+        raise BackendError(f"unknown backend {name!r}{where}; choose one of {', '.join(NAMES)}")
     if name == "auto":
         return _automatic(device)
     library, _, named_device = name.partition(":")

@@ -31,16 +31,16 @@ from pillars.baseline import baseline
 from pillars.compare import compare
 from pillars.console import KEY_METRIC, Reporter
 from pillars.data import Preprocessor, Task, split_indices
-from pillars.datasets import NAMES as DATASETS, read_features
-from pillars.errors import ConfigError, PillarsError
+from pillars.datasets import NAMES as DATASETS, file_sha256, read_features
+from pillars.errors import ConfigError, DataError, PillarsError, existing_file
 from pillars.evaluation import evaluate, predict
 from pillars.exercises.command import add_parser as add_exercise_parser
-from pillars.models import ACTIVATIONS, KINDS, build_model, summary
+from pillars.models import ACTIVATIONS, DTYPES, KINDS, SETTINGS_OF_KIND, build_model, summary
 from pillars.objective import LOSSES, OPTIMIZERS, SCHEDULERS
 from pillars.persistence import export_torch, load_checkpoint, restore, save_checkpoint, save_weights
 from pillars.plots import plot_confusion, plot_history
 from pillars.process import keep_freed_memory
-from pillars.recipe import DTYPES, Config, build, load_table
+from pillars.recipe import Config, build, load_table
 from pillars.training import StepRecord, TrainingState, check_monitor, fit
 
 INTERRUPTED = 130    # the shell's status for a run stopped by Ctrl-C
@@ -58,9 +58,6 @@ def command() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 2
     try:
         return args.handler(args) or 0
     except PillarsError as err:
@@ -77,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 # ------------------------------------------------------------------ arguments
 def _parser():
     parser = Parser(prog="pillars", description="The six-pillar training workflow on minigrad or torch.")
-    commands = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND", required=True)
 
     run = commands.add_parser("run", help="train, evaluate and save a model, showing each pillar")
     _backend_options(run)
@@ -156,6 +153,7 @@ def _config(args, saved=None):
     if given.get("csv") and "dataset" not in given:
         given["dataset"] = "csv"
     if saved is None:
+        _refuse_ignored(given, given.get("model", Config.model))
         return Config(**given).check()
     config = Config.from_dict(saved)
     clashes = [name for name, value in given.items() if name not in FREE_ON_RESUME and getattr(config, name) != value]
@@ -164,6 +162,27 @@ def _config(args, saved=None):
         raise ConfigError(f"the checkpoint was made with --{name.replace('_', '-')} {_shown(getattr(config, name))}; "
                           f"a resumed run keeps its settings (only --epochs and --patience may change)")
     return dataclasses.replace(config, **given).check()
+
+
+def _refuse_ignored(given, model):
+    """Refuse model options that a new run would ignore without a word: --hidden, --activation or
+    --dropout where the model has no place for it (a linear model has none; an LSTM takes hidden
+    sizes only), and an LSTM's sizes that differ (its layers all have the first one's width).
+
+    Only what was given is checked, and only for a new run: a checkpoint's settings rebuild the
+    model it was trained with, as they always did.
+    """
+    unused = [name for name in ("hidden", "activation", "dropout") if name in given
+              and name not in SETTINGS_OF_KIND[model]]
+    if unused:
+        takes = ", ".join(f"--{name}" for name in SETTINGS_OF_KIND[model])
+        reason = f"it takes {takes} only" if takes else "it has no hidden layers"
+        raise ConfigError(f"--{unused[0]} does not apply to --model {model} ({reason}); "
+                          "leave it out or choose another model")
+    hidden = given.get("hidden", ())
+    if model == "lstm" and len(set(hidden)) > 1:
+        raise ConfigError(f"--hidden {_shown(hidden)}: an LSTM's layers all have the same size; give one size per "
+                          f"layer, all equal (such as {hidden[0]} or {hidden[0]},{hidden[0]})")
 
 
 def _shown(value):
@@ -176,6 +195,9 @@ def run_command(args: argparse.Namespace) -> int:
     reporter = Reporter(verbosity)
     checkpoint = load_checkpoint(args.resume) if args.resume else None
     config = _config(args, checkpoint["run"]["config"] if checkpoint else None)
+    if checkpoint:
+        config = _with_training_csv(checkpoint["run"], config, "put back the file it was trained on, or start a "
+                                                               "new run instead of resuming")
     chosen = backend(args.backend, args.device)
     if args.export_torch:
         backend("torch")  # torch must be there to write the .pt file: refused now, not after training
@@ -234,10 +256,32 @@ def _make_folder(out):
 
 
 def _run_description(parts):
-    """What a checkpoint needs besides the states to rebuild the model and read new rows."""
-    return {"config": parts.config.as_dict(), "task": dataclasses.asdict(parts.data.task),
-            "preprocessing": parts.data.preprocessor.state(), "input_shape": list(parts.data.input_shape),
-            "feature_names": list(parts.data.feature_names)}
+    """What a checkpoint needs besides the states to rebuild the model and read new rows. For a CSV
+    run also the file's absolute path and fingerprint, for `_with_training_csv` to find it again."""
+    description = {"config": parts.config.as_dict(), "task": dataclasses.asdict(parts.data.task),
+                   "preprocessing": parts.data.preprocessor.state(), "input_shape": list(parts.data.input_shape),
+                   "feature_names": list(parts.data.feature_names)}
+    if parts.config.csv is not None:
+        description["csv"] = {"path": str(pathlib.Path(parts.config.csv).resolve()),
+                              "sha256": file_sha256(parts.config.csv)}
+    return description
+
+
+def _with_training_csv(run, config, advice):
+    """The config of a checkpoint's run, to read its CSV file again (for its test rows, or to resume).
+
+    The file is the one at the absolute path recorded at training time, so the command may run from
+    any folder, and it must still have the recorded SHA-256: the same split of a changed file picks
+    other rows without a word, so a change is refused, with ``advice`` on what to do instead.
+    Checkpoints from before the fingerprint was kept read the path as it was given, as before.
+    """
+    recorded = run.get("csv")
+    if recorded is None:
+        return config
+    if file_sha256(recorded["path"]) != recorded["sha256"]:
+        raise DataError(f"{recorded['path']} has changed since the model was trained (its SHA-256 differs), so its "
+                        f"split no longer gives the run's rows; {advice}")
+    return dataclasses.replace(config, csv=recorded["path"])
 
 
 class _StopRequest:
@@ -401,7 +445,7 @@ def predict_command(args: argparse.Namespace) -> int:
         names = [str(i) for i in range(1, len(features) + 1)]
         targets = None
     else:
-        table = load_table(config)
+        table = load_table(_with_training_csv(run, config, "to predict the rows it holds now, give it with --csv"))
         labels = table.target if task.is_classification else None
         rows = split_indices(len(table), config.fractions, config.seed, stratify=labels).test
         features, names, targets = table.features[rows], [str(i) for i in rows], table.target[rows]
@@ -437,8 +481,7 @@ def _write_predictions(output, names, predictions, probabilities, task, row_labe
 
 # ------------------------------------------------------------------ pillars swap
 def swap_command(args: argparse.Namespace) -> int:
-    if not pathlib.Path(args.script).is_file():
-        raise ConfigError(f"no such script: {args.script}")
+    existing_file(args.script, "no such script")
     swap.run_script(args.script, args.args, args.backend)
     return 0
 

@@ -13,6 +13,7 @@ scaler or the one-hot encoder: they are fitted on the training rows alone.
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -48,6 +49,8 @@ def split_indices(n_rows: int, fractions: Sequence[float] = (0.7, 0.15, 0.15), s
     ``stratify`` (class labels, one per row) keeps each class's share equal in all three parts.
     The parts are drawn with NumPy from ``seed`` alone and come back sorted.
     """
+    if isinstance(n_rows, bool) or not isinstance(n_rows, numbers.Integral):
+        raise ConfigError(f"n_rows must be a whole number of rows, got {n_rows!r}")
     fractions = check_fractions(fractions)
     n_test = round(fractions[2] * n_rows)
     n_val = round(fractions[1] * n_rows)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import math
 import pathlib
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn import datasets as sklearn_datasets
 
-from pillars.errors import ConfigError, DataError, MissingFileError
+from pillars.errors import ConfigError, DataError, existing_file
 
 TASKS = ("regression", "binary", "multiclass")
 NAMES = ("digits", "linear", "breast_cancer", "wine", "diabetes", "csv")
@@ -94,9 +95,7 @@ def read_csv(path: str | pathlib.Path, target: str, task: str | None = None) -> 
     that guess ("regression", "binary", "multiclass" or "classification"). Empty, NaN or infinite
     cells and text in a numeric column are refused, naming the line and the column.
     """
-    path = pathlib.Path(path)
-    if not path.is_file():
-        raise MissingFileError(f"CSV file not found: {path}")
+    path = existing_file(path, "CSV file not found")
     header, rows = _read_rows(path)
     if target not in header:
         raise DataError(f"{path}: no column {target!r}; its columns are {', '.join(header)}")
@@ -116,14 +115,21 @@ def read_csv(path: str | pathlib.Path, target: str, task: str | None = None) -> 
                  class_names=class_names, categorical=categorical)
 
 
+def file_sha256(path: str | pathlib.Path) -> str:
+    """The SHA-256 of a CSV file's bytes, in hex: a fingerprint that changes when any byte does.
+
+    A checkpoint keeps the one of the file it was trained on, so that a later re-reading can tell
+    whether the split still picks the same rows.
+    """
+    return hashlib.sha256(existing_file(path, "CSV file not found").read_bytes()).hexdigest()
+
+
 def read_features(path: str | pathlib.Path, feature_names: Sequence[str], categorical: Sequence[int] = ()) -> np.ndarray:
     """The named columns of a CSV file, as a trained model reads them: numbers, or text in category columns.
 
     Other columns (the target among them) are ignored; a missing column is refused by name.
     """
-    path = pathlib.Path(path)
-    if not path.is_file():
-        raise MissingFileError(f"CSV file not found: {path}")
+    path = existing_file(path, "CSV file not found")
     header, rows = _read_rows(path)
     missing = [name for name in feature_names if name not in header]
     if missing:
@@ -223,7 +229,7 @@ def _target(path, column, cells, task):
         labels = numbers.astype(np.int64)
     class_names, codes = np.unique(labels, return_inverse=True)
     if len(class_names) < 2:
-        raise DataError(f"{path}: target {column!r} has a single class, {class_names[0]!r}; nothing to learn")
+        raise DataError(f"{path}: target {column!r} has a single class, {class_names[0].item()!r}; nothing to learn")
     kind = "binary" if len(class_names) == 2 else "multiclass"
     if task in ("binary", "multiclass") and task != kind:
         raise DataError(f"{path}: target {column!r} has {len(class_names)} classes, so the task is {kind}, not {task}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
+import numbers
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -23,6 +24,7 @@ from sklearn import metrics as sk
 
 from pillars.backends import Loader, LossFunction, Module, backend_of
 from pillars.data import Task
+from pillars.errors import ConfigError, DataError
 
 LOWER_IS_BETTER = ("loss", "mse", "rmse", "mae")
 
@@ -66,6 +68,8 @@ def evaluate(model: Module, loader: Loader, loss_fn: LossFunction, task: Task) -
             count += len(target)
             outputs.append(backend.numpy(output))
             targets.append(backend.numpy(target))
+    if count == 0:
+        raise DataError("the loader gave no rows: there is nothing to evaluate")
     outputs, targets = np.concatenate(outputs), np.concatenate(targets)
     return assess(task, targets, outputs, loss=total / count)
 
@@ -140,13 +144,28 @@ def lower_is_better(metric: str) -> bool:
 
 def predict(model: Module, features: ArrayLike, task: Task, batch_size: int = 256
             ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Predictions (class codes or values) and class probabilities for rows already shaped for the model."""
+    """Predictions (class codes or values) and class probabilities for rows already shaped for the model.
+
+    ``features`` is a batch: its first axis counts the rows, so one row is given as ``row[None]``.
+    Like scikit-learn's ``predict``, it refuses a single row without that axis (a 1-D array), and
+    rows holding NaN or infinity, whose predictions would be meaningless; ``batch_size`` only
+    sets how many rows go through the model at a time.
+    """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ConfigError(f"batch_size must be a whole number >= 1, got {batch_size!r}")
+    features = np.asarray(features)
+    if features.ndim < 2:
+        raise DataError(f"expected a batch of rows (an array of 2 or more axes, the first counting the rows), got "
+                        f"an array of shape {features.shape}; give a single row as row[None] or row.reshape(1, -1)")
+    if not np.isfinite(features).all():
+        row = int(np.argwhere(~np.isfinite(features))[0, 0])
+        raise DataError(f"the input holds NaN or infinity (first in row {row}); a model cannot predict from it")
     backend = backend_of(model)
     parameter = next(model.parameters())
     outputs = []
     with evaluating(model):
         for start in range(0, len(features), batch_size):
-            rows = backend.torch.tensor(np.asarray(features[start:start + batch_size]), dtype=parameter.dtype,
+            rows = backend.torch.tensor(features[start:start + batch_size], dtype=parameter.dtype,
                                         device=parameter.device)
             outputs.append(backend.numpy(model(rows)))
     outputs = np.concatenate(outputs) if outputs else np.zeros((0, task.n_outputs))

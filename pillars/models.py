@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,6 +27,10 @@ from pillars.errors import CheckpointError, ConfigError
 KINDS = ("linear", "mlp", "cnn", "lstm")
 LAYOUT_OF_KIND = {"linear": "flat", "mlp": "flat", "cnn": "image", "lstm": "sequence"}
 DEFAULT_HIDDEN = {"linear": (), "mlp": (128,), "cnn": (16, 32), "lstm": (64,)}
+# the settings each kind has a place for; pillars run refuses the others, which would change nothing
+SETTINGS_OF_KIND = {"linear": (), "mlp": ("hidden", "activation", "dropout"),
+                    "cnn": ("hidden", "activation", "dropout"), "lstm": ("hidden",)}
+DTYPES = ("float32", "float64")
 ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "gelu": "GELU",
                "leaky_relu": "LeakyReLU", "elu": "ELU"}
 
@@ -39,13 +44,13 @@ def build_model(backend: Backend, kind: str, input_shape: Sequence[int], n_outpu
     ``dropout`` between them. cnn: for (channels, height, width) inputs, one 3x3 convolution, ReLU
     and 2x2 max-pool per ``hidden`` channel count, then a Linear head. lstm: for (steps, features)
     inputs, an LSTM with ``hidden[0]`` units and ``len(hidden)`` layers whose last step feeds a
-    Linear head. The weights come from ``seed`` through NumPy; the model is cast to ``dtype`` and
-    moved to the backend's device.
+    Linear head. The weights come from ``seed`` through NumPy; the model is cast to ``dtype``
+    (float32 or float64) and moved to the backend's device.
     """
     if kind not in KINDS:
         raise ConfigError(f"unknown model {kind!r}; choose one of {', '.join(KINDS)}")
     hidden = tuple(DEFAULT_HIDDEN[kind] if hidden is None else hidden)
-    if any(int(size) != size or size < 1 for size in hidden):
+    if not all(_whole(size) for size in hidden):
         raise ConfigError(f"hidden sizes must be whole numbers >= 1, got {hidden}")
     if kind == "lstm" and not hidden:
         raise ConfigError("model 'lstm' needs a hidden size")
@@ -53,7 +58,13 @@ def build_model(backend: Backend, kind: str, input_shape: Sequence[int], n_outpu
         raise ConfigError(f"dropout must be in [0, 1), got {dropout}")
     if activation not in ACTIVATIONS:
         raise ConfigError(f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}")
+    if dtype not in DTYPES:
+        raise ConfigError(f"unsupported dtype {dtype!r}; choose one of {', '.join(DTYPES)}")
+    if not _whole(n_outputs):
+        raise ConfigError(f"n_outputs must be a whole number >= 1, got {n_outputs!r}")
     input_shape = tuple(input_shape)
+    if not input_shape or not all(_whole(size) for size in input_shape):
+        raise ConfigError(f"input_shape must be sizes >= 1 (one row, no batch axis), got {input_shape}")
     needed = {"cnn": 3, "lstm": 2}.get(kind)
     if needed and len(input_shape) != needed:
         raise ConfigError(f"model {kind!r} needs rows of {needed} axes, got rows of shape {input_shape}")
@@ -69,6 +80,13 @@ def build_model(backend: Backend, kind: str, input_shape: Sequence[int], n_outpu
     model = model.to(backend.dtype(dtype)).to(backend.device)
     init_weights(model, seed)
     return model
+
+
+def _whole(value):
+    """Whether value is a whole number >= 1, as a size or a count must be (True, 2.5 and NaN are not)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    return (isinstance(value, numbers.Integral) or float(value).is_integer()) and value >= 1
 
 
 def _mlp_layers(nn, act, make_dropout, input_shape, hidden, n_outputs, dropout):

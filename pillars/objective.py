@@ -10,6 +10,8 @@ a plain ``nn.CrossEntropyLoss`` or ``optim.Adam`` of that backend, nothing wrapp
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Any
 
 from pillars.backends import LossFunction, Module, Optimizer, Scheduler, backend_of
@@ -48,8 +50,10 @@ def make_optimizer(model: Module, name: str, lr: float | None = None, **hyperpar
     """The backend's optimizer called ``name`` over the model's parameters; lr defaults per optimizer."""
     _check_name("optimizer", name, OPTIMIZERS)
     lr = DEFAULT_LR[name] if lr is None else lr
-    if not lr > 0:
-        raise ConfigError(f"learning rate must be > 0, got {lr}")
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+        raise ConfigError(f"learning rate must be a number, got {lr!r}")
+    if not 0 < lr < math.inf:
+        raise ConfigError(f"learning rate must be a finite number > 0, got {lr}")
     optim = backend_of(model).optim
     return getattr(optim, OPTIMIZERS[name])(model.parameters(), lr=lr, **hyperparameters)
 

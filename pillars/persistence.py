@@ -24,7 +24,7 @@ import numpy as np
 from minigrad import serialization
 
 from pillars.backends import Module, Optimizer, Scheduler, backend, backend_of
-from pillars.errors import CheckpointError, MissingFileError
+from pillars.errors import CheckpointError, MissingFileError, existing_file
 from pillars.models import dropout_states, get_weights, set_dropout_states, set_weights
 from pillars.training import EpochRecord, TrainingState
 
@@ -84,9 +84,7 @@ def restore(checkpoint: dict[str, Any], model: Module, optimizer: Optimizer | No
 
 
 def _read(path, formats):
-    path = pathlib.Path(path)
-    if not path.is_file():
-        raise MissingFileError(f"no such file: {path}")
+    path = existing_file(path)
     try:
         contents = serialization.load(path)
     except serialization.SerializationError as err:
@@ -133,11 +131,17 @@ def _as_tensors(value, backend):
 
 
 def export_torch(model: Module, path: str | os.PathLike) -> None:
-    """Write the model's state dict as a torch-native file that ``torch.load`` opens (needs torch)."""
+    """Write the model's state dict as a torch-native file that ``torch.load`` opens (needs torch).
+
+    The file is written beside its final name under a temporary one, then renamed; a folder that is
+    not there is refused by the name the caller gave, not by that temporary file's.
+    """
     torch = backend("torch").torch
     weights = {name: torch.from_numpy(np.ascontiguousarray(array)) for name, array in get_weights(model).items()}
     path = pathlib.Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    if not path.parent.is_dir():
+        raise MissingFileError(f"cannot write {path}: there is no folder {path.parent}")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as file:
             torch.save(weights, file)

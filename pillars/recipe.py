@@ -20,11 +20,9 @@ from pillars import datasets
 from pillars.backends import Backend, LossFunction, Module, Optimizer, Scheduler
 from pillars.data import Loaders, Prepared, check_fractions, make_loaders, prepare
 from pillars.errors import ConfigError
-from pillars.models import KINDS, LAYOUT_OF_KIND, build_model
+from pillars.models import DTYPES, KINDS, LAYOUT_OF_KIND, build_model
 from pillars.objective import (OPTIMIZERS, SCHEDULERS, check_loss_for_task, default_loss, loss_function,
                                make_optimizer, make_scheduler)
-
-DTYPES = ("float32", "float64")
 
 
 @dataclasses.dataclass

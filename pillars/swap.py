@@ -23,12 +23,12 @@ import contextlib
 import importlib
 import importlib.abc
 import importlib.util
-import os
 import runpy
 import sys
 from collections.abc import Iterator, Sequence
 
 from pillars.arguments import Parser
+from pillars.errors import PillarsError, existing_file
 
 
 class _MinigradAsTorch(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -86,8 +86,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = Parser(prog="python -m pillars.swap", description="Run a torch script on a backend.")
     add_arguments(parser)
     options = parser.parse_args(argv)
-    if not os.path.isfile(options.script):
-        parser.error(f"no such script: {options.script}")
+    try:
+        existing_file(options.script, "no such script")
+    except PillarsError as err:
+        parser.error(str(err))
     run_script(options.script, options.args, options.backend)
 
 

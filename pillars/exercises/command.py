@@ -13,7 +13,7 @@ import importlib.util
 import pathlib
 
 from pillars.arguments import Parser, whole_number
-from pillars.errors import BackendError, ConfigError, MissingFileError
+from pillars.errors import BackendError, ConfigError, existing_file
 from pillars.exercises import catalog, runner
 from pillars.exercises.state import FAILING, PASSED, Progress
 
@@ -80,9 +80,7 @@ def start(args):
 
 
 def check(args):
-    path = pathlib.Path(args.file)
-    if not path.is_file():
-        raise MissingFileError(f"no such file: {path}")
+    path = existing_file(args.file)
     if importlib.util.find_spec("hypothesis") is None:
         raise BackendError(catalog.NEEDS_HYPOTHESIS)
     exercise = catalog.get(args.exercise or _named(path))

@@ -133,6 +133,7 @@ def test_summary_lists_layers_output_shapes_and_parameter_counts(name):
     ({"dropout": 1.0}, r"dropout must be in \[0, 1\)"),
     ({"hidden": (0,)}, "hidden sizes must be whole numbers >= 1"),
     ({"kind": "cnn"}, "model 'cnn' needs rows of 3 axes"),
+    ({"dtype": "float16"}, "unsupported dtype 'float16'; choose one of float32, float64"),
 ])
 def test_impossible_models_are_refused(settings, message):
     arguments = {"kind": "mlp", **settings}
@@ -140,6 +141,20 @@ def test_impossible_models_are_refused(settings, message):
     with pytest.raises(ConfigError, match=message):
         build_model(backend("minigrad"), kind, (4,), 2, **arguments)
 
+
+
+@pytest.mark.parametrize("input_shape, n_outputs, message", [
+    ((4,), 0, "n_outputs must be a whole number >= 1, got 0"),
+    ((4,), -3, "n_outputs must be a whole number >= 1, got -3"),
+    ((4,), 2.5, "n_outputs must be a whole number >= 1, got 2.5"),
+    ((0,), 2, r"input_shape must be sizes >= 1 \(one row, no batch axis\), got \(0,\)"),
+    ((4, -1), 2, r"input_shape must be sizes >= 1 \(one row, no batch axis\), got \(4, -1\)"),
+    ((), 2, r"input_shape must be sizes >= 1 \(one row, no batch axis\), got \(\)"),
+])
+def test_impossible_shapes_are_refused_by_name(input_shape, n_outputs, message):
+    """Refused where the mistake is made, not by a tensor of negative size or a division by zero inside."""
+    with pytest.raises(ConfigError, match=message):
+        build_model(backend("minigrad"), "mlp", input_shape, n_outputs)
 
 def test_seeded_dropout_draws_the_same_masks_on_both_backends():
     outputs = []

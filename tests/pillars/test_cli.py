@@ -76,6 +76,7 @@ def test_json_prints_one_document_and_quiet_one_line(capsys):
     (["--dataset", "breast_cancer", "--loss", "cross_entropy", "--optimizer", "rmsprop"], "test accuracy"),
     (["--model", "cnn", "--backend", "torch", "--scheduler", "cosine"], "test accuracy"),
     (["--model", "lstm", "--optimizer", "adamw", "--batch-size", "64"], "test accuracy"),
+    (["--model", "lstm", "--hidden", "8,8"], "test accuracy"),             # two layers of 8
     (["--dataset", "linear", "--loss", "smooth_l1", "--optimizer", "adagrad"], "test r2"),
     (["--dataset", "wine", "--dropout", "0.2", "--patience", "1", "--optimizer", "adadelta",
       "--scheduler", "plateau", "--monitor", "val_f1_macro"], "test accuracy"),
@@ -116,6 +117,51 @@ def test_predict_without_new_rows_predicts_the_runs_test_rows(capsys):
     assert f"accuracy {accuracy}" in captured.err
 
 
+def test_a_training_csv_changed_since_training_is_refused_by_predict_and_resume():
+    """Without --csv, predict reads the training file again and splits it again to find the test rows;
+    a changed file (here one cell of one row) would give other rows without a word, so the checkpoint
+    keeps the file's SHA-256 and a change is refused."""
+    path = breast_cancer_csv("cells.csv")
+    assert main(["run", "--csv", path, "--target", "diagnosis", "--epochs", "1", "--quiet", "--out", "c"]) == 0
+    assert pillars_command("predict", "--checkpoint", "c/best.ckpt").returncode == 0
+    lines = pathlib.Path(path).read_text().splitlines(keepends=True)
+    lines[1] = "1" + lines[1]                                 # 17.99 becomes 117.99
+    pathlib.Path(path).write_text("".join(lines))
+    changed = f"{pathlib.Path(path).resolve()} has changed since the model was trained (its SHA-256 differs)"
+    assert_one_line_error(pillars_command("predict", "--checkpoint", "c/best.ckpt"), changed)
+    assert_one_line_error(pillars_command("predict", "--checkpoint", "c/best.ckpt"), "give it with --csv")
+    assert_one_line_error(pillars_command("run", "--resume", "c/last.ckpt", "--epochs", "2"), changed)
+    # its rows as they are now, given as new rows, are no mistake
+    assert pillars_command("predict", "--checkpoint", "c/best.ckpt", "--csv", path).returncode == 0
+
+
+def test_predict_finds_the_training_csv_from_another_folder(tmp_path, monkeypatch, capsys):
+    """The CSV path given to `pillars run` is relative to where it ran; the checkpoint keeps it absolute."""
+    breast_cancer_csv("cells.csv")
+    assert main(["run", "--csv", "cells.csv", "--target", "diagnosis", "--epochs", "1", "--quiet", "--out", "c"]) == 0
+    capsys.readouterr()
+    assert main(["predict", "--checkpoint", "c/best.ckpt"]) == 0
+    here = capsys.readouterr()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert main(["predict", "--checkpoint", "../c/best.ckpt"]) == 0
+    assert capsys.readouterr() == here                          # the same test rows, the same predictions
+    assert main(["run", "--resume", "../c/last.ckpt", "--epochs", "2", "--quiet"]) == 0
+
+
+def test_a_checkpoint_from_before_the_csv_fingerprint_still_predicts(capsys):
+    breast_cancer_csv("cells.csv")
+    assert main(["run", "--csv", "cells.csv", "--target", "diagnosis", "--epochs", "1", "--quiet", "--out", "c"]) == 0
+    capsys.readouterr()
+    assert main(["predict", "--checkpoint", "c/best.ckpt"]) == 0
+    expected = capsys.readouterr()
+    checkpoint = minigrad.load("c/best.ckpt")
+    del checkpoint["run"]["csv"]                                # as checkpoints were written before
+    minigrad.save(checkpoint, "c/old.ckpt")
+    assert main(["predict", "--checkpoint", "c/old.ckpt"]) == 0
+    assert capsys.readouterr() == expected
+
+
 def test_compare_agrees_in_float64_and_names_the_first_divergence(capsys):
     assert main(["compare", "--dtype", "float64", "--epochs", "2", "--dataset", "wine", "--dropout", "0.3"]) == 0
     shown = capsys.readouterr().out
@@ -133,7 +179,7 @@ def test_swap_runs_a_torch_script_on_either_backend(tmp_path):
 
 
 def test_ctrl_c_saves_a_checkpoint_that_resumes_to_the_uninterrupted_result(tmp_path):
-    settings = ["--model", "lstm", "--epochs", "3", "--batch-size", "16", "--dropout", "0"]
+    settings = ["--model", "lstm", "--epochs", "3", "--batch-size", "16"]
     assert main(["run", *settings, "--quiet", "--out", "whole"]) == 0
     process = _start_pillars("run", *settings, "--out", "cut")
     for line in process.stdout:             # wait until the first epoch's row has been shown, then press Ctrl-C
@@ -218,6 +264,15 @@ def assert_one_line_error(result, expected):
     (["--dataset", "diabetes", "--task", "multiclass"], "--target and --task go with --csv: the diabetes dataset"),
     (["--monitor", "val_r2"], "cannot monitor 'val_r2' on a multiclass task"),
     (["--dataset", "diabetes", "--monitor", "val_accuracy"], "cannot monitor 'val_accuracy' on a regression task"),
+    # options the model has no place for, refused rather than ignored
+    (["--model", "linear", "--hidden", "8"], "--hidden does not apply to --model linear (it has no hidden layers)"),
+    (["--model", "linear", "--activation", "relu"], "--activation does not apply to --model linear"),
+    (["--model", "linear", "--dropout", "0"], "--dropout does not apply to --model linear"),
+    (["--model", "lstm", "--dropout", "0.2"], "--dropout does not apply to --model lstm (it takes --hidden only)"),
+    (["--model", "lstm", "--activation", "tanh"], "--activation does not apply to --model lstm"),
+    (["--model", "lstm", "--hidden", "16,8"], "--hidden 16,8: an LSTM's layers all have the same size"),
+    (["--hidden", ""], "argument --hidden: an empty size in ''"),
+    (["--hidden", "8,,"], "argument --hidden: an empty size in '8,,'"),
 ])
 def test_bad_arguments(arguments, expected):
     assert_one_line_error(pillars_command("run", *arguments, "--epochs", "1") if "--epochs" not in arguments
@@ -229,6 +284,8 @@ def test_bad_arguments(arguments, expected):
     ("x,label\n1,0\nabc,1\n", "line 3, column 'x': 'abc' is not a number"),
     ("x,label\n1,0\nNaN,1\n", "line 3, column 'x': missing value 'NaN'"),
     ("x,label\n1,0\n,1\n", "line 3, column 'x': empty cell"),
+    ("x,label\n1,1\n2,1\n", "target 'label' has a single class, 1; nothing to learn"),
+    ("x,label\n1,yes\n2,yes\n", "target 'label' has a single class, 'yes'; nothing to learn"),
 ])
 def test_bad_csv_files(tmp_path, content, expected):
     (tmp_path / "bad.csv").write_text(content)
@@ -274,9 +331,49 @@ def test_swap_of_a_missing_script():
     assert_one_line_error(pillars_command("swap", "absent.py"), "no such script: absent.py")
 
 
-def test_no_command_prints_help():
+def test_no_command_is_a_one_line_error_on_stderr():
+    """As argparse does for a missing required subcommand (and `pillars exercise` for its action):
+    nothing on stdout, a line on stderr that points to --help, exit status 2."""
     result = pillars_command()
-    assert result.returncode == 2 and "run" in result.stdout and "compare" in result.stdout
+    assert_one_line_error(result, "the following arguments are required: COMMAND (see pillars --help)")
+    assert result.stdout == ""
+
+
+def test_a_checkpoint_saved_with_options_its_model_ignores_still_loads():
+    """Such options are refused when given to a new run; a checkpoint made before that keeps working."""
+    assert main(["run", "--dataset", "wine", "--model", "linear", "--epochs", "1", "--quiet", "--out", "w"]) == 0
+    checkpoint = minigrad.load("w/last.ckpt")
+    checkpoint["run"]["config"].update(activation="tanh", dropout=0.3)    # as an older pillars let them be
+    minigrad.save(checkpoint, "w/old.ckpt")
+    assert pillars_command("predict", "--checkpoint", "w/old.ckpt").returncode == 0
+    resumed = pillars_command("run", "--resume", "w/old.ckpt", "--epochs", "2", "--quiet")
+    assert resumed.returncode == 0, resumed.stderr
+
+
+def test_compare_refuses_an_option_the_model_ignores():
+    assert_one_line_error(pillars_command("compare", "--model", "linear", "--dropout", "0.3", "--epochs", "1"),
+                          "--dropout does not apply to --model linear")
+
+
+def test_an_unknown_backend_in_the_environment_names_the_variable(monkeypatch):
+    monkeypatch.setenv("PILLARS_BACKEND", "foo")
+    assert_one_line_error(pillars_command("run", "--epochs", "1"),
+                          "unknown backend 'foo' (from the environment variable PILLARS_BACKEND)")
+
+
+@pytest.mark.parametrize("command", [["run", "--csv", "folder", "--target", "y"], ["run", "--resume", "folder"],
+                                     ["predict", "--checkpoint", "folder"], ["swap", "folder"],
+                                     ["exercise", "check", "folder"]])
+def test_a_folder_where_a_file_is_expected_is_named_as_a_folder(tmp_path, command):
+    (tmp_path / "folder").mkdir()
+    assert_one_line_error(pillars_command(*command), "folder is a folder, not a file")
+
+
+def test_python_m_pillars_swap_names_a_folder_as_a_folder(tmp_path):
+    (tmp_path / "folder").mkdir()
+    result = subprocess.run([sys.executable, "-m", "pillars.swap", "folder"], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert_one_line_error(result, "python -m pillars.swap: error: folder is a folder, not a file")
 
 
 def test_ctrl_c_before_training_is_one_line_too(tmp_path):

@@ -1,5 +1,7 @@
 """Pillar 1: the split, preprocessing fitted on training rows only, seeded loaders, datasets and CSV files."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -67,6 +69,14 @@ def test_too_few_rows_for_a_split_are_refused():
     with pytest.raises(DataError, match="too few"):
         split_indices(4, (0.8, 0.1, 0.1))
 
+
+
+@pytest.mark.parametrize("n_rows", [100.5, 100.0, "100", True])
+def test_a_row_count_that_is_not_a_whole_number_is_refused(n_rows):
+    """100.5 used to split 101 rows, with indices that were floats."""
+    with pytest.raises(ConfigError, match=re.escape(f"n_rows must be a whole number of rows, got {n_rows!r}")):
+        split_indices(n_rows)
+    assert sum(split_indices(np.int64(100)).sizes().values()) == 100       # NumPy's integers are whole numbers
 
 def test_preprocessing_is_fitted_on_the_training_rows_only():
     table = datasets.load("wine")
@@ -184,6 +194,13 @@ def test_missing_csv_file_and_missing_target_column(tmp_path):
     with pytest.raises(DataError, match="no column 'label'; its columns are x, y"):
         datasets.read_csv(write(tmp_path, "x,y\n1,0\n"), "label")
 
+
+
+def test_a_folder_given_for_a_csv_file_is_named_as_a_folder(tmp_path):
+    with pytest.raises(IsADirectoryError, match=re.escape(f"{tmp_path} is a folder, not a file")):
+        datasets.read_csv(tmp_path, "y")
+    with pytest.raises(IsADirectoryError, match=re.escape(f"{tmp_path} is a folder, not a file")):
+        datasets.read_features(tmp_path, ["x"])
 
 def test_unknown_dataset():
     with pytest.raises(ConfigError, match="unknown dataset 'mnist'"):

@@ -1,6 +1,7 @@
 """Pillar 5: eval mode and no_grad restored afterwards; metrics and loss exact whatever the batches."""
 
 import functools
+import re
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from minigrad.testing import torch_or_skip
 from pillars import datasets
 from pillars.backends import backend
 from pillars.data import Task, prepare, tensor_dataset
-from pillars.evaluation import classification_metrics, evaluate, evaluating, regression_metrics
+from pillars.evaluation import classification_metrics, evaluate, evaluating, predict, regression_metrics
 from pillars.models import build_model
 from pillars.objective import loss_function
 
@@ -105,3 +106,38 @@ def test_binary_task_reads_logits_and_decodes_codes():
     assert task.predictions(outputs).tolist() == [0, 1, 1]
     assert np.allclose(task.probabilities(outputs)[:, 1], 1 / (1 + np.exp(-outputs[:, 0])))
     assert task.decode(task.encode(np.array([1, 0, 1]))).tolist() == [1, 0, 1]
+
+
+THREE_CLASSES = Task("multiclass", ["a", "b", "c"])
+
+
+@pytest.mark.parametrize("rows, message", [
+    (np.zeros(4), "expected a batch of rows (an array of 2 or more axes, the first counting the rows), "
+                  "got an array of shape (4,); give a single row as row[None]"),
+    (np.array([[0.0, np.nan, 0.0, 0.0]]), "the input holds NaN or infinity (first in row 0)"),
+    (np.array([[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, -np.inf, 0.0]]), "the input holds NaN or infinity (first in row 1)"),
+])
+def test_predict_refuses_a_row_without_its_batch_axis_and_rows_holding_nan(rows, message):
+    """As scikit-learn's predict does, with a ValueError: not an AxisError from deep inside, nor a
+    made-up class with NaN probabilities."""
+    model = build_model(backend("minigrad"), "mlp", (4,), 3)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        predict(model, rows, THREE_CLASSES)
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, True])
+def test_predict_refuses_a_batch_size_below_one(batch_size):
+    """0 used to raise range()'s error, and -1 to return no predictions at all."""
+    model = build_model(backend("minigrad"), "mlp", (4,), 3)
+    with pytest.raises(ValueError, match=re.escape(f"batch_size must be a whole number >= 1, got {batch_size!r}")):
+        predict(model, np.zeros((5, 4)), THREE_CLASSES, batch_size=batch_size)
+
+
+@pytest.mark.parametrize("name", ["minigrad", "torch"])
+def test_evaluating_an_empty_loader_says_there_is_nothing_to_evaluate(name):
+    chosen = backend(name)
+    model = build_model(chosen, "mlp", (4,), 3)
+    rows = tensor_dataset(chosen, np.zeros((0, 4), dtype=np.float32), np.zeros(0, dtype=np.int64))
+    with pytest.raises(ValueError, match="the loader gave no rows: there is nothing to evaluate"):
+        evaluate(model, chosen.data.DataLoader(rows, batch_size=8), loss_function(model, "cross_entropy"),
+                 THREE_CLASSES)

@@ -106,5 +106,5 @@ def test_a_lesson_names_a_backend_mistake_in_one_line(lesson, tmp_path):
                             env=env, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"python -m pillars.lessons.{lesson}: error: unknown backend 'no-such-backend'; choose one of minigrad, "
-        "torch, torch:cuda, auto"]
+        f"python -m pillars.lessons.{lesson}: error: unknown backend 'no-such-backend' (from the environment "
+        "variable PILLARS_BACKEND); choose one of minigrad, torch, torch:cuda, auto"]

@@ -129,3 +129,12 @@ def test_export_torch_writes_a_state_dict_torch_loads_safely(name, tmp_path):
     reference = get_weights(model)
     assert list(state) == list(reference)
     assert all(np.array_equal(state[key].numpy(), reference[key]) for key in reference)
+
+
+def test_export_torch_into_a_missing_folder_names_that_folder(tmp_path):
+    """Not the temporary file it would have written first."""
+    target = tmp_path / "absent" / "model.pt"
+    with pytest.raises(MissingFileError) as caught:
+        export_torch(build_model(backend("minigrad"), "linear", (2,), 1), target)
+    assert str(caught.value) == f"cannot write {target}: there is no folder {target.parent}"
+    assert not target.parent.exists()

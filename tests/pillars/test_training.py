@@ -1,6 +1,7 @@
 """Pillar 4: train_step in the canonical order, fit's records, early stopping, and exact resumes."""
 
 import dataclasses
+import re
 
 import numpy as np
 import pytest
@@ -138,3 +139,17 @@ def test_fit_refuses_settings_it_could_not_follow_before_training(settings, mess
     with pytest.raises(ConfigError, match=message):
         next(fit(parts.model, parts.loaders, parts.loss_fn, parts.optimizer, task=parts.data.task, **arguments))
     assert all(np.array_equal(before[name], array) for name, array in get_weights(parts.model).items())
+
+
+@pytest.mark.parametrize("lr, message", [
+    ("abc", "learning rate must be a number, got 'abc'"),
+    (True, "learning rate must be a number, got True"),
+    (-1.0, "learning rate must be a finite number > 0, got -1.0"),
+    (0, "learning rate must be a finite number > 0, got 0"),
+    (float("inf"), "learning rate must be a finite number > 0, got inf"),
+    (float("nan"), "learning rate must be a finite number > 0, got nan"),
+])
+def test_make_optimizer_refuses_a_learning_rate_that_is_not_a_positive_number(lr, message):
+    model = build_model(backend("minigrad"), "mlp", (3,), 2)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        make_optimizer(model, "sgd", lr=lr)
