@@ -13,6 +13,7 @@ from minigrad import _dtype, _types
 from minigrad.random import Generator, _bernoulli, _normal, _numpy_rng
 from minigrad._arguments import _creation_shape, _fill_value
 from minigrad._data import _infer
+from minigrad._ops.layout import laid_out_like
 from minigrad._types import Size, _check_device
 from minigrad.tensor import LEGACY_TYPES, Tensor
 
@@ -120,12 +121,21 @@ def _like(t, dtype):
     return _dtype.numpy_dtype(dtype) or t._array.dtype
 
 
+def _laid_out_like(input, made):
+    """`made`, a new tensor of input's shape, laid out like input: torch's *_like creators keep
+    the input's layout (their default memory_format, preserve_format), so a transposed input
+    gives a transposed result. The values stay as made."""
+    if not input._array.flags.c_contiguous:
+        made._array = laid_out_like(made._array, input._array)
+    return made
+
+
 def zeros_like(input: Tensor, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.zeros(input._array.shape, dtype=_like(input, dtype)), requires_grad, device)
+    return _laid_out_like(input, _finish(np.zeros(input._array.shape, dtype=_like(input, dtype)), requires_grad, device))
 
 
 def ones_like(input: Tensor, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.ones(input._array.shape, dtype=_like(input, dtype)), requires_grad, device)
+    return _laid_out_like(input, _finish(np.ones(input._array.shape, dtype=_like(input, dtype)), requires_grad, device))
 
 
 def empty_like(input: Tensor, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None, requires_grad: bool = False) -> Tensor:
@@ -135,15 +145,18 @@ def empty_like(input: Tensor, dtype: _dtype.dtype | None = None, device: str | _
 def full_like(input: Tensor, fill_value: numbers.Number, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None,
               requires_grad: bool = False) -> Tensor:
     _check_fits(np.asarray(fill_value), _like(input, dtype))
-    return _finish(np.full(input._array.shape, fill_value, dtype=_like(input, dtype)), requires_grad, device)
+    return _laid_out_like(input, _finish(np.full(input._array.shape, fill_value, dtype=_like(input, dtype)),
+                                         requires_grad, device))
 
 
 def rand_like(input: Tensor, dtype: _dtype.dtype | None = None, generator: Generator | None = None, requires_grad: bool = False) -> Tensor:
-    return rand(input.shape, dtype=dtype or input.dtype, generator=generator, requires_grad=requires_grad)
+    return _laid_out_like(input, rand(input.shape, dtype=dtype or input.dtype, generator=generator,
+                                      requires_grad=requires_grad))
 
 
 def randn_like(input: Tensor, dtype: _dtype.dtype | None = None, generator: Generator | None = None, requires_grad: bool = False) -> Tensor:
-    return randn(input.shape, dtype=dtype or input.dtype, generator=generator, requires_grad=requires_grad)
+    return _laid_out_like(input, randn(input.shape, dtype=dtype or input.dtype, generator=generator,
+                                       requires_grad=requires_grad))
 
 
 def arange(start: numbers.Number, end: numbers.Number | None = None, step: numbers.Number = 1, dtype: _dtype.dtype | None = None,
@@ -238,8 +251,8 @@ def randint_like(input: Tensor, low: int = 0, high: int | None = None, dtype: _d
     starts at 0, as in torch."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device,
-                   requires_grad=requires_grad)
+    return _laid_out_like(input, randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device,
+                                         requires_grad=requires_grad))
 
 
 def scalar_tensor(s: numbers.Number, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None,

@@ -33,6 +33,7 @@ from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
 from minigrad._ops import shape as S
+from minigrad._ops.layout import c_order, gradient_layout, laid_out_like
 from minigrad._ops.registry import ignore_numpy_errors, restore_numpy_errors
 from minigrad._types import (_CPU, DeviceLike, Dims, DTypeLike, Number, RemovableHandle, Size, SizeLike, _cpu_only,
                              _return_type, to_arguments)
@@ -290,10 +291,11 @@ class Tensor:
 
     def _add_grad(self, g):
         """Accumulate a gradient from backward into .grad (an array, or under create_graph a tensor
-        in the graph, added out of place so that the sum is recorded too)."""
+        in the graph, added out of place so that the sum is recorded too). A new .grad is laid
+        out like this tensor, as torch's is."""
         if not isinstance(g, Tensor):
             if self._grad is None:
-                self._grad = Tensor._wrap(g)
+                self._grad = Tensor._wrap(gradient_layout(g, self._array))
             else:  # .grad owns its memory: add in place
                 self._grad._array += g
                 self._grad._version_counter[0] += 1
@@ -315,7 +317,11 @@ class Tensor:
 
     def _seed(self, gradient, create_graph=False):
         """The starting gradient of a backward pass from this tensor, checked as torch does: an
-        array, or with create_graph a tensor (which may itself require grad)."""
+        array, or with create_graph a tensor (which may itself require grad). The gradient given
+        must be a tensor (or None for a single-element tensor): a number, a list or an array is
+        refused with torch's TypeError."""
+        if gradient is not None and not isinstance(gradient, Tensor):
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(gradient).__name__}")
         if not self._requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         if gradient is None:
@@ -326,12 +332,11 @@ class Tensor:
             if self._array.ndim:
                 seed = seed.reshape(self._array.shape)
             return Tensor._wrap(seed) if create_graph else seed
-        seed = gradient._array if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=self._array.dtype)
+        seed = gradient._array
         if seed.shape != self._array.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {tuple(seed.shape)} "
                                f"and output[0] has a shape of {tuple(self.shape)}.")
         if create_graph:
-            gradient = gradient if isinstance(gradient, Tensor) else Tensor._wrap(seed)
             return gradient if seed.dtype == self._array.dtype else gradient.to(self._array.dtype)
         if seed.dtype != self._array.dtype:  # gradients flow in the dtype of what they are the gradient of
             seed = seed.astype(self._array.dtype)
@@ -541,16 +546,21 @@ class Tensor:
 
     def __pow__(self, exponent: TensorLike) -> Tensor:
         if _is_scalar(exponent):
-            if self._array.dtype.kind in "iub" and isinstance(exponent, numbers.Integral) and exponent < 0:
-                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            if self._array.dtype.kind in "iub" and isinstance(exponent, numbers.Integral):
+                if exponent < 0:
+                    raise RuntimeError("Integers to negative integer powers are not allowed.")
+                if _both_bool(self, exponent):  # x ** True is x, x ** False is True: bool, as torch keeps it
+                    return Tensor._wrap(np.logical_or(self._array, not exponent))
             base = self if self.is_floating_point() or isinstance(exponent, numbers.Integral) else self.float()
             return apply(E.pow_scalar, base, exponent=exponent.item() if isinstance(exponent, np.generic) else exponent)
+        _refuse_bool_kernel(self, exponent, "pow")
         return self._binary(E.pow, exponent)
 
     def __rpow__(self, base: TensorLike) -> Tensor:
         if _is_scalar(base) and (self.is_floating_point() or isinstance(base, float)):
             a, b = _promote(self, base)  # c ** x: the number is not an input of the node (torch's PowBackward2)
             return apply(E.pow_scalar_base, a, base=b)
+        _refuse_bool_kernel(self, base, "pow")
         return self._binary(E.pow, base, reverse=True)
 
     def __floordiv__(self, other: TensorLike) -> Tensor:
@@ -567,13 +577,16 @@ class Tensor:
 
     def _integer_division(self, primitive, other, reverse=False, **params):
         """x // y or div(rounding_mode=) on the promoted operands (other // x, other % x with
-        reverse), with torch's errors: shapes that do not broadcast, and integer division by
-        zero. Floats divide by zero silently (inf or nan)."""
+        reverse), with torch's errors: shapes that do not broadcast, two bools (torch has no
+        kernel for them), and integer division by zero. Floats divide by zero silently (inf or
+        nan)."""
         a, b = _promote(self, other)
         _broadcast_shape(a._array.shape, np.shape(_raw(b)))
-        divisor = a if reverse else b
-        if a._array.dtype.kind in "iub" and np.any(np.asarray(_raw(divisor)) == 0):
-            raise RuntimeError("ZeroDivisionError")  # integer division by zero, as torch reports it
+        if a._array.dtype.kind in "iub":
+            rounding = params.get("rounding_mode", "floor")
+            _refuse_bool_kernel(self, other, "remainder_cpu" if primitive is E.number_remainder else f"div_{rounding}_cpu")
+            if np.any(np.asarray(_raw(a if reverse else b)) == 0):
+                raise RuntimeError("ZeroDivisionError")  # integer division by zero, as torch reports it
         return apply(primitive, b, a, **params) if reverse else apply(primitive, a, b, **params)
 
     def __neg__(self) -> Tensor:
@@ -642,7 +655,8 @@ class Tensor:
         return apply(E.reciprocal, _promote(self, 1, true_division=True)[0])
 
     def square(self) -> Tensor:
-        return self * self
+        """self * self; a bool tensor is squared as torch squares it, pow(x, 2), into int64."""
+        return self * self if self._array.dtype != np.bool_ else self ** 2
 
     def floor_divide(self, other: TensorLike) -> Tensor:
         return self // other
@@ -760,8 +774,10 @@ class Tensor:
         return self._truth(np.all(self._array, axis=_axes(dim, self.ndim), keepdims=keepdim))
 
     def _truth(self, result):
-        """any/all's result: bool, but uint8 for a uint8 tensor (torch's old masks were uint8)."""
-        return Tensor._wrap(np.asarray(result, dtype=np.uint8 if self._array.dtype == np.uint8 else np.bool_))
+        """any/all's result: bool, but uint8 for a uint8 tensor (torch's old masks were uint8);
+        C-ordered, as torch's reductions are."""
+        result = np.asarray(result, dtype=np.uint8 if self._array.dtype == np.uint8 else np.bool_)
+        return Tensor._wrap(result if self._array.flags.c_contiguous else c_order(result))
 
     # -------------------------------------------------------------- unary functions
     def exp(self) -> Tensor:
@@ -871,11 +887,13 @@ class Tensor:
     def clamp_max(self, max: Number | Tensor) -> Tensor:
         return self.clamp(max=max)
 
-    def maximum(self, other: TensorLike) -> Tensor:
-        return self._binary(E.maximum, _as_tensor(other))
+    def maximum(self, other: Tensor) -> Tensor:
+        """The elementwise maximum of two tensors (other is a tensor, as in torch: clamp(min=c)
+        takes a number)."""
+        return _maximum(self, _tensor_operand(other, "maximum"))
 
-    def minimum(self, other: TensorLike) -> Tensor:
-        return self._binary(E.minimum, _as_tensor(other))
+    def minimum(self, other: Tensor) -> Tensor:
+        return _minimum(self, _tensor_operand(other, "minimum"))
 
     def floor(self) -> Tensor:
         return apply(E.floor, self) if self._rounds("floor") else self.clone()
@@ -955,7 +973,7 @@ class Tensor:
 
     def logaddexp(self, other: Tensor) -> Tensor:
         """log(e^self + e^other), finite where e^self would overflow."""
-        return _logaddexp(self, _as_tensor(other))
+        return _logaddexp(self, _tensor_operand(other, "logaddexp"))
 
     def signbit(self) -> Tensor:
         """Whether the sign bit is set: True for negative numbers and for -0.0."""
@@ -1083,6 +1101,8 @@ class Tensor:
 
     def _arg(self, arg_fn, dim, keepdim):
         name = arg_fn.__name__  # argmax or argmin; an empty range has neither, as torch says
+        if self._array.dtype == np.bool_:  # (torch has no bool kernel for them)
+            raise RuntimeError(f"{name}(): does not support bool input")
         if dim is None:
             if self._array.size == 0:
                 raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
@@ -1140,7 +1160,8 @@ class Tensor:
         if self.ndim == 0:
             return _return_type(name)(self.clone(), Tensor._wrap(np.zeros((), dtype=np.int64)))
         index = I.running_extreme_index(self._array, axis, largest).astype(np.int64)
-        return _return_type(name)(apply(primitive, self, index=index, axis=axis), Tensor._wrap(index))
+        indices = Tensor._wrap(index if self._array.flags.c_contiguous else c_order(index))  # (C-ordered, as torch's)
+        return _return_type(name)(apply(primitive, self, index=index, axis=axis), indices)
 
     def logcumsumexp(self, dim: _int) -> Tensor:
         if self._array.dtype.kind != "f":
@@ -1176,8 +1197,9 @@ class Tensor:
         return apply(R.norm, x, p=p, axis=_reduced_axes(dim, x.ndim), keepdims=keepdim)
 
     def count_nonzero(self, dim: Dims | None = None) -> Tensor:
-        return Tensor._wrap(np.asarray(np.count_nonzero(self._array, axis=_reduced_axes(dim, self.ndim) if dim is not None
-                                                        else None)).astype(np.int64))
+        counts = np.asarray(np.count_nonzero(self._array, axis=_reduced_axes(dim, self.ndim) if dim is not None
+                                             else None)).astype(np.int64)
+        return Tensor._wrap(counts if self._array.flags.c_contiguous else c_order(counts))  # (C-ordered, as torch's)
 
     def nonzero(self, as_tuple: _bool = False) -> Tensor | tuple[Tensor, ...]:
         """The indices of the non-zero elements: an (n, ndim) tensor, or one index tensor per dim.
@@ -1190,7 +1212,8 @@ class Tensor:
         indices = np.nonzero(array)
         if as_tuple:
             return tuple(Tensor._wrap(i.astype(np.int64)) for i in indices)
-        return Tensor._wrap(np.stack(indices, axis=-1).astype(np.int64))
+        # (n, ndim) as torch lays it out: the transpose of one row of n indices per dim, stride (1, n)
+        return Tensor._wrap(np.stack(indices).astype(np.int64).T)
 
     def unique(self, sorted: _bool = True, return_inverse: _bool = False, return_counts: _bool = False,
                dim: _int | None = None) -> Tensor | tuple[Tensor, ...]:
@@ -1227,13 +1250,15 @@ class Tensor:
         if self.ndim == 0:
             return _return_type("sort")(self.clone(), Tensor._wrap(np.zeros((), dtype=np.int64)))
         index = _sort_order(self._array, axis, descending)
-        values = apply(I.sort, self, index=index, axis=axis)
-        return _return_type("sort")(values, Tensor._wrap(index.astype(np.int64)))
+        values = apply(I.sort, self, index=index, axis=axis)  # values and indices laid out like self, as torch's
+        return _return_type("sort")(values, Tensor._wrap(laid_out_like(index.astype(np.int64), self._array)))
 
     def argsort(self, dim: _int = -1, descending: _bool = False, stable: _bool = False) -> Tensor:
         return self.sort(dim, descending, stable).indices
 
     def topk(self, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True) -> tuple[Tensor, Tensor]:
+        if self._array.dtype == np.bool_:
+            raise RuntimeError("topk does not support bool dtypes on CPU")
         axis = _dim(dim, self.ndim)
         size = self._array.shape[axis] if self.ndim else 1
         if not 0 <= k <= size:
@@ -1837,7 +1862,7 @@ class Tensor:
         return self._inplace(I.index_add, source, index=index, axis=axis, alpha=alpha)
 
     def index_add(self, dim: _int, index: TensorLike, source: Tensor, alpha: Number = 1) -> Tensor:
-        return self.clone().index_add_(dim, index, source, alpha)
+        return apply(E.clone, self, order="C").index_add_(dim, index, source, alpha)  # C-ordered, as torch's
 
     def scatter_(self, dim: _int, index: TensorLike, src: TensorLike | None = None, value: Number | None = None,
                  reduce: str | None = None) -> Tensor:
@@ -1951,12 +1976,17 @@ class Tensor:
 
     def pow_(self, exponent: TensorLike) -> Tensor:
         if _is_scalar(exponent):
+            if _both_bool(self, exponent):
+                return self.copy_(self ** exponent)
             return self._inplace(E.pow_scalar, exponent=exponent)
+        _refuse_bool_kernel(self, exponent, "pow", in_place=True)
         return self._inplace_binary(E.pow, exponent)
 
     def floor_divide_(self, other: TensorLike) -> Tensor:
-        if self._array.dtype.kind in "iub" and np.any(np.asarray(_raw(other)) == 0):
-            raise RuntimeError("ZeroDivisionError")  # integer division by zero, as torch reports it
+        if self._array.dtype.kind in "iub":
+            _refuse_bool_kernel(self, other, "div_floor_cpu", in_place=True)
+            if np.any(np.asarray(_raw(other)) == 0):
+                raise RuntimeError("ZeroDivisionError")  # integer division by zero, as torch reports it
         return self._inplace_binary(E.floor_divide, other)
 
     def _inplace_logical(self, ufunc, other):
@@ -2115,13 +2145,13 @@ class Tensor:
 
     def atan2(self, other: TensorLike) -> Tensor:
         """The angle of the point (other, self) in (-pi, pi]: atan(self / other) in the right quadrant."""
-        return self._floating_binary(E.atan2, other)
+        return self._floating_binary(E.atan2, _tensor_operand(other, "atan2"))
 
     arctan2 = atan2
 
     def hypot(self, other: TensorLike) -> Tensor:
         """sqrt(self^2 + other^2), the length of the vector (self, other), finite where the squares overflow."""
-        return self._floating_binary(E.hypot, other)
+        return self._floating_binary(E.hypot, _tensor_operand(other, "hypot"))
 
     def xlogy(self, other: TensorLike) -> Tensor:
         """self * log(other), and 0 where self is 0 (unless other is NaN)."""
@@ -2149,8 +2179,10 @@ class Tensor:
     def remainder(self, other: TensorLike) -> Tensor:
         """self - floor(self / other) * other: the remainder with the sign of other, as Python's %."""
         a, b = _promote(self, other)
-        if a._array.dtype.kind in "iub" and np.any(np.asarray(_raw(b)) == 0):
-            raise RuntimeError("ZeroDivisionError")  # integer division by zero, as torch reports it
+        if a._array.dtype.kind in "iub":
+            _refuse_bool_kernel(self, other, "remainder_cpu")
+            if np.any(np.asarray(_raw(b)) == 0):
+                raise RuntimeError("ZeroDivisionError")  # integer division by zero, as torch reports it
         try:
             return apply(E.remainder if isinstance(b, Tensor) else E.remainder_scalar, a, b)
         except ValueError as error:
@@ -2210,7 +2242,10 @@ class Tensor:
 
     def median(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor | tuple[Tensor, Tensor]:
         """The lower median (the middle value; of two middles the smaller), nan if a nan is there.
-        With dim, (values, indices) along it; without, the median of all elements."""
+        With dim, (values, indices) along it; without, the median of all elements. torch has no
+        bool kernel for it (nor for kthvalue and topk)."""
+        if self._array.dtype == np.bool_:
+            raise NotImplementedError(f"\"{'median_cpu' if dim is None else 'median_out'}\" not implemented for 'Bool'")
         if dim is None:
             if self._array.size == 0:
                 return Tensor._wrap(np.asarray(np.nan, dtype=self._array.dtype))
@@ -2219,6 +2254,8 @@ class Tensor:
 
     def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> tuple[Tensor, Tensor]:
         """(values, indices): the k-th smallest element along dim (k from 1) and its position."""
+        if self._array.dtype == np.bool_:
+            raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
         axis = _dim(dim, self.ndim)
         if self.ndim and self._array.shape[axis] == 0:
             raise IndexError(f"kthvalue(): Expected reduction dim {axis} to have non-zero size.")
@@ -2283,8 +2320,10 @@ class Tensor:
         return self._inplace_binary(E.fmod if isinstance(other, Tensor) else E.fmod_scalar, other)
 
     def remainder_(self, other: TensorLike) -> Tensor:
-        if self._array.dtype.kind in "iub" and np.any(np.asarray(_raw(other)) == 0):
-            raise RuntimeError("ZeroDivisionError")
+        if self._array.dtype.kind in "iub":
+            _refuse_bool_kernel(self, other, "remainder_cpu", in_place=True)
+            if np.any(np.asarray(_raw(other)) == 0):
+                raise RuntimeError("ZeroDivisionError")
         return self._inplace_binary(E.remainder if isinstance(other, Tensor) else E.remainder_scalar, other)
 
     def sgn(self) -> Tensor:
@@ -2344,6 +2383,25 @@ TensorLike: TypeAlias = Tensor | npt.ArrayLike
 
 
 # ------------------------------------------------------------------ NumPy's functions on tensors
+def _maximum(a, b):
+    """The elementwise maximum of the tensor a and of b, a tensor, an array or a number. NumPy's
+    np.maximum on tensors comes here (the VJP rules call it on tensors when backward is recorded,
+    np.maximum(x, 0) say), where Tensor.maximum takes a tensor only, as torch's does."""
+    return a._binary(E.maximum, _as_tensor(b))
+
+
+def _minimum(a, b):
+    return a._binary(E.minimum, _as_tensor(b))
+
+
+def _tensor_operand(other, name):
+    """other, for a binary function that torch defines between two tensors only: a number (or an
+    array) raises torch's TypeError, where most binary ops would take it."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
+    return other
+
+
 def _swapped(method):
     """For a ufunc whose first operand is not a tensor: the reflected method, as Python calls it."""
     return lambda b, a: method(a, b)
@@ -2362,8 +2420,8 @@ _UFUNCS = {
     np.bitwise_xor: (Tensor.__xor__, Tensor.__rxor__),
     np.logical_and: (Tensor.logical_and, _swapped(Tensor.logical_and)),
     np.logical_or: (Tensor.logical_or, _swapped(Tensor.logical_or)),
-    np.maximum: (Tensor.maximum, _swapped(Tensor.maximum)), np.minimum: (Tensor.minimum, _swapped(Tensor.minimum)),
-    np.arctan2: (Tensor.atan2, lambda x, y: _as_tensor(y).atan2(x)),
+    np.maximum: (_maximum, _swapped(_maximum)), np.minimum: (_minimum, _swapped(_minimum)),
+    np.arctan2: (lambda y, x: y._floating_binary(E.atan2, x), lambda x, y: _as_tensor(y).atan2(x)),
     np.logaddexp: (lambda a, b: _logaddexp(a, b), lambda b, a: _logaddexp(_as_tensor(a), b)),
     # Unary ufuncs: the method of the same meaning.
     np.negative: Tensor.__neg__, np.positive: Tensor.__pos__, np.absolute: Tensor.abs, np.exp: Tensor.exp,
@@ -2387,7 +2445,7 @@ def _logaddexp(a, b):
     the gap is taken as 0 (log 2 is added), also for two equal infinities, whose difference is NaN:
     logaddexp(-inf, -inf) is -inf, as in torch."""
     gap = (a - b).abs().masked_fill(_as_tensor(a) == b, 0.0)
-    return a.maximum(b) + (-gap).exp().log1p()
+    return _maximum(a, b) + (-gap).exp().log1p()
 
 
 def _any_tensor(args, test):
@@ -2662,6 +2720,22 @@ def _reduce_primitive(reduce):
     if reduce == "multiply":
         return I.scatter_multiply
     raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce!r}")
+
+
+def _both_bool(a, b):
+    """Whether the tensor a and the operand b (a tensor or a Python bool) are both bool."""
+    return a._array.dtype == np.bool_ and (type(b) is bool or isinstance(b, Tensor) and b._array.dtype == np.bool_)
+
+
+def _refuse_bool_kernel(a, b, kernel, in_place=False):
+    """torch has no bool kernel for //, % and ** (nor div with a rounding mode): between two bools
+    they raise NotImplementedError naming torch's kernel, where NumPy would compute in int8. A bool
+    with an integer or a float promotes first and is computed. In place, a result that would not
+    fit a's shape is reported first, as torch checks that before the kernel."""
+    if _both_bool(a, b):
+        if in_place and isinstance(b, Tensor) and b._array.shape != a._array.shape:
+            _check_inplace_shape(a._array.shape, b._array.shape)
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def _refuse_cast(result_dtype, own_dtype):

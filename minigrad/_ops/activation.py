@@ -14,6 +14,7 @@ import numpy as np
 
 from minigrad._ops import workspace
 from minigrad._ops.elementwise import logistic
+from minigrad._ops.layout import c_order, keeps_layout
 from minigrad._ops.registry import Primitive
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -196,10 +197,12 @@ def _gelu_vjp(g, ans, x, approximate):
     return out
 
 
-gelu = Primitive("Gelu", _gelu, _gelu_vjp, fused_for="x * (1 + erf(x / sqrt(2))) / 2")
+# erf writes its result in C order (in memory kept from step to step): keeps_layout lays it out
+# like x, as torch's elementwise results are.
+gelu = Primitive("Gelu", keeps_layout(_gelu), _gelu_vjp, fused_for="x * (1 + erf(x / sqrt(2))) / 2")
 
 # d/dx erf(x) = 2/sqrt(pi) * exp(-x^2)
-erf_primitive = Primitive("Erf", erf, lambda g, ans, x: g * (2 / np.sqrt(np.pi)) * np.exp(-x * x))
+erf_primitive = Primitive("Erf", keeps_layout(erf), lambda g, ans, x: g * (2 / np.sqrt(np.pi)) * np.exp(-x * x))
 
 
 def _erfc_of(v):
@@ -234,7 +237,7 @@ def erfc(x):
     return out.reshape(x.shape).astype(x.dtype, copy=False)
 
 
-erfc_primitive = Primitive("Erfc", erfc, lambda g, ans, x: -g * (2 / np.sqrt(np.pi)) * np.exp(-x * x))
+erfc_primitive = Primitive("Erfc", keeps_layout(erfc), lambda g, ans, x: -g * (2 / np.sqrt(np.pi)) * np.exp(-x * x))
 
 
 def log_logistic(x):
@@ -312,9 +315,11 @@ def _softmax(x, axis):
     # Subtracting the maximum changes nothing mathematically and keeps exp from overflowing.
     # A row holding inf (or only -inf) gives nan, silently as in torch.
     e = np.exp(x - _row_max(x, axis))
-    return e / np.add.reduce(e, axis=axis, keepdims=True)
+    ans = e / np.add.reduce(e, axis=axis, keepdims=True)
+    return ans if x.flags.c_contiguous else c_order(ans)  # (c_ordered, written out: softmax runs at every step)
 
 
+# torch writes softmax into a C-ordered result whatever the input's layout (so do the reductions).
 softmax = Primitive(
     "Softmax", _softmax,
     # dx_i = y_i (g_i - sum_j g_j y_j)
@@ -326,7 +331,8 @@ softmax = Primitive(
 
 def _log_softmax(x, axis):
     shifted = x - _row_max(x, axis)  # a row of inf (or only -inf) gives nan, as in torch
-    return shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
+    ans = shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
+    return ans if x.flags.c_contiguous else c_order(ans)  # (C-ordered, as in _softmax)
 
 
 log_softmax = Primitive(

@@ -40,6 +40,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from minigrad._ops import workspace
+from minigrad._ops.layout import in_suggested_order
 from minigrad._ops.registry import Primitive, on_arrays
 
 
@@ -224,7 +225,8 @@ def _convolution_vjp(wanted, g, ans, x, weight, bias, cols, stride, padding, dil
 
 
 # cols: the columns of x (``columns``) when the caller has them, else None (they are built here).
-convolution = Primitive("Convolution", _convolution, vjp_all=_convolution_vjp)
+# The result is C-ordered, or channels-last for a channels-last x, as torch's (layout.suggested_order).
+convolution = Primitive("Convolution", in_suggested_order(_convolution), vjp_all=_convolution_vjp)
 
 
 # The weight gradient as a primitive of its own, for gradients of gradients. It is bilinear in

@@ -8,6 +8,7 @@ gradient at its boundaries, and maximum/minimum split the gradient evenly on tie
 import numpy as np
 
 from minigrad._ops import workspace
+from minigrad._ops.layout import empty_like
 from minigrad._ops.registry import Primitive, ignore_numpy_errors, on_arrays, quietly, restore_numpy_errors
 
 # ---------------------------------------------------------------- arithmetic
@@ -232,21 +233,19 @@ SMALL = 1024
 def _relu_vjp(g, ans, x):
     """np.where(ans <= 0, 0, g), computed on the bits.
 
-    np.where branches on every element and is slow on a mask with no pattern (about 7 ns per
-    element, twenty times a multiplication). Multiplying the gradient's bits, as integers, by
-    1 (keep) or 0 (+0.0) selects the same values, NaN and -0.0 included, without a branch. The
-    0/1 factor is the boolean "not ans <= 0" (true for a NaN ans) widened to the integer type:
-    a comparison, a negation on bytes and one widening cast, cheaper than casting inside the
-    comparison and turning 0/1 into an all-ones mask.
+    np.where branches on every element and is slow on a mask with no pattern (from a few ns per
+    element up to ten times a multiplication on large arrays). Multiplying the gradient's bits, as
+    integers, by 1 (keep) or 0 (+0.0) selects the same values, NaN and -0.0 included, without a
+    branch. As ans is ReLU's output (positive, +-0.0 or NaN), "not ans <= 0" is "ans != 0": one
+    comparison, widened to the integer type by one cast.
     """
     if type(g) is not np.ndarray:  # a tensor (a recorded gradient): the plain rule, as ops
         return np.where(ans <= 0, 0, g)
     as_int = SAME_WIDTH_INT.get(g.itemsize)
     if (g.dtype.kind != "f" or g.shape != ans.shape or g.ndim == 0 or as_int is None
-            or g.size <= SMALL):  # (on a few elements, the five calls below cost more than the branches)
+            or g.size <= SMALL):  # (on a few elements, the calls below cost more than the branches)
         return np.where(ans <= 0, 0, g)
-    keep = np.less_equal(ans, 0, out=workspace.empty(ans.shape, np.bool_))
-    np.logical_not(keep, out=keep)
+    keep = np.not_equal(ans, 0, out=workspace.empty(ans.shape, np.bool_))
     factor = workspace.empty(g.shape, as_int)
     np.copyto(factor, keep)
     return np.multiply(g.view(as_int), factor, out=factor).view(g.dtype)
@@ -260,6 +259,8 @@ def _relu(x):
     The zeros are a read-only view kept for the purpose, and the output's memory is kept from
     step to step (workspace)."""
     if x.dtype.kind != "f":
+        if x.dtype == np.bool_:  # (checked here, off the path floats take)
+            raise RuntimeError("Boolean inputs not supported for relu")
         return np.maximum(0, x)
     if x.size <= SMALL:  # a few elements: no loop to speed up, and the calls below would cost more
         return np.maximum(x.dtype.type(0), x)
@@ -337,9 +338,17 @@ where = Primitive("Where", lambda x, y, condition: np.where(condition, x, y),
                   lambda g, ans, x, y, condition: np.where(condition, 0, g),
                   saves="nothing")
 
-# order="K" keeps the input's memory layout (torch's clone); "C" makes it row-major (contiguous()).
-clone = Primitive("Clone", lambda x, order="K": np.array(x, order=order, copy=True),
-                  lambda g, ans, x, order="K": g, saves="nothing")
+def _clone(x, order="K"):
+    """A copy of x. order="K" lays it out like x, as torch's clone does (see layout.empty_like:
+    NumPy's own "K" copy lays out a broadcast x otherwise); "C" makes it row-major (contiguous())."""
+    if order == "C" or x.flags.c_contiguous:
+        return np.array(x, order="C", copy=True)
+    out = empty_like(x)
+    out[...] = x
+    return out
+
+
+clone = Primitive("Clone", _clone, lambda g, ans, x, order="K": g, saves="nothing")
 
 # Casting between floating dtypes; the engine casts the gradient back to the input's dtype.
 to_dtype = Primitive("ToCopy", lambda x, dtype: x.astype(dtype),

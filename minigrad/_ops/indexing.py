@@ -2,10 +2,13 @@
 
 The gradient of a read is a scatter-add: each picked element sends its gradient back to
 the position it came from, and a position picked twice receives both (``np.add.at``).
+
+Results that are new arrays are laid out as torch lays them out (see layout.py).
 """
 
 import numpy as np
 
+from minigrad._ops.layout import advanced_index_layout, c_ordered, laid_out_like
 from minigrad._ops.registry import IndexedGradient, Primitive
 
 
@@ -23,9 +26,28 @@ def _view_of(x, index):
     return x[index + (Ellipsis,)]
 
 
+def _advanced(x, index):
+    """x[index] for an index holding index arrays (a copy), laid out as torch lays it out.
+
+    One integer array after full slices (x[idx], x[:, idx]) on C-ordered arrays is take's
+    case, and take writes the C-ordered result torch gives there (faster than x[index])."""
+    last = index[-1]
+    if (x.flags.c_contiguous and type(last) is np.ndarray and last.dtype.kind in "iu" and last.flags.c_contiguous
+            and (len(index) == 1 or all(type(i) is slice and i == slice(None) for i in index[:-1]))):
+        return x.take(last, axis=len(index) - 1)
+    return advanced_index_layout(_view_of(x, index), x, index)
+
+
+def _index_select(x, index):
+    """x[index] for one index array, along one axis: take's result, C-ordered as torch's
+    index_select is whatever x's layout (x[index] would put the picked axis outermost). A 0-d
+    x has no axis to take along: x[index] says so."""
+    return x.take(index[-1], axis=len(index) - 1) if x.ndim else x[index]
+
+
 # `index` is a tuple already normalised by the Tensor layer (tensors turned into arrays).
-getitem = Primitive("Index", _view_of, _index_vjp, saves="nothing", view=True)
-index_select = Primitive("IndexSelect", lambda x, index: x[index], _index_vjp, saves="nothing", fused_for="x[index]")
+getitem = Primitive("Index", _advanced, _index_vjp, saves="nothing", view=True)
+index_select = Primitive("IndexSelect", _index_select, _index_vjp, saves="nothing", fused_for="x[index]")
 
 # Basic indexing (ints, slices, None) under torch's node names: torch takes one step per
 # index entry and names the node after the last step that does something. x[0] selects,
@@ -73,11 +95,14 @@ def _gather_vjp(g, ans, x, index, axis):
 
 gather = Primitive("Gather", _gather, _gather_vjp, saves="nothing")
 # sort and topk return gathered values; their indices come from argsort and carry no gradient.
-sort = Primitive("Sort", _gather, _gather_vjp, saves="nothing")
+# torch's sorted values keep x's layout; topk's, like gather's, are C-ordered.
+sort = Primitive("Sort", lambda x, index, axis: laid_out_like(_gather(x, index, axis), x), _gather_vjp,
+                 saves="nothing")
 topk = Primitive("Topk", _gather, _gather_vjp, saves="nothing")
-# cummax and cummin gather the running extreme, found by `running_extreme_index`, the same way.
-cummax = Primitive("Cummax", _gather, _gather_vjp, saves="nothing")
-cummin = Primitive("Cummin", _gather, _gather_vjp, saves="nothing")
+# cummax and cummin gather the running extreme, found by `running_extreme_index`, the same way
+# (C-ordered, as torch's are).
+cummax = Primitive("Cummax", c_ordered(_gather), _gather_vjp, saves="nothing")
+cummin = Primitive("Cummin", c_ordered(_gather), _gather_vjp, saves="nothing")
 
 
 def running_extreme_index(x, axis, largest):
@@ -204,8 +229,9 @@ scatter_multiply = Primitive("ScatterMultiply", _scatter_multiply, _scatter_redu
 
 # masked_fill(x, mask, value): where the mask is true the output is `value`, elsewhere x.
 # The result keeps x's dtype, as in torch: a float value in an integer tensor is truncated.
+# It is C-ordered whatever x's layout, as torch's is (torch fills a contiguous copy of x).
 masked_fill = Primitive("MaskedFill",
-                        lambda x, mask, value: np.where(mask, value, x).astype(x.dtype, copy=False),
+                        c_ordered(lambda x, mask, value: np.where(mask, value, x).astype(x.dtype, copy=False)),
                         lambda g, ans, x, mask, value: np.where(mask, 0, g),
                         None,
                         lambda g, ans, x, mask, value: np.where(mask, g, 0),
@@ -234,9 +260,9 @@ index_put_accumulate = Primitive("IndexPutAccumulate", _index_put_accumulate, la
                                  lambda g, ans, x, value, index: g[index], saves="nothing",
                                  grad_fn_name="IndexPutBackward0")
 
-# The lower/upper triangle of the last two axes: the gradient keeps the same triangle.
-tril = Primitive("Tril", lambda x, k: np.tril(x, k), lambda g, ans, x, k: np.tril(g, k), saves="nothing")
-triu = Primitive("Triu", lambda x, k: np.triu(x, k), lambda g, ans, x, k: np.triu(g, k), saves="nothing")
+# The lower/upper triangle of the last two axes (C-ordered, as torch's): the gradient keeps the same triangle.
+tril = Primitive("Tril", c_ordered(lambda x, k: np.tril(x, k)), lambda g, ans, x, k: np.tril(g, k), saves="nothing")
+triu = Primitive("Triu", c_ordered(lambda x, k: np.triu(x, k)), lambda g, ans, x, k: np.triu(g, k), saves="nothing")
 
 
 def _index_add(x, source, index, axis, alpha):

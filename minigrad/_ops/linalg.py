@@ -8,6 +8,7 @@ the gradient back over broadcast batch axes.
 
 import numpy as np
 
+from minigrad._ops.layout import c_order
 from minigrad._ops.registry import Primitive
 
 
@@ -39,8 +40,15 @@ def _matmul_vjp_b(g, ans, a, b):
     return grad[..., 0] if b.ndim == 1 else grad
 
 
+def _matmul(a, b):
+    """a @ b, C-ordered as torch's product is: NumPy's batched product follows the order of
+    the batch axes of a transposed or permuted input."""
+    ans = np.matmul(a, b)
+    return ans if ans.flags.c_contiguous else c_order(ans)
+
+
 # inf * 0 inside a product gives nan, quietly as in torch.
-matmul = Primitive("Mm", np.matmul, _matmul_vjp_a, _matmul_vjp_b, saves="others")
+matmul = Primitive("Mm", _matmul, _matmul_vjp_a, _matmul_vjp_b, saves="others")
 
 
 def _einsum(*operands, inputs, output):

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from minigrad._ops import workspace
+from minigrad._ops.layout import in_suggested_order
 from minigrad._ops.registry import IndexedGradient, Primitive
 
 
@@ -147,7 +148,8 @@ def _constant_pad_vjp(g, ans, x, widths, value):
     return IndexedGradient(x.shape, g.dtype, crop, g[inner])
 
 
-constant_pad = Primitive("ConstantPadNd", _constant_pad, _constant_pad_vjp, saves="nothing")
+# (C-ordered, or channels-last for a channels-last x, as torch's padded result is: layout.suggested_order)
+constant_pad = Primitive("ConstantPadNd", in_suggested_order(_constant_pad), _constant_pad_vjp, saves="nothing")
 
 
 def pad_source_index(size, before, after, mode):
@@ -188,4 +190,4 @@ def _index_pad_vjp(g, ans, x, sources):
     return g
 
 
-index_pad = Primitive("IndexPadNd", _index_pad, _index_pad_vjp, saves="nothing")
+index_pad = Primitive("IndexPadNd", in_suggested_order(_index_pad), _index_pad_vjp, saves="nothing")  # (as constant_pad)

@@ -32,6 +32,7 @@ import math
 import numpy as np
 
 from minigrad._ops import workspace
+from minigrad._ops.layout import c_ordered, in_suggested_order
 from minigrad._ops.registry import Primitive
 
 
@@ -161,7 +162,9 @@ def _batch_norm_vjp_bias(g, ans, x, weight, bias, mean, invstd, axes, eps, train
     return g.sum(axis=axes, keepdims=True)
 
 
-batch_norm = Primitive("NativeBatchNorm", _batch_norm,
+# Each normalisation's result is C-ordered whatever x's layout, as torch's is; batch norm's
+# is channels-last for a channels-last x (see layout.suggested_order).
+batch_norm = Primitive("NativeBatchNorm", in_suggested_order(_batch_norm),
                        _batch_norm_vjp_input, _batch_norm_vjp_weight, _batch_norm_vjp_bias, None, None,
                        fused_for="(x - mean(x)) / sqrt(var(x) + eps) * weight + bias")
 
@@ -187,7 +190,7 @@ def _layer_norm_vjp_bias(g, ans, x, weight, bias, mean, invstd, axes, eps):
     return g.sum(axis=tuple(range(x.ndim - len(axes))))
 
 
-layer_norm = Primitive("NativeLayerNorm", _layer_norm,
+layer_norm = Primitive("NativeLayerNorm", c_ordered(_layer_norm),
                        _layer_norm_vjp_input, _layer_norm_vjp_weight, _layer_norm_vjp_bias, None, None,
                        fused_for="(x - mean(x)) / sqrt(var(x) + eps) * weight + bias")
 
@@ -195,6 +198,6 @@ layer_norm = Primitive("NativeLayerNorm", _layer_norm,
 # ------------------------------------------------------------------------ group norm
 # The Tensor layer views x as (N, groups, C/groups * spatial) and normalises the last axis
 # with the layer norm rules; the per-channel affine map is applied afterwards.
-group_norm = Primitive("NativeGroupNorm", _layer_norm,
+group_norm = Primitive("NativeGroupNorm", c_ordered(_layer_norm),
                        _layer_norm_vjp_input, _layer_norm_vjp_weight, _layer_norm_vjp_bias, None, None,
                        fused_for="(x - mean(x)) / sqrt(var(x) + eps) * weight + bias")

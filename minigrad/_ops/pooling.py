@@ -41,6 +41,7 @@ import numpy as np
 from minigrad._ops import workspace
 from minigrad._ops.conv import pad, windows
 from minigrad._ops.elementwise import SAME_WIDTH_INT
+from minigrad._ops.layout import in_suggested_order
 from minigrad._ops.registry import Primitive, on_arrays
 
 
@@ -161,7 +162,8 @@ def _max_pool_vjp(g, ans, x, indices, empty=None, empty_value=None):
     return max_pool_scatter(g, indices, shape=tuple(x.shape), empty=empty)
 
 
-max_pool = Primitive("MaxPool2DWithIndices", _gather_plane, _max_pool_vjp, None, saves="inputs")
+# Each pooled result is C-ordered, or channels-last for a channels-last x, as torch's (layout.suggested_order).
+max_pool = Primitive("MaxPool2DWithIndices", in_suggested_order(_gather_plane), _max_pool_vjp, None, saves="inputs")
 max_pool_scatter = Primitive(
     "MaxPoolScatter", _scatter_plane,
     lambda gx, ans, g, indices, shape, empty=None: max_pool(gx, indices, empty=empty, empty_value=0), None,
@@ -288,7 +290,7 @@ def _max_pool_tiles_vjp(g, ans, x, kernel):
     return _max_pool_vjp(g, ans, x, max_pool_indices(x, kernel, kernel, zeros, ones, False))
 
 
-max_pool_tiles = Primitive("MaxPool2DTiles", _max_pool_tiles, _max_pool_tiles_vjp, saves="both",
+max_pool_tiles = Primitive("MaxPool2DTiles", in_suggested_order(_max_pool_tiles), _max_pool_tiles_vjp, saves="both",
                            grad_fn_name="MaxPool2DWithIndicesBackward0")
 
 
@@ -322,7 +324,8 @@ def adaptive_max_pool_indices(x, output_size):
     return winner
 
 
-adaptive_max_pool = Primitive("AdaptiveMaxPool2D", _gather_plane, _max_pool_vjp, None, saves="inputs")
+adaptive_max_pool = Primitive("AdaptiveMaxPool2D", in_suggested_order(_gather_plane), _max_pool_vjp, None,
+                              saves="inputs")
 
 
 # ------------------------------------------------------------------------- average pooling
@@ -389,7 +392,7 @@ def _avg_pool_vjp(g, ans, x, kernel, stride, padding, ceil_mode, count_include_p
     return avg_pool_spread(g, shape=tuple(x.shape), **params)
 
 
-avg_pool = Primitive("AvgPool2D", _avg_pool, _avg_pool_vjp, saves="nothing")
+avg_pool = Primitive("AvgPool2D", in_suggested_order(_avg_pool), _avg_pool_vjp, saves="nothing")
 avg_pool_spread = Primitive(
     "AvgPoolSpread", _avg_pool_spread,
     lambda gx, ans, g, shape, **params: avg_pool(gx, **params),
@@ -419,5 +422,5 @@ def _adaptive_avg_pool2d_vjp(g, ans, x, output_size):
     return rows.T @ g @ cols
 
 
-adaptive_avg_pool2d = Primitive("AdaptiveAvgPool2D", _adaptive_avg_pool2d, _adaptive_avg_pool2d_vjp,
+adaptive_avg_pool2d = Primitive("AdaptiveAvgPool2D", in_suggested_order(_adaptive_avg_pool2d), _adaptive_avg_pool2d_vjp,
                                 saves="nothing")

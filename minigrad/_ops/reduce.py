@@ -5,6 +5,9 @@ var and std also take axis=None for dim=None, whose gradient torch defines diffe
 when no degrees of freedom are left), and `keepdims` says whether the reduced axes stay as size 1. A VJP first puts
 the reduced axes back (`_restore`) so that the upstream gradient broadcasts against the
 input again.
+
+Every result here is C-ordered (`c_ordered`), as torch's are: NumPy would keep the input's
+order, so that the sum over a transposed matrix's rows came out strided.
 """
 
 import math
@@ -12,6 +15,7 @@ import math
 import numpy as np
 
 from minigrad._ops.elementwise import _sign
+from minigrad._ops.layout import c_order, c_ordered
 from minigrad._ops.registry import Primitive
 
 
@@ -47,11 +51,14 @@ def _sum(x, axis, keepdims):
     """np.sum without its dispatch, adding up wider where NumPy's own sum would lose digits: float16
     in float32, as torch's does (NumPy would add 0.1 four thousand times in float16 to 256, not
     400), and a long float32 sum that NumPy would add in sequence in float64 (see _in_sequence);
-    the result is rounded once, to x's dtype."""
+    the result is rounded once, to x's dtype. (The check of c_ordered written out: sum and mean
+    run at every training step.)"""
     wider = _wider_sum_dtype(x, axis)
     if wider is None:
-        return np.add.reduce(x, axis=axis, keepdims=keepdims)
-    return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=wider).astype(x.dtype)
+        ans = np.add.reduce(x, axis=axis, keepdims=keepdims)
+    else:
+        ans = np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=wider).astype(x.dtype)
+    return ans if x.flags.c_contiguous else c_order(ans)
 
 
 # From this many values per sum, a float32 sum that NumPy adds in sequence is done in float64.
@@ -91,7 +98,7 @@ sum = Primitive(
 # infinite g, as nanmean's over a slice of NaNs only, makes those entries NaN).
 nansum = Primitive(
     "Nansum",
-    lambda x, axis, keepdims: np.nansum(x, axis=axis, keepdims=keepdims),
+    c_ordered(lambda x, axis, keepdims: np.nansum(x, axis=axis, keepdims=keepdims)),
     lambda g, ans, x, axis, keepdims: _spread(_restore(g, axis, keepdims), x.shape) * ~np.isnan(x),
 )
 
@@ -100,11 +107,13 @@ def _mean(x, axis, keepdims):
     if x.size:
         wider = _wider_sum_dtype(x, axis) if x.dtype == np.float32 else None  # (np.mean widens float16 itself)
         if wider is not None:
-            return np.mean(x, axis=axis, keepdims=keepdims, dtype=wider).astype(x.dtype)
-        return np.mean(x, axis=axis, keepdims=keepdims)
-    # The mean of no elements is 0 / 0 = nan, quietly as in torch (np.mean would warn).
-    with np.errstate(invalid="ignore"):
-        return np.sum(x, axis=axis, keepdims=keepdims) / _count(x, axis)
+            ans = np.mean(x, axis=axis, keepdims=keepdims, dtype=wider).astype(x.dtype)
+        else:
+            ans = np.mean(x, axis=axis, keepdims=keepdims)
+    else:  # the mean of no elements is 0 / 0 = nan, quietly as in torch (np.mean would warn)
+        with np.errstate(invalid="ignore"):
+            ans = np.sum(x, axis=axis, keepdims=keepdims) / _count(x, axis)
+    return ans if x.flags.c_contiguous else c_order(ans)  # (c_ordered, written out as in _sum)
 
 
 mean = Primitive(
@@ -128,7 +137,7 @@ def _prod_vjp(g, ans, x, axis, keepdims):
     return _restore(g, axis, keepdims) * others
 
 
-prod = Primitive("Prod", lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims), _prod_vjp)
+prod = Primitive("Prod", c_ordered(lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims)), _prod_vjp)
 
 
 def _extremum_vjp(g, ans, x, axis, keepdims):
@@ -137,9 +146,9 @@ def _extremum_vjp(g, ans, x, axis, keepdims):
     return _restore(g, axis, keepdims) * hits / np.sum(hits, axis=axis, keepdims=True)
 
 
-amax = Primitive("Amax", lambda x, axis, keepdims: np.amax(x, axis=axis, keepdims=keepdims),
+amax = Primitive("Amax", c_ordered(lambda x, axis, keepdims: np.amax(x, axis=axis, keepdims=keepdims)),
                  _extremum_vjp, saves="both")
-amin = Primitive("Amin", lambda x, axis, keepdims: np.amin(x, axis=axis, keepdims=keepdims),
+amin = Primitive("Amin", c_ordered(lambda x, axis, keepdims: np.amin(x, axis=axis, keepdims=keepdims)),
                  _extremum_vjp, saves="both", fused_for="-amax(-x)")
 
 
@@ -222,7 +231,7 @@ def _var_vjp(g, ans, x, axis, correction, keepdims):
     return (np.inf if dof == 0 else 2 / dof) * g * centered
 
 
-var = Primitive("Var", _var, _var_vjp, fused_for="sum((x - mean(x)) ** 2) / (n - correction)")
+var = Primitive("Var", c_ordered(_var), _var_vjp, fused_for="sum((x - mean(x)) ** 2) / (n - correction)")
 
 
 def _std_vjp(g, ans, x, axis, correction, keepdims):
@@ -232,7 +241,7 @@ def _std_vjp(g, ans, x, axis, correction, keepdims):
     return _var_vjp(g_var, None, x, axis, correction, keepdims)
 
 
-std = Primitive("Std", _std, _std_vjp, saves="both", fused_for="sqrt(var(x))")
+std = Primitive("Std", c_ordered(_std), _std_vjp, saves="both", fused_for="sqrt(var(x))")
 
 
 def _logsumexp(x, axis, keepdims):
@@ -250,7 +259,7 @@ def _logsumexp_vjp(g, ans, x, axis, keepdims):
     return _restore(g, axis, keepdims) * np.exp(x - _restore(ans, axis, keepdims))
 
 
-logsumexp = Primitive("Logsumexp", _logsumexp, _logsumexp_vjp, saves="both", fused_for="log(sum(exp(x)))")
+logsumexp = Primitive("Logsumexp", c_ordered(_logsumexp), _logsumexp_vjp, saves="both", fused_for="log(sum(exp(x)))")
 
 
 # The running sums of torch's cumsum are kept in a wider type and each rounded once to the
@@ -273,7 +282,7 @@ def _cumsum_vjp(g, ans, x, axis):
     return np.flip(_cumsum(np.flip(g, axis), axis), axis)
 
 
-cumsum = Primitive("Cumsum", _cumsum, _cumsum_vjp, saves="nothing")
+cumsum = Primitive("Cumsum", c_ordered(_cumsum), _cumsum_vjp, saves="nothing")
 
 
 def _reversed_logcumsumexp(x, axis):
@@ -294,7 +303,8 @@ def _logcumsumexp_vjp(g, ans, x, axis):
 
 # log(cumsum(exp(x))), accumulated as log(e^a + e^b) step by step: exact where the plain
 # composite overflows (e^x past float range) or loses the small terms.
-logcumsumexp = Primitive("Logcumsumexp", lambda x, axis: np.logaddexp.accumulate(x, axis=axis), _logcumsumexp_vjp,
+logcumsumexp = Primitive("Logcumsumexp", c_ordered(lambda x, axis: np.logaddexp.accumulate(x, axis=axis)),
+                         _logcumsumexp_vjp,
                          saves="both", fused_for="log(cumsum(exp(x)))")
 
 
@@ -337,7 +347,7 @@ def _in_float32_for_float16(rule):
     return run
 
 
-norm = Primitive("Norm", _in_float32_for_float16(_norm), _in_float32_for_float16(_norm_vjp), saves="both",
+norm = Primitive("Norm", c_ordered(_in_float32_for_float16(_norm)), _in_float32_for_float16(_norm_vjp), saves="both",
                  fused_for="sum(abs(x) ** p) ** (1 / p)")
 
 
@@ -375,7 +385,7 @@ def _cdist_norm_vjp(g, ans, differences, p, axis, keepdims):
     return _norm_vjp(g, ans, differences, p, axis, keepdims)
 
 
-cdist_norm = Primitive("CdistNorm", _cdist_norm, _cdist_norm_vjp, saves="both", grad_fn_name="CdistBackward0",
+cdist_norm = Primitive("CdistNorm", c_ordered(_cdist_norm), _cdist_norm_vjp, saves="both", grad_fn_name="CdistBackward0",
                        fused_for="sum(abs(x) ** p) ** (1 / p)")
 
 def _norm_inf(x, largest, axis, keepdims):
@@ -392,13 +402,13 @@ def _norm_inf_vjp(g, ans, x, largest, axis, keepdims):
     return _sign(x) * ((_restore(g, axis, keepdims) / np.sum(hits, axis=axis, keepdims=True)) * hits)
 
 
-norm_inf = Primitive("NormInf", _norm_inf, _norm_inf_vjp, saves="both", grad_fn_name="LinalgVectorNormBackward0",
+norm_inf = Primitive("NormInf", c_ordered(_norm_inf), _norm_inf_vjp, saves="both", grad_fn_name="LinalgVectorNormBackward0",
                      fused_for="amax(abs(x))")
 
 # The "0-norm" counts the nonzero elements, a step function of x. torch records it but leaves
 # its gradient undefined: backward reaches x with nothing, and x.grad stays None.
-norm_zero = Primitive("NormZero", lambda x, axis, keepdims: np.sum(x != 0, axis=axis, keepdims=keepdims,
-                                                                   dtype=x.dtype),
+norm_zero = Primitive("NormZero", c_ordered(lambda x, axis, keepdims: np.sum(x != 0, axis=axis, keepdims=keepdims,
+                                                                             dtype=x.dtype)),
                       lambda g, ans, x, axis, keepdims: None, saves="nothing", grad_fn_name="LinalgVectorNormBackward0")
 
 
@@ -429,4 +439,4 @@ def _cumprod_vjp(g, ans, x, axis):
     return np.where(first, at_first, grad)
 
 
-cumprod = Primitive("Cumprod", lambda x, axis: np.cumprod(x, axis=axis), _cumprod_vjp, saves="both")
+cumprod = Primitive("Cumprod", c_ordered(lambda x, axis: np.cumprod(x, axis=axis)), _cumprod_vjp, saves="both")

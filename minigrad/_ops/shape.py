@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from minigrad._ops.layout import c_order, empty_like, in_suggested_order, is_channels_last, suggested_order
 from minigrad._ops.registry import IndexedGradient, Primitive
 
 
@@ -73,13 +74,26 @@ def _diagonal_vjp(g, ans, x, offset, axis1, axis2):
 # The diagonal of the planes (axis1, axis2), as a new last axis: a view of x.
 diagonal = Primitive("Diagonal", _diagonal, _diagonal_vjp, saves="nothing", view=True)
 
-# flip copies, as torch's does: writing into the result must not change the input.
-flip = Primitive("Flip", lambda x, axis: np.flip(x, axis).copy(), lambda g, ans, x, axis: np.flip(g, axis),
-                 saves="nothing")
+
+def _flip(x, axis):
+    """x reversed along `axis`, in a copy as torch's flip is (writing into the result must not
+    change the input), laid out like x as torch's is."""
+    out = empty_like(x)
+    out[...] = np.flip(x, axis)
+    return out
+
+
+flip = Primitive("Flip", _flip, lambda g, ans, x, axis: np.flip(g, axis), saves="nothing")
 
 
 def _concatenate(*xs, axis):
-    return np.concatenate(xs, axis=axis)
+    """The arrays joined along `axis`, C-ordered whatever theirs as torch's cat is, or
+    channels-last where every input is (see layout.suggested_order). NumPy's follows its
+    inputs' order; with a C-ordered first input only flags need checking."""
+    ans = np.concatenate(xs, axis=axis)
+    if xs[0].flags.c_contiguous and ans.flags.c_contiguous:
+        return ans
+    return suggested_order(ans, xs[0]) if all(is_channels_last(x) for x in xs) else c_order(ans)
 
 
 def _concatenate_vjp(i, g, ans, *xs, axis):
@@ -93,7 +107,13 @@ cat = Primitive("Cat", _concatenate, vjp_argnum=_concatenate_vjp, saves="nothing
 
 
 def _stack(*xs, axis):
-    return np.stack(xs, axis=axis)
+    """The arrays stacked along a new `axis`, laid out as torch's stack is: it joins them along
+    `axis` (laid out as by _concatenate) and splits that axis in two, a view. Along a new last
+    axis, which no view can make, the result is C-ordered."""
+    if axis == xs[0].ndim:
+        return c_order(np.stack(xs, axis=axis))
+    joined = _concatenate(*xs, axis=axis)
+    return joined.reshape(joined.shape[:axis] + (len(xs), xs[0].shape[axis]) + joined.shape[axis + 1:])
 
 
 def _stack_vjp(i, g, ans, *xs, axis):
@@ -104,7 +124,7 @@ stack = Primitive("Stack", _stack, vjp_argnum=_stack_vjp, saves="nothing",
                   fused_for="cat([unsqueeze(x_i, axis) ...], axis)")
 
 # roll: elements shifted cyclically; the gradient shifts back.
-roll = Primitive("Roll", lambda x, shifts, axes: np.roll(x, shifts, axes),
+roll = Primitive("Roll", in_suggested_order(lambda x, shifts, axes: np.roll(x, shifts, axes)),
                  lambda g, ans, x, shifts, axes: np.roll(g, tuple(-s for s in shifts), axes), saves="nothing",
                  fused_for="cat of two slices of x")
 

@@ -13,7 +13,7 @@ from minigrad._arguments import _dim
 from minigrad._ops import activation as A
 from minigrad._ops import elementwise as E
 from minigrad.functions import where
-from minigrad.tensor import apply
+from minigrad.tensor import _fitted_number, apply
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "gelu", "silu", "mish",
            "sigmoid", "tanh", "softplus", "logsigmoid", "hardtanh", "hardtanh_", "softmax", "softmin",
@@ -30,6 +30,14 @@ def _run(primitive, input, inplace=False, **params):
     return apply(primitive, input, **params)
 
 
+def _floating(input, kernel):
+    """input, once checked to be floating: torch computes these activations for floating tensors
+    only, and refuses an integer or bool one (NotImplementedError naming its kernel) where NumPy
+    would quietly compute a float64 result."""
+    input._refuse_non_floating(kernel)
+    return input
+
+
 def relu(input, inplace=False):
     """max(x, 0)."""
     return _run(E.relu, input, inplace)
@@ -41,7 +49,7 @@ def relu_(input):
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x for x > 0, negative_slope * x otherwise."""
-    return _run(A.leaky_relu, input, inplace, negative_slope=negative_slope)
+    return _run(A.leaky_relu, _floating(input, "leaky_relu_cpu"), inplace, negative_slope=negative_slope)
 
 
 def leaky_relu_(input, negative_slope=0.01):
@@ -50,7 +58,7 @@ def leaky_relu_(input, negative_slope=0.01):
 
 def elu(input, alpha=1.0, inplace=False):
     """x for x > 0, alpha * (exp(x) - 1) otherwise."""
-    return _run(A.elu, input, inplace, alpha=alpha)
+    return _run(A.elu, _floating(input, "elu_cpu"), inplace, alpha=alpha)
 
 
 def elu_(input, alpha=1.0):
@@ -61,41 +69,48 @@ def gelu(input, approximate="none"):
     """x * Phi(x), Phi the standard normal CDF; approximate='tanh' uses torch's tanh formula."""
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh, got {approximate!r}")
-    return apply(A.gelu, input, approximate=approximate)
+    return apply(A.gelu, _floating(input, "GeluKernelImpl"), approximate=approximate)
 
 
 def silu(input, inplace=False):
     """x * sigmoid(x) (also called swish)."""
-    return _run(A.silu, input, inplace)
+    return _run(A.silu, _floating(input, "silu_cpu"), inplace)
 
 
 def mish(input, inplace=False):
     """x * tanh(softplus(x))."""
-    return _run(A.mish, input, inplace)
+    return _run(A.mish, _floating(input, "mish_cpu"), inplace)
 
 
 def sigmoid(input):
-    return apply(E.sigmoid, input)
+    return input.sigmoid()  # (an integer tensor gives float32, as in torch)
 
 
 def tanh(input):
-    return apply(E.tanh, input)
+    return input.tanh()
 
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold."""
-    return apply(A.softplus, input, beta=beta, threshold=threshold)
+    return apply(A.softplus, _floating(input, "softplus_cpu"), beta=beta, threshold=threshold)
 
 
 def logsigmoid(input):
     """log(sigmoid(x)), finite for every x."""
-    return apply(A.log_sigmoid, input)
+    return apply(A.log_sigmoid, _floating(input, "log_sigmoid_cpu"))
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """x clipped to [min_val, max_val]."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    dtype = input._array.dtype
+    if dtype == np.bool_:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    if dtype.kind == "u" and (min_val <= -1 or max_val <= -1):  # (a bound below 0 once its fraction is cut)
+        raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
+    if dtype.kind in "iu":  # clipped in its own dtype, as torch does: the bounds lose their fraction
+        min_val, max_val = _fitted_number(min_val, dtype), _fitted_number(max_val, dtype)
     return _run(A.hardtanh, input, inplace, min_val=min_val, max_val=max_val)
 
 
@@ -155,7 +170,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 # ---------------------------------------------------------------- more activations
 def selu(input, inplace=False):
     """scale * elu(x, alpha) with the self-normalising constants of Klambauer et al. (2017)."""
-    out = _SELU_SCALE * apply(A.elu, input, alpha=_SELU_ALPHA)
+    out = _SELU_SCALE * apply(A.elu, _floating(input, "elu_cpu"), alpha=_SELU_ALPHA)
     return input.copy_(out) if inplace else out
 
 
@@ -163,7 +178,7 @@ def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha (exp(x / alpha) - 1)), which is alpha * elu(x / alpha)."""
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha of celu must not be 0")
-    out = alpha * apply(A.elu, input / alpha, alpha=1.0)
+    out = alpha * apply(A.elu, _floating(input, "elu_cpu") / alpha, alpha=1.0)
     return input.copy_(out) if inplace else out
 
 
@@ -182,12 +197,12 @@ def prelu(input, weight):
 
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6."""
-    return _run(A.hardsigmoid, input, inplace)
+    return _run(A.hardsigmoid, _floating(input, "hardsigmoid_cpu"), inplace)
 
 
 def hardswish(input, inplace=False):
     """x * relu6(x + 3) / 6."""
-    return _run(A.hardswish, input, inplace)
+    return _run(A.hardswish, _floating(input, "hardswish_cpu"), inplace)
 
 
 def softsign(input):
@@ -224,6 +239,7 @@ def _inside(input, lambd):
 
 def hardshrink(input, lambd=0.5):
     """x where |x| > lambd, else 0 (a NaN passes, as do its gradients)."""
+    _floating(input, "hardshrink_cpu")
     return where(_inside(input, lambd), 0.0, input)
 
 
@@ -232,6 +248,7 @@ def softshrink(input, lambd=0.5):
 
     The zeros are +0.0, as torch's vectorised loop gives them (its scalar loop, which takes the
     last few elements of an array, gives x * 0, with the sign of x)."""
+    _floating(input, "softshrink_check")
     largest = np.finfo(input._array.dtype).max
     if not 0 <= lambd <= largest:
         raise RuntimeError(f"lambda must be in range [0, {largest:g}] for input dtype "

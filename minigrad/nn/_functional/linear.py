@@ -12,6 +12,7 @@ from minigrad._arguments import _matmul_message
 from minigrad._ops import elementwise as E
 from minigrad._ops import linear_layers as LL
 from minigrad._ops import workspace
+from minigrad._ops.layout import laid_out_like
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.functions import broadcast_tensors
 from minigrad._dtype import scalar_type_name
@@ -95,6 +96,8 @@ def _dropout(input, p, training, inplace, mask_shape):
         mask = np.multiply(keep, dtype.type(1 / (1 - p)), out=workspace.empty(mask_shape, dtype))
     if inplace:
         return input.mul_(Tensor._wrap(mask))
+    if not input._array.flags.c_contiguous and mask.shape == input._array.shape:
+        mask = laid_out_like(mask, input._array)  # so the product is laid out like the input, as torch's is
     return apply(E.dropout_mask, input, mask)  # (the mask has input's dtype and broadcasts to its shape)
 
 

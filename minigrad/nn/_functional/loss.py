@@ -89,7 +89,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """The squared error (input - target)^2, optionally weighted elementwise, reduced."""
     reduction = _reduction(size_average, reduce, reduction)
     input, target = _pair(input, target, "mse_loss")
-    if weight is None:
+    if weight is None:  # (torch's weighted form is made of ordinary ops, which take integers)
+        input._refuse_non_floating("mse_cpu")
         return apply(L.mse_loss, input, target, reduction=reduction)
     diff = input - target
     return _reduce_weighted(diff * diff, weight, input, reduction)
@@ -110,6 +111,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         return l1_loss(input, target, size_average, reduce, reduction)
     reduction = _reduction(size_average, reduce, reduction)
     input, target = _pair(input, target, "smooth_l1_loss")
+    input._refuse_non_floating("smooth_l1_cpu")
     return _reduce(apply(L.smooth_l1_loss, input, target, beta=float(beta)), reduction)
 
 
@@ -119,6 +121,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     reduction = _reduction(None, None, reduction)
     input, target = _pair(input, target, "huber_loss")
+    input._refuse_non_floating("huber_cpu")
     loss = apply(L.huber_loss, input, target, delta=float(delta))
     if weight is not None:  # unlike mse_loss and l1_loss, torch's weighted huber 'mean' is a plain mean
         _check_weight(weight, input)

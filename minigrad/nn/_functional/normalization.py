@@ -98,16 +98,19 @@ def _update_running(buffer, batch_stat, momentum):
         buffer.copy_(Tensor._wrap(new.astype(buffer._array.dtype, copy=False)))
 
 
-def _normalized_shape(normalized_shape):
-    if isinstance(normalized_shape, numbers.Integral):
-        return (int(normalized_shape),)
+def _normalized_shape(normalized_shape, name):
+    """normalized_shape as a tuple of ints. The functions take a sequence only, as torch's do
+    (layer_norm(x, 5) raises TypeError there); the modules also take a bare int."""
+    if not isinstance(normalized_shape, (tuple, list)):  # (torch.Size is a tuple)
+        raise TypeError(f"{name}(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
+                        f"{type(normalized_shape).__name__}")
     return tuple(int(n) for n in normalized_shape)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the trailing axes given by normalized_shape, then scale and shift elementwise."""
     _check_floating(input, "layer_norm")
-    shape = _normalized_shape(normalized_shape)
+    shape = _normalized_shape(normalized_shape, "layer_norm")
     if len(shape) == 0 or tuple(input.shape[input.dim() - len(shape):]) != shape or input.dim() < len(shape):
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
@@ -156,9 +159,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """x / sqrt(mean(x^2) + eps) over the last len(normalized_shape) dims, times weight.
     eps=None is the machine epsilon of x's dtype, as in torch."""
-    if isinstance(normalized_shape, numbers.Integral):
-        normalized_shape = (normalized_shape,)
-    normalized_shape = tuple(normalized_shape)
+    normalized_shape = _normalized_shape(normalized_shape, "rms_norm")
     if tuple(input.shape[input.ndim - len(normalized_shape):]) != normalized_shape:
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{list(input.shape)}")

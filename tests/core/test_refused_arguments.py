@@ -1,0 +1,132 @@
+"""Arguments torch refuses and minigrad used to take, against torch in the same test: a number
+where torch's function takes a tensor only, a gradient that is not a tensor, and bool tensors in
+ops that torch has no bool kernel for. Each raises torch's exception type, with a message that
+names what was wrong; the forms torch does accept still compute as torch does."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from minigrad.testing import assert_raises_like_torch, assert_same_as_torch, torch_or_skip
+from minigrad.testing import strategies as mst
+
+torch_or_skip()
+
+# ---------------------------------------------------------------- a number where torch takes a tensor only
+TENSOR_ONLY = {
+    "maximum": lambda T, x, c: T.maximum(x, c),
+    "minimum": lambda T, x, c: T.minimum(x, c),
+    "x.maximum": lambda T, x, c: x.maximum(c),
+    "x.minimum": lambda T, x, c: x.minimum(c),
+    "hypot": lambda T, x, c: T.hypot(x, c),
+    "x.hypot": lambda T, x, c: x.hypot(c),
+    "atan2": lambda T, x, c: T.atan2(x, c),
+    "x.atan2": lambda T, x, c: x.atan2(c),
+    "logaddexp": lambda T, x, c: T.logaddexp(x, c),
+    "x.logaddexp": lambda T, x, c: x.logaddexp(c),
+}
+
+NUMBERS = st.one_of(mst.reals(), st.integers(-3, 3), mst.reals().map(np.float32))
+
+
+@pytest.mark.parametrize("name", sorted(TENSOR_ONLY))
+@given(shape=mst.shapes(max_dims=2), data=st.data())
+def test_a_number_where_torch_takes_a_tensor_raises_type_error(name, shape, data):
+    values = data.draw(mst.arrays("float64", shape), label="x")
+    number = data.draw(NUMBERS, label="other")
+
+    def call(T):
+        return TENSOR_ONLY[name](T, T.tensor(values, requires_grad=True), number)
+
+    actual, _ = assert_raises_like_torch(call)
+    function = name.rpartition(".")[2]
+    assert f"{function}()" in str(actual) and type(number).__name__ in str(actual), str(actual)
+
+
+@pytest.mark.parametrize("name", sorted(TENSOR_ONLY))
+@given(shapes=mst.broadcastable_pairs(max_dims=2), data=st.data())
+def test_the_same_functions_of_two_tensors_still_compute(name, shapes, data):
+    x = data.draw(mst.arrays("float64", shapes[0], mst.nonzero_reals()), label="x")
+    y = data.draw(mst.arrays("float64", shapes[1], mst.nonzero_reals()), label="y")
+
+    def program(T):
+        a, b = T.tensor(x, requires_grad=True), T.tensor(y, requires_grad=True)
+        out = TENSOR_ONLY[name](T, a, b)
+        out.sum().backward()
+        return out, a.grad, b.grad
+    assert_same_as_torch(program)
+
+
+def test_numpy_ufuncs_on_tensors_still_take_numbers():
+    """np.maximum(tensor, 0) is what a VJP rule does when backward is recorded: it stays an op."""
+    def program(T):
+        x = T.tensor([-1.0, 0.5, 2.0], dtype=T.float64, requires_grad=True)
+        (g,) = T.autograd.grad(T.nn.functional.softplus(x).sum(), x, create_graph=True)
+        (h,) = T.autograd.grad(T.logaddexp(x, T.zeros(3, dtype=T.float64)).sum() + g.sum(), x)
+        return g, h
+    assert_same_as_torch(program)
+
+
+# ---------------------------------------------------------------- a gradient that is not a tensor
+NOT_TENSORS = {
+    "a float": lambda T, shape: 2.0,
+    "an int": lambda T, shape: 2,
+    "a bool": lambda T, shape: True,
+    "a NumPy array": lambda T, shape: np.ones(shape),
+    "a NumPy scalar": lambda T, shape: np.float64(2.0),
+    "a list of floats": lambda T, shape: np.ones(shape).tolist() if shape else [2.0],
+}
+BACKWARD_CALLS = {
+    "t.backward(gradient)": lambda T, out, x, gradient: out.backward(gradient),
+    "t.backward(gradient, create_graph=True)": lambda T, out, x, gradient: out.backward(gradient, create_graph=True),
+    "autograd.backward([t], [gradient])": lambda T, out, x, gradient: T.autograd.backward([out], [gradient]),
+    "autograd.grad([t], [x], [gradient])": lambda T, out, x, gradient: T.autograd.grad([out], [x], [gradient]),
+}
+
+
+@pytest.mark.parametrize("call_name", sorted(BACKWARD_CALLS))
+@pytest.mark.parametrize("gradient_name", sorted(NOT_TENSORS))
+@given(shape=mst.shapes(max_dims=2), data=st.data())
+def test_a_gradient_that_is_not_a_tensor_raises_type_error(call_name, gradient_name, shape, data):
+    values = data.draw(mst.arrays("float64", shape), label="x")
+
+    def call(T):
+        x = T.tensor(values, requires_grad=True)
+        BACKWARD_CALLS[call_name](T, (x * 2).sum() if gradient_name != "a NumPy array" else x * 2, x,
+                                  NOT_TENSORS[gradient_name](T, shape))
+
+    actual, _ = assert_raises_like_torch(call)
+    assert isinstance(actual, TypeError)
+
+
+# ---------------------------------------------------------------- bool tensors torch has no kernel for
+BOOL_REFUSED = {
+    "argmax": lambda T, b, dim: b.argmax(),
+    "argmax(dim)": lambda T, b, dim: T.argmax(b, dim),
+    "argmin": lambda T, b, dim: b.argmin(),
+    "argmin(dim)": lambda T, b, dim: b.argmin(dim, keepdim=True),
+    "median": lambda T, b, dim: b.median(),
+    "median(dim)": lambda T, b, dim: b.median(dim),
+    "kthvalue": lambda T, b, dim: b.kthvalue(1, dim),
+    "topk": lambda T, b, dim: T.topk(b, 1, dim),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BOOL_REFUSED))
+@given(shape=mst.shapes(min_dims=1, max_dims=3), data=st.data())
+def test_bool_tensors_in_ops_without_a_bool_kernel(name, shape, data):
+    values = data.draw(mst.arrays("bool", shape), label="b")
+    dim = data.draw(mst.dim(len(shape)), label="dim")
+    actual, expected = assert_raises_like_torch(lambda T: BOOL_REFUSED[name](T, T.tensor(values), dim))
+    assert str(actual) == str(expected)
+
+
+@pytest.mark.parametrize("name", ["sort", "max", "amax", "mode"])
+@given(shape=mst.shapes(min_dims=1, max_dims=3), data=st.data())
+def test_bool_tensors_in_the_ops_torch_takes_them(name, shape, data):
+    """The neighbours of the ops above that torch computes on bools, and minigrad with them."""
+    values = data.draw(mst.arrays("bool", shape), label="b")
+    dim = data.draw(mst.dim(len(shape)), label="dim")
+    assert_same_as_torch(lambda T: tuple(getattr(T.tensor(values), name)(dim)) if name != "amax"
+                         else T.tensor(values).amax(dim))
