@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import collections
+import copy
 import math
 import numbers
 import operator
@@ -306,7 +307,12 @@ class Tensor:
                  create_graph: _bool = False, inputs: Tensor | Iterable[Tensor] | None = None) -> None:
         """Accumulate the gradient of this tensor into the .grad of every leaf it depends on
         (or only into the .grad of `inputs`, when given). With create_graph=True the backward
-        pass is recorded too, so that the gradients can be differentiated again."""
+        pass is recorded too, so that the gradients can be differentiated again. As in torch, the
+        gradient may also come in a list or tuple (one gradient per tensor: this one's first)."""
+        if isinstance(gradient, (list, tuple)):
+            if not gradient:
+                raise RuntimeError("got 1 tensors and 0 gradients")
+            gradient = gradient[0]
         seed = self._seed(gradient, create_graph)
         if recorder.is_stale_view(self):
             recorder.refuse_stale_view()
@@ -471,6 +477,24 @@ class Tensor:
         Annotated as torch's, which returns a copy on the GPU.
         """
         raise _cpu_only("cuda")
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        """A copy of a leaf: its values, requires_grad and .grad, each copied, as Python's default
+        copy of every field would make. A tensor made in a graph is refused, with torch's error:
+        its copy would have to copy the graph behind it (before, it did, saved arrays and all)."""
+        if self._grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                               "protocol at the moment.  If you were attempting to deepcopy a module, this may be "
+                               "because of a torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
+        new = object.__new__(type(self))
+        memo[id(self)] = new
+        for name in Tensor.__slots__[:-1]:  # (every field but __weakref__)
+            if hasattr(self, name):
+                object.__setattr__(new, name, copy.deepcopy(getattr(self, name), memo))
+        if hasattr(self, "__dict__"):  # a subclass's own attributes
+            new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return new
 
     def clone(self) -> Tensor:
         return apply(E.clone, self)

@@ -3,6 +3,8 @@ where torch's function takes a tensor only, a gradient that is not a tensor, and
 ops that torch has no bool kernel for. Each raises torch's exception type, with a message that
 names what was wrong; the forms torch does accept still compute as torch does."""
 
+import copy
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -130,3 +132,55 @@ def test_bool_tensors_in_the_ops_torch_takes_them(name, shape, data):
     dim = data.draw(mst.dim(len(shape)), label="dim")
     assert_same_as_torch(lambda T: tuple(getattr(T.tensor(values), name)(dim)) if name != "amax"
                          else T.tensor(values).amax(dim))
+
+
+# torch.Tensor.backward also takes its gradient in a list or tuple, as torch.autograd.backward takes
+# one per tensor; an empty one raises, a number inside one is refused like a bare number.
+GRADIENT_SEQUENCES = {
+    "[g]": lambda T, g: [g],
+    "(g,)": lambda T, g: (g,),
+    "[None] (a scalar output)": lambda T, g: [None],
+    "[]": lambda T, g: [],
+    "[2.0]": lambda T, g: [2.0],
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRADIENT_SEQUENCES))
+@given(data=st.data())
+def test_backward_takes_its_gradient_in_a_sequence_as_torch_does(name, data):
+    values = data.draw(mst.arrays("float64", (3,)), label="x")
+    upstream = data.draw(mst.arrays("float64", ()), label="g")
+
+    def program(T):
+        x = T.tensor(values, requires_grad=True)
+        (x * x).sum().backward(GRADIENT_SEQUENCES[name](T, T.tensor(upstream)))
+        return x.grad
+
+    assert_same_as_torch(program)
+
+
+# copy.deepcopy of a tensor: a leaf is copied with its values, requires_grad and .grad; a tensor
+# made in a graph is refused, as in torch (minigrad used to copy the graph behind it).
+DEEPCOPIED = {
+    "a leaf that requires grad, with a gradient": lambda T, x: x,
+    "a tensor that requires no grad": lambda T, x: x.detach() * 2,
+    "the result of an op": lambda T, x: x * 2,
+    "a view of a leaf that requires grad": lambda T, x: x[1:],
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEEPCOPIED))
+@given(data=st.data())
+def test_deepcopy_copies_a_leaf_and_refuses_a_tensor_of_a_graph_as_torch_does(name, data):
+    values = data.draw(mst.arrays("float64", (3,)), label="x")
+
+    def program(T):
+        x = T.tensor(values, requires_grad=True)
+        (x * x).sum().backward()
+        original = DEEPCOPIED[name](T, x)
+        duplicate = copy.deepcopy(original)
+        with T.no_grad():
+            original.add_(1)  # the copy must not share the original's memory
+        return duplicate, duplicate.requires_grad, duplicate.is_leaf, duplicate.grad
+
+    assert_same_as_torch(program)
