@@ -125,3 +125,16 @@ def test_integer_inputs_to_clipping_and_squashing_activations_compute_as_in_torc
         return str(y.dtype).split(".")[-1], y
 
     assert_same_as_torch(program)
+
+
+# threshold computes integer tensors in their own dtype and refuses bool ones, as torch does.
+@given(shape=mst.shapes(max_dims=2), dtype=st.sampled_from(["int64", "int32", "uint8", "bool"]),
+       cut=st.integers(-3, 8), value=st.integers(0, 9), data=st.data())
+def test_threshold_of_integer_and_bool_tensors_as_in_torch(shape, dtype, cut, value, data):
+    values = data.draw(mst.arrays(dtype, shape, st.booleans() if dtype == "bool" else st.integers(0, 9)), label="x")
+
+    def program(T):
+        y = T.nn.functional.threshold(T.tensor(values), cut, value)
+        return str(y.dtype).split(".")[-1], y
+
+    assert_same_as_torch(program)

@@ -212,6 +212,8 @@ def softsign(input):
 
 def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, `value` elsewhere."""
+    if input._array.dtype == np.bool_:  # (torch has no bool kernel for it)
+        raise NotImplementedError('"threshold_cpu" not implemented for \'Bool\'')
     out = input.masked_fill(input <= threshold, value)
     return input.copy_(out) if inplace else out
 
