@@ -30,10 +30,11 @@ def _run(primitive, input, inplace=False, **params):
     return apply(primitive, input, **params)
 
 
-def _floating(input, kernel):
-    """input, once checked to be floating: torch computes these activations for floating tensors
-    only, and refuses an integer or bool one (NotImplementedError naming its kernel) where NumPy
-    would quietly compute a float64 result."""
+def _checked_floating(input, kernel):
+    """input, once checked to be floating (Tensor._floating, by contrast, converts an integer
+    tensor): torch computes these activations for floating tensors only, and refuses an integer
+    or bool one (NotImplementedError naming its kernel) where NumPy would quietly compute a
+    float64 result."""
     input._refuse_non_floating(kernel)
     return input
 
@@ -49,7 +50,7 @@ def relu_(input):
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x for x > 0, negative_slope * x otherwise."""
-    return _run(A.leaky_relu, _floating(input, "leaky_relu_cpu"), inplace, negative_slope=negative_slope)
+    return _run(A.leaky_relu, _checked_floating(input, "leaky_relu_cpu"), inplace, negative_slope=negative_slope)
 
 
 def leaky_relu_(input, negative_slope=0.01):
@@ -58,7 +59,7 @@ def leaky_relu_(input, negative_slope=0.01):
 
 def elu(input, alpha=1.0, inplace=False):
     """x for x > 0, alpha * (exp(x) - 1) otherwise."""
-    return _run(A.elu, _floating(input, "elu_cpu"), inplace, alpha=alpha)
+    return _run(A.elu, _checked_floating(input, "elu_cpu"), inplace, alpha=alpha)
 
 
 def elu_(input, alpha=1.0):
@@ -69,17 +70,17 @@ def gelu(input, approximate="none"):
     """x * Phi(x), Phi the standard normal CDF; approximate='tanh' uses torch's tanh formula."""
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh, got {approximate!r}")
-    return apply(A.gelu, _floating(input, "GeluKernelImpl"), approximate=approximate)
+    return apply(A.gelu, _checked_floating(input, "GeluKernelImpl"), approximate=approximate)
 
 
 def silu(input, inplace=False):
     """x * sigmoid(x) (also called swish)."""
-    return _run(A.silu, _floating(input, "silu_cpu"), inplace)
+    return _run(A.silu, _checked_floating(input, "silu_cpu"), inplace)
 
 
 def mish(input, inplace=False):
     """x * tanh(softplus(x))."""
-    return _run(A.mish, _floating(input, "mish_cpu"), inplace)
+    return _run(A.mish, _checked_floating(input, "mish_cpu"), inplace)
 
 
 def sigmoid(input):
@@ -92,12 +93,12 @@ def tanh(input):
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold."""
-    return apply(A.softplus, _floating(input, "softplus_cpu"), beta=beta, threshold=threshold)
+    return apply(A.softplus, _checked_floating(input, "softplus_cpu"), beta=beta, threshold=threshold)
 
 
 def logsigmoid(input):
     """log(sigmoid(x)), finite for every x."""
-    return apply(A.log_sigmoid, _floating(input, "log_sigmoid_cpu"))
+    return apply(A.log_sigmoid, _checked_floating(input, "log_sigmoid_cpu"))
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -170,7 +171,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 # ---------------------------------------------------------------- more activations
 def selu(input, inplace=False):
     """scale * elu(x, alpha) with the self-normalising constants of Klambauer et al. (2017)."""
-    out = _SELU_SCALE * apply(A.elu, _floating(input, "elu_cpu"), alpha=_SELU_ALPHA)
+    out = _SELU_SCALE * apply(A.elu, _checked_floating(input, "elu_cpu"), alpha=_SELU_ALPHA)
     return input.copy_(out) if inplace else out
 
 
@@ -178,7 +179,7 @@ def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha (exp(x / alpha) - 1)), which is alpha * elu(x / alpha)."""
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha of celu must not be 0")
-    out = alpha * apply(A.elu, _floating(input, "elu_cpu") / alpha, alpha=1.0)
+    out = alpha * apply(A.elu, _checked_floating(input, "elu_cpu") / alpha, alpha=1.0)
     return input.copy_(out) if inplace else out
 
 
@@ -197,12 +198,12 @@ def prelu(input, weight):
 
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6."""
-    return _run(A.hardsigmoid, _floating(input, "hardsigmoid_cpu"), inplace)
+    return _run(A.hardsigmoid, _checked_floating(input, "hardsigmoid_cpu"), inplace)
 
 
 def hardswish(input, inplace=False):
     """x * relu6(x + 3) / 6."""
-    return _run(A.hardswish, _floating(input, "hardswish_cpu"), inplace)
+    return _run(A.hardswish, _checked_floating(input, "hardswish_cpu"), inplace)
 
 
 def softsign(input):
@@ -241,7 +242,7 @@ def _inside(input, lambd):
 
 def hardshrink(input, lambd=0.5):
     """x where |x| > lambd, else 0 (a NaN passes, as do its gradients)."""
-    _floating(input, "hardshrink_cpu")
+    input._refuse_non_floating("hardshrink_cpu")
     return where(_inside(input, lambd), 0.0, input)
 
 
@@ -250,7 +251,7 @@ def softshrink(input, lambd=0.5):
 
     The zeros are +0.0, as torch's vectorised loop gives them (its scalar loop, which takes the
     last few elements of an array, gives x * 0, with the sign of x)."""
-    _floating(input, "softshrink_check")
+    input._refuse_non_floating("softshrink_check")
     largest = np.finfo(input._array.dtype).max
     if not 0 <= lambd <= largest:
         raise RuntimeError(f"lambda must be in range [0, {largest:g}] for input dtype "
