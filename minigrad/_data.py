@@ -56,7 +56,7 @@ def _reject_data(data):
             if isinstance(item, (list, tuple)):
                 raise TypeError(f"'{type(item).__name__}' object cannot be interpreted as a number: the data "
                                 f"nests deeper here than at its first element")
-            if not isinstance(item, numbers.Number):
+            if not isinstance(item, (numbers.Number, recorder.Tensor, np.ndarray, np.generic)):  # (values with a dtype)
                 raise RuntimeError(f"Could not infer dtype of {type(item).__name__}")
             return
         if not isinstance(item, (list, tuple)):

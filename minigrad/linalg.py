@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from minigrad._dtype import scalar_type_name
 from minigrad._ops import linalg as _L
 from minigrad.tensor import Tensor, _promote, apply
 
@@ -12,6 +13,9 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, dtype=None):
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, dtype=None):
+    if not A.is_floating_point():
+        raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{scalar_type_name(A._array.dtype)}")
     if ord != "fro":
         raise NotImplementedError(f"minigrad's matrix_norm supports ord='fro' only, got {ord!r}")
     return Tensor.norm(A, "fro", dim, keepdim, dtype=dtype)
@@ -37,7 +41,7 @@ def _check_square(A, name):
         shape = f"{A.shape[-2]} by {A.shape[-1]}" if A.ndim >= 2 else f"{A.ndim}-D"
         raise RuntimeError(f"linalg.{name}: A must be batches of square matrices, but they are {shape} matrices")
     if not A.is_floating_point():
-        raise RuntimeError(f"linalg.{name}: Expected a floating point tensor as input. Got {A.dtype.name.capitalize()}")
+        raise RuntimeError(f"linalg.{name}: Expected a floating point tensor as input. Got {scalar_type_name(A._array.dtype)}")
 
 
 def inv(A):

@@ -762,14 +762,14 @@ class Tensor:
     def logical_not(self) -> Tensor:
         return Tensor._wrap(np.asarray(np.logical_not(self._array)))
 
-    def logical_and(self, other: TensorLike) -> Tensor:
-        return self._compare(np.logical_and, other)
+    def logical_and(self, other: Tensor) -> Tensor:
+        return self._compare(np.logical_and, _tensor_operand(other, "logical_and"))
 
-    def logical_or(self, other: TensorLike) -> Tensor:
-        return self._compare(np.logical_or, other)
+    def logical_or(self, other: Tensor) -> Tensor:
+        return self._compare(np.logical_or, _tensor_operand(other, "logical_or"))
 
-    def logical_xor(self, other: TensorLike) -> Tensor:
-        return self._compare(np.logical_xor, other)
+    def logical_xor(self, other: Tensor) -> Tensor:
+        return self._compare(np.logical_xor, _tensor_operand(other, "logical_xor"))
 
     def equal(self, other: Tensor) -> _bool:
         return self.shape == other.shape and bool(np.array_equal(self._array, other._array))
@@ -886,6 +886,10 @@ class Tensor:
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
+            if not all(b is None or isinstance(b, Tensor) for b in (min, max)):  # torch has no mixed form
+                kinds = ", ".join(type(b).__name__ for b in (self, min, max))
+                raise TypeError(f"clamp() received an invalid combination of arguments - got ({kinds}): the bounds "
+                                "must both be numbers or both be tensors (or None)")
             # Tensor bounds broadcast with x, take part in dtype promotion and get gradients.
             x = self
             for bound in (min, max):
@@ -1206,7 +1210,10 @@ class Tensor:
     def norm(self, p: _float | str = "fro", dim: Dims | None = None, keepdim: _bool = False,
              dtype: DTypeLike | None = None) -> Tensor:
         """The p-norm over dim (all elements by default); its gradient at a zero norm is 0, as in torch."""
-        x = self._floating() if dtype is None else self.to(dtype)
+        if self._array.dtype.kind != "f":  # even with a floating dtype= given, as in torch
+            raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                               f"Got {_dtype.scalar_type_name(self._array.dtype)}")
+        x = self if dtype is None else self.to(dtype)
         if isinstance(p, str) and p != "fro":  # "nuc" and other names are matrix norms, which minigrad has not
             raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
         if p == "fro":
@@ -1690,7 +1697,11 @@ class Tensor:
             return apply(I.getitem, self, index=index)
         return apply(I.basic_index(index), self, index=index)
 
-    def __setitem__(self, index: Any, value: TensorLike) -> None:
+    def __setitem__(self, index: Any, value: Tensor | Number) -> None:
+        if not isinstance(value, (Tensor, numbers.Number)):  # a list, an array, None, np.bool_: torch refuses them
+            kind = type(value)
+            shown = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__.partition('.')[0]}.{kind.__name__}"
+            raise TypeError(f"can't assign a {shown} to a {self.type()}")
         index = _index(index, self)
         steps = _basic_then_advanced(index)
         value = self._fit_setitem_value(value, index, steps)
@@ -1863,6 +1874,10 @@ class Tensor:
         if index.ndim > 1:
             raise IndexError("index_select(): Index is supposed to be a vector")
         _check_index_range(index, self._array.shape[axis] if self.ndim else 1, "index_select", dim)
+        if self.ndim == 0:  # a scalar is a vector of one element here, and gives a scalar back, as in torch
+            if index.size != 1:
+                raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index.size} value(s)")
+            return self.reshape(1).index_select(0, index).reshape(())
         return apply(I.index_select, self, index=(slice(None),) * axis + (index.reshape(-1),))
 
     def masked_select(self, mask: TensorLike) -> Tensor:

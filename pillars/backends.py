@@ -104,6 +104,16 @@ def backend(name: str | None = None, device: str | None = None) -> Backend:
     if name not in NAMES:
         where = f" (from the environment variable {ENVIRONMENT_VARIABLE})" if from_environment else ""
         raise BackendError(f"unknown backend {name!r}{where}; choose one of {', '.join(NAMES)}")
+    try:
+        return _named(name, device)
+    except BackendError as error:
+        if from_environment:  # a valid name that cannot run here: the user may not know where it came from
+            raise BackendError(f"{error} (the backend came from the environment variable "
+                               f"{ENVIRONMENT_VARIABLE}={name})") from None
+        raise
+
+
+def _named(name: str, device: str | None) -> Backend:
     if name == "auto":
         return _automatic(device)
     library, _, named_device = name.partition(":")

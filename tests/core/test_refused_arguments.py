@@ -184,3 +184,162 @@ def test_deepcopy_copies_a_leaf_and_refuses_a_tensor_of_a_graph_as_torch_does(na
         return duplicate, duplicate.requires_grad, duplicate.is_leaf, duplicate.grad
 
     assert_same_as_torch(program)
+
+
+# ---------------------------------------------------------------- more of torch's refusals
+LOGICAL = ["logical_and", "logical_or", "logical_xor"]
+
+
+@pytest.mark.parametrize("name", LOGICAL)
+@given(shape=mst.shapes(max_dims=2), as_method=st.booleans(), data=st.data())
+def test_logical_ops_take_a_tensor_not_a_number(name, shape, as_method, data):
+    values = data.draw(mst.arrays("float64", shape), label="x")
+    number = data.draw(NUMBERS, label="other")
+
+    def call(T):
+        x = T.tensor(values)
+        return getattr(x, name)(number) if as_method else getattr(T, name)(x, number)
+
+    actual, _ = assert_raises_like_torch(call)
+    assert f"{name}()" in str(actual) and type(number).__name__ in str(actual), str(actual)
+
+
+@pytest.mark.parametrize("name", LOGICAL)
+@given(shapes=mst.broadcastable_pairs(max_dims=2), data=st.data())
+def test_logical_ops_of_two_tensors_still_compute(name, shapes, data):
+    x = data.draw(mst.arrays("float64", shapes[0]), label="x")
+    y = data.draw(mst.arrays("bool", shapes[1]), label="y")
+    assert_same_as_torch(lambda T: getattr(T, name)(T.tensor(x), T.tensor(y)))
+
+
+CLAMP_BOUNDS = {
+    "(tensor, number)": lambda T, low, high: (T.tensor(low), float(high.max())),
+    "(number, tensor)": lambda T, low, high: (float(low.min()), T.tensor(high)),
+}
+
+
+@pytest.mark.parametrize("bounds", sorted(CLAMP_BOUNDS))
+@pytest.mark.parametrize("form", ["T.clamp", "x.clamp", "x.clip"])
+@given(shape=mst.shapes(min_dims=1, max_dims=2), data=st.data())
+def test_clamp_refuses_a_tensor_bound_with_a_number_bound(bounds, form, shape, data):
+    x = data.draw(mst.arrays("float64", shape), label="x")
+    low = data.draw(mst.arrays("float64", shape), label="low")
+    high = data.draw(mst.arrays("float64", shape), label="high")
+
+    def call(T):
+        lower, upper = CLAMP_BOUNDS[bounds](T, low, high)
+        t = T.tensor(x)
+        return T.clamp(t, lower, upper) if form == "T.clamp" else getattr(t, form[2:])(min=lower, max=upper)
+
+    actual, _ = assert_raises_like_torch(call)
+    assert "Tensor" in str(actual) and "float" in str(actual), str(actual)
+
+
+@given(shape=mst.shapes(min_dims=1, max_dims=2), data=st.data())
+def test_clamp_with_two_tensor_bounds_or_two_numbers_still_computes(shape, data):
+    x, low, high = (data.draw(mst.arrays("float64", shape), label=name) for name in ("x", "low", "high"))
+
+    def program(T):
+        t = T.tensor(x, requires_grad=True)
+        out = T.clamp(t, T.tensor(low), T.tensor(high)) + t.clamp(float(low.min()), float(high.max()))
+        out.sum().backward()
+        return out, t.grad
+    assert_same_as_torch(program)
+
+
+SETITEM_VALUES = {  # what torch refuses in x[index] = value (minigrad wrote the first ones, and None as NaN)
+    "a list": lambda T, n: [1.5] * n,
+    "a tuple": lambda T, n: (1.5,) * n,
+    "a NumPy array": lambda T, n: np.full(n, 1.5),
+    "a 0-d NumPy array": lambda T, n: np.array(1.5),
+    "None": lambda T, n: None,
+    "a string": lambda T, n: "1.5",
+    "a NumPy bool": lambda T, n: np.True_,
+}
+SETITEM_TAKEN = {
+    "a float": lambda T, n: 1.5,
+    "an int": lambda T, n: 2,
+    "a bool": lambda T, n: True,
+    "a NumPy float": lambda T, n: np.float64(1.5),
+    "a tensor": lambda T, n: T.full((n,), 1.5, dtype=T.float64),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SETITEM_VALUES))
+@given(size=st.integers(1, 4), data=st.data())
+def test_setitem_refuses_values_that_are_not_numbers_or_tensors(name, size, data):
+    values = data.draw(mst.arrays("float64", (size,)), label="x")
+
+    def call(T):
+        x = T.tensor(values)
+        x[:] = SETITEM_VALUES[name](T, size)
+
+    actual, _ = assert_raises_like_torch(call)
+    assert "can't assign" in str(actual), str(actual)
+
+
+@pytest.mark.parametrize("name", sorted(SETITEM_TAKEN))
+@given(size=st.integers(1, 4), data=st.data())
+def test_setitem_takes_numbers_and_tensors(name, size, data):
+    values = data.draw(mst.arrays("float64", (size,)), label="x")
+
+    def program(T):
+        x = T.tensor(values)
+        x[:] = SETITEM_TAKEN[name](T, size)
+        return x
+    assert_same_as_torch(program)
+
+
+NORMS = {
+    "x.norm()": lambda T, x: x.norm(),
+    "x.norm(1)": lambda T, x: x.norm(1),
+    "x.norm(inf, dim=-1)": lambda T, x: x.norm(float("inf"), dim=-1),
+    "x.norm(0)": lambda T, x: x.norm(0),
+    "x.norm(dtype=float32)": lambda T, x: x.norm(dtype=T.float32),
+    "torch.norm(x)": lambda T, x: T.norm(x),
+    "linalg.vector_norm(x)": lambda T, x: T.linalg.vector_norm(x),
+    "linalg.norm(x)": lambda T, x: T.linalg.norm(x),
+    "linalg.matrix_norm(x)": lambda T, x: T.linalg.matrix_norm(x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NORMS))
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool"])
+@given(data=st.data())
+def test_norms_of_integer_and_bool_tensors_raise(name, dtype, data):
+    values = data.draw(mst.arrays(dtype, (2, 3)), label="x")
+    actual, expected = assert_raises_like_torch(lambda T: NORMS[name](T, T.tensor(values)))
+    assert str(actual) == str(expected)
+
+
+INDEX_SELECT_OF_A_SCALAR = {
+    "[0]": [0], "[-1]": [-1], "0-d index": 0, "[0, 0]": [0, 0], "[1]": [1], "[[0]]": [[0]],
+}
+
+
+@pytest.mark.parametrize("name", sorted(INDEX_SELECT_OF_A_SCALAR))
+@pytest.mark.parametrize("dim", [0, -1])
+@given(data=st.data())
+def test_index_select_of_a_0d_tensor_as_torch(name, dim, data):
+    """A scalar is a vector of one element to index_select: index 0 gives it back (0-d), with its gradient."""
+    value = data.draw(mst.arrays("float64", ()), label="x")
+    upstream = data.draw(mst.arrays("float64", ()), label="g")
+
+    def program(T):
+        x = T.tensor(value, requires_grad=True)
+        out = x.index_select(dim, T.tensor(INDEX_SELECT_OF_A_SCALAR[name]))
+        out.backward(T.tensor(upstream))
+        return out, x.grad
+    assert_same_as_torch(program)
+
+
+@pytest.mark.parametrize("data", [["a"], [1.0, "a"], [None]], ids=repr)
+@pytest.mark.parametrize("typed", ["a tensor", "a NumPy number"])
+def test_tensor_of_data_with_a_typed_value_and_a_bad_one_raises_torch_s_error(data, typed):
+    """A tensor or NumPy number first in the data must not hide what is wrong with the rest."""
+    def call(T):
+        first = T.tensor(1.0) if typed == "a tensor" else np.float32(1.0)
+        return T.tensor([first, *data])
+
+    actual, expected = assert_raises_like_torch(call)
+    assert str(actual) == str(expected)

@@ -55,6 +55,17 @@ def test_cuda_without_a_gpu_is_a_clear_error():
         backend("torch:cuda")
 
 
+def test_a_backend_from_the_environment_that_cannot_run_here_names_the_variable(monkeypatch):
+    """A valid name that cannot run here: the user may not know where it came from, so it is said."""
+    monkeypatch.setenv("PILLARS_BACKEND", "torch:cuda")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # as on a machine without a GPU
+    with pytest.raises(BackendError, match="from the environment variable PILLARS_BACKEND=torch:cuda"):
+        backend()
+    with pytest.raises(BackendError) as given_by_name:
+        backend("torch:cuda")
+    assert "PILLARS_BACKEND" not in str(given_by_name.value)
+
+
 def test_torch_not_installed_says_what_to_install(tmp_path):
     (tmp_path / "torch.py").write_text("raise ImportError('No module named torch')\n")   # torch, absent
     script = textwrap.dedent("""

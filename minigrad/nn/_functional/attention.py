@@ -10,6 +10,7 @@ as in torch, where softmax alone would give NaN, and NaN gradients to every inpu
 
 import math
 
+from minigrad._dtype import bool as bool_, float32
 from minigrad.creation import ones, zeros
 from minigrad.nn._functional.activation import softmax
 from minigrad.nn._functional.linear import dropout
@@ -35,6 +36,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if is_causal:
         attn_mask = ones(target, source, dtype=bool).tril()
     if attn_mask is not None:
+        if attn_mask.dtype not in (bool_, float32, query.dtype):  # torch adds a float mask as it is, in no other dtype
+            raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+                               f"attn_mask.dtype: {attn_mask.dtype} and query.dtype: {query.dtype} instead.")
         if not attn_mask.is_floating_point():
             attn_mask = zeros(attn_mask.shape, dtype=scores.dtype).masked_fill(attn_mask.logical_not(), float("-inf"))
         scores = scores + attn_mask

@@ -380,6 +380,10 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
     """max(0, -target * (input1 - input2) + margin), for targets +1 (input1 should rank higher) or -1."""
     reduction = _reduction(size_average, reduce, reduction)
+    target = as_tensor(target)
+    if not input1.ndim == input2.ndim == target.ndim:  # broadcasting them would pair the wrong rows
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+                           f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} ")
     return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
 
 
@@ -394,6 +398,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """log(1 + exp(-target * input)) for targets +1 or -1, computed without overflow."""
     reduction = _reduction(size_average, reduce, reduction)
+    _refuse_gradient(target, "soft_margin_loss", "target")
     return _reduce(softplus(-target * input), reduction)
 
 
@@ -417,6 +422,10 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     swap=True uses the smaller of d(anchor, negative) and d(positive, negative).
     """
     reduction = _reduction(size_average, reduce, reduction)
+    if not anchor.ndim == positive.ndim == negative.ndim:  # broadcasting them would pair the wrong rows
+        raise RuntimeError("The anchor, positive, and negative tensors are expected to have the same number of "
+                           f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative "
+                           f"{negative.ndim}D inputs")
     positive_distance = pairwise_distance(anchor, positive, p, eps)
     negative_distance = pairwise_distance(anchor, negative, p, eps)
     if swap:

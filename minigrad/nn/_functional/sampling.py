@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from minigrad._dtype import scalar_type_name
 from minigrad.tensor import Tensor
 
 __all__ = ["interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle"]
@@ -101,6 +102,19 @@ def _check_sizes(in_sizes, out_sizes, mode):
                        f"output ({show(out_sizes)})")
 
 
+def _check_dtype(dtype, mode):
+    """torch interpolates floats in every mode and uint8 in some; other integers and bools not at all.
+
+    Of uint8, minigrad takes the nearest modes only, which pick input values and so give torch's
+    exactly: torch's uint8 bilinear and bicubic round a fixed-point computation of their own."""
+    if dtype.kind == "f" or dtype == np.uint8 and mode in ("nearest", "nearest-exact"):
+        return
+    if dtype == np.uint8 and mode in ("bilinear", "bicubic"):
+        raise NotImplementedError(f"minigrad's interpolate takes uint8 input in the nearest modes only, not {mode!r}: "
+                                  "convert the input to float first")
+    raise NotImplementedError(f"interpolate with mode {mode!r} is not implemented for '{scalar_type_name(dtype)}'")
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Resize the spatial axes of (N, C, *spatial) to `size`, or by `scale_factor`."""
@@ -116,6 +130,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {needed + 2}D input")
     if antialias:
         raise NotImplementedError("minigrad's interpolate has no antialias option")
+    _check_dtype(input._array.dtype, mode)
     if align_corners is not None and mode not in _LINEAR_MODES and mode != "bicubic":
         raise ValueError("align_corners option can only be set with the interpolating modes: linear | bilinear | "
                          "bicubic | trilinear")
