@@ -582,6 +582,11 @@ log2 = _with_out("log2", Tensor.log2)
 log10 = _with_out("log10", Tensor.log10)
 floor_divide = _with_out("floor_divide", Tensor.floor_divide)
 index_add = Tensor.index_add
+index_fill = Tensor.index_fill
+index_copy = _with_out("index_copy", Tensor.index_copy)
+masked_scatter = Tensor.masked_scatter
+scatter_reduce = _with_out("scatter_reduce", Tensor.scatter_reduce)
+index_reduce = _with_out("index_reduce", Tensor.index_reduce)
 
 atan2 = _with_out("atan2", Tensor.atan2)
 arctan2 = Tensor.arctan2

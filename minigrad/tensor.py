@@ -33,6 +33,7 @@ from minigrad._ops import elementwise as E
 from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
+from minigrad._ops import scatter as W
 from minigrad._ops import shape as S
 from minigrad._ops.layout import c_order, gradient_layout, laid_out_like
 from minigrad._ops.registry import ignore_numpy_errors, restore_numpy_errors
@@ -1888,6 +1889,179 @@ class Tensor:
     def index_add(self, dim: _int, index: TensorLike, source: Tensor, alpha: Number = 1) -> Tensor:
         return apply(E.clone, self, order="C").index_add_(dim, index, source, alpha)  # C-ordered, as torch's
 
+    # ---------------------------------------------- writing into a copy (see _ops/scatter.py)
+    def index_fill(self, dim: _int, index: TensorLike, value: Number | Tensor) -> Tensor:
+        """A copy whose slices along dim at the positions in index (negative ones count from the
+        end) are all set to value; a 0-d tensor value takes the gradient of those positions."""
+        return self._write(*self._index_fill_arguments(dim, index, value, "index_fill"))
+
+    def index_fill_(self, dim: _int, index: TensorLike, value: Number | Tensor) -> Tensor:
+        return self._write(*self._index_fill_arguments(dim, index, value, "index_fill_"), in_place=True)
+
+    def _index_fill_arguments(self, dim, index, value, name):
+        axis = _dim(dim, self.ndim)
+        array = np.asarray(_raw(index))
+        if array.dtype != np.int64:
+            raise IndexError(f"{name}(): Expected dtype int64 for index.")
+        if array.ndim > 1:
+            raise RuntimeError("Index has to be a vector/scalar")
+        size = self._array.shape[axis] if self.ndim else 1
+        if array.size and (array.min() < -size or array.max() >= size):
+            bad = array[(array >= size) | (array < -size)].ravel()[0]
+            raise IndexError(f"index {bad} is out of bounds for dimension {axis} with size {size}")
+        where = self._slices_at(axis, np.where(array < 0, array + size, array).reshape(-1))
+        if isinstance(value, Tensor):
+            if value.ndim:
+                raise RuntimeError(f"{name} only supports a 0-dimensional value tensor, but got tensor with "
+                                   f"{value.ndim} dimension(s).")
+            return W.index_fill_tensor, value._cast(self._array.dtype), {"where": where}
+        return W.index_fill, _fitted_number(_fill_value(value, name, "value", 3), self._array.dtype), {"where": where}
+
+    def _slices_at(self, axis, index):
+        """The NumPy index of the slices along axis at the positions in the 1-d `index`; for a 0-d
+        tensor, whose only element any in-range index names, a 0-d mask."""
+        if self.ndim == 0:
+            return np.asarray(index.size > 0)
+        return (slice(None),) * axis + (index,)
+
+    def _write(self, primitive, values, params, in_place=False):
+        """primitive(self, values, **params), a write into a copy of self, or into self in place."""
+        if in_place:
+            return self._inplace(primitive, values, **params)
+        return apply(primitive, self, values, **params)
+
+    def index_copy(self, dim: _int, index: TensorLike, source: Tensor) -> Tensor:
+        """A copy whose slices along dim at the positions in index are source's slices, in order."""
+        return self._write(*self._index_copy_arguments(dim, index, source))
+
+    def index_copy_(self, dim: _int, index: TensorLike, source: Tensor) -> Tensor:
+        return self._write(*self._index_copy_arguments(dim, index, source), in_place=True)
+
+    def _index_copy_arguments(self, dim, index, source):
+        axis = _dim(dim, self.ndim)
+        array = np.asarray(_raw(index))
+        if array.dtype != np.int64:
+            raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got "
+                               f"{_dtype.scalar_type_name(array.dtype)}")
+        if array.ndim > 1:
+            raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {array.ndim})")
+        source = _tensor_argument(source, "index_copy", "source", 4)
+        if source.ndim != self.ndim and source.ndim and self.ndim:
+            raise IndexError(f"index_copy_(): When source and destination are not scalars, their dimensionality "
+                             f"must match. Source dimensionality ({source.ndim}), destination dimensionality "
+                             f"({self.ndim})")
+        array = array.reshape(-1)
+        slices = source._array.shape[axis] if source.ndim else 1
+        if slices != array.size:
+            raise IndexError(f"index_copy_(): Number of indices ({array.size}) should be equal to source.size(dim) "
+                             f"({slices})")
+        slice_shape, source_slice_shape = _without(self._array.shape, axis), _without(source._array.shape, axis)
+        if slice_shape != source_slice_shape:
+            raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. Destination "
+                               f"slice shape: {list(slice_shape)} at dimension {axis} and source slice shape: "
+                               f"{list(source_slice_shape)} at dimension {axis}.")
+        _check_index_range(array, self._array.shape[axis] if self.ndim else 1, "index_copy_", axis)
+        if source._array.dtype != self._array.dtype:
+            raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
+                               f"{_scalar_type(self)} and (source) {_scalar_type(source)}")
+        return W.index_copy, source, {"where": self._slices_at(axis, array)}
+
+    def masked_scatter(self, mask: TensorLike, source: Tensor) -> Tensor:
+        """A copy in which the positions where mask (broadcast with self) is true take source's
+        elements, in order: the first true position the first element, and so on."""
+        array = _mask_array(mask, "masked_scatter_")
+        shape = _broadcast_shape(array.shape, self._array.shape)
+        x = self if self._array.shape == shape else self.expand(shape)
+        return x._write(*x._masked_scatter_arguments(np.broadcast_to(array, shape), source))
+
+    def masked_scatter_(self, mask: TensorLike, source: Tensor) -> Tensor:
+        array = _mask_array(mask, "masked_scatter_")
+        if array.shape != self._array.shape:
+            _check_inplace_shape(self._array.shape, array.shape)
+            array = np.broadcast_to(array, self._array.shape)
+        return self._write(*self._masked_scatter_arguments(array, source), in_place=True)
+
+    def _masked_scatter_arguments(self, mask, source):
+        source = _tensor_argument(source, "masked_scatter", "source", 2)
+        if source._array.dtype != self._array.dtype:
+            raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got "
+                               f"{_scalar_type(self)} and {_scalar_type(source)}")
+        if source._array.size < np.count_nonzero(mask):
+            raise RuntimeError(f"Number of elements of source < number of ones in mask ({source._array.size} < "
+                               f"{np.count_nonzero(mask)})")
+        return W.masked_scatter, source, {"mask": mask}
+
+    def scatter_reduce(self, dim: _int, index: TensorLike, src: Tensor, reduce: str, *,
+                       include_self: _bool = True) -> Tensor:
+        """A copy with each src[i, j, ...] combined into the position scatter would write it to, by
+        reduce ("sum", "prod", "mean", "amax" or "amin"); include_self=False leaves the element
+        already there out of the combination."""
+        return self._reduced_into("scatter_reduce", dim, index, src, reduce, include_self, in_place=False)
+
+    def scatter_reduce_(self, dim: _int, index: TensorLike, src: Tensor, reduce: str, *,
+                        include_self: _bool = True) -> Tensor:
+        return self._reduced_into("scatter_reduce", dim, index, src, reduce, include_self, in_place=True)
+
+    def index_reduce(self, dim: _int, index: TensorLike, source: Tensor, reduce: str, *,
+                     include_self: _bool = True) -> Tensor:
+        """A copy with source's i-th slice along dim combined into the index[i]-th slice by reduce
+        ("prod", "mean", "amax" or "amin"); include_self=False leaves self's slice out."""
+        return self._reduced_into("index_reduce", dim, index, source, reduce, include_self, in_place=False)
+
+    def index_reduce_(self, dim: _int, index: TensorLike, source: Tensor, reduce: str, *,
+                      include_self: _bool = True) -> Tensor:
+        return self._reduced_into("index_reduce", dim, index, source, reduce, include_self, in_place=True)
+
+    def _reduced_into(self, name, dim, index, source, reduce, include_self, in_place):
+        source = _tensor_argument(source, name, "src" if name == "scatter_reduce" else "source", 4)
+        params = {"reduce": reduce, "include_self": include_self}
+        if name == "scatter_reduce":
+            if reduce not in ("sum", "prod", "mean", "amax", "amin"):
+                raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+            axis, index, source = self._scatter_arguments(dim, index, source)
+            if self.ndim == 0:  # one element: reduced as the 1-d tensor that holds it
+                one = self.reshape(1).scatter_reduce(0, index.reshape(1), source.reshape(1), reduce,
+                                                     include_self=include_self).reshape(())
+                return self.copy_(one) if in_place else one
+            primitive, operands = W.scatter_reduce, (index, source)
+        else:
+            axis, index = self._index_reduce_arguments(dim, index, source, reduce)
+            primitive, operands, params = W.index_reduce, (source,), dict(params, index=index)
+        if in_place:
+            return self._inplace(primitive, *operands, axis=axis, **params)
+        return apply(primitive, self, *operands, axis=axis, **params)
+
+    def _index_reduce_arguments(self, dim, index, source, reduce):
+        """The checked axis and index vector of index_reduce(dim, index, source, reduce)."""
+        if reduce not in ("prod", "mean", "amax", "amin"):
+            raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
+                               f"{reduce}.")
+        axis = _dim(dim, self.ndim)
+        if self.ndim == 0 or source.ndim != self.ndim or builtins.any(
+                n != m for d, (n, m) in enumerate(zip(self._array.shape, source._array.shape)) if d != axis):
+            raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified "
+                               f"dimension. Got self.shape = {list(self.shape)} source.shape = {list(source.shape)}")
+        array = np.asarray(_raw(index))
+        if array.dtype not in (np.int32, np.int64):
+            raise RuntimeError(f"index_reduce_(): Expected dtype int32/int64 for index but got: "
+                               f"{_dtype.scalar_type_name(array.dtype)}")
+        if array.ndim > 1:
+            raise IndexError(f"index_reduce_(): Index is supposed to be a vector, but got dim: {array.ndim} with "
+                             f"type: {_dtype.scalar_type_name(array.dtype)} and size: {list(array.shape)}")
+        array = array.reshape(-1)
+        slices = source._array.shape[axis] if source.ndim else 1
+        if slices != array.size:
+            raise RuntimeError(f"index_reduce_(): Number of indices ({array.size}) should be equal to "
+                               f"source.size(dim): ({slices}), for dim: {axis}")
+        if source._array.dtype != self._array.dtype:
+            raise RuntimeError(f"index_reduce_(): self ({_scalar_type(self)}) and source ({_scalar_type(source)}) "
+                               f"must have the same scalar type")
+        size = self._array.shape[axis]
+        if array.size and (array.min() < 0 or array.max() >= size):
+            raise IndexError(f"index out of range in self: index {array[(array < 0) | (array >= size)][0]} is "
+                             f"out of bounds for dimension {axis} with size {size}")
+        return axis, array
+
     def scatter_(self, dim: _int, index: TensorLike, src: TensorLike | None = None, value: Number | None = None,
                  reduce: str | None = None) -> Tensor:
         src = src if src is not None else value
@@ -2424,6 +2598,19 @@ def _tensor_operand(other, name):
     if not isinstance(other, Tensor):
         raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
     return other
+
+
+def _without(shape, axis):
+    """The shape of a slice along axis: `shape` without that axis (a 0-d shape stays empty)."""
+    return shape[:axis] + shape[axis + 1:]
+
+
+def _tensor_argument(value, function, name, position):
+    """value, checked to be a tensor as torch checks an argument it types as Tensor."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{function}(): argument '{name}' (position {position}) must be Tensor, not "
+                        f"{type(value).__name__}")
+    return value
 
 
 def _swapped(method):
