@@ -587,6 +587,10 @@ index_copy = _with_out("index_copy", Tensor.index_copy)
 masked_scatter = Tensor.masked_scatter
 scatter_reduce = _with_out("scatter_reduce", Tensor.scatter_reduce)
 index_reduce = _with_out("index_reduce", Tensor.index_reduce)
+put = Tensor.put
+select_scatter = Tensor.select_scatter
+slice_scatter = Tensor.slice_scatter
+diagonal_scatter = Tensor.diagonal_scatter
 
 atan2 = _with_out("atan2", Tensor.atan2)
 arctan2 = Tensor.arctan2

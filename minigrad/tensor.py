@@ -2062,6 +2062,70 @@ class Tensor:
                              f"out of bounds for dimension {axis} with size {size}")
         return axis, array
 
+    def put(self, index: TensorLike, source: Tensor, accumulate: _bool = False) -> Tensor:
+        """A copy with source's elements written (or, with accumulate, added) at the positions
+        in index of the flattened tensor; a negative position counts from the end."""
+        return self._write(*self._put_arguments(index, source, accumulate))
+
+    def put_(self, index: TensorLike, source: Tensor, accumulate: _bool = False) -> Tensor:
+        return self._write(*self._put_arguments(index, source, accumulate), in_place=True)
+
+    def _put_arguments(self, index, source, accumulate):
+        source = _tensor_argument(source, "put", "source", 2)
+        array = np.asarray(_raw(index))
+        if array.dtype != np.int64:
+            raise RuntimeError(f"put_(): Expected a long tensor for index, but got {_dtype.scalar_type_name(array.dtype)}")
+        if source._array.dtype != self._array.dtype:
+            raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got self.dtype = "
+                               f"{_scalar_type(self)} and source.dtype = {_scalar_type(source)}")
+        if source._array.size != array.size:
+            raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
+                             f"source.numel() = {source._array.size}, index.numel() = {array.size}")
+        size = self._array.size
+        if array.size and size == 0:
+            raise IndexError("put_(): Tried to put elements into an empty tensor")
+        if array.size and (array.min() < -size or array.max() >= size):
+            bad = array[(array >= size) | (array < -size)].ravel()[0]
+            raise IndexError(f"out of range: tried to access index {bad} on a tensor of {size} elements.")
+        return W.put_accumulate if accumulate else W.put, source.reshape(array.shape), {"index": array}
+
+    def select_scatter(self, src: Tensor, dim: _int, index: _int) -> Tensor:
+        """A copy whose slice self.select(dim, index) is src."""
+        if self.ndim == 0:
+            raise IndexError("select() cannot be applied to a 0-dim tensor.")
+        axis = _dim(dim, self.ndim)
+        size = self._array.shape[axis]
+        if not -size <= index < size:
+            raise IndexError(f"select(): index {index} out of range for tensor of size {list(self.shape)} at "
+                             f"dimension {axis}")
+        return self._scattered_into(W.select_scatter, src, (slice(None),) * axis + (index % size,))
+
+    def slice_scatter(self, src: Tensor, dim: _int = 0, start: _int | None = None, end: _int | None = None,
+                      step: _int = 1) -> Tensor:
+        """A copy whose slice start:end:step along dim (clipped to the tensor, as Python slices are) is src."""
+        if step <= 0:
+            raise RuntimeError("slice step must be positive")
+        axis = _dim(dim, self.ndim)
+        return self._scattered_into(W.slice_scatter, src, (slice(None),) * axis + (slice(start, end, step),))
+
+    def diagonal_scatter(self, src: Tensor, offset: _int = 0, dim1: _int = 0, dim2: _int = 1) -> Tensor:
+        """A copy whose diagonal self.diagonal(offset, dim1, dim2) is src (its last dim runs along
+        the diagonal, as diagonal's does)."""
+        first, second = _dim(dim1, self.ndim), _dim(dim2, self.ndim)
+        if first == second:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        return self._scattered_into(W.diagonal_scatter, src, _diagonal_positions(self._array.shape, offset, first,
+                                                                                  second))
+
+    def _scattered_into(self, primitive, src, where):
+        """primitive(self, src) writing src, cast to self's dtype, at self[where], which src must match in shape."""
+        src = _tensor_argument(src, primitive.name.replace("S", "_s").lower(), "src", 2)
+        slots = np.broadcast_to(np.empty((), dtype=np.bool_), self._array.shape)[where]  # no memory: only its shape
+        if src._array.shape != slots.shape:
+            raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                               f"{list(src.shape)}, slice size = {list(slots.shape)}")
+        return apply(primitive, self, src._cast(self._array.dtype), where=where)
+
     def scatter_(self, dim: _int, index: TensorLike, src: TensorLike | None = None, value: Number | None = None,
                  reduce: str | None = None) -> Tensor:
         src = src if src is not None else value
@@ -2598,6 +2662,20 @@ def _tensor_operand(other, name):
     if not isinstance(other, Tensor):
         raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
     return other
+
+
+def _diagonal_positions(shape, offset, first, second):
+    """The index of the diagonal of the dims first and second, laid out as diagonal() lays it out:
+    the other dims in order, then one along the diagonal (whose i-th element is at row i - offset
+    and column i for a negative offset, at row i and column i + offset otherwise)."""
+    length = max(0, min(shape[first] + min(offset, 0), shape[second] - max(offset, 0)))
+    others = [d for d in range(len(shape)) if d not in (first, second)]
+    along = np.arange(length).reshape((1,) * len(others) + (-1,))
+    where = [None] * len(shape)
+    for position, d in enumerate(others):  # each other dim is an axis of its own in the result
+        where[d] = np.arange(shape[d]).reshape((1,) * position + (-1,) + (1,) * (len(others) - position))
+    where[first], where[second] = along - min(offset, 0), along + max(offset, 0)
+    return tuple(where)
 
 
 def _without(shape, axis):

@@ -41,23 +41,42 @@ def _overwrite_primitive(name):
 
 # x.index_copy(dim, index, source): whole slices of source copied along dim to the positions in index
 index_copy = _overwrite_primitive("IndexCopy")
-# x.put(index, source): source written at positions of the flattened x
-put = _overwrite_primitive("Put")
 # select_scatter, slice_scatter, diagonal_scatter: src written into what select, slicing or diagonal would read
 select_scatter = _overwrite_primitive("SelectScatter")
 slice_scatter = _overwrite_primitive("SliceScatter")
 diagonal_scatter = _overwrite_primitive("DiagonalScatter")
 
 
-def _put_accumulate(x, values, where):
+# x.put(index, values): values written at positions of the flattened x. The copy of x is C-ordered,
+# so that reshape(-1) is a view of it, through which the positions are written.
+def _put(x, values, index):
     out = x.copy()
-    np.add.at(out, where, values)  # a position named twice receives both values
+    out.reshape(-1)[index] = values
     return out
 
 
-# x.put(index, source, accumulate=True): source added at positions of the flattened x
-put_accumulate = Primitive("PutAccumulate", _put_accumulate, lambda g, ans, x, values, where: g,
-                           _overwritten_vjp_values, saves="nothing", grad_fn_name="PutBackward0")
+def _put_vjp_x(g, ans, x, values, index):
+    grad = g.copy()
+    grad.reshape(-1)[index] = 0  # the overwritten elements of x do not reach out
+    return grad
+
+
+def _put_vjp_values(g, ans, x, values, index):
+    return g.reshape(-1)[index]
+
+
+put = Primitive("Put", _put, _put_vjp_x, _put_vjp_values, saves="nothing")
+
+
+def _put_accumulate(x, values, index):
+    out = x.copy()
+    np.add.at(out.reshape(-1), index, values)  # a position named twice receives both values
+    return out
+
+
+# x.put(index, values, accumulate=True): values added at positions of the flattened x
+put_accumulate = Primitive("PutAccumulate", _put_accumulate, lambda g, ans, x, values, index: g, _put_vjp_values,
+                           saves="nothing", grad_fn_name="PutBackward0")
 
 
 def _filled_sum(g, ans, x, value, where):

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from parity import Cases
 
@@ -142,10 +142,67 @@ def index_reduce(draw):
     return index_reduce, [x, source]
 
 
-test_parity = cases.test(max_examples=25)
+@cases.add
+def put(draw):
+    """Source's elements written, or added with accumulate, at positions of the flattened x
+    (negative ones count from the end, repeats allowed); source may have another shape than index."""
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=0, max_dims=3)))
+    positions = draw(st.lists(st.integers(-x.size, x.size - 1), max_size=5))
+    index = np.array(positions, dtype=np.int64).reshape(draw(st.sampled_from([(-1,), (1, -1)])))
+    source = draw(mst.arrays("float64", draw(st.sampled_from([index.shape, (index.size,)]))))
+    accumulate, form = draw(st.booleans()), draw(FORMS)
+
+    def put(lib, x, index, source):
+        return _with_name(_call(lib, form, "put", x, index, source, accumulate))
+
+    return put, [x, index, source]
+
+
+@cases.add
+def select_scatter(draw):
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=1, max_dims=3)))
+    dim = draw(mst.dim(x.ndim))
+    index = draw(st.integers(-x.shape[dim], x.shape[dim] - 1))
+    src = draw(mst.arrays("float64", np.take(x, index, axis=dim).shape))
+    form = draw(FORMS.filter(lambda form: form != "in place"))  # (torch has no select_scatter_)
+    return (lambda lib, x, src: _with_name(_call(lib, form, "select_scatter", x, src, dim, index))), [x, src]
+
+
+@cases.add
+def slice_scatter(draw):
+    """Starts and ends out of range are clipped, as Python's slices are."""
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=1, max_dims=3)))
+    dim = draw(mst.dim(x.ndim))
+    start, end = (draw(st.none() | st.integers(-6, 6)) for _ in range(2))
+    step = draw(st.integers(1, 3))
+    src = draw(mst.arrays("float64", x[(slice(None),) * (dim % x.ndim) + (slice(start, end, step),)].shape))
+    form = draw(FORMS.filter(lambda form: form != "in place"))
+    return (lambda lib, x, src: _with_name(_call(lib, form, "slice_scatter", x, src, dim, start, end, step))), [x, src]
+
+
+@cases.add
+def diagonal_scatter(draw):
+    """Any offset (empty diagonals too) of any two dims, the diagonal last in src as diagonal() gives it."""
+    x = draw(mst.arrays("float64", mst.shapes(min_dims=2, max_dims=4)))
+    dim1, dim2 = draw(st.lists(mst.dim(x.ndim), min_size=2, max_size=2, unique_by=lambda d: d % x.ndim))
+    offset = draw(st.integers(-4, 4))
+    src = draw(mst.arrays("float64", np.diagonal(x, offset, dim1, dim2).shape))
+    form = draw(FORMS.filter(lambda form: form != "in place"))
+    return (lambda lib, x, src: _with_name(_call(lib, form, "diagonal_scatter", x, src, offset, dim1, dim2))), [x, src]
+
+
+test_parity = cases.test(max_examples=15)
+
+
+def test_scatter_into_a_slice_casts_src_to_x_s_dtype():
+    def scatter(lib, x, src):
+        return x.select_scatter(src[0], 0, 1), x.slice_scatter(src, 0, 0, 2), x.diagonal_scatter(src[0, :3])
+
+    check_parity(None, scatter, [np.arange(12.0).reshape(3, 4), np.arange(8).reshape(2, 4)], requires_grad=[False] * 2)
 
 
 @pytest.mark.parametrize("reduce", REDUCTIONS)
+@settings(max_examples=10)
 @given(data=st.data())
 def test_scatter_reduce_of_integers(reduce, data):
     """Integer tensors keep their dtype: a mean is rounded down (floor), as in torch; with
@@ -159,6 +216,7 @@ def test_scatter_reduce_of_integers(reduce, data):
                  [x, index, src])
 
 
+@settings(max_examples=10)
 @given(data=st.data())
 def test_scatter_reduce_of_a_0d_tensor(data):
     x, src = (data.draw(mst.arrays("float64", ()), label=name) for name in ("x", "src"))
@@ -171,6 +229,7 @@ def test_index_fill_counts_negative_positions_from_the_end():
                  requires_grad=[False])
 
 
+@settings(max_examples=10)
 @given(data=st.data())
 def test_index_copy_between_a_vector_and_a_0d_tensor(data):
     def copy(lib, x, y):
@@ -230,6 +289,26 @@ ERRORS = {
     "index_reduce: a 2-d index": lambda lib: lib.ones(3).index_reduce(0, lib.tensor([[0]]), lib.ones(1), "amax"),
     "index_reduce: a float index": lambda lib: lib.ones(3).index_reduce(0, lib.tensor([0.0]), lib.ones(1), "amax"),
     "index_reduce: other slices": lambda lib: lib.ones(3, 2).index_reduce(0, lib.tensor([0]), lib.ones(1, 3), "prod"),
+    "put: an index out of range": lambda lib: lib.ones(2, 3).put(lib.tensor([6]), lib.ones(1)),
+    "put: an index below the range": lambda lib: lib.ones(2, 3).put(lib.tensor([-7]), lib.ones(1)),
+    "put: more values than positions": lambda lib: lib.ones(2, 3).put(lib.tensor([1, 2]), lib.ones(3)),
+    "put: another dtype": lambda lib: lib.ones(2, 3).put(lib.tensor([1]), lib.ones(1).long()),
+    "put: a float index": lambda lib: lib.ones(2, 3).put(lib.tensor([1.0]), lib.ones(1)),
+    "put: a number": lambda lib: lib.ones(2, 3).put(lib.tensor([1]), 2.0),
+    "put: into an empty tensor": lambda lib: lib.ones(0).put(lib.tensor([0]), lib.ones(1)),
+    "put_: an index out of range": lambda lib: lib.ones(3).put_(lib.tensor([3]), lib.ones(1), accumulate=True),
+    "select_scatter: an index out of range": lambda lib: lib.select_scatter(lib.ones(3, 4), lib.ones(4), 0, 3),
+    "select_scatter: a src of another shape": lambda lib: lib.select_scatter(lib.ones(3, 4), lib.ones(1, 4), 0, 0),
+    "select_scatter: into a 0-d tensor": lambda lib: lib.select_scatter(lib.tensor(1.0), lib.tensor(5.0), 0, 0),
+    "select_scatter: a number": lambda lib: lib.select_scatter(lib.ones(3), 1.0, 0, 0),
+    "select_scatter: a bad dim": lambda lib: lib.select_scatter(lib.ones(3), lib.tensor(1.0), 1, 0),
+    "slice_scatter: a zero step": lambda lib: lib.slice_scatter(lib.ones(3, 4), lib.ones(3, 2), 1, 0, None, 0),
+    "slice_scatter: a negative step": lambda lib: lib.slice_scatter(lib.ones(3, 4), lib.ones(3, 2), 1, None, None, -1),
+    "slice_scatter: a src of another shape": lambda lib: lib.slice_scatter(lib.ones(3, 4), lib.ones(3, 3), 1, 0,
+                                                                           None, 2),
+    "diagonal_scatter: a src of another length": lambda lib: lib.diagonal_scatter(lib.ones(3, 4), lib.ones(2), 1),
+    "diagonal_scatter: the same dim twice": lambda lib: lib.diagonal_scatter(lib.ones(3, 4), lib.ones(3), 0, 1, -1),
+    "diagonal_scatter: a vector": lambda lib: lib.diagonal_scatter(lib.ones(3), lib.ones(3)),
 }
 
 
