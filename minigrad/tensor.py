@@ -2098,7 +2098,7 @@ class Tensor:
         if not -size <= index < size:
             raise IndexError(f"select(): index {index} out of range for tensor of size {list(self.shape)} at "
                              f"dimension {axis}")
-        return self._scattered_into(W.select_scatter, src, (slice(None),) * axis + (index % size,))
+        return self._scattered_into(W.select_scatter, "select_scatter", src, (slice(None),) * axis + (index % size,))
 
     def slice_scatter(self, src: Tensor, dim: _int = 0, start: _int | None = None, end: _int | None = None,
                       step: _int = 1) -> Tensor:
@@ -2106,7 +2106,8 @@ class Tensor:
         if step <= 0:
             raise RuntimeError("slice step must be positive")
         axis = _dim(dim, self.ndim)
-        return self._scattered_into(W.slice_scatter, src, (slice(None),) * axis + (slice(start, end, step),))
+        return self._scattered_into(W.slice_scatter, "slice_scatter", src,
+                                    (slice(None),) * axis + (slice(start, end, step),))
 
     def diagonal_scatter(self, src: Tensor, offset: _int = 0, dim1: _int = 0, dim2: _int = 1) -> Tensor:
         """A copy whose diagonal self.diagonal(offset, dim1, dim2) is src (its last dim runs along
@@ -2114,12 +2115,12 @@ class Tensor:
         first, second = _dim(dim1, self.ndim), _dim(dim2, self.ndim)
         if first == second:
             raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-        return self._scattered_into(W.diagonal_scatter, src, _diagonal_positions(self._array.shape, offset, first,
-                                                                                  second))
+        return self._scattered_into(W.diagonal_scatter, "diagonal_scatter", src,
+                                    _diagonal_positions(self._array.shape, offset, first, second))
 
-    def _scattered_into(self, primitive, src, where):
+    def _scattered_into(self, primitive, name, src, where):
         """primitive(self, src) writing src, cast to self's dtype, at self[where], which src must match in shape."""
-        src = _tensor_argument(src, primitive.name.replace("S", "_s").lower(), "src", 2)
+        src = _tensor_argument(src, name, "src", 2)
         slots = np.broadcast_to(np.empty((), dtype=np.bool_), self._array.shape)[where]  # no memory: only its shape
         if src._array.shape != slots.shape:
             raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
@@ -2514,6 +2515,73 @@ class Tensor:
             return apply(I.median_all, self)
         return self._picked("median", I.median, dim, keepdim, I._median_position)
 
+    def nanmedian(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor | tuple[Tensor, Tensor]:
+        """median ignoring NaNs: the lower median of the other values (NaN where there are none).
+        With dim, (values, indices) along it; without, the nanmedian of all elements."""
+        if self._array.dtype == np.bool_:
+            raise NotImplementedError(f"\"{'median_cpu' if dim is None else 'median_out'}\" not implemented for 'Bool'")
+        if dim is None:
+            if self._array.size == 0:
+                return Tensor._wrap(np.asarray(np.nan, dtype=self._array.dtype))
+            return apply(I.nanmedian_all, self)
+        return self._picked("nanmedian", I.nanmedian, dim, keepdim, I.nanmedian_position)
+
+    def quantile(self, q: _float | Tensor, dim: _int | None = None, keepdim: _bool = False, *,
+                 interpolation: str = "linear") -> Tensor:
+        """The q-th quantiles along dim (of all elements without dim), NaN for a row holding a NaN.
+
+        Each row is sorted and q picks the point q * (n - 1) of it; between two elements,
+        interpolation says what to take: "linear" (their lerp), "lower", "higher", "nearest"
+        (rounding half to even) or "midpoint". A 1-d q gives its quantiles along a new first dim.
+        The gradient flows back through the sort to the elements picked, as in torch.
+        """
+        return self._quantile("quantile", q, dim, keepdim, interpolation, ignore_nan=False)
+
+    def nanquantile(self, q: _float | Tensor, dim: _int | None = None, keepdim: _bool = False, *,
+                    interpolation: str = "linear") -> Tensor:
+        """quantile of the values that are not NaN (NaN for a row of NaNs only)."""
+        return self._quantile("nanquantile", q, dim, keepdim, interpolation, ignore_nan=True)
+
+    def _quantile(self, name, q, dim, keepdim, interpolation, ignore_nan):
+        q = self._quantile_levels(name, q, interpolation)
+        if dim is None:
+            rows, kept_shape = self.reshape(-1), (1,) * self.ndim
+        else:
+            axis = _dim(dim, self.ndim)
+            rows = self.movedim(axis, -1) if self.ndim else self.reshape(1)
+            kept_shape = self.shape[:axis] + (1,) + self.shape[axis + 1:] if self.ndim else ()
+        ordered = rows.sort(-1).values  # NaN last
+        ranks = _quantile_ranks(ordered._array, q.reshape(-1), ignore_nan, interpolation)
+        values = ordered.gather(-1, np.floor(ranks).astype(np.int64))
+        if interpolation in ("linear", "midpoint"):
+            weights = np.full_like(ranks, 0.5) if interpolation == "midpoint" else ranks - np.floor(ranks)
+            values = values.lerp(ordered.gather(-1, np.ceil(ranks).astype(np.int64)), Tensor._wrap(weights))
+        values = values.movedim(-1, 0)  # one quantile per q, along the first dim
+        if keepdim:
+            values = values.reshape(values.shape[:1] + kept_shape)
+        return values.squeeze(0) if q.ndim == 0 else values
+
+    def _quantile_levels(self, name, q, interpolation):
+        """q as an array of self's dtype, checked as torch checks it (and self and interpolation with it)."""
+        if not self.is_floating_point():
+            raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+        if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
+            raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+                               f"but got {interpolation}")
+        if self._array.size == 0:
+            raise RuntimeError(f"{name}() input tensor must be non-empty")
+        if isinstance(q, Tensor):
+            if q.ndim > 1:
+                raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+            if q._array.dtype != self._array.dtype:
+                raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
+            if q._array.size and not ((q._array >= 0) & (q._array <= 1)).all():
+                raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+            return q._array
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
+        return np.asarray(q, dtype=self._array.dtype)
+
     def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> tuple[Tensor, Tensor]:
         """(values, indices): the k-th smallest element along dim (k from 1) and its position."""
         if self._array.dtype == np.bool_:
@@ -2662,6 +2730,23 @@ def _tensor_operand(other, name):
     if not isinstance(other, Tensor):
         raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
     return other
+
+
+def _quantile_ranks(ordered, q, ignore_nan, interpolation):
+    """Where each quantile lies in each sorted row of `ordered` (shape (..., n)): q * (n - 1), with one
+    q per entry of the last axis of the result, computed in the rows' dtype as torch computes it.
+    A row holding a NaN points at its last element, a NaN (quantile); nanquantile counts only the
+    values that are not NaN (and a row of NaNs points at its first). lower, higher and nearest
+    round the point down, up or to the nearest (half to even)."""
+    dtype = ordered.dtype
+    if ignore_nan:
+        counted = np.count_nonzero(~np.isnan(ordered), axis=-1, keepdims=True)
+        ranks = np.maximum(q * (counted - 1).astype(dtype), 0)
+    else:
+        last = ordered.shape[-1] - 1
+        ranks = np.where(np.isnan(ordered).any(axis=-1, keepdims=True), dtype.type(last), q * dtype.type(last))
+    rounding = {"lower": np.floor, "higher": np.ceil, "nearest": np.round}.get(interpolation)
+    return ranks if rounding is None else rounding(ranks)
 
 
 def _diagonal_positions(shape, offset, first, second):
