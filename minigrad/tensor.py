@@ -1259,6 +1259,114 @@ class Tensor:
             out.append(Tensor._wrap(counts.astype(np.int64)))
         return out[0] if len(out) == 1 else tuple(out)
 
+    def unique_consecutive(self, return_inverse: _bool = False, return_counts: _bool = False,
+                           dim: _int | None = None) -> Tensor | tuple[Tensor, ...]:
+        """The first element of every run of equal consecutive elements (of the flattened tensor;
+        with dim, of the slices along dim). return_inverse: which run each element (slice) belongs
+        to; return_counts: how long each run is. NaN equals nothing, so each NaN is a run of its own."""
+        if dim is None:
+            values = self._array.reshape(-1)
+            starts = np.ones(values.shape, dtype=bool)
+            starts[1:] = values[1:] != values[:-1]
+            inverse_shape = self._array.shape
+        else:
+            if self.ndim == 0:
+                raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+            axis = _dim(dim, self.ndim)
+            if builtins.any(n == 0 for d, n in enumerate(self._array.shape) if d != axis):
+                raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique cannot be "
+                                   "applied")
+            values = np.moveaxis(self._array, axis, 0)
+            starts = np.ones(values.shape[:1], dtype=bool)
+            starts[1:] = (values[1:] != values[:-1]).any(axis=tuple(builtins.range(1, values.ndim)))
+            inverse_shape = values.shape[:1]
+        firsts = values[starts] if dim is None else np.moveaxis(values[starts], 0, axis)
+        out = [Tensor._wrap(firsts)]
+        if return_inverse:
+            out.append(Tensor._wrap((np.cumsum(starts) - 1).reshape(inverse_shape)))
+        if return_counts:
+            out.append(Tensor._wrap(np.diff(np.append(np.flatnonzero(starts), len(starts)))))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def histc(self, bins: _int = 100, min: Number = 0, max: Number = 0) -> Tensor:
+        """How many elements fall in each of `bins` equal bins spanning [min, max] (elements
+        outside are not counted; the last bin includes max). min = max means the range of the
+        elements (widened by 1 each way if they are all equal)."""
+        self._check_histogram_input("histogram_cpu")
+        if bins <= 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+        low, high = self._histogram_range(min, max, "torch.histc", widen=1, of_elements=min == max)
+        if low > high:
+            raise RuntimeError("torch.histc: max must be larger than min")
+        values = self._array.reshape(-1)
+        inside = (values >= low) & (values <= high)
+        # torch's placement for histc: the fraction of the range times bins, rounded down, in the input's dtype
+        position = ((values[inside] - low) / (high - low) * bins).astype(np.int64)
+        return Tensor._wrap(_bin_counts(np.minimum(position, bins - 1), None, bins, self._array.dtype))
+
+    def histogram(self, bins: _int | Tensor, *, range: tuple[_float, _float] | None = None,
+                  weight: Tensor | None = None, density: _bool = False) -> tuple[Tensor, Tensor]:
+        """(hist, bin_edges): how many elements (or how much weight) fall in each bin, the bins
+        given by their edges or as a number of equal bins over `range` (by default the range of
+        the elements, widened by 0.5 each way if they are all equal). Each bin holds its left
+        edge, the last one its right edge too. density=True divides by the total and by each
+        bin's width, so that the histogram integrates to 1."""
+        self._check_histogram_input("histogramdd")
+        if isinstance(bins, Tensor):
+            if bins.ndim != 1:
+                raise RuntimeError(f"torch.histogramdd: bins tensor should have one dimension, but got {bins.ndim} "
+                                   f"dimensions in the bins tensor for dimension 0")
+            if bins.numel() == 0:
+                raise RuntimeError("torch.histogramdd: bins tensor should have at least 1 element, but got 0 elements "
+                                   "in the bins tensor for dimension 0")
+            if bins.numel() == 1:
+                raise RuntimeError("torch.histogram(): bins must be > 0, but got 0 for dimension 0")
+            edges = bins._array.astype(self._array.dtype)
+        else:
+            if bins <= 0:
+                raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+            low, high = self._histogram_range(*(range or (0, 0)), "torch.histogramdd", widen=0.5,
+                                              of_elements=range is None)
+            if low > high:
+                raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min {low} max {high} for "
+                                   f"dimension 0")
+            edges = np.linspace(low, high, bins + 1, dtype=self._array.dtype)
+        values = self._array.reshape(-1)
+        weights = None
+        if weight is not None:
+            if weight._array.shape != self._array.shape:
+                raise RuntimeError(f"torch.histogramdd: if weight tensor is provided it should have the same shape as "
+                                   f"the input tensor, but got input with shape {list(self.shape)} and weight with "
+                                   f"shape {list(weight.shape)}")
+            if weight._array.dtype != self._array.dtype:
+                raise RuntimeError(f"torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
+                                   f"should have the same dtype, but got input({self.dtype}), and "
+                                   f"weight({weight.dtype})")
+            weights = weight._array.reshape(-1)
+        inside = (values >= edges[0]) & (values <= edges[-1])
+        # the bin of v: the last edge <= v, and the last bin for the right edge itself
+        position = np.minimum(np.searchsorted(edges, values[inside], side="right") - 1, len(edges) - 2)
+        hist = _bin_counts(position, None if weights is None else weights[inside], len(edges) - 1,
+                           self._array.dtype)
+        if density:
+            hist = hist / (hist.sum() * np.diff(edges))
+        return _return_type("histogram", ("hist", "bin_edges"))(Tensor._wrap(hist), Tensor._wrap(edges))
+
+    def _check_histogram_input(self, kernel):
+        if not self.is_floating_point():
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_scalar_type(self)}'")
+
+    def _histogram_range(self, low, high, name, widen, of_elements):
+        """The range of a histogram: [low, high] as given, or (of_elements) that of the elements
+        ([0, 1] for none), widened by `widen` each way where it is a single point."""
+        if of_elements:
+            low, high = (self._array.min().item(), self._array.max().item()) if self._array.size else (0, 1)
+        if low == high:
+            low, high = low - widen, high + widen
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise RuntimeError(f"{name}: range of [{low}, {high}] is not finite")
+        return self._array.dtype.type(low), self._array.dtype.type(high)
+
     def bincount(self, weights: TensorLike | None = None, minlength: _int = 0) -> Tensor:
         if self.ndim != 1 or self._array.dtype.kind not in "iu":
             raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs, got shape "
@@ -2730,6 +2838,11 @@ def _tensor_operand(other, name):
     if not isinstance(other, Tensor):
         raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
     return other
+
+
+def _bin_counts(position, weights, bins, dtype):
+    """How many positions (or how much weight) fall in each of the bins 0 .. bins - 1, in `dtype`."""
+    return np.bincount(position, weights=weights, minlength=bins).astype(dtype)
 
 
 def _quantile_ranks(ordered, q, ignore_nan, interpolation):
