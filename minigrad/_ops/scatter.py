@@ -56,9 +56,9 @@ def _put(x, values, index):
 
 
 def _put_vjp_x(g, ans, x, values, index):
-    grad = g.copy()
-    grad.reshape(-1)[index] = 0  # the overwritten elements of x do not reach out
-    return grad
+    overwritten = np.zeros(g.shape, dtype=bool)
+    overwritten.reshape(-1)[index] = True
+    return np.where(overwritten, 0, g)  # the overwritten elements of x do not reach out (a mask: g may be a tensor)
 
 
 def _put_vjp_values(g, ans, x, values, index):

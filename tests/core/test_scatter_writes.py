@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from parity import Cases
 
-from minigrad.testing import assert_raises_like_torch, check_parity, torch_or_skip
+from minigrad.testing import assert_raises_like_torch, assert_same_as_torch, check_parity, torch_or_skip
 from minigrad.testing import strategies as mst
 
 torch = torch_or_skip()
@@ -242,6 +242,32 @@ def test_index_copy_between_a_vector_and_a_0d_tensor(data):
 def test_masked_scatter_of_an_integer_tensor():
     x, source = np.arange(6).reshape(2, 3), np.arange(10, 16)
     check_parity(None, lambda lib, x, m, s: x.masked_scatter(m, s), [x, np.array([True, False, True]), source])
+
+
+SECOND_ORDER = {  # writes whose gradient rules also run on recorded tensors (create_graph=True)
+    "index_copy": lambda lib, x, s: x.index_copy(0, lib.tensor([2, 0]), s * x[:2]),
+    "put": lambda lib, x, s: x.put(lib.tensor([2, -3]), s * x[:2]),
+    "put accumulating": lambda lib, x, s: x.put(lib.tensor([2, 2]), s * x[:2], accumulate=True),
+    "masked_scatter": lambda lib, x, s: x.masked_scatter(lib.tensor([True, False, True]), s * x[:2]),
+    "select_scatter": lambda lib, x, s: lib.select_scatter(x, (s * x[:2]).sum(), 0, 1),
+    "diagonal_scatter": lambda lib, x, s: lib.diagonal_scatter(x.reshape(1, 3), (s * x[:2])[:1]),
+    "index_fill": lambda lib, x, s: x.index_fill(0, lib.tensor([1]), (s * x[:2]).sum()),
+    "scatter_reduce sum": lambda lib, x, s: x.scatter_reduce(0, lib.tensor([0, 0]), s * x[:2], "sum"),
+    "scatter_reduce mean": lambda lib, x, s: x.scatter_reduce(0, lib.tensor([0, 2]), s * x[:2], "mean"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_ORDER))
+def test_second_order_gradients(name):
+    """d/ds of the gradient of sum(op(x, s)**2) with respect to x, as torch computes it."""
+    def program(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        s = lib.tensor([2.0, -5.0], dtype=lib.float64, requires_grad=True)
+        (grad_x,) = lib.autograd.grad((SECOND_ORDER[name](lib, x, s) ** 2).sum(), x, create_graph=True)
+        (grad_s,) = lib.autograd.grad((grad_x * lib.tensor([1.0, -2.0, 0.5], dtype=lib.float64)).sum(), s)
+        return grad_x, grad_s
+
+    assert_same_as_torch(program)
 
 
 ERRORS = {
