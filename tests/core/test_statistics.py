@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from parity import Cases
 
-from minigrad.testing import assert_raises_like_torch, assert_same_as_torch, torch_or_skip
+from minigrad.testing import assert_raises_like_torch, assert_same_as_torch, check_parity, torch_or_skip
 from minigrad.testing import strategies as mst
 
 torch = torch_or_skip()
@@ -85,6 +85,15 @@ def combinations(draw):
 
 
 test_parity = cases.test(max_examples=15)
+
+
+@settings(max_examples=10)
+@given(data=st.data())
+def test_nearest_rounds_half_way_points_to_even(data):
+    """q * (n - 1) = 0.5, 1.5, 2.5, 3.5: "nearest" takes element 0, 2, 2, 4, as torch does."""
+    x = data.draw(mst.arrays("float64", (5,), unique=True), label="x")
+    q = np.array([0.125, 0.375, 0.625, 0.875])
+    check_parity(data, lambda lib, x, q: x.quantile(q, interpolation="nearest"), [x, q], requires_grad=[True, False])
 
 
 def test_nanmedian_of_integers_and_of_nothing():
