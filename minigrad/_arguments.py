@@ -162,7 +162,7 @@ def _check_index_range(index, size, op, dim):
     torch does not count negative ones from the end here."""
     if index.size and (index.min() < 0 or index.max() >= size):
         bad = index[(index >= size) | (index < 0)].ravel()[0]
-        error = IndexError if op == "index_select" else RuntimeError  # torch's types
+        error = IndexError if op in ("index_select", "index_copy_") else RuntimeError  # torch's types
         raise error(f"{op}(): index {bad} is out of bounds for dimension {dim} with size {size}")
 
 

@@ -102,9 +102,10 @@ def _cpu_only(dev):
 _RETURN_TYPES = {}
 
 
-def _return_type(name):
+def _return_type(name, fields=("values", "indices")):
+    """The named tuple torch returns from `name` (torch.return_types.<name>), with its fields."""
     if name not in _RETURN_TYPES:
-        _RETURN_TYPES[name] = collections.namedtuple(name, ["values", "indices"])
+        _RETURN_TYPES[name] = collections.namedtuple(name, fields)
     return _RETURN_TYPES[name]
 
 

@@ -9,6 +9,7 @@ code of its own, so that this module keeps Python's own max, min and any.
 
 from __future__ import annotations
 
+import itertools
 import numbers
 import warnings
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ from minigrad._ops import elementwise as E
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
 from minigrad._ops import shape as S
-from minigrad._types import Size
+from minigrad._types import DTypeLike, Size
 from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.creation import as_tensor
 from minigrad.tensor import Tensor, _promote, apply
@@ -405,6 +406,95 @@ def searchsorted(sorted_sequence: Tensor, input: Tensor | ArrayLike, *, out_int3
     return Tensor._wrap(before.sum(axis=-1).astype(dtype))
 
 
+def bucketize(input: Tensor | float, boundaries: Tensor, *, out_int32: bool = False, right: bool = False) -> Tensor:
+    """The bucket of each value among the sorted 1-d boundaries: how many boundaries lie below it
+    (right=False: boundaries[i-1] < v <= boundaries[i]; right=True: boundaries[i-1] <= v < boundaries[i])."""
+    if boundaries.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def isin(elements: Tensor | float, test_elements: Tensor | float, *, assume_unique: bool = False,
+         invert: bool = False) -> Tensor:
+    """Whether each element equals some element of test_elements (NaN equals nothing), in the
+    shape of elements; invert=True gives the opposite."""
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError("isin(): expected elements or test_elements to be a Tensor")
+    arrays = [np.asarray(x._array if isinstance(x, Tensor) else x) for x in (elements, test_elements)]
+    if any(a.dtype == np.bool_ for a in arrays):
+        raise RuntimeError("Unsupported input type encountered for isin(): Bool")
+    return Tensor._wrap(np.isin(arrays[0], arrays[1], invert=invert))
+
+
+def unravel_index(indices: Tensor | int, shape: int | Sequence[int]) -> tuple[Tensor, ...]:
+    """The coordinates in a tensor of `shape` of the positions `indices` of its flattened form,
+    one tensor per dim. As in torch, a position is taken modulo the size (-1 is the last element,
+    and so is size - 1 + size)."""
+    if not isinstance(indices, Tensor):
+        raise TypeError(f"unravel_index(): expected 'indices' to be a Tensor, not {type(indices).__name__}")
+    if indices._array.dtype.kind not in "iu":
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+    if any(n < 0 for n in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {shape}")
+    size = int(np.prod(shape))
+    positions = indices._array.astype(np.int64)
+    if not shape:
+        return ()
+    return tuple(Tensor._wrap(c.astype(np.int64)) for c in np.unravel_index(positions % max(size, 1), shape))
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: DTypeLike | None = None,
+                 device: object = None) -> Tensor:
+    """The (row, column) coordinates of the lower triangle of a row x col matrix (below the
+    diagonal `offset`, inclusive), row by row, as a 2 x N tensor."""
+    return _triangle_indices("tril_indices", np.tril_indices, row, col, offset, dtype)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: DTypeLike | None = None,
+                 device: object = None) -> Tensor:
+    """The coordinates of the upper triangle (from the diagonal `offset` up), as tril_indices."""
+    return _triangle_indices("triu_indices", np.triu_indices, row, col, offset, dtype)
+
+
+def _triangle_indices(name, indices, row, col, offset, dtype):
+    for what, n in (("row", row), ("col", col)):
+        if n < 0:
+            raise RuntimeError(f"{what} must be non-negative, got {n}")
+    target = np.dtype(np.int64) if dtype is None else _dtype.as_dtype(dtype).numpy
+    if target.kind not in "iu":
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_dtype.scalar_type_name(target)}'")
+    return Tensor._wrap(np.stack(indices(row, offset, col)).astype(target).reshape(2, -1))
+
+
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """Every combination of one element of each 1-d tensor, as the rows of an (N, len(tensors))
+    tensor, the last tensor varying fastest; one tensor is returned as it is."""
+    for t in tensors:
+        if t.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    if len({t.dtype for t in tensors}) > 1:
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    return stack([grid.reshape(-1) for grid in meshgrid(*tensors)], dim=1)
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """The r-element combinations of a 1-d tensor's elements (each in the order of input), one per
+    row of an (N, r) tensor, as itertools.combinations lists them (with_replacement: as
+    combinations_with_replacement)."""
+    if input.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return Tensor._wrap(np.zeros(0, dtype=input._array.dtype))
+    choose = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    picks = np.array(list(choose(range(input.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    return input[picks]  # (its gradient is indexing's: each element gets what its copies got)
+
+
 # ---------------------------------------------------------------- the function forms of Tensor methods
 # minigrad.exp(x) is x.exp(); those that take out= are wrapped by _with_out.
 add = _with_out("add", _number_first(Tensor.add))
@@ -567,6 +657,9 @@ kthvalue = _with_out("kthvalue", Tensor.kthvalue)
 count_nonzero = Tensor.count_nonzero
 unique = Tensor.unique
 bincount = Tensor.bincount
+unique_consecutive = Tensor.unique_consecutive
+histc = _with_out("histc", Tensor.histc)
+histogram = _with_out("histogram", Tensor.histogram)
 tril = _with_out("tril", Tensor.tril)
 triu = _with_out("triu", Tensor.triu)
 roll = Tensor.roll
@@ -582,6 +675,15 @@ log2 = _with_out("log2", Tensor.log2)
 log10 = _with_out("log10", Tensor.log10)
 floor_divide = _with_out("floor_divide", Tensor.floor_divide)
 index_add = Tensor.index_add
+index_fill = Tensor.index_fill
+index_copy = _with_out("index_copy", Tensor.index_copy)
+masked_scatter = Tensor.masked_scatter
+scatter_reduce = _with_out("scatter_reduce", Tensor.scatter_reduce)
+index_reduce = _with_out("index_reduce", Tensor.index_reduce)
+put = Tensor.put
+select_scatter = Tensor.select_scatter
+slice_scatter = Tensor.slice_scatter
+diagonal_scatter = Tensor.diagonal_scatter
 
 atan2 = _with_out("atan2", Tensor.atan2)
 arctan2 = Tensor.arctan2
@@ -591,6 +693,9 @@ moveaxis = Tensor.moveaxis
 tile = Tensor.tile
 diff = Tensor.diff
 median = Tensor.median
+nanmedian = _with_out("nanmedian", Tensor.nanmedian)
+quantile = _with_out("quantile", Tensor.quantile)
+nanquantile = _with_out("nanquantile", Tensor.nanquantile)
 mode = Tensor.mode
 index_put = Tensor.index_put
 addmm = Tensor.addmm

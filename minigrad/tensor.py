@@ -33,6 +33,7 @@ from minigrad._ops import elementwise as E
 from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
+from minigrad._ops import scatter as W
 from minigrad._ops import shape as S
 from minigrad._ops.layout import c_order, gradient_layout, laid_out_like
 from minigrad._ops.registry import ignore_numpy_errors, restore_numpy_errors
@@ -1265,6 +1266,114 @@ class Tensor:
             out.append(Tensor._wrap(counts.astype(np.int64)))
         return out[0] if len(out) == 1 else tuple(out)
 
+    def unique_consecutive(self, return_inverse: _bool = False, return_counts: _bool = False,
+                           dim: _int | None = None) -> Tensor | tuple[Tensor, ...]:
+        """The first element of every run of equal consecutive elements (of the flattened tensor;
+        with dim, of the slices along dim). return_inverse: which run each element (slice) belongs
+        to; return_counts: how long each run is. NaN equals nothing, so each NaN is a run of its own."""
+        if dim is None:
+            values = self._array.reshape(-1)
+            starts = np.ones(values.shape, dtype=bool)
+            starts[1:] = values[1:] != values[:-1]
+            inverse_shape = self._array.shape
+        else:
+            if self.ndim == 0:
+                raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+            axis = _dim(dim, self.ndim)
+            if builtins.any(n == 0 for d, n in enumerate(self._array.shape) if d != axis):
+                raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique cannot be "
+                                   "applied")
+            values = np.moveaxis(self._array, axis, 0)
+            starts = np.ones(values.shape[:1], dtype=bool)
+            starts[1:] = (values[1:] != values[:-1]).any(axis=tuple(builtins.range(1, values.ndim)))
+            inverse_shape = values.shape[:1]
+        firsts = values[starts] if dim is None else np.moveaxis(values[starts], 0, axis)
+        out = [Tensor._wrap(firsts)]
+        if return_inverse:
+            out.append(Tensor._wrap((np.cumsum(starts) - 1).reshape(inverse_shape)))
+        if return_counts:
+            out.append(Tensor._wrap(np.diff(np.append(np.flatnonzero(starts), len(starts)))))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def histc(self, bins: _int = 100, min: Number = 0, max: Number = 0) -> Tensor:
+        """How many elements fall in each of `bins` equal bins spanning [min, max] (elements
+        outside are not counted; the last bin includes max). min = max means the range of the
+        elements (widened by 1 each way if they are all equal)."""
+        self._check_histogram_input("histogram_cpu")
+        if bins <= 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+        low, high = self._histogram_range(min, max, "torch.histc", widen=1, of_elements=min == max)
+        if low > high:
+            raise RuntimeError("torch.histc: max must be larger than min")
+        values = self._array.reshape(-1)
+        inside = (values >= low) & (values <= high)
+        # torch's placement for histc: the fraction of the range times bins, rounded down, in the input's dtype
+        position = ((values[inside] - low) / (high - low) * bins).astype(np.int64)
+        return Tensor._wrap(_bin_counts(np.minimum(position, bins - 1), None, bins, self._array.dtype))
+
+    def histogram(self, bins: _int | Tensor, *, range: tuple[_float, _float] | None = None,
+                  weight: Tensor | None = None, density: _bool = False) -> tuple[Tensor, Tensor]:
+        """(hist, bin_edges): how many elements (or how much weight) fall in each bin, the bins
+        given by their edges or as a number of equal bins over `range` (by default the range of
+        the elements, widened by 0.5 each way if they are all equal). Each bin holds its left
+        edge, the last one its right edge too. density=True divides by the total and by each
+        bin's width, so that the histogram integrates to 1."""
+        self._check_histogram_input("histogramdd")
+        if isinstance(bins, Tensor):
+            if bins.ndim != 1:
+                raise RuntimeError(f"torch.histogramdd: bins tensor should have one dimension, but got {bins.ndim} "
+                                   f"dimensions in the bins tensor for dimension 0")
+            if bins.numel() == 0:
+                raise RuntimeError("torch.histogramdd: bins tensor should have at least 1 element, but got 0 elements "
+                                   "in the bins tensor for dimension 0")
+            if bins.numel() == 1:
+                raise RuntimeError("torch.histogram(): bins must be > 0, but got 0 for dimension 0")
+            edges = bins._array.astype(self._array.dtype)
+        else:
+            if bins <= 0:
+                raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+            low, high = self._histogram_range(*(range or (0, 0)), "torch.histogramdd", widen=0.5,
+                                              of_elements=range is None)
+            if low > high:
+                raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min {low} max {high} for "
+                                   f"dimension 0")
+            edges = np.linspace(low, high, bins + 1, dtype=self._array.dtype)
+        values = self._array.reshape(-1)
+        weights = None
+        if weight is not None:
+            if weight._array.shape != self._array.shape:
+                raise RuntimeError(f"torch.histogramdd: if weight tensor is provided it should have the same shape as "
+                                   f"the input tensor, but got input with shape {list(self.shape)} and weight with "
+                                   f"shape {list(weight.shape)}")
+            if weight._array.dtype != self._array.dtype:
+                raise RuntimeError(f"torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
+                                   f"should have the same dtype, but got input({self.dtype}), and "
+                                   f"weight({weight.dtype})")
+            weights = weight._array.reshape(-1)
+        inside = (values >= edges[0]) & (values <= edges[-1])
+        # the bin of v: the last edge <= v, and the last bin for the right edge itself
+        position = np.minimum(np.searchsorted(edges, values[inside], side="right") - 1, len(edges) - 2)
+        hist = _bin_counts(position, None if weights is None else weights[inside], len(edges) - 1,
+                           self._array.dtype)
+        if density:
+            hist = hist / (hist.sum() * np.diff(edges))
+        return _return_type("histogram", ("hist", "bin_edges"))(Tensor._wrap(hist), Tensor._wrap(edges))
+
+    def _check_histogram_input(self, kernel):
+        if not self.is_floating_point():
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_scalar_type(self)}'")
+
+    def _histogram_range(self, low, high, name, widen, of_elements):
+        """The range of a histogram: [low, high] as given, or (of_elements) that of the elements
+        ([0, 1] for none), widened by `widen` each way where it is a single point."""
+        if of_elements:
+            low, high = (self._array.min().item(), self._array.max().item()) if self._array.size else (0, 1)
+        if low == high:
+            low, high = low - widen, high + widen
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise RuntimeError(f"{name}: range of [{low}, {high}] is not finite")
+        return self._array.dtype.type(low), self._array.dtype.type(high)
+
     def bincount(self, weights: TensorLike | None = None, minlength: _int = 0) -> Tensor:
         if self.ndim != 1 or self._array.dtype.kind not in "iu":
             raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs, got shape "
@@ -1903,6 +2012,244 @@ class Tensor:
     def index_add(self, dim: _int, index: TensorLike, source: Tensor, alpha: Number = 1) -> Tensor:
         return apply(E.clone, self, order="C").index_add_(dim, index, source, alpha)  # C-ordered, as torch's
 
+    # ---------------------------------------------- writing into a copy (see _ops/scatter.py)
+    def index_fill(self, dim: _int, index: TensorLike, value: Number | Tensor) -> Tensor:
+        """A copy whose slices along dim at the positions in index (negative ones count from the
+        end) are all set to value; a 0-d tensor value takes the gradient of those positions."""
+        return self._write(*self._index_fill_arguments(dim, index, value, "index_fill"))
+
+    def index_fill_(self, dim: _int, index: TensorLike, value: Number | Tensor) -> Tensor:
+        return self._write(*self._index_fill_arguments(dim, index, value, "index_fill_"), in_place=True)
+
+    def _index_fill_arguments(self, dim, index, value, name):
+        axis = _dim(dim, self.ndim)
+        array = np.asarray(_raw(index))
+        if array.dtype != np.int64:
+            raise IndexError(f"{name}(): Expected dtype int64 for index.")
+        if array.ndim > 1:
+            raise RuntimeError("Index has to be a vector/scalar")
+        size = self._array.shape[axis] if self.ndim else 1
+        if array.size and (array.min() < -size or array.max() >= size):
+            bad = array[(array >= size) | (array < -size)].ravel()[0]
+            raise IndexError(f"index {bad} is out of bounds for dimension {axis} with size {size}")
+        where = self._slices_at(axis, np.where(array < 0, array + size, array).reshape(-1))
+        if isinstance(value, Tensor):
+            if value.ndim:
+                raise RuntimeError(f"{name} only supports a 0-dimensional value tensor, but got tensor with "
+                                   f"{value.ndim} dimension(s).")
+            return W.index_fill_tensor, value._cast(self._array.dtype), {"where": where}
+        return W.index_fill, _fitted_number(_fill_value(value, name, "value", 3), self._array.dtype), {"where": where}
+
+    def _slices_at(self, axis, index):
+        """The NumPy index of the slices along axis at the positions in the 1-d `index`; for a 0-d
+        tensor, whose only element any in-range index names, a 0-d mask."""
+        if self.ndim == 0:
+            return np.asarray(index.size > 0)
+        return (slice(None),) * axis + (index,)
+
+    def _write(self, primitive, values, params, in_place=False):
+        """primitive(self, values, **params), a write into a copy of self, or into self in place."""
+        if in_place:
+            return self._inplace(primitive, values, **params)
+        return apply(primitive, self, values, **params)
+
+    def index_copy(self, dim: _int, index: TensorLike, source: Tensor) -> Tensor:
+        """A copy whose slices along dim at the positions in index are source's slices, in order."""
+        return self._write(*self._index_copy_arguments(dim, index, source))
+
+    def index_copy_(self, dim: _int, index: TensorLike, source: Tensor) -> Tensor:
+        return self._write(*self._index_copy_arguments(dim, index, source), in_place=True)
+
+    def _index_copy_arguments(self, dim, index, source):
+        axis = _dim(dim, self.ndim)
+        array = np.asarray(_raw(index))
+        if array.dtype != np.int64:
+            raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got "
+                               f"{_dtype.scalar_type_name(array.dtype)}")
+        if array.ndim > 1:
+            raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {array.ndim})")
+        source = _tensor_argument(source, "index_copy", "source", 4)
+        if source.ndim != self.ndim and source.ndim and self.ndim:
+            raise IndexError(f"index_copy_(): When source and destination are not scalars, their dimensionality "
+                             f"must match. Source dimensionality ({source.ndim}), destination dimensionality "
+                             f"({self.ndim})")
+        array = array.reshape(-1)
+        slices = source._array.shape[axis] if source.ndim else 1
+        if slices != array.size:
+            raise IndexError(f"index_copy_(): Number of indices ({array.size}) should be equal to source.size(dim) "
+                             f"({slices})")
+        slice_shape, source_slice_shape = _without(self._array.shape, axis), _without(source._array.shape, axis)
+        if slice_shape != source_slice_shape:
+            raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. Destination "
+                               f"slice shape: {list(slice_shape)} at dimension {axis} and source slice shape: "
+                               f"{list(source_slice_shape)} at dimension {axis}.")
+        _check_index_range(array, self._array.shape[axis] if self.ndim else 1, "index_copy_", axis)
+        if source._array.dtype != self._array.dtype:
+            raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
+                               f"{_scalar_type(self)} and (source) {_scalar_type(source)}")
+        return W.index_copy, source, {"where": self._slices_at(axis, array)}
+
+    def masked_scatter(self, mask: TensorLike, source: Tensor) -> Tensor:
+        """A copy in which the positions where mask (broadcast with self) is true take source's
+        elements, in order: the first true position the first element, and so on."""
+        array = _mask_array(mask, "masked_scatter_")
+        shape = _broadcast_shape(array.shape, self._array.shape)
+        x = self if self._array.shape == shape else self.expand(shape)
+        return x._write(*x._masked_scatter_arguments(np.broadcast_to(array, shape), source))
+
+    def masked_scatter_(self, mask: TensorLike, source: Tensor) -> Tensor:
+        array = _mask_array(mask, "masked_scatter_")
+        if array.shape != self._array.shape:
+            _check_inplace_shape(self._array.shape, array.shape)
+            array = np.broadcast_to(array, self._array.shape)
+        return self._write(*self._masked_scatter_arguments(array, source), in_place=True)
+
+    def _masked_scatter_arguments(self, mask, source):
+        source = _tensor_argument(source, "masked_scatter", "source", 2)
+        if source._array.dtype != self._array.dtype:
+            raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got "
+                               f"{_scalar_type(self)} and {_scalar_type(source)}")
+        if source._array.size < np.count_nonzero(mask):
+            raise RuntimeError(f"Number of elements of source < number of ones in mask ({source._array.size} < "
+                               f"{np.count_nonzero(mask)})")
+        return W.masked_scatter, source, {"mask": mask}
+
+    def scatter_reduce(self, dim: _int, index: TensorLike, src: Tensor, reduce: str, *,
+                       include_self: _bool = True) -> Tensor:
+        """A copy with each src[i, j, ...] combined into the position scatter would write it to, by
+        reduce ("sum", "prod", "mean", "amax" or "amin"); include_self=False leaves the element
+        already there out of the combination."""
+        return self._reduced_into("scatter_reduce", dim, index, src, reduce, include_self, in_place=False)
+
+    def scatter_reduce_(self, dim: _int, index: TensorLike, src: Tensor, reduce: str, *,
+                        include_self: _bool = True) -> Tensor:
+        return self._reduced_into("scatter_reduce", dim, index, src, reduce, include_self, in_place=True)
+
+    def index_reduce(self, dim: _int, index: TensorLike, source: Tensor, reduce: str, *,
+                     include_self: _bool = True) -> Tensor:
+        """A copy with source's i-th slice along dim combined into the index[i]-th slice by reduce
+        ("prod", "mean", "amax" or "amin"); include_self=False leaves self's slice out."""
+        return self._reduced_into("index_reduce", dim, index, source, reduce, include_self, in_place=False)
+
+    def index_reduce_(self, dim: _int, index: TensorLike, source: Tensor, reduce: str, *,
+                      include_self: _bool = True) -> Tensor:
+        return self._reduced_into("index_reduce", dim, index, source, reduce, include_self, in_place=True)
+
+    def _reduced_into(self, name, dim, index, source, reduce, include_self, in_place):
+        source = _tensor_argument(source, name, "src" if name == "scatter_reduce" else "source", 4)
+        params = {"reduce": reduce, "include_self": include_self}
+        if name == "scatter_reduce":
+            if reduce not in ("sum", "prod", "mean", "amax", "amin"):
+                raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+            axis, index, source = self._scatter_arguments(dim, index, source)
+            if self.ndim == 0:  # one element: reduced as the 1-d tensor that holds it
+                one = self.reshape(1).scatter_reduce(0, index.reshape(1), source.reshape(1), reduce,
+                                                     include_self=include_self).reshape(())
+                return self.copy_(one) if in_place else one
+            primitive, operands = W.scatter_reduce, (index, source)
+        else:
+            axis, index = self._index_reduce_arguments(dim, index, source, reduce)
+            primitive, operands, params = W.index_reduce, (source,), dict(params, index=index)
+        if in_place:
+            return self._inplace(primitive, *operands, axis=axis, **params)
+        return apply(primitive, self, *operands, axis=axis, **params)
+
+    def _index_reduce_arguments(self, dim, index, source, reduce):
+        """The checked axis and index vector of index_reduce(dim, index, source, reduce)."""
+        if reduce not in ("prod", "mean", "amax", "amin"):
+            raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
+                               f"{reduce}.")
+        axis = _dim(dim, self.ndim)
+        if self.ndim == 0 or source.ndim != self.ndim or builtins.any(
+                n != m for d, (n, m) in enumerate(zip(self._array.shape, source._array.shape)) if d != axis):
+            raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified "
+                               f"dimension. Got self.shape = {list(self.shape)} source.shape = {list(source.shape)}")
+        array = np.asarray(_raw(index))
+        if array.dtype not in (np.int32, np.int64):
+            raise RuntimeError(f"index_reduce_(): Expected dtype int32/int64 for index but got: "
+                               f"{_dtype.scalar_type_name(array.dtype)}")
+        if array.ndim > 1:
+            raise IndexError(f"index_reduce_(): Index is supposed to be a vector, but got dim: {array.ndim} with "
+                             f"type: {_dtype.scalar_type_name(array.dtype)} and size: {list(array.shape)}")
+        array = array.reshape(-1)
+        slices = source._array.shape[axis] if source.ndim else 1
+        if slices != array.size:
+            raise RuntimeError(f"index_reduce_(): Number of indices ({array.size}) should be equal to "
+                               f"source.size(dim): ({slices}), for dim: {axis}")
+        if source._array.dtype != self._array.dtype:
+            raise RuntimeError(f"index_reduce_(): self ({_scalar_type(self)}) and source ({_scalar_type(source)}) "
+                               f"must have the same scalar type")
+        size = self._array.shape[axis]
+        if array.size and (array.min() < 0 or array.max() >= size):
+            raise IndexError(f"index out of range in self: index {array[(array < 0) | (array >= size)][0]} is "
+                             f"out of bounds for dimension {axis} with size {size}")
+        return axis, array
+
+    def put(self, index: TensorLike, source: Tensor, accumulate: _bool = False) -> Tensor:
+        """A copy with source's elements written (or, with accumulate, added) at the positions
+        in index of the flattened tensor; a negative position counts from the end."""
+        return self._write(*self._put_arguments(index, source, accumulate))
+
+    def put_(self, index: TensorLike, source: Tensor, accumulate: _bool = False) -> Tensor:
+        return self._write(*self._put_arguments(index, source, accumulate), in_place=True)
+
+    def _put_arguments(self, index, source, accumulate):
+        source = _tensor_argument(source, "put", "source", 2)
+        array = np.asarray(_raw(index))
+        if array.dtype != np.int64:
+            raise RuntimeError(f"put_(): Expected a long tensor for index, but got {_dtype.scalar_type_name(array.dtype)}")
+        if source._array.dtype != self._array.dtype:
+            raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got self.dtype = "
+                               f"{_scalar_type(self)} and source.dtype = {_scalar_type(source)}")
+        if source._array.size != array.size:
+            raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
+                             f"source.numel() = {source._array.size}, index.numel() = {array.size}")
+        size = self._array.size
+        if array.size and size == 0:
+            raise IndexError("put_(): Tried to put elements into an empty tensor")
+        if array.size and (array.min() < -size or array.max() >= size):
+            bad = array[(array >= size) | (array < -size)].ravel()[0]
+            raise IndexError(f"out of range: tried to access index {bad} on a tensor of {size} elements.")
+        return W.put_accumulate if accumulate else W.put, source.reshape(array.shape), {"index": array}
+
+    def select_scatter(self, src: Tensor, dim: _int, index: _int) -> Tensor:
+        """A copy whose slice self.select(dim, index) is src."""
+        if self.ndim == 0:
+            raise IndexError("select() cannot be applied to a 0-dim tensor.")
+        axis = _dim(dim, self.ndim)
+        size = self._array.shape[axis]
+        if not -size <= index < size:
+            raise IndexError(f"select(): index {index} out of range for tensor of size {list(self.shape)} at "
+                             f"dimension {axis}")
+        return self._scattered_into(W.select_scatter, "select_scatter", src, (slice(None),) * axis + (index % size,))
+
+    def slice_scatter(self, src: Tensor, dim: _int = 0, start: _int | None = None, end: _int | None = None,
+                      step: _int = 1) -> Tensor:
+        """A copy whose slice start:end:step along dim (clipped to the tensor, as Python slices are) is src."""
+        if step <= 0:
+            raise RuntimeError("slice step must be positive")
+        axis = _dim(dim, self.ndim)
+        return self._scattered_into(W.slice_scatter, "slice_scatter", src,
+                                    (slice(None),) * axis + (slice(start, end, step),))
+
+    def diagonal_scatter(self, src: Tensor, offset: _int = 0, dim1: _int = 0, dim2: _int = 1) -> Tensor:
+        """A copy whose diagonal self.diagonal(offset, dim1, dim2) is src (its last dim runs along
+        the diagonal, as diagonal's does)."""
+        first, second = _dim(dim1, self.ndim), _dim(dim2, self.ndim)
+        if first == second:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        return self._scattered_into(W.diagonal_scatter, "diagonal_scatter", src,
+                                    _diagonal_positions(self._array.shape, offset, first, second))
+
+    def _scattered_into(self, primitive, name, src, where):
+        """primitive(self, src) writing src, cast to self's dtype, at self[where], which src must match in shape."""
+        src = _tensor_argument(src, name, "src", 2)
+        slots = np.broadcast_to(np.empty((), dtype=np.bool_), self._array.shape)[where]  # no memory: only its shape
+        if src._array.shape != slots.shape:
+            raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                               f"{list(src.shape)}, slice size = {list(slots.shape)}")
+        return apply(primitive, self, src._cast(self._array.dtype), where=where)
+
     def scatter_(self, dim: _int, index: TensorLike, src: TensorLike | None = None, value: Number | None = None,
                  reduce: str | None = None) -> Tensor:
         src = src if src is not None else value
@@ -2291,6 +2638,73 @@ class Tensor:
             return apply(I.median_all, self)
         return self._picked("median", I.median, dim, keepdim, I._median_position)
 
+    def nanmedian(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor | tuple[Tensor, Tensor]:
+        """median ignoring NaNs: the lower median of the other values (NaN where there are none).
+        With dim, (values, indices) along it; without, the nanmedian of all elements."""
+        if self._array.dtype == np.bool_:
+            raise NotImplementedError(f"\"{'median_cpu' if dim is None else 'median_out'}\" not implemented for 'Bool'")
+        if dim is None:
+            if self._array.size == 0:
+                return Tensor._wrap(np.asarray(np.nan, dtype=self._array.dtype))
+            return apply(I.nanmedian_all, self)
+        return self._picked("nanmedian", I.nanmedian, dim, keepdim, I.nanmedian_position)
+
+    def quantile(self, q: _float | Tensor, dim: _int | None = None, keepdim: _bool = False, *,
+                 interpolation: str = "linear") -> Tensor:
+        """The q-th quantiles along dim (of all elements without dim), NaN for a row holding a NaN.
+
+        Each row is sorted and q picks the point q * (n - 1) of it; between two elements,
+        interpolation says what to take: "linear" (their lerp), "lower", "higher", "nearest"
+        (rounding half to even) or "midpoint". A 1-d q gives its quantiles along a new first dim.
+        The gradient flows back through the sort to the elements picked, as in torch.
+        """
+        return self._quantile("quantile", q, dim, keepdim, interpolation, ignore_nan=False)
+
+    def nanquantile(self, q: _float | Tensor, dim: _int | None = None, keepdim: _bool = False, *,
+                    interpolation: str = "linear") -> Tensor:
+        """quantile of the values that are not NaN (NaN for a row of NaNs only)."""
+        return self._quantile("nanquantile", q, dim, keepdim, interpolation, ignore_nan=True)
+
+    def _quantile(self, name, q, dim, keepdim, interpolation, ignore_nan):
+        q = self._quantile_levels(name, q, interpolation)
+        if dim is None:
+            rows, kept_shape = self.reshape(-1), (1,) * self.ndim
+        else:
+            axis = _dim(dim, self.ndim)
+            rows = self.movedim(axis, -1) if self.ndim else self.reshape(1)
+            kept_shape = self.shape[:axis] + (1,) + self.shape[axis + 1:] if self.ndim else ()
+        ordered = rows.sort(-1).values  # NaN last
+        ranks = _quantile_ranks(ordered._array, q.reshape(-1), ignore_nan, interpolation)
+        values = ordered.gather(-1, np.floor(ranks).astype(np.int64))
+        if interpolation in ("linear", "midpoint"):
+            weights = np.full_like(ranks, 0.5) if interpolation == "midpoint" else ranks - np.floor(ranks)
+            values = values.lerp(ordered.gather(-1, np.ceil(ranks).astype(np.int64)), Tensor._wrap(weights))
+        values = values.movedim(-1, 0)  # one quantile per q, along the first dim
+        if keepdim:
+            values = values.reshape(values.shape[:1] + kept_shape)
+        return values.squeeze(0) if q.ndim == 0 else values
+
+    def _quantile_levels(self, name, q, interpolation):
+        """q as an array of self's dtype, checked as torch checks it (and self and interpolation with it)."""
+        if not self.is_floating_point():
+            raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+        if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
+            raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+                               f"but got {interpolation}")
+        if self._array.size == 0:
+            raise RuntimeError(f"{name}() input tensor must be non-empty")
+        if isinstance(q, Tensor):
+            if q.ndim > 1:
+                raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+            if q._array.dtype != self._array.dtype:
+                raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
+            if q._array.size and not ((q._array >= 0) & (q._array <= 1)).all():
+                raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+            return q._array
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
+        return np.asarray(q, dtype=self._array.dtype)
+
     def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> tuple[Tensor, Tensor]:
         """(values, indices): the k-th smallest element along dim (k from 1) and its position."""
         if self._array.dtype == np.bool_:
@@ -2439,6 +2853,55 @@ def _tensor_operand(other, name):
     if not isinstance(other, Tensor):
         raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
     return other
+
+
+def _bin_counts(position, weights, bins, dtype):
+    """How many positions (or how much weight) fall in each of the bins 0 .. bins - 1, in `dtype`."""
+    return np.bincount(position, weights=weights, minlength=bins).astype(dtype)
+
+
+def _quantile_ranks(ordered, q, ignore_nan, interpolation):
+    """Where each quantile lies in each sorted row of `ordered` (shape (..., n)): q * (n - 1), with one
+    q per entry of the last axis of the result, computed in the rows' dtype as torch computes it.
+    A row holding a NaN points at its last element, a NaN (quantile); nanquantile counts only the
+    values that are not NaN (and a row of NaNs points at its first). lower, higher and nearest
+    round the point down, up or to the nearest (half to even)."""
+    dtype = ordered.dtype
+    if ignore_nan:
+        counted = np.count_nonzero(~np.isnan(ordered), axis=-1, keepdims=True)
+        ranks = np.maximum(q * (counted - 1).astype(dtype), 0)
+    else:
+        last = ordered.shape[-1] - 1
+        ranks = np.where(np.isnan(ordered).any(axis=-1, keepdims=True), dtype.type(last), q * dtype.type(last))
+    rounding = {"lower": np.floor, "higher": np.ceil, "nearest": np.round}.get(interpolation)
+    return ranks if rounding is None else rounding(ranks)
+
+
+def _diagonal_positions(shape, offset, first, second):
+    """The index of the diagonal of the dims first and second, laid out as diagonal() lays it out:
+    the other dims in order, then one along the diagonal (whose i-th element is at row i - offset
+    and column i for a negative offset, at row i and column i + offset otherwise)."""
+    length = max(0, min(shape[first] + min(offset, 0), shape[second] - max(offset, 0)))
+    others = [d for d in range(len(shape)) if d not in (first, second)]
+    along = np.arange(length).reshape((1,) * len(others) + (-1,))
+    where = [None] * len(shape)
+    for position, d in enumerate(others):  # each other dim is an axis of its own in the result
+        where[d] = np.arange(shape[d]).reshape((1,) * position + (-1,) + (1,) * (len(others) - position))
+    where[first], where[second] = along - min(offset, 0), along + max(offset, 0)
+    return tuple(where)
+
+
+def _without(shape, axis):
+    """The shape of a slice along axis: `shape` without that axis (a 0-d shape stays empty)."""
+    return shape[:axis] + shape[axis + 1:]
+
+
+def _tensor_argument(value, function, name, position):
+    """value, checked to be a tensor as torch checks an argument it types as Tensor."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{function}(): argument '{name}' (position {position}) must be Tensor, not "
+                        f"{type(value).__name__}")
+    return value
 
 
 def _swapped(method):

@@ -155,6 +155,28 @@ median_all = Primitive("MedianAll", lambda x: x.ravel()[_median_position(x.ravel
                        saves="both", grad_fn_name="MedianBackward0")
 
 
+def _nanmedian_all(x):
+    """The lower median of the elements that are not NaN (NaN if all are)."""
+    kept = np.sort(x[~np.isnan(x)])
+    return np.asarray(kept[(kept.size - 1) // 2] if kept.size else np.nan, dtype=x.dtype)
+
+
+# nanmedian: median ignoring NaNs. Of all elements, torch shares the gradient among the elements equal
+# to it (median_all's rule); along a dim it picks one element per row, as median does.
+nanmedian_all = Primitive("NanmedianAll", _nanmedian_all, _median_all_vjp, saves="both",
+                          grad_fn_name="NanmedianBackward0")
+nanmedian = Primitive("Nanmedian", _pick, _pick_vjp, saves="nothing", grad_fn_name="NanmedianBackward1")
+
+
+def nanmedian_position(array, axis):
+    """Per row along axis: the position of the lower median of the values that are not NaN, among
+    equal values the first; a row of NaNs only gives its first (torch's choice there follows its
+    selection algorithm)."""
+    order = np.argsort(array, axis=axis, kind="stable")  # NaN sorts last
+    counted = np.count_nonzero(~np.isnan(array), axis=axis, keepdims=True)
+    return np.take_along_axis(order, np.maximum(counted - 1, 0) // 2, axis=axis)
+
+
 def _median_position(array, axis):
     """Per row along axis: the position of the lower median, or of the first nan if there is one."""
     n = array.shape[axis]
