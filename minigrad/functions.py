@@ -25,7 +25,7 @@ from minigrad._ops import shape as S
 from minigrad._types import Size
 from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.creation import as_tensor
-from minigrad.tensor import Tensor, _promote, apply
+from minigrad.tensor import Tensor, _polygamma_order, _promote, apply
 
 # ---------------------------------------------------------------- out=
 # Many function forms take torch's out=: the result is computed as usual, then copied into the
@@ -77,10 +77,11 @@ def _number_first(method):
     return call
 
 
-# The function forms whose first operand may be a number, as in torch (torch.add(2, t)); the
-# others refuse one with torch's TypeError, where the method would fail on the number itself.
+# The function forms whose first operand may be a number, as in torch (torch.add(2, t)), and
+# polygamma, whose first argument is its order n; the others refuse one with torch's TypeError,
+# where the method would fail on the number itself.
 _NUMBER_FIRST = set("""add sub subtract mul multiply div divide true_divide floor_divide pow xlogy
-bitwise_and bitwise_or bitwise_xor""".split())
+bitwise_and bitwise_or bitwise_xor polygamma""".split())
 
 
 def _with_out(name, function):
@@ -456,6 +457,11 @@ atanh = arctanh = _with_out("atanh", Tensor.atanh)
 sigmoid = _with_out("sigmoid", Tensor.sigmoid)
 erf = _with_out("erf", Tensor.erf)
 erfc = _with_out("erfc", Tensor.erfc)
+erfinv = _with_out("erfinv", Tensor.erfinv)
+lgamma = _with_out("lgamma", Tensor.lgamma)
+digamma = _with_out("digamma", Tensor.digamma)
+mvlgamma = _with_out("mvlgamma", Tensor.mvlgamma)
+i0 = _with_out("i0", Tensor.i0)
 relu = Tensor.relu
 clamp = _with_out("clamp", Tensor.clamp)
 clip = _with_out("clip", Tensor.clip)
@@ -601,3 +607,14 @@ fix = Tensor.fix
 trunc = Tensor.trunc
 frac = Tensor.frac
 heaviside = Tensor.heaviside
+
+
+def _polygamma(n: int, input: Tensor) -> Tensor:
+    """The n-th derivative of digamma at `input` (torch's order: n first)."""
+    if not isinstance(input, Tensor):
+        _polygamma_order(n)  # (n is checked first, as in torch)
+        raise TypeError(f"polygamma(): argument 'input' (position 2) must be Tensor, not {type(input).__name__}")
+    return input.polygamma(n)
+
+
+polygamma = _with_out("polygamma", _polygamma)

@@ -34,6 +34,7 @@ from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
 from minigrad._ops import shape as S
+from minigrad._ops import special as SP
 from minigrad._ops.layout import c_order, gradient_layout, laid_out_like
 from minigrad._ops.registry import ignore_numpy_errors, restore_numpy_errors
 from minigrad._types import (_CPU, DeviceLike, Dims, DTypeLike, Number, RemovableHandle, Size, SizeLike, _cpu_only,
@@ -875,6 +876,36 @@ class Tensor:
 
     def erfc(self) -> Tensor:
         return apply(A.erfc_primitive, self._floating())
+
+    def erfinv(self) -> Tensor:
+        """The inverse of erf on (-1, 1): +-inf at +-1, nan outside."""
+        return apply(SP.erfinv_primitive, self._floating())
+
+    def lgamma(self) -> Tensor:
+        """log |Gamma(self)|: inf at 0 and the negative integers."""
+        return apply(SP.lgamma_primitive, self._floating())
+
+    def digamma(self) -> Tensor:
+        """The derivative of lgamma, Gamma'(x) / Gamma(x)."""
+        return apply(SP.digamma_primitive, self._floating())
+
+    def polygamma(self, n: _int) -> Tensor:
+        """The n-th derivative of digamma (n = 0 is digamma itself)."""
+        return apply(SP.polygamma_primitive, self._floating(), n=_polygamma_order(n))
+
+    def mvlgamma(self, p: _int) -> Tensor:
+        """The log of the multivariate gamma function of dimension p:
+        p (p - 1) / 4 log(pi) + sum_{j < p} lgamma(self - j / 2)."""
+        return apply(SP.mvlgamma_primitive, self._mvlgamma_input(), p=_mvlgamma_dimension(p))
+
+    def _mvlgamma_input(self):
+        if self._array.dtype == np.bool_:
+            raise RuntimeError("The input tensor may not be a boolean tensor.")
+        return self._floating()
+
+    def i0(self) -> Tensor:
+        """The modified Bessel function of the first kind of order 0."""
+        return apply(SP.i0_primitive, self._floating())
 
     def sigmoid(self) -> Tensor:
         return apply(E.sigmoid, self._floating())
@@ -1956,11 +1987,11 @@ class Tensor:
         self._version_counter[0] += 1
         return self
 
-    def _inplace_floating(self, primitive):
+    def _inplace_floating(self, primitive, **params):
         """An in-place op whose result is floating (exp_, sqrt_): refused on an integer or bool tensor."""
         if self._array.dtype.kind != "f":
             _refuse_cast(_dtype.get_default_dtype().numpy, self._array.dtype)
-        return self._inplace(primitive)
+        return self._inplace(primitive, **params)
 
     def _inplace_binary(self, primitive, other):
         if isinstance(other, Tensor):
@@ -2052,6 +2083,29 @@ class Tensor:
 
     def sqrt_(self) -> Tensor:
         return self._inplace_floating(E.sqrt)
+
+    def erfinv_(self) -> Tensor:
+        return self._inplace_floating(SP.erfinv_primitive)
+
+    def lgamma_(self) -> Tensor:
+        return self._inplace_floating(SP.lgamma_primitive)
+
+    def digamma_(self) -> Tensor:
+        return self._inplace_floating(SP.digamma_primitive)
+
+    def polygamma_(self, n: _int) -> Tensor:
+        return self._inplace_floating(SP.polygamma_primitive, n=_polygamma_order(n))
+
+    def mvlgamma_(self, p: _int) -> Tensor:
+        p = _mvlgamma_dimension(p)
+        if self._array.dtype.kind != "f":
+            self._mvlgamma_input()
+            raise RuntimeError(f"mvlgamma: result type {_scalar_type(self)} can't be cast to the desired output "
+                               f"type {_dtype.scalar_type_name(_dtype.get_default_dtype().numpy)}")
+        return self._inplace(SP.mvlgamma_primitive, p=p)
+
+    def i0_(self) -> Tensor:
+        return self._inplace_floating(SP.i0_primitive)
 
     def abs_(self) -> Tensor:
         return self._inplace(E.abs)
@@ -2760,6 +2814,27 @@ def _refuse_bool_kernel(a, b, kernel, in_place=False):
         if in_place and isinstance(b, Tensor) and b._array.shape != a._array.shape:
             _check_inplace_shape(a._array.shape, b._array.shape)
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _int_argument(value, name, function, position):
+    """An argument that must be a Python int (bools refused), with torch's TypeError otherwise."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{function}(): argument '{name}' (position {position}) must be int, not {type(value).__name__}")
+    return int(value)
+
+
+def _polygamma_order(n):
+    """polygamma's n: an int >= 0."""
+    if _int_argument(n, "n", "polygamma", 1) < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    return int(n)
+
+
+def _mvlgamma_dimension(p):
+    """mvlgamma's p: an int >= 1."""
+    if _int_argument(p, "p", "mvlgamma", 2) < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    return int(p)
 
 
 def _refuse_cast(result_dtype, own_dtype):

@@ -1,0 +1,336 @@
+"""Special functions: log-gamma and its derivatives, the inverse error function and the
+modified Bessel functions of the first kind, with their gradients.
+
+NumPy has none of them, so each is computed here from classic expansions, in float64 (the
+result is cast back to the input's dtype), accurate to about 1e-14 relative:
+
+- lgamma and digamma: the argument is moved up (or, for lgamma, into [1.5, 2.5)) by the
+  recurrence Gamma(x + 1) = x Gamma(x), where an expansion converges fast; negative x is
+  reflected to 1 - x with Euler's formula Gamma(x) Gamma(1 - x) = pi / sin(pi x).
+- polygamma(n, x) = (-1)^(n+1) n! zeta(n + 1, x), the Hurwitz zeta function summed term by
+  term up to a threshold and completed by the Euler-Maclaurin formula; reflection for x < 0.
+- erfinv: a rough closed-form guess polished by Halley's method on erf (or on erfc in the
+  tails, where erf(y) is too close to 1 to tell neighbouring y apart).
+- i0, i1: their power series for moderate |x|, the asymptotic expansion in 1/x beyond.
+
+At poles and edges the values are torch's (inf at the poles of lgamma, nan for erfinv
+outside [-1, 1], ...), so every function starts from the general formula and then sets them.
+"""
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from minigrad._ops.activation import erf, erfc
+from minigrad._ops.layout import keeps_layout
+from minigrad._ops.registry import Primitive
+
+_EULER_GAMMA = 0.57721566490153286061
+_HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
+
+
+def _bernoulli_numbers(count):
+    """B_2, B_4, ..., B_2count as exact fractions, from the recurrence sum_j C(m+1, j) B_j = 0."""
+    b = [Fraction(1)]
+    for m in range(1, 2 * count + 1):
+        b.append(-sum(math.comb(m + 1, j) * b[j] for j in range(m)) / (m + 1))
+    return [b[2 * k] for k in range(1, count + 1)]
+
+
+_B = _bernoulli_numbers(12)  # B_2 = 1/6, B_4 = -1/30, ...
+# Stirling's series: lgamma(z) = (z - 1/2) log z - z + log(2 pi) / 2 + sum_k B_2k / (2k (2k - 1) z^(2k - 1))
+_STIRLING = [float(b / (2 * k * (2 * k - 1))) for k, b in enumerate(_B[:9], start=1)]
+# The asymptotic series of digamma: psi(z) = log z - 1 / (2z) - sum_k B_2k / (2k z^2k)
+_DIGAMMA = [float(b / (2 * k)) for k, b in enumerate(_B[:9], start=1)]
+_LARGE = 10.0  # where both series are accurate to double precision with 9 terms (error < 1e-17)
+
+
+def _as_float64(x):
+    return np.asarray(x, dtype=np.float64)
+
+
+def _polynomial(coefficients, t):
+    """sum_k coefficients[k] t^k by Horner's rule."""
+    out = np.full_like(t, coefficients[-1])
+    for c in reversed(coefficients[:-1]):
+        out = out * t + c
+    return out
+
+
+def _sin_pi(x):
+    """sin(pi x), exactly 0 at the integers: pi x is formed from x's distance to its nearest
+    integer, r, so that no digit of x is lost to rounding pi x (sin(pi x) = +-sin(pi r))."""
+    nearest = np.round(x)
+    parity = np.where(np.fmod(nearest, 2) == 0, 1.0, -1.0)
+    return parity * np.sin(np.pi * (x - nearest))
+
+
+def _cot_pi(x):
+    """cot(pi x) = cos(pi r) / sin(pi r), r the distance from x to its nearest integer (cot has
+    period 1), with cos(pi r) written as sin(pi (1/2 - |r|)): exactly 0 at the half-integers,
+    where cot(pi / 2) would come out as 6e-17 from pi / 2 rounded."""
+    r = x - np.round(x)
+    return np.sin(np.pi * (0.5 - np.abs(r))) / np.sin(np.pi * r)
+
+
+# ---------------------------------------------------------------- Hurwitz zeta
+def _hurwitz_tail(s, w):
+    """zeta(s, w) = sum_k (w + k)^-s for w >= a threshold, by Euler-Maclaurin: the integral
+    w^(1 - s) / (s - 1), half the first term, and the Bernoulli corrections
+    B_2j / (2j)! * s (s + 1) ... (s + 2j - 2) * w^(-s - 2j + 1)."""
+    first = w ** -s
+    total = w * first / (s - 1) + first / 2
+    rising, power = s, first / w  # s (s+1)...(s+2j-2) and w^(-s-2j+1), for j = 1
+    for j, b in enumerate(_B, start=1):
+        total = total + float(b / math.factorial(2 * j)) * rising * power
+        rising = rising * (s + 2 * j - 1) * (s + 2 * j)
+        power = power / (w * w)
+    return total
+
+
+def hurwitz_zeta(s, q):
+    """zeta(s, q) = sum_{k >= 0} (q + k)^-s for s > 1 and q > 0 (arrays that broadcast): the
+    first terms are summed as they are until q + k reaches the threshold past which the tail
+    formula converges (it grows with s, whose derivatives the corrections are)."""
+    s, q = np.broadcast_arrays(_as_float64(s), _as_float64(q))
+    threshold = np.maximum(_LARGE, s + 5.0)
+    head = np.zeros(q.shape)
+    steps = np.ceil(threshold - q)
+    for _ in range(int(np.max(steps, where=np.isfinite(steps), initial=0.0))):
+        short = q < threshold
+        head = head + np.where(short, q ** -s, 0.0)
+        q = np.where(short, q + 1, q)
+    return head + _hurwitz_tail(s, q)
+
+
+def _zeta_minus_one(count):
+    """zeta(k) - 1 for k = 2 .. count + 1 (zeta(k, 2))."""
+    return hurwitz_zeta(np.arange(2, count + 2, dtype=np.float64), 2.0)
+
+
+# lgamma(2 + z) = (1 - gamma) z + sum_{k >= 2} (-1)^k (zeta(k) - 1) / k z^k, for |z| <= 1/2: the
+# terms fall as 4^-k, and the series is exact near the roots of lgamma at 1 and 2.
+_NEAR_TWO = [0.0, 1 - _EULER_GAMMA] + [(-1) ** k * c / k for k, c in enumerate(_zeta_minus_one(30), start=2)]
+
+
+# ---------------------------------------------------------------- lgamma
+def _lgamma_positive(x):
+    """lgamma of x > 0: Stirling's series from 10 on; below, x is moved into [1.5, 2.5) by
+    lgamma(x) = lgamma(x + 1) - log x (at most twice) or lgamma(x) = lgamma(x - 1) + log(x - 1),
+    where the series about 2 takes over."""
+    z, correction, product = x, np.zeros_like(x), np.ones_like(x)
+    for _ in range(2):
+        up = z < 1.5
+        correction = correction - np.where(up, np.log(z), 0.0)
+        z = np.where(up, z + 1, z)
+    for _ in range(8):
+        down = (z >= 2.5) & (z < _LARGE)
+        product = product * np.where(down, z - 1, 1.0)
+        z = np.where(down, z - 1, z)
+    near = _polynomial(_NEAR_TWO, z - 2) + correction + np.log(product)
+    inverse = 1 / x
+    stirling = (x - 0.5) * np.log(x) - x + _HALF_LOG_TWO_PI + inverse * _polynomial(_STIRLING, inverse * inverse)
+    return np.where(x < _LARGE, near, stirling)
+
+
+def lgamma(x):
+    """log |Gamma(x)|: inf at 0, the negative integers and +-inf (as in torch); for other x < 0,
+    log(pi / |sin(pi x)|) - lgamma(1 - x)."""
+    v = _as_float64(x)
+    reflected = np.log(np.pi / np.abs(_sin_pi(v))) - _lgamma_positive(1 - v)
+    out = np.where(v > 0, _lgamma_positive(np.abs(v)), reflected)
+    out = np.where(np.isinf(v) | ((v <= 0) & (v == np.floor(v))), np.inf, out)
+    return out.astype(x.dtype, copy=False)
+
+
+# ---------------------------------------------------------------- digamma and polygamma
+def _digamma_positive(x):
+    """digamma of x > 0: psi(x) = psi(x + 1) - 1/x until x >= 10, then the asymptotic series."""
+    z, correction = x, np.zeros_like(x)
+    for _ in range(int(_LARGE)):
+        small = z < _LARGE
+        correction = correction - np.where(small, 1 / z, 0.0)
+        z = np.where(small, z + 1, z)
+    inverse_square = 1 / (z * z)
+    return correction + np.log(z) - 0.5 / z - inverse_square * _polynomial(_DIGAMMA, inverse_square)
+
+
+def digamma(x):
+    """d/dx lgamma(x) = Gamma'(x) / Gamma(x). For x < 0, psi(x) = psi(1 - x) - pi cot(pi x).
+    As in torch: -inf at +0.0 and +inf at -0.0, nan at the negative integers and -inf."""
+    v = _as_float64(x)
+    out = np.where(v > 0, _digamma_positive(np.abs(v)), _digamma_positive(1 - v) - np.pi * _cot_pi(v))
+    out = np.where(v == 0, np.copysign(np.inf, -v), out)
+    out = np.where((v < 0) & (v == np.floor(v)), np.nan, out)
+    return out.astype(x.dtype, copy=False)
+
+
+def _cot_derivative(n):
+    """The coefficients (lowest power first) of the polynomial P_n with d^n/dy^n cot(y) = P_n(cot y):
+    P_0(c) = c and, as d/dy cot y = -(1 + cot^2 y), P_(k+1)(c) = -(1 + c^2) P_k'(c)."""
+    p = np.array([0.0, 1.0])
+    for _ in range(n):
+        p = np.polynomial.polynomial.polymul([-1.0, 0.0, -1.0], np.polynomial.polynomial.polyder(p))
+    return list(p)
+
+
+def _polygamma_positive(n, x):
+    """The n-th derivative of digamma (n >= 1) for x > 0: (-1)^(n+1) n! zeta(n + 1, x)."""
+    return (-1) ** (n + 1) * math.factorial(n) * hurwitz_zeta(n + 1, x)
+
+
+def polygamma(x, n):
+    """The n-th derivative of digamma. For x < 0, differentiating the reflection formula
+    psi(1 - x) - psi(x) = pi cot(pi x) n times gives
+    psi_n(x) = (-1)^n psi_n(1 - x) - pi^(n+1) P_n(cot(pi x)).
+    At the poles (x = 0, -1, ...) and at -inf it is +-inf, at +inf nan (0 for n = 1), as in torch."""
+    if n == 0:
+        return digamma(x)
+    v = _as_float64(x)
+    reflected = (-1) ** n * _polygamma_positive(n, np.where(v < 0, 1 - v, 1.0)) - np.pi ** (n + 1) * _polynomial(_cot_derivative(n), _cot_pi(v))
+    out = np.where(v > 0, _polygamma_positive(n, np.where(v > 0, v, 1.0)), reflected)
+    sign = (-1) ** (n + 1)
+    pole = (v <= 0) & (v == np.floor(v))
+    if n == 1:
+        # torch reflects trigamma with pi^2 / sin(pi x)^2, rounded in x's dtype, and sin(pi x) is
+        # not 0 at the negative integers: it gives a huge finite number there (inf at 0); so does this.
+        out = np.where(pole, np.pi ** 2 / np.sin(np.pi * x) ** 2, out)
+        out = np.where(v == 0, np.inf, np.where(v == np.inf, 0.0, np.where(v == -np.inf, np.nan, out)))
+    else:
+        out = np.where(pole, sign * np.inf, np.where(v == np.inf, np.nan, out))
+    return out.astype(x.dtype, copy=False)
+
+
+def mvlgamma(x, p):
+    """The log of the multivariate gamma function of dimension p:
+    p (p - 1) / 4 log(pi) + sum_{j < p} lgamma(x - j / 2)."""
+    v = _as_float64(x)
+    total = sum(lgamma(v - j / 2) for j in range(p))
+    return (total + p * (p - 1) / 4 * math.log(math.pi)).astype(x.dtype, copy=False)
+
+
+def _mvlgamma_vjp(g, ans, x, p):
+    return g * sum(digamma_primitive(x - j / 2) for j in range(p))
+
+
+lgamma_primitive = Primitive("Lgamma", keeps_layout(lgamma), lambda g, ans, x: g * digamma_primitive(x))
+digamma_primitive = Primitive("Digamma", keeps_layout(digamma), lambda g, ans, x: g * polygamma_primitive(x, n=1))
+# polygamma(n, x): n is a parameter, x the only input; d/dx psi_n(x) = psi_(n+1)(x).
+polygamma_primitive = Primitive("Polygamma", keeps_layout(polygamma),
+                                lambda g, ans, x, n: g * polygamma_primitive(x, n=n + 1))
+mvlgamma_primitive = Primitive("Mvlgamma", keeps_layout(mvlgamma), _mvlgamma_vjp)
+
+
+# ---------------------------------------------------------------- erfinv
+def _erfinv_guess(a):
+    """A closed-form guess of erfinv(a) for 0 <= a < 1, good to about 2e-3 relative (Winitzki's
+    approximation of erf, solved for x): with w = -log(1 - a^2) and c = 2 / (pi k) - w / 2,
+    erfinv(a) ~ sqrt(sqrt(c^2 + w / k) - c), k = 0.147. Where c > 0 the difference is written
+    as the equal (w / k) / (sqrt(c^2 + w / k) + c), which does not cancel to nothing for small a."""
+    k = 0.147
+    w = -np.log1p(-a * a)
+    c = 2 / (np.pi * k) - w / 2
+    root = np.sqrt(c * c + w / k)
+    return np.sqrt(np.where(c > 0, (w / k) / (root + c), root - c))
+
+
+def erfinv(x):
+    """The y with erf(y) = x, for -1 <= x <= 1 (+-inf at +-1, nan outside, as in torch).
+
+    Halley's method on f(y) = erf(y) - a, with f' = 2/sqrt(pi) e^(-y^2) and f'' = -2y f', steps
+    y <- y - f / (f' + y f); each step triples the correct digits, so three steps take the
+    guess to double precision. For a >= 1/2 the residual is computed as (1 - a) - erfc(y), where
+    both terms are exact to their last digit (1 - a is exact there) rather than close to 1."""
+    v = _as_float64(x)
+    a = np.abs(v)
+    inside = a < 1
+    a_inside = np.where(inside, a, 0.0)
+    y = _erfinv_guess(a_inside)
+    tail = a_inside >= 0.5
+    for _ in range(3):
+        residual = np.where(tail, (1 - a_inside) - erfc(y), erf(y) - a_inside)
+        slope = 2 / math.sqrt(math.pi) * np.exp(-y * y)
+        y = y - residual / (slope + y * residual)
+    out = np.where(inside, np.copysign(y, v), np.where(a == 1, np.copysign(np.inf, v), np.nan))
+    return out.astype(x.dtype, copy=False)
+
+
+# d/dx erfinv(x) = 1 / erf'(erfinv(x)) = sqrt(pi) / 2 * exp(erfinv(x)^2)
+erfinv_primitive = Primitive("Erfinv", keeps_layout(erfinv),
+                             lambda g, ans, x: g * (math.sqrt(math.pi) / 2) * np.exp(ans * ans), saves="output")
+
+
+# ---------------------------------------------------------------- modified Bessel functions
+_SERIES_LIMIT = 20.0  # |x| below: the power series (about 50 positive terms); above: the asymptotic one
+
+
+def _bessel_series(nu, a):
+    """I_nu(a) = (a/2)^nu sum_k (a^2/4)^k / (k! (k + nu)!) for nu = 0, 1, all terms positive."""
+    coefficients = [1 / (math.factorial(k) * math.factorial(k + nu)) for k in range(60)]
+    return (a / 2) ** nu * _polynomial(coefficients, a * a / 4)
+
+
+def _bessel_asymptotic_scaled(nu, a):
+    """e^-a I_nu(a) for large a: (2 pi a)^(-1/2) sum_k (-1)^k c_k / a^k, with
+    c_k = (4nu^2 - 1)(4nu^2 - 9)...(4nu^2 - (2k-1)^2) / (k! 8^k); past a = 20 the terms fall
+    below 1e-17 before they start to grow."""
+    coefficients, c = [1.0], 1.0
+    for k in range(1, 30):
+        c *= -(4 * nu * nu - (2 * k - 1) ** 2) / (k * 8)
+        coefficients.append(c)
+    return _polynomial(coefficients, 1 / a) / (math.sqrt(2 * np.pi) * np.sqrt(a))  # (2 pi a overflows first)
+
+
+def _bessel(nu, x, scaled):
+    """I_nu(x) (or e^-|x| I_nu(x) when scaled) for nu = 0 (even in x) or 1 (odd in x)."""
+    v = _as_float64(x)
+    a = np.abs(v)
+    small = a < _SERIES_LIMIT
+    series = _bessel_series(nu, np.where(small, a, 0.0))
+    asymptotic = _bessel_asymptotic_scaled(nu, np.where(small, _SERIES_LIMIT, a))
+    if scaled:
+        out = np.where(small, series * np.exp(-a), asymptotic)
+    else:
+        out = np.where(small, series, np.exp(a) * asymptotic)  # inf / inf = nan at a = inf, as in torch
+    if nu == 1:
+        out = np.copysign(out, v)
+    return out.astype(x.dtype, copy=False)
+
+
+def i0(x):
+    """The modified Bessel function of the first kind of order 0."""
+    return _bessel(0, x, scaled=False)
+
+
+def i0e(x):
+    """e^-|x| i0(x), finite where i0 overflows."""
+    return _bessel(0, x, scaled=True)
+
+
+def i1(x):
+    """The modified Bessel function of the first kind of order 1."""
+    return _bessel(1, x, scaled=False)
+
+
+def i1e(x):
+    """e^-|x| i1(x)."""
+    return _bessel(1, x, scaled=True)
+
+
+def _i1_vjp(g, ans, x):
+    """d/dx I1(x) = I0(x) - I1(x) / x, and 1/2 at x = 0."""
+    return g * np.where(x == 0, 0.5, i0_primitive(x) - ans / x)
+
+
+def _i1e_vjp(g, ans, x):
+    """d/dx e^-|x| I1(x) = e^-|x| I0(x) - (sign(x) + 1/x) e^-|x| I1(x), and 1/2 at x = 0."""
+    return g * np.where(x == 0, 0.5, i0e_primitive(x) - ans * (np.sign(x) + 1 / x))
+
+
+# I0' = I1; (e^-|x| I0)' = e^-|x| I1 - sign(x) e^-|x| I0
+i0_primitive = Primitive("I0", keeps_layout(i0), lambda g, ans, x: g * i1_primitive(x))
+i0e_primitive = Primitive("SpecialI0E", keeps_layout(i0e), lambda g, ans, x: g * (i1e_primitive(x) - np.sign(x) * ans),
+                          saves="both")
+i1_primitive = Primitive("SpecialI1", keeps_layout(i1), _i1_vjp, saves="both")
+i1e_primitive = Primitive("SpecialI1E", keeps_layout(i1e), _i1e_vjp, saves="both")
