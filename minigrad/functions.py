@@ -81,7 +81,7 @@ def _number_first(method):
 # polygamma, whose first argument is its order n; the others refuse one with torch's TypeError,
 # where the method would fail on the number itself.
 _NUMBER_FIRST = set("""add sub subtract mul multiply div divide true_divide floor_divide pow xlogy
-bitwise_and bitwise_or bitwise_xor polygamma""".split())
+bitwise_and bitwise_or bitwise_xor polygamma xlog1py zeta""".split())
 
 
 def _with_out(name, function):

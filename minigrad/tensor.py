@@ -2238,10 +2238,10 @@ class Tensor:
     def logit(self, eps: _float | None = None) -> Tensor:
         """log(p / (1 - p)), the inverse of sigmoid; with eps, p is first clamped to [eps, 1 - eps]
         (its gradient is then zero outside)."""
-        p = self._floating()
-        if eps is not None:
-            p = p.clamp(eps, 1 - eps)
-        return (p / (1 - p)).log()
+        return apply(SP.logit_primitive, self._floating(), eps=eps)
+
+    def logit_(self, eps: _float | None = None) -> Tensor:
+        return self._inplace_floating(SP.logit_primitive, eps=eps)
 
     def nan_to_num(self, nan: _float = 0.0, posinf: _float | None = None, neginf: _float | None = None) -> Tensor:
         """nan, inf and -inf replaced by `nan` and by the largest and smallest finite numbers of

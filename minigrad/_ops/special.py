@@ -90,18 +90,21 @@ def _hurwitz_tail(s, w):
 
 
 def hurwitz_zeta(s, q):
-    """zeta(s, q) = sum_{k >= 0} (q + k)^-s for s > 1 and q > 0 (arrays that broadcast): the
-    first terms are summed as they are until q + k reaches the threshold past which the tail
-    formula converges (it grows with s, whose derivatives the corrections are)."""
+    """zeta(s, q) = sum_{k >= 0} (q + k)^-s for s > 1 (arrays that broadcast): the first terms are
+    summed as they are until q + k reaches the threshold past which the tail formula converges
+    (it grows with s, whose derivatives the corrections are). A sum whose last term no longer
+    changes it in double precision stops early: what is left is smaller still (large s)."""
     s, q = np.broadcast_arrays(_as_float64(s), _as_float64(q))
     threshold = np.maximum(_LARGE, s + 5.0)
-    head = np.zeros(q.shape)
-    steps = np.ceil(threshold - q)
-    for _ in range(int(np.max(steps, where=np.isfinite(steps), initial=0.0))):
-        short = q < threshold
-        head = head + np.where(short, q ** -s, 0.0)
-        q = np.where(short, q + 1, q)
-    return head + _hurwitz_tail(s, q)
+    head, converged = np.zeros(q.shape), np.zeros(q.shape, dtype=bool)
+    summing = np.isfinite(q) & (q < threshold)
+    while np.any(summing):
+        term = np.where(summing, q ** -s, 0.0)
+        head = head + term
+        converged |= summing & (q > 0) & (term < 1e-17 * head)
+        q = np.where(summing, q + 1, q)
+        summing &= (q < threshold) & ~converged
+    return np.where(converged, head, head + _hurwitz_tail(s, q))
 
 
 def _zeta_minus_one(count):
@@ -223,37 +226,64 @@ mvlgamma_primitive = Primitive("Mvlgamma", keeps_layout(mvlgamma), _mvlgamma_vjp
 
 
 # ---------------------------------------------------------------- erfinv
-def _erfinv_guess(a):
-    """A closed-form guess of erfinv(a) for 0 <= a < 1, good to about 2e-3 relative (Winitzki's
-    approximation of erf, solved for x): with w = -log(1 - a^2) and c = 2 / (pi k) - w / 2,
+def _erfinv_guess(w):
+    """A closed-form guess of erfinv(a) for 0 <= a < 1 from w = -log(1 - a^2), good to about 2e-3
+    relative (Winitzki's approximation of erf, solved for x): with c = 2 / (pi k) - w / 2,
     erfinv(a) ~ sqrt(sqrt(c^2 + w / k) - c), k = 0.147. Where c > 0 the difference is written
     as the equal (w / k) / (sqrt(c^2 + w / k) + c), which does not cancel to nothing for small a."""
     k = 0.147
-    w = -np.log1p(-a * a)
     c = 2 / (np.pi * k) - w / 2
     root = np.sqrt(c * c + w / k)
     return np.sqrt(np.where(c > 0, (w / k) / (root + c), root - c))
 
 
-def erfinv(x):
-    """The y with erf(y) = x, for -1 <= x <= 1 (+-inf at +-1, nan outside, as in torch).
-
-    Halley's method on f(y) = erf(y) - a, with f' = 2/sqrt(pi) e^(-y^2) and f'' = -2y f', steps
-    y <- y - f / (f' + y f); each step triples the correct digits, so three steps take the
-    guess to double precision. For a >= 1/2 the residual is computed as (1 - a) - erfc(y), where
-    both terms are exact to their last digit (1 - a is exact there) rather than close to 1."""
-    v = _as_float64(x)
-    a = np.abs(v)
-    inside = a < 1
-    a_inside = np.where(inside, a, 0.0)
-    y = _erfinv_guess(a_inside)
-    tail = a_inside >= 0.5
+def _halley_on_erf(y, target, complement):
+    """Three steps of Halley's method on f(y) = erf(y) - target, with f' = 2/sqrt(pi) e^(-y^2) and
+    f'' = -2y f': y <- y - f / (f' + y f). Each step triples the correct digits. With
+    `complement`, target is 1 - complement and the residual is computed as complement - erfc(y),
+    whose terms are exact to their last digit rather than close to 1 (the tails)."""
     for _ in range(3):
-        residual = np.where(tail, (1 - a_inside) - erfc(y), erf(y) - a_inside)
+        residual = complement - erfc(y) if complement is not None else erf(y) - target
         slope = 2 / math.sqrt(math.pi) * np.exp(-y * y)
         y = y - residual / (slope + y * residual)
-    out = np.where(inside, np.copysign(y, v), np.where(a == 1, np.copysign(np.inf, v), np.nan))
+    return y
+
+
+def _inverse_erf_near_zero(a):
+    """The y >= 0 with erf(y) = a, for 0 <= a <= 1/2."""
+    return _halley_on_erf(_erfinv_guess(-np.log1p(-a * a)), a, None)
+
+
+def _inverse_erfc_small(q):
+    """The y > 0 with erfc(y) = q, for 0 < q <= 1/2 (1 - a^2 = q (2 - q) for a = 1 - q)."""
+    return _halley_on_erf(_erfinv_guess(-np.log(q * (2 - q))), None, q)
+
+
+def erfinv(x):
+    """The y with erf(y) = x, for -1 <= x <= 1 (+-inf at +-1, nan outside, as in torch); for
+    |x| >= 1/2 through erfc(y) = 1 - |x|, which is exact there."""
+    v = _as_float64(x)
+    a = np.abs(v)
+    near_zero = _inverse_erf_near_zero(np.where(a < 0.5, a, 0.0))
+    tail = _inverse_erfc_small(np.where((a >= 0.5) & (a < 1), 1 - a, 0.5))
+    y = np.where(a < 0.5, near_zero, tail)
+    out = np.where(a < 1, np.copysign(y, v), np.where(a == 1, np.copysign(np.inf, v), np.nan))
     return out.astype(x.dtype, copy=False)
+
+
+def ndtri(p):
+    """The inverse of the standard normal CDF: ndtri(p) = sqrt(2) y where erfc(-y) = 2p, computed
+    from whichever of 2p, 2(1 - p) or 2p - 1 is small or central, each exact (-inf at 0, inf at 1,
+    nan outside [0, 1])."""
+    v = _as_float64(p)
+    q = 2 * v
+    lower = _inverse_erfc_small(np.where((q > 0) & (q <= 0.5), q, 0.5))              # erfc(y) = 2p
+    upper = _inverse_erfc_small(np.where((v >= 0.75) & (v < 1), 2 * (1 - v), 0.5))    # erfc(-y) = 2 - 2p
+    centre = q - 1                                                                     # erf(y) = 2p - 1
+    middle = np.copysign(_inverse_erf_near_zero(np.where(np.abs(centre) <= 0.5, np.abs(centre), 0.0)), centre)
+    out = math.sqrt(2) * np.select([q <= 0.5, v >= 0.75], [-lower, upper], middle)
+    out = np.where(v == 0, -np.inf, np.where(v == 1, np.inf, np.where((v > 0) & (v < 1), out, np.nan)))
+    return out.astype(p.dtype, copy=False)
 
 
 # d/dx erfinv(x) = 1 / erf'(erfinv(x)) = sqrt(pi) / 2 * exp(erfinv(x)^2)
@@ -294,7 +324,7 @@ def _bessel(nu, x, scaled):
     else:
         out = np.where(small, series, np.exp(a) * asymptotic)  # inf / inf = nan at a = inf, as in torch
     if nu == 1:
-        out = np.copysign(out, v)
+        out = np.where(v < 0, -out, out)  # (odd; i1(-0.0) is 0.0, as in torch)
     return out.astype(x.dtype, copy=False)
 
 
@@ -318,14 +348,20 @@ def i1e(x):
     return _bessel(1, x, scaled=True)
 
 
+def _not_tiny(x):
+    """|x| > the dtype's epsilon: where the derivatives of i1 and i1e below are computed by their
+    formula, which divides by x; torch takes their limit 1/2 elsewhere (nan included)."""
+    return np.abs(x) > np.finfo(np.asarray(x).dtype).eps
+
+
 def _i1_vjp(g, ans, x):
     """d/dx I1(x) = I0(x) - I1(x) / x, and 1/2 at x = 0."""
-    return g * np.where(x == 0, 0.5, i0_primitive(x) - ans / x)
+    return g * np.where(_not_tiny(x), i0_primitive(x) - ans / x, 0.5)
 
 
 def _i1e_vjp(g, ans, x):
     """d/dx e^-|x| I1(x) = e^-|x| I0(x) - (sign(x) + 1/x) e^-|x| I1(x), and 1/2 at x = 0."""
-    return g * np.where(x == 0, 0.5, i0e_primitive(x) - ans * (np.sign(x) + 1 / x))
+    return g * np.where(_not_tiny(x), i0e_primitive(x) - ans * (np.sign(x) + 1 / x), 0.5)
 
 
 # I0' = I1; (e^-|x| I0)' = e^-|x| I1 - sign(x) e^-|x| I0
@@ -334,3 +370,103 @@ i0e_primitive = Primitive("SpecialI0E", keeps_layout(i0e), lambda g, ans, x: g *
                           saves="both")
 i1_primitive = Primitive("SpecialI1", keeps_layout(i1), _i1_vjp, saves="both")
 i1e_primitive = Primitive("SpecialI1E", keeps_layout(i1e), _i1e_vjp, saves="both")
+
+
+# ---------------------------------------------------------------- normal distribution, erfcx, entropy
+def _erfcx_fraction(x, depth=40):
+    """erfcx(x) = e^(x^2) erfc(x) for x >= 2, by Laplace's continued fraction
+    1/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), evaluated from the inside out."""
+    denominator = x
+    for k in range(depth, 0, -1):
+        denominator = x + (k / 2) / denominator
+    return 1 / (math.sqrt(math.pi) * denominator)
+
+
+def erfcx(x):
+    """The scaled complementary error function e^(x^2) erfc(x): finite and accurate where erfc
+    underflows (large x); below 2 the product itself (inf for x < -26.6, as the value is)."""
+    v = _as_float64(x)
+    far = v >= 2
+    direct = np.exp(v * v) * erfc(np.where(far, 0.0, v))  # (nan stays nan on this side)
+    out = np.where(far, _erfcx_fraction(np.where(far, v, 2.0)), direct)
+    return np.where(v == np.inf, 0.0, out).astype(x.dtype, copy=False)
+
+
+def log_ndtr(x):
+    """log of the standard normal CDF, log(erfc(-x / sqrt(2)) / 2): for x < -1 through erfcx,
+    log(erfcx(t) / 2) - t^2 with t = -x / sqrt(2), finite far past where the CDF underflows;
+    above, log1p(-erfc(x / sqrt(2)) / 2), exact where the CDF is close to 1."""
+    v = _as_float64(x)
+    t = -v / math.sqrt(2)
+    low = v < -1
+    lower = np.log(erfcx(np.where(low, t, 0.0)) / 2) - v * v / 2
+    upper = np.log1p(-erfc(np.where(low, 0.0, v) / math.sqrt(2)) / 2)  # (nan stays nan on this side)
+    return np.where(low, lower, upper).astype(x.dtype, copy=False)
+
+
+def entr(x):
+    """The entropy term -x log x: 0 at 0, -inf for x < 0 (as in torch), nan at nan."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(x > 0, -x * np.log(x), np.where(x == 0, 0.0, -np.inf))
+    return np.where(np.isnan(x), x, out).astype(x.dtype, copy=False)
+
+
+erfcx_primitive = Primitive("SpecialErfcx", keeps_layout(erfcx),
+                            lambda g, ans, x: g * (2 * x * ans - 2 / math.sqrt(math.pi)), saves="both")
+# d/dx log Phi(x) = phi(x) / Phi(x) = exp(-x^2 / 2 - log Phi(x)) / sqrt(2 pi)
+log_ndtr_primitive = Primitive("SpecialLogNdtr", keeps_layout(log_ndtr),
+                               lambda g, ans, x: g / math.sqrt(2 * math.pi) * np.exp(-(ans + x * x / 2)), saves="both")
+# d/dp ndtri(p) = 1 / phi(ndtri(p)) = sqrt(2 pi) exp(ndtri(p)^2 / 2)
+ndtri_primitive = Primitive("SpecialNdtri", keeps_layout(ndtri),
+                            lambda g, ans, p: g * math.sqrt(2 * math.pi) * np.exp(ans * ans / 2), saves="output")
+entr_primitive = Primitive("SpecialEntr", keeps_layout(entr), lambda g, ans, x: -g * (1 + np.log(x)))
+
+
+# ---------------------------------------------------------------- logit, xlog1py, zeta
+def _logit(x, eps):
+    """log(x / (1 - x)), x first clamped to [eps, 1 - eps] when eps is given."""
+    z = x if eps is None else np.clip(x, eps, 1 - eps)
+    return np.log(z / (1 - z))
+
+
+def _logit_vjp(g, ans, x, eps):
+    """1 / (x (1 - x)); as in torch, g * inf at 0 and 1 (also at -0.0), nan outside [0, 1]
+    without eps, and 0 where eps clamps."""
+    outside = (x < 0) | (x > 1) if eps is None else (x < eps) | (x > 1 - eps)
+    at_the_ends = np.where((x == 0) | (x == 1), g * np.inf, g / (x * (1 - x)))
+    return np.where(outside, np.nan if eps is None else 0.0, at_the_ends)
+
+
+logit_primitive = Primitive("Logit", _logit, _logit_vjp)
+
+
+def _xlog1py(x, y):
+    """x * log1p(y), and 0 where x is 0 unless y is nan."""
+    return np.where((x == 0) & ~np.isnan(y), 0.0, x * np.log1p(y)).astype(np.result_type(x, y), copy=False)
+
+
+# d/dx = log1p(y), sent as xlog1py(g, y) and as 0 where x is 0 and log1p(y) is -inf or nan
+# (y <= -1), as torch does; d/dy = x / (1 + y).
+xlog1py_primitive = Primitive("SpecialXlog1Py", _xlog1py,
+                              lambda g, ans, x, y: np.where((x == 0) & (y <= -1), 0.0, xlog1py_primitive(g, y)),
+                              lambda g, ans, x, y: g * x / (1 + y))
+
+
+def zeta(x, q):
+    """The Hurwitz zeta function sum_k (q + k)^-x, with torch's conventions: inf at x = 1 and
+    where q is 0 or a negative integer; nan for x < 1, and for q < 0 with x not an integer."""
+    s, a = np.broadcast_arrays(_as_float64(x), _as_float64(q))
+    whole_a = a == np.floor(a)
+    valid = (s > 1) & (a != np.inf) & ((a > 0) | (~whole_a & (s == np.floor(s))))
+    out = np.where(valid, hurwitz_zeta(np.where(valid, s, 2.0), np.where(valid, a, 1.0)), np.nan)
+    out = np.where((s == 1) | ((s > 1) & (a <= 0) & whole_a), np.inf, out)
+    return out.astype(np.result_type(x, q), copy=False)
+
+
+def _zeta_has_no_x_derivative(*args):
+    raise NotImplementedError("the derivative for 'zeta' is not implemented.")
+
+
+# d/dq zeta(x, q) = -x zeta(x + 1, q); torch defines no derivative in x.
+zeta_primitive = Primitive("SpecialZeta", zeta, _zeta_has_no_x_derivative,
+                           lambda g, ans, x, q: -g * x * zeta_primitive(x + 1, q))
