@@ -81,7 +81,7 @@ def _number_first(method):
 # polygamma, whose first argument is its order n; the others refuse one with torch's TypeError,
 # where the method would fail on the number itself.
 _NUMBER_FIRST = set("""add sub subtract mul multiply div divide true_divide floor_divide pow xlogy
-bitwise_and bitwise_or bitwise_xor polygamma xlog1py zeta""".split())
+bitwise_and bitwise_or bitwise_xor polygamma xlog1py zeta float_power""".split())
 
 
 def _with_out(name, function):
@@ -462,6 +462,14 @@ lgamma = _with_out("lgamma", Tensor.lgamma)
 digamma = _with_out("digamma", Tensor.digamma)
 mvlgamma = _with_out("mvlgamma", Tensor.mvlgamma)
 i0 = _with_out("i0", Tensor.i0)
+copysign = _with_out("copysign", Tensor.copysign)
+float_power = _with_out("float_power", _number_first(Tensor.float_power))
+ldexp = _with_out("ldexp", Tensor.ldexp)
+frexp = _with_out("frexp", Tensor.frexp)
+nextafter = _with_out("nextafter", Tensor.nextafter)
+logaddexp2 = _with_out("logaddexp2", Tensor.logaddexp2)
+gcd = _with_out("gcd", Tensor.gcd)
+lcm = _with_out("lcm", Tensor.lcm)
 relu = Tensor.relu
 clamp = _with_out("clamp", Tensor.clamp)
 clip = _with_out("clip", Tensor.clip)

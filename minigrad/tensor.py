@@ -33,6 +33,7 @@ from minigrad._ops import elementwise as E
 from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
+from minigrad._ops import representation as REP
 from minigrad._ops import shape as S
 from minigrad._ops import special as SP
 from minigrad._ops.layout import c_order, gradient_layout, laid_out_like
@@ -1987,11 +1988,11 @@ class Tensor:
         self._version_counter[0] += 1
         return self
 
-    def _inplace_floating(self, primitive, **params):
+    def _inplace_floating(self, primitive, *args, **params):
         """An in-place op whose result is floating (exp_, sqrt_): refused on an integer or bool tensor."""
         if self._array.dtype.kind != "f":
             _refuse_cast(_dtype.get_default_dtype().numpy, self._array.dtype)
-        return self._inplace(primitive, **params)
+        return self._inplace(primitive, *args, **params)
 
     def _inplace_binary(self, primitive, other):
         if isinstance(other, Tensor):
@@ -2239,6 +2240,91 @@ class Tensor:
         """log(p / (1 - p)), the inverse of sigmoid; with eps, p is first clamped to [eps, 1 - eps]
         (its gradient is then zero outside)."""
         return apply(SP.logit_primitive, self._floating(), eps=eps)
+
+    def copysign(self, other: TensorLike) -> Tensor:
+        """|self| with the sign of other (the sign bit: -0.0 counts as negative); integers compute
+        in floats."""
+        if _is_scalar(other):
+            return apply(REP.copysign_scalar, self._floating(), float(other))
+        return self._floating_binary(REP.copysign, other)
+
+    def copysign_(self, other: TensorLike) -> Tensor:
+        if _is_scalar(other):
+            return self._inplace_floating(REP.copysign_scalar, float(other))
+        return self._inplace_floating(REP.copysign, _tensor_operand(other, "copysign_")._cast(self._array.dtype))
+
+    def float_power(self, exponent: TensorLike) -> Tensor:
+        """self ** exponent computed in float64, whatever the dtypes of self and exponent."""
+        if isinstance(exponent, Tensor):
+            exponent = exponent._cast(np.dtype(np.float64))
+        return self._cast(np.dtype(np.float64)).pow(exponent)
+
+    def float_power_(self, exponent: TensorLike) -> Tensor:
+        if self._array.dtype != np.float64:
+            raise RuntimeError(f"the base given to float_power_ has dtype {_scalar_type(self)} but the operation's "
+                               "result requires dtype Double")
+        return self.pow_(exponent._cast(np.dtype(np.float64)) if isinstance(exponent, Tensor) else exponent)
+
+    def ldexp(self, other: Tensor) -> Tensor:
+        """self * 2 ** other."""
+        return self._floating_binary(REP.ldexp, _tensor_operand(other, "ldexp"))
+
+    def ldexp_(self, other: Tensor) -> Tensor:
+        if self._array.dtype.kind != "f":
+            raise RuntimeError(f"ldexp can't be cast to the desired output type {_scalar_type(self)}")
+        return self._inplace(REP.ldexp, _tensor_operand(other, "ldexp_")._cast(self._array.dtype))
+
+    def frexp(self) -> tuple[Tensor, Tensor]:
+        """(mantissa, exponent) with self = mantissa * 2 ** exponent and 1/2 <= |mantissa| < 1
+        (0 and 0 at 0); the exponent is int32 and carries no gradient."""
+        if self._array.dtype.kind != "f":
+            raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+        exponent = np.frexp(self._array)[1].astype(np.int32)
+        return _FREXP(apply(REP.frexp_mantissa, self), Tensor._wrap(exponent))
+
+    def nextafter(self, other: Tensor) -> Tensor:
+        """The next floating-point number after self in the direction of other."""
+        a, b = self._float_operands(other, "nextafter")
+        return apply(REP.nextafter, a, b)
+
+    def nextafter_(self, other: Tensor) -> Tensor:
+        self._float_operands(other, "nextafter")
+        return self._inplace_floating(REP.nextafter, _tensor_operand(other, "nextafter_")._cast(self._array.dtype))
+
+    def logaddexp2(self, other: Tensor) -> Tensor:
+        """log2(2 ** self + 2 ** other), finite where the powers would overflow."""
+        a, b = self._float_operands(other, "logaddexp2")
+        return apply(REP.logaddexp2, a, b)
+
+    def _float_operands(self, other, name):
+        """self and the tensor other, promoted together, for an op torch has for floating dtypes only."""
+        a, b = _promote(self, _tensor_operand(other, name))
+        if a._array.dtype.kind != "f":
+            raise NotImplementedError(f'"{name}_cpu" not implemented for {_scalar_type(a)!r}')
+        _broadcast_shape(a._array.shape, b._array.shape)
+        return a, b
+
+    def gcd(self, other: Tensor) -> Tensor:
+        """The greatest common divisor of integer tensors (non-negative, 0 for gcd(0, 0))."""
+        return Tensor._wrap(np.asarray(np.gcd(*self._integer_operands(other, "gcd"))))
+
+    def lcm(self, other: Tensor) -> Tensor:
+        """The least common multiple of integer tensors (non-negative, 0 where either is 0)."""
+        return Tensor._wrap(np.asarray(np.lcm(*self._integer_operands(other, "lcm"))))
+
+    def gcd_(self, other: Tensor) -> Tensor:
+        return self.copy_(self.gcd(other))
+
+    def lcm_(self, other: Tensor) -> Tensor:
+        return self.copy_(self.lcm(other))
+
+    def _integer_operands(self, other, name):
+        """The arrays of self and the tensor other, promoted together, for an integer-only op."""
+        a, b = _promote(self, _tensor_operand(other, name))
+        if a._array.dtype.kind not in "iu":
+            raise NotImplementedError(f'"{name}_cpu" not implemented for {_scalar_type(a)!r}')
+        _broadcast_shape(a._array.shape, b._array.shape)
+        return a._array, b._array
 
     def logit_(self, eps: _float | None = None) -> Tensor:
         return self._inplace_floating(SP.logit_primitive, eps=eps)
@@ -2628,6 +2714,7 @@ def _einsum(subscripts, *operands):
 
 
 _AMINMAX = collections.namedtuple("aminmax", ["min", "max"])  # torch.return_types.aminmax's fields
+_FREXP = collections.namedtuple("frexp", ["mantissa", "exponent"])  # torch.return_types.frexp's
 
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
