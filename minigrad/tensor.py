@@ -2378,6 +2378,55 @@ class Tensor:
         dims = _shape_args(dims)
         return self.repeat(*((1,) * (self.ndim - len(dims)) + tuple(dims)))
 
+    def cov(self, *, correction: _int = 1, fweights: Tensor | None = None, aweights: Tensor | None = None) -> Tensor:
+        """The covariance matrix of the variables in the rows of self (observations in the columns;
+        a 1-D self is one variable), as torch computes it: the weighted mean of each row is taken
+        out, and the products of the rows are summed with the weights fweights * aweights and
+        divided by sum(w) - correction (sum(w) - correction * sum(w * aweights) / sum(w) with
+        aweights). Where that is not above 0, torch's warning, and inf or nan."""
+        if self.ndim > 2:
+            raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
+                               f"{self.ndim} dimensions")
+        if self._array.dtype == np.bool_:
+            raise RuntimeError("cov(): bool dtype is not supported for input")
+        x = self.reshape(1, -1) if self.ndim < 2 else self
+        observations = x.shape[1]
+        weights = None
+        for name, w, wanted in (("fweights", fweights, "integral"), ("aweights", aweights, "floating point")):
+            if w is None:
+                continue
+            _check_cov_weights(name, w, wanted, observations)
+            weights = w if weights is None else weights * w
+        total = observations if weights is None else weights.sum()
+        if weights is not None and float(total) == 0:
+            raise RuntimeError("cov(): weights sum to zero, can't be normalized")
+        mean = (x if weights is None else x * weights).sum(1) / total
+        if weights is not None and correction != 0 and aweights is not None:
+            norm = total - correction * (weights * aweights).sum() / total
+        else:
+            norm = total - correction
+        if float(norm) <= 0:
+            warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number "
+                          "of observations.", UserWarning, stacklevel=2)
+            norm = norm * 0
+        centred = x - mean.unsqueeze(1)
+        products = centred.mm((centred if weights is None else centred * weights).t())
+        return (products / norm).squeeze()
+
+    def corrcoef(self) -> Tensor:
+        """Pearson's correlation coefficients of the rows of self: cov(self) with each entry
+        divided by the two standard deviations, clipped to [-1, 1] (c / c for one variable)."""
+        if self.ndim > 2:
+            raise RuntimeError(f"corrcoef(): expected input to have two or fewer dimensions but got an input with "
+                               f"{self.ndim} dimensions")
+        c = self.cov()
+        if c.ndim == 0:
+            return c / c  # (nan for a variance of 0, inf or nan, as in torch)
+        deviation = c.diagonal().sqrt()
+        c = c / deviation.reshape(-1, 1)
+        c = c / deviation.reshape(1, -1)
+        return c.clip(-1, 1)
+
     def diff(self, n: _int = 1, dim: _int = -1, prepend: Tensor | None = None, append: Tensor | None = None) -> Tensor:
         """The n-th forward difference along dim: x[i + 1] - x[i] (for bool tensors x[i + 1] != x[i])."""
         axis = _dim(dim, self.ndim)
@@ -2901,6 +2950,22 @@ def _refuse_bool_kernel(a, b, kernel, in_place=False):
         if in_place and isinstance(b, Tensor) and b._array.shape != a._array.shape:
             _check_inplace_shape(a._array.shape, b._array.shape)
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _check_cov_weights(name, weights, wanted, observations):
+    """cov's fweights (integers) or aweights (floats): torch's checks, one weight per observation, none negative."""
+    if weights.ndim > 1:
+        raise RuntimeError(f"cov(): expected {name} to have one or fewer dimensions but got {name} with "
+                           f"{weights.ndim} dimensions")
+    kind = weights._array.dtype.kind
+    if (kind not in "iu") if wanted == "integral" else (kind != "f"):
+        raise RuntimeError(f"cov(): expected {name} to have {wanted} dtype but got {name} with "
+                           f"{_scalar_type(weights)} dtype")
+    if weights.numel() != observations:
+        raise RuntimeError(f"cov(): expected {name} to have the same numel as there are observations in the input "
+                           f"but got {weights.numel()} != {observations}")
+    if observations and weights._array.min() < 0:
+        raise RuntimeError(f"cov(): {name} cannot be negative")
 
 
 def _int_argument(value, name, function, position):
