@@ -50,6 +50,16 @@ def _as_float64(x):
     return np.asarray(x, dtype=np.float64)
 
 
+def _piecewise(v, condition, where_true, where_false):
+    """where_true(v) where condition holds and where_false(v) elsewhere, each formula computed only
+    on the elements it gives (where the branches of a function differ, computing both everywhere
+    would double the work, and feed each branch arguments outside its range)."""
+    out = np.empty_like(v)
+    out[condition] = where_true(v[condition])
+    out[~condition] = where_false(v[~condition])
+    return out
+
+
 def _polynomial(coefficients, t):
     """sum_k coefficients[k] t^k by Horner's rule."""
     out = np.full_like(t, coefficients[-1])
@@ -118,31 +128,40 @@ _NEAR_TWO = [0.0, 1 - _EULER_GAMMA] + [(-1) ** k * c / k for k, c in enumerate(_
 
 
 # ---------------------------------------------------------------- lgamma
-def _lgamma_positive(x):
-    """lgamma of x > 0: Stirling's series from 10 on; below, x is moved into [1.5, 2.5) by
-    lgamma(x) = lgamma(x + 1) - log x (at most twice) or lgamma(x) = lgamma(x - 1) + log(x - 1),
-    where the series about 2 takes over."""
+def _lgamma_below_ten(x):
+    """lgamma of 0 < x < 10: x is moved into [1.5, 2.5) by lgamma(x) = lgamma(x + 1) - log x (at
+    most twice) or lgamma(x) = lgamma(x - 1) + log(x - 1), where the series about 2 takes over."""
     z, correction, product = x, np.zeros_like(x), np.ones_like(x)
     for _ in range(2):
         up = z < 1.5
         correction = correction - np.where(up, np.log(z), 0.0)
         z = np.where(up, z + 1, z)
     for _ in range(8):
-        down = (z >= 2.5) & (z < _LARGE)
+        down = z >= 2.5
         product = product * np.where(down, z - 1, 1.0)
         z = np.where(down, z - 1, z)
-    near = _polynomial(_NEAR_TWO, z - 2) + correction + np.log(product)
+    return _polynomial(_NEAR_TWO, z - 2) + correction + np.log(product)
+
+
+def _stirling(x):
+    """lgamma of x >= 10 by Stirling's series."""
     inverse = 1 / x
-    stirling = (x - 0.5) * np.log(x) - x + _HALF_LOG_TWO_PI + inverse * _polynomial(_STIRLING, inverse * inverse)
-    return np.where(x < _LARGE, near, stirling)
+    return (x - 0.5) * np.log(x) - x + _HALF_LOG_TWO_PI + inverse * _polynomial(_STIRLING, inverse * inverse)
+
+
+def _lgamma_positive(x):
+    return _piecewise(x, x < _LARGE, _lgamma_below_ten, _stirling)
+
+
+def _lgamma_reflected(x):
+    """lgamma of x < 0 (not an integer): log(pi / |sin(pi x)|) - lgamma(1 - x)."""
+    return np.log(np.pi / np.abs(_sin_pi(x))) - _lgamma_positive(1 - x)
 
 
 def lgamma(x):
-    """log |Gamma(x)|: inf at 0, the negative integers and +-inf (as in torch); for other x < 0,
-    log(pi / |sin(pi x)|) - lgamma(1 - x)."""
+    """log |Gamma(x)|: inf at 0, the negative integers and +-inf (as in torch)."""
     v = _as_float64(x)
-    reflected = np.log(np.pi / np.abs(_sin_pi(v))) - _lgamma_positive(1 - v)
-    out = np.where(v > 0, _lgamma_positive(np.abs(v)), reflected)
+    out = _piecewise(v, v > 0, _lgamma_positive, _lgamma_reflected)
     out = np.where(np.isinf(v) | ((v <= 0) & (v == np.floor(v))), np.inf, out)
     return out.astype(x.dtype, copy=False)
 
@@ -163,7 +182,7 @@ def digamma(x):
     """d/dx lgamma(x) = Gamma'(x) / Gamma(x). For x < 0, psi(x) = psi(1 - x) - pi cot(pi x).
     As in torch: -inf at +0.0 and +inf at -0.0, nan at the negative integers and -inf."""
     v = _as_float64(x)
-    out = np.where(v > 0, _digamma_positive(np.abs(v)), _digamma_positive(1 - v) - np.pi * _cot_pi(v))
+    out = _piecewise(v, v > 0, _digamma_positive, lambda u: _digamma_positive(1 - u) - np.pi * _cot_pi(u))
     out = np.where(v == 0, np.copysign(np.inf, -v), out)
     out = np.where((v < 0) & (v == np.floor(v)), np.nan, out)
     return out.astype(x.dtype, copy=False)
@@ -191,17 +210,21 @@ def polygamma(x, n):
     if n == 0:
         return digamma(x)
     v = _as_float64(x)
-    reflected = (-1) ** n * _polygamma_positive(n, np.where(v < 0, 1 - v, 1.0)) - np.pi ** (n + 1) * _polynomial(_cot_derivative(n), _cot_pi(v))
-    out = np.where(v > 0, _polygamma_positive(n, np.where(v > 0, v, 1.0)), reflected)
-    sign = (-1) ** (n + 1)
-    pole = (v <= 0) & (v == np.floor(v))
+    cot_derivative = _cot_derivative(n)
+
+    def reflected(u):
+        return (-1) ** n * _polygamma_positive(n, 1 - u) - np.pi ** (n + 1) * _polynomial(cot_derivative, _cot_pi(u))
+
+    pole = (v <= 0) & (v == np.floor(v))  # 0, the negative integers and -inf: set below
+    safe = np.where(pole, 1.0, v)
+    out = _piecewise(safe, safe < 0, reflected, lambda u: _polygamma_positive(n, u))
     if n == 1:
         # torch reflects trigamma with pi^2 / sin(pi x)^2, rounded in x's dtype, and sin(pi x) is
         # not 0 at the negative integers: it gives a huge finite number there (inf at 0); so does this.
         out = np.where(pole, np.pi ** 2 / np.sin(np.pi * x) ** 2, out)
         out = np.where(v == 0, np.inf, np.where(v == np.inf, 0.0, np.where(v == -np.inf, np.nan, out)))
     else:
-        out = np.where(pole, sign * np.inf, np.where(v == np.inf, np.nan, out))
+        out = np.where(pole, (-1) ** (n + 1) * np.inf, np.where(v == np.inf, np.nan, out))
     return out.astype(x.dtype, copy=False)
 
 
@@ -264,9 +287,7 @@ def erfinv(x):
     |x| >= 1/2 through erfc(y) = 1 - |x|, which is exact there."""
     v = _as_float64(x)
     a = np.abs(v)
-    near_zero = _inverse_erf_near_zero(np.where(a < 0.5, a, 0.0))
-    tail = _inverse_erfc_small(np.where((a >= 0.5) & (a < 1), 1 - a, 0.5))
-    y = np.where(a < 0.5, near_zero, tail)
+    y = _piecewise(np.where(a < 1, a, 0.0), a < 0.5, _inverse_erf_near_zero, lambda t: _inverse_erfc_small(1 - t))
     out = np.where(a < 1, np.copysign(y, v), np.where(a == 1, np.copysign(np.inf, v), np.nan))
     return out.astype(x.dtype, copy=False)
 
@@ -316,13 +337,12 @@ def _bessel(nu, x, scaled):
     """I_nu(x) (or e^-|x| I_nu(x) when scaled) for nu = 0 (even in x) or 1 (odd in x)."""
     v = _as_float64(x)
     a = np.abs(v)
-    small = a < _SERIES_LIMIT
-    series = _bessel_series(nu, np.where(small, a, 0.0))
-    asymptotic = _bessel_asymptotic_scaled(nu, np.where(small, _SERIES_LIMIT, a))
     if scaled:
-        out = np.where(small, series * np.exp(-a), asymptotic)
-    else:
-        out = np.where(small, series, np.exp(a) * asymptotic)  # inf / inf = nan at a = inf, as in torch
+        out = _piecewise(a, a < _SERIES_LIMIT, lambda t: _bessel_series(nu, t) * np.exp(-t),
+                         lambda t: _bessel_asymptotic_scaled(nu, t))
+    else:  # (inf / inf = nan at a = inf, as in torch)
+        out = _piecewise(a, a < _SERIES_LIMIT, lambda t: _bessel_series(nu, t),
+                         lambda t: np.exp(t) * _bessel_asymptotic_scaled(nu, t))
     if nu == 1:
         out = np.where(v < 0, -out, out)  # (odd; i1(-0.0) is 0.0, as in torch)
     return out.astype(x.dtype, copy=False)
@@ -386,9 +406,7 @@ def erfcx(x):
     """The scaled complementary error function e^(x^2) erfc(x): finite and accurate where erfc
     underflows (large x); below 2 the product itself (inf for x < -26.6, as the value is)."""
     v = _as_float64(x)
-    far = v >= 2
-    direct = np.exp(v * v) * erfc(np.where(far, 0.0, v))  # (nan stays nan on this side)
-    out = np.where(far, _erfcx_fraction(np.where(far, v, 2.0)), direct)
+    out = _piecewise(v, v >= 2, _erfcx_fraction, lambda u: np.exp(u * u) * erfc(u))
     return np.where(v == np.inf, 0.0, out).astype(x.dtype, copy=False)
 
 
@@ -397,11 +415,9 @@ def log_ndtr(x):
     log(erfcx(t) / 2) - t^2 with t = -x / sqrt(2), finite far past where the CDF underflows;
     above, log1p(-erfc(x / sqrt(2)) / 2), exact where the CDF is close to 1."""
     v = _as_float64(x)
-    t = -v / math.sqrt(2)
-    low = v < -1
-    lower = np.log(erfcx(np.where(low, t, 0.0)) / 2) - v * v / 2
-    upper = np.log1p(-erfc(np.where(low, 0.0, v) / math.sqrt(2)) / 2)  # (nan stays nan on this side)
-    return np.where(low, lower, upper).astype(x.dtype, copy=False)
+    out = _piecewise(v, v < -1, lambda u: np.log(erfcx(-u / math.sqrt(2)) / 2) - u * u / 2,
+                     lambda u: np.log1p(-erfc(u / math.sqrt(2)) / 2))
+    return out.astype(x.dtype, copy=False)
 
 
 def entr(x):
