@@ -7,10 +7,10 @@ Every function takes torch's out= where torch.special's does.
 """
 
 import math
+import numbers
 
 from minigrad import functions as _functions
 from minigrad._ops import special as _special
-from minigrad.creation import as_tensor
 from minigrad.functions import _with_out
 from minigrad.tensor import Tensor, apply
 
@@ -29,15 +29,18 @@ def _elementwise(name, primitive):
     return _with_out(name, function)
 
 
-def _binary(name, primitive):
-    """torch.special.`name`(input, other, *, out=None), where either operand may be a number (not both)."""
+def _binary(name, primitive, number_first, number_second):
+    """torch.special.`name`(input, other, *, out=None), where either operand may be a number (not
+    both): then the primitive that takes it as a parameter (number_first or number_second)."""
     def function(input: Tensor, other: Tensor) -> Tensor:
-        if not isinstance(input, Tensor):
-            if not isinstance(other, Tensor):
-                raise TypeError(f"{name}(): expected at least one of input and other to be a Tensor, got "
-                                f"{type(input).__name__} and {type(other).__name__}")
-            input = as_tensor(input)
-        return input._floating_binary(primitive, other)
+        if isinstance(input, Tensor) and isinstance(other, Tensor):
+            return input._floating_binary(primitive, other)
+        if isinstance(other, Tensor) and isinstance(input, numbers.Real):
+            return apply(number_first, other._floating(), float(input))
+        if isinstance(input, Tensor) and isinstance(other, numbers.Real):
+            return apply(number_second, input._floating(), float(other))
+        raise TypeError(f"{name}(): expected at least one of input and other to be a Tensor, got "
+                        f"{type(input).__name__} and {type(other).__name__}")
 
     function.__name__ = function.__qualname__ = name
     return function
@@ -73,8 +76,9 @@ i0e = _elementwise("i0e", _special.i0e_primitive)
 i1 = _elementwise("i1", _special.i1_primitive)
 i1e = _elementwise("i1e", _special.i1e_primitive)
 entr = _elementwise("entr", _special.entr_primitive)
-xlog1py = _with_out("xlog1py", _binary("xlog1py", _special.xlog1py_primitive))
-zeta = _with_out("zeta", _binary("zeta", _special.zeta_primitive))
+xlog1py = _with_out("xlog1py", _binary("xlog1py", _special.xlog1py_primitive, _special.xlog1py_number_x,
+                                       _special.xlog1py_number_y))
+zeta = _with_out("zeta", _binary("zeta", _special.zeta_primitive, _special.zeta_number_x, _special.zeta_number_q))
 
 
 def _ndtr(input: Tensor) -> Tensor:

@@ -461,11 +461,24 @@ def _xlog1py(x, y):
     return np.where((x == 0) & ~np.isnan(y), 0.0, x * np.log1p(y)).astype(np.result_type(x, y), copy=False)
 
 
-# d/dx = log1p(y), sent as xlog1py(g, y) and as 0 where x is 0 and log1p(y) is -inf or nan
-# (y <= -1), as torch does; d/dy = x / (1 + y).
-xlog1py_primitive = Primitive("SpecialXlog1Py", _xlog1py,
-                              lambda g, ans, x, y: np.where((x == 0) & (y <= -1), 0.0, xlog1py_primitive(g, y)),
-                              lambda g, ans, x, y: g * x / (1 + y))
+def _xlog1py_vjp_x(g, ans, x, y):
+    """d/dx = log1p(y), sent as xlog1py(g, y) and as 0 where x is 0 and log1p(y) is -inf or nan
+    (y <= -1), as torch does."""
+    return np.where((x == 0) & (y <= -1), 0.0, xlog1py_primitive(g, y))
+
+
+def _xlog1py_vjp_y(g, ans, x, y):
+    return g * x / (1 + y)  # d/dy = x / (1 + y)
+
+
+xlog1py_primitive = Primitive("SpecialXlog1Py", _xlog1py, _xlog1py_vjp_x, _xlog1py_vjp_y)
+# With a number for x or for y: the number is a parameter, the tensor the only input, and the node
+# is named as torch names it.
+xlog1py_number_x = Primitive("SpecialXlog1PyNumberX", lambda y, x: _xlog1py(x, y),
+                             lambda g, ans, y, x: _xlog1py_vjp_y(g, ans, x, y),
+                             grad_fn_name="SpecialXlog1PyBackward1", fused_for="xlog1py(c, y) for a number c")
+xlog1py_number_y = Primitive("SpecialXlog1PyNumberY", _xlog1py, _xlog1py_vjp_x,
+                             grad_fn_name="SpecialXlog1PyBackward2", fused_for="xlog1py(x, c) for a number c")
 
 
 def zeta(x, q):
@@ -483,6 +496,13 @@ def _zeta_has_no_x_derivative(*args):
     raise NotImplementedError("the derivative for 'zeta' is not implemented.")
 
 
-# d/dq zeta(x, q) = -x zeta(x + 1, q); torch defines no derivative in x.
-zeta_primitive = Primitive("SpecialZeta", zeta, _zeta_has_no_x_derivative,
-                           lambda g, ans, x, q: -g * x * zeta_primitive(x + 1, q))
+def _zeta_vjp_q(g, ans, x, q):
+    return -g * x * zeta_primitive(x + 1, q)  # d/dq zeta(x, q) = -x zeta(x + 1, q)
+
+
+# torch defines no derivative in x.
+zeta_primitive = Primitive("SpecialZeta", zeta, _zeta_has_no_x_derivative, _zeta_vjp_q)
+zeta_number_x = Primitive("SpecialZetaNumberX", lambda q, x: zeta(x, q), lambda g, ans, q, x: _zeta_vjp_q(g, ans, x, q),
+                          grad_fn_name="SpecialZetaBackward1", fused_for="zeta(c, q) for a number c")
+zeta_number_q = Primitive("SpecialZetaNumberQ", zeta, _zeta_has_no_x_derivative,
+                          grad_fn_name="SpecialZetaBackward2", fused_for="zeta(x, c) for a number c")

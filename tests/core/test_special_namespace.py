@@ -195,3 +195,18 @@ def test_every_name_is_torch_special_s_and_takes_out():
     out = minigrad.empty(2)
     assert minigrad.special.i1(minigrad.tensor([0.5, 2.0]), out=out) is out
     assert_close(out, torch.special.i1(torch.tensor([0.5, 2.0])))
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: lib.special.xlog1py(x, x), lambda lib, x: lib.special.xlog1py(2.0, x),
+    lambda lib, x: lib.special.xlog1py(x, 2), lambda lib, x: lib.special.zeta(x + 1, x),
+    lambda lib, x: lib.special.zeta(3.0, x), lambda lib, x: lib.special.zeta(x + 1, 2.0),
+    lambda lib, x: lib.special.erfcx(x), lambda lib, x: lib.special.ndtri(x), lambda lib, x: lib.special.log_ndtr(x),
+    lambda lib, x: lib.special.i0e(x), lambda lib, x: lib.special.i1(x), lambda lib, x: lib.special.i1e(x),
+    lambda lib, x: lib.special.entr(x), lambda lib, x: lib.special.logit(x), lambda lib, x: lib.special.expit(x),
+    lambda lib, x: lib.special.psi(x), lambda lib, x: lib.special.gammaln(x),
+    lambda lib, x: lib.special.multigammaln(x + 1, 2),
+])
+def test_grad_fn_names_are_torch_s(call):
+    names = [call(lib, lib.tensor([0.25, 0.5], requires_grad=True)).grad_fn.name() for lib in (minigrad, torch)]
+    assert names[0] == names[1]
