@@ -1,17 +1,22 @@
-"""Special functions: log-gamma and its derivatives, the inverse error function and the
-modified Bessel functions of the first kind, with their gradients.
+"""Special functions: log-gamma and its derivatives, the Hurwitz zeta function, the inverse
+error function and the normal distribution's functions, the modified Bessel functions of the
+first kind, and the entropy-style products (entr, xlog1py, logit), with their gradients.
 
 NumPy has none of them, so each is computed here from classic expansions, in float64 (the
-result is cast back to the input's dtype), accurate to about 1e-14 relative:
+result is cast back to the input's dtype), accurate to about 1e-14 relative (1e-13 next to the
+roots of lgamma and digamma, where every method in double precision loses digits):
 
 - lgamma and digamma: the argument is moved up (or, for lgamma, into [1.5, 2.5)) by the
   recurrence Gamma(x + 1) = x Gamma(x), where an expansion converges fast; negative x is
   reflected to 1 - x with Euler's formula Gamma(x) Gamma(1 - x) = pi / sin(pi x).
 - polygamma(n, x) = (-1)^(n+1) n! zeta(n + 1, x), the Hurwitz zeta function summed term by
   term up to a threshold and completed by the Euler-Maclaurin formula; reflection for x < 0.
-- erfinv: a rough closed-form guess polished by Halley's method on erf (or on erfc in the
-  tails, where erf(y) is too close to 1 to tell neighbouring y apart).
-- i0, i1: their power series for moderate |x|, the asymptotic expansion in 1/x beyond.
+- erfinv and ndtri: a rough closed-form guess polished by Halley's method on erf (or on erfc
+  in the tails, where erf(y) is too close to 1 to tell neighbouring y apart).
+- erfcx and log_ndtr: Laplace's continued fraction for e^(x^2) erfc(x), finite where erfc
+  underflows.
+- i0, i1 (and their scaled forms): the power series for moderate |x|, the asymptotic
+  expansion in 1/x beyond.
 
 At poles and edges the values are torch's (inf at the poles of lgamma, nan for erfinv
 outside [-1, 1], ...), so every function starts from the general formula and then sets them.
@@ -102,8 +107,10 @@ def _hurwitz_tail(s, w):
 def hurwitz_zeta(s, q):
     """zeta(s, q) = sum_{k >= 0} (q + k)^-s for s > 1 (arrays that broadcast): the first terms are
     summed as they are until q + k reaches the threshold past which the tail formula converges
-    (it grows with s, whose derivatives the corrections are). A sum whose last term no longer
-    changes it in double precision stops early: what is left is smaller still (large s)."""
+    (s + 5, at least 10: its corrections are derivatives of t^-s, which grow with s). A sum whose
+    last term no longer changes it in double precision stops early: what is left is smaller
+    still (large s). A negative q (zeta's continuation, for whole s) is summed from q up, as
+    torch does, in as many steps as |q|."""
     s, q = np.broadcast_arrays(_as_float64(s), _as_float64(q))
     threshold = np.maximum(_LARGE, s + 5.0)
     head, converged = np.zeros(q.shape), np.zeros(q.shape, dtype=bool)
