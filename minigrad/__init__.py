@@ -51,5 +51,5 @@ sum = _with_out("sum", Tensor.sum)
 __version__ = "0.1.0"
 
 
-from minigrad import functional, nn, onnx, optim, utils  # noqa: E402,F401  (they build on the names above)
+from minigrad import functional, nn, onnx, optim, special, utils  # noqa: E402,F401  (they build on the names above)
 from minigrad.serialization import load, save  # noqa: E402,F401

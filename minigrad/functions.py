@@ -26,7 +26,7 @@ from minigrad._ops import shape as S
 from minigrad._types import DTypeLike, Size
 from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.creation import as_tensor
-from minigrad.tensor import Tensor, _promote, apply
+from minigrad.tensor import Tensor, _polygamma_order, _promote, apply
 
 # ---------------------------------------------------------------- out=
 # Many function forms take torch's out=: the result is computed as usual, then copied into the
@@ -78,10 +78,11 @@ def _number_first(method):
     return call
 
 
-# The function forms whose first operand may be a number, as in torch (torch.add(2, t)); the
-# others refuse one with torch's TypeError, where the method would fail on the number itself.
+# The function forms whose first operand may be a number, as in torch (torch.add(2, t)), and
+# polygamma, whose first argument is its order n; the others refuse one with torch's TypeError,
+# where the method would fail on the number itself.
 _NUMBER_FIRST = set("""add sub subtract mul multiply div divide true_divide floor_divide pow xlogy
-bitwise_and bitwise_or bitwise_xor""".split())
+bitwise_and bitwise_or bitwise_xor polygamma xlog1py zeta float_power""".split())
 
 
 def _with_out(name, function):
@@ -546,6 +547,19 @@ atanh = arctanh = _with_out("atanh", Tensor.atanh)
 sigmoid = _with_out("sigmoid", Tensor.sigmoid)
 erf = _with_out("erf", Tensor.erf)
 erfc = _with_out("erfc", Tensor.erfc)
+erfinv = _with_out("erfinv", Tensor.erfinv)
+lgamma = _with_out("lgamma", Tensor.lgamma)
+digamma = _with_out("digamma", Tensor.digamma)
+mvlgamma = _with_out("mvlgamma", Tensor.mvlgamma)
+i0 = _with_out("i0", Tensor.i0)
+copysign = _with_out("copysign", Tensor.copysign)
+float_power = _with_out("float_power", _number_first(Tensor.float_power))
+ldexp = _with_out("ldexp", Tensor.ldexp)
+frexp = _with_out("frexp", Tensor.frexp)
+nextafter = _with_out("nextafter", Tensor.nextafter)
+logaddexp2 = _with_out("logaddexp2", Tensor.logaddexp2)
+gcd = _with_out("gcd", Tensor.gcd)
+lcm = _with_out("lcm", Tensor.lcm)
 relu = Tensor.relu
 clamp = _with_out("clamp", Tensor.clamp)
 clip = _with_out("clip", Tensor.clip)
@@ -706,3 +720,142 @@ fix = Tensor.fix
 trunc = Tensor.trunc
 frac = Tensor.frac
 heaviside = Tensor.heaviside
+
+
+def _polygamma(n: int, input: Tensor) -> Tensor:
+    """The n-th derivative of digamma at `input` (torch's order: n first)."""
+    if not isinstance(input, Tensor):
+        _polygamma_order(n)  # (n is checked first, as in torch)
+        raise TypeError(f"polygamma(): argument 'input' (position 2) must be Tensor, not {type(input).__name__}")
+    return input.polygamma(n)
+
+
+polygamma = _with_out("polygamma", _polygamma)
+
+cov = Tensor.cov
+corrcoef = Tensor.corrcoef
+
+
+# ---------------------------------------------------------------- at least n dims, and stacking
+def _each(tensors, at_least):
+    """at_least applied to one tensor (returned alone) or to several, or a list of them (a tuple)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(at_least(as_tensor(t)) for t in tensors[0])
+    results = tuple(at_least(as_tensor(t)) for t in tensors)
+    return results[0] if len(results) == 1 else results
+
+
+def atleast_1d(*tensors: Tensor | Sequence[Tensor]) -> Tensor | tuple[Tensor, ...]:
+    """Each tensor with at least one dim: a 0-d tensor becomes shape (1,), others are returned as they are."""
+    return _each(tensors, lambda t: t.reshape(1) if t.ndim == 0 else t)
+
+
+def atleast_2d(*tensors: Tensor | Sequence[Tensor]) -> Tensor | tuple[Tensor, ...]:
+    """Each tensor with at least two dims: shape () becomes (1, 1) and (n,) becomes (1, n)."""
+    return _each(tensors, lambda t: t.reshape(1, 1) if t.ndim == 0 else t.unsqueeze(0) if t.ndim == 1 else t)
+
+
+def _at_least_3d(t):
+    if t.ndim == 0:
+        return t.reshape(1, 1, 1)
+    if t.ndim == 1:
+        return t.unsqueeze(0).unsqueeze(-1)  # (n,) -> (1, n, 1)
+    return t.unsqueeze(-1) if t.ndim == 2 else t
+
+
+def atleast_3d(*tensors: Tensor | Sequence[Tensor]) -> Tensor | tuple[Tensor, ...]:
+    """Each tensor with at least three dims: () -> (1, 1, 1), (n,) -> (1, n, 1), (m, n) -> (m, n, 1)."""
+    return _each(tensors, _at_least_3d)
+
+
+def _non_empty(tensors, name):
+    _check_sequence(tensors, name)
+    if not tensors:
+        raise RuntimeError(f"{name} expects a non-empty TensorList")
+    return [as_tensor(t) for t in tensors]
+
+
+@_takes_out
+def column_stack(tensors: Sequence[Tensor]) -> Tensor:
+    """The tensors side by side as columns: each 0-d or 1-d one becomes one column, (n, 1)."""
+    tensors = _non_empty(tensors, "column_stack")
+    return hstack.__wrapped__([t.reshape(t.numel(), 1) if t.ndim <= 1 else t for t in tensors])
+
+
+row_stack = _with_out("row_stack", vstack.__wrapped__)
+
+
+@_takes_out
+def dstack(tensors: Sequence[Tensor]) -> Tensor:
+    """The tensors joined along the third dim, each first given three dims (atleast_3d)."""
+    return cat.__wrapped__([_at_least_3d(t) for t in _non_empty(tensors, "dstack")], 2)
+
+
+# ---------------------------------------------------------------- the trapezoidal rule
+def _integration_axis(y, name):
+    """The y of trapezoid and cumulative_trapezoid: not bool, and at least one dim to integrate along."""
+    if y._array.dtype == np.bool_:
+        raise RuntimeError(f"{name}: received a bool input for `y`, but bool is not supported")
+    if y.ndim == 0:
+        raise IndexError("Dimension specified as -1 but tensor has no dimensions")
+
+
+def _zeros_without_axis(y, axis):
+    """Zeros of y's dtype and of y's shape without `axis`: the integral over no samples."""
+    shape = y._array.shape
+    return as_tensor(np.zeros(shape[:axis] + shape[axis + 1:], dtype=y._array.dtype))
+
+
+def _spacing(y, x, dx, axis, name):
+    """The widths of the intervals between the samples: dx (a number, 1 by default), or the
+    differences of the sample points x, shaped to broadcast against y's intervals along axis
+    (a 1-D x lies along axis; a shorter x gets leading dims of 1)."""
+    if x is None:
+        return 1 if dx is None else dx
+    if dx is not None:
+        raise TypeError(f"{name}(): pass the sample points x or the spacing dx, not both")
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}(): argument 'x' must be Tensor, not {type(x).__name__}; pass a constant "
+                        "spacing as dx=")
+    if x.ndim == 1:
+        if x.shape[0] != y.shape[axis]:
+            raise RuntimeError(f"{name}: There must be one `x` value for each sample point")
+        x = x.reshape(*[-1 if d == axis else 1 for d in range(y.ndim)])
+    elif x.ndim < y.ndim:
+        x = x.reshape((1,) * (y.ndim - x.ndim) + tuple(x.shape))
+    count = x.shape[axis]
+    return x.narrow(axis, 1, count - 1) - x.narrow(axis, 0, count - 1)
+
+
+@_takes_out
+def trapezoid(y: Tensor, x: Tensor | None = None, *, dx: float | None = None, dim: int = -1) -> Tensor:
+    """The integral of y along dim by the trapezoidal rule, with the samples at the points x or
+    dx apart (1 by default): the sum of (y_i + y_(i+1)) / 2 times each interval's width."""
+    _integration_axis(y, "trapezoid")
+    axis = _dim(dim, y.ndim)
+    count = y.shape[axis]
+    if count == 0:  # no samples: 0, as NumPy gives
+        return _zeros_without_axis(y, axis)
+    spacing = _spacing(y, x, dx, axis, "trapezoid")
+    if not isinstance(spacing, Tensor):  # constant spacing: dx * (sum(y) - (y_first + y_last) / 2), as torch computes it
+        return (y.sum(axis) - (y.select(axis, 0) + y.select(axis, -1)) * 0.5) * spacing
+    return (spacing * (y.narrow(axis, 1, count - 1) + y.narrow(axis, 0, count - 1))).sum(axis) / 2.0
+
+
+@_takes_out
+def trapz(y: Tensor, x: Tensor | None = None, *, dx: float | None = None, dim: int = -1) -> Tensor:
+    """trapezoid under its older name."""
+    return trapezoid.__wrapped__(y, x, dx=dx, dim=dim)
+
+
+@_takes_out
+def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: float | None = None, dim: int = -1) -> Tensor:
+    """The running integral of y along dim by the trapezoidal rule: one value per interval, the
+    areas (y_i + y_(i+1)) / 2 times the widths summed so far."""
+    _integration_axis(y, "cumulative_trapezoid")
+    axis = _dim(dim, y.ndim)
+    count = y.shape[axis]
+    if count == 0:
+        return y.clone()
+    spacing = _spacing(y, x, dx, axis, "cumulative_trapezoid")
+    return (spacing / 2.0 * (y.narrow(axis, 0, count - 1) + y.narrow(axis, 1, count - 1))).cumsum(axis)

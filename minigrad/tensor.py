@@ -33,8 +33,10 @@ from minigrad._ops import elementwise as E
 from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
+from minigrad._ops import representation as REP
 from minigrad._ops import scatter as W
 from minigrad._ops import shape as S
+from minigrad._ops import special as SP
 from minigrad._ops.layout import c_order, gradient_layout, laid_out_like
 from minigrad._ops.registry import ignore_numpy_errors, restore_numpy_errors
 from minigrad._types import (_CPU, DeviceLike, Dims, DTypeLike, Number, RemovableHandle, Size, SizeLike, _cpu_only,
@@ -876,6 +878,36 @@ class Tensor:
 
     def erfc(self) -> Tensor:
         return apply(A.erfc_primitive, self._floating())
+
+    def erfinv(self) -> Tensor:
+        """The inverse of erf on (-1, 1): +-inf at +-1, nan outside."""
+        return apply(SP.erfinv_primitive, self._floating())
+
+    def lgamma(self) -> Tensor:
+        """log |Gamma(self)|: inf at 0 and the negative integers."""
+        return apply(SP.lgamma_primitive, self._floating())
+
+    def digamma(self) -> Tensor:
+        """The derivative of lgamma, Gamma'(x) / Gamma(x)."""
+        return apply(SP.digamma_primitive, self._floating())
+
+    def polygamma(self, n: _int) -> Tensor:
+        """The n-th derivative of digamma (n = 0 is digamma itself)."""
+        return apply(SP.polygamma_primitive, self._floating(), n=_polygamma_order(n))
+
+    def mvlgamma(self, p: _int) -> Tensor:
+        """The log of the multivariate gamma function of dimension p:
+        p (p - 1) / 4 log(pi) + sum_{j < p} lgamma(self - j / 2)."""
+        return apply(SP.mvlgamma_primitive, self._mvlgamma_input(), p=_mvlgamma_dimension(p))
+
+    def _mvlgamma_input(self):
+        if self._array.dtype == np.bool_:
+            raise RuntimeError("The input tensor may not be a boolean tensor.")
+        return self._floating()
+
+    def i0(self) -> Tensor:
+        """The modified Bessel function of the first kind of order 0."""
+        return apply(SP.i0_primitive, self._floating())
 
     def sigmoid(self) -> Tensor:
         return apply(E.sigmoid, self._floating())
@@ -2318,11 +2350,11 @@ class Tensor:
         self._version_counter[0] += 1
         return self
 
-    def _inplace_floating(self, primitive):
+    def _inplace_floating(self, primitive, *args, **params):
         """An in-place op whose result is floating (exp_, sqrt_): refused on an integer or bool tensor."""
         if self._array.dtype.kind != "f":
             _refuse_cast(_dtype.get_default_dtype().numpy, self._array.dtype)
-        return self._inplace(primitive)
+        return self._inplace(primitive, *args, **params)
 
     def _inplace_binary(self, primitive, other):
         if isinstance(other, Tensor):
@@ -2414,6 +2446,29 @@ class Tensor:
 
     def sqrt_(self) -> Tensor:
         return self._inplace_floating(E.sqrt)
+
+    def erfinv_(self) -> Tensor:
+        return self._inplace_floating(SP.erfinv_primitive)
+
+    def lgamma_(self) -> Tensor:
+        return self._inplace_floating(SP.lgamma_primitive)
+
+    def digamma_(self) -> Tensor:
+        return self._inplace_floating(SP.digamma_primitive)
+
+    def polygamma_(self, n: _int) -> Tensor:
+        return self._inplace_floating(SP.polygamma_primitive, n=_polygamma_order(n))
+
+    def mvlgamma_(self, p: _int) -> Tensor:
+        p = _mvlgamma_dimension(p)
+        if self._array.dtype.kind != "f":
+            self._mvlgamma_input()
+            raise RuntimeError(f"mvlgamma: result type {_scalar_type(self)} can't be cast to the desired output "
+                               f"type {_dtype.scalar_type_name(_dtype.get_default_dtype().numpy)}")
+        return self._inplace(SP.mvlgamma_primitive, p=p)
+
+    def i0_(self) -> Tensor:
+        return self._inplace_floating(SP.i0_primitive)
 
     def abs_(self) -> Tensor:
         return self._inplace(E.abs)
@@ -2546,10 +2601,95 @@ class Tensor:
     def logit(self, eps: _float | None = None) -> Tensor:
         """log(p / (1 - p)), the inverse of sigmoid; with eps, p is first clamped to [eps, 1 - eps]
         (its gradient is then zero outside)."""
-        p = self._floating()
-        if eps is not None:
-            p = p.clamp(eps, 1 - eps)
-        return (p / (1 - p)).log()
+        return apply(SP.logit_primitive, self._floating(), eps=eps)
+
+    def copysign(self, other: TensorLike) -> Tensor:
+        """|self| with the sign of other (the sign bit: -0.0 counts as negative); integers compute
+        in floats."""
+        if _is_scalar(other):
+            return apply(REP.copysign_scalar, self._floating(), float(other))
+        return self._floating_binary(REP.copysign, other)
+
+    def copysign_(self, other: TensorLike) -> Tensor:
+        if _is_scalar(other):
+            return self._inplace_floating(REP.copysign_scalar, float(other))
+        return self._inplace_floating(REP.copysign, _tensor_operand(other, "copysign_")._cast(self._array.dtype))
+
+    def float_power(self, exponent: TensorLike) -> Tensor:
+        """self ** exponent computed in float64, whatever the dtypes of self and exponent."""
+        if isinstance(exponent, Tensor):
+            exponent = exponent._cast(np.dtype(np.float64))
+        return self._cast(np.dtype(np.float64)).pow(exponent)
+
+    def float_power_(self, exponent: TensorLike) -> Tensor:
+        if self._array.dtype != np.float64:
+            raise RuntimeError(f"the base given to float_power_ has dtype {_scalar_type(self)} but the operation's "
+                               "result requires dtype Double")
+        return self.pow_(exponent._cast(np.dtype(np.float64)) if isinstance(exponent, Tensor) else exponent)
+
+    def ldexp(self, other: Tensor) -> Tensor:
+        """self * 2 ** other."""
+        return self._floating_binary(REP.ldexp, _tensor_operand(other, "ldexp"))
+
+    def ldexp_(self, other: Tensor) -> Tensor:
+        if self._array.dtype.kind != "f":
+            raise RuntimeError(f"ldexp can't be cast to the desired output type {_scalar_type(self)}")
+        return self._inplace(REP.ldexp, _tensor_operand(other, "ldexp_")._cast(self._array.dtype))
+
+    def frexp(self) -> tuple[Tensor, Tensor]:
+        """(mantissa, exponent) with self = mantissa * 2 ** exponent and 1/2 <= |mantissa| < 1
+        (0 and 0 at 0); the exponent is int32 and carries no gradient."""
+        if self._array.dtype.kind != "f":
+            raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+        exponent = np.frexp(self._array)[1].astype(np.int32)
+        return _FREXP(apply(REP.frexp_mantissa, self), Tensor._wrap(exponent))
+
+    def nextafter(self, other: Tensor) -> Tensor:
+        """The next floating-point number after self in the direction of other."""
+        a, b = self._float_operands(other, "nextafter")
+        return apply(REP.nextafter, a, b)
+
+    def nextafter_(self, other: Tensor) -> Tensor:
+        self._float_operands(other, "nextafter")
+        return self._inplace_floating(REP.nextafter, _tensor_operand(other, "nextafter_")._cast(self._array.dtype))
+
+    def logaddexp2(self, other: Tensor) -> Tensor:
+        """log2(2 ** self + 2 ** other), finite where the powers would overflow."""
+        a, b = self._float_operands(other, "logaddexp2")
+        return apply(REP.logaddexp2, a, b)
+
+    def _float_operands(self, other, name):
+        """self and the tensor other, promoted together, for an op torch has for floating dtypes only."""
+        a, b = _promote(self, _tensor_operand(other, name))
+        if a._array.dtype.kind != "f":
+            raise NotImplementedError(f'"{name}_cpu" not implemented for {_scalar_type(a)!r}')
+        _broadcast_shape(a._array.shape, b._array.shape)
+        return a, b
+
+    def gcd(self, other: Tensor) -> Tensor:
+        """The greatest common divisor of integer tensors (non-negative, 0 for gcd(0, 0))."""
+        return Tensor._wrap(np.asarray(np.gcd(*self._integer_operands(other, "gcd"))))
+
+    def lcm(self, other: Tensor) -> Tensor:
+        """The least common multiple of integer tensors (non-negative, 0 where either is 0)."""
+        return Tensor._wrap(np.asarray(np.lcm(*self._integer_operands(other, "lcm"))))
+
+    def gcd_(self, other: Tensor) -> Tensor:
+        return self.copy_(self.gcd(other))
+
+    def lcm_(self, other: Tensor) -> Tensor:
+        return self.copy_(self.lcm(other))
+
+    def _integer_operands(self, other, name):
+        """The arrays of self and the tensor other, promoted together, for an integer-only op."""
+        a, b = _promote(self, _tensor_operand(other, name))
+        if a._array.dtype.kind not in "iu":
+            raise NotImplementedError(f'"{name}_cpu" not implemented for {_scalar_type(a)!r}')
+        _broadcast_shape(a._array.shape, b._array.shape)
+        return a._array, b._array
+
+    def logit_(self, eps: _float | None = None) -> Tensor:
+        return self._inplace_floating(SP.logit_primitive, eps=eps)
 
     def nan_to_num(self, nan: _float = 0.0, posinf: _float | None = None, neginf: _float | None = None) -> Tensor:
         """nan, inf and -inf replaced by `nan` and by the largest and smallest finite numbers of
@@ -2599,6 +2739,55 @@ class Tensor:
         """Repeat the tensor dims[i] times along dim i; missing leading dims count as 1."""
         dims = _shape_args(dims)
         return self.repeat(*((1,) * (self.ndim - len(dims)) + tuple(dims)))
+
+    def cov(self, *, correction: _int = 1, fweights: Tensor | None = None, aweights: Tensor | None = None) -> Tensor:
+        """The covariance matrix of the variables in the rows of self (observations in the columns;
+        a 1-D self is one variable), as torch computes it: the weighted mean of each row is taken
+        out, and the products of the rows are summed with the weights fweights * aweights and
+        divided by sum(w) - correction (sum(w) - correction * sum(w * aweights) / sum(w) with
+        aweights). Where that is not above 0, torch's warning, and inf or nan."""
+        if self.ndim > 2:
+            raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
+                               f"{self.ndim} dimensions")
+        if self._array.dtype == np.bool_:
+            raise RuntimeError("cov(): bool dtype is not supported for input")
+        x = self.reshape(1, -1) if self.ndim < 2 else self
+        observations = x.shape[1]
+        weights = None
+        for name, w, wanted in (("fweights", fweights, "integral"), ("aweights", aweights, "floating point")):
+            if w is None:
+                continue
+            _check_cov_weights(name, w, wanted, observations)
+            weights = w if weights is None else weights * w
+        total = observations if weights is None else weights.sum()
+        if weights is not None and float(total) == 0:
+            raise RuntimeError("cov(): weights sum to zero, can't be normalized")
+        mean = (x if weights is None else x * weights).sum(1) / total
+        if weights is not None and correction != 0 and aweights is not None:
+            norm = total - correction * (weights * aweights).sum() / total
+        else:
+            norm = total - correction
+        if float(norm) <= 0:
+            warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number "
+                          "of observations.", UserWarning, stacklevel=2)
+            norm = norm * 0
+        centred = x - mean.unsqueeze(1)
+        products = centred.mm((centred if weights is None else centred * weights).t())
+        return (products / norm).squeeze()
+
+    def corrcoef(self) -> Tensor:
+        """Pearson's correlation coefficients of the rows of self: cov(self) with each entry
+        divided by the two standard deviations, clipped to [-1, 1] (c / c for one variable)."""
+        if self.ndim > 2:
+            raise RuntimeError(f"corrcoef(): expected input to have two or fewer dimensions but got an input with "
+                               f"{self.ndim} dimensions")
+        c = self.cov()
+        if c.ndim == 0:
+            return c / c  # (nan for a variance of 0, inf or nan, as in torch)
+        deviation = c.diagonal().sqrt()
+        c = c / deviation.reshape(-1, 1)
+        c = c / deviation.reshape(1, -1)
+        return c.clip(-1, 1)
 
     def diff(self, n: _int = 1, dim: _int = -1, prepend: Tensor | None = None, append: Tensor | None = None) -> Tensor:
         """The n-th forward difference along dim: x[i + 1] - x[i] (for bool tensors x[i + 1] != x[i])."""
@@ -3052,6 +3241,7 @@ def _einsum(subscripts, *operands):
 
 
 _AMINMAX = collections.namedtuple("aminmax", ["min", "max"])  # torch.return_types.aminmax's fields
+_FREXP = collections.namedtuple("frexp", ["mantissa", "exponent"])  # torch.return_types.frexp's
 
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -3238,6 +3428,43 @@ def _refuse_bool_kernel(a, b, kernel, in_place=False):
         if in_place and isinstance(b, Tensor) and b._array.shape != a._array.shape:
             _check_inplace_shape(a._array.shape, b._array.shape)
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _check_cov_weights(name, weights, wanted, observations):
+    """cov's fweights (integers) or aweights (floats): torch's checks, one weight per observation, none negative."""
+    if weights.ndim > 1:
+        raise RuntimeError(f"cov(): expected {name} to have one or fewer dimensions but got {name} with "
+                           f"{weights.ndim} dimensions")
+    kind = weights._array.dtype.kind
+    if (kind not in "iu") if wanted == "integral" else (kind != "f"):
+        raise RuntimeError(f"cov(): expected {name} to have {wanted} dtype but got {name} with "
+                           f"{_scalar_type(weights)} dtype")
+    if weights.numel() != observations:
+        raise RuntimeError(f"cov(): expected {name} to have the same numel as there are observations in the input "
+                           f"but got {weights.numel()} != {observations}")
+    if observations and weights._array.min() < 0:
+        raise RuntimeError(f"cov(): {name} cannot be negative")
+
+
+def _int_argument(value, name, function, position):
+    """An argument that must be a Python int (bools refused), with torch's TypeError otherwise."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{function}(): argument '{name}' (position {position}) must be int, not {type(value).__name__}")
+    return int(value)
+
+
+def _polygamma_order(n):
+    """polygamma's n: an int >= 0."""
+    if _int_argument(n, "n", "polygamma", 1) < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    return int(n)
+
+
+def _mvlgamma_dimension(p):
+    """mvlgamma's p: an int >= 1."""
+    if _int_argument(p, "p", "mvlgamma", 2) < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    return int(p)
 
 
 def _refuse_cast(result_dtype, own_dtype):
