@@ -575,6 +575,12 @@ repeat_interleave = Tensor.repeat_interleave
 diagonal = Tensor.diagonal
 diag = _with_out("diag", Tensor.diag)
 trace = Tensor.trace
+det = Tensor.det
+slogdet = Tensor.slogdet
+logdet = Tensor.logdet
+inverse = Tensor.inverse
+matrix_power = Tensor.matrix_power
+cross = Tensor.cross
 
 tensor_split = Tensor.tensor_split
 expm1 = _with_out("expm1", Tensor.expm1)

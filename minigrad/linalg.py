@@ -1,9 +1,14 @@
-"""torch.linalg's norms and products, for the vector and matrix cases teaching code uses."""
+"""torch.linalg: norms, products, determinants, inverses and solvers of (batches of) matrices.
+
+The functions that also have a method form (det, inv as Tensor.inverse, ...) are written in the
+Tensor shell and called from here; those of torch.linalg alone are written here.
+"""
 
 import numpy as np
 
 from minigrad._ops import linalg as _L
-from minigrad.tensor import Tensor, _promote, apply
+from minigrad._dtype import scalar_type_name
+from minigrad.tensor import LinAlgError, Tensor, _cross, _promote, apply
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, dtype=None):
@@ -28,32 +33,112 @@ def matmul(A, B):
     return A.matmul(B)
 
 
-class LinAlgError(RuntimeError):
-    """A linear-algebra routine met a matrix it cannot handle (a singular one), as torch.linalg.LinAlgError."""
+def det(A):
+    """The determinant of each square matrix of A (..., n, n)."""
+    return Tensor.det(A)
 
 
-def _check_square(A, name):
-    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
-        shape = f"{A.shape[-2]} by {A.shape[-1]}" if A.ndim >= 2 else f"{A.ndim}-D"
-        raise RuntimeError(f"linalg.{name}: A must be batches of square matrices, but they are {shape} matrices")
-    if not A.is_floating_point():
-        raise RuntimeError(f"linalg.{name}: Expected a floating point tensor as input. Got {A.dtype.name.capitalize()}")
+def slogdet(A):
+    """(sign, logabsdet) of each square matrix of A: det(A) = sign * exp(logabsdet)."""
+    return Tensor.slogdet(A)
 
 
 def inv(A):
     """The inverse of each square matrix in A (..., n, n); LinAlgError if one is singular."""
-    _check_square(A, "inv")
-    try:
-        return apply(_L.inv, A)
-    except np.linalg.LinAlgError:
-        raise LinAlgError("linalg.inv: The input matrix is singular, so the inversion could not be completed.") from None
+    return Tensor.inverse(A)
+
+
+def matrix_power(A, n):
+    """A multiplied by itself n times (n < 0: the inverse's power, n = 0: the identity)."""
+    return Tensor.matrix_power(A, n)
+
+
+# the C++ names of the element types, which multi_dot's message uses
+_C_TYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+                 "int16": "short", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def multi_dot(tensors):
+    """The product of a chain of matrices, multiplied in the order that costs the fewest
+    multiplications; the first may be a row vector (1-D) and the last a column vector."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    for i, t in enumerate(tensors):
+        allowed, which = ((1, 2), "the first tensor") if i == 0 else \
+            ((1, 2), "the last tensor") if i == len(tensors) - 1 else ((2,), f"tensor {i}")
+        if t.ndim not in allowed:
+            raise RuntimeError(f"multi_dot(): {which} must be {' or '.join(f'{d}D' for d in allowed)} "
+                               f"but got {t.ndim}D")
+        if t.dtype != tensors[0].dtype:
+            raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but tensor 0 is "
+                               f"{_C_TYPE_NAMES[tensors[0].dtype.name]} and tensor {i} {_C_TYPE_NAMES[t.dtype.name]}")
+    first_is_vector, last_is_vector = tensors[0].ndim == 1, tensors[-1].ndim == 1
+    matrices = [tensors[0].unsqueeze(0) if first_is_vector else tensors[0], *tensors[1:-1],
+                tensors[-1].unsqueeze(1) if last_is_vector else tensors[-1]]
+    for i in range(len(matrices) - 1):
+        if matrices[i].shape[1] != matrices[i + 1].shape[0]:
+            raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes {list(tensors[i].shape)} and "
+                               f"{list(tensors[i + 1].shape)} cannot be multiplied")
+    product = _chain_product(matrices, _chain_order([m.shape[0] for m in matrices] + [matrices[-1].shape[1]]))
+    if first_is_vector:
+        product = product.squeeze(0)
+    return product.squeeze(-1) if last_is_vector else product
+
+
+def _chain_order(sizes):
+    """split[i][j]: where the cheapest product of matrices i..j splits, for matrices of shapes
+    (sizes[k], sizes[k + 1]): the textbook dynamic program over chains of growing length."""
+    n = len(sizes) - 1
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(2, n + 1):
+        for i in range(n - length + 1):
+            j = i + length - 1
+            cost[i][j], split[i][j] = min((cost[i][k] + cost[k + 1][j] + sizes[i] * sizes[k + 1] * sizes[j + 1], k)
+                                          for k in range(i, j))
+    return split
+
+
+def _chain_product(matrices, split, i=0, j=None):
+    j = len(matrices) - 1 if j is None else j
+    if i == j:
+        return matrices[i]
+    k = split[i][j]
+    return _chain_product(matrices, split, i, k) @ _chain_product(matrices, split, k + 1, j)
+
+
+def vecdot(x, y, *, dim=-1):
+    """The dot product of the vectors along `dim` of x and y (the other dims broadcast)."""
+    for t in (x, y):
+        if not t.is_floating_point():
+            raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as input. "
+                               f"Got {scalar_type_name(t._array.dtype)}")
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+                           f"{scalar_type_name(x._array.dtype)} and y of type {scalar_type_name(y._array.dtype)} instead")
+    n, m = x.shape[dim], y.shape[dim]
+    if x.ndim == y.ndim == 1 and n != m:  # two vectors take dot's path, which does not broadcast
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
+                           f"number of elements, but got {n} and {m} elements respectively")
+    return (x * y).sum(dim)
+
+
+def cross(input, other, *, dim=-1):
+    """The cross product of the 3-vectors along `dim` of input and other (the other dims broadcast)."""
+    return _cross(input, other, dim)
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """The diagonals of the matrices of A: torch.diagonal with the last two dims as the default."""
+    return A.diagonal(offset, dim1, dim2)
 
 
 def solve(A, B, *, left=True):
     """X with A @ X = B for square A (..., n, n); B is (..., n, k), or a vector (..., n)."""
     if not left:
         raise NotImplementedError("minigrad's linalg.solve supports left=True only (A X = B)")
-    _check_square(A, "solve")
+    A._check_square("linalg.solve")
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
     columns = B.unsqueeze(-1) if vector else B
     if columns.shape[-2] != A.shape[-1]:

@@ -1680,6 +1680,80 @@ class Tensor:
             raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
         return self.diagonal().sum()
 
+    # -------------------------------------------------------------- linear algebra
+    def _check_square(self, name: str, floating: _bool = True) -> None:
+        """torch's checks, in its order, that self is a batch of square matrices (..., n, n),
+        of a floating dtype where the routine needs one; `name` is how torch's message names it."""
+        if self.ndim < 2:
+            raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+        rows, columns = self._array.shape[-2:]
+        if rows != columns:
+            raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {rows} by {columns} matrices")
+        if floating and self._array.dtype.kind != "f":
+            raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
+                               f"Got {_dtype.scalar_type_name(self._array.dtype)}")
+
+    def det(self) -> Tensor:
+        """The determinant of each square matrix of self (..., n, n)."""
+        self._check_square("linalg.det")
+        return apply(L.det, self)
+
+    def slogdet(self) -> tuple[Tensor, Tensor]:
+        """(sign, log|det|) of each square matrix: the determinant as sign * exp(logabsdet), which
+        neither overflows nor underflows where det itself would; a singular matrix gives (0, -inf)."""
+        self._check_square("linalg.slogdet")
+        return _SLOGDET(apply(L.slogdet_sign, self), apply(L.logabsdet, self))
+
+    def logdet(self) -> Tensor:
+        """log(det(A)): nan where the determinant is negative, -inf where it is 0, as torch's."""
+        self._check_square("logdet")
+        sign, logabsdet = self.slogdet()
+        return _where(sign._array < 0, math.nan, logabsdet)
+
+    def inverse(self) -> Tensor:
+        """The inverse of each square matrix (..., n, n); torch.linalg.LinAlgError if one is singular."""
+        self._check_square("linalg.inv")
+        try:
+            return apply(L.inv, self)
+        except np.linalg.LinAlgError:
+            raise LinAlgError("linalg.inv: The input matrix is singular, so the inversion could not be "
+                              "completed.") from None
+
+    def matrix_power(self, n: _int) -> Tensor:
+        """self @ self @ ... (n factors) for each square matrix; n = 0 gives the identity and a
+        negative n the power of the inverse. The product is built by repeated squaring: the
+        factors A, A^2, A^4, ... that n's binary digits pick."""
+        if not isinstance(n, numbers.Integral) or isinstance(n, _bool):
+            raise TypeError(f"linalg_matrix_power(): argument 'n' (position 2) must be int, not {type(n).__name__}")
+        self._check_square("linalg.matrix_power", floating=False)
+        if n == 0:  # the identity, picked by where so that self gets a zero gradient, as in torch
+            identity = np.broadcast_to(np.eye(self._array.shape[-1], dtype=self._array.dtype), self._array.shape)
+            return _where(np.ones(self._array.shape, dtype=bool), identity.copy(), self)
+        base = self.inverse() if n < 0 else self
+        n = abs(n)
+        result = None
+        while True:
+            if n & 1:
+                result = base if result is None else result @ base
+            n >>= 1
+            if not n:
+                return result.clone() if result is self else result
+            base = base @ base
+
+    def cross(self, other: Tensor, dim: _int | None = None) -> Tensor:
+        """The cross product of 3-vectors along `dim`. Without dim, torch.cross takes the first
+        dim of length 3 (torch warns that this default will become -1, linalg.cross's)."""
+        other = _as_tensor(other)
+        if dim is None:
+            lengths = _broadcast_shape(self._array.shape, other._array.shape)
+            if 3 not in lengths:
+                raise RuntimeError("no dimension of size 3 in input")
+            warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the "
+                          "dim explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to "
+                          "agree with that of linalg.cross in a future release.", UserWarning, stacklevel=2)
+            dim = lengths.index(3)
+        return _cross(self, other, dim)
+
     # -------------------------------------------------------------- indexing
     def __getitem__(self, index: Any) -> Tensor:
         index = _index(index, self)
@@ -2775,6 +2849,30 @@ def _scalar_type(tensor):
 
 def _raw(x):
     return x._array if isinstance(x, Tensor) else x
+
+
+def _cross(a, b, dim):
+    """linalg.cross(a, b, dim=dim): a x b for 3-vectors along dim, the other dims broadcast."""
+    if a.ndim != b.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    if a._array.dtype != b._array.dtype:
+        raise RuntimeError(f"expected scalar type {_dtype.scalar_type_name(a._array.dtype)} but found "
+                           f"{_dtype.scalar_type_name(b._array.dtype)}")
+    axis = _dim(dim, a.ndim)
+    if a._array.shape[axis] != 3 or b._array.shape[axis] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. "
+                           f"Got {a._array.shape[axis]} and {b._array.shape[axis]}")
+    _broadcast_shape(a._array.shape, b._array.shape)  # torch's error where the other dims clash
+    return apply(L.cross, a, b, axis=axis)
+
+
+class LinAlgError(RuntimeError):
+    """A linear-algebra routine met a matrix it cannot handle (a singular one), as torch.linalg.LinAlgError."""
+
+    __module__ = "minigrad.linalg"
+
+
+_SLOGDET = collections.namedtuple("slogdet", ["sign", "logabsdet"])  # torch.return_types.slogdet's fields
 
 
 def _as_tensor(x):

@@ -1,4 +1,4 @@
-"""Matrix products.
+"""Matrix products, inverses, determinants and the cross product.
 
 For C = A @ B the gradients are dA = dC @ B^T and dB = A^T @ dC. matmul also accepts
 vectors (a 1-D operand is a row on the left, a column on the right) and broadcasts batch
@@ -102,3 +102,53 @@ def _solve_vjp_a(g, ans, a, b):
 # solve(A, B) for matrices B (the shell turns a vector B into a one-column matrix).
 solve = Primitive("LinalgSolve", np.linalg.solve, _solve_vjp_a, _solve_vjp_b, saves="both",
                   grad_fn_name="LinalgSolveExBackward0", fused_for="inv(a) @ b")
+
+
+# ---------------------------------------------------------------- determinants
+# Jacobi's formula: d det(A) = det(A) tr(A^-1 dA), so the gradient of det is g det(A) A^-T.
+
+
+def _inverse_or_zero(a, det):
+    """inv(a) for each matrix of the batch whose determinant is not 0, and 0 for the others.
+
+    torch's determinant gradients come out 0 for an exactly singular matrix (the factor
+    det(A) is 0 there), so such a matrix is swapped for the identity before inverting,
+    and its inverse is then zeroed.
+    """
+    singular = (det == 0)[..., None, None]
+    inverse = np.linalg.inv(np.where(singular, np.eye(a.shape[-1], dtype=a.dtype), a))
+    return np.where(singular, 0, inverse)
+
+
+def _det_vjp(g, ans, a):
+    return (g * ans)[..., None, None] * _mT(_inverse_or_zero(a, ans))
+
+
+det = Primitive("LinalgDet", np.linalg.det, _det_vjp, saves="both")
+
+
+def _logabsdet(a):
+    return np.linalg.slogdet(a)[1]
+
+
+def _logabsdet_vjp(g, ans, a):
+    # log|det A| has the gradient A^-T (Jacobi's formula divided by det A); -inf's gradient is 0 as in torch.
+    return g[..., None, None] * _mT(_inverse_or_zero(a, np.exp(ans)))
+
+
+# slogdet's two outputs are two nodes of torch's one name. The sign of a real determinant is
+# piecewise constant: it passes no gradient on, as in torch.
+slogdet_sign = Primitive("LinalgSlogdetSign", lambda a: np.linalg.slogdet(a)[0], lambda g, ans, a: None,
+                         saves="nothing", grad_fn_name="LinalgSlogdetBackward0")
+logabsdet = Primitive("LinalgSlogdet", _logabsdet, _logabsdet_vjp, saves="both")
+
+
+# ---------------------------------------------------------------- cross product
+def _cross(a, b, axis):
+    """a x b along `axis` (of length 3), broadcast, C-ordered as torch's result is."""
+    return c_order(np.cross(a, b, axis=axis))
+
+
+# The product a x b is linear in each factor, and <g, a x b> = <b x g, a> = <g x a, b>.
+cross = Primitive("LinalgCross", _cross, lambda g, ans, a, b, axis: _cross(b, g, axis),
+                  lambda g, ans, a, b, axis: _cross(g, a, axis), saves="others")
