@@ -7,6 +7,7 @@ Tensor shell and called from here; those of torch.linalg alone are written here.
 import numpy as np
 
 from minigrad._ops import linalg as _L
+from minigrad._arguments import _broadcast_shape
 from minigrad._dtype import scalar_type_name
 from minigrad.tensor import LinAlgError, Tensor, _cross, _promote, apply
 
@@ -150,3 +151,35 @@ def solve(A, B, *, left=True):
     except np.linalg.LinAlgError:
         raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
     return X.squeeze(-1) if vector else X
+
+
+def cholesky(A, *, upper=False):
+    """L, lower triangular with a positive diagonal, such that A = L L^T (U with A = U^T U for
+    upper=True), for each symmetric positive-definite matrix of A; only that triangle of A is read."""
+    A._check_square("linalg.cholesky")
+    try:
+        return apply(_L.cholesky, A, upper=upper)
+    except np.linalg.LinAlgError:
+        index, order = _L.first_failing_minor(A._array, upper)
+        where = f"(Batch element {index}): " if A.ndim > 2 else ""
+        raise LinAlgError(f"linalg.cholesky: {where}The factorization could not be completed because the input is not "
+                          f"positive-definite (the leading minor of order {order} is not positive-definite).") from None
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
+    """X with A X = B (X A = B for left=False) for triangular A: only its upper or lower
+    triangle is read, and with unitriangular its diagonal is taken as ones. A zero on the
+    diagonal gives inf or nan, not an error."""
+    for name, t in (("A", A), ("B", B)):
+        if t.ndim < 2:
+            raise RuntimeError(f"linalg.solve_triangular: The input tensor {name} must have at least 2 dimensions.")
+    A._check_square("linalg.solve_triangular", floating=False)
+    if not A.is_floating_point():
+        raise NotImplementedError(f"\"triangular_solve_cpu\" not implemented for '{scalar_type_name(A._array.dtype)}'")
+    n = A.shape[-1]
+    if (B.shape[-2] if left else B.shape[-1]) != n:
+        equation = "AX = B" if left else "XA = B"
+        raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the equation {equation} "
+                           f"({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
+    _broadcast_shape(A._array.shape[:-2], B._array.shape[:-2])  # torch's error where the batch dims clash
+    return apply(_L.solve_triangular, A, B.to(A.dtype), upper=upper, left=left, unitriangular=unitriangular)

@@ -16,6 +16,16 @@ def _mT(a):
     return np.swapaxes(a, -1, -2)
 
 
+def _in_c_order(forward):
+    """`forward` with its result laid out in C order, as torch's new tensors are (a solve from
+    the right, say, computes the transpose of a C-ordered result)."""
+    def run(*args, **params):
+        return c_order(forward(*args, **params))
+
+    run.__name__ = getattr(forward, "__name__", "forward")
+    return run
+
+
 def _matmul_vjp_a(g, ans, a, b):
     if b.ndim == 1:
         g = g[..., None]           # the product had its trailing column axis removed
@@ -152,3 +162,121 @@ def _cross(a, b, axis):
 # The product a x b is linear in each factor, and <g, a x b> = <b x g, a> = <g x a, b>.
 cross = Primitive("LinalgCross", _cross, lambda g, ans, a, b, axis: _cross(b, g, axis),
                   lambda g, ans, a, b, axis: _cross(g, a, axis), saves="others")
+
+
+# ---------------------------------------------------------------- triangular systems and Cholesky
+def _triangle(a, upper, unitriangular=False):
+    """The triangle of a that a triangular solver reads: the other one taken as 0, and the
+    diagonal as 1 where unitriangular."""
+    offset = int(unitriangular)
+    t = np.triu(a, offset) if upper else np.tril(a, -offset)
+    return t + np.eye(a.shape[-1], dtype=a.dtype) if unitriangular else t
+
+
+def _substitution(t, b, upper):
+    """t^-1 b by forward (lower t) or back (upper t) substitution, one row of unknowns at a time:
+    a zero on the diagonal gives inf or nan, as LAPACK's triangular solver does, where a general
+    solver would refuse the matrix."""
+    n = t.shape[-1]
+    x = np.zeros(np.broadcast_shapes(t.shape[:-2], b.shape[:-2]) + b.shape[-2:], dtype=np.result_type(t, b))
+    for i in (range(n - 1, -1, -1) if upper else range(n)):
+        known = t[..., i:i + 1, :] @ x  # the row's sum over the unknowns found so far (the others are still 0)
+        x[..., i, :] = (b[..., i, :] - known[..., 0, :]) / t[..., i, i:i + 1]
+    return x
+
+
+def _solve_triangular_left(t, b, upper):
+    """t^-1 b for triangular t; a singular t gives inf or nan rather than an error."""
+    try:
+        return np.linalg.solve(t, b)
+    except np.linalg.LinAlgError:
+        return _substitution(t, b, upper)
+
+
+def _solve_triangular(a, b, upper, left, unitriangular):
+    t = _triangle(a, upper, unitriangular)
+    if left:  # A X = B
+        return _solve_triangular_left(t, b, upper)
+    return _mT(_solve_triangular_left(_mT(t), _mT(b), not upper))  # X A = B is A^T X^T = B^T
+
+
+def _solve_triangular_vjp_b(g, ans, a, b, upper, left, unitriangular):
+    # X = A^-1 B is linear in B: dB = A^-T g (left), g A^-T (right), A^T lower where A is upper.
+    return _solve_triangular(_mT(a), g, not upper, left, unitriangular)
+
+
+def _solve_triangular_vjp_a(g, ans, a, b, upper, left, unitriangular):
+    # dA = -dB X^T (left) or -X^T dB (right), in the triangle that was read (the diagonal too
+    # unless it was taken as 1).
+    gb = _solve_triangular_vjp_b(g, ans, a, b, upper, left, unitriangular)
+    ga = -(gb @ _mT(ans) if left else _mT(ans) @ gb)
+    offset = int(unitriangular)
+    return np.triu(ga, offset) if upper else np.tril(ga, -offset)
+
+
+solve_triangular = Primitive("LinalgSolveTriangular", _in_c_order(_solve_triangular), _solve_triangular_vjp_a,
+                             _solve_triangular_vjp_b, saves="both")
+
+
+def _cholesky_vjp(g, ans, a, upper):
+    """From A = L L^T: dA = L^-T Phi(L^T dL) L^-1, Phi taking the lower triangle with half the
+    diagonal; symmetrised, as torch's, since A is symmetric."""
+    lower, g = (_mT(ans), _mT(g)) if upper else (ans, g)
+    l_inverse = _solve_triangular(lower, np.eye(lower.shape[-1], dtype=lower.dtype), False, True, False)
+    phi = np.tril(_mT(lower) @ g)
+    phi = phi - 0.5 * np.eye(phi.shape[-1], dtype=phi.dtype) * phi  # half the diagonal
+    grad = _mT(l_inverse) @ phi @ l_inverse
+    return 0.5 * (grad + _mT(grad))
+
+
+cholesky = Primitive("LinalgCholesky", _in_c_order(lambda a, upper: np.linalg.cholesky(a, upper=upper)), _cholesky_vjp,
+                     saves="output", grad_fn_name="LinalgCholeskyExBackward0")
+
+
+def first_failing_minor(a, upper):
+    """(batch index, order) of the first matrix of a whose leading minor of that order is not
+    positive definite, as torch's error names it; the search runs only once cholesky has failed."""
+    matrices = a.reshape(-1, *a.shape[-2:])
+    for index, matrix in enumerate(matrices):
+        for order in range(1, matrix.shape[-1] + 1):
+            try:
+                np.linalg.cholesky(matrix[:order, :order], upper=upper)
+            except np.linalg.LinAlgError:
+                return index, order
+    return None
+
+
+def _cholesky_solve(b, factor, upper):
+    """(L L^T)^-1 b from the Cholesky factor (U^T U for an upper one): two triangular solves."""
+    lower = _mT(factor) if upper else factor
+    return _solve_triangular(_mT(lower), _solve_triangular(lower, b, False, True, False), True, True, False)
+
+
+def _cholesky_solve_vjp_b(g, ans, b, factor, upper):
+    # X = A^-1 B with A = L L^T symmetric: dB = A^-1 g.
+    return _cholesky_solve(g, factor, upper)
+
+
+def _cholesky_solve_vjp_factor(g, ans, b, factor, upper):
+    # dA = -dB X^T, and A = L L^T gives dL = (dA + dA^T) L (torch's form: the whole matrix, unprojected).
+    gb = _cholesky_solve(g, factor, upper)
+    common = gb @ _mT(ans)
+    common = common + _mT(common)
+    return -(factor @ common) if upper else -(common @ factor)
+
+
+cholesky_solve = Primitive("CholeskySolve", _in_c_order(_cholesky_solve), _cholesky_solve_vjp_b, _cholesky_solve_vjp_factor,
+                           saves="both")
+
+
+def _cholesky_inverse(factor, upper):
+    return _cholesky_solve(np.eye(factor.shape[-1], dtype=factor.dtype), factor, upper)
+
+
+def _cholesky_inverse_vjp(g, ans, factor, upper):
+    # R = (L L^T)^-1: dR = -R (dL L^T + L dL^T) R, so dL = -R (g + g^T) R L (or -U R (g + g^T) R).
+    common = ans @ (g + _mT(g)) @ ans
+    return -(factor @ common) if upper else -(common @ factor)
+
+
+cholesky_inverse = Primitive("CholeskyInverse", _in_c_order(_cholesky_inverse), _cholesky_inverse_vjp, saves="both")
