@@ -25,6 +25,7 @@ from minigrad._ops import shape as S
 from minigrad._types import Size
 from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.creation import as_tensor
+from minigrad.linalg import pinv as _pinv
 from minigrad.tensor import LinAlgError, Tensor, _promote, apply
 
 # ---------------------------------------------------------------- out=
@@ -607,6 +608,11 @@ fix = Tensor.fix
 trunc = Tensor.trunc
 frac = Tensor.frac
 heaviside = Tensor.heaviside
+
+
+def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
+    """The pseudoinverse: linalg.pinv with rcond as its rtol."""
+    return _pinv(input, rtol=rcond)
 
 
 # ---------------------------------------------------------------- Cholesky factors

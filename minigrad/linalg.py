@@ -4,6 +4,8 @@ The functions that also have a method form (det, inv as Tensor.inverse, ...) are
 Tensor shell and called from here; those of torch.linalg alone are written here.
 """
 
+import collections
+
 import numpy as np
 
 from minigrad._ops import linalg as _L
@@ -183,3 +185,92 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
                            f"({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
     _broadcast_shape(A._array.shape[:-2], B._array.shape[:-2])  # torch's error where the batch dims clash
     return apply(_L.solve_triangular, A, B.to(A.dtype), upper=upper, left=left, unitriangular=unitriangular)
+
+
+def _uplo(UPLO):
+    if not isinstance(UPLO, str) or UPLO.upper() not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    return UPLO.upper() == "U"
+
+
+def _check_eigh(A, UPLO):
+    upper = _uplo(UPLO)
+    A._check_square("linalg.eigh", floating=False)
+    if not A.is_floating_point():
+        raise NotImplementedError(f"\"linalg_eigh_cpu\" not implemented for '{scalar_type_name(A._array.dtype)}'")
+    return upper
+
+
+_EIGH = collections.namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
+_SVD = collections.namedtuple("linalg_svd", ["U", "S", "Vh"])
+
+
+def eigh(A, UPLO="L"):
+    """(eigenvalues, eigenvectors) of each symmetric matrix of A, read from its lower triangle
+    (upper for UPLO="U"): A = V diag(L) V^T with the eigenvalues in ascending order. Each
+    eigenvector is unique only up to its sign, which may differ from torch's (its LAPACK's)."""
+    upper = _check_eigh(A, UPLO)
+    return _EIGH(apply(_L.eigenvalues, A, upper=upper), apply(_L.eigenvectors, A, upper=upper))
+
+
+def eigvalsh(A, UPLO="L"):
+    """The eigenvalues of each symmetric matrix of A, in ascending order."""
+    return apply(_L.eigenvalues, A, upper=_check_eigh(A, UPLO))
+
+
+def _check_svd(A):
+    if A.ndim < 2:
+        raise RuntimeError("linalg.svd: The input tensor A must have at least 2 dimensions.")
+    if not A.is_floating_point():
+        raise RuntimeError(f"linalg.svd: Expected a floating point or complex tensor as input. "
+                           f"Got {scalar_type_name(A._array.dtype)}")
+
+
+def svd(A, full_matrices=True):
+    """(U, S, Vh) with A = U diag(S) Vh, S descending; with full_matrices U and Vh are square.
+    Each pair of singular vectors is unique only up to a common sign, which may differ from torch's."""
+    _check_svd(A)
+    return _SVD(apply(_L.svd_u, A, full_matrices=full_matrices), apply(_L.singular_values, A),
+                apply(_L.svd_vh, A, full_matrices=full_matrices))
+
+
+def svdvals(A):
+    """The singular values of each matrix of A, in descending order."""
+    _check_svd(A)
+    return apply(_L.singular_values, A)
+
+
+def _tolerances(A, atol, rtol):
+    """torch's (atol, rtol) for pinv and matrix_rank: rtol defaults to eps * max(m, n) unless
+    atol is given (and positive), when it defaults to 0."""
+    atol = 0.0 if atol is None else atol
+    if rtol is None:
+        rtol = 0.0 if atol > 0 else float(np.finfo(A._array.dtype).eps) * max(A.shape[-2:])
+    return atol, rtol
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False):
+    """The pseudoinverse of each matrix of A, from its SVD (its eigendecomposition where
+    hermitian): singular values at or below max(atol, rtol * the largest) count as 0."""
+    if A.ndim < 2 or not A.is_floating_point():
+        raise RuntimeError(f"linalg.pinv({scalar_type_name(A._array.dtype)}{{{list(A.shape)}}}): expected a tensor with 2 "
+                           "or more dimensions of float, double, cfloat or cdouble types")
+    for name, tolerance in (("atol", atol), ("rtol", rtol)):
+        if isinstance(tolerance, Tensor):
+            raise NotImplementedError(f"minigrad's linalg.pinv takes {name} as a number, not a tensor")
+    atol, rtol = _tolerances(A, atol, rtol)
+    return apply(_L.pinv, A, atol=atol, rtol=rtol, hermitian=hermitian)
+
+
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
+    """The number of singular values (absolute eigenvalues where hermitian) of each matrix of A
+    above max(atol, rtol * the largest), as int64."""
+    if A.ndim < 2:
+        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
+    if not A.is_floating_point():
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    atol, rtol = _tolerances(A, atol, rtol)
+    a = A._array
+    values = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
+    rank = (values > _L.singular_value_cutoff(values, atol, rtol)[..., None]).sum(axis=-1)
+    return Tensor._wrap(np.asarray(rank, dtype=np.int64))

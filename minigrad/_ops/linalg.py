@@ -280,3 +280,120 @@ def _cholesky_inverse_vjp(g, ans, factor, upper):
 
 
 cholesky_inverse = Primitive("CholeskyInverse", _in_c_order(_cholesky_inverse), _cholesky_inverse_vjp, saves="both")
+
+
+# ---------------------------------------------------------------- spectral decompositions
+# A decomposition with several outputs is one primitive per output, each under torch's one name
+# for the decomposition: a VJP is linear in the gradients of the outputs, so the gradient of the
+# input is the sum of what each output's rule gives, as torch's joint formula gives it.
+
+
+def _eigh(a, upper):
+    return np.linalg.eigh(a, UPLO="U" if upper else "L")
+
+
+def _eigenvalues_vjp(g, ans, a, upper):
+    # A = V diag(L) V^T with V orthogonal: dL = diag(V^T dA V), so the gradient is V diag(g) V^T.
+    vectors = _eigh(a, upper)[1]
+    return (vectors * g[..., None, :]) @ _mT(vectors)
+
+
+def _eigenvectors_vjp(g, ans, a, upper):
+    """torch's formula: V (skew(V^T g) / E) V^T with E_ij = L_j - L_i and skew(X) = (X - X^T) / 2.
+    It is symmetric, as a change of A that keeps it symmetric is; equal eigenvalues make it inf or nan."""
+    values = np.linalg.eigvalsh(a, UPLO="U" if upper else "L")
+    projected = _mT(ans) @ g
+    projected = 0.5 * (projected - _mT(projected))
+    gaps = values[..., None, :] - values[..., :, None]
+    gaps = gaps + np.eye(gaps.shape[-1], dtype=gaps.dtype)  # the diagonal of `projected` is 0: any nonzero will do
+    return ans @ (projected / gaps) @ _mT(ans)
+
+
+eigenvalues = Primitive("LinalgEighValues", _in_c_order(lambda a, upper: np.linalg.eigvalsh(a, UPLO="U" if upper else "L")),
+                        _eigenvalues_vjp, grad_fn_name="LinalgEighBackward0")
+eigenvectors = Primitive("LinalgEighVectors", _in_c_order(lambda a, upper: _eigh(a, upper)[1]), _eigenvectors_vjp,
+                         saves="both", grad_fn_name="LinalgEighBackward0")
+
+
+def _svd(a, full_matrices):
+    return np.linalg.svd(a, full_matrices=full_matrices)
+
+
+def _svd_vjp(a, gs=None, gu=None, gvh=None):
+    """torch's gradient of A = U diag(S) Vh (reduced) for whichever of gS, gU, gVh is given.
+
+    With E_ij = S_j^2 - S_i^2 and skew(X) = X - X^T, the square core
+        C = diag(gS) + (skew(U^T gU) S + S skew(Vh gVh^T)) / E
+    gives U C Vh; where A is tall (m > n) gU has a part outside U's columns, (I - U U^T) gU / S,
+    and where it is wide gVh one outside Vh's rows. Equal singular values make it inf or nan.
+    """
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    m, n = a.shape[-2:]
+    if gs is not None:
+        core = np.eye(s.shape[-1], dtype=s.dtype) * gs[..., None, :]
+        return u @ core @ vh
+    squares = s * s
+    gaps = squares[..., None, :] - squares[..., :, None]
+    gaps = gaps + np.eye(gaps.shape[-1], dtype=gaps.dtype)  # the skew parts are 0 on the diagonal
+    if gu is not None:
+        uhgu = _mT(u) @ gu
+        core = (uhgu - _mT(uhgu)) * s[..., None, :] / gaps
+        if m > n:
+            outside = gu / s[..., None, :]
+            return (u @ core + outside - u @ (_mT(u) @ outside)) @ vh
+        return u @ core @ vh
+    vhgv = vh @ _mT(gvh)
+    core = s[..., :, None] * (vhgv - _mT(vhgv)) / gaps
+    if m < n:
+        outside = gvh / s[..., :, None]
+        return u @ (core @ vh + outside - (outside @ _mT(vh)) @ vh)
+    return u @ core @ vh
+
+
+def _svd_u_vjp(g, ans, a, full_matrices):
+    return _svd_vjp(a, gu=g[..., : min(a.shape[-2:])])
+
+
+def _svd_vh_vjp(g, ans, a, full_matrices):
+    return _svd_vjp(a, gvh=g[..., : min(a.shape[-2:]), :])
+
+
+svd_u = Primitive("LinalgSvdU", _in_c_order(lambda a, full_matrices: _svd(a, full_matrices)[0]), _svd_u_vjp,
+                  grad_fn_name="LinalgSvdBackward0")
+singular_values = Primitive("LinalgSvdS", _in_c_order(lambda a: np.linalg.svd(a, compute_uv=False)),
+                            lambda g, ans, a: _svd_vjp(a, gs=g), grad_fn_name="LinalgSvdBackward0")
+svd_vh = Primitive("LinalgSvdVh", _in_c_order(lambda a, full_matrices: _svd(a, full_matrices)[2]), _svd_vh_vjp,
+                   grad_fn_name="LinalgSvdBackward0")
+
+
+def singular_value_cutoff(values, atol, rtol):
+    """max(atol, rtol * the largest value) for each matrix: the values at or below it count as 0
+    in pinv and matrix_rank (values: singular values, or absolute eigenvalues, along the last axis)."""
+    largest = values.max(axis=-1, initial=0.0)
+    return np.maximum(atol, rtol * largest)
+
+
+def _pinv(a, atol, rtol, hermitian):
+    """The pseudoinverse from the SVD (the eigendecomposition where hermitian): V diag(1 / s) U^T
+    with 1 / s replaced by 0 for the values at or below the cutoff."""
+    if hermitian:
+        values, vectors = np.linalg.eigh(a)
+        left, right = vectors, _mT(vectors)
+        magnitudes = np.abs(values)
+    else:
+        left, values, right = np.linalg.svd(a, full_matrices=False)
+        magnitudes = values
+    kept = magnitudes > singular_value_cutoff(magnitudes, atol, rtol)[..., None]
+    inverted = np.where(kept, 1 / np.where(kept, values, 1), 0)
+    return (_mT(right) * inverted[..., None, :]) @ _mT(left)
+
+
+def _pinv_vjp(g, ans, a, atol, rtol, hermitian):
+    """From d(P) = -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P (P = pinv(A), of constant rank):
+    gA = -P^T g P^T + (I - A P) g^T P P^T + P^T P g^T (I - P A)."""
+    p, gt = ans, _mT(g)
+    return (-_mT(p) @ g @ _mT(p) + (gt - a @ (p @ gt)) @ (p @ _mT(p))
+            + (_mT(p) @ p) @ (gt - (gt @ p) @ a))
+
+
+pinv = Primitive("LinalgPinv", _in_c_order(_pinv), _pinv_vjp, saves="both")

@@ -98,7 +98,130 @@ def cholesky_then_solve(draw):
     return (lambda lib, a, b: lib.cholesky_solve(b, lib.linalg.cholesky(a))), [a, b]
 
 
+@st.composite
+def spread_spectrum(draw, batch, m, n):
+    """An m x n matrix with well-separated singular values (eigenvalues, where square and
+    symmetrised): entries in [-1, 1] plus 2 * max(m, n) * (i + 1) at (i, i), so that the
+    gradients, which divide by the gaps between them, are well defined, and each singular
+    vector's largest entry is the one on the diagonal."""
+    a = draw(mst.arrays("float64", batch + (m, n), elements=mst.reals(-1, 1)))
+    k = min(m, n)
+    spread = np.zeros((m, n))
+    spread[range(k), range(k)] = 2 * max(m, n) * np.arange(1, k + 1)
+    return a + spread * draw(st.sampled_from([1.0, -1.0]))
+
+
+def with_fixed_signs(vectors, k=None):
+    """The columns of `vectors` (its first k) each times the sign of its diagonal entry: eigenvectors
+    and singular vectors are unique up to sign, and LAPACKs choose differently; so fixed, they
+    compare, and the gradients through them too."""
+    k = vectors.shape[-1] if k is None else k
+    columns = vectors[..., :k]
+    return columns * columns[..., :k, :].diagonal(dim1=-2, dim2=-1).sign().unsqueeze(-2)
+
+
+@cases.add
+def eigh(draw):
+    """The unread triangle holds other numbers; the gradient is torch's symmetric one."""
+    batch, n = draw(batches())
+    upper = draw(st.booleans())
+    a = draw(spread_spectrum(batch, n, n))
+    symmetric = (a + np.swapaxes(a, -1, -2)) / 2
+    noise = draw(mst.arrays("float64", a.shape, elements=mst.reals(-1, 1)))
+    a = symmetric + (np.tril(noise, -1) if upper else np.triu(noise, 1))
+    UPLO = "U" if upper else draw(st.sampled_from(["L", "l", None]))
+
+    def decompose(lib, a):
+        values, vectors = lib.linalg.eigh(a) if UPLO is None else lib.linalg.eigh(a, UPLO=UPLO)
+        return values, with_fixed_signs(vectors)
+    return decompose, [a]
+
+
+@cases.add
+def eigvalsh(draw):
+    batch, n = draw(batches())
+    a = draw(spread_spectrum(batch, n, n))
+    UPLO = draw(st.sampled_from(["L", "U"]))
+    return (lambda lib, a: lib.linalg.eigvalsh(a, UPLO=UPLO)), [a]
+
+
+@cases.add
+def svd(draw):
+    batch, m = draw(batches())
+    n = draw(st.integers(1, 4))
+    full_matrices = draw(st.booleans())
+    k = min(m, n)
+
+    def decompose(lib, a):
+        u, s, vh = lib.linalg.svd(a, full_matrices=full_matrices)
+        assert tuple(u.shape[-2:]) == ((m, m) if full_matrices else (m, k))
+        assert tuple(vh.shape[-2:]) == ((n, n) if full_matrices else (k, n))
+        signs = u[..., :k, :k].diagonal(dim1=-2, dim2=-1).sign()  # one sign per pair of vectors
+        return u[..., :k] * signs.unsqueeze(-2), s, vh[..., :k, :] * signs.unsqueeze(-1)
+    return decompose, [draw(spread_spectrum(batch, m, n))]
+
+
+@cases.add
+def svdvals(draw):
+    batch, m = draw(batches())
+    a = draw(spread_spectrum(batch, m, draw(st.integers(1, 4))))
+    return (lambda lib, a: lib.linalg.svdvals(a)), [a]
+
+
+@cases.add
+def pinv(draw):
+    batch, m = draw(batches())
+    hermitian = draw(st.booleans())
+    a = draw(spread_spectrum(batch, m, m if hermitian else draw(st.integers(1, 4))))
+    if hermitian:
+        a = (a + np.swapaxes(a, -1, -2)) / 2
+    form = draw(st.sampled_from([lambda lib, a: lib.linalg.pinv(a, hermitian=hermitian),
+                                 lambda lib, a: lib.pinverse(a)] if not hermitian else
+                                [lambda lib, a: lib.linalg.pinv(a, hermitian=hermitian)]))
+    return form, [a]
+
+
+@cases.add
+def pinv_of_a_rank_deficient_matrix(draw):
+    """A rank-1 matrix: the cutoff drops the zero singular values (no gradient asked: the
+    gradient of a rank-deficient pseudoinverse is not continuous)."""
+    u, v = draw(mst.arrays("float64", (3, 1), elements=mst.nonzero_reals())), \
+        draw(mst.arrays("float64", (1, 4), elements=mst.nonzero_reals()))
+    return (lambda lib, a: lib.linalg.pinv(a)), [u @ v], [False]
+
+
 test_parity = cases.test(max_examples=12)
+
+
+@pytest.mark.parametrize("hermitian", [False, True])
+def test_matrix_rank_and_its_tolerances(hermitian):
+    rng = np.random.default_rng(0)
+    factors = rng.standard_normal((5, 4, 2))
+    a = factors @ np.swapaxes(factors, -1, -2)  # rank 2, symmetric
+    a[1] += 1e-6 * np.eye(4)
+    a[2] = 0
+    for options in ({}, {"atol": 1e-3}, {"rtol": 1e-9}, {"atol": 1e-9, "rtol": 0.5}, {"atol": 0.0}):
+        mine = minigrad.linalg.matrix_rank(minigrad.tensor(a), hermitian=hermitian, **options)
+        theirs = torch.linalg.matrix_rank(torch.tensor(a), hermitian=hermitian, **options)
+        assert_close(mine, theirs)
+    assert_close(minigrad.linalg.matrix_rank(minigrad.tensor(a[0, :3].astype(np.float32))),
+                 torch.linalg.matrix_rank(torch.tensor(a[0, :3].astype(np.float32))))
+
+
+def test_pinv_tolerances():
+    a = np.diag([4.0, 1e-3, 1e-9])[:, :2] @ np.array([[1.0, 2.0], [0.0, 1.0]])
+    for options in ({}, {"atol": 1e-2}, {"rtol": 1e-2}, {"atol": 1e-12, "rtol": 0.0}):
+        assert_close(minigrad.linalg.pinv(minigrad.tensor(a), **options), torch.linalg.pinv(torch.tensor(a), **options))
+    assert_close(minigrad.pinverse(minigrad.tensor(a), rcond=1e-2), torch.pinverse(torch.tensor(a), rcond=1e-2))
+
+
+def test_decomposition_grad_fn_names_are_torch_s():
+    a = np.diag([1.0, 2.0, 3.0]) + 0.1
+    for lib in (minigrad, torch):
+        x = lib.tensor(a, requires_grad=True)
+        names = [t.grad_fn.name() for t in (*lib.linalg.eigh(x), lib.linalg.eigvalsh(x), *lib.linalg.svd(x),
+                                            lib.linalg.svdvals(x), lib.linalg.pinv(x))]
+        assert names == ["LinalgEighBackward0"] * 3 + ["LinalgSvdBackward0"] * 4 + ["LinalgPinvBackward0"]
 
 
 def test_grad_fn_names_are_torch_s():
@@ -153,6 +276,18 @@ BAD_CALLS = [
     lambda lib: lib.linalg.solve_triangular(lib.eye(2), lib.ones(3, 3), upper=True),
     lambda lib: lib.linalg.solve_triangular(lib.eye(2), lib.ones(3, 3), upper=True, left=False),
     lambda lib: lib.linalg.solve_triangular(lib.eye(2, dtype=lib.int64), lib.ones(2, 2), upper=True),
+    lambda lib: lib.linalg.eigh(lib.ones(2, 3)),
+    lambda lib: lib.linalg.eigh(lib.ones(3)),
+    lambda lib: lib.linalg.eigh(lib.eye(2), UPLO="X"),
+    lambda lib: lib.linalg.eigvalsh(lib.eye(2, dtype=lib.int64)),
+    lambda lib: lib.linalg.svd(lib.ones(3)),
+    lambda lib: lib.linalg.svd(lib.ones(2, 2, dtype=lib.int64)),
+    lambda lib: lib.linalg.svdvals(lib.ones(2, 2, dtype=lib.int32)),
+    lambda lib: lib.linalg.pinv(lib.ones(3)),
+    lambda lib: lib.linalg.pinv(lib.ones(2, 3, dtype=lib.int64)),
+    lambda lib: lib.pinverse(lib.ones(3, dtype=lib.float64)),
+    lambda lib: lib.linalg.matrix_rank(lib.ones(3)),
+    lambda lib: lib.linalg.matrix_rank(lib.ones(3, 3, dtype=lib.int64)),
 ]
 SAME_TYPE_ONLY = [
     lambda lib: lib.linalg.solve_triangular(lib.eye(2).expand(3, 2, 2), lib.ones(2, 2, 2), upper=True),
