@@ -582,6 +582,7 @@ logdet = Tensor.logdet
 inverse = Tensor.inverse
 matrix_power = Tensor.matrix_power
 cross = Tensor.cross
+matrix_exp = Tensor.matrix_exp
 
 tensor_split = Tensor.tensor_split
 expm1 = _with_out("expm1", Tensor.expm1)

@@ -274,3 +274,66 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
     values = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
     rank = (values > _L.singular_value_cutoff(values, atol, rtol)[..., None]).sum(axis=-1)
     return Tensor._wrap(np.asarray(rank, dtype=np.int64))
+
+
+_QR = collections.namedtuple("linalg_qr", ["Q", "R"])
+
+
+def qr(A, mode="reduced"):
+    """(Q, R) with A = Q R, Q with orthonormal columns and R upper triangular. mode "reduced":
+    Q is m x k and R k x n (k = min(m, n)); "complete": Q is m x m and R m x n; "r": R alone
+    (Q is an empty tensor), which cannot be differentiated."""
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', "
+                           "or 'complete'")
+    if A.ndim < 2:
+        raise RuntimeError("linalg.qr: The input tensor A must have at least 2 dimensions.")
+    if not A.is_floating_point():
+        raise RuntimeError(f"linalg.qr: Expected a floating point or complex tensor as input. "
+                           f"Got {scalar_type_name(A._array.dtype)}")
+    return _QR(apply(_L.qr_q, A, mode=mode), apply(_L.qr_r, A, mode=mode))
+
+
+def matrix_exp(A):
+    """The matrix exponential exp(A) = I + A + A^2 / 2! + ... of each square matrix of A."""
+    return Tensor.matrix_exp(A)
+
+
+_LSTSQ = collections.namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
+_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """The least-squares solution X of A X = B (of least norm where A has more columns than
+    rows), with what torch's LAPACK driver reports beside it: residuals (the squared error of
+    each column of B, where A is tall and of full rank; not by the default driver gelsy), rank
+    (not by gels) and singular_values (by gelsd and gelss). rcond: singular values at or below
+    rcond times the largest count as 0 (default eps * max(m, n)). The solution is pinv(A) B,
+    which is what every driver computes for a full-rank A."""
+    if driver is not None and driver not in _DRIVERS:
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+    driver = driver or "gelsy"
+    if not A.is_floating_point() or not B.is_floating_point():
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    if A.dtype != B.dtype:
+        raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's dtype "
+                           f"{scalar_type_name(A._array.dtype)} and other's dtype {scalar_type_name(B._array.dtype)}")
+    if A.ndim < 2:
+        raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
+    vector = B.ndim == A.ndim - 1  # B: a vector (..., m) for each matrix of A
+    if B.shape[-1 if vector else -2] != A.shape[-2]:
+        raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size({-1 if vector else -2})")
+    columns = B.unsqueeze(-1) if vector else B
+    _broadcast_shape(A._array.shape[:-2], columns._array.shape[:-2])
+    m, n = A.shape[-2:]
+    rtol = float(np.finfo(A._array.dtype).eps) * max(m, n) if rcond is None or rcond < 0 else rcond
+    solution = apply(_L.lstsq, A, columns, rtol=rtol)
+    values = np.linalg.svd(A._array, compute_uv=False)
+    rank = (values > _L.singular_value_cutoff(values, 0.0, rtol)[..., None]).sum(axis=-1)
+    if driver != "gelsy" and m > n and (rank == n).all():
+        residuals = ((A @ solution - columns) ** 2).sum(-2)
+    else:  # none: an empty tensor, in the graph as torch's is
+        residuals = solution.reshape(-1)[:0]
+    return _LSTSQ(solution.squeeze(-1) if vector else solution, residuals,
+                  Tensor._wrap(np.zeros((0,), np.int64) if driver == "gels" else rank.astype(np.int64)),
+                  Tensor._wrap(values if driver in ("gelsd", "gelss") else np.zeros((0,), dtype=A._array.dtype)))

@@ -1740,6 +1740,11 @@ class Tensor:
                 return result.clone() if result is self else result
             base = base @ base
 
+    def matrix_exp(self) -> Tensor:
+        """exp(A) = I + A + A^2 / 2! + ... for each square matrix of self."""
+        self._check_square("linalg.matrix_exp")
+        return apply(L.matrix_exp, self)
+
     def cross(self, other: Tensor, dim: _int | None = None) -> Tensor:
         """The cross product of 3-vectors along `dim`. Without dim, torch.cross takes the first
         dim of length 3 (torch warns that this default will become -1, linalg.cross's)."""

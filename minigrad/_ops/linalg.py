@@ -397,3 +397,98 @@ def _pinv_vjp(g, ans, a, atol, rtol, hermitian):
 
 
 pinv = Primitive("LinalgPinv", _in_c_order(_pinv), _pinv_vjp, saves="both")
+
+
+# ---------------------------------------------------------------- QR
+def _qr_q(a, mode):
+    if mode == "r":  # Q is not computed: torch returns an empty tensor in its place
+        return np.zeros((0,), dtype=a.dtype)
+    return np.linalg.qr(a, mode=mode)[0]
+
+
+def _qr_r(a, mode):
+    return np.linalg.qr(a, mode="r") if mode == "r" else np.linalg.qr(a, mode=mode)[1]
+
+
+def _qr_vjp(a, mode, gq=None, gr=None):
+    """torch's gradient of A = Q R (Q: m x n with orthonormal columns, R: n x n upper triangular, m >= n):
+    with M = R gR^T - gQ^T Q, gA = (gQ + Q copyltu(M)) R^-T, where copyltu(M) is the symmetric
+    matrix whose lower triangle is M's."""
+    if mode == "r":
+        raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. Please use "
+                           "linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.")
+    m, n = a.shape[-2:]
+    if mode == "complete" and m > n:
+        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
+    if m < n:
+        raise NotImplementedError("minigrad's gradient of linalg.qr covers matrices with at least as many rows as "
+                                  f"columns; this one is {m} by {n}")
+    q, r = np.linalg.qr(a)
+    middle = (r @ _mT(gr) if gr is not None else 0) - (_mT(gq) @ q if gq is not None else 0)
+    copyltu = np.tril(middle, -1) + _mT(np.tril(middle))
+    grad = q @ copyltu + (gq if gq is not None else 0)
+    return _mT(_solve_triangular(r, _mT(grad), True, True, False))  # grad R^-T, as (R^-1 grad^T)^T
+
+
+qr_q = Primitive("LinalgQrQ", _in_c_order(_qr_q), lambda g, ans, a, mode: _qr_vjp(a, mode, gq=g),
+                 grad_fn_name="LinalgQrBackward0")
+qr_r = Primitive("LinalgQrR", _in_c_order(_qr_r), lambda g, ans, a, mode: _qr_vjp(a, mode, gr=g),
+                 grad_fn_name="LinalgQrBackward0")
+
+
+# ---------------------------------------------------------------- least squares
+def _lstsq(a, b, rtol):
+    """The least-squares solution of A X = B of least norm: pinv(A) B, singular values at or below
+    rtol times the largest counting as 0 (for a full-rank A, the one solution of the normal equations)."""
+    return _pinv(a, 0.0, rtol, False) @ b
+
+
+def _lstsq_vjp_a(g, ans, a, b, rtol):
+    # X = P B with P = pinv(A): the gradient reaching P is g B^T, and pinv's rule takes it to A (torch's way).
+    p = _pinv(a, 0.0, rtol, False)
+    return _pinv_vjp(g @ _mT(b), p, a, 0.0, rtol, False)
+
+
+def _lstsq_vjp_b(g, ans, a, b, rtol):
+    return _mT(_pinv(a, 0.0, rtol, False)) @ g
+
+
+lstsq = Primitive("LinalgLstsq", _in_c_order(_lstsq), _lstsq_vjp_a, _lstsq_vjp_b)
+
+
+# ---------------------------------------------------------------- matrix exponential
+# Higham's scaling and squaring (2005): exp(A) = exp(A / 2^s)^(2^s), with s chosen so that the
+# [13/13] Pade approximant is accurate to double precision on A / 2^s.
+_PADE13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0, 129060195264000.0,
+           10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0, 40840800.0, 960960.0, 16380.0, 182.0, 1.0)
+_THETA13 = 5.371920351148152  # the largest 1-norm for which the [13/13] approximant is that accurate
+
+
+def _matrix_exp(a):
+    b = _PADE13
+    norms = np.abs(a).sum(axis=-2).max(axis=-1, initial=0.0)  # the 1-norm of each matrix
+    squarings = np.maximum(0, np.ceil(np.log2(np.maximum(norms, 1e-300) / _THETA13))).astype(int)
+    a = a / (2.0 ** squarings)[..., None, None].astype(a.dtype)
+    identity = np.eye(a.shape[-1], dtype=a.dtype)
+    a2 = a @ a
+    a4 = a2 @ a2
+    a6 = a4 @ a2
+    u = a @ (a6 @ (b[13] * a6 + b[11] * a4 + b[9] * a2) + b[7] * a6 + b[5] * a4 + b[3] * a2 + b[1] * identity)
+    v = a6 @ (b[12] * a6 + b[10] * a4 + b[8] * a2) + b[6] * a6 + b[4] * a4 + b[2] * a2 + b[0] * identity
+    result = np.linalg.solve(v - u, v + u)
+    for step in range(int(squarings.max(initial=0))):  # each matrix squared as many times as it was halved
+        result = np.where((squarings > step)[..., None, None], result @ result, result)
+    return result
+
+
+def _matrix_exp_vjp(g, ans, a):
+    """The gradient of a matrix function f at A is the upper-right block of f([[A^T, g], [0, A^T]])
+    (Mathias' identity), here with f = exp."""
+    n = a.shape[-1]
+    block = np.zeros(np.broadcast_shapes(a.shape, g.shape)[:-2] + (2 * n, 2 * n), dtype=a.dtype)
+    block[..., :n, :n] = block[..., n:, n:] = _mT(a)
+    block[..., :n, n:] = g
+    return _matrix_exp(block)[..., :n, n:]
+
+
+matrix_exp = Primitive("LinalgMatrixExp", _in_c_order(_matrix_exp), _matrix_exp_vjp)

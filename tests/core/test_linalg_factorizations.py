@@ -102,8 +102,7 @@ def cholesky_then_solve(draw):
 def spread_spectrum(draw, batch, m, n):
     """An m x n matrix with well-separated singular values (eigenvalues, where square and
     symmetrised): entries in [-1, 1] plus 2 * max(m, n) * (i + 1) at (i, i), so that the
-    gradients, which divide by the gaps between them, are well defined, and each singular
-    vector's largest entry is the one on the diagonal."""
+    gradients, which divide by the gaps between them, are well defined."""
     a = draw(mst.arrays("float64", batch + (m, n), elements=mst.reals(-1, 1)))
     k = min(m, n)
     spread = np.zeros((m, n))
@@ -111,13 +110,12 @@ def spread_spectrum(draw, batch, m, n):
     return a + spread * draw(st.sampled_from([1.0, -1.0]))
 
 
-def with_fixed_signs(vectors, k=None):
-    """The columns of `vectors` (its first k) each times the sign of its diagonal entry: eigenvectors
-    and singular vectors are unique up to sign, and LAPACKs choose differently; so fixed, they
-    compare, and the gradients through them too."""
-    k = vectors.shape[-1] if k is None else k
-    columns = vectors[..., :k]
-    return columns * columns[..., :k, :].diagonal(dim1=-2, dim2=-1).sign().unsqueeze(-2)
+def column_signs(vectors):
+    """The sign of each column's entry of largest magnitude (..., 1, k): eigenvectors and singular
+    vectors are unique up to sign, and LAPACKs choose differently; times these signs they compare,
+    and so do the gradients through them."""
+    largest = vectors.abs().argmax(dim=-2, keepdim=True)
+    return vectors.gather(-2, largest).sign()
 
 
 @cases.add
@@ -133,7 +131,7 @@ def eigh(draw):
 
     def decompose(lib, a):
         values, vectors = lib.linalg.eigh(a) if UPLO is None else lib.linalg.eigh(a, UPLO=UPLO)
-        return values, with_fixed_signs(vectors)
+        return values, vectors * column_signs(vectors)
     return decompose, [a]
 
 
@@ -156,8 +154,8 @@ def svd(draw):
         u, s, vh = lib.linalg.svd(a, full_matrices=full_matrices)
         assert tuple(u.shape[-2:]) == ((m, m) if full_matrices else (m, k))
         assert tuple(vh.shape[-2:]) == ((n, n) if full_matrices else (k, n))
-        signs = u[..., :k, :k].diagonal(dim1=-2, dim2=-1).sign()  # one sign per pair of vectors
-        return u[..., :k] * signs.unsqueeze(-2), s, vh[..., :k, :] * signs.unsqueeze(-1)
+        signs = column_signs(u[..., :k])  # one sign per pair of vectors
+        return u[..., :k] * signs, s, vh[..., :k, :] * signs.mT
     return decompose, [draw(spread_spectrum(batch, m, n))]
 
 
@@ -190,7 +188,76 @@ def pinv_of_a_rank_deficient_matrix(draw):
     return (lambda lib, a: lib.linalg.pinv(a)), [u @ v], [False]
 
 
+@cases.add
+def qr(draw):
+    """Gradients where torch and minigrad both give them (reduced, m >= n; complete on a square
+    matrix); the forward alone for wide matrices and mode "r"."""
+    batch, m = draw(batches())
+    n = draw(st.integers(1, 4))
+    a = draw(spread_spectrum(batch, m, n))  # full rank: R has no zero on its diagonal
+    mode = draw(st.sampled_from(["reduced", "complete", "r"]))
+    differentiable = mode == "reduced" and m >= n or mode == "complete" and m == n
+    if mode == "reduced" and draw(st.booleans()):
+        return (lambda lib, a: lib.linalg.qr(a)), [a], [differentiable]
+    return (lambda lib, a: lib.linalg.qr(a, mode=mode)), [a], [differentiable]
+
+
+@cases.add
+def lstsq(draw):
+    """Full-rank A, tall, square or wide, and every driver."""
+    batch, m = draw(batches())
+    n = draw(st.integers(1, 4))
+    a = draw(spread_spectrum(batch, m, n))
+    b_batch = draw(st.sampled_from([batch, (1,) * len(batch)]))
+    columns = draw(st.sampled_from([(), (1,), (3,)]))  # (): a vector for each matrix
+    b = draw(mst.arrays("float64", b_batch + (m,) + columns))
+    driver = draw(st.sampled_from([None, "gelsy", "gelsd", "gelss", "gels"]))
+    if driver == "gels" and m < n:
+        driver = None  # gels assumes a tall or square A of full rank
+    return (lambda lib, a, b: lib.linalg.lstsq(a, b, driver=driver)), [a, b]
+
+
+@cases.add
+def matrix_exp(draw):
+    """Entries up to 3 in size: 1-norms up to 12, so the scaling and squaring runs."""
+    batch, n = draw(batches())
+    a = draw(mst.arrays("float64", batch + (n, n)))
+    form = draw(st.sampled_from([lambda lib, a: lib.linalg.matrix_exp(a), lambda lib, a: lib.matrix_exp(a),
+                                 lambda lib, a: a.matrix_exp()]))
+    return form, [a]
+
+
 test_parity = cases.test(max_examples=12)
+
+
+QR_BACKWARD_ERRORS = [
+    lambda lib, a: lib.linalg.qr(a, mode="r").R,
+    lambda lib, a: lib.linalg.qr(a, mode="complete").Q,
+    lambda lib, a: lib.linalg.qr(a, mode="complete").R,
+]
+
+
+@pytest.mark.parametrize("output", QR_BACKWARD_ERRORS)
+def test_qr_refuses_the_gradients_torch_refuses(output):
+    def backward(lib):
+        a = lib.tensor(np.arange(6.0).reshape(3, 2) + np.eye(3, 2), requires_grad=True)
+        output(lib, a).sum().backward()
+    assert_raises_like_torch(backward, same_message=True)
+
+
+def test_qr_of_a_wide_matrix_has_no_gradient_in_minigrad():
+    a = minigrad.tensor(np.arange(6.0).reshape(2, 3) + np.eye(2, 3), requires_grad=True)
+    with pytest.raises(NotImplementedError, match="2 by 3"):
+        minigrad.linalg.qr(a).Q.sum().backward()
+
+
+def test_lstsq_of_a_rank_deficient_matrix_is_the_least_norm_solution():
+    a, b = np.outer([1.0, 2.0, 3.0], [1.0, -1.0]), np.array([[1.0], [0.0], [2.0]])
+    for driver in ("gelsy", "gelsd"):
+        mine = minigrad.linalg.lstsq(minigrad.tensor(a), minigrad.tensor(b), driver=driver)
+        theirs = torch.linalg.lstsq(torch.tensor(a), torch.tensor(b), driver=driver)
+        for i in range(4):
+            assert_close(mine[i], theirs[i], what=mine._fields[i])
 
 
 @pytest.mark.parametrize("hermitian", [False, True])
@@ -288,11 +355,24 @@ BAD_CALLS = [
     lambda lib: lib.pinverse(lib.ones(3, dtype=lib.float64)),
     lambda lib: lib.linalg.matrix_rank(lib.ones(3)),
     lambda lib: lib.linalg.matrix_rank(lib.ones(3, 3, dtype=lib.int64)),
+    lambda lib: lib.linalg.qr(lib.ones(2, 2), mode="x"),
+    lambda lib: lib.linalg.qr(lib.ones(3)),
+    lambda lib: lib.linalg.qr(lib.ones(2, 2, dtype=lib.int64)),
+    lambda lib: lib.linalg.lstsq(lib.ones(4, 2), lib.ones(3, 1)),
+    lambda lib: lib.linalg.lstsq(lib.ones(4), lib.ones(4, 1)),
+    lambda lib: lib.linalg.lstsq(lib.ones(4, 2), lib.ones(3)),
+    lambda lib: lib.linalg.lstsq(lib.ones(4, 2), lib.ones(4, 1, dtype=lib.float64)),
+    lambda lib: lib.linalg.lstsq(lib.ones(4, 2, dtype=lib.int64), lib.ones(4, 1, dtype=lib.int64)),
+    lambda lib: lib.linalg.lstsq(lib.ones(4, 2), lib.ones(4, 1), driver="x"),
+    lambda lib: lib.linalg.matrix_exp(lib.ones(2, 3)),
+    lambda lib: lib.matrix_exp(lib.ones(3)),
+    lambda lib: lib.ones(2, 2, dtype=lib.int64).matrix_exp(),
 ]
 SAME_TYPE_ONLY = [
     lambda lib: lib.linalg.solve_triangular(lib.eye(2).expand(3, 2, 2), lib.ones(2, 2, 2), upper=True),
     lambda lib: lib.linalg.solve_triangular(lib.eye(2), lib.ones(2, 2)),
     lambda lib: lib.cholesky_solve(lib.ones(3, 2, 2), lib.eye(2).expand(2, 2, 2)),
+    lambda lib: lib.linalg.lstsq(lib.ones(2, 4, 2), lib.ones(3, 4, 1)),
 ]
 
 
