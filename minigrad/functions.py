@@ -25,7 +25,7 @@ from minigrad._ops import shape as S
 from minigrad._types import Size
 from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.creation import as_tensor
-from minigrad.linalg import pinv as _pinv
+from minigrad.linalg import _powers, pinv as _pinv
 from minigrad.tensor import LinAlgError, Tensor, _promote, apply
 
 # ---------------------------------------------------------------- out=
@@ -583,6 +583,9 @@ inverse = Tensor.inverse
 matrix_power = Tensor.matrix_power
 cross = Tensor.cross
 matrix_exp = Tensor.matrix_exp
+diag_embed = Tensor.diag_embed
+diagflat = Tensor.diagflat
+kron = Tensor.kron
 
 tensor_split = Tensor.tensor_split
 expm1 = _with_out("expm1", Tensor.expm1)
@@ -614,6 +617,36 @@ heaviside = Tensor.heaviside
 def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
     """The pseudoinverse: linalg.pinv with rcond as its rtol."""
     return _pinv(input, rtol=rcond)
+
+
+# ---------------------------------------------------------------- structured matrices
+def block_diag(*tensors: Tensor) -> Tensor:
+    """The tensors (0-D: 1 x 1, 1-D: one row, 2-D) along the diagonal of one matrix, zeros
+    elsewhere, in their common dtype."""
+    matrices = []
+    for i, t in enumerate(tensors):
+        if t.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. "
+                               f"Input {i} has {t.ndim} dimensions")
+        matrices.append(t.reshape(1, -1) if t.ndim < 2 else t)
+    if not matrices:
+        return Tensor._wrap(np.zeros((1, 0), dtype=_dtype.get_default_dtype().numpy))
+    common, all_0d = tensors[0]._array.dtype, tensors[0].ndim == 0  # torch's promotion: 0-d tensors defer
+    for t in tensors[1:]:
+        common = _dtype.result_type(common, all_0d, t._array.dtype, t.ndim == 0)
+        all_0d = all_0d and t.ndim == 0
+    return apply(L.block_diag, *(m._cast(common) for m in matrices))
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
+    """The Vandermonde matrix of the vector x: column j holds x ** (N - 1 - j) (x ** j where
+    increasing), N columns (by default as many as x has elements); integers and bools give int64."""
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    if N is not None and N < 0:
+        raise RuntimeError("N must be non-negative.")
+    powers = _powers(x if x.is_floating_point() else x.to(_dtype.int64), x.shape[0] if N is None else N)
+    return powers if increasing else powers.flip(-1)
 
 
 # ---------------------------------------------------------------- Cholesky factors

@@ -11,7 +11,7 @@ import numpy as np
 from minigrad._ops import linalg as _L
 from minigrad._arguments import _broadcast_shape
 from minigrad._dtype import scalar_type_name
-from minigrad.tensor import LinAlgError, Tensor, _cross, _promote, apply
+from minigrad.tensor import LinAlgError, Tensor, _cat, _cross, _promote, apply
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, dtype=None):
@@ -337,3 +337,23 @@ def lstsq(A, B, rcond=None, *, driver=None):
     return _LSTSQ(solution.squeeze(-1) if vector else solution, residuals,
                   Tensor._wrap(np.zeros((0,), np.int64) if driver == "gels" else rank.astype(np.int64)),
                   Tensor._wrap(values if driver in ("gelsd", "gelss") else np.zeros((0,), dtype=A._array.dtype)))
+
+
+def vander(x, *, N=None):
+    """The Vandermonde matrices of the vectors along x's last dim: (..., n, N), column j holding
+    x ** j (N: by default n, at least 2); integers give int64."""
+    if x._array.dtype == np.bool_:
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer tensors, but got Bool")
+    N = (x.shape[-1] if x.ndim else 1) if N is None else N
+    if N <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    return _powers(x if x.is_floating_point() else x.to(np.int64), N)
+
+
+def _powers(x, count):
+    """x ** 0, x ** 1, ..., x ** (count - 1) along a new last dim, as running products (as torch
+    builds them, so that the gradient is defined where x is 0)."""
+    ones = Tensor._wrap(np.ones(tuple(x.shape) + (min(count, 1),), dtype=x._array.dtype))
+    if count <= 1:
+        return ones
+    return _cat([ones, x.unsqueeze(-1).expand(*x.shape, count - 1).cumprod(-1)], -1)

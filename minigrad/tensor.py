@@ -1600,6 +1600,33 @@ class Tensor:
         before = (slice(None),) * axis
         return tuple(self[before + (slice(start, end),)] for start, end in zip(starts, ends))
 
+    def diag_embed(self, offset: _int = 0, dim1: _int = -2, dim2: _int = -1) -> Tensor:
+        """Matrices with self's last dim on their diagonal `offset`, in the new dims dim1 and dim2
+        of the result (which has one dim more than self), zeros elsewhere."""
+        ndim = self.ndim + 1
+        a, b = _dim(dim1, ndim), _dim(dim2, ndim)
+        if a == b:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        source = self.unsqueeze(0) if self.ndim == 0 else self
+        return apply(L.diag_embed, source, offset=offset, axis1=a, axis2=b)
+
+    def diagflat(self, offset: _int = 0) -> Tensor:
+        """The square matrix with all of self's elements, flattened, on its diagonal `offset`."""
+        return self.reshape(-1).diag_embed(offset)
+
+    def kron(self, other: Tensor) -> Tensor:
+        """The Kronecker product: every element of self times the whole of other, laid out in
+        blocks. Along each dim (the shorter shape padded with leading 1s), element (i, j) of
+        the (size(self) x size(other)) grid sits at i * size(other) + j."""
+        other = _as_tensor(other)
+        ndim = builtins.max(self.ndim, other.ndim)
+        a_shape = (1,) * (ndim - self.ndim) + tuple(self._array.shape)
+        b_shape = (1,) * (ndim - other.ndim) + tuple(other._array.shape)
+        interleaved_a = [size for side in a_shape for size in (side, 1)]
+        interleaved_b = [size for side in b_shape for size in (1, side)]
+        product = self.reshape(interleaved_a) * other.reshape(interleaved_b)
+        return product.reshape([a * b for a, b in zip(a_shape, b_shape)])
+
     # -------------------------------------------------------------- linear algebra
     def matmul(self, other: TensorLike) -> Tensor:
         other = _as_tensor(other)

@@ -492,3 +492,49 @@ def _matrix_exp_vjp(g, ans, a):
 
 
 matrix_exp = Primitive("LinalgMatrixExp", _in_c_order(_matrix_exp), _matrix_exp_vjp)
+
+
+# ---------------------------------------------------------------- structured matrices
+def _diagonal_positions(n, offset):
+    """The (row, column) indices of the n places of the diagonal `offset` (> 0: above the main one)."""
+    index = np.arange(n)
+    return index + max(-offset, 0), index + max(offset, 0)
+
+
+def _diag_embed(x, offset, axis1, axis2):
+    """x's last axis laid on the diagonal `offset` of new matrices in axes (axis1, axis2), zeros elsewhere."""
+    n = x.shape[-1]
+    side = n + abs(offset)
+    out = np.zeros(x.shape[:-1] + (side, side), dtype=x.dtype)
+    rows, columns = _diagonal_positions(n, offset)
+    out[..., rows, columns] = x
+    return c_order(np.moveaxis(out, (-2, -1), (axis1, axis2)))
+
+
+def _diag_embed_vjp(g, ans, x, offset, axis1, axis2):
+    # Only the diagonal was written: its gradient is the diagonal of g, back on the last axis.
+    rows, columns = _diagonal_positions(x.shape[-1], offset)
+    return np.moveaxis(g, (axis1, axis2), (-2, -1))[..., rows, columns]
+
+
+diag_embed = Primitive("DiagEmbed", _diag_embed, _diag_embed_vjp, saves="nothing")
+
+
+def _block_diag(*matrices):
+    """The matrices (all 2-D, of one dtype) along the diagonal of one matrix, zeros elsewhere."""
+    out = np.zeros((sum(m.shape[0] for m in matrices), sum(m.shape[1] for m in matrices)), dtype=matrices[0].dtype)
+    row = column = 0
+    for m in matrices:
+        out[row:row + m.shape[0], column:column + m.shape[1]] = m
+        row, column = row + m.shape[0], column + m.shape[1]
+    return out
+
+
+def _block_diag_vjp(i, g, ans, *matrices):
+    # Matrix i's gradient is the block of g where it was placed.
+    row = sum(m.shape[0] for m in matrices[:i])
+    column = sum(m.shape[1] for m in matrices[:i])
+    return g[row:row + matrices[i].shape[0], column:column + matrices[i].shape[1]]
+
+
+block_diag = Primitive("BlockDiag", _block_diag, vjp_argnum=_block_diag_vjp, saves="nothing")
