@@ -320,7 +320,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
                            f"{scalar_type_name(A._array.dtype)} and other's dtype {scalar_type_name(B._array.dtype)}")
     if A.ndim < 2:
         raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
-    vector = B.ndim == A.ndim - 1  # B: a vector (..., m) for each matrix of A
+    vector = B.ndim == 1 or B.shape == A.shape[:-1]  # B: a vector (..., m) for each matrix of A, as torch reads it
     if B.shape[-1 if vector else -2] != A.shape[-2]:
         raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size({-1 if vector else -2})")
     columns = B.unsqueeze(-1) if vector else B

@@ -208,8 +208,8 @@ def lstsq(draw):
     batch, m = draw(batches())
     n = draw(st.integers(1, 4))
     a = draw(spread_spectrum(batch, m, n))
-    b_batch = draw(st.sampled_from([batch, (1,) * len(batch)]))
     columns = draw(st.sampled_from([(), (1,), (3,)]))  # (): a vector for each matrix
+    b_batch = draw(st.sampled_from([batch, (1,) * len(batch)])) if columns else batch
     b = draw(mst.arrays("float64", b_batch + (m,) + columns))
     driver = draw(st.sampled_from([None, "gelsy", "gelsd", "gelss", "gels"]))
     if driver == "gels" and m < n:
@@ -227,7 +227,7 @@ def matrix_exp(draw):
     return form, [a]
 
 
-test_parity = cases.test(max_examples=12)
+test_parity = cases.test(max_examples=5)
 
 
 QR_BACKWARD_ERRORS = [

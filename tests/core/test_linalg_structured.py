@@ -77,10 +77,10 @@ def vander_of_integers(draw):
     return (lambda lib, x: lib.vander(x, N=N, increasing=increasing)), [x]
 
 
-test_parity = cases.test(max_examples=10)
+test_parity = cases.test(max_examples=5)
 
 
-@settings(max_examples=20)
+@settings(max_examples=10)
 @given(x=mst.arrays("float64", st.integers(1, 4).map(lambda n: (n,))), N=st.none() | st.integers(0, 5),
        increasing=st.booleans(), upstream=st.data())
 def test_vander(x, N, increasing, upstream):
