@@ -162,10 +162,36 @@ def cholesky(A, *, upper=False):
     try:
         return apply(_L.cholesky, A, upper=upper)
     except np.linalg.LinAlgError:
-        index, order = _L.first_failing_minor(A._array, upper)
-        where = f"(Batch element {index}): " if A.ndim > 2 else ""
-        raise LinAlgError(f"linalg.cholesky: {where}The factorization could not be completed because the input is not "
-                          f"positive-definite (the leading minor of order {order} is not positive-definite).") from None
+        raise _not_positive_definite("linalg.cholesky", A, _L.cholesky_info(A._array, upper)) from None
+
+
+def _not_positive_definite(name, A, info):
+    """torch's error for the first matrix of A whose Cholesky factorization failed (info: LAPACK's)."""
+    index = int(np.flatnonzero(info)[0])
+    where = f"(Batch element {index}): " if A.ndim > 2 else ""
+    return LinAlgError(f"{name}: {where}The factorization could not be completed because the input is not "
+                       f"positive-definite (the leading minor of order {info.reshape(-1)[index]} is not "
+                       "positive-definite).")
+
+
+_CHOLESKY_EX = collections.namedtuple("linalg_cholesky_ex", ["L", "info"])
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False):
+    """(L, info): cholesky without the error. info (int32, one per matrix) is 0 where the
+    factorization succeeded and otherwise the order of the first leading minor that is not
+    positive definite; there L is nan (torch leaves LAPACK's partial factorization)."""
+    A._check_square("linalg.cholesky")  # (torch names cholesky in these messages)
+    try:
+        return _CHOLESKY_EX(apply(_L.cholesky, A, upper=upper), Tensor._wrap(np.zeros(A.shape[:-2], dtype=np.int32)))
+    except np.linalg.LinAlgError:
+        info = _L.cholesky_info(A._array, upper)
+    if check_errors:
+        raise _not_positive_definite("linalg.cholesky_ex", A, info)
+    failed = (info != 0)[..., None, None]
+    identity = np.eye(A.shape[-1], dtype=A._array.dtype)
+    factors = apply(_L.cholesky, Tensor.where(A, ~failed, identity), upper=upper)  # each failed matrix: a stand-in
+    return _CHOLESKY_EX(Tensor.where(factors, ~failed, np.nan), Tensor._wrap(info))
 
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False):

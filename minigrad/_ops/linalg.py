@@ -233,17 +233,20 @@ cholesky = Primitive("LinalgCholesky", _in_c_order(lambda a, upper: np.linalg.ch
                      saves="output", grad_fn_name="LinalgCholeskyExBackward0")
 
 
-def first_failing_minor(a, upper):
-    """(batch index, order) of the first matrix of a whose leading minor of that order is not
-    positive definite, as torch's error names it; the search runs only once cholesky has failed."""
+def cholesky_info(a, upper):
+    """LAPACK's info for the Cholesky factorization of each matrix of a (int32, of the batch's
+    shape): 0 where it succeeds, else the order of the first leading minor that is not positive
+    definite. A loop over the matrices and orders, run only once cholesky has failed."""
     matrices = a.reshape(-1, *a.shape[-2:])
+    info = np.zeros(len(matrices), dtype=np.int32)
     for index, matrix in enumerate(matrices):
         for order in range(1, matrix.shape[-1] + 1):
             try:
                 np.linalg.cholesky(matrix[:order, :order], upper=upper)
             except np.linalg.LinAlgError:
-                return index, order
-    return None
+                info[index] = order
+                break
+    return info.reshape(a.shape[:-2])
 
 
 def _cholesky_solve(b, factor, upper):

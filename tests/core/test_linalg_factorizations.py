@@ -57,6 +57,13 @@ def cholesky(draw):
 
 
 @cases.add
+def cholesky_ex(draw):
+    batch, n = draw(batches())
+    upper = draw(st.booleans())
+    return (lambda lib, a: lib.linalg.cholesky_ex(a, upper=upper)), [draw(positive_definite(batch, n))]
+
+
+@cases.add
 def cholesky_solve(draw):
     batch, n = draw(batches())
     upper = draw(st.booleans())
@@ -328,6 +335,7 @@ BAD_CALLS = [
     lambda lib: lib.linalg.cholesky(lib.ones(2, 3)),
     lambda lib: lib.linalg.cholesky(lib.ones(3)),
     lambda lib: lib.linalg.cholesky(lib.eye(2, dtype=lib.int64)),
+    lambda lib: lib.linalg.cholesky_ex(lib.ones(2, 3)),
     lambda lib: lib.cholesky_solve(lib.ones(3, 2, dtype=lib.float64), lib.eye(4, dtype=lib.float64)),
     lambda lib: lib.cholesky_solve(lib.ones(3, 2), lib.ones(3)),
     lambda lib: lib.cholesky_solve(lib.ones(3), lib.eye(3)),
@@ -393,7 +401,19 @@ LINALG_ERRORS = [  # torch.linalg.LinAlgError, with the same message (the classe
     lambda lib: lib.linalg.cholesky(lib.stack([lib.eye(3), lib.eye(3), lib.diag(lib.tensor([1.0, 1.0, -1.0]))])),
     lambda lib: lib.cholesky_inverse(lib.zeros(2, 2)),
     lambda lib: lib.cholesky_inverse(lib.stack([lib.eye(3), lib.diag(lib.tensor([1.0, 0.0, 1.0]))])),
+    lambda lib: lib.linalg.cholesky_ex(lib.stack([lib.eye(2), -lib.eye(2)]), check_errors=True),
 ]
+
+
+def test_cholesky_ex_reports_each_matrix_that_is_not_positive_definite():
+    """info as torch's; L as torch's where the factorization succeeded, nan where it failed (torch
+    leaves there whatever LAPACK had written)."""
+    a = np.stack([np.eye(3) * 4, np.diag([1.0, 1.0, -1.0]), np.array([[1.0, 2, 0], [2, 1, 0], [0, 0, 1]]), -np.eye(3)])
+    for upper in (False, True):
+        mine, theirs = (lib.linalg.cholesky_ex(lib.tensor(a), upper=upper) for lib in (minigrad, torch))
+        assert_close(mine.info, theirs.info)
+        assert_close(mine.L[0], theirs.L[0])
+        assert np.isnan(mine.L[1:].numpy()).all()
 
 
 @pytest.mark.parametrize("call", LINALG_ERRORS)
