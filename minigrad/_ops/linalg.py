@@ -159,9 +159,10 @@ def _cross(a, b, axis):
     return c_order(np.cross(a, b, axis=axis))
 
 
-# The product a x b is linear in each factor, and <g, a x b> = <b x g, a> = <g x a, b>.
-cross = Primitive("LinalgCross", _cross, lambda g, ans, a, b, axis: _cross(b, g, axis),
-                  lambda g, ans, a, b, axis: _cross(g, a, axis), saves="others")
+# The product a x b is linear in each factor, and <g, a x b> = <b x g, a> = <g x a, b>. (The rules
+# apply the primitive itself, so that under create_graph they are recorded and have gradients.)
+cross = Primitive("LinalgCross", _cross, lambda g, ans, a, b, axis: cross(b, g, axis=axis),
+                  lambda g, ans, a, b, axis: cross(g, a, axis=axis), saves="others")
 
 
 # ---------------------------------------------------------------- triangular systems and Cholesky
@@ -486,12 +487,12 @@ def _matrix_exp(a):
 
 def _matrix_exp_vjp(g, ans, a):
     """The gradient of a matrix function f at A is the upper-right block of f([[A^T, g], [0, A^T]])
-    (Mathias' identity), here with f = exp."""
+    (Mathias' identity), here with f = exp (the primitive itself, so that under create_graph the
+    rule is recorded and has gradients)."""
     n = a.shape[-1]
-    block = np.zeros(np.broadcast_shapes(a.shape, g.shape)[:-2] + (2 * n, 2 * n), dtype=a.dtype)
-    block[..., :n, :n] = block[..., n:, n:] = _mT(a)
-    block[..., :n, n:] = g
-    return _matrix_exp(block)[..., :n, n:]
+    upper = np.concatenate([_mT(a), g], axis=-1)
+    lower = np.concatenate([np.zeros_like(g), _mT(a)], axis=-1)
+    return matrix_exp(np.concatenate([upper, lower], axis=-2))[..., :n, n:]
 
 
 matrix_exp = Primitive("LinalgMatrixExp", _in_c_order(_matrix_exp), _matrix_exp_vjp)

@@ -424,3 +424,30 @@ def test_linalg_errors_are_torch_s(call):
             call(lib)
         messages.append(str(error.value))
     assert messages[0] == messages[1]
+
+
+SECOND_ORDER = {  # ops whose gradient rules are written with recorded operations: gradients of gradients
+    "solve_triangular": lambda lib, a, b: lib.linalg.solve_triangular(a + 4 * lib.eye(3, dtype=a.dtype), b, upper=True),
+    "cholesky_solve": lambda lib, a, b: lib.cholesky_solve(b, a.tril() + 4 * lib.eye(3, dtype=a.dtype)),
+    "cholesky_inverse": lambda lib, a, b: lib.cholesky_inverse(a.triu() + 4 * lib.eye(3, dtype=a.dtype), upper=True),
+    "pinv": lambda lib, a, b: lib.linalg.pinv(a[:, :2]),
+    "matrix_exp": lambda lib, a, b: lib.linalg.matrix_exp(a),
+    "cross": lambda lib, a, b: lib.linalg.cross(a, a.sin(), dim=0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_ORDER))
+def test_second_derivatives_are_torch_s(name):
+    rng = np.random.default_rng(0)
+    a, b = rng.uniform(-1, 1, (3, 3)), rng.uniform(-1, 1, (3, 2))
+    results = []
+    for lib in (minigrad, torch):
+        x, y = lib.tensor(a, requires_grad=True), lib.tensor(b, requires_grad=True)
+        out = SECOND_ORDER[name](lib, x, y)
+        gx, gy = lib.autograd.grad((out * out.detach().cos()).sum(), (x, y), create_graph=True, allow_unused=True)
+        terms = [(g * g).sum() for g in (gx, gy) if g is not None]
+        results.append(lib.autograd.grad(sum(terms[1:], terms[0]), (x, y), allow_unused=True))
+    for mine, theirs in zip(*results):
+        assert (mine is None) == (theirs is None)
+        if theirs is not None:
+            assert_close(mine, theirs)
