@@ -119,7 +119,8 @@ def vecdot(x, y, *, dim=-1):
                                f"Got {scalar_type_name(t._array.dtype)}")
     if x.dtype != y.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
-                           f"{scalar_type_name(x._array.dtype)} and y of type {scalar_type_name(y._array.dtype)} instead")
+                           f"{scalar_type_name(x._array.dtype)} and y of type {scalar_type_name(y._array.dtype)} "
+                           "instead")
     n, m = x.shape[dim], y.shape[dim]
     if x.ndim == y.ndim == 1 and n != m:  # two vectors take dot's path, which does not broadcast
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
@@ -279,8 +280,8 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False):
     """The pseudoinverse of each matrix of A, from its SVD (its eigendecomposition where
     hermitian): singular values at or below max(atol, rtol * the largest) count as 0."""
     if A.ndim < 2 or not A.is_floating_point():
-        raise RuntimeError(f"linalg.pinv({scalar_type_name(A._array.dtype)}{{{list(A.shape)}}}): expected a tensor with 2 "
-                           "or more dimensions of float, double, cfloat or cdouble types")
+        raise RuntimeError(f"linalg.pinv({scalar_type_name(A._array.dtype)}{{{list(A.shape)}}}): expected a tensor "
+                           "with 2 or more dimensions of float, double, cfloat or cdouble types")
     for name, tolerance in (("atol", atol), ("rtol", rtol)):
         if isinstance(tolerance, Tensor):
             raise NotImplementedError(f"minigrad's linalg.pinv takes {name} as a number, not a tensor")
@@ -342,8 +343,9 @@ def lstsq(A, B, rcond=None, *, driver=None):
     if not A.is_floating_point() or not B.is_floating_point():
         raise RuntimeError("This function doesn't handle types other than float and double")
     if A.dtype != B.dtype:
-        raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's dtype "
-                           f"{scalar_type_name(A._array.dtype)} and other's dtype {scalar_type_name(B._array.dtype)}")
+        raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's "
+                           f"dtype {scalar_type_name(A._array.dtype)} and other's dtype "
+                           f"{scalar_type_name(B._array.dtype)}")
     if A.ndim < 2:
         raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
     vector = B.ndim == 1 or B.shape == A.shape[:-1]  # B: a vector (..., m) for each matrix of A, as torch reads it

@@ -1715,7 +1715,8 @@ class Tensor:
             raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
         rows, columns = self._array.shape[-2:]
         if rows != columns:
-            raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {rows} by {columns} matrices")
+            raise RuntimeError(f"{name}: A must be batches of square matrices, "
+                               f"but they are {rows} by {columns} matrices")
         if floating and self._array.dtype.kind != "f":
             raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
                                f"Got {_dtype.scalar_type_name(self._array.dtype)}")

@@ -142,7 +142,8 @@ def _logabsdet(a):
 
 
 def _logabsdet_vjp(g, ans, a):
-    # log|det A| has the gradient A^-T (Jacobi's formula divided by det A); -inf's gradient is 0 as in torch.
+    # log|det A| has the gradient A^-T (Jacobi's formula divided by det A). At a singular matrix
+    # (log|det| = -inf) it is 0 here; torch's LU gives infinities there.
     return g[..., None, None] * _mT(_inverse_or_zero(a, np.exp(ans)))
 
 
@@ -269,8 +270,8 @@ def _cholesky_solve_vjp_factor(g, ans, b, factor, upper):
     return -(factor @ common) if upper else -(common @ factor)
 
 
-cholesky_solve = Primitive("CholeskySolve", _in_c_order(_cholesky_solve), _cholesky_solve_vjp_b, _cholesky_solve_vjp_factor,
-                           saves="both")
+cholesky_solve = Primitive("CholeskySolve", _in_c_order(_cholesky_solve), _cholesky_solve_vjp_b,
+                           _cholesky_solve_vjp_factor, saves="both")
 
 
 def _cholesky_inverse(factor, upper):
@@ -305,7 +306,7 @@ def _eigenvalues_vjp(g, ans, a, upper):
 def _eigenvectors_vjp(g, ans, a, upper):
     """torch's formula: V (skew(V^T g) / E) V^T with E_ij = L_j - L_i and skew(X) = (X - X^T) / 2.
     It is symmetric, as a change of A that keeps it symmetric is; equal eigenvalues make it inf or nan."""
-    values = np.linalg.eigvalsh(a, UPLO="U" if upper else "L")
+    values = _eigvalsh(a, upper)
     projected = _mT(ans) @ g
     projected = 0.5 * (projected - _mT(projected))
     gaps = values[..., None, :] - values[..., :, None]
@@ -313,8 +314,12 @@ def _eigenvectors_vjp(g, ans, a, upper):
     return ans @ (projected / gaps) @ _mT(ans)
 
 
-eigenvalues = Primitive("LinalgEighValues", _in_c_order(lambda a, upper: np.linalg.eigvalsh(a, UPLO="U" if upper else "L")),
-                        _eigenvalues_vjp, grad_fn_name="LinalgEighBackward0")
+def _eigvalsh(a, upper):
+    return np.linalg.eigvalsh(a, UPLO="U" if upper else "L")
+
+
+eigenvalues = Primitive("LinalgEighValues", _in_c_order(_eigvalsh), _eigenvalues_vjp,
+                        grad_fn_name="LinalgEighBackward0")
 eigenvectors = Primitive("LinalgEighVectors", _in_c_order(lambda a, upper: _eigh(a, upper)[1]), _eigenvectors_vjp,
                          saves="both", grad_fn_name="LinalgEighBackward0")
 

@@ -109,8 +109,8 @@ def test_block_diag_of_nothing_is_an_empty_row():
 def test_block_diag_promotes_as_torch_does():
     for a, b in (("float32", "float64"), ("int64", "float32"), ("bool", "uint8"), ("int32", "int64")):
         for shapes in (((2,), ()), ((), (2, 2)), ((1, 2), (2,))):
-            results = [lib.block_diag(lib.ones(shapes[0], dtype=getattr(lib, a)), lib.ones(shapes[1], dtype=getattr(lib, b)))
-                       for lib in (minigrad, torch)]
+            results = [lib.block_diag(lib.ones(shapes[0], dtype=getattr(lib, a)),
+                                      lib.ones(shapes[1], dtype=getattr(lib, b))) for lib in (minigrad, torch)]
             assert_close(*results, what=f"{a} {shapes[0]}, {b} {shapes[1]}")
 
 
