@@ -11,7 +11,7 @@ import numpy as np
 from minigrad._ops import linalg as _L
 from minigrad._arguments import _broadcast_shape
 from minigrad._dtype import scalar_type_name
-from minigrad.tensor import LinAlgError, Tensor, _cat, _cross, _promote, apply
+from minigrad.tensor import LinAlgError, Tensor, _cat, _cross, _promote, _singular, apply
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, dtype=None):
@@ -385,3 +385,23 @@ def _powers(x, count):
     if count <= 1:
         return ones
     return _cat([ones, x.unsqueeze(-1).expand(*x.shape, count - 1).cumprod(-1)], -1)
+
+
+_INV_EX = collections.namedtuple("linalg_inv_ex", ["inverse", "info"])
+
+
+def inv_ex(A, *, check_errors=False):
+    """(inverse, info): inv without the error. info (int32, one per matrix) is 0 for an invertible
+    matrix and otherwise the position of the first zero pivot of its LU factorization; there the
+    inverse is nan (torch leaves whatever LAPACK computed)."""
+    A._check_square("linalg.inv")  # (torch names inv in these messages)
+    try:
+        return _INV_EX(apply(_L.inv, A), Tensor._wrap(np.zeros(A.shape[:-2], dtype=np.int32)))
+    except np.linalg.LinAlgError:
+        info = _L.lu_info(A._array)
+    if check_errors:
+        raise _singular("linalg.inv_ex", A, info)
+    failed = (info != 0)[..., None, None]
+    identity = np.eye(A.shape[-1], dtype=A._array.dtype)
+    inverses = apply(_L.inv, Tensor.where(A, ~failed, identity))  # each failed matrix: a stand-in
+    return _INV_EX(Tensor.where(inverses, ~failed, np.nan), Tensor._wrap(info))

@@ -1744,8 +1744,7 @@ class Tensor:
         try:
             return apply(L.inv, self)
         except np.linalg.LinAlgError:
-            raise LinAlgError("linalg.inv: The input matrix is singular, so the inversion could not be "
-                              "completed.") from None
+            raise _singular("linalg.inv", self, L.lu_info(self._array)) from None
 
     def matrix_power(self, n: _int) -> Tensor:
         """self @ self @ ... (n factors) for each square matrix; n = 0 gives the identity and a
@@ -2897,6 +2896,14 @@ def _cross(a, b, dim):
                            f"Got {a._array.shape[axis]} and {b._array.shape[axis]}")
     _broadcast_shape(a._array.shape, b._array.shape)  # torch's error where the other dims clash
     return apply(L.cross, a, b, axis=axis)
+
+
+def _singular(name, A, info):
+    """torch's error for the first singular matrix of A (info: LAPACK's, from its LU factorization)."""
+    failed = np.flatnonzero(info)
+    where = f"(Batch element {failed[0]}): " if A.ndim > 2 else ""
+    return LinAlgError(f"{name}: {where}The diagonal element {info.reshape(-1)[failed[0]]} is zero, the inversion "
+                       "could not be completed because the input matrix is singular.")
 
 
 class LinAlgError(RuntimeError):

@@ -94,6 +94,39 @@ def _einsum_vjp(i, g, ans, *operands, inputs, output):
 einsum = Primitive("Einsum", _einsum, vjp_argnum=_einsum_vjp)
 
 
+def lu_info(a):
+    """LAPACK's info for the LU factorization with partial pivoting of each matrix of a (int32, of
+    the batch's shape): 0 for an invertible matrix, else the position (from 1) of the first pivot
+    that is 0. It runs only once inv has found a matrix of a singular: each matrix is tried alone,
+    and the pivots of a singular one come from the elimination written out here. LAPACK's fused
+    multiply-adds may leave 0 where this elimination leaves a rounding error: the smallest pivot
+    is then taken for the zero one."""
+    n = a.shape[-1]
+    matrices = a.reshape(-1, n, n)
+    info = np.zeros(len(matrices), dtype=np.int32)
+    for index, matrix in enumerate(matrices):
+        try:
+            np.linalg.inv(matrix)
+        except np.linalg.LinAlgError:
+            pivots = _lu_pivots(matrix)
+            zeros = np.flatnonzero(pivots == 0)
+            info[index] = 1 + (zeros[0] if zeros.size else np.argmin(np.abs(pivots)))
+    return info.reshape(a.shape[:-2])
+
+
+def _lu_pivots(matrix):
+    """The diagonal of U in P A = L U (partial pivoting: the largest candidate, the first of equals)."""
+    u = matrix.copy()
+    n = u.shape[-1]
+    for k in range(n):
+        pivot = k + np.argmax(np.abs(u[k:, k]))
+        u[[k, pivot]] = u[[pivot, k]]
+        if u[k, k] != 0:  # (a zero pivot eliminates nothing; LAPACK carries on to the next column)
+            multipliers = u[k + 1:, k] * (1 / u[k, k])
+            u[k + 1:, k + 1:] -= np.outer(multipliers, u[k, k + 1:])
+    return np.diagonal(u).copy()
+
+
 # inv(A): from d(A A^-1) = 0, d(A^-1) = -A^-1 dA A^-1, so the gradient is -A^-T g A^-T.
 inv = Primitive("LinalgInv", np.linalg.inv, lambda g, ans, a: -_mT(ans) @ g @ _mT(ans), saves="output",
                 grad_fn_name="LinalgInvExBackward0")

@@ -60,6 +60,11 @@ def inverse(draw):
 
 
 @cases.add
+def inv_ex(draw):
+    return (lambda lib, a: lib.linalg.inv_ex(a)), [draw(square_matrices())]
+
+
+@cases.add
 def matrix_power(draw):
     n = draw(st.integers(-3, 5))
     form = draw(st.sampled_from([lambda lib, a, n: lib.linalg.matrix_power(a, n),
@@ -199,6 +204,32 @@ def test_singular_matrices():
         assert_close(mine, theirs)
 
 
+SINGULAR = np.array([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+                     [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.0, 0.0, 1.0]],   # its second pivot is 0
+                     [[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]])  # a zero first column
+
+
+@pytest.mark.parametrize("invert", [lambda lib, a: lib.linalg.inv(a), lambda lib, a: lib.inverse(a[2]),
+                                    lambda lib, a: lib.linalg.inv_ex(a[1:], check_errors=True),
+                                    lambda lib, a: lib.linalg.matrix_power(a[1], -1)])
+def test_singular_matrices_are_linalg_errors_with_torch_s_message(invert):
+    messages = []
+    for lib in (minigrad, torch):
+        with pytest.raises(lib.linalg.LinAlgError) as error:
+            invert(lib, lib.tensor(SINGULAR))
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]
+
+
+def test_inv_ex_reports_each_singular_matrix():
+    """info as torch's (the first zero pivot of the LU factorization); the inverse as torch's where
+    there is one, nan where not (torch leaves there whatever LAPACK computed)."""
+    mine, theirs = (lib.linalg.inv_ex(lib.tensor(SINGULAR)) for lib in (minigrad, torch))
+    assert_close(mine.info, theirs.info)
+    assert_close(mine.inverse[0], theirs.inverse[0])
+    assert np.isnan(mine.inverse[1:].numpy()).all()
+
+
 BAD_CALLS = [
     lambda lib: lib.linalg.det(lib.ones(2, 3)),
     lambda lib: lib.linalg.det(lib.ones(3)),
@@ -210,6 +241,8 @@ BAD_CALLS = [
     lambda lib: lib.inverse(lib.ones(2, 3)),
     lambda lib: lib.ones(4).inverse(),
     lambda lib: lib.inverse(lib.ones(2, 2, dtype=lib.int64)),
+    lambda lib: lib.linalg.inv_ex(lib.ones(2, 3)),
+    lambda lib: lib.linalg.inv_ex(lib.ones(2, 2, dtype=lib.int64)),
     lambda lib: lib.linalg.matrix_power(lib.ones(2, 3), 2),
     lambda lib: lib.linalg.matrix_power(lib.ones(3), 2),
     lambda lib: lib.linalg.matrix_power(lib.ones(2, 2, dtype=lib.int64), -1),
