@@ -152,7 +152,10 @@ def solve(A, B, *, left=True):
     try:
         X = apply(_L.solve, A, columns)
     except np.linalg.LinAlgError:
-        raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
+        failed = np.flatnonzero(_L.lu_info(A._array))[0]
+        where = f"(Batch element {failed}): " if A.ndim > 2 else ""
+        raise LinAlgError(f"torch.linalg.solve: {where}The solver failed because the input matrix is "
+                          "singular.") from None
     return X.squeeze(-1) if vector else X
 
 

@@ -211,7 +211,9 @@ SINGULAR = np.array([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
 
 @pytest.mark.parametrize("invert", [lambda lib, a: lib.linalg.inv(a), lambda lib, a: lib.inverse(a[2]),
                                     lambda lib, a: lib.linalg.inv_ex(a[1:], check_errors=True),
-                                    lambda lib, a: lib.linalg.matrix_power(a[1], -1)])
+                                    lambda lib, a: lib.linalg.matrix_power(a[1], -1),
+                                    lambda lib, a: lib.linalg.solve(a, a[0]),
+                                    lambda lib, a: lib.linalg.solve(a[2], a[0])])
 def test_singular_matrices_are_linalg_errors_with_torch_s_message(invert):
     messages = []
     for lib in (minigrad, torch):
