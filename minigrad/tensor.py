@@ -1773,11 +1773,11 @@ class Tensor:
         return apply(L.matrix_exp, self)
 
     def cross(self, other: Tensor, dim: _int | None = None) -> Tensor:
-        """The cross product of 3-vectors along `dim`. Without dim, torch.cross takes the first
+        """The cross product of 3-vectors along `dim`. Without dim, torch.cross takes self's first
         dim of length 3 (torch warns that this default will become -1, linalg.cross's)."""
         other = _as_tensor(other)
         if dim is None:
-            lengths = _broadcast_shape(self._array.shape, other._array.shape)
+            lengths = self._array.shape
             if 3 not in lengths:
                 raise RuntimeError("no dimension of size 3 in input")
             warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the "

@@ -150,9 +150,14 @@ def test_cross_without_dim_takes_the_first_dim_of_length_three_and_warns():
     x, y = np.arange(18.0).reshape(3, 2, 3), np.linspace(-1, 1, 9).reshape(3, 1, 3)  # dim 0, not -1
     results = []
     for lib in (minigrad, torch):
-        with pytest.warns(UserWarning, match="without specifying the dim"):
+        with pytest.warns(UserWarning, match="without specifying the dim"):  # (torch warns once a process)
             results.append(lib.cross(lib.tensor(x), lib.tensor(y)))
     assert_close(*results)
+    a, b = x[:1, 0], x[:, 1]  # the first dim of length 3 of the first input (1), not of the broadcast shape (0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert_close(minigrad.cross(minigrad.tensor(a), minigrad.tensor(b)),
+                     torch.cross(torch.tensor(a), torch.tensor(b)))
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # linalg.cross takes dim=-1, silently
         assert_close(minigrad.linalg.cross(minigrad.tensor(x), minigrad.tensor(y)),
@@ -266,6 +271,8 @@ BAD_CALLS = [
     lambda lib: lib.linalg.cross(lib.ones(4, 3), lib.ones(4, 3), dim=0),
     lambda lib: lib.cross(lib.ones(3, 4), lib.ones(3, 4), dim=1),
     lambda lib: lib.cross(lib.ones(4, 4), lib.ones(4, 4)),
+    lambda lib: lib.cross(lib.ones(4, 1), lib.ones(1, 3)),
+    lambda lib: lib.cross(lib.ones(3, 3), lib.ones(1, 3)),
 ]
 SAME_TYPE_ONLY = [
     lambda lib: lib.linalg.matrix_power(lib.ones(2, 2), 1.5),
