@@ -282,6 +282,7 @@ SAME_TYPE_ONLY = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore:Using torch.cross without specifying the dim:UserWarning")
 @pytest.mark.parametrize("call", BAD_CALLS)
 def test_errors_are_torch_s(call):
     assert_raises_like_torch(call, same_message=True)
