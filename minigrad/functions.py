@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from minigrad import _dtype
-from minigrad._arguments import _broadcast_message, _dim, _einsum_subscripts
+from minigrad._arguments import _broadcast_message, _broadcast_shape, _dim, _einsum_subscripts
 from minigrad._ops import elementwise as E
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
@@ -26,7 +26,8 @@ from minigrad._ops import shape as S
 from minigrad._types import DTypeLike, Size
 from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.creation import as_tensor
-from minigrad.tensor import Tensor, _polygamma_order, _promote, apply
+from minigrad.linalg import _powers, pinv as _pinv
+from minigrad.tensor import LinAlgError, Tensor, _polygamma_order, _promote, apply
 
 # ---------------------------------------------------------------- out=
 # Many function forms take torch's out=: the result is computed as usual, then copied into the
@@ -682,6 +683,16 @@ repeat_interleave = Tensor.repeat_interleave
 diagonal = Tensor.diagonal
 diag = _with_out("diag", Tensor.diag)
 trace = Tensor.trace
+det = Tensor.det
+slogdet = Tensor.slogdet
+logdet = Tensor.logdet
+inverse = Tensor.inverse
+matrix_power = Tensor.matrix_power
+cross = Tensor.cross
+matrix_exp = Tensor.matrix_exp
+diag_embed = Tensor.diag_embed
+diagflat = Tensor.diagflat
+kron = Tensor.kron
 
 tensor_split = Tensor.tensor_split
 expm1 = _with_out("expm1", Tensor.expm1)
@@ -859,3 +870,79 @@ def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: float | None
         return y.clone()
     spacing = _spacing(y, x, dx, axis, "cumulative_trapezoid")
     return (spacing / 2.0 * (y.narrow(axis, 0, count - 1) + y.narrow(axis, 1, count - 1))).cumsum(axis)
+
+
+def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
+    """The pseudoinverse: linalg.pinv with rcond as its rtol."""
+    return _pinv(input, rtol=rcond)
+
+
+# ---------------------------------------------------------------- structured matrices
+def block_diag(*tensors: Tensor) -> Tensor:
+    """The tensors (0-D: 1 x 1, 1-D: one row, 2-D) along the diagonal of one matrix, zeros
+    elsewhere, in their common dtype."""
+    matrices = []
+    for i, t in enumerate(tensors):
+        if t.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. "
+                               f"Input {i} has {t.ndim} dimensions")
+        matrices.append(t.reshape(1, -1) if t.ndim < 2 else t)
+    if not matrices:
+        return Tensor._wrap(np.zeros((1, 0), dtype=_dtype.get_default_dtype().numpy))
+    common, all_0d = tensors[0]._array.dtype, tensors[0].ndim == 0  # torch's promotion: 0-d tensors defer
+    for t in tensors[1:]:
+        common = _dtype.result_type(common, all_0d, t._array.dtype, t.ndim == 0)
+        all_0d = all_0d and t.ndim == 0
+    return apply(L.block_diag, *(m._cast(common) for m in matrices))
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
+    """The Vandermonde matrix of the vector x: column j holds x ** (N - 1 - j) (x ** j where
+    increasing), N columns (by default as many as x has elements); integers and bools give int64."""
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    if N is not None and N < 0:
+        raise RuntimeError("N must be non-negative.")
+    powers = _powers(x if x.is_floating_point() else x.to(_dtype.int64), x.shape[0] if N is None else N)
+    return powers if increasing else powers.flip(-1)
+
+
+# ---------------------------------------------------------------- Cholesky factors
+def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor:
+    """X with A X = B for B = input, from A's Cholesky factor input2: A = L L^T (A = U^T U for
+    upper=True). A zero on the factor's diagonal gives inf or nan, as in torch."""
+    if input.ndim < 2:
+        raise RuntimeError(f"b should have at least 2 dimensions, but has {input.ndim} dimensions instead")
+    if input2.ndim < 2:
+        raise RuntimeError(f"u should have at least 2 dimensions, but has {input2.ndim} dimensions instead")
+    if input.dtype != input2.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{_dtype.scalar_type_name(input._array.dtype)} and A of type "
+                           f"{_dtype.scalar_type_name(input2._array.dtype)} instead.")
+    rows, columns = input2.shape[-2:]
+    if rows != columns:
+        raise RuntimeError(f"A must be batches of square matrices, but they are {rows} by {columns} matrices")
+    if not input2.is_floating_point():
+        raise NotImplementedError(f"\"cholesky_solve_cpu\" not implemented for "
+                                  f"'{_dtype.scalar_type_name(input2._array.dtype)}'")
+    if input.shape[-2] != rows:
+        raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is {rows} by {rows} but "
+                           f"each b matrix is {input.shape[-2]} by {input.shape[-1]}")
+    _broadcast_shape(input._array.shape[:-2], input2._array.shape[:-2])  # torch's error where batch dims clash
+    return apply(L.cholesky_solve, input, input2, upper=upper)
+
+
+def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:
+    """(L L^T)^-1, or (U^T U)^-1 for upper=True: the inverse of a matrix from its Cholesky
+    factor; LinAlgError where the factor has a zero on its diagonal."""
+    input._check_square("cholesky_inverse", floating=False)
+    if not input.is_floating_point():
+        raise NotImplementedError(f"\"cholesky_inverse_out_cpu\" not implemented for "
+                                  f"'{_dtype.scalar_type_name(input._array.dtype)}'")
+    zeros = np.diagonal(input._array, axis1=-2, axis2=-1) == 0
+    if zeros.any():
+        batch, position = np.argwhere(zeros.reshape(-1, zeros.shape[-1]))[0]
+        where = f"(Batch element {batch}): " if input.ndim > 2 else ""
+        raise LinAlgError(f"cholesky_inverse: {where}The diagonal element {position + 1} is zero, the inversion "
+                          "could not be completed because the input matrix is singular.")
+    return apply(L.cholesky_inverse, input, upper=upper)

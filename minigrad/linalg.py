@@ -1,10 +1,17 @@
-"""torch.linalg's norms and products, for the vector and matrix cases teaching code uses."""
+"""torch.linalg: norms, products, determinants, inverses and solvers of (batches of) matrices.
+
+The functions that also have a method form (det, inv as Tensor.inverse, ...) are written in the
+Tensor shell and called from here; those of torch.linalg alone are written here.
+"""
+
+import collections
 
 import numpy as np
 
-from minigrad._dtype import scalar_type_name
 from minigrad._ops import linalg as _L
-from minigrad.tensor import Tensor, _promote, apply
+from minigrad._arguments import _broadcast_shape
+from minigrad._dtype import scalar_type_name
+from minigrad.tensor import LinAlgError, Tensor, _cat, _cross, _promote, _singular, apply
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, dtype=None):
@@ -32,32 +39,113 @@ def matmul(A, B):
     return A.matmul(B)
 
 
-class LinAlgError(RuntimeError):
-    """A linear-algebra routine met a matrix it cannot handle (a singular one), as torch.linalg.LinAlgError."""
+def det(A):
+    """The determinant of each square matrix of A (..., n, n)."""
+    return Tensor.det(A)
 
 
-def _check_square(A, name):
-    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
-        shape = f"{A.shape[-2]} by {A.shape[-1]}" if A.ndim >= 2 else f"{A.ndim}-D"
-        raise RuntimeError(f"linalg.{name}: A must be batches of square matrices, but they are {shape} matrices")
-    if not A.is_floating_point():
-        raise RuntimeError(f"linalg.{name}: Expected a floating point tensor as input. Got {scalar_type_name(A._array.dtype)}")
+def slogdet(A):
+    """(sign, logabsdet) of each square matrix of A: det(A) = sign * exp(logabsdet)."""
+    return Tensor.slogdet(A)
 
 
 def inv(A):
     """The inverse of each square matrix in A (..., n, n); LinAlgError if one is singular."""
-    _check_square(A, "inv")
-    try:
-        return apply(_L.inv, A)
-    except np.linalg.LinAlgError:
-        raise LinAlgError("linalg.inv: The input matrix is singular, so the inversion could not be completed.") from None
+    return Tensor.inverse(A)
+
+
+def matrix_power(A, n):
+    """A multiplied by itself n times (n < 0: the inverse's power, n = 0: the identity)."""
+    return Tensor.matrix_power(A, n)
+
+
+# the C++ names of the element types, which multi_dot's message uses
+_C_TYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+                 "int16": "short", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def multi_dot(tensors):
+    """The product of a chain of matrices, multiplied in the order that costs the fewest
+    multiplications; the first may be a row vector (1-D) and the last a column vector."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    for i, t in enumerate(tensors):
+        allowed, which = ((1, 2), "the first tensor") if i == 0 else \
+            ((1, 2), "the last tensor") if i == len(tensors) - 1 else ((2,), f"tensor {i}")
+        if t.ndim not in allowed:
+            raise RuntimeError(f"multi_dot(): {which} must be {' or '.join(f'{d}D' for d in allowed)} "
+                               f"but got {t.ndim}D")
+        if t.dtype != tensors[0].dtype:
+            raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but tensor 0 is "
+                               f"{_C_TYPE_NAMES[tensors[0].dtype.name]} and tensor {i} {_C_TYPE_NAMES[t.dtype.name]}")
+    first_is_vector, last_is_vector = tensors[0].ndim == 1, tensors[-1].ndim == 1
+    matrices = [tensors[0].unsqueeze(0) if first_is_vector else tensors[0], *tensors[1:-1],
+                tensors[-1].unsqueeze(1) if last_is_vector else tensors[-1]]
+    for i in range(len(matrices) - 1):
+        if matrices[i].shape[1] != matrices[i + 1].shape[0]:
+            raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes {list(tensors[i].shape)} and "
+                               f"{list(tensors[i + 1].shape)} cannot be multiplied")
+    product = _chain_product(matrices, _chain_order([m.shape[0] for m in matrices] + [matrices[-1].shape[1]]))
+    if first_is_vector:
+        product = product.squeeze(0)
+    return product.squeeze(-1) if last_is_vector else product
+
+
+def _chain_order(sizes):
+    """split[i][j]: where the cheapest product of matrices i..j splits, for matrices of shapes
+    (sizes[k], sizes[k + 1]): the textbook dynamic program over chains of growing length."""
+    n = len(sizes) - 1
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(2, n + 1):
+        for i in range(n - length + 1):
+            j = i + length - 1
+            cost[i][j], split[i][j] = min((cost[i][k] + cost[k + 1][j] + sizes[i] * sizes[k + 1] * sizes[j + 1], k)
+                                          for k in range(i, j))
+    return split
+
+
+def _chain_product(matrices, split, i=0, j=None):
+    j = len(matrices) - 1 if j is None else j
+    if i == j:
+        return matrices[i]
+    k = split[i][j]
+    return _chain_product(matrices, split, i, k) @ _chain_product(matrices, split, k + 1, j)
+
+
+def vecdot(x, y, *, dim=-1):
+    """The dot product of the vectors along `dim` of x and y (the other dims broadcast)."""
+    for t in (x, y):
+        if not t.is_floating_point():
+            raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as input. "
+                               f"Got {scalar_type_name(t._array.dtype)}")
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+                           f"{scalar_type_name(x._array.dtype)} and y of type {scalar_type_name(y._array.dtype)} "
+                           "instead")
+    n, m = x.shape[dim], y.shape[dim]
+    if x.ndim == y.ndim == 1 and n != m:  # two vectors take dot's path, which does not broadcast
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
+                           f"number of elements, but got {n} and {m} elements respectively")
+    return (x * y).sum(dim)
+
+
+def cross(input, other, *, dim=-1):
+    """The cross product of the 3-vectors along `dim` of input and other (the other dims broadcast)."""
+    return _cross(input, other, dim)
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """The diagonals of the matrices of A: torch.diagonal with the last two dims as the default."""
+    return A.diagonal(offset, dim1, dim2)
 
 
 def solve(A, B, *, left=True):
     """X with A @ X = B for square A (..., n, n); B is (..., n, k), or a vector (..., n)."""
     if not left:
         raise NotImplementedError("minigrad's linalg.solve supports left=True only (A X = B)")
-    _check_square(A, "solve")
+    A._check_square("linalg.solve")
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
     columns = B.unsqueeze(-1) if vector else B
     if columns.shape[-2] != A.shape[-1]:
@@ -67,5 +155,259 @@ def solve(A, B, *, left=True):
     try:
         X = apply(_L.solve, A, columns)
     except np.linalg.LinAlgError:
-        raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
+        failed = np.flatnonzero(_L.lu_info(A._array))[0]
+        where = f"(Batch element {failed}): " if A.ndim > 2 else ""
+        raise LinAlgError(f"torch.linalg.solve: {where}The solver failed because the input matrix is "
+                          "singular.") from None
     return X.squeeze(-1) if vector else X
+
+
+def cholesky(A, *, upper=False):
+    """L, lower triangular with a positive diagonal, such that A = L L^T (U with A = U^T U for
+    upper=True), for each symmetric positive-definite matrix of A; only that triangle of A is read."""
+    A._check_square("linalg.cholesky")
+    try:
+        return apply(_L.cholesky, A, upper=upper)
+    except np.linalg.LinAlgError:
+        raise _not_positive_definite("linalg.cholesky", A, _L.cholesky_info(A._array, upper)) from None
+
+
+def _not_positive_definite(name, A, info):
+    """torch's error for the first matrix of A whose Cholesky factorization failed (info: LAPACK's)."""
+    index = int(np.flatnonzero(info)[0])
+    where = f"(Batch element {index}): " if A.ndim > 2 else ""
+    return LinAlgError(f"{name}: {where}The factorization could not be completed because the input is not "
+                       f"positive-definite (the leading minor of order {info.reshape(-1)[index]} is not "
+                       "positive-definite).")
+
+
+_CHOLESKY_EX = collections.namedtuple("linalg_cholesky_ex", ["L", "info"])
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False):
+    """(L, info): cholesky without the error. info (int32, one per matrix) is 0 where the
+    factorization succeeded and otherwise the order of the first leading minor that is not
+    positive definite; there L is nan (torch leaves LAPACK's partial factorization)."""
+    A._check_square("linalg.cholesky")  # (torch names cholesky in these messages)
+    try:
+        return _CHOLESKY_EX(apply(_L.cholesky, A, upper=upper), Tensor._wrap(np.zeros(A.shape[:-2], dtype=np.int32)))
+    except np.linalg.LinAlgError:
+        info = _L.cholesky_info(A._array, upper)
+    if check_errors:
+        raise _not_positive_definite("linalg.cholesky_ex", A, info)
+    failed = (info != 0)[..., None, None]
+    identity = np.eye(A.shape[-1], dtype=A._array.dtype)
+    factors = apply(_L.cholesky, Tensor.where(A, ~failed, identity), upper=upper)  # each failed matrix: a stand-in
+    return _CHOLESKY_EX(Tensor.where(factors, ~failed, np.nan), Tensor._wrap(info))
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
+    """X with A X = B (X A = B for left=False) for triangular A: only its upper or lower
+    triangle is read, and with unitriangular its diagonal is taken as ones. A zero on the
+    diagonal gives inf or nan, not an error."""
+    for name, t in (("A", A), ("B", B)):
+        if t.ndim < 2:
+            raise RuntimeError(f"linalg.solve_triangular: The input tensor {name} must have at least 2 dimensions.")
+    A._check_square("linalg.solve_triangular", floating=False)
+    if not A.is_floating_point():
+        raise NotImplementedError(f"\"triangular_solve_cpu\" not implemented for '{scalar_type_name(A._array.dtype)}'")
+    n = A.shape[-1]
+    if (B.shape[-2] if left else B.shape[-1]) != n:
+        equation = "AX = B" if left else "XA = B"
+        raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the equation {equation} "
+                           f"({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
+    _broadcast_shape(A._array.shape[:-2], B._array.shape[:-2])  # torch's error where the batch dims clash
+    return apply(_L.solve_triangular, A, B.to(A.dtype), upper=upper, left=left, unitriangular=unitriangular)
+
+
+def _uplo(UPLO):
+    if not isinstance(UPLO, str) or UPLO.upper() not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    return UPLO.upper() == "U"
+
+
+def _check_eigh(A, UPLO):
+    upper = _uplo(UPLO)
+    A._check_square("linalg.eigh", floating=False)
+    if not A.is_floating_point():
+        raise NotImplementedError(f"\"linalg_eigh_cpu\" not implemented for '{scalar_type_name(A._array.dtype)}'")
+    return upper
+
+
+_EIGH = collections.namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
+_SVD = collections.namedtuple("linalg_svd", ["U", "S", "Vh"])
+
+
+def eigh(A, UPLO="L"):
+    """(eigenvalues, eigenvectors) of each symmetric matrix of A, read from its lower triangle
+    (upper for UPLO="U"): A = V diag(L) V^T with the eigenvalues in ascending order. Each
+    eigenvector is unique only up to its sign, which may differ from torch's (its LAPACK's)."""
+    upper = _check_eigh(A, UPLO)
+    return _EIGH(apply(_L.eigenvalues, A, upper=upper), apply(_L.eigenvectors, A, upper=upper))
+
+
+def eigvalsh(A, UPLO="L"):
+    """The eigenvalues of each symmetric matrix of A, in ascending order."""
+    return apply(_L.eigenvalues, A, upper=_check_eigh(A, UPLO))
+
+
+def _check_svd(A):
+    if A.ndim < 2:
+        raise RuntimeError("linalg.svd: The input tensor A must have at least 2 dimensions.")
+    if not A.is_floating_point():
+        raise RuntimeError(f"linalg.svd: Expected a floating point or complex tensor as input. "
+                           f"Got {scalar_type_name(A._array.dtype)}")
+
+
+def svd(A, full_matrices=True):
+    """(U, S, Vh) with A = U diag(S) Vh, S descending; with full_matrices U and Vh are square.
+    Each pair of singular vectors is unique only up to a common sign, which may differ from torch's."""
+    _check_svd(A)
+    return _SVD(apply(_L.svd_u, A, full_matrices=full_matrices), apply(_L.singular_values, A),
+                apply(_L.svd_vh, A, full_matrices=full_matrices))
+
+
+def svdvals(A):
+    """The singular values of each matrix of A, in descending order."""
+    _check_svd(A)
+    return apply(_L.singular_values, A)
+
+
+def _tolerances(A, atol, rtol):
+    """torch's (atol, rtol) for pinv and matrix_rank: rtol defaults to eps * max(m, n) unless
+    atol is given (and positive), when it defaults to 0."""
+    atol = 0.0 if atol is None else atol
+    if rtol is None:
+        rtol = 0.0 if atol > 0 else float(np.finfo(A._array.dtype).eps) * max(A.shape[-2:])
+    return atol, rtol
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False):
+    """The pseudoinverse of each matrix of A, from its SVD (its eigendecomposition where
+    hermitian): singular values at or below max(atol, rtol * the largest) count as 0."""
+    if A.ndim < 2 or not A.is_floating_point():
+        raise RuntimeError(f"linalg.pinv({scalar_type_name(A._array.dtype)}{{{list(A.shape)}}}): expected a tensor "
+                           "with 2 or more dimensions of float, double, cfloat or cdouble types")
+    for name, tolerance in (("atol", atol), ("rtol", rtol)):
+        if isinstance(tolerance, Tensor):
+            raise NotImplementedError(f"minigrad's linalg.pinv takes {name} as a number, not a tensor")
+    atol, rtol = _tolerances(A, atol, rtol)
+    return apply(_L.pinv, A, atol=atol, rtol=rtol, hermitian=hermitian)
+
+
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
+    """The number of singular values (absolute eigenvalues where hermitian) of each matrix of A
+    above max(atol, rtol * the largest), as int64."""
+    if A.ndim < 2:
+        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
+    if not A.is_floating_point():
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    atol, rtol = _tolerances(A, atol, rtol)
+    a = A._array
+    values = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
+    rank = (values > _L.singular_value_cutoff(values, atol, rtol)[..., None]).sum(axis=-1)
+    return Tensor._wrap(np.asarray(rank, dtype=np.int64))
+
+
+_QR = collections.namedtuple("linalg_qr", ["Q", "R"])
+
+
+def qr(A, mode="reduced"):
+    """(Q, R) with A = Q R, Q with orthonormal columns and R upper triangular. mode "reduced":
+    Q is m x k and R k x n (k = min(m, n)); "complete": Q is m x m and R m x n; "r": R alone
+    (Q is an empty tensor), which cannot be differentiated."""
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', "
+                           "or 'complete'")
+    if A.ndim < 2:
+        raise RuntimeError("linalg.qr: The input tensor A must have at least 2 dimensions.")
+    if not A.is_floating_point():
+        raise RuntimeError(f"linalg.qr: Expected a floating point or complex tensor as input. "
+                           f"Got {scalar_type_name(A._array.dtype)}")
+    return _QR(apply(_L.qr_q, A, mode=mode), apply(_L.qr_r, A, mode=mode))
+
+
+def matrix_exp(A):
+    """The matrix exponential exp(A) = I + A + A^2 / 2! + ... of each square matrix of A."""
+    return Tensor.matrix_exp(A)
+
+
+_LSTSQ = collections.namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
+_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """The least-squares solution X of A X = B (of least norm where A has more columns than
+    rows), with what torch's LAPACK driver reports beside it: residuals (the squared error of
+    each column of B, where A is tall and of full rank; not by the default driver gelsy), rank
+    (not by gels) and singular_values (by gelsd and gelss). rcond: singular values at or below
+    rcond times the largest count as 0 (default eps * max(m, n)). The solution is pinv(A) B,
+    which is what every driver computes for a full-rank A."""
+    if driver is not None and driver not in _DRIVERS:
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+    driver = driver or "gelsy"
+    if not A.is_floating_point() or not B.is_floating_point():
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    if A.dtype != B.dtype:
+        raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's "
+                           f"dtype {scalar_type_name(A._array.dtype)} and other's dtype "
+                           f"{scalar_type_name(B._array.dtype)}")
+    if A.ndim < 2:
+        raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
+    vector = B.ndim == 1 or B.shape == A.shape[:-1]  # B: a vector (..., m) for each matrix of A, as torch reads it
+    if B.shape[-1 if vector else -2] != A.shape[-2]:
+        raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size({-1 if vector else -2})")
+    columns = B.unsqueeze(-1) if vector else B
+    _broadcast_shape(A._array.shape[:-2], columns._array.shape[:-2])
+    m, n = A.shape[-2:]
+    rtol = float(np.finfo(A._array.dtype).eps) * max(m, n) if rcond is None or rcond < 0 else rcond
+    solution = apply(_L.lstsq, A, columns, rtol=rtol)
+    values = np.linalg.svd(A._array, compute_uv=False)
+    rank = (values > _L.singular_value_cutoff(values, 0.0, rtol)[..., None]).sum(axis=-1)
+    if driver != "gelsy" and m > n and (rank == n).all():
+        residuals = ((A @ solution - columns) ** 2).sum(-2)
+    else:  # none: an empty tensor, in the graph as torch's is
+        residuals = solution.reshape(-1)[:0]
+    return _LSTSQ(solution.squeeze(-1) if vector else solution, residuals,
+                  Tensor._wrap(np.zeros((0,), np.int64) if driver == "gels" else rank.astype(np.int64)),
+                  Tensor._wrap(values if driver in ("gelsd", "gelss") else np.zeros((0,), dtype=A._array.dtype)))
+
+
+def vander(x, *, N=None):
+    """The Vandermonde matrices of the vectors along x's last dim: (..., n, N), column j holding
+    x ** j (N: by default n, at least 2); integers give int64."""
+    if x._array.dtype == np.bool_:
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer tensors, but got Bool")
+    N = (x.shape[-1] if x.ndim else 1) if N is None else N
+    if N <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    return _powers(x if x.is_floating_point() else x.to(np.int64), N)
+
+
+def _powers(x, count):
+    """x ** 0, x ** 1, ..., x ** (count - 1) along a new last dim, as running products (as torch
+    builds them, so that the gradient is defined where x is 0)."""
+    ones = Tensor._wrap(np.ones(tuple(x.shape) + (min(count, 1),), dtype=x._array.dtype))
+    if count <= 1:
+        return ones
+    return _cat([ones, x.unsqueeze(-1).expand(*x.shape, count - 1).cumprod(-1)], -1)
+
+
+_INV_EX = collections.namedtuple("linalg_inv_ex", ["inverse", "info"])
+
+
+def inv_ex(A, *, check_errors=False):
+    """(inverse, info): inv without the error. info (int32, one per matrix) is 0 for an invertible
+    matrix and otherwise the position of the first zero pivot of its LU factorization; there the
+    inverse is nan (torch leaves whatever LAPACK computed)."""
+    A._check_square("linalg.inv")  # (torch names inv in these messages)
+    try:
+        return _INV_EX(apply(_L.inv, A), Tensor._wrap(np.zeros(A.shape[:-2], dtype=np.int32)))
+    except np.linalg.LinAlgError:
+        info = _L.lu_info(A._array)
+    if check_errors:
+        raise _singular("linalg.inv_ex", A, info)
+    failed = (info != 0)[..., None, None]
+    identity = np.eye(A.shape[-1], dtype=A._array.dtype)
+    inverses = apply(_L.inv, Tensor.where(A, ~failed, identity))  # each failed matrix: a stand-in
+    return _INV_EX(Tensor.where(inverses, ~failed, np.nan), Tensor._wrap(info))

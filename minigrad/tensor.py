@@ -1748,6 +1748,33 @@ class Tensor:
         before = (slice(None),) * axis
         return tuple(self[before + (slice(start, end),)] for start, end in zip(starts, ends))
 
+    def diag_embed(self, offset: _int = 0, dim1: _int = -2, dim2: _int = -1) -> Tensor:
+        """Matrices with self's last dim on their diagonal `offset`, in the new dims dim1 and dim2
+        of the result (which has one dim more than self), zeros elsewhere."""
+        ndim = self.ndim + 1
+        a, b = _dim(dim1, ndim), _dim(dim2, ndim)
+        if a == b:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        source = self.unsqueeze(0) if self.ndim == 0 else self
+        return apply(L.diag_embed, source, offset=offset, axis1=a, axis2=b)
+
+    def diagflat(self, offset: _int = 0) -> Tensor:
+        """The square matrix with all of self's elements, flattened, on its diagonal `offset`."""
+        return self.reshape(-1).diag_embed(offset)
+
+    def kron(self, other: Tensor) -> Tensor:
+        """The Kronecker product: every element of self times the whole of other, laid out in
+        blocks. Along each dim (the shorter shape padded with leading 1s), element (i, j) of
+        the (size(self) x size(other)) grid sits at i * size(other) + j."""
+        other = _as_tensor(other)
+        ndim = builtins.max(self.ndim, other.ndim)
+        a_shape = (1,) * (ndim - self.ndim) + tuple(self._array.shape)
+        b_shape = (1,) * (ndim - other.ndim) + tuple(other._array.shape)
+        interleaved_a = [size for side in a_shape for size in (side, 1)]
+        interleaved_b = [size for side in b_shape for size in (1, side)]
+        product = self.reshape(interleaved_a) * other.reshape(interleaved_b)
+        return product.reshape([a * b for a, b in zip(a_shape, b_shape)])
+
     # -------------------------------------------------------------- linear algebra
     def matmul(self, other: TensorLike) -> Tensor:
         other = _as_tensor(other)
@@ -1827,6 +1854,85 @@ class Tensor:
         if self.ndim != 2:
             raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
         return self.diagonal().sum()
+
+    # -------------------------------------------------------------- linear algebra
+    def _check_square(self, name: str, floating: _bool = True) -> None:
+        """torch's checks, in its order, that self is a batch of square matrices (..., n, n),
+        of a floating dtype where the routine needs one; `name` is how torch's message names it."""
+        if self.ndim < 2:
+            raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+        rows, columns = self._array.shape[-2:]
+        if rows != columns:
+            raise RuntimeError(f"{name}: A must be batches of square matrices, "
+                               f"but they are {rows} by {columns} matrices")
+        if floating and self._array.dtype.kind != "f":
+            raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
+                               f"Got {_dtype.scalar_type_name(self._array.dtype)}")
+
+    def det(self) -> Tensor:
+        """The determinant of each square matrix of self (..., n, n)."""
+        self._check_square("linalg.det")
+        return apply(L.det, self)
+
+    def slogdet(self) -> tuple[Tensor, Tensor]:
+        """(sign, log|det|) of each square matrix: the determinant as sign * exp(logabsdet), which
+        neither overflows nor underflows where det itself would; a singular matrix gives (0, -inf)."""
+        self._check_square("linalg.slogdet")
+        return _SLOGDET(apply(L.slogdet_sign, self), apply(L.logabsdet, self))
+
+    def logdet(self) -> Tensor:
+        """log(det(A)): nan where the determinant is negative, -inf where it is 0, as torch's."""
+        self._check_square("logdet")
+        sign, logabsdet = self.slogdet()
+        return _where(sign._array < 0, math.nan, logabsdet)
+
+    def inverse(self) -> Tensor:
+        """The inverse of each square matrix (..., n, n); torch.linalg.LinAlgError if one is singular."""
+        self._check_square("linalg.inv")
+        try:
+            return apply(L.inv, self)
+        except np.linalg.LinAlgError:
+            raise _singular("linalg.inv", self, L.lu_info(self._array)) from None
+
+    def matrix_power(self, n: _int) -> Tensor:
+        """self @ self @ ... (n factors) for each square matrix; n = 0 gives the identity and a
+        negative n the power of the inverse. The product is built by repeated squaring: the
+        factors A, A^2, A^4, ... that n's binary digits pick."""
+        if not isinstance(n, numbers.Integral) or isinstance(n, _bool):
+            raise TypeError(f"linalg_matrix_power(): argument 'n' (position 2) must be int, not {type(n).__name__}")
+        self._check_square("linalg.matrix_power", floating=False)
+        if n == 0:  # the identity, picked by where so that self gets a zero gradient, as in torch
+            identity = np.broadcast_to(np.eye(self._array.shape[-1], dtype=self._array.dtype), self._array.shape)
+            return _where(np.ones(self._array.shape, dtype=bool), identity.copy(), self)
+        base = self.inverse() if n < 0 else self
+        n = abs(n)
+        result = None
+        while True:
+            if n & 1:
+                result = base if result is None else result @ base
+            n >>= 1
+            if not n:
+                return result.clone() if result is self else result
+            base = base @ base
+
+    def matrix_exp(self) -> Tensor:
+        """exp(A) = I + A + A^2 / 2! + ... for each square matrix of self."""
+        self._check_square("linalg.matrix_exp")
+        return apply(L.matrix_exp, self)
+
+    def cross(self, other: Tensor, dim: _int | None = None) -> Tensor:
+        """The cross product of 3-vectors along `dim`. Without dim, torch.cross takes self's first
+        dim of length 3 (torch warns that this default will become -1, linalg.cross's)."""
+        other = _as_tensor(other)
+        if dim is None:
+            lengths = self._array.shape
+            if 3 not in lengths:
+                raise RuntimeError("no dimension of size 3 in input")
+            warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the "
+                          "dim explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to "
+                          "agree with that of linalg.cross in a future release.", UserWarning, stacklevel=2)
+            dim = lengths.index(3)
+        return _cross(self, other, dim)
 
     # -------------------------------------------------------------- indexing
     def __getitem__(self, index: Any) -> Tensor:
@@ -3480,6 +3586,38 @@ def _scalar_type(tensor):
 
 def _raw(x):
     return x._array if isinstance(x, Tensor) else x
+
+
+def _cross(a, b, dim):
+    """linalg.cross(a, b, dim=dim): a x b for 3-vectors along dim, the other dims broadcast."""
+    if a.ndim != b.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    if a._array.dtype != b._array.dtype:
+        raise RuntimeError(f"expected scalar type {_dtype.scalar_type_name(a._array.dtype)} but found "
+                           f"{_dtype.scalar_type_name(b._array.dtype)}")
+    axis = _dim(dim, a.ndim)
+    if a._array.shape[axis] != 3 or b._array.shape[axis] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. "
+                           f"Got {a._array.shape[axis]} and {b._array.shape[axis]}")
+    _broadcast_shape(a._array.shape, b._array.shape)  # torch's error where the other dims clash
+    return apply(L.cross, a, b, axis=axis)
+
+
+def _singular(name, A, info):
+    """torch's error for the first singular matrix of A (info: LAPACK's, from its LU factorization)."""
+    failed = np.flatnonzero(info)
+    where = f"(Batch element {failed[0]}): " if A.ndim > 2 else ""
+    return LinAlgError(f"{name}: {where}The diagonal element {info.reshape(-1)[failed[0]]} is zero, the inversion "
+                       "could not be completed because the input matrix is singular.")
+
+
+class LinAlgError(RuntimeError):
+    """A linear-algebra routine met a matrix it cannot handle (a singular one), as torch.linalg.LinAlgError."""
+
+    __module__ = "minigrad.linalg"
+
+
+_SLOGDET = collections.namedtuple("slogdet", ["sign", "logabsdet"])  # torch.return_types.slogdet's fields
 
 
 def _as_tensor(x):

@@ -1,4 +1,4 @@
-"""Matrix products.
+"""Matrix products, inverses, determinants and the cross product.
 
 For C = A @ B the gradients are dA = dC @ B^T and dB = A^T @ dC. matmul also accepts
 vectors (a 1-D operand is a row on the left, a column on the right) and broadcasts batch
@@ -14,6 +14,16 @@ from minigrad._ops.registry import Primitive
 
 def _mT(a):
     return np.swapaxes(a, -1, -2)
+
+
+def _in_c_order(forward):
+    """`forward` with its result laid out in C order, as torch's new tensors are (a solve from
+    the right, say, computes the transpose of a C-ordered result)."""
+    def run(*args, **params):
+        return c_order(forward(*args, **params))
+
+    run.__name__ = getattr(forward, "__name__", "forward")
+    return run
 
 
 def _matmul_vjp_a(g, ans, a, b):
@@ -84,6 +94,39 @@ def _einsum_vjp(i, g, ans, *operands, inputs, output):
 einsum = Primitive("Einsum", _einsum, vjp_argnum=_einsum_vjp)
 
 
+def lu_info(a):
+    """LAPACK's info for the LU factorization with partial pivoting of each matrix of a (int32, of
+    the batch's shape): 0 for an invertible matrix, else the position (from 1) of the first pivot
+    that is 0. It runs only once inv has found a matrix of a singular: each matrix is tried alone,
+    and the pivots of a singular one come from the elimination written out here. LAPACK's fused
+    multiply-adds may leave 0 where this elimination leaves a rounding error: the smallest pivot
+    is then taken for the zero one."""
+    n = a.shape[-1]
+    matrices = a.reshape(-1, n, n)
+    info = np.zeros(len(matrices), dtype=np.int32)
+    for index, matrix in enumerate(matrices):
+        try:
+            np.linalg.inv(matrix)
+        except np.linalg.LinAlgError:
+            pivots = _lu_pivots(matrix)
+            zeros = np.flatnonzero(pivots == 0)
+            info[index] = 1 + (zeros[0] if zeros.size else np.argmin(np.abs(pivots)))
+    return info.reshape(a.shape[:-2])
+
+
+def _lu_pivots(matrix):
+    """The diagonal of U in P A = L U (partial pivoting: the largest candidate, the first of equals)."""
+    u = matrix.copy()
+    n = u.shape[-1]
+    for k in range(n):
+        pivot = k + np.argmax(np.abs(u[k:, k]))
+        u[[k, pivot]] = u[[pivot, k]]
+        if u[k, k] != 0:  # (a zero pivot eliminates nothing; LAPACK carries on to the next column)
+            multipliers = u[k + 1:, k] * (1 / u[k, k])
+            u[k + 1:, k + 1:] -= np.outer(multipliers, u[k, k + 1:])
+    return np.diagonal(u).copy()
+
+
 # inv(A): from d(A A^-1) = 0, d(A^-1) = -A^-1 dA A^-1, so the gradient is -A^-T g A^-T.
 inv = Primitive("LinalgInv", np.linalg.inv, lambda g, ans, a: -_mT(ans) @ g @ _mT(ans), saves="output",
                 grad_fn_name="LinalgInvExBackward0")
@@ -102,3 +145,438 @@ def _solve_vjp_a(g, ans, a, b):
 # solve(A, B) for matrices B (the shell turns a vector B into a one-column matrix).
 solve = Primitive("LinalgSolve", np.linalg.solve, _solve_vjp_a, _solve_vjp_b, saves="both",
                   grad_fn_name="LinalgSolveExBackward0", fused_for="inv(a) @ b")
+
+
+# ---------------------------------------------------------------- determinants
+# Jacobi's formula: d det(A) = det(A) tr(A^-1 dA), so the gradient of det is g det(A) A^-T.
+
+
+def _inverse_or_zero(a, det):
+    """inv(a) for each matrix of the batch whose determinant is not 0, and 0 for the others.
+
+    torch's determinant gradients come out 0 for an exactly singular matrix (the factor
+    det(A) is 0 there), so such a matrix is swapped for the identity before inverting,
+    and its inverse is then zeroed.
+    """
+    singular = (det == 0)[..., None, None]
+    inverse = np.linalg.inv(np.where(singular, np.eye(a.shape[-1], dtype=a.dtype), a))
+    return np.where(singular, 0, inverse)
+
+
+def _det_vjp(g, ans, a):
+    return (g * ans)[..., None, None] * _mT(_inverse_or_zero(a, ans))
+
+
+det = Primitive("LinalgDet", np.linalg.det, _det_vjp, saves="both")
+
+
+def _logabsdet(a):
+    return np.linalg.slogdet(a)[1]
+
+
+def _logabsdet_vjp(g, ans, a):
+    # log|det A| has the gradient A^-T (Jacobi's formula divided by det A). At a singular matrix
+    # (log|det| = -inf) it is 0 here; torch's LU gives infinities there.
+    return g[..., None, None] * _mT(_inverse_or_zero(a, np.exp(ans)))
+
+
+# slogdet's two outputs are two nodes of torch's one name. The sign of a real determinant is
+# piecewise constant: it passes no gradient on, as in torch.
+slogdet_sign = Primitive("LinalgSlogdetSign", lambda a: np.linalg.slogdet(a)[0], lambda g, ans, a: None,
+                         saves="nothing", grad_fn_name="LinalgSlogdetBackward0")
+logabsdet = Primitive("LinalgSlogdet", _logabsdet, _logabsdet_vjp, saves="both")
+
+
+# ---------------------------------------------------------------- cross product
+def _cross(a, b, axis):
+    """a x b along `axis` (of length 3), broadcast, C-ordered as torch's result is."""
+    return c_order(np.cross(a, b, axis=axis))
+
+
+# The product a x b is linear in each factor, and <g, a x b> = <b x g, a> = <g x a, b>. (The rules
+# apply the primitive itself, so that under create_graph they are recorded and have gradients.)
+cross = Primitive("LinalgCross", _cross, lambda g, ans, a, b, axis: cross(b, g, axis=axis),
+                  lambda g, ans, a, b, axis: cross(g, a, axis=axis), saves="others")
+
+
+# ---------------------------------------------------------------- triangular systems and Cholesky
+def _triangle(a, upper, unitriangular=False):
+    """The triangle of a that a triangular solver reads: the other one taken as 0, and the
+    diagonal as 1 where unitriangular."""
+    offset = int(unitriangular)
+    t = np.triu(a, offset) if upper else np.tril(a, -offset)
+    return t + np.eye(a.shape[-1], dtype=a.dtype) if unitriangular else t
+
+
+def _substitution(t, b, upper):
+    """t^-1 b by forward (lower t) or back (upper t) substitution, one row of unknowns at a time:
+    a zero on the diagonal gives inf or nan, as LAPACK's triangular solver does, where a general
+    solver would refuse the matrix."""
+    n = t.shape[-1]
+    x = np.zeros(np.broadcast_shapes(t.shape[:-2], b.shape[:-2]) + b.shape[-2:], dtype=np.result_type(t, b))
+    for i in (range(n - 1, -1, -1) if upper else range(n)):
+        known = t[..., i:i + 1, :] @ x  # the row's sum over the unknowns found so far (the others are still 0)
+        x[..., i, :] = (b[..., i, :] - known[..., 0, :]) / t[..., i, i:i + 1]
+    return x
+
+
+def _solve_triangular_left(t, b, upper):
+    """t^-1 b for triangular t; a singular t gives inf or nan rather than an error."""
+    try:
+        return np.linalg.solve(t, b)
+    except np.linalg.LinAlgError:
+        return _substitution(t, b, upper)
+
+
+def _solve_triangular(a, b, upper, left, unitriangular):
+    t = _triangle(a, upper, unitriangular)
+    if left:  # A X = B
+        return _solve_triangular_left(t, b, upper)
+    return _mT(_solve_triangular_left(_mT(t), _mT(b), not upper))  # X A = B is A^T X^T = B^T
+
+
+def _solve_triangular_vjp_b(g, ans, a, b, upper, left, unitriangular):
+    # X = A^-1 B is linear in B: dB = A^-T g (left), g A^-T (right), A^T lower where A is upper.
+    return _solve_triangular(_mT(a), g, not upper, left, unitriangular)
+
+
+def _solve_triangular_vjp_a(g, ans, a, b, upper, left, unitriangular):
+    # dA = -dB X^T (left) or -X^T dB (right), in the triangle that was read (the diagonal too
+    # unless it was taken as 1).
+    gb = _solve_triangular_vjp_b(g, ans, a, b, upper, left, unitriangular)
+    ga = -(gb @ _mT(ans) if left else _mT(ans) @ gb)
+    offset = int(unitriangular)
+    return np.triu(ga, offset) if upper else np.tril(ga, -offset)
+
+
+solve_triangular = Primitive("LinalgSolveTriangular", _in_c_order(_solve_triangular), _solve_triangular_vjp_a,
+                             _solve_triangular_vjp_b, saves="both")
+
+
+def _cholesky_vjp(g, ans, a, upper):
+    """From A = L L^T: dA = L^-T Phi(L^T dL) L^-1, Phi taking the lower triangle with half the
+    diagonal; symmetrised, as torch's, since A is symmetric."""
+    lower, g = (_mT(ans), _mT(g)) if upper else (ans, g)
+    l_inverse = _solve_triangular(lower, np.eye(lower.shape[-1], dtype=lower.dtype), False, True, False)
+    phi = np.tril(_mT(lower) @ g)
+    phi = phi - 0.5 * np.eye(phi.shape[-1], dtype=phi.dtype) * phi  # half the diagonal
+    grad = _mT(l_inverse) @ phi @ l_inverse
+    return 0.5 * (grad + _mT(grad))
+
+
+cholesky = Primitive("LinalgCholesky", _in_c_order(lambda a, upper: np.linalg.cholesky(a, upper=upper)), _cholesky_vjp,
+                     saves="output", grad_fn_name="LinalgCholeskyExBackward0")
+
+
+def cholesky_info(a, upper):
+    """LAPACK's info for the Cholesky factorization of each matrix of a (int32, of the batch's
+    shape): 0 where it succeeds, else the order of the first leading minor that is not positive
+    definite. A loop over the matrices and orders, run only once cholesky has failed."""
+    matrices = a.reshape(-1, *a.shape[-2:])
+    info = np.zeros(len(matrices), dtype=np.int32)
+    for index, matrix in enumerate(matrices):
+        for order in range(1, matrix.shape[-1] + 1):
+            try:
+                np.linalg.cholesky(matrix[:order, :order], upper=upper)
+            except np.linalg.LinAlgError:
+                info[index] = order
+                break
+    return info.reshape(a.shape[:-2])
+
+
+def _cholesky_solve(b, factor, upper):
+    """(L L^T)^-1 b from the Cholesky factor (U^T U for an upper one): two triangular solves."""
+    lower = _mT(factor) if upper else factor
+    return _solve_triangular(_mT(lower), _solve_triangular(lower, b, False, True, False), True, True, False)
+
+
+def _cholesky_solve_vjp_b(g, ans, b, factor, upper):
+    # X = A^-1 B with A = L L^T symmetric: dB = A^-1 g.
+    return _cholesky_solve(g, factor, upper)
+
+
+def _cholesky_solve_vjp_factor(g, ans, b, factor, upper):
+    # dA = -dB X^T, and A = L L^T gives dL = (dA + dA^T) L (torch's form: the whole matrix, unprojected).
+    gb = _cholesky_solve(g, factor, upper)
+    common = gb @ _mT(ans)
+    common = common + _mT(common)
+    return -(factor @ common) if upper else -(common @ factor)
+
+
+cholesky_solve = Primitive("CholeskySolve", _in_c_order(_cholesky_solve), _cholesky_solve_vjp_b,
+                           _cholesky_solve_vjp_factor, saves="both")
+
+
+def _cholesky_inverse(factor, upper):
+    return _cholesky_solve(np.eye(factor.shape[-1], dtype=factor.dtype), factor, upper)
+
+
+def _cholesky_inverse_vjp(g, ans, factor, upper):
+    # R = (L L^T)^-1: dR = -R (dL L^T + L dL^T) R, so dL = -R (g + g^T) R L (or -U R (g + g^T) R).
+    common = ans @ (g + _mT(g)) @ ans
+    return -(factor @ common) if upper else -(common @ factor)
+
+
+cholesky_inverse = Primitive("CholeskyInverse", _in_c_order(_cholesky_inverse), _cholesky_inverse_vjp, saves="both")
+
+
+# ---------------------------------------------------------------- spectral decompositions
+# A decomposition with several outputs is one primitive per output, each under torch's one name
+# for the decomposition: a VJP is linear in the gradients of the outputs, so the gradient of the
+# input is the sum of what each output's rule gives, as torch's joint formula gives it.
+
+
+def _eigh(a, upper):
+    return np.linalg.eigh(a, UPLO="U" if upper else "L")
+
+
+def _eigenvalues_vjp(g, ans, a, upper):
+    # A = V diag(L) V^T with V orthogonal: dL = diag(V^T dA V), so the gradient is V diag(g) V^T.
+    vectors = _eigh(a, upper)[1]
+    return (vectors * g[..., None, :]) @ _mT(vectors)
+
+
+def _eigenvectors_vjp(g, ans, a, upper):
+    """torch's formula: V (skew(V^T g) / E) V^T with E_ij = L_j - L_i and skew(X) = (X - X^T) / 2.
+    It is symmetric, as a change of A that keeps it symmetric is; equal eigenvalues make it inf or nan."""
+    values = _eigvalsh(a, upper)
+    projected = _mT(ans) @ g
+    projected = 0.5 * (projected - _mT(projected))
+    gaps = values[..., None, :] - values[..., :, None]
+    gaps = gaps + np.eye(gaps.shape[-1], dtype=gaps.dtype)  # the diagonal of `projected` is 0: any nonzero will do
+    return ans @ (projected / gaps) @ _mT(ans)
+
+
+def _eigvalsh(a, upper):
+    return np.linalg.eigvalsh(a, UPLO="U" if upper else "L")
+
+
+eigenvalues = Primitive("LinalgEighValues", _in_c_order(_eigvalsh), _eigenvalues_vjp,
+                        grad_fn_name="LinalgEighBackward0")
+eigenvectors = Primitive("LinalgEighVectors", _in_c_order(lambda a, upper: _eigh(a, upper)[1]), _eigenvectors_vjp,
+                         saves="both", grad_fn_name="LinalgEighBackward0")
+
+
+def _svd(a, full_matrices):
+    return np.linalg.svd(a, full_matrices=full_matrices)
+
+
+def _svd_vjp(a, gs=None, gu=None, gvh=None):
+    """torch's gradient of A = U diag(S) Vh (reduced) for whichever of gS, gU, gVh is given.
+
+    With E_ij = S_j^2 - S_i^2 and skew(X) = X - X^T, the square core
+        C = diag(gS) + (skew(U^T gU) S + S skew(Vh gVh^T)) / E
+    gives U C Vh; where A is tall (m > n) gU has a part outside U's columns, (I - U U^T) gU / S,
+    and where it is wide gVh one outside Vh's rows. Equal singular values make it inf or nan.
+    """
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    m, n = a.shape[-2:]
+    if gs is not None:
+        core = np.eye(s.shape[-1], dtype=s.dtype) * gs[..., None, :]
+        return u @ core @ vh
+    squares = s * s
+    gaps = squares[..., None, :] - squares[..., :, None]
+    gaps = gaps + np.eye(gaps.shape[-1], dtype=gaps.dtype)  # the skew parts are 0 on the diagonal
+    if gu is not None:
+        uhgu = _mT(u) @ gu
+        core = (uhgu - _mT(uhgu)) * s[..., None, :] / gaps
+        if m > n:
+            outside = gu / s[..., None, :]
+            return (u @ core + outside - u @ (_mT(u) @ outside)) @ vh
+        return u @ core @ vh
+    vhgv = vh @ _mT(gvh)
+    core = s[..., :, None] * (vhgv - _mT(vhgv)) / gaps
+    if m < n:
+        outside = gvh / s[..., :, None]
+        return u @ (core @ vh + outside - (outside @ _mT(vh)) @ vh)
+    return u @ core @ vh
+
+
+def _svd_u_vjp(g, ans, a, full_matrices):
+    return _svd_vjp(a, gu=g[..., : min(a.shape[-2:])])
+
+
+def _svd_vh_vjp(g, ans, a, full_matrices):
+    return _svd_vjp(a, gvh=g[..., : min(a.shape[-2:]), :])
+
+
+svd_u = Primitive("LinalgSvdU", _in_c_order(lambda a, full_matrices: _svd(a, full_matrices)[0]), _svd_u_vjp,
+                  grad_fn_name="LinalgSvdBackward0")
+singular_values = Primitive("LinalgSvdS", _in_c_order(lambda a: np.linalg.svd(a, compute_uv=False)),
+                            lambda g, ans, a: _svd_vjp(a, gs=g), grad_fn_name="LinalgSvdBackward0")
+svd_vh = Primitive("LinalgSvdVh", _in_c_order(lambda a, full_matrices: _svd(a, full_matrices)[2]), _svd_vh_vjp,
+                   grad_fn_name="LinalgSvdBackward0")
+
+
+def singular_value_cutoff(values, atol, rtol):
+    """max(atol, rtol * the largest value) for each matrix: the values at or below it count as 0
+    in pinv and matrix_rank (values: singular values, or absolute eigenvalues, along the last axis)."""
+    largest = values.max(axis=-1, initial=0.0)
+    return np.maximum(atol, rtol * largest)
+
+
+def _pinv(a, atol, rtol, hermitian):
+    """The pseudoinverse from the SVD (the eigendecomposition where hermitian): V diag(1 / s) U^T
+    with 1 / s replaced by 0 for the values at or below the cutoff."""
+    if hermitian:
+        values, vectors = np.linalg.eigh(a)
+        left, right = vectors, _mT(vectors)
+        magnitudes = np.abs(values)
+    else:
+        left, values, right = np.linalg.svd(a, full_matrices=False)
+        magnitudes = values
+    kept = magnitudes > singular_value_cutoff(magnitudes, atol, rtol)[..., None]
+    inverted = np.where(kept, 1 / np.where(kept, values, 1), 0)
+    return (_mT(right) * inverted[..., None, :]) @ _mT(left)
+
+
+def _pinv_vjp(g, ans, a, atol, rtol, hermitian):
+    """From d(P) = -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P (P = pinv(A), of constant rank):
+    gA = -P^T g P^T + (I - A P) g^T P P^T + P^T P g^T (I - P A)."""
+    p, gt = ans, _mT(g)
+    return (-_mT(p) @ g @ _mT(p) + (gt - a @ (p @ gt)) @ (p @ _mT(p))
+            + (_mT(p) @ p) @ (gt - (gt @ p) @ a))
+
+
+pinv = Primitive("LinalgPinv", _in_c_order(_pinv), _pinv_vjp, saves="both")
+
+
+# ---------------------------------------------------------------- QR
+def _qr_q(a, mode):
+    if mode == "r":  # Q is not computed: torch returns an empty tensor in its place
+        return np.zeros((0,), dtype=a.dtype)
+    return np.linalg.qr(a, mode=mode)[0]
+
+
+def _qr_r(a, mode):
+    return np.linalg.qr(a, mode="r") if mode == "r" else np.linalg.qr(a, mode=mode)[1]
+
+
+def _qr_vjp(a, mode, gq=None, gr=None):
+    """torch's gradient of A = Q R (Q: m x n with orthonormal columns, R: n x n upper triangular, m >= n):
+    with M = R gR^T - gQ^T Q, gA = (gQ + Q copyltu(M)) R^-T, where copyltu(M) is the symmetric
+    matrix whose lower triangle is M's."""
+    if mode == "r":
+        raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. Please use "
+                           "linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.")
+    m, n = a.shape[-2:]
+    if mode == "complete" and m > n:
+        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
+    if m < n:
+        raise NotImplementedError("minigrad's gradient of linalg.qr covers matrices with at least as many rows as "
+                                  f"columns; this one is {m} by {n}")
+    q, r = np.linalg.qr(a)
+    middle = (r @ _mT(gr) if gr is not None else 0) - (_mT(gq) @ q if gq is not None else 0)
+    copyltu = np.tril(middle, -1) + _mT(np.tril(middle))
+    grad = q @ copyltu + (gq if gq is not None else 0)
+    return _mT(_solve_triangular(r, _mT(grad), True, True, False))  # grad R^-T, as (R^-1 grad^T)^T
+
+
+qr_q = Primitive("LinalgQrQ", _in_c_order(_qr_q), lambda g, ans, a, mode: _qr_vjp(a, mode, gq=g),
+                 grad_fn_name="LinalgQrBackward0")
+qr_r = Primitive("LinalgQrR", _in_c_order(_qr_r), lambda g, ans, a, mode: _qr_vjp(a, mode, gr=g),
+                 grad_fn_name="LinalgQrBackward0")
+
+
+# ---------------------------------------------------------------- least squares
+def _lstsq(a, b, rtol):
+    """The least-squares solution of A X = B of least norm: pinv(A) B, singular values at or below
+    rtol times the largest counting as 0 (for a full-rank A, the one solution of the normal equations)."""
+    return _pinv(a, 0.0, rtol, False) @ b
+
+
+def _lstsq_vjp_a(g, ans, a, b, rtol):
+    # X = P B with P = pinv(A): the gradient reaching P is g B^T, and pinv's rule takes it to A (torch's way).
+    p = _pinv(a, 0.0, rtol, False)
+    return _pinv_vjp(g @ _mT(b), p, a, 0.0, rtol, False)
+
+
+def _lstsq_vjp_b(g, ans, a, b, rtol):
+    return _mT(_pinv(a, 0.0, rtol, False)) @ g
+
+
+lstsq = Primitive("LinalgLstsq", _in_c_order(_lstsq), _lstsq_vjp_a, _lstsq_vjp_b)
+
+
+# ---------------------------------------------------------------- matrix exponential
+# Higham's scaling and squaring (2005): exp(A) = exp(A / 2^s)^(2^s), with s chosen so that the
+# [13/13] Pade approximant is accurate to double precision on A / 2^s.
+_PADE13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0, 129060195264000.0,
+           10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0, 40840800.0, 960960.0, 16380.0, 182.0, 1.0)
+_THETA13 = 5.371920351148152  # the largest 1-norm for which the [13/13] approximant is that accurate
+
+
+def _matrix_exp(a):
+    b = _PADE13
+    norms = np.abs(a).sum(axis=-2).max(axis=-1, initial=0.0)  # the 1-norm of each matrix
+    squarings = np.maximum(0, np.ceil(np.log2(np.maximum(norms, 1e-300) / _THETA13))).astype(int)
+    a = a / (2.0 ** squarings)[..., None, None].astype(a.dtype)
+    identity = np.eye(a.shape[-1], dtype=a.dtype)
+    a2 = a @ a
+    a4 = a2 @ a2
+    a6 = a4 @ a2
+    u = a @ (a6 @ (b[13] * a6 + b[11] * a4 + b[9] * a2) + b[7] * a6 + b[5] * a4 + b[3] * a2 + b[1] * identity)
+    v = a6 @ (b[12] * a6 + b[10] * a4 + b[8] * a2) + b[6] * a6 + b[4] * a4 + b[2] * a2 + b[0] * identity
+    result = np.linalg.solve(v - u, v + u)
+    for step in range(int(squarings.max(initial=0))):  # each matrix squared as many times as it was halved
+        result = np.where((squarings > step)[..., None, None], result @ result, result)
+    return result
+
+
+def _matrix_exp_vjp(g, ans, a):
+    """The gradient of a matrix function f at A is the upper-right block of f([[A^T, g], [0, A^T]])
+    (Mathias' identity), here with f = exp (the primitive itself, so that under create_graph the
+    rule is recorded and has gradients)."""
+    n = a.shape[-1]
+    upper = np.concatenate([_mT(a), g], axis=-1)
+    lower = np.concatenate([np.zeros_like(g), _mT(a)], axis=-1)
+    return matrix_exp(np.concatenate([upper, lower], axis=-2))[..., :n, n:]
+
+
+matrix_exp = Primitive("LinalgMatrixExp", _in_c_order(_matrix_exp), _matrix_exp_vjp)
+
+
+# ---------------------------------------------------------------- structured matrices
+def _diagonal_positions(n, offset):
+    """The (row, column) indices of the n places of the diagonal `offset` (> 0: above the main one)."""
+    index = np.arange(n)
+    return index + max(-offset, 0), index + max(offset, 0)
+
+
+def _diag_embed(x, offset, axis1, axis2):
+    """x's last axis laid on the diagonal `offset` of new matrices in axes (axis1, axis2), zeros elsewhere."""
+    n = x.shape[-1]
+    side = n + abs(offset)
+    out = np.zeros(x.shape[:-1] + (side, side), dtype=x.dtype)
+    rows, columns = _diagonal_positions(n, offset)
+    out[..., rows, columns] = x
+    return c_order(np.moveaxis(out, (-2, -1), (axis1, axis2)))
+
+
+def _diag_embed_vjp(g, ans, x, offset, axis1, axis2):
+    # Only the diagonal was written: its gradient is the diagonal of g, back on the last axis.
+    rows, columns = _diagonal_positions(x.shape[-1], offset)
+    return np.moveaxis(g, (axis1, axis2), (-2, -1))[..., rows, columns]
+
+
+diag_embed = Primitive("DiagEmbed", _diag_embed, _diag_embed_vjp, saves="nothing")
+
+
+def _block_diag(*matrices):
+    """The matrices (all 2-D, of one dtype) along the diagonal of one matrix, zeros elsewhere."""
+    out = np.zeros((sum(m.shape[0] for m in matrices), sum(m.shape[1] for m in matrices)), dtype=matrices[0].dtype)
+    row = column = 0
+    for m in matrices:
+        out[row:row + m.shape[0], column:column + m.shape[1]] = m
+        row, column = row + m.shape[0], column + m.shape[1]
+    return out
+
+
+def _block_diag_vjp(i, g, ans, *matrices):
+    # Matrix i's gradient is the block of g where it was placed.
+    row = sum(m.shape[0] for m in matrices[:i])
+    column = sum(m.shape[1] for m in matrices[:i])
+    return g[row:row + matrices[i].shape[0], column:column + matrices[i].shape[1]]
+
+
+block_diag = Primitive("BlockDiag", _block_diag, vjp_argnum=_block_diag_vjp, saves="nothing")
