@@ -8,7 +8,7 @@ minigrad.optim.functional; the classes here keep torch's parameter groups, state
 state_dict around them.
 """
 
-from minigrad.optim import functional, lr_scheduler
+from minigrad.optim import functional, lr_scheduler, swa_utils
 from minigrad.optim.adadelta import Adadelta
 from minigrad.optim.adafactor import Adafactor
 from minigrad.optim.adagrad import Adagrad
@@ -25,4 +25,4 @@ from minigrad.optim.rprop import Rprop
 from minigrad.optim.sgd import SGD
 
 __all__ = ["Adadelta", "Adafactor", "Adagrad", "Adam", "Adamax", "AdamW", "ASGD", "LBFGS", "NAdam", "Optimizer", "RAdam",
-           "RMSprop", "Rprop", "SGD", "functional", "lr_scheduler"]
+           "RMSprop", "Rprop", "SGD", "functional", "lr_scheduler", "swa_utils"]
