@@ -133,3 +133,37 @@ def test_a_module_without_hooks_calls_forward_directly():
     assert float(layer(x).sum()) == 0.0
     handle.remove()
     assert layer(x) is x
+
+
+def _container_log(lib):
+    """What the registration hooks see as containers are built and changed (renumbering is not registering)."""
+    hooks = _hooks_module(lib)
+    log = []
+    handles = [hooks.register_module_module_registration_hook(lambda m, name, v: log.append((type(m).__name__, name))),
+               hooks.register_module_parameter_registration_hook(
+                   lambda m, name, v: log.append((type(m).__name__, "parameter", name)))]
+    try:
+        modules = lib.nn.ModuleList([lib.nn.Identity(), lib.nn.Identity()])
+        modules.append(lib.nn.Identity())
+        modules.extend([lib.nn.Identity()])
+        modules[0] = lib.nn.ReLU()
+        del modules[0]
+        modules.insert(0, lib.nn.Tanh())
+        named = lib.nn.ModuleDict({"a": lib.nn.Identity()})
+        named["b"] = lib.nn.Identity()
+        named.update({"c": lib.nn.Identity()})
+        sequence = lib.nn.Sequential(lib.nn.Identity())
+        sequence.append(lib.nn.Identity())
+        parameters = lib.nn.ParameterList([lib.nn.Parameter(lib.ones(1))])
+        parameters.append(lib.nn.Parameter(lib.ones(1)))
+        lib.nn.ParameterDict({"x": lib.nn.Parameter(lib.ones(1))})["y"] = lib.nn.Parameter(lib.ones(1))
+    finally:
+        for handle in handles:
+            handle.remove()
+    return log
+
+
+def test_registration_hooks_see_what_containers_register_like_torch():
+    ours, theirs = (_container_log(lib) for lib in LIBS)
+    assert ours == theirs
+    assert ("ModuleList", "3") in ours and ("ParameterDict", "parameter", "y") in ours
