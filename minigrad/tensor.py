@@ -15,6 +15,7 @@ import math
 import numbers
 import operator
 import warnings
+import weakref
 from builtins import bool as _bool, float as _float, int as _int  # the types, where methods take their names
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any, SupportsIndex, TypeAlias
@@ -293,10 +294,26 @@ class Tensor:
         hooks[handle.id] = _on_gradients(hook)
         return handle
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
+        """Call hook(tensor) each time backward has accumulated a gradient into this leaf's .grad
+        (not for autograd.grad, which leaves .grad alone). The hook gets the tensor itself, and
+        may read or change its .grad in place; it returns None."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        hooks = _post_accumulate_grad_hooks.get(id(self))
+        if hooks is None:
+            hooks = _post_accumulate_grad_hooks[id(self)] = {}
+            weakref.finalize(self, _post_accumulate_grad_hooks.pop, id(self), None)
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
     def _add_grad(self, g):
         """Accumulate a gradient from backward into .grad (an array, or under create_graph a tensor
         in the graph, added out of place so that the sum is recorded too). A new .grad is laid
-        out like this tensor, as torch's is."""
+        out like this tensor, as torch's is. Then the post-accumulate-grad hooks run, if any."""
         if not isinstance(g, Tensor):
             if self._grad is None:
                 self._grad = Tensor._wrap(gradient_layout(g, self._array))
@@ -305,6 +322,8 @@ class Tensor:
                 self._grad._version_counter[0] += 1
         else:
             self._grad = g if self._grad is None else self._grad + g
+        if _post_accumulate_grad_hooks and id(self) in _post_accumulate_grad_hooks:
+            _run_post_accumulate_grad_hooks(self)
 
     def backward(self, gradient: Tensor | npt.ArrayLike | None = None, retain_graph: _bool | None = None,
                  create_graph: _bool = False, inputs: Tensor | Iterable[Tensor] | None = None) -> None:
@@ -3432,6 +3451,21 @@ def _where(condition, x, y):
         except ValueError:
             raise RuntimeError(_broadcast_message(shapes[0], shapes[1])) from error
         raise RuntimeError(_broadcast_message(joined, shapes[2])) from error
+
+
+# The post-accumulate-grad hooks of leaves, by id of the leaf: a table on the side, so that
+# tensors carry no field for these rarely used hooks. An entry goes when its tensor is collected.
+_post_accumulate_grad_hooks: dict[int, dict[int, Callable[[Tensor], None]]] = {}
+
+
+def _run_post_accumulate_grad_hooks(tensor):
+    """Call the post-accumulate-grad hooks of `tensor` in order; like torch, refuse a returned value."""
+    for hook in tuple(_post_accumulate_grad_hooks[id(tensor)].values()):
+        result = hook(tensor)
+        if isinstance(result, Tensor):
+            raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+        if result is not None:
+            raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
 
 
 def _on_gradients(hook):

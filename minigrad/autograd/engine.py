@@ -55,9 +55,12 @@ def backward(roots, seeds, retain_graph=False, inputs=None, accumulate=True, cre
     try:
         _run(sums, retain_graph, create_graph)
         leaf_grads = sums.pending
-        for leaf, g in leaf_grads.items():
+        # the hooks of the leaves whose gradient is used: all of them, or those among `inputs`
+        hooked = leaf_grads if inputs is None else [t for t in dict.fromkeys(inputs)
+                                                    if t._grad_fn is None and t in leaf_grads]
+        for leaf in hooked:
             if leaf._hooks:
-                leaf_grads[leaf] = run_hooks(leaf._hooks, g)
+                leaf_grads[leaf] = run_hooks(leaf._hooks, leaf_grads[leaf])
         if inputs is None:
             for leaf, g in leaf_grads.items():
                 leaf._add_grad(sums.exclusive(g))

@@ -26,10 +26,11 @@ import numpy as np
 
 __all__ = [
     "SGDState", "AdamState", "RMSpropState", "AdagradState", "AdadeltaState", "AdamaxState", "NAdamState",
-    "RAdamState",
+    "RAdamState", "ASGDState", "RpropState", "AdafactorState",
     "init_sgd", "init_adam", "init_adamw", "init_rmsprop", "init_adagrad", "init_adadelta", "init_adamax",
-    "init_nadam", "init_radam",
-    "sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam",
+    "init_nadam", "init_radam", "init_asgd", "init_rprop", "init_adafactor",
+    "sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam", "asgd", "rprop",
+    "adafactor",
 ]
 
 
@@ -387,6 +388,163 @@ def radam(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_d
     else:
         update = corrected * lr
     return _as_arrays(_descend(param, update, out), RAdamState(step, exp_avg, exp_avg_sq))
+
+
+# ------------------------------------------------------------------ ASGD
+class ASGDState(NamedTuple):
+    """step; eta: the current step size and mu: the current averaging weight (0-d arrays, kept in
+    torch's scalar dtype as torch keeps them); ax: the running average of the parameter."""
+    step: float
+    eta: np.ndarray
+    mu: np.ndarray
+    ax: np.ndarray
+
+
+def init_asgd(param, lr=1e-2, scalar_dtype=np.float32):
+    """Step 0, a first step size of lr, an averaging weight of 1 (the average starts as a copy of
+    the parameter) and a zero average, eta and mu in torch's scalar dtype (float32 unless the
+    default dtype is float64)."""
+    return ASGDState(step=0.0, eta=np.array(lr, dtype=scalar_dtype), mu=np.ones((), dtype=scalar_dtype),
+                     ax=np.zeros_like(param))
+
+
+def _rounded_into(value, scalar_dtype, held):
+    """`value` as torch's ASGD stores it: made a tensor of the scalar dtype (torch.as_tensor of a
+    Python float), then copied into the state entry `held`, whose dtype that may not be (a loaded
+    state_dict casts it to the parameter's dtype)."""
+    return np.asarray(np.asarray(value, dtype=scalar_dtype), dtype=held.dtype)
+
+
+def asgd(param, grad, state, *, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0, maximize=False,
+         scalar_dtype=np.float32, out=None):
+    """Averaged SGD: SGD with a slowly decaying step size, plus a running average of the iterates
+    (the average, not the parameter, is the estimate the method is known for).
+
+        param <- param * (1 - lambd * eta) - eta * g
+        ax <- ax + mu * (param - ax)             (ax <- param while mu is 1)
+        eta <- lr / (1 + lambd * lr * t)**alpha
+        mu <- 1 / max(1, t - t0)                 (averaging starts after t0 steps)
+    eta and mu are rounded to torch's scalar dtype, `scalar_dtype` (float32 unless the default
+    dtype is float64), as torch rounds them.
+    """
+    grad = _effective_gradient(param, grad, weight_decay, maximize)
+    step = state.step + 1
+    eta, mu = float(state.eta), float(state.mu)
+    new_param = _descend(param * (1 - lambd * eta), eta * grad, out)
+    ax = new_param.copy() if mu == 1 else state.ax + (new_param - state.ax) * mu
+    new_eta = _rounded_into(lr / ((1 + lambd * lr * step) ** alpha), scalar_dtype, state.eta)
+    new_mu = _rounded_into(1 / max(1, step - t0), scalar_dtype, state.mu)
+    return _as_arrays(new_param, ASGDState(step, new_eta, new_mu, ax))
+
+
+# ------------------------------------------------------------------ Rprop
+class RpropState(NamedTuple):
+    """step; prev: the gradient of the previous step (0 where that step was skipped);
+    step_size: each coordinate's own step size."""
+    step: float
+    prev: np.ndarray
+    step_size: np.ndarray
+
+
+def init_rprop(param, lr=1e-2):
+    """Step 0, no previous gradient, and every step size at lr."""
+    return RpropState(step=0.0, prev=np.zeros_like(param), step_size=np.full_like(param, lr))
+
+
+def rprop(param, grad, state, *, etas=(0.5, 1.2), step_sizes=(1e-6, 50), maximize=False, out=None):
+    """Resilient backpropagation: only the sign of the gradient is used; each coordinate's step
+    size grows while the sign holds and shrinks when it flips.
+
+        s <- clamp(s * etaplus,  min, max)   where g * prev > 0
+             clamp(s * etaminus, min, max)   where g * prev < 0  (and that coordinate skips this step: g <- 0)
+             s                               where g * prev = 0
+        param <- param - sign(g) * s
+        prev <- g
+    """
+    etaminus, etaplus = etas
+    step_size_min, step_size_max = step_sizes
+    if maximize:
+        grad = -grad
+    step = state.step + 1
+    factor = np.array(np.sign(grad * state.prev))  # +1 where the sign held, -1 where it flipped, 0 after a skip
+    flipped = factor < 0
+    factor[factor > 0] = etaplus
+    factor[flipped] = etaminus
+    factor[factor == 0] = 1
+    step_size = np.clip(state.step_size * factor, step_size_min, step_size_max)
+    grad = np.where(flipped, 0, grad)
+    new_param = _descend(param, np.sign(grad) * step_size, out)
+    return _as_arrays(new_param, RpropState(step, grad, step_size))
+
+
+# ------------------------------------------------------------------ Adafactor
+class AdafactorState(NamedTuple):
+    """step; for a parameter of two or more dimensions, row_var and col_var: running means of g**2
+    over its last and its second-to-last axis (the factored second moment); for a vector or a
+    scalar, variance: the running mean of g**2 itself. The unused fields are None."""
+    step: float
+    row_var: np.ndarray | None = None
+    col_var: np.ndarray | None = None
+    variance: np.ndarray | None = None
+
+
+def init_adafactor(param):
+    """Step 0 and zero second-moment estimates: factored (a column and a row of zeros per matrix)
+    for a parameter of two or more dimensions, full-sized otherwise."""
+    if param.ndim > 1:
+        row_shape = param.shape[:-1] + (1,)
+        col_shape = param.shape[:-2] + (1, param.shape[-1])
+        return AdafactorState(step=0.0, row_var=np.zeros(row_shape, param.dtype),
+                              col_var=np.zeros(col_shape, param.dtype))
+    return AdafactorState(step=0.0, variance=np.zeros_like(param))
+
+
+def _rms(x):
+    """The root mean square of all the entries of x, as a Python float."""
+    return float(np.sqrt(np.mean(x * x)))
+
+
+def adafactor(param, grad, state, *, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0,
+              maximize=False, out=None):
+    """Adafactor: an Adam-like step without first moment whose second moment of a matrix is
+    stored factored (one mean per row and one per column), and whose step is relative to the
+    size of the parameter.
+
+        beta2_t = 1 - t**beta2_decay ;  rho = min(lr, 1 / sqrt(t))
+        a <- max(eps2, RMS(param)) * rho
+        param <- param * (1 - lr * weight_decay)
+        matrix:  R <- beta2_t R + (1 - beta2_t) mean(g**2, last axis)
+                 C <- beta2_t C + (1 - beta2_t) mean(g**2, second-to-last axis)
+                 V <- R C / max(mean(R), eps1)
+        vector:  V <- beta2_t V + (1 - beta2_t) g**2
+        U <- g / sqrt(max(V, eps1**2))
+        param <- param - a * U / max(1, RMS(U) / d)
+    eps1 None means the machine epsilon of the parameter's dtype.
+    """
+    eps1, eps2 = eps
+    if eps1 is None:
+        eps1 = float(np.finfo(param.dtype).eps)
+    if maximize:
+        grad = -grad
+    step = state.step + 1
+    one_minus_beta2 = step ** beta2_decay
+    rho = min(lr, 1 / step ** 0.5)
+    alpha = max(eps2, _rms(param)) * rho
+    if weight_decay != 0:
+        param = param * (1 - lr * weight_decay)
+    grad_squared = grad * grad
+    row_var, col_var, variance = None, None, None
+    if grad.ndim > 1:
+        row_var = _lerp(state.row_var, grad_squared.mean(axis=-1, keepdims=True), one_minus_beta2)
+        col_var = _lerp(state.col_var, grad_squared.mean(axis=-2, keepdims=True), one_minus_beta2)
+        var_estimate = row_var * col_var / np.maximum(row_var.mean(axis=-2, keepdims=True), eps1)
+    else:
+        variance = _lerp(state.variance, grad_squared, one_minus_beta2)
+        var_estimate = variance
+    update = grad / np.sqrt(np.maximum(var_estimate, eps1 * eps1))
+    denom = max(1.0, _rms(update) / d)
+    new_param = _descend(param, (alpha / denom) * update, out)
+    return _as_arrays(new_param, AdafactorState(step, row_var, col_var, variance))
 
 
 # ------------------------------------------------------------------ L-BFGS

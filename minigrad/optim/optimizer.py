@@ -10,6 +10,7 @@ one pure function from minigrad.optim.functional to each parameter that has a gr
 from __future__ import annotations
 
 import collections
+import functools
 import itertools
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -18,10 +19,12 @@ from typing import Any, TypeAlias
 import numpy as np
 
 from minigrad import _dtype
+from minigrad._types import RemovableHandle
 from minigrad.autograd.grad_mode import enable_grad
 from minigrad.tensor import Tensor
 
-__all__ = ["Optimizer", "ParamsT", "required"]
+__all__ = ["Optimizer", "ParamsT", "register_optimizer_step_post_hook", "register_optimizer_step_pre_hook",
+           "required"]
 
 # What an optimizer takes as its parameters, as torch.optim.optimizer.ParamsT: tensors, (name,
 # tensor) pairs, or dicts that each define a parameter group ({"params": [...], "lr": 0.1}).
@@ -82,6 +85,67 @@ def _number(value):
     return value
 
 
+# ------------------------------------------------------------------ step hooks
+# Hooks that every optimizer calls around its step, before (pre) or after (post) its own hooks,
+# keyed by the id of their handle.
+_global_step_pre_hooks: dict[int, Callable[..., Any]] = collections.OrderedDict()
+_global_step_post_hooks: dict[int, Callable[..., Any]] = collections.OrderedDict()
+
+
+def register_optimizer_step_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Call ``hook(optimizer, args, kwargs)`` before the step of every optimizer (before the
+    optimizer's own pre hooks). It may return a pair (new_args, new_kwargs) that step then takes.
+    The handle returned removes the hook."""
+    return _add_hook(_global_step_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Call ``hook(optimizer, args, kwargs)`` after the step of every optimizer (after the
+    optimizer's own post hooks). The handle returned removes the hook."""
+    return _add_hook(_global_step_post_hooks, hook)
+
+
+def _add_hook(hooks, hook, prepend=False):
+    """Put `hook` in the ordered dict `hooks` (first with prepend); returns the handle that removes it."""
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
+
+
+def _calling_step_hooks(step):
+    """`step` wrapped to call the step hooks around it, as torch wraps every optimizer's step.
+
+    Pre hooks (the global ones, then the optimizer's) see ``(optimizer, args, kwargs)``, where as in
+    torch `args` are step's positional arguments with the optimizer first, and may return new
+    ``(args, kwargs)`` to call step with; post hooks (the optimizer's, then the global ones) see
+    the arguments step was called with. Without hooks, the common case, step is called directly.
+    The hooks run once per step, around the step of the optimizer's own class: a subclass whose
+    step calls ``super().step()`` does not run them a second time.
+    """
+    @functools.wraps(step)
+    def step_with_hooks(*args, **kwargs):
+        self = args[0]
+        if not (_global_step_pre_hooks or _global_step_post_hooks or self._optimizer_step_pre_hooks
+                or self._optimizer_step_post_hooks) or type(self).step is not step_with_hooks:
+            return step(*args, **kwargs)
+        for hook in (*_global_step_pre_hooks.values(), *self._optimizer_step_pre_hooks.values()):
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), "
+                                       f"but got {result}.")
+                args, kwargs = result
+        out = step(*args, **kwargs)
+        for hook in (*self._optimizer_step_post_hooks.values(), *_global_step_post_hooks.values()):
+            hook(self, args, kwargs)
+        return out
+
+    step_with_hooks.calls_step_hooks = True
+    return step_with_hooks
+
+
 def _step_dtype():
     """torch keeps `step` in float32, or in float64 when that is the default dtype."""
     return np.float64 if _dtype.get_default_dtype().numpy == np.float64 else np.float32
@@ -99,7 +163,20 @@ class Optimizer:
     state: collections.defaultdict[Any, dict[str, Any]]  # keyed by parameter (a Tensor)
     param_groups: list[dict[str, Any]]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every optimizer's own step calls the step hooks (see _calling_step_hooks)."""
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "calls_step_hooks", False):
+            cls.step = _calling_step_hooks(step)
+
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
+        self._optimizer_step_pre_hooks = collections.OrderedDict()
+        self._optimizer_step_post_hooks = collections.OrderedDict()
+        self._optimizer_state_dict_pre_hooks = collections.OrderedDict()
+        self._optimizer_state_dict_post_hooks = collections.OrderedDict()
+        self._optimizer_load_state_dict_pre_hooks = collections.OrderedDict()
+        self._optimizer_load_state_dict_post_hooks = collections.OrderedDict()
         self.defaults = defaults
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
@@ -185,6 +262,39 @@ class Optimizer:
         """Update the parameters once; `closure` re-evaluates the model and returns the loss."""
         raise NotImplementedError
 
+    # ------------------------------------------------------------------ hooks
+    def register_step_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` before each step, after the global pre hooks; it
+        may return a pair (new_args, new_kwargs) that step then takes. The handle removes it."""
+        return _add_hook(self._optimizer_step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` after each step, before the global post hooks.
+        The handle removes it."""
+        return _add_hook(self._optimizer_step_post_hooks, hook)
+
+    def register_state_dict_pre_hook(self, hook: Callable[[Optimizer], None],
+                                     prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer)`` at the start of state_dict() (first of all with prepend)."""
+        return _add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook: Callable[[Optimizer, dict[str, Any]], dict[str, Any] | None],
+                                      prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer, state_dict)`` on the dict state_dict() made; a hook may change it in
+        place or return a new one, which the later hooks and the caller then get."""
+        return _add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable[[Optimizer, dict[str, Any]], dict[str, Any] | None],
+                                          prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer, state_dict)`` before load_state_dict() loads; `state_dict` is a
+        shallow copy of the caller's, which the hook may change or replace by returning a new one."""
+        return _add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook: Callable[[Optimizer], None],
+                                           prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer)`` once load_state_dict() has loaded."""
+        return _add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+
     # ------------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict[str, Any]:
         """The optimizer's state in torch's layout, with parameters replaced by their indices.
@@ -197,6 +307,8 @@ class Optimizer:
         (as a module's state_dict() follows its parameters). Save the dict, or deep-copy
         it (copy.deepcopy), to keep the state of this moment.
         """
+        for hook in tuple(self._optimizer_state_dict_pre_hooks.values()):
+            hook(self)
         index_of = {}
         start = 0
         param_groups = []
@@ -209,7 +321,12 @@ class Optimizer:
             param_groups.append(packed)
         state = {(index_of[id(key)] if isinstance(key, Tensor) else key): entries
                  for key, entries in self.state.items()}
-        return {"state": state, "param_groups": param_groups}
+        state_dict = {"state": state, "param_groups": param_groups}
+        for hook in tuple(self._optimizer_state_dict_post_hooks.values()):
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore a state from `state_dict()` (minigrad's, or torch's with tensors as arrays or tensors).
@@ -217,6 +334,11 @@ class Optimizer:
         Parameters are matched by position, group by group. State tensors are copied and
         cast to their parameter's dtype (`step` keeps its own); numbers become tensors.
         """
+        state_dict = dict(state_dict)  # a shallow copy, which the pre hooks may change
+        for hook in tuple(self._optimizer_load_state_dict_pre_hooks.values()):
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
         saved_groups = state_dict["param_groups"]
         if len(self.param_groups) != len(saved_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
@@ -244,6 +366,8 @@ class Optimizer:
             param_groups.append(new_group)
         self.state = state
         self.param_groups = param_groups
+        for hook in tuple(self._optimizer_load_state_dict_post_hooks.values()):
+            hook(self)
 
 
 def _loaded_value(param, name, value):
@@ -321,8 +445,9 @@ def _array(value):
 
 
 # State entries that are 0-d tensors in torch's scalar dtype, whatever the parameter's dtype:
-# the step count, and NAdam's running product of momentum coefficients.
-_SCALAR_STATE = ("step", "mu_product")
+# the step count, NAdam's running product of momentum coefficients, and ASGD's step size and
+# averaging weight.
+_SCALAR_STATE = ("step", "mu_product", "eta", "mu")
 
 
 def _store_state(state, param, record):

@@ -13,7 +13,8 @@ use, never when this module is imported.
 
 import numpy as np
 
-OPTIMIZERS = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"]
+OPTIMIZERS = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "Rprop",
+              "Adafactor"]
 
 
 class OptimizerPair:
@@ -77,10 +78,10 @@ def assert_optimizer_matches_torch(pair, rtol=1e-6, atol=1e-10, where=""):
         for key, t_value in t_entries.items():
             assert isinstance(mg_entries[key]._array, np.ndarray), f"{key} holds a {type(mg_entries[key]._array)}"
             actual, expected = mg_entries[key].numpy(), t_value.numpy()
-            # NAdam's mu_product is made in torch's scalar dtype but, like every entry but step, cast to
-            # the parameter's dtype by load_state_dict (in torch too: test_state_dict checks that), so
-            # after one side reloads the two dtypes may differ while the values agree.
-            if key != "mu_product":
+            # NAdam's mu_product and ASGD's eta and mu are made in torch's scalar dtype but, like every
+            # entry but step, cast to the parameter's dtype by load_state_dict (in torch too: test_state_dict
+            # checks that), so after one side reloads the two dtypes may differ while the values agree.
+            if key not in ("mu_product", "eta", "mu"):
                 assert (actual.dtype, actual.shape) == (expected.dtype, expected.shape), key
             np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol,
                                        err_msg=f"{pair.name} state[{index}][{key!r}] {where}")

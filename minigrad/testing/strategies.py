@@ -216,9 +216,32 @@ def _radam_hyper(draw):
     return {**draw(_adamax_hyper()), "decoupled_weight_decay": draw(st.booleans())}
 
 
+@st.composite
+def _asgd_hyper(draw):
+    # t0 small enough that the averaging (mu < 1) starts within the drawn steps, or torch's default
+    return {"lr": draw(_lr(0.5)), "lambd": draw(st.floats(0.0, 1.0)), "alpha": draw(st.floats(0.0, 1.0)),
+            "t0": draw(st.one_of(st.just(1e6), st.floats(0.0, 10.0))), "weight_decay": draw(_weight_decay()),
+            "maximize": draw(st.booleans())}
+
+
+@st.composite
+def _rprop_hyper(draw):
+    step_size_min = draw(st.floats(1e-8, 1e-2))
+    return {"lr": draw(_lr(0.5)), "etas": (draw(st.floats(0.01, 0.99)), draw(st.floats(1.01, 3.0))),
+            "step_sizes": (step_size_min, draw(st.floats(step_size_min, 100.0))), "maximize": draw(st.booleans())}
+
+
+@st.composite
+def _adafactor_hyper(draw):
+    return {"lr": draw(_lr()), "beta2_decay": draw(st.floats(-1.5, 0.0)),
+            "eps": (draw(st.one_of(st.none(), st.floats(1e-30, 1e-2))), draw(st.floats(0.0, 1e-1))),
+            "d": draw(st.floats(1.0, 4.0)), "weight_decay": draw(_weight_decay()), "maximize": draw(st.booleans())}
+
+
 _HYPERPARAMETERS = {"SGD": _sgd_hyper(), "Adam": _adam_hyper(), "AdamW": _adam_hyper(), "RMSprop": _rmsprop_hyper(),
                     "Adagrad": _adagrad_hyper(), "Adadelta": _adadelta_hyper(), "Adamax": _adamax_hyper(),
-                    "NAdam": _nadam_hyper(), "RAdam": _radam_hyper()}
+                    "NAdam": _nadam_hyper(), "RAdam": _radam_hyper(), "ASGD": _asgd_hyper(), "Rprop": _rprop_hyper(),
+                    "Adafactor": _adafactor_hyper()}
 
 
 def optimizer_hyperparameters(name):

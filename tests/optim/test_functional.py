@@ -15,16 +15,19 @@ torch = torch_or_skip()
 RULES = {"SGD": (F.sgd, F.init_sgd), "Adam": (F.adam, F.init_adam), "AdamW": (F.adamw, F.init_adamw),
          "RMSprop": (F.rmsprop, F.init_rmsprop), "Adagrad": (F.adagrad, F.init_adagrad),
          "Adadelta": (F.adadelta, F.init_adadelta), "Adamax": (F.adamax, F.init_adamax),
-         "NAdam": (F.nadam, F.init_nadam), "RAdam": (F.radam, F.init_radam)}
+         "NAdam": (F.nadam, F.init_nadam), "RAdam": (F.radam, F.init_radam), "ASGD": (F.asgd, F.init_asgd),
+         "Rprop": (F.rprop, F.init_rprop), "Adafactor": (F.adafactor, F.init_adafactor)}
 INIT_OPTIONS = {"Adam": ("amsgrad",), "AdamW": ("amsgrad",), "RMSprop": ("momentum", "centered"),
-                "Adagrad": ("initial_accumulator_value",)}
+                "Adagrad": ("initial_accumulator_value",), "ASGD": ("lr",), "Rprop": ("lr",)}
+# hyperparameters that only shape the initial state, which the rule itself does not take
+INIT_ONLY = {"Adagrad": ("initial_accumulator_value",), "Rprop": ("lr",)}
 
 
 def _run_rule(name, hyper, param, grads):
     """Apply the pure rule K times; returns the states after each step and checks the inputs stay untouched."""
     rule, init = RULES[name]
     state = init(param, **{k: hyper[k] for k in INIT_OPTIONS.get(name, ())})
-    hyper = {k: v for k, v in hyper.items() if k != "initial_accumulator_value"}  # only shapes the initial state
+    hyper = {k: v for k, v in hyper.items() if k not in INIT_ONLY.get(name, ())}
     history = []
     for grad in grads:
         before = (param.copy(), grad.copy(), [None if v is None else np.copy(v) for v in state])
@@ -63,7 +66,7 @@ def test_rule_matches_torch_optimizer(name, data, dtype, shape, steps, seed):
             value = getattr(state, key)
             if key == "step":
                 assert value == t_value.item()
-            elif key == "mu_product":  # a 0-d tensor in torch's scalar dtype, whatever the parameter's
+            elif key in ("mu_product", "eta", "mu"):  # 0-d tensors in torch's scalar dtype, whatever the parameter's
                 assert value.dtype == t_value.numpy().dtype and value == t_value.item()
             else:
                 assert value.dtype == dtype

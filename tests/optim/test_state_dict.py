@@ -25,6 +25,11 @@ def _without_tensors(state_dict):
             "param_groups": state_dict["param_groups"]}
 
 
+# optimizers with 0-d state in torch's scalar dtype (NAdam's mu_product, ASGD's eta and mu), which
+# load_state_dict casts to the parameter's dtype, in torch as in minigrad
+CAST_ON_LOAD = ("NAdam", "ASGD")
+
+
 @pytest.mark.parametrize("name", OPTIMIZERS)
 @settings(max_examples=10)
 @given(data=st.data())
@@ -61,7 +66,7 @@ def test_load_torch_state_into_minigrad_and_continue(name, data, as_arrays):
         mp.data = minigrad.from_numpy(tp.detach().numpy().copy())
     pair.mg = getattr(minigrad.optim, name)(OptimizerPair.groups(pair.mg_params, {**problem, "hypers": [{}, {}]}))
     pair.mg.load_state_dict(optimizer_state_from_torch(pair.t.state_dict(), as_arrays=as_arrays))
-    if name == "NAdam":  # loading casts mu_product to the parameter's dtype: torch reloads too, to compare alike
+    if name in CAST_ON_LOAD:  # loading casts that state to the parameter's dtype: torch reloads too, alike
         pair.t.load_state_dict(pair.t.state_dict())
     assert pair.mg.param_groups[1]["lr"] == problem["hypers"][1]["lr"]
     _continue_both(pair, problem, split)
@@ -83,7 +88,7 @@ def _resume_minigrad_state_in_torch(name, problem, split):
         tp.data = torch.from_numpy(mp.detach().numpy().copy())
     pair.t = getattr(torch.optim, name)(OptimizerPair.groups(pair.t_params, {**problem, "hypers": [{}, {}]}))
     pair.t.load_state_dict(optimizer_state_to_torch(pair.mg.state_dict()))
-    if name == "NAdam":  # loading casts mu_product to the parameter's dtype: minigrad reloads too, to compare alike
+    if name in CAST_ON_LOAD:  # loading casts that state to the parameter's dtype: minigrad reloads too, alike
         pair.mg.load_state_dict(pair.mg.state_dict())
     _continue_both(pair, problem, split)
 
@@ -167,7 +172,7 @@ def test_a_group_added_later_steps_and_resumes_like_torch(name, data):
     resumed = OptimizerPair.build(minigrad, name, pair.mg_params, problem, late_groups=True)
     resumed.load_state_dict(pair.mg.state_dict())
     pair.mg = resumed
-    if name == "NAdam":  # loading casts mu_product to the parameter's dtype: torch reloads too, to compare alike
+    if name in CAST_ON_LOAD:  # loading casts that state to the parameter's dtype: torch reloads too, alike
         pair.t.load_state_dict(pair.t.state_dict())
     _continue_both(pair, problem, split)
 

@@ -30,6 +30,13 @@ BAD_HYPERPARAMETERS = [
     ("Adagrad", "eps", negative, "Invalid epsilon value"),
     ("Adadelta", "rho", st.one_of(negative, st.floats(1.0 + 1e-6, 10.0)), "Invalid rho value"),
     ("Adadelta", "weight_decay", negative, "Invalid weight_decay value"),
+    ("ASGD", "lr", negative, "Invalid learning rate"),
+    ("ASGD", "weight_decay", negative, "Invalid weight_decay value"),
+    ("Rprop", "lr", negative, "Invalid learning rate"),
+    ("Adafactor", "lr", negative, "Learning rate should be >= 0 but is"),
+    ("Adafactor", "beta2_decay", st.floats(1e-6, 10.0), "beta2_decay should be <= 0 but is"),
+    ("Adafactor", "d", st.floats(-10.0, 1.0 - 1e-6), "Clipping threshold d should be >= 1 but is"),
+    ("Adafactor", "weight_decay", negative, "weight_decay should be >= 0 but is"),
 ]
 
 

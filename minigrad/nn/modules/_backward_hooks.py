@@ -44,8 +44,12 @@ def _wrap(values, on_backward):
 class BackwardHooks:
     """The backward hooks of one call of a module: set up around its inputs and its outputs."""
 
-    def __init__(self, module):
+    def __init__(self, module, pre_hooks, full_hooks):
+        """`pre_hooks` and `full_hooks`: the module's backward hooks of this call (the global ones
+        first), fixed when forward runs, as in torch."""
         self.module = module
+        self.pre_hooks = pre_hooks
+        self.full_hooks = full_hooks
         self.grad_output = None
         self.inputs_seen = False  # whether an input wanted a gradient (else hooks fire at the outputs)
         self.n_inputs = 0
@@ -62,12 +66,12 @@ class BackwardHooks:
         return outputs[0] if single else outputs
 
     def _at_outputs(self, grads):
-        for hook in list(self.module._backward_pre_hooks.values()):
+        for hook in self.pre_hooks:
             result = hook(self.module, grads)
             if result is not None:
                 grads = tuple(result) if isinstance(result, (tuple, list)) else (result,)
         self.grad_output = grads
-        if not self.inputs_seen and self.module._backward_hooks:
+        if not self.inputs_seen and self.full_hooks:
             warnings.warn("Full backward hook is firing when gradients are computed with respect to module outputs "
                           "since no inputs require gradients.", stacklevel=2)
             self._call_full_hooks((None,) * self.n_inputs)
@@ -78,7 +82,7 @@ class BackwardHooks:
 
     def _call_full_hooks(self, grad_input):
         replaced = None
-        for hook in list(self.module._backward_hooks.values()):
+        for hook in self.full_hooks:
             result = hook(self.module, grad_input if replaced is None else replaced, self.grad_output)
             if result is not None:
                 replaced = tuple(result) if isinstance(result, (tuple, list)) else (result,)

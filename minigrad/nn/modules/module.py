@@ -28,7 +28,10 @@ from minigrad.nn.modules._backward_hooks import BackwardHooks
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor
 
-__all__ = ["Module"]
+__all__ = ["Module", "register_module_buffer_registration_hook", "register_module_forward_hook",
+           "register_module_forward_pre_hook", "register_module_full_backward_hook",
+           "register_module_full_backward_pre_hook", "register_module_module_registration_hook",
+           "register_module_parameter_registration_hook"]
 
 # The type of a method that returns its module (train, to, apply, ...): a subclass keeps its own type.
 T = TypeVar("T", bound="Module")
@@ -47,6 +50,90 @@ class _IncompatibleKeys(collections.namedtuple("IncompatibleKeys", ["missing_key
         return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
 
     __str__ = __repr__
+
+
+# ------------------------------------------------------------------ global hooks
+# The hooks every module runs when called, before its own, as torch.nn.modules.module's global
+# hooks: forward pre hooks, forward hooks, full backward pre hooks and full backward hooks. All
+# four kinds share this one table (handle id -> (kind, hook, with_kwargs)), in registration
+# order, so that Module.__call__'s fast path, for the usual case of no hooks at all, tests a
+# single dict.
+_global_call_hooks: dict[int, tuple[str, Callable[..., Any], bool]] = {}
+
+# The hooks that see every parameter, buffer and submodule a module registers, handle id -> hook.
+_global_parameter_registration_hooks: dict[int, Callable[..., Any]] = {}
+_global_buffer_registration_hooks: dict[int, Callable[..., Any]] = {}
+_global_module_registration_hooks: dict[int, Callable[..., Any]] = {}
+
+
+def _add_global_call_hook(kind, hook, with_kwargs=False):
+    handle = RemovableHandle(_global_call_hooks)
+    _global_call_hooks[handle.id] = (kind, hook, with_kwargs)
+    return handle
+
+
+def _global_call_hooks_of(kind):
+    """The global hooks of one kind, as (hook, with_kwargs) pairs, in registration order."""
+    return [(hook, with_kwargs) for hook_kind, hook, with_kwargs in _global_call_hooks.values() if hook_kind == kind]
+
+
+def register_module_forward_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Call hook(module, args) before the forward of every module, before the module's own pre
+    hooks; a returned value replaces the positional arguments (a non-tuple is made a 1-tuple)."""
+    return _add_global_call_hook("forward_pre", hook)
+
+
+def register_module_forward_hook(hook: Callable[..., Any], *, with_kwargs: bool = False,
+                                 always_call: bool = False) -> RemovableHandle:
+    """Call hook(module, args, output) (with_kwargs: hook(module, args, kwargs, output)) after the
+    forward of every module, before the module's own forward hooks; a returned value replaces
+    the output. always_call is accepted for torch compatibility; hooks do not run when forward raises."""
+    return _add_global_call_hook("forward", hook, with_kwargs)
+
+
+def register_module_full_backward_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Call hook(module, grad_output) in the backward of every module, before the module's own
+    backward pre hooks; a returned tuple replaces grad_output."""
+    return _add_global_call_hook("backward_pre", hook)
+
+
+def register_module_full_backward_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Call hook(module, grad_input, grad_output) in the backward of every module, before the
+    module's own full backward hooks; a returned tuple replaces grad_input."""
+    return _add_global_call_hook("backward", hook)
+
+
+def _add_global_registration_hook(hooks, hook):
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    return handle
+
+
+def register_module_parameter_registration_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Call hook(module, name, param) whenever a module registers a parameter (register_parameter
+    or an attribute assignment) other than None; a returned value is registered instead."""
+    return _add_global_registration_hook(_global_parameter_registration_hooks, hook)
+
+
+def register_module_buffer_registration_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Call hook(module, name, buffer) whenever a module registers a buffer (register_buffer or an
+    assignment to a buffer's attribute); a returned value is registered instead."""
+    return _add_global_registration_hook(_global_buffer_registration_hooks, hook)
+
+
+def register_module_module_registration_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Call hook(module, name, submodule) whenever a module registers a submodule (add_module,
+    register_module or an attribute assignment); a returned value is registered instead."""
+    return _add_global_registration_hook(_global_module_registration_hooks, hook)
+
+
+def _registered(hooks, module, name, value):
+    """`value` after the global registration hooks of its kind, each of which may replace it."""
+    for hook in tuple(hooks.values()):
+        result = hook(module, name, value)
+        if result is not None:
+            value = result
+    return value
 
 
 def _indent(text, spaces):
@@ -121,9 +208,19 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks
+                or _global_call_hooks):
             return self.forward(*args, **kwargs)
-        for hook, with_kwargs in list(self._forward_pre_hooks.values()):
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_with_hooks(self, args, kwargs):
+        """forward between the hooks: the global ones of each kind first, then the module's own."""
+        forward_pre_hooks = _global_call_hooks_of("forward_pre") + list(self._forward_pre_hooks.values())
+        forward_hooks = _global_call_hooks_of("forward") + list(self._forward_hooks.values())
+        backward_pre_hooks = ([hook for hook, _ in _global_call_hooks_of("backward_pre")]
+                              + list(self._backward_pre_hooks.values()))
+        full_backward_hooks = [hook for hook, _ in _global_call_hooks_of("backward")] + list(self._backward_hooks.values())
+        for hook, with_kwargs in forward_pre_hooks:
             if with_kwargs:
                 result = hook(self, args, kwargs)
                 if result is not None:
@@ -132,11 +229,13 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-        backward_hooks = BackwardHooks(self) if self._backward_hooks or self._backward_pre_hooks else None
-        if backward_hooks is not None and self._backward_hooks:
+        backward_hooks = None
+        if backward_pre_hooks or full_backward_hooks:
+            backward_hooks = BackwardHooks(self, backward_pre_hooks, full_backward_hooks)
+        if full_backward_hooks:
             args = backward_hooks.wrap_inputs(args)
         output = self.forward(*args, **kwargs)
-        for hook, with_kwargs in list(self._forward_hooks.values()):
+        for hook, with_kwargs in forward_hooks:
             result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
             if result is not None:
                 output = result
@@ -157,6 +256,8 @@ class Module:
             raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be "
                              f"created explicitly. To express '{name}' as a function of another Tensor, "
                              "compute the value in the forward() method.")
+        if param is not None:  # torch's hooks see the parameters, not a declared absence
+            param = _registered(_global_parameter_registration_hooks, self, name, param)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -172,7 +273,7 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_tensor_type_name(tensor)}' object to buffer '{name}' "
                             "(minigrad Tensor or None required)")
-        self._buffers[name] = tensor
+        self._buffers[name] = _registered(_global_buffer_registration_hooks, self, name, tensor)
         if persistent:
             self._non_persistent_buffers_set.discard(name)
         else:
@@ -185,7 +286,7 @@ class Module:
         _check_name("module", name)
         if hasattr(self, name) and name not in self._modules:
             raise KeyError(f"attribute '{name}' already exists")
-        self._modules[name] = module
+        self._modules[name] = _registered(_global_module_registration_hooks, self, name, module)
 
     register_module = add_module
 
@@ -251,17 +352,17 @@ class Module:
             if "_modules" not in self.__dict__:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             self._forget(name, keep="_modules")
-            self._modules[name] = value
+            self._modules[name] = _registered(_global_module_registration_hooks, self, name, value)
         elif "_modules" in self.__dict__ and name in self._modules:
             if value is not None:
                 raise TypeError(f"cannot assign '{_tensor_type_name(value)}' as child module '{name}' "
                                 "(minigrad.nn.Module or None expected)")
-            self._modules[name] = None
+            self._modules[name] = _registered(_global_module_registration_hooks, self, name, None)
         elif "_buffers" in self.__dict__ and name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_tensor_type_name(value)}' as buffer '{name}' "
                                 "(minigrad.Tensor or None expected)")
-            self._buffers[name] = value
+            self._buffers[name] = _registered(_global_buffer_registration_hooks, self, name, value)
         else:
             object.__setattr__(self, name, value)
 
@@ -562,9 +663,9 @@ class Module:
                 value.requires_grad_(current.requires_grad)
             else:
                 value = Parameter(value, requires_grad=current.requires_grad)
-            self._parameters[name] = value
+            self._parameters[name] = _registered(_global_parameter_registration_hooks, self, name, value)
         else:
-            self._buffers[name] = value
+            self._buffers[name] = _registered(_global_buffer_registration_hooks, self, name, value)
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
                         assign: bool = False) -> _IncompatibleKeys:

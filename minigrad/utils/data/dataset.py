@@ -1,9 +1,10 @@
 """Datasets: what a DataLoader reads samples from.
 
 A map-style ``Dataset`` answers ``len(ds)`` and ``ds[i]``; an ``IterableDataset``
-is a stream (``iter(ds)``). ``TensorDataset``, ``Subset`` and ``ConcatDataset``
-build datasets from tensors and from other datasets, and ``random_split`` cuts a
-dataset into disjoint random parts (e.g. train / validation / test).
+is a stream (``iter(ds)``). ``TensorDataset``, ``Subset``, ``ConcatDataset`` and
+``StackDataset`` build datasets from tensors and from other datasets, ``ChainDataset``
+joins streams, and ``random_split`` cuts a dataset into disjoint random parts (e.g.
+train / validation / test).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import bisect
 import itertools
 import math
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,8 @@ import numpy as np
 from minigrad.random import Generator, _numpy_rng
 from minigrad.tensor import Tensor
 
-__all__ = ["ConcatDataset", "Dataset", "IterableDataset", "Subset", "TensorDataset", "random_split"]
+__all__ = ["ChainDataset", "ConcatDataset", "Dataset", "IterableDataset", "StackDataset", "Subset", "TensorDataset",
+           "random_split"]
 
 
 class Dataset:
@@ -46,6 +48,35 @@ class IterableDataset(Dataset):
 
     def __iter__(self) -> Iterator[Any]:
         raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+
+    def __add__(self, other: Dataset) -> ChainDataset:
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Streams one after another: the samples of the first IterableDataset, then of the second, ...
+
+    The datasets are read lazily, one at a time, as the chain is iterated; each is checked to
+    be an IterableDataset when its turn comes.
+    """
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator[Any]:
+        for dataset in self.datasets:
+            yield from _streamed(dataset)
+
+    def __len__(self) -> int:
+        """The total length, for streams that know theirs (a stream without __len__ raises TypeError)."""
+        return sum(len(_streamed(dataset)) for dataset in self.datasets)
+
+
+def _streamed(dataset):
+    """`dataset`, once checked to be an IterableDataset, the only kind ChainDataset joins."""
+    if not isinstance(dataset, IterableDataset):
+        raise AssertionError("ChainDataset only supports IterableDataset")
+    return dataset
 
 
 class TensorDataset(Dataset):
@@ -117,6 +148,55 @@ class ConcatDataset(Dataset):
             raise IndexError(f"index {idx} is out of range for a ConcatDataset of length {len(self)}")
         start = self.cumulative_sizes[which - 1] if which > 0 else 0
         return self.datasets[which][idx - start]
+
+
+class StackDataset(Dataset):
+    """Datasets side by side: sample i gathers sample i of each, in a tuple (datasets given as
+    positional arguments) or a dict (given as keyword arguments).
+
+        StackDataset(images, labels)[i] == (images[i], labels[i])
+        StackDataset(image=images, label=labels)[i] == {"image": images[i], "label": labels[i]}
+    """
+
+    datasets: tuple[Dataset, ...] | dict[str, Dataset]
+
+    def __init__(self, *args: Dataset, **kwargs: Dataset) -> None:
+        if args and kwargs:
+            raise ValueError("StackDataset takes its datasets either as positional arguments (samples are tuples) "
+                             "or as keyword arguments (samples are dicts), but both were given")
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        datasets = list(args or kwargs.values())
+        self._length = len(datasets[0])
+        if any(len(dataset) != self._length for dataset in datasets):
+            raise ValueError("Size mismatch between datasets")
+        self.datasets = args or kwargs
+
+    def __getitem__(self, index: int) -> tuple[Any, ...] | dict[str, Any]:
+        if isinstance(self.datasets, dict):
+            return {key: dataset[index] for key, dataset in self.datasets.items()}
+        return tuple(dataset[index] for dataset in self.datasets)
+
+    def __getitems__(self, indices: list[int]) -> list[tuple[Any, ...]] | list[dict[str, Any]]:
+        """The samples at `indices`, each dataset read in one batch where it can (its __getitems__)."""
+        if isinstance(self.datasets, dict):
+            columns = {key: _samples(dataset, indices) for key, dataset in self.datasets.items()}
+            return [{key: column[i] for key, column in columns.items()} for i in range(len(indices))]
+        columns = [_samples(dataset, indices) for dataset in self.datasets]
+        return [tuple(column[i] for column in columns) for i in range(len(indices))]
+
+    def __len__(self) -> int:
+        return self._length
+
+
+def _samples(dataset, indices):
+    """The samples of `dataset` at `indices`: in one call of its __getitems__ if it has one, else one by one."""
+    if not callable(getattr(dataset, "__getitems__", None)):
+        return [dataset[i] for i in indices]
+    samples = dataset.__getitems__(indices)
+    if len(samples) != len(indices):
+        raise ValueError(f"Nested dataset's output size mismatch. Expected {len(indices)}, got {len(samples)}")
+    return samples
 
 
 def random_split(dataset: Dataset, lengths: Sequence[int | float], generator: Generator | None = None) -> list[Subset]:
