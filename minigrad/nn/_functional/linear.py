@@ -11,6 +11,7 @@ from minigrad import _dtype
 from minigrad._arguments import _matmul_message
 from minigrad._ops import elementwise as E
 from minigrad._ops import linear_layers as LL
+from minigrad._ops import reduce as R
 from minigrad._ops import workspace
 from minigrad._ops.layout import laid_out_like
 from minigrad.autograd.grad_mode import no_grad
@@ -19,8 +20,9 @@ from minigrad._dtype import scalar_type_name
 from minigrad.random import _numpy_rng
 from minigrad.tensor import Tensor, apply
 
-__all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d", "embedding", "one_hot", "pad",
-           "normalize", "cosine_similarity", "pairwise_distance"]
+__all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+           "feature_alpha_dropout", "embedding", "one_hot", "pad",
+           "normalize", "cosine_similarity", "pairwise_distance", "pdist"]
 
 
 def _check_same_dtype(*tensors):
@@ -171,6 +173,52 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     return _dropout(input, p, training, inplace, mask_shape)
 
 
+# The value selu tends to as x -> -inf, negated: scale * alpha of selu. Alpha dropout sets dropped
+# elements to it (its negative), the value a selu network's activations take when "off".
+_SELU_SATURATION = 1.7580993408473766
+
+
+def _alpha_dropout(input, p, training, inplace, mask_shape):
+    """Alpha dropout (Klambauer et al., 2017): each element (or channel) is dropped with
+    probability p and set to -alpha, then everything goes through the affine map a x + b that
+    brings the mean and variance of a zero-mean, unit-variance input back to 0 and 1:
+
+        kept:    a * x + a * alpha * p
+        dropped: -a * alpha * (1 - p),       a = 1 / sqrt((alpha^2 p + 1) (1 - p))
+
+    As in torch, p = 1 gives zeros, and evaluation mode passes the input through.
+    """
+    _check_probability(p)
+    if not training or p == 0 or input.numel() == 0:
+        return input
+    if p == 1:
+        return input.mul_(0) if inplace else input * input.new_zeros(())
+    dtype = input._array.dtype
+    if dtype.kind != "f":
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {scalar_type_name(dtype)}")
+    alpha = _SELU_SATURATION
+    a = 1 / math.sqrt((alpha * alpha * p + 1) * (1 - p))
+    keep = _numpy_rng().random(mask_shape) >= p
+    scale = (keep * a).astype(dtype)
+    shift = ((keep - 1.0) * (alpha * a) + alpha * a * p).astype(dtype)  # a alpha p if kept, a alpha (p - 1) if not
+    if inplace:
+        return input.mul_(Tensor._wrap(scale)).add_(Tensor._wrap(shift))
+    return apply(E.dropout_mask, input, scale) + Tensor._wrap(shift)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout for self-normalizing (selu) networks: keeps the mean and variance of its input."""
+    return _alpha_dropout(input, p, training, inplace, input.shape)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Alpha dropout of whole channels: one draw per (sample, channel) of an (N, C, *) input."""
+    if training and p != 0 and input.numel() != 0 and input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    mask_shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
+    return _alpha_dropout(input, p, training, inplace, mask_shape)
+
+
 def _check_indices(input, num_embeddings):
     indices = input._array if isinstance(input, Tensor) else np.asarray(input)
     if indices.dtype.kind not in "iu":
@@ -298,3 +346,18 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """||x1 - x2 + eps||_p over the last dim (eps keeps the gradient finite for equal vectors)."""
     return (x1 - x2 + eps).norm(p, -1, keepdim)
+
+
+def pdist(input, p=2):
+    """The p-norm distance between each pair of rows i < j of an (N, M) input, as a vector of
+    N (N - 1) / 2 distances in the order (0, 1), (0, 2), ..., (1, 2), ...: the upper triangle of
+    cdist(input, input), read row by row."""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if input._array.dtype.kind != "f":
+        raise RuntimeError(f"pdist only supports floating-point dtypes, got {scalar_type_name(input._array.dtype)}")
+    if p < 0:
+        raise RuntimeError(f"pdist only supports non-negative p values, got p={p}")
+    first, second = np.triu_indices(input.shape[0], 1)
+    differences = input[first] - input[second]
+    return apply(R.pdist_norm, differences, p=p, axis=(1,), keepdims=False)

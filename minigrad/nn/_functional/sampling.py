@@ -11,9 +11,10 @@ import numbers
 
 import numpy as np
 
-from minigrad.tensor import Tensor
+from minigrad._ops import shape as shape_ops
+from minigrad.tensor import Tensor, apply
 
-__all__ = ["interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle"]
+__all__ = ["interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
 
 _LINEAR_MODES = {"linear": 1, "bilinear": 2, "trilinear": 3}
 _MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
@@ -184,3 +185,20 @@ def pixel_unshuffle(input, downscale_factor):
                                f"input.size({index})={size} is not divisible by {r}")
     x = input.reshape(-1, channels, height // r, r, width // r, r).permute(0, 1, 3, 5, 2, 4)
     return x.reshape(*batch, channels * r * r, height // r, width // r)
+
+
+def channel_shuffle(input, groups):
+    """(N, C, *) -> (N, C, *) with the C channels, read as `groups` groups of C / groups, interleaved:
+    the first channel of each group, then the second of each, ... (ShuffleNet's channel mixing)."""
+    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool):
+        raise TypeError(f"channel_shuffle(): argument 'groups' (position 2) must be int, not {type(groups).__name__}")
+    if input.ndim <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes "
+                           f"{list(input.shape)}")
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{groups}")
+    channels = input.shape[1]
+    if channels % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {channels} channels and {groups} "
+                           f"groups.")
+    return apply(shape_ops.channel_shuffle, input, groups=int(groups))
