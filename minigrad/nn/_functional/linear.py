@@ -22,7 +22,7 @@ from minigrad.tensor import Tensor, apply
 
 __all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
            "feature_alpha_dropout", "embedding", "one_hot", "pad",
-           "normalize", "cosine_similarity", "pairwise_distance", "pdist"]
+           "normalize", "cosine_similarity", "pairwise_distance", "pdist", "embedding_bag"]
 
 
 def _check_same_dtype(*tensors):
@@ -264,6 +264,94 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         _renorm_rows(weight, indices, max_norm, norm_type)
     return apply(LL.embedding, weight, indices, padding_idx=padding_idx, scale_grad_by_freq=bool(scale_grad_by_freq),
                  sparse=bool(sparse))
+
+
+def _bag_ids(input, offsets, include_last_offset):
+    """Each lookup's bag, for a 2-D input (one bag per row) or a 1-D input cut at `offsets`, and the
+    number of bags, with torch's checks of the offsets."""
+    if input.ndim == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
+                             f"fixed length sequences. However, found offsets of type {type(offsets)}")
+        rows, length = input.shape
+        return np.repeat(np.arange(rows), length), rows
+    if input.ndim != 1:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.ndim}")
+    if offsets is None:
+        raise ValueError("offsets has to be a 1D Tensor but got None")
+    starts = offsets._array if isinstance(offsets, Tensor) else np.asarray(offsets)
+    if starts.ndim != 1:
+        raise ValueError("offsets has to be a 1D Tensor")
+    if include_last_offset:
+        if starts.size < 1:
+            raise RuntimeError("include_last_offset: number of offset should be at least 1")
+        starts = starts[:-1]  # the last offset only ends the last bag
+    length = input.shape[0]
+    if starts.size and starts[0] != 0:
+        raise RuntimeError(f"offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
+                           f"position 0. However, got {starts[0]}")
+    if starts.size and starts[-1] > length:
+        raise RuntimeError(f"offsets[-1] can not be greater than input's length {length} but got offsets[-1] of "
+                           f"{starts[-1]}")
+    if (np.diff(starts) < 0).any():
+        raise RuntimeError(f"offsets must be non-decreasing, got {starts.tolist()}")
+    # lookup i belongs to the last bag that starts at or before it
+    return np.searchsorted(starts, np.arange(length), side="right") - 1, starts.size
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
+                  sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """The sum, mean or elementwise max of the embeddings of each bag of indices, without building the
+    (lookups, dim) tensor of all embeddings in between.
+
+    The bags are the rows of a 2-D input, or the pieces of a 1-D input that start at `offsets`
+    (with include_last_offset, offsets has one more entry, where the last bag ends). An empty bag
+    gives zeros. Lookups of padding_idx are left out (a bag of padding alone is empty). For 'sum',
+    per_sample_weights (shaped like input) weights each lookup.
+    """
+    if weight.ndim != 2:
+        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.ndim}")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if per_sample_weights is not None:
+        if tuple(per_sample_weights.shape) != tuple(input.shape):
+            raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, then "
+                             f"it must have the same shape as the input ({input.shape})")
+        if mode != "sum":
+            raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                      f"supported for mode='sum' (got mode='{mode}'). Please open a feature request "
+                                      "on GitHub.")
+        if per_sample_weights.dtype != weight.dtype:
+            raise RuntimeError(f"Expected tensor for argument #1 'weight' to have the same type as tensor for argument "
+                               f"#1 'per_sample_weights'; but got {weight.dtype} and {per_sample_weights.dtype}")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    bags, n_bags = _bag_ids(input, offsets, include_last_offset)
+    rows = weight.shape[0]
+    indices = input._array.reshape(-1)
+    if indices.dtype.kind not in "iu":
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {_dtype.from_numpy(indices.dtype)} instead (while checking "
+                           "arguments for embedding_bag)")
+    outside = (indices < 0) | (indices >= rows)
+    if outside.any():
+        first = np.flatnonzero(outside)[0]
+        raise RuntimeError(f"Index {first} of input takes value {indices[first]} which is not in the valid range "
+                           f"[0, {rows})")
+    if padding_idx is not None:
+        if not -rows <= padding_idx < rows:
+            raise RuntimeError(f"padding_idx must be within the number of embeddings, {-rows} through {rows - 1}, "
+                               f"but got {padding_idx}")
+        kept = indices != padding_idx % rows
+        indices, bags = indices[kept], bags[kept]
+        if per_sample_weights is not None:
+            per_sample_weights = per_sample_weights.reshape(-1)[Tensor._wrap(np.flatnonzero(kept))]
+    if per_sample_weights is not None:
+        per_sample_weights = per_sample_weights.reshape(-1)
+    if max_norm is not None:
+        _renorm_rows(weight, indices, max_norm, norm_type)
+    return apply(LL.embedding_bag, weight, per_sample_weights, indices=indices.astype(np.intp), bags=bags,
+                 n_bags=n_bags, mode=mode, scale_grad_by_freq=bool(scale_grad_by_freq))
 
 
 def one_hot(tensor, num_classes=-1):
