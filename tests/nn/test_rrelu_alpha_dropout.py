@@ -111,6 +111,7 @@ def test_feature_alpha_dropout_drops_whole_channels_in_float32():
 def test_alpha_dropout_with_p_1_gives_zeros_and_reproduces_under_manual_seed():
     x = minigrad.randn(5, 4)
     assert (F.alpha_dropout(x, 1.0, training=True).numpy() == 0).all()
+    assert (F.feature_alpha_dropout(x[0], 1.0, training=True).numpy() == 0).all()  # 1-D is fine when all drop
     assert_close(F.alpha_dropout(x, 1.0, training=True), torch.nn.functional.alpha_dropout(torch.tensor(x.numpy()),
                                                                                            1.0, training=True))
     minigrad.manual_seed(7)

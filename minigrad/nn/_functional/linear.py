@@ -213,7 +213,7 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
 
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
     """Alpha dropout of whole channels: one draw per (sample, channel) of an (N, C, *) input."""
-    if training and p != 0 and input.numel() != 0 and input.ndim < 2:
+    if training and 0 < p < 1 and input.numel() != 0 and input.ndim < 2:  # (p = 1 gives zeros first, as in torch)
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     mask_shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
     return _alpha_dropout(input, p, training, inplace, mask_shape)
