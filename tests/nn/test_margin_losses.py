@@ -38,7 +38,8 @@ def test_multi_margin_loss_matches_torch(data, batched, p, margin, reduction, we
                                       reduction=reduction)
     assert repr(ours) == repr(theirs)
     assert list(ours.state_dict()) == list(theirs.state_dict())
-    assert_function_matches_torch(ours, theirs, [x, labels], requires_grad=[True, False])
+    out = assert_function_matches_torch(ours, theirs, [x, labels], requires_grad=[True, False])
+    assert out.grad_fn.name() == "MultiMarginLossBackward0"
 
 
 @st.composite
@@ -57,7 +58,8 @@ def test_multilabel_margin_loss_matches_torch(data, batched, reduction):
         x, labels = x[0], labels[0]
     ours, theirs = nn.MultiLabelMarginLoss(reduction=reduction), torch.nn.MultiLabelMarginLoss(reduction=reduction)
     assert repr(ours) == repr(theirs)
-    assert_function_matches_torch(ours, theirs, [x, labels], requires_grad=[True, False])
+    out = assert_function_matches_torch(ours, theirs, [x, labels], requires_grad=[True, False])
+    assert out.grad_fn.name() == "MultilabelMarginLossBackward0"
 
 
 def test_margin_losses_keep_float32_and_handle_a_single_score():

@@ -14,7 +14,7 @@ from minigrad._arguments import _broadcast_message
 from minigrad._ops import loss as L
 from minigrad.creation import as_tensor
 from minigrad.functions import result_type, where
-from minigrad.nn._functional.activation import log_softmax, logsigmoid, relu, softplus
+from minigrad.nn._functional.activation import log_softmax, logsigmoid, softplus
 from minigrad.nn._functional.linear import pairwise_distance
 from minigrad._dtype import scalar_type_name
 from minigrad.autograd.grad_mode import is_grad_enabled
@@ -497,15 +497,8 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if ((labels < 0) | (labels >= classes)).any():
         raise RuntimeError(f"target out of range: the targets must be class indices in [0, {classes}), got "
                            f"{labels[(labels < 0) | (labels >= classes)][0]}")
-    score_of_label = rows.gather(1, Tensor._wrap(labels[:, None]))
-    hinge = relu(margin - score_of_label + rows)  # no gradient where the hinge is exactly 0, as in torch
-    if p == 2:
-        hinge = hinge * hinge
-    if class_weight is not None:
-        hinge = hinge * Tensor._wrap(class_weight[labels][:, None])
-    other_classes = Tensor._wrap(np.arange(classes) != labels[:, None])
-    per_sample = where(other_classes, hinge, 0.0).sum(1) / classes
-    return _reduce(per_sample.reshape(shape), reduction)
+    return apply(L.multi_margin_loss, rows, labels, p=p, margin=margin, weight=class_weight, reduction=reduction,
+                 shape=shape)
 
 
 def _label_counts(labels):
@@ -536,12 +529,8 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     if ((labels < -1) | (labels >= classes)).any():
         raise RuntimeError("argument #2 'target' is out of range")
     counts = _label_counts(labels)  # a label listed twice counts twice, as in torch
-    # pairs[n, j, i]: how often the hinge of listed class j over unlisted class i is counted
-    pairs = counts[:, :, None] * (counts == 0)[:, None, :]
-    hinge = relu(1 - rows.unsqueeze(2) + rows.unsqueeze(1))  # [n, j, i] = max(0, 1 - (x[j] - x[i]))
-    counted = where(Tensor._wrap(pairs > 0), hinge, 0.0) * Tensor._wrap(pairs.astype(input._array.dtype))
-    per_sample = counted.sum((1, 2)) / classes
-    return _reduce(per_sample if input.ndim == 2 else per_sample.reshape(()), reduction)
+    shape = (rows.shape[0],) if input.ndim == 2 else ()
+    return apply(L.multilabel_margin_loss, rows, counts, reduction=reduction, shape=shape)
 
 
 def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False,
