@@ -137,6 +137,16 @@ leaky_relu = Primitive(
     fused_for="where(x > 0, x, slope * x)",
 )
 
+# Randomized leaky relu: leaky_relu whose slope is an array with one slope per element (drawn
+# from [lower, upper] in training) or one number (the middle of that range, in evaluation).
+# torch records both as RreluWithNoiseBackward0.
+rrelu_with_noise = Primitive(
+    "RreluWithNoise",
+    lambda x, slope: np.where(x > 0, x, x * slope),
+    lambda g, ans, x, slope: np.where(x > 0, g, g * slope),
+    fused_for="where(x > 0, x, slope * x)",
+)
+
 
 def _elu(x, alpha):
     # min(0, x) is x on a tie (NumPy gives the second operand): elu(-0.0) is -0.0, as in torch.

@@ -128,6 +128,72 @@ embedding = Primitive(
 )
 
 
+# ---------------------------------------------------------------- embedding bags
+# An embedding bag reduces the rows of `weight` looked up by a bag's indices to one row: their sum,
+# mean or elementwise max. The Tensor layer hands over the lookups of all bags in one flat array
+# (`indices`, padding already left out) with the bag each belongs to (`bags`, non-decreasing: a bag's
+# lookups are contiguous), and, for 'sum', optional per-lookup weights. An empty bag gives zeros.
+def _bag_starts(bags, n_bags):
+    """(first lookup of each bag, lookups per bag)."""
+    counts = np.bincount(bags, minlength=n_bags)
+    return np.cumsum(counts) - counts, counts
+
+
+def _embedding_bag(weight, per_sample_weights, indices, bags, n_bags, mode, scale_grad_by_freq=False):
+    rows = weight[indices]
+    if per_sample_weights is not None:
+        rows = rows * per_sample_weights[:, None]
+    out = np.zeros((n_bags, weight.shape[1]), dtype=weight.dtype)
+    starts, counts = _bag_starts(bags, n_bags)
+    filled = counts > 0
+    if rows.shape[0]:
+        reduce = np.maximum if mode == "max" else np.add
+        out[filled] = reduce.reduceat(rows, starts[filled], axis=0)  # one segment per non-empty bag
+    if mode == "mean":
+        out[filled] /= counts[filled, None].astype(weight.dtype)
+    return out
+
+
+def _bag_maxima(weight, indices, bags, n_bags, ans):
+    """For each bag and column, the position in `indices` of the lookup that gave the maximum (its
+    first), and which bags are non-empty."""
+    starts, counts = _bag_starts(bags, n_bags)
+    filled = counts > 0
+    lookup = np.arange(indices.size)[:, None]
+    is_max = weight[indices] == ans[bags]
+    first = np.minimum.reduceat(np.where(is_max, lookup, indices.size), starts[filled], axis=0)
+    return first, filled
+
+
+def _embedding_bag_vjp_weight(g, ans, weight, per_sample_weights, indices, bags, n_bags, mode,
+                              scale_grad_by_freq=False):
+    # Each lookup sends back its bag's gradient, times its weight ('sum' with per-sample weights) or
+    # over the bag's size ('mean'); with scale_grad_by_freq, over how often its row was looked up.
+    # For 'max', each column of a bag's gradient goes to the lookup that held the maximum.
+    if mode == "max":
+        first, filled = _bag_maxima(weight, indices, bags, n_bags, ans)
+        columns = np.broadcast_to(np.arange(weight.shape[1]), first.shape)
+        return IndexedGradient(weight.shape, g.dtype, (indices[first], columns), g[filled])
+    shares = g[bags]
+    if per_sample_weights is not None:
+        shares = shares * per_sample_weights[:, None]
+    if mode == "mean":
+        shares = shares / _bag_starts(bags, n_bags)[1][bags, None].astype(g.dtype)
+    if scale_grad_by_freq:
+        shares = shares / np.bincount(indices, minlength=weight.shape[0])[indices, None].astype(g.dtype)
+    return IndexedGradient(weight.shape, g.dtype, (indices,), shares)
+
+
+def _embedding_bag_vjp_per_sample_weights(g, ans, weight, per_sample_weights, indices, bags, n_bags, mode,
+                                          scale_grad_by_freq=False):
+    # d/dw_i of sum_i w_i row_i, for the bag of lookup i: row_i . g[bag_i]
+    return np.sum(weight[indices] * g[bags], axis=1)
+
+
+embedding_bag = Primitive("EmbeddingBag", _embedding_bag, _embedding_bag_vjp_weight,
+                          _embedding_bag_vjp_per_sample_weights, saves="both")
+
+
 # ---------------------------------------------------------------- padding
 def _constant_pad_split(widths):
     """Split torch-style pad widths into a crop (negative amounts) and a growth (positive amounts)."""

@@ -245,3 +245,71 @@ def _picked(shape, dtype, index, values):
 
 nll_loss = Primitive("NllLoss", _nll_loss, _nll_loss_vjp, None, saves="nothing",
                      fused_for="-mean(weight[t] * x[range(N), t])")
+
+
+# ---------------------------------------------------------------- multi-class hinge losses
+# Both take scores x of shape (N, C) and reduce inside the rule, so that each loss is one node, as
+# torch records it (MultiMarginLossBackward0, MultilabelMarginLossBackward0). `shape` is the shape
+# of the unreduced loss (one entry per sample, laid out as the caller's target). A hinge that is
+# exactly 0 sends no gradient, as in torch.
+def _per_sample_gradient(g, reduction, samples, dtype):
+    """The gradient reaching each sample's loss, as an (N, 1) column."""
+    g = np.asarray(g, dtype=dtype)
+    if reduction == "none":
+        return g.reshape(samples, 1)
+    return np.full((samples, 1), g / samples if reduction == "mean" else g, dtype=dtype)
+
+
+def _multi_margin_terms(x, labels, p, margin, weight):
+    """Per (sample, class j): max(0, margin - x[y] + x[j]) ** p (times weight[y]); 0 at j = y. Also
+    the derivative of each term with respect to x[j]."""
+    rows = np.arange(x.shape[0])
+    z = margin - x[rows, labels][:, None] + x
+    active = z > 0
+    active[rows, labels] = False
+    hinge = np.where(active, z, 0)
+    terms, slopes = (hinge, active.astype(x.dtype)) if p == 1 else (hinge * hinge, 2 * hinge)
+    if weight is not None:
+        terms, slopes = terms * weight[labels][:, None], slopes * weight[labels][:, None]
+    return terms, slopes
+
+
+def _multi_margin_loss(x, labels, p, margin, weight, reduction, shape):
+    terms, _ = _multi_margin_terms(x, labels, p, margin, weight)
+    return _reduce((terms.sum(axis=1) / x.shape[1]).reshape(shape), reduction)
+
+
+def _multi_margin_loss_vjp(g, ans, x, labels, p, margin, weight, reduction, shape):
+    # term j grows with x[j] and shrinks as x[y] grows: x[y] gets minus the sum of the others' slopes
+    _, slopes = _multi_margin_terms(x, labels, p, margin, weight)
+    grad = slopes * (_per_sample_gradient(g, reduction, x.shape[0], x.dtype) / x.shape[1])
+    grad[np.arange(x.shape[0]), labels] = -grad.sum(axis=1)
+    return grad
+
+
+multi_margin_loss = Primitive("MultiMarginLoss", _multi_margin_loss, _multi_margin_loss_vjp, None,
+                              fused_for="sum(relu(margin - x[y] + x[j]) ** p for j != y) / C")
+
+
+def _multilabel_pairs(x, counts):
+    """pairs[n, j, i]: how often the hinge of listed class j over unlisted class i counts (j's
+    count among the labels, 0 unless i is unlisted), and the hinges max(0, 1 - (x[j] - x[i]))."""
+    pairs = (counts[:, :, None] * (counts == 0)[:, None, :]).astype(x.dtype)
+    z = 1 - x[:, :, None] + x[:, None, :]
+    return pairs, np.where((pairs > 0) & (z > 0), z, 0)
+
+
+def _multilabel_margin_loss(x, counts, reduction, shape):
+    pairs, hinge = _multilabel_pairs(x, counts)
+    return _reduce(((pairs * hinge).sum(axis=(1, 2)) / x.shape[1]).reshape(shape), reduction)
+
+
+def _multilabel_margin_loss_vjp(g, ans, x, counts, reduction, shape):
+    # each counted, active hinge raises the loss with x[i] (the unlisted class) and lowers it with x[j]
+    pairs, hinge = _multilabel_pairs(x, counts)
+    slopes = pairs * (hinge > 0) * (_per_sample_gradient(g, reduction, x.shape[0], x.dtype) / x.shape[1])[:, :, None]
+    return slopes.sum(axis=1) - slopes.sum(axis=2)
+
+
+multilabel_margin_loss = Primitive("MultilabelMarginLoss", _multilabel_margin_loss, _multilabel_margin_loss_vjp,
+                                   None, fused_for="sum(relu(1 - x[j] + x[i]) for listed j, unlisted i) / C")

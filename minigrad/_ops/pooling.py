@@ -1,4 +1,5 @@
-"""Pooling over the spatial axes of (N, C, *spatial) arrays: max, average, adaptive average and max.
+"""Pooling over the spatial axes of (N, C, *spatial) arrays: max, average, adaptive average and max;
+and max unpooling, which puts pooled maxima back where they came from.
 
 Every rule works for any number of spatial axes; the Tensor layer turns 1-d pooling into
 2-d pooling on an inserted axis, as torch does. Windows are strided views of the padded
@@ -168,6 +169,29 @@ max_pool_scatter = Primitive(
     "MaxPoolScatter", _scatter_plane,
     lambda gx, ans, g, indices, shape, empty=None: max_pool(gx, indices, empty=empty, empty_value=0), None,
     saves="nothing", grad_fn_name="MaxPool2DWithIndicesBackwardBackward0")
+
+
+# Max unpooling writes each value back at the flat position max pooling found it at, into a plane
+# of zeros: the inverse of max pooling's gather, so its gradient is that gather (max_pool) of g.
+# Where two values name the same position the later one stays, as in torch. The input is (N, C, h, w)
+# or (C, h, w): its leading axes are read as rows of one-channel planes.
+def _as_planes(x):
+    return x.reshape(math.prod(x.shape[:-2]), 1, *x.shape[-2:])
+
+
+def _max_unpool(x, indices, size):
+    planes, picks = _as_planes(x), _as_planes(indices)
+    out = np.zeros((planes.shape[0], 1, math.prod(size)), dtype=x.dtype)
+    count = math.prod(x.shape[-2:])
+    np.put_along_axis(out, picks.reshape(-1, 1, count), planes.reshape(-1, 1, count), axis=-1)
+    return out.reshape(*x.shape[:-2], *size)
+
+
+def _max_unpool_vjp(g, ans, x, indices, size):
+    return max_pool(_as_planes(g), _as_planes(indices)).reshape(x.shape)
+
+
+max_unpool = Primitive("MaxUnpool2D", _max_unpool, _max_unpool_vjp, None, saves="nothing")
 
 
 # ------------------------------------------------------------- max pooling over tiles

@@ -387,6 +387,9 @@ def _cdist_norm_vjp(g, ans, differences, p, axis, keepdims):
 
 cdist_norm = Primitive("CdistNorm", c_ordered(_cdist_norm), _cdist_norm_vjp, saves="both", grad_fn_name="CdistBackward0",
                        fused_for="sum(abs(x) ** p) ** (1 / p)")
+# torch.pdist's distances between the rows of one matrix are cdist's, with the same gradients
+pdist_norm = Primitive("PdistNorm", c_ordered(_cdist_norm), _cdist_norm_vjp, saves="both", grad_fn_name="PdistBackward0",
+                       fused_for="sum(abs(x) ** p) ** (1 / p)")
 
 def _norm_inf(x, largest, axis, keepdims):
     magnitude = np.abs(x)

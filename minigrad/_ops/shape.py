@@ -86,6 +86,19 @@ def _flip(x, axis):
 flip = Primitive("Flip", _flip, lambda g, ans, x, axis: np.flip(g, axis), saves="nothing")
 
 
+def _channel_shuffle(x, groups):
+    """(N, C, *) with its channels read as a (groups, C / groups) grid, row by row, and written out
+    column by column: channel k of group i moves to position k * groups + i."""
+    grid = x.reshape(x.shape[0], groups, x.shape[1] // groups, *x.shape[2:])
+    return np.swapaxes(grid, 1, 2).reshape(x.shape)  # (a copy: the swapped grid is not contiguous)
+
+
+# The inverse shuffle reads the same grid transposed: a shuffle with C / groups groups.
+channel_shuffle = Primitive("ChannelShuffle", _channel_shuffle,
+                            lambda g, ans, x, groups: channel_shuffle(g, groups=x.shape[1] // groups),
+                            saves="nothing", fused_for="reshape(transpose(reshape(x)))")
+
+
 def _concatenate(*xs, axis):
     """The arrays joined along `axis`, C-ordered whatever theirs as torch's cat is, or
     channels-last where every input is (see layout.suggested_order). NumPy's follows its

@@ -13,12 +13,13 @@ from minigrad._arguments import _dim
 from minigrad._ops import activation as A
 from minigrad._ops import elementwise as E
 from minigrad.functions import where
-from minigrad.tensor import _fitted_number, apply
+from minigrad.random import _numpy_rng
+from minigrad.tensor import Tensor, _fitted_number, apply
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "gelu", "silu", "mish",
            "sigmoid", "tanh", "softplus", "logsigmoid", "hardtanh", "hardtanh_", "softmax", "softmin",
            "log_softmax", "selu", "celu", "prelu", "hardsigmoid", "hardswish", "softsign", "threshold", "glu",
-           "tanhshrink", "hardshrink", "softshrink"]
+           "tanhshrink", "hardshrink", "softshrink", "rrelu", "rrelu_", "gumbel_softmax"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -101,6 +102,32 @@ def logsigmoid(input):
     return apply(A.log_sigmoid, _checked_floating(input, "log_sigmoid_cpu"))
 
 
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Randomized leaky relu (Xu et al., 2015): x for x > 0, a * x otherwise.
+
+    In training each element draws its own slope a uniformly from [lower, upper]; in evaluation
+    a is the middle of that range, (lower + upper) / 2. The gradient is 1 or the slope used.
+    """
+    return _rrelu(input, lower, upper, training, inplace)
+
+
+def _rrelu(input, lower, upper, training, inplace, generator=None):
+    """rrelu drawing its slopes from `generator` (torch.rrelu takes one; F.rrelu uses the default)."""
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    _checked_floating(input, "rrelu_with_noise_out_cpu" if training else "leaky_relu_cpu")
+    if training:
+        dtype = input._array.dtype
+        slope = _numpy_rng(generator).uniform(lower, upper, input._array.shape).astype(dtype, copy=False)
+    else:
+        slope = (lower + upper) / 2
+    return _run(A.rrelu_with_noise, input, inplace, slope=slope)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """x clipped to [min_val, max_val]."""
     if min_val > max_val:
@@ -166,6 +193,30 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """x_i - log sum_j exp(x_j) along dim, computed without overflow."""
     return _along_dim(A.log_softmax, input, dim, dtype, "log_softmax")
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """A sample of the Gumbel-softmax (Concrete) distribution: softmax((logits + g) / tau) along dim,
+    with g = -log(E), E ~ Exponential(1), drawn independently for each element.
+
+    As tau -> 0 the sample approaches the one-hot vector of argmax(logits + g), which is a draw of
+    the categorical distribution softmax(logits) (the Gumbel-max trick). hard=True returns that
+    one-hot vector, with the soft sample's gradient (the straight-through estimator).
+    """
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    dtype = logits._array.dtype
+    if dtype.kind != "f":
+        raise RuntimeError(f"Exponential distribution is a continuous probability distribution. dtype must be a "
+                           f"floating point but you specified {_dtype.scalar_type_name(dtype)}")
+    gumbels = -np.log(_numpy_rng().exponential(size=logits._array.shape)).astype(dtype)
+    soft = softmax((logits + Tensor._wrap(gumbels)) / tau, dim)
+    if not hard:
+        return soft
+    axis = _dim(dim, soft.ndim)
+    one_hot = np.zeros(soft._array.shape, dtype=dtype)
+    np.put_along_axis(one_hot, np.expand_dims(soft._array.argmax(axis), axis), 1, axis)
+    return Tensor._wrap(one_hot) - soft.detach() + soft  # the one-hot value, the soft sample's gradient
 
 
 # ---------------------------------------------------------------- more activations

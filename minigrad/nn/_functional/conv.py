@@ -1,4 +1,5 @@
-"""Convolution and pooling as functions: conv1d/2d, unfold/fold, max/avg and adaptive pooling.
+"""Convolution and pooling as functions: conv1d/2d, unfold/fold, max/avg, adaptive and power-average
+(lp) pooling, and max unpooling.
 
 These check torch's arguments and raise torch's errors where the mistake is made, then
 hand the arrays to the primitives in ``minigrad._ops.conv`` and ``minigrad._ops.pooling``.
@@ -15,7 +16,9 @@ from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.tensor import Tensor, apply
 
 __all__ = ["conv_transpose1d", "conv_transpose2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-           "avg_pool1d", "avg_pool2d", "conv1d", "conv2d", "fold", "max_pool1d", "max_pool2d", "unfold"]
+           "avg_pool1d", "avg_pool2d", "conv1d", "conv2d", "fold", "max_pool1d", "max_pool2d", "unfold", "lp_pool1d",
+           "lp_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices",
+           "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d"]
 
 
 def _ntuple(value, n, name, context):
@@ -413,3 +416,109 @@ def adaptive_avg_pool1d(input, output_size):
         raise RuntimeError(f"adaptive_avg_pool1d(): Expected 2D or 3D tensor, but got {_shape(input)}")
     size = _one(output_size, "output_size")
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1, size)).squeeze(-2)
+
+
+# ---------------------------------------------------------------------------- power-average pooling
+def _root_of_sum(mean_of_powers, window, norm_type):
+    """(window * mean of x^p) ** (1 / p): the p-norm of each window from the average of its powers.
+
+    sign(m) * relu(|m|) is m itself, written as torch writes it for its gradient: 0 where the
+    average is 0 (a window of zeros).
+    """
+    return (mean_of_powers.sign() * mean_of_powers.abs().relu() * window) ** (1.0 / norm_type)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """The p-norm (sum x^p) ** (1 / p) of each window of (N, C, H, W) or (C, H, W): p = 1 sums the
+    window, large p approaches its maximum."""
+    height, width = _ntuple(kernel_size, 2, "kernel_size", "lp_pool2d")
+    out = avg_pool2d(input ** norm_type, kernel_size, stride, 0, ceil_mode)
+    return _root_of_sum(out, height * width, norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """The p-norm (sum x^p) ** (1 / p) of each window of (N, C, L) or (C, L)."""
+    out = avg_pool1d(input ** norm_type, kernel_size, stride, 0, ceil_mode)
+    return _root_of_sum(out, _one(kernel_size, "kernel_size"), norm_type)
+
+
+# ------------------------------------------------------------------ pooling with indices, unpooling
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """max_pool2d's values and the flat positions of the maxima, whatever return_indices says."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """max_pool1d's values and the positions of the maxima, whatever return_indices says."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """adaptive_max_pool2d's values and the flat positions of the maxima."""
+    return adaptive_max_pool2d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """adaptive_max_pool1d's values and the positions of the maxima."""
+    return adaptive_max_pool1d(input, output_size, return_indices=True)
+
+
+def _unpooled_size(input, kernel, stride, padding, output_size):
+    """The spatial size max unpooling restores: the size max pooling would shrink to the input's
+    ((in - 1) * stride + kernel - 2 * padding), or output_size, which may differ from it by less than
+    a stride (the sizes that pooling maps to the same output), with or without its (N, C) axes."""
+    spatial = len(kernel)
+    default = tuple((size - 1) * s + k - 2 * p
+                    for size, k, s, p in zip(input.shape[input.ndim - spatial:], kernel, stride, padding))
+    if output_size is None:
+        return default
+    wanted = tuple(output_size)
+    if len(wanted) == spatial + 2:
+        wanted = wanted[2:]
+    if len(wanted) != spatial:
+        raise ValueError(f"output_size should be a sequence containing {spatial} or {spatial + 2} elements, but it "
+                         f"has a length of '{len(wanted)}'")
+    for d, (size, s, want) in enumerate(zip(default, stride, wanted)):
+        if not size - s < want < size + s:
+            raise ValueError(f'invalid output_size "{output_size}" (dim {d} must be between {size - s} and '
+                             f"{size + s})")
+    return tuple(int(w) for w in wanted)
+
+
+def _max_unpool2d(input, indices, size):
+    """Place each value of (N, C, H, W) or (C, H, W) at its flat position in a zero plane of `size`."""
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with "
+                           f"{input.ndim} dimensions.")
+    positions = indices._array
+    if positions.dtype != int64.numpy:
+        raise RuntimeError(f"elements in indices should be type int64 but got: {scalar_type_name(positions.dtype)}")
+    if positions.shape != tuple(input.shape):
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor ({_shape(input)}) but "
+                           f"got indices tensor with shape: {list(positions.shape)}")
+    input._refuse_non_floating("max_unpool2d")
+    bad = (positions < 0) | (positions >= size[0] * size[1])
+    if bad.any():
+        raise RuntimeError(f"Found an invalid max index: {positions[bad][0]} (output volumes are of size "
+                           f"{size[0]}x{size[1]})")
+    return apply(pool_ops.max_unpool, input, positions, size=size)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool2d: each value goes back to the position its indices name, in
+    a plane of zeros of the size before pooling (or output_size)."""
+    kernel = _ntuple(kernel_size, 2, "kernel_size", "max_unpool2d")
+    stride = kernel if stride is None else _ntuple(stride, 2, "stride", "max_unpool2d")
+    padding = _ntuple(padding, 2, "padding", "max_unpool2d")
+    return _max_unpool2d(input, indices, _unpooled_size(input, kernel, stride, padding, output_size))
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool1d, on (N, C, L) or (C, L): 2-d unpooling over a width of one."""
+    kernel = (_one(kernel_size, "kernel_size"),)
+    stride = kernel if stride is None else (_one(stride, "stride"),)
+    padding = (_one(padding, "padding"),)
+    size = _unpooled_size(input, kernel, stride, padding, output_size)
+    return _max_unpool2d(input.unsqueeze(-1), indices.unsqueeze(-1), size + (1,)).squeeze(-1)

@@ -11,6 +11,7 @@ from minigrad import _dtype
 from minigrad._arguments import _matmul_message
 from minigrad._ops import elementwise as E
 from minigrad._ops import linear_layers as LL
+from minigrad._ops import reduce as R
 from minigrad._ops import workspace
 from minigrad._ops.layout import laid_out_like
 from minigrad.autograd.grad_mode import no_grad
@@ -19,8 +20,9 @@ from minigrad._dtype import scalar_type_name
 from minigrad.random import _numpy_rng
 from minigrad.tensor import Tensor, apply
 
-__all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d", "embedding", "one_hot", "pad",
-           "normalize", "cosine_similarity", "pairwise_distance"]
+__all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+           "feature_alpha_dropout", "embedding", "one_hot", "pad",
+           "normalize", "cosine_similarity", "pairwise_distance", "pdist", "embedding_bag"]
 
 
 def _check_same_dtype(*tensors):
@@ -171,6 +173,52 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     return _dropout(input, p, training, inplace, mask_shape)
 
 
+# The value selu tends to as x -> -inf, negated: scale * alpha of selu. Alpha dropout sets dropped
+# elements to it (its negative), the value a selu network's activations take when "off".
+_SELU_SATURATION = 1.7580993408473766
+
+
+def _alpha_dropout(input, p, training, inplace, mask_shape):
+    """Alpha dropout (Klambauer et al., 2017): each element (or channel) is dropped with
+    probability p and set to -alpha, then everything goes through the affine map a x + b that
+    brings the mean and variance of a zero-mean, unit-variance input back to 0 and 1:
+
+        kept:    a * x + a * alpha * p
+        dropped: -a * alpha * (1 - p),       a = 1 / sqrt((alpha^2 p + 1) (1 - p))
+
+    As in torch, p = 1 gives zeros, and evaluation mode passes the input through.
+    """
+    _check_probability(p)
+    if not training or p == 0 or input.numel() == 0:
+        return input
+    if p == 1:
+        return input.mul_(0) if inplace else input * input.new_zeros(())
+    dtype = input._array.dtype
+    if dtype.kind != "f":
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {scalar_type_name(dtype)}")
+    alpha = _SELU_SATURATION
+    a = 1 / math.sqrt((alpha * alpha * p + 1) * (1 - p))
+    keep = _numpy_rng().random(mask_shape) >= p
+    scale = (keep * a).astype(dtype)
+    shift = ((keep - 1.0) * (alpha * a) + alpha * a * p).astype(dtype)  # a alpha p if kept, a alpha (p - 1) if not
+    if inplace:
+        return input.mul_(Tensor._wrap(scale)).add_(Tensor._wrap(shift))
+    return apply(E.dropout_mask, input, scale) + Tensor._wrap(shift)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout for self-normalizing (selu) networks: keeps the mean and variance of its input."""
+    return _alpha_dropout(input, p, training, inplace, input.shape)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Alpha dropout of whole channels: one draw per (sample, channel) of an (N, C, *) input."""
+    if training and 0 < p < 1 and input.numel() != 0 and input.ndim < 2:  # (p = 1 gives zeros first, as in torch)
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    mask_shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
+    return _alpha_dropout(input, p, training, inplace, mask_shape)
+
+
 def _check_indices(input, num_embeddings):
     indices = input._array if isinstance(input, Tensor) else np.asarray(input)
     if indices.dtype.kind not in "iu":
@@ -216,6 +264,94 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         _renorm_rows(weight, indices, max_norm, norm_type)
     return apply(LL.embedding, weight, indices, padding_idx=padding_idx, scale_grad_by_freq=bool(scale_grad_by_freq),
                  sparse=bool(sparse))
+
+
+def _bag_ids(input, offsets, include_last_offset):
+    """Each lookup's bag, for a 2-D input (one bag per row) or a 1-D input cut at `offsets`, and the
+    number of bags, with torch's checks of the offsets."""
+    if input.ndim == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
+                             f"fixed length sequences. However, found offsets of type {type(offsets)}")
+        rows, length = input.shape
+        return np.repeat(np.arange(rows), length), rows
+    if input.ndim != 1:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.ndim}")
+    if offsets is None:
+        raise ValueError("offsets has to be a 1D Tensor but got None")
+    starts = offsets._array if isinstance(offsets, Tensor) else np.asarray(offsets)
+    if starts.ndim != 1:
+        raise ValueError("offsets has to be a 1D Tensor")
+    if include_last_offset:
+        if starts.size < 1:
+            raise RuntimeError("include_last_offset: number of offset should be at least 1")
+        starts = starts[:-1]  # the last offset only ends the last bag
+    length = input.shape[0]
+    if starts.size and starts[0] != 0:
+        raise RuntimeError(f"offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
+                           f"position 0. However, got {starts[0]}")
+    if starts.size and starts[-1] > length:
+        raise RuntimeError(f"offsets[-1] can not be greater than input's length {length} but got offsets[-1] of "
+                           f"{starts[-1]}")
+    if (np.diff(starts) < 0).any():
+        raise RuntimeError(f"offsets must be non-decreasing, got {starts.tolist()}")
+    # lookup i belongs to the last bag that starts at or before it
+    return np.searchsorted(starts, np.arange(length), side="right") - 1, starts.size
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
+                  sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """The sum, mean or elementwise max of the embeddings of each bag of indices, without building the
+    (lookups, dim) tensor of all embeddings in between.
+
+    The bags are the rows of a 2-D input, or the pieces of a 1-D input that start at `offsets`
+    (with include_last_offset, offsets has one more entry, where the last bag ends). An empty bag
+    gives zeros. Lookups of padding_idx are left out (a bag of padding alone is empty). For 'sum',
+    per_sample_weights (shaped like input) weights each lookup.
+    """
+    if weight.ndim != 2:
+        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.ndim}")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if per_sample_weights is not None:
+        if tuple(per_sample_weights.shape) != tuple(input.shape):
+            raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, then "
+                             f"it must have the same shape as the input ({input.shape})")
+        if mode != "sum":
+            raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                      f"supported for mode='sum' (got mode='{mode}'). Please open a feature request "
+                                      "on GitHub.")
+        if per_sample_weights.dtype != weight.dtype:
+            raise RuntimeError(f"Expected tensor for argument #1 'weight' to have the same type as tensor for argument "
+                               f"#1 'per_sample_weights'; but got {weight.dtype} and {per_sample_weights.dtype}")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    bags, n_bags = _bag_ids(input, offsets, include_last_offset)
+    rows = weight.shape[0]
+    indices = input._array.reshape(-1)
+    if indices.dtype.kind not in "iu":
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {_dtype.from_numpy(indices.dtype)} instead (while checking "
+                           "arguments for embedding_bag)")
+    outside = (indices < 0) | (indices >= rows)
+    if outside.any():
+        first = np.flatnonzero(outside)[0]
+        raise RuntimeError(f"Index {first} of input takes value {indices[first]} which is not in the valid range "
+                           f"[0, {rows})")
+    if padding_idx is not None:
+        if not -rows <= padding_idx < rows:
+            raise RuntimeError(f"padding_idx must be within the number of embeddings, {-rows} through {rows - 1}, "
+                               f"but got {padding_idx}")
+        kept = indices != padding_idx % rows
+        indices, bags = indices[kept], bags[kept]
+        if per_sample_weights is not None:
+            per_sample_weights = per_sample_weights.reshape(-1)[Tensor._wrap(np.flatnonzero(kept))]
+    if per_sample_weights is not None:
+        per_sample_weights = per_sample_weights.reshape(-1)
+    if max_norm is not None:
+        _renorm_rows(weight, indices, max_norm, norm_type)
+    return apply(LL.embedding_bag, weight, per_sample_weights, indices=indices.astype(np.intp), bags=bags,
+                 n_bags=n_bags, mode=mode, scale_grad_by_freq=bool(scale_grad_by_freq))
 
 
 def one_hot(tensor, num_classes=-1):
@@ -298,3 +434,18 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """||x1 - x2 + eps||_p over the last dim (eps keeps the gradient finite for equal vectors)."""
     return (x1 - x2 + eps).norm(p, -1, keepdim)
+
+
+def pdist(input, p=2):
+    """The p-norm distance between each pair of rows i < j of an (N, M) input, as a vector of
+    N (N - 1) / 2 distances in the order (0, 1), (0, 2), ..., (1, 2), ...: the upper triangle of
+    cdist(input, input), read row by row."""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if input._array.dtype.kind != "f":
+        raise RuntimeError(f"pdist only supports floating-point dtypes, got {scalar_type_name(input._array.dtype)}")
+    if p < 0:
+        raise RuntimeError(f"pdist only supports non-negative p values, got p={p}")
+    first, second = np.triu_indices(input.shape[0], 1)
+    differences = input[first] - input[second]
+    return apply(R.pdist_norm, differences, p=p, axis=(1,), keepdims=False)

@@ -23,7 +23,8 @@ from minigrad.tensor import Tensor, apply
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "margin_ranking_loss",
            "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss", "triplet_margin_loss",
-           "poisson_nll_loss", "gaussian_nll_loss", "multilabel_soft_margin_loss"]
+           "poisson_nll_loss", "gaussian_nll_loss", "multilabel_soft_margin_loss", "multi_margin_loss",
+           "multilabel_margin_loss", "triplet_margin_with_distance_loss"]
 
 
 def _reduction(size_average, reduce, reduction):
@@ -369,6 +370,11 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                           "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
                           "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
                           stacklevel=2)
+    return _kl_div(input, target, reduction, log_target)
+
+
+def _kl_div(input, target, reduction, log_target):
+    """kl_div once its reduction is known (torch.kl_div, whose 'mean' is not deprecated, comes here)."""
     input, target = _pair(input, target, "kl_div")
     loss = apply(L.kl_div, input, target, log_target=bool(log_target))
     if reduction == "batchmean":
@@ -441,6 +447,120 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
         loss = loss * weight
     per_row = loss.sum(input.ndim - 1) / input.shape[-1]
     return _reduce(per_row, reduction)
+
+
+# ---------------------------------------------------------------- multi-class hinge losses
+def _margin_rows(input):
+    """A margin loss's input as (N, C) rows: a 0-d or 1-d input is a single sample."""
+    if input.ndim > 2 or 0 in tuple(input.shape)[input.ndim - 1:]:  # only the batch may be empty
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+                           f"{list(input.shape)}")
+    return input.reshape(-1, input.shape[-1] if input.ndim else 1)
+
+
+def _long_target(target):
+    """The class indices of a target tensor, which must be int64 as in torch."""
+    array = as_tensor(target)._array
+    if array.dtype != np.int64:
+        raise RuntimeError(f"expected scalar type Long but found {scalar_type_name(array.dtype)}")
+    return array
+
+
+def _margin_weight(weight, input, classes):
+    """multi_margin_loss's per-class weight, checked as torch checks it, as a constant of input's dtype."""
+    if weight is None:
+        return None
+    if weight.ndim != 1 or weight.shape[0] != classes:
+        raise RuntimeError(f"inconsistent weight size, expected {classes} but got {list(weight.shape)}")
+    if weight.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(input._array.dtype)} but found "
+                           f"{scalar_type_name(weight._array.dtype)}")
+    _refuse_gradient(weight, "multi_margin_loss", "weight")
+    return weight._array
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+                      reduction="mean"):
+    """The multi-class hinge loss of (N, C) scores and class indices y: for each sample,
+
+        sum over classes j != y of  max(0, margin - x[y] + x[j]) ** p  (times weight[y]),  divided by C
+
+    so a sample costs nothing once its class scores `margin` above every other class. p is 1 or 2.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.ndim != 1:
+        raise ValueError("weight must be one-dimensional")
+    rows = _margin_rows(input)
+    samples, classes = rows.shape
+    labels = _long_target(target)
+    if labels.size != samples or (input.ndim == 2 and labels.ndim != 1):
+        raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to the number of input "
+                           f"samples (batch size). Expected target size [{samples}], but got {list(labels.shape)}. "
+                           f"Input has shape {list(input.shape)}.")
+    input._refuse_non_floating("multi_margin_loss_cpu_kernel")
+    class_weight = _margin_weight(weight, input, classes)
+    shape = labels.shape  # of the unreduced loss: one per sample, as the target has them
+    labels = labels.reshape(-1)
+    if ((labels < 0) | (labels >= classes)).any():
+        raise RuntimeError(f"target out of range: the targets must be class indices in [0, {classes}), got "
+                           f"{labels[(labels < 0) | (labels >= classes)][0]}")
+    return apply(L.multi_margin_loss, rows, labels, p=p, margin=margin, weight=class_weight, reduction=reduction,
+                 shape=shape)
+
+
+def _label_counts(labels):
+    """(N, C) counts of each class among each row's target labels: the entries before the row's first -1."""
+    listed = np.cumprod(labels != -1, axis=1).astype(bool)
+    counts = np.zeros(labels.shape, dtype=np.int64)
+    rows = np.broadcast_to(np.arange(labels.shape[0])[:, None], labels.shape)
+    np.add.at(counts, (rows[listed], labels[listed]), 1)
+    return counts
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """The multi-label hinge loss: each sample's target row lists its classes (class indices, ended
+    by the first -1), and the loss is
+
+        sum over listed classes j, and classes i not listed, of  max(0, 1 - (x[j] - x[i])),  divided by C
+
+    so a sample costs nothing once each of its classes scores 1 above each class it does not have.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    rows = _margin_rows(input)
+    labels = _long_target(target)
+    if labels.shape != tuple(input.shape):
+        raise RuntimeError(f"inconsistent target size: {list(labels.shape)} for input of size: {list(input.shape)}")
+    input._refuse_non_floating("multilabel_margin_loss_forward_out_frame")
+    classes = rows.shape[1]
+    labels = labels.reshape(rows.shape)
+    if ((labels < -1) | (labels >= classes)).any():
+        raise RuntimeError("argument #2 'target' is out of range")
+    counts = _label_counts(labels)  # a label listed twice counts twice, as in torch
+    shape = (rows.shape[0],) if input.ndim == 2 else ()
+    return apply(L.multilabel_margin_loss, rows, counts, reduction=reduction, shape=shape)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False,
+                                      reduction="mean"):
+    """max(0, d(anchor, positive) - d(anchor, negative) + margin) for any distance function d
+    (pairwise_distance by default); swap=True uses the smaller of d(anchor, negative) and
+    d(positive, negative)."""
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
+                           f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative "
+                           f"{negative.ndim}D inputs")
+    distance = pairwise_distance if distance_function is None else distance_function
+    positive_distance = distance(anchor, positive)
+    negative_distance = distance(anchor, negative)
+    if swap:
+        negative_distance = negative_distance.minimum(distance(positive, negative))
+    return _reduce((margin + positive_distance - negative_distance).clamp_min(0), reduction)
 
 
 # ---------------------------------------------------------------- likelihoods

@@ -1,4 +1,4 @@
-"""Normalisation as functions: batch_norm, layer_norm and group_norm.
+"""Normalisation as functions: batch_norm, layer_norm, group_norm, ... and local_response_norm.
 
 The statistics are computed here, once, in NumPy: batch norm also needs them to update
 its running averages in place (with the unbiased variance, as torch does), and the
@@ -13,9 +13,11 @@ import numpy as np
 
 from minigrad._ops import normalization as norm_ops
 from minigrad.autograd.grad_mode import no_grad
+from minigrad.nn._functional.conv import avg_pool2d
+from minigrad.nn._functional.linear import pad
 from minigrad.tensor import Tensor, apply
 
-__all__ = ["batch_norm", "group_norm", "instance_norm", "layer_norm", "rms_norm"]
+__all__ = ["batch_norm", "group_norm", "instance_norm", "layer_norm", "rms_norm", "local_response_norm"]
 
 
 def _check_floating(input, name):
@@ -202,3 +204,21 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     if bias is not None:
         out = out + bias.reshape(channels)
     return out
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """Divide each element of an (N, C, *) input by (k + alpha * mean of x^2 over `size` neighbouring
+    channels) ** beta (AlexNet's normalisation across channels).
+
+    The window of channel c covers channels c - size // 2 .. c + (size - 1) // 2; past the first or
+    last channel it counts zeros, so the mean always divides by `size`.
+    """
+    if input.ndim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions)")
+    if input.numel() == 0:
+        return input
+    batch, channels = input.shape[:2]
+    squares = (input * input).reshape(batch, 1, channels, -1)  # channels as the height of a one-channel image
+    squares = pad(squares, (0, 0, size // 2, (size - 1) // 2))
+    mean = avg_pool2d(squares, (size, 1), stride=1).reshape(input.shape)
+    return input / (mean * alpha + k) ** beta

@@ -1,4 +1,5 @@
-"""Resizing images and signals: F.interpolate in the nearest, (bi/tri)linear, bicubic and area modes.
+"""Resizing images and signals: F.interpolate in the nearest, (bi/tri)linear, bicubic and area modes;
+pixel and channel shuffles; and sampling at arbitrary points: affine_grid and grid_sample.
 
 Resizing one spatial axis is a matrix product: each output position is a fixed weighted
 sum of input positions (one weight of 1 for nearest, two for linear, four for cubic, the
@@ -8,13 +9,17 @@ already knows.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 
 from minigrad._dtype import scalar_type_name
-from minigrad.tensor import Tensor
+from minigrad._ops import sampling as sampling_ops
+from minigrad._ops import shape as shape_ops
+from minigrad.tensor import Tensor, apply
 
-__all__ = ["interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle"]
+__all__ = ["interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "affine_grid",
+           "grid_sample"]
 
 _LINEAR_MODES = {"linear": 1, "bilinear": 2, "trilinear": 3}
 _MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
@@ -199,3 +204,104 @@ def pixel_unshuffle(input, downscale_factor):
                                f"input.size({index})={size} is not divisible by {r}")
     x = input.reshape(-1, channels, height // r, r, width // r, r).permute(0, 1, 3, 5, 2, 4)
     return x.reshape(*batch, channels * r * r, height // r, width // r)
+
+
+def channel_shuffle(input, groups):
+    """(N, C, *) -> (N, C, *) with the C channels, read as `groups` groups of C / groups, interleaved:
+    the first channel of each group, then the second of each, ... (ShuffleNet's channel mixing)."""
+    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool):
+        raise TypeError(f"channel_shuffle(): argument 'groups' (position 2) must be int, not {type(groups).__name__}")
+    if input.ndim <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes "
+                           f"{list(input.shape)}")
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{groups}")
+    channels = input.shape[1]
+    if channels % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {channels} channels and {groups} "
+                           f"groups.")
+    return apply(shape_ops.channel_shuffle, input, groups=int(groups))
+
+
+# ------------------------------------------------------------------------ sampling grids
+def _default_align_corners(align_corners):
+    if align_corners is None:
+        warnings.warn("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
+                      "Please specify align_corners=True if the old behavior is desired. See the documentation of "
+                      "grid_sample for details.", stacklevel=3)
+        return False
+    return bool(align_corners)
+
+
+def affine_grid(theta, size, align_corners=None):
+    """The sampling grid (N, H, W, 2) of an affine map: each output pixel's normalised position
+    (x, y, 1), x and y in [-1, 1], times theta^T, for a batch of 2x3 matrices theta and an output
+    size (N, C, H, W). With grid_sample it warps images (spatial transformer networks)."""
+    align_corners = _default_align_corners(align_corners)
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = list(size)
+    if len(size) == 5:
+        raise NotImplementedError("minigrad's affine_grid supports 4D sizes (2D affine transforms) only, got size "
+                                  f"{size}")
+    if len(size) != 4:
+        raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+                                  f"respectively. Got size {size}.")
+    if theta.ndim != 3 or tuple(theta.shape[1:]) != (2, 3):
+        raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {size}. Got "
+                         f"{theta.shape}.")
+    if align_corners and min(size[-2:]) == 1:
+        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+                      "align_corners=True. This is not an intended use case of affine_grid. See the documentation of "
+                      "affine_grid for details.", stacklevel=2)
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    if theta.shape[0] != size[0]:
+        raise RuntimeError(f"affine_grid: theta holds {theta.shape[0]} matrices but size asks for a batch of "
+                           f"{size[0]}")
+    return apply(sampling_ops.affine_grid, theta, height=size[2], width=size[3], align_corners=align_corners)
+
+
+def _check_grid_sample(input, grid):
+    """torch's checks of grid_sampler's input (N, C, H, W) and grid (N, H_out, W_out, 2)."""
+    if input.dtype != grid.dtype:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(input._array.dtype)} but found "
+                           f"{scalar_type_name(grid._array.dtype)} (grid_sample's input and grid must have one dtype)")
+    if input.ndim == 5:
+        raise NotImplementedError("minigrad's grid_sample samples 4D inputs (N, C, H, W) only, got input with "
+                                  f"sizes {list(input.shape)}")
+    if input.ndim != 4 or grid.ndim != 4:
+        raise RuntimeError(f"grid_sampler(): expected 4D input and grid with same number of dimensions, but got "
+                           f"input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, but got input with "
+                           f"sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
+    if grid.shape[-1] != 2:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size 2 in last dimension, but got grid with sizes "
+                           f"{list(grid.shape)}")
+    for axis in (2, 3):
+        if input.shape[axis] == 0:
+            raise RuntimeError(f"grid_sampler(): expected input to have non-empty spatial dimensions, but input has "
+                               f"sizes {list(input.shape)} with dimension {axis} being empty")
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """Sample an (N, C, H, W) input at the normalised (x, y) positions of an (N, H_out, W_out, 2) grid
+    ((-1, -1) the top-left corner, (1, 1) the bottom-right): (N, C, H_out, W_out).
+
+    mode: 'bilinear' blends the four nearest pixels, 'nearest' reads the closest one. padding_mode
+    says what a point outside the image reads: 'zeros', the 'border' pixel, or its 'reflection'.
+    """
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but "
+                         f"got: '{mode}'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+                         f"'reflection', but got: '{padding_mode}'")
+    align_corners = _default_align_corners(align_corners)
+    _check_grid_sample(input, grid)
+    if mode == "bicubic":
+        raise NotImplementedError("minigrad's grid_sample has the bilinear and nearest modes only, not bicubic")
+    input._refuse_non_floating("grid_sampler_2d_cpu")
+    return apply(sampling_ops.grid_sample, input, grid, mode=mode, padding_mode=padding_mode,
+                 align_corners=align_corners)

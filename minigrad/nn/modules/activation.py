@@ -8,7 +8,7 @@ from minigrad.nn.parameter import Parameter
 
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "GELU", "SiLU", "Mish", "Tanh", "Sigmoid", "Softplus",
            "LogSigmoid", "Hardtanh", "Softmax", "Softmin", "LogSoftmax", "SELU", "CELU", "PReLU", "Hardsigmoid",
-           "Hardswish", "Softsign", "Tanhshrink", "Hardshrink", "Softshrink", "Threshold", "GLU"]
+           "Hardswish", "Softsign", "Tanhshrink", "Hardshrink", "Softshrink", "Threshold", "GLU", "RReLU"]
 
 
 def _inplace_repr(inplace):
@@ -349,3 +349,21 @@ def __getattr__(name):
         from minigrad.nn.modules.transformer import MultiheadAttention
         return MultiheadAttention
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class RReLU(Module):
+    """Randomized leaky relu: a slope drawn from [lower, upper] per element while training, their
+    mean in evaluation."""
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"lower={self.lower}, upper={self.upper}{inplace}"

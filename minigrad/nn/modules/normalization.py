@@ -12,7 +12,7 @@ from minigrad.nn._functional import normalization as F
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
 
-__all__ = ["GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "LayerNorm", "RMSNorm"]
+__all__ = ["GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "LayerNorm", "RMSNorm", "LocalResponseNorm"]
 
 
 def _affine_parameters(module, shape, affine, bias, device, dtype):
@@ -155,3 +155,20 @@ class InstanceNorm2d(_InstanceNorm):
     """Instance normalisation of (N, C, H, W) or (C, H, W)."""
 
     _spatial_dims = 2
+
+
+class LocalResponseNorm(Module):
+    """Each element divided by (k + alpha * mean of x^2 over `size` neighbouring channels) ** beta."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

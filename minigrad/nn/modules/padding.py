@@ -1,5 +1,5 @@
 """Padding layers (ZeroPad2d, ConstantPad*, ReflectionPad*, ReplicationPad*, CircularPad*),
-distance layers and pixel shuffling, mirroring torch.nn: each is a thin layer over a
+distance layers and pixel and channel shuffling, mirroring torch.nn: each is a thin layer over a
 functional form."""
 
 import numbers
@@ -8,7 +8,7 @@ from minigrad.nn import functional as F
 from minigrad.nn.modules.module import Module
 
 __all__ = ["CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d", "CosineSimilarity",
-           "PairwiseDistance", "PixelShuffle", "PixelUnshuffle", "ReflectionPad1d", "ReflectionPad2d",
+           "PairwiseDistance", "PixelShuffle", "ChannelShuffle", "PixelUnshuffle", "ReflectionPad1d", "ReflectionPad2d",
            "ReplicationPad1d", "ReplicationPad2d", "Softmax2d", "ZeroPad1d", "ZeroPad2d"]
 
 
@@ -126,6 +126,20 @@ class PixelShuffle(Module):
 
     def extra_repr(self):
         return f"upscale_factor={self.upscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """(N, C, *) with the channels of its `groups` groups interleaved (ShuffleNet)."""
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input):
+        return F.channel_shuffle(input, self.groups)
+
+    def extra_repr(self):
+        return f"groups={self.groups}"
 
 
 class PixelUnshuffle(Module):

@@ -1,4 +1,5 @@
-"""Pooling layers: max, average and adaptive (average and max) pooling in 1-d and 2-d, as in torch.nn.
+"""Pooling layers: max, average, adaptive (average and max) and power-average (lp) pooling in 1-d and
+2-d, and max unpooling, as in torch.nn.
 
 They hold their hyperparameters and call the functional forms; none has parameters.
 """
@@ -9,11 +10,16 @@ from minigrad.nn._functional import conv as F
 from minigrad.nn.modules.module import Module
 
 __all__ = ["AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d",
-           "AvgPool2d", "MaxPool1d", "MaxPool2d"]
+           "AvgPool2d", "MaxPool1d", "MaxPool2d", "LPPool1d", "LPPool2d",
+           "MaxUnpool1d", "MaxUnpool2d"]
 
 
 def _single(value):
     return (value,) if isinstance(value, numbers.Integral) else tuple(value)
+
+
+def _pair(value):
+    return (value, value) if isinstance(value, numbers.Integral) else tuple(value)
 
 
 class _MaxPoolNd(Module):
@@ -139,3 +145,64 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
 
     def forward(self, input):
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class _LPPoolNd(Module):
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        super().__init__()
+        self.norm_type = norm_type
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.ceil_mode = ceil_mode
+
+    def extra_repr(self):
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"ceil_mode={self.ceil_mode}")
+
+
+class LPPool1d(_LPPoolNd):
+    """The p-norm (sum x^p) ** (1 / p) of each window of (N, C, L) or (C, L)."""
+
+    def forward(self, input):
+        return F.lp_pool1d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool2d(_LPPoolNd):
+    """The p-norm (sum x^p) ** (1 / p) of each window of (N, C, H, W) or (C, H, W)."""
+
+    def forward(self, input):
+        return F.lp_pool2d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class MaxUnpool1d(Module):
+    """The partial inverse of MaxPool1d: forward(input, indices, output_size=None) puts each value back
+    at the position max pooling took it from, zeros elsewhere."""
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = _single(kernel_size)
+        self.stride = _single(stride if stride is not None else kernel_size)
+        self.padding = _single(padding)
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool2d(Module):
+    """The partial inverse of MaxPool2d: forward(input, indices, output_size=None) puts each value back
+    at the position max pooling took it from, zeros elsewhere."""
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = _pair(kernel_size)
+        self.stride = _pair(stride if stride is not None else kernel_size)
+        self.padding = _pair(padding)
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

@@ -1,0 +1,167 @@
+"""torch's top-level forms of nn.functional's functions: torch.conv2d, torch.layer_norm, torch.selu, ...
+
+Most take the same arguments as their nn.functional twin. Some do not, and these wrappers follow
+torch's top-level signatures: the losses take `reduction` as torch's integer code (0 none, 1 mean,
+2 sum), and leave the loss unreduced by default (torch's schemas say 1, but its Python bindings
+give 0 when the argument is left out, and so do these), torch.batch_norm and torch.instance_norm take every argument positionally with weight and
+bias first, torch.embedding takes the weight first, and torch.dropout wants `train` spelled out.
+"""
+
+from minigrad.nn import functional as F
+from minigrad.nn._functional.activation import _rrelu
+from minigrad.nn._functional.loss import _kl_div
+
+__all__ = ["adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "avg_pool1d", "batch_norm", "bilinear",
+           "binary_cross_entropy_with_logits", "celu", "channel_shuffle", "conv1d", "conv2d", "conv_transpose1d",
+           "conv_transpose2d", "cosine_embedding_loss", "cosine_similarity", "dropout", "embedding",
+           "feature_alpha_dropout", "group_norm", "hardshrink", "hinge_embedding_loss", "instance_norm", "kl_div",
+           "layer_norm", "margin_ranking_loss", "max_pool1d", "max_pool1d_with_indices", "max_pool2d",
+           "pairwise_distance", "pdist", "pixel_shuffle", "pixel_unshuffle", "poisson_nll_loss", "prelu",
+           "rms_norm", "rrelu", "rrelu_", "selu", "threshold", "triplet_margin_loss"]
+
+# the same functions under the same signatures
+bilinear = F.bilinear
+channel_shuffle = F.channel_shuffle
+conv1d = F.conv1d
+conv2d = F.conv2d
+conv_transpose1d = F.conv_transpose1d
+conv_transpose2d = F.conv_transpose2d
+cosine_similarity = F.cosine_similarity
+pairwise_distance = F.pairwise_distance
+pdist = F.pdist
+pixel_shuffle = F.pixel_shuffle
+pixel_unshuffle = F.pixel_unshuffle
+prelu = F.prelu
+rms_norm = F.rms_norm
+adaptive_avg_pool1d = F.adaptive_avg_pool1d
+
+_REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
+
+
+def _reduction(code):
+    """torch's integer reduction code (torch.nn._reduction) as nn.functional's name for it."""
+    if isinstance(code, str):
+        raise TypeError(f"argument 'reduction' must be int, not str (0: 'none', 1: 'mean', 2: 'sum'; got {code!r})")
+    if code not in _REDUCTIONS:
+        raise ValueError(f"reduction must be 0 ('none'), 1 ('mean') or 2 ('sum'), got {code}")
+    return _REDUCTIONS[code]
+
+
+def _stride(stride):
+    """torch's top-level pools take stride=[] (the default) to mean 'the kernel size'."""
+    return None if stride is None or (not isinstance(stride, int) and len(stride) == 0) else stride
+
+
+# ---------------------------------------------------------------- activations and dropout
+def selu(input):
+    return F.selu(input)
+
+
+def celu(input, alpha=1.0):
+    return F.celu(input, alpha)
+
+
+def threshold(input, threshold, value):
+    return F.threshold(input, threshold, value)
+
+
+def hardshrink(input, lambd=0.5):
+    return F.hardshrink(input, lambd)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    return _rrelu(input, lower, upper, training, False, generator)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    return _rrelu(input, lower, upper, training, True, generator)
+
+
+def dropout(input, p, train):
+    return F.dropout(input, p, train)
+
+
+def alpha_dropout(input, p, train):
+    return F.alpha_dropout(input, p, train)
+
+
+def feature_alpha_dropout(input, p, train):
+    return F.feature_alpha_dropout(input, p, train)
+
+
+# ---------------------------------------------------------------- normalisation and embedding
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_enable=True):
+    return F.layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5, cudnn_enabled=True):
+    return F.group_norm(input, num_groups, weight, bias, eps)
+
+
+def batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps, cudnn_enabled):
+    """F.batch_norm with torch's top-level order: weight and bias before the running statistics."""
+    return F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps, cudnn_enabled):
+    """F.instance_norm with torch's top-level order: weight and bias before the running statistics."""
+    return F.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)
+
+
+def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
+    """F.embedding with the weight first; a padding_idx outside [0, num_embeddings) means none (-1 by default)."""
+    padding = padding_idx if 0 <= padding_idx < weight.shape[0] else None
+    return F.embedding(indices, weight, padding, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+# ---------------------------------------------------------------- pooling
+def max_pool1d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return F.max_pool1d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return F.max_pool1d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode,
+                        return_indices=True)
+
+
+def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return F.max_pool2d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
+
+
+def avg_pool1d(input, kernel_size, stride=(), padding=0, ceil_mode=False, count_include_pad=True):
+    return F.avg_pool1d(input, kernel_size, _stride(stride), padding, ceil_mode, count_include_pad)
+
+
+def adaptive_max_pool1d(input, output_size):
+    """The pooled values and their indices, always both (torch's top-level form)."""
+    return F.adaptive_max_pool1d(input, output_size, return_indices=True)
+
+
+# ---------------------------------------------------------------- losses, with integer reduction codes
+def kl_div(input, target, reduction=0, *, log_target=False):
+    return _kl_div(input, target, _reduction(reduction), log_target)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=0):
+    return F.margin_ranking_loss(input1, input2, target, margin, reduction=_reduction(reduction))
+
+
+def hinge_embedding_loss(input, target, margin=1.0, reduction=0):
+    return F.hinge_embedding_loss(input, target, margin, reduction=_reduction(reduction))
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=0):
+    return F.cosine_embedding_loss(input1, input2, target, margin, reduction=_reduction(reduction))
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction=0):
+    return F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction=_reduction(reduction))
+
+
+def poisson_nll_loss(input, target, log_input, full, eps, reduction):
+    return F.poisson_nll_loss(input, target, log_input, full, eps=eps, reduction=_reduction(reduction))
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):
+    return F.binary_cross_entropy_with_logits(input, target, weight, reduction=_reduction(reduction),
+                                              pos_weight=pos_weight)
