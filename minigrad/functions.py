@@ -601,3 +601,19 @@ fix = Tensor.fix
 trunc = Tensor.trunc
 frac = Tensor.frac
 heaviside = Tensor.heaviside
+
+# The in-place forms torch also has as functions (minigrad.exp_(x) is x.exp_()).
+neg_, negative_, abs_, relu_, square_, reciprocal_ = (Tensor.neg_, Tensor.negative_, Tensor.abs_, Tensor.relu_,
+                                                      Tensor.square_, Tensor.reciprocal_)
+exp_, exp2_, expm1_, sqrt_, rsqrt_ = Tensor.exp_, Tensor.exp2_, Tensor.expm1_, Tensor.sqrt_, Tensor.rsqrt_
+log_, log2_, log10_, log1p_ = Tensor.log_, Tensor.log2_, Tensor.log10_, Tensor.log1p_
+sin_, cos_, tan_, asin_, acos_, atan_ = Tensor.sin_, Tensor.cos_, Tensor.tan_, Tensor.asin_, Tensor.acos_, Tensor.atan_
+sinh_, cosh_, tanh_ = Tensor.sinh_, Tensor.cosh_, Tensor.tanh_
+asinh_, acosh_, atanh_ = Tensor.asinh_, Tensor.acosh_, Tensor.atanh_
+arcsin_, arccos_, arctan_, arcsinh_, arccosh_, arctanh_ = (Tensor.arcsin_, Tensor.arccos_, Tensor.arctan_,
+                                                           Tensor.arcsinh_, Tensor.arccosh_, Tensor.arctanh_)
+sigmoid_, erf_, erfc_, sinc_, logit_ = Tensor.sigmoid_, Tensor.erf_, Tensor.erfc_, Tensor.sinc_, Tensor.logit_
+deg2rad_, rad2deg_ = Tensor.deg2rad_, Tensor.rad2deg_
+floor_, ceil_, round_, trunc_, fix_, frac_ = (Tensor.floor_, Tensor.ceil_, Tensor.round_, Tensor.trunc_, Tensor.fix_,
+                                              Tensor.frac_)
+clamp_, clip_, clamp_min_, clamp_max_ = Tensor.clamp_, Tensor.clip_, Tensor.clamp_min_, Tensor.clamp_max_

@@ -76,6 +76,17 @@ def _arithmetic(name, primitive):
     return method
 
 
+def _in_place_form(name):
+    """The method `name`_ of Tensor: the out-of-place method `name` applied to the old value
+    and written back into the tensor (x.sin_() is x.sin() written into x)."""
+    def method(self: Tensor) -> Tensor:
+        return self._write_back(operator.methodcaller(name))
+
+    method.__name__, method.__qualname__ = f"{name}_", f"Tensor.{name}_"
+    method.__doc__ = f"In place: self = self.{name}()."
+    return method
+
+
 # ------------------------------------------------------------------ the Tensor
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
@@ -1926,14 +1937,19 @@ class Tensor:
                            "writeable); clone() it before writing into it")
 
     def _inplace(self, primitive, *args, **params):
-        """Apply primitive(self, *args) and write the result into self's memory.
+        """Apply primitive(self, *args) and write the result into self's memory (see _write_back)."""
+        return self._write_back(lambda old: apply(primitive, old, *args, **params), args)
+
+    def _write_back(self, compute, operands=()):
+        """Write compute(self), an out-of-place result, into self's memory: x.log2_() is x.log2()
+        written back. `operands` are compute's other inputs, which may require grad.
 
         On a tensor in the graph the in-place op is recorded like its out-of-place form:
         the old value becomes the op's input and self takes over the new grad_fn.
         """
         self._check_inplace()
         tracking = _grad_mode.enabled and (self._requires_grad or builtins.any(
-            isinstance(a, Tensor) and a._requires_grad for a in args))
+            isinstance(a, Tensor) and a._requires_grad for a in operands))
         source = self
         if tracking:
             if self._base is not None:
@@ -1942,7 +1958,7 @@ class Tensor:
                                    "out-of-place form, e.g. y = y * 2 instead of y.mul_(2)")
             source = Tensor._wrap(self._array.copy(), self._grad_fn)  # the old value, never modified
             source._requires_grad = self._requires_grad
-        result = apply(primitive, source, *args, **params)
+        result = compute(source)
         if result._array.shape != self._array.shape:  # the result may not widen the tensor, as in torch
             _check_inplace_shape(self._array.shape, result._array.shape)
         if not _dtype.can_cast(result._array.dtype, self._array.dtype):
@@ -1955,12 +1971,6 @@ class Tensor:
         self._array[...] = result._array
         self._version_counter[0] += 1
         return self
-
-    def _inplace_floating(self, primitive):
-        """An in-place op whose result is floating (exp_, sqrt_): refused on an integer or bool tensor."""
-        if self._array.dtype.kind != "f":
-            _refuse_cast(_dtype.get_default_dtype().numpy, self._array.dtype)
-        return self._inplace(primitive)
 
     def _inplace_binary(self, primitive, other):
         if isinstance(other, Tensor):
@@ -2021,10 +2031,7 @@ class Tensor:
             _check_inplace_shape(self._array.shape, result._array.shape)
         if not _dtype.can_cast(result._array.dtype, self._array.dtype):
             _refuse_cast(result._array.dtype, self._array.dtype)
-        self._check_inplace()
-        self._array[...] = result._array
-        self._version_counter[0] += 1
-        return self
+        return self._overwrite(result._array)
 
     def bitwise_and_(self, other: TensorLike) -> Tensor:
         return self._inplace_logical(np.bitwise_and, other)
@@ -2044,26 +2051,40 @@ class Tensor:
     def __imod__(self, other: TensorLike) -> Tensor:
         return self.remainder_(other)  # (remainder_ is defined further down)
 
-    def neg_(self) -> Tensor:
-        return self._inplace(E.neg)
+    # The in-place forms of unary math: x.log_() is x.log() written back into x (see _write_back),
+    # so each keeps its out-of-place form's checks, gradient and grad_fn, and a floating result
+    # is refused by an integer or bool tensor, as in torch.
+    neg_, abs_, relu_, square_, reciprocal_ = map(_in_place_form, ("neg", "abs", "relu", "square", "reciprocal"))
+    exp_, exp2_, expm1_, sqrt_, rsqrt_ = map(_in_place_form, ("exp", "exp2", "expm1", "sqrt", "rsqrt"))
+    log_, log2_, log10_, log1p_ = map(_in_place_form, ("log", "log2", "log10", "log1p"))
+    sin_, cos_, tan_, asin_, acos_, atan_ = map(_in_place_form, ("sin", "cos", "tan", "asin", "acos", "atan"))
+    sinh_, cosh_, tanh_, asinh_, acosh_, atanh_ = map(_in_place_form,
+                                                      ("sinh", "cosh", "tanh", "asinh", "acosh", "atanh"))
+    sigmoid_, erf_, erfc_, sinc_ = map(_in_place_form, ("sigmoid", "erf", "erfc", "sinc"))
+    deg2rad_, rad2deg_ = map(_in_place_form, ("deg2rad", "rad2deg"))
+    arcsin_, arccos_, arctan_, arcsinh_, arccosh_, arctanh_ = asin_, acos_, atan_, asinh_, acosh_, atanh_
+    negative_, absolute_ = neg_, abs_
 
-    def exp_(self) -> Tensor:
-        return self._inplace_floating(E.exp)
+    def logit_(self, eps: _float | None = None) -> Tensor:
+        return self._write_back(lambda old: old.logit(eps))
 
-    def sqrt_(self) -> Tensor:
-        return self._inplace_floating(E.sqrt)
+    def bitwise_not_(self) -> Tensor:
+        if self._array.dtype.kind not in "iub":
+            raise NotImplementedError(f'"bitwise_not_cpu" not implemented for {_scalar_type(self)!r}')
+        return self._overwrite(np.invert(self._array))
 
-    def abs_(self) -> Tensor:
-        return self._inplace(E.abs)
+    def logical_not_(self) -> Tensor:
+        """self = not self, as 1 and 0 in self's dtype. Not recorded, as in torch: a tensor in the
+        graph keeps its grad_fn."""
+        return self._overwrite(np.logical_not(self._array))
 
-    def relu_(self) -> Tensor:
-        return self._inplace(E.relu)
-
-    def sigmoid_(self) -> Tensor:
-        return self._inplace_floating(E.sigmoid)
-
-    def tanh_(self) -> Tensor:
-        return self._inplace_floating(E.tanh)
+    def _overwrite(self, values):
+        """Write values (broadcast, cast to self's dtype) into self, outside the graph: the ops
+        that torch does not record (logical_not_, bitwise_not_, logical_and_, ...)."""
+        self._check_inplace()
+        self._array[...] = values
+        self._version_counter[0] += 1
+        return self
 
     def clamp_(self, min: Number | Tensor | None = None, max: Number | Tensor | None = None) -> Tensor:
         if min is None and max is None:
@@ -2072,6 +2093,12 @@ class Tensor:
         return self._inplace(E.clamp, min, max)
 
     clip_ = clamp_
+
+    def clamp_min_(self, min: Number | Tensor) -> Tensor:
+        return self.clamp_(min=min)
+
+    def clamp_max_(self, max: Number | Tensor) -> Tensor:
+        return self.clamp_(max=max)
 
     def masked_fill_(self, mask: TensorLike, value: Number | Tensor) -> Tensor:
         mask = _mask_array(mask, "masked_fill_")

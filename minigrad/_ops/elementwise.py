@@ -149,7 +149,7 @@ pow_scalar = Primitive("PowScalar", _scalar_pow, _scalar_pow_vjp, grad_fn_name="
 # ---------------------------------------------------------------- unary calculus
 exp = Primitive("Exp", np.exp, lambda g, ans, x: g * ans, saves="output")  # overflows to inf
 log = Primitive("Log", np.log, lambda g, ans, x: g / x)
-log1p = Primitive("Log1p", np.log1p, lambda g, ans, x: g / (1 + x), fused_for="log(1 + x)")
+log1p = Primitive("Log1P", np.log1p, lambda g, ans, x: g / (1 + x), fused_for="log(1 + x)")
 sqrt = Primitive("Sqrt", np.sqrt, lambda g, ans, x: g / (2 * ans), saves="output")
 rsqrt = Primitive("Rsqrt", lambda x: 1 / np.sqrt(x),
                   lambda g, ans, x: -0.5 * g * ans * ans * ans, saves="output", fused_for="reciprocal(sqrt(x))")
