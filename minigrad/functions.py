@@ -617,3 +617,4 @@ deg2rad_, rad2deg_ = Tensor.deg2rad_, Tensor.rad2deg_
 floor_, ceil_, round_, trunc_, fix_, frac_ = (Tensor.floor_, Tensor.ceil_, Tensor.round_, Tensor.trunc_, Tensor.fix_,
                                               Tensor.frac_)
 clamp_, clip_, clamp_min_, clamp_max_ = Tensor.clamp_, Tensor.clip_, Tensor.clamp_min_, Tensor.clamp_max_
+xlogy_ = Tensor.xlogy_

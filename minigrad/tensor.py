@@ -1183,6 +1183,24 @@ class Tensor:
     def cumprod(self, dim: _int, dtype: DTypeLike | None = None) -> Tensor:
         return self._cumulative(R.cumprod, dim, dtype)
 
+    def cumsum_(self, dim: _int, *, dtype: DTypeLike | None = None) -> Tensor:
+        return self._cumulative_(Tensor.cumsum, "cumsum_out_cpu", dim, dtype)
+
+    def cumprod_(self, dim: _int, *, dtype: DTypeLike | None = None) -> Tensor:
+        return self._cumulative_(Tensor.cumprod, "cumprod_out_cpu", dim, dtype)
+
+    def _cumulative_(self, out_of_place, kernel, dim, dtype):
+        """self = out_of_place(self, dim): the running sum or product along dim, in self's dtype
+        (an integer one accumulates in int64 and is cast back, as in torch). dtype, if given,
+        must be self's own: the result is not converted."""
+        _dim(dim, self.ndim)  # (torch checks dim first)
+        if dtype is not None and _dtype.as_dtype(dtype).numpy != self._array.dtype:
+            raise RuntimeError(f"Bad in-place call: input tensor dtype {self.dtype} and output tensor dtype "
+                               f"{_dtype.as_dtype(dtype)} should match")
+        if self._array.dtype == np.bool_:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+        return self._write_back(lambda old: out_of_place(old, dim))
+
     def cummax(self, dim: _int) -> tuple[Tensor, Tensor]:
         return self._running_extreme("cummax", dim, I.cummax, largest=True)
 
@@ -2016,6 +2034,11 @@ class Tensor:
         _refuse_bool_kernel(self, exponent, "pow", in_place=True)
         return self._inplace_binary(E.pow, exponent)
 
+    def true_divide_(self, other: TensorLike) -> Tensor:
+        return self.div_(other)
+
+    subtract_, multiply_, divide_ = sub_, mul_, div_
+
     def floor_divide_(self, other: TensorLike) -> Tensor:
         if self._array.dtype.kind in "iub":
             _refuse_bool_kernel(self, other, "div_floor_cpu", in_place=True)
@@ -2032,6 +2055,52 @@ class Tensor:
         if not _dtype.can_cast(result._array.dtype, self._array.dtype):
             _refuse_cast(result._array.dtype, self._array.dtype)
         return self._overwrite(result._array)
+
+    def _compare_(self, ufunc, other, name):
+        """self = (self ufunc other), as 1 and 0 in self's dtype; recorded with a zero gradient."""
+        other = _comparable(other, name)
+        result_shape = self._compare(ufunc, other)._array.shape  # (torch's error where the shapes clash)
+        if result_shape != self._array.shape:
+            _check_inplace_shape(self._array.shape, result_shape)
+        operand = "tensor" if isinstance(other, Tensor) else "number"
+        return self._inplace(E.comparisons_written_back[ufunc, operand], _raw(other) if operand == "number" else other)
+
+    def eq_(self, other: TensorLike) -> Tensor:
+        return self._compare_(np.equal, other, "eq_")
+
+    def ne_(self, other: TensorLike) -> Tensor:
+        return self._compare_(np.not_equal, other, "ne_")
+
+    def lt_(self, other: TensorLike) -> Tensor:
+        return self._compare_(np.less, other, "lt_")
+
+    def le_(self, other: TensorLike) -> Tensor:
+        return self._compare_(np.less_equal, other, "le_")
+
+    def gt_(self, other: TensorLike) -> Tensor:
+        return self._compare_(np.greater, other, "gt_")
+
+    def ge_(self, other: TensorLike) -> Tensor:
+        return self._compare_(np.greater_equal, other, "ge_")
+
+    greater_, greater_equal_, less_, less_equal_, not_equal_ = gt_, ge_, lt_, le_, ne_
+
+    def _logical_(self, out_of_place, other):
+        """self = out_of_place(self, other) (logical_and, ...), as 1 and 0 in self's dtype. Not
+        recorded, as in torch: a tensor in the graph keeps its grad_fn."""
+        result = out_of_place(self, other)
+        if result._array.shape != self._array.shape:
+            _check_inplace_shape(self._array.shape, result._array.shape)
+        return self._overwrite(result._array)
+
+    def logical_and_(self, other: Tensor) -> Tensor:
+        return self._logical_(Tensor.logical_and, other)
+
+    def logical_or_(self, other: Tensor) -> Tensor:
+        return self._logical_(Tensor.logical_or, other)
+
+    def logical_xor_(self, other: Tensor) -> Tensor:
+        return self._logical_(Tensor.logical_xor, other)
 
     def bitwise_and_(self, other: TensorLike) -> Tensor:
         return self._inplace_logical(np.bitwise_and, other)
@@ -2202,11 +2271,37 @@ class Tensor:
 
     def hypot(self, other: TensorLike) -> Tensor:
         """sqrt(self^2 + other^2), the length of the vector (self, other), finite where the squares overflow."""
-        return self._floating_binary(E.hypot, _tensor_operand(other, "hypot"))
+        other = _tensor_operand(other, "hypot")
+        result_dtype = _promote(self, other)[0]._array.dtype
+        if result_dtype.kind != "f":  # torch has no integer kernel for it
+            raise NotImplementedError(f'"hypot_cpu" not implemented for {_dtype.scalar_type_name(result_dtype)!r}')
+        return self._floating_binary(E.hypot, other)
 
     def xlogy(self, other: TensorLike) -> Tensor:
         """self * log(other), and 0 where self is 0 (unless other is NaN)."""
         return self._floating_binary(E.xlogy, other)
+
+    def atan2_(self, other: Tensor) -> Tensor:
+        return self._floating_binary_(Tensor.atan2, _tensor_operand(other, "atan2_"))
+
+    arctan2_ = atan2_
+
+    def hypot_(self, other: Tensor) -> Tensor:
+        other = _tensor_operand(other, "hypot_")
+        result_dtype = _promote(self, other)[0]._array.dtype
+        if result_dtype.kind != "f" and not _dtype.can_cast(result_dtype, self._array.dtype):
+            _refuse_cast(result_dtype, self._array.dtype)  # (torch checks this before its kernel)
+        return self._floating_binary_(Tensor.hypot, other)
+
+    def xlogy_(self, other: TensorLike) -> Tensor:
+        return self._floating_binary_(Tensor.xlogy, other)
+
+    def _floating_binary_(self, out_of_place, other):
+        """self = out_of_place(self, other) for atan2_, hypot_, xlogy_: a floating tensor computes
+        in its own dtype (other is cast to it); an integer or bool one refuses the float result."""
+        if self.is_floating_point() and isinstance(other, Tensor):
+            other = other._cast(self._array.dtype)
+        return self._write_back(lambda old: out_of_place(old, other), (other,))
 
     def logit(self, eps: _float | None = None) -> Tensor:
         """log(p / (1 - p)), the inverse of sigmoid; with eps, p is first clamped to [eps, 1 - eps]

@@ -438,6 +438,26 @@ heaviside = Primitive("Heaviside", _heaviside, _no_derivative("heaviside"), _no_
 heaviside_inplace = Primitive("HeavisideInplace", _heaviside, _no_derivative("heaviside_"),
                               _no_derivative("heaviside_"), saves="nothing", grad_fn_name="NotImplemented")
 
+
+def _comparison_written_back(name, ufunc, operand):
+    """x.eq_(y), x.lt_(y), ...: the comparison written into x as 1 and 0 of x's dtype. A step
+    function: torch records it with a zero gradient for x and for a tensor y. `operand` says
+    whether y is a tensor or a number, which torch's node names tell apart (EqBackward1, EqBackward0)."""
+    def no_slope(g, ans, x, y):
+        return np.zeros_like(g)
+
+    return Primitive(f"{name}{operand.capitalize()}InPlace", lambda x, y: ufunc(x, y).astype(x.dtype, copy=False),
+                     no_slope, no_slope, saves="nothing",
+                     grad_fn_name=f"{name}Backward{1 if operand == 'tensor' else 0}")
+
+
+# {(ufunc, "tensor" or "number"): the primitive of its in-place comparison}
+comparisons_written_back = {
+    (ufunc, operand): _comparison_written_back(name, ufunc, operand)
+    for name, ufunc in (("Eq", np.equal), ("Ne", np.not_equal), ("Lt", np.less), ("Le", np.less_equal),
+                        ("Gt", np.greater), ("Ge", np.greater_equal))
+    for operand in ("tensor", "number")}
+
 # The forms torch records when a Python number is the left operand: c - x, c ** x and 1 / x
 # (c / x is recorded as (1 / x) * c). The number is a parameter, so x is the node's only input.
 rsub = Primitive("Rsub", lambda x, other: other - x, lambda g, ans, x, other: -g, saves="nothing",
