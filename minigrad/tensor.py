@@ -2147,6 +2147,76 @@ class Tensor:
         graph keeps its grad_fn."""
         return self._overwrite(np.logical_not(self._array))
 
+    # -------------------------------------------------------------- shape in place
+    # t_, transpose_, squeeze_, unsqueeze_ change the tensor's dims, not its values: self takes
+    # the out-of-place view's shape and strides (and, in the graph, its grad_fn), so a view of
+    # another tensor may be reshaped so too. As in torch the version counter moves, so that a
+    # graph that saved the old tensor refuses to run backward.
+    def _reshape_in_place(self, view):
+        if self._grad_fn is None and self._requires_grad and _grad_mode.enabled:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        result = view(self)
+        self._array = result._array
+        if result._grad_fn is not None:
+            self._grad_fn = result._grad_fn
+        self._version_counter[0] += 1
+        return self
+
+    def t_(self) -> Tensor:
+        if self.ndim > 2:
+            raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self._reshape_in_place(Tensor.t)
+
+    def transpose_(self, dim0: _int, dim1: _int) -> Tensor:
+        return self._reshape_in_place(lambda x: x.transpose(dim0, dim1))
+
+    def swapaxes_(self, axis0: _int, axis1: _int) -> Tensor:
+        return self.transpose_(axis0, axis1)
+
+    def swapdims_(self, dim0: _int, dim1: _int) -> Tensor:
+        return self.transpose_(dim0, dim1)
+
+    def squeeze_(self, dim: Dims | None = None) -> Tensor:
+        return self._reshape_in_place(lambda x: x.squeeze(dim))
+
+    def unsqueeze_(self, dim: _int) -> Tensor:
+        return self._reshape_in_place(lambda x: x.unsqueeze(dim))
+
+    def tril_(self, diagonal: _int = 0) -> Tensor:
+        return self._write_back(lambda old: old.tril(diagonal))
+
+    def triu_(self, diagonal: _int = 0) -> Tensor:
+        return self._write_back(lambda old: old.triu(diagonal))
+
+    def fill_diagonal_(self, fill_value: Number | Tensor, wrap: _bool = False) -> Tensor:
+        """Write fill_value on the main diagonal, the elements whose indices are all equal. A 2-D
+        tensor taller than wide has its diagonal end at the last column; with wrap it starts again
+        one row below, every (width + 1)-th element in row-major order, as torch (and NumPy's
+        fill_diagonal) do. A tensor of more dims must have all its dims of one size."""
+        if self.ndim < 2:
+            raise RuntimeError("dimensions must larger than 1")
+        if len(set(self._array.shape)) > 1 and self.ndim > 2:
+            raise RuntimeError(f"all dimensions of input must be of equal length, got {list(self._array.shape)}")
+        value = _fitted_number(_fill_value(fill_value, "fill_diagonal_"), self._array.dtype)
+        positions = self._diagonal_positions(wrap)
+        values = np.full(positions[0].shape, value, dtype=self._array.dtype)
+        if self._grad_fn is not None and _grad_mode.enabled:  # in the graph: a zero gradient on the diagonal
+            return self._inplace(I.index_put, values, index=positions)
+        self._check_inplace()
+        self._array[positions] = values
+        self._version_counter[0] += 1
+        return self
+
+    def _diagonal_positions(self, wrap):
+        """The indices, one array per dim, of the elements fill_diagonal_ writes."""
+        if self.ndim > 2:
+            return (np.arange(self._array.shape[0]),) * self.ndim
+        rows, columns = self._array.shape
+        flat = np.arange(0, rows * columns, columns + 1)  # row-major: one row down and one column right
+        if not wrap:
+            flat = flat[:builtins.min(rows, columns)]
+        return np.divmod(flat, columns) if columns else (flat, flat)
+
     def _overwrite(self, values):
         """Write values (broadcast, cast to self's dtype) into self, outside the graph: the ops
         that torch does not record (logical_not_, bitwise_not_, logical_and_, ...)."""
