@@ -305,11 +305,6 @@ def tensordot(a: Tensor, b: Tensor, dims: int | Sequence[Sequence[int]] = 2) -> 
     return einsum(f"{''.join(a_letters)},{''.join(b_letters)}->{''.join(kept)}", a, b)
 
 
-def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
-    """The p-norm of input - other (broadcast), over all its elements."""
-    return (input - other).norm(p)
-
-
 def promote_types(type1: _dtype.dtype, type2: _dtype.dtype) -> _dtype.dtype:
     """The dtype torch's type promotion gives two tensors of these dtypes (int64 with float32 is
     float32, not NumPy's float64)."""
@@ -595,6 +590,14 @@ mode = Tensor.mode
 index_put = Tensor.index_put
 addmm = Tensor.addmm
 baddbmm = Tensor.baddbmm
+addmv = _with_out("addmv", Tensor.addmv)
+addmv_ = Tensor.addmv_
+addr = _with_out("addr", Tensor.addr)
+addbmm = _with_out("addbmm", Tensor.addbmm)
+ger = _with_out("ger", Tensor.ger)
+inner = _with_out("inner", Tensor.inner)
+vdot = _with_out("vdot", Tensor.vdot)
+dist = Tensor.dist
 fmod = _with_out("fmod", Tensor.fmod)
 sgn = Tensor.sgn
 fix = Tensor.fix

@@ -2516,6 +2516,108 @@ class Tensor:
         """beta * self + alpha * (batch1 @ batch2) for batches of matrices."""
         return _scaled_sum(self, batch1.bmm(batch2), beta, alpha)
 
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """beta * self + alpha * (mat @ vec), with self broadcast to the product's length."""
+        _check_same_dtype("addmv input tensors must have the same dtype", self, mat, vec)
+        if self.ndim > 1 or mat.ndim != 2 or vec.ndim != 1:
+            raise RuntimeError(f"vector + matrix @ vector expected, got {self.ndim}, {mat.ndim}, {vec.ndim}")
+        rows, columns = mat._array.shape
+        if columns != vec._array.shape[0] or self._array.shape not in ((), (1,), (rows,)):
+            raise RuntimeError(f"size mismatch, got input ({', '.join(map(str, self._array.shape))}), "
+                               f"mat ({rows}x{columns}), vec ({vec._array.shape[0]})")
+        if self._array.dtype == np.bool_:
+            raise NotImplementedError("\"addmv_impl_cpu\" not implemented for 'Bool'")
+        return _scaled_sum(self, mat.mv(vec), beta, alpha)
+
+    def addr(self, vec1: Tensor, vec2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """beta * self + alpha * outer(vec1, vec2), with self broadcast to the product's shape.
+        For bool tensors, (beta and self) or (alpha and outer(vec1, vec2)), as in torch."""
+        for name, vector in (("vec1", vec1), ("vec2", vec2)):
+            if vector.ndim != 1:
+                raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {vector.ndim}-D")
+        product = vec1.outer(vec2)
+        result_dtype = _promote(self, product)[0]._array.dtype
+        for name, scale in (("beta", beta), ("alpha", alpha)):
+            if isinstance(scale, (bool, np.bool_)) and result_dtype != np.bool_:
+                raise RuntimeError(f"Boolean {name} only supported for Boolean results.")
+            if result_dtype.kind in "iub" and isinstance(scale, (float, np.floating)):
+                raise RuntimeError(f"For integral input tensors, argument {name} must not be a floating point number.")
+        if result_dtype == np.bool_:
+            _scaled_sum(self, product, 1, 1)  # (only for its check of the shapes)
+            return (self & builtins.bool(beta)) | (product & builtins.bool(alpha))
+        return _scaled_sum(self, product, beta, alpha)
+
+    def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """beta * self + alpha * the sum over the batch of batch1[i] @ batch2[i]: one matrix."""
+        _check_same_dtype("self and mat2 must have the same dtype, but got", self, batch2)
+        for name, batch in (("batch1", batch1), ("batch2", batch2)):
+            if batch.ndim != 3:
+                raise RuntimeError(f"{name} must be a 3D tensor")
+        if batch1._array.shape[2] != batch2._array.shape[1]:
+            raise RuntimeError(f"Incompatible matrix sizes for bmm ({batch1.shape[1]}x{batch1.shape[2]} and "
+                               f"{batch2.shape[1]}x{batch2.shape[2]})")
+        return _scaled_sum(self, batch1.bmm(batch2).sum(0, dtype=batch1.dtype), beta, alpha)
+
+    def addmm_(self, mat1: Tensor, mat2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        return self._product_in_place(Tensor.addmm, mat1, mat2, beta=beta, alpha=alpha)
+
+    def baddbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        return self._product_in_place(Tensor.baddbmm, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addmv_(self, mat: Tensor, vec: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        return self._product_in_place(Tensor.addmv, mat, vec, beta=beta, alpha=alpha)
+
+    def addr_(self, vec1: Tensor, vec2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        return self._product_in_place(Tensor.addr, vec1, vec2, beta=beta, alpha=alpha)
+
+    def addbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        return self._product_in_place(Tensor.addbmm, batch1, batch2, beta=beta, alpha=alpha)
+
+    def _product_in_place(self, out_of_place, a, b, **scales):
+        """self = out_of_place(self, a, b, beta=, alpha=) (addmm_, addmv_, ...): the product must
+        have self's shape, which the in-place form cannot widen."""
+        def compute(old):
+            result = out_of_place(old, a, b, **scales)
+            if result._array.shape != self._array.shape:
+                raise RuntimeError(f"Bad in-place call: input tensor size {list(self._array.shape)} and output "
+                                   f"tensor size {list(result._array.shape)} should match")
+            return result
+        return self._write_back(compute, (a, b))
+
+    def ger(self, vec2: Tensor) -> Tensor:
+        """outer under its old name."""
+        return self.outer(vec2)
+
+    def inner(self, other: Tensor) -> Tensor:
+        """The sum of products over the last dim of both: shape self.shape[:-1] + other.shape[:-1]
+        (a plain product when either is a number-like 0-d tensor)."""
+        other = _tensor_operand(other, "inner")
+        if self.ndim == 0 or other.ndim == 0:
+            return self * other
+        if self._array.dtype != other._array.dtype:
+            raise RuntimeError("both inputs should have same dtype")
+        length = self._array.shape[-1]
+        if other._array.shape[-1] != length:
+            raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                               f"{list(self._array.shape)} and {list(other._array.shape)}")
+        products = self.reshape(-1, length).matmul(other.reshape(-1, length).t())
+        return products.reshape(self._array.shape[:-1] + other._array.shape[:-1])
+
+    def vdot(self, other: Tensor) -> Tensor:
+        """The dot product of two vectors (for real tensors, dot)."""
+        other = _tensor_operand(other, "vdot")
+        if self.ndim == 1 and other.ndim == 1:
+            _check_same_dtype("dot : expected both vectors to have same dtype, but found", self, other)
+        return self.dot(other)
+
+    def dist(self, other: Tensor, p: Number = 2) -> Tensor:
+        """The p-norm of self - other (broadcast), over all its elements."""
+        difference = self - _tensor_operand(other, "dist")
+        if difference._array.dtype.kind != "f":
+            raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
+                               f"{_scalar_type(difference)} instead.")
+        return difference.norm(p)
+
     # -------------------------------------------------------------- fmod, sgn, fix, heaviside; rounding in place
     def fmod(self, other: TensorLike) -> Tensor:
         """self - trunc(self / other) * other: the remainder with the sign of self, as C's fmod."""
@@ -2889,8 +2991,20 @@ def _mode_position(array, axis):
     return np.take_along_axis(order, np.moveaxis(end, -1, axis), axis=axis)
 
 
+def _check_same_dtype(message, *tensors):
+    """torch's error for a product of tensors of different dtypes; `message` is followed by their names."""
+    if len({t._array.dtype for t in tensors}) > 1:
+        names = [_scalar_type(t) for t in tensors]
+        listed = " and ".join(names) if len(names) == 2 else ", ".join(names[:-1]) + f", and {names[-1]}"
+        raise RuntimeError(f"{message} {listed}" if message.endswith(("but got", "found")) else
+                           f"{message}, but got {listed}")
+
+
 def _scaled_sum(input, product, beta, alpha):
-    """beta * input + alpha * product (addmm, baddbmm); with beta = 0 input is ignored, nan included."""
+    """beta * input + alpha * product (addmm, baddbmm, addmv, ...); with beta = 0 input is ignored,
+    nan included. On integer tensors beta and alpha are taken as integers (0.5 is 0), as in torch."""
+    if product._array.dtype.kind in "iu":
+        beta, alpha = int(beta), int(alpha)
     try:
         fits = np.broadcast_shapes(input._array.shape, product._array.shape) == product._array.shape
     except ValueError:
@@ -2900,7 +3014,7 @@ def _scaled_sum(input, product, beta, alpha):
                            f"{list(product.shape)}")
     scaled = product if alpha == 1 else product * alpha
     if beta == 0:  # input stays in the graph with a zero gradient, but its values (nan too) are not read
-        return scaled + apply(E.where, input, 0.0, condition=np.zeros((), dtype=bool))
+        return scaled + apply(E.where, input, np.zeros((), input._array.dtype), condition=np.zeros((), dtype=bool))
     return (input if beta == 1 else input * beta) + scaled
 
 
