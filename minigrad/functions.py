@@ -621,3 +621,13 @@ floor_, ceil_, round_, trunc_, fix_, frac_ = (Tensor.floor_, Tensor.ceil_, Tenso
                                               Tensor.frac_)
 clamp_, clip_, clamp_min_, clamp_max_ = Tensor.clamp_, Tensor.clip_, Tensor.clamp_min_, Tensor.clamp_max_
 xlogy_ = Tensor.xlogy_
+
+fliplr, flipud, ravel, positive = Tensor.fliplr, Tensor.flipud, Tensor.ravel, Tensor.positive
+hsplit, vsplit, dsplit = Tensor.hsplit, Tensor.vsplit, Tensor.dsplit
+isposinf = _with_out("isposinf", Tensor.isposinf)
+isneginf = _with_out("isneginf", Tensor.isneginf)
+isreal = Tensor.isreal
+is_complex, is_conj, is_neg, is_inference = Tensor.is_complex, Tensor.is_conj, Tensor.is_neg, Tensor.is_inference
+is_nonzero, is_same_size = Tensor.is_nonzero, Tensor.is_same_size
+is_signed = Tensor.is_signed
+zero_, fill_, detach_, index_put_ = Tensor.zero_, Tensor.fill_, Tensor.detach_, Tensor.index_put_

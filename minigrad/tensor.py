@@ -211,6 +211,48 @@ class Tensor:
         """The address of the first element: views of one tensor share memory."""
         return self._array.__array_interface__["data"][0]
 
+    def storage_offset(self) -> _int:
+        """How many elements into its memory this tensor starts: 0 unless it is a view that starts
+        later (x[1] of a 3 x 4 tensor starts 4 elements in)."""
+        if self._base is None:
+            return 0
+        return (self.data_ptr() - self._base.data_ptr()) // self._array.itemsize
+
+    @property
+    def itemsize(self) -> _int:
+        """The size of one element in bytes."""
+        return self._array.itemsize
+
+    @property
+    def nbytes(self) -> _int:
+        """The size of all the elements in bytes (as if contiguous: an expanded tensor counts each one)."""
+        return self._array.size * self._array.itemsize
+
+    def is_signed(self) -> _bool:
+        """Whether the dtype holds negative numbers (not bool or uint8)."""
+        return self._array.dtype.kind in "if"
+
+    def is_complex(self) -> _bool:
+        return False  # minigrad has no complex dtypes
+
+    def is_conj(self) -> _bool:
+        return False  # (a lazily conjugated complex tensor, in torch)
+
+    def is_neg(self) -> _bool:
+        return False  # (a lazily negated complex tensor, in torch)
+
+    def is_inference(self) -> _bool:
+        return False  # minigrad's inference_mode is no_grad: it makes no inference tensors
+
+    def is_same_size(self, other: Tensor) -> _bool:
+        return self._array.shape == _tensor_operand(other, "is_same_size")._array.shape
+
+    def is_nonzero(self) -> _bool:
+        """Whether the tensor's single element is not zero."""
+        if self._array.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {'no values' if self._array.size == 0 else 'more than one value'} is ambiguous")
+        return builtins.bool(self._array.reshape(()) != 0)
+
     @property
     def data(self) -> Tensor:
         """This tensor's values as a tensor outside the graph (sharing memory, not the version)."""
@@ -479,6 +521,15 @@ class Tensor:
     def bool(self) -> Tensor:
         return self._cast(np.dtype(np.bool_))
 
+    def byte(self) -> Tensor:
+        return self._cast(np.dtype(np.uint8))
+
+    def char(self) -> Tensor:
+        return self._cast(np.dtype(np.int8))
+
+    def short(self) -> Tensor:
+        return self._cast(np.dtype(np.int16))
+
     def cpu(self) -> Tensor:
         return self
 
@@ -631,7 +682,11 @@ class Tensor:
         return apply(E.neg, self)
 
     def __pos__(self) -> Tensor:
+        if self._array.dtype == np.bool_:
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
         return self
+
+    positive = __pos__
 
     def __abs__(self) -> Tensor:
         return self.abs()
@@ -801,6 +856,16 @@ class Tensor:
 
     def isfinite(self) -> Tensor:
         return Tensor._wrap(np.asarray(np.isfinite(self._array)))
+
+    def isposinf(self) -> Tensor:
+        return Tensor._wrap(np.asarray(np.isposinf(self._array)))
+
+    def isneginf(self) -> Tensor:
+        return Tensor._wrap(np.asarray(np.isneginf(self._array)))
+
+    def isreal(self) -> Tensor:
+        """Whether each element has no imaginary part: all True, minigrad's tensors being real."""
+        return Tensor._wrap(np.ones(self._array.shape, dtype=np.bool_))
 
     def any(self, dim: Dims | None = None, keepdim: _bool = False) -> Tensor:
         return self._truth(np.any(self._array, axis=_axes(dim, self.ndim), keepdims=keepdim))
@@ -1491,6 +1556,52 @@ class Tensor:
 
     def flip(self, *axes: _int | Sequence[_int], dims: Sequence[_int] | None = None) -> Tensor:
         return apply(S.flip, self, axis=_axes(_sizes(axes, dims), self.ndim))
+
+    def fliplr(self) -> Tensor:
+        """Reverse the columns (dim 1)."""
+        if self.ndim < 2:
+            raise RuntimeError("Input must be >= 2-d.")
+        return self.flip(1)
+
+    def flipud(self) -> Tensor:
+        """Reverse the rows (dim 0)."""
+        if self.ndim < 1:
+            raise RuntimeError("Input must be >= 1-d.")
+        return self.flip(0)
+
+    def ravel(self) -> Tensor:
+        """The elements as one dim, in row-major order (a view when the memory allows it)."""
+        return self.reshape(-1)
+
+    def hsplit(self, indices_or_sections: _int | Sequence[_int] | None = None, *,
+               sections: _int | None = None, indices: Sequence[_int] | None = None) -> tuple[Tensor, ...]:
+        """tensor_split along dim 1 (dim 0 of a 1-D tensor), into equal pieces or at indices."""
+        return self._split_along("hsplit", 1 if self.ndim > 1 else 0, 1, indices_or_sections, sections, indices)
+
+    def vsplit(self, indices_or_sections: _int | Sequence[_int] | None = None, *,
+               sections: _int | None = None, indices: Sequence[_int] | None = None) -> tuple[Tensor, ...]:
+        """tensor_split along dim 0 of a tensor of at least 2 dims."""
+        return self._split_along("vsplit", 0, 2, indices_or_sections, sections, indices)
+
+    def dsplit(self, indices_or_sections: _int | Sequence[_int] | None = None, *,
+               sections: _int | None = None, indices: Sequence[_int] | None = None) -> tuple[Tensor, ...]:
+        """tensor_split along dim 2 of a tensor of at least 3 dims."""
+        return self._split_along("dsplit", 2, 3, indices_or_sections, sections, indices)
+
+    def _split_along(self, name, dim, min_dims, split, sections, indices):
+        """hsplit, vsplit, dsplit: tensor_split along `dim`, where a number of sections must divide
+        the dim's size exactly (tensor_split would make the first pieces longer)."""
+        if isinstance(split, Tensor):  # (unlike tensor_split)
+            raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor), but expected "
+                            "an int or a sequence of ints")
+        if self.ndim < min_dims:
+            raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a "
+                               f"tensor with {self.ndim} dimensions!")
+        count = sections if sections is not None else split
+        if isinstance(count, numbers.Integral) and (count == 0 or self._array.shape[dim] % count):
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                               f"dimension {self._array.shape[dim]} is not divisible by the split_size {count}!")
+        return self.tensor_split(split, dim, sections=sections, indices=indices)
 
     def split(self, split_size_or_sections: _int | Sequence[_int] | None = None, dim: _int = 0, *,
               split_size: _int | Sequence[_int] | None = None) -> tuple[Tensor, ...]:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.testing import assert_raises_like_torch, check_parity, torch_or_skip
+from minigrad.testing import assert_raises_like_torch, assert_same_as_torch, check_parity, torch_or_skip
 from minigrad.testing import strategies as mst
 
 torch = torch_or_skip()
@@ -190,3 +190,17 @@ def test_logical_not_in_place_is_not_recorded():
         y.sum().backward()
         grads.append(x.grad.tolist())
     assert grads[0] == grads[1]
+
+
+def test_the_function_forms_of_fill_zero_detach_and_index_put_in_place():
+    def program(lib):
+        x = lib.arange(4.0)
+        lib.index_put_(x, (lib.tensor([1]),), lib.tensor(7.0))
+        after_put = x.tolist()
+        lib.fill_(x, 2.5)
+        after_fill = x.tolist()
+        lib.zero_(x)
+        y = x * 1
+        return after_put, after_fill, x, lib.detach_(y) is y, y.grad_fn is None
+
+    assert_same_as_torch(program)
