@@ -1746,10 +1746,7 @@ class Tensor:
         if self.ndim == 0 or other.ndim == 0:
             raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {self.ndim}D "
                                f"and {other.ndim}D")
-        if self._array.dtype != other._array.dtype:
-            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {self.dtype} != {other.dtype}")
-        if self._array.shape[-1] != other._array.shape[-2 if other.ndim > 1 else -1]:
-            raise RuntimeError(_matmul_message(self._array.shape, other._array.shape))
+        _check_matmul(self, other)
         try:
             return apply(L.matmul, self, other)
         except ValueError as error:
@@ -1761,12 +1758,7 @@ class Tensor:
         return self.matmul(other)
 
     def bmm(self, other: Tensor) -> Tensor:
-        if self.ndim != 3 or other.ndim != 3:
-            raise RuntimeError(f"batch1 must be a 3D tensor and batch2 must be a 3D tensor, got {self.ndim}-D "
-                               f"and {other.ndim}-D")
-        if self._array.shape[0] != other._array.shape[0]:
-            raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
-                               f"{self._array.shape[0]} and {other._array.shape[0]}")
+        _check_batches(self, other)
         return self.matmul(other)
 
     def mv(self, vec: TensorLike) -> Tensor:
@@ -2621,15 +2613,21 @@ class Tensor:
 
     def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
         """beta * self + alpha * (mat1 @ mat2), with self broadcast to the product's shape."""
-        return _scaled_sum(self, mat1.mm(mat2), beta, alpha)
+        if mat1.ndim != 2 or mat2.ndim != 2:
+            raise RuntimeError(f"mm: expected 2-D tensors, got {mat1.ndim}-D and {mat2.ndim}-D")
+        _check_matmul(mat1, mat2)
+        shape = (mat1._array.shape[0], mat2._array.shape[1])
+        return _scaled_sum(L.addmm, self, mat1, mat2, shape, beta, alpha)
 
     def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
         """beta * self + alpha * (batch1 @ batch2) for batches of matrices."""
-        return _scaled_sum(self, batch1.bmm(batch2), beta, alpha)
+        _check_batches(batch1, batch2)
+        shape = batch1._array.shape[:2] + batch2._array.shape[2:]
+        return _scaled_sum(L.baddbmm, self, batch1, batch2, shape, beta, alpha)
 
     def addmv(self, mat: Tensor, vec: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
         """beta * self + alpha * (mat @ vec), with self broadcast to the product's length."""
-        _check_same_dtype("addmv input tensors must have the same dtype", self, mat, vec)
+        _check_same_dtype("addmv input tensors must have the same dtype, but got", self, mat, vec)
         if self.ndim > 1 or mat.ndim != 2 or vec.ndim != 1:
             raise RuntimeError(f"vector + matrix @ vector expected, got {self.ndim}, {mat.ndim}, {vec.ndim}")
         rows, columns = mat._array.shape
@@ -2638,7 +2636,7 @@ class Tensor:
                                f"mat ({rows}x{columns}), vec ({vec._array.shape[0]})")
         if self._array.dtype == np.bool_:
             raise NotImplementedError("\"addmv_impl_cpu\" not implemented for 'Bool'")
-        return _scaled_sum(self, mat.mv(vec), beta, alpha)
+        return _scaled_sum(L.addmv, self, mat, vec, (rows,), beta, alpha)
 
     def addr(self, vec1: Tensor, vec2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
         """beta * self + alpha * outer(vec1, vec2), with self broadcast to the product's shape.
@@ -2646,28 +2644,24 @@ class Tensor:
         for name, vector in (("vec1", vec1), ("vec2", vec2)):
             if vector.ndim != 1:
                 raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {vector.ndim}-D")
-        product = vec1.outer(vec2)
-        result_dtype = _promote(self, product)[0]._array.dtype
+        result_dtype = _dtype.result_type(self._array.dtype, False, _promote(vec1, vec2)[0]._array.dtype, False)
         for name, scale in (("beta", beta), ("alpha", alpha)):
             if isinstance(scale, (bool, np.bool_)) and result_dtype != np.bool_:
                 raise RuntimeError(f"Boolean {name} only supported for Boolean results.")
             if result_dtype.kind in "iub" and isinstance(scale, (float, np.floating)):
                 raise RuntimeError(f"For integral input tensors, argument {name} must not be a floating point number.")
+        shape = vec1._array.shape + vec2._array.shape
         if result_dtype == np.bool_:
-            _scaled_sum(self, product, 1, 1)  # (only for its check of the shapes)
-            return (self & builtins.bool(beta)) | (product & builtins.bool(alpha))
-        return _scaled_sum(self, product, beta, alpha)
+            _check_broadcasts_to(self, shape)
+            return (self & builtins.bool(beta)) | (vec1.outer(vec2) & builtins.bool(alpha))
+        input, vec1, vec2 = (t._cast(result_dtype) for t in (self, vec1, vec2))  # (addr promotes, unlike addmm)
+        return _scaled_sum(L.addr, input, vec1, vec2, shape, beta, alpha)
 
     def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
         """beta * self + alpha * the sum over the batch of batch1[i] @ batch2[i]: one matrix."""
-        _check_same_dtype("self and mat2 must have the same dtype, but got", self, batch2)
-        for name, batch in (("batch1", batch1), ("batch2", batch2)):
-            if batch.ndim != 3:
-                raise RuntimeError(f"{name} must be a 3D tensor")
-        if batch1._array.shape[2] != batch2._array.shape[1]:
-            raise RuntimeError(f"Incompatible matrix sizes for bmm ({batch1.shape[1]}x{batch1.shape[2]} and "
-                               f"{batch2.shape[1]}x{batch2.shape[2]})")
-        return _scaled_sum(self, batch1.bmm(batch2).sum(0, dtype=batch1.dtype), beta, alpha)
+        _check_batches(batch1, batch2)
+        shape = (batch1._array.shape[1], batch2._array.shape[2])
+        return _scaled_sum(L.addbmm, self, batch1, batch2, shape, beta, alpha)
 
     def addmm_(self, mat1: Tensor, mat2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
         return self._product_in_place(Tensor.addmm, mat1, mat2, beta=beta, alpha=alpha)
@@ -3103,30 +3097,54 @@ def _mode_position(array, axis):
 
 
 def _check_same_dtype(message, *tensors):
-    """torch's error for a product of tensors of different dtypes; `message` is followed by their names."""
+    """torch's error for a product of tensors of different dtypes: `message`, then their dtypes' names."""
     if len({t._array.dtype for t in tensors}) > 1:
         names = [_scalar_type(t) for t in tensors]
         listed = " and ".join(names) if len(names) == 2 else ", ".join(names[:-1]) + f", and {names[-1]}"
-        raise RuntimeError(f"{message} {listed}" if message.endswith(("but got", "found")) else
-                           f"{message}, but got {listed}")
+        raise RuntimeError(f"{message} {listed}")
 
 
-def _scaled_sum(input, product, beta, alpha):
-    """beta * input + alpha * product (addmm, baddbmm, addmv, ...); with beta = 0 input is ignored,
-    nan included. On integer tensors beta and alpha are taken as integers (0.5 is 0), as in torch."""
-    if product._array.dtype.kind in "iu":
-        beta, alpha = int(beta), int(alpha)
+def _check_matmul(a, b):
+    """torch's errors for a @ b of two tensors of at least one dim: mixed dtypes, inner sizes that differ."""
+    if a._array.dtype != b._array.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}")
+    if a._array.shape[-1] != b._array.shape[-2 if b.ndim > 1 else -1]:
+        raise RuntimeError(_matmul_message(a._array.shape, b._array.shape))
+
+
+def _check_batches(batch1, batch2):
+    """torch's errors for batch1 @ batch2 (bmm, baddbmm)."""
+    if batch1.ndim != 3 or batch2.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor and batch2 must be a 3D tensor, got {batch1.ndim}-D "
+                           f"and {batch2.ndim}-D")
+    if batch1._array.shape[0] != batch2._array.shape[0]:
+        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
+                           f"{batch1._array.shape[0]} and {batch2._array.shape[0]}")
+    _check_matmul(batch1, batch2)
+
+
+def _check_broadcasts_to(input, shape):
     try:
-        fits = np.broadcast_shapes(input._array.shape, product._array.shape) == product._array.shape
+        fits = np.broadcast_shapes(input._array.shape, shape) == shape
     except ValueError:
         fits = False
     if not fits:
         raise RuntimeError(f"The input of shape {list(input.shape)} does not broadcast to the product's shape "
-                           f"{list(product.shape)}")
-    scaled = product if alpha == 1 else product * alpha
-    if beta == 0:  # input stays in the graph with a zero gradient, but its values (nan too) are not read
-        return scaled + apply(E.where, input, np.zeros((), input._array.dtype), condition=np.zeros((), dtype=bool))
-    return (input if beta == 1 else input * beta) + scaled
+                           f"{list(shape)}")
+
+
+def _scaled_sum(primitive, input, a, b, shape, beta, alpha):
+    """beta * input + alpha * product(a, b), the product (of the checked a and b) having `shape`:
+    addmm, baddbmm, addmv, addr, addbmm. With beta = 0 input is not read, nan included. On
+    integer tensors beta and alpha are taken as integers (0.5 is 0), as in torch."""
+    _check_broadcasts_to(input, shape)
+    if input._array.dtype != a._array.dtype:
+        raise RuntimeError(f"{primitive.name.lower()}: input and the product must have the same dtype, but got "
+                           f"{_scalar_type(input)} and {_scalar_type(a)}")
+    beta, alpha = (x.item() if isinstance(x, np.generic) else x for x in (beta, alpha))  # (a NumPy float64 would widen float32)
+    if a._array.dtype.kind in "iu":
+        beta, alpha = int(beta), int(alpha)
+    return apply(primitive, input, a, b, beta=beta, alpha=alpha)
 
 
 # ------------------------------------------------------------------ operand helpers

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import minigrad
 from minigrad.testing import assert_raises_like_torch, assert_same_as_torch, check_parity, torch_or_skip
 from minigrad.testing import strategies as mst
 
@@ -178,3 +179,24 @@ def test_dist_with_p_zero_counts_the_differing_elements(data, shape):
     a = data.draw(mst.arrays(np.float64, shape, elements=st.sampled_from([0.0, 1.0, 2.0])), label="a")
     b = data.draw(mst.arrays(np.float64, shape, elements=st.sampled_from([0.0, 1.0])), label="b")
     assert_same_as_torch(lambda lib: lib.tensor(a).dist(lib.tensor(b), 0))
+
+
+@pytest.mark.parametrize("name", ["addmm", "baddbmm", "addmv", "addr", "addbmm"])
+@pytest.mark.parametrize("in_place", [False, True])
+def test_scaled_products_are_named_as_torch_names_them(name, in_place):
+    shapes = {"addmm": ((2, 2), (2, 3), (3, 2)), "baddbmm": ((1, 2, 2), (1, 2, 3), (1, 3, 2)),
+              "addmv": ((2,), (2, 3), (3,)), "addr": ((2, 3), (2,), (3,)), "addbmm": ((2, 2), (1, 2, 3), (1, 3, 2))}[name]
+    names = []
+    for lib in (torch, minigrad):
+        input_, a, b = (lib.ones(s, requires_grad=True) for s in shapes)
+        out = getattr(input_ * 1, name + "_")(a, b) if in_place else getattr(lib, name)(input_, a, b)
+        names.append(type(out.grad_fn).__name__)
+    assert names[0] == names[1]
+
+
+@pytest.mark.parametrize("name", ["addmm", "addmv", "baddbmm"])
+def test_scaled_products_refuse_an_input_of_another_dtype(name):
+    shapes = {"addmm": ((2, 2), (2, 3), (3, 2)), "baddbmm": ((1, 2, 2), (1, 2, 3), (1, 3, 2)),
+              "addmv": ((2,), (2, 3), (3,))}[name]
+    assert_raises_like_torch(lambda lib: getattr(lib, name)(*(lib.ones(s, dtype=lib.float64 if i == 0 else lib.float32)
+                                                            for i, s in enumerate(shapes))))
