@@ -99,7 +99,7 @@ def test_shape_ops_in_place_errors_like_torch(call):
     assert_raises_like_torch(call)
 
 
-@settings(max_examples=40)
+@settings(max_examples=20)
 @given(data=st.data(), name=st.sampled_from(["tril_", "triu_"]), shape=mst.shapes(min_dims=2, max_dims=3),
        diagonal=st.integers(-3, 3), dtype=st.sampled_from([np.float64, np.float32]))
 def test_triangles_in_place_match_torch(data, name, shape, diagonal, dtype):

@@ -47,7 +47,24 @@ def _as_method_or_function(name, form):
     return (lambda lib, x: getattr(x, name)()) if form == "method" else (lambda lib, x: getattr(lib, name)(x))
 
 
-@settings(max_examples=60)
+def test_every_unary_in_place_op_once():
+    """Each op of the table on the same kind of input: values and the gradient through it."""
+    for name, (low, high) in UNARY.items():
+        results = []
+        for lib in (torch, minigrad):
+            x = lib.linspace(low, high, 7, dtype=lib.float64, requires_grad=True)
+            y = x * 1
+            if lib is torch and name in NO_TORCH_DERIVATIVE:
+                y = getattr(y, OUT_OF_PLACE[name])()
+            else:
+                assert getattr(y, name)() is y
+            y.backward(lib.linspace(-1, 2, 7, dtype=lib.float64))
+            results.append((y.detach().numpy(), x.grad.numpy()))
+        for mine, theirs in zip(results[1], results[0]):
+            np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-12, err_msg=name)
+
+
+@settings(max_examples=25)
 @given(data=st.data(), name=st.sampled_from(sorted(UNARY)), form=st.sampled_from(["method", "function"]),
        dtype=st.sampled_from([np.float64, np.float32]), shape=mst.shapes(max_dims=3))
 def test_in_place_unary_matches_torch_in_values_and_gradient(data, name, form, dtype, shape):
@@ -202,5 +219,19 @@ def test_the_function_forms_of_fill_zero_detach_and_index_put_in_place():
         lib.zero_(x)
         y = x * 1
         return after_put, after_fill, x, lib.detach_(y) is y, y.grad_fn is None
+
+    assert_same_as_torch(program)
+
+
+@pytest.mark.parametrize("name", ["sin_", "square_", "reciprocal_", "clamp_min_", "bitwise_not_", "logical_not_"])
+def test_in_place_on_a_view_writes_into_its_base(name):
+    args = (2.0,) if name == "clamp_min_" else ()
+
+    def program(lib):
+        base = lib.arange(1, 7).reshape(2, 3)
+        base = base if name in ("bitwise_not_", "logical_not_") else base.double()
+        view = base[1]
+        getattr(view, name)(*args)
+        return base, base._version, view._version
 
     assert_same_as_torch(program)

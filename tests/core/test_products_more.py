@@ -30,7 +30,7 @@ def scaled_products(draw):
     return name, *shapes[name]
 
 
-@settings(max_examples=60)
+@settings(max_examples=40)
 @given(data=st.data(), product=scaled_products(), beta=SCALES, alpha=SCALES, dtype=DTYPES,
        form=st.sampled_from(["method", "function"]))
 def test_scaled_products_match_torch(data, product, beta, alpha, dtype, form):
@@ -47,7 +47,7 @@ def test_scaled_products_match_torch(data, product, beta, alpha, dtype, form):
     check_parity(data, fn, [input_, a, b], dtype=dtype)
 
 
-@settings(max_examples=60)
+@settings(max_examples=30)
 @given(data=st.data(), product=scaled_products(), beta=SCALES, alpha=SCALES, dtype=DTYPES)
 def test_scaled_products_in_place_match_torch(data, product, beta, alpha, dtype):
     name, out_shape, a_shape, b_shape = product

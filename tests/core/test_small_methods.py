@@ -5,7 +5,7 @@ is_conj, is_neg, isneginf, isposinf, isreal); nbytes, itemsize, storage_offset; 
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
@@ -109,6 +109,7 @@ def test_is_nonzero(values, dtype, zero_dim, function):
     assert_same_as_torch(program)
 
 
+@settings(max_examples=15)
 @given(a=mst.shapes(max_dims=2), b=mst.shapes(max_dims=2), function=st.booleans())
 def test_is_same_size(a, b, function):
     assert_same_as_torch(lambda lib: lib.is_same_size(lib.ones(a), lib.ones(b)) if function
