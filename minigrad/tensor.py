@@ -1765,13 +1765,19 @@ class Tensor:
         return self.matmul(vec)
 
     def dot(self, other: Tensor) -> Tensor:
+        """The sum of the products of two vectors' elements."""
+        return apply(L.dot, *self._vectors_to_dot(other))
+
+    def _vectors_to_dot(self, other):
+        """self and other, checked as torch's dot and vdot check them."""
         if self.ndim != 1 or other.ndim != 1:
             raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
         if self._array.shape != other._array.shape:
             raise RuntimeError(f"inconsistent tensor size, expected tensor [{self._array.shape[0]}] and src "
                                f"[{other._array.shape[0]}] to have the same number of elements, but got "
                                f"{self._array.shape[0]} and {other._array.shape[0]} elements respectively")
-        return self.matmul(other)
+        _check_same_dtype("dot : expected both vectors to have same dtype, but found", self, other)
+        return self, other
 
     def outer(self, other: Tensor) -> Tensor:
         for name, vector in (("self", self), ("vec2", other)):
@@ -2710,10 +2716,7 @@ class Tensor:
 
     def vdot(self, other: Tensor) -> Tensor:
         """The dot product of two vectors (for real tensors, dot)."""
-        other = _tensor_operand(other, "vdot")
-        if self.ndim == 1 and other.ndim == 1:
-            _check_same_dtype("dot : expected both vectors to have same dtype, but found", self, other)
-        return self.dot(other)
+        return apply(L.vdot, *self._vectors_to_dot(_tensor_operand(other, "vdot")))
 
     def dist(self, other: Tensor, p: Number = 2) -> Tensor:
         """The p-norm of self - other (broadcast), over all its elements."""

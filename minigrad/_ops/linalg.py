@@ -51,6 +51,18 @@ def _matmul(a, b):
 matmul = Primitive("Mm", _matmul, _matmul_vjp_a, _matmul_vjp_b, saves="others")
 
 
+def _dot(a, b):
+    return np.asarray(np.dot(a, b))
+
+
+# dot(a, b) = sum_i a_i b_i of two vectors: da = g * b and db = g * a, g being a number. vdot
+# (which conjugates a complex a) is the same for real tensors, under its own node name.
+dot = Primitive("Dot", _dot, lambda g, ans, a, b: g * b, lambda g, ans, a, b: g * a, saves="others",
+                fused_for="a @ b for vectors")
+vdot = Primitive("Vdot", _dot, lambda g, ans, a, b: g * b, lambda g, ans, a, b: g * a, saves="others",
+                 fused_for="dot(a, b) for real vectors")
+
+
 def _einsum(*operands, inputs, output):
     spec = f"{','.join(inputs)}->{output}"
     with np.errstate(all="ignore"):  # inf * 0 gives nan, quietly as in torch

@@ -200,3 +200,21 @@ def test_scaled_products_refuse_an_input_of_another_dtype(name):
               "addmv": ((2,), (2, 3), (3,))}[name]
     assert_raises_like_torch(lambda lib: getattr(lib, name)(*(lib.ones(s, dtype=lib.float64 if i == 0 else lib.float32)
                                                             for i, s in enumerate(shapes))))
+
+
+@given(data=st.data(), dtype=DTYPES, n=st.integers(0, 5), name=st.sampled_from(["dot", "vdot"]))
+def test_dot_and_vdot_are_named_and_differentiated_as_in_torch(data, dtype, n, name):
+    a, b = data.draw(mst.arrays(np.float64, (n,)), label="a"), data.draw(mst.arrays(np.float64, (n,)), label="b")
+    check_parity(data, lambda lib, a, b: getattr(lib, name)(a, b), [a, b], dtype=dtype, requires_grad=[True, True])
+    names = [type(getattr(lib, name)(lib.ones(2, requires_grad=True), lib.ones(2)).grad_fn).__name__
+             for lib in (torch, minigrad)]
+    assert names[0] == names[1]
+
+
+@given(dtype=st.sampled_from(["int32", "int64", "uint8"]), name=st.sampled_from(["dot", "vdot"]))
+def test_integer_dot_keeps_its_dtype(dtype, name):
+    def program(lib):
+        result = getattr(lib, name)(lib.tensor([1, 2, 3]).to(getattr(lib, dtype)), lib.tensor([4, 5, 6]).to(getattr(lib, dtype)))
+        return result, str(result.dtype).split(".")[-1]
+
+    assert_same_as_torch(program)
