@@ -745,8 +745,8 @@ class Tensor:
         return apply(E.reciprocal, _promote(self, 1, true_division=True)[0])
 
     def square(self) -> Tensor:
-        """self * self; a bool tensor is squared as torch squares it, pow(x, 2), into int64."""
-        return self * self if self._array.dtype != np.bool_ else self ** 2
+        """pow(self, 2), as torch records it (a bool tensor is squared into int64)."""
+        return self ** 2
 
     def floor_divide(self, other: TensorLike) -> Tensor:
         return self // other
@@ -1063,13 +1063,13 @@ class Tensor:
         return apply(E.expm1, self._floating())
 
     def exp2(self) -> Tensor:
-        return 2.0 ** self._floating()
+        return apply(E.exp2, self._floating())
 
     def deg2rad(self) -> Tensor:
-        return self._floating() * (math.pi / 180)
+        return apply(E.deg2rad, self._floating())
 
     def rad2deg(self) -> Tensor:
-        return self._floating() * (180 / math.pi)
+        return apply(E.rad2deg, self._floating())
 
     def logaddexp(self, other: Tensor) -> Tensor:
         """log(e^self + e^other), finite where e^self would overflow."""
@@ -1080,10 +1080,10 @@ class Tensor:
         return Tensor._wrap(np.signbit(self._array))
 
     def log2(self) -> Tensor:
-        return self.log() / np.log(2.0)
+        return apply(E.log2, self._floating())
 
     def log10(self) -> Tensor:
-        return self.log() / np.log(10.0)
+        return apply(E.log10, self._floating())
 
     # -------------------------------------------------------------- reductions
     def sum(self, dim: Dims | None = None, keepdim: _bool = False, dtype: DTypeLike | None = None, *,
@@ -2485,10 +2485,7 @@ class Tensor:
     def logit(self, eps: _float | None = None) -> Tensor:
         """log(p / (1 - p)), the inverse of sigmoid; with eps, p is first clamped to [eps, 1 - eps]
         (its gradient is then zero outside)."""
-        p = self._floating()
-        if eps is not None:
-            p = p.clamp(eps, 1 - eps)
-        return (p / (1 - p)).log()
+        return apply(E.logit, self._floating(), eps=eps)
 
     def nan_to_num(self, nan: _float = 0.0, posinf: _float | None = None, neginf: _float | None = None) -> Tensor:
         """nan, inf and -inf replaced by `nan` and by the largest and smallest finite numbers of

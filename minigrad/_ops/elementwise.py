@@ -5,6 +5,8 @@ is ``g * ans``. Edge cases follow torch: relu'(0) = 0, abs'(0) = 0, clamp passes
 gradient at its boundaries, and maximum/minimum split the gradient evenly on ties.
 """
 
+import math
+
 import numpy as np
 
 from minigrad._ops import workspace
@@ -153,6 +155,36 @@ log1p = Primitive("Log1P", np.log1p, lambda g, ans, x: g / (1 + x), fused_for="l
 sqrt = Primitive("Sqrt", np.sqrt, lambda g, ans, x: g / (2 * ans), saves="output")
 rsqrt = Primitive("Rsqrt", lambda x: 1 / np.sqrt(x),
                   lambda g, ans, x: -0.5 * g * ans * ans * ans, saves="output", fused_for="reciprocal(sqrt(x))")
+
+# Logarithms and powers of another base, and the change of angle unit: one pass each, under
+# torch's node names. d/dx log_b(x) = 1 / (x ln b), d/dx 2^x = 2^x ln 2.
+log2 = Primitive("Log2", np.log2, lambda g, ans, x: g / (x * math.log(2)), fused_for="log(x) / log(2)")
+log10 = Primitive("Log10", np.log10, lambda g, ans, x: g / (x * math.log(10)), fused_for="log(x) / log(10)")
+exp2 = Primitive("Exp2", np.exp2, lambda g, ans, x: g * ans * math.log(2), saves="output",
+                 fused_for="exp(x * log(2))")
+deg2rad = Primitive("Deg2Rad", np.deg2rad, lambda g, ans, x: g * (math.pi / 180), saves="nothing",
+                    fused_for="x * (pi / 180)")
+rad2deg = Primitive("Rad2Deg", np.rad2deg, lambda g, ans, x: g * (180 / math.pi), saves="nothing",
+                    fused_for="x * (180 / pi)")
+
+
+def _logit(x, eps):
+    """log(p / (1 - p)), with p = x clamped to [eps, 1 - eps] when eps is given."""
+    p = x if eps is None else np.minimum(np.maximum(x, eps), 1 - eps)
+    return np.log(p / (1 - p))
+
+
+def _logit_vjp(g, ans, x, eps):
+    """d/dx logit(x) = 1 / (x (1 - x)); with eps, 0 outside [eps, 1 - eps], where the clamp is flat
+    (the slope is taken at the clamped point there, so that x = 0 gives 0 rather than 0 * inf)."""
+    if eps is None:
+        return g / (x * (1 - x))
+    p = np.minimum(np.maximum(x, eps), 1 - eps)
+    inside = (x >= eps) & (x <= 1 - eps)
+    return g / (p * (1 - p)) * inside
+
+
+logit = Primitive("Logit", _logit, _logit_vjp, fused_for="log(x / (1 - x)), x clamped to [eps, 1 - eps]")
 
 
 def _sign(x):
