@@ -308,11 +308,6 @@ def tensordot(a: Tensor, b: Tensor, dims: int | Sequence[Sequence[int]] = 2) -> 
     return einsum(f"{''.join(a_letters)},{''.join(b_letters)}->{''.join(kept)}", a, b)
 
 
-def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
-    """The p-norm of input - other (broadcast), over all its elements."""
-    return (input - other).norm(p)
-
-
 def promote_types(type1: _dtype.dtype, type2: _dtype.dtype) -> _dtype.dtype:
     """The dtype torch's type promotion gives two tensors of these dtypes (int64 with float32 is
     float32, not NumPy's float64)."""
@@ -725,6 +720,14 @@ mode = Tensor.mode
 index_put = Tensor.index_put
 addmm = Tensor.addmm
 baddbmm = Tensor.baddbmm
+addmv = _with_out("addmv", Tensor.addmv)
+addmv_ = Tensor.addmv_
+addr = _with_out("addr", Tensor.addr)
+addbmm = _with_out("addbmm", Tensor.addbmm)
+ger = _with_out("ger", Tensor.ger)
+inner = _with_out("inner", Tensor.inner)
+vdot = _with_out("vdot", Tensor.vdot)
+dist = Tensor.dist
 fmod = _with_out("fmod", Tensor.fmod)
 sgn = Tensor.sgn
 fix = Tensor.fix
@@ -946,3 +949,79 @@ def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:
         raise LinAlgError(f"cholesky_inverse: {where}The diagonal element {position + 1} is zero, the inversion "
                           "could not be completed because the input matrix is singular.")
     return apply(L.cholesky_inverse, input, upper=upper)
+
+
+# The in-place forms torch also has as functions (minigrad.exp_(x) is x.exp_()), and small ones.
+neg_ = Tensor.neg_
+negative_ = Tensor.negative_
+abs_ = Tensor.abs_
+relu_ = Tensor.relu_
+square_ = Tensor.square_
+reciprocal_ = Tensor.reciprocal_
+exp_ = Tensor.exp_
+exp2_ = Tensor.exp2_
+expm1_ = Tensor.expm1_
+sqrt_ = Tensor.sqrt_
+rsqrt_ = Tensor.rsqrt_
+log_ = Tensor.log_
+log2_ = Tensor.log2_
+log10_ = Tensor.log10_
+log1p_ = Tensor.log1p_
+sin_ = Tensor.sin_
+cos_ = Tensor.cos_
+tan_ = Tensor.tan_
+asin_ = Tensor.asin_
+acos_ = Tensor.acos_
+atan_ = Tensor.atan_
+sinh_ = Tensor.sinh_
+cosh_ = Tensor.cosh_
+tanh_ = Tensor.tanh_
+asinh_ = Tensor.asinh_
+acosh_ = Tensor.acosh_
+atanh_ = Tensor.atanh_
+arcsin_ = Tensor.arcsin_
+arccos_ = Tensor.arccos_
+arctan_ = Tensor.arctan_
+arcsinh_ = Tensor.arcsinh_
+arccosh_ = Tensor.arccosh_
+arctanh_ = Tensor.arctanh_
+sigmoid_ = Tensor.sigmoid_
+erf_ = Tensor.erf_
+erfc_ = Tensor.erfc_
+sinc_ = Tensor.sinc_
+logit_ = Tensor.logit_
+deg2rad_ = Tensor.deg2rad_
+rad2deg_ = Tensor.rad2deg_
+floor_ = Tensor.floor_
+ceil_ = Tensor.ceil_
+round_ = Tensor.round_
+trunc_ = Tensor.trunc_
+fix_ = Tensor.fix_
+frac_ = Tensor.frac_
+clamp_ = Tensor.clamp_
+clip_ = Tensor.clip_
+clamp_min_ = Tensor.clamp_min_
+clamp_max_ = Tensor.clamp_max_
+xlogy_ = Tensor.xlogy_
+
+fliplr = Tensor.fliplr
+flipud = Tensor.flipud
+ravel = Tensor.ravel
+positive = Tensor.positive
+hsplit = Tensor.hsplit
+vsplit = Tensor.vsplit
+dsplit = Tensor.dsplit
+isposinf = _with_out("isposinf", Tensor.isposinf)
+isneginf = _with_out("isneginf", Tensor.isneginf)
+isreal = Tensor.isreal
+is_complex = Tensor.is_complex
+is_conj = Tensor.is_conj
+is_neg = Tensor.is_neg
+is_inference = Tensor.is_inference
+is_nonzero = Tensor.is_nonzero
+is_same_size = Tensor.is_same_size
+is_signed = Tensor.is_signed
+zero_ = Tensor.zero_
+fill_ = Tensor.fill_
+detach_ = Tensor.detach_
+index_put_ = Tensor.index_put_

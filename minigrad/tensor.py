@@ -80,6 +80,17 @@ def _arithmetic(name, primitive):
     return method
 
 
+def _in_place_form(name):
+    """The method `name`_ of Tensor: the out-of-place method `name` applied to the old value
+    and written back into the tensor (x.sin_() is x.sin() written into x)."""
+    def method(self: Tensor) -> Tensor:
+        return self._write_back(operator.methodcaller(name))
+
+    method.__name__, method.__qualname__ = f"{name}_", f"Tensor.{name}_"
+    method.__doc__ = f"In place: self = self.{name}()."
+    return method
+
+
 # ------------------------------------------------------------------ the Tensor
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
@@ -203,6 +214,48 @@ class Tensor:
     def data_ptr(self) -> _int:
         """The address of the first element: views of one tensor share memory."""
         return self._array.__array_interface__["data"][0]
+
+    def storage_offset(self) -> _int:
+        """How many elements into its memory this tensor starts: 0 unless it is a view that starts
+        later (x[1] of a 3 x 4 tensor starts 4 elements in)."""
+        if self._base is None:
+            return 0
+        return (self.data_ptr() - self._base.data_ptr()) // self._array.itemsize
+
+    @property
+    def itemsize(self) -> _int:
+        """The size of one element in bytes."""
+        return self._array.itemsize
+
+    @property
+    def nbytes(self) -> _int:
+        """The size of all the elements in bytes (as if contiguous: an expanded tensor counts each one)."""
+        return self._array.size * self._array.itemsize
+
+    def is_signed(self) -> _bool:
+        """Whether the dtype holds negative numbers (not bool or uint8)."""
+        return self._array.dtype.kind in "if"
+
+    def is_complex(self) -> _bool:
+        return False  # minigrad has no complex dtypes
+
+    def is_conj(self) -> _bool:
+        return False  # (a lazily conjugated complex tensor, in torch)
+
+    def is_neg(self) -> _bool:
+        return False  # (a lazily negated complex tensor, in torch)
+
+    def is_inference(self) -> _bool:
+        return False  # minigrad's inference_mode is no_grad: it makes no inference tensors
+
+    def is_same_size(self, other: Tensor) -> _bool:
+        return self._array.shape == _tensor_operand(other, "is_same_size")._array.shape
+
+    def is_nonzero(self) -> _bool:
+        """Whether the tensor's single element is not zero."""
+        if self._array.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {'no values' if self._array.size == 0 else 'more than one value'} is ambiguous")
+        return builtins.bool(self._array.reshape(()) != 0)
 
     @property
     def data(self) -> Tensor:
@@ -490,6 +543,15 @@ class Tensor:
     def bool(self) -> Tensor:
         return self._cast(np.dtype(np.bool_))
 
+    def byte(self) -> Tensor:
+        return self._cast(np.dtype(np.uint8))
+
+    def char(self) -> Tensor:
+        return self._cast(np.dtype(np.int8))
+
+    def short(self) -> Tensor:
+        return self._cast(np.dtype(np.int16))
+
     def cpu(self) -> Tensor:
         return self
 
@@ -642,7 +704,11 @@ class Tensor:
         return apply(E.neg, self)
 
     def __pos__(self) -> Tensor:
+        if self._array.dtype == np.bool_:
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
         return self
+
+    positive = __pos__
 
     def __abs__(self) -> Tensor:
         return self.abs()
@@ -701,8 +767,8 @@ class Tensor:
         return apply(E.reciprocal, _promote(self, 1, true_division=True)[0])
 
     def square(self) -> Tensor:
-        """self * self; a bool tensor is squared as torch squares it, pow(x, 2), into int64."""
-        return self * self if self._array.dtype != np.bool_ else self ** 2
+        """pow(self, 2), as torch records it (a bool tensor is squared into int64)."""
+        return self ** 2
 
     def floor_divide(self, other: TensorLike) -> Tensor:
         return self // other
@@ -812,6 +878,16 @@ class Tensor:
 
     def isfinite(self) -> Tensor:
         return Tensor._wrap(np.asarray(np.isfinite(self._array)))
+
+    def isposinf(self) -> Tensor:
+        return Tensor._wrap(np.asarray(np.isposinf(self._array)))
+
+    def isneginf(self) -> Tensor:
+        return Tensor._wrap(np.asarray(np.isneginf(self._array)))
+
+    def isreal(self) -> Tensor:
+        """Whether each element has no imaginary part: all True, minigrad's tensors being real."""
+        return Tensor._wrap(np.ones(self._array.shape, dtype=np.bool_))
 
     def any(self, dim: Dims | None = None, keepdim: _bool = False) -> Tensor:
         return self._truth(np.any(self._array, axis=_axes(dim, self.ndim), keepdims=keepdim))
@@ -1043,13 +1119,13 @@ class Tensor:
         return apply(E.expm1, self._floating())
 
     def exp2(self) -> Tensor:
-        return 2.0 ** self._floating()
+        return apply(E.exp2, self._floating())
 
     def deg2rad(self) -> Tensor:
-        return self._floating() * (math.pi / 180)
+        return apply(E.deg2rad, self._floating())
 
     def rad2deg(self) -> Tensor:
-        return self._floating() * (180 / math.pi)
+        return apply(E.rad2deg, self._floating())
 
     def logaddexp(self, other: Tensor) -> Tensor:
         """log(e^self + e^other), finite where e^self would overflow."""
@@ -1060,10 +1136,10 @@ class Tensor:
         return Tensor._wrap(np.signbit(self._array))
 
     def log2(self) -> Tensor:
-        return self.log() / np.log(2.0)
+        return apply(E.log2, self._floating())
 
     def log10(self) -> Tensor:
-        return self.log() / np.log(10.0)
+        return apply(E.log10, self._floating())
 
     # -------------------------------------------------------------- reductions
     def sum(self, dim: Dims | None = None, keepdim: _bool = False, dtype: DTypeLike | None = None, *,
@@ -1227,6 +1303,24 @@ class Tensor:
 
     def cumprod(self, dim: _int, dtype: DTypeLike | None = None) -> Tensor:
         return self._cumulative(R.cumprod, dim, dtype)
+
+    def cumsum_(self, dim: _int, *, dtype: DTypeLike | None = None) -> Tensor:
+        return self._cumulative_(Tensor.cumsum, "cumsum_out_cpu", dim, dtype)
+
+    def cumprod_(self, dim: _int, *, dtype: DTypeLike | None = None) -> Tensor:
+        return self._cumulative_(Tensor.cumprod, "cumprod_out_cpu", dim, dtype)
+
+    def _cumulative_(self, out_of_place, kernel, dim, dtype):
+        """self = out_of_place(self, dim): the running sum or product along dim, in self's dtype
+        (an integer one accumulates in int64 and is cast back, as in torch). dtype, if given,
+        must be self's own: the result is not converted."""
+        _dim(dim, self.ndim)  # (torch checks dim first)
+        if dtype is not None and _dtype.as_dtype(dtype).numpy != self._array.dtype:
+            raise RuntimeError(f"Bad in-place call: input tensor dtype {self.dtype} and output tensor dtype "
+                               f"{_dtype.as_dtype(dtype)} should match")
+        if self._array.dtype == np.bool_:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+        return self._write_back(lambda old: out_of_place(old, dim))
 
     def cummax(self, dim: _int) -> tuple[Tensor, Tensor]:
         return self._running_extreme("cummax", dim, I.cummax, largest=True)
@@ -1630,6 +1724,52 @@ class Tensor:
     def flip(self, *axes: _int | Sequence[_int], dims: Sequence[_int] | None = None) -> Tensor:
         return apply(S.flip, self, axis=_axes(_sizes(axes, dims), self.ndim))
 
+    def fliplr(self) -> Tensor:
+        """Reverse the columns (dim 1)."""
+        if self.ndim < 2:
+            raise RuntimeError("Input must be >= 2-d.")
+        return self.flip(1)
+
+    def flipud(self) -> Tensor:
+        """Reverse the rows (dim 0)."""
+        if self.ndim < 1:
+            raise RuntimeError("Input must be >= 1-d.")
+        return self.flip(0)
+
+    def ravel(self) -> Tensor:
+        """The elements as one dim, in row-major order (a view when the memory allows it)."""
+        return self.reshape(-1)
+
+    def hsplit(self, indices_or_sections: _int | Sequence[_int] | None = None, *,
+               sections: _int | None = None, indices: Sequence[_int] | None = None) -> tuple[Tensor, ...]:
+        """tensor_split along dim 1 (dim 0 of a 1-D tensor), into equal pieces or at indices."""
+        return self._split_along("hsplit", 1 if self.ndim > 1 else 0, 1, indices_or_sections, sections, indices)
+
+    def vsplit(self, indices_or_sections: _int | Sequence[_int] | None = None, *,
+               sections: _int | None = None, indices: Sequence[_int] | None = None) -> tuple[Tensor, ...]:
+        """tensor_split along dim 0 of a tensor of at least 2 dims."""
+        return self._split_along("vsplit", 0, 2, indices_or_sections, sections, indices)
+
+    def dsplit(self, indices_or_sections: _int | Sequence[_int] | None = None, *,
+               sections: _int | None = None, indices: Sequence[_int] | None = None) -> tuple[Tensor, ...]:
+        """tensor_split along dim 2 of a tensor of at least 3 dims."""
+        return self._split_along("dsplit", 2, 3, indices_or_sections, sections, indices)
+
+    def _split_along(self, name, dim, min_dims, split, sections, indices):
+        """hsplit, vsplit, dsplit: tensor_split along `dim`, where a number of sections must divide
+        the dim's size exactly (tensor_split would make the first pieces longer)."""
+        if isinstance(split, Tensor):  # (unlike tensor_split)
+            raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor), but expected "
+                            "an int or a sequence of ints")
+        if self.ndim < min_dims:
+            raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a "
+                               f"tensor with {self.ndim} dimensions!")
+        count = sections if sections is not None else split
+        if isinstance(count, numbers.Integral) and (count == 0 or self._array.shape[dim] % count):
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                               f"dimension {self._array.shape[dim]} is not divisible by the split_size {count}!")
+        return self.tensor_split(split, dim, sections=sections, indices=indices)
+
     def split(self, split_size_or_sections: _int | Sequence[_int] | None = None, dim: _int = 0, *,
               split_size: _int | Sequence[_int] | None = None) -> tuple[Tensor, ...]:
         """Pieces of split_size elements along dim (the last one shorter), or of the sizes listed;
@@ -1800,10 +1940,7 @@ class Tensor:
         if self.ndim == 0 or other.ndim == 0:
             raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {self.ndim}D "
                                f"and {other.ndim}D")
-        if self._array.dtype != other._array.dtype:
-            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {self.dtype} != {other.dtype}")
-        if self._array.shape[-1] != other._array.shape[-2 if other.ndim > 1 else -1]:
-            raise RuntimeError(_matmul_message(self._array.shape, other._array.shape))
+        _check_matmul(self, other)
         try:
             return apply(L.matmul, self, other)
         except ValueError as error:
@@ -1815,25 +1952,26 @@ class Tensor:
         return self.matmul(other)
 
     def bmm(self, other: Tensor) -> Tensor:
-        if self.ndim != 3 or other.ndim != 3:
-            raise RuntimeError(f"batch1 must be a 3D tensor and batch2 must be a 3D tensor, got {self.ndim}-D "
-                               f"and {other.ndim}-D")
-        if self._array.shape[0] != other._array.shape[0]:
-            raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
-                               f"{self._array.shape[0]} and {other._array.shape[0]}")
+        _check_batches(self, other)
         return self.matmul(other)
 
     def mv(self, vec: TensorLike) -> Tensor:
         return self.matmul(vec)
 
     def dot(self, other: Tensor) -> Tensor:
+        """The sum of the products of two vectors' elements."""
+        return apply(L.dot, *self._vectors_to_dot(other))
+
+    def _vectors_to_dot(self, other):
+        """self and other, checked as torch's dot and vdot check them."""
         if self.ndim != 1 or other.ndim != 1:
             raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
         if self._array.shape != other._array.shape:
             raise RuntimeError(f"inconsistent tensor size, expected tensor [{self._array.shape[0]}] and src "
                                f"[{other._array.shape[0]}] to have the same number of elements, but got "
                                f"{self._array.shape[0]} and {other._array.shape[0]} elements respectively")
-        return self.matmul(other)
+        _check_same_dtype("dot : expected both vectors to have same dtype, but found", self, other)
+        return self, other
 
     def outer(self, other: Tensor) -> Tensor:
         for name, vector in (("self", self), ("vec2", other)):
@@ -2445,14 +2583,19 @@ class Tensor:
                            "writeable); clone() it before writing into it")
 
     def _inplace(self, primitive, *args, **params):
-        """Apply primitive(self, *args) and write the result into self's memory.
+        """Apply primitive(self, *args) and write the result into self's memory (see _write_back)."""
+        return self._write_back(lambda old: apply(primitive, old, *args, **params), args)
+
+    def _write_back(self, compute, operands=()):
+        """Write compute(self), an out-of-place result, into self's memory: x.log2_() is x.log2()
+        written back. `operands` are compute's other inputs, which may require grad.
 
         On a tensor in the graph the in-place op is recorded like its out-of-place form:
         the old value becomes the op's input and self takes over the new grad_fn.
         """
         self._check_inplace()
         tracking = _grad_mode.enabled and (self._requires_grad or builtins.any(
-            isinstance(a, Tensor) and a._requires_grad for a in args))
+            isinstance(a, Tensor) and a._requires_grad for a in operands))
         source = self
         if tracking:
             if self._base is not None:
@@ -2461,7 +2604,7 @@ class Tensor:
                                    "out-of-place form, e.g. y = y * 2 instead of y.mul_(2)")
             source = Tensor._wrap(self._array.copy(), self._grad_fn)  # the old value, never modified
             source._requires_grad = self._requires_grad
-        result = apply(primitive, source, *args, **params)
+        result = compute(source)
         if result._array.shape != self._array.shape:  # the result may not widen the tensor, as in torch
             _check_inplace_shape(self._array.shape, result._array.shape)
         if not _dtype.can_cast(result._array.dtype, self._array.dtype):
@@ -2525,6 +2668,11 @@ class Tensor:
         _refuse_bool_kernel(self, exponent, "pow", in_place=True)
         return self._inplace_binary(E.pow, exponent)
 
+    def true_divide_(self, other: TensorLike) -> Tensor:
+        return self.div_(other)
+
+    subtract_, multiply_, divide_ = sub_, mul_, div_
+
     def floor_divide_(self, other: TensorLike) -> Tensor:
         if self._array.dtype.kind in "iub":
             _refuse_bool_kernel(self, other, "div_floor_cpu", in_place=True)
@@ -2540,10 +2688,53 @@ class Tensor:
             _check_inplace_shape(self._array.shape, result._array.shape)
         if not _dtype.can_cast(result._array.dtype, self._array.dtype):
             _refuse_cast(result._array.dtype, self._array.dtype)
-        self._check_inplace()
-        self._array[...] = result._array
-        self._version_counter[0] += 1
-        return self
+        return self._overwrite(result._array)
+
+    def _compare_(self, ufunc, other, name):
+        """self = (self ufunc other), as 1 and 0 in self's dtype; recorded with a zero gradient."""
+        other = _comparable(other, name)
+        result_shape = self._compare(ufunc, other)._array.shape  # (torch's error where the shapes clash)
+        if result_shape != self._array.shape:
+            _check_inplace_shape(self._array.shape, result_shape)
+        operand = "tensor" if isinstance(other, Tensor) else "number"
+        return self._inplace(E.comparisons_written_back[ufunc, operand], _raw(other) if operand == "number" else other)
+
+    def eq_(self, other: TensorLike) -> Tensor:
+        return self._compare_(np.equal, other, "eq_")
+
+    def ne_(self, other: TensorLike) -> Tensor:
+        return self._compare_(np.not_equal, other, "ne_")
+
+    def lt_(self, other: TensorLike) -> Tensor:
+        return self._compare_(np.less, other, "lt_")
+
+    def le_(self, other: TensorLike) -> Tensor:
+        return self._compare_(np.less_equal, other, "le_")
+
+    def gt_(self, other: TensorLike) -> Tensor:
+        return self._compare_(np.greater, other, "gt_")
+
+    def ge_(self, other: TensorLike) -> Tensor:
+        return self._compare_(np.greater_equal, other, "ge_")
+
+    greater_, greater_equal_, less_, less_equal_, not_equal_ = gt_, ge_, lt_, le_, ne_
+
+    def _logical_(self, out_of_place, other):
+        """self = out_of_place(self, other) (logical_and, ...), as 1 and 0 in self's dtype. Not
+        recorded, as in torch: a tensor in the graph keeps its grad_fn."""
+        result = out_of_place(self, other)
+        if result._array.shape != self._array.shape:
+            _check_inplace_shape(self._array.shape, result._array.shape)
+        return self._overwrite(result._array)
+
+    def logical_and_(self, other: Tensor) -> Tensor:
+        return self._logical_(Tensor.logical_and, other)
+
+    def logical_or_(self, other: Tensor) -> Tensor:
+        return self._logical_(Tensor.logical_or, other)
+
+    def logical_xor_(self, other: Tensor) -> Tensor:
+        return self._logical_(Tensor.logical_xor, other)
 
     def bitwise_and_(self, other: TensorLike) -> Tensor:
         return self._inplace_logical(np.bitwise_and, other)
@@ -2563,14 +2754,27 @@ class Tensor:
     def __imod__(self, other: TensorLike) -> Tensor:
         return self.remainder_(other)  # (remainder_ is defined further down)
 
-    def neg_(self) -> Tensor:
-        return self._inplace(E.neg)
+    # The in-place forms of unary math: x.log_() is x.log() written back into x (see _write_back),
+    # so each keeps its out-of-place form's checks, gradient and grad_fn, and a floating result
+    # is refused by an integer or bool tensor, as in torch.
+    neg_, abs_, relu_, square_, reciprocal_ = map(_in_place_form, ("neg", "abs", "relu", "square", "reciprocal"))
+    exp_, exp2_, expm1_, sqrt_, rsqrt_ = map(_in_place_form, ("exp", "exp2", "expm1", "sqrt", "rsqrt"))
+    log_, log2_, log10_, log1p_ = map(_in_place_form, ("log", "log2", "log10", "log1p"))
+    sin_, cos_, tan_, asin_, acos_, atan_ = map(_in_place_form, ("sin", "cos", "tan", "asin", "acos", "atan"))
+    sinh_, cosh_, tanh_, asinh_, acosh_, atanh_ = map(_in_place_form,
+                                                      ("sinh", "cosh", "tanh", "asinh", "acosh", "atanh"))
+    sigmoid_, erf_, erfc_, sinc_ = map(_in_place_form, ("sigmoid", "erf", "erfc", "sinc"))
+    deg2rad_, rad2deg_ = map(_in_place_form, ("deg2rad", "rad2deg"))
+    arcsin_, arccos_, arctan_, arcsinh_, arccosh_, arctanh_ = asin_, acos_, atan_, asinh_, acosh_, atanh_
+    negative_, absolute_ = neg_, abs_
 
-    def exp_(self) -> Tensor:
-        return self._inplace_floating(E.exp)
+    def logit_(self, eps: _float | None = None) -> Tensor:
+        return self._write_back(lambda old: old.logit(eps))
 
-    def sqrt_(self) -> Tensor:
-        return self._inplace_floating(E.sqrt)
+    def bitwise_not_(self) -> Tensor:
+        if self._array.dtype.kind not in "iub":
+            raise NotImplementedError(f'"bitwise_not_cpu" not implemented for {_scalar_type(self)!r}')
+        return self._overwrite(np.invert(self._array))
 
     def erfinv_(self) -> Tensor:
         return self._inplace_floating(SP.erfinv_primitive)
@@ -2595,17 +2799,88 @@ class Tensor:
     def i0_(self) -> Tensor:
         return self._inplace_floating(SP.i0_primitive)
 
-    def abs_(self) -> Tensor:
-        return self._inplace(E.abs)
+    def logical_not_(self) -> Tensor:
+        """self = not self, as 1 and 0 in self's dtype. Not recorded, as in torch: a tensor in the
+        graph keeps its grad_fn."""
+        return self._overwrite(np.logical_not(self._array))
 
-    def relu_(self) -> Tensor:
-        return self._inplace(E.relu)
+    # -------------------------------------------------------------- shape in place
+    # t_, transpose_, squeeze_, unsqueeze_ change the tensor's dims, not its values: self takes
+    # the out-of-place view's shape and strides (and, in the graph, its grad_fn), so a view of
+    # another tensor may be reshaped so too. As in torch the version counter moves, so that a
+    # graph that saved the old tensor refuses to run backward.
+    def _reshape_in_place(self, view):
+        if self._grad_fn is None and self._requires_grad and _grad_mode.enabled:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        result = view(self)
+        self._array = result._array
+        if result._grad_fn is not None:
+            self._grad_fn = result._grad_fn
+        self._version_counter[0] += 1
+        return self
 
-    def sigmoid_(self) -> Tensor:
-        return self._inplace_floating(E.sigmoid)
+    def t_(self) -> Tensor:
+        if self.ndim > 2:
+            raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self._reshape_in_place(Tensor.t)
 
-    def tanh_(self) -> Tensor:
-        return self._inplace_floating(E.tanh)
+    def transpose_(self, dim0: _int, dim1: _int) -> Tensor:
+        return self._reshape_in_place(lambda x: x.transpose(dim0, dim1))
+
+    def swapaxes_(self, axis0: _int, axis1: _int) -> Tensor:
+        return self.transpose_(axis0, axis1)
+
+    def swapdims_(self, dim0: _int, dim1: _int) -> Tensor:
+        return self.transpose_(dim0, dim1)
+
+    def squeeze_(self, dim: Dims | None = None) -> Tensor:
+        return self._reshape_in_place(lambda x: x.squeeze(dim))
+
+    def unsqueeze_(self, dim: _int) -> Tensor:
+        return self._reshape_in_place(lambda x: x.unsqueeze(dim))
+
+    def tril_(self, diagonal: _int = 0) -> Tensor:
+        return self._write_back(lambda old: old.tril(diagonal))
+
+    def triu_(self, diagonal: _int = 0) -> Tensor:
+        return self._write_back(lambda old: old.triu(diagonal))
+
+    def fill_diagonal_(self, fill_value: Number | Tensor, wrap: _bool = False) -> Tensor:
+        """Write fill_value on the main diagonal, the elements whose indices are all equal. A 2-D
+        tensor taller than wide has its diagonal end at the last column; with wrap it starts again
+        one row below, every (width + 1)-th element in row-major order, as torch (and NumPy's
+        fill_diagonal) do. A tensor of more dims must have all its dims of one size."""
+        if self.ndim < 2:
+            raise RuntimeError("dimensions must larger than 1")
+        if len(set(self._array.shape)) > 1 and self.ndim > 2:
+            raise RuntimeError(f"all dimensions of input must be of equal length, got {list(self._array.shape)}")
+        value = _fitted_number(_fill_value(fill_value, "fill_diagonal_"), self._array.dtype)
+        positions = self._diagonal_positions(wrap)
+        values = np.full(positions[0].shape, value, dtype=self._array.dtype)
+        if self._grad_fn is not None and _grad_mode.enabled:  # in the graph: a zero gradient on the diagonal
+            return self._inplace(I.index_put, values, index=positions)
+        self._check_inplace()
+        self._array[positions] = values
+        self._version_counter[0] += 1
+        return self
+
+    def _diagonal_positions(self, wrap):
+        """The indices, one array per dim, of the elements fill_diagonal_ writes."""
+        if self.ndim > 2:
+            return (np.arange(self._array.shape[0]),) * self.ndim
+        rows, columns = self._array.shape
+        flat = np.arange(0, rows * columns, columns + 1)  # row-major: one row down and one column right
+        if not wrap:
+            flat = flat[:builtins.min(rows, columns)]
+        return np.divmod(flat, columns) if columns else (flat, flat)
+
+    def _overwrite(self, values):
+        """Write values (broadcast, cast to self's dtype) into self, outside the graph: the ops
+        that torch does not record (logical_not_, bitwise_not_, logical_and_, ...)."""
+        self._check_inplace()
+        self._array[...] = values
+        self._version_counter[0] += 1
+        return self
 
     def clamp_(self, min: Number | Tensor | None = None, max: Number | Tensor | None = None) -> Tensor:
         if min is None and max is None:
@@ -2614,6 +2889,12 @@ class Tensor:
         return self._inplace(E.clamp, min, max)
 
     clip_ = clamp_
+
+    def clamp_min_(self, min: Number | Tensor) -> Tensor:
+        return self.clamp_(min=min)
+
+    def clamp_max_(self, max: Number | Tensor) -> Tensor:
+        return self.clamp_(max=max)
 
     def masked_fill_(self, mask: TensorLike, value: Number | Tensor) -> Tensor:
         mask = _mask_array(mask, "masked_fill_")
@@ -2717,11 +2998,37 @@ class Tensor:
 
     def hypot(self, other: TensorLike) -> Tensor:
         """sqrt(self^2 + other^2), the length of the vector (self, other), finite where the squares overflow."""
-        return self._floating_binary(E.hypot, _tensor_operand(other, "hypot"))
+        other = _tensor_operand(other, "hypot")
+        result_dtype = _promote(self, other)[0]._array.dtype
+        if result_dtype.kind != "f":  # torch has no integer kernel for it
+            raise NotImplementedError(f'"hypot_cpu" not implemented for {_dtype.scalar_type_name(result_dtype)!r}')
+        return self._floating_binary(E.hypot, other)
 
     def xlogy(self, other: TensorLike) -> Tensor:
         """self * log(other), and 0 where self is 0 (unless other is NaN)."""
         return self._floating_binary(E.xlogy, other)
+
+    def atan2_(self, other: Tensor) -> Tensor:
+        return self._floating_binary_(Tensor.atan2, _tensor_operand(other, "atan2_"))
+
+    arctan2_ = atan2_
+
+    def hypot_(self, other: Tensor) -> Tensor:
+        other = _tensor_operand(other, "hypot_")
+        result_dtype = _promote(self, other)[0]._array.dtype
+        if result_dtype.kind != "f" and not _dtype.can_cast(result_dtype, self._array.dtype):
+            _refuse_cast(result_dtype, self._array.dtype)  # (torch checks this before its kernel)
+        return self._floating_binary_(Tensor.hypot, other)
+
+    def xlogy_(self, other: TensorLike) -> Tensor:
+        return self._floating_binary_(Tensor.xlogy, other)
+
+    def _floating_binary_(self, out_of_place, other):
+        """self = out_of_place(self, other) for atan2_, hypot_, xlogy_: a floating tensor computes
+        in its own dtype (other is cast to it); an integer or bool one refuses the float result."""
+        if self.is_floating_point() and isinstance(other, Tensor):
+            other = other._cast(self._array.dtype)
+        return self._write_back(lambda old: out_of_place(old, other), (other,))
 
     def logit(self, eps: _float | None = None) -> Tensor:
         """log(p / (1 - p)), the inverse of sigmoid; with eps, p is first clamped to [eps, 1 - eps]
@@ -2812,9 +3119,6 @@ class Tensor:
             raise NotImplementedError(f'"{name}_cpu" not implemented for {_scalar_type(a)!r}')
         _broadcast_shape(a._array.shape, b._array.shape)
         return a._array, b._array
-
-    def logit_(self, eps: _float | None = None) -> Tensor:
-        return self._inplace_floating(SP.logit_primitive, eps=eps)
 
     def nan_to_num(self, nan: _float = 0.0, posinf: _float | None = None, neginf: _float | None = None) -> Tensor:
         """nan, inf and -inf replaced by `nan` and by the largest and smallest finite numbers of
@@ -3061,11 +3365,112 @@ class Tensor:
 
     def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
         """beta * self + alpha * (mat1 @ mat2), with self broadcast to the product's shape."""
-        return _scaled_sum(self, mat1.mm(mat2), beta, alpha)
+        if mat1.ndim != 2 or mat2.ndim != 2:
+            raise RuntimeError(f"mm: expected 2-D tensors, got {mat1.ndim}-D and {mat2.ndim}-D")
+        _check_matmul(mat1, mat2)
+        shape = (mat1._array.shape[0], mat2._array.shape[1])
+        return _scaled_sum(L.addmm, self, mat1, mat2, shape, beta, alpha)
 
     def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
         """beta * self + alpha * (batch1 @ batch2) for batches of matrices."""
-        return _scaled_sum(self, batch1.bmm(batch2), beta, alpha)
+        _check_batches(batch1, batch2)
+        shape = batch1._array.shape[:2] + batch2._array.shape[2:]
+        return _scaled_sum(L.baddbmm, self, batch1, batch2, shape, beta, alpha)
+
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """beta * self + alpha * (mat @ vec), with self broadcast to the product's length."""
+        _check_same_dtype("addmv input tensors must have the same dtype, but got", self, mat, vec)
+        if self.ndim > 1 or mat.ndim != 2 or vec.ndim != 1:
+            raise RuntimeError(f"vector + matrix @ vector expected, got {self.ndim}, {mat.ndim}, {vec.ndim}")
+        rows, columns = mat._array.shape
+        if columns != vec._array.shape[0] or self._array.shape not in ((), (1,), (rows,)):
+            raise RuntimeError(f"size mismatch, got input ({', '.join(map(str, self._array.shape))}), "
+                               f"mat ({rows}x{columns}), vec ({vec._array.shape[0]})")
+        if self._array.dtype == np.bool_:
+            raise NotImplementedError("\"addmv_impl_cpu\" not implemented for 'Bool'")
+        return _scaled_sum(L.addmv, self, mat, vec, (rows,), beta, alpha)
+
+    def addr(self, vec1: Tensor, vec2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """beta * self + alpha * outer(vec1, vec2), with self broadcast to the product's shape.
+        For bool tensors, (beta and self) or (alpha and outer(vec1, vec2)), as in torch."""
+        for name, vector in (("vec1", vec1), ("vec2", vec2)):
+            if vector.ndim != 1:
+                raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {vector.ndim}-D")
+        result_dtype = _dtype.result_type(self._array.dtype, False, _promote(vec1, vec2)[0]._array.dtype, False)
+        for name, scale in (("beta", beta), ("alpha", alpha)):
+            if isinstance(scale, (bool, np.bool_)) and result_dtype != np.bool_:
+                raise RuntimeError(f"Boolean {name} only supported for Boolean results.")
+            if result_dtype.kind in "iub" and isinstance(scale, (float, np.floating)):
+                raise RuntimeError(f"For integral input tensors, argument {name} must not be a floating point number.")
+        shape = vec1._array.shape + vec2._array.shape
+        if result_dtype == np.bool_:
+            _check_broadcasts_to(self, shape)
+            return (self & builtins.bool(beta)) | (vec1.outer(vec2) & builtins.bool(alpha))
+        input, vec1, vec2 = (t._cast(result_dtype) for t in (self, vec1, vec2))  # (addr promotes, unlike addmm)
+        return _scaled_sum(L.addr, input, vec1, vec2, shape, beta, alpha)
+
+    def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """beta * self + alpha * the sum over the batch of batch1[i] @ batch2[i]: one matrix."""
+        _check_batches(batch1, batch2)
+        shape = (batch1._array.shape[1], batch2._array.shape[2])
+        return _scaled_sum(L.addbmm, self, batch1, batch2, shape, beta, alpha)
+
+    def addmm_(self, mat1: Tensor, mat2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        return self._product_in_place(Tensor.addmm, mat1, mat2, beta=beta, alpha=alpha)
+
+    def baddbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        return self._product_in_place(Tensor.baddbmm, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addmv_(self, mat: Tensor, vec: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        return self._product_in_place(Tensor.addmv, mat, vec, beta=beta, alpha=alpha)
+
+    def addr_(self, vec1: Tensor, vec2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        return self._product_in_place(Tensor.addr, vec1, vec2, beta=beta, alpha=alpha)
+
+    def addbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        return self._product_in_place(Tensor.addbmm, batch1, batch2, beta=beta, alpha=alpha)
+
+    def _product_in_place(self, out_of_place, a, b, **scales):
+        """self = out_of_place(self, a, b, beta=, alpha=) (addmm_, addmv_, ...): the product must
+        have self's shape, which the in-place form cannot widen."""
+        def compute(old):
+            result = out_of_place(old, a, b, **scales)
+            if result._array.shape != self._array.shape:
+                raise RuntimeError(f"Bad in-place call: input tensor size {list(self._array.shape)} and output "
+                                   f"tensor size {list(result._array.shape)} should match")
+            return result
+        return self._write_back(compute, (a, b))
+
+    def ger(self, vec2: Tensor) -> Tensor:
+        """outer under its old name."""
+        return self.outer(vec2)
+
+    def inner(self, other: Tensor) -> Tensor:
+        """The sum of products over the last dim of both: shape self.shape[:-1] + other.shape[:-1]
+        (a plain product when either is a number-like 0-d tensor)."""
+        other = _tensor_operand(other, "inner")
+        if self.ndim == 0 or other.ndim == 0:
+            return self * other
+        if self._array.dtype != other._array.dtype:
+            raise RuntimeError("both inputs should have same dtype")
+        length = self._array.shape[-1]
+        if other._array.shape[-1] != length:
+            raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                               f"{list(self._array.shape)} and {list(other._array.shape)}")
+        products = self.reshape(-1, length).matmul(other.reshape(-1, length).t())
+        return products.reshape(self._array.shape[:-1] + other._array.shape[:-1])
+
+    def vdot(self, other: Tensor) -> Tensor:
+        """The dot product of two vectors (for real tensors, dot)."""
+        return apply(L.vdot, *self._vectors_to_dot(_tensor_operand(other, "vdot")))
+
+    def dist(self, other: Tensor, p: Number = 2) -> Tensor:
+        """The p-norm of self - other (broadcast), over all its elements."""
+        difference = self - _tensor_operand(other, "dist")
+        if difference._array.dtype.kind != "f":
+            raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
+                               f"{_scalar_type(difference)} instead.")
+        return difference.norm(p)
 
     # -------------------------------------------------------------- fmod, sgn, fix, heaviside; rounding in place
     def fmod(self, other: TensorLike) -> Tensor:
@@ -3505,19 +3910,55 @@ def _mode_position(array, axis):
     return np.take_along_axis(order, np.moveaxis(end, -1, axis), axis=axis)
 
 
-def _scaled_sum(input, product, beta, alpha):
-    """beta * input + alpha * product (addmm, baddbmm); with beta = 0 input is ignored, nan included."""
+def _check_same_dtype(message, *tensors):
+    """torch's error for a product of tensors of different dtypes: `message`, then their dtypes' names."""
+    if len({t._array.dtype for t in tensors}) > 1:
+        names = [_scalar_type(t) for t in tensors]
+        listed = " and ".join(names) if len(names) == 2 else ", ".join(names[:-1]) + f", and {names[-1]}"
+        raise RuntimeError(f"{message} {listed}")
+
+
+def _check_matmul(a, b):
+    """torch's errors for a @ b of two tensors of at least one dim: mixed dtypes, inner sizes that differ."""
+    if a._array.dtype != b._array.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}")
+    if a._array.shape[-1] != b._array.shape[-2 if b.ndim > 1 else -1]:
+        raise RuntimeError(_matmul_message(a._array.shape, b._array.shape))
+
+
+def _check_batches(batch1, batch2):
+    """torch's errors for batch1 @ batch2 (bmm, baddbmm)."""
+    if batch1.ndim != 3 or batch2.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor and batch2 must be a 3D tensor, got {batch1.ndim}-D "
+                           f"and {batch2.ndim}-D")
+    if batch1._array.shape[0] != batch2._array.shape[0]:
+        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
+                           f"{batch1._array.shape[0]} and {batch2._array.shape[0]}")
+    _check_matmul(batch1, batch2)
+
+
+def _check_broadcasts_to(input, shape):
     try:
-        fits = np.broadcast_shapes(input._array.shape, product._array.shape) == product._array.shape
+        fits = np.broadcast_shapes(input._array.shape, shape) == shape
     except ValueError:
         fits = False
     if not fits:
         raise RuntimeError(f"The input of shape {list(input.shape)} does not broadcast to the product's shape "
-                           f"{list(product.shape)}")
-    scaled = product if alpha == 1 else product * alpha
-    if beta == 0:  # input stays in the graph with a zero gradient, but its values (nan too) are not read
-        return scaled + apply(E.where, input, 0.0, condition=np.zeros((), dtype=bool))
-    return (input if beta == 1 else input * beta) + scaled
+                           f"{list(shape)}")
+
+
+def _scaled_sum(primitive, input, a, b, shape, beta, alpha):
+    """beta * input + alpha * product(a, b), the product (of the checked a and b) having `shape`:
+    addmm, baddbmm, addmv, addr, addbmm. With beta = 0 input is not read, nan included. On
+    integer tensors beta and alpha are taken as integers (0.5 is 0), as in torch."""
+    _check_broadcasts_to(input, shape)
+    if input._array.dtype != a._array.dtype:
+        raise RuntimeError(f"{primitive.name.lower()}: input and the product must have the same dtype, but got "
+                           f"{_scalar_type(input)} and {_scalar_type(a)}")
+    beta, alpha = (x.item() if isinstance(x, np.generic) else x for x in (beta, alpha))  # (a NumPy float64 would widen float32)
+    if a._array.dtype.kind in "iu":
+        beta, alpha = int(beta), int(alpha)
+    return apply(primitive, input, a, b, beta=beta, alpha=alpha)
 
 
 # ------------------------------------------------------------------ operand helpers

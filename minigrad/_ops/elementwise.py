@@ -5,6 +5,8 @@ is ``g * ans``. Edge cases follow torch: relu'(0) = 0, abs'(0) = 0, clamp passes
 gradient at its boundaries, and maximum/minimum split the gradient evenly on ties.
 """
 
+import math
+
 import numpy as np
 
 from minigrad._ops import workspace
@@ -149,10 +151,21 @@ pow_scalar = Primitive("PowScalar", _scalar_pow, _scalar_pow_vjp, grad_fn_name="
 # ---------------------------------------------------------------- unary calculus
 exp = Primitive("Exp", np.exp, lambda g, ans, x: g * ans, saves="output")  # overflows to inf
 log = Primitive("Log", np.log, lambda g, ans, x: g / x)
-log1p = Primitive("Log1p", np.log1p, lambda g, ans, x: g / (1 + x), fused_for="log(1 + x)")
+log1p = Primitive("Log1P", np.log1p, lambda g, ans, x: g / (1 + x), fused_for="log(1 + x)")
 sqrt = Primitive("Sqrt", np.sqrt, lambda g, ans, x: g / (2 * ans), saves="output")
 rsqrt = Primitive("Rsqrt", lambda x: 1 / np.sqrt(x),
                   lambda g, ans, x: -0.5 * g * ans * ans * ans, saves="output", fused_for="reciprocal(sqrt(x))")
+
+# Logarithms and powers of another base, and the change of angle unit: one pass each, under
+# torch's node names. d/dx log_b(x) = 1 / (x ln b), d/dx 2^x = 2^x ln 2.
+log2 = Primitive("Log2", np.log2, lambda g, ans, x: g / (x * math.log(2)), fused_for="log(x) / log(2)")
+log10 = Primitive("Log10", np.log10, lambda g, ans, x: g / (x * math.log(10)), fused_for="log(x) / log(10)")
+exp2 = Primitive("Exp2", np.exp2, lambda g, ans, x: g * ans * math.log(2), saves="output",
+                 fused_for="exp(x * log(2))")
+deg2rad = Primitive("Deg2Rad", np.deg2rad, lambda g, ans, x: g * (math.pi / 180), saves="nothing",
+                    fused_for="x * (pi / 180)")
+rad2deg = Primitive("Rad2Deg", np.rad2deg, lambda g, ans, x: g * (180 / math.pi), saves="nothing",
+                    fused_for="x * (180 / pi)")
 
 
 def _sign(x):
@@ -437,6 +450,26 @@ heaviside = Primitive("Heaviside", _heaviside, _no_derivative("heaviside"), _no_
                       saves="nothing", grad_fn_name="NotImplemented")
 heaviside_inplace = Primitive("HeavisideInplace", _heaviside, _no_derivative("heaviside_"),
                               _no_derivative("heaviside_"), saves="nothing", grad_fn_name="NotImplemented")
+
+
+def _comparison_written_back(name, ufunc, operand):
+    """x.eq_(y), x.lt_(y), ...: the comparison written into x as 1 and 0 of x's dtype. A step
+    function: torch records it with a zero gradient for x and for a tensor y. `operand` says
+    whether y is a tensor or a number, which torch's node names tell apart (EqBackward1, EqBackward0)."""
+    def no_slope(g, ans, x, y):
+        return np.zeros_like(g)
+
+    return Primitive(f"{name}{operand.capitalize()}InPlace", lambda x, y: ufunc(x, y).astype(x.dtype, copy=False),
+                     no_slope, no_slope, saves="nothing",
+                     grad_fn_name=f"{name}Backward{1 if operand == 'tensor' else 0}")
+
+
+# {(ufunc, "tensor" or "number"): the primitive of its in-place comparison}
+comparisons_written_back = {
+    (ufunc, operand): _comparison_written_back(name, ufunc, operand)
+    for name, ufunc in (("Eq", np.equal), ("Ne", np.not_equal), ("Lt", np.less), ("Le", np.less_equal),
+                        ("Gt", np.greater), ("Ge", np.greater_equal))
+    for operand in ("tensor", "number")}
 
 # The forms torch records when a Python number is the left operand: c - x, c ** x and 1 / x
 # (c / x is recorded as (1 / x) * c). The number is a parameter, so x is the node's only input.

@@ -61,6 +61,18 @@ def _matmul(a, b):
 matmul = Primitive("Mm", _matmul, _matmul_vjp_a, _matmul_vjp_b, saves="others")
 
 
+def _dot(a, b):
+    return np.asarray(np.dot(a, b))
+
+
+# dot(a, b) = sum_i a_i b_i of two vectors: da = g * b and db = g * a, g being a number. vdot
+# (which conjugates a complex a) is the same for real tensors, under its own node name.
+dot = Primitive("Dot", _dot, lambda g, ans, a, b: g * b, lambda g, ans, a, b: g * a, saves="others",
+                fused_for="a @ b for vectors")
+vdot = Primitive("Vdot", _dot, lambda g, ans, a, b: g * b, lambda g, ans, a, b: g * a, saves="others",
+                 fused_for="dot(a, b) for real vectors")
+
+
 def _einsum(*operands, inputs, output):
     spec = f"{','.join(inputs)}->{output}"
     with np.errstate(all="ignore"):  # inf * 0 gives nan, quietly as in torch
@@ -580,3 +592,50 @@ def _block_diag_vjp(i, g, ans, *matrices):
 
 
 block_diag = Primitive("BlockDiag", _block_diag, vjp_argnum=_block_diag_vjp, saves="nothing")
+
+
+# ---------------------------------------------------------------- beta * input + alpha * product
+# addmm, baddbmm, addmv, addr and addbmm add a scaled product of a and b to a scaled input
+# (broadcast to the product's shape). The input's gradient is beta * g; a's and b's are the
+# product's own gradients times alpha.
+def _outer(a, b):
+    return a[:, None] * b[None, :]
+
+
+def _batch_sum(a, b):
+    """The sum over the batch of a[i] @ b[i], in their dtype (NumPy would sum int32 in int64)."""
+    return _matmul(a, b).sum(axis=0, dtype=a.dtype)
+
+
+def _scaled_sum(name, product, product_vjp_a, product_vjp_b, composite):
+    """The primitive `name`: beta * input + alpha * product(a, b), `composite` in other primitives."""
+    def forward(input, a, b, beta, alpha):
+        scaled = product(a, b) if alpha == 1 else product(a, b) * alpha
+        if beta == 0:  # input is not read, so that nan or inf there do not show, as in torch
+            return scaled
+        return scaled + (input if beta == 1 else input * beta)
+
+    def input_vjp(g, ans, input, a, b, beta, alpha):
+        return g if beta == 1 else g * beta
+
+    def a_vjp(g, ans, input, a, b, beta, alpha):
+        grad = product_vjp_a(g, ans, a, b)
+        return grad if alpha == 1 else grad * alpha
+
+    def b_vjp(g, ans, input, a, b, beta, alpha):
+        grad = product_vjp_b(g, ans, a, b)
+        return grad if alpha == 1 else grad * alpha
+
+    # (a's rule reads b and b's reads a; input's reads neither)
+    return Primitive(name, forward, input_vjp, a_vjp, b_vjp, saves="inputs", reads=((), (2,), (1,)),
+                     fused_for=composite)
+
+
+addmm = _scaled_sum("Addmm", _matmul, _matmul_vjp_a, _matmul_vjp_b, "beta * input + alpha * mm(a, b)")
+baddbmm = _scaled_sum("Baddbmm", _matmul, _matmul_vjp_a, _matmul_vjp_b, "beta * input + alpha * bmm(a, b)")
+addmv = _scaled_sum("Addmv", _matmul, _matmul_vjp_a, _matmul_vjp_b, "beta * input + alpha * mv(a, b)")
+# outer(a, b): da = g @ b, db = a @ g (g^T a)
+addr = _scaled_sum("Addr", _outer, lambda g, ans, a, b: g @ b, lambda g, ans, a, b: a @ g,
+                   "beta * input + alpha * outer(a, b)")
+# the sum over the batch of a[i] @ b[i]: every a[i] sees the same g (the matmul rules broadcast it)
+addbmm = _scaled_sum("Addbmm", _batch_sum, _matmul_vjp_a, _matmul_vjp_b, "beta * input + alpha * bmm(a, b).sum(0)")
