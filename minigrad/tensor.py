@@ -3199,7 +3199,7 @@ class Tensor:
         if float(norm) <= 0:
             warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number "
                           "of observations.", UserWarning, stacklevel=2)
-            norm = norm * 0
+            norm = abs(norm * 0)  # +0.0, as torch's zero_(): a tiny negative norm times 0 is -0.0, and +inf would be -inf
         centred = x - mean.unsqueeze(1)
         products = centred.mm((centred if weights is None else centred * weights).t())
         return (products / norm).squeeze()

@@ -1,6 +1,7 @@
 """The parity kit itself (minigrad.testing): it imports without torch, and each comparison
 fails when minigrad and torch disagree, not only passes when they agree."""
 
+import math
 import subprocess
 import sys
 
@@ -70,6 +71,17 @@ def test_assert_same_result_compares_floats_relatively_and_types_exactly(value, 
         assert_same_result(1, 1.0)
     with pytest.raises(AssertionError, match="keys"):
         assert_same_result({"b": 1, "a": 2}, {"a": 2, "b": 1})
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False), st.sampled_from([math.inf, -math.inf]))
+def test_assert_same_result_meets_an_infinity_only_with_itself(value, infinity):
+    """Within rtol of an infinity lies everything: the kit passed -inf, and any number, for inf."""
+    assert_same_result(infinity, infinity)
+    for wrong in (value, -infinity, float("nan")):
+        with pytest.raises(AssertionError, match="torch's"):
+            assert_same_result(wrong, infinity)
+        with pytest.raises(AssertionError, match="torch's"):
+            assert_same_result([[wrong]], [[infinity]])
 
 
 def test_assert_same_as_torch_compares_results_and_exception_types():

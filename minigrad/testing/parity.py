@@ -151,8 +151,8 @@ def assert_same_result(actual, expected, rtol=1e-6, atol=0.0, where="result"):
     """Compare two nested results (dicts, lists, tuples of numbers, strings, ...) value by value.
 
     Same structure and the same Python type everywhere (an int stays an int, a list a list,
-    dict keys in the same order); floats within atol + rtol * |expected| (NaN equals NaN);
-    everything else equal.
+    dict keys in the same order); floats within atol + rtol * |expected| (NaN equals NaN, an
+    infinity only itself); everything else equal.
     """
     assert type(actual) is type(expected), (
         f"{where}: type {type(actual).__name__} != torch's {type(expected).__name__} ({actual!r} vs {expected!r})")
@@ -165,8 +165,9 @@ def assert_same_result(actual, expected, rtol=1e-6, atol=0.0, where="result"):
         for index, (mine, reference) in enumerate(zip(actual, expected)):
             assert_same_result(mine, reference, rtol, atol, f"{where}[{index}]")
     elif isinstance(expected, float):
+        # an infinity must be met exactly: within rtol of inf, everything is (even -inf)
         same = (math.isnan(actual) and math.isnan(expected)) or actual == expected or \
-            abs(actual - expected) <= atol + rtol * abs(expected)
+            math.isfinite(expected) and abs(actual - expected) <= atol + rtol * abs(expected)
         assert same, f"{where}: {actual!r} != torch's {expected!r}"
     else:
         assert actual == expected, f"{where}: {actual!r} != torch's {expected!r}"

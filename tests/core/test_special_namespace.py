@@ -105,9 +105,19 @@ _WIDE = {
 @settings(max_examples=8)
 @given(data=st.data(), name=st.sampled_from(sorted(_WIDE)))
 def test_values_agree_with_torch_to_double_precision(data, name):
+    """Each library is within about 1e-13 of the true value, so the two may differ by twice that:
+    log_ndtr(24) is -1.39039211854970306e-127, minigrad's is 5.7e-14 above it and torch's 7e-14 below."""
     x = data.draw(mst.arrays("float64", (64,), elements=_WIDE[name]), label="x")
+    _assert_as_torch_to_double_precision(name, x)
+
+
+def test_log_ndtr_where_both_libraries_round_away_from_the_true_value_on_either_side():
+    _assert_as_torch_to_double_precision("log_ndtr", np.array([24.0]))
+
+
+def _assert_as_torch_to_double_precision(name, x):
     ours, theirs = getattr(minigrad.special, name)(minigrad.tensor(x)), getattr(torch.special, name)(torch.tensor(x))
-    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-13, atol=0, err_msg=name)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=2e-13, atol=0, err_msg=name)
 
 
 @settings(max_examples=10)
