@@ -1,4 +1,4 @@
-"""Convolution and pooling as functions: conv1d/2d, unfold/fold, max/avg, adaptive and power-average
+"""Convolution and pooling as functions: conv1d/2d/3d, unfold/fold, max/avg, adaptive and power-average
 (lp) pooling, and max unpooling.
 
 These check torch's arguments and raise torch's errors where the mistake is made, then
@@ -15,8 +15,8 @@ from minigrad._ops import pooling as pool_ops
 from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.tensor import Tensor, apply
 
-__all__ = ["conv_transpose1d", "conv_transpose2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-           "avg_pool1d", "avg_pool2d", "conv1d", "conv2d", "fold", "max_pool1d", "max_pool2d", "unfold", "lp_pool1d",
+__all__ = ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+           "avg_pool1d", "avg_pool2d", "conv1d", "conv2d", "conv3d", "fold", "max_pool1d", "max_pool2d", "unfold", "lp_pool1d",
            "lp_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices",
            "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d"]
 
@@ -144,6 +144,11 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-d convolution of (N, C_in, D, H, W) or (C_in, D, H, W) with weight (C_out, C_in / groups, kd, kh, kw)."""
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
 def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, spatial_dims, name):
     batched, added, stride, dilation = _checked_arguments(input, weight, stride, dilation, groups, spatial_dims,
                                                           name)
@@ -183,6 +188,12 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """The adjoint of conv2d: weight (C_in, C_out / groups, kh, kw) upsamples (N, C_in, H, W)."""
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
                            "conv_transpose2d")
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """The adjoint of conv3d: weight (C_in, C_out / groups, kd, kh, kw) upsamples (N, C_in, D, H, W)."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 3,
+                           "conv_transpose3d")
 
 
 # --------------------------------------------------------------------------- unfold, fold
