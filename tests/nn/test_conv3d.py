@@ -55,7 +55,7 @@ def _functional_kwargs(case):
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")  # torch's note about its own padded copy
-@settings(max_examples=25)
+@settings(max_examples=12)
 @given(conv3d_cases(), st.sampled_from(["float64", "float32"]))
 def test_functional_conv3d_matches_torch(case, dtype):
     kwargs = _functional_kwargs(case)
@@ -68,7 +68,7 @@ def test_functional_conv3d_matches_torch(case, dtype):
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
-@settings(max_examples=15)
+@settings(max_examples=8)
 @given(conv3d_cases(), st.tuples(st.booleans(), st.booleans(), st.booleans()).filter(any))
 def test_top_level_conv3d_gives_only_the_wanted_gradients(case, wanted):
     case = dict(case, bias=True)
@@ -79,7 +79,7 @@ def test_top_level_conv3d_gives_only_the_wanted_gradients(case, wanted):
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
-@settings(max_examples=20)
+@settings(max_examples=10)
 @given(conv3d_cases())
 def test_conv3d_module_matches_torch(case):
     kwargs = {k: case[k] for k in ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
@@ -108,7 +108,7 @@ def conv_transpose3d_cases(draw):
                 seed=draw(st.integers(0, 2**16)))
 
 
-@settings(max_examples=25)
+@settings(max_examples=12)
 @given(conv_transpose3d_cases(), st.sampled_from(["float64", "float32"]))
 def test_functional_conv_transpose3d_matches_torch(case, dtype):
     rng = np.random.default_rng(case["seed"])
@@ -123,7 +123,7 @@ def test_functional_conv_transpose3d_matches_torch(case, dtype):
     assert minigrad.conv_transpose3d is F.conv_transpose3d
 
 
-@settings(max_examples=20)
+@settings(max_examples=8)
 @given(conv_transpose3d_cases())
 def test_conv_transpose3d_module_matches_torch(case):
     kwargs = {k: case[k] for k in ("in_channels", "out_channels", "kernel_size", "stride", "padding",
