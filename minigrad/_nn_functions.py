@@ -12,10 +12,10 @@ from minigrad.nn._functional.activation import _rrelu
 from minigrad.nn._functional.loss import _kl_div
 
 __all__ = ["adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "avg_pool1d", "batch_norm", "bilinear",
-           "binary_cross_entropy_with_logits", "celu", "channel_shuffle", "conv1d", "conv2d", "conv_transpose1d",
-           "conv_transpose2d", "cosine_embedding_loss", "cosine_similarity", "dropout", "embedding",
+           "binary_cross_entropy_with_logits", "celu", "channel_shuffle", "conv1d", "conv2d", "conv3d",
+           "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "cosine_embedding_loss", "cosine_similarity", "dropout", "embedding",
            "feature_alpha_dropout", "group_norm", "hardshrink", "hinge_embedding_loss", "instance_norm", "kl_div",
-           "layer_norm", "margin_ranking_loss", "max_pool1d", "max_pool1d_with_indices", "max_pool2d",
+           "layer_norm", "margin_ranking_loss", "max_pool1d", "max_pool1d_with_indices", "max_pool2d", "max_pool3d",
            "pairwise_distance", "pdist", "pixel_shuffle", "pixel_unshuffle", "poisson_nll_loss", "prelu",
            "rms_norm", "rrelu", "rrelu_", "selu", "threshold", "triplet_margin_loss"]
 
@@ -24,8 +24,10 @@ bilinear = F.bilinear
 channel_shuffle = F.channel_shuffle
 conv1d = F.conv1d
 conv2d = F.conv2d
+conv3d = F.conv3d
 conv_transpose1d = F.conv_transpose1d
 conv_transpose2d = F.conv_transpose2d
+conv_transpose3d = F.conv_transpose3d
 cosine_similarity = F.cosine_similarity
 pairwise_distance = F.pairwise_distance
 pdist = F.pdist
@@ -126,6 +128,10 @@ def max_pool1d_with_indices(input, kernel_size, stride=(), padding=0, dilation=1
 
 def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
     return F.max_pool2d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
+
+
+def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return F.max_pool3d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
 
 
 def avg_pool1d(input, kernel_size, stride=(), padding=0, ceil_mode=False, count_include_pad=True):

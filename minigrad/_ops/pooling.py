@@ -23,7 +23,8 @@ input (see ``conv.windows``), so no Python loop runs over pixels.
   ``g / divisor`` evenly over the window.
 - Adaptive pooling picks window i = [floor(i L / out), ceil((i + 1) L / out)) along each
   axis. Averaging along one axis is then a product with a fixed (out, L) matrix, so the
-  2-d pool is ``P_h @ x @ P_w^T`` and its gradient ``P_h^T @ g @ P_w``. Adaptive max
+  2-d pool is ``P_h @ x @ P_w^T`` and its gradient ``P_h^T @ g @ P_w``; the 3-d pool applies
+  P_d, P_h and P_w one axis at a time, and its gradient their transposes. Adaptive max
   pooling finds its maxima like max pooling and shares its gradient rule.
 
 Gradients of gradients: every pooling gradient is linear in g. Under create_graph, max
@@ -172,23 +173,24 @@ max_pool_scatter = Primitive(
 
 
 # Max unpooling writes each value back at the flat position max pooling found it at, into a plane
-# of zeros: the inverse of max pooling's gather, so its gradient is that gather (max_pool) of g.
-# Where two values name the same position the later one stays, as in torch. The input is (N, C, h, w)
-# or (C, h, w): its leading axes are read as rows of one-channel planes.
-def _as_planes(x):
-    return x.reshape(math.prod(x.shape[:-2]), 1, *x.shape[-2:])
+# (or volume) of zeros: the inverse of max pooling's gather, so its gradient is that gather (max_pool)
+# of g. Where two values name the same position the later one stays, as in torch. The input is
+# (N, C, *spatial) or (C, *spatial), with len(size) spatial axes: its leading axes are read as rows
+# of one-channel planes.
+def _as_planes(x, spatial_dims):
+    return x.reshape(math.prod(x.shape[:-spatial_dims]), 1, *x.shape[-spatial_dims:])
 
 
 def _max_unpool(x, indices, size):
-    planes, picks = _as_planes(x), _as_planes(indices)
+    planes, picks = _as_planes(x, len(size)), _as_planes(indices, len(size))
     out = np.zeros((planes.shape[0], 1, math.prod(size)), dtype=x.dtype)
-    count = math.prod(x.shape[-2:])
+    count = math.prod(x.shape[-len(size):])
     np.put_along_axis(out, picks.reshape(-1, 1, count), planes.reshape(-1, 1, count), axis=-1)
-    return out.reshape(*x.shape[:-2], *size)
+    return out.reshape(*x.shape[:-len(size)], *size)
 
 
 def _max_unpool_vjp(g, ans, x, indices, size):
-    return max_pool(_as_planes(g), _as_planes(indices)).reshape(x.shape)
+    return max_pool(_as_planes(g, len(size)), _as_planes(indices, len(size))).reshape(x.shape)
 
 
 max_unpool = Primitive("MaxUnpool2D", _max_unpool, _max_unpool_vjp, None, saves="nothing")
@@ -325,26 +327,27 @@ def _adaptive_windows(size, out):
 
 
 def adaptive_max_pool_indices(x, output_size):
-    """Like ``max_pool_indices``, for the adaptive windows of a 2-d (N, C, H, W) input.
+    """Like ``max_pool_indices``, for the adaptive windows of an (N, C, *spatial) input.
 
     Adaptive windows may differ in size. Each is read as a window of the largest size
-    whose positions past its end repeat its last row or column; a repeat comes after the
-    original in the scan, so it never changes which element wins.
+    whose positions past its end repeat its last position along that axis; a repeat comes
+    after the original in the scan, so it never changes which element wins.
     """
-    height, width = x.shape[2:]
-    (row_start, row_end), (col_start, col_end) = (_adaptive_windows(height, output_size[0]),
-                                                  _adaptive_windows(width, output_size[1]))
+    spatial = x.shape[2:]
+    bounds = [_adaptive_windows(size, out) for size, out in zip(spatial, output_size)]
+    plane_strides = np.cumprod((1,) + spatial[:0:-1])[::-1]           # row-major strides of the plane
     lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     best = np.full(x.shape[:2] + tuple(output_size), lowest, dtype=x.dtype)
-    winner = np.broadcast_to(row_start[:, None] * width + col_start[None, :], best.shape).copy()
-    for dr in range(int(np.max(row_end - row_start))):
-        rows = np.minimum(row_start + dr, row_end - 1)[:, None]
-        for dc in range(int(np.max(col_end - col_start))):
-            cols = np.minimum(col_start + dc, col_end - 1)[None, :]
-            candidate = x[:, :, rows, cols]
-            wins = (candidate > best) | np.isnan(candidate)
-            winner += wins * (rows * width + cols - winner)
-            best = np.maximum(best, candidate)
+    winner = None
+    for offset in itertools.product(*(range(int(np.max(end - start))) for start, end in bounds)):
+        coords = np.ix_(*(np.minimum(start + o, end - 1) for (start, end), o in zip(bounds, offset)))
+        position = sum(c * step for c, step in zip(coords, plane_strides))
+        if winner is None:                                            # each window's first position
+            winner = np.broadcast_to(position, best.shape).copy()
+        candidate = x[(slice(None), slice(None)) + coords]
+        wins = (candidate > best) | np.isnan(candidate)
+        winner += wins * (position - winner)
+        best = np.maximum(best, candidate)
     return winner
 
 
@@ -448,3 +451,49 @@ def _adaptive_avg_pool2d_vjp(g, ans, x, output_size):
 
 adaptive_avg_pool2d = Primitive("AdaptiveAvgPool2D", in_suggested_order(_adaptive_avg_pool2d), _adaptive_avg_pool2d_vjp,
                                 saves="nothing")
+
+
+# ------------------------------------------------------------ adaptive average pooling in 3-d
+def _average_along(x, matrix, axis):
+    """`matrix` (out, size) applied along the spatial axis `axis` (negative: counted from the end)
+    of x: each output position a weighted sum of the input positions along that axis.
+
+    It is a matmul with x's axes after `axis` folded into one, so that it also records
+    itself on tensors (create_graph).
+    """
+    if axis == -1:
+        return x @ matrix.T
+    shape = tuple(x.shape)
+    before, after = shape[:axis], shape[axis + 1:]
+    columns = x.reshape(before + (shape[axis], math.prod(after)))
+    return (matrix @ columns).reshape(before + (matrix.shape[0],) + after)
+
+
+def _adaptive_avg_pool3d(x, output_size):
+    for axis, out in zip((-3, -2, -1), output_size):
+        x = _average_along(x, adaptive_average_matrix(x.shape[axis], out, x.dtype), axis)
+    return x
+
+
+def _adaptive_avg_pool3d_vjp(g, ans, x, output_size):
+    dtype = np.asarray(g).dtype
+    for axis, out in zip((-3, -2, -1), output_size):
+        g = _average_along(g, adaptive_average_matrix(x.shape[axis], out, dtype).T, axis)
+    return g
+
+
+adaptive_avg_pool3d = Primitive("AdaptiveAvgPool3D", in_suggested_order(_adaptive_avg_pool3d),
+                                _adaptive_avg_pool3d_vjp, saves="nothing")
+
+
+# ------------------------------------------------------ the 3-d forms, under torch's 3-d names
+# The rules above work for any number of spatial axes; torch names its 3-d nodes apart
+# (MaxPool3DWithIndicesBackward0, ...), so the 3-d forms are the same rules registered again.
+max_pool3d = Primitive("MaxPool3DWithIndices", in_suggested_order(_gather_plane), _max_pool_vjp, None,
+                       saves="inputs")
+max_pool_tiles3d = Primitive("MaxPool3DTiles", in_suggested_order(_max_pool_tiles), _max_pool_tiles_vjp,
+                             saves="both", grad_fn_name="MaxPool3DWithIndicesBackward0")
+avg_pool3d = Primitive("AvgPool3D", in_suggested_order(_avg_pool), _avg_pool_vjp, saves="nothing")
+adaptive_max_pool3d = Primitive("AdaptiveMaxPool3D", in_suggested_order(_gather_plane), _max_pool_vjp, None,
+                                saves="inputs")
+max_unpool3d = Primitive("MaxUnpool3D", _max_unpool, _max_unpool_vjp, None, saves="nothing")

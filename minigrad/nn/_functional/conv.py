@@ -1,5 +1,5 @@
-"""Convolution and pooling as functions: conv1d/2d, unfold/fold, max/avg, adaptive and power-average
-(lp) pooling, and max unpooling.
+"""Convolution and pooling as functions: conv1d/2d/3d, unfold/fold, max/avg, adaptive and power-average
+(lp) pooling in 1-d, 2-d and 3-d, and max unpooling.
 
 These check torch's arguments and raise torch's errors where the mistake is made, then
 hand the arrays to the primitives in ``minigrad._ops.conv`` and ``minigrad._ops.pooling``.
@@ -7,6 +7,7 @@ Unbatched inputs (no N axis) get a batch axis of one for the computation; 1-d po
 2-d pooling over an inserted axis of size one, as in torch.
 """
 
+import math
 import numbers
 
 from minigrad._dtype import int64, scalar_type_name
@@ -15,10 +16,12 @@ from minigrad._ops import pooling as pool_ops
 from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.tensor import Tensor, apply
 
-__all__ = ["conv_transpose1d", "conv_transpose2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-           "avg_pool1d", "avg_pool2d", "conv1d", "conv2d", "fold", "max_pool1d", "max_pool2d", "unfold", "lp_pool1d",
+__all__ = ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+           "avg_pool1d", "avg_pool2d", "conv1d", "conv2d", "conv3d", "fold", "max_pool1d", "max_pool2d", "unfold", "lp_pool1d",
            "lp_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices",
-           "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d"]
+           "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "max_pool3d", "max_pool3d_with_indices",
+           "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices", "lp_pool3d",
+           "max_unpool3d"]
 
 
 def _ntuple(value, n, name, context):
@@ -144,6 +147,11 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-d convolution of (N, C_in, D, H, W) or (C_in, D, H, W) with weight (C_out, C_in / groups, kd, kh, kw)."""
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
 def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, spatial_dims, name):
     batched, added, stride, dilation = _checked_arguments(input, weight, stride, dilation, groups, spatial_dims,
                                                           name)
@@ -183,6 +191,12 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """The adjoint of conv2d: weight (C_in, C_out / groups, kh, kw) upsamples (N, C_in, H, W)."""
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
                            "conv_transpose2d")
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """The adjoint of conv3d: weight (C_in, C_out / groups, kd, kh, kw) upsamples (N, C_in, D, H, W)."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 3,
+                           "conv_transpose3d")
 
 
 # --------------------------------------------------------------------------- unfold, fold
@@ -247,12 +261,13 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
 
 
 # ------------------------------------------------------------------------------- pooling
-def _pool_arguments(kernel_size, stride, padding, dilation, name):
-    kernel = _ntuple(kernel_size, 2, "kernel_size", name)
+def _pool_arguments(kernel_size, stride, padding, dilation, name, dims=2):
+    """A pooling window's geometry as tuples of `dims` ints, checked as torch checks it."""
+    kernel = _ntuple(kernel_size, dims, "kernel_size", name)
     stride = kernel if stride is None or (not isinstance(stride, numbers.Integral) and len(stride) == 0) \
-        else _ntuple(stride, 2, "stride", name)
-    padding = _ntuple(padding, 2, "padding", name)
-    dilation = _ntuple(dilation, 2, "dilation", name)
+        else _ntuple(stride, dims, "stride", name)
+    padding = _ntuple(padding, dims, "padding", name)
+    dilation = _ntuple(dilation, dims, "dilation", name)
     if any(k <= 0 for k in kernel):
         raise RuntimeError(f"kernel size should be greater than zero, but got kernel_size={list(kernel)}")
     if any(s <= 0 for s in stride):
@@ -265,8 +280,10 @@ def _pool_arguments(kernel_size, stride, padding, dilation, name):
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
                                f"kernel_size={k} and dilation={d}")
     if any(p > k // 2 for k, p in zip(kernel, padding)):
-        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got "
-                           f"padW = {padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, kH = {kernel[0]}")
+        got = (f"padW = {padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, kH = {kernel[0]}" if dims == 2 else
+               f"kT: {kernel[0]} kW: {kernel[2]} kH: {kernel[1]} padT: {padding[0]} padW: {padding[2]} "
+               f"padH: {padding[1]}")
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got {got}")
     return kernel, stride, padding, dilation
 
 
@@ -308,24 +325,51 @@ def _one(value, name):
     return int(value[0])
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    """2-d max pooling over (N, C, H, W) or (C, H, W); with return_indices also the flat argmax positions."""
-    batched, added = _batched_2d(input, "max_pool2d")
-    kernel, stride, padding, dilation = _pool_arguments(kernel_size, stride, padding, dilation,
-                                                        "max_pool2d")
+def _max_pool(batched, added, geometry, ceil_mode, return_indices, gather, tiles):
+    """Max pooling of a batched (N, C, *spatial) input by the primitives `gather` (through the
+    indices of the maxima) or `tiles` (windows that tile the input, no indices wanted)."""
+    kernel, stride, padding, dilation = geometry
     out_shape = pool_ops.pooled_shape(batched.shape[2:], kernel, stride, padding, dilation, ceil_mode)
     _check_pool_output(batched, out_shape)
     if not return_indices and pool_ops.tiles(batched.shape[2:], kernel, stride, padding, dilation, ceil_mode):
-        out = apply(pool_ops.max_pool_tiles, batched, kernel=kernel)   # the common case needs no indices
+        out = apply(tiles, batched, kernel=kernel)   # the common case needs no indices
         return out.squeeze(0) if added else out
     indices = pool_ops.max_pool_indices(batched._array, kernel, stride, padding, dilation, ceil_mode)
     empty = pool_ops.empty_windows(batched.shape[2:], kernel, stride, padding, dilation, out_shape)
-    out = apply(pool_ops.max_pool, batched, indices, empty=empty)
+    out = apply(gather, batched, indices, empty=empty)
     if added:
         out, indices = out.squeeze(0), indices[0]
     if return_indices:
         return out, Tensor._wrap(indices)
     return out
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """2-d max pooling over (N, C, H, W) or (C, H, W); with return_indices also the flat argmax positions."""
+    batched, added = _batched_2d(input, "max_pool2d")
+    geometry = _pool_arguments(kernel_size, stride, padding, dilation, "max_pool2d")
+    return _max_pool(batched, added, geometry, ceil_mode, return_indices, pool_ops.max_pool, pool_ops.max_pool_tiles)
+
+
+def _batched_3d(input, name):
+    """A 3-d pooling input (N, C, D, H, W) or (C, D, H, W) as a batched one, and whether a batch axis was
+    added; `name` is how torch's message names the function."""
+    if input.dim() not in (4, 5):
+        raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
+    for dim in range(input.dim() - 4, input.dim()):  # only a batch may be empty
+        if input.shape[dim] == 0:
+            raise RuntimeError(f"{name}: Expected input's non-batch dimensions to have positive length, but input "
+                               f"has a shape of {_shape(input)} and dimension {dim} has length zero!")
+    return (input.unsqueeze(0), True) if input.dim() == 4 else (input, False)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """3-d max pooling over (N, C, D, H, W) or (C, D, H, W); with return_indices also the flat argmax
+    positions (into each channel's D * H * W volume)."""
+    batched, added = _batched_3d(input, "max_pool3d_with_indices_out_cpu_template()")
+    geometry = _pool_arguments(kernel_size, stride, padding, dilation, "max_pool3d", dims=3)
+    return _max_pool(batched, added, geometry, ceil_mode, return_indices, pool_ops.max_pool3d,
+                     pool_ops.max_pool_tiles3d)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -354,6 +398,27 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     return out.squeeze(0) if added else out
 
 
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """3-d average pooling over (N, C, D, H, W) or (C, D, H, W); int64 averages round toward zero, as in torch."""
+    if not input.is_floating_point() and input.dtype != int64:
+        raise NotImplementedError(f"\"avg_pool3d_out_frame\" not implemented for "
+                                  f"'{scalar_type_name(input._array.dtype)}'")
+    batched, added = _batched_3d(input, "avg_pool3d()")
+    kernel, stride, padding, _ = _pool_arguments(kernel_size, stride, padding, 1, "avg_pool3d", dims=3)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    depth, height, width = batched.shape[2:]
+    if depth < kernel[0] or height < kernel[1] or width < kernel[2]:  # padding or not, unlike avg_pool2d
+        raise RuntimeError(f"input image (T: {depth} H: {height} W: {width}) smaller than kernel size "
+                           f"(kT: {kernel[0]} kH: {kernel[1]} kW: {kernel[2]})")
+    out_shape = pool_ops.pooled_shape(batched.shape[2:], kernel, stride, padding, (1, 1, 1), ceil_mode)
+    _check_pool_output(batched, out_shape)
+    out = apply(pool_ops.avg_pool3d, batched, kernel=kernel, stride=stride, padding=padding, ceil_mode=ceil_mode,
+                count_include_pad=count_include_pad, divisor_override=divisor_override)
+    return out.squeeze(0) if added else out
+
+
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """1-d average pooling over (N, C, L) or (C, L)."""
     out = avg_pool2d(_as_1d_pool(input, "avg_pool1d"), (1, _one(kernel_size, "kernel_size")),
@@ -362,22 +427,23 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     return out.squeeze(-2)
 
 
-def _adaptive_output_size(input, output_size, name):
-    """Check a 2-d adaptive pooling input and return its output size as two ints."""
-    if input.dim() not in (3, 4):
-        raise RuntimeError(f"{name}(): Expected 3D or 4D tensor, but got {_shape(input)}")
+def _adaptive_output_size(input, output_size, name, dims=2):
+    """Check a `dims`-d adaptive pooling input and return its output size as `dims` ints."""
+    if input.dim() not in (dims + 1, dims + 2):
+        raise RuntimeError(f"{name}(): Expected {dims + 1}D or {dims + 2}D tensor, but got {_shape(input)}")
     if isinstance(output_size, numbers.Integral) or output_size is None:
-        output_size = (output_size, output_size)
+        output_size = (output_size,) * dims
     output_size = tuple(output_size)
-    if len(output_size) != 2:
-        raise RuntimeError(f"{name}: output_size must be 2")
-    output_size = tuple(size if o is None else int(o) for o, size in zip(output_size, input.shape[-2:]))
+    if len(output_size) != dims:
+        raise RuntimeError(f"{name}: output_size must be {dims}")
+    output_size = tuple(size if o is None else int(o) for o, size in zip(output_size, input.shape[-dims:]))
     if any(o < 0 for o in output_size):
         raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0 "
                            f"but received {list(output_size)}")
     if any(size == 0 for size in input.shape[1:]):
+        empty = f" with dimension {list(input.shape).index(0, 1)} being empty" if dims == 3 else ""
         raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch "
-                           f"dimensions, but input has sizes {_shape(input)}")
+                           f"dimensions, but input has sizes {_shape(input)}{empty}")
     return output_size
 
 
@@ -395,6 +461,29 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     batched, added = (input.unsqueeze(0), True) if input.dim() == 3 else (input, False)
     indices = pool_ops.adaptive_max_pool_indices(batched._array, output_size)
     out = apply(pool_ops.adaptive_max_pool, batched, indices)
+    if added:
+        out, indices = out.squeeze(0), indices[0]
+    return (out, Tensor._wrap(indices)) if return_indices else out
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """Average pooling to a fixed output size (D_out, H_out, W_out); None keeps that axis's input size."""
+    output_size = _adaptive_output_size(input, output_size, "adaptive_avg_pool3d", dims=3)
+    if output_size == (1, 1, 1) and not input.is_floating_point():
+        # torch takes a mean for a 1 x 1 x 1 output, and refuses integers with mean's error
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                           f"complex dtype. Got: {scalar_type_name(input._array.dtype)}")
+    _check_floating(input, "adaptive_avg_pool3d_cpu")
+    return apply(pool_ops.adaptive_avg_pool3d, input, output_size=output_size)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max pooling to a fixed output size (D_out, H_out, W_out); None keeps that axis's input size."""
+    output_size = _adaptive_output_size(input, output_size, "adaptive_max_pool3d", dims=3)
+    _check_floating(input, "adaptive_max_pool3d_cpu")
+    batched, added = (input.unsqueeze(0), True) if input.dim() == 4 else (input, False)
+    indices = pool_ops.adaptive_max_pool_indices(batched._array, output_size)
+    out = apply(pool_ops.adaptive_max_pool3d, batched, indices)
     if added:
         out, indices = out.squeeze(0), indices[0]
     return (out, Tensor._wrap(indices)) if return_indices else out
@@ -436,6 +525,13 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     return _root_of_sum(out, height * width, norm_type)
 
 
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """The p-norm (sum x^p) ** (1 / p) of each window of (N, C, D, H, W) or (C, D, H, W)."""
+    depth, height, width = _ntuple(kernel_size, 3, "kernel_size", "lp_pool3d")
+    out = avg_pool3d(input ** norm_type, kernel_size, stride, 0, ceil_mode)
+    return _root_of_sum(out, depth * height * width, norm_type)
+
+
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """The p-norm (sum x^p) ** (1 / p) of each window of (N, C, L) or (C, L)."""
     out = avg_pool1d(input ** norm_type, kernel_size, stride, 0, ceil_mode)
@@ -458,6 +554,17 @@ def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
     """adaptive_max_pool2d's values and the flat positions of the maxima."""
     return adaptive_max_pool2d(input, output_size, return_indices=True)
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """max_pool3d's values and the flat positions of the maxima, whatever return_indices says."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    """adaptive_max_pool3d's values and the flat positions of the maxima."""
+    return adaptive_max_pool3d(input, output_size, return_indices=True)
 
 
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
@@ -487,23 +594,25 @@ def _unpooled_size(input, kernel, stride, padding, output_size):
     return tuple(int(w) for w in wanted)
 
 
-def _max_unpool2d(input, indices, size):
-    """Place each value of (N, C, H, W) or (C, H, W) at its flat position in a zero plane of `size`."""
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with "
-                           f"{input.ndim} dimensions.")
+def _max_unpool(input, indices, size, primitive):
+    """Place each value of (N, C, *spatial) or (C, *spatial) at its flat position in a zero plane
+    (or volume) of `size`, by `primitive` (max_unpool or max_unpool3d)."""
+    dims = len(size)
+    if input.ndim not in (dims + 1, dims + 2):
+        raise RuntimeError(f"Input to max_unpooling{dims}d should be a {dims + 1}d or {dims + 2}d Tensor, but got "
+                           f"a tensor with {input.ndim} dimensions.")
     positions = indices._array
     if positions.dtype != int64.numpy:
         raise RuntimeError(f"elements in indices should be type int64 but got: {scalar_type_name(positions.dtype)}")
     if positions.shape != tuple(input.shape):
         raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor ({_shape(input)}) but "
                            f"got indices tensor with shape: {list(positions.shape)}")
-    input._refuse_non_floating("max_unpool2d")
-    bad = (positions < 0) | (positions >= size[0] * size[1])
+    input._refuse_non_floating(f"max_unpool{dims}d")
+    bad = (positions < 0) | (positions >= math.prod(size))
     if bad.any():
         raise RuntimeError(f"Found an invalid max index: {positions[bad][0]} (output volumes are of size "
-                           f"{size[0]}x{size[1]})")
-    return apply(pool_ops.max_unpool, input, positions, size=size)
+                           f"{'x'.join(map(str, size))})")
+    return apply(primitive, input, positions, size=size)
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
@@ -512,7 +621,8 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     kernel = _ntuple(kernel_size, 2, "kernel_size", "max_unpool2d")
     stride = kernel if stride is None else _ntuple(stride, 2, "stride", "max_unpool2d")
     padding = _ntuple(padding, 2, "padding", "max_unpool2d")
-    return _max_unpool2d(input, indices, _unpooled_size(input, kernel, stride, padding, output_size))
+    return _max_unpool(input, indices, _unpooled_size(input, kernel, stride, padding, output_size),
+                       pool_ops.max_unpool)
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
@@ -521,4 +631,14 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
     stride = kernel if stride is None else (_one(stride, "stride"),)
     padding = (_one(padding, "padding"),)
     size = _unpooled_size(input, kernel, stride, padding, output_size)
-    return _max_unpool2d(input.unsqueeze(-1), indices.unsqueeze(-1), size + (1,)).squeeze(-1)
+    return _max_unpool(input.unsqueeze(-1), indices.unsqueeze(-1), size + (1,), pool_ops.max_unpool).squeeze(-1)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool3d: each value goes back to the position its indices name, in
+    a volume of zeros of the size before pooling (or output_size)."""
+    kernel = _ntuple(kernel_size, 3, "kernel_size", "max_unpool3d")
+    stride = kernel if stride is None else _ntuple(stride, 3, "stride", "max_unpool3d")
+    padding = _ntuple(padding, 3, "padding", "max_unpool3d")
+    return _max_unpool(input, indices, _unpooled_size(input, kernel, stride, padding, output_size),
+                       pool_ops.max_unpool3d)

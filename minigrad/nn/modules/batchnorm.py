@@ -1,4 +1,4 @@
-"""Batch normalisation layers: BatchNorm1d and BatchNorm2d, mirroring torch.nn.
+"""Batch normalisation layers: BatchNorm1d, BatchNorm2d and BatchNorm3d, mirroring torch.nn.
 
 In training mode a layer normalises each channel with the statistics of the batch and
 moves its running statistics towards them; in eval mode it normalises with the running
@@ -14,11 +14,11 @@ from minigrad.nn._functional import normalization as F
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
 
 
 class _BatchNorm(Module):
-    """What BatchNorm1d and BatchNorm2d share; subclasses only check the input's rank.
+    """What BatchNorm1d, 2d and 3d share; subclasses only check the input's rank.
 
     momentum: the weight of the new batch in the running averages; None makes them
     cumulative averages over all batches seen (weight 1 / num_batches_tracked).
@@ -122,3 +122,11 @@ class BatchNorm2d(_BatchNorm):
     def _check_input_dim(self, input):
         if input.dim() != 4:
             raise ValueError(f"expected 4D input (got {input.dim()}D input)")
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) inputs over N, D, H and W for each of the C channels."""
+
+    def _check_input_dim(self, input):
+        if input.dim() != 5:
+            raise ValueError(f"expected 5D input (got {input.dim()}D input)")

@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1d, Conv2d, their transposes, and the Unfold/Fold pair (im2col, col2im), mirroring torch.nn."""
+"""Convolution layers: Conv1d, Conv2d, Conv3d, their transposes, and the Unfold/Fold pair (im2col, col2im), mirroring torch.nn."""
 
 import numbers
 
@@ -9,7 +9,7 @@ from minigrad.nn.modules.linear import _register_weight_and_bias, _reset_like_to
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "Fold", "Unfold"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "Fold", "Unfold"]
 
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
@@ -21,7 +21,7 @@ def _ntuple(value, n):
 
 
 class _ConvNd(Module):
-    """What Conv1d and Conv2d share: arguments, parameters, initialisation and repr.
+    """What Conv1d, Conv2d and Conv3d share: arguments, parameters, initialisation and repr.
 
     weight has shape (out_channels, in_channels / groups, *kernel_size). Initialised like
     torch: weight ~ kaiming_uniform(a=sqrt(5)) and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
@@ -116,8 +116,17 @@ class Conv2d(_ConvNd):
         return self._conv_forward(F.conv2d, input)
 
 
+class Conv3d(_ConvNd):
+    """3-d convolution over (N, C_in, D, H, W) or (C_in, D, H, W) inputs (volumes, or clips of frames)."""
+
+    _spatial_dims = 3
+
+    def forward(self, input):
+        return self._conv_forward(F.conv3d, input)
+
+
 class _ConvTransposeNd(_ConvNd):
-    """What ConvTranspose1d and ConvTranspose2d share: a convolution's arguments plus
+    """What ConvTranspose1d, 2d and 3d share: a convolution's arguments plus
     output_padding, and a weight stored the other way round, (in_channels, out_channels /
     groups, *kernel_size), as torch stores it."""
 
@@ -167,6 +176,16 @@ class ConvTranspose2d(_ConvTransposeNd):
 
     def forward(self, input, output_size=None):
         return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                  self._output_padding(input, output_size), self.groups, self.dilation)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-d transposed convolution over (N, C_in, D, H, W) or (C_in, D, H, W) inputs: it upsamples."""
+
+    _spatial_dims = 3
+
+    def forward(self, input, output_size=None):
+        return F.conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding,
                                   self._output_padding(input, output_size), self.groups, self.dilation)
 
 

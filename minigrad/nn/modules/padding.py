@@ -1,4 +1,4 @@
-"""Padding layers (ZeroPad2d, ConstantPad*, ReflectionPad*, ReplicationPad*, CircularPad*),
+"""Padding layers (ZeroPad*, ConstantPad*, ReflectionPad*, ReplicationPad*, CircularPad*),
 distance layers and pixel and channel shuffling, mirroring torch.nn: each is a thin layer over a
 functional form."""
 
@@ -7,23 +7,23 @@ import numbers
 from minigrad.nn import functional as F
 from minigrad.nn.modules.module import Module
 
-__all__ = ["CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d", "CosineSimilarity",
-           "PairwiseDistance", "PixelShuffle", "ChannelShuffle", "PixelUnshuffle", "ReflectionPad1d", "ReflectionPad2d",
-           "ReplicationPad1d", "ReplicationPad2d", "Softmax2d", "ZeroPad1d", "ZeroPad2d"]
+__all__ = ["CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
+           "CosineSimilarity", "PairwiseDistance", "PixelShuffle", "ChannelShuffle", "PixelUnshuffle", "ReflectionPad1d",
+           "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "Softmax2d",
+           "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]
 
 
 class _PadNd(Module):
-    """Pads the last `_dims` axes by `padding`: an int for every side, or (left, right[, top, bottom])."""
+    """Pads the last `_dims` axes by `padding`: an int for every side, or (left, right[, top, bottom[, front,
+    back]]) as F.pad takes it."""
 
     _dims = None
     _mode = None
 
     def __init__(self, padding, value=0.0):
         super().__init__()
-        sides = 2 * self._dims
-        self.padding = (padding,) * sides if isinstance(padding, numbers.Integral) else tuple(padding)
-        if len(self.padding) != sides:
-            raise ValueError(f"{type(self).__name__} expects {sides} padding values, got {len(self.padding)}")
+        # A sequence is kept as given, whatever its length, as torch keeps it: F.pad checks it.
+        self.padding = (padding,) * (2 * self._dims) if isinstance(padding, numbers.Integral) else tuple(padding)
         self.value = value
 
     def forward(self, input):
@@ -45,6 +45,10 @@ class ZeroPad2d(_PadNd):
     _dims, _mode = 2, "constant"
 
 
+class ZeroPad3d(_PadNd):
+    _dims, _mode = 3, "constant"
+
+
 class ConstantPad1d(_PadNd):
     _dims, _mode = 1, "constant"
 
@@ -59,12 +63,23 @@ class ConstantPad2d(_PadNd):
         super().__init__(padding, value)
 
 
+class ConstantPad3d(_PadNd):
+    _dims, _mode = 3, "constant"
+
+    def __init__(self, padding, value):
+        super().__init__(padding, value)
+
+
 class ReflectionPad1d(_PadNd):
     _dims, _mode = 1, "reflect"
 
 
 class ReflectionPad2d(_PadNd):
     _dims, _mode = 2, "reflect"
+
+
+class ReflectionPad3d(_PadNd):
+    _dims, _mode = 3, "reflect"
 
 
 class ReplicationPad1d(_PadNd):
@@ -75,12 +90,20 @@ class ReplicationPad2d(_PadNd):
     _dims, _mode = 2, "replicate"
 
 
+class ReplicationPad3d(_PadNd):
+    _dims, _mode = 3, "replicate"
+
+
 class CircularPad1d(_PadNd):
     _dims, _mode = 1, "circular"
 
 
 class CircularPad2d(_PadNd):
     _dims, _mode = 2, "circular"
+
+
+class CircularPad3d(_PadNd):
+    _dims, _mode = 3, "circular"
 
 
 class CosineSimilarity(Module):
