@@ -37,13 +37,18 @@ def test_max_unpool2d_matches_torch(data, batched, kernel, stride, sized):
     with minigrad.no_grad():
         _, positions = minigrad.nn.functional.max_pool2d(minigrad.tensor(x), kernel, stride, padding,
                                                          return_indices=True)
-    pooled = data.draw(mst.arrays("float64", tuple(positions.shape), mst.reals(-3, 3)))
     default = [(n - 1) * (stride or kernel) + kernel - 2 * padding for n in positions.shape[-2:]]
     # the size before pooling, which the indices point into, where unpooling may restore it
     output_size = list(x.shape[-2:]) if sized and all(abs(n - d) < (stride or kernel)
                                                       for n, d in zip(x.shape[-2:], default)) else None
     if output_size is None and default != list(x.shape[-2:]):
         positions = minigrad.tensor(np.minimum(positions.numpy(), default[0] * default[1] - 1))  # inside the plane
+    # One value per position of the plane, read at the indices: where two windows name the same
+    # position (overlapping windows, or indices clipped above) they carry the same value, since
+    # which of two values torch writes there last is up to its threads.
+    lead, flat = positions.shape[:-2], positions.numpy().reshape(*positions.shape[:-2], -1)
+    table = data.draw(mst.arrays("float64", (*lead, int(flat.max()) + 1), mst.reals(-3, 3)))
+    pooled = np.take_along_axis(table, flat, axis=-1).reshape(tuple(positions.shape))
 
     def unpool(lib, values, indices):
         layer = lib.nn.MaxUnpool2d(kernel, stride, padding)
