@@ -243,7 +243,9 @@ def eigh(A, UPLO="L"):
     (upper for UPLO="U"): A = V diag(L) V^T with the eigenvalues in ascending order. Each
     eigenvector is unique only up to its sign, which may differ from torch's (its LAPACK's)."""
     upper = _check_eigh(A, UPLO)
-    return _EIGH(apply(_L.eigenvalues, A, upper=upper), apply(_L.eigenvectors, A, upper=upper))
+    factors = _L.eigh_factors(A._array, upper)  # LAPACK once, for both outputs and their gradients
+    return _EIGH(apply(_L.eigenvalues, A, upper=upper, factors=factors),
+                 apply(_L.eigenvectors, A, upper=upper, factors=factors))
 
 
 def eigvalsh(A, UPLO="L"):
@@ -263,8 +265,10 @@ def svd(A, full_matrices=True):
     """(U, S, Vh) with A = U diag(S) Vh, S descending; with full_matrices U and Vh are square.
     Each pair of singular vectors is unique only up to a common sign, which may differ from torch's."""
     _check_svd(A)
-    return _SVD(apply(_L.svd_u, A, full_matrices=full_matrices), apply(_L.singular_values, A),
-                apply(_L.svd_vh, A, full_matrices=full_matrices))
+    factors = _L.svd_factors(A._array, full_matrices)  # LAPACK once, for the three outputs and their gradients
+    return _SVD(apply(_L.svd_u, A, full_matrices=full_matrices, factors=factors),
+                apply(_L.singular_values, A, factors=factors),
+                apply(_L.svd_vh, A, full_matrices=full_matrices, factors=factors))
 
 
 def svdvals(A):
@@ -324,7 +328,10 @@ def qr(A, mode="reduced"):
     if not A.is_floating_point():
         raise RuntimeError(f"linalg.qr: Expected a floating point or complex tensor as input. "
                            f"Got {scalar_type_name(A._array.dtype)}")
-    return _QR(apply(_L.qr_q, A, mode=mode), apply(_L.qr_r, A, mode=mode))
+    if mode == "r":  # R alone: no factors to share
+        return _QR(apply(_L.qr_q, A, mode=mode), apply(_L.qr_r, A, mode=mode))
+    factors = _L.qr_factors(A._array, mode)  # LAPACK once, for both outputs and their gradients
+    return _QR(apply(_L.qr_q, A, mode=mode, factors=factors), apply(_L.qr_r, A, mode=mode, factors=factors))
 
 
 def matrix_exp(A):

@@ -2035,7 +2035,8 @@ class Tensor:
         """(sign, log|det|) of each square matrix: the determinant as sign * exp(logabsdet), which
         neither overflows nor underflows where det itself would; a singular matrix gives (0, -inf)."""
         self._check_square("linalg.slogdet")
-        return _SLOGDET(apply(L.slogdet_sign, self), apply(L.logabsdet, self))
+        factors = L.slogdet_factors(self._array)  # LAPACK once, for both outputs
+        return _SLOGDET(apply(L.slogdet_sign, self, factors=factors), apply(L.logabsdet, self, factors=factors))
 
     def logdet(self) -> Tensor:
         """log(det(A)): nan where the determinant is negative, -inf where it is 0, as torch's."""

@@ -9,7 +9,7 @@ the gradient back over broadcast batch axes.
 import numpy as np
 
 from minigrad._ops.layout import c_order
-from minigrad._ops.registry import Primitive
+from minigrad._ops.registry import Primitive, on_arrays
 
 
 def _mT(a):
@@ -160,43 +160,55 @@ solve = Primitive("LinalgSolve", np.linalg.solve, _solve_vjp_a, _solve_vjp_b, sa
 
 
 # ---------------------------------------------------------------- determinants
-# Jacobi's formula: d det(A) = det(A) tr(A^-1 dA), so the gradient of det is g det(A) A^-T.
+# Jacobi's formula: d det(A) = det(A) tr(A^-1 dA), so the gradient of det is g det(A) A^-T. The
+# rules apply the primitive inv, so that under create_graph they are recorded and have gradients.
 
 
-def _inverse_or_zero(a, det):
-    """inv(a) for each matrix of the batch whose determinant is not 0, and 0 for the others.
+def _inverse_or_zero(a, singular):
+    """inv(a) for each matrix of the batch that is not `singular` (a boolean of the batch's shape),
+    and 0 for the others.
 
     torch's determinant gradients come out 0 for an exactly singular matrix (the factor
     det(A) is 0 there), so such a matrix is swapped for the identity before inverting,
-    and its inverse is then zeroed.
+    and its inverse is then zeroed. (Under create_graph torch's det switches to an SVD there
+    and gives the cofactor matrix; minigrad keeps 0.)
     """
-    singular = (det == 0)[..., None, None]
-    inverse = np.linalg.inv(np.where(singular, np.eye(a.shape[-1], dtype=a.dtype), a))
-    return np.where(singular, 0, inverse)
+    if not np.any(singular):
+        return inv(a)
+    singular = singular[..., None, None]
+    return np.where(singular, 0, inv(np.where(singular, np.eye(a.shape[-1], dtype=bool), a)))
 
 
 def _det_vjp(g, ans, a):
-    return (g * ans)[..., None, None] * _mT(_inverse_or_zero(a, ans))
+    return (g * ans)[..., None, None] * _mT(_inverse_or_zero(a, ans == 0))
 
 
 det = Primitive("LinalgDet", np.linalg.det, _det_vjp, saves="both")
 
 
-def _logabsdet(a):
-    return np.linalg.slogdet(a)[1]
-
-
 def _logabsdet_vjp(g, ans, a):
     # log|det A| has the gradient A^-T (Jacobi's formula divided by det A). At a singular matrix
     # (log|det| = -inf) it is 0 here; torch's LU gives infinities there.
-    return g[..., None, None] * _mT(_inverse_or_zero(a, np.exp(ans)))
+    return g[..., None, None] * _mT(_inverse_or_zero(a, ans == -np.inf))
+
+
+def slogdet_factors(a):
+    """(sign, log|det|) of each square matrix of a: one LAPACK call, whose result the shell hands to
+    the nodes of both outputs as their parameter `factors` (see the spectral decompositions below)."""
+    return np.linalg.slogdet(a)
+
+
+def _slogdet_part(a, part, factors=None):
+    """Part 0 (the sign) or 1 (log|det|) of slogdet(a), of `factors` where the shell passed them."""
+    return (slogdet_factors(a) if factors is None else factors)[part]
 
 
 # slogdet's two outputs are two nodes of torch's one name. The sign of a real determinant is
 # piecewise constant: it passes no gradient on, as in torch.
-slogdet_sign = Primitive("LinalgSlogdetSign", lambda a: np.linalg.slogdet(a)[0], lambda g, ans, a: None,
-                         saves="nothing", grad_fn_name="LinalgSlogdetBackward0")
-logabsdet = Primitive("LinalgSlogdet", _logabsdet, _logabsdet_vjp, saves="both")
+slogdet_sign = Primitive("LinalgSlogdetSign", lambda a, factors=None: _slogdet_part(a, 0, factors),
+                         lambda g, ans, a, factors=None: None, saves="nothing", grad_fn_name="LinalgSlogdetBackward0")
+logabsdet = Primitive("LinalgSlogdet", lambda a, factors=None: _slogdet_part(a, 1, factors),
+                      lambda g, ans, a, factors=None: _logabsdet_vjp(g, ans, a), saves="both")
 
 
 # ---------------------------------------------------------------- cross product
@@ -267,11 +279,13 @@ solve_triangular = Primitive("LinalgSolveTriangular", _in_c_order(_solve_triangu
 
 def _cholesky_vjp(g, ans, a, upper):
     """From A = L L^T: dA = L^-T Phi(L^T dL) L^-1, Phi taking the lower triangle with half the
-    diagonal; symmetrised, as torch's, since A is symmetric."""
+    diagonal; symmetrised, as torch's, since A is symmetric. L^-1 is solved for with the primitive,
+    so that under create_graph the rule is recorded and has gradients."""
     lower, g = (_mT(ans), _mT(g)) if upper else (ans, g)
-    l_inverse = _solve_triangular(lower, np.eye(lower.shape[-1], dtype=lower.dtype), False, True, False)
-    phi = np.tril(_mT(lower) @ g)
-    phi = phi - 0.5 * np.eye(phi.shape[-1], dtype=phi.dtype) * phi  # half the diagonal
+    identity = np.eye(lower.shape[-1], dtype=np.asarray(lower).dtype)  # (asarray: the dtype of a tensor too)
+    l_inverse = solve_triangular(lower, identity, upper=False, left=True, unitriangular=False)
+    product = _mT(lower) @ g
+    phi = 0.5 * (np.tril(product) + np.tril(product, -1))  # the lower triangle, half the diagonal
     grad = _mT(l_inverse) @ phi @ l_inverse
     return 0.5 * (grad + _mT(grad))
 
@@ -302,14 +316,16 @@ def _cholesky_solve(b, factor, upper):
     return _solve_triangular(_mT(lower), _solve_triangular(lower, b, False, True, False), True, True, False)
 
 
+# The rules apply the primitive itself, so that under create_graph they are recorded, and their
+# gradient with respect to the factor is torch's whole-matrix one.
 def _cholesky_solve_vjp_b(g, ans, b, factor, upper):
     # X = A^-1 B with A = L L^T symmetric: dB = A^-1 g.
-    return _cholesky_solve(g, factor, upper)
+    return cholesky_solve(g, factor, upper=upper)
 
 
 def _cholesky_solve_vjp_factor(g, ans, b, factor, upper):
     # dA = -dB X^T, and A = L L^T gives dL = (dA + dA^T) L (torch's form: the whole matrix, unprojected).
-    gb = _cholesky_solve(g, factor, upper)
+    gb = cholesky_solve(g, factor, upper=upper)
     common = gb @ _mT(ans)
     common = common + _mT(common)
     return -(factor @ common) if upper else -(common @ factor)
@@ -336,44 +352,77 @@ cholesky_inverse = Primitive("CholeskyInverse", _in_c_order(_cholesky_inverse), 
 # A decomposition with several outputs is one primitive per output, each under torch's one name
 # for the decomposition: a VJP is linear in the gradients of the outputs, so the gradient of the
 # input is the sum of what each output's rule gives, as torch's joint formula gives it.
+#
+# LAPACK runs once per call: the shell factors A once (eigh, svd, qr, slogdet) and hands the
+# factors to the node of every output as the parameter `factors`; each forward picks its part of
+# them and each rule reads the parts it needs. Where a node has no factors (eigvalsh and svdvals
+# compute the values alone) a rule on arrays computes them. A rule running under create_graph
+# (on tensors) applies the primitives to A again instead, so that the factors it reads are
+# recorded and the gradient has gradients; the same LAPACK call gives the same signs of vectors.
 
 
-def _eigh(a, upper):
+def eigh_factors(a, upper):
+    """(eigenvalues, eigenvectors) of each symmetric matrix of a, read from its upper or lower triangle."""
     return np.linalg.eigh(a, UPLO="U" if upper else "L")
-
-
-def _eigenvalues_vjp(g, ans, a, upper):
-    # A = V diag(L) V^T with V orthogonal: dL = diag(V^T dA V), so the gradient is V diag(g) V^T.
-    vectors = _eigh(a, upper)[1]
-    return (vectors * g[..., None, :]) @ _mT(vectors)
-
-
-def _eigenvectors_vjp(g, ans, a, upper):
-    """torch's formula: V (skew(V^T g) / E) V^T with E_ij = L_j - L_i and skew(X) = (X - X^T) / 2.
-    It is symmetric, as a change of A that keeps it symmetric is; equal eigenvalues make it inf or nan."""
-    values = _eigvalsh(a, upper)
-    projected = _mT(ans) @ g
-    projected = 0.5 * (projected - _mT(projected))
-    gaps = values[..., None, :] - values[..., :, None]
-    gaps = gaps + np.eye(gaps.shape[-1], dtype=gaps.dtype)  # the diagonal of `projected` is 0: any nonzero will do
-    return ans @ (projected / gaps) @ _mT(ans)
 
 
 def _eigvalsh(a, upper):
     return np.linalg.eigvalsh(a, UPLO="U" if upper else "L")
 
 
-eigenvalues = Primitive("LinalgEighValues", _in_c_order(_eigvalsh), _eigenvalues_vjp,
-                        grad_fn_name="LinalgEighBackward0")
-eigenvectors = Primitive("LinalgEighVectors", _in_c_order(lambda a, upper: _eigh(a, upper)[1]), _eigenvectors_vjp,
-                         saves="both", grad_fn_name="LinalgEighBackward0")
+def _eigh_part(a, upper, factors, part):
+    """Part 0 (the eigenvalues) or 1 (the eigenvectors) of eigh(a), for a rule (see above)."""
+    if not on_arrays(a):
+        return (eigenvalues, eigenvectors)[part](a, upper=upper)
+    if factors is not None:
+        return factors[part]
+    return _eigvalsh(a, upper) if part == 0 else eigh_factors(a, upper)[1]
 
 
-def _svd(a, full_matrices):
+def _eigenvalues_vjp(g, ans, a, upper, factors=None):
+    # A = V diag(L) V^T with V orthogonal: dL = diag(V^T dA V), so the gradient is V diag(g) V^T.
+    vectors = _eigh_part(a, upper, factors, 1)
+    return (vectors * g[..., None, :]) @ _mT(vectors)
+
+
+def _off_diagonal_gaps(values):
+    """E_ij = values_j - values_i, with 1 on the diagonal, which the rules divide only a zero by."""
+    gaps = values[..., None, :] - values[..., :, None]
+    return np.where(np.eye(gaps.shape[-1], dtype=bool), 1, gaps)
+
+
+def _eigenvectors_vjp(g, ans, a, upper, factors=None):
+    """torch's formula: V (skew(V^T g) / E) V^T with E_ij = L_j - L_i and skew(X) = (X - X^T) / 2.
+    It is symmetric, as a change of A that keeps it symmetric is; equal eigenvalues make it inf or nan."""
+    projected = _mT(ans) @ g
+    projected = 0.5 * (projected - _mT(projected))
+    return ans @ (projected / _off_diagonal_gaps(_eigh_part(a, upper, factors, 0))) @ _mT(ans)
+
+
+eigenvalues = Primitive("LinalgEighValues", _in_c_order(lambda a, upper, factors=None: _eigh_part(a, upper, factors, 0)),
+                        _eigenvalues_vjp, grad_fn_name="LinalgEighBackward0")
+eigenvectors = Primitive("LinalgEighVectors",
+                         _in_c_order(lambda a, upper, factors=None: _eigh_part(a, upper, factors, 1)),
+                         _eigenvectors_vjp, saves="both", grad_fn_name="LinalgEighBackward0")
+
+
+def svd_factors(a, full_matrices):
+    """(U, S, Vh) of each matrix of a."""
     return np.linalg.svd(a, full_matrices=full_matrices)
 
 
-def _svd_vjp(a, gs=None, gu=None, gvh=None):
+def _reduced_svd(a, full_matrices, factors):
+    """(U, S, Vh) of the reduced SVD of a, for a rule (see above): the first k = min(m, n) columns
+    of U and rows of Vh, where full_matrices made them square."""
+    k = min(a.shape[-2:])
+    if not on_arrays(a):
+        u, s, vh = svd_u(a, full_matrices=full_matrices), singular_values(a), svd_vh(a, full_matrices=full_matrices)
+    else:
+        u, s, vh = svd_factors(a, full_matrices) if factors is None else factors
+    return u[..., :k], s, vh[..., :k, :]
+
+
+def _svd_vjp(factors, gs=None, gu=None, gvh=None):
     """torch's gradient of A = U diag(S) Vh (reduced) for whichever of gS, gU, gVh is given.
 
     With E_ij = S_j^2 - S_i^2 and skew(X) = X - X^T, the square core
@@ -381,14 +430,11 @@ def _svd_vjp(a, gs=None, gu=None, gvh=None):
     gives U C Vh; where A is tall (m > n) gU has a part outside U's columns, (I - U U^T) gU / S,
     and where it is wide gVh one outside Vh's rows. Equal singular values make it inf or nan.
     """
-    u, s, vh = np.linalg.svd(a, full_matrices=False)
-    m, n = a.shape[-2:]
+    u, s, vh = factors
+    m, n = u.shape[-2], vh.shape[-1]
     if gs is not None:
-        core = np.eye(s.shape[-1], dtype=s.dtype) * gs[..., None, :]
-        return u @ core @ vh
-    squares = s * s
-    gaps = squares[..., None, :] - squares[..., :, None]
-    gaps = gaps + np.eye(gaps.shape[-1], dtype=gaps.dtype)  # the skew parts are 0 on the diagonal
+        return (u * gs[..., None, :]) @ vh
+    gaps = _off_diagonal_gaps(s * s)
     if gu is not None:
         uhgu = _mT(u) @ gu
         core = (uhgu - _mT(uhgu)) * s[..., None, :] / gaps
@@ -404,20 +450,27 @@ def _svd_vjp(a, gs=None, gu=None, gvh=None):
     return u @ core @ vh
 
 
-def _svd_u_vjp(g, ans, a, full_matrices):
-    return _svd_vjp(a, gu=g[..., : min(a.shape[-2:])])
+def _svd_u_vjp(g, ans, a, full_matrices, factors=None):
+    return _svd_vjp(_reduced_svd(a, full_matrices, factors), gu=g[..., : min(a.shape[-2:])])
 
 
-def _svd_vh_vjp(g, ans, a, full_matrices):
-    return _svd_vjp(a, gvh=g[..., : min(a.shape[-2:]), :])
+def _svd_vh_vjp(g, ans, a, full_matrices, factors=None):
+    return _svd_vjp(_reduced_svd(a, full_matrices, factors), gvh=g[..., : min(a.shape[-2:]), :])
 
 
-svd_u = Primitive("LinalgSvdU", _in_c_order(lambda a, full_matrices: _svd(a, full_matrices)[0]), _svd_u_vjp,
-                  grad_fn_name="LinalgSvdBackward0")
-singular_values = Primitive("LinalgSvdS", _in_c_order(lambda a: np.linalg.svd(a, compute_uv=False)),
-                            lambda g, ans, a: _svd_vjp(a, gs=g), grad_fn_name="LinalgSvdBackward0")
-svd_vh = Primitive("LinalgSvdVh", _in_c_order(lambda a, full_matrices: _svd(a, full_matrices)[2]), _svd_vh_vjp,
-                   grad_fn_name="LinalgSvdBackward0")
+def _singular_values(a, factors=None):
+    return np.linalg.svd(a, compute_uv=False) if factors is None else factors[1]
+
+
+svd_u = Primitive("LinalgSvdU", _in_c_order(lambda a, full_matrices, factors=None:
+                                            (svd_factors(a, full_matrices) if factors is None else factors)[0]),
+                  _svd_u_vjp, grad_fn_name="LinalgSvdBackward0")
+singular_values = Primitive("LinalgSvdS", _in_c_order(_singular_values),
+                            lambda g, ans, a, factors=None: _svd_vjp(_reduced_svd(a, False, factors), gs=g),
+                            grad_fn_name="LinalgSvdBackward0")
+svd_vh = Primitive("LinalgSvdVh", _in_c_order(lambda a, full_matrices, factors=None:
+                                              (svd_factors(a, full_matrices) if factors is None else factors)[2]),
+                   _svd_vh_vjp, grad_fn_name="LinalgSvdBackward0")
 
 
 def singular_value_cutoff(values, atol, rtol):
@@ -454,39 +507,65 @@ pinv = Primitive("LinalgPinv", _in_c_order(_pinv), _pinv_vjp, saves="both")
 
 
 # ---------------------------------------------------------------- QR
-def _qr_q(a, mode):
+def _qr_q(a, mode, factors=None):
     if mode == "r":  # Q is not computed: torch returns an empty tensor in its place
         return np.zeros((0,), dtype=a.dtype)
-    return np.linalg.qr(a, mode=mode)[0]
+    return (qr_factors(a, mode) if factors is None else factors)[0]
 
 
-def _qr_r(a, mode):
-    return np.linalg.qr(a, mode="r") if mode == "r" else np.linalg.qr(a, mode=mode)[1]
+def _qr_r(a, mode, factors=None):
+    if mode == "r":
+        return np.linalg.qr(a, mode="r")
+    return (qr_factors(a, mode) if factors is None else factors)[1]
 
 
-def _qr_vjp(a, mode, gq=None, gr=None):
-    """torch's gradient of A = Q R (Q: m x n with orthonormal columns, R: n x n upper triangular, m >= n):
-    with M = R gR^T - gQ^T Q, gA = (gQ + Q copyltu(M)) R^-T, where copyltu(M) is the symmetric
-    matrix whose lower triangle is M's."""
+def qr_factors(a, mode):
+    """(Q, R) of each matrix of a, in mode "reduced" or "complete"."""
+    return np.linalg.qr(a, mode=mode)
+
+
+def _qr_parts(a, mode, factors):
+    """(Q, R) of a for a rule (see the spectral decompositions above)."""
+    if not on_arrays(a):
+        return qr_q(a, mode=mode), qr_r(a, mode=mode)
+    return qr_factors(a, mode) if factors is None else factors
+
+
+def _qr_vjp(a, mode, factors, gq=None, gr=None):
+    """torch's gradient of A = Q R for gQ (Q's rule) or gR (R's rule).
+
+    A wide A (m < n) is [X Y] with X = Q R1 square, and Y = Q R2, so R2 = Q^T Y: the gradient
+    reaching R2 passes to Y as Q gR2 and to Q as Y gR2^T, and X's gradient is the square one's
+    for that gQ. Q depends on X alone."""
     if mode == "r":
         raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. Please use "
                            "linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.")
     m, n = a.shape[-2:]
     if mode == "complete" and m > n:
         raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
-    if m < n:
-        raise NotImplementedError("minigrad's gradient of linalg.qr covers matrices with at least as many rows as "
-                                  f"columns; this one is {m} by {n}")
-    q, r = np.linalg.qr(a)
+    q, r = _qr_parts(a, mode, factors)
+    if m >= n:
+        return _qr_tall_vjp(q, r, gq, gr)
+    y = a[..., m:]
+    if gr is None:
+        return np.concatenate([_qr_tall_vjp(q, r[..., :m], gq, None), np.zeros_like(y)], axis=-1)
+    gr2 = gr[..., m:]
+    return np.concatenate([_qr_tall_vjp(q, r[..., :m], y @ _mT(gr2), gr[..., :m]), q @ gr2], axis=-1)
+
+
+def _qr_tall_vjp(q, r, gq, gr):
+    """The gradient for m >= n (Q: m x n with orthonormal columns, R: n x n upper triangular):
+    with M = R gR^T - gQ^T Q, gA = (gQ + Q copyltu(M)) R^-T, where copyltu(M) is the symmetric
+    matrix whose lower triangle is M's."""
     middle = (r @ _mT(gr) if gr is not None else 0) - (_mT(gq) @ q if gq is not None else 0)
     copyltu = np.tril(middle, -1) + _mT(np.tril(middle))
     grad = q @ copyltu + (gq if gq is not None else 0)
-    return _mT(_solve_triangular(r, _mT(grad), True, True, False))  # grad R^-T, as (R^-1 grad^T)^T
+    return _mT(solve_triangular(r, _mT(grad), upper=True, left=True, unitriangular=False))  # grad R^-T
 
 
-qr_q = Primitive("LinalgQrQ", _in_c_order(_qr_q), lambda g, ans, a, mode: _qr_vjp(a, mode, gq=g),
+qr_q = Primitive("LinalgQrQ", _in_c_order(_qr_q), lambda g, ans, a, mode, factors=None: _qr_vjp(a, mode, factors, gq=g),
                  grad_fn_name="LinalgQrBackward0")
-qr_r = Primitive("LinalgQrR", _in_c_order(_qr_r), lambda g, ans, a, mode: _qr_vjp(a, mode, gr=g),
+qr_r = Primitive("LinalgQrR", _in_c_order(_qr_r), lambda g, ans, a, mode, factors=None: _qr_vjp(a, mode, factors, gr=g),
                  grad_fn_name="LinalgQrBackward0")
 
 
@@ -499,12 +578,13 @@ def _lstsq(a, b, rtol):
 
 def _lstsq_vjp_a(g, ans, a, b, rtol):
     # X = P B with P = pinv(A): the gradient reaching P is g B^T, and pinv's rule takes it to A (torch's way).
-    p = _pinv(a, 0.0, rtol, False)
+    # (pinv is applied as the primitive, so that under create_graph the rules are recorded.)
+    p = pinv(a, atol=0.0, rtol=rtol, hermitian=False)
     return _pinv_vjp(g @ _mT(b), p, a, 0.0, rtol, False)
 
 
 def _lstsq_vjp_b(g, ans, a, b, rtol):
-    return _mT(_pinv(a, 0.0, rtol, False)) @ g
+    return _mT(pinv(a, atol=0.0, rtol=rtol, hermitian=False)) @ g
 
 
 lstsq = Primitive("LinalgLstsq", _in_c_order(_lstsq), _lstsq_vjp_a, _lstsq_vjp_b)
