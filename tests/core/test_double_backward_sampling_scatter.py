@@ -120,3 +120,49 @@ def test_index_reduce_second_derivatives_match_torch(reduce, data, include_self)
     _assert_second_order_matches_torch(
         data, lambda lib, x, src: x.index_reduce(0, lib.tensor(index), src, reduce, include_self=include_self) ** 2,
         _reduce_inputs(data, reduce), names=False)
+
+
+# ---------------------------------------------------------------- gradients torch does not differentiate
+def _f(lib):
+    return lib.nn.functional
+
+
+REFUSED = {  # name -> (fn(lib, *tensors), draw -> arrays)
+    "embedding_bag_mean": (lambda L, w: _f(L).embedding_bag(L.tensor([0, 2, 1, 2]), w, L.tensor([0, 2]), mode="mean"),
+                           lambda d: [d(mst.arrays("float64", (4, 3)))]),
+    "embedding_bag_max": (lambda L, w: _f(L).embedding_bag(L.tensor([0, 2, 1, 2]), w, L.tensor([0, 2]), mode="max"),
+                          lambda d: [d(mst.arrays("float64", (4, 3), unique=True))]),
+    "embedding_bag_per_sample_weights": (
+        lambda L, w, p: _f(L).embedding_bag(L.tensor([0, 2, 1]), w, L.tensor([0, 1]), mode="sum", per_sample_weights=p),
+        lambda d: [d(mst.arrays("float64", (3, 2))), d(mst.arrays("float64", (3,)))]),
+    "multi_margin_loss": (lambda L, x: _f(L).multi_margin_loss(x, L.tensor([0, 2]), p=2),
+                          lambda d: [d(mst.arrays("float64", (2, 3)))]),
+    "multilabel_margin_loss": (lambda L, x: _f(L).multilabel_margin_loss(x, L.tensor([[0, 2, -1], [1, -1, 0]])),
+                               lambda d: [d(mst.arrays("float64", (2, 3)))]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+@given(st.data())
+@settings(max_examples=5)
+def test_gradients_torch_does_not_differentiate_are_computed_and_refuse_a_second_backward_like_torch(name, data):
+    """Under create_graph the first derivatives are torch's; a backward through any of them raises
+    torch's exception, with torch's message, and only then (not when the gradient is taken)."""
+    fn, build = REFUSED[name]
+    arrays = build(data.draw)
+    results = []
+    for lib in (minigrad, torch):
+        inputs = [lib.tensor(a, requires_grad=True) for a in arrays]
+        output = fn(lib, *inputs)
+        u = lib.tensor(np.ones(tuple(output.shape)), requires_grad=True)
+        firsts = lib.autograd.grad(output, inputs, u, create_graph=True)
+        refusals = []
+        for g in firsts:
+            with pytest.raises((RuntimeError, NotImplementedError)) as raised:
+                lib.autograd.grad(g.sum(), [u] + inputs, allow_unused=True)
+            refusals.append((raised.type, str(raised.value)))
+        results.append(([g.detach().numpy() for g in firsts], refusals))
+    (mine, my_refusals), (theirs, their_refusals) = results
+    for m, t in zip(mine, theirs):
+        assert_close(m, t, what=f"{name}: first derivative")
+    assert my_refusals == their_refusals
