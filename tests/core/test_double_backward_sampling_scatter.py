@@ -166,3 +166,54 @@ def test_gradients_torch_does_not_differentiate_are_computed_and_refuse_a_second
     for m, t in zip(mine, theirs):
         assert_close(m, t, what=f"{name}: first derivative")
     assert my_refusals == their_refusals
+
+
+# ---------------------------------------------------------------- recent ops whose rules are recorded
+POSITIVE = mst.reals(0.5, 3.0)
+
+
+def _drawn(*specs):
+    """A builder drawing one float64 array per (shape, elements) spec."""
+    return lambda draw: [draw(mst.arrays("float64", shape, elements)) for shape, elements in specs]
+
+
+RECORDED = {  # name -> (fn(lib, *tensors), draw -> arrays): each output squared or curved, so that
+    # its gradient depends on its inputs and the second derivative is not trivially zero
+    "max_unpool1d": (lambda L, x: _f(L).max_unpool1d(x, L.tensor([[[1, 2], [0, 3]]]), 2, output_size=[4]) ** 2,
+                     _drawn(((1, 2, 2), None))),
+    "max_unpool2d": (lambda L, x: _f(L).max_unpool2d(x, L.tensor([[[[0, 3]]]]), 2) ** 2, _drawn(((1, 1, 1, 2), None))),
+    "local_response_norm": (lambda L, x: _f(L).local_response_norm(x, 2), _drawn(((2, 3, 4), None))),
+    "lp_pool1d": (lambda L, x: _f(L).lp_pool1d(x, 2, 2), _drawn(((1, 2, 4), POSITIVE))),
+    "lp_pool2d": (lambda L, x: _f(L).lp_pool2d(x, 3, 2), _drawn(((1, 2, 4, 4), POSITIVE))),
+    "rrelu_eval": (lambda L, x: _f(L).rrelu(x, training=False) ** 2, _drawn(((5,), None))),
+    "channel_shuffle": (lambda L, x: _f(L).channel_shuffle(x, 2) ** 3, _drawn(((1, 4, 2), None))),
+    "lgamma_digamma_polygamma": (lambda L, x: x.lgamma() + x.digamma() * x + L.polygamma(1, x),
+                                 _drawn(((4,), POSITIVE))),
+    "erfinv": (lambda L, x: x.erfinv(), _drawn(((4,), mst.reals(-0.9, 0.9)))),
+    "i0_i1": (lambda L, x: L.special.i0(x) + L.special.i0e(x) + L.special.i1(x) * L.special.i1e(x),
+              _drawn(((4,), None))),
+    "zeta": (lambda L, x, q: L.special.zeta(x, q), _drawn(((3,), mst.reals(1.5, 4.0)), ((3,), POSITIVE))),
+    "index_fill": (lambda L, x, v: x.index_fill(0, L.tensor([1]), v) ** 2 * v, _drawn(((3, 2), None), ((), None))),
+    "index_copy": (lambda L, x, s: x.index_copy(0, L.tensor([2, 0]), s * x[1]) ** 2,
+                   _drawn(((3, 2), None), ((2, 2), None))),
+    "masked_scatter": (lambda L, x, s: x.masked_scatter(L.tensor([[True, False], [False, True]]), s * x.sum()) ** 2,
+                       _drawn(((2, 2), None), ((3,), None))),
+    "select_slice_diagonal_scatter": (
+        lambda L, x, s: (x.select_scatter(s, 0, 1) ** 2 + x.slice_scatter(s[None] * x[:1], 0, 0, 1) ** 3
+                         + x.diagonal_scatter(s[:2] * x[0, 0]) ** 2),
+        _drawn(((3, 2), None), ((2,), None))),
+    "nanmedian_median": (lambda L, x: x.nanmedian(1).values ** 2 + x.nanmedian() * x.median(1).values,
+                         lambda draw: [draw(mst.arrays("float64", (3, 4), unique=True))]),
+    "quantile": (lambda L, x: x.quantile(0.3, dim=1) ** 2 + x.nanquantile(0.6) * x[0, 0],
+                 lambda draw: [draw(mst.arrays("float64", (3, 4), unique=True))]),
+    "cumulative_trapezoid": (lambda L, x: L.cumulative_trapezoid(x) ** 2, _drawn(((3, 4), None))),
+    "cov": (lambda L, x: L.cov(x) ** 2, _drawn(((3, 4), None))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+@given(st.data())
+@settings(max_examples=5)
+def test_recent_ops_second_derivatives_match_torch(name, data):
+    fn, build = RECORDED[name]
+    _assert_second_order_matches_torch(data, fn, build(data.draw), names=False)
