@@ -163,6 +163,7 @@ def reduce_into_vjps(wanted, g, ans, x, values, where, reduce, include_self):
     Which elements are zeros or results, and how many tie, are constants read off the values
     (np.asarray: on tensors too); the rest is arithmetic, indexing and reduce_into itself (a
     primitive here), so that under create_graph the gradients have gradients, as in torch.
+    Both gradients are always computed (`wanted`, of the vjp_all protocol, is not consulted).
     """
     if reduce == "sum":
         grad_x, grad_values = g, g[where]

@@ -113,6 +113,7 @@ def test_scatter_reduce_second_derivatives_match_torch(reduce, data, include_sel
 
 
 @pytest.mark.parametrize("reduce", ["mean", "prod", "amax", "amin"])
+@pytest.mark.filterwarnings("ignore:index_reduce\\(\\) is in beta:UserWarning")  # torch's, once per process
 @given(st.data(), st.booleans())
 @settings(max_examples=15)
 def test_index_reduce_second_derivatives_match_torch(reduce, data, include_self):
