@@ -12,7 +12,7 @@ import numpy as np
 
 from minigrad._ops import workspace
 from minigrad._ops.layout import in_suggested_order
-from minigrad._ops.registry import IndexedGradient, Primitive
+from minigrad._ops.registry import IndexedGradient, Primitive, differentiable_once
 
 
 def _rows(a):
@@ -190,8 +190,16 @@ def _embedding_bag_vjp_per_sample_weights(g, ans, weight, per_sample_weights, in
     return np.sum(weight[indices] * g[bags], axis=1)
 
 
-embedding_bag = Primitive("EmbeddingBag", _embedding_bag, _embedding_bag_vjp_weight,
-                          _embedding_bag_vjp_per_sample_weights, saves="both")
+# torch computes these gradients but does not differentiate them: under create_graph they are nodes
+# whose backward raises torch's errors
+embedding_bag = Primitive(
+    "EmbeddingBag", _embedding_bag,
+    differentiable_once(_embedding_bag_vjp_weight, "EmbeddingBagBackward", "EmbeddingBagBackwardBackward0",
+                        NotImplementedError, "the derivative for '_embedding_bag_backward' is not implemented."),
+    differentiable_once(_embedding_bag_vjp_per_sample_weights, "EmbeddingBagPerSampleWeightsBackward",
+                        "NotImplemented", RuntimeError,
+                        "derivative for aten::_embedding_bag_per_sample_weights_backward is not implemented"),
+    saves="both")
 
 
 # ---------------------------------------------------------------- padding

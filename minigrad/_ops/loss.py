@@ -11,7 +11,7 @@ import numpy as np
 
 from minigrad._ops.activation import log_logistic
 from minigrad._ops.elementwise import logistic
-from minigrad._ops.registry import IndexedGradient, Primitive
+from minigrad._ops.registry import IndexedGradient, Primitive, differentiable_once
 
 
 # ---------------------------------------------------------------- reduction inside a rule
@@ -287,7 +287,13 @@ def _multi_margin_loss_vjp(g, ans, x, labels, p, margin, weight, reduction, shap
     return grad
 
 
-multi_margin_loss = Primitive("MultiMarginLoss", _multi_margin_loss, _multi_margin_loss_vjp, None,
+# torch computes the gradients of both losses but does not differentiate them: under create_graph
+# they are nodes whose backward raises torch's error
+multi_margin_loss = Primitive("MultiMarginLoss", _multi_margin_loss,
+                              differentiable_once(_multi_margin_loss_vjp, "MultiMarginLossBackward", "NotImplemented",
+                                                  RuntimeError,
+                                                  "derivative for aten::multi_margin_loss_backward is not implemented"),
+                              None,
                               fused_for="sum(relu(margin - x[y] + x[j]) ** p for j != y) / C")
 
 
@@ -311,5 +317,8 @@ def _multilabel_margin_loss_vjp(g, ans, x, counts, reduction, shape):
     return slopes.sum(axis=1) - slopes.sum(axis=2)
 
 
-multilabel_margin_loss = Primitive("MultilabelMarginLoss", _multilabel_margin_loss, _multilabel_margin_loss_vjp,
-                                   None, fused_for="sum(relu(1 - x[j] + x[i]) for listed j, unlisted i) / C")
+multilabel_margin_loss = Primitive(
+    "MultilabelMarginLoss", _multilabel_margin_loss,
+    differentiable_once(_multilabel_margin_loss_vjp, "MultilabelMarginLossBackward", "NotImplemented", RuntimeError,
+                        "derivative for aten::multilabel_margin_loss_backward is not implemented"),
+    None, fused_for="sum(relu(1 - x[j] + x[i]) for listed j, unlisted i) / C")

@@ -246,3 +246,28 @@ def one_rule(vjps, vjp_argnum=None, vjp_all=None):
 def fundamental():
     """The names of the primitives that are not fused forms of others: the rules really needed."""
     return sorted(name for name, primitive in REGISTRY.items() if primitive.fused_for is None)
+
+
+def differentiable_once(rule, name, grad_fn_name, error, message):
+    """A VJP rule for an op whose gradient torch computes but will not differentiate again.
+
+    On arrays it is `rule`. Under create_graph (g a tensor) the gradient is recorded as one node,
+    a primitive of g, the output and the inputs named as torch names its node, whose own backward
+    raises error(message): as in torch, a gradient penalty fails only if it reaches that node.
+    """
+    def forward(g, ans, *inputs, **params):
+        grad = rule(g, ans, *inputs, **params)
+        return grad.dense() if type(grad) is IndexedGradient else grad
+
+    def refuse(i, g, ans, *inputs, **params):
+        raise error(message)
+
+    recorded = Primitive(name, forward, vjp_argnum=refuse, saves="nothing", grad_fn_name=grad_fn_name)
+
+    def vjp(g, ans, *inputs, **params):
+        if on_arrays(g):
+            return rule(g, ans, *inputs, **params)
+        return recorded(g, ans, *inputs, **params)
+
+    vjp.__doc__ = rule.__doc__
+    return vjp

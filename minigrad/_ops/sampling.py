@@ -47,8 +47,9 @@ def _affine_grid(theta, height, width, align_corners):
 
 
 def _affine_grid_vjp(g, ans, theta, height, width, align_corners):
-    base = affine_base(height, width, align_corners, theta.dtype)
-    return g.reshape(theta.shape[0], height * width, 2).transpose(0, 2, 1) @ base
+    # A product with a constant matrix: on tensors (create_graph) it is a recorded matmul.
+    base = affine_base(height, width, align_corners, np.asarray(g).dtype)
+    return (base.T @ g.reshape(theta.shape[0], height * width, 2)).swapaxes(1, 2)
 
 
 affine_grid = Primitive("AffineGridGenerator", _affine_grid, _affine_grid_vjp, saves="nothing")
@@ -119,9 +120,9 @@ def _taps(x, y, height, width, mode):
     return out
 
 
-def _sampling(input, grid, mode, padding_mode, align_corners):
-    """The taps of every grid point, and the slopes of its source position along x and y."""
-    height, width = input.shape[2:]
+def _sampling(grid, height, width, mode, padding_mode, align_corners):
+    """The taps of every grid point on an image of height x width pixels, and the slopes of its
+    source position along x and y."""
     x, slope_x = _source(grid[..., 0], width, padding_mode, align_corners)
     y, slope_y = _source(grid[..., 1], height, padding_mode, align_corners)
     points = grid.shape[0], grid.shape[1] * grid.shape[2]
@@ -134,37 +135,112 @@ def _read(planes, index):
     return np.take_along_axis(planes, index[:, None, :], axis=2)
 
 
+def _blend(image, taps, weights):
+    """Each sample's pixels read from image (N, C, H, W), weighted by weights[t] (N, P) for tap t
+    and added up: (N, C, P)."""
+    n, c, height, width = image.shape
+    planes = image.reshape(n, c, height * width)
+    return sum(_read(planes, index) * weight[:, None, :] for (index, *_), weight in zip(taps, weights))
+
+
+def _splat(values, taps, weights, image_shape):
+    """The transpose of _blend: every (sample, channel, tap) adds values * weights[t] to the pixel it
+    reads, all in one bincount. values (N, C, P); the result has image_shape (N, C, H, W)."""
+    n, c, height, width = image_shape
+    plane_offsets = (np.arange(n * c) * (height * width)).reshape(n, c, 1)
+    positions = np.concatenate([(index[:, None, :] + plane_offsets).ravel() for index, *_ in taps])
+    shares = np.concatenate([(values * weight[:, None, :]).ravel() for weight in weights])
+    image = np.bincount(positions, weights=shares, minlength=n * c * height * width)
+    return image.astype(values.dtype, copy=False).reshape(image_shape)
+
+
+def _pixel_products(image, g, taps):
+    """For every tap, the pixel values it reads times g, summed over channels: (N, P) each."""
+    n, c, height, width = image.shape
+    planes = image.reshape(n, c, height * width)
+    return [np.sum(_read(planes, index) * g, axis=1) for index, *_ in taps]
+
+
 def _grid_sample(input, grid, mode, padding_mode, align_corners):
     n, c, height, width = input.shape
-    planes = input.reshape(n, c, height * width)
-    taps, _, _ = _sampling(input, grid, mode, padding_mode, align_corners)
-    out = sum(_read(planes, index) * weight[:, None, :] for index, _, weight, _, _ in taps)
+    taps, _, _ = _sampling(grid, height, width, mode, padding_mode, align_corners)
+    out = _blend(input, taps, [weight for _, _, weight, _, _ in taps])
     return out.astype(input.dtype, copy=False).reshape(n, c, *grid.shape[1:3])
 
 
 def _grid_sample_vjp(wanted, g, ans, input, grid, mode, padding_mode, align_corners):
-    n, c, height, width = input.shape
-    taps, slope_x, slope_y = _sampling(input, grid, mode, padding_mode, align_corners)
-    g = g.reshape(n, c, -1)
-    input_grad = grid_grad = None
-    if wanted[0]:
-        # every (sample, channel, tap) adds g * weight to its pixel: one bincount over all of them
-        plane_offsets = (np.arange(n * c) * (height * width)).reshape(n, c, 1)
-        positions = np.concatenate([(index[:, None, :] + plane_offsets).ravel() for index, *_ in taps])
-        shares = np.concatenate([(g * weight[:, None, :]).ravel() for _, _, weight, _, _ in taps])
-        input_grad = np.bincount(positions, weights=shares, minlength=input.size)
-        input_grad = input_grad.astype(input.dtype, copy=False).reshape(input.shape)
-    if wanted[1]:
-        planes = input.reshape(n, c, height * width)
-        along_x = np.zeros(slope_x.shape, dtype=input.dtype)
-        along_y = np.zeros(slope_y.shape, dtype=input.dtype)
-        for index, _, _, weight_dx, weight_dy in taps:
-            read = np.sum(_read(planes, index) * g, axis=1)  # (N, P): pixel values times g, over channels
-            along_x += read * weight_dx
-            along_y += read * weight_dy
-        grid_grad = np.stack([along_x * slope_x, along_y * slope_y], axis=-1).reshape(grid.shape)
-        grid_grad = grid_grad.astype(grid.dtype, copy=False)
+    """Both gradients are primitives of their own (the input's a splat of g, the grid's the pixel
+    values times the weights' derivatives), so that under create_graph they have gradients too."""
+    options = dict(mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+    input_grad = grid_sample_input_grad(g, grid, height=input.shape[2], width=input.shape[3], **options) \
+        if wanted[0] else None
+    grid_grad = grid_sample_grid_grad(g, input, grid, **options) if wanted[1] else None
     return input_grad, grid_grad
 
 
 grid_sample = Primitive("GridSampler2D", _grid_sample, vjp_all=_grid_sample_vjp)
+
+
+# ---------------------------------------------------------------- grid_sample's gradients
+# The input's gradient: g scattered back to the pixels read, with the weights they were read with.
+# It is linear in g, and is the transpose of sampling: <splat(g), v> = <g, grid_sample(v)>. So its
+# gradient for g is grid_sample of the upstream v, and for the grid it is grid_sample's own grid
+# gradient, at v with upstream g.
+def _input_grad(g, grid, height, width, mode, padding_mode, align_corners):
+    n, c = g.shape[:2]
+    taps, _, _ = _sampling(grid, height, width, mode, padding_mode, align_corners)
+    return _splat(g.reshape(n, c, -1), taps, [weight for _, _, weight, _, _ in taps], (n, c, height, width))
+
+
+def _input_grad_vjp_g(v, ans, g, grid, height, width, mode, padding_mode, align_corners):
+    return grid_sample(v, grid, mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+
+
+def _input_grad_vjp_grid(v, ans, g, grid, height, width, mode, padding_mode, align_corners):
+    return grid_sample_grid_grad(g, v, grid, mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+
+
+grid_sample_input_grad = Primitive("GridSampler2DInputBackward", _input_grad, _input_grad_vjp_g,
+                                   _input_grad_vjp_grid, saves="inputs",
+                                   grad_fn_name="GridSampler2DBackwardBackward0")
+
+
+# The grid's gradient: per point, along x, slope_x * sum over taps of (pixel values . g) * d weight/dx
+# (and the same along y). For nearest mode the weights are constant and it is 0.
+def _grid_grad(g, input, grid, mode, padding_mode, align_corners):
+    n, c, height, width = input.shape
+    taps, slope_x, slope_y = _sampling(grid, height, width, mode, padding_mode, align_corners)
+    products = _pixel_products(input, g.reshape(n, c, -1), taps)
+    along_x = sum(product * weight_dx for product, (_, _, _, weight_dx, _) in zip(products, taps))
+    along_y = sum(product * weight_dy for product, (_, _, _, _, weight_dy) in zip(products, taps))
+    grid_grad = np.stack([along_x * slope_x, along_y * slope_y], axis=-1).reshape(grid.shape)
+    return grid_grad.astype(grid.dtype, copy=False)
+
+
+def _grid_grad_vjps(wanted, v, ans, g, input, grid, mode, padding_mode, align_corners):
+    """The gradients of <grid_grad, v>. It is linear in g and in input, each tap contributing
+    (pixel . g) * (d weight/dx * slope_x * v_x + d weight/dy * slope_y * v_y): the g and input
+    gradients blend and splat with those tap weights. For the grid, the positions are piecewise
+    linear in it and a bilinear weight's only second derivative is d2 weight / dx dy, +1 or -1 by
+    the tap's corner (top-left and bottom-right +1), so only the cross terms remain."""
+    n, c, height, width = input.shape
+    taps, slope_x, slope_y = _sampling(grid, height, width, mode, padding_mode, align_corners)
+    v_x, v_y = (v[..., k].reshape(slope_x.shape) for k in (0, 1))
+    directional = [weight_dx * slope_x * v_x + weight_dy * slope_y * v_y for _, _, _, weight_dx, weight_dy in taps]
+    g_grad = input_grad = grid_grad = None
+    if wanted[0]:
+        g_grad = _blend(input, taps, directional).astype(g.dtype, copy=False).reshape(g.shape)
+    if wanted[1]:
+        input_grad = _splat(g.reshape(n, c, -1), taps, directional, input.shape)
+    if wanted[2]:
+        cross = np.zeros_like(slope_x)
+        if mode == "bilinear":
+            products = _pixel_products(input, g.reshape(n, c, -1), taps)
+            cross = products[0] - products[1] - products[2] + products[3]
+        cross = cross * slope_x * slope_y
+        grid_grad = np.stack([cross * v_y, cross * v_x], axis=-1).reshape(grid.shape).astype(grid.dtype, copy=False)
+    return g_grad, input_grad, grid_grad
+
+
+grid_sample_grid_grad = Primitive("GridSampler2DGridBackward", _grid_grad, vjp_all=_grid_grad_vjps,
+                                  grad_fn_name="GridSampler2DBackwardBackward0")

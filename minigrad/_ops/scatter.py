@@ -16,7 +16,7 @@ Two kinds of write:
 import numpy as np
 
 from minigrad._ops.indexing import _zeroed, along_axis
-from minigrad._ops.registry import IndexedGradient, Primitive
+from minigrad._ops.registry import IndexedGradient, Primitive, on_arrays
 
 
 # ------------------------------------------------------------------ overwrites
@@ -149,7 +149,7 @@ def reduce_into(x, values, where, reduce, include_self):
     return out
 
 
-def reduce_into_vjps(g, ans, x, values, where, reduce, include_self):
+def reduce_into_vjps(wanted, g, ans, x, values, where, reduce, include_self):
     """The gradients (for x, for values) of reduce_into, by torch's formulas:
 
       sum:  x gets g, each value g at its position.
@@ -159,6 +159,11 @@ def reduce_into_vjps(g, ans, x, values, where, reduce, include_self):
             to its position; any other zero gets 0 when it is not alone).
       amax, amin: g shared evenly among the elements equal to the result, x's included.
     With include_self=False, x's elements at the positions written to get no gradient.
+
+    Which elements are zeros or results, and how many tie, are constants read off the values
+    (np.asarray: on tensors too); the rest is arithmetic, indexing and reduce_into itself (a
+    primitive here), so that under create_graph the gradients have gradients, as in torch.
+    Both gradients are always computed (`wanted`, of the vjp_all protocol, is not consulted).
     """
     if reduce == "sum":
         grad_x, grad_values = g, g[where]
@@ -168,27 +173,61 @@ def reduce_into_vjps(g, ans, x, values, where, reduce, include_self):
     elif reduce == "prod":
         grad_x, grad_values = _product_vjps(g, ans, x, values, where, include_self)
     else:
-        x_is_result = (x == ans).astype(g.dtype)
-        value_is_result = (values == ans[where]).astype(g.dtype)
+        dtype = np.asarray(g).dtype
+        result = np.asarray(ans)
+        x_is_result = (np.asarray(x) == result).astype(dtype)
+        value_is_result = (np.asarray(values) == result[where]).astype(dtype)
         ties = x_is_result.copy()
         np.add.at(ties, where, value_is_result)
         share = g / ties
-        grad_x, grad_values = x_is_result * share, value_is_result * share[where]
+        grad_x, grad_values = share * x_is_result, share[where] * value_is_result
     if not include_self:
         grad_x = _zeroed(grad_x, where)
     return grad_x, grad_values
 
 
 def _product_vjps(g, ans, x, values, where, include_self):
-    x_without_zeros = np.where(x == 0, 1, x)
-    grad_x = g * reduce_into(x_without_zeros, values, where, "prod", include_self) / x_without_zeros
-    zero = values == 0
+    x_without_zeros = np.where(np.asarray(x) == 0, 1, x)
+    grad_x = g * reduce_into_primitive(x_without_zeros, values, where=where, reduce="prod",
+                                       include_self=include_self) / x_without_zeros
+    zero = np.asarray(values) == 0
     zeros_sent = np.zeros(x.shape, dtype=np.int64)
     np.add.at(zeros_sent, where, zero)
     lone_zero = zero & (zeros_sent[where] == 1)
-    product_of_others = reduce_into(x, np.where(lone_zero, 1, values), where, "prod", include_self)
+    product_of_others = reduce_into_primitive(x, np.where(lone_zero, 1, values), where=where, reduce="prod",
+                                              include_self=include_self)
     grad_values = np.where(lone_zero, (g * product_of_others)[where], (g * ans)[where] / np.where(zero, 1, values))
     return grad_x, grad_values
+
+
+# reduce_into as a primitive of its own: what the product's gradient is written with, so that it is
+# recorded under create_graph (as torch's is, with scatter_reduce)
+reduce_into_primitive = Primitive("ReduceInto", reduce_into, vjp_all=reduce_into_vjps, saves="both",
+                                  grad_fn_name="ScatterReduceBackward0")
+
+
+def _raise_delayed_error(g, ans, x, message):
+    raise RuntimeError(message)
+
+
+# An identity whose gradient raises: a first derivative that torch computes but will not differentiate
+# again (its node is called Error), so that the error comes only if a backward reaches it.
+delayed_error = Primitive("DelayedError", lambda x, message: x.copy(), _raise_delayed_error, saves="nothing",
+                          grad_fn_name="Error")
+
+
+def _refuse_double_backward_past_shared_zeros(grad_values, values, where, shape, reduce, op, name):
+    """The values' gradient of a product, refusing (as torch does) to be differentiated again when
+    two or more zero values are sent to one position: there the product of the others is 0 for each,
+    and torch's formula for its derivative does not hold."""
+    if reduce != "prod" or on_arrays(grad_values):
+        return grad_values
+    zeros_sent = np.zeros(shape, dtype=np.int64)
+    np.add.at(zeros_sent, where, np.asarray(values) == 0)
+    if np.any(zeros_sent > 1):
+        return delayed_error(grad_values, message=f"{op}(): Double backward is unsupported for {name} when >1 "
+                                                  f"zeros in {name} are scattered to the same position in self")
+    return grad_values
 
 
 def _leading_block(shape):
@@ -202,8 +241,10 @@ def _scatter_reduce(x, index, src, axis, reduce, include_self):
 
 def _scatter_reduce_vjps(wanted, g, ans, x, index, src, axis, reduce, include_self):
     block = _leading_block(index.shape)
-    grad_x, grad_block = reduce_into_vjps(g, ans, x, src[block], along_axis(index, axis), reduce,
-                                          include_self)
+    where = along_axis(index, axis)
+    grad_x, grad_block = reduce_into_vjps(wanted[::2], g, ans, x, src[block], where, reduce, include_self)
+    grad_block = _refuse_double_backward_past_shared_zeros(grad_block, src[block], where, x.shape, reduce,
+                                                           "scatter_reduce", "src")
     return grad_x, None, IndexedGradient(src.shape, g.dtype, block, grad_block)
 
 
@@ -222,7 +263,11 @@ def _index_reduce(x, source, index, axis, reduce, include_self):
 
 
 def _index_reduce_vjps(wanted, g, ans, x, source, index, axis, reduce, include_self):
-    return reduce_into_vjps(g, ans, x, source, _index_positions(index, axis, source.shape), reduce, include_self)
+    where = _index_positions(index, axis, source.shape)
+    grad_x, grad_source = reduce_into_vjps(wanted, g, ans, x, source, where, reduce, include_self)
+    grad_source = _refuse_double_backward_past_shared_zeros(
+        grad_source, source, where, x.shape, reduce, "index_reduce", "source")
+    return grad_x, grad_source
 
 
 # x.index_reduce(dim, index, source, reduce, include_self): source's i-th slice along dim combined

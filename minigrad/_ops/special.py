@@ -377,18 +377,24 @@ def i1e(x):
 
 def _not_tiny(x):
     """|x| > the dtype's epsilon: where the derivatives of i1 and i1e below are computed by their
-    formula, which divides by x; torch takes their limit 1/2 elsewhere (nan included)."""
-    return np.abs(x) > np.finfo(np.asarray(x).dtype).eps
+    formula, which divides by x; torch takes their limit 1/2 elsewhere (nan included). Also x with
+    1 in place of the tiny elements: the formula divides by it, so that under create_graph no
+    division by 0 sends 0 * inf = nan back through the branch np.where leaves out (the second
+    derivative at 0 is then that of the constant 1/2, 0, as in torch)."""
+    not_tiny = np.abs(np.asarray(x)) > np.finfo(np.asarray(x).dtype).eps
+    return not_tiny, np.where(not_tiny, x, 1)
 
 
 def _i1_vjp(g, ans, x):
     """d/dx I1(x) = I0(x) - I1(x) / x, and 1/2 at x = 0."""
-    return g * np.where(_not_tiny(x), i0_primitive(x) - ans / x, 0.5)
+    not_tiny, divisor = _not_tiny(x)
+    return g * np.where(not_tiny, i0_primitive(x) - ans / divisor, 0.5)
 
 
 def _i1e_vjp(g, ans, x):
     """d/dx e^-|x| I1(x) = e^-|x| I0(x) - (sign(x) + 1/x) e^-|x| I1(x), and 1/2 at x = 0."""
-    return g * np.where(_not_tiny(x), i0e_primitive(x) - ans * (np.sign(x) + 1 / x), 0.5)
+    not_tiny, divisor = _not_tiny(x)
+    return g * np.where(not_tiny, i0e_primitive(x) - ans * (np.sign(x) + 1 / divisor), 0.5)
 
 
 # I0' = I1; (e^-|x| I0)' = e^-|x| I1 - sign(x) e^-|x| I0
