@@ -131,3 +131,14 @@ def test_stacking_refuses_an_empty_list_and_a_tensor(name):
     assert "non-empty" in str(error)
     error, _ = assert_raises_like_torch(lambda lib: getattr(lib, name)(lib.ones(2, 3)))
     assert "tuple of Tensors" in str(error)
+
+
+# ---------------------------------------------------------------- Adafactor on an empty parameter
+def test_adafactor_on_an_empty_parameter_raises_as_torch():
+    """torch divides the parameter's norm by sqrt(numel): ZeroDivisionError for an empty one, where
+    minigrad used to take the mean of nothing (NumPy's RuntimeWarning, then nan)."""
+    def program(lib):
+        p = lib.zeros(0, 3, requires_grad=True)
+        p.grad = lib.zeros(0, 3)
+        lib.optim.Adafactor([p]).step()
+    assert_raises_like_torch(program)
