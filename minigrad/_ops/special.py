@@ -104,16 +104,14 @@ def _hurwitz_tail(s, w):
     return total
 
 
-def hurwitz_zeta(s, q):
-    """zeta(s, q) = sum_{k >= 0} (q + k)^-s for s > 1 (arrays that broadcast): the first terms are
+def _hurwitz_summed(s, q):
+    """zeta(s, q) = sum_{k >= 0} (q + k)^-s for s > 1 (arrays of one shape): the first terms are
     summed as they are until q + k reaches the threshold past which the tail formula converges
     (s + 5, at least 10: its corrections are derivatives of t^-s, which grow with s). A sum whose
     last term no longer changes it in double precision stops early: what is left is smaller
     still (large s). That includes a first term that underflows to 0 (s in the thousands and
     more, where the threshold is out of reach): the sum is then 0, found in one step. A
-    negative q (zeta's continuation, for whole s) is summed from q up, as torch does, in as
-    many steps as |q|."""
-    s, q = np.broadcast_arrays(_as_float64(s), _as_float64(q))
+    negative q is summed from q up, as torch does, in as many steps as |q|."""
     threshold = np.maximum(_LARGE, s + 5.0)
     head, converged = np.zeros(q.shape), np.zeros(q.shape, dtype=bool)
     summing = np.isfinite(q) & (q < threshold)
@@ -124,6 +122,27 @@ def hurwitz_zeta(s, q):
         q = np.where(summing, q + 1, q)
         summing &= (q < threshold) & ~converged
     return np.where(converged, head, head + _hurwitz_tail(s, q))
+
+
+_FAR_NEGATIVE = -64.0  # below, a negative q is not summed term by term (see hurwitz_zeta)
+
+
+def hurwitz_zeta(s, q):
+    """zeta(s, q) = sum_{k >= 0} (q + k)^-s for s > 1 (arrays that broadcast). A negative q (not
+    an integer; zeta's continuation, for whole s) is summed from q up, as torch does, unless it
+    lies so far below 0 that the steps would be many: then the first terms are summed through
+    zeta at positive arguments, in work that does not grow with |q|. With q = r - m, m a whole
+    number and 0 < r < 1, they are (q + k)^-s = (-1)^s (j - r)^-s for j = m - k = 1 .. m, which
+    sum to (-1)^s (zeta(s, 1 - r) - zeta(s, m + 1 - r)), and the rest to zeta(s, r)."""
+    s, q = np.broadcast_arrays(_as_float64(s), _as_float64(q))
+    far = q < _FAR_NEGATIVE
+    if not np.any(far):
+        return _hurwitz_summed(s, q)
+    m = np.where(far, np.ceil(-q), 0.0)
+    r = np.where(far, q + m, 0.5)
+    sign = np.where(np.fmod(s, 2) == 0, 1.0, -1.0)  # (-1)^s
+    first_terms = sign * (_hurwitz_summed(s, 1 - r) - _hurwitz_summed(s, m + 1 - r))
+    return np.where(far, _hurwitz_summed(s, r) + first_terms, _hurwitz_summed(s, np.where(far, 1.0, q)))
 
 
 def _zeta_minus_one(count):

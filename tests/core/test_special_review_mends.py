@@ -5,10 +5,12 @@ every digit, with the function's known limit):
 - zeta and polygamma of a large order: the Hurwitz sum stops as soon as its first term
   underflows, instead of summing up to q = s + 5 (forever for s = 3e38); n! past 170 counts as
   inf, as in torch, instead of raising OverflowError;
+- zeta of a q far below 0, in work that no longer grows with |q|;
 - log_ndtr's gradient far in the lower tail, where exp(-x^2 / 2 - log Phi(x)) cancels to 1;
 - mvlgamma's gradient at -0.0 (torch adds the shift 0.0, which makes it +0.0);
 - gcd_ and lcm_ on a bool tensor, polygamma_'s and mvlgamma_'s argument errors;
-- hstack, vstack and row_stack: 0-d tensors, an empty list, a tensor instead of a list.
+- hstack, vstack and row_stack: 0-d tensors, an empty list, a tensor instead of a list;
+- Adafactor on an empty parameter.
 """
 
 import math
@@ -142,3 +144,31 @@ def test_adafactor_on_an_empty_parameter_raises_as_torch():
         p.grad = lib.zeros(0, 3)
         lib.optim.Adafactor([p]).step()
     assert_raises_like_torch(program)
+
+
+# ---------------------------------------------------------------- zeta of a negative q
+@settings(max_examples=25, deadline=None)
+@given(s=st.integers(2, 6), whole=st.integers(0, 40) | st.integers(64, 400), fraction=st.floats(0.05, 0.95))
+def test_zeta_of_a_negative_q_against_torch(s, whole, fraction):
+    """For q = -whole - fraction: summed from q up as torch does near 0, and below -64 with the
+    first terms summed through zeta at positive arguments (they used to be summed one by one,
+    |q| steps). Both keep every digit but those lost to the cancellation of the terms of either
+    sign around 0. The gradient in q is -s zeta(s + 1, q), the same sum."""
+    q = -whole - fraction
+    nearest_term = min(fraction, 1 - fraction) ** -s  # the largest term, which sets the scale of rounding
+
+    def program(lib):
+        x = lib.tensor([q], dtype=lib.float64, requires_grad=True)
+        y = lib.special.zeta(float(s), x)
+        y.backward(lib.ones_like(y))
+        return y.item(), x.grad.item()
+    assert_same_as_torch(program, rtol=1e-9, atol=1e-13 * nearest_term * (s + 1) / min(fraction, 1 - fraction))
+
+
+def test_zeta_of_a_far_negative_q_is_found_at_once():
+    """|q| = 1e7: the work no longer grows with |q| (the one-by-one sum took minutes)."""
+    start = time.perf_counter()
+    assert_same_as_torch(lambda lib: lib.special.zeta(lib.tensor([2.0, 3.0], dtype=lib.float64),
+                                                      lib.tensor([-1e7 + 0.5, -1e7 + 0.25], dtype=lib.float64)),
+                         rtol=1e-9)
+    assert time.perf_counter() - start < 2.0
