@@ -208,13 +208,15 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 @_takes_out
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
-    tensors = [as_tensor(t) for t in tensors]
-    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+    """The tensors joined along their columns: along dim 0 for vectors (a 0-d tensor is one element), else dim 1."""
+    tensors = [t.reshape(1) if t.ndim == 0 else t for t in _non_empty(tensors, "hstack")]
+    return cat.__wrapped__(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
 @_takes_out
 def vstack(tensors: Sequence[Tensor]) -> Tensor:
-    return cat([t if t.ndim > 1 else t.reshape(1, -1) for t in map(as_tensor, tensors)], 0)
+    """The tensors joined as rows, along dim 0: a 0-d or 1-d tensor is first made one row."""
+    return cat.__wrapped__([t if t.ndim > 1 else t.reshape(1, -1) for t in _non_empty(tensors, "vstack")], 0)
 
 
 @_takes_out

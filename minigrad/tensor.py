@@ -2787,12 +2787,12 @@ class Tensor:
         return self._inplace_floating(SP.digamma_primitive)
 
     def polygamma_(self, n: _int) -> Tensor:
-        return self._inplace_floating(SP.polygamma_primitive, n=_polygamma_order(n))
+        return self._inplace_floating(SP.polygamma_primitive, n=_polygamma_order(n, "polygamma_"))
 
     def mvlgamma_(self, p: _int) -> Tensor:
+        self._mvlgamma_input()  # (a bool tensor is refused before p is read, as in torch)
         p = _mvlgamma_dimension(p)
         if self._array.dtype.kind != "f":
-            self._mvlgamma_input()
             raise RuntimeError(f"mvlgamma: result type {_scalar_type(self)} can't be cast to the desired output "
                                f"type {_dtype.scalar_type_name(_dtype.get_default_dtype().numpy)}")
         return self._inplace(SP.mvlgamma_primitive, p=p)
@@ -3108,10 +3108,10 @@ class Tensor:
         return Tensor._wrap(np.asarray(np.lcm(*self._integer_operands(other, "lcm"))))
 
     def gcd_(self, other: Tensor) -> Tensor:
-        return self.copy_(self.gcd(other))
+        return self._write_back(lambda old: old.gcd(other))
 
     def lcm_(self, other: Tensor) -> Tensor:
-        return self.copy_(self.lcm(other))
+        return self._write_back(lambda old: old.lcm(other))
 
     def _integer_operands(self, other, name):
         """The arrays of self and the tensor other, promoted together, for an integer-only op."""
@@ -4035,9 +4035,9 @@ def _int_argument(value, name, function, position):
     return int(value)
 
 
-def _polygamma_order(n):
-    """polygamma's n: an int >= 0."""
-    if _int_argument(n, "n", "polygamma", 1) < 0:
+def _polygamma_order(n, function="polygamma"):
+    """polygamma's n: an int >= 0 (`function` names the caller in the TypeError)."""
+    if _int_argument(n, "n", function, 1) < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
     return int(n)
 

@@ -104,24 +104,45 @@ def _hurwitz_tail(s, w):
     return total
 
 
-def hurwitz_zeta(s, q):
-    """zeta(s, q) = sum_{k >= 0} (q + k)^-s for s > 1 (arrays that broadcast): the first terms are
+def _hurwitz_summed(s, q):
+    """zeta(s, q) = sum_{k >= 0} (q + k)^-s for s > 1 (arrays of one shape): the first terms are
     summed as they are until q + k reaches the threshold past which the tail formula converges
     (s + 5, at least 10: its corrections are derivatives of t^-s, which grow with s). A sum whose
     last term no longer changes it in double precision stops early: what is left is smaller
-    still (large s). A negative q (zeta's continuation, for whole s) is summed from q up, as
-    torch does, in as many steps as |q|."""
-    s, q = np.broadcast_arrays(_as_float64(s), _as_float64(q))
+    still (large s). That includes a first term that underflows to 0 (s in the thousands and
+    more, where the threshold is out of reach): the sum is then 0, found in one step. A
+    negative q is summed from q up, as torch does, in as many steps as |q|."""
     threshold = np.maximum(_LARGE, s + 5.0)
     head, converged = np.zeros(q.shape), np.zeros(q.shape, dtype=bool)
     summing = np.isfinite(q) & (q < threshold)
     while np.any(summing):
         term = np.where(summing, q ** -s, 0.0)
         head = head + term
-        converged |= summing & (q > 0) & (term < 1e-17 * head)
+        converged |= summing & (q > 0) & (term <= 1e-17 * head)
         q = np.where(summing, q + 1, q)
         summing &= (q < threshold) & ~converged
     return np.where(converged, head, head + _hurwitz_tail(s, q))
+
+
+_FAR_NEGATIVE = -64.0  # below, a negative q is not summed term by term (see hurwitz_zeta)
+
+
+def hurwitz_zeta(s, q):
+    """zeta(s, q) = sum_{k >= 0} (q + k)^-s for s > 1 (arrays that broadcast). A negative q (not
+    an integer; zeta's continuation, for whole s) is summed from q up, as torch does, unless it
+    lies so far below 0 that the steps would be many: then the first terms are summed through
+    zeta at positive arguments, in work that does not grow with |q|. With q = r - m, m a whole
+    number and 0 < r < 1, they are (q + k)^-s = (-1)^s (j - r)^-s for j = m - k = 1 .. m, which
+    sum to (-1)^s (zeta(s, 1 - r) - zeta(s, m + 1 - r)), and the rest to zeta(s, r)."""
+    s, q = np.broadcast_arrays(_as_float64(s), _as_float64(q))
+    far = q < _FAR_NEGATIVE
+    if not np.any(far):
+        return _hurwitz_summed(s, q)
+    m = np.where(far, np.ceil(-q), 0.0)
+    r = np.where(far, q + m, 0.5)
+    sign = np.where(np.fmod(s, 2) == 0, 1.0, -1.0)  # (-1)^s
+    first_terms = sign * (_hurwitz_summed(s, 1 - r) - _hurwitz_summed(s, m + 1 - r))
+    return np.where(far, _hurwitz_summed(s, r) + first_terms, _hurwitz_summed(s, np.where(far, 1.0, q)))
 
 
 def _zeta_minus_one(count):
@@ -205,8 +226,12 @@ def _cot_derivative(n):
 
 
 def _polygamma_positive(n, x):
-    """The n-th derivative of digamma (n >= 1) for x > 0: (-1)^(n+1) n! zeta(n + 1, x)."""
-    return (-1) ** (n + 1) * math.factorial(n) * hurwitz_zeta(n + 1, x)
+    """The n-th derivative of digamma (n >= 1) for x > 0: (-1)^(n+1) n! zeta(n + 1, x). Past
+    n = 170, n! is beyond float64 and counts as inf (as in torch): the result is then +-inf, or
+    nan where zeta(n + 1, x) underflows to 0."""
+    factorial = float(math.factorial(n)) if n <= 170 else math.inf
+    with np.errstate(invalid="ignore"):
+        return (-1) ** (n + 1) * factorial * hurwitz_zeta(n + 1, x)
 
 
 def polygamma(x, n):
@@ -220,7 +245,9 @@ def polygamma(x, n):
     cot_derivative = _cot_derivative(n)
 
     def reflected(u):
-        return (-1) ** n * _polygamma_positive(n, 1 - u) - np.pi ** (n + 1) * _polynomial(cot_derivative, _cot_pi(u))
+        with np.errstate(over="ignore", invalid="ignore"):  # (pi^(n+1) and P_n's coefficients overflow past n ~ 170)
+            return (-1) ** n * _polygamma_positive(n, 1 - u) - np.float64(np.pi) ** (n + 1) * _polynomial(
+                cot_derivative, _cot_pi(u))
 
     pole = (v <= 0) & (v == np.floor(v))  # 0, the negative integers and -inf: set below
     safe = np.where(pole, 1.0, v)
@@ -239,12 +266,18 @@ def mvlgamma(x, p):
     """The log of the multivariate gamma function of dimension p:
     p (p - 1) / 4 log(pi) + sum_{j < p} lgamma(x - j / 2)."""
     v = _as_float64(x)
-    total = sum(lgamma(v - j / 2) for j in range(p))
+    total = sum(lgamma(v + _mvlgamma_shift(j)) for j in range(p))
     return (total + p * (p - 1) / 4 * math.log(math.pi)).astype(x.dtype, copy=False)
 
 
+def _mvlgamma_shift(j):
+    """-j / 2, added to x as torch adds it: for j = 0 that is x + 0.0, which turns -0.0 into +0.0
+    (so the gradient at -0.0 is digamma(+0.0) = -inf, as in torch, not digamma(-0.0) = +inf)."""
+    return -j / 2
+
+
 def _mvlgamma_vjp(g, ans, x, p):
-    return g * sum(digamma_primitive(x - j / 2) for j in range(p))
+    return g * sum(digamma_primitive(x + _mvlgamma_shift(j)) for j in range(p))
 
 
 lgamma_primitive = Primitive("Lgamma", keeps_layout(lgamma), lambda g, ans, x: g * digamma_primitive(x))
@@ -442,9 +475,20 @@ def entr(x):
 
 erfcx_primitive = Primitive("SpecialErfcx", keeps_layout(erfcx),
                             lambda g, ans, x: g * (2 * x * ans - 2 / math.sqrt(math.pi)), saves="both")
-# d/dx log Phi(x) = phi(x) / Phi(x) = exp(-x^2 / 2 - log Phi(x)) / sqrt(2 pi)
-log_ndtr_primitive = Primitive("SpecialLogNdtr", keeps_layout(log_ndtr),
-                               lambda g, ans, x: g / math.sqrt(2 * math.pi) * np.exp(-(ans + x * x / 2)), saves="both")
+def _log_ndtr_vjp(g, ans, x):
+    """d/dx log Phi(x) = phi(x) / Phi(x) = exp(-x^2 / 2 - log Phi(x)) / sqrt(2 pi). For x < -1 the
+    exponent is a difference of two huge numbers (log Phi(x) ~ -x^2 / 2), which cancel to nothing
+    past |x| ~ 1e8; there the ratio is written through erfcx, as log_ndtr itself is:
+    phi(x) / Phi(x) = sqrt(2 / pi) / erfcx(-x / sqrt(2)), which grows like -x. At -inf it is nan,
+    as in torch (whose exponent is inf - inf there)."""
+    lower_tail = (x < -1) & (x != -np.inf)
+    t = np.where(lower_tail, -x / math.sqrt(2), 0.0)
+    with np.errstate(invalid="ignore"):  # (-inf + inf at x = -inf: the nan wanted there)
+        upper = np.exp(-(ans + x * x / 2)) / math.sqrt(2 * math.pi)
+    return g * np.where(lower_tail, math.sqrt(2 / math.pi) / erfcx_primitive(t), upper)
+
+
+log_ndtr_primitive = Primitive("SpecialLogNdtr", keeps_layout(log_ndtr), _log_ndtr_vjp, saves="both")
 # d/dp ndtri(p) = 1 / phi(ndtri(p)) = sqrt(2 pi) exp(ndtri(p)^2 / 2)
 ndtri_primitive = Primitive("SpecialNdtri", keeps_layout(ndtri),
                             lambda g, ans, p: g * math.sqrt(2 * math.pi) * np.exp(ans * ans / 2), saves="output")

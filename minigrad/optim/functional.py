@@ -20,6 +20,7 @@ Python-number hyperparameters keep a float32 parameter in float32.
     >>> p, state = sgd(p, g, init_sgd(p), lr=0.1, momentum=0.9)
 """
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -500,8 +501,9 @@ def init_adafactor(param):
 
 
 def _rms(x):
-    """The root mean square of all the entries of x, as a Python float."""
-    return float(np.sqrt(np.mean(x * x)))
+    """The root mean square of all the entries of x, as a Python float, computed as torch does:
+    norm(x) / sqrt(numel(x)). An empty parameter has none: ZeroDivisionError, as in torch."""
+    return float(np.linalg.norm(x.ravel())) / math.sqrt(x.size)
 
 
 def adafactor(param, grad, state, *, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0,

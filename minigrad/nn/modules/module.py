@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -55,10 +56,10 @@ class _IncompatibleKeys(collections.namedtuple("IncompatibleKeys", ["missing_key
 # ------------------------------------------------------------------ global hooks
 # The hooks every module runs when called, before its own, as torch.nn.modules.module's global
 # hooks: forward pre hooks, forward hooks, full backward pre hooks and full backward hooks. All
-# four kinds share this one table (handle id -> (kind, hook, with_kwargs)), in registration
-# order, so that Module.__call__'s fast path, for the usual case of no hooks at all, tests a
+# four kinds share this one table (handle id -> (kind, hook, with_kwargs, always_call)), in
+# registration order, so that Module.__call__'s fast path, for the usual case of no hooks at all, tests a
 # single dict.
-_global_call_hooks: dict[int, tuple[str, Callable[..., Any], bool]] = {}
+_global_call_hooks: dict[int, tuple[str, Callable[..., Any], bool, bool]] = {}
 
 # The hooks that see every parameter, buffer and submodule a module registers, handle id -> hook.
 _global_parameter_registration_hooks: dict[int, Callable[..., Any]] = {}
@@ -66,15 +67,15 @@ _global_buffer_registration_hooks: dict[int, Callable[..., Any]] = {}
 _global_module_registration_hooks: dict[int, Callable[..., Any]] = {}
 
 
-def _add_global_call_hook(kind, hook, with_kwargs=False):
+def _add_global_call_hook(kind, hook, with_kwargs=False, always_call=False):
     handle = RemovableHandle(_global_call_hooks)
-    _global_call_hooks[handle.id] = (kind, hook, with_kwargs)
+    _global_call_hooks[handle.id] = (kind, hook, with_kwargs, always_call)
     return handle
 
 
 def _global_call_hooks_of(kind):
-    """The global hooks of one kind, as (hook, with_kwargs) pairs, in registration order."""
-    return [(hook, with_kwargs) for hook_kind, hook, with_kwargs in _global_call_hooks.values() if hook_kind == kind]
+    """The global hooks of one kind, as (hook, with_kwargs, always_call) triples, in registration order."""
+    return [entry[1:] for entry in _global_call_hooks.values() if entry[0] == kind]
 
 
 def register_module_forward_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
@@ -87,8 +88,8 @@ def register_module_forward_hook(hook: Callable[..., Any], *, with_kwargs: bool 
                                  always_call: bool = False) -> RemovableHandle:
     """Call hook(module, args, output) (with_kwargs: hook(module, args, kwargs, output)) after the
     forward of every module, before the module's own forward hooks; a returned value replaces
-    the output. always_call is accepted for torch compatibility; hooks do not run when forward raises."""
-    return _add_global_call_hook("forward", hook, with_kwargs)
+    the output. With always_call=True it runs even when forward raises (see Module.register_forward_hook)."""
+    return _add_global_call_hook("forward", hook, with_kwargs, always_call)
 
 
 def register_module_full_backward_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
@@ -217,10 +218,11 @@ class Module:
         """forward between the hooks: the global ones of each kind first, then the module's own."""
         forward_pre_hooks = _global_call_hooks_of("forward_pre") + list(self._forward_pre_hooks.values())
         forward_hooks = _global_call_hooks_of("forward") + list(self._forward_hooks.values())
-        backward_pre_hooks = ([hook for hook, _ in _global_call_hooks_of("backward_pre")]
+        backward_pre_hooks = ([hook for hook, _, _ in _global_call_hooks_of("backward_pre")]
                               + list(self._backward_pre_hooks.values()))
-        full_backward_hooks = [hook for hook, _ in _global_call_hooks_of("backward")] + list(self._backward_hooks.values())
-        for hook, with_kwargs in forward_pre_hooks:
+        full_backward_hooks = ([hook for hook, _, _ in _global_call_hooks_of("backward")]
+                               + list(self._backward_hooks.values()))
+        for hook, with_kwargs, _ in forward_pre_hooks:
             if with_kwargs:
                 result = hook(self, args, kwargs)
                 if result is not None:
@@ -234,12 +236,35 @@ class Module:
             backward_hooks = BackwardHooks(self, backward_pre_hooks, full_backward_hooks)
         if full_backward_hooks:
             args = backward_hooks.wrap_inputs(args)
-        output = self.forward(*args, **kwargs)
-        for hook, with_kwargs in forward_hooks:
-            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+        output, ran = None, 0  # ran: how many of the forward hooks have been called
+        try:
+            output = self.forward(*args, **kwargs)
+            for hook, with_kwargs, _ in forward_hooks:
+                ran += 1
+                result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+                if result is not None:
+                    output = result
+        except Exception:
+            self._call_always_called_hooks(forward_hooks[ran:], args, kwargs, output)
+            raise
+        return output if backward_hooks is None else backward_hooks.wrap_outputs(output)
+
+    def _call_always_called_hooks(self, forward_hooks, args, kwargs, output):
+        """After forward or a forward hook raised: the forward hooks registered with always_call=True
+        that have not run yet, called with the output so far (None if forward raised), as torch
+        does (for hooks that release what a pre hook took). An exception one of them raises is
+        turned into a warning, so that the caller sees the first error."""
+        for hook, with_kwargs, always_call in forward_hooks:
+            if not always_call:
+                continue
+            try:
+                result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+            except Exception as error:
+                warnings.warn("module forward hook with ``always_call=True`` raised an exception that was silenced "
+                              f"as another error was raised in forward: {error}", stacklevel=3)
+                continue
             if result is not None:
                 output = result
-        return output if backward_hooks is None else backward_hooks.wrap_outputs(output)
 
     # ------------------------------------------------------------ registration
     def register_parameter(self, name: str, param: Parameter | None) -> None:
@@ -291,9 +316,10 @@ class Module:
     register_module = add_module
 
     @staticmethod
-    def _add_hook(hooks, hook, prepend, with_kwargs):
+    def _add_hook(hooks, hook, prepend, with_kwargs, always_call=False):
+        """Store (hook, with_kwargs, always_call) under a new handle's id (first with prepend)."""
         handle = RemovableHandle(hooks)
-        hooks[handle.id] = (hook, with_kwargs)
+        hooks[handle.id] = (hook, with_kwargs, always_call)
         if prepend:  # move the new hook to the front, keeping the order of the others
             for key in [k for k in hooks if k != handle.id]:
                 hooks[key] = hooks.pop(key)
@@ -330,10 +356,11 @@ class Module:
                               always_call: bool = False) -> RemovableHandle:
         """Call hook(module, args, output) after forward; a returned value replaces the output.
 
-        With with_kwargs=True the hook is hook(module, args, kwargs, output). always_call is
-        accepted for torch compatibility; hooks do not run when forward raises.
+        With with_kwargs=True the hook is hook(module, args, kwargs, output). With always_call=True
+        it also runs when forward or an earlier forward hook raises, with the output so far (None
+        if forward raised); the error is raised again after it.
         """
-        return self._add_hook(self._forward_hooks, hook, prepend, with_kwargs)
+        return self._add_hook(self._forward_hooks, hook, prepend, with_kwargs, always_call)
 
     # ------------------------------------------------------------ attribute protocol
     def __setattr__(self, name: str, value: Any) -> None:
