@@ -26,7 +26,7 @@ class _Formatter:
         if finite.size == 0:
             return
         magnitudes = np.abs(finite)
-        smallest, largest = magnitudes.min(), magnitudes.max()
+        smallest, largest = float(magnitudes.min()), float(magnitudes.max())  # (Python floats: their ratio may be inf, quietly)
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
         wide = largest / smallest > 1000.0 or largest > 1.0e8
         self.sci_mode = wide if self.int_mode else (wide or smallest < 1.0e-4)

@@ -1,6 +1,8 @@
 """The Tensor's torch-shaped surface: printing, conversions, devices, and a few functions
 that live outside the op families. Each expectation is torch's, computed in the test."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -23,6 +25,17 @@ def torch_name(text):
 ])
 def test_repr_matches_torch(values):
     assert torch_name(repr(minigrad.tensor(values))) == repr(torch.tensor(values))
+
+
+@pytest.mark.parametrize("values, dtype", [([1e301, 2e-29], "float64"), ([3e38, 1e-38], "float32"),
+                                           ([-1.7e308, 5e-324], "float64")])
+def test_repr_of_values_whose_ratio_overflows_matches_torch_without_a_numpy_warning(values, dtype):
+    """The printer compares the largest magnitude with the smallest: their ratio may overflow,
+    which leaked NumPy's "overflow encountered in scalar divide" RuntimeWarning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        text = repr(minigrad.tensor(values, dtype=getattr(minigrad, dtype)))
+    assert torch_name(text) == repr(torch.tensor(values, dtype=getattr(torch, dtype)))
 
 
 def test_repr_shows_dtype_and_autograd_state():
