@@ -48,7 +48,7 @@ def _binary(name, primitive, number_first, number_second):
 
 # ---------------------------------------------------------------- other names for minigrad's functions
 expit = _with_out("expit", Tensor.sigmoid)
-logit = _with_out("logit", Tensor.logit)
+logit = _functions.logit
 erf = _functions.erf
 erfc = _functions.erfc
 erfinv = _functions.erfinv

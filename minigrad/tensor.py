@@ -2777,17 +2777,11 @@ class Tensor:
             raise NotImplementedError(f'"bitwise_not_cpu" not implemented for {_scalar_type(self)!r}')
         return self._overwrite(np.invert(self._array))
 
-    def erfinv_(self) -> Tensor:
-        return self._inplace_floating(SP.erfinv_primitive)
-
-    def lgamma_(self) -> Tensor:
-        return self._inplace_floating(SP.lgamma_primitive)
-
-    def digamma_(self) -> Tensor:
-        return self._inplace_floating(SP.digamma_primitive)
+    erfinv_, lgamma_, digamma_, i0_ = map(_in_place_form, ("erfinv", "lgamma", "digamma", "i0"))
 
     def polygamma_(self, n: _int) -> Tensor:
-        return self._inplace_floating(SP.polygamma_primitive, n=_polygamma_order(n, "polygamma_"))
+        n = _polygamma_order(n, "polygamma_")
+        return self._write_back(lambda old: old.polygamma(n))
 
     def mvlgamma_(self, p: _int) -> Tensor:
         self._mvlgamma_input()  # (a bool tensor is refused before p is read, as in torch)
@@ -2796,9 +2790,6 @@ class Tensor:
             raise RuntimeError(f"mvlgamma: result type {_scalar_type(self)} can't be cast to the desired output "
                                f"type {_dtype.scalar_type_name(_dtype.get_default_dtype().numpy)}")
         return self._inplace(SP.mvlgamma_primitive, p=p)
-
-    def i0_(self) -> Tensor:
-        return self._inplace_floating(SP.i0_primitive)
 
     def logical_not_(self) -> Tensor:
         """self = not self, as 1 and 0 in self's dtype. Not recorded, as in torch: a tensor in the

@@ -615,14 +615,19 @@ def _max_unpool(input, indices, size, primitive):
     return apply(primitive, input, positions, size=size)
 
 
+def _max_unpool_nd(dims, primitive, input, indices, kernel_size, stride, padding, output_size):
+    """max_unpool2d and max_unpool3d: the window arguments as `dims`-tuples, then _max_unpool."""
+    name = f"max_unpool{dims}d"
+    kernel = _ntuple(kernel_size, dims, "kernel_size", name)
+    stride = kernel if stride is None else _ntuple(stride, dims, "stride", name)
+    padding = _ntuple(padding, dims, "padding", name)
+    return _max_unpool(input, indices, _unpooled_size(input, kernel, stride, padding, output_size), primitive)
+
+
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """The partial inverse of max_pool2d: each value goes back to the position its indices name, in
     a plane of zeros of the size before pooling (or output_size)."""
-    kernel = _ntuple(kernel_size, 2, "kernel_size", "max_unpool2d")
-    stride = kernel if stride is None else _ntuple(stride, 2, "stride", "max_unpool2d")
-    padding = _ntuple(padding, 2, "padding", "max_unpool2d")
-    return _max_unpool(input, indices, _unpooled_size(input, kernel, stride, padding, output_size),
-                       pool_ops.max_unpool)
+    return _max_unpool_nd(2, pool_ops.max_unpool, input, indices, kernel_size, stride, padding, output_size)
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
@@ -637,8 +642,4 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """The partial inverse of max_pool3d: each value goes back to the position its indices name, in
     a volume of zeros of the size before pooling (or output_size)."""
-    kernel = _ntuple(kernel_size, 3, "kernel_size", "max_unpool3d")
-    stride = kernel if stride is None else _ntuple(stride, 3, "stride", "max_unpool3d")
-    padding = _ntuple(padding, 3, "padding", "max_unpool3d")
-    return _max_unpool(input, indices, _unpooled_size(input, kernel, stride, padding, output_size),
-                       pool_ops.max_unpool3d)
+    return _max_unpool_nd(3, pool_ops.max_unpool3d, input, indices, kernel_size, stride, padding, output_size)
