@@ -436,8 +436,8 @@ def predict_command(args: argparse.Namespace) -> int:
     config = Config.from_dict(run["config"])
     task = Task(**run["task"])
     chosen = backend(args.backend, args.device)
-    model = build_model(chosen, config.model, tuple(run["input_shape"]), task.n_outputs, hidden=config.hidden,
-                        activation=config.activation, dropout=config.dropout, dtype=config.dtype)
+    model = build_model(chosen, config.model, tuple(run["input_shape"]), task.n_outputs, **config.model_settings(),
+                        dtype=config.dtype)
     restore(checkpoint, model)
     preprocessor = Preprocessor.from_state(run["preprocessing"])
     if args.csv:

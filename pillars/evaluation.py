@@ -167,6 +167,20 @@ def predict(model: Module, features: ArrayLike, task: Task, batch_size: int = 25
         for start in range(0, len(features), batch_size):
             rows = backend.torch.tensor(features[start:start + batch_size], dtype=parameter.dtype,
                                         device=parameter.device)
-            outputs.append(backend.numpy(model(rows)))
+            outputs.append(backend.numpy(_outputs(model, rows)))
     outputs = np.concatenate(outputs) if outputs else np.zeros((0, task.n_outputs))
     return task.predictions(outputs), task.probabilities(outputs)
+
+
+def _outputs(model, rows):
+    """model(rows), or a DataError that names the shape of one row the model was given.
+
+    The model's own error speaks of its layers (a matrix product, a convolution's input), far
+    from the mistake, which is most often one row given without its batch axis: an image of
+    shape (1, 8, 8) reads as a batch of one row of shape (8, 8).
+    """
+    try:
+        return model(rows)
+    except (RuntimeError, ValueError) as error:
+        raise DataError(f"the model cannot take rows of shape {tuple(rows.shape[1:])} (the first axis of the "
+                        f"input counts the rows; give a single row as row[None]): {error}") from error

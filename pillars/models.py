@@ -65,6 +65,7 @@ def build_model(backend: Backend, kind: str, input_shape: Sequence[int], n_outpu
     input_shape = tuple(input_shape)
     if not input_shape or not all(_whole(size) for size in input_shape):
         raise ConfigError(f"input_shape must be sizes >= 1 (one row, no batch axis), got {input_shape}")
+    _refuse_ignored(kind, hidden, activation, dropout)
     needed = {"cnn": 3, "lstm": 2}.get(kind)
     if needed and len(input_shape) != needed:
         raise ConfigError(f"model {kind!r} needs rows of {needed} axes, got rows of shape {input_shape}")
@@ -80,6 +81,23 @@ def build_model(backend: Backend, kind: str, input_shape: Sequence[int], n_outpu
     model = model.to(backend.dtype(dtype)).to(backend.device)
     init_weights(model, seed)
     return model
+
+
+def _refuse_ignored(kind, hidden, activation, dropout):
+    """Refuse settings that the kind has no place for, which would otherwise change nothing (or,
+    for hidden sizes of a linear model, change the model into another): a linear model has no
+    hidden layers, an LSTM takes hidden sizes only, and its layers all have the same width."""
+    takes = SETTINGS_OF_KIND[kind]
+    settings = {"hidden": hidden, "activation": activation, "dropout": dropout}
+    neutral = {"hidden": (), "activation": "relu", "dropout": 0}  # (the defaults: as good as not given)
+    unused = [name for name, value in settings.items() if name not in takes and value != neutral[name]]
+    if unused:
+        reason = f"it takes {', '.join(takes)} only" if takes else "it has no hidden layers"
+        raise ConfigError(f"{unused[0]}={settings[unused[0]]!r} does not apply to model {kind!r} ({reason}); "
+                          "leave it out or choose another model")
+    if kind == "lstm" and len(set(hidden)) > 1:
+        raise ConfigError(f"hidden={hidden}: an LSTM's layers all have the same size; give one size per layer, "
+                          f"all equal (such as ({hidden[0]},) or ({hidden[0]}, {hidden[0]}))")
 
 
 def _whole(value):

@@ -20,7 +20,7 @@ from pillars import datasets
 from pillars.backends import Backend, LossFunction, Module, Optimizer, Scheduler
 from pillars.data import Loaders, Prepared, check_fractions, make_loaders, prepare
 from pillars.errors import ConfigError
-from pillars.models import DTYPES, KINDS, LAYOUT_OF_KIND, build_model
+from pillars.models import DTYPES, KINDS, LAYOUT_OF_KIND, SETTINGS_OF_KIND, build_model
 from pillars.objective import (OPTIMIZERS, SCHEDULERS, check_loss_for_task, default_loss, loss_function,
                                make_optimizer, make_scheduler)
 
@@ -84,6 +84,12 @@ class Config:
         check_fractions(self.fractions)
         return self
 
+    def model_settings(self) -> dict[str, Any]:
+        """hidden, activation and dropout, as far as the model kind has a place for them: a checkpoint
+        made by an older pillars may hold others, which its model ignored (build_model refuses them)."""
+        settings = {"hidden": self.hidden, "activation": self.activation, "dropout": self.dropout}
+        return {name: value for name, value in settings.items() if name in SETTINGS_OF_KIND[self.model]}
+
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
@@ -130,8 +136,8 @@ def build(config: Config, backend: Backend, table: datasets.Table | None = None)
     data = prepare(table, config.fractions, config.seed, layout=LAYOUT_OF_KIND[config.model],
                    task=as_classes, dtype=config.dtype)
     loaders = make_loaders(data, backend, config.batch_size, config.seed)
-    model = build_model(backend, config.model, data.input_shape, data.task.n_outputs, hidden=config.hidden,
-                        activation=config.activation, dropout=config.dropout, seed=config.seed, dtype=config.dtype)
+    model = build_model(backend, config.model, data.input_shape, data.task.n_outputs, **config.model_settings(),
+                        seed=config.seed, dtype=config.dtype)
     loss_fn = loss_function(model, loss)
     optimizer = make_optimizer(model, config.optimizer, config.lr, weight_decay=config.weight_decay)
     scheduler = make_scheduler(optimizer, config.scheduler, epochs=config.epochs)

@@ -41,9 +41,14 @@ def broadcastable_shapes(shape, min_dims=0, max_dims=None, min_side=1, max_side=
 
 @st.composite
 def shapes_broadcasting_to(draw, shape):
-    """Shapes that broadcast to `shape` itself: a suffix of it with some sides turned into 1."""
-    suffix = shape[len(shape) - draw(st.integers(0, len(shape))):]
-    return tuple(1 if draw(st.booleans()) else n for n in suffix)
+    """Shapes that broadcast to `shape` itself: a suffix of it with some sides turned into 1.
+
+    The simplest draw, where hypothesis starts and shrinks to, is `shape` itself (no leading axis
+    dropped, no side turned into 1), not the 0-d shape: a case in which nothing broadcasts says
+    little, while each step away from `shape` is a broadcast that a gradient must undo.
+    """
+    dropped = draw(st.integers(0, len(shape)))  # how many leading axes the shape does not have
+    return tuple(1 if draw(st.booleans()) else n for n in shape[dropped:])
 
 
 def mutually_broadcastable_shapes(num_shapes, min_dims=0, max_dims=4, min_side=1, max_side=4):

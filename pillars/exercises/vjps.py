@@ -166,8 +166,10 @@ def grade_div(module, grader):
 
     @st.composite
     def cases(draw):
-        # two suffixes of one shape, some sides turned to 1: the axes each input misses or has as 1 vary
-        result = draw(mst.shapes(min_dims=1, max_dims=3, max_side=3))
+        # two suffixes of one shape, some sides turned to 1: the axes each input misses or has as 1 vary.
+        # The shape's own sides are 2 or 3, so that every 1 is a broadcast (and summing the wrong
+        # axes shows: summed over axis 0 of a (2, 3) gradient is not summed over axis 1)
+        result = draw(mst.shapes(min_dims=1, max_dims=3, min_side=2, max_side=3))
         shape_x, shape_y = draw(mst.shapes_broadcasting_to(result)), draw(mst.shapes_broadcasting_to(result))
         x = draw(mst.arrays("float64", shape_x, mst.reals(-3, 3)))
         y = draw(mst.arrays("float64", shape_y, mst.nonzero_reals(0.5, 3)))

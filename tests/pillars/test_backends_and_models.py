@@ -1,5 +1,6 @@
 """Backends as values, and pillar 2: builders, one seed's weights on every backend, summaries."""
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -152,6 +153,22 @@ def test_impossible_models_are_refused(settings, message):
     with pytest.raises(ConfigError, match=message):
         build_model(backend("minigrad"), kind, (4,), 2, **arguments)
 
+
+
+@pytest.mark.parametrize("kind, shape, settings, message", [
+    ("linear", (4,), {"hidden": (8,)}, "hidden=(8,) does not apply to model 'linear' (it has no hidden layers)"),
+    ("linear", (4,), {"dropout": 0.2}, "dropout=0.2 does not apply to model 'linear'"),
+    ("linear", (4,), {"activation": "tanh"}, "activation='tanh' does not apply to model 'linear'"),
+    ("lstm", (5, 4), {"dropout": 0.2}, "dropout=0.2 does not apply to model 'lstm' (it takes hidden only)"),
+    ("lstm", (5, 4), {"activation": "gelu"}, "activation='gelu' does not apply to model 'lstm'"),
+    ("lstm", (5, 4), {"hidden": (8, 6)}, "hidden=(8, 6): an LSTM's layers all have the same size"),
+])
+def test_settings_a_model_has_no_place_for_are_refused(kind, shape, settings, message):
+    """The library refuses what pillars run refuses: hidden sizes used to turn a "linear" model into
+    an MLP, and dropout, an activation or the sizes after an LSTM's first were dropped without a word."""
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        build_model(backend("minigrad"), kind, shape, 2, **settings)
+    build_model(backend("minigrad"), kind, shape, 2, hidden=(8, 8) if kind == "lstm" else None)  # (the same, plain)
 
 
 @pytest.mark.parametrize("input_shape, n_outputs, message", [

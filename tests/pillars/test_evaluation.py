@@ -125,6 +125,19 @@ def test_predict_refuses_a_row_without_its_batch_axis_and_rows_holding_nan(rows,
         predict(model, rows, THREE_CLASSES)
 
 
+@pytest.mark.parametrize("name", ["minigrad", "torch"])
+def test_predict_names_the_row_shape_when_one_image_comes_without_its_batch_axis(name):
+    """An image of shape (1, 8, 8) given alone reads as a batch of one row of shape (8, 8): the
+    error says so, where it used to be the model's matrix-product error about shapes (32x4 and
+    128x3) far from the mistake. The model's error stays attached as the cause."""
+    model = build_model(backend(name), "cnn", (1, 8, 8), 3)
+    assert predict(model, np.zeros((2, 1, 8, 8)), THREE_CLASSES)[0].shape == (2,)
+    with pytest.raises(ValueError, match=re.escape("the model cannot take rows of shape (8, 8) (the first axis of "
+                                                   "the input counts the rows; give a single row as row[None])")) as caught:
+        predict(model, np.zeros((1, 8, 8)), THREE_CLASSES)
+    assert isinstance(caught.value.__cause__, RuntimeError)
+
+
 @pytest.mark.parametrize("batch_size", [0, -1, 2.5, True])
 def test_predict_refuses_a_batch_size_below_one(batch_size):
     """0 used to raise range()'s error, and -1 to return no predictions at all."""
