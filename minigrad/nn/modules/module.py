@@ -26,7 +26,7 @@ from minigrad._types import DeviceLike, DTypeLike, RemovableHandle, _cpu_only, t
 from minigrad.autograd.grad_mode import no_grad
 from minigrad._dtype import scalar_type_name
 from minigrad.nn.modules._backward_hooks import BackwardHooks
-from minigrad.nn.parameter import Parameter
+from minigrad.nn.parameter import Parameter, is_lazy, _UNINITIALIZED_SHAPE
 from minigrad.tensor import Tensor
 
 __all__ = ["Module", "register_module_buffer_registration_hook", "register_module_forward_hook",
@@ -607,12 +607,13 @@ class Module:
 
     def _save_to_state_dict(self, destination, prefix, keep_vars):
         """Put this module's own parameters, persistent buffers and extra state into `destination`."""
+        # (an uninitialized tensor of a lazy module is saved as it is: it has no values to detach)
         for name, param in self._parameters.items():
             if param is not None:
-                destination[prefix + name] = param if keep_vars else param.detach()
+                destination[prefix + name] = param if keep_vars or is_lazy(param) else param.detach()
         for name, buffer in self._buffers.items():
             if buffer is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = buffer if keep_vars else buffer.detach()
+                destination[prefix + name] = buffer if keep_vars or is_lazy(buffer) else buffer.detach()
         if self._has_extra_state():
             destination[prefix + _EXTRA_STATE_KEY] = self.get_extra_state()
 
@@ -646,6 +647,10 @@ class Module:
                 if strict:
                     missing_keys.append(key)
                 continue
+            if is_lazy(state_dict[key]):
+                if is_lazy(target):  # both saved and wanted before a first forward: nothing to copy yet
+                    continue
+                raise RuntimeError(_UNINITIALIZED_SHAPE)
             values = _as_array(state_dict[key])
             if values.shape != target._array.shape:
                 error_msgs.append(f"size mismatch for {key}: copying a param with shape {_show_shape(values.shape)} "
