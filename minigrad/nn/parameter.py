@@ -10,7 +10,7 @@ import numpy as np
 from minigrad import _dtype
 from minigrad.tensor import Tensor
 
-__all__ = ["Parameter", "UninitializedBuffer", "UninitializedParameter", "UninitializedTensorMixin", "is_lazy"]
+__all__ = ["Buffer", "Parameter", "UninitializedBuffer", "UninitializedParameter", "UninitializedTensorMixin", "is_lazy"]
 
 
 class Parameter(Tensor):
@@ -47,6 +47,35 @@ class Parameter(Tensor):
 
     def __reduce_ex__(self, protocol):
         return Parameter, (Tensor._wrap(self._array), self._requires_grad)
+
+
+class Buffer(Tensor):
+    """A tensor that is module state but not learned (running statistics, a mask, a lookup table).
+
+    Assigning one to an attribute of a Module registers it as a buffer, as register_buffer does:
+    ``self.mask = nn.Buffer(t)``. A persistent buffer (the default) is part of state_dict(); a
+    non-persistent one is not. Like Parameter, it shares the memory of `data`.
+    """
+
+    __slots__ = ("persistent",)
+
+    def __new__(cls, data=None, *, persistent=True):
+        if data is None:
+            data = Tensor._wrap(np.empty(0, dtype=_dtype.get_default_dtype().numpy))
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Buffer data must be a Tensor, but got {type(data).__name__}")
+        buffer = cls._wrap(data._array, None, data._version_counter)  # like data.detach()
+        buffer._requires_grad = data._requires_grad
+        buffer.persistent = persistent
+        return buffer
+
+    def __init__(self, data=None, *, persistent=True):
+        pass  # __new__ has built the buffer; Tensor.__init__ would copy the data
+
+    def __deepcopy__(self, memo):
+        copy = super().__deepcopy__(memo)
+        copy.persistent = self.persistent
+        return copy
 
 
 _UNINITIALIZED_USE = ("Attempted to use an uninitialized parameter or buffer. This error happens when you are using "

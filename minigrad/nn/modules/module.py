@@ -26,7 +26,7 @@ from minigrad._types import DeviceLike, DTypeLike, RemovableHandle, _cpu_only, t
 from minigrad.autograd.grad_mode import no_grad
 from minigrad._dtype import scalar_type_name
 from minigrad.nn.modules._backward_hooks import BackwardHooks
-from minigrad.nn.parameter import Parameter, is_lazy, _UNINITIALIZED_SHAPE
+from minigrad.nn.parameter import Buffer, Parameter, is_lazy, _UNINITIALIZED_SHAPE
 from minigrad.tensor import Tensor
 
 __all__ = ["Module", "register_module_buffer_registration_hook", "register_module_forward_hook",
@@ -385,6 +385,8 @@ class Module:
                 raise TypeError(f"cannot assign '{_tensor_type_name(value)}' as child module '{name}' "
                                 "(minigrad.nn.Module or None expected)")
             self._modules[name] = _registered(_global_module_registration_hooks, self, name, None)
+        elif isinstance(value, Buffer):  # registered with its own persistence, as register_buffer would
+            self.register_buffer(name, value, value.persistent)
         elif "_buffers" in self.__dict__ and name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_tensor_type_name(value)}' as buffer '{name}' "
