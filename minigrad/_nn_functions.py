@@ -17,7 +17,7 @@ __all__ = ["adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "avg_p
            "feature_alpha_dropout", "group_norm", "hardshrink", "hinge_embedding_loss", "instance_norm", "kl_div",
            "layer_norm", "margin_ranking_loss", "max_pool1d", "max_pool1d_with_indices", "max_pool2d", "max_pool3d",
            "pairwise_distance", "pdist", "pixel_shuffle", "pixel_unshuffle", "poisson_nll_loss", "prelu",
-           "rms_norm", "rrelu", "rrelu_", "selu", "threshold", "triplet_margin_loss"]
+           "rms_norm", "rrelu", "rrelu_", "selu", "selu_", "celu_", "threshold", "threshold_", "triplet_margin_loss"]
 
 # the same functions under the same signatures
 bilinear = F.bilinear
@@ -65,6 +65,18 @@ def celu(input, alpha=1.0):
 
 def threshold(input, threshold, value):
     return F.threshold(input, threshold, value)
+
+
+def selu_(input):
+    return F.selu_(input)
+
+
+def celu_(input, alpha=1.0):
+    return F.celu_(input, alpha)
+
+
+def threshold_(input, threshold, value):
+    return F.threshold_(input, threshold, value)
 
 
 def hardshrink(input, lambd=0.5):

@@ -99,6 +99,15 @@ def test_in_place_activations_match_torch_values_and_gradients(name, x, a, dtype
         assert_close(mine, reference)
 
 
+def test_the_top_level_in_place_forms_match_torch():
+    x = np.random.default_rng(3).standard_normal((3, 4))
+    for call in (lambda lib, t: lib.selu_(t), lambda lib, t: lib.celu_(t, 0.5),
+                 lambda lib, t: lib.threshold_(t, 0.2, -3.0)):
+        ours, theirs = minigrad.tensor(x), torch.tensor(x)
+        assert call(minigrad, ours) is ours and call(torch, theirs) is theirs
+        assert_close(ours, theirs)
+
+
 def test_in_place_activation_errors_are_torch_s():
     leaf = lambda lib: lib.ones(3, requires_grad=True)  # noqa: E731
     for call in IN_PLACE.values():
