@@ -416,7 +416,7 @@ def _ctc_beta(emit, can_skip, lengths, input_lengths):
 
 def _ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity):
     """The negative log-likelihood of each target, (N,): inf where no path of the allowed length
-    spells it (a target too long for its input, say)."""
+    spells it (a target too long for its input, say). (zero_infinity is read by the gradient only.)"""
     extended, can_skip, lengths = _extended_labels(targets, target_lengths, blank)
     alpha = _ctc_alpha(_emissions(log_probs, extended), can_skip, lengths)
     at_last_step = alpha[np.maximum(input_lengths - 1, 0), np.arange(len(lengths))]  # (N, L)

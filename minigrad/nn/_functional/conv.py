@@ -677,10 +677,10 @@ def _fractional_tuple(value, dims, what, name):
 def _fractional_max_pool(input, kernel_size, output_size, output_ratio, samples, dims):
     """The pooled values and indices of fractional_max_pool2d (dims 2) or 3d (dims 3)."""
     name = f"fractional_max_pool{dims}d"
-    where = name + ("()" if dims == 2 else "_out()")
+    context = name + ("()" if dims == 2 else "_out()")
     kernel, output_size = _fractional_size(input, dims, kernel_size, output_size, output_ratio, name)
     if input.dim() not in (dims + 1, dims + 2):
-        raise RuntimeError(f"{where}: Expected {dims + 1}D or {dims + 2}D tensor, but got: {_shape(input)}")
+        raise RuntimeError(f"{context}: Expected {dims + 1}D or {dims + 2}D tensor, but got: {_shape(input)}")
     batched, added = (input.unsqueeze(0), True) if input.dim() == dims + 1 else (input, False)
     n, c = batched.shape[:2]
     _check_floating(input, f"{name}_out_frame")
@@ -696,7 +696,7 @@ def _fractional_max_pool(input, kernel_size, output_size, output_ratio, samples,
     for axis, a, spare in checks:
         size, k, out = batched.shape[2 + a], kernel[a], output_size[a]
         if out + k - 1 + spare > size:
-            raise RuntimeError(f"{where}: pool {axis} {k} too large relative to input {axis} {size} "
+            raise RuntimeError(f"{context}: pool {axis} {k} too large relative to input {axis} {size} "
                                f"(an output of {out} windows of {k} needs at least {out + k - 1 + spare})")
     # torch's samples hold (u_width, u_height) for 2-d and (u_time, u_height, u_width) for 3-d
     per_axis = samples._array[:n, :, ::-1] if dims == 2 else samples._array[:n]

@@ -664,6 +664,13 @@ def _ctc_padded_targets(targets, target_lengths, batch):
     return padded
 
 
+def _check_labels(labels, classes):
+    """The labels that count (not the padding) are classes (torch reads past its array instead)."""
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        bad = labels[(labels < 0) | (labels >= classes)][0]
+        raise IndexError(f"Target {bad} is out of bounds: the classes are 0 to {classes - 1}")
+
+
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
     """The connectionist temporal classification loss: -log of the total probability of the alignments
     (paths of one class per time step) that spell each target, once repeats are merged and blanks dropped.
@@ -695,10 +702,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     _check_range(lengths_in, "input_lengths", steps)
     _check_range(lengths_out, "target_lengths")
     padded = _ctc_padded_targets(targets, lengths_out, batch)
-    counted = padded[np.arange(padded.shape[1]) < lengths_out[:, None]]
-    if counted.size and (counted.min() < 0 or counted.max() >= classes):
-        bad = counted[(counted < 0) | (counted >= classes)][0]
-        raise IndexError(f"Target {bad} is out of bounds: the classes are 0 to {classes - 1}")
+    _check_labels(padded[np.arange(padded.shape[1]) < lengths_out[:, None]], classes)
     loss = apply(L.ctc_loss, log_probs, targets=padded, input_lengths=lengths_in, target_lengths=lengths_out,
                  blank=int(blank), zero_infinity=bool(zero_infinity))
     if zero_infinity:
