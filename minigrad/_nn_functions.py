@@ -12,12 +12,12 @@ from minigrad.nn._functional.activation import _rrelu
 from minigrad.nn._functional.loss import _kl_div
 
 __all__ = ["adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "avg_pool1d", "batch_norm", "bilinear",
-           "binary_cross_entropy_with_logits", "celu", "channel_shuffle", "conv1d", "conv2d", "conv3d",
+           "binary_cross_entropy_with_logits", "celu", "channel_shuffle", "ctc_loss", "conv1d", "conv2d", "conv3d",
            "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "cosine_embedding_loss", "cosine_similarity", "dropout", "embedding",
            "feature_alpha_dropout", "group_norm", "hardshrink", "hinge_embedding_loss", "instance_norm", "kl_div",
            "layer_norm", "margin_ranking_loss", "max_pool1d", "max_pool1d_with_indices", "max_pool2d", "max_pool3d",
            "pairwise_distance", "pdist", "pixel_shuffle", "pixel_unshuffle", "poisson_nll_loss", "prelu",
-           "rms_norm", "rrelu", "rrelu_", "selu", "threshold", "triplet_margin_loss"]
+           "rms_norm", "rrelu", "rrelu_", "selu", "selu_", "celu_", "threshold", "threshold_", "triplet_margin_loss"]
 
 # the same functions under the same signatures
 bilinear = F.bilinear
@@ -65,6 +65,18 @@ def celu(input, alpha=1.0):
 
 def threshold(input, threshold, value):
     return F.threshold(input, threshold, value)
+
+
+def selu_(input):
+    return F.selu_(input)
+
+
+def celu_(input, alpha=1.0):
+    return F.celu_(input, alpha)
+
+
+def threshold_(input, threshold, value):
+    return F.threshold_(input, threshold, value)
 
 
 def hardshrink(input, lambd=0.5):
@@ -166,6 +178,10 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6,
 
 def poisson_nll_loss(input, target, log_input, full, eps, reduction):
     return F.poisson_nll_loss(input, target, log_input, full, eps=eps, reduction=_reduction(reduction))
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=0, zero_infinity=False):
+    return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, _reduction(reduction), zero_infinity)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):

@@ -322,3 +322,138 @@ multilabel_margin_loss = Primitive(
     differentiable_once(_multilabel_margin_loss_vjp, "MultilabelMarginLossBackward", "NotImplemented", RuntimeError,
                         "derivative for aten::multilabel_margin_loss_backward is not implemented"),
     None, fused_for="sum(relu(1 - x[j] + x[i]) for listed j, unlisted i) / C")
+
+
+# ---------------------------------------------------------------- connectionist temporal classification
+# log_probs is (T, N, C): log-probabilities of C classes (one of them the blank) at T time steps, for N
+# sequences. targets is (N, S) padded, target_lengths says how much of each row counts, input_lengths
+# how many time steps of each sequence count. A path is one class per time step; it spells a target
+# when, after merging repeats and then dropping blanks, it reads the target ("aa-ab" spells "aab" with
+# blank "-"). The loss of a sequence is -log of the total probability of the paths that spell its target.
+#
+# The paths are counted on the extended label l' = (blank, l_1, blank, l_2, ..., l_S, blank), of length
+# L = 2S + 1: a path that spells l is a walk through l' that moves, at each step, by 0 or 1 position, or by
+# 2 (the skip) onto a label that differs from the one two positions back (so over a blank, but never
+# between repeated labels, which need the blank to stay two labels). In log space, with lse = log-sum-exp:
+#
+#   alpha_0(0) = lp_0(blank),  alpha_0(1) = lp_0(l'_1),  alpha_0(s) = -inf for s >= 2
+#   alpha_t(s) = lse(alpha_{t-1}(s), alpha_{t-1}(s-1), [alpha_{t-1}(s-2) if the skip is allowed]) + lp_t(l'_s)
+#   loss = -lse(alpha_{T-1}(L-1), alpha_{T-1}(L-2))      (end on the last blank or on the last label)
+#
+# and, walking back from the end, beta_t(s), the log-probability of finishing from position s at time t:
+#
+#   beta_{T-1}(L-1) = lp_{T-1}(blank),  beta_{T-1}(L-2) = lp_{T-1}(l_S),  beta_{T-1}(s) = -inf otherwise
+#   beta_t(s) = lse(beta_{t+1}(s), beta_{t+1}(s+1), [beta_{t+1}(s+2) if the skip onto s+2 is allowed]) + lp_t(l'_s)
+#
+# alpha_t(s) + beta_t(s) - lp_t(l'_s) is then the log-probability of all the spelling paths that are at
+# position s at time t, which gives the gradient (see _ctc_loss_vjp). Both recursions run over the
+# batch and the label positions at once, one time step after another.
+
+def _extended_labels(targets, target_lengths, blank):
+    """l' for every sequence, (N, 2S + 1), blank at the even positions and beyond each target's end;
+    whether each position may be reached by a skip from two positions back; and the lengths 2 S_n + 1."""
+    n, s = targets.shape
+    labels = np.where(np.arange(s) < target_lengths[:, None], targets, blank)
+    extended = np.full((n, 2 * s + 1), blank, dtype=np.int64)
+    extended[:, 1::2] = labels
+    can_skip = np.zeros(extended.shape, dtype=bool)
+    can_skip[:, 2:] = extended[:, 2:] != extended[:, :-2]  # (never onto a blank: l'_{s-2} is a blank too)
+    return extended, can_skip, 2 * target_lengths + 1
+
+
+def _emissions(log_probs, extended):
+    """lp_t(l'_s) for every t, n and s: (T, N, L)."""
+    return np.take_along_axis(log_probs, np.broadcast_to(extended, (log_probs.shape[0],) + extended.shape), axis=2)
+
+
+def _shifted(x, by):
+    """x moved `by` positions along the last axis (right for by > 0, left for by < 0), -inf coming in."""
+    out = np.full_like(x, -np.inf)
+    if by > 0:
+        out[..., by:] = x[..., :-by]
+    else:
+        out[..., :by] = x[..., -by:]
+    return out
+
+
+def _end_positions(lengths, size):
+    """Where a spelling path may end in l': on the last blank or on the last label, (N, L)."""
+    positions = np.arange(size)
+    return (positions == lengths[:, None] - 1) | (positions == lengths[:, None] - 2)
+
+
+def _ctc_alpha(emit, can_skip, lengths):
+    """alpha, (T, N, L), by the forward recursion; positions past each l' stay -inf."""
+    inside = np.arange(emit.shape[2]) < lengths[:, None]
+    start = np.arange(emit.shape[2]) < 2  # a path starts on the first blank or the first label
+    alpha = np.empty_like(emit)
+    alpha[0] = np.where(inside & start, emit[0], -np.inf)
+    for t in range(1, emit.shape[0]):
+        previous = alpha[t - 1]
+        reach = np.logaddexp(previous, _shifted(previous, 1))
+        reach = np.where(can_skip, np.logaddexp(reach, _shifted(previous, 2)), reach)
+        alpha[t] = np.where(inside, reach + emit[t], -np.inf)
+    return alpha
+
+
+def _ctc_beta(emit, can_skip, lengths, input_lengths):
+    """beta, (T, N, L), by the backward recursion, each sequence starting from its own last time
+    step input_lengths[n] - 1 (and -inf after it)."""
+    ends = _end_positions(lengths, emit.shape[2])
+    skip_onto_next = np.zeros_like(can_skip)  # whether the skip from s onto s + 2 is allowed
+    skip_onto_next[:, :-2] = can_skip[:, 2:]
+    beta = np.empty_like(emit)
+    following = np.full(emit.shape[1:], -np.inf, dtype=emit.dtype)  # beta_{t+1}
+    for t in range(emit.shape[0] - 1, -1, -1):
+        reach = np.logaddexp(following, _shifted(following, -1))
+        reach = np.where(skip_onto_next, np.logaddexp(reach, _shifted(following, -2)), reach)
+        last_step = (t == input_lengths - 1)[:, None]
+        reach = np.where(last_step, np.where(ends, 0, -np.inf), reach)
+        beta[t] = np.where((t < input_lengths)[:, None], reach + emit[t], -np.inf)
+        following = beta[t]
+    return beta
+
+
+def _ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity):
+    """The negative log-likelihood of each target, (N,): inf where no path of the allowed length
+    spells it (a target too long for its input, say). (zero_infinity is read by the gradient only.)"""
+    extended, can_skip, lengths = _extended_labels(targets, target_lengths, blank)
+    alpha = _ctc_alpha(_emissions(log_probs, extended), can_skip, lengths)
+    at_last_step = alpha[np.maximum(input_lengths - 1, 0), np.arange(len(lengths))]  # (N, L)
+    end = np.logaddexp.reduce(np.where(_end_positions(lengths, alpha.shape[2]), at_last_step, -np.inf), axis=1)
+    # With no time steps at all, only the empty target is spelled (by the empty path, probability 1).
+    return np.where(input_lengths > 0, -end, np.where(target_lengths == 0, 0, np.inf)).astype(log_probs.dtype)
+
+
+def _ctc_loss_vjp(g, ans, log_probs, targets, input_lengths, target_lengths, blank, zero_infinity):
+    """d loss_n / d lp_t(c) = exp(lp_t(c)) - exp(lse_{s: l'_s = c}(alpha_t(s) + beta_t(s)) + loss_n - lp_t(c)).
+
+    The second term is the true derivative: minus the share of the spelling probability carried by
+    the paths that emit c at time t. The first, exp(lp_t(c)), is torch's convention: its CTC
+    gradient is the one for log_probs that come out of log_softmax, through which that term adds
+    nothing (the probabilities at each t sum to 1), so the logits receive the true gradient either
+    way. Time steps past a sequence's input length get 0, and so do whole sequences of infinite
+    loss with zero_infinity (nan without it, as in torch).
+    """
+    extended, can_skip, lengths = _extended_labels(targets, target_lengths, blank)
+    emit = _emissions(log_probs, extended)
+    through = _ctc_alpha(emit, can_skip, lengths) + _ctc_beta(emit, can_skip, lengths, input_lengths)
+    # lse over the positions s of each class c, as one product with the one-hot code of l'
+    top = np.max(through, axis=2, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0)
+    one_hot = (extended[:, :, None] == np.arange(log_probs.shape[2])).astype(log_probs.dtype)  # (N, L, C)
+    per_class = np.matmul(np.exp(through - top).transpose(1, 0, 2), one_hot).transpose(1, 0, 2)  # (T, N, C)
+    log_through = np.log(per_class) + top
+    grad = np.exp(log_probs) - np.exp(log_through + ans[:, None] - log_probs)
+    counted = np.arange(log_probs.shape[0])[:, None] < input_lengths  # (T, N)
+    if zero_infinity:
+        counted = counted & np.isfinite(ans)
+    return np.where(counted[:, :, None], grad * g[:, None], 0).astype(log_probs.dtype)
+
+
+# torch computes this gradient but does not differentiate it: under create_graph it is a node whose
+# backward raises torch's error
+ctc_loss = Primitive("CtcLoss", _ctc_loss,
+                     differentiable_once(_ctc_loss_vjp, "CtcLossBackward", "NotImplemented", RuntimeError,
+                                         "derivative for aten::_ctc_loss_backward is not implemented"),
+                     saves="both")

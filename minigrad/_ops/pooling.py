@@ -497,3 +497,72 @@ avg_pool3d = Primitive("AvgPool3D", in_suggested_order(_avg_pool), _avg_pool_vjp
 adaptive_max_pool3d = Primitive("AdaptiveMaxPool3D", in_suggested_order(_gather_plane), _max_pool_vjp, None,
                                 saves="inputs")
 max_unpool3d = Primitive("MaxUnpool3D", _max_unpool, _max_unpool_vjp, None, saves="nothing")
+
+
+# ---------------------------------------------------------------------- fractional max pooling
+# Fractional max pooling (Graham, 2014) shrinks each spatial axis by a factor that need not be an
+# integer, say 7 -> 3 with windows of 2: the windows start at pseudo-random, increasing positions,
+# one sequence per (sample, channel) and per axis, drawn from one number u in [0, 1) each. Along an
+# axis of `size` pooled to `out` windows of `k`, with alpha = (size - k) / (out - 1):
+#
+#   start_i = floor((i + u) alpha) - floor(u alpha)   for i < out - 1,    start_{out-1} = size - k
+#
+# so consecutive starts differ by floor(alpha) or ceil(alpha) and the last window ends at the edge.
+# The arithmetic runs in the input's dtype, as torch's does, so that float32 input rounds the same way.
+# Each window's maximum is then found as in max pooling, and its gradient is the same scatter.
+def _fractional_starts(samples, size, out, k, dtype):
+    """The start of every window along one axis, (N, C, out), from samples (N, C)."""
+    starts = np.empty(samples.shape + (out,), dtype=np.int64)
+    if out > 1:
+        alpha = dtype.type(size - k) / dtype.type(out - 1)
+        steps = np.arange(out - 1).astype(dtype)[None, None, :] + samples[..., None]
+        starts[..., :-1] = (steps * alpha).astype(np.int64) - (samples * alpha).astype(np.int64)[..., None]
+    if out > 0:
+        starts[..., -1] = size - k
+    return starts
+
+
+def fractional_max_pool_indices(x, kernel, output_size, samples):
+    """The flat index (into each channel's spatial plane) of every window's maximum, (N, C, *out).
+
+    samples: (N, C, spatial axes), the u of each axis in axis order. As torch scans a window: in
+    row-major order from its first element, a later element wins if it is larger (ties go to the
+    first) or NaN (so the last NaN wins).
+    """
+    n, c, spatial = x.shape[0], x.shape[1], x.shape[2:]
+    plane_strides = np.cumprod((1,) + spatial[:0:-1])[::-1]            # row-major strides of the plane
+    first = np.zeros((n, c) + tuple(output_size), dtype=np.int64)     # each window's first element
+    for axis, (size, out, k, step) in enumerate(zip(spatial, output_size, kernel, plane_strides)):
+        starts = _fractional_starts(samples[:, :, axis], size, out, k, x.dtype)
+        first += (starts * step).reshape((n, c) + tuple(out if a == axis else 1 for a in range(len(spatial))))
+    planes = x.reshape(n, c, math.prod(spatial))
+    best = np.full(first.shape, -np.inf, dtype=x.dtype)
+    winner = first
+    for offset in _offsets(kernel):
+        position = first + int(sum(o * step for o, step in zip(offset, plane_strides)))
+        candidate = np.take_along_axis(planes, position.reshape(n, c, math.prod(output_size)), axis=-1)
+        candidate = candidate.reshape(best.shape)
+        wins = (candidate > best) | np.isnan(candidate)
+        winner = np.where(wins, position, winner)
+        best = np.where(wins, candidate, best)
+    return winner
+
+
+# The values are a gather at the indices and the gradient the scatter back, as for max pooling; under
+# create_graph the scatter is recorded (with torch's name), and its own gradient is the gather again.
+fractional_max_pool2d = Primitive(
+    "FractionalMaxPool2D", in_suggested_order(_gather_plane),
+    lambda g, ans, x, indices: (_scatter_plane(g, indices, x.shape) if on_arrays(g)
+                                else fractional_max_pool2d_scatter(g, indices, shape=tuple(x.shape))),
+    None, saves="inputs")
+fractional_max_pool2d_scatter = Primitive(
+    "FractionalMaxPool2DScatter", _scatter_plane, lambda gx, ans, g, indices, shape: fractional_max_pool2d(gx, indices),
+    None, saves="nothing", grad_fn_name="FractionalMaxPool2DBackwardBackward0")
+fractional_max_pool3d = Primitive(
+    "FractionalMaxPool3D", in_suggested_order(_gather_plane),
+    lambda g, ans, x, indices: (_scatter_plane(g, indices, x.shape) if on_arrays(g)
+                                else fractional_max_pool3d_scatter(g, indices, shape=tuple(x.shape))),
+    None, saves="inputs")
+fractional_max_pool3d_scatter = Primitive(
+    "FractionalMaxPool3DScatter", _scatter_plane, lambda gx, ans, g, indices, shape: fractional_max_pool3d(gx, indices),
+    None, saves="nothing", grad_fn_name="FractionalMaxPool3DBackwardBackward0")

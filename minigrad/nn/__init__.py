@@ -2,4 +2,4 @@
 
 from minigrad.nn import functional, init, utils  # noqa: F401
 from minigrad.nn.modules import *  # noqa: F401,F403
-from minigrad.nn.parameter import Parameter  # noqa: F401
+from minigrad.nn.parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter  # noqa: F401

@@ -18,7 +18,7 @@ from minigrad.tensor import Tensor, _fitted_number, apply
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "gelu", "silu", "mish",
            "sigmoid", "tanh", "softplus", "logsigmoid", "hardtanh", "hardtanh_", "softmax", "softmin",
-           "log_softmax", "selu", "celu", "prelu", "hardsigmoid", "hardswish", "softsign", "threshold", "glu",
+           "log_softmax", "selu", "selu_", "celu", "celu_", "prelu", "hardsigmoid", "hardswish", "softsign", "threshold", "threshold_", "glu",
            "tanhshrink", "hardshrink", "softshrink", "rrelu", "rrelu_", "gumbel_softmax"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -220,18 +220,31 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
 
 
 # ---------------------------------------------------------------- more activations
+def _in_place_or_not(compute, input, inplace):
+    """compute(input), or, in place, written back into input (recorded as compute's own nodes)."""
+    return input._write_back(compute) if inplace else compute(input)
+
+
 def selu(input, inplace=False):
     """scale * elu(x, alpha) with the self-normalising constants of Klambauer et al. (2017)."""
-    out = _SELU_SCALE * apply(A.elu, _checked_floating(input, "elu_cpu"), alpha=_SELU_ALPHA)
-    return input.copy_(out) if inplace else out
+    _checked_floating(input, "elu_cpu")
+    return _in_place_or_not(lambda x: _SELU_SCALE * apply(A.elu, x, alpha=_SELU_ALPHA), input, inplace)
+
+
+def selu_(input):
+    return selu(input, inplace=True)
 
 
 def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha (exp(x / alpha) - 1)), which is alpha * elu(x / alpha)."""
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha of celu must not be 0")
-    out = alpha * apply(A.elu, _checked_floating(input, "elu_cpu") / alpha, alpha=1.0)
-    return input.copy_(out) if inplace else out
+    _checked_floating(input, "elu_cpu")
+    return _in_place_or_not(lambda x: alpha * apply(A.elu, x / alpha, alpha=1.0), input, inplace)
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, inplace=True)
 
 
 def prelu(input, weight):
@@ -262,12 +275,19 @@ def softsign(input):
     return input / (input.abs() + 1)
 
 
-def threshold(input, threshold, value, inplace=False):
-    """x where x > threshold, `value` elsewhere."""
+def _threshold(input, limit, value, inplace):
     if input._array.dtype == np.bool_:  # (torch has no bool kernel for it)
         raise NotImplementedError('"threshold_cpu" not implemented for \'Bool\'')
-    out = input.masked_fill(input <= threshold, value)
-    return input.copy_(out) if inplace else out
+    return _in_place_or_not(lambda x: x.masked_fill(x <= limit, value), input, inplace)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, `value` elsewhere."""
+    return _threshold(input, threshold, value, inplace)
+
+
+def threshold_(input, threshold, value):
+    return _threshold(input, threshold, value, inplace=True)
 
 
 def glu(input, dim=-1):

@@ -14,12 +14,14 @@ from minigrad._dtype import int64, scalar_type_name
 from minigrad._ops import conv as conv_ops
 from minigrad._ops import pooling as pool_ops
 from minigrad.autograd.grad_mode import is_grad_enabled
+from minigrad.creation import rand
 from minigrad.tensor import Tensor, apply
 
 __all__ = ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
            "avg_pool1d", "avg_pool2d", "conv1d", "conv2d", "conv3d", "fold", "max_pool1d", "max_pool2d", "unfold", "lp_pool1d",
            "lp_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices",
-           "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "max_pool3d", "max_pool3d_with_indices",
+           "adaptive_max_pool2d_with_indices", "fractional_max_pool2d", "fractional_max_pool2d_with_indices",
+           "fractional_max_pool3d", "fractional_max_pool3d_with_indices", "max_unpool1d", "max_unpool2d", "max_pool3d", "max_pool3d_with_indices",
            "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices", "lp_pool3d",
            "max_unpool3d"]
 
@@ -643,3 +645,109 @@ def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_siz
     """The partial inverse of max_pool3d: each value goes back to the position its indices name, in
     a volume of zeros of the size before pooling (or output_size)."""
     return _max_unpool_nd(3, pool_ops.max_unpool3d, input, indices, kernel_size, stride, padding, output_size)
+
+
+# ---------------------------------------------------------------------- fractional max pooling
+def _fractional_size(input, dims, kernel_size, output_size, output_ratio, name):
+    """The kernel and output sizes, from output_size or else output_ratio (a fraction of each input axis)."""
+    kernel = _fractional_tuple(kernel_size, dims, "kernel_size", name)
+    if output_size is None:
+        if output_ratio is None:
+            raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
+        ratios = (output_ratio,) * dims if isinstance(output_ratio, numbers.Real) else tuple(output_ratio)
+        if len(ratios) > dims:
+            raise ValueError(f"{name} requires output_ratio to either be a single Int or tuple of Ints.")
+        ratios = ratios * dims if len(ratios) == 1 else ratios
+        output_size = [int(size * ratio) for size, ratio in zip(input.shape[-dims:], ratios)]
+    return kernel, _fractional_tuple(output_size, dims, "output_size", name)
+
+
+def _fractional_tuple(value, dims, what, name):
+    if isinstance(value, numbers.Integral):
+        return (int(value),) * dims
+    value = tuple(int(v) for v in value)
+    if len(value) == 1:
+        return value * dims
+    if len(value) != dims:
+        count = "Ints" if dims == 2 else "three Ints"
+        raise RuntimeError(f"{name}: {what} must either be a single Int or tuple of {count}, got {list(value)}")
+    return value
+
+
+def _fractional_max_pool(input, kernel_size, output_size, output_ratio, samples, dims):
+    """The pooled values and indices of fractional_max_pool2d (dims 2) or 3d (dims 3)."""
+    name = f"fractional_max_pool{dims}d"
+    context = name + ("()" if dims == 2 else "_out()")
+    kernel, output_size = _fractional_size(input, dims, kernel_size, output_size, output_ratio, name)
+    if input.dim() not in (dims + 1, dims + 2):
+        raise RuntimeError(f"{context}: Expected {dims + 1}D or {dims + 2}D tensor, but got: {_shape(input)}")
+    batched, added = (input.unsqueeze(0), True) if input.dim() == dims + 1 else (input, False)
+    n, c = batched.shape[:2]
+    _check_floating(input, f"{name}_out_frame")
+    if samples is None:  # one u per (sample, channel, axis), from minigrad's generator
+        samples = rand(n, c, dims, dtype=input.dtype)
+    _check_fractional_samples(samples, batched, dims)
+    if any(o < 0 for o in output_size):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(output_size)}: "
+                           f"{[n, c, *output_size]}")
+    # out windows of k need out + k - 1 positions. torch's 3-d check asks one more (out + k - 1 < size)
+    # and looks at time, width, height in that order; these checks say the same.
+    checks = [("height", 0, 0), ("width", 1, 0)] if dims == 2 else [("time", 0, 1), ("width", 2, 1), ("height", 1, 1)]
+    for axis, a, spare in checks:
+        size, k, out = batched.shape[2 + a], kernel[a], output_size[a]
+        if out + k - 1 + spare > size:
+            raise RuntimeError(f"{context}: pool {axis} {k} too large relative to input {axis} {size} "
+                               f"(an output of {out} windows of {k} needs at least {out + k - 1 + spare})")
+    # torch's samples hold (u_width, u_height) for 2-d and (u_time, u_height, u_width) for 3-d
+    per_axis = samples._array[:n, :, ::-1] if dims == 2 else samples._array[:n]
+    indices = pool_ops.fractional_max_pool_indices(batched._array, kernel, output_size, per_axis)
+    out = apply(pool_ops.fractional_max_pool2d if dims == 2 else pool_ops.fractional_max_pool3d, batched, indices)
+    if added:
+        out, indices = out.squeeze(0), indices[0]
+    return out, Tensor._wrap(indices)
+
+
+def _check_fractional_samples(samples, batched, dims):
+    if samples.dtype != batched.dtype:
+        raise RuntimeError("Expect _random_samples to have the same dtype as input")
+    if samples.dim() != 3:
+        raise RuntimeError(f"Expect _random_samples to have 3 dimensions, got {samples.dim()}")
+    if samples.shape[0] < batched.shape[0]:
+        raise RuntimeError("Expect _random_samples.size(0) no less then input batch size.")
+    if samples.shape[1] != batched.shape[1]:
+        raise RuntimeError("Expect _random_samples.size(1) equals to input channel size.")
+    if samples.shape[2] != dims:
+        raise RuntimeError(f"Expect _random_samples.size(2) equals to {dims}; got {samples.shape[2]}.")
+
+
+def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    """fractional_max_pool2d's values and the flat positions of the maxima in each channel's plane."""
+    return _fractional_max_pool(input, kernel_size, output_size, output_ratio, _random_samples, 2)
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    """Max pooling of (N, C, H, W) or (C, H, W) over kh x kw windows at pseudo-random, increasing
+    positions, to output_size (H_out, W_out) or to output_ratio times the input size.
+
+    _random_samples, (N, C, 2) in [0, 1), fixes the positions (u for the width, then for the height, as
+    torch stores them); without it they are drawn from minigrad's generator (reproducible under
+    manual_seed).
+    """
+    out, indices = _fractional_max_pool(input, kernel_size, output_size, output_ratio, _random_samples, 2)
+    return (out, indices) if return_indices else out
+
+
+def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    """fractional_max_pool3d's values and the flat positions of the maxima in each channel's volume."""
+    return _fractional_max_pool(input, kernel_size, output_size, output_ratio, _random_samples, 3)
+
+
+def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    """fractional_max_pool2d over (N, C, T, H, W) or (C, T, H, W); _random_samples is (N, C, 3), u for
+    time, height and width."""
+    out, indices = _fractional_max_pool(input, kernel_size, output_size, output_ratio, _random_samples, 3)
+    return (out, indices) if return_indices else out

@@ -24,7 +24,7 @@ __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "margin_ranking_loss",
            "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss", "triplet_margin_loss",
            "poisson_nll_loss", "gaussian_nll_loss", "multilabel_soft_margin_loss", "multi_margin_loss",
-           "multilabel_margin_loss", "triplet_margin_with_distance_loss"]
+           "multilabel_margin_loss", "triplet_margin_with_distance_loss", "ctc_loss"]
 
 
 def _reduction(size_average, reduce, reduction):
@@ -609,3 +609,107 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
     return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------- connectionist temporal classification
+_CHECKING = " (while checking arguments for ctc_loss_allocate_outputs)"
+
+
+def _ctc_lengths(lengths, name, other):
+    """input_lengths or target_lengths as an int64 array: from a tensor of integers, or from a list
+    or tuple of ints (as torch, both lengths must be given the same way)."""
+    if isinstance(lengths, Tensor) != isinstance(other, Tensor) or not isinstance(lengths, (Tensor, list, tuple)):
+        raise TypeError(f"ctc_loss(): input_lengths and target_lengths must both be tensors or both be lists or "
+                        f"tuples of ints, but {name} is {type(lengths).__name__} and the other "
+                        f"{type(other).__name__}")
+    array = lengths._array if isinstance(lengths, Tensor) else np.asarray(lengths)
+    if array.size and array.dtype.kind not in "iu":
+        raise RuntimeError(f"{name} must be integral")
+    return array.astype(np.int64).reshape(-1)
+
+
+def _check_range(lengths, name, highest=None):
+    """Lengths are at least 0 (and input lengths at most the number of time steps)."""
+    if lengths.size and lengths.min() < 0:
+        raise RuntimeError(f"Expected {name} to have value at least 0, but got value {lengths.min()}" + _CHECKING)
+    if highest is not None and lengths.size and lengths.max() > highest:
+        raise RuntimeError(f"Expected {name} to have value at most {highest}, but got value {lengths.max()}"
+                           + _CHECKING)
+
+
+def _ctc_padded_targets(targets, target_lengths, batch):
+    """Targets as an (N, S) int64 array: padded rows as given, or concatenated (1-D, batched) ones cut
+    into rows by target_lengths."""
+    array = targets._array if isinstance(targets, Tensor) else np.asarray(targets)
+    if array.ndim not in (1, 2):
+        raise RuntimeError(f"Expected 1 to 2 dimensions, but got {array.ndim}-dimensional tensor for argument #2 "
+                           f"'targets'" + _CHECKING)
+    array = array.astype(np.int64)
+    longest = int(target_lengths.max(initial=0))
+    if array.ndim == 2:
+        if array.shape[0] != batch:
+            raise RuntimeError(f"Expected tensor to have size {batch} at dimension 0, but got size {array.shape[0]} "
+                               f"for argument #2 'targets'" + _CHECKING)
+        if array.shape[1] < longest:
+            raise RuntimeError(f"Expected tensor to have size at least {longest} at dimension 1, but got size "
+                               f"{array.shape[1]} for argument #2 'targets'" + _CHECKING)
+        return array
+    total = int(target_lengths.sum())
+    if array.shape[0] != total:
+        raise RuntimeError(f"Expected tensor to have size {total} at dimension 0, but got size {array.shape[0]} "
+                           f"for argument #2 'targets'" + _CHECKING)
+    padded = np.zeros((batch, longest), dtype=np.int64)
+    # row n takes the next target_lengths[n] labels: a boolean mask fills in exactly that order
+    padded[np.arange(longest) < target_lengths[:, None]] = array
+    return padded
+
+
+def _check_labels(labels, classes):
+    """The labels that count (not the padding) are classes (torch reads past its array instead)."""
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        bad = labels[(labels < 0) | (labels >= classes)][0]
+        raise IndexError(f"Target {bad} is out of bounds: the classes are 0 to {classes - 1}")
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
+    """The connectionist temporal classification loss: -log of the total probability of the alignments
+    (paths of one class per time step) that spell each target, once repeats are merged and blanks dropped.
+
+    log_probs: (T, N, C) log-probabilities (log_softmax over C), or (T, C) for one sequence.
+    targets: (N, S) padded rows, or all targets concatenated (1-D); input_lengths and target_lengths,
+    one per sequence, as tensors or as lists or tuples of ints. 'mean' divides each loss by its target
+    length (at least 1) before averaging over the batch. zero_infinity replaces the inf loss of a
+    target that no alignment can spell (too long for its input) by 0, and its gradient by 0.
+    """
+    reduction = _reduction(None, None, reduction)
+    if log_probs._array.dtype.kind != "f":
+        raise NotImplementedError(f'"ctc_loss_cpu" not implemented for {scalar_type_name(log_probs._array.dtype)!r}')
+    if log_probs.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 3-dimensional tensor (or 2-dimensional for one sequence), but got "
+                           f"{log_probs.ndim}-dimensional tensor for argument #1 'log_probs'" + _CHECKING)
+    unbatched = log_probs.ndim == 2
+    if unbatched:  # a batch of one; its targets are read as for a batch (1-D: the one target, whole)
+        log_probs = log_probs.unsqueeze(1)
+    steps, batch, classes = log_probs._array.shape
+    lengths_in = _ctc_lengths(input_lengths, "input_lengths", target_lengths)
+    lengths_out = _ctc_lengths(target_lengths, "target_lengths", input_lengths)
+    if not 0 <= blank < classes:
+        raise RuntimeError("blank must be in label range")
+    if lengths_in.shape[0] != batch:
+        raise RuntimeError("input_lengths must be of size batch_size")
+    if lengths_out.shape[0] != batch:
+        raise RuntimeError("target_lengths must be of size batch_size")
+    _check_range(lengths_in, "input_lengths", steps)
+    _check_range(lengths_out, "target_lengths")
+    padded = _ctc_padded_targets(targets, lengths_out, batch)
+    _check_labels(padded[np.arange(padded.shape[1]) < lengths_out[:, None]], classes)
+    loss = apply(L.ctc_loss, log_probs, targets=padded, input_lengths=lengths_in, target_lengths=lengths_out,
+                 blank=int(blank), zero_infinity=bool(zero_infinity))
+    if zero_infinity:
+        loss = where(loss == math.inf, 0.0, loss)
+    if reduction == "mean":
+        divisors = Tensor._wrap(np.maximum(lengths_out, 1).astype(loss._array.dtype))
+        return (loss / divisors).mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss.squeeze(0) if unbatched else loss

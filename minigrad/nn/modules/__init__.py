@@ -16,3 +16,4 @@ from minigrad.nn.modules.rnn import *  # noqa: F401,F403
 from minigrad.nn.modules.upsampling import *  # noqa: F401,F403
 from minigrad.nn.modules.transformer import *  # noqa: F401,F403
 from minigrad.nn.modules.padding import *  # noqa: F401,F403
+from minigrad.nn.modules.adaptive import *  # noqa: F401,F403

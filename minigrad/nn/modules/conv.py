@@ -2,14 +2,17 @@
 
 import numbers
 
-from minigrad.creation import empty
+from minigrad.autograd.grad_mode import no_grad
 from minigrad.nn._functional import conv as F
 from minigrad.nn._functional.linear import pad
+from minigrad.nn.modules.lazy import LazyModuleMixin
 from minigrad.nn.modules.linear import _register_weight_and_bias, _reset_like_torch
 from minigrad.nn.modules.module import Module
-from minigrad.nn.parameter import Parameter
+from minigrad.nn.parameter import UninitializedParameter
 
-__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "Fold", "Unfold"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "Fold", "Unfold",
+           "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+           "LazyConvTranspose3d"]
 
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
@@ -29,6 +32,7 @@ class _ConvNd(Module):
     """
 
     _spatial_dims = None
+    _transposed = False
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None):
@@ -56,7 +60,7 @@ class _ConvNd(Module):
         self.stride = stride
         self.padding = padding
         self.dilation = _ntuple(dilation, n)
-        self.transposed = False
+        self.transposed = self._transposed
         self.output_padding = (0,) * n
         self.groups = groups
         self.padding_mode = padding_mode
@@ -68,8 +72,11 @@ class _ConvNd(Module):
         else:
             pairs = [(p, p) for p in padding]
         self._reversed_padding_repeated_twice = [amount for pair in reversed(pairs) for amount in pair]
-        _register_weight_and_bias(self, (out_channels, in_channels // groups) + self.kernel_size, bias, device,
-                                  dtype)
+        if self.transposed:  # torch's layout for a transposed convolution's weight
+            weight_shape = (in_channels, out_channels // groups) + self.kernel_size
+        else:
+            weight_shape = (out_channels, in_channels // groups) + self.kernel_size
+        _register_weight_and_bias(self, weight_shape, bias, device, dtype, outputs=out_channels)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -130,6 +137,8 @@ class _ConvTransposeNd(_ConvNd):
     output_padding, and a weight stored the other way round, (in_channels, out_channels /
     groups, *kernel_size), as torch stores it."""
 
+    _transposed = True
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
                  bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
         if padding_mode != "zeros":
@@ -138,11 +147,7 @@ class _ConvTransposeNd(_ConvNd):
             raise ValueError(f"{type(self).__name__} does not accept a padding string, got {padding!r}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, device, dtype)
-        self.transposed = True
         self.output_padding = _ntuple(output_padding, self._spatial_dims)
-        self.weight = Parameter(empty((in_channels, out_channels // groups) + self.kernel_size, device=device,
-                                      dtype=dtype))
-        self.reset_parameters()
 
     def _output_padding(self, input, output_size):
         """The output_padding that gives `output_size` (torch's forward(input, output_size))."""
@@ -224,3 +229,99 @@ class Fold(Module):
     def extra_repr(self):
         return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, dilation={self.dilation}, "
                 f"padding={self.padding}, stride={self.stride}")
+
+
+class _LazyConvMixin(LazyModuleMixin):
+    """What the lazy convolutions share: in_channels is read from the first input, (N, C_in, ...)
+    or unbatched (C_in, ...), and the weight is then materialized in the layout of the eager
+    class (transposed or not) and initialised as it would be."""
+
+    def _uninitialized_weight_and_bias(self, out_channels, bias, device, dtype):
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_channels = out_channels
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def reset_parameters(self):
+        """Nothing to initialise before the sizes are known."""
+        if not self.has_uninitialized_params() and self.in_channels != 0:
+            super().reset_parameters()
+
+    def _in_channels(self, input):
+        unbatched = self._spatial_dims + 1
+        if input.dim() not in (unbatched, unbatched + 1):
+            raise RuntimeError(f"Expected {unbatched}D (unbatched) or {unbatched + 1}D (batched) input to "
+                               f"{type(self).__name__}, but got input of size: {input.shape}")
+        return input.shape[0] if input.dim() == unbatched else input.shape[1]
+
+    def initialize_parameters(self, input, *args, **kwargs):
+        if not self.has_uninitialized_params():
+            return
+        with no_grad():
+            self.in_channels = self._in_channels(input)
+            if self.in_channels % self.groups != 0:
+                raise ValueError("in_channels must be divisible by groups")
+            if self.transposed:
+                shape = (self.in_channels, self.out_channels // self.groups)
+            else:
+                shape = (self.out_channels, self.in_channels // self.groups)
+            self.weight.materialize(shape + self.kernel_size)
+            if self.bias is not None:
+                self.bias.materialize((self.out_channels,))
+            self.reset_parameters()
+
+
+class _LazyConvNd(_LazyConvMixin):
+    """A lazy Conv1d/2d/3d: the eager class's arguments without in_channels."""
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
+                 padding_mode="zeros", device=None, dtype=None):
+        # in_channels and out_channels 0 until known; bias False here, an uninitialized one is set below
+        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode, device, dtype)
+        self._uninitialized_weight_and_bias(out_channels, bias, device, dtype)
+
+
+class _LazyConvTransposeNd(_LazyConvMixin):
+    """A lazy ConvTranspose1d/2d/3d: the eager class's arguments without in_channels."""
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True,
+                 dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(0, 0, kernel_size, stride, padding, output_padding, groups, False, dilation, padding_mode,
+                         device, dtype)
+        self._uninitialized_weight_and_bias(out_channels, bias, device, dtype)
+
+
+class LazyConv1d(_LazyConvNd, Conv1d):
+    """A Conv1d whose in_channels is taken from the first input; it then becomes a Conv1d."""
+
+    cls_to_become = Conv1d
+
+
+class LazyConv2d(_LazyConvNd, Conv2d):
+    """A Conv2d whose in_channels is taken from the first input; it then becomes a Conv2d."""
+
+    cls_to_become = Conv2d
+
+
+class LazyConv3d(_LazyConvNd, Conv3d):
+    """A Conv3d whose in_channels is taken from the first input; it then becomes a Conv3d."""
+
+    cls_to_become = Conv3d
+
+
+class LazyConvTranspose1d(_LazyConvTransposeNd, ConvTranspose1d):
+    """A ConvTranspose1d whose in_channels is taken from the first input; it then becomes one."""
+
+    cls_to_become = ConvTranspose1d
+
+
+class LazyConvTranspose2d(_LazyConvTransposeNd, ConvTranspose2d):
+    """A ConvTranspose2d whose in_channels is taken from the first input; it then becomes one."""
+
+    cls_to_become = ConvTranspose2d
+
+
+class LazyConvTranspose3d(_LazyConvTransposeNd, ConvTranspose3d):
+    """A ConvTranspose3d whose in_channels is taken from the first input; it then becomes one."""
+
+    cls_to_become = ConvTranspose3d

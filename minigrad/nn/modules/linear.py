@@ -5,21 +5,24 @@ import math
 from minigrad.creation import empty
 from minigrad.nn import init
 from minigrad.nn._functional import linear as F
+from minigrad.autograd.grad_mode import no_grad
+from minigrad.nn.modules.lazy import LazyModuleMixin
 from minigrad.nn.modules.module import Module
-from minigrad.nn.parameter import Parameter
+from minigrad.nn.parameter import Parameter, UninitializedParameter
 
-__all__ = ["Identity", "Linear", "Bilinear"]
+__all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
 
 
-def _register_weight_and_bias(module, weight_shape, bias, device, dtype):
-    """Uninitialised `weight` of weight_shape and, if bias, a `bias` with one entry per output (weight_shape[0]).
+def _register_weight_and_bias(module, weight_shape, bias, device, dtype, outputs=None):
+    """Uninitialised `weight` of weight_shape and, if bias, a `bias` with one entry per output
+    (`outputs`, by default weight_shape[0]).
 
     Without bias the name is still declared (as None), so ``module.bias is None`` reads
     naturally and state_dict has no bias key, as in torch.
     """
     module.weight = Parameter(empty(weight_shape, device=device, dtype=dtype))
     if bias:
-        module.bias = Parameter(empty(weight_shape[0], device=device, dtype=dtype))
+        module.bias = Parameter(empty(weight_shape[0] if outputs is None else outputs, device=device, dtype=dtype))
     else:
         module.register_parameter("bias", None)
 
@@ -99,3 +102,35 @@ class Bilinear(Module):
     def extra_repr(self):
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
                 f"out_features={self.out_features}, bias={self.bias is not None}")
+
+
+class LazyLinear(LazyModuleMixin, Linear):
+    """A Linear whose in_features is the last dimension of the first input it sees.
+
+    Until that first forward, weight and bias are UninitializedParameters and in_features
+    is 0; the first forward materializes them as (out_features, in_features) and
+    (out_features,), initialises them as Linear does, and the module becomes a Linear.
+    """
+
+    cls_to_become = Linear
+
+    def __init__(self, out_features, bias=True, device=None, dtype=None):
+        super().__init__(0, 0, False, device, dtype)  # no bias here: an uninitialized one is set below
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_features = out_features
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def reset_parameters(self):
+        """Nothing to initialise before the sizes are known."""
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input):
+        if self.has_uninitialized_params():
+            with no_grad():
+                self.in_features = input.shape[-1]
+                self.weight.materialize((self.out_features, self.in_features))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_features,))
+                self.reset_parameters()

@@ -26,7 +26,7 @@ from minigrad._types import DeviceLike, DTypeLike, RemovableHandle, _cpu_only, t
 from minigrad.autograd.grad_mode import no_grad
 from minigrad._dtype import scalar_type_name
 from minigrad.nn.modules._backward_hooks import BackwardHooks
-from minigrad.nn.parameter import Parameter
+from minigrad.nn.parameter import Buffer, Parameter, is_lazy, _UNINITIALIZED_SHAPE
 from minigrad.tensor import Tensor
 
 __all__ = ["Module", "register_module_buffer_registration_hook", "register_module_forward_hook",
@@ -385,6 +385,8 @@ class Module:
                 raise TypeError(f"cannot assign '{_tensor_type_name(value)}' as child module '{name}' "
                                 "(minigrad.nn.Module or None expected)")
             self._modules[name] = _registered(_global_module_registration_hooks, self, name, None)
+        elif isinstance(value, Buffer):  # registered with its own persistence, as register_buffer would
+            self.register_buffer(name, value, value.persistent)
         elif "_buffers" in self.__dict__ and name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_tensor_type_name(value)}' as buffer '{name}' "
@@ -607,12 +609,13 @@ class Module:
 
     def _save_to_state_dict(self, destination, prefix, keep_vars):
         """Put this module's own parameters, persistent buffers and extra state into `destination`."""
+        # (an uninitialized tensor of a lazy module is saved as it is: it has no values to detach)
         for name, param in self._parameters.items():
             if param is not None:
-                destination[prefix + name] = param if keep_vars else param.detach()
+                destination[prefix + name] = param if keep_vars or is_lazy(param) else param.detach()
         for name, buffer in self._buffers.items():
             if buffer is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = buffer if keep_vars else buffer.detach()
+                destination[prefix + name] = buffer if keep_vars or is_lazy(buffer) else buffer.detach()
         if self._has_extra_state():
             destination[prefix + _EXTRA_STATE_KEY] = self.get_extra_state()
 
@@ -646,6 +649,10 @@ class Module:
                 if strict:
                     missing_keys.append(key)
                 continue
+            if is_lazy(state_dict[key]):
+                if is_lazy(target):  # both saved and wanted before a first forward: nothing to copy yet
+                    continue
+                raise RuntimeError(_UNINITIALIZED_SHAPE)
             values = _as_array(state_dict[key])
             if values.shape != target._array.shape:
                 error_msgs.append(f"size mismatch for {key}: copying a param with shape {_show_shape(values.shape)} "

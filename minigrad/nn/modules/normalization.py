@@ -6,13 +6,16 @@ same in training and eval mode and keep no running statistics.
 
 import numbers
 
+from minigrad.autograd.grad_mode import no_grad
 from minigrad.creation import empty, ones, tensor, zeros
 from minigrad.nn import init
 from minigrad.nn._functional import normalization as F
+from minigrad.nn.modules.batchnorm import _LazyNormBase
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
 
-__all__ = ["GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "RMSNorm", "LocalResponseNorm"]
+__all__ = ["GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "RMSNorm", "LocalResponseNorm",
+           "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
 
 
 def _affine_parameters(module, shape, affine, bias, device, dtype):
@@ -125,6 +128,18 @@ class _InstanceNorm(Module):
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
 
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            with no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1)
+                self.num_batches_tracked.zero_()
+
+    def reset_parameters(self):
+        """Back to the start: running statistics 0 and 1, weight 1 and bias 0."""
+        self.reset_running_stats()
+        _reset_affine(self)
+
     def forward(self, input):
         batched = self._spatial_dims + 2
         if input.dim() not in (batched - 1, batched):
@@ -178,3 +193,27 @@ class LocalResponseNorm(Module):
 
     def extra_repr(self):
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class LazyInstanceNorm1d(_LazyNormBase, InstanceNorm1d):
+    """An InstanceNorm1d whose num_features is taken from the first input; it then becomes one.
+
+    Unlike InstanceNorm1d, affine and track_running_stats default to True (as in torch)."""
+
+    cls_to_become = InstanceNorm1d
+
+
+class LazyInstanceNorm2d(_LazyNormBase, InstanceNorm2d):
+    """An InstanceNorm2d whose num_features is taken from the first input; it then becomes one.
+
+    Unlike InstanceNorm2d, affine and track_running_stats default to True (as in torch)."""
+
+    cls_to_become = InstanceNorm2d
+
+
+class LazyInstanceNorm3d(_LazyNormBase, InstanceNorm3d):
+    """An InstanceNorm3d whose num_features is taken from the first input; it then becomes one.
+
+    Unlike InstanceNorm3d, affine and track_running_stats default to True (as in torch)."""
+
+    cls_to_become = InstanceNorm3d
