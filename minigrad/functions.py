@@ -23,11 +23,14 @@ from minigrad._ops import elementwise as E
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
 from minigrad._ops import shape as S
+from minigrad._tensor.linalg import LinAlgError
+from minigrad._tensor.operands import _promote
+from minigrad._tensor.unary import _polygamma_order
 from minigrad._types import DTypeLike, Size
 from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.creation import as_tensor
 from minigrad.linalg import _powers, pinv as _pinv
-from minigrad.tensor import LinAlgError, Tensor, _polygamma_order, _promote, apply
+from minigrad.tensor import Tensor, apply
 
 # ---------------------------------------------------------------- out=
 # Many function forms take torch's out=: the result is computed as usual, then copied into the

@@ -11,7 +11,10 @@ import numpy as np
 from minigrad._ops import linalg as _L
 from minigrad._arguments import _broadcast_shape
 from minigrad._dtype import scalar_type_name
-from minigrad.tensor import LinAlgError, Tensor, _cat, _cross, _promote, _singular, apply
+from minigrad._tensor.linalg import LinAlgError, _cross, _singular
+from minigrad._tensor.operands import _promote
+from minigrad._tensor.shape import _cat
+from minigrad.tensor import Tensor, apply
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, dtype=None):

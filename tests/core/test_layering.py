@@ -1,7 +1,7 @@
 """The shape of the code: imports only point down, and the table of primitives is complete.
 
-minigrad is layered as `_ops` (the math) -> `autograd` (record and walk) -> `tensor` (the
-shell) -> `nn`, `optim`, `utils` -> `pillars`. These tests read the source with `ast`, so
+minigrad is layered as `_ops` (the math) -> `autograd` (record and walk) -> `_tensor` (the
+methods of Tensor, by family) -> `tensor` (the shell) -> `nn`, `optim`, `utils` -> `pillars`. These tests read the source with `ast`, so
 they see every import, including those inside functions that run only when called.
 """
 
@@ -136,6 +136,19 @@ def test_the_math_imports_neither_tensor_nor_autograd():
         if module.startswith("minigrad._ops"):
             upward = {t for t in targets if not t.startswith("minigrad._ops")}
             assert not upward, f"{module} imports {sorted(upward)}: _ops works on NumPy arrays only"
+
+
+def test_the_method_families_import_nothing_that_imports_tensor():
+    """minigrad._tensor sits between autograd and tensor: its modules get the Tensor class handed
+    over (use_tensor_type), and import neither tensor.py nor anything that leads back to it."""
+    graph = _import_graph()
+    for module in (m for m in graph if m.startswith("minigrad._tensor")):
+        reached, todo = set(), [module]
+        while todo:
+            for target in graph[todo.pop()] - reached:
+                reached.add(target)
+                todo.append(target)
+        assert "minigrad.tensor" not in reached, f"{module} leads to minigrad.tensor through its imports"
 
 
 def test_pillars_uses_only_the_public_api():

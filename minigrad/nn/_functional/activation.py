@@ -12,9 +12,10 @@ from minigrad import _dtype
 from minigrad._arguments import _dim
 from minigrad._ops import activation as A
 from minigrad._ops import elementwise as E
+from minigrad._tensor.operands import _fitted_number
 from minigrad.functions import where
 from minigrad.random import _numpy_rng
-from minigrad.tensor import Tensor, _fitted_number, apply
+from minigrad.tensor import Tensor, apply
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "gelu", "silu", "mish",
            "sigmoid", "tanh", "softplus", "logsigmoid", "hardtanh", "hardtanh_", "softmax", "softmin",

@@ -1,0 +1,390 @@
+"""LinalgMethods: matrix products and linear algebra.
+
+matmul (and @), mm, bmm, mv, dot, vdot, inner, outer, ger; addmm, baddbmm, addmv, addr, addbmm
+and their in-place forms; tril, triu, diagonal, diag, trace; det, slogdet, logdet, inverse,
+matrix_power, matrix_exp, cross and dist.
+
+The checks come first, in torch's order and with torch's messages (a square matrix, equal
+dtypes, sizes that multiply), then apply(primitive, ...). LinAlgError, raised for a singular
+matrix, is minigrad.linalg.LinAlgError.
+"""
+
+from __future__ import annotations
+
+import builtins
+import collections
+import math
+import numbers
+import warnings
+from builtins import bool as _bool, int as _int  # as tensor.py names the types
+
+import numpy as np
+
+from minigrad import _dtype
+from minigrad._arguments import _broadcast_shape, _dim, _matmul_message
+from minigrad._ops import indexing as I
+from minigrad._ops import linalg as L
+from minigrad._ops import shape as S
+from minigrad._tensor.operands import _as_tensor, _promote, _scalar_type, _tensor_operand, _where, apply
+from minigrad._types import Number
+
+# The Tensor class and TensorLike (what the methods take as an operand), set by use_tensor_type
+# once tensor.py has made the class: see the package's docstring.
+Tensor = TensorLike = None
+
+
+class LinalgMethods:
+    """Matrix products and linear algebra."""
+
+    __slots__ = ()  # no fields: Tensor's own slots hold them
+
+    def matmul(self, other: TensorLike) -> Tensor:
+        other = _as_tensor(other)
+        if self.ndim == 0 or other.ndim == 0:
+            raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {self.ndim}D "
+                               f"and {other.ndim}D")
+        _check_matmul(self, other)
+        try:
+            return apply(L.matmul, self, other)
+        except ValueError as error:
+            raise RuntimeError(_matmul_message(self._array.shape, other._array.shape)) from error
+
+    def mm(self, other: Tensor) -> Tensor:
+        if self.ndim != 2 or other.ndim != 2:
+            raise RuntimeError(f"mm: expected 2-D tensors, got {self.ndim}-D and {other.ndim}-D")
+        return self.matmul(other)
+
+    def bmm(self, other: Tensor) -> Tensor:
+        _check_batches(self, other)
+        return self.matmul(other)
+
+    def mv(self, vec: TensorLike) -> Tensor:
+        return self.matmul(vec)
+
+    def dot(self, other: Tensor) -> Tensor:
+        """The sum of the products of two vectors' elements."""
+        return apply(L.dot, *self._vectors_to_dot(other))
+
+    def vdot(self, other: Tensor) -> Tensor:
+        """The dot product of two vectors (for real tensors, dot)."""
+        return apply(L.vdot, *self._vectors_to_dot(_tensor_operand(other, "vdot")))
+
+    def _vectors_to_dot(self, other):
+        """self and other, checked as torch's dot and vdot check them."""
+        if self.ndim != 1 or other.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
+        if self._array.shape != other._array.shape:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{self._array.shape[0]}] and src "
+                               f"[{other._array.shape[0]}] to have the same number of elements, but got "
+                               f"{self._array.shape[0]} and {other._array.shape[0]} elements respectively")
+        _check_same_dtype("dot : expected both vectors to have same dtype, but found", self, other)
+        return self, other
+
+    def inner(self, other: Tensor) -> Tensor:
+        """The sum of products over the last dim of both: shape self.shape[:-1] + other.shape[:-1]
+        (a plain product when either is a number-like 0-d tensor)."""
+        other = _tensor_operand(other, "inner")
+        if self.ndim == 0 or other.ndim == 0:
+            return self * other
+        if self._array.dtype != other._array.dtype:
+            raise RuntimeError("both inputs should have same dtype")
+        length = self._array.shape[-1]
+        if other._array.shape[-1] != length:
+            raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                               f"{list(self._array.shape)} and {list(other._array.shape)}")
+        products = self.reshape(-1, length).matmul(other.reshape(-1, length).t())
+        return products.reshape(self._array.shape[:-1] + other._array.shape[:-1])
+
+    def outer(self, other: Tensor) -> Tensor:
+        for name, vector in (("self", self), ("vec2", other)):
+            if vector.ndim != 1:
+                raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {vector.ndim}-D")
+        return self.unsqueeze(1) * other.unsqueeze(0)
+
+    def ger(self, vec2: Tensor) -> Tensor:
+        """outer under its old name."""
+        return self.outer(vec2)
+
+    # -------------------------------------------------------------- a product added to self
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """beta * self + alpha * (mat1 @ mat2), with self broadcast to the product's shape."""
+        if mat1.ndim != 2 or mat2.ndim != 2:
+            raise RuntimeError(f"mm: expected 2-D tensors, got {mat1.ndim}-D and {mat2.ndim}-D")
+        _check_matmul(mat1, mat2)
+        shape = (mat1._array.shape[0], mat2._array.shape[1])
+        return _scaled_sum(L.addmm, self, mat1, mat2, shape, beta, alpha)
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """beta * self + alpha * (batch1 @ batch2) for batches of matrices."""
+        _check_batches(batch1, batch2)
+        shape = batch1._array.shape[:2] + batch2._array.shape[2:]
+        return _scaled_sum(L.baddbmm, self, batch1, batch2, shape, beta, alpha)
+
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """beta * self + alpha * (mat @ vec), with self broadcast to the product's length."""
+        _check_same_dtype("addmv input tensors must have the same dtype, but got", self, mat, vec)
+        if self.ndim > 1 or mat.ndim != 2 or vec.ndim != 1:
+            raise RuntimeError(f"vector + matrix @ vector expected, got {self.ndim}, {mat.ndim}, {vec.ndim}")
+        rows, columns = mat._array.shape
+        if columns != vec._array.shape[0] or self._array.shape not in ((), (1,), (rows,)):
+            raise RuntimeError(f"size mismatch, got input ({', '.join(map(str, self._array.shape))}), "
+                               f"mat ({rows}x{columns}), vec ({vec._array.shape[0]})")
+        if self._array.dtype == np.bool_:
+            raise NotImplementedError("\"addmv_impl_cpu\" not implemented for 'Bool'")
+        return _scaled_sum(L.addmv, self, mat, vec, (rows,), beta, alpha)
+
+    def addr(self, vec1: Tensor, vec2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """beta * self + alpha * outer(vec1, vec2), with self broadcast to the product's shape.
+        For bool tensors, (beta and self) or (alpha and outer(vec1, vec2)), as in torch."""
+        for name, vector in (("vec1", vec1), ("vec2", vec2)):
+            if vector.ndim != 1:
+                raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {vector.ndim}-D")
+        result_dtype = _dtype.result_type(self._array.dtype, False, _promote(vec1, vec2)[0]._array.dtype, False)
+        for name, scale in (("beta", beta), ("alpha", alpha)):
+            if isinstance(scale, (bool, np.bool_)) and result_dtype != np.bool_:
+                raise RuntimeError(f"Boolean {name} only supported for Boolean results.")
+            if result_dtype.kind in "iub" and isinstance(scale, (float, np.floating)):
+                raise RuntimeError(f"For integral input tensors, argument {name} must not be a floating point number.")
+        shape = vec1._array.shape + vec2._array.shape
+        if result_dtype == np.bool_:
+            _check_broadcasts_to(self, shape)
+            return (self & builtins.bool(beta)) | (vec1.outer(vec2) & builtins.bool(alpha))
+        input, vec1, vec2 = (t._cast(result_dtype) for t in (self, vec1, vec2))  # (addr promotes, unlike addmm)
+        return _scaled_sum(L.addr, input, vec1, vec2, shape, beta, alpha)
+
+    def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """beta * self + alpha * the sum over the batch of batch1[i] @ batch2[i]: one matrix."""
+        _check_batches(batch1, batch2)
+        shape = (batch1._array.shape[1], batch2._array.shape[2])
+        return _scaled_sum(L.addbmm, self, batch1, batch2, shape, beta, alpha)
+
+    def addmm_(self, mat1: Tensor, mat2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        return self._product_in_place(Tensor.addmm, mat1, mat2, beta=beta, alpha=alpha)
+
+    def baddbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        return self._product_in_place(Tensor.baddbmm, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addmv_(self, mat: Tensor, vec: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        return self._product_in_place(Tensor.addmv, mat, vec, beta=beta, alpha=alpha)
+
+    def addr_(self, vec1: Tensor, vec2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        return self._product_in_place(Tensor.addr, vec1, vec2, beta=beta, alpha=alpha)
+
+    def addbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        return self._product_in_place(Tensor.addbmm, batch1, batch2, beta=beta, alpha=alpha)
+
+    def _product_in_place(self, out_of_place, a, b, **scales):
+        """self = out_of_place(self, a, b, beta=, alpha=) (addmm_, addmv_, ...): the product must
+        have self's shape, which the in-place form cannot widen."""
+        def compute(old):
+            result = out_of_place(old, a, b, **scales)
+            if result._array.shape != self._array.shape:
+                raise RuntimeError(f"Bad in-place call: input tensor size {list(self._array.shape)} and output "
+                                   f"tensor size {list(result._array.shape)} should match")
+            return result
+        return self._write_back(compute, (a, b))
+
+    # -------------------------------------------------------------- triangles and diagonals
+    def tril(self, diagonal: _int = 0) -> Tensor:
+        if self.ndim < 2:
+            raise RuntimeError(f"tril: input tensor must have at least 2 dimensions, got {self.ndim}")
+        return apply(I.tril, self, k=diagonal)
+
+    def triu(self, diagonal: _int = 0) -> Tensor:
+        if self.ndim < 2:
+            raise RuntimeError(f"triu: input tensor must have at least 2 dimensions, got {self.ndim}")
+        return apply(I.triu, self, k=diagonal)
+
+    def diagonal(self, offset: _int = 0, dim1: _int = 0, dim2: _int = 1) -> Tensor:
+        a, b = _dim(dim1, self.ndim), _dim(dim2, self.ndim)
+        if a == b:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        return apply(S.diagonal, self, offset=offset, axis1=a, axis2=b)
+
+    def diag(self, diagonal: _int = 0) -> Tensor:
+        if self.ndim == 2:
+            return self.diagonal(diagonal).clone()  # diag copies, unlike diagonal
+        if self.ndim != 1:
+            raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self.ndim}D")
+        n = self._array.shape[0] + abs(diagonal)
+        index = np.arange(self._array.shape[0])
+        rows, cols = index + max(-diagonal, 0), index + max(diagonal, 0)
+        out = Tensor._wrap(np.zeros((n, n), dtype=self._array.dtype))
+        out[rows, cols] = self
+        return out
+
+    def trace(self) -> Tensor:
+        if self.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
+        return self.diagonal().sum()
+
+    # -------------------------------------------------------------- square matrices
+    def _check_square(self, name: str, floating: _bool = True) -> None:
+        """torch's checks, in its order, that self is a batch of square matrices (..., n, n),
+        of a floating dtype where the routine needs one; `name` is how torch's message names it."""
+        if self.ndim < 2:
+            raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+        rows, columns = self._array.shape[-2:]
+        if rows != columns:
+            raise RuntimeError(f"{name}: A must be batches of square matrices, "
+                               f"but they are {rows} by {columns} matrices")
+        if floating and self._array.dtype.kind != "f":
+            raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
+                               f"Got {_dtype.scalar_type_name(self._array.dtype)}")
+
+    def det(self) -> Tensor:
+        """The determinant of each square matrix of self (..., n, n)."""
+        self._check_square("linalg.det")
+        return apply(L.det, self)
+
+    def slogdet(self) -> tuple[Tensor, Tensor]:
+        """(sign, log|det|) of each square matrix: the determinant as sign * exp(logabsdet), which
+        neither overflows nor underflows where det itself would; a singular matrix gives (0, -inf)."""
+        self._check_square("linalg.slogdet")
+        factors = L.slogdet_factors(self._array)  # LAPACK once, for both outputs
+        return _SLOGDET(apply(L.slogdet_sign, self, factors=factors), apply(L.logabsdet, self, factors=factors))
+
+    def logdet(self) -> Tensor:
+        """log(det(A)): nan where the determinant is negative, -inf where it is 0, as torch's."""
+        self._check_square("logdet")
+        sign, logabsdet = self.slogdet()
+        return _where(sign._array < 0, math.nan, logabsdet)
+
+    def inverse(self) -> Tensor:
+        """The inverse of each square matrix (..., n, n); torch.linalg.LinAlgError if one is singular."""
+        self._check_square("linalg.inv")
+        try:
+            return apply(L.inv, self)
+        except np.linalg.LinAlgError:
+            raise _singular("linalg.inv", self, L.lu_info(self._array)) from None
+
+    def matrix_power(self, n: _int) -> Tensor:
+        """self @ self @ ... (n factors) for each square matrix; n = 0 gives the identity and a
+        negative n the power of the inverse. The product is built by repeated squaring: the
+        factors A, A^2, A^4, ... that n's binary digits pick."""
+        if not isinstance(n, numbers.Integral) or isinstance(n, _bool):
+            raise TypeError(f"linalg_matrix_power(): argument 'n' (position 2) must be int, not {type(n).__name__}")
+        self._check_square("linalg.matrix_power", floating=False)
+        if n == 0:  # the identity, picked by where so that self gets a zero gradient, as in torch
+            identity = np.broadcast_to(np.eye(self._array.shape[-1], dtype=self._array.dtype), self._array.shape)
+            return _where(np.ones(self._array.shape, dtype=bool), identity.copy(), self)
+        base = self.inverse() if n < 0 else self
+        n = abs(n)
+        result = None
+        while True:
+            if n & 1:
+                result = base if result is None else result @ base
+            n >>= 1
+            if not n:
+                return result.clone() if result is self else result
+            base = base @ base
+
+    def matrix_exp(self) -> Tensor:
+        """exp(A) = I + A + A^2 / 2! + ... for each square matrix of self."""
+        self._check_square("linalg.matrix_exp")
+        return apply(L.matrix_exp, self)
+
+    def cross(self, other: Tensor, dim: _int | None = None) -> Tensor:
+        """The cross product of 3-vectors along `dim`. Without dim, torch.cross takes self's first
+        dim of length 3 (torch warns that this default will become -1, linalg.cross's)."""
+        other = _as_tensor(other)
+        if dim is None:
+            lengths = self._array.shape
+            if 3 not in lengths:
+                raise RuntimeError("no dimension of size 3 in input")
+            warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the "
+                          "dim explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to "
+                          "agree with that of linalg.cross in a future release.", UserWarning, stacklevel=2)
+            dim = lengths.index(3)
+        return _cross(self, other, dim)
+
+    def dist(self, other: Tensor, p: Number = 2) -> Tensor:
+        """The p-norm of self - other (broadcast), over all its elements."""
+        difference = self - _tensor_operand(other, "dist")
+        if difference._array.dtype.kind != "f":
+            raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
+                               f"{_scalar_type(difference)} instead.")
+        return difference.norm(p)
+
+
+def _check_same_dtype(message, *tensors):
+    """torch's error for a product of tensors of different dtypes: `message`, then their dtypes' names."""
+    if len({t._array.dtype for t in tensors}) > 1:
+        names = [_scalar_type(t) for t in tensors]
+        listed = " and ".join(names) if len(names) == 2 else ", ".join(names[:-1]) + f", and {names[-1]}"
+        raise RuntimeError(f"{message} {listed}")
+
+
+def _check_matmul(a, b):
+    """torch's errors for a @ b of two tensors of at least one dim: mixed dtypes, inner sizes that differ."""
+    if a._array.dtype != b._array.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}")
+    if a._array.shape[-1] != b._array.shape[-2 if b.ndim > 1 else -1]:
+        raise RuntimeError(_matmul_message(a._array.shape, b._array.shape))
+
+
+def _check_batches(batch1, batch2):
+    """torch's errors for batch1 @ batch2 (bmm, baddbmm)."""
+    if batch1.ndim != 3 or batch2.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor and batch2 must be a 3D tensor, got {batch1.ndim}-D "
+                           f"and {batch2.ndim}-D")
+    if batch1._array.shape[0] != batch2._array.shape[0]:
+        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
+                           f"{batch1._array.shape[0]} and {batch2._array.shape[0]}")
+    _check_matmul(batch1, batch2)
+
+
+def _check_broadcasts_to(input, shape):
+    try:
+        fits = np.broadcast_shapes(input._array.shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(f"The input of shape {list(input.shape)} does not broadcast to the product's shape "
+                           f"{list(shape)}")
+
+
+def _scaled_sum(primitive, input, a, b, shape, beta, alpha):
+    """beta * input + alpha * product(a, b), the product (of the checked a and b) having `shape`:
+    addmm, baddbmm, addmv, addr, addbmm. With beta = 0 input is not read, nan included. On
+    integer tensors beta and alpha are taken as integers (0.5 is 0), as in torch."""
+    _check_broadcasts_to(input, shape)
+    if input._array.dtype != a._array.dtype:
+        raise RuntimeError(f"{primitive.name.lower()}: input and the product must have the same dtype, but got "
+                           f"{_scalar_type(input)} and {_scalar_type(a)}")
+    beta, alpha = (x.item() if isinstance(x, np.generic) else x for x in (beta, alpha))  # (a NumPy float64 would widen float32)
+    if a._array.dtype.kind in "iu":
+        beta, alpha = int(beta), int(alpha)
+    return apply(primitive, input, a, b, beta=beta, alpha=alpha)
+
+
+def _cross(a, b, dim):
+    """linalg.cross(a, b, dim=dim): a x b for 3-vectors along dim, the other dims broadcast."""
+    if a.ndim != b.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    if a._array.dtype != b._array.dtype:
+        raise RuntimeError(f"expected scalar type {_dtype.scalar_type_name(a._array.dtype)} but found "
+                           f"{_dtype.scalar_type_name(b._array.dtype)}")
+    axis = _dim(dim, a.ndim)
+    if a._array.shape[axis] != 3 or b._array.shape[axis] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. "
+                           f"Got {a._array.shape[axis]} and {b._array.shape[axis]}")
+    _broadcast_shape(a._array.shape, b._array.shape)  # torch's error where the other dims clash
+    return apply(L.cross, a, b, axis=axis)
+
+
+def _singular(name, A, info):
+    """torch's error for the first singular matrix of A (info: LAPACK's, from its LU factorization)."""
+    failed = np.flatnonzero(info)
+    where = f"(Batch element {failed[0]}): " if A.ndim > 2 else ""
+    return LinAlgError(f"{name}: {where}The diagonal element {info.reshape(-1)[failed[0]]} is zero, the inversion "
+                       "could not be completed because the input matrix is singular.")
+
+
+class LinAlgError(RuntimeError):
+    """A linear-algebra routine met a matrix it cannot handle (a singular one), as torch.linalg.LinAlgError."""
+
+    __module__ = "minigrad.linalg"
+
+
+_SLOGDET = collections.namedtuple("slogdet", ["sign", "logabsdet"])  # torch.return_types.slogdet's fields

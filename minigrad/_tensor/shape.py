@@ -1,0 +1,480 @@
+"""ShapeMethods: the methods that change a tensor's shape, not its values.
+
+reshape, view, flatten, unflatten, squeeze, unsqueeze, permute, transpose, t, T, mT, movedim,
+expand, broadcast_to, repeat, tile, repeat_interleave, flip, fliplr, flipud, rot90, roll,
+unfold, split, chunk, tensor_split, hsplit, vsplit, dsplit, unbind, narrow, select,
+diag_embed, diagflat and kron; and `_cat`, the joining of tensors along a dim.
+
+Most of them are views: they share the tensor's memory, as in torch, and their primitives'
+gradients put the gradient back into the input's shape. Their in-place forms (t_,
+transpose_, squeeze_, unsqueeze_) are in in_place.py.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import numbers
+import operator
+from builtins import int as _int  # as tensor.py names the types
+from collections.abc import Sequence
+from typing import SupportsIndex
+
+import numpy as np
+
+from minigrad import _dtype
+from minigrad._arguments import _axes, _dim, _infer_shape, _shape_args, _sizes
+from minigrad._ops import linalg as L
+from minigrad._ops import shape as S
+from minigrad._tensor.operands import _as_tensor, _raw, apply
+from minigrad._types import Dims, DTypeLike, Size, SizeLike
+
+# The Tensor class and TensorLike (what the methods take as an operand), set by use_tensor_type
+# once tensor.py has made the class: see the package's docstring.
+Tensor = TensorLike = None
+
+
+class ShapeMethods:
+    """The methods that change a tensor's shape, not its values."""
+
+    __slots__ = ()  # no fields: Tensor's own slots hold them
+
+    def reshape(self, *sizes: _int | SizeLike, shape: SizeLike | None = None) -> Tensor:
+        return self._reshape(S.reshape, _sizes(sizes, shape))
+
+    def view(self, *shape: _int | SizeLike | DTypeLike, size: SizeLike | None = None) -> Tensor:
+        if len(shape) == 1 and not isinstance(shape[0], (tuple, list, Size, numbers.Integral)):
+            return self._view_as_dtype(shape[0])
+        shape = _infer_shape(_sizes(shape, size), self._array.size)
+        try:
+            np.reshape(self._array, shape, copy=False)
+        except ValueError:
+            raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                               "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") from None
+        return apply(S.view, self, shape=shape)
+
+    def _view_as_dtype(self, dtype):
+        """view(dtype): the same bytes read as another dtype, no value converted (1.0 as int32 is
+        1065353216). With another element size the last dim grows or shrinks by the ratio, so it
+        must be contiguous (and divisible, for a wider dtype). Not differentiable, as in torch."""
+        target = np.dtype(_dtype.as_dtype(dtype).numpy)
+        old, new = self._array.itemsize, target.itemsize
+        if old != new:
+            what = f"view {self.dtype} as {_dtype.from_numpy(target)} (different element sizes)"
+            if self.ndim == 0:
+                raise RuntimeError(f"self.dim() cannot be 0 to {what}")
+            if self._array.shape[-1] != 1 and self._array.strides[-1] != old:
+                raise RuntimeError(f"self.stride(-1) must be 1 to {what}, but got {self.stride(-1)}")
+            if new > old and self._array.shape[-1] % (new // old):
+                raise RuntimeError(f"self.size(-1) must be divisible by {new // old} to {what}, but got "
+                                   f"{self._array.shape[-1]}")
+        out = Tensor._wrap(self._array.view(target), None, self._version_counter)
+        out._base = self._base if self._base is not None else self
+        out._view_of = out._base._grad_fn
+        return out
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return self.view(other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.shape)
+
+    def _reshape(self, primitive, shape):
+        return apply(primitive, self, shape=_infer_shape(shape, self._array.size))
+
+    def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = _dim(start_dim, self.ndim), _dim(end_dim, self.ndim)
+        if start > end:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        shape = self._array.shape
+        return self.reshape(shape[:start] + (-1,) + shape[end + 1:]) if self._array.size else self.reshape(
+            shape[:start] + (math.prod(shape[start:end + 1]),) + shape[end + 1:])
+
+    def unflatten(self, dim: _int, sizes: SizeLike) -> Tensor:
+        axis = _dim(dim, self.ndim)
+        shape = self._array.shape
+        sizes = tuple(sizes)
+        known = math.prod(n for n in sizes if n != -1)
+        if (-1 not in sizes and known != shape[axis]) or (-1 in sizes and (known == 0 or shape[axis] % known)):
+            raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                               f"({shape[axis]}) in the input tensor")
+        return self.reshape(shape[:axis] + sizes + shape[axis + 1:])
+
+    def ravel(self) -> Tensor:
+        """The elements as one dim, in row-major order (a view when the memory allows it)."""
+        return self.reshape(-1)
+
+    def unfold(self, dimension: _int, size: _int, step: _int) -> Tensor:
+        """The slices of `size` elements every `step` elements along `dimension`, as a new last
+        dimension: x.unfold(-1, 3, 1) holds each element's neighbourhood, as a convolution reads it."""
+        axis = _dim(dimension, self.ndim)
+        length = self._array.shape[axis] if self.ndim else 1
+        if size < 0:
+            raise RuntimeError(f"size is {size} but must be >= 0")
+        if size > length:
+            raise RuntimeError(f"maximum size for tensor at dimension {axis} is {length} but size is {size}")
+        if step <= 0:
+            raise RuntimeError(f"step is {step} but must be > 0")
+        return apply(S.unfold, self, dim=axis, size=size, step=step)
+
+    def squeeze(self, dim: Dims | None = None) -> Tensor:
+        axes = _axes(dim, self.ndim)
+        shape = tuple(n for i, n in enumerate(self._array.shape) if not (i in axes and n == 1))
+        return apply(S.squeeze, self, shape=shape)
+
+    def unsqueeze(self, dim: _int) -> Tensor:
+        axis = _dim(dim, self.ndim + 1)
+        shape = self._array.shape
+        return apply(S.unsqueeze, self, shape=shape[:axis] + (1,) + shape[axis:])
+
+    def permute(self, *order: _int | Sequence[_int], dims: Sequence[_int] | None = None) -> Tensor:
+        dims = _sizes(order, dims)
+        if len(dims) != self.ndim:
+            raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+                               f"the length of the desired ordering of dimensions i.e. input.dim() = {self.ndim} "
+                               f"is not equal to len(dims) = {len(dims)}")
+        axes = tuple(_dim(d, self.ndim) for d in dims)
+        if len(set(axes)) != len(axes):
+            raise RuntimeError(f"permute(): duplicate dims are not allowed: {list(dims)} names dim "
+                               f"{next(a for a in axes if axes.count(a) > 1)} twice")
+        return apply(S.permute, self, axes=axes)
+
+    def transpose(self, dim0: _int, dim1: _int) -> Tensor:
+        axes = list(range(self.ndim))
+        if self.ndim == 0:
+            _dim(dim0, 0), _dim(dim1, 0)
+            return self
+        a, b = _dim(dim0, self.ndim), _dim(dim1, self.ndim)
+        axes[a], axes[b] = axes[b], axes[a]
+        return apply(S.transpose, self, axes=tuple(axes))
+
+    def swapaxes(self, axis0: _int, axis1: _int) -> Tensor:
+        """transpose under NumPy's name, with its argument names."""
+        return self.transpose(axis0, axis1)
+
+    swapdims = transpose
+
+    def movedim(self, source: Dims, destination: Dims) -> Tensor:
+        """Move the dims `source` to the positions `destination`; the others keep their order."""
+        source = [source] if isinstance(source, numbers.Integral) else list(source)
+        destination = [destination] if isinstance(destination, numbers.Integral) else list(destination)
+        if len(source) != len(destination):
+            raise RuntimeError(f"movedim: Invalid source or destination dims: source ({source} dims) should "
+                               f"contain the same number of dims as destination ({destination} dims)")
+        ndim = builtins.max(self.ndim, 1)
+        src, dst = [_dim(d, ndim) for d in source], [_dim(d, ndim) for d in destination]
+        for name, dims, given in (("source", src, source), ("destination", dst, destination)):
+            if len(set(dims)) != len(dims):
+                raise RuntimeError(f"movedim: repeated dim in `{name}` ({given})")
+        if self.ndim == 0:
+            return self.clone()
+        order = [d for d in range(self.ndim) if d not in src]  # the dims that stay, in their order
+        for position, d in sorted(zip(dst, src)):
+            order.insert(position, d)
+        return self.permute(*order)
+
+    moveaxis = movedim
+
+    def t(self) -> Tensor:
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self.transpose(0, 1) if self.ndim == 2 else self
+
+    @property
+    def T(self) -> Tensor:
+        return apply(S.permute, self, axes=tuple(reversed(range(self.ndim)))) if self.ndim > 1 else self
+
+    @property
+    def mT(self) -> Tensor:
+        return self.transpose(-2, -1)
+
+    def expand(self, *sizes: _int | SizeLike, size: SizeLike | None = None) -> Tensor:
+        sizes = _sizes(sizes, size)
+        if len(sizes) < self.ndim:
+            raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
+                               f"to the number of dimensions in the tensor ({self.ndim})")
+        lead = len(sizes) - self.ndim
+        if -1 in sizes[:lead]:
+            raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                               f"dimension {sizes.index(-1)}")
+        shape = tuple(self._array.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
+        for i, n in enumerate(self._array.shape):
+            if n != 1 and n != shape[lead + i]:
+                raise RuntimeError(f"The expanded size of the tensor ({shape[lead + i]}) must match the existing "
+                                   f"size ({n}) at non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}.  "
+                                   f"Tensor sizes: {list(self._array.shape)}")
+        if builtins.min(shape, default=0) < 0:
+            raise RuntimeError(f"expand: sizes must be non-negative (or -1 to keep a dim's size), but got "
+                               f"{builtins.min(shape)}.  Target sizes: {list(sizes)}.  "
+                               f"Tensor sizes: {list(self._array.shape)}")
+        return apply(S.expand, self, shape=shape)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return self.expand(other.shape)
+
+    def broadcast_to(self, shape: SizeLike) -> Tensor:
+        return self.expand(shape)
+
+    def repeat(self, *sizes: _int | SizeLike, repeats: SizeLike | None = None) -> Tensor:
+        sizes = _sizes(sizes, repeats)
+        if len(sizes) < self.ndim:
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
+                               f"dimensions of tensor (got {len(sizes)} for a {self.ndim}-d tensor)")
+        if builtins.min(sizes, default=0) < 0:
+            padded = (1,) * (len(sizes) - self.ndim) + self._array.shape
+            shape = [n * r for n, r in zip(padded, sizes)]
+            raise RuntimeError(f"Trying to create tensor with negative dimension {builtins.min(shape)}: {shape} "
+                               f"(repeat sizes {list(sizes)} of a tensor of shape {list(self._array.shape)})")
+        return apply(S.repeat, self, reps=sizes)
+
+    def tile(self, *dims: _int | SizeLike) -> Tensor:
+        """Repeat the tensor dims[i] times along dim i; missing leading dims count as 1."""
+        dims = _shape_args(dims)
+        return self.repeat(*((1,) * (self.ndim - len(dims)) + tuple(dims)))
+
+    def repeat_interleave(self, repeats: _int | TensorLike | None = None, dim: _int | None = None, *,
+                          output_size: _int | None = None) -> Tensor:
+        """Each element (or slice along dim) repeated `repeats` times; with no repeats, self holds the
+        counts and the result repeats their positions (repeat_interleave(tensor([1, 0, 3])) is
+        [0, 2, 2, 2]), as in torch. output_size, the result's length, is checked if given."""
+        if repeats is None:
+            if self._array.dtype.kind not in "iu":
+                raise NotImplementedError(f"\"repeat_interleave\" not implemented for "
+                                          f"'{_dtype.scalar_type_name(self._array.dtype)}'")
+            if self.ndim > 1:
+                raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+            positions = Tensor._wrap(np.arange(self._array.size, dtype=np.int64))
+            return positions.repeat_interleave(self, output_size=output_size)
+        result = self._repeated(repeats, dim)
+        if output_size is not None and result.shape[0 if dim is None else _dim(dim, result.ndim)] != output_size:
+            raise RuntimeError(f"allocated size does not match required size: output_size={output_size}")
+        return result
+
+    def _repeated(self, repeats, dim):
+        x = self.flatten() if dim is None else self
+        axis = 0 if dim is None else _dim(dim, x.ndim)
+        size = x._array.shape[axis] if x.ndim else 1
+        counts = np.asarray(_raw(repeats))
+        if counts.ndim and counts.shape not in ((size,), (1,)):  # one count per element, or one for all
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+                               f"{counts.shape[0]} and input.size({dim or 0}) = {size}")
+        if counts.size and counts.min() < 0:
+            raise RuntimeError("Repeats must be non-negative" if counts.ndim == 0 else "repeats can not be negative")
+        return x.index_select(axis, np.repeat(np.arange(size), np.broadcast_to(counts, (size,))))
+
+    def flip(self, *axes: _int | Sequence[_int], dims: Sequence[_int] | None = None) -> Tensor:
+        return apply(S.flip, self, axis=_axes(_sizes(axes, dims), self.ndim))
+
+    def fliplr(self) -> Tensor:
+        """Reverse the columns (dim 1)."""
+        if self.ndim < 2:
+            raise RuntimeError("Input must be >= 2-d.")
+        return self.flip(1)
+
+    def flipud(self) -> Tensor:
+        """Reverse the rows (dim 0)."""
+        if self.ndim < 1:
+            raise RuntimeError("Input must be >= 1-d.")
+        return self.flip(0)
+
+    def rot90(self, k: _int = 1, dims: Sequence[_int] = (0, 1)) -> Tensor:
+        """The tensor turned k quarter turns in the plane of `dims`, from the first dim towards the
+        second: a flip and a transpose, so its gradient is theirs."""
+        if len(dims) != 2:
+            raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+        if self.ndim < 2:
+            raise RuntimeError(f"expected total dims >= 2, but got total dims = {self.ndim}")
+        first, second = _dim(dims[0], self.ndim), _dim(dims[1], self.ndim)
+        if first == second:
+            raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {first} and dim1 = {second}")
+        turns = k % 4
+        if turns == 1:
+            return self.flip(second).transpose(first, second)
+        if turns == 2:
+            return self.flip((first, second))
+        if turns == 3:
+            return self.flip(first).transpose(first, second)
+        return self.clone()
+
+    def roll(self, shifts: _int | Sequence[_int], dims: _int | Sequence[_int] | None = None) -> Tensor:
+        if dims is None:
+            return self.flatten().roll(shifts, 0).view(self.shape)
+        shifts = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
+        dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
+        if len(shifts) != len(dims):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+        return apply(S.roll, self, shifts=shifts, axes=tuple(_dim(d, self.ndim) for d in dims))
+
+    # -------------------------------------------------------------- pieces
+    def split(self, split_size_or_sections: _int | Sequence[_int] | None = None, dim: _int = 0, *,
+              split_size: _int | Sequence[_int] | None = None) -> tuple[Tensor, ...]:
+        """Pieces of split_size elements along dim (the last one shorter), or of the sizes listed;
+        `split_size` is the name the method's argument has in torch."""
+        split_size_or_sections = _one_of(split_size_or_sections, split_size, "split", "split_size")
+        axis = _dim(dim, self.ndim)
+        size = self._array.shape[axis]
+        if isinstance(split_size_or_sections, numbers.Integral):
+            step = split_size_or_sections
+            if step <= 0 and size:
+                raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+            sections = [builtins.min(step, size - start) for start in range(0, size, step)] if size else [0]
+        else:
+            sections = list(split_size_or_sections)
+            if builtins.sum(sections) != size:
+                raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
+                                   f"(input tensor's size at dimension {dim}), but got split_sizes={sections}")
+        pieces, start = [], 0
+        for n in sections:
+            index = (slice(None),) * axis + (slice(start, start + n),)
+            pieces.append(self[index])
+            start += n
+        return tuple(pieces)
+
+    def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
+        """`chunks` pieces of ceil(size / chunks) elements (fewer when they run out); an empty dim
+        gives `chunks` empty pieces, as in torch."""
+        if self.ndim == 0:
+            raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+        if chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+        size = self._array.shape[_dim(dim, self.ndim)]
+        if size == 0:
+            return self.split([0] * chunks, dim)
+        return self.split(-(-size // chunks), dim)
+
+    def tensor_split(self, indices_or_sections: _int | Sequence[_int] | Tensor | None = None, dim: _int = 0, *,
+                     sections: _int | None = None, indices: Sequence[_int] | None = None) -> tuple[Tensor, ...]:
+        """Split into n nearly equal pieces (the first size % n one longer), or at the given indices
+        (by position, or by name as `sections=` or `indices=`, torch's other forms).
+
+        The piece between two indices i and j is x[i:j] along dim, with Python's slice rules
+        as in torch: negative indices count from the end, and j before i gives an empty piece.
+        """
+        if sections is not None or indices is not None:
+            named = sections if sections is not None else list(indices)
+            indices_or_sections = _one_of(indices_or_sections, named, "tensor_split", "sections or indices")
+        elif indices_or_sections is None:
+            raise TypeError("tensor_split() missing required argument 'indices_or_sections'")
+        if self.ndim == 0:
+            raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+        axis = _dim(dim, self.ndim)
+        size = self._array.shape[axis]
+        split = indices_or_sections
+        if isinstance(split, Tensor):
+            if split._array.dtype != np.int64:
+                raise RuntimeError("tensor_split expected tensor_indices_or_sections to have dtype of long, but "
+                                   f"got {split.dtype}")
+            if split.ndim > 1:
+                raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                                   f"one-dimensional tensor, but got a tensor with {split.ndim} dims")
+            split = split.item() if split.ndim == 0 else split.tolist()
+        if isinstance(split, numbers.Integral):
+            if split <= 0:
+                raise RuntimeError(f"number of sections must be larger than 0, got {split}")
+            bounds = [i * (size // split) + builtins.min(i, size % split) for i in range(split + 1)]
+            starts, ends = bounds[:-1], bounds[1:]
+        else:
+            indices = [operator.index(i) for i in split]
+            starts, ends = [None, *indices], [*indices, None]
+        before = (slice(None),) * axis
+        return tuple(self[before + (slice(start, end),)] for start, end in zip(starts, ends))
+
+    def hsplit(self, indices_or_sections: _int | Sequence[_int] | None = None, *,
+               sections: _int | None = None, indices: Sequence[_int] | None = None) -> tuple[Tensor, ...]:
+        """tensor_split along dim 1 (dim 0 of a 1-D tensor), into equal pieces or at indices."""
+        return self._split_along("hsplit", 1 if self.ndim > 1 else 0, 1, indices_or_sections, sections, indices)
+
+    def vsplit(self, indices_or_sections: _int | Sequence[_int] | None = None, *,
+               sections: _int | None = None, indices: Sequence[_int] | None = None) -> tuple[Tensor, ...]:
+        """tensor_split along dim 0 of a tensor of at least 2 dims."""
+        return self._split_along("vsplit", 0, 2, indices_or_sections, sections, indices)
+
+    def dsplit(self, indices_or_sections: _int | Sequence[_int] | None = None, *,
+               sections: _int | None = None, indices: Sequence[_int] | None = None) -> tuple[Tensor, ...]:
+        """tensor_split along dim 2 of a tensor of at least 3 dims."""
+        return self._split_along("dsplit", 2, 3, indices_or_sections, sections, indices)
+
+    def _split_along(self, name, dim, min_dims, split, sections, indices):
+        """hsplit, vsplit, dsplit: tensor_split along `dim`, where a number of sections must divide
+        the dim's size exactly (tensor_split would make the first pieces longer)."""
+        if isinstance(split, Tensor):  # (unlike tensor_split)
+            raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor), but expected "
+                            "an int or a sequence of ints")
+        if self.ndim < min_dims:
+            raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a "
+                               f"tensor with {self.ndim} dimensions!")
+        count = sections if sections is not None else split
+        if isinstance(count, numbers.Integral) and (count == 0 or self._array.shape[dim] % count):
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                               f"dimension {self._array.shape[dim]} is not divisible by the split_size {count}!")
+        return self.tensor_split(split, dim, sections=sections, indices=indices)
+
+    def unbind(self, dim: _int = 0) -> tuple[Tensor, ...]:
+        axis = _dim(dim, self.ndim)
+        return tuple(self[(slice(None),) * axis + (i,)] for i in range(self._array.shape[axis]))
+
+    def narrow(self, dim: _int, start: SupportsIndex, length: SupportsIndex) -> Tensor:
+        """The `length` elements from `start` along dim (a negative start counts from the end).
+        Unlike a slice, a range that does not fit raises, as in torch."""
+        if self.ndim == 0:
+            raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+        axis = _dim(dim, self.ndim)
+        size = self._array.shape[axis]
+        start, length = operator.index(start), operator.index(length)
+        if length < 0:
+            raise RuntimeError(f"narrow(): length must be non-negative, got {length}.")
+        if not -size <= start <= size:
+            raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+        start = start + size if start < 0 else start
+        if start + length > size:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+        return self[(slice(None),) * axis + (slice(start, start + length),)]
+
+    def select(self, dim: _int, index: _int) -> Tensor:
+        axis = _dim(dim, self.ndim)
+        return self[(slice(None),) * axis + (index,)]
+
+    # -------------------------------------------------------------- diagonals and blocks
+    def diag_embed(self, offset: _int = 0, dim1: _int = -2, dim2: _int = -1) -> Tensor:
+        """Matrices with self's last dim on their diagonal `offset`, in the new dims dim1 and dim2
+        of the result (which has one dim more than self), zeros elsewhere."""
+        ndim = self.ndim + 1
+        a, b = _dim(dim1, ndim), _dim(dim2, ndim)
+        if a == b:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        source = self.unsqueeze(0) if self.ndim == 0 else self
+        return apply(L.diag_embed, source, offset=offset, axis1=a, axis2=b)
+
+    def diagflat(self, offset: _int = 0) -> Tensor:
+        """The square matrix with all of self's elements, flattened, on its diagonal `offset`."""
+        return self.reshape(-1).diag_embed(offset)
+
+    def kron(self, other: Tensor) -> Tensor:
+        """The Kronecker product: every element of self times the whole of other, laid out in
+        blocks. Along each dim (the shorter shape padded with leading 1s), element (i, j) of
+        the (size(self) x size(other)) grid sits at i * size(other) + j."""
+        other = _as_tensor(other)
+        ndim = builtins.max(self.ndim, other.ndim)
+        a_shape = (1,) * (ndim - self.ndim) + tuple(self._array.shape)
+        b_shape = (1,) * (ndim - other.ndim) + tuple(other._array.shape)
+        interleaved_a = [size for side in a_shape for size in (side, 1)]
+        interleaved_b = [size for side in b_shape for size in (1, side)]
+        product = self.reshape(interleaved_a) * other.reshape(interleaved_b)
+        return product.reshape([a * b for a, b in zip(a_shape, b_shape)])
+
+
+def _cat(tensors, axis=0):
+    tensors = [_as_tensor(t) for t in tensors]
+    target = np.result_type(*(t._array.dtype for t in tensors))
+    return apply(S.cat, *[t._cast(target) for t in tensors], axis=axis)
+
+
+def _one_of(positional, keyword, function, name):
+    """The argument given by position or by keyword (not both), as torch's overloads take it."""
+    if positional is not None and keyword is not None:
+        raise TypeError(f"{function}() got multiple values for argument '{name}'")
+    if positional is None and keyword is None:
+        raise TypeError(f"{function}() missing required argument '{name}'")
+    return positional if keyword is None else keyword
