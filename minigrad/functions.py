@@ -86,7 +86,7 @@ def _number_first(method):
 # polygamma, whose first argument is its order n; the others refuse one with torch's TypeError,
 # where the method would fail on the number itself.
 _NUMBER_FIRST = set("""add sub subtract mul multiply div divide true_divide floor_divide pow xlogy
-bitwise_and bitwise_or bitwise_xor polygamma xlog1py zeta float_power""".split())
+bitwise_and bitwise_or bitwise_xor bitwise_left_shift bitwise_right_shift polygamma xlog1py zeta float_power""".split())
 
 
 def _with_out(name, function):
@@ -660,6 +660,8 @@ bitwise_and = _with_out("bitwise_and", _number_first(Tensor.bitwise_and))
 bitwise_or = _with_out("bitwise_or", _number_first(Tensor.bitwise_or))
 bitwise_xor = _with_out("bitwise_xor", _number_first(Tensor.bitwise_xor))
 bitwise_not = _with_out("bitwise_not", Tensor.bitwise_not)
+bitwise_left_shift = _with_out("bitwise_left_shift", _number_first(Tensor.bitwise_left_shift))
+bitwise_right_shift = _with_out("bitwise_right_shift", _number_first(Tensor.bitwise_right_shift))
 numel = Tensor.numel
 detach = Tensor.detach
 clone = Tensor.clone
@@ -735,6 +737,20 @@ vdot = _with_out("vdot", Tensor.vdot)
 dist = Tensor.dist
 fmod = _with_out("fmod", Tensor.fmod)
 sgn = Tensor.sgn
+angle = _with_out("angle", Tensor.angle)
+conj = conj_physical = resolve_conj = resolve_neg = Tensor.conj
+adjoint = Tensor.adjoint
+split_with_sizes = Tensor.split_with_sizes
+
+
+def real(input: Tensor) -> Tensor:
+    """The real part: a real tensor itself, as in torch."""
+    return input.real
+
+
+def imag(input: Tensor) -> Tensor:
+    """The imaginary part, which real tensors do not have: torch's RuntimeError."""
+    return input.imag
 fix = Tensor.fix
 trunc = Tensor.trunc
 frac = Tensor.frac

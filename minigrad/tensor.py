@@ -182,6 +182,14 @@ class Tensor(ArithmeticMethods, ComparisonMethods, UnaryMethods, ReductionMethod
     def is_cuda(self) -> _bool:
         return False
 
+    @property
+    def is_cpu(self) -> _bool:
+        return True
+
+    def get_device(self) -> _int:
+        """The index of the CUDA device that holds the tensor, -1 for the CPU (minigrad's only device)."""
+        return -1
+
     def is_floating_point(self) -> _bool:
         return self._array.dtype.kind == "f"
 

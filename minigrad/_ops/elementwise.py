@@ -185,6 +185,16 @@ abs = Primitive("Abs", np.abs, lambda g, ans, x: g * _sign(x))
 sign = Primitive("Sign", _sign, lambda g, ans, x: np.zeros_like(g), saves="nothing")
 # sgn is sign extended to complex numbers; for real ones the same values, under torch's own node name.
 sgn = Primitive("Sgn", _sign, lambda g, ans, x: np.zeros_like(g), saves="nothing", fused_for="sign(x)")
+
+
+def _angle(x):
+    """The argument of x as a complex number x + 0i: pi for a negative x, 0 for the others (also for
+    -0.0, as in torch, where NumPy's np.angle gives pi), nan for nan."""
+    return np.where(x < 0, x.dtype.type(np.pi), np.where(np.isnan(x), x, x.dtype.type(0)))
+
+
+# On real numbers the argument is a step function: its derivative is 0 everywhere, as in torch.
+angle = Primitive("Angle", _angle, lambda g, ans, x: np.zeros_like(g), saves="nothing")
 sin = Primitive("Sin", np.sin, lambda g, ans, x: g * np.cos(x))
 cos = Primitive("Cos", np.cos, lambda g, ans, x: -g * np.sin(x), fused_for="sin(x + pi / 2)")
 tanh = Primitive("Tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans), saves="output",

@@ -17,7 +17,7 @@ import numpy as np
 
 from minigrad._arguments import _axes, _broadcast_message
 from minigrad._ops.layout import c_order
-from minigrad._tensor.operands import _comparable, _is_operand, _promote, _raw, _tensor_operand
+from minigrad._tensor.operands import _as_tensor, _comparable, _is_operand, _promote, _raw, _tensor_operand
 from minigrad._types import Dims
 
 # The Tensor class and TensorLike (what the methods take as an operand), set by use_tensor_type
@@ -95,6 +95,23 @@ class ComparisonMethods:
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
     bitwise_and, bitwise_or, bitwise_xor = __and__, __or__, __xor__
+
+    # Shifts by the bits of integers: x << n is x * 2**n and x >> n is floor(x / 2**n), wrapped
+    # into x's dtype. A shift by the dtype's width or more, or by a negative count, gives 0 (and
+    # -1 for a negative x shifted right), as in torch; NumPy's shifts do the same.
+    def __lshift__(self, other: TensorLike) -> Tensor:
+        return self._logical(np.left_shift, other)
+
+    def __rshift__(self, other: TensorLike) -> Tensor:
+        return self._logical(np.right_shift, other)
+
+    def __rlshift__(self, other: TensorLike) -> Tensor:
+        return _as_tensor(other)._logical(np.left_shift, self)  # (other << self: the number is shifted)
+
+    def __rrshift__(self, other: TensorLike) -> Tensor:
+        return _as_tensor(other)._logical(np.right_shift, self)
+
+    bitwise_left_shift, bitwise_right_shift = __lshift__, __rshift__
 
     def __invert__(self) -> Tensor:
         if self._array.dtype.kind not in "iub":

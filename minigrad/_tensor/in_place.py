@@ -271,12 +271,14 @@ class InPlaceMethods:
     # -------------------------------------------------------------- comparisons and logic in place
     def _inplace_logical(self, ufunc, other):
         """self &= other (|=, ^=): the out-of-place result written into self, which it must fit
-        without widening self's shape or dtype (bool &= int is refused, as in torch)."""
+        without widening self's shape or dtype (bool &= int is refused, as in torch). The dtype is
+        checked first, as torch does: int8 &= float32 is refused for the cast, not for the float."""
+        promoted = _promote(self, other)[0]._array.dtype
+        if not _dtype.can_cast(promoted, self._array.dtype):
+            _refuse_cast(promoted, self._array.dtype)
         result = self._logical(ufunc, other)
         if result._array.shape != self._array.shape:
             _check_inplace_shape(self._array.shape, result._array.shape)
-        if not _dtype.can_cast(result._array.dtype, self._array.dtype):
-            _refuse_cast(result._array.dtype, self._array.dtype)
         return self._overwrite(result._array)
 
     def _compare_(self, ufunc, other, name):
@@ -334,6 +336,12 @@ class InPlaceMethods:
     def bitwise_xor_(self, other: TensorLike) -> Tensor:
         return self._inplace_logical(np.bitwise_xor, other)
 
+    def bitwise_left_shift_(self, other: TensorLike) -> Tensor:
+        return self._inplace_logical(np.left_shift, other)
+
+    def bitwise_right_shift_(self, other: TensorLike) -> Tensor:
+        return self._inplace_logical(np.right_shift, other)
+
     def bitwise_not_(self) -> Tensor:
         if self._array.dtype.kind not in "iub":
             raise NotImplementedError(f'"bitwise_not_cpu" not implemented for {_scalar_type(self)!r}')
@@ -350,6 +358,7 @@ class InPlaceMethods:
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
     __ipow__, __ifloordiv__ = pow_, floor_divide_
     __iand__, __ior__, __ixor__ = bitwise_and_, bitwise_or_, bitwise_xor_
+    __ilshift__, __irshift__ = bitwise_left_shift_, bitwise_right_shift_
 
     def __imod__(self, other: TensorLike) -> Tensor:
         return self.remainder_(other)

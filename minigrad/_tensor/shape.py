@@ -16,6 +16,7 @@ import builtins
 import math
 import numbers
 import operator
+import warnings
 from builtins import int as _int  # as tensor.py names the types
 from collections.abc import Sequence
 from typing import SupportsIndex
@@ -188,6 +189,40 @@ class ShapeMethods:
 
     @property
     def mT(self) -> Tensor:
+        """The transpose of each matrix of a batch (the last two axes swapped)."""
+        return self._matrix_transpose("tensor.mT", "Tensor.mT is deprecated on 0-D tensors. This function is the "
+                                                   "identity in these cases.")
+
+    @property
+    def mH(self) -> Tensor:
+        """The conjugate transpose of each matrix of a batch: mT, since the tensors are real."""
+        return self._matrix_transpose("tensor.mH", "Tensor.mH is deprecated on 0-D tensors. Consider using x.conj().")
+
+    def adjoint(self) -> Tensor:
+        """The conjugate transpose of each matrix of a batch, as a method: mH."""
+        return self._matrix_transpose("tensor.adjoint()", "adjoint() is deprecated on 0-D tensors. Consider using "
+                                                          "x.conj().")
+
+    @property
+    def H(self) -> Tensor:
+        """The conjugate transpose of a matrix (2-D only, as in torch; mH for batches)."""
+        if self.ndim == 0:
+            warnings.warn("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().", UserWarning, stacklevel=2)
+            return self
+        if self.ndim != 2:
+            batches = " For batches of matrices, consider using tensor.mH" if self.ndim > 2 else ""
+            raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self.ndim}-D tensor."
+                               + batches)
+        return self.transpose(0, 1)
+
+    def _matrix_transpose(self, name, deprecation):
+        """The last two axes swapped; as in torch, a 0-D tensor is its own transpose (with a warning)
+        and a vector has none."""
+        if self.ndim == 0:
+            warnings.warn(deprecation, UserWarning, stacklevel=3)
+            return self
+        if self.ndim == 1:
+            raise RuntimeError(f"{name} is only supported on matrices or batches of matrices. Got 1-D tensor.")
         return self.transpose(-2, -1)
 
     def expand(self, *sizes: _int | SizeLike, size: SizeLike | None = None) -> Tensor:
@@ -322,6 +357,9 @@ class ShapeMethods:
             sections = [builtins.min(step, size - start) for start in range(0, size, step)] if size else [0]
         else:
             sections = list(split_size_or_sections)
+            if builtins.min(sections, default=0) < 0:
+                raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, but got "
+                                   f"split_sizes={sections}")
             if builtins.sum(sections) != size:
                 raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
                                    f"(input tensor's size at dimension {dim}), but got split_sizes={sections}")
@@ -331,6 +369,13 @@ class ShapeMethods:
             pieces.append(self[index])
             start += n
         return tuple(pieces)
+
+    def split_with_sizes(self, split_sizes: Sequence[_int], dim: _int = 0) -> tuple[Tensor, ...]:
+        """Pieces of the sizes listed along dim: split with a list."""
+        if isinstance(split_sizes, numbers.Integral):
+            raise TypeError(f"split_with_sizes(): argument 'split_sizes' (position 1) must be tuple of ints, "
+                            f"not {type(split_sizes).__name__}")
+        return self.split(list(split_sizes), dim)
 
     def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
         """`chunks` pieces of ceil(size / chunks) elements (fewer when they run out); an empty dim

@@ -75,6 +75,31 @@ class UnaryMethods:
 
     absolute = abs
 
+    # ---------------------------------------------------------- complex numbers' vocabulary
+    # minigrad's tensors are real. These are the methods a complex-aware torch script calls on
+    # real tensors, with torch's results there: a real number is its own conjugate and its own
+    # real part, and its argument is 0 or pi.
+    def angle(self) -> Tensor:
+        """The argument of each element as a complex number: pi where it is negative, else 0."""
+        if self._array.dtype == np.bool_:
+            return Tensor._wrap(np.zeros(self._array.shape, _dtype.get_default_dtype().numpy))
+        return apply(E.angle, self._floating())
+
+    def conj(self) -> Tensor:
+        """The complex conjugate: a real tensor itself, as in torch (the same tensor, not a copy)."""
+        return self
+
+    conj_physical = resolve_conj = resolve_neg = conj
+
+    @property
+    def real(self) -> Tensor:
+        """The real part: a real tensor itself, as in torch."""
+        return self
+
+    @property
+    def imag(self) -> Tensor:
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
     def sign(self) -> Tensor:
         return apply(E.sign, self)
 

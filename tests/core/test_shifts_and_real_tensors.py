@@ -1,0 +1,165 @@
+"""The bit shifts (<<, >>, bitwise_left_shift, ...), the methods of complex numbers on real tensors
+(angle, conj, real, imag, H, mH, adjoint) and split_with_sizes, against torch in the same test."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minigrad
+from minigrad.testing import torch_or_skip
+from minigrad.testing import strategies as mst
+from minigrad.testing.parity import assert_raises_like_torch, assert_same_as_torch, check_parity
+
+torch = torch_or_skip()
+
+INTEGER_DTYPES = ["int8", "uint8", "int16", "int32", "int64"]
+
+
+def dtype_name(t):
+    """float32 for torch.float32 and minigrad.float32 alike: a result both libraries can compare."""
+    return str(t.dtype).rpartition(".")[2]
+
+
+@st.composite
+def shift_operands(draw):
+    """An integer tensor and shift counts of its dtype (or int64), counts past the width and
+    negative ones included: both libraries give 0 there (-1 for a negative value shifted right)."""
+    dtype = draw(st.sampled_from(INTEGER_DTYPES))
+    info = np.iinfo(dtype)
+    shape = draw(mst.shapes(max_dims=2, max_side=4))
+    values = draw(mst.arrays(dtype, shape, st.integers(int(info.min), int(info.max))))
+    counts_dtype = draw(st.sampled_from([dtype, "int64"]))
+    low = 0 if counts_dtype == "uint8" else -3
+    counts = draw(mst.arrays(counts_dtype, draw(mst.shapes_broadcasting_to(shape)), st.integers(low, 70)))
+    return values, counts
+
+
+@settings(max_examples=60)
+@given(shift_operands(), st.sampled_from(["<<", ">>", "left", "right", "left_", "<<="]))
+def test_shifts_match_torch(operands, form):
+    values, counts = operands
+
+    def program(lib):
+        x, n = lib.tensor(values), lib.tensor(counts)
+        if form == "<<":
+            return x << n, dtype_name(x << n)
+        if form == ">>":
+            return x >> n, dtype_name(x >> n)
+        if form == "left":
+            return lib.bitwise_left_shift(x, n)
+        if form == "right":
+            return x.bitwise_right_shift(n)
+        if form == "left_":
+            return x.bitwise_left_shift_(n), x
+        x <<= n
+        return x
+
+    assert_same_as_torch(program)
+
+
+@pytest.mark.parametrize("program", [
+    lambda lib: lib.tensor([1, -8, 3], dtype=lib.int32) << 2,
+    lambda lib: lib.tensor([1, -8, 3], dtype=lib.int16) >> 40,
+    lambda lib: 3 << lib.tensor([1, 2, 3], dtype=lib.int32),     # a number shifted: the tensor's dtype
+    lambda lib: 100 >> lib.tensor([1, 2, 3], dtype=lib.uint8),
+    lambda lib: lib.bitwise_left_shift(2, lib.tensor([1, 2], dtype=lib.int8)),
+    lambda lib: lib.tensor([1, 2], dtype=lib.uint8) << 7,          # wraps around in uint8
+    lambda lib: lib.tensor([True, False]) << 1,                    # bool and a number: int64
+    lambda lib: lib.tensor([1, 2], dtype=lib.int8) << lib.tensor(3),  # a 0-d int64 count keeps int8
+])
+def test_shift_dtypes_and_numbers_match_torch(program):
+    assert_same_as_torch(lambda lib: (program(lib), dtype_name(program(lib))))
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([1.0]) << 1,
+    lambda lib: lib.tensor([1, 2]) << 1.5,
+    lambda lib: lib.tensor([1, 2]).bitwise_right_shift(lib.tensor([0.5])),
+    lambda lib: lib.tensor([1, 2]) << lib.tensor([1, 2, 3]),
+    lambda lib: lib.tensor([True, False]).__ilshift__(lib.tensor([1, 2])),
+    lambda lib: lib.tensor([1, 2], dtype=lib.int8).__ilshift__(lib.tensor([1.0])),
+    lambda lib: lib.tensor([1, 2], dtype=lib.int8).__iand__(lib.tensor([1.0])),  # (the cast is refused first)
+    lambda lib: lib.tensor([1, 2], dtype=lib.int8).__irshift__(1.5),
+])
+def test_shifts_refuse_what_torch_refuses(call):
+    assert_raises_like_torch(call)
+
+
+@settings(max_examples=30)
+@given(mst.arrays("float64", mst.shapes(max_dims=2), mst.reals(-4, 4) | st.sampled_from([0.0, -0.0, np.nan, -np.inf])),
+       st.data())
+def test_angle_matches_torch_with_its_zero_gradient(x, data):
+    check_parity(data, lambda lib, t: t.angle(), [x])
+    check_parity(data, lambda lib, t: lib.angle(t), [x.astype(np.float32)], dtype=np.float32)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool", "float32"])
+def test_angle_of_other_dtypes_matches_torch(dtype):
+    assert_same_as_torch(lambda lib: (t := lib.tensor([1, -2, 0]).to(getattr(lib, dtype)).angle(), dtype_name(t)))
+    grad_fn = minigrad.tensor([1.0, -1.0], requires_grad=True).angle().grad_fn
+    assert type(grad_fn).__name__ == type(torch.tensor([1.0], requires_grad=True).angle().grad_fn).__name__
+
+
+@pytest.mark.parametrize("name", ["conj", "conj_physical", "resolve_conj", "resolve_neg"])
+def test_a_real_tensor_is_its_own_conjugate_as_in_torch(name):
+    for lib in (torch, minigrad):
+        x = lib.tensor([[1.0, -2.0]], requires_grad=True)
+        assert getattr(x, name)() is x and getattr(lib, name)(x) is x
+        assert x.real is x and lib.real(x) is x
+    assert_raises_like_torch(lambda lib: lib.tensor([1.0]).imag, same_message=True)
+    assert_raises_like_torch(lambda lib: lib.imag(lib.tensor([1.0])), same_message=True)
+
+
+@given(mst.arrays("float64", mst.shapes(min_dims=2, max_dims=4, max_side=3), mst.reals()), st.data())
+@settings(max_examples=20)
+def test_conjugate_transposes_match_torch(x, data):
+    check_parity(data, lambda lib, t: t.mH * 2, [x])
+    check_parity(data, lambda lib, t: lib.adjoint(t) + t.adjoint(), [x])
+    if x.ndim == 2:
+        check_parity(data, lambda lib, t: t.H * 3, [x])
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.ones(3).H, lambda lib: lib.ones(2, 3, 4).H, lambda lib: lib.ones(3).mH,
+    lambda lib: lib.ones(3).mT, lambda lib: lib.ones(3).adjoint(),
+])
+def test_conjugate_transposes_refuse_what_torch_refuses(call):
+    assert_raises_like_torch(call, same_message=True)
+
+
+@pytest.mark.parametrize("name", ["H", "mH", "mT", "adjoint"])
+def test_a_0d_tensor_is_its_own_transpose_with_torchs_warning(name):
+    messages = []
+    for lib in (torch, minigrad):
+        x = lib.tensor(2.0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = x.adjoint() if name == "adjoint" else getattr(x, name)
+        assert result is x or torch.equal(torch.as_tensor(result.tolist()), torch.tensor(2.0))
+        messages.append(str(caught[0].message).split(" (Triggered")[0])
+    assert messages[0] == messages[1]
+
+
+def test_device_index_and_cpu_flag_match_torch():
+    assert_same_as_torch(lambda lib: (lib.ones(2).get_device(), lib.ones(2).is_cpu))
+
+
+@given(st.lists(st.integers(0, 4), min_size=1, max_size=4), st.integers(1, 3), st.data())
+@settings(max_examples=20)
+def test_split_with_sizes_matches_torch(sizes, rows, data):
+    x = np.arange(rows * sum(sizes), dtype=np.float64).reshape(rows, sum(sizes))
+    check_parity(data, lambda lib, t: t.split_with_sizes(sizes, dim=1), [x])
+    check_parity(data, lambda lib, t: lib.split_with_sizes(t, sizes, -1), [x])
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.arange(10).split_with_sizes([3, 6]),
+    lambda lib: lib.arange(10).split_with_sizes([3, -1, 8]),   # sums to 10: used to give a negative piece
+    lambda lib: lib.arange(10).split([3, -1, 8]),
+    lambda lib: lib.arange(10).split_with_sizes(3),
+])
+def test_split_with_sizes_refuses_what_torch_refuses(call):
+    assert_raises_like_torch(call, same_message=True)
