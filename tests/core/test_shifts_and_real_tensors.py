@@ -163,3 +163,60 @@ def test_split_with_sizes_matches_torch(sizes, rows, data):
 ])
 def test_split_with_sizes_refuses_what_torch_refuses(call):
     assert_raises_like_torch(call, same_message=True)
+
+
+# ---------------------------------------------------------------- torch.svd, torch.qr, torch.cholesky
+# The older forms of the linalg factorizations. Singular vectors, and Q and R, are unique only up
+# to signs, so the comparisons use what does not depend on them: products, absolute values, and
+# gradients of functions of those (which are the same functions of the input either way).
+# The factors' gradients are defined where the singular values are apart and the matrix has full
+# rank: each matrix is a perturbation of at most 0.9 per entry (spectral norm <= 3.6) of one with
+# singular values 10, 20, 30, 40, which keeps them at least 2.8 apart (Weyl's inequality).
+matrices = mst.arrays("float64", st.tuples(st.integers(1, 2), st.integers(2, 4), st.integers(2, 4)),
+                      mst.reals(-0.9, 0.9)).map(lambda a: a + 10 * np.eye(*a.shape[-2:]) * np.arange(1, a.shape[-1] + 1))
+
+
+@settings(max_examples=15)
+@given(matrices, st.booleans(), st.data())
+def test_svd_gives_v_itself_as_torchs(a, some, data):
+    def parts(lib, t):
+        U, S, V = lib.svd(t, some=some)
+        k = S.shape[-1]
+        rebuilt = U[..., :k] @ lib.diag_embed(S) @ V[..., :k].mT
+        weights = lib.tensor(np.linspace(0.5, 1.5, V.shape[-2] * V.shape[-1]).reshape(V.shape[-2:]))
+        return rebuilt, S, (V.abs() * weights).sum(), U.shape, V.shape
+
+    check_parity(data, lambda lib, t: parts(lib, t)[:3], [a])
+    assert_same_as_torch(lambda lib: [list(s) for s in parts(lib, lib.tensor(a))[3:]])
+
+
+def test_svd_without_vectors_gives_zero_matrices_as_torch():
+    a = np.random.default_rng(0).standard_normal((2, 4, 3))  # (full rank: no singular value at rounding level)
+    assert_same_as_torch(lambda lib: list(lib.svd(lib.tensor(a), compute_uv=False)), rtol=1e-12)
+    assert_raises_like_torch(lambda lib: lib.svd(lib.ones(3)))
+
+
+@settings(max_examples=15)
+@given(matrices, st.booleans(), st.data())
+def test_qr_matches_torch(a, some, data):
+    def product_and_sizes(lib, t):
+        q, r = lib.qr(t, some=some)
+        return q @ r, (r * r).sum(-1)  # (the rows' lengths: the same whatever their signs)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.qr's deprecation warning
+        if some or a.shape[-2] <= a.shape[-1]:
+            check_parity(data, product_and_sizes, [a])
+        else:  # (complete Q of a tall matrix: no gradient in torch either)
+            # (atol: Q R's zeros come out as rounding errors of its size-20 entries, ~1e-15)
+            assert_same_as_torch(lambda lib: product_and_sizes(lib, lib.tensor(a)), rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=15)
+@given(matrices, st.booleans(), st.data())
+def test_cholesky_matches_torch(a, upper, data):
+    spd = a @ np.swapaxes(a, -1, -2) + a.shape[-2] * np.eye(a.shape[-2])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check_parity(data, lambda lib, t: lib.cholesky(t, upper=upper), [spd])
+    assert any("torch.cholesky is deprecated" in str(w.message) for w in caught)
