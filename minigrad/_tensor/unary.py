@@ -75,6 +75,24 @@ class UnaryMethods:
 
     absolute = abs
 
+    # ---------------------------------------------------------- activations torch has as methods
+    def hardshrink(self, lambd: _float = 0.5) -> Tensor:
+        """x where |x| > lambd, else 0 (a NaN passes, as do its gradients)."""
+        self._refuse_non_floating("hardshrink_cpu")
+        return _where((self >= -lambd) & (self <= lambd), 0.0, self)
+
+    def prelu(self, weight: Tensor) -> Tensor:
+        """x for x > 0, weight * x otherwise; weight has one entry or one per channel (dim 1)."""
+        channels = weight.numel()
+        if channels != 1:
+            if self.ndim < 2 or self.shape[1] != channels:
+                raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                                   f"{channels} and channel size = {self.shape[1] if self.ndim >= 2 else 1}.")
+            weight = weight.reshape((channels,) + (1,) * (self.ndim - 2))
+        else:
+            weight = weight.reshape(())
+        return _where(self > 0, self, weight * self)
+
     # ---------------------------------------------------------- complex numbers' vocabulary
     # minigrad's tensors are real. These are the methods a complex-aware torch script calls on
     # real tensors, with torch's results there: a real number is its own conjugate and its own

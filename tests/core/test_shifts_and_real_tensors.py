@@ -220,3 +220,18 @@ def test_cholesky_matches_torch(a, upper, data):
         warnings.simplefilter("always")
         check_parity(data, lambda lib, t: lib.cholesky(t, upper=upper), [spd])
     assert any("torch.cholesky is deprecated" in str(w.message) for w in caught)
+
+
+# ---------------------------------------------------------------- activations as Tensor methods
+@settings(max_examples=20)
+@given(mst.arrays("float64", st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)), mst.reals()),
+       st.floats(0, 2), st.booleans(), st.data())
+def test_hardshrink_and_prelu_methods_match_torch(x, lambd, per_channel, data):
+    weight = np.linspace(0.1, 0.4, x.shape[1] if per_channel else 1)
+    check_parity(data, lambda lib, t: t.hardshrink(lambd), [x])
+    check_parity(data, lambda lib, t, w: t.prelu(w), [x, weight])
+
+
+def test_prelu_method_refuses_what_torch_refuses():
+    assert_raises_like_torch(lambda lib: lib.ones(2, 3).prelu(lib.ones(2)), same_message=True)
+    assert_raises_like_torch(lambda lib: lib.ones(2, dtype=lib.int64).hardshrink())

@@ -250,15 +250,7 @@ def celu_(input, alpha=1.0):
 
 def prelu(input, weight):
     """x for x > 0, weight * x otherwise; weight has one entry or one per channel (dim 1)."""
-    channels = weight.numel()
-    if channels != 1:
-        if input.ndim < 2 or input.shape[1] != channels:
-            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
-                               f"{channels} and channel size = {input.shape[1] if input.ndim >= 2 else 1}.")
-        weight = weight.reshape((channels,) + (1,) * (input.ndim - 2))
-    else:
-        weight = weight.reshape(())
-    return where(input > 0, input, weight * input)
+    return input.prelu(weight)
 
 
 def hardsigmoid(input, inplace=False):
@@ -314,8 +306,7 @@ def _inside(input, lambd):
 
 def hardshrink(input, lambd=0.5):
     """x where |x| > lambd, else 0 (a NaN passes, as do its gradients)."""
-    input._refuse_non_floating("hardshrink_cpu")
-    return where(_inside(input, lambd), 0.0, input)
+    return input.hardshrink(lambd)
 
 
 def softshrink(input, lambd=0.5):
