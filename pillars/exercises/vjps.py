@@ -158,6 +158,11 @@ DIV_RULES = [
      "the sign is flipped: d(x/y)/dx = 1/y and d(x/y)/dy = -x/y**2"),
     (lambda actual, expected, which, **_: which == "dL/dy" and near(np.abs(actual), np.abs(expected)),
      "the sign of dL/dy is off somewhere: d(x/y)/dy = -x / y**2"),
+    # the right shape and the right total, the wrong values: the right numbers summed along the
+    # wrong axes (summing, along any axes, keeps the total)
+    (lambda actual, expected, shape, **_: np.shape(actual) == shape and near(np.sum(actual), np.sum(expected)),
+     ("a summed axis in the wrong place: the total is right but not its parts; sum the leading axes first "
+      "(those the input does not have), then the size-1 axes (keepdims=True)")),
 ]
 
 

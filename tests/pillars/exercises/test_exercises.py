@@ -69,3 +69,20 @@ def test_wrong_answer_fails_with_the_hint_that_names_it(name, mistake, old, new,
     result = grade(name, text, tmp_path, MUTANT_EXAMPLES)
     assert not result.passed, f"{mistake}: passed\n{result.text}"
     assert result.hint is not None and fragment in result.hint, f"{mistake}:\n{result.text}"
+
+
+def test_the_div_hint_names_axes_summed_in_the_wrong_place_when_the_shapes_agree():
+    """Summing a (2, 2, 2) gradient over its last axis instead of its first gives y's (2, 2) shape:
+    only the values are wrong. Their total is right (summing keeps it), which names the mistake;
+    the drawn cases reach such a square case first with some versions of hypothesis."""
+    import numpy as np
+
+    from pillars.exercises.grading import diagnose
+    from pillars.exercises.vjps import DIV_RULES
+
+    unreduced = np.arange(8.0).reshape(2, 2, 2)
+    expected, wrong_axes = unreduced.sum(axis=0), unreduced.sum(axis=2)
+    hint = diagnose(DIV_RULES, actual=wrong_axes, expected=expected, shape=(2, 2), which="dL/dy", out_shape=(2, 2, 2))
+    assert hint is not None and "summed axis" in hint
+    assert "sign" in diagnose(DIV_RULES, actual=-expected, expected=expected, shape=(2, 2), which="dL/dy",
+                              out_shape=(2, 2, 2))
