@@ -1,0 +1,28 @@
+"""Probability distributions with torch.distributions' API: sampling (reparameterised where the
+family allows), log densities, entropies and KL divergences, all differentiable in the parameters.
+
+    from minigrad.distributions import Normal, kl_divergence
+    q = Normal(mu, sigma)
+    z = q.rsample()                                   # gradients flow to mu and sigma
+    loss = -p_x_given(z).log_prob(x).sum() + kl_divergence(q, Normal(0.0, 1.0)).sum()
+
+Random draws come from minigrad's generator (reproducible with minigrad.manual_seed), not from
+torch's stream.
+"""
+
+from minigrad.distributions import constraints, kl
+from minigrad.distributions.bernoulli import Bernoulli
+from minigrad.distributions.categorical import Categorical
+from minigrad.distributions.distribution import Distribution
+from minigrad.distributions.exponential import Exponential
+from minigrad.distributions.independent import Independent
+from minigrad.distributions.kl import kl_divergence, register_kl
+from minigrad.distributions.laplace import Laplace
+from minigrad.distributions.multivariate_normal import MultivariateNormal
+from minigrad.distributions.normal import Normal
+from minigrad.distributions.one_hot_categorical import OneHotCategorical
+from minigrad.distributions.uniform import Uniform
+
+__all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "Independent", "Laplace", "MultivariateNormal",
+           "Normal", "OneHotCategorical", "Uniform",
+           "constraints", "kl", "kl_divergence", "register_kl"]
