@@ -15,6 +15,7 @@ from minigrad.distributions.bernoulli import Bernoulli
 from minigrad.distributions.categorical import Categorical
 from minigrad.distributions.distribution import Distribution
 from minigrad.distributions.exponential import Exponential
+from minigrad.distributions.gamma import Gamma
 from minigrad.distributions.independent import Independent
 from minigrad.distributions.kl import kl_divergence, register_kl
 from minigrad.distributions.laplace import Laplace
@@ -23,6 +24,6 @@ from minigrad.distributions.normal import Normal
 from minigrad.distributions.one_hot_categorical import OneHotCategorical
 from minigrad.distributions.uniform import Uniform
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "Independent", "Laplace", "MultivariateNormal",
+__all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "Gamma", "Independent", "Laplace", "MultivariateNormal",
            "Normal", "OneHotCategorical", "Uniform",
            "constraints", "kl", "kl_divergence", "register_kl"]

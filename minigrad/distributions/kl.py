@@ -13,6 +13,7 @@ from minigrad.distributions.bernoulli import Bernoulli
 from minigrad.distributions.categorical import Categorical
 from minigrad.distributions.distribution import Distribution
 from minigrad.distributions.exponential import Exponential
+from minigrad.distributions.gamma import Gamma
 from minigrad.distributions.independent import Independent
 from minigrad.distributions.laplace import Laplace
 from minigrad.distributions.multivariate_normal import MultivariateNormal, _batch_mahalanobis
@@ -21,7 +22,7 @@ from minigrad.distributions.one_hot_categorical import OneHotCategorical
 from minigrad.distributions.uniform import Uniform
 from minigrad import linalg
 from minigrad.distributions.utils import _sum_rightmost
-from minigrad.functions import broadcast_shapes, exp, where
+from minigrad.functions import broadcast_shapes, digamma, exp, lgamma, where
 from minigrad.nn.functional import softplus
 
 __all__ = ["kl_divergence", "register_kl"]
@@ -124,6 +125,15 @@ def _kl_exponential_exponential(p, q):
     """r - 1 - log r, with r = lambda_q / lambda_p."""
     rate_ratio = q.rate / p.rate
     return rate_ratio - 1 - rate_ratio.log()
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma_gamma(p, q):
+    """alpha_q log(beta_p / beta_q) + lgamma(alpha_q) - lgamma(alpha_p) + (alpha_p - alpha_q) digamma(alpha_p)
+    + (beta_q - beta_p) alpha_p / beta_p."""
+    return (q.concentration * (p.rate / q.rate).log() + lgamma(q.concentration) - lgamma(p.concentration)
+            + (p.concentration - q.concentration) * digamma(p.concentration)
+            + (q.rate - p.rate) * (p.concentration / p.rate))
 
 
 @register_kl(Laplace, Laplace)
