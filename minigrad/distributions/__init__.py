@@ -12,7 +12,9 @@ torch's stream.
 
 from minigrad.distributions import constraints, kl
 from minigrad.distributions.bernoulli import Bernoulli
+from minigrad.distributions.beta import Beta
 from minigrad.distributions.categorical import Categorical
+from minigrad.distributions.dirichlet import Dirichlet
 from minigrad.distributions.distribution import Distribution
 from minigrad.distributions.exponential import Exponential
 from minigrad.distributions.gamma import Gamma
@@ -24,6 +26,6 @@ from minigrad.distributions.normal import Normal
 from minigrad.distributions.one_hot_categorical import OneHotCategorical
 from minigrad.distributions.uniform import Uniform
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "Gamma", "Independent", "Laplace", "MultivariateNormal",
+__all__ = ["Bernoulli", "Beta", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma", "Independent", "Laplace", "MultivariateNormal",
            "Normal", "OneHotCategorical", "Uniform",
            "constraints", "kl", "kl_divergence", "register_kl"]

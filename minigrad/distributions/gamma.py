@@ -19,11 +19,20 @@ __all__ = ["Gamma"]
 def _standard_gamma(concentration):
     """Draws of Gamma(concentration, 1), one per element, differentiable in concentration.
 
-    The draws come from minigrad's generator (NumPy's gamma sampler) and carry the implicit
-    reparameterisation gradient dx/dconcentration (see minigrad._ops.reparameterised)."""
+    The draws come from minigrad's generator (NumPy's gamma sampler), at least the dtype's
+    smallest normal number (see _at_least_tiny), and carry the implicit reparameterisation
+    gradient dx/dconcentration (see minigrad._ops.reparameterised)."""
     alpha = concentration.detach().numpy()
-    draws = np.asarray(_numpy_rng().standard_gamma(alpha), dtype=alpha.dtype)
+    draws = np.asarray(_numpy_rng().standard_gamma(alpha), dtype=alpha.dtype).clip(min=np.finfo(alpha.dtype).tiny)
     return apply(standard_gamma, concentration, draws=draws)
+
+
+def _at_least_tiny(draws):
+    """draws raised to the dtype's smallest normal number where below it, in place and unrecorded
+    (the gradient is unchanged): a draw of a small concentration can underflow to 0, where the log
+    density is -inf."""
+    draws.detach().clamp_(min=finfo(draws.dtype).tiny)
+    return draws
 
 
 class Gamma(Distribution):
@@ -70,11 +79,7 @@ class Gamma(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        value = _standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape)
-        # a draw of a small concentration can underflow to 0, where the log density is -inf: keep the
-        # draws at or above the smallest normal number, in place and unrecorded (the gradient is unchanged)
-        value.detach().clamp_(min=finfo(value.dtype).tiny)
-        return value
+        return _at_least_tiny(_standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape))
 
     def log_prob(self, value):
         """alpha log beta + (alpha - 1) log x - beta x - lgamma(alpha)."""

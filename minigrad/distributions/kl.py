@@ -10,7 +10,9 @@ import math
 import warnings
 
 from minigrad.distributions.bernoulli import Bernoulli
+from minigrad.distributions.beta import Beta
 from minigrad.distributions.categorical import Categorical
+from minigrad.distributions.dirichlet import Dirichlet
 from minigrad.distributions.distribution import Distribution
 from minigrad.distributions.exponential import Exponential
 from minigrad.distributions.gamma import Gamma
@@ -125,6 +127,29 @@ def _kl_exponential_exponential(p, q):
     """r - 1 - log r, with r = lambda_q / lambda_p."""
     rate_ratio = q.rate / p.rate
     return rate_ratio - 1 - rate_ratio.log()
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p, q):
+    """log B(a_q, b_q) - log B(a_p, b_p) + (a_p - a_q) digamma(a_p) + (b_p - b_q) digamma(b_p)
+    + (a_q - a_p + b_q - b_p) digamma(a_p + b_p), B the beta function."""
+    total_p = p.concentration1 + p.concentration0
+    total_q = q.concentration1 + q.concentration0
+    log_beta_q = lgamma(q.concentration1) + lgamma(q.concentration0) - lgamma(total_q)
+    log_beta_p = lgamma(p.concentration1) + lgamma(p.concentration0) - lgamma(total_p)
+    return (log_beta_q - log_beta_p + (p.concentration1 - q.concentration1) * digamma(p.concentration1)
+            + (p.concentration0 - q.concentration0) * digamma(p.concentration0)
+            + (total_q - total_p) * digamma(total_p))
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p, q):
+    """lgamma(sum a_p) - lgamma(sum a_q) - sum (lgamma(a_p) - lgamma(a_q))
+    + sum (a_p - a_q)(digamma(a_p) - digamma(sum a_p))."""
+    total_p, total_q = p.concentration.sum(-1), q.concentration.sum(-1)
+    expected_log_x = digamma(p.concentration) - digamma(total_p).unsqueeze(-1)
+    return (lgamma(total_p) - lgamma(total_q) - (lgamma(p.concentration) - lgamma(q.concentration)).sum(-1)
+            + ((p.concentration - q.concentration) * expected_log_x).sum(-1))
 
 
 @register_kl(Gamma, Gamma)
