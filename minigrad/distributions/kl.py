@@ -11,16 +11,19 @@ import warnings
 
 from minigrad.distributions.bernoulli import Bernoulli
 from minigrad.distributions.beta import Beta
+from minigrad.distributions.binomial import Binomial
 from minigrad.distributions.categorical import Categorical
 from minigrad.distributions.dirichlet import Dirichlet
 from minigrad.distributions.distribution import Distribution
 from minigrad.distributions.exponential import Exponential
 from minigrad.distributions.gamma import Gamma
+from minigrad.distributions.geometric import Geometric
 from minigrad.distributions.independent import Independent
 from minigrad.distributions.laplace import Laplace
 from minigrad.distributions.multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from minigrad.distributions.normal import Normal
 from minigrad.distributions.one_hot_categorical import OneHotCategorical
+from minigrad.distributions.poisson import Poisson
 from minigrad.distributions.uniform import Uniform
 from minigrad import linalg
 from minigrad.distributions.utils import _sum_rightmost
@@ -115,6 +118,12 @@ def _kl_categorical_categorical(p, q):
     return terms.sum(-1)
 
 
+@register_kl(Poisson, Poisson)
+def _kl_poisson_poisson(p, q):
+    """lambda_p log(lambda_p / lambda_q) - (lambda_p - lambda_q)."""
+    return p.rate * (p.rate.log() - q.rate.log()) - (p.rate - q.rate)
+
+
 @register_kl(Uniform, Uniform)
 def _kl_uniform_uniform(p, q):
     """log((b_q - a_q) / (b_p - a_p)) when [a_p, b_p] lies inside [a_q, b_q], inf otherwise."""
@@ -142,6 +151,16 @@ def _kl_beta_beta(p, q):
             + (total_q - total_p) * digamma(total_p))
 
 
+@register_kl(Binomial, Binomial)
+def _kl_binomial_binomial(p, q):
+    """n (p log(p / q) + (1 - p) log((1 - p) / (1 - q))) for equal n; inf where p's n exceeds q's
+    (p gives probability to counts q cannot reach). Not implemented where q's n exceeds p's."""
+    if (p.total_count < q.total_count).any():
+        raise NotImplementedError("KL between Binomials where q.total_count > p.total_count is not implemented")
+    kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p() - (-q.probs).log1p())
+    return where(p.total_count > q.total_count, math.inf, kl)
+
+
 @register_kl(Dirichlet, Dirichlet)
 def _kl_dirichlet_dirichlet(p, q):
     """lgamma(sum a_p) - lgamma(sum a_q) - sum (lgamma(a_p) - lgamma(a_q))
@@ -159,6 +178,12 @@ def _kl_gamma_gamma(p, q):
     return (q.concentration * (p.rate / q.rate).log() + lgamma(q.concentration) - lgamma(p.concentration)
             + (p.concentration - q.concentration) * digamma(p.concentration)
             + (q.rate - p.rate) * (p.concentration / p.rate))
+
+
+@register_kl(Geometric, Geometric)
+def _kl_geometric_geometric(p, q):
+    """-H(p) - E_p[log q(X)], with E_p[X] = 1/p_p - 1: -H(p) - log(1 - q) / p_p - logit(q)."""
+    return -p.entropy() - (-q.probs).log1p() / p.probs - q.logits
 
 
 @register_kl(Laplace, Laplace)

@@ -209,6 +209,16 @@ def test_set_default_validate_args_switches_the_class_default():
         minigrad.distributions.Normal(0.0, -1.0)
 
 
+def test_parameters_already_of_the_batch_shape_are_kept_as_given():
+    def program(lib):
+        loc, scale = lib.zeros(2, requires_grad=True), lib.ones(2, requires_grad=True)
+        d = lib.distributions.Normal(loc, scale)
+        wider = lib.distributions.Normal(loc, lib.ones(3, 1))
+        return d.loc is loc, d.scale is scale, wider.loc is loc, list(wider.loc.shape), wider.loc.is_leaf
+
+    assert_same_as_torch(program)
+
+
 def test_distributions_is_reachable_after_import_minigrad():
     assert_same_as_torch(lambda lib: [hasattr(lib, "distributions"), hasattr(lib.distributions, "kl"),
                                       lib.distributions.kl.kl_divergence is lib.distributions.kl_divergence,
