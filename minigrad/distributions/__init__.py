@@ -10,7 +10,7 @@ Random draws come from minigrad's generator (reproducible with minigrad.manual_s
 torch's stream.
 """
 
-from minigrad.distributions import constraints, kl
+from minigrad.distributions import constraints, kl, transforms
 from minigrad.distributions.bernoulli import Bernoulli
 from minigrad.distributions.beta import Beta
 from minigrad.distributions.binomial import Binomial
@@ -23,12 +23,17 @@ from minigrad.distributions.geometric import Geometric
 from minigrad.distributions.independent import Independent
 from minigrad.distributions.kl import kl_divergence, register_kl
 from minigrad.distributions.laplace import Laplace
+from minigrad.distributions.log_normal import LogNormal
 from minigrad.distributions.multivariate_normal import MultivariateNormal
 from minigrad.distributions.normal import Normal
 from minigrad.distributions.one_hot_categorical import OneHotCategorical
 from minigrad.distributions.poisson import Poisson
+from minigrad.distributions.transformed_distribution import TransformedDistribution
+from minigrad.distributions.transforms import (AffineTransform, ComposeTransform, ExpTransform, SigmoidTransform,
+                                               Transform)
 from minigrad.distributions.uniform import Uniform
 
-__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma",
-           "Geometric", "Independent", "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson",
-           "Uniform", "constraints", "kl", "kl_divergence", "register_kl"]
+__all__ = ["AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "ComposeTransform", "Dirichlet",
+           "Distribution", "ExpTransform", "Exponential", "Gamma", "Geometric", "Independent", "Laplace", "LogNormal",
+           "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson", "SigmoidTransform", "Transform",
+           "TransformedDistribution", "Uniform", "constraints", "kl", "kl_divergence", "register_kl", "transforms"]

@@ -24,6 +24,7 @@ from minigrad.distributions.multivariate_normal import MultivariateNormal, _batc
 from minigrad.distributions.normal import Normal
 from minigrad.distributions.one_hot_categorical import OneHotCategorical
 from minigrad.distributions.poisson import Poisson
+from minigrad.distributions.transformed_distribution import TransformedDistribution
 from minigrad.distributions.uniform import Uniform
 from minigrad import linalg
 from minigrad.distributions.utils import _sum_rightmost
@@ -122,6 +123,15 @@ def _kl_categorical_categorical(p, q):
 def _kl_poisson_poisson(p, q):
     """lambda_p log(lambda_p / lambda_q) - (lambda_p - lambda_q)."""
     return p.rate * (p.rate.log() - q.rate.log()) - (p.rate - q.rate)
+
+
+@register_kl(TransformedDistribution, TransformedDistribution)
+def _kl_transformed_transformed(p, q):
+    """KL is unchanged by a common invertible transform: the base distributions' KL, when p and q
+    use equal transforms and have the same event shape (NotImplementedError otherwise)."""
+    if p.transforms != q.transforms or p.event_shape != q.event_shape:
+        raise NotImplementedError
+    return kl_divergence(p.base_dist, q.base_dist)
 
 
 @register_kl(Uniform, Uniform)
