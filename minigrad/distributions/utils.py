@@ -80,5 +80,8 @@ def _sum_rightmost(value, dim):
 def _standard_draws(kind, shape, dtype, **parameters):
     """Draws of NumPy's `kind` ("standard_normal", "standard_exponential", "random", "laplace", ...)
     from minigrad's default generator (so manual_seed makes them reproducible), as a tensor of `dtype`."""
-    draws = getattr(_numpy_rng(), kind)(size=tuple(shape), **parameters)
-    return from_numpy(np.asarray(draws, dtype=_dtype.numpy_dtype(dtype)))
+    np_dtype = _dtype.numpy_dtype(dtype)
+    draws = np.asarray(getattr(_numpy_rng(), kind)(size=tuple(shape), **parameters), dtype=np_dtype)
+    if kind == "random":  # uniform on [0, 1): a draw just below 1 must not round up to 1 in a narrower dtype
+        draws = np.minimum(draws, np.nextafter(np_dtype.type(1), np_dtype.type(0)))
+    return from_numpy(draws)
