@@ -14,12 +14,13 @@ from minigrad.testing import strategies as mst
 
 torch = torch_or_skip()
 
-DTYPES = st.sampled_from([np.float64, np.float32])
-
 
 def _expanded_to(d, value):
-    """d expanded to the batch shape it has when broadcast against value (a larger batch, often)."""
-    return d.expand(np.broadcast_shapes(tuple(d.batch_shape), tuple(value.shape)))
+    """d expanded to a batch wider than both its own and value's: an extra axis of 2 in front of their broadcast."""
+    value_batch = tuple(value.shape[:value.ndim - len(d.event_shape)])
+    return d.expand((2,) + np.broadcast_shapes(tuple(d.batch_shape), value_batch))
+
+DTYPES = st.sampled_from([np.float64, np.float32])
 
 
 def _counts(data, shape, high, label):

@@ -16,6 +16,12 @@ from minigrad.testing import strategies as mst
 
 torch = torch_or_skip()
 
+
+def _expanded_to(d, value):
+    """d expanded to a batch wider than both its own and value's: an extra axis of 2 in front of their broadcast."""
+    value_batch = tuple(value.shape[:value.ndim - len(d.event_shape)])
+    return d.expand((2,) + np.broadcast_shapes(tuple(d.batch_shape), value_batch))
+
 DTYPES = st.sampled_from([np.float64, np.float32])
 
 
@@ -34,11 +40,6 @@ def _tril(data, batch, n, label):
 
 def _matrix(data, kind, batch, n, label):
     return _tril(data, batch, n, label) if kind == "scale_tril" else _spd(data, batch, n, label)
-
-
-def _expanded_to(d, value):
-    """d expanded to the batch shape it has when broadcast against value (a larger batch, often)."""
-    return d.expand(np.broadcast_shapes(tuple(d.batch_shape), tuple(value.shape[:-1])))
 
 
 KINDS = ["covariance_matrix", "precision_matrix", "scale_tril"]
