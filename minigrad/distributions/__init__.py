@@ -26,7 +26,7 @@ from minigrad.distributions.laplace import Laplace
 from minigrad.distributions.log_normal import LogNormal
 from minigrad.distributions.multivariate_normal import MultivariateNormal
 from minigrad.distributions.normal import Normal
-from minigrad.distributions.one_hot_categorical import OneHotCategorical
+from minigrad.distributions.one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from minigrad.distributions.poisson import Poisson
 from minigrad.distributions.transformed_distribution import TransformedDistribution
 from minigrad.distributions.transforms import (AffineTransform, ComposeTransform, ExpTransform, SigmoidTransform,
@@ -35,5 +35,6 @@ from minigrad.distributions.uniform import Uniform
 
 __all__ = ["AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "ComposeTransform", "Dirichlet",
            "Distribution", "ExpTransform", "Exponential", "Gamma", "Geometric", "Independent", "Laplace", "LogNormal",
-           "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson", "SigmoidTransform", "Transform",
-           "TransformedDistribution", "Uniform", "constraints", "kl", "kl_divergence", "register_kl", "transforms"]
+           "MultivariateNormal", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson",
+           "SigmoidTransform", "Transform", "TransformedDistribution", "Uniform", "constraints", "kl", "kl_divergence",
+           "register_kl", "transforms"]

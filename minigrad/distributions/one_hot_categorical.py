@@ -7,7 +7,7 @@ from minigrad.distributions.categorical import Categorical
 from minigrad.distributions.distribution import Distribution
 from minigrad.nn.functional import one_hot
 
-__all__ = ["OneHotCategorical"]
+__all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
 
 class OneHotCategorical(Distribution):
@@ -87,3 +87,20 @@ class OneHotCategorical(Distribution):
         if expand:
             values = values.expand((n,) + tuple(self._batch_shape) + (n,))
         return values
+
+
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    """OneHotCategorical whose rsample passes gradients "straight through" the discrete draw.
+
+        rsample = x + (p - stop_gradient(p))
+
+    Its value is the one-hot draw x; its gradient with respect to the parameters is that of the
+    probabilities p, as if the draw were p itself (a biased but useful estimator, Bengio et al. 2013).
+    """
+
+    has_rsample = True
+
+    def rsample(self, sample_shape=()):
+        draws = self.sample(sample_shape)
+        probs = self._categorical.probs
+        return draws + (probs - probs.detach())

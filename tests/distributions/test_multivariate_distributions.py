@@ -228,3 +228,24 @@ def test_float32_multivariate_normal_stays_float32():
     assert d.sample((3,)).dtype == minigrad.float32
     assert d.log_prob(d.sample()).dtype == minigrad.float32
     assert math.isfinite(d.entropy().item())
+
+
+@settings(max_examples=15)
+@given(data=st.data(), k=st.integers(2, 4), given_as=st.sampled_from(["probs", "logits"]))
+def test_straight_through_gradients_are_those_of_the_probabilities(data, k, given_as):
+    """The draw is one-hot; d(w . rsample)/dparam is d(w . probs)/dparam whatever was drawn, so it is
+    compared with torch's even though the draws differ."""
+    batch = data.draw(mst.shapes(max_dims=2, max_side=3), label="batch")
+    low, high = (0.05, 2) if given_as == "probs" else (-3, 3)
+    param = data.draw(mst.arrays("float64", batch + (k,), elements=mst.reals(low, high)), label=given_as)
+    w = data.draw(mst.arrays("float64", (3,) + batch + (k,), elements=mst.reals(-2, 2)), label="w")
+
+    def program(lib):
+        leaf = lib.tensor(param, requires_grad=True)
+        d = lib.distributions.OneHotCategoricalStraightThrough(**{given_as: leaf})
+        x = d.rsample((3,))
+        (grad,) = lib.autograd.grad((x * lib.tensor(w)).sum(), leaf)
+        on_support = bool(d.support.check(x.detach()).all())
+        return grad, on_support, list(x.shape), d.has_rsample, x.requires_grad
+
+    assert_same_as_torch(program, rtol=1e-9, atol=1e-12)
