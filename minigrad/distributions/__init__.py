@@ -17,6 +17,7 @@ from minigrad.distributions.binomial import Binomial
 from minigrad.distributions.categorical import Categorical
 from minigrad.distributions.dirichlet import Dirichlet
 from minigrad.distributions.distribution import Distribution
+from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.exponential import Exponential
 from minigrad.distributions.gamma import Gamma
 from minigrad.distributions.geometric import Geometric
@@ -34,7 +35,7 @@ from minigrad.distributions.transforms import (AffineTransform, ComposeTransform
 from minigrad.distributions.uniform import Uniform
 
 __all__ = ["AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "ComposeTransform", "Dirichlet",
-           "Distribution", "ExpTransform", "Exponential", "Gamma", "Geometric", "Independent", "Laplace", "LogNormal",
+           "Distribution", "ExpTransform", "Exponential", "ExponentialFamily", "Gamma", "Geometric", "Independent", "Laplace", "LogNormal",
            "MultivariateNormal", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson",
            "SigmoidTransform", "Transform", "TransformedDistribution", "Uniform", "constraints", "kl", "kl_divergence",
            "register_kl", "transforms"]

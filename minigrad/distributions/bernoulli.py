@@ -6,14 +6,15 @@ from minigrad import _types
 from minigrad.creation import arange, bernoulli
 from minigrad.distributions import constraints
 from minigrad.distributions.distribution import Distribution
+from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.utils import _NUMBER, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
-from minigrad.functions import where
+from minigrad.functions import exp, log1p, logit, where
 from minigrad.nn.functional import binary_cross_entropy_with_logits
 
 __all__ = ["Bernoulli"]
 
 
-class Bernoulli(Distribution):
+class Bernoulli(ExponentialFamily):
     """Bernoulli(probs) or Bernoulli(logits=...): 1 with probability p, 0 with probability 1 - p.
 
         P(x) = p^x (1 - p)^(1 - x)  for x in {0, 1},   p = sigmoid(logits)
@@ -98,3 +99,13 @@ class Bernoulli(Distribution):
         if expand:
             values = values.expand((-1,) + tuple(self._batch_shape))
         return values
+
+    # exponential family: theta = logit(p), t(x) = x, h = 1
+    _mean_carrier_measure = 0
+
+    @property
+    def _natural_params(self):
+        return (logit(self.probs),)
+
+    def _log_normalizer(self, x):
+        return log1p(exp(x))

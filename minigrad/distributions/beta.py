@@ -5,13 +5,14 @@ from minigrad.creation import tensor
 from minigrad.distributions import constraints
 from minigrad.distributions.dirichlet import Dirichlet
 from minigrad.distributions.distribution import Distribution
+from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.utils import _NUMBER, broadcast_all
-from minigrad.functions import stack
+from minigrad.functions import lgamma, stack
 
 __all__ = ["Beta"]
 
 
-class Beta(Distribution):
+class Beta(ExponentialFamily):
     """Beta(concentration1, concentration0): a number x in [0, 1], near 1 when alpha
     (concentration1) outweighs beta (concentration0), near 0 in the opposite case.
 
@@ -73,3 +74,11 @@ class Beta(Distribution):
 
     def entropy(self):
         return self._dirichlet.entropy()
+
+    # exponential family: theta = (alpha, beta), t(x) = (log x, log(1 - x))
+    @property
+    def _natural_params(self):
+        return self.concentration1, self.concentration0
+
+    def _log_normalizer(self, x, y):
+        return lgamma(x) + lgamma(y) - lgamma(x + y)

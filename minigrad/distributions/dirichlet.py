@@ -3,6 +3,7 @@
 from minigrad import _types
 from minigrad.distributions import constraints
 from minigrad.distributions.distribution import Distribution
+from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.gamma import _standard_gamma
 from minigrad.functions import digamma, lgamma, where, xlogy
 from minigrad.nn.functional import one_hot
@@ -10,7 +11,7 @@ from minigrad.nn.functional import one_hot
 __all__ = ["Dirichlet"]
 
 
-class Dirichlet(Distribution):
+class Dirichlet(ExponentialFamily):
     """Dirichlet(concentration): probability vectors x of size k (x_i >= 0, sum x_i = 1), more
     even as the concentrations alpha grow, piled in the corners when they are below 1.
 
@@ -75,3 +76,11 @@ class Dirichlet(Distribution):
         total = self.concentration.sum(-1)
         return (lgamma(self.concentration).sum(-1) - lgamma(total) - (k - total) * digamma(total)
                 - ((self.concentration - 1.0) * digamma(self.concentration)).sum(-1))
+
+    # exponential family: theta = alpha, t(x) = log x
+    @property
+    def _natural_params(self):
+        return (self.concentration,)
+
+    def _log_normalizer(self, x):
+        return x.lgamma().sum(-1) - lgamma(x.sum(-1))

@@ -4,13 +4,14 @@ from minigrad import _types
 from minigrad.creation import zeros_like
 from minigrad.distributions import constraints
 from minigrad.distributions.distribution import Distribution
+from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.utils import _NUMBER, _standard_draws, broadcast_all
 from minigrad.functions import exp, log, log1p
 
 __all__ = ["Exponential"]
 
 
-class Exponential(Distribution):
+class Exponential(ExponentialFamily):
     """Exponential(rate): waiting times of events that happen at `rate` (lambda) per unit of time.
 
         p(x) = lambda exp(-lambda x)  for x >= 0
@@ -73,3 +74,13 @@ class Exponential(Distribution):
     def entropy(self):
         """1 - log lambda."""
         return 1.0 - log(self.rate)
+
+    # exponential family: theta = -lambda, t(x) = x, h = 1
+    _mean_carrier_measure = 0
+
+    @property
+    def _natural_params(self):
+        return (-self.rate,)
+
+    def _log_normalizer(self, x):
+        return -log(-x)

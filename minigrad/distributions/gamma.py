@@ -8,6 +8,7 @@ from minigrad._runtime import finfo
 from minigrad.creation import as_tensor
 from minigrad.distributions import constraints
 from minigrad.distributions.distribution import Distribution
+from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.utils import _NUMBER, broadcast_all
 from minigrad.functions import digamma, lgamma, log, xlogy
 from minigrad.random import _numpy_rng
@@ -35,7 +36,7 @@ def _at_least_tiny(draws):
     return draws
 
 
-class Gamma(Distribution):
+class Gamma(ExponentialFamily):
     """Gamma(concentration, rate): a positive quantity, the sum of alpha (concentration) exponential
     waiting times of rate beta.
 
@@ -93,3 +94,13 @@ class Gamma(Distribution):
         """alpha - log beta + lgamma(alpha) + (1 - alpha) digamma(alpha)."""
         return (self.concentration - log(self.rate) + lgamma(self.concentration)
                 + (1.0 - self.concentration) * digamma(self.concentration))
+
+    # exponential family: theta = (alpha - 1, -beta), t(x) = (log x, x), h = 1
+    _mean_carrier_measure = 0
+
+    @property
+    def _natural_params(self):
+        return self.concentration - 1, -self.rate
+
+    def _log_normalizer(self, x, y):
+        return lgamma(x + 1) + (x + 1) * log(-y.reciprocal())

@@ -15,6 +15,7 @@ from minigrad.distributions.binomial import Binomial
 from minigrad.distributions.categorical import Categorical
 from minigrad.distributions.dirichlet import Dirichlet
 from minigrad.distributions.distribution import Distribution
+from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.exponential import Exponential
 from minigrad.distributions.gamma import Gamma
 from minigrad.distributions.geometric import Geometric
@@ -27,6 +28,7 @@ from minigrad.distributions.poisson import Poisson
 from minigrad.distributions.transformed_distribution import TransformedDistribution
 from minigrad.distributions.uniform import Uniform
 from minigrad import linalg
+from minigrad.autograd.gradients import grad
 from minigrad.distributions.utils import _sum_rightmost
 from minigrad.functions import broadcast_shapes, digamma, exp, lgamma, where
 from minigrad.nn.functional import softplus
@@ -179,6 +181,23 @@ def _kl_dirichlet_dirichlet(p, q):
     expected_log_x = digamma(p.concentration) - digamma(total_p).unsqueeze(-1)
     return (lgamma(total_p) - lgamma(total_q) - (lgamma(p.concentration) - lgamma(q.concentration)).sum(-1)
             + ((p.concentration - q.concentration) * expected_log_x).sum(-1))
+
+
+@register_kl(ExponentialFamily, ExponentialFamily)
+def _kl_expfamily_expfamily(p, q):
+    """The Bregman divergence of the log normaliser A, for two members of one exponential family:
+    A(theta_q) - A(theta_p) - <theta_q - theta_p, dA/dtheta at theta_p>."""
+    if type(p) is not type(q):
+        raise NotImplementedError("The cross KL-divergence between different exponential families cannot be "
+                                  "computed using Bregman divergences")
+    p_natural = [theta.detach().requires_grad_() for theta in p._natural_params]
+    q_natural = q._natural_params
+    p_log_normalizer = p._log_normalizer(*p_natural)
+    gradients = grad(p_log_normalizer.sum(), p_natural, create_graph=True)
+    result = q._log_normalizer(*q_natural) - p_log_normalizer
+    for p_theta, q_theta, gradient in zip(p_natural, q_natural, gradients):
+        result = result - _sum_rightmost((q_theta - p_theta) * gradient, len(q.event_shape))
+    return result
 
 
 @register_kl(Gamma, Gamma)

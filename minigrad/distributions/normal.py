@@ -5,13 +5,14 @@ import math
 from minigrad import _types
 from minigrad.distributions import constraints
 from minigrad.distributions.distribution import Distribution
+from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.utils import _NUMBER, _standard_draws, broadcast_all
 from minigrad.functions import erf, erfinv, log
 
 __all__ = ["Normal"]
 
 
-class Normal(Distribution):
+class Normal(ExponentialFamily):
     """Normal(loc, scale): the bell curve centred at loc (mu) with standard deviation scale (sigma).
 
         p(x) = exp(-(x - mu)^2 / (2 sigma^2)) / (sigma sqrt(2 pi))
@@ -76,3 +77,13 @@ class Normal(Distribution):
     def entropy(self):
         """(1 + log(2 pi)) / 2 + log sigma."""
         return 0.5 + 0.5 * math.log(2 * math.pi) + log(self.scale)
+
+    # exponential family: theta = (mu / sigma^2, -1 / (2 sigma^2)), t(x) = (x, x^2), h = 1
+    _mean_carrier_measure = 0
+
+    @property
+    def _natural_params(self):
+        return self.loc / self.scale.pow(2), -0.5 * self.scale.pow(2).reciprocal()
+
+    def _log_normalizer(self, x, y):
+        return -0.25 * x.pow(2) / y + 0.5 * log(-math.pi / y)

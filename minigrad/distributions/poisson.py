@@ -7,13 +7,14 @@ from minigrad.autograd.grad_mode import no_grad
 from minigrad.creation import from_numpy
 from minigrad.distributions import constraints
 from minigrad.distributions.distribution import Distribution
+from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.utils import _NUMBER, broadcast_all
 from minigrad.random import _numpy_rng
 
 __all__ = ["Poisson"]
 
 
-class Poisson(Distribution):
+class Poisson(ExponentialFamily):
     """Poisson(rate): the number of events in a unit of time when they happen independently at
     `rate` (lambda) per unit on average.
 
@@ -60,3 +61,12 @@ class Poisson(Distribution):
             self._validate_sample(value)
         rate, value = broadcast_all(self.rate, value)
         return value.xlogy(rate) - rate - (value + 1).lgamma()
+
+    # exponential family: theta = log lambda, t(x) = x, h(x) = 1 / x! (whose mean has no closed form:
+    # no entropy, as in torch)
+    @property
+    def _natural_params(self):
+        return (self.rate.log(),)
+
+    def _log_normalizer(self, x):
+        return x.exp()
