@@ -21,8 +21,8 @@ def broadcast_all(*values):
     """The values as tensors broadcast to one shape. Numbers become tensors of the first tensor's
     dtype (or the default dtype if all are numbers); each tensor keeps its own dtype."""
     if not all(isinstance(v, (Tensor, *_NUMBER)) for v in values):
-        raise ValueError("Input arguments must all be instances of Number, torch.Tensor or objects "
-                         "implementing __torch_function__.")
+        raise ValueError("Input arguments must all be instances of Number or Tensor, got "
+                         f"{[type(v).__name__ for v in values]}")
     dtype = next((v.dtype for v in values if isinstance(v, Tensor)), _dtype.get_default_dtype())
     return broadcast_tensors(*(v if isinstance(v, Tensor) else tensor(v, dtype=dtype) for v in values))
 

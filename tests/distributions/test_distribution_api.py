@@ -60,7 +60,7 @@ ERRORS = {
 SAME_TEXT = {"negative scale", "zero scale, numbers", "negative rate", "low not below high", "probs above one",
              "value below exponential support", "value outside uniform", "bernoulli value two",
              "categorical index too big", "value of a wrong shape", "value not a tensor", "probs and logits",
-             "neither probs nor logits", "categorical 0-d probs", "categorical 0-d logits", "a string parameter"}
+             "neither probs nor logits", "categorical 0-d probs", "categorical 0-d logits"}
 
 
 @pytest.mark.parametrize("name", sorted(ERRORS))
@@ -68,6 +68,11 @@ def test_errors_as_in_torch(name):
     mine, theirs = assert_raises_like_torch(ERRORS[name])
     if name in SAME_TEXT:
         _same_text(mine, theirs)
+
+
+def test_a_parameter_of_the_wrong_type_is_named_by_its_type():
+    mine, _ = assert_raises_like_torch(ERRORS["a string parameter"])
+    assert "Number or Tensor" in str(mine) and "'str'" in str(mine)
 
 
 def test_the_message_names_the_parameter_its_shape_the_distribution_and_the_constraint():
