@@ -25,6 +25,7 @@ from minigrad.distributions.independent import Independent
 from minigrad.distributions.kl import kl_divergence, register_kl
 from minigrad.distributions.laplace import Laplace
 from minigrad.distributions.log_normal import LogNormal
+from minigrad.distributions.mixture_same_family import MixtureSameFamily
 from minigrad.distributions.multivariate_normal import MultivariateNormal
 from minigrad.distributions.normal import Normal
 from minigrad.distributions.one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
@@ -35,7 +36,7 @@ from minigrad.distributions.transforms import (AffineTransform, ComposeTransform
 from minigrad.distributions.uniform import Uniform
 
 __all__ = ["AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "ComposeTransform", "Dirichlet",
-           "Distribution", "ExpTransform", "Exponential", "ExponentialFamily", "Gamma", "Geometric", "Independent", "Laplace", "LogNormal",
-           "MultivariateNormal", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson",
-           "SigmoidTransform", "Transform", "TransformedDistribution", "Uniform", "constraints", "kl", "kl_divergence",
-           "register_kl", "transforms"]
+           "Distribution", "ExpTransform", "Exponential", "ExponentialFamily", "Gamma", "Geometric", "Independent",
+           "Laplace", "LogNormal", "MixtureSameFamily", "MultivariateNormal", "Normal", "OneHotCategorical",
+           "OneHotCategoricalStraightThrough", "Poisson", "SigmoidTransform", "Transform", "TransformedDistribution",
+           "Uniform", "constraints", "kl", "kl_divergence", "register_kl", "transforms"]
