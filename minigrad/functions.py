@@ -276,12 +276,15 @@ def result_type(tensor1: Tensor | float, tensor2: Tensor | float) -> _dtype.dtyp
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
-    shape = np.broadcast_shapes(*(t._array.shape for t in tensors))
-    return tuple(t.expand(shape) for t in tensors)
+    """The tensors expanded to their common shape (torch's RuntimeError if they have none); as in
+    torch, a tensor already of that shape is returned itself."""
+    shape = _broadcast_shape(*(t._array.shape for t in tensors))
+    return tuple(t if t._array.shape == shape else t.expand(shape) for t in tensors)
 
 
 def broadcast_shapes(*shapes: int | Sequence[int]) -> Size:
-    return Size(np.broadcast_shapes(*shapes))
+    """The shape the given shapes broadcast to (torch's RuntimeError if there is none)."""
+    return Size(_broadcast_shape(*shapes))
 
 
 def tensordot(a: Tensor, b: Tensor, dims: int | Sequence[Sequence[int]] = 2) -> Tensor:

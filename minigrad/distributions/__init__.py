@@ -1,0 +1,42 @@
+"""Probability distributions with torch.distributions' API: sampling (reparameterised where the
+family allows), log densities, entropies and KL divergences, all differentiable in the parameters.
+
+    from minigrad.distributions import Normal, kl_divergence
+    q = Normal(mu, sigma)
+    z = q.rsample()                                   # gradients flow to mu and sigma
+    loss = -p_x_given(z).log_prob(x).sum() + kl_divergence(q, Normal(0.0, 1.0)).sum()
+
+Random draws come from minigrad's generator (reproducible with minigrad.manual_seed), not from
+torch's stream.
+"""
+
+from minigrad.distributions import constraints, kl, transforms
+from minigrad.distributions.bernoulli import Bernoulli
+from minigrad.distributions.beta import Beta
+from minigrad.distributions.binomial import Binomial
+from minigrad.distributions.categorical import Categorical
+from minigrad.distributions.dirichlet import Dirichlet
+from minigrad.distributions.distribution import Distribution
+from minigrad.distributions.exp_family import ExponentialFamily
+from minigrad.distributions.exponential import Exponential
+from minigrad.distributions.gamma import Gamma
+from minigrad.distributions.geometric import Geometric
+from minigrad.distributions.independent import Independent
+from minigrad.distributions.kl import kl_divergence, register_kl
+from minigrad.distributions.laplace import Laplace
+from minigrad.distributions.log_normal import LogNormal
+from minigrad.distributions.mixture_same_family import MixtureSameFamily
+from minigrad.distributions.multivariate_normal import MultivariateNormal
+from minigrad.distributions.normal import Normal
+from minigrad.distributions.one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
+from minigrad.distributions.poisson import Poisson
+from minigrad.distributions.transformed_distribution import TransformedDistribution
+from minigrad.distributions.transforms import (AffineTransform, ComposeTransform, ExpTransform, SigmoidTransform,
+                                               Transform)
+from minigrad.distributions.uniform import Uniform
+
+__all__ = ["AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "ComposeTransform", "Dirichlet",
+           "Distribution", "ExpTransform", "Exponential", "ExponentialFamily", "Gamma", "Geometric", "Independent",
+           "Laplace", "LogNormal", "MixtureSameFamily", "MultivariateNormal", "Normal", "OneHotCategorical",
+           "OneHotCategoricalStraightThrough", "Poisson", "SigmoidTransform", "Transform", "TransformedDistribution",
+           "Uniform", "constraints", "kl", "kl_divergence", "register_kl", "transforms"]
