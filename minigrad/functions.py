@@ -743,6 +743,7 @@ sgn = Tensor.sgn
 angle = _with_out("angle", Tensor.angle)
 conj = conj_physical = resolve_conj = resolve_neg = Tensor.conj
 adjoint = Tensor.adjoint
+renorm = _with_out("renorm", Tensor.renorm)
 split_with_sizes = Tensor.split_with_sizes
 
 

@@ -387,6 +387,9 @@ class InPlaceMethods:
         n = _polygamma_order(n, "polygamma_")
         return self._write_back(lambda old: old.polygamma(n))
 
+    def renorm_(self, p: _float, dim: _int, maxnorm: _float) -> Tensor:
+        return self._write_back(lambda old: old.renorm(p, dim, maxnorm))
+
     def mvlgamma_(self, p: _int) -> Tensor:
         self._mvlgamma_input()  # (a bool tensor is refused before p is read, as in torch)
         p = _mvlgamma_dimension(p)

@@ -25,7 +25,7 @@ from minigrad._ops import activation as A
 from minigrad._ops import indexing as I
 from minigrad._ops import reduce as R
 from minigrad._ops.layout import c_order
-from minigrad._tensor.operands import apply
+from minigrad._tensor.operands import _where, apply
 from minigrad._tensor.shape import _cat
 from minigrad._types import Dims, DTypeLike, Number, SizeLike, _return_type
 
@@ -214,6 +214,21 @@ class ReductionMethods:
         if p == 0:
             return apply(R.norm_zero, x, axis=_reduced_axes(dim, x.ndim), keepdims=keepdim)
         return apply(R.norm, x, p=p, axis=_reduced_axes(dim, x.ndim), keepdims=keepdim)
+
+    def renorm(self, p: _float, dim: _int, maxnorm: _float) -> Tensor:
+        """Each slice along dim (self.select(dim, i)) whose p-norm exceeds maxnorm, scaled down to
+        norm maxnorm (times maxnorm / (norm + 1e-7), as torch); the other slices unchanged. The
+        gradient goes through the norm too: a scaled slice's length no longer depends on x."""
+        if self.ndim < 2:
+            raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {self.ndim} dimensions")
+        if not p > 0:
+            raise RuntimeError("renorm: non-positive-norm not supported")
+        if maxnorm < 0:
+            raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+        axis = _dim(dim, self.ndim)
+        norms = self.norm(p, dim=tuple(d for d in range(self.ndim) if d != axis), keepdim=True)
+        factor = _where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
+        return self * factor
 
     def count_nonzero(self, dim: Dims | None = None) -> Tensor:
         counts = np.asarray(np.count_nonzero(self._array, axis=_reduced_axes(dim, self.ndim) if dim is not None
