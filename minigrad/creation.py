@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from minigrad import _dtype, _types
-from minigrad.random import Generator, _bernoulli, _normal, _numpy_rng
+from minigrad.random import Generator, _normal, _numpy_rng
 from minigrad._arguments import _creation_shape, _fill_value
 from minigrad._data import _infer
 from minigrad._ops.layout import laid_out_like
@@ -299,21 +299,12 @@ def normal(mean: float | Tensor, std: float | Tensor, size: Sequence[int] | None
 
 
 def bernoulli(input: Tensor, p: float | None = None, generator: Generator | None = None) -> Tensor:
-    draws = _bernoulli(input._array if p is None else p, input._array.shape, generator)
-    return _finish(draws.astype(input._array.dtype))
+    return input.bernoulli(p, generator=generator)
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, generator: Generator | None = None) -> Tensor:
     """Draw indices with probabilities proportional to the rows of input."""
-    probs = np.asarray(input._array, dtype=np.float64)
-    rng = _numpy_rng(generator)
-    rows = probs.reshape(-1, probs.shape[-1])
-    if not replacement and num_samples > rows.shape[-1]:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    if (rows < 0).any() or not np.isfinite(rows).all():
-        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    out = np.stack([rng.choice(len(r), size=num_samples, replace=replacement, p=r / r.sum()) for r in rows])
-    return _finish(out.reshape(probs.shape[:-1] + (num_samples,)).astype(np.int64))
+    return input.multinomial(num_samples, replacement, generator=generator)
 
 
 class _LegacyTensorType(type):

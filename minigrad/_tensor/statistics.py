@@ -21,6 +21,7 @@ from minigrad._ops import indexing as I
 from minigrad._ops.layout import laid_out_like
 from minigrad._tensor.operands import _raw, _scalar_type, apply
 from minigrad._types import Number, _return_type
+from minigrad.random import Generator, _bernoulli, _numpy_rng
 
 # The Tensor class and TensorLike (what the methods take as an operand), set by use_tensor_type
 # once tensor.py has made the class: see the package's docstring.
@@ -325,6 +326,27 @@ class StatisticsMethods:
         if not (math.isfinite(low) and math.isfinite(high)):
             raise RuntimeError(f"{name}: range of [{low}, {high}] is not finite")
         return self._array.dtype.type(low), self._array.dtype.type(high)
+
+    # -------------------------------------------------------------- random draws
+    def bernoulli(self, p: _float | None = None, *, generator: Generator | None = None) -> Tensor:
+        """0 or 1 per element, 1 with probability self (or p, the same for every element), in
+        self's dtype: a draw, which no gradient reaches."""
+        self._refuse_non_floating("bernoulli_tensor_cpu_p_")
+        draws = _bernoulli(self._array if p is None else p, self._array.shape, generator)
+        return Tensor._wrap(draws.astype(self._array.dtype))
+
+    def multinomial(self, num_samples: _int, replacement: _bool = False, *,
+                    generator: Generator | None = None) -> Tensor:
+        """num_samples indices per row, drawn with probabilities proportional to the row (int64)."""
+        probs = np.asarray(self._array, dtype=np.float64)
+        rng = _numpy_rng(generator)
+        rows = probs.reshape(-1, probs.shape[-1])
+        if not replacement and num_samples > rows.shape[-1]:
+            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+        if (rows < 0).any() or not np.isfinite(rows).all():
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        out = np.stack([rng.choice(len(r), size=num_samples, replace=replacement, p=r / r.sum()) for r in rows])
+        return Tensor._wrap(out.reshape(probs.shape[:-1] + (num_samples,)).astype(np.int64))
 
     # -------------------------------------------------------------- covariance
     def cov(self, *, correction: _int = 1, fweights: Tensor | None = None, aweights: Tensor | None = None) -> Tensor:
