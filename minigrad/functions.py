@@ -26,10 +26,10 @@ from minigrad._ops import shape as S
 from minigrad._tensor.linalg import LinAlgError
 from minigrad._tensor.operands import _promote
 from minigrad._tensor.unary import _polygamma_order
-from minigrad._types import DTypeLike, Size, _return_type
+from minigrad._types import DTypeLike, Size
 from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.creation import as_tensor
-from minigrad.linalg import _powers, cholesky as _cholesky, pinv as _pinv, qr as _qr, svd as _svd, svdvals as _svdvals
+from minigrad.linalg import _powers, pinv as _pinv
 from minigrad.tensor import Tensor, apply
 
 # ---------------------------------------------------------------- out=
@@ -744,6 +744,7 @@ angle = _with_out("angle", Tensor.angle)
 conj = conj_physical = resolve_conj = resolve_neg = Tensor.conj
 adjoint = Tensor.adjoint
 renorm = _with_out("renorm", Tensor.renorm)
+cholesky, qr, svd = Tensor.cholesky, Tensor.qr, Tensor.svd  # (torch's older forms of the linalg functions)
 split_with_sizes = Tensor.split_with_sizes
 
 
@@ -903,37 +904,6 @@ def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: float | None
 def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
     """The pseudoinverse: linalg.pinv with rcond as its rtol."""
     return _pinv(input, rtol=rcond)
-
-
-# ---------------------------------------------------------------- the older factorization forms
-# torch.svd, torch.qr and torch.cholesky came before torch.linalg and remain for older code: each
-# is the linalg function under its older arguments and results.
-def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> tuple[Tensor, Tensor, Tensor]:
-    """(U, S, V) with input = U diag(S) V^T: V itself, where linalg.svd gives V^T; reduced unless
-    some=False. With compute_uv=False, U and V are zeros (m x m and n x n), as in torch."""
-    result = _return_type("svd", ("U", "S", "V"))
-    if not compute_uv:
-        S = _svdvals(input)  # (its checks first: a vector has no singular values)
-        batch, (rows, columns) = tuple(input.shape[:-2]), input.shape[-2:]
-        dtype = input._array.dtype
-        return result(Tensor._wrap(np.zeros(batch + (rows, rows), dtype)), S,
-                      Tensor._wrap(np.zeros(batch + (columns, columns), dtype)))
-    U, S, Vh = _svd(input, full_matrices=not some)
-    return result(U, S, Vh.mT)
-
-
-def qr(input: Tensor, some: bool = True) -> tuple[Tensor, Tensor]:
-    """(Q, R) with input = Q R: linalg.qr in its 'reduced' mode, or 'complete' for some=False."""
-    warnings.warn("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "
-                  "release.", UserWarning, stacklevel=2)
-    return _qr(input, "reduced" if some else "complete")
-
-
-def cholesky(input: Tensor, upper: bool = False) -> Tensor:
-    """L with input = L L^T (linalg.cholesky), or U = L^T for upper=True."""
-    warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a future "
-                  "PyTorch release.", UserWarning, stacklevel=2)
-    return _cholesky(input, upper=upper)
 
 
 # ---------------------------------------------------------------- structured matrices

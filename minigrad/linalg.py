@@ -11,7 +11,8 @@ import numpy as np
 from minigrad._ops import linalg as _L
 from minigrad._arguments import _broadcast_shape
 from minigrad._dtype import scalar_type_name
-from minigrad._tensor.linalg import LinAlgError, _cross, _singular
+from minigrad._tensor.linalg import (LinAlgError, _cholesky, _cross, _not_positive_definite, _qr, _singular, _svd,
+                                     _svdvals)
 from minigrad._tensor.operands import _promote
 from minigrad._tensor.shape import _cat
 from minigrad.tensor import Tensor, apply
@@ -168,20 +169,7 @@ def solve(A, B, *, left=True):
 def cholesky(A, *, upper=False):
     """L, lower triangular with a positive diagonal, such that A = L L^T (U with A = U^T U for
     upper=True), for each symmetric positive-definite matrix of A; only that triangle of A is read."""
-    A._check_square("linalg.cholesky")
-    try:
-        return apply(_L.cholesky, A, upper=upper)
-    except np.linalg.LinAlgError:
-        raise _not_positive_definite("linalg.cholesky", A, _L.cholesky_info(A._array, upper)) from None
-
-
-def _not_positive_definite(name, A, info):
-    """torch's error for the first matrix of A whose Cholesky factorization failed (info: LAPACK's)."""
-    index = int(np.flatnonzero(info)[0])
-    where = f"(Batch element {index}): " if A.ndim > 2 else ""
-    return LinAlgError(f"{name}: {where}The factorization could not be completed because the input is not "
-                       f"positive-definite (the leading minor of order {info.reshape(-1)[index]} is not "
-                       "positive-definite).")
+    return _cholesky(A, upper, "linalg.cholesky")
 
 
 _CHOLESKY_EX = collections.namedtuple("linalg_cholesky_ex", ["L", "info"])
@@ -238,7 +226,6 @@ def _check_eigh(A, UPLO):
 
 
 _EIGH = collections.namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
-_SVD = collections.namedtuple("linalg_svd", ["U", "S", "Vh"])
 
 
 def eigh(A, UPLO="L"):
@@ -256,28 +243,15 @@ def eigvalsh(A, UPLO="L"):
     return apply(_L.eigenvalues, A, upper=_check_eigh(A, UPLO))
 
 
-def _check_svd(A):
-    if A.ndim < 2:
-        raise RuntimeError("linalg.svd: The input tensor A must have at least 2 dimensions.")
-    if not A.is_floating_point():
-        raise RuntimeError(f"linalg.svd: Expected a floating point or complex tensor as input. "
-                           f"Got {scalar_type_name(A._array.dtype)}")
-
-
 def svd(A, full_matrices=True):
     """(U, S, Vh) with A = U diag(S) Vh, S descending; with full_matrices U and Vh are square.
     Each pair of singular vectors is unique only up to a common sign, which may differ from torch's."""
-    _check_svd(A)
-    factors = _L.svd_factors(A._array, full_matrices)  # LAPACK once, for the three outputs and their gradients
-    return _SVD(apply(_L.svd_u, A, full_matrices=full_matrices, factors=factors),
-                apply(_L.singular_values, A, factors=factors),
-                apply(_L.svd_vh, A, full_matrices=full_matrices, factors=factors))
+    return _svd(A, full_matrices)
 
 
 def svdvals(A):
     """The singular values of each matrix of A, in descending order."""
-    _check_svd(A)
-    return apply(_L.singular_values, A)
+    return _svdvals(A)
 
 
 def _tolerances(A, atol, rtol):
@@ -316,25 +290,11 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
     return Tensor._wrap(np.asarray(rank, dtype=np.int64))
 
 
-_QR = collections.namedtuple("linalg_qr", ["Q", "R"])
-
-
 def qr(A, mode="reduced"):
     """(Q, R) with A = Q R, Q with orthonormal columns and R upper triangular. mode "reduced":
     Q is m x k and R k x n (k = min(m, n)); "complete": Q is m x m and R m x n; "r": R alone
     (Q is an empty tensor), which cannot be differentiated."""
-    if mode not in ("reduced", "complete", "r"):
-        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', "
-                           "or 'complete'")
-    if A.ndim < 2:
-        raise RuntimeError("linalg.qr: The input tensor A must have at least 2 dimensions.")
-    if not A.is_floating_point():
-        raise RuntimeError(f"linalg.qr: Expected a floating point or complex tensor as input. "
-                           f"Got {scalar_type_name(A._array.dtype)}")
-    if mode == "r":  # R alone: no factors to share
-        return _QR(apply(_L.qr_q, A, mode=mode), apply(_L.qr_r, A, mode=mode))
-    factors = _L.qr_factors(A._array, mode)  # LAPACK once, for both outputs and their gradients
-    return _QR(apply(_L.qr_q, A, mode=mode, factors=factors), apply(_L.qr_r, A, mode=mode, factors=factors))
+    return _qr(A, mode)
 
 
 def matrix_exp(A):

@@ -26,7 +26,7 @@ from minigrad._ops import indexing as I
 from minigrad._ops import linalg as L
 from minigrad._ops import shape as S
 from minigrad._tensor.operands import _as_tensor, _promote, _scalar_type, _tensor_operand, _where, apply
-from minigrad._types import Number
+from minigrad._types import Number, _return_type
 
 # The Tensor class and TensorLike (what the methods take as an operand), set by use_tensor_type
 # once tensor.py has made the class: see the package's docstring.
@@ -284,6 +284,34 @@ class LinalgMethods:
         self._check_square("linalg.matrix_exp")
         return apply(L.matrix_exp, self)
 
+    # -------------------------------------------------------------- the older factorization forms
+    # Tensor.cholesky, .qr and .svd (and torch.cholesky, torch.qr, torch.svd) came before
+    # torch.linalg and remain for older code: each is the linalg function under its older
+    # arguments and results.
+    def cholesky(self, upper: _bool = False) -> Tensor:
+        """L with self = L L^T (linalg.cholesky), or U = L^T for upper=True."""
+        warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a "
+                      "future PyTorch release.", UserWarning, stacklevel=2)
+        return _cholesky(self, upper, "cholesky")
+
+    def qr(self, some: _bool = True) -> tuple[Tensor, Tensor]:
+        """(Q, R) with self = Q R: linalg.qr in its 'reduced' mode, or 'complete' for some=False."""
+        warnings.warn("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "
+                      "release.", UserWarning, stacklevel=2)
+        return _return_type("qr", ("Q", "R"))(*_qr(self, "reduced" if some else "complete"))
+
+    def svd(self, some: _bool = True, compute_uv: _bool = True) -> tuple[Tensor, Tensor, Tensor]:
+        """(U, S, V) with self = U diag(S) V^T: V itself, where linalg.svd gives V^T; reduced
+        unless some=False. With compute_uv=False, U and V are zeros (m x m and n x n), as in torch."""
+        result = _return_type("svd", ("U", "S", "V"))
+        if not compute_uv:
+            S = _svdvals(self)  # (its checks first: a vector has no singular values)
+            batch, (rows, columns), dtype = tuple(self.shape[:-2]), self.shape[-2:], self._array.dtype
+            return result(Tensor._wrap(np.zeros(batch + (rows, rows), dtype)), S,
+                          Tensor._wrap(np.zeros(batch + (columns, columns), dtype)))
+        U, S, Vh = _svd(self, full_matrices=not some)
+        return result(U, S, Vh.mT)
+
     def cross(self, other: Tensor, dim: _int | None = None) -> Tensor:
         """The cross product of 3-vectors along `dim`. Without dim, torch.cross takes self's first
         dim of length 3 (torch warns that this default will become -1, linalg.cross's)."""
@@ -388,3 +416,67 @@ class LinAlgError(RuntimeError):
 
 
 _SLOGDET = collections.namedtuple("slogdet", ["sign", "logabsdet"])  # torch.return_types.slogdet's fields
+
+
+# ---------------------------------------------------------------- factorizations
+# The linalg factorizations' checks and calls, shared by minigrad.linalg (cholesky, svd, qr) and
+# the older forms that are Tensor methods here (torch.cholesky, torch.svd, torch.qr).
+_SVD = collections.namedtuple("linalg_svd", ["U", "S", "Vh"])
+_QR = collections.namedtuple("linalg_qr", ["Q", "R"])
+
+
+def _cholesky(A, upper, name):
+    """linalg.cholesky (see there), whose errors name the function as `name`."""
+    A._check_square(name)
+    try:
+        return apply(L.cholesky, A, upper=upper)
+    except np.linalg.LinAlgError:
+        raise _not_positive_definite(name, A, L.cholesky_info(A._array, upper)) from None
+
+
+def _not_positive_definite(name, A, info):
+    """torch's error for the first matrix of A whose Cholesky factorization failed (info: LAPACK's)."""
+    index = int(np.flatnonzero(info)[0])
+    where = f"(Batch element {index}): " if A.ndim > 2 else ""
+    return LinAlgError(f"{name}: {where}The factorization could not be completed because the input is not "
+                       f"positive-definite (the leading minor of order {info.reshape(-1)[index]} is not "
+                       "positive-definite).")
+
+
+def _check_svd(A):
+    if A.ndim < 2:
+        raise RuntimeError("linalg.svd: The input tensor A must have at least 2 dimensions.")
+    if not A.is_floating_point():
+        raise RuntimeError(f"linalg.svd: Expected a floating point or complex tensor as input. "
+                           f"Got {_dtype.scalar_type_name(A._array.dtype)}")
+
+
+def _svd(A, full_matrices):
+    """linalg.svd (see there)."""
+    _check_svd(A)
+    factors = L.svd_factors(A._array, full_matrices)  # LAPACK once, for the three outputs and their gradients
+    return _SVD(apply(L.svd_u, A, full_matrices=full_matrices, factors=factors),
+                apply(L.singular_values, A, factors=factors),
+                apply(L.svd_vh, A, full_matrices=full_matrices, factors=factors))
+
+
+def _svdvals(A):
+    """linalg.svdvals (see there)."""
+    _check_svd(A)
+    return apply(L.singular_values, A)
+
+
+def _qr(A, mode):
+    """linalg.qr (see there)."""
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', "
+                           "or 'complete'")
+    if A.ndim < 2:
+        raise RuntimeError("linalg.qr: The input tensor A must have at least 2 dimensions.")
+    if not A.is_floating_point():
+        raise RuntimeError(f"linalg.qr: Expected a floating point or complex tensor as input. "
+                           f"Got {_dtype.scalar_type_name(A._array.dtype)}")
+    if mode == "r":  # R alone: no factors to share
+        return _QR(apply(L.qr_q, A, mode=mode), apply(L.qr_r, A, mode=mode))
+    factors = L.qr_factors(A._array, mode)  # LAPACK once, for both outputs and their gradients
+    return _QR(apply(L.qr_q, A, mode=mode, factors=factors), apply(L.qr_r, A, mode=mode, factors=factors))

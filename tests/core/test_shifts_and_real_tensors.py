@@ -180,7 +180,7 @@ matrices = mst.arrays("float64", st.tuples(st.integers(1, 2), st.integers(2, 4),
 @given(matrices, st.booleans(), st.data())
 def test_svd_gives_v_itself_as_torchs(a, some, data):
     def parts(lib, t):
-        U, S, V = lib.svd(t, some=some)
+        U, S, V = lib.svd(t, some=some) if some else t.svd(some=False)
         k = S.shape[-1]
         rebuilt = U[..., :k] @ lib.diag_embed(S) @ V[..., :k].mT
         weights = lib.tensor(np.linspace(0.5, 1.5, V.shape[-2] * V.shape[-1]).reshape(V.shape[-2:]))
@@ -193,14 +193,14 @@ def test_svd_gives_v_itself_as_torchs(a, some, data):
 def test_svd_without_vectors_gives_zero_matrices_as_torch():
     a = np.random.default_rng(0).standard_normal((2, 4, 3))  # (full rank: no singular value at rounding level)
     assert_same_as_torch(lambda lib: list(lib.svd(lib.tensor(a), compute_uv=False)), rtol=1e-12)
-    assert_raises_like_torch(lambda lib: lib.svd(lib.ones(3)))
+    assert_same_as_torch(lambda lib: list(lib.tensor(a).svd(compute_uv=False)), rtol=1e-12)
 
 
 @settings(max_examples=15)
 @given(matrices, st.booleans(), st.data())
 def test_qr_matches_torch(a, some, data):
     def product_and_sizes(lib, t):
-        q, r = lib.qr(t, some=some)
+        q, r = lib.qr(t, some=some) if some else t.qr(some=False)
         return q @ r, (r * r).sum(-1)  # (the rows' lengths: the same whatever their signs)
 
     with warnings.catch_warnings():
@@ -219,7 +219,23 @@ def test_cholesky_matches_torch(a, upper, data):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         check_parity(data, lambda lib, t: lib.cholesky(t, upper=upper), [spd])
+        check_parity(data, lambda lib, t: t.cholesky(upper), [spd])
     assert any("torch.cholesky is deprecated" in str(w.message) for w in caught)
+
+
+def test_older_factorizations_refuse_what_torch_refuses():
+    assert_raises_like_torch(lambda lib: lib.svd(lib.ones(3)))
+    assert_raises_like_torch(lambda lib: lib.ones(2, 2, dtype=lib.int64).svd())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert_raises_like_torch(lambda lib: lib.ones(3).qr())
+        messages = []
+        for lib in (torch, minigrad):  # (each library's own LinAlgError class)
+            with pytest.raises(lib.linalg.LinAlgError) as error:
+                lib.tensor(-np.eye(3)).cholesky()
+            messages.append(str(error.value))
+        assert messages[0] == messages[1]
+        assert_raises_like_torch(lambda lib: lib.cholesky(lib.ones(2, 3)), same_message=True)
 
 
 # ---------------------------------------------------------------- activations as Tensor methods
