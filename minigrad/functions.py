@@ -23,7 +23,6 @@ from minigrad._ops import elementwise as E
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
 from minigrad._ops import shape as S
-from minigrad._tensor.linalg import LinAlgError
 from minigrad._tensor.operands import _promote
 from minigrad._tensor.unary import _polygamma_order
 from minigrad._types import DTypeLike, Size
@@ -937,44 +936,7 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
 
 
 # ---------------------------------------------------------------- Cholesky factors
-def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor:
-    """X with A X = B for B = input, from A's Cholesky factor input2: A = L L^T (A = U^T U for
-    upper=True). A zero on the factor's diagonal gives inf or nan, as in torch."""
-    if input.ndim < 2:
-        raise RuntimeError(f"b should have at least 2 dimensions, but has {input.ndim} dimensions instead")
-    if input2.ndim < 2:
-        raise RuntimeError(f"u should have at least 2 dimensions, but has {input2.ndim} dimensions instead")
-    if input.dtype != input2.dtype:
-        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
-                           f"{_dtype.scalar_type_name(input._array.dtype)} and A of type "
-                           f"{_dtype.scalar_type_name(input2._array.dtype)} instead.")
-    rows, columns = input2.shape[-2:]
-    if rows != columns:
-        raise RuntimeError(f"A must be batches of square matrices, but they are {rows} by {columns} matrices")
-    if not input2.is_floating_point():
-        raise NotImplementedError(f"\"cholesky_solve_cpu\" not implemented for "
-                                  f"'{_dtype.scalar_type_name(input2._array.dtype)}'")
-    if input.shape[-2] != rows:
-        raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is {rows} by {rows} but "
-                           f"each b matrix is {input.shape[-2]} by {input.shape[-1]}")
-    _broadcast_shape(input._array.shape[:-2], input2._array.shape[:-2])  # torch's error where batch dims clash
-    return apply(L.cholesky_solve, input, input2, upper=upper)
-
-
-def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:
-    """(L L^T)^-1, or (U^T U)^-1 for upper=True: the inverse of a matrix from its Cholesky
-    factor; LinAlgError where the factor has a zero on its diagonal."""
-    input._check_square("cholesky_inverse", floating=False)
-    if not input.is_floating_point():
-        raise NotImplementedError(f"\"cholesky_inverse_out_cpu\" not implemented for "
-                                  f"'{_dtype.scalar_type_name(input._array.dtype)}'")
-    zeros = np.diagonal(input._array, axis1=-2, axis2=-1) == 0
-    if zeros.any():
-        batch, position = np.argwhere(zeros.reshape(-1, zeros.shape[-1]))[0]
-        where = f"(Batch element {batch}): " if input.ndim > 2 else ""
-        raise LinAlgError(f"cholesky_inverse: {where}The diagonal element {position + 1} is zero, the inversion "
-                          "could not be completed because the input matrix is singular.")
-    return apply(L.cholesky_inverse, input, upper=upper)
+cholesky_solve, cholesky_inverse = Tensor.cholesky_solve, Tensor.cholesky_inverse
 
 
 # The in-place forms torch also has as functions (minigrad.exp_(x) is x.exp_()), and small ones.

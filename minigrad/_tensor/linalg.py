@@ -312,6 +312,44 @@ class LinalgMethods:
         U, S, Vh = _svd(self, full_matrices=not some)
         return result(U, S, Vh.mT)
 
+    def cholesky_solve(self, input2: Tensor, upper: _bool = False) -> Tensor:
+        """X with A X = B for B = self, from A's Cholesky factor input2: A = L L^T (A = U^T U for
+        upper=True). A zero on the factor's diagonal gives inf or nan, as in torch."""
+        if self.ndim < 2:
+            raise RuntimeError(f"b should have at least 2 dimensions, but has {self.ndim} dimensions instead")
+        if input2.ndim < 2:
+            raise RuntimeError(f"u should have at least 2 dimensions, but has {input2.ndim} dimensions instead")
+        if self.dtype != input2.dtype:
+            raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                               f"{_dtype.scalar_type_name(self._array.dtype)} and A of type "
+                               f"{_dtype.scalar_type_name(input2._array.dtype)} instead.")
+        rows, columns = input2.shape[-2:]
+        if rows != columns:
+            raise RuntimeError(f"A must be batches of square matrices, but they are {rows} by {columns} matrices")
+        if not input2.is_floating_point():
+            raise NotImplementedError(f"\"cholesky_solve_cpu\" not implemented for "
+                                      f"'{_dtype.scalar_type_name(input2._array.dtype)}'")
+        if self.shape[-2] != rows:
+            raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is {rows} by {rows} but "
+                               f"each b matrix is {self.shape[-2]} by {self.shape[-1]}")
+        _broadcast_shape(self._array.shape[:-2], input2._array.shape[:-2])  # torch's error where batch dims clash
+        return apply(L.cholesky_solve, self, input2, upper=upper)
+
+    def cholesky_inverse(self, upper: _bool = False) -> Tensor:
+        """(L L^T)^-1, or (U^T U)^-1 for upper=True: the inverse of a matrix from its Cholesky
+        factor; LinAlgError where the factor has a zero on its diagonal."""
+        self._check_square("cholesky_inverse", floating=False)
+        if not self.is_floating_point():
+            raise NotImplementedError(f"\"cholesky_inverse_out_cpu\" not implemented for "
+                                      f"'{_dtype.scalar_type_name(self._array.dtype)}'")
+        zeros = np.diagonal(self._array, axis1=-2, axis2=-1) == 0
+        if zeros.any():
+            batch, position = np.argwhere(zeros.reshape(-1, zeros.shape[-1]))[0]
+            where = f"(Batch element {batch}): " if self.ndim > 2 else ""
+            raise LinAlgError(f"cholesky_inverse: {where}The diagonal element {position + 1} is zero, the inversion "
+                              "could not be completed because the input matrix is singular.")
+        return apply(L.cholesky_inverse, self, upper=upper)
+
     def cross(self, other: Tensor, dim: _int | None = None) -> Tensor:
         """The cross product of 3-vectors along `dim`. Without dim, torch.cross takes self's first
         dim of length 3 (torch warns that this default will become -1, linalg.cross's)."""

@@ -251,3 +251,11 @@ def test_hardshrink_and_prelu_methods_match_torch(x, lambd, per_channel, data):
 def test_prelu_method_refuses_what_torch_refuses():
     assert_raises_like_torch(lambda lib: lib.ones(2, 3).prelu(lib.ones(2)), same_message=True)
     assert_raises_like_torch(lambda lib: lib.ones(2, dtype=lib.int64).hardshrink())
+
+
+def test_cholesky_solve_and_inverse_as_methods_match_torch():
+    factor = np.array([[2.0, 0.0], [0.5, 1.5]])
+    b = np.array([[1.0, 2.0], [3.0, -1.0]])
+    assert_same_as_torch(lambda lib: (lib.tensor(b).cholesky_solve(lib.tensor(factor)),
+                                      lib.tensor(factor).cholesky_inverse(),
+                                      lib.tensor(factor.T).cholesky_inverse(upper=True)), rtol=1e-12)
