@@ -2,7 +2,7 @@
 
 Most are other names for minigrad's functions (expit is sigmoid, gammaln is lgamma, psi is
 digamma); the rest are primitives of minigrad._ops.special (erfcx, ndtri, log_ndtr, i0e, i1,
-i1e, entr, xlog1py, zeta), and ndtr is torch's own composition, (1 + erf(x / sqrt(2))) / 2.
+i1e, entr, xlog1py, zeta), gammainc and gammaincc are igamma and igammac, and ndtr is torch's own composition, (1 + erf(x / sqrt(2))) / 2.
 Every function takes torch's out= where torch.special's does.
 """
 
@@ -11,10 +11,12 @@ import numbers
 
 from minigrad import functions as _functions
 from minigrad._ops import special as _special
+from minigrad._tensor.operands import _tensor_operand
 from minigrad.functions import _with_out
 from minigrad.tensor import Tensor, apply
 
-__all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "i0e",
+__all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc",
+           "gammaln", "i0", "i0e",
            "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri",
            "polygamma", "psi", "round", "sinc", "softmax", "xlog1py", "xlogy", "zeta"]
 
@@ -46,6 +48,17 @@ def _binary(name, primitive, number_first, number_second):
     return function
 
 
+def _tensors_only(name, method):
+    """torch.special.`name`(input, other, *, out=None) for a method that takes two tensors and no
+    number, the number refused under torch.special's name for the function."""
+    def function(input: Tensor, other: Tensor) -> Tensor:
+        return method(input, _tensor_operand(other, name))
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = method.__doc__
+    return _with_out(name, function)
+
+
 # ---------------------------------------------------------------- other names for minigrad's functions
 expit = _with_out("expit", Tensor.sigmoid)
 logit = _functions.logit
@@ -67,6 +80,8 @@ logsumexp = _functions.logsumexp
 softmax = Tensor.softmax
 log_softmax = Tensor.log_softmax
 round = _with_out("round", Tensor.round)  # noqa: A001  (torch's name)
+gammainc = _tensors_only("special_gammainc", Tensor.igamma)
+gammaincc = _tensors_only("special_gammaincc", Tensor.igammac)
 
 # ---------------------------------------------------------------- minigrad._ops.special's primitives
 erfcx = _elementwise("erfcx", _special.erfcx_primitive)

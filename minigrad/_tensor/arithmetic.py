@@ -2,8 +2,8 @@
 
 + - * / // % ** @ and their reflected forms (2 * x is x.__rmul__(2)), add, sub, mul, div,
 pow, remainder, fmod, float_power, and the other functions of two tensors taken element by
-element: maximum, minimum, fmax, fmin, atan2, hypot, xlogy, copysign, ldexp, nextafter,
-logaddexp, logaddexp2, gcd, lcm, heaviside, and addcmul, addcdiv, lerp.
+element: maximum, minimum, fmax, fmin, atan2, hypot, xlogy, igamma, igammac, copysign, ldexp,
+nextafter, logaddexp, logaddexp2, gcd, lcm, heaviside, and addcmul, addcdiv, lerp.
 
 Every method normalises torch's arguments, promotes the operands to torch's result dtype
 (`_promote`, in operands.py) and calls apply(primitive, ...). The operators + - * / are made
@@ -24,6 +24,7 @@ from minigrad import _dtype
 from minigrad._arguments import _broadcast_message, _broadcast_shape
 from minigrad._ops import elementwise as E
 from minigrad._ops import representation as REP
+from minigrad._ops import special as SP
 from minigrad._ops.registry import ignore_numpy_errors, restore_numpy_errors
 from minigrad._tensor.operands import (_as_tensor, _both_bool, _check_no_bool_subtraction, _is_scalar, _lerp_step,
                                        _promote, _raw, _refuse_bool_kernel, _scalar_type, _tensor_operand, _where,
@@ -296,6 +297,23 @@ class ArithmeticMethods:
         if result_dtype.kind != "f":  # torch has no integer kernel for it
             raise NotImplementedError(f'"hypot_cpu" not implemented for {_dtype.scalar_type_name(result_dtype)!r}')
         return self._floating_binary(E.hypot, other)
+
+    def igamma(self, other: Tensor) -> Tensor:
+        """The regularized lower incomplete gamma function P(self, other), self the shape a and
+        other the point x: the probability that a Gamma(a, 1) variable is at most x. Floating
+        tensors only, as in torch; the gradient is in other alone (torch has none in self)."""
+        return self._incomplete_gamma(SP.igamma_primitive, _tensor_operand(other, "igamma"), "igamma")
+
+    def igammac(self, other: Tensor) -> Tensor:
+        """The regularized upper incomplete gamma function Q(self, other) = 1 - P(self, other),
+        computed directly where it is small."""
+        return self._incomplete_gamma(SP.igammac_primitive, _tensor_operand(other, "igammac"), "igammac")
+
+    def _incomplete_gamma(self, primitive, other, name):
+        result_dtype = _promote(self, other)[0]._array.dtype
+        if result_dtype.kind != "f":  # torch has no integer or bool kernel for them
+            raise NotImplementedError(f'"{name}_cpu" not implemented for {_dtype.scalar_type_name(result_dtype)!r}')
+        return self._floating_binary(primitive, other)
 
     def xlogy(self, other: TensorLike) -> Tensor:
         """self * log(other), and 0 where self is 0 (unless other is NaN)."""

@@ -238,8 +238,20 @@ class InPlaceMethods:
     def xlogy_(self, other: TensorLike) -> Tensor:
         return self._floating_binary_(Tensor.xlogy, other)
 
+    def igamma_(self, other: Tensor) -> Tensor:
+        return self._incomplete_gamma_(Tensor.igamma, _tensor_operand(other, "igamma_"))
+
+    def igammac_(self, other: Tensor) -> Tensor:
+        return self._incomplete_gamma_(Tensor.igammac, _tensor_operand(other, "igammac_"))
+
+    def _incomplete_gamma_(self, out_of_place, other):
+        result_dtype = _promote(self, other)[0]._array.dtype
+        if result_dtype.kind != "f" and not _dtype.can_cast(result_dtype, self._array.dtype):
+            _refuse_cast(result_dtype, self._array.dtype)  # (torch checks this before its kernel)
+        return self._floating_binary_(out_of_place, other)
+
     def _floating_binary_(self, out_of_place, other):
-        """self = out_of_place(self, other) for atan2_, hypot_, xlogy_: a floating tensor computes
+        """self = out_of_place(self, other) for atan2_, hypot_, xlogy_, igamma_: a floating tensor computes
         in its own dtype (other is cast to it); an integer or bool one refuses the float result."""
         if self.is_floating_point() and isinstance(other, Tensor):
             other = other._cast(self._array.dtype)

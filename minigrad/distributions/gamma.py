@@ -10,7 +10,7 @@ from minigrad.distributions import constraints
 from minigrad.distributions.distribution import Distribution
 from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.utils import _NUMBER, broadcast_all
-from minigrad.functions import digamma, lgamma, log, xlogy
+from minigrad.functions import digamma, igamma, lgamma, log, xlogy
 from minigrad.random import _numpy_rng
 from minigrad.tensor import apply
 
@@ -89,6 +89,14 @@ class Gamma(ExponentialFamily):
             self._validate_sample(value)
         return (xlogy(self.concentration, self.rate) + xlogy(self.concentration - 1, value) - self.rate * value
                 - lgamma(self.concentration))
+
+    def cdf(self, value):
+        """P(alpha, beta x), the regularized lower incomplete gamma function (minigrad.igamma): its
+        gradient flows to beta and x, and asking for one in alpha raises at backward, as in torch."""
+        value = as_tensor(value, dtype=self.rate.dtype)
+        if self._validate_args:
+            self._validate_sample(value)
+        return igamma(self.concentration, self.rate * value)
 
     def entropy(self):
         """alpha - log beta + lgamma(alpha) + (1 - alpha) digamma(alpha)."""
