@@ -252,18 +252,7 @@ def where(condition: Tensor, input: Tensor | float | None = None, other: Tensor 
         raise RuntimeError(_broadcast_message(joined, shapes[2])) from error
 
 
-def nonzero(input: Tensor, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
-    """The indices of the non-zero elements: an (n, ndim) tensor, or one index tensor per dim.
-    A 0-d tensor counts as one of shape (1,) for as_tuple (torch's choice) and has no dims otherwise."""
-    array = input._array
-    if array.ndim == 0:
-        if as_tuple:
-            return (Tensor._wrap(np.flatnonzero(array).astype(np.int64)),)
-        return Tensor._wrap(np.zeros((int(array != 0), 0), dtype=np.int64))
-    indices = np.nonzero(array)
-    if as_tuple:
-        return tuple(Tensor._wrap(i.astype(np.int64)) for i in indices)
-    return Tensor._wrap(np.stack(indices, axis=-1).astype(np.int64))
+nonzero = Tensor.nonzero  # (one body: the function used to lay its result out in C order, torch's is (1, n))
 
 
 def result_type(tensor1: Tensor | float, tensor2: Tensor | float) -> _dtype.dtype:

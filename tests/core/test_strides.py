@@ -104,6 +104,7 @@ INDEXING = {
     "masked_fill with a broadcast mask": lambda lib, x, d: x.masked_fill(lib.arange(x.shape[-1]) % 2 == 0, 1.0),
     "where": lambda lib, x, d: lib.where(x > 0, x, 0.0),
     "nonzero": lambda lib, x, d: x.nonzero(),
+    "nonzero as a function": lambda lib, x, d: lib.nonzero(x),  # (laid out in C order before)
 }
 ELEMENTWISE = {
     "neg": lambda lib, x, d: -x, "exp": lambda lib, x, d: x.exp(), "relu": lambda lib, x, d: x.relu(),
