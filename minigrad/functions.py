@@ -28,7 +28,7 @@ from minigrad._tensor.unary import _polygamma_order
 from minigrad._types import DTypeLike, Size
 from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.creation import as_tensor
-from minigrad.linalg import _powers, pinv as _pinv
+from minigrad.linalg import _powers
 from minigrad.tensor import Tensor, apply
 
 # ---------------------------------------------------------------- out=
@@ -891,9 +891,7 @@ def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: float | None
     return (spacing / 2.0 * (y.narrow(axis, 0, count - 1) + y.narrow(axis, 1, count - 1))).cumsum(axis)
 
 
-def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
-    """The pseudoinverse: linalg.pinv with rcond as its rtol."""
-    return _pinv(input, rtol=rcond)
+pinverse = Tensor.pinverse
 
 
 # ---------------------------------------------------------------- structured matrices

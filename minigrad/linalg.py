@@ -11,8 +11,8 @@ import numpy as np
 from minigrad._ops import linalg as _L
 from minigrad._arguments import _broadcast_shape
 from minigrad._dtype import scalar_type_name
-from minigrad._tensor.linalg import (LinAlgError, _cholesky, _cross, _not_positive_definite, _qr, _singular, _svd,
-                                     _svdvals)
+from minigrad._tensor.linalg import (LinAlgError, _check_pinv, _cholesky, _cross, _not_positive_definite, _qr,
+                                     _singular, _svd, _svdvals)
 from minigrad._tensor.operands import _promote
 from minigrad._tensor.shape import _cat
 from minigrad.tensor import Tensor, apply
@@ -266,12 +266,10 @@ def _tolerances(A, atol, rtol):
 def pinv(A, *, atol=None, rtol=None, hermitian=False):
     """The pseudoinverse of each matrix of A, from its SVD (its eigendecomposition where
     hermitian): singular values at or below max(atol, rtol * the largest) count as 0."""
-    if A.ndim < 2 or not A.is_floating_point():
-        raise RuntimeError(f"linalg.pinv({scalar_type_name(A._array.dtype)}{{{list(A.shape)}}}): expected a tensor "
-                           "with 2 or more dimensions of float, double, cfloat or cdouble types")
     for name, tolerance in (("atol", atol), ("rtol", rtol)):
         if isinstance(tolerance, Tensor):
             raise NotImplementedError(f"minigrad's linalg.pinv takes {name} as a number, not a tensor")
+    _check_pinv(A)  # (before the tolerances, which read A's dtype)
     atol, rtol = _tolerances(A, atol, rtol)
     return apply(_L.pinv, A, atol=atol, rtol=rtol, hermitian=hermitian)
 

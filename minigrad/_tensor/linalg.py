@@ -16,7 +16,7 @@ import collections
 import math
 import numbers
 import warnings
-from builtins import bool as _bool, int as _int  # as tensor.py names the types
+from builtins import bool as _bool, float as _float, int as _int  # as tensor.py names the types
 
 import numpy as np
 
@@ -350,6 +350,12 @@ class LinalgMethods:
                               "could not be completed because the input matrix is singular.")
         return apply(L.cholesky_inverse, self, upper=upper)
 
+    def pinverse(self, rcond: _float = 1e-15) -> Tensor:
+        """The pseudoinverse: linalg.pinv with rcond as its rtol (singular values at or below rcond
+        times the largest count as 0)."""
+        _check_pinv(self)
+        return apply(L.pinv, self, atol=0.0, rtol=rcond, hermitian=False)
+
     def cross(self, other: Tensor, dim: _int | None = None) -> Tensor:
         """The cross product of 3-vectors along `dim`. Without dim, torch.cross takes self's first
         dim of length 3 (torch warns that this default will become -1, linalg.cross's)."""
@@ -518,3 +524,9 @@ def _qr(A, mode):
         return _QR(apply(L.qr_q, A, mode=mode), apply(L.qr_r, A, mode=mode))
     factors = L.qr_factors(A._array, mode)  # LAPACK once, for both outputs and their gradients
     return _QR(apply(L.qr_q, A, mode=mode, factors=factors), apply(L.qr_r, A, mode=mode, factors=factors))
+
+
+def _check_pinv(A):
+    if A.ndim < 2 or not A.is_floating_point():
+        raise RuntimeError(f"linalg.pinv({_dtype.scalar_type_name(A._array.dtype)}{{{list(A.shape)}}}): expected a "
+                           "tensor with 2 or more dimensions of float, double, cfloat or cdouble types")

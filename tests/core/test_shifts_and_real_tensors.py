@@ -259,3 +259,11 @@ def test_cholesky_solve_and_inverse_as_methods_match_torch():
     assert_same_as_torch(lambda lib: (lib.tensor(b).cholesky_solve(lib.tensor(factor)),
                                       lib.tensor(factor).cholesky_inverse(),
                                       lib.tensor(factor.T).cholesky_inverse(upper=True)), rtol=1e-12)
+
+
+@settings(max_examples=10)
+@given(matrices, st.data())
+def test_pinverse_as_a_method_matches_torch(a, data):
+    check_parity(data, lambda lib, t: t.pinverse(), [a])
+    check_parity(data, lambda lib, t: lib.pinverse(t, rcond=0.1), [a])
+    assert_raises_like_torch(lambda lib: lib.ones(3).pinverse(), same_message=True)
