@@ -135,13 +135,20 @@ pow = Primitive("Pow", _power, _pow_vjp_base, _pow_vjp_exponent, saves="both",
 
 
 def _scalar_pow(x, exponent):
+    """x ** c for a number c. As torch, c = 0.5 is the square root and c = -0.5 its reciprocal, which
+    differ from IEEE's pow at two points: (-inf) ** -0.5 is nan (pow: 0) and (-0.0) ** -0.5 is -inf
+    (pow: +inf)."""
+    if exponent == 0.5:
+        return np.sqrt(x)
+    if exponent == -0.5:
+        return np.reciprocal(np.sqrt(x))
     return np.power(x, exponent)
 
 
 def _scalar_pow_vjp(g, ans, x, exponent):
     if exponent == 0:
         return np.zeros_like(g)
-    return g * (exponent * np.power(x, exponent - 1))
+    return g * (exponent * _scalar_pow(x, exponent - 1))  # (x ** 0.5: 0.5 / sqrt(x), as torch)
 
 
 # x ** c for a Python number c (a parameter, not an input): one saved array instead of two.

@@ -267,3 +267,20 @@ def test_pinverse_as_a_method_matches_torch(a, data):
     check_parity(data, lambda lib, t: t.pinverse(), [a])
     check_parity(data, lambda lib, t: lib.pinverse(t, rcond=0.1), [a])
     assert_raises_like_torch(lambda lib: lib.ones(3).pinverse(), same_message=True)
+
+
+# ---------------------------------------------------------------- x ** 0.5 and x ** -0.5
+@pytest.mark.parametrize("exponent", [0.5, -0.5])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_square_root_powers_are_torchs_sqrt_and_rsqrt_at_the_edges(exponent, dtype):
+    """torch computes x ** 0.5 as sqrt(x) and x ** -0.5 as rsqrt(x): (-inf) ** -0.5 is nan and
+    (-0.0) ** -0.5 is -inf, where IEEE's pow gives 0 and +inf, and so for the gradients of x ** 0.5."""
+    edges = [-np.inf, -4.0, -0.0, 0.0, 0.25, 4.0, np.inf]
+
+    def value_and_gradient(lib):
+        x = lib.tensor(edges, dtype=getattr(lib, dtype), requires_grad=True)
+        y = x ** exponent
+        (gradient,) = lib.autograd.grad(y.sum(), x)
+        return y, gradient
+
+    assert_same_as_torch(value_and_gradient)
