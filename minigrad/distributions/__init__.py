@@ -34,9 +34,20 @@ from minigrad.distributions.transformed_distribution import TransformedDistribut
 from minigrad.distributions.transforms import (AffineTransform, ComposeTransform, ExpTransform, SigmoidTransform,
                                                Transform)
 from minigrad.distributions.uniform import Uniform
+from minigrad.distributions.cauchy import Cauchy
+from minigrad.distributions.gumbel import Gumbel
+from minigrad.distributions.half_cauchy import HalfCauchy
+from minigrad.distributions.half_normal import HalfNormal
+from minigrad.distributions.kumaraswamy import Kumaraswamy
+from minigrad.distributions.pareto import Pareto
+from minigrad.distributions.student_t import StudentT
+from minigrad.distributions.transforms import AbsTransform, PowerTransform
+from minigrad.distributions.weibull import Weibull
 
 __all__ = ["AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "ComposeTransform", "Dirichlet",
            "Distribution", "ExpTransform", "Exponential", "ExponentialFamily", "Gamma", "Geometric", "Independent",
            "Laplace", "LogNormal", "MixtureSameFamily", "MultivariateNormal", "Normal", "OneHotCategorical",
            "OneHotCategoricalStraightThrough", "Poisson", "SigmoidTransform", "Transform", "TransformedDistribution",
            "Uniform", "constraints", "kl", "kl_divergence", "register_kl", "transforms"]
+__all__ += ["AbsTransform", "Cauchy", "Gumbel", "HalfCauchy", "HalfNormal", "Kumaraswamy", "Pareto", "PowerTransform",
+            "StudentT", "Weibull"]

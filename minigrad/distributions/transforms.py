@@ -17,11 +17,12 @@ import operator
 from minigrad._runtime import finfo
 from minigrad.creation import full_like, zeros_like
 from minigrad.distributions import constraints
-from minigrad.distributions.utils import _NUMBER, _sum_rightmost, lazy_property
+from minigrad.distributions.utils import _NUMBER, _sum_rightmost, broadcast_all, lazy_property
 from minigrad.functions import broadcast_shapes
 from minigrad.nn.functional import softplus
 
-__all__ = ["AffineTransform", "ComposeTransform", "ExpTransform", "SigmoidTransform", "Transform"]
+__all__ = ["AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "PowerTransform", "SigmoidTransform",
+           "Transform"]
 
 
 class Transform:
@@ -383,3 +384,67 @@ class AffineTransform(Transform):
 
     def inverse_shape(self, shape):
         return broadcast_shapes(shape, getattr(self.loc, "shape", ()), getattr(self.scale, "shape", ()))
+
+
+class AbsTransform(Transform):
+    """y = |x|, from the reals to the positive numbers. Not invertible: its `inverse` returns y
+    itself (the positive root), and it has no log|det Jacobian| or sign, as in torch. HalfNormal
+    and HalfCauchy fold their base distribution with it and write their own densities."""
+
+    domain = constraints.real
+    codomain = constraints.positive
+
+    def __eq__(self, other):
+        return isinstance(other, AbsTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        return x.abs()
+
+    def _inverse(self, y):
+        return y
+
+
+class PowerTransform(Transform):
+    """y = x^exponent on the positive numbers; x = y^(1 / exponent) and
+    log|dy/dx| = log|exponent x^(exponent - 1)| = log|exponent y / x|.
+    It increases where the exponent is positive, decreases where it is negative."""
+
+    domain = constraints.positive
+    codomain = constraints.positive
+    bijective = True
+
+    def __init__(self, exponent, cache_size=0):
+        super().__init__(cache_size=cache_size)
+        (self.exponent,) = broadcast_all(exponent)
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return PowerTransform(self.exponent, cache_size=cache_size)
+
+    @lazy_property
+    def sign(self):
+        return self.exponent.sign()
+
+    def __eq__(self, other):
+        """Equal when the exponents are equal everywhere."""
+        return isinstance(other, PowerTransform) and (self.exponent == other.exponent).all().item()
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        return x.pow(self.exponent)
+
+    def _inverse(self, y):
+        return y.pow(1 / self.exponent)
+
+    def log_abs_det_jacobian(self, x, y):
+        return (self.exponent * y / x).abs().log()
+
+    def forward_shape(self, shape):
+        return broadcast_shapes(shape, tuple(self.exponent.shape))
+
+    def inverse_shape(self, shape):
+        return broadcast_shapes(shape, tuple(self.exponent.shape))
