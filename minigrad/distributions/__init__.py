@@ -43,6 +43,9 @@ from minigrad.distributions.pareto import Pareto
 from minigrad.distributions.student_t import StudentT
 from minigrad.distributions.transforms import AbsTransform, PowerTransform
 from minigrad.distributions.weibull import Weibull
+from minigrad.distributions.continuous_bernoulli import ContinuousBernoulli
+from minigrad.distributions.multinomial import Multinomial
+from minigrad.distributions.negative_binomial import NegativeBinomial
 
 __all__ = ["AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "ComposeTransform", "Dirichlet",
            "Distribution", "ExpTransform", "Exponential", "ExponentialFamily", "Gamma", "Geometric", "Independent",
@@ -51,3 +54,4 @@ __all__ = ["AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "C
            "Uniform", "constraints", "kl", "kl_divergence", "register_kl", "transforms"]
 __all__ += ["AbsTransform", "Cauchy", "Gumbel", "HalfCauchy", "HalfNormal", "Kumaraswamy", "Pareto", "PowerTransform",
             "StudentT", "Weibull"]
+__all__ += ["ContinuousBernoulli", "Multinomial", "NegativeBinomial"]
