@@ -46,6 +46,9 @@ from minigrad.distributions.weibull import Weibull
 from minigrad.distributions.continuous_bernoulli import ContinuousBernoulli
 from minigrad.distributions.multinomial import Multinomial
 from minigrad.distributions.negative_binomial import NegativeBinomial
+from minigrad.distributions.lowrank_multivariate_normal import LowRankMultivariateNormal
+from minigrad.distributions.relaxed_bernoulli import RelaxedBernoulli
+from minigrad.distributions.relaxed_categorical import RelaxedOneHotCategorical
 
 __all__ = ["AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "ComposeTransform", "Dirichlet",
            "Distribution", "ExpTransform", "Exponential", "ExponentialFamily", "Gamma", "Geometric", "Independent",
@@ -55,3 +58,5 @@ __all__ = ["AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "C
 __all__ += ["AbsTransform", "Cauchy", "Gumbel", "HalfCauchy", "HalfNormal", "Kumaraswamy", "Pareto", "PowerTransform",
             "StudentT", "Weibull"]
 __all__ += ["ContinuousBernoulli", "Multinomial", "NegativeBinomial"]
+__all__ += ["RelaxedBernoulli", "RelaxedOneHotCategorical"]
+__all__ += ["LowRankMultivariateNormal"]
