@@ -42,6 +42,7 @@ from minigrad.distributions.kumaraswamy import Kumaraswamy
 from minigrad.distributions.pareto import Pareto
 from minigrad.distributions.student_t import StudentT
 from minigrad.distributions.transforms import AbsTransform, PowerTransform
+from minigrad.distributions.transforms import ReshapeTransform, SoftmaxTransform, StickBreakingTransform, TanhTransform
 from minigrad.distributions.weibull import Weibull
 from minigrad.distributions.continuous_bernoulli import ContinuousBernoulli
 from minigrad.distributions.multinomial import Multinomial
@@ -60,3 +61,4 @@ __all__ += ["AbsTransform", "Cauchy", "Gumbel", "HalfCauchy", "HalfNormal", "Kum
 __all__ += ["ContinuousBernoulli", "Multinomial", "NegativeBinomial"]
 __all__ += ["RelaxedBernoulli", "RelaxedOneHotCategorical"]
 __all__ += ["LowRankMultivariateNormal"]
+__all__ += ["ReshapeTransform", "SoftmaxTransform", "StickBreakingTransform", "TanhTransform"]
