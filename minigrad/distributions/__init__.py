@@ -35,9 +35,31 @@ from minigrad.distributions.transformed_distribution import TransformedDistribut
 from minigrad.distributions.transforms import (AffineTransform, ComposeTransform, ExpTransform, SigmoidTransform,
                                                Transform)
 from minigrad.distributions.uniform import Uniform
+from minigrad.distributions.cauchy import Cauchy
+from minigrad.distributions.gumbel import Gumbel
+from minigrad.distributions.half_cauchy import HalfCauchy
+from minigrad.distributions.half_normal import HalfNormal
+from minigrad.distributions.kumaraswamy import Kumaraswamy
+from minigrad.distributions.pareto import Pareto
+from minigrad.distributions.student_t import StudentT
+from minigrad.distributions.transforms import AbsTransform, PowerTransform
+from minigrad.distributions.transforms import ReshapeTransform, SoftmaxTransform, StickBreakingTransform, TanhTransform
+from minigrad.distributions.weibull import Weibull
+from minigrad.distributions.continuous_bernoulli import ContinuousBernoulli
+from minigrad.distributions.multinomial import Multinomial
+from minigrad.distributions.negative_binomial import NegativeBinomial
+from minigrad.distributions.lowrank_multivariate_normal import LowRankMultivariateNormal
+from minigrad.distributions.relaxed_bernoulli import RelaxedBernoulli
+from minigrad.distributions.relaxed_categorical import RelaxedOneHotCategorical
 
 __all__ = ["AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Chi2", "ComposeTransform", "Dirichlet",
            "Distribution", "ExpTransform", "Exponential", "ExponentialFamily", "Gamma", "Geometric", "Independent",
            "Laplace", "LogNormal", "MixtureSameFamily", "MultivariateNormal", "Normal", "OneHotCategorical",
            "OneHotCategoricalStraightThrough", "Poisson", "SigmoidTransform", "Transform", "TransformedDistribution",
            "Uniform", "constraints", "kl", "kl_divergence", "register_kl", "transforms"]
+__all__ += ["AbsTransform", "Cauchy", "Gumbel", "HalfCauchy", "HalfNormal", "Kumaraswamy", "Pareto", "PowerTransform",
+            "StudentT", "Weibull"]
+__all__ += ["ContinuousBernoulli", "Multinomial", "NegativeBinomial"]
+__all__ += ["RelaxedBernoulli", "RelaxedOneHotCategorical"]
+__all__ += ["LowRankMultivariateNormal"]
+__all__ += ["ReshapeTransform", "SoftmaxTransform", "StickBreakingTransform", "TanhTransform"]

@@ -27,10 +27,21 @@ from minigrad.distributions.one_hot_categorical import OneHotCategorical
 from minigrad.distributions.poisson import Poisson
 from minigrad.distributions.transformed_distribution import TransformedDistribution
 from minigrad.distributions.uniform import Uniform
+from minigrad.distributions.cauchy import Cauchy
+from minigrad.distributions.continuous_bernoulli import ContinuousBernoulli
+from minigrad.distributions.gumbel import Gumbel
+from minigrad.distributions.half_normal import HalfNormal
+from minigrad.distributions.lowrank_multivariate_normal import (LowRankMultivariateNormal, _batch_lowrank_logdet,
+                                                                _batch_lowrank_mahalanobis)
+from minigrad.distributions.pareto import Pareto
+from minigrad.distributions.utils import euler_constant
+from minigrad.creation import full_like
+from minigrad.functions import erf, xlogy
 from minigrad import linalg
 from minigrad.autograd.gradients import grad
 from minigrad.distributions.utils import _sum_rightmost
 from minigrad.functions import broadcast_shapes, digamma, exp, lgamma, where
+from minigrad.functions import diag_embed, matmul
 from minigrad.nn.functional import softplus
 
 __all__ = ["kl_divergence", "register_kl"]
@@ -256,3 +267,404 @@ def _kl_independent_independent(p, q):
         raise NotImplementedError("KL of Independent distributions is implemented only for equal "
                                   "reinterpreted_batch_ndims")
     return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+# ------------------------------------------------------------------ pairs of the families added later, and
+# cross-family pairs. Where q gives density 0 to a set p gives mass to, KL(p || q) is infinite.
+
+def _infinite_like(tensor):
+    """inf everywhere, shaped as tensor: for pairs where q's support misses part of p's."""
+    return full_like(tensor, math.inf)
+
+
+def _x_log_x(x):
+    """x log x, 0 at x = 0."""
+    return xlogy(x, x)
+
+
+def _trace_of_x_xt(x):
+    """tr(X X^T): the sum of the squares of X's elements, over its last two axes."""
+    return x.pow(2).sum((-2, -1))
+
+
+@register_kl(Cauchy, Cauchy)
+def _kl_cauchy_cauchy(p, q):
+    """log(((g_p + g_q)^2 + (x_p - x_q)^2) / (4 g_p g_q)), g the scales and x the locations."""
+    return ((p.scale + q.scale).pow(2) + (p.loc - q.loc).pow(2)).log() - (4 * p.scale * q.scale).log()
+
+
+@register_kl(ContinuousBernoulli, ContinuousBernoulli)
+def _kl_continuous_bernoulli_continuous_bernoulli(p, q):
+    """E_p[x] (logits_p - logits_q) + log C_p + log(1 - lambda_p) - log C_q - log(1 - lambda_q)."""
+    return (p.mean * (p.logits - q.logits) + p._cont_bern_log_norm() + (-p.probs).log1p()
+            - q._cont_bern_log_norm() - (-q.probs).log1p())
+
+
+@register_kl(Gumbel, Gumbel)
+def _kl_gumbel_gumbel(p, q):
+    """With r = b_p / b_q: -log r + (mu_p - mu_q) / b_q + gamma_e r
+    + exp((mu_q - mu_p) / b_q) Gamma(1 + r) - 1 - gamma_e (gamma_e the Euler constant)."""
+    ratio = p.scale / q.scale
+    shift = (p.loc - q.loc) / q.scale
+    return (-ratio.log() + shift + euler_constant * ratio + (lgamma(1 + ratio) - shift).exp()
+            - (1 + euler_constant))
+
+
+@register_kl(HalfNormal, HalfNormal)
+def _kl_halfnormal_halfnormal(p, q):
+    """The KL of the two normals folded (both centred at 0, so folding changes nothing)."""
+    return _kl_normal_normal(p.base_dist, q.base_dist)
+
+
+@register_kl(Pareto, Pareto)
+def _kl_pareto_pareto(p, q):
+    """alpha_q log(m_p / m_q) - log(alpha_q / alpha_p) + alpha_q / alpha_p - 1, with m the scales;
+    inf where m_p < m_q (p gives mass below q's minimum)."""
+    alpha_ratio = q.alpha / p.alpha
+    result = q.alpha * (p.scale / q.scale).log() - alpha_ratio.log() + alpha_ratio - 1
+    return where(p.support.lower_bound < q.support.lower_bound, math.inf, result)
+
+
+@register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
+def _kl_lowrankmultivariatenormal_lowrankmultivariatenormal(p, q):
+    """(log det Sigma_q - log det Sigma_p + tr(Sigma_q^-1 Sigma_p) + |mu_q - mu_p|^2_(Sigma_q^-1) - n) / 2,
+    with Sigma_q^-1 = D_q^-1 - A^T A by the Woodbury identity (A = L_C^-1 W_q^T D_q^-1), so that
+    tr(Sigma_q^-1 Sigma_p) = tr(D_q^-1 D_p) + tr(D_q^-1 W_p W_p^T) - tr(A D_p A^T) - tr(A W_p W_p^T A^T)."""
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two Low Rank Multivariate Normals with different event shapes "
+                         "cannot be computed")
+    log_det_ratio = (_batch_lowrank_logdet(q._unbroadcasted_cov_diag, q._capacitance_tril)
+                     - _batch_lowrank_logdet(p._unbroadcasted_cov_diag, p._capacitance_tril))
+    distance = _batch_lowrank_mahalanobis(q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q.loc - p.loc,
+                                          q._capacitance_tril)
+    A = _woodbury_factor(q)
+    trace = ((p._unbroadcasted_cov_diag / q._unbroadcasted_cov_diag).sum(-1)
+             + _trace_of_x_xt(p._unbroadcasted_cov_factor * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1))
+             - _trace_of_x_xt(A * p._unbroadcasted_cov_diag.sqrt().unsqueeze(-2))
+             - _trace_of_x_xt(matmul(A, p._unbroadcasted_cov_factor)))
+    return 0.5 * (log_det_ratio + trace + distance - p.event_shape[0])
+
+
+def _woodbury_factor(q):
+    """A = L_C^-1 W^T D^-1 for a LowRankMultivariateNormal q: its precision is D^-1 - A^T A."""
+    Wt_Dinv = q._unbroadcasted_cov_factor.mT / q._unbroadcasted_cov_diag.unsqueeze(-2)
+    return linalg.solve_triangular(q._capacitance_tril, Wt_Dinv, upper=False)
+
+
+@register_kl(LowRankMultivariateNormal, MultivariateNormal)
+def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
+    """As for two MultivariateNormals, with tr(Sigma_q^-1 Sigma_p) = |L_q^-1 W_p|^2 + |L_q^-1 D_p^(1/2)|^2
+    and p's log determinant from its capacitance matrix."""
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two (Low Rank) Multivariate Normals with different event shapes "
+                         "cannot be computed")
+    log_det_ratio = 2 * q._half_log_det() - _batch_lowrank_logdet(p._unbroadcasted_cov_diag, p._capacitance_tril)
+    distance = _batch_mahalanobis(q._unbroadcasted_scale_tril, q.loc - p.loc)
+    n = p.event_shape[0]
+    batch = tuple(broadcast_shapes(q._unbroadcasted_scale_tril.shape[:-2], p._unbroadcasted_cov_factor.shape[:-2]))
+    q_scale_tril = q._unbroadcasted_scale_tril.expand(batch + (n, n))
+    p_cov_factor = p._unbroadcasted_cov_factor.expand(batch + (n, p.cov_factor.shape[-1]))
+    p_sqrt_diag = diag_embed(p._unbroadcasted_cov_diag.sqrt()).expand(batch + (n, n))
+    trace = (_trace_of_x_xt(linalg.solve_triangular(q_scale_tril, p_cov_factor, upper=False))
+             + _trace_of_x_xt(linalg.solve_triangular(q_scale_tril, p_sqrt_diag, upper=False)))
+    return 0.5 * (log_det_ratio + trace + distance - n)
+
+
+@register_kl(MultivariateNormal, LowRankMultivariateNormal)
+def _kl_multivariatenormal_lowrankmultivariatenormal(p, q):
+    """As for two MultivariateNormals, with tr(Sigma_q^-1 Sigma_p) = |D_q^(-1/2) L_p|^2 - |A L_p|^2
+    (Woodbury) and q's log determinant from its capacitance matrix."""
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two (Low Rank) Multivariate Normals with different event shapes "
+                         "cannot be computed")
+    log_det_ratio = _batch_lowrank_logdet(q._unbroadcasted_cov_diag, q._capacitance_tril) - 2 * p._half_log_det()
+    distance = _batch_lowrank_mahalanobis(q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q.loc - p.loc,
+                                          q._capacitance_tril)
+    A = _woodbury_factor(q)
+    trace = (_trace_of_x_xt(p._unbroadcasted_scale_tril * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1))
+             - _trace_of_x_xt(matmul(A, p._unbroadcasted_scale_tril)))
+    return 0.5 * (log_det_ratio + trace + distance - p.event_shape[0])
+
+
+# ------------------------------------------------------------------ across families: -H(p) - E_p[log q(X)]
+@register_kl(Bernoulli, Poisson)
+def _kl_bernoulli_poisson(p, q):
+    """-H(p) - E_p[X log lambda - lambda] (log 0! = log 1! = 0)."""
+    return -p.entropy() - (p.probs * q.rate.log() - q.rate)
+
+
+@register_kl(Beta, ContinuousBernoulli)
+@register_kl(Uniform, ContinuousBernoulli)
+def _kl_to_continuous_bernoulli(p, q):
+    """-H(p) - E_p[X] logits_q - log(1 - lambda_q) - log C_q; for a Uniform p, inf unless it lies
+    strictly inside (0, 1)."""
+    result = -p.entropy() - p.mean * q.logits - (-q.probs).log1p() - q._cont_bern_log_norm()
+    if isinstance(p, Uniform):
+        return where((p.high >= q.support.upper_bound) | (p.low <= q.support.lower_bound), math.inf, result)
+    return result
+
+
+@register_kl(Beta, Exponential)
+def _kl_beta_exponential(p, q):
+    """-H(p) - log lambda + lambda E_p[X]."""
+    return -p.entropy() - q.rate.log() + q.rate * (p.concentration1 / (p.concentration1 + p.concentration0))
+
+
+@register_kl(Beta, Gamma)
+def _kl_beta_gamma(p, q):
+    """-H(p) + lgamma(a_q) - a_q log b_q - (a_q - 1) E_p[log X] + b_q E_p[X],
+    E_p[log X] = digamma(a_p) - digamma(a_p + b_p) for p = Beta(a_p, b_p)."""
+    total = p.concentration1 + p.concentration0
+    expected_log = p.concentration1.digamma() - total.digamma()
+    return (-p.entropy() + q.concentration.lgamma() - q.concentration * q.rate.log()
+            - (q.concentration - 1) * expected_log + q.rate * p.concentration1 / total)
+
+
+@register_kl(Beta, Normal)
+def _kl_beta_normal(p, q):
+    """-H(p) + log(2 pi sigma^2) / 2 + E_p[(X - mu)^2] / (2 sigma^2), E_p[X^2] = Var + E^2."""
+    total = p.concentration1 + p.concentration0
+    mean = p.concentration1 / total
+    variance = q.scale.pow(2)
+    second_moment = mean * (1 - mean) / (total + 1) + mean.pow(2)
+    return (-p.entropy() + 0.5 * (variance * 2 * math.pi).log()
+            + (0.5 * second_moment - q.loc * mean + 0.5 * q.loc.pow(2)) / variance)
+
+
+@register_kl(Beta, Uniform)
+def _kl_beta_uniform(p, q):
+    """-H(p) + log(b - a), or inf unless [a, b] covers [0, 1]."""
+    result = -p.entropy() + (q.high - q.low).log()
+    return where((q.low > p.support.lower_bound) | (q.high < p.support.upper_bound), math.inf, result)
+
+
+@register_kl(ContinuousBernoulli, Exponential)
+def _kl_continuous_bernoulli_exponential(p, q):
+    """-H(p) - log lambda + lambda E_p[X]."""
+    return -p.entropy() - q.rate.log() + q.rate * p.mean
+
+
+@register_kl(ContinuousBernoulli, Normal)
+def _kl_continuous_bernoulli_normal(p, q):
+    """-H(p) + log(2 pi) / 2 + log sigma + (mu^2 + E_p[X^2] - 2 mu E_p[X]) / (2 sigma^2)."""
+    return (-p.entropy() + 0.5 * (math.log(2.0 * math.pi) + (q.loc / q.scale).square()) + q.scale.log()
+            + (p.variance + p.mean.square() - 2.0 * q.loc * p.mean) / (2.0 * q.scale.square()))
+
+
+@register_kl(ContinuousBernoulli, Uniform)
+def _kl_continuous_bernoulli_uniform(p, q):
+    """-H(p) + log(b - a), or inf where a >= 0 or b <= 1 (as torch decides)."""
+    result = -p.entropy() + (q.high - q.low).log()
+    return where((q.low >= p.support.lower_bound) | (q.high <= p.support.upper_bound), math.inf, result)
+
+
+@register_kl(Exponential, Gamma)
+def _kl_exponential_gamma(p, q):
+    """With r = b_q / lambda_p: -a_q log r + r + lgamma(a_q) + a_q gamma_e - (1 + gamma_e)."""
+    ratio = q.rate / p.rate
+    return (-q.concentration * ratio.log() + ratio + q.concentration.lgamma() + q.concentration * euler_constant
+            - (1 + euler_constant))
+
+
+@register_kl(Exponential, Gumbel)
+def _kl_exponential_gumbel(p, q):
+    """With c = lambda_p b_q and m = mu_q / b_q: log c - 1 - m + exp(m) c / (c + 1) + 1 / c."""
+    product = p.rate * q.scale
+    shift = q.loc / q.scale
+    return product.log() - 1 - shift + shift.exp() * product / (product + 1) + product.reciprocal()
+
+
+@register_kl(Exponential, Normal)
+def _kl_exponential_normal(p, q):
+    """log(lambda^2 sigma^2 2 pi) / 2 - 1 + (1 / lambda^2 - mu / lambda + mu^2 / 2) / sigma^2."""
+    variance = q.scale.pow(2)
+    rate_squared = p.rate.pow(2)
+    return (0.5 * (rate_squared * variance * 2 * math.pi).log() - 1
+            + (rate_squared.reciprocal() - q.loc / p.rate + 0.5 * q.loc.pow(2)) / variance)
+
+
+@register_kl(Gamma, Exponential)
+def _kl_gamma_exponential(p, q):
+    """-H(p) - log lambda + lambda E_p[X]."""
+    return -p.entropy() - q.rate.log() + q.rate * p.concentration / p.rate
+
+
+@register_kl(Gamma, Gumbel)
+def _kl_gamma_gumbel(p, q):
+    """(a - 1) digamma(a) - lgamma(a) - a + log c + a / c + exp(m) (1 + 1/c)^(-a) - m, with p = Gamma(a, b),
+    c = b b_q and m = mu_q / b_q."""
+    a = p.concentration
+    product = p.rate * q.scale
+    shift = q.loc / q.scale
+    return ((a - 1) * a.digamma() - a.lgamma() - a + product.log() + a / product
+            + shift.exp() * (1 + product.reciprocal()).pow(-a) - shift)
+
+
+@register_kl(Gamma, Normal)
+def _kl_gamma_normal(p, q):
+    """-H(p) + log(2 pi sigma^2) / 2 + E_p[(X - mu)^2] / (2 sigma^2), written out for p = Gamma(a, b)."""
+    a = p.concentration
+    variance = q.scale.pow(2)
+    rate_squared = p.rate.pow(2)
+    return (0.5 * (rate_squared * variance * 2 * math.pi).log() - a - a.lgamma() + (a - 1) * a.digamma()
+            + (0.5 * (a.pow(2) + a) / rate_squared - q.loc * a / p.rate + 0.5 * q.loc.pow(2)) / variance)
+
+
+@register_kl(Gumbel, Normal)
+def _kl_gumbel_normal(p, q):
+    """With r = b_p / sigma: -log(r / sqrt(2 pi)) + (pi r / 2)^2 / 3 + ((E_p[X] - mu) / sigma)^2 / 2 - gamma_e - 1."""
+    ratio = p.scale / q.scale
+    return (-(ratio / math.sqrt(2 * math.pi)).log() + (math.pi * ratio * 0.5).pow(2) / 3
+            + ((p.loc + p.scale * euler_constant - q.loc) / q.scale).pow(2) * 0.5 - (euler_constant + 1))
+
+
+@register_kl(Laplace, Normal)
+def _kl_laplace_normal(p, q):
+    """-log(2 b^2 / (pi sigma^2)) / 2 + b^2 / sigma^2 + (mu_p - mu_q)^2 / (2 sigma^2) - 1, p = Laplace(mu_p, b)."""
+    variance = q.scale.pow(2)
+    scale_ratio = p.scale.pow(2) / variance
+    return (-0.5 * (2 * scale_ratio / math.pi).log() + scale_ratio
+            + (0.5 * p.loc.pow(2) - p.loc * q.loc + 0.5 * q.loc.pow(2)) / variance - 1)
+
+
+@register_kl(Normal, Gumbel)
+def _kl_normal_gumbel(p, q):
+    """With s = sigma / b, x = mu_p / b, m = mu_q / b: -log s + x - m + exp(-x + s^2 / 2 + m) - (1 + log 2 pi) / 2."""
+    location = p.loc / q.scale
+    variance_ratio = (p.scale / q.scale).pow(2)
+    shift = q.loc / q.scale
+    return (-0.5 * variance_ratio.log() + location - shift + (-location + 0.5 * variance_ratio + shift).exp()
+            - 0.5 * (1 + math.log(2 * math.pi)))
+
+
+@register_kl(Normal, Laplace)
+def _kl_normal_laplace(p, q):
+    """-log(sigma / b) + E_p|X - mu_q| / b - (1 + log(pi / 2)) / 2, the folded normal's mean
+    E_p|X - mu_q| = sigma sqrt(2 / pi) exp(-d^2 / (2 sigma^2)) + d erf(d / (sigma sqrt 2)), d = mu_p - mu_q."""
+    difference = p.loc - q.loc
+    standardised = difference / p.scale
+    folded_mean = (math.sqrt(2 / math.pi) * p.scale * (-0.5 * standardised.pow(2)).exp()
+                   + difference * erf(math.sqrt(0.5) * standardised))
+    return -(p.scale / q.scale).log() + folded_mean / q.scale - 0.5 * (1 + math.log(0.5 * math.pi))
+
+
+@register_kl(Pareto, Exponential)
+def _kl_pareto_exponential(p, q):
+    """log(alpha / (m lambda)) - 1/alpha + alpha m lambda / (alpha - 1) - 1; inf for alpha <= 1 (no mean)."""
+    product = p.scale * q.rate
+    result = (p.alpha / product).log() - p.alpha.reciprocal() + p.alpha * product / (p.alpha - 1) - 1
+    return where(p.alpha <= 1, math.inf, result)
+
+
+@register_kl(Pareto, Gamma)
+def _kl_pareto_gamma(p, q):
+    """-H(p) - E_p[log q(X)] with E_p[log X] = log m + 1/alpha; inf for alpha <= 1 (no mean)."""
+    expected_log = p.scale.log() + p.alpha.reciprocal()
+    result = (p.alpha.log() - expected_log + q.concentration.lgamma() - q.concentration * q.rate.log()
+              + (1 - q.concentration) * expected_log + q.rate * p.alpha * p.scale / (p.alpha - 1) - 1)
+    return where(p.alpha <= 1, math.inf, result)
+
+
+@register_kl(Pareto, Normal)
+def _kl_pareto_normal(p, q):
+    """-H(p) + log(sqrt(2 pi) sigma) + E_p[(X - mu)^2] / (2 sigma^2); inf for alpha <= 2 (no variance)."""
+    twice_variance = 2 * q.scale.pow(2)
+    common = p.scale / (p.alpha - 1)
+    result = ((math.sqrt(2 * math.pi) * q.scale * p.alpha / p.scale).log() - p.alpha.reciprocal()
+              + (p.alpha * common.pow(2) / (p.alpha - 2) + (p.alpha * common - q.loc).pow(2)) / twice_variance - 1)
+    return where(p.alpha <= 2, math.inf, result)
+
+
+@register_kl(Uniform, Beta)
+def _kl_uniform_beta(p, q):
+    """-log(b - a) - E_p[log q(X)] for p = Uniform(a, b), with E_p[log X] = (b log b - a log a) / (b - a) - 1
+    and E_p[log(1 - X)] likewise; inf unless [a, b] lies inside [0, 1]."""
+    width = p.high - p.low
+    expected_log = (_x_log_x(p.high) - _x_log_x(p.low) - width) / width
+    expected_log_complement = -(_x_log_x(1 - p.high) - _x_log_x(1 - p.low) + width) / width
+    log_beta = q.concentration1.lgamma() + q.concentration0.lgamma() - (q.concentration1 + q.concentration0).lgamma()
+    result = (log_beta - width.log() - (q.concentration1 - 1) * expected_log
+              - (q.concentration0 - 1) * expected_log_complement)
+    return where((p.high > q.support.upper_bound) | (p.low < q.support.lower_bound), math.inf, result)
+
+
+@register_kl(Uniform, Exponential)
+def _kl_uniform_exponential(p, q):
+    """lambda (a + b) / 2 - log((b - a) lambda); inf where a < 0."""
+    result = q.rate * (p.high + p.low) / 2 - ((p.high - p.low) * q.rate).log()
+    return where(p.low < q.support.lower_bound, math.inf, result)
+
+
+@register_kl(Uniform, Gamma)
+def _kl_uniform_gamma(p, q):
+    """-log(b - a) + lgamma(alpha) - alpha log beta + (1 - alpha) E_p[log X] + beta (a + b) / 2; inf where a < 0."""
+    width = p.high - p.low
+    expected_log = (_x_log_x(p.high) - _x_log_x(p.low) - width) / width
+    result = (-width.log() + q.concentration.lgamma() - q.concentration * q.rate.log()
+              + (1 - q.concentration) * expected_log + q.rate * (p.high + p.low) / 2)
+    return where(p.low < q.support.lower_bound, math.inf, result)
+
+
+@register_kl(Uniform, Gumbel)
+def _kl_uniform_gumbel(p, q):
+    """With c = b_q / (b - a) and h, l = (b - mu_q) / b_q, (a - mu_q) / b_q: log c + (h + l) / 2 - c (exp(-h) - exp(-l))."""
+    common = q.scale / (p.high - p.low)
+    high = (p.high - q.loc) / q.scale
+    low = (p.low - q.loc) / q.scale
+    return common.log() + 0.5 * (high + low) - common * ((-high).exp() - (-low).exp())
+
+
+@register_kl(Uniform, Normal)
+def _kl_uniform_normal(p, q):
+    """log(sqrt(2 pi) sigma / (b - a)) + ((b - a)^2 / 12 + ((a + b) / 2 - mu)^2) / (2 sigma^2)."""
+    width = p.high - p.low
+    return ((math.sqrt(math.pi * 2) * q.scale / width).log()
+            + 0.5 * (width.pow(2) / 12 + ((p.high + p.low - 2 * q.loc) / 2).pow(2)) / q.scale.pow(2))
+
+
+@register_kl(Uniform, Pareto)
+def _kl_uniform_pareto(p, q):
+    """(alpha + 1) E_p[log X] - log(alpha m^alpha (b - a)); inf where a < m."""
+    width = p.high - p.low
+    expected_log = (_x_log_x(p.high) - _x_log_x(p.low) - width) / width
+    result = expected_log * (q.alpha + 1) - (q.alpha * q.scale.pow(q.alpha) * width).log()
+    return where(p.low < q.support.lower_bound, math.inf, result)
+
+
+# q gives density 0 where p gives mass (p's support reaches outside q's): infinite
+@register_kl(Beta, Pareto)
+@register_kl(ContinuousBernoulli, Pareto)
+@register_kl(Exponential, Beta)
+@register_kl(Exponential, ContinuousBernoulli)
+@register_kl(Exponential, Pareto)
+@register_kl(Exponential, Uniform)
+@register_kl(Gamma, Beta)
+@register_kl(Gamma, ContinuousBernoulli)
+@register_kl(Gamma, Pareto)
+@register_kl(Gamma, Uniform)
+@register_kl(Gumbel, Beta)
+@register_kl(Gumbel, ContinuousBernoulli)
+@register_kl(Gumbel, Exponential)
+@register_kl(Gumbel, Gamma)
+@register_kl(Gumbel, Pareto)
+@register_kl(Gumbel, Uniform)
+@register_kl(Laplace, Beta)
+@register_kl(Laplace, ContinuousBernoulli)
+@register_kl(Laplace, Exponential)
+@register_kl(Laplace, Gamma)
+@register_kl(Laplace, Pareto)
+@register_kl(Laplace, Uniform)
+@register_kl(Normal, Beta)
+@register_kl(Normal, ContinuousBernoulli)
+@register_kl(Normal, Exponential)
+@register_kl(Normal, Gamma)
+@register_kl(Normal, Pareto)
+@register_kl(Normal, Uniform)
+@register_kl(Pareto, Beta)
+@register_kl(Pareto, ContinuousBernoulli)
+@register_kl(Pareto, Uniform)
+@register_kl(Poisson, Bernoulli)
+@register_kl(Poisson, Binomial)
+def _kl_infinity(p, q):
+    """inf, one per member of p's batch."""
+    return _infinite_like(p.mean)

@@ -17,11 +17,13 @@ import operator
 from minigrad._runtime import finfo
 from minigrad.creation import full_like, zeros_like
 from minigrad.distributions import constraints
-from minigrad.distributions.utils import _NUMBER, _sum_rightmost, lazy_property
+from minigrad.distributions.utils import _NUMBER, _sum_rightmost, broadcast_all, lazy_property
 from minigrad.functions import broadcast_shapes
-from minigrad.nn.functional import softplus
+from minigrad import _types
+from minigrad.nn.functional import logsigmoid, pad, softplus
 
-__all__ = ["AffineTransform", "ComposeTransform", "ExpTransform", "SigmoidTransform", "Transform"]
+__all__ = ["AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "PowerTransform", "ReshapeTransform",
+           "SigmoidTransform", "SoftmaxTransform", "StickBreakingTransform", "TanhTransform", "Transform"]
 
 
 class Transform:
@@ -383,3 +385,239 @@ class AffineTransform(Transform):
 
     def inverse_shape(self, shape):
         return broadcast_shapes(shape, getattr(self.loc, "shape", ()), getattr(self.scale, "shape", ()))
+
+
+class AbsTransform(Transform):
+    """y = |x|, from the reals to the positive numbers. Not invertible: its `inverse` returns y
+    itself (the positive root), and it has no log|det Jacobian| or sign, as in torch. HalfNormal
+    and HalfCauchy fold their base distribution with it and write their own densities."""
+
+    domain = constraints.real
+    codomain = constraints.positive
+
+    def __eq__(self, other):
+        return isinstance(other, AbsTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        return x.abs()
+
+    def _inverse(self, y):
+        return y
+
+
+class PowerTransform(Transform):
+    """y = x^exponent on the positive numbers; x = y^(1 / exponent) and
+    log|dy/dx| = log|exponent x^(exponent - 1)| = log|exponent y / x|.
+    It increases where the exponent is positive, decreases where it is negative."""
+
+    domain = constraints.positive
+    codomain = constraints.positive
+    bijective = True
+
+    def __init__(self, exponent, cache_size=0):
+        super().__init__(cache_size=cache_size)
+        (self.exponent,) = broadcast_all(exponent)
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return PowerTransform(self.exponent, cache_size=cache_size)
+
+    @lazy_property
+    def sign(self):
+        return self.exponent.sign()
+
+    def __eq__(self, other):
+        """Equal when the exponents are equal everywhere."""
+        return isinstance(other, PowerTransform) and (self.exponent == other.exponent).all().item()
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        return x.pow(self.exponent)
+
+    def _inverse(self, y):
+        return y.pow(1 / self.exponent)
+
+    def log_abs_det_jacobian(self, x, y):
+        return (self.exponent * y / x).abs().log()
+
+    def forward_shape(self, shape):
+        return broadcast_shapes(shape, tuple(self.exponent.shape))
+
+    def inverse_shape(self, shape):
+        return broadcast_shapes(shape, tuple(self.exponent.shape))
+
+
+class TanhTransform(Transform):
+    """y = tanh(x), from the reals to (-1, 1); log|dy/dx| = log(1 - tanh(x)^2)
+    = 2 (log 2 - x - softplus(-2x)), a form that stays finite for large |x|. Its inverse, atanh,
+    is not clamped: inverting a y of exactly +-1 gives +-inf (use cache_size=1 to get the x back)."""
+
+    domain = constraints.real
+    codomain = constraints.interval(-1.0, 1.0)
+    bijective = True
+    sign = +1
+
+    def __eq__(self, other):
+        return isinstance(other, TanhTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        return x.tanh()
+
+    def _inverse(self, y):
+        return y.atanh()
+
+    def log_abs_det_jacobian(self, x, y):
+        return 2.0 * (math.log(2.0) - x - softplus(-2.0 * x))
+
+
+class SoftmaxTransform(Transform):
+    """y = exp(x) / sum(exp(x)) over the last axis, from vectors of reals to the simplex. Not
+    bijective (adding a constant to x changes nothing): its inverse log y is one of many x, and it
+    has no log|det Jacobian|."""
+
+    domain = constraints.real_vector
+    codomain = constraints.simplex
+
+    def __eq__(self, other):
+        return isinstance(other, SoftmaxTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        """exp(x - max x), normalised (the shift keeps exp from overflowing)."""
+        probs = (x - x.max(-1, True)[0]).exp()
+        return probs / probs.sum(-1, True)
+
+    def _inverse(self, y):
+        return y.log()
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return shape
+
+    def inverse_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return shape
+
+
+def _clipped_sigmoid(x):
+    """sigmoid(x) kept inside [tiny, 1 - eps], so that logs of it and of 1 minus it stay finite."""
+    bounds = finfo(x.dtype)
+    return x.sigmoid().clamp(min=bounds.tiny, max=1.0 - bounds.eps)
+
+
+class StickBreakingTransform(Transform):
+    """From vectors of K reals to the simplex of K + 1 entries, breaking a stick of length 1:
+    entry k takes the fraction z_k = sigmoid(x_k - log(K - k)) (k = 0, ..., K - 1) of what is left,
+    and the last entry takes the rest:
+
+        y_k = z_k prod_(j < k) (1 - z_j),   y_K = prod_(j < K) (1 - z_j)
+
+    The shift by log(K - k) maps x = 0 to the centre of the simplex. Bijective; its Jacobian is
+    triangular, so log|det| = sum_k log(dy_k / dx_k) = sum_k (log z_k (1 - z_k) + log(y_k / z_k)).
+    """
+
+    domain = constraints.real_vector
+    codomain = constraints.simplex
+    bijective = True
+
+    def __eq__(self, other):
+        return isinstance(other, StickBreakingTransform)
+
+    __hash__ = object.__hash__
+
+    @staticmethod
+    def _log_offsets(x):
+        """log(K - k) for k = 0, ..., K - 1, K the size of x's last axis."""
+        size = x.shape[-1]
+        return (size + 1 - x.new_ones(size).cumsum(-1)).log()
+
+    def _call(self, x):
+        z = _clipped_sigmoid(x - self._log_offsets(x))
+        left = (1 - z).cumprod(-1)
+        return pad(z, [0, 1], value=1) * pad(left, [1, 0], value=1)
+
+    def _inverse(self, y):
+        """x_k = log y_k - log(1 - sum_(j <= k) y_j) + log(K - k); what is left is kept at least tiny
+        (it can round to 0 or below when the last entries are tiny)."""
+        y_crop = y[..., :-1]
+        left = (1 - y_crop.cumsum(-1)).clamp(min=finfo(y.dtype).tiny)
+        return y_crop.log() - left.log() + self._log_offsets(y_crop)
+
+    def log_abs_det_jacobian(self, x, y):
+        """sum_k (-t_k + logsigmoid(t_k) + log y_k) with t = x - log(K - k): log(z (1 - z)) + log(y / z),
+        written with 1 - sigmoid(t) = exp(-t) sigmoid(t)."""
+        shifted = x - self._log_offsets(x)
+        return (-shifted + logsigmoid(shifted) + y[..., :-1].log()).sum(-1)
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return tuple(shape[:-1]) + (shape[-1] + 1,)
+
+    def inverse_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return tuple(shape[:-1]) + (shape[-1] - 1,)
+
+
+class ReshapeTransform(Transform):
+    """Reshapes the rightmost axes of x from in_shape to out_shape (the same number of elements);
+    the axes to their left (the batch) are kept. A rearrangement: log|det Jacobian| = 0."""
+
+    bijective = True
+
+    def __init__(self, in_shape, out_shape, cache_size=0):
+        self.in_shape = _types.Size(in_shape)
+        self.out_shape = _types.Size(out_shape)
+        if self.in_shape.numel() != self.out_shape.numel():
+            raise ValueError("in_shape, out_shape have different numbers of elements")
+        super().__init__(cache_size=cache_size)
+
+    @constraints.dependent_property
+    def domain(self):
+        return constraints.independent(constraints.real, len(self.in_shape))
+
+    @constraints.dependent_property
+    def codomain(self):
+        return constraints.independent(constraints.real, len(self.out_shape))
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return ReshapeTransform(self.in_shape, self.out_shape, cache_size=cache_size)
+
+    def _call(self, x):
+        batch_shape = tuple(x.shape[:x.dim() - len(self.in_shape)])
+        return x.reshape(batch_shape + tuple(self.out_shape))
+
+    def _inverse(self, y):
+        batch_shape = tuple(y.shape[:y.dim() - len(self.out_shape)])
+        return y.reshape(batch_shape + tuple(self.in_shape))
+
+    def log_abs_det_jacobian(self, x, y):
+        return x.new_zeros(tuple(x.shape[:x.dim() - len(self.in_shape)]))
+
+    def forward_shape(self, shape):
+        return self._replace_event(shape, self.in_shape, self.out_shape)
+
+    def inverse_shape(self, shape):
+        return self._replace_event(shape, self.out_shape, self.in_shape)
+
+    @staticmethod
+    def _replace_event(shape, old, new):
+        """shape with its rightmost axes, which must be `old`, replaced by `new`."""
+        if len(shape) < len(old):
+            raise ValueError("Too few dimensions on input")
+        cut = len(shape) - len(old)
+        if tuple(shape[cut:]) != tuple(old):
+            raise ValueError(f"Shape mismatch: expected {tuple(shape[cut:])} but got {old}")
+        return _types.Size(tuple(shape[:cut]) + tuple(new))

@@ -11,10 +11,13 @@ from minigrad.functions import broadcast_tensors, log, log1p, sigmoid
 from minigrad.random import _numpy_rng
 from minigrad.tensor import Tensor
 
-__all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs", "probs_to_logits"]
+__all__ = ["broadcast_all", "clamp_probs", "euler_constant", "lazy_property", "logits_to_probs", "probs_to_logits"]
 
 # Python numbers a distribution takes as a parameter (torch's list: bool counts as a number)
 _NUMBER = (int, float, bool)
+
+# the Euler-Mascheroni constant, lim (1 + 1/2 + ... + 1/n - log n): -digamma(1), the mean of a standard Gumbel
+euler_constant = 0.57721566490153286060
 
 
 def broadcast_all(*values):
