@@ -15,51 +15,48 @@ from minigrad.distributions.bernoulli import Bernoulli
 from minigrad.distributions.beta import Beta
 from minigrad.distributions.binomial import Binomial
 from minigrad.distributions.categorical import Categorical
+from minigrad.distributions.cauchy import Cauchy
 from minigrad.distributions.chi2 import Chi2
+from minigrad.distributions.continuous_bernoulli import ContinuousBernoulli
 from minigrad.distributions.dirichlet import Dirichlet
 from minigrad.distributions.distribution import Distribution
 from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.exponential import Exponential
 from minigrad.distributions.gamma import Gamma
 from minigrad.distributions.geometric import Geometric
-from minigrad.distributions.independent import Independent
-from minigrad.distributions.kl import kl_divergence, register_kl
-from minigrad.distributions.laplace import Laplace
-from minigrad.distributions.log_normal import LogNormal
-from minigrad.distributions.mixture_same_family import MixtureSameFamily
-from minigrad.distributions.multivariate_normal import MultivariateNormal
-from minigrad.distributions.normal import Normal
-from minigrad.distributions.one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
-from minigrad.distributions.poisson import Poisson
-from minigrad.distributions.transformed_distribution import TransformedDistribution
-from minigrad.distributions.transforms import (AffineTransform, ComposeTransform, ExpTransform, SigmoidTransform,
-                                               Transform)
-from minigrad.distributions.uniform import Uniform
-from minigrad.distributions.cauchy import Cauchy
 from minigrad.distributions.gumbel import Gumbel
 from minigrad.distributions.half_cauchy import HalfCauchy
 from minigrad.distributions.half_normal import HalfNormal
+from minigrad.distributions.independent import Independent
+from minigrad.distributions.kl import kl_divergence, register_kl
 from minigrad.distributions.kumaraswamy import Kumaraswamy
-from minigrad.distributions.pareto import Pareto
-from minigrad.distributions.student_t import StudentT
-from minigrad.distributions.transforms import AbsTransform, PowerTransform
-from minigrad.distributions.transforms import ReshapeTransform, SoftmaxTransform, StickBreakingTransform, TanhTransform
-from minigrad.distributions.weibull import Weibull
-from minigrad.distributions.continuous_bernoulli import ContinuousBernoulli
-from minigrad.distributions.multinomial import Multinomial
-from minigrad.distributions.negative_binomial import NegativeBinomial
+from minigrad.distributions.laplace import Laplace
+from minigrad.distributions.log_normal import LogNormal
 from minigrad.distributions.lowrank_multivariate_normal import LowRankMultivariateNormal
+from minigrad.distributions.mixture_same_family import MixtureSameFamily
+from minigrad.distributions.multinomial import Multinomial
+from minigrad.distributions.multivariate_normal import MultivariateNormal
+from minigrad.distributions.negative_binomial import NegativeBinomial
+from minigrad.distributions.normal import Normal
+from minigrad.distributions.one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
+from minigrad.distributions.pareto import Pareto
+from minigrad.distributions.poisson import Poisson
 from minigrad.distributions.relaxed_bernoulli import RelaxedBernoulli
 from minigrad.distributions.relaxed_categorical import RelaxedOneHotCategorical
+from minigrad.distributions.student_t import StudentT
+from minigrad.distributions.transformed_distribution import TransformedDistribution
+from minigrad.distributions.transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform,
+                                               PowerTransform, ReshapeTransform, SigmoidTransform, SoftmaxTransform,
+                                               StickBreakingTransform, TanhTransform, Transform)
+from minigrad.distributions.uniform import Uniform
+from minigrad.distributions.weibull import Weibull
 
-__all__ = ["AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Chi2", "ComposeTransform", "Dirichlet",
-           "Distribution", "ExpTransform", "Exponential", "ExponentialFamily", "Gamma", "Geometric", "Independent",
-           "Laplace", "LogNormal", "MixtureSameFamily", "MultivariateNormal", "Normal", "OneHotCategorical",
-           "OneHotCategoricalStraightThrough", "Poisson", "SigmoidTransform", "Transform", "TransformedDistribution",
-           "Uniform", "constraints", "kl", "kl_divergence", "register_kl", "transforms"]
-__all__ += ["AbsTransform", "Cauchy", "Gumbel", "HalfCauchy", "HalfNormal", "Kumaraswamy", "Pareto", "PowerTransform",
-            "StudentT", "Weibull"]
-__all__ += ["ContinuousBernoulli", "Multinomial", "NegativeBinomial"]
-__all__ += ["RelaxedBernoulli", "RelaxedOneHotCategorical"]
-__all__ += ["LowRankMultivariateNormal"]
-__all__ += ["ReshapeTransform", "SoftmaxTransform", "StickBreakingTransform", "TanhTransform"]
+__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2",
+           "ComposeTransform", "ContinuousBernoulli", "Dirichlet", "Distribution", "ExpTransform", "Exponential",
+           "ExponentialFamily", "Gamma", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Independent",
+           "Kumaraswamy", "Laplace", "LogNormal", "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial",
+           "MultivariateNormal", "NegativeBinomial", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough",
+           "Pareto", "Poisson", "PowerTransform", "RelaxedBernoulli", "RelaxedOneHotCategorical", "ReshapeTransform",
+           "SigmoidTransform", "SoftmaxTransform", "StickBreakingTransform", "StudentT", "TanhTransform", "Transform",
+           "TransformedDistribution", "Uniform", "Weibull", "constraints", "kl", "kl_divergence", "register_kl",
+           "transforms"]

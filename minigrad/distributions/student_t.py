@@ -5,7 +5,7 @@ import math
 from minigrad import _types
 from minigrad.distributions import constraints
 from minigrad.distributions.distribution import Distribution
-from minigrad.distributions.gamma import Gamma
+from minigrad.distributions.chi2 import Chi2
 from minigrad.distributions.utils import _standard_draws, broadcast_all
 from minigrad.functions import digamma, lgamma, where
 
@@ -29,8 +29,7 @@ class StudentT(Distribution):
 
     def __init__(self, df, loc=0.0, scale=1.0, validate_args=None):
         self.df, self.loc, self.scale = broadcast_all(df, loc, scale)
-        # the chi-squared distribution of nu degrees of freedom, unchecked: df is checked below, as StudentT's
-        self._chi2 = Gamma(0.5 * self.df, 0.5, validate_args=False)
+        self._chi2 = Chi2(self.df)  # (nu degrees of freedom; as in torch, a bad df is reported as Chi2's)
         super().__init__(self.df.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
