@@ -2,10 +2,8 @@
 
 import math
 
-from minigrad import _types
 from minigrad.creation import arange, bernoulli
 from minigrad.distributions import constraints
-from minigrad.distributions.distribution import Distribution
 from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.utils import _NUMBER, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 from minigrad.functions import exp, log1p, logit, where
@@ -40,14 +38,8 @@ class Bernoulli(ExponentialFamily):
         super().__init__(() if isinstance(given, _NUMBER) else param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Bernoulli, _instance)
-        batch_shape = _types.Size(batch_shape)
-        for name in ("probs", "logits"):
-            if name in self.__dict__:
-                setattr(new, name, self.__dict__[name].expand(batch_shape))
-                new._param = new.__dict__[name]
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
+        new = self._expand_parameters(Bernoulli, batch_shape, _instance, ("probs", "logits"))
+        new._param = new.__dict__["logits" if "logits" in new.__dict__ else "probs"]  # (the one given)
         return new
 
     @lazy_property

@@ -1,10 +1,8 @@
 """The beta distribution: a random probability."""
 
-from minigrad import _types
 from minigrad.creation import tensor
 from minigrad.distributions import constraints
 from minigrad.distributions.dirichlet import Dirichlet
-from minigrad.distributions.distribution import Distribution
 from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.utils import _NUMBER, broadcast_all
 from minigrad.functions import lgamma, stack
@@ -35,12 +33,7 @@ class Beta(ExponentialFamily):
         super().__init__(self._dirichlet.batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Beta, _instance)
-        batch_shape = _types.Size(batch_shape)
-        new._dirichlet = self._dirichlet.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_parameters(Beta, batch_shape, _instance, ("_dirichlet",))
 
     @property
     def concentration1(self):

@@ -2,7 +2,6 @@
 
 import numpy as np
 
-from minigrad import _types
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.creation import arange, from_numpy
 from minigrad.distributions import constraints
@@ -45,15 +44,8 @@ class Binomial(Distribution):
         super().__init__(param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Binomial, _instance)
-        batch_shape = _types.Size(batch_shape)
-        new.total_count = self.total_count.expand(batch_shape)
-        for name in ("probs", "logits"):
-            if name in self.__dict__:
-                setattr(new, name, self.__dict__[name].expand(batch_shape))
-                new._param = new.__dict__[name]
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
+        new = self._expand_parameters(Binomial, batch_shape, _instance, ("total_count", "probs", "logits"))
+        new._param = new.__dict__["logits" if "logits" in new.__dict__ else "probs"]  # (the one given)
         return new
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)

@@ -2,7 +2,7 @@
 
 import math
 
-from minigrad import _dtype, _types
+from minigrad import _dtype
 from minigrad.autograd.grad_mode import no_grad
 from minigrad._runtime import finfo
 from minigrad.creation import arange, full
@@ -44,15 +44,10 @@ class Categorical(Distribution):
         super().__init__(self._param.shape[:-1], validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Categorical, _instance)
-        batch_shape = _types.Size(batch_shape)
-        for name in ("probs", "logits"):
-            if name in self.__dict__:
-                setattr(new, name, self.__dict__[name].expand(tuple(batch_shape) + (self._num_events,)))
-                new._param = new.__dict__[name]
+        new = self._expand_parameters(Categorical, batch_shape, _instance, ("probs", "logits"),
+                                      trailing=(self._num_events,))
+        new._param = new.__dict__["logits" if "logits" in new.__dict__ else "probs"]  # (the one given)
         new._num_events = self._num_events
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
         return new
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)

@@ -2,7 +2,6 @@
 
 import math
 
-from minigrad import _types
 from minigrad.creation import full
 from minigrad.distributions import constraints
 from minigrad.distributions.distribution import Distribution
@@ -33,13 +32,7 @@ class Cauchy(Distribution):
         super().__init__(() if numbers_only else self.loc.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Cauchy, _instance)
-        batch_shape = _types.Size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_parameters(Cauchy, batch_shape, _instance, ("loc", "scale"))
 
     @property
     def mean(self):

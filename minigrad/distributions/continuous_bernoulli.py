@@ -2,10 +2,8 @@
 
 import math
 
-from minigrad import _types
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.distributions import constraints
-from minigrad.distributions.distribution import Distribution
 from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.utils import (_NUMBER, _standard_draws, broadcast_all, clamp_probs, lazy_property,
                                           logits_to_probs, probs_to_logits)
@@ -51,15 +49,9 @@ class ContinuousBernoulli(ExponentialFamily):
         super().__init__(() if isinstance(given, _NUMBER) else self._param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(ContinuousBernoulli, _instance)
+        new = self._expand_parameters(ContinuousBernoulli, batch_shape, _instance, ("probs", "logits"))
+        new._param = new.__dict__["logits" if "logits" in new.__dict__ else "probs"]  # (the one given)
         new._lims = self._lims
-        batch_shape = _types.Size(batch_shape)
-        for name in ("probs", "logits"):
-            if name in self.__dict__:
-                setattr(new, name, self.__dict__[name].expand(batch_shape))
-                new._param = new.__dict__[name]
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
         return new
 
     @lazy_property

@@ -1,8 +1,6 @@
 """The Dirichlet distribution: random probability vectors."""
 
-from minigrad import _types
 from minigrad.distributions import constraints
-from minigrad.distributions.distribution import Distribution
 from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.gamma import _standard_gamma
 from minigrad.functions import digamma, lgamma, where, xlogy
@@ -33,12 +31,8 @@ class Dirichlet(ExponentialFamily):
         super().__init__(concentration.shape[:-1], concentration.shape[-1:], validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Dirichlet, _instance)
-        batch_shape = _types.Size(batch_shape)
-        new.concentration = self.concentration.expand(tuple(batch_shape) + tuple(self._event_shape))
-        Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_parameters(Dirichlet, batch_shape, _instance, ("concentration",),
+                                       trailing=self._event_shape)
 
     def rsample(self, sample_shape=()):
         gammas = _standard_gamma(self.concentration.expand(self._extended_shape(sample_shape)))

@@ -84,6 +84,19 @@ class Distribution:
         and no second validation)."""
         raise NotImplementedError
 
+    def _expand_parameters(self, cls, batch_shape, _instance, names, trailing=()):
+        """expand()'s common work: a blank instance of cls (see _get_checked_instance) holding the
+        parameters `names` that self holds (of probs and logits, those given or derived so far),
+        each expanded to batch_shape + trailing, with self's event shape and validation setting."""
+        new = self._get_checked_instance(cls, _instance)
+        batch_shape = _types.Size(batch_shape)
+        for name in names:
+            if name in self.__dict__:
+                setattr(new, name, self.__dict__[name].expand(tuple(batch_shape) + tuple(trailing)))
+        Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
+        new._validate_args = self._validate_args  # (as given: the parameters were checked once)
+        return new
+
     def _get_checked_instance(self, cls, _instance=None):
         """A blank instance for expand() to fill: the given one, or a new one of this type
         (a subclass of cls with its own __init__ must write its own expand)."""

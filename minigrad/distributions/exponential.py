@@ -1,9 +1,7 @@
 """The exponential distribution."""
 
-from minigrad import _types
 from minigrad.creation import zeros_like
 from minigrad.distributions import constraints
-from minigrad.distributions.distribution import Distribution
 from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.utils import _NUMBER, _standard_draws, broadcast_all
 from minigrad.functions import exp, log, log1p
@@ -29,12 +27,7 @@ class Exponential(ExponentialFamily):
         super().__init__(() if isinstance(rate, _NUMBER) else self.rate.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Exponential, _instance)
-        batch_shape = _types.Size(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_parameters(Exponential, batch_shape, _instance, ("rate",))
 
     @property
     def mean(self):

@@ -2,12 +2,10 @@
 
 import numpy as np
 
-from minigrad import _types
 from minigrad._ops.reparameterised import standard_gamma
 from minigrad._runtime import finfo
 from minigrad.creation import as_tensor
 from minigrad.distributions import constraints
-from minigrad.distributions.distribution import Distribution
 from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.utils import _NUMBER, broadcast_all
 from minigrad.functions import digamma, igamma, lgamma, log, xlogy
@@ -57,13 +55,7 @@ class Gamma(ExponentialFamily):
         super().__init__(() if numbers_only else self.concentration.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Gamma, _instance)
-        batch_shape = _types.Size(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_parameters(Gamma, batch_shape, _instance, ("concentration", "rate"))
 
     @property
     def mean(self):

@@ -1,6 +1,5 @@
 """The geometric distribution: failures before the first success."""
 
-from minigrad import _types
 from minigrad._runtime import finfo
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.creation import zeros_like
@@ -42,13 +41,7 @@ class Geometric(Distribution):
                              f"invalid values:\n{self.probs.detach()[~(self.probs > 0)]}")
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Geometric, _instance)
-        batch_shape = _types.Size(batch_shape)
-        for name in ("probs", "logits"):
-            if name in self.__dict__:
-                setattr(new, name, self.__dict__[name].expand(batch_shape))
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
+        new = self._expand_parameters(Geometric, batch_shape, _instance, ("probs", "logits"))
         return new
 
     @lazy_property

@@ -2,11 +2,9 @@
 
 import numpy as np
 
-from minigrad import _types
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.creation import from_numpy
 from minigrad.distributions import constraints
-from minigrad.distributions.distribution import Distribution
 from minigrad.distributions.exp_family import ExponentialFamily
 from minigrad.distributions.utils import _NUMBER, broadcast_all
 from minigrad.random import _numpy_rng
@@ -31,12 +29,7 @@ class Poisson(ExponentialFamily):
         super().__init__(() if isinstance(rate, _NUMBER) else self.rate.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Poisson, _instance)
-        batch_shape = _types.Size(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_parameters(Poisson, batch_shape, _instance, ("rate",))
 
     @property
     def mean(self):

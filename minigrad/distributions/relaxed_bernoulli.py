@@ -1,6 +1,5 @@
 """The relaxed Bernoulli (binary Concrete) distribution and its logit."""
 
-from minigrad import _types
 from minigrad.distributions import constraints
 from minigrad.distributions.distribution import Distribution
 from minigrad.distributions.transformed_distribution import TransformedDistribution
@@ -39,15 +38,9 @@ class LogitRelaxedBernoulli(Distribution):
         super().__init__(() if isinstance(given, _NUMBER) else param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(LogitRelaxedBernoulli, _instance)
-        batch_shape = _types.Size(batch_shape)
+        new = self._expand_parameters(LogitRelaxedBernoulli, batch_shape, _instance, ("probs", "logits"))
+        new._param = new.__dict__["logits" if "logits" in new.__dict__ else "probs"]  # (the one given)
         new.temperature = self.temperature
-        for name in ("probs", "logits"):
-            if name in self.__dict__:
-                setattr(new, name, self.__dict__[name].expand(batch_shape))
-                new._param = new.__dict__[name]
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
         return new
 
     @lazy_property
