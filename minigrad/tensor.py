@@ -63,7 +63,7 @@ from minigrad._tensor.statistics import StatisticsMethods
 from minigrad._tensor.unary import UnaryMethods
 from minigrad._types import _CPU, DeviceLike, DTypeLike, Number, RemovableHandle, Size, SizeLike, _cpu_only, to_arguments
 from minigrad.autograd import engine, recorder
-from minigrad.autograd.grad_mode import _State as _grad_mode
+from minigrad.autograd.grad_mode import _state as _grad_mode
 from minigrad.autograd.node import Node, shown
 
 

@@ -36,7 +36,7 @@ from minigrad._tensor.operands import (_both_bool, _check_no_bool_subtraction, _
                                        _wrapped, apply)
 from minigrad._tensor.unary import _mvlgamma_dimension, _polygamma_order
 from minigrad._types import Dims, Number
-from minigrad.autograd.grad_mode import _State as _grad_mode
+from minigrad.autograd.grad_mode import _state as _grad_mode
 from minigrad.random import Generator, _bernoulli, _normal, _numpy_rng, _uniform
 
 # The Tensor class and TensorLike (what the methods take as an operand), set by use_tensor_type

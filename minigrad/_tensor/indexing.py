@@ -23,7 +23,7 @@ from minigrad._arguments import (_basic_then_advanced, _broadcast_message, _broa
 from minigrad._ops import indexing as I
 from minigrad._tensor.operands import _fitted_number, _raw, _where, apply
 from minigrad._types import Number
-from minigrad.autograd.grad_mode import _State as _grad_mode
+from minigrad.autograd.grad_mode import _state as _grad_mode
 
 # The Tensor class and TensorLike (what the methods take as an operand), set by use_tensor_type
 # once tensor.py has made the class: see the package's docstring.

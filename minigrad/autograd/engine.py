@@ -27,7 +27,7 @@ from numpy import ndarray
 from minigrad._ops.indexing import indexed_gradient
 from minigrad._ops.registry import IndexedGradient, ignore_numpy_errors, restore_numpy_errors
 from minigrad.autograd import recorder
-from minigrad.autograd.grad_mode import _State as _grad_mode
+from minigrad.autograd.grad_mode import _state as _grad_mode
 from minigrad.autograd.node import AccumulateGrad, Node, is_leaf, node_type  # noqa: F401  (the graph's vocabulary)
 
 # Callables observe(node, g, grads) run after each node's VJP (grads: per input, as sent, or None):

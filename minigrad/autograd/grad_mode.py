@@ -1,20 +1,27 @@
 """Whether operations are being recorded for backward: no_grad, enable_grad, set_grad_enabled.
 
-One process-wide switch (torch keeps one per thread; minigrad does not). Each class works as a
+One switch per thread, as in torch: a thread starts with recording on, whatever the thread that
+started it is doing, and switching it in one thread leaves the others alone. Each class works as a
 context manager (``with no_grad():``) and as a decorator (``@no_grad()`` or ``@no_grad``, on a
 generator function too), restoring the previous mode on exit.
 """
 
 import functools
 import inspect
+import threading
 
 
-class _State:
+class _GradMode(threading.local):
+    """The switch itself: each thread sees its own `enabled` (the class's True until it sets one)."""
+
     enabled = True
 
 
+_state = _GradMode()
+
+
 def is_grad_enabled():
-    return _State.enabled
+    return _state.enabled
 
 
 class _GradModeContext:
@@ -34,11 +41,11 @@ class _GradModeContext:
         self._previous = []
 
     def __enter__(self):
-        self._previous.append(_State.enabled)
-        _State.enabled = self._mode
+        self._previous.append(_state.enabled)
+        _state.enabled = self._mode
 
     def __exit__(self, *exc):
-        _State.enabled = self._previous.pop()
+        _state.enabled = self._previous.pop()
         return False
 
     def __call__(self, func):
@@ -101,19 +108,19 @@ class set_grad_enabled:
     """Switch recording on or off: at once when called, and back when used with `with`."""
 
     def __init__(self, mode):
-        self._previous = _State.enabled
-        _State.enabled = bool(mode)
+        self._previous = _state.enabled
+        _state.enabled = bool(mode)
 
     def __enter__(self):
         return None
 
     def __exit__(self, *exc):
-        _State.enabled = self._previous
+        _state.enabled = self._previous
         return False
 
     def __call__(self, func):
-        mode = _State.enabled
-        _State.enabled = self._previous  # as a decorator it switches only inside func
+        mode = _state.enabled
+        _state.enabled = self._previous  # as a decorator it switches only inside func
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):

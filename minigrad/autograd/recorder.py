@@ -18,7 +18,7 @@ import numpy as np
 from numpy import ndarray
 
 from minigrad._ops.registry import ignore_numpy_errors, install_recorder, restore_numpy_errors
-from minigrad.autograd.grad_mode import _State as _grad_mode
+from minigrad.autograd.grad_mode import _state as _grad_mode
 from minigrad.autograd.node import Node, next_sequence_nr
 
 Tensor = None  # the shell's tensor class, set by minigrad.tensor through use_tensor_type
