@@ -52,9 +52,14 @@ def _shape_args(shape):
                         f"{tuple(shape)}") from None
 
 
-def _sizes(positional, keyword):
-    """A sizes argument passed as f(2, 3), f((2, 3)) or by name, f(shape=(2, 3)), as torch allows."""
+def _sizes(positional, keyword, function=None, name=None):
+    """A sizes argument passed as f(2, 3), f((2, 3)) or by name, f(shape=(2, 3)), as torch allows.
+
+    Given the function's name and the argument's, leaving the sizes out altogether is torch's
+    TypeError: f() is a mistake, where f(()) asks for no dims."""
     if keyword is None:
+        if not positional and function is not None:
+            raise TypeError(f'{function}() missing 1 required positional arguments: "{name}"')
         return _shape_args(positional)
     if positional:
         raise TypeError("pass the sizes either positionally or by name, not both")

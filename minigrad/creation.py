@@ -74,12 +74,14 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._wrap(array)
 
 
-def _shape_or_size(shape, size):
-    """torch accepts zeros(2, 3), zeros((2, 3)) and zeros(size=(2, 3))."""
+def _shape_or_size(shape, size, function):
+    """torch accepts zeros(2, 3), zeros((2, 3)) and zeros(size=(2, 3)); zeros() is its TypeError."""
     if size is not None:
         if shape:
             raise TypeError("pass the shape either positionally or as size=, not both")
         return (size,)
+    if not shape:
+        raise TypeError(f'{function}() missing 1 required positional arguments: "size"')
     return shape
 
 
@@ -90,19 +92,19 @@ def _filled(fill, size, dtype, requires_grad, device):
 
 def zeros(*shape: int | Sequence[int], size: Sequence[int] | None = None, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None,
           requires_grad: bool = False, out: Tensor | None = None) -> Tensor:
-    size = _shape_or_size(shape, size)
+    size = _shape_or_size(shape, size, "zeros")
     return _filled(np.zeros, size, dtype, requires_grad, device)
 
 
 def ones(*shape: int | Sequence[int], size: Sequence[int] | None = None, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None,
          requires_grad: bool = False, out: Tensor | None = None) -> Tensor:
-    size = _shape_or_size(shape, size)
+    size = _shape_or_size(shape, size, "ones")
     return _filled(np.ones, size, dtype, requires_grad, device)
 
 
 def empty(*shape: int | Sequence[int], size: Sequence[int] | None = None, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None,
           requires_grad: bool = False, out: Tensor | None = None) -> Tensor:
-    size = _shape_or_size(shape, size)
+    size = _shape_or_size(shape, size, "empty")
     return _filled(np.zeros, size, dtype, requires_grad, device)  # zeroed: no garbage for learners
 
 
@@ -230,7 +232,7 @@ def _random_dtype(dtype):
 def rand(*shape: int | Sequence[int], size: Sequence[int] | None = None, generator: Generator | None = None, dtype: _dtype.dtype | None = None,
          device: str | _types.device | None = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
-    size = _shape_or_size(shape, size)
+    size = _shape_or_size(shape, size, "rand")
     np_dtype = _random_dtype(dtype)
     array = _numpy_rng(generator).random(_creation_shape(size, "rand"), dtype=np.float64).astype(np_dtype)
     return _finish(array, requires_grad, device)
@@ -239,7 +241,7 @@ def rand(*shape: int | Sequence[int], size: Sequence[int] | None = None, generat
 def randn(*shape: int | Sequence[int], size: Sequence[int] | None = None, generator: Generator | None = None, dtype: _dtype.dtype | None = None,
           device: str | _types.device | None = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
-    size = _shape_or_size(shape, size)
+    size = _shape_or_size(shape, size, "randn")
     np_dtype = _random_dtype(dtype)
     array = _numpy_rng(generator).standard_normal(_creation_shape(size, "randn"), dtype=np.float64).astype(np_dtype)
     return _finish(array, requires_grad, device)

@@ -850,7 +850,7 @@ def _spacing(y, x, dx, axis, name):
     if x.ndim == 1:
         if x.shape[0] != y.shape[axis]:
             raise RuntimeError(f"{name}: There must be one `x` value for each sample point")
-        x = x.reshape(*[-1 if d == axis else 1 for d in range(y.ndim)])
+        x = x.reshape([-1 if d == axis else 1 for d in range(y.ndim)])
     elif x.ndim < y.ndim:
         x = x.reshape((1,) * (y.ndim - x.ndim) + tuple(x.shape))
     count = x.shape[axis]

@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from minigrad import _dtype, _tensor, _types
-from minigrad._arguments import _dim, _fill_value, _shape_args
+from minigrad._arguments import _dim, _fill_value, _shape_args, _sizes
 from minigrad._data import _infer
 from minigrad._format import format_tensor
 from minigrad._ops import elementwise as E
@@ -581,14 +581,17 @@ class Tensor(ArithmeticMethods, ComparisonMethods, UnaryMethods, ReductionMethod
         array = _infer(data, dtype or self.dtype).astype(_dtype.as_dtype(dtype or self.dtype).numpy, copy=False)
         return Tensor._wrap(array).requires_grad_(requires_grad)
 
-    def new_zeros(self, *size: _int | SizeLike, dtype: DTypeLike | None = None, requires_grad: _bool = False) -> Tensor:
-        return self._new(np.zeros, size, dtype, requires_grad)
+    def new_zeros(self, *sizes: _int | SizeLike, size: SizeLike | None = None, dtype: DTypeLike | None = None,
+                  requires_grad: _bool = False) -> Tensor:
+        return self._new(np.zeros, _sizes(sizes, size, "new_zeros", "size"), dtype, requires_grad)
 
-    def new_ones(self, *size: _int | SizeLike, dtype: DTypeLike | None = None, requires_grad: _bool = False) -> Tensor:
-        return self._new(np.ones, size, dtype, requires_grad)
+    def new_ones(self, *sizes: _int | SizeLike, size: SizeLike | None = None, dtype: DTypeLike | None = None,
+                  requires_grad: _bool = False) -> Tensor:
+        return self._new(np.ones, _sizes(sizes, size, "new_ones", "size"), dtype, requires_grad)
 
-    def new_empty(self, *size: _int | SizeLike, dtype: DTypeLike | None = None, requires_grad: _bool = False) -> Tensor:
-        return self._new(np.empty, size, dtype, requires_grad)
+    def new_empty(self, *sizes: _int | SizeLike, size: SizeLike | None = None, dtype: DTypeLike | None = None,
+                  requires_grad: _bool = False) -> Tensor:
+        return self._new(np.empty, _sizes(sizes, size, "new_empty", "size"), dtype, requires_grad)
 
     def new_full(self, size: SizeLike, fill_value: Number | Tensor, dtype: DTypeLike | None = None,
                  requires_grad: _bool = False) -> Tensor:
@@ -598,7 +601,7 @@ class Tensor(ArithmeticMethods, ComparisonMethods, UnaryMethods, ReductionMethod
 
     def _new(self, fill, size, dtype, requires_grad):
         np_dtype = _dtype.numpy_dtype(dtype) or self._array.dtype
-        return Tensor._wrap(fill(_shape_args(size), dtype=np_dtype)).requires_grad_(requires_grad)
+        return Tensor._wrap(fill(size, dtype=np_dtype)).requires_grad_(requires_grad)
 
 
 recorder.use_tensor_type(Tensor)

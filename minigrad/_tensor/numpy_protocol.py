@@ -76,7 +76,7 @@ def _expand_dims(x, axis):
 
 def _transpose(x, axes=None):
     x = _as_tensor(x)
-    return x.permute(*(reversed(range(x.ndim)) if axes is None else axes))
+    return x.permute(tuple(reversed(range(x.ndim))) if axes is None else tuple(axes))
 
 
 def _like(fill):

@@ -24,7 +24,7 @@ from typing import SupportsIndex
 import numpy as np
 
 from minigrad import _dtype
-from minigrad._arguments import _axes, _dim, _infer_shape, _shape_args, _sizes
+from minigrad._arguments import _axes, _dim, _infer_shape, _sizes
 from minigrad._ops import linalg as L
 from minigrad._ops import shape as S
 from minigrad._tensor.operands import _as_tensor, _raw, apply
@@ -41,12 +41,12 @@ class ShapeMethods:
     __slots__ = ()  # no fields: Tensor's own slots hold them
 
     def reshape(self, *sizes: _int | SizeLike, shape: SizeLike | None = None) -> Tensor:
-        return self._reshape(S.reshape, _sizes(sizes, shape))
+        return self._reshape(S.reshape, _sizes(sizes, shape, "reshape", "shape"))
 
     def view(self, *shape: _int | SizeLike | DTypeLike, size: SizeLike | None = None) -> Tensor:
         if len(shape) == 1 and not isinstance(shape[0], (tuple, list, Size, numbers.Integral)):
             return self._view_as_dtype(shape[0])
-        shape = _infer_shape(_sizes(shape, size), self._array.size)
+        shape = _infer_shape(_sizes(shape, size, "view", "size"), self._array.size)
         try:
             np.reshape(self._array, shape, copy=False)
         except ValueError:
@@ -131,7 +131,7 @@ class ShapeMethods:
         return apply(S.unsqueeze, self, shape=shape[:axis] + (1,) + shape[axis:])
 
     def permute(self, *order: _int | Sequence[_int], dims: Sequence[_int] | None = None) -> Tensor:
-        dims = _sizes(order, dims)
+        dims = _sizes(order, dims, "permute", "dims")
         if len(dims) != self.ndim:
             raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
                                f"the length of the desired ordering of dimensions i.e. input.dim() = {self.ndim} "
@@ -226,7 +226,7 @@ class ShapeMethods:
         return self.transpose(-2, -1)
 
     def expand(self, *sizes: _int | SizeLike, size: SizeLike | None = None) -> Tensor:
-        sizes = _sizes(sizes, size)
+        sizes = _sizes(sizes, size, "expand", "size")
         if len(sizes) < self.ndim:
             raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
                                f"to the number of dimensions in the tensor ({self.ndim})")
@@ -253,7 +253,7 @@ class ShapeMethods:
         return self.expand(shape)
 
     def repeat(self, *sizes: _int | SizeLike, repeats: SizeLike | None = None) -> Tensor:
-        sizes = _sizes(sizes, repeats)
+        sizes = _sizes(sizes, repeats, "repeat", "repeats")
         if len(sizes) < self.ndim:
             raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
                                f"dimensions of tensor (got {len(sizes)} for a {self.ndim}-d tensor)")
@@ -266,8 +266,8 @@ class ShapeMethods:
 
     def tile(self, *dims: _int | SizeLike) -> Tensor:
         """Repeat the tensor dims[i] times along dim i; missing leading dims count as 1."""
-        dims = _shape_args(dims)
-        return self.repeat(*((1,) * (self.ndim - len(dims)) + tuple(dims)))
+        dims = _sizes(dims, None, "tile", "dims")
+        return self.repeat((1,) * (self.ndim - len(dims)) + tuple(dims))
 
     def repeat_interleave(self, repeats: _int | TensorLike | None = None, dim: _int | None = None, *,
                           output_size: _int | None = None) -> Tensor:
@@ -300,7 +300,7 @@ class ShapeMethods:
         return x.index_select(axis, np.repeat(np.arange(size), np.broadcast_to(counts, (size,))))
 
     def flip(self, *axes: _int | Sequence[_int], dims: Sequence[_int] | None = None) -> Tensor:
-        return apply(S.flip, self, axis=_axes(_sizes(axes, dims), self.ndim))
+        return apply(S.flip, self, axis=_axes(_sizes(axes, dims, "flip", "dims"), self.ndim))
 
     def fliplr(self) -> Tensor:
         """Reverse the columns (dim 1)."""

@@ -27,11 +27,11 @@ import numpy as np
 
 __all__ = [
     "SGDState", "AdamState", "RMSpropState", "AdagradState", "AdadeltaState", "AdamaxState", "NAdamState",
-    "RAdamState", "ASGDState", "RpropState", "AdafactorState",
+    "RAdamState", "ASGDState", "RpropState", "AdafactorState", "MuonState",
     "init_sgd", "init_adam", "init_adamw", "init_rmsprop", "init_adagrad", "init_adadelta", "init_adamax",
     "init_nadam", "init_radam", "init_asgd", "init_rprop", "init_adafactor",
-    "sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam", "asgd", "rprop",
-    "adafactor",
+    "init_muon", "sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam", "asgd", "rprop",
+    "adafactor", "muon", "orthogonalize",
 ]
 
 
@@ -547,6 +547,94 @@ def adafactor(param, grad, state, *, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3)
     denom = max(1.0, _rms(update) / d)
     new_param = _descend(param, (alpha / denom) * update, out)
     return _as_arrays(new_param, AdafactorState(step, row_var, col_var, variance))
+
+
+# ------------------------------------------------------------------ Muon
+class MuonState(NamedTuple):
+    """momentum_buffer: the running average of the gradients (zeros before the first step)."""
+    momentum_buffer: np.ndarray
+
+
+def init_muon(param):
+    return MuonState(momentum_buffer=np.zeros_like(param))
+
+
+def _bfloat16(x):
+    """x (float32) rounded to the nearest bfloat16, ties to even, kept in a float32 array.
+
+    bfloat16 is float32 with only the 16 high bits: the same exponents, 8 significant bits
+    instead of 24. NumPy has no such dtype, so the rounding is done on the bits: adding
+    0x7FFF, plus 1 when the last kept bit is odd, carries into the kept bits exactly when the
+    dropped half is above (or, on a tie, at) the midpoint. NaN stays NaN.
+    """
+    bits = x.view(np.uint32)
+    odd = (bits >> 16) & 1
+    rounded = ((bits + (0x7FFF + odd)) & 0xFFFF0000).view(np.float32)
+    return np.where(np.isnan(x), x, rounded)
+
+
+def orthogonalize(update, ns_coefficients=(3.4445, -4.775, 2.0315), ns_steps=5, eps=1e-7):
+    """The matrix `update` made nearly orthogonal (U V^T of its SVD U S V^T, roughly) by Newton-Schulz.
+
+    After scaling X to a Frobenius norm of 1 (so every singular value is at most 1), each step
+        A <- X X^T ;  X <- a X + (b A + c A A) X
+    maps every singular value s to a s + b s^3 + c s^5, a polynomial that pushes values in
+    (0, 1] towards 1 (to about 0.7 to 1.2 with the default coefficients, which is enough).
+    X is kept wide (the smaller side first) so that A is the smaller Gram matrix.
+
+    torch computes this in bfloat16 (its speed matters more than its precision); each result
+    here is rounded to bfloat16 as torch's kernels round it (products summed in float32, then
+    rounded once), so the two agree to a unit in the last bfloat16 place. The result is a
+    float32 array holding bfloat16 values.
+    """
+    if ns_steps >= 100:
+        raise ValueError("Number of steps must be less than 100 for computational efficiency")
+    if update.ndim != 2:
+        raise ValueError("Input tensor gradient must be a 2D matrix")
+    if len(ns_coefficients) != 3:
+        raise ValueError("Coefficients must be a tuple of exactly 3 values")
+    a, b, c = (np.float32(k) for k in ns_coefficients)
+    x = _bfloat16(update.astype(np.float32))
+    tall = update.shape[0] > update.shape[1]
+    if tall:
+        x = x.T
+    norm = _bfloat16(np.sqrt(np.sum(x * x, dtype=np.float32)).reshape(1))
+    x = _bfloat16(x / np.maximum(norm, _bfloat16(np.array([eps], np.float32))))
+    for _ in range(ns_steps):
+        gram = _bfloat16(x @ x.T)
+        polynomial = _bfloat16(b * gram + c * (gram @ gram))
+        x = _bfloat16(a * x + polynomial @ x)
+    return x.T if tall else x
+
+
+def muon(param, grad, state, *, lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True,
+         ns_coefficients=(3.4445, -4.775, 2.0315), eps=1e-7, ns_steps=5, adjust_lr_fn=None, out=None):
+    """Muon: momentum whose step is orthogonalised, for the weight matrices of hidden layers.
+
+        B <- momentum B + (1 - momentum) g        (a lerp towards g)
+        U <- g + momentum (B - g)   with nesterov, else B
+        O <- orthogonalize(U)                     (every singular value near 1)
+        param <- param (1 - lr weight_decay) - lr' O
+    Orthogonalising gives every direction of the update the same size, so that rare
+    directions are not drowned by the dominant ones. lr' keeps the update's scale alike
+    across shapes (A, B): lr sqrt(max(1, A / B)) ("original", the default), or
+    0.2 lr sqrt(max(A, B)) ("match_rms_adamw", Adam's typical update size).
+    """
+    if grad.ndim != 2:
+        raise ValueError("Param gradient must be a 2D matrix")
+    buffer = _lerp(state.momentum_buffer, grad, 1 - momentum)
+    update = _lerp(grad, buffer, momentum) if nesterov else buffer
+    ortho = orthogonalize(update, ns_coefficients, ns_steps, eps)
+    rows, columns = param.shape[:2]
+    if adjust_lr_fn is None or adjust_lr_fn == "original":
+        ratio = math.sqrt(max(1, rows / columns))
+    elif adjust_lr_fn == "match_rms_adamw":
+        ratio = 0.2 * math.sqrt(max(rows, columns))
+    else:
+        ratio = 1.0
+    decayed = param * (1 - lr * weight_decay)
+    new_param = _descend(decayed, (lr * ratio) * ortho.astype(param.dtype), out)
+    return new_param, MuonState(buffer)
 
 
 # ------------------------------------------------------------------ L-BFGS
