@@ -139,3 +139,15 @@ def test_newton_schulz_settings_are_checked_at_the_step_like_torch(hyper):
     ours, theirs = assert_raises_like_torch(step)
     assert type(ours) is type(theirs) is ValueError
     assert str(ours) == str(theirs)
+
+
+def test_the_rule_is_pure():
+    """functional.muon returns a new parameter and state and leaves its arguments as they were."""
+    rng = np.random.default_rng(2)
+    param, grad = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    state = F.MuonState(momentum_buffer=rng.standard_normal((3, 4)))
+    copies = param.copy(), grad.copy(), state.momentum_buffer.copy()
+    new_param, new_state = F.muon(param, grad, state, lr=0.1)
+    for before, after in zip(copies, (param, grad, state.momentum_buffer)):
+        np.testing.assert_array_equal(before, after)
+    assert not np.array_equal(new_param, param) and not np.array_equal(new_state.momentum_buffer, copies[2])
