@@ -1,4 +1,4 @@
-"""Batch normalisation layers: BatchNorm1d, BatchNorm2d and BatchNorm3d, mirroring torch.nn.
+"""Batch normalisation layers: BatchNorm1d, BatchNorm2d, BatchNorm3d and SyncBatchNorm, mirroring torch.nn.
 
 In training mode a layer normalises each channel with the statistics of the batch and
 moves its running statistics towards them; in eval mode it normalises with the running
@@ -15,7 +15,8 @@ from minigrad.nn.modules.lazy import LazyModuleMixin
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter, UninitializedBuffer, UninitializedParameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
+           "SyncBatchNorm"]
 
 
 class _BatchNorm(Module):
@@ -131,6 +132,45 @@ class BatchNorm3d(_BatchNorm):
     def _check_input_dim(self, input):
         if input.dim() != 5:
             raise ValueError(f"expected 5D input (got {input.dim()}D input)")
+
+
+class SyncBatchNorm(_BatchNorm):
+    """Batch normalisation of (N, C, ...) inputs of any rank whose batch statistics torch gathers
+    over every process of a distributed run.
+
+    minigrad runs in one process. torch, with no process group to share the statistics with,
+    computes exactly BatchNorm's, and so does this layer: scripts written for several GPUs
+    (usually after `convert_sync_batchnorm`) run here unchanged. `process_group` is kept, unused.
+    """
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 process_group=None, device=None, dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+        self.process_group = process_group
+
+    def _check_input_dim(self, input):
+        if input.dim() < 2:
+            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+        if input.shape[1] == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module, process_group=None):
+        """`module` with every batch-norm layer in it (itself included) replaced by a SyncBatchNorm
+        that shares the layer's parameters and running statistics (the same tensors) and mode."""
+        converted = module
+        if isinstance(module, _BatchNorm):
+            converted = SyncBatchNorm(module.num_features, module.eps, module.momentum, module.affine,
+                                      module.track_running_stats, process_group, bias=module.bias is not None)
+            if module.affine:
+                converted.weight, converted.bias = module.weight, module.bias
+            converted.running_mean = module.running_mean
+            converted.running_var = module.running_var
+            converted.num_batches_tracked = module.num_batches_tracked
+            converted.training = module.training
+        for name, child in module.named_children():
+            converted.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return converted
 
 
 class _LazyNormBase(LazyModuleMixin):
