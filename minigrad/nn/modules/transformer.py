@@ -4,15 +4,14 @@ Scaled dot-product attention, per head:
 
     weights = softmax(q k^T / sqrt(head_dim) + mask)        output = weights v
 
-with q, k, v the input projections of query, key and value split into heads. Every step
-is an ordinary differentiable tensor operation (matmul, softmax, masked_fill), so the
-gradients come from the rules already in minigrad._ops.
+with q, k, v the input projections of query, key and value split into heads (the computation
+is F.multi_head_attention_forward). Every step is an ordinary differentiable tensor operation
+(matmul, softmax, masked_fill), so the gradients come from the rules already in minigrad._ops.
 """
 
 import copy
-import math
 
-from minigrad.creation import empty, full, zeros_like
+from minigrad.creation import empty, full
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.modules.container import ModuleList
@@ -30,20 +29,17 @@ class NonDynamicallyQuantizableLinear(Linear):
     """The name torch gives the output projection of MultiheadAttention (a plain Linear)."""
 
 
-def _as_additive_mask(mask, dtype):
-    """A boolean mask (True = may not attend) as -inf/0 to add to the scores; a float mask as it is."""
-    if mask is None or mask.dtype.is_floating_point:
-        return mask
-    return zeros_like(mask, dtype=dtype).masked_fill(mask, float("-inf"))
-
-
 class MultiheadAttention(Module):
-    """Attention of `num_heads` heads over embeddings of size embed_dim.
+    """Attention of `num_heads` heads over embeddings of size embed_dim (see
+    F.multi_head_attention_forward for the computation).
 
     forward(query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
-    average_attn_weights=True) returns (output, weights): output has the query's shape,
-    weights (N, L, S) are averaged over heads (or (N, heads, L, S)); None unless need_weights.
-    Inputs are (L, N, E), or (N, L, E) with batch_first.
+    average_attn_weights=True, is_causal=False) returns (output, weights): output has the
+    query's shape, weights (N, L, S) are averaged over heads (or (N, heads, L, S)); None unless
+    need_weights. Inputs are (L, N, E), or (N, L, E) with batch_first; key and value may have
+    other embedding sizes (kdim, vdim), which gives them projection weights of their own.
+    add_bias_kv learns one more key and value appended to every sequence; add_zero_attn appends
+    one of zeros.
     """
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False, add_zero_attn=False,
@@ -54,72 +50,70 @@ class MultiheadAttention(Module):
                              f"num_heads={num_heads} instead")
         if embed_dim % num_heads:
             raise AssertionError("embed_dim must be divisible by num_heads")
-        if add_bias_kv or add_zero_attn or (kdim not in (None, embed_dim)) or (vdim not in (None, embed_dim)):
-            raise NotImplementedError("minigrad's MultiheadAttention supports kdim = vdim = embed_dim without "
-                                      "add_bias_kv or add_zero_attn")
-        self.embed_dim, self.kdim, self.vdim = embed_dim, embed_dim, embed_dim
-        self._qkv_same_embed_dim = True
+        factory = {"device": device, "dtype": dtype}
+        self.embed_dim = embed_dim
+        self.kdim = kdim if kdim is not None else embed_dim
+        self.vdim = vdim if vdim is not None else embed_dim
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
         self.num_heads = num_heads
         self.dropout = dropout
         self.batch_first = batch_first
         self.head_dim = embed_dim // num_heads
-        self.in_proj_weight = Parameter(empty(3 * embed_dim, embed_dim, device=device, dtype=dtype))
-        self.register_parameter("in_proj_bias",
-                                Parameter(empty(3 * embed_dim, device=device, dtype=dtype)) if bias else None)
-        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, device=device, dtype=dtype)
-        self.bias_k = self.bias_v = None
-        self.add_zero_attn = False
+        if self._qkv_same_embed_dim:  # one packed weight for the three projections
+            self.in_proj_weight = Parameter(empty(3 * embed_dim, embed_dim, **factory))
+            for name in ("q_proj_weight", "k_proj_weight", "v_proj_weight"):
+                self.register_parameter(name, None)
+        else:
+            self.q_proj_weight = Parameter(empty(embed_dim, embed_dim, **factory))
+            self.k_proj_weight = Parameter(empty(embed_dim, self.kdim, **factory))
+            self.v_proj_weight = Parameter(empty(embed_dim, self.vdim, **factory))
+            self.register_parameter("in_proj_weight", None)
+        self.register_parameter("in_proj_bias", Parameter(empty(3 * embed_dim, **factory)) if bias else None)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, **factory)
+        if add_bias_kv:
+            self.bias_k = Parameter(empty(1, 1, embed_dim, **factory))
+            self.bias_v = Parameter(empty(1, 1, embed_dim, **factory))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
     def _reset_parameters(self):
-        init.xavier_uniform_(self.in_proj_weight)
+        if self._qkv_same_embed_dim:
+            init.xavier_uniform_(self.in_proj_weight)
+        else:
+            init.xavier_uniform_(self.q_proj_weight)
+            init.xavier_uniform_(self.k_proj_weight)
+            init.xavier_uniform_(self.v_proj_weight)
         if self.in_proj_bias is not None:
             init.constant_(self.in_proj_bias, 0.0)
             init.constant_(self.out_proj.bias, 0.0)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
         batched = query.dim() == 3
-        if not batched:
-            query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
-            key_padding_mask = None if key_padding_mask is None else key_padding_mask.unsqueeze(0)
-        elif self.batch_first:
-            query, key, value = (t.transpose(0, 1) for t in (query, key, value))
-        target, batch, embed = query.shape
-        source = key.shape[0]
-        heads, head_dim = self.num_heads, self.head_dim
-        if embed != self.embed_dim:  # torch's own check, an assertion
-            raise AssertionError(f"was expecting embedding dimension of {self.embed_dim}, but got {embed}")
-        w_q, w_k, w_v = self.in_proj_weight.chunk(3)
-        b_q, b_k, b_v = self.in_proj_bias.chunk(3) if self.in_proj_bias is not None else (None, None, None)
-
-        def split_heads(x, length):  # (length, N, E) -> (N * heads, length, head_dim)
-            return x.reshape(length, batch * heads, head_dim).transpose(0, 1)
-
-        q = split_heads(F.linear(query, w_q, b_q), target)
-        k = split_heads(F.linear(key, w_k, b_k), source)
-        v = split_heads(F.linear(value, w_v, b_v), source)
-        scores = (q * math.sqrt(1.0 / head_dim)) @ k.transpose(-2, -1)         # (N * heads, L, S)
-        mask = _as_additive_mask(attn_mask, scores.dtype)
-        if mask is not None:
-            scores = scores + (mask if mask.dim() == 3 else mask.unsqueeze(0))
-        if key_padding_mask is not None:
-            padding = _as_additive_mask(key_padding_mask, scores.dtype)             # (N, S)
-            scores = (scores.view(batch, heads, target, source) + padding.view(batch, 1, 1, source)
-                      ).view(batch * heads, target, source)
-        weights = F.softmax(scores, dim=-1)
-        attended = F.dropout(weights, self.dropout, training=self.training) @ v  # (N * heads, L, head_dim)
-        output = self.out_proj(attended.transpose(0, 1).reshape(target, batch, embed))
-        if not batched:
-            output = output.squeeze(1)
-        elif self.batch_first:
-            output = output.transpose(0, 1)
-        if not need_weights:
-            return output, None
-        weights = weights.view(batch, heads, target, source)
-        if average_attn_weights:
-            weights = weights.mean(dim=1)
-        return output, (weights if batched else weights.squeeze(0))
+        if self.batch_first and batched:  # to (L, N, E), keeping which inputs are the same tensor
+            if key is value and query is key:
+                query = key = value = query.transpose(1, 0)
+            elif key is value:
+                query, key = query.transpose(1, 0), key.transpose(1, 0)
+                value = key
+            else:
+                query, key, value = (x.transpose(1, 0) for x in (query, key, value))
+        separate = not self._qkv_same_embed_dim
+        output, weights = F.multi_head_attention_forward(
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias,
+            self.bias_k, self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias,
+            training=self.training, key_padding_mask=key_padding_mask, need_weights=need_weights,
+            attn_mask=attn_mask, use_separate_proj_weight=separate, q_proj_weight=self.q_proj_weight,
+            k_proj_weight=self.k_proj_weight, v_proj_weight=self.v_proj_weight,
+            average_attn_weights=average_attn_weights, is_causal=is_causal)
+        if self.batch_first and batched:
+            output = output.transpose(1, 0)
+        return output, weights
 
 
 def _activation(name_or_fn):
