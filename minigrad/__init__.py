@@ -12,11 +12,12 @@ minigrad.autograd.engine, and Tensor (minigrad.tensor) is the thin shell between
 from minigrad import accelerator, autograd, backends, cuda, linalg
 from minigrad._dtype import (bool, dtype, float16, float32, float64, get_default_dtype, int8, int16, int32,  # noqa: A004
                              int64, set_default_dtype, uint8)
-from minigrad.autograd.anomaly_mode import is_anomaly_enabled
-from minigrad.autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from minigrad.autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
+from minigrad.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
+                                         no_grad, set_grad_enabled)
 from minigrad.creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
                                IntTensor, LongTensor, ShortTensor, arange, as_tensor, asarray, bernoulli, empty,
-                               empty_like, eye, from_numpy, full, full_like, linspace, logspace, multinomial, normal,
+                               empty_like, eye, fill, from_numpy, full, full_like, linspace, logspace, multinomial, normal,
                                ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
                                scalar_tensor, tensor, zeros, zeros_like)
 from minigrad.functions import *  # noqa: F401,F403  (exp, cat, stack, where, ...)
@@ -25,9 +26,17 @@ from minigrad.random import (Generator, default_generator, get_rng_state, initia
                              set_rng_state)
 from minigrad._types import Size, device
 from minigrad.tensor import Tensor
-from minigrad._runtime import (compile, finfo, get_default_device, get_num_interop_threads,  # noqa: A004
-                               get_num_threads, iinfo, set_default_device, set_num_interop_threads,
-                               set_num_threads, set_printoptions, use_deterministic_algorithms)
+from minigrad._runtime import (are_deterministic_algorithms_enabled, can_cast, compile, finfo,  # noqa: A004
+                               get_default_device, get_deterministic_debug_mode, get_float32_matmul_precision,
+                               get_num_interop_threads, get_num_threads, iinfo,
+                               is_deterministic_algorithms_warn_only_enabled, is_warn_always_enabled,
+                               set_default_device, set_deterministic_debug_mode, set_float32_matmul_precision,
+                               set_num_interop_threads, set_num_threads, set_printoptions, set_warn_always, typename,
+                               use_deterministic_algorithms)
+
+# torch's constants
+from math import e, inf, nan, pi  # noqa: E402
+newaxis = None
 
 # torch's other names for the same dtypes
 half = float16

@@ -1,9 +1,12 @@
 """Process-wide settings torch scripts call at start-up, and type information."""
 
+import warnings
+
 import numpy as np
 
 from minigrad import _dtype
 from minigrad._types import _check_device, device
+from minigrad.tensor import Tensor
 
 
 class _Info:
@@ -75,8 +78,97 @@ def get_default_device():
     return device("cpu")
 
 
+# The settings torch keeps for scripts that ask: minigrad's results do not depend on them (its
+# algorithms are deterministic, and its float32 products are NumPy's), but a script that sets one
+# reads back what it set, as in torch.
+_settings = {"deterministic": False, "warn_only": False, "float32_matmul_precision": "highest", "warn_always": False}
+_DEBUG_MODES = ("default", "warn", "error")
+_PRECISIONS = ("highest", "high", "medium")
+
+
 def use_deterministic_algorithms(mode, warn_only=False):
-    """minigrad is deterministic already."""
+    """Ask for deterministic algorithms only (minigrad's all are): read back by the functions below."""
+    _settings["deterministic"], _settings["warn_only"] = bool(mode), bool(warn_only)
+
+
+def are_deterministic_algorithms_enabled():
+    return _settings["deterministic"]
+
+
+def is_deterministic_algorithms_warn_only_enabled():
+    return _settings["warn_only"]
+
+
+def set_deterministic_debug_mode(debug_mode):
+    """The same switch as use_deterministic_algorithms, by name ("default", "warn", "error") or number (0-2)."""
+    if isinstance(debug_mode, str):
+        if debug_mode not in _DEBUG_MODES:
+            raise RuntimeError("invalid value of debug_mode, expected one of `default`, `warn`, `error`, but got "
+                               f"{debug_mode}")
+        debug_mode = _DEBUG_MODES.index(debug_mode)
+    elif isinstance(debug_mode, int):
+        if debug_mode not in (0, 1, 2):
+            raise RuntimeError(f"invalid value of debug_mode, expected 0, 1, or 2, but got {debug_mode}")
+    else:
+        raise TypeError(f"debug_mode must be str or int, but got {type(debug_mode)}")
+    use_deterministic_algorithms(debug_mode > 0, warn_only=debug_mode == 1)
+
+
+def get_deterministic_debug_mode():
+    """0 (default: any algorithm), 1 (warn about nondeterministic ones) or 2 (refuse them)."""
+    if not _settings["deterministic"]:
+        return 0
+    return 1 if _settings["warn_only"] else 2
+
+
+def set_float32_matmul_precision(precision):
+    """Accepted and read back; NumPy multiplies float32 matrices in float32 whatever it says."""
+    if precision not in _PRECISIONS:
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current "
+                      "set_float32_matmul_precision call has no effect.", stacklevel=2)
+        return
+    _settings["float32_matmul_precision"] = precision
+
+
+def get_float32_matmul_precision():
+    return _settings["float32_matmul_precision"]
+
+
+def set_warn_always(enabled):
+    """Accepted and read back: minigrad's warnings follow Python's own filters."""
+    _settings["warn_always"] = bool(enabled)
+
+
+def is_warn_always_enabled():
+    return _settings["warn_always"]
+
+
+def can_cast(from_, to):
+    """Whether torch's in-place and out= operations may write values of dtype from_ into dtype to:
+    any cast except floating point to integer and anything else to bool (a narrowing within a
+    kind, float64 to float16 say, is allowed)."""
+    for position, (name, value) in enumerate((("from_", from_), ("to", to)), start=1):
+        if not isinstance(value, _dtype.dtype):
+            raise TypeError(f"can_cast(): argument '{name}' (position {position}) must be torch.dtype, not "
+                            f"{type(value).__name__}")
+    if from_.is_floating_point and not to.is_floating_point:
+        return False
+    return not (to == _dtype.bool and from_ != _dtype.bool)
+
+
+def typename(obj, /):
+    """The qualified name of obj's type, as torch writes it: a tensor's type() ("minigrad.FloatTensor"),
+    a class's or function's own name, an instance's class."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        qualname = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        qualname = obj.__name__
+    else:
+        module, qualname = type(obj).__module__ or "", type(obj).__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
 
 
 def compile(model=None, **options):

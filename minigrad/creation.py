@@ -151,6 +151,12 @@ def full_like(input: Tensor, fill_value: numbers.Number, dtype: _dtype.dtype | N
                                          requires_grad, device))
 
 
+def fill(input: Tensor, value: numbers.Number | Tensor) -> Tensor:
+    """A new tensor of input's shape and dtype whose every element is value (torch.fill, fill_
+    out of place). A value that requires grad gets the sum of the gradient, input none."""
+    return input.clone().fill_(value)
+
+
 def rand_like(input: Tensor, dtype: _dtype.dtype | None = None, generator: Generator | None = None, requires_grad: bool = False) -> Tensor:
     return _laid_out_like(input, rand(input.shape, dtype=dtype or input.dtype, generator=generator,
                                       requires_grad=requires_grad))

@@ -47,6 +47,8 @@ def pytest_configure(config):
 def _global_settings():
     settings = {"minigrad default dtype": minigrad.get_default_dtype(),
                 "minigrad grad mode": minigrad.is_grad_enabled(),
+                "minigrad anomaly mode": (minigrad.is_anomaly_enabled(), minigrad.is_anomaly_check_nan_enabled()),
+                "minigrad deterministic algorithms": minigrad.get_deterministic_debug_mode(),
                 "numpy error handling": np.geterr()}
     torch = sys.modules.get("torch")  # only once a test has imported it: the suite also runs without torch
     if torch is not None:
@@ -71,6 +73,8 @@ def leaves_process_settings_unchanged():
 def _restore(settings):
     minigrad.set_default_dtype(settings["minigrad default dtype"])
     minigrad.set_grad_enabled(settings["minigrad grad mode"])
+    minigrad.set_anomaly_enabled(*settings["minigrad anomaly mode"])
+    minigrad.set_deterministic_debug_mode(settings["minigrad deterministic algorithms"])
     np.seterr(**settings["numpy error handling"])
     torch = sys.modules.get("torch")
     if torch is None or "torch default dtype" not in settings:

@@ -530,6 +530,8 @@ class InPlaceMethods:
         if isinstance(value, Tensor) and value.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
                                "dimensions.")
+        if isinstance(value, Tensor) and value._requires_grad and _grad_mode.enabled:
+            return self.copy_(value)  # every element is the value: its gradient is the sum of theirs
         return self._fill_raw(_fitted_number(_fill_value(value, "fill_", "value", 1), self._array.dtype))
 
     def copy_(self, src: TensorLike, non_blocking: _bool = False) -> Tensor:

@@ -16,22 +16,36 @@ def _check_for_nan(node, g, grads):
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
 
 
+# Whether anomaly mode checks for nan when it is on (torch keeps the setting while the mode is off).
+_check_nan = [True]
+
+
 def is_anomaly_enabled():
-    return _check_for_nan in engine.observers
+    return recorder.forward_stacks is not None
+
+
+def is_anomaly_check_nan_enabled():
+    return _check_nan[0]
+
+
+def set_anomaly_enabled(enabled, check_nan=True):
+    """Switch anomaly mode on or off for good: on, each backward failure shows the forward line
+    that made its node, and, with check_nan, a step that produces nan raises."""
+    _switch(bool(enabled), bool(check_nan))
 
 
 class set_detect_anomaly:
     """Switch anomaly detection on or off: at once when called, and back when used with `with`."""
 
     def __init__(self, mode, check_nan=True):
-        self._previous = is_anomaly_enabled()
-        _switch(bool(mode) and check_nan)
+        self._previous = is_anomaly_enabled(), is_anomaly_check_nan_enabled()
+        _switch(bool(mode), bool(check_nan))
 
     def __enter__(self):
         return None
 
     def __exit__(self, *exc):
-        _switch(self._previous)
+        _switch(*self._previous)
         return False
 
 
@@ -44,10 +58,14 @@ class detect_anomaly(set_detect_anomaly):
         super().__init__(True, check_nan)
 
 
-def _switch(on):
-    if on and _check_for_nan not in engine.observers:
-        engine.observers.append(_check_for_nan)
+def _switch(on, check_nan=True):
+    _check_nan[0] = check_nan
+    if on and recorder.forward_stacks is None:
         recorder.forward_stacks = weakref.WeakKeyDictionary()  # record keeps each new node's stack
-    elif not on and _check_for_nan in engine.observers:
-        engine.observers.remove(_check_for_nan)
+    elif not on:
         recorder.forward_stacks = None
+    checking = on and check_nan
+    if checking and _check_for_nan not in engine.observers:
+        engine.observers.append(_check_for_nan)
+    elif not checking and _check_for_nan in engine.observers:
+        engine.observers.remove(_check_for_nan)

@@ -12,9 +12,11 @@ import threading
 
 
 class _GradMode(threading.local):
-    """The switch itself: each thread sees its own `enabled` (the class's True until it sets one)."""
+    """The switch itself: each thread sees its own `enabled` (the class's True until it sets one),
+    and whether the thread is inside inference_mode."""
 
     enabled = True
+    inference = False
 
 
 _state = _GradMode()
@@ -22,6 +24,10 @@ _state = _GradMode()
 
 def is_grad_enabled():
     return _state.enabled
+
+
+def is_inference_mode_enabled():
+    return _state.inference
 
 
 class _GradModeContext:
@@ -97,11 +103,22 @@ class enable_grad(_GradModeContext):
 
 
 class inference_mode(no_grad):
-    """Same as no_grad here (torch's inference_mode adds optimisations minigrad does not need)."""
+    """no_grad, and is_inference_mode_enabled() says so (torch's inference_mode adds optimisations
+    minigrad does not need). inference_mode(False) records again and leaves inference mode."""
 
     def __init__(self, mode=True):
         super().__init__()
         self._mode = not mode
+        self._previous_inference = []
+
+    def __enter__(self):
+        self._previous_inference.append(_state.inference)
+        _state.inference = not self._mode
+        super().__enter__()
+
+    def __exit__(self, *exc):
+        _state.inference = self._previous_inference.pop()
+        return super().__exit__(*exc)
 
 
 class set_grad_enabled:
