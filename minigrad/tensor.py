@@ -586,7 +586,7 @@ class Tensor(ArithmeticMethods, ComparisonMethods, UnaryMethods, ReductionMethod
         return self._new(np.zeros, _sizes(sizes, size, "new_zeros", "size"), dtype, requires_grad)
 
     def new_ones(self, *sizes: _int | SizeLike, size: SizeLike | None = None, dtype: DTypeLike | None = None,
-                  requires_grad: _bool = False) -> Tensor:
+                 requires_grad: _bool = False) -> Tensor:
         return self._new(np.ones, _sizes(sizes, size, "new_ones", "size"), dtype, requires_grad)
 
     def new_empty(self, *sizes: _int | SizeLike, size: SizeLike | None = None, dtype: DTypeLike | None = None,
@@ -598,6 +598,54 @@ class Tensor(ArithmeticMethods, ComparisonMethods, UnaryMethods, ReductionMethod
         np_dtype = _dtype.numpy_dtype(dtype) or self._array.dtype
         fill_value = _fill_value(fill_value, "new_full")
         return Tensor._wrap(np.full(_shape_args((size,)), fill_value, dtype=np_dtype)).requires_grad_(requires_grad)
+
+    def new(self, *args: Any, size: SizeLike | None = None) -> Tensor:
+        """torch's legacy constructor, in this tensor's dtype: new() is empty, new(2, 3) or
+        new(size=(2, 3)) of that shape (zeros here, uninitialised in torch), new(data) holds a copy
+        of a list, tuple or array, and new(tensor) shares that tensor's memory (its dtype must be
+        this one's). New code writes new_empty, new_tensor or torch.tensor."""
+        if size is not None or (args and all(isinstance(a, (numbers.Integral, np.integer)) for a in args)) or (
+                len(args) == 1 and isinstance(args[0], Size)):
+            return self._new(np.zeros, _sizes(args, size), None, False)
+        if not args:
+            return self._new(np.zeros, (0,), None, False)
+        if len(args) > 1:
+            bad = next(a for a in args if not isinstance(a, (numbers.Integral, np.integer)))
+            raise TypeError(f"new(): the sizes must be ints, got {type(bad).__name__} {bad!r} in {args}")
+        data = args[0]
+        if isinstance(data, Tensor):
+            if data._array.dtype != self._array.dtype:
+                raise TypeError(f"new(): a tensor given as data must have this tensor's dtype {self.dtype}, got "
+                                f"{data.dtype}")
+            return data.detach()
+        if not isinstance(data, (list, tuple, np.ndarray)):
+            raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
+        return self.new_tensor(data)
+
+    @property
+    def volatile(self) -> _bool:
+        """Removed from torch long ago (no_grad replaced it): always False, with torch's warning."""
+        warnings.warn("volatile was removed (Variable.volatile is always False)", stacklevel=2)
+        return False
+
+    def reinforce(self, reward: Any) -> None:
+        raise RuntimeError("reinforce() was removed. Use torch.distributions instead: sample with "
+                           "m = Categorical(probs); action = m.sample(), and backward from "
+                           "-m.log_prob(action) * reward.")
+
+    def as_subclass(self, cls: type) -> Tensor:
+        """This tensor as an instance of `cls`, a subclass of Tensor: the same memory and version
+        counter, and, if it requires grad, still in the graph (a view of it, as torch's alias)."""
+        if not (isinstance(cls, type) and issubclass(cls, Tensor)):
+            raise TypeError("Creating a Tensor subclass from a class that does not inherit from Tensor is not "
+                            "possible. Make sure your class inherits from Tensor.")
+        alias = self.view_as(self) if self._requires_grad and _grad_mode.enabled else self.detach()
+        out = object.__new__(cls)
+        for field in ("_array", "_grad", "_grad_fn", "_requires_grad", "_version_counter", "_hooks", "_base"):
+            setattr(out, field, getattr(alias, field))
+        if alias._base is not None:
+            out._view_of = alias._view_of
+        return out
 
     def _new(self, fill, size, dtype, requires_grad):
         np_dtype = _dtype.numpy_dtype(dtype) or self._array.dtype

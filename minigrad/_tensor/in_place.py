@@ -17,6 +17,7 @@ uniform_, normal_, bernoulli_, random_, apply_). The in-place forms of the writi
 from __future__ import annotations
 
 import builtins
+import numbers
 import operator
 from builtins import bool as _bool, float as _float, int as _int  # as tensor.py names the types
 from collections.abc import Callable
@@ -566,7 +567,35 @@ class InPlaceMethods:
         return self._fill_raw(_numpy_rng(generator).integers(low, high, self._array.shape))
 
     def apply_(self, fn: Callable[[Any], Number]) -> Tensor:
-        return self._fill_raw(np.vectorize(fn)(self._array))
+        """Replace each element x by fn(x), fn called on each element as a Python number: a loop in
+        Python, as in torch (for small tensors and experiments, never inside a model)."""
+        return self._map_elements("apply_", fn, {})
+
+    def map_(self, tensor: Tensor, callable: Callable[[Any, Any], Number]) -> Tensor:
+        """Replace each element x by callable(x, t), t the matching element of `tensor` (broadcast
+        to this tensor's shape), as apply_ does."""
+        return self._map_elements("map_", callable, {"other": tensor})
+
+    def map2_(self, x: Tensor, y: Tensor, callable: Callable[[Any, Any, Any], Number]) -> Tensor:
+        """Replace each element e by callable(e, a, b), a and b the matching elements of x and y."""
+        return self._map_elements("map2_", callable, {"x": x, "y": y})
+
+    def _map_elements(self, name, fn, others):
+        if self._requires_grad:
+            raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use var.detach().{name}() "
+                               "instead.")
+        arrays = [self._array]
+        for argument, other in others.items():
+            if other._array.dtype != self._array.dtype:
+                raise TypeError(f"{name}: expected {self.type()} for "
+                                f"{'argument ' if name == 'map2_' else ''}'{argument}' (got {other.type()})")
+            arrays.append(other.expand(self.shape)._array)
+        values = [fn(*elements) for elements in zip(*(a.ravel().tolist() for a in arrays))]
+        bad = next((v for v in values if not isinstance(v, (numbers.Number, np.generic))), None)
+        if bad is not None:
+            raise TypeError(f"{name}: the function must return a number for each element, got "
+                            f"{type(bad).__name__} {bad!r}")
+        return self._fill_raw(np.array(values, dtype=self._array.dtype).reshape(self._array.shape))
 
 
 def _refuse_cast(result_dtype, own_dtype):
