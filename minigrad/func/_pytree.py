@@ -5,10 +5,15 @@ a dict of tensors gives a dict of gradients. Each transform flattens a nest into
 and a description of the nest (its spec), works on the flat list, and rebuilds the nest.
 
 A spec is None for a leaf, or (container type, keys, child specs) for a tuple, list or dict
-(keys: a dict's keys in order, None for the sequences).
+(keys: a dict's keys in order, None for the sequences). A named tuple (as max(dim) returns,
+values and indices) is a container too, rebuilt as its own type.
 """
 
 CONTAINERS = (tuple, list, dict)
+
+
+def _is_named_tuple(tree):
+    return isinstance(tree, tuple) and hasattr(type(tree), "_fields")
 
 
 def flatten(tree):
@@ -18,7 +23,7 @@ def flatten(tree):
 
 
 def _flatten_into(tree, leaves):
-    if type(tree) in (tuple, list):
+    if type(tree) in (tuple, list) or _is_named_tuple(tree):
         return type(tree), None, [_flatten_into(child, leaves) for child in tree]
     if type(tree) is dict:
         return dict, list(tree), [_flatten_into(child, leaves) for child in tree.values()]
@@ -37,7 +42,9 @@ def _build(spec, leaves):
         return next(leaves)
     kind, keys, children = spec
     built = [_build(child, leaves) for child in children]
-    return dict(zip(keys, built)) if kind is dict else kind(built)
+    if kind is dict:
+        return dict(zip(keys, built))
+    return kind(*built) if hasattr(kind, "_fields") else kind(built)
 
 
 def tree_map(function, tree):
@@ -56,6 +63,8 @@ def describe(spec):
         return "{" + ", ".join(f"{key!r}: {text}" for key, text in zip(keys, inner)) + "}"
     if kind is tuple:
         return "(" + ", ".join(inner) + ("," if len(inner) == 1 else "") + ")"
+    if kind is not list:
+        return kind.__name__ + "(" + ", ".join(inner) + ")"
     return "[" + ", ".join(inner) + "]"
 
 

@@ -2,6 +2,8 @@
 jacfwd, hessian, vmap, functional_call and stack_module_state, alone and nested (grad of grad,
 vmap of grad, jacrev of jacrev), on drawn shapes and values, and the errors torch raises."""
 
+import collections
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -27,6 +29,9 @@ def _assert_same(mine, theirs, rtol=RTOL, atol=ATOL, where="result"):
         assert isinstance(mine, minigrad.Tensor), f"{where}: {type(mine).__name__}, torch gives a Tensor"
         assert_close(mine, theirs, rtol, atol, what=where)
         assert mine.requires_grad == theirs.requires_grad, f"{where}: requires_grad {mine.requires_grad}"
+    elif type(theirs).__module__ == "torch.return_types":  # (values, indices) of max(dim) and the like
+        assert type(mine).__name__ == type(theirs).__name__, f"{where}: {type(mine).__name__}"
+        _assert_same(tuple(mine), tuple(theirs), rtol, atol, where)
     elif isinstance(theirs, (tuple, list, dict)):
         assert type(mine) is type(theirs), f"{where}: {type(mine).__name__}, torch gives {type(theirs).__name__}"
         assert len(mine) == len(theirs), f"{where}: length {len(mine)}, torch {len(theirs)}"
@@ -113,9 +118,20 @@ def test_grad_with_argnums_pytrees_aux_and_passed_through_arguments(x, y, scale)
     _run_both(program, x, y)
 
 
-def test_grad_of_an_argument_used_twice_and_of_an_unused_one():
+Pair = collections.namedtuple("Pair", "first second")
+
+
+def test_grad_of_a_named_tuple_argument():
     def program(lib, x):
-        return lib.func.grad(lambda a, b, c: (a * b * b).sum(), argnums=(0, 1, 2))(x, x, x)
+        return lib.func.grad(lambda p: (p.first * p.second.exp()).sum())(Pair(x, x * 3))
+    _run_both(program, np.array([0.5, -1.0]))
+
+
+def test_grad_of_an_argument_used_twice_of_an_unused_one_and_of_constant_outputs():
+    def program(lib, x):
+        G = lib.func.grad
+        return (G(lambda a, b, c: (a * b * b).sum(), argnums=(0, 1, 2))(x, x, x), G(lambda a: lib.tensor(1.0))(x),
+                G(lambda a: a.sum().long())(x))
     _run_both(program, np.array([0.5, -1.0, 2.0]))
 
 
@@ -140,9 +156,12 @@ def test_grad_sees_through_closures_over_an_outer_input():
     _run_both(program, np.array([0.3, -1.2]), np.array([1.0, 2.5]))
 
 
-def test_grad_keeps_float32():
+def test_the_transforms_keep_float32():
     def program(lib, x):
-        return lib.func.grad_and_value(lambda t: (t * t.exp()).sum())(x.float())
+        F, x = lib.func, x.float()
+        return (F.grad_and_value(lambda t: (t * t.exp()).sum())(x), F.jacrev(lambda t: t.sin() * t.sum())(x),
+                F.vmap(F.grad(lambda t: (t * t.exp()).sum()))(x.reshape(3, 1)), F.jvp(lambda t: t.exp(), (x,), (x,)),
+                F.vjp(lambda t: t.exp(), x)[1](x))
     _run_both(program, np.array([0.25, -1.5, 2.0]), rtol=1e-6, atol=1e-6)
 
 
@@ -254,9 +273,12 @@ def test_jvp_is_the_directional_derivative(x, data):
     _run_both(program, x, y, tx, ty)
 
 
-def test_grad_of_a_jvp():
+def test_grad_of_a_jvp_and_jvp_of_a_grad():
+    """Reverse over forward and forward over reverse: both the Hessian-vector product."""
     def program(lib, x, v):
-        return lib.func.grad(lambda a: lib.func.jvp(lambda b: (b.sin() * b).sum(), (a,), (v,))[1])(x)
+        F = lib.func
+        f = lambda b: (b.sin() * b).sum()  # noqa: E731
+        return F.grad(lambda a: F.jvp(f, (a,), (v,))[1])(x), F.jvp(F.grad(f), (x,), (v,))
     _run_both(program, np.array([0.5, -1.5, 2.0]), np.array([1.0, 0.25, -2.0]))
 
 
@@ -446,7 +468,8 @@ def test_vmap_unmapped_outputs_and_randomness():
     def program(lib, x):
         V = lib.func.vmap
         return (V(lambda a: (a * 2, 3, lib.ones(1)), out_dims=(0, None, None))(x),
-                V(lambda a: a + 1, out_dims=(1,))(x))
+                V(lambda a: a + 1, out_dims=(1,))(x),
+                V(lambda a: a.reshape(2, 1).max(0), out_dims=1)(x))
     _run_both(program, np.arange(6.0).reshape(3, 2))
     same = minigrad.vmap(lambda a: minigrad.rand(2) + 0 * a, randomness="same")(minigrad.ones(4, 1))
     assert (same == same[0]).all()
