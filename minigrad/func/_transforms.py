@@ -250,6 +250,9 @@ def vjp(func, *primals, has_aux=False):
                                f"with dtype {o.dtype}")
 
     def vjp_fn(cotangents, retain_graph=True, create_graph=None):
+        """The gradients of <cotangents, output>, one per primal. (retain_graph and create_graph
+        are accepted, as torch's vjp_fn takes them; the graph is always kept, so vjp_fn can be
+        called again and its results differentiated.)"""
         given, spec = flatten(cotangents)
         if spec != output_spec:
             raise RuntimeError("Expected pytree structure of cotangents to be the same as pytree structure of outputs "

@@ -150,6 +150,19 @@ def test_grad_of_an_input_that_requires_grad_stays_differentiable_and_leaves_gra
     _run_both(program, x)
 
 
+def test_results_for_inputs_that_require_grad_stay_in_the_callers_graph():
+    def program(lib, x):
+        F, x = lib.func, x.requires_grad_()
+        jacobian = F.jacrev(lambda t: t.sin() * t.sum())(x)
+        mapped = F.vmap(lambda t: t.exp() * t.sum(), in_dims=1)(x.reshape(2, 2))
+        out, vjp_fn = F.vjp(lambda t: t.cos() * t, x)
+        (pulled,) = vjp_fn(out.detach())
+        products = F.jvp(lambda t: t.tanh() * t, (x,), (x.detach(),))
+        results = [jacobian, mapped, out, pulled, products[0], products[1]]
+        return results, [lib.autograd.grad((r * r).sum(), x, retain_graph=True)[0] for r in results]
+    _run_both(program, np.array([0.5, -1.0, 2.0, 0.25]))
+
+
 def test_grad_sees_through_closures_over_an_outer_input():
     def program(lib, x, y):
         return lib.func.grad(lambda a: lib.func.grad(lambda b: (a * a * b.sin()).sum())(y).sum())(x)
