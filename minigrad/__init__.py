@@ -60,6 +60,7 @@ sum = _with_out("sum", Tensor.sum)
 __version__ = "0.1.0"
 
 
-from minigrad import distributions, functional, nn, onnx, optim, special, utils  # noqa: E402,F401  (they build on the names above)
+from minigrad import distributions, func, functional, nn, onnx, optim, special, utils  # noqa: E402,F401  (they build on the names above)
+from minigrad.func import vmap  # noqa: E402,F401
 from minigrad._nn_functions import *  # noqa: E402,F401,F403  (torch.conv2d, torch.layer_norm, ...)
 from minigrad.serialization import load, save  # noqa: E402,F401

@@ -7,6 +7,8 @@ result into both (see pillars).
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 _DEFAULT_SEED = 67280421310721  # torch's default initial seed
@@ -64,6 +66,29 @@ def get_rng_state() -> dict:
 
 def set_rng_state(state: dict) -> None:
     default_generator.set_state(state)
+
+
+class _RefusedDraws:
+    """Stands in for the default generator's NumPy Generator while drawing is refused: any draw
+    (any use of it at all) raises RuntimeError with `message`."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __getattr__(self, name):
+        raise RuntimeError(self.message)
+
+
+@contextlib.contextmanager
+def _draws_refused(message: str):
+    """Within the block, a draw from the default generator raises RuntimeError(message):
+    minigrad.func.vmap's randomness='error'."""
+    rng = default_generator._rng
+    default_generator._rng = _RefusedDraws(message)
+    try:
+        yield
+    finally:
+        default_generator._rng = rng
 
 
 def _numpy_rng(generator=None):
