@@ -10,13 +10,14 @@ Random draws come from minigrad's generator (reproducible with minigrad.manual_s
 torch's stream.
 """
 
-from minigrad.distributions import constraints, kl, transforms
+from minigrad.distributions import constraint_registry, constraints, kl, transforms
 from minigrad.distributions.bernoulli import Bernoulli
 from minigrad.distributions.beta import Beta
 from minigrad.distributions.binomial import Binomial
 from minigrad.distributions.categorical import Categorical
 from minigrad.distributions.cauchy import Cauchy
 from minigrad.distributions.chi2 import Chi2
+from minigrad.distributions.constraint_registry import biject_to, transform_to
 from minigrad.distributions.continuous_bernoulli import ContinuousBernoulli
 from minigrad.distributions.dirichlet import Dirichlet
 from minigrad.distributions.distribution import Distribution
@@ -45,18 +46,24 @@ from minigrad.distributions.relaxed_bernoulli import RelaxedBernoulli
 from minigrad.distributions.relaxed_categorical import RelaxedOneHotCategorical
 from minigrad.distributions.student_t import StudentT
 from minigrad.distributions.transformed_distribution import TransformedDistribution
-from minigrad.distributions.transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform,
+from minigrad.distributions.transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTransform,
+                                               CorrCholeskyTransform, CumulativeDistributionTransform, ExpTransform,
+                                               IndependentTransform, LowerCholeskyTransform, PositiveDefiniteTransform,
                                                PowerTransform, ReshapeTransform, SigmoidTransform, SoftmaxTransform,
-                                               StickBreakingTransform, TanhTransform, Transform)
+                                               SoftplusTransform, StackTransform, StickBreakingTransform,
+                                               TanhTransform, Transform, identity_transform)
 from minigrad.distributions.uniform import Uniform
 from minigrad.distributions.weibull import Weibull
 
-__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2",
-           "ComposeTransform", "ContinuousBernoulli", "Dirichlet", "Distribution", "ExpTransform", "Exponential",
+__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "CatTransform", "Categorical", "Cauchy",
+           "Chi2", "ComposeTransform", "ContinuousBernoulli", "CorrCholeskyTransform",
+           "CumulativeDistributionTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential",
            "ExponentialFamily", "Gamma", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Independent",
-           "Kumaraswamy", "Laplace", "LogNormal", "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial",
-           "MultivariateNormal", "NegativeBinomial", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough",
-           "Pareto", "Poisson", "PowerTransform", "RelaxedBernoulli", "RelaxedOneHotCategorical", "ReshapeTransform",
-           "SigmoidTransform", "SoftmaxTransform", "StickBreakingTransform", "StudentT", "TanhTransform", "Transform",
-           "TransformedDistribution", "Uniform", "Weibull", "constraints", "kl", "kl_divergence", "register_kl",
-           "transforms"]
+           "IndependentTransform", "Kumaraswamy", "Laplace", "LogNormal", "LowRankMultivariateNormal",
+           "LowerCholeskyTransform", "MixtureSameFamily", "Multinomial", "MultivariateNormal", "NegativeBinomial",
+           "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Pareto", "Poisson",
+           "PositiveDefiniteTransform", "PowerTransform", "RelaxedBernoulli", "RelaxedOneHotCategorical",
+           "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StackTransform",
+           "StickBreakingTransform", "StudentT", "TanhTransform", "Transform", "TransformedDistribution", "Uniform",
+           "Weibull", "biject_to", "constraint_registry", "constraints", "identity_transform", "kl", "kl_divergence",
+           "register_kl", "transform_to", "transforms"]
