@@ -87,7 +87,7 @@ def _standard_draws(kind, shape, dtype, **parameters):
     np_dtype = _dtype.numpy_dtype(dtype)
     draws = np.asarray(getattr(_numpy_rng(), kind)(size=tuple(shape), **parameters), dtype=np_dtype)
     if kind == "random":  # uniform on [0, 1): a draw just below 1 must not round up to 1 in a narrower dtype
-        draws = np.minimum(draws, np.nextafter(np_dtype.type(1), np_dtype.type(0)))
+        draws = np.asarray(np.minimum(draws, np.nextafter(np_dtype.type(1), np_dtype.type(0))))  # (0-d stays an array)
     return from_numpy(draws)
 
 
