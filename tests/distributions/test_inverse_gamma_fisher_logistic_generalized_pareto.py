@@ -267,3 +267,42 @@ ERRORS = {
 def test_errors_as_in_torch(name):
     mine, theirs = assert_raises_like_torch(ERRORS[name])
     assert str(mine).replace("minigrad", "torch") == str(theirs)
+
+
+NEW_FAMILIES = ["FisherSnedecor", "GeneralizedPareto", "InverseGamma", "LKJCholesky", "LogisticNormal", "VonMises",
+                "Wishart"]
+
+
+def test_kl_divergence_dispatches_as_in_torch():
+    """For every pair of families with one of the new families in it, kl_divergence picks the rule
+    torch picks (none for most; the transformed-distribution rule for InverseGamma and LogisticNormal,
+    the exponential-family rule for Wishart)."""
+    mine, theirs = minigrad.distributions, torch.distributions
+    families = [name for name in theirs.__all__ if isinstance(getattr(theirs, name), type)
+                and issubclass(getattr(theirs, name), theirs.Distribution)]
+    assert set(NEW_FAMILIES) <= set(families)
+    different = []
+    for p in families:
+        for q in families:
+            if p in NEW_FAMILIES or q in NEW_FAMILIES:
+                rule = theirs.kl._dispatch_kl(getattr(theirs, p), getattr(theirs, q))
+                my_rule = mine.kl._dispatch_kl(getattr(mine, p), getattr(mine, q))
+                if getattr(rule, "__name__", rule) != getattr(my_rule, "__name__", my_rule):
+                    different.append((p, q))
+    assert different == []
+
+
+@settings(max_examples=15)
+@given(data=st.data(), dtype=DTYPES)
+def test_kl_divergence_of_transformed_families(data, dtype):
+    """InverseGamma to InverseGamma (the gammas' divergence) and LogisticNormal to LogisticNormal (the normals')."""
+    arrays = _arrays(data, [("p alpha", 0.5, 4), ("p beta", 0.3, 3), ("q alpha", 0.5, 4), ("q beta", 0.3, 3)])
+    locs = [data.draw(mst.arrays("float64", (2, 3), elements=mst.reals(-1, 1)), label=label) for label in "pq"]
+    scales = [data.draw(mst.arrays("float64", (3,), elements=mst.reals(0.3, 2)), label=label) for label in "pq"]
+
+    def divergences(lib, p_alpha, p_beta, q_alpha, q_beta, p_loc, q_loc, p_scale, q_scale):
+        d = lib.distributions
+        return (d.kl_divergence(d.InverseGamma(p_alpha, p_beta), d.InverseGamma(q_alpha, q_beta)),
+                d.kl_divergence(d.LogisticNormal(p_loc, p_scale), d.LogisticNormal(q_loc, q_scale)))
+
+    check_parity(data, divergences, arrays + locs + scales, dtype=dtype, grad_tolerances=GRAD_TOLERANCES[dtype])

@@ -181,8 +181,18 @@ CONSTRAINTS = {
     "boolean": lambda c: c.boolean, "integer_interval": lambda c: c.integer_interval(0, 3),
     "nonnegative_integer": lambda c: c.nonnegative_integer, "one_hot": lambda c: c.one_hot,
     "square": lambda c: c.square, "symmetric": lambda c: c.symmetric, "lower_triangular": lambda c: c.lower_triangular,
-    "multinomial": lambda c: c.multinomial(3),
+    "multinomial": lambda c: c.multinomial(3), "positive_integer": lambda c: c.positive_integer,
+    "dependent": lambda c: c.dependent, "mixture": lambda c: c.MixtureSameFamilyConstraint(c.real),
+    # bounds that are tensors (a Uniform's support), broadcasting with the values
+    "interval of tensors": lambda c: c.interval(_bound(c, [-1.0, 0.0, 2.0, 3.0]), _bound(c, [1.0, 5.0, 2.5, 10.0])),
+    "greater_than a tensor": lambda c: c.greater_than(_bound(c, [-1.0, 0.0, 2.0, 3.0])),
 }
+
+
+def _bound(c, values):
+    """A float64 tensor of the library that `c` (its constraints module) belongs to."""
+    lib = minigrad if c is minigrad.distributions.constraints else torch
+    return lib.tensor(values, dtype=lib.float64)
 
 
 def _describe(transform):
@@ -199,7 +209,8 @@ def _describe(transform):
 @pytest.mark.parametrize("registry", ["biject_to", "transform_to"])
 def test_registries_give_torchs_transforms(name, registry):
     """The same transform types (or NotImplementedError, for sets of integers and those with no
-    transform), which map reals into the set as torch's do."""
+    transform), which map reals into the set as torch's do, and back; with the same log|det| where
+    they are bijections."""
     def program(lib):
         d = lib.distributions
         transform = getattr(d, registry)(CONSTRAINTS[name](d.constraints))
@@ -207,8 +218,9 @@ def test_registries_give_torchs_transforms(name, registry):
         if name == "corr_cholesky":
             x = x[..., :3]
         y = transform(x)
-        return [_describe(transform), repr(transform.domain), repr(transform.codomain), y,
-                CONSTRAINTS[name](d.constraints).check(y), transform.bijective]
+        return [_describe(transform), repr(transform.domain), repr(transform.codomain), y, transform.inv(y),
+                CONSTRAINTS[name](d.constraints).check(y), transform.bijective,
+                transform.log_abs_det_jacobian(x, y) if transform.bijective else None]
 
     assert_same_as_torch(program)
 

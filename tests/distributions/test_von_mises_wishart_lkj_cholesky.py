@@ -9,6 +9,7 @@ gradient in its scale is compared with torch's given the same Bartlett factor.
 """
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -154,6 +155,32 @@ def test_wishart_draw_shapes_dtypes_seeding_and_gradients():
     assert np.array_equal(first.detach().numpy(), second.detach().numpy())
     first.sum().backward()
     assert np.isfinite(df.grad.numpy()).all() and np.isfinite(tril.grad.numpy()).all() and df.grad.abs().sum() > 0
+
+
+def test_wishart_draws_singular_matrices_again():
+    """Members whose Bartlett draw is not positive definite are drawn again (the others kept), with a
+    warning; draws that are all good give none. The first draw here is made singular for member 1."""
+    w = minigrad.distributions.Wishart(minigrad.tensor([3.0, 4.0, 5.0], dtype=minigrad.float64),
+                                       covariance_matrix=minigrad.eye(2, dtype=minigrad.float64))
+    bartlett = w._bartlett_sampling
+    draws = []
+
+    def first_one_singular(sample_shape):
+        draw = bartlett(sample_shape)
+        if not draws:
+            draw = minigrad.where(minigrad.tensor([False, True, False])[:, None, None], minigrad.zeros(2, 2), draw)
+        draws.append(draw)
+        return draw
+
+    w._bartlett_sampling = first_one_singular
+    with pytest.warns(UserWarning, match="Singular sample detected"):
+        sample = w.rsample()
+    assert len(draws) == 2 and bool(w.support.check(sample).all())
+    np.testing.assert_array_equal(sample.numpy()[[0, 2]], draws[0].numpy()[[0, 2]])
+    np.testing.assert_array_equal(sample.numpy()[1], draws[1].numpy()[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        minigrad.distributions.Wishart(minigrad.tensor(5.0), covariance_matrix=minigrad.eye(3)).rsample((50,))
 
 
 def test_wishart_low_df_warns_as_torch():
