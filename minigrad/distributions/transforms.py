@@ -14,16 +14,20 @@ import functools
 import math
 import operator
 
+from minigrad import _types, linalg
 from minigrad._runtime import finfo
-from minigrad.creation import full_like, zeros_like
+from minigrad.creation import eye, full_like, zeros_like
 from minigrad.distributions import constraints
-from minigrad.distributions.utils import _NUMBER, _sum_rightmost, broadcast_all, lazy_property
-from minigrad.functions import broadcast_shapes
-from minigrad import _types
+from minigrad.distributions.utils import (_NUMBER, _sum_rightmost, broadcast_all, lazy_property, tril_matrix_to_vec,
+                                          vec_to_tril_matrix)
+from minigrad.functions import broadcast_shapes, cat, stack
 from minigrad.nn.functional import logsigmoid, pad, softplus
 
-__all__ = ["AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "PowerTransform", "ReshapeTransform",
-           "SigmoidTransform", "SoftmaxTransform", "StickBreakingTransform", "TanhTransform", "Transform"]
+__all__ = ["AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform", "CorrCholeskyTransform",
+           "CumulativeDistributionTransform", "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
+           "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform",
+           "SoftplusTransform", "StackTransform", "StickBreakingTransform", "TanhTransform", "Transform",
+           "identity_transform"]
 
 
 class Transform:
@@ -262,6 +266,63 @@ class ComposeTransform(Transform):
         return type(self).__name__ + "(\n    " + ",\n    ".join(repr(part) for part in self.parts) + "\n)"
 
 
+identity_transform = ComposeTransform([])  # no parts: y = x, log|dy/dx| = 0
+
+
+class IndependentTransform(Transform):
+    """base_transform applied unchanged, with its `reinterpreted_batch_ndims` rightmost batch axes
+    taken as part of the event: the log|det Jacobian| is summed over them (the Jacobian of a map
+    acting element by element is diagonal, so its log determinant is the sum of the elements')."""
+
+    def __init__(self, base_transform, reinterpreted_batch_ndims, cache_size=0):
+        super().__init__(cache_size=cache_size)
+        self.base_transform = base_transform.with_cache(cache_size)
+        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return IndependentTransform(self.base_transform, self.reinterpreted_batch_ndims, cache_size=cache_size)
+
+    @constraints.dependent_property(is_discrete=False)
+    def domain(self):
+        return constraints.independent(self.base_transform.domain, self.reinterpreted_batch_ndims)
+
+    @constraints.dependent_property(is_discrete=False)
+    def codomain(self):
+        return constraints.independent(self.base_transform.codomain, self.reinterpreted_batch_ndims)
+
+    @property
+    def bijective(self):
+        return self.base_transform.bijective
+
+    @property
+    def sign(self):
+        return self.base_transform.sign
+
+    def _call(self, x):
+        if x.dim() < self.domain.event_dim:
+            raise ValueError("Too few dimensions on input")
+        return self.base_transform(x)
+
+    def _inverse(self, y):
+        if y.dim() < self.codomain.event_dim:
+            raise ValueError("Too few dimensions on input")
+        return self.base_transform.inv(y)
+
+    def log_abs_det_jacobian(self, x, y):
+        return _sum_rightmost(self.base_transform.log_abs_det_jacobian(x, y), self.reinterpreted_batch_ndims)
+
+    def forward_shape(self, shape):
+        return self.base_transform.forward_shape(shape)
+
+    def inverse_shape(self, shape):
+        return self.base_transform.inverse_shape(shape)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.base_transform!r}, {self.reinterpreted_batch_ndims})"
+
+
 class ExpTransform(Transform):
     """y = exp(x), from the reals to the positive numbers; log|dy/dx| = x."""
 
@@ -312,6 +373,30 @@ class SigmoidTransform(Transform):
 
     def log_abs_det_jacobian(self, x, y):
         return -softplus(-x) - softplus(x)
+
+
+class SoftplusTransform(Transform):
+    """y = softplus(x) = log(1 + exp(x)) (x itself for x > 20), from the reals to the positive
+    numbers; x = log(exp(y) - 1) = y + log(1 - exp(-y)), and log|dy/dx| = log sigmoid(x) = -softplus(-x)."""
+
+    domain = constraints.real
+    codomain = constraints.positive
+    bijective = True
+    sign = +1
+
+    def __eq__(self, other):
+        return isinstance(other, SoftplusTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        return softplus(x)
+
+    def _inverse(self, y):
+        return (-(-y).expm1()).log() + y
+
+    def log_abs_det_jacobian(self, x, y):
+        return -softplus(-x)
 
 
 class AffineTransform(Transform):
@@ -621,3 +706,261 @@ class ReshapeTransform(Transform):
         if tuple(shape[cut:]) != tuple(old):
             raise ValueError(f"Shape mismatch: expected {tuple(shape[cut:])} but got {old}")
         return _types.Size(tuple(shape[:cut]) + tuple(new))
+
+
+class CorrCholeskyTransform(Transform):
+    """From vectors of D (D - 1) / 2 reals to Cholesky factors L of D x D correlation matrices: lower
+    triangular, positive diagonal, rows of unit length (so that L L^T has ones on its diagonal).
+
+    The vector fills the strictly lower triangle row by row, squashed by tanh into (-1, 1): r_ij.
+    Row i is then built by a signed stick-breaking of length 1 (in squares): entry j takes the
+    fraction r_ij^2 of the squared length still left,
+
+        L_ij = r_ij sqrt(prod_(k < j) (1 - r_ik^2))   (j < i),   L_ii = sqrt(prod_(k < i) (1 - r_ik^2)),
+
+    so that sum_j L_ij^2 = 1. The domain and codomain differ in size: log|det| is that of the map
+    from x to the strictly lower triangle of L.
+    """
+
+    domain = constraints.real_vector
+    codomain = constraints.corr_cholesky
+    bijective = True
+
+    def _call(self, x):
+        """r = tanh(x) kept inside [-1 + eps, 1 - eps] (so every row keeps some length), then
+        L = (r + I) * (the square root of the length left before each entry)."""
+        bound = 1 - finfo(x.dtype).eps
+        r = vec_to_tril_matrix(x.tanh().clamp(min=-bound, max=bound), diag=-1)
+        left = (1 - r * r).sqrt().cumprod(-1)
+        return (r + eye(r.shape[-1], dtype=r.dtype)) * pad(left[..., :-1], [1, 0], value=1)
+
+    def _inverse(self, y):
+        """r_ij = L_ij / sqrt(1 - sum_(k < j) L_ik^2) (the length left before entry j), x = atanh(r)."""
+        left = pad(1 - (y * y).cumsum(-1)[..., :-1], [1, 0], value=1)
+        r = tril_matrix_to_vec(y, diag=-1) / tril_matrix_to_vec(left, diag=-1).sqrt()
+        return (r.log1p() - (-r).log1p()) / 2
+
+    def log_abs_det_jacobian(self, x, y):
+        """The tanh part, sum log(1 - tanh(x)^2) = sum 2 (log 2 - x - softplus(-2x)), plus the
+        stick-breaking part, (1/2) sum over the strictly lower entries of log(1 - sum_(k <= j) L_ik^2)
+        taken for j < i - 1 (the squared length left after each entry but the last of a row)."""
+        left_after = 1 - (y * y).cumsum(-1)
+        stick_breaking = 0.5 * tril_matrix_to_vec(left_after, diag=-2).log().sum(-1)
+        tanh = -2 * (x + softplus(-2 * x) - math.log(2.0)).sum(-1)
+        return stick_breaking + tanh
+
+    def forward_shape(self, shape):
+        """(..., N) to (..., D, D) with N = D (D - 1) / 2."""
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        n = shape[-1]
+        d = round((0.25 + 2 * n) ** 0.5 + 0.5)
+        if d * (d - 1) // 2 != n:
+            raise ValueError("Input is not a flattened lower-diagonal number")
+        return _types.Size(tuple(shape[:-1]) + (d, d))
+
+    def inverse_shape(self, shape):
+        """(..., D, D) to (..., D (D - 1) / 2)."""
+        if len(shape) < 2:
+            raise ValueError("Too few dimensions on input")
+        if shape[-2] != shape[-1]:
+            raise ValueError("Input is not square")
+        d = shape[-1]
+        return _types.Size(tuple(shape[:-2]) + (d * (d - 1) // 2,))
+
+
+class LowerCholeskyTransform(Transform):
+    """From square matrices of reals to lower Cholesky factors: the strictly lower triangle is kept,
+    the diagonal goes through exp, the upper triangle is dropped (so not bijective, and no log|det|)."""
+
+    domain = constraints.independent(constraints.real, 2)
+    codomain = constraints.lower_cholesky
+
+    def __eq__(self, other):
+        return isinstance(other, LowerCholeskyTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        return x.tril(-1) + x.diagonal(dim1=-2, dim2=-1).exp().diag_embed()
+
+    def _inverse(self, y):
+        return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
+
+
+class PositiveDefiniteTransform(Transform):
+    """From square matrices of reals to positive definite ones: L L^T with L = LowerCholeskyTransform(x);
+    the inverse takes the Cholesky factor back. Not bijective (the upper triangle is dropped)."""
+
+    domain = constraints.independent(constraints.real, 2)
+    codomain = constraints.positive_definite
+
+    def __eq__(self, other):
+        return isinstance(other, PositiveDefiniteTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        factor = LowerCholeskyTransform()(x)
+        return factor @ factor.mT
+
+    def _inverse(self, y):
+        return LowerCholeskyTransform().inv(linalg.cholesky(y))
+
+
+def _check_pieces(tensor, dim, size, what, symbol, name=None):
+    """An AssertionError (as torch raises) unless `dim` is an axis of `tensor` (called `symbol`, or
+    `name` in the first message) of length `size` (which is `what`)."""
+    if not -tensor.dim() <= dim < tensor.dim():
+        raise AssertionError(f"dim {dim} out of range for {name or symbol} with {tensor.dim()} dimensions")
+    if tensor.shape[dim] != size:
+        raise AssertionError(f"{symbol}.size({dim}) = {tensor.shape[dim]} must equal {what} {size}")
+
+
+class CatTransform(Transform):
+    """Transform k of `tseq` applied to the k-th block of `lengths[k]` entries along axis `dim`, the
+    results put back together with cat(..., dim). The log|det| of the blocks are concatenated along
+    `dim` where it is a batch axis, and added up where it lies among the event axes."""
+
+    def __init__(self, tseq, dim=0, lengths=None, cache_size=0):
+        if not all(isinstance(t, Transform) for t in tseq):
+            raise AssertionError("All elements of tseq must be Transform instances")
+        if cache_size:
+            tseq = [t.with_cache(cache_size) for t in tseq]
+        super().__init__(cache_size=cache_size)
+        self.transforms = list(tseq)
+        self.lengths = [1] * len(self.transforms) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.transforms):
+            raise AssertionError(f"lengths ({len(self.lengths)}) must match transforms ({len(self.transforms)})")
+        self.dim = dim
+
+    @lazy_property
+    def event_dim(self):
+        return max(t.event_dim for t in self.transforms)
+
+    @lazy_property
+    def length(self):
+        return sum(self.lengths)
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return CatTransform(self.transforms, self.dim, self.lengths, cache_size)
+
+    @property
+    def bijective(self):
+        return all(t.bijective for t in self.transforms)
+
+    @constraints.dependent_property
+    def domain(self):
+        return constraints.cat([t.domain for t in self.transforms], self.dim, self.lengths)
+
+    @constraints.dependent_property
+    def codomain(self):
+        return constraints.cat([t.codomain for t in self.transforms], self.dim, self.lengths)
+
+    def _blocks(self, tensor):
+        """tensor cut along self.dim into blocks of self.lengths."""
+        blocks, start = [], 0
+        for length in self.lengths:
+            blocks.append(tensor.narrow(self.dim, start, length))
+            start += length
+        return blocks
+
+    def _call(self, x):
+        _check_pieces(x, self.dim, self.length, "length", "x", "tensor")
+        return cat([t(block) for t, block in zip(self.transforms, self._blocks(x))], self.dim)
+
+    def _inverse(self, y):
+        _check_pieces(y, self.dim, self.length, "length", "y", "tensor")
+        return cat([t.inv(block) for t, block in zip(self.transforms, self._blocks(y))], self.dim)
+
+    def log_abs_det_jacobian(self, x, y):
+        _check_pieces(x, self.dim, self.length, "length", "x")
+        _check_pieces(y, self.dim, self.length, "length", "y")
+        terms = [_sum_rightmost(t.log_abs_det_jacobian(x_block, y_block), self.event_dim - t.event_dim)
+                 for t, x_block, y_block in zip(self.transforms, self._blocks(x), self._blocks(y))]
+        dim_in_result = (self.dim - x.dim() if self.dim >= 0 else self.dim) + self.event_dim
+        if dim_in_result < 0:
+            return cat(terms, dim_in_result)
+        return functools.reduce(operator.add, terms)
+
+
+class StackTransform(Transform):
+    """Transform k of `tseq` applied to the k-th slice along axis `dim`, the results put back
+    together with stack(..., dim), and so are their log|det|."""
+
+    def __init__(self, tseq, dim=0, cache_size=0):
+        if not all(isinstance(t, Transform) for t in tseq):
+            raise AssertionError("All elements of tseq must be Transform instances")
+        if cache_size:
+            tseq = [t.with_cache(cache_size) for t in tseq]
+        super().__init__(cache_size=cache_size)
+        self.transforms = list(tseq)
+        self.dim = dim
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return StackTransform(self.transforms, self.dim, cache_size)
+
+    @property
+    def bijective(self):
+        return all(t.bijective for t in self.transforms)
+
+    @constraints.dependent_property
+    def domain(self):
+        return constraints.stack([t.domain for t in self.transforms], self.dim)
+
+    @constraints.dependent_property
+    def codomain(self):
+        return constraints.stack([t.codomain for t in self.transforms], self.dim)
+
+    def _slices(self, tensor):
+        return [tensor.select(self.dim, i) for i in range(tensor.shape[self.dim])]
+
+    def _call(self, x):
+        _check_pieces(x, self.dim, len(self.transforms), "len(transforms)", "x", "tensor")
+        return stack([t(piece) for t, piece in zip(self.transforms, self._slices(x))], self.dim)
+
+    def _inverse(self, y):
+        _check_pieces(y, self.dim, len(self.transforms), "len(transforms)", "y", "tensor")
+        return stack([t.inv(piece) for t, piece in zip(self.transforms, self._slices(y))], self.dim)
+
+    def log_abs_det_jacobian(self, x, y):
+        _check_pieces(x, self.dim, len(self.transforms), "len(transforms)", "x")
+        _check_pieces(y, self.dim, len(self.transforms), "len(transforms)", "y")
+        return stack([t.log_abs_det_jacobian(x_piece, y_piece) for t, x_piece, y_piece
+                      in zip(self.transforms, self._slices(x), self._slices(y))], self.dim)
+
+
+class CumulativeDistributionTransform(Transform):
+    """y = F(x), the cumulative distribution function of `distribution`, from its support to [0, 1];
+    x = F^-1(y) (its icdf), and log|dy/dx| = log p(x), the log density (a Gaussian copula is a
+    multivariate normal through the standard normal's cdf)."""
+
+    bijective = True
+    codomain = constraints.unit_interval
+    sign = +1
+
+    def __init__(self, distribution, cache_size=0):
+        super().__init__(cache_size=cache_size)
+        self.distribution = distribution
+
+    @property
+    def domain(self):
+        return self.distribution.support
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return CumulativeDistributionTransform(self.distribution, cache_size=cache_size)
+
+    def _call(self, x):
+        return self.distribution.cdf(x)
+
+    def _inverse(self, y):
+        return self.distribution.icdf(y)
+
+    def log_abs_det_jacobian(self, x, y):
+        return self.distribution.log_prob(x)

@@ -6,12 +6,13 @@ import numpy as np
 from minigrad import _dtype
 from minigrad._runtime import finfo
 from minigrad.autograd.grad_mode import enable_grad
-from minigrad.creation import from_numpy, tensor
+from minigrad.creation import arange, from_numpy, tensor
 from minigrad.functions import broadcast_tensors, log, log1p, sigmoid
 from minigrad.random import _numpy_rng
 from minigrad.tensor import Tensor
 
-__all__ = ["broadcast_all", "clamp_probs", "euler_constant", "lazy_property", "logits_to_probs", "probs_to_logits"]
+__all__ = ["broadcast_all", "clamp_probs", "euler_constant", "lazy_property", "logits_to_probs", "probs_to_logits",
+           "tril_matrix_to_vec", "vec_to_tril_matrix"]
 
 # Python numbers a distribution takes as a parameter (torch's list: bool counts as a number)
 _NUMBER = (int, float, bool)
@@ -86,5 +87,35 @@ def _standard_draws(kind, shape, dtype, **parameters):
     np_dtype = _dtype.numpy_dtype(dtype)
     draws = np.asarray(getattr(_numpy_rng(), kind)(size=tuple(shape), **parameters), dtype=np_dtype)
     if kind == "random":  # uniform on [0, 1): a draw just below 1 must not round up to 1 in a narrower dtype
-        draws = np.minimum(draws, np.nextafter(np_dtype.type(1), np_dtype.type(0)))
+        draws = np.asarray(np.minimum(draws, np.nextafter(np_dtype.type(1), np_dtype.type(0))))  # (0-d stays an array)
     return from_numpy(draws)
+
+
+def _tril_mask(n, diag):
+    """The n x n bool mask of the entries (i, j) with j <= i + diag: the lower triangle, shifted."""
+    index = arange(n)
+    return index < index.view(-1, 1) + (diag + 1)
+
+
+def tril_matrix_to_vec(mat, diag=0):
+    """The entries of mat's lower triangle (j <= i + diag) read row by row into a vector (batched)."""
+    n = mat.shape[-1]
+    if diag < -n or diag >= n:
+        raise ValueError(f"diag ({diag}) provided is outside [{-n}, {n - 1}].")
+    return mat[..., _tril_mask(n, diag)]
+
+
+def vec_to_tril_matrix(vec, diag=0):
+    """The inverse of tril_matrix_to_vec: an n x n matrix (batched) with vec's entries written row by
+    row into its lower triangle (j <= i + diag) and zeros elsewhere. n is the positive root of
+    n^2 + (1 + 2 diag) n - |diag| (diag + 1) - 2 len(vec) = 0 (the triangle's size as a function of n)."""
+    b = 1 + 2 * diag
+    n = (-b + (b * b + 8 * vec.shape[-1] + 4 * abs(diag) * (diag + 1)) ** 0.5) / 2
+    # a length just above a triangle's is caught here, one just below by the assignment (a RuntimeError, as in torch)
+    if round(n) - n > finfo(vec.dtype).eps:
+        raise ValueError(f"The size of last dimension is {vec.shape[-1]} which cannot be expressed as "
+                         "the lower triangular part of a square D x D matrix.")
+    n = round(n)
+    mat = vec.new_zeros(tuple(vec.shape[:-1]) + (n, n))
+    mat[..., _tril_mask(n, diag)] = vec
+    return mat
