@@ -3,22 +3,33 @@
 Most are other names for minigrad's functions (expit is sigmoid, gammaln is lgamma, psi is
 digamma); the rest are primitives of minigrad._ops.special (erfcx, ndtri, log_ndtr, i0e, i1,
 i1e, entr, xlog1py, zeta), gammainc and gammaincc are igamma and igammac, and ndtr is torch's own composition, (1 + erf(x / sqrt(2))) / 2.
+The Bessel functions (bessel_j0, ..., scaled_modified_bessel_k1, spherical_bessel_j0) and airy_ai
+come from minigrad._ops.bessel: torch defines no derivative for them, so their results never
+require grad.
 Every function takes torch's out= where torch.special's does.
 """
 
 import math
 import numbers
 
+import numpy as np
+
+from minigrad import _dtype
 from minigrad import functions as _functions
+from minigrad._ops import bessel as _bessel
 from minigrad._ops import special as _special
+from minigrad._ops.layout import keeps_layout
+from minigrad._ops.registry import quietly
 from minigrad._tensor.operands import _tensor_operand
 from minigrad.functions import _with_out
 from minigrad.tensor import Tensor, apply
 
-__all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc",
-           "gammaln", "i0", "i0e",
-           "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri",
-           "polygamma", "psi", "round", "sinc", "softmax", "xlog1py", "xlogy", "zeta"]
+__all__ = ["airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "digamma", "entr", "erf", "erfc", "erfcx",
+           "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc", "gammaln", "i0", "i0e",
+           "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "modified_bessel_i0",
+           "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1", "multigammaln", "ndtr", "ndtri",
+           "polygamma", "psi", "round", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "sinc", "softmax",
+           "spherical_bessel_j0", "xlog1py", "xlogy", "zeta"]
 
 
 def _elementwise(name, primitive):
@@ -29,6 +40,33 @@ def _elementwise(name, primitive):
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"torch.special.{name}, elementwise; see minigrad._ops.special.{primitive.forward.__name__}."
     return _with_out(name, function)
+
+
+def _without_derivative(name, forward, argument="input"):
+    """torch.special.`name`(input, *, out=None) for a function torch gives no derivative: its
+    result has no grad_fn and does not require grad, whatever its input does. `forward` (of
+    minigrad._ops.bessel) computes it on the array; integers and bools compute in the default
+    float dtype, and float16 is refused, as torch has no kernel for it. `argument` is the input's
+    name in torch's signature, which its errors show."""
+    forward = quietly(keeps_layout(forward))  # (inf and nan silently, as in torch)
+
+    def function(input: Tensor) -> Tensor:
+        x = input._floating()
+        if x._array.dtype == np.float16:
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_dtype.scalar_type_name(x._array.dtype)}'")
+        return Tensor._wrap(forward(x._array))
+
+    with_out = _with_out(f"special_{name}", function)
+
+    def checked(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"special_{name}(): argument '{argument}' (position 1) must be Tensor, "
+                            f"not {type(input).__name__}")
+        return with_out(input, out=out)
+
+    checked.__name__ = checked.__qualname__ = name
+    checked.__doc__ = f"torch.special.{name}, elementwise, with no derivative; see minigrad._ops.bessel.{name}."
+    return checked
 
 
 def _binary(name, primitive, number_first, number_second):
@@ -94,6 +132,22 @@ entr = _elementwise("entr", _special.entr_primitive)
 xlog1py = _with_out("xlog1py", _binary("xlog1py", _special.xlog1py_primitive, _special.xlog1py_number_x,
                                        _special.xlog1py_number_y))
 zeta = _with_out("zeta", _binary("zeta", _special.zeta_primitive, _special.zeta_number_x, _special.zeta_number_q))
+
+
+bessel_j0 = _without_derivative("bessel_j0", _bessel.bessel_j0)
+bessel_j1 = _without_derivative("bessel_j1", _bessel.bessel_j1)
+bessel_y0 = _without_derivative("bessel_y0", _bessel.bessel_y0)
+bessel_y1 = _without_derivative("bessel_y1", _bessel.bessel_y1)
+modified_bessel_i0 = _without_derivative("modified_bessel_i0", _bessel.modified_bessel_i0)
+modified_bessel_i1 = _without_derivative("modified_bessel_i1", _bessel.modified_bessel_i1)
+modified_bessel_k0 = _without_derivative("modified_bessel_k0", _bessel.modified_bessel_k0)
+modified_bessel_k1 = _without_derivative("modified_bessel_k1", _bessel.modified_bessel_k1)
+scaled_modified_bessel_k0 = _without_derivative("scaled_modified_bessel_k0", _bessel.scaled_modified_bessel_k0,
+                                                argument="x")
+scaled_modified_bessel_k1 = _without_derivative("scaled_modified_bessel_k1", _bessel.scaled_modified_bessel_k1,
+                                                argument="x")
+spherical_bessel_j0 = _without_derivative("spherical_bessel_j0", _bessel.spherical_bessel_j0, argument="x")
+airy_ai = _without_derivative("airy_ai", _bessel.airy_ai, argument="x")
 
 
 def _ndtr(input: Tensor) -> Tensor:
