@@ -4,8 +4,9 @@ Most are other names for minigrad's functions (expit is sigmoid, gammaln is lgam
 digamma); the rest are primitives of minigrad._ops.special (erfcx, ndtri, log_ndtr, i0e, i1,
 i1e, entr, xlog1py, zeta), gammainc and gammaincc are igamma and igammac, and ndtr is torch's own composition, (1 + erf(x / sqrt(2))) / 2.
 The Bessel functions (bessel_j0, ..., scaled_modified_bessel_k1, spherical_bessel_j0) and airy_ai
-come from minigrad._ops.bessel: torch defines no derivative for them, so their results never
-require grad.
+come from minigrad._ops.bessel, and the orthogonal polynomials (chebyshev_polynomial_t, ...,
+legendre_polynomial_p) from minigrad._ops.polynomials: torch defines no derivative for any of
+them, so their results never require grad.
 Every function takes torch's out= where torch.special's does.
 """
 
@@ -17,19 +18,24 @@ import numpy as np
 from minigrad import _dtype
 from minigrad import functions as _functions
 from minigrad._ops import bessel as _bessel
+from minigrad._ops import polynomials as _polynomials
 from minigrad._ops import special as _special
 from minigrad._ops.layout import keeps_layout
 from minigrad._ops.registry import quietly
-from minigrad._tensor.operands import _tensor_operand
-from minigrad.functions import _with_out
+from minigrad._arguments import _broadcast_shape
+from minigrad._tensor.operands import _promote, _tensor_operand
+from minigrad.functions import _with_out, _write_out
 from minigrad.tensor import Tensor, apply
 
-__all__ = ["airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "digamma", "entr", "erf", "erfc", "erfcx",
-           "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc", "gammaln", "i0", "i0e",
-           "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "modified_bessel_i0",
-           "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1", "multigammaln", "ndtr", "ndtri",
-           "polygamma", "psi", "round", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "sinc", "softmax",
-           "spherical_bessel_j0", "xlog1py", "xlogy", "zeta"]
+__all__ = ["airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "chebyshev_polynomial_t",
+           "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w", "digamma", "entr", "erf", "erfc",
+           "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc", "gammaln", "hermite_polynomial_h",
+           "hermite_polynomial_he", "i0", "i0e", "i1", "i1e", "laguerre_polynomial_l", "legendre_polynomial_p", "log1p",
+           "log_ndtr", "log_softmax", "logit", "logsumexp", "modified_bessel_i0", "modified_bessel_i1",
+           "modified_bessel_k0", "modified_bessel_k1", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round",
+           "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "shifted_chebyshev_polynomial_t",
+           "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v", "shifted_chebyshev_polynomial_w", "sinc",
+           "softmax", "spherical_bessel_j0", "xlog1py", "xlogy", "zeta"]
 
 
 def _elementwise(name, primitive):
@@ -67,6 +73,36 @@ def _without_derivative(name, forward, argument="input"):
     checked.__name__ = checked.__qualname__ = name
     checked.__doc__ = f"torch.special.{name}, elementwise, with no derivative; see minigrad._ops.bessel.{name}."
     return checked
+
+
+def _polynomial(name, forward):
+    """torch.special.`name`(input, n, *, out=None), the polynomial of degree n at input, where either
+    may be a number (not both) and the two broadcast. The result's dtype is true division's
+    (integers and bools compute in the default float dtype); as in torch, it never requires
+    grad, and float16 is refused. `forward` (of minigrad._ops.polynomials) computes in float64."""
+    forward = quietly(forward)  # (inf - inf is nan silently, as in torch)
+
+    def function(input: Tensor | numbers.Real, n: Tensor | numbers.Real, *, out: Tensor | None = None) -> Tensor:
+        if isinstance(input, Tensor) and isinstance(n, (Tensor, numbers.Real)):
+            x, degree = _promote(input, n if isinstance(n, Tensor) else float(n), true_division=True)
+            dtype = x._array.dtype
+        elif isinstance(n, Tensor) and isinstance(input, numbers.Real):
+            degree, x = _promote(n, float(input), true_division=True)
+            dtype = degree._array.dtype
+        else:
+            raise TypeError(f"special_{name}() received an invalid combination of arguments - got "
+                            f"({type(input).__name__}, {type(n).__name__}), but expected one of: (Tensor x, Tensor n), "
+                            "(Number x, Tensor n), (Tensor x, Number n)")
+        x, degree = (v._array if isinstance(v, Tensor) else v for v in (x, degree))
+        _broadcast_shape(np.shape(x), np.shape(degree))
+        if dtype == np.float16:
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_dtype.scalar_type_name(dtype)}'")
+        result = Tensor._wrap(forward(x, degree).astype(dtype, copy=False))
+        return result if out is None else _write_out(f"special_{name}", result, out)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"torch.special.{name}(input, n), with no derivative; see minigrad._ops.polynomials."
+    return function
 
 
 def _binary(name, primitive, number_first, number_second):
@@ -148,6 +184,19 @@ scaled_modified_bessel_k1 = _without_derivative("scaled_modified_bessel_k1", _be
                                                 argument="x")
 spherical_bessel_j0 = _without_derivative("spherical_bessel_j0", _bessel.spherical_bessel_j0, argument="x")
 airy_ai = _without_derivative("airy_ai", _bessel.airy_ai, argument="x")
+
+chebyshev_polynomial_t = _polynomial("chebyshev_polynomial_t", _polynomials.chebyshev_t)
+chebyshev_polynomial_u = _polynomial("chebyshev_polynomial_u", _polynomials.chebyshev_u)
+chebyshev_polynomial_v = _polynomial("chebyshev_polynomial_v", _polynomials.chebyshev_v)
+chebyshev_polynomial_w = _polynomial("chebyshev_polynomial_w", _polynomials.chebyshev_w)
+shifted_chebyshev_polynomial_t = _polynomial("shifted_chebyshev_polynomial_t", _polynomials.shifted(_polynomials.chebyshev_t))
+shifted_chebyshev_polynomial_u = _polynomial("shifted_chebyshev_polynomial_u", _polynomials.shifted(_polynomials.chebyshev_u))
+shifted_chebyshev_polynomial_v = _polynomial("shifted_chebyshev_polynomial_v", _polynomials.shifted(_polynomials.chebyshev_v))
+shifted_chebyshev_polynomial_w = _polynomial("shifted_chebyshev_polynomial_w", _polynomials.shifted(_polynomials.chebyshev_w))
+hermite_polynomial_h = _polynomial("hermite_polynomial_h", _polynomials.hermite_h)
+hermite_polynomial_he = _polynomial("hermite_polynomial_he", _polynomials.hermite_he)
+laguerre_polynomial_l = _polynomial("laguerre_polynomial_l", _polynomials.laguerre_l)
+legendre_polynomial_p = _polynomial("legendre_polynomial_p", _polynomials.legendre_p)
 
 
 def _ndtr(input: Tensor) -> Tensor:
