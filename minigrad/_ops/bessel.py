@@ -15,6 +15,11 @@ expand about each zero):
   (which is K_(1/3)): the integral e^x K_nu(x) = int_0^inf e^(-2x sinh^2(t/2)) cosh(nu t) dt
   by the trapezoidal rule, which converges exponentially fast for such integrands.
 - Ai for -10 <= x < 1: its Taylor series about 0, continued in ten steps along Ai'' = x Ai.
+- I0 and I1: minigrad's i0 and i1 (see minigrad._ops.special).
+
+Ai of a large |x| depends on zeta = (2/3)|x|^(3/2) through e^-zeta or cos(zeta - pi/4), and zeta
+is rounded (about 1.5 ulp): that costs about 3e-16 zeta of the value (x > 0) or of the
+oscillation's size (x < 0), 2e-13 at |x| = 100, as in torch.
 
 None of them has a derivative in torch (their results do not require grad), and none here.
 The values at the edges (0, negative x, +-inf, nan) are torch's, set after the general formula.
@@ -30,7 +35,6 @@ _SERIES_LIMIT = 2.0        # J, Y: power series below, Miller's recurrence up to
 _HANKEL_LIMIT = 20.0       # J, Y: Hankel's expansion from here on
 _HANKEL_TERMS = 32         # a_0 .. a_31: the terms at x = 20 fall to 2e-18 by then
 _MILLER_START = 80         # the recurrence starts here (J_80(20) is 1e-24 of J_0's size)
-_RESCALE = 1e150           # the recurrence's values are scaled down when they pass this
 _SERIES_TERMS = 20         # power series terms for |x| <= 2: 1 / (20!)^2 is 1e-37
 
 
@@ -103,6 +107,16 @@ def _bessel_series(x):
     return j0, j1, y0, y1
 
 
+def _miller_weights(order):
+    """The weights of J_order in the three sums that _bessel_miller gathers: the scale
+    J0 + 2 (J2 + J4 + ...), Neumann's sum for Y0, sum_k>=1 (-1)^k J_2k / k, and the sum for Y1, in
+    which J_(2m+1) carries -1 for m = 0 and (-1)^(m+1) (1/m + 1/(m+1)) for m >= 1."""
+    half = order // 2
+    if order % 2 == 0:
+        return (2.0, (-1) ** half / half, 0.0) if half else (1.0, 0.0, 0.0)
+    return 0.0, 0.0, (-1) ** (half + 1) * (1 / half + 1 / (half + 1)) if half else -1.0
+
+
 def _bessel_miller(x):
     """J0, J1, Y0, Y1 of 2 <= x < 20 by Miller's algorithm.
 
@@ -114,29 +128,17 @@ def _bessel_miller(x):
         Y0 = (2/pi) (log(x/2) + gamma) J0 - (4/pi) sum_k>=1 (-1)^k J_2k / k;
       its derivative, -Y1, with J0' = -J1 and J_2k' = (J_(2k-1) - J_(2k+1)) / 2:
         Y1 = (2/pi) ((log(x/2) + gamma) J1 - J0 / x) + (2/pi) sum_k>=1 (-1)^k (J_(2k-1) - J_(2k+1)) / k,
-      a sum over the odd orders in which J_(2m+1) carries -1 for m = 0 and
-      (-1)^(m+1) (1/m + 1/(m+1)) for m >= 1.
-    Whenever the values grow past 1e150, all of them are scaled down together."""
+      a sum over the odd orders (see _miller_weights).
+    From J_80 = 1 the numbers grow to about J_0(x) / J_80(x), at most 2e118 (at x = 2): well
+    inside float64's range, so no rescaling is needed on the way down."""
     following, current = np.zeros_like(x), np.ones_like(x)   # J_(n+1), J_n, up to a common scale
-    scale_sum, y0_sum, y1_sum = np.zeros_like(x), np.zeros_like(x), np.zeros_like(x)
-    j1 = np.zeros_like(x)
+    scale_sum, y0_sum, y1_sum, j1 = (np.zeros_like(x) for _ in range(4))
     for n in range(_MILLER_START, 0, -1):
         following, current = current, 2 * n / x * current - following   # now J_n, J_(n-1)
-        order = n - 1
-        if order % 2 == 0:
-            scale_sum = scale_sum + (2 if order else 1) * current
-            if order:
-                y0_sum = y0_sum + (-1) ** (order // 2) * current / (order // 2)
-        else:
-            m = order // 2
-            y1_sum = y1_sum + (-1 if m == 0 else (-1) ** (m + 1) * (1 / m + 1 / (m + 1))) * current
-            if order == 1:
-                j1 = current
-        large = np.abs(current) > _RESCALE
-        if np.any(large):
-            factor = np.where(large, 1 / _RESCALE, 1.0)
-            following, current = following * factor, current * factor
-            scale_sum, y0_sum, y1_sum = scale_sum * factor, y0_sum * factor, y1_sum * factor
+        in_scale, in_y0, in_y1 = _miller_weights(n - 1)
+        scale_sum, y0_sum, y1_sum = scale_sum + in_scale * current, y0_sum + in_y0 * current, y1_sum + in_y1 * current
+        if n - 1 == 1:
+            j1 = current
     j0, j1 = current / scale_sum, j1 / scale_sum
     log_term = np.log(x / 2) + _EULER_GAMMA
     y0 = 2 / np.pi * (log_term * j0 - 2 * y0_sum / scale_sum)
@@ -227,7 +229,7 @@ def _modified_bessel_k_series(nu, x):
     return 1 / x + np.log(x / 2) * i1(x) - x / 4 * _polynomial(_K1_SERIES, t)
 
 
-def scaled_bessel_k_integral(nu, x):
+def _scaled_bessel_k_integral(nu, x):
     """e^x K_nu(x) for x > 0 not too small (x >= 1/2 or so), from
     e^x K_nu(x) = int_0^inf exp(-2x sinh^2(t/2)) cosh(nu t) dt (DLMF 10.32.9, with
     cosh t - 1 = 2 sinh^2(t/2), which does not cancel), by the trapezoidal rule with step h.
@@ -254,7 +256,7 @@ def _modified_bessel_k(nu, x, scaled):
         return _modified_bessel_k_series(nu, u) * (np.exp(u) if scaled else 1.0)
 
     def large(u):
-        return scaled_bessel_k_integral(nu, u) * (1.0 if scaled else np.exp(-u))
+        return _scaled_bessel_k_integral(nu, u) * (1.0 if scaled else np.exp(-u))
 
     out = _piecewise(a, a <= _K_SERIES_LIMIT, small, large)
     out = np.select([v == 0, v == np.inf, v > 0], [np.inf, 0.0, out], np.nan)
@@ -323,7 +325,7 @@ def _airy_positive(x):
     """Ai(x) for x >= 1: (1/pi) sqrt(x/3) K_(1/3)(zeta), zeta = (2/3) x^(3/2) (DLMF 9.6.1)."""
     zeta = 2 / 3 * x * np.sqrt(x)
     decay = np.exp(-zeta)
-    return np.where(decay == 0, 0.0, np.sqrt(x / 3) / np.pi * decay * scaled_bessel_k_integral(1 / 3, zeta))
+    return np.where(decay == 0, 0.0, np.sqrt(x / 3) / np.pi * decay * _scaled_bessel_k_integral(1 / 3, zeta))
 
 
 def _airy_negative(x):

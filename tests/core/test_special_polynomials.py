@@ -224,3 +224,20 @@ def test_errors_as_in_torch(name):
     assert_raises_like_torch(lambda lib: f(lib)(lib.tensor([0.5], dtype=lib.float16), 2), same_message=True)
     assert_raises_like_torch(lambda lib: f(lib)(lib.tensor([0.5]), 2, out=lib.empty(1, dtype=lib.int64)),
                              same_message=True)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_large_degrees_as_in_torch(name):
+    """Degrees in the hundreds and beyond: the same values as torch where they are finite, and nan
+    where the recurrence overflows (inf - inf) as in torch; the Chebyshev polynomials at |x| < 1
+    by their closed forms, for any n (here a billion)."""
+    x = np.array([0.5, 0.95, -0.3, 3.0, -2.0])
+    degrees = [100, 200, 1000] + ([10 ** 9] if "chebyshev" in name else [])
+    for n in degrees:
+        mine = getattr(minigrad.special, name)(minigrad.tensor(x), n).numpy()
+        theirs = getattr(torch.special, name)(torch.tensor(x), n).numpy()
+        assert np.array_equal(np.isnan(mine), np.isnan(theirs)), (name, n, mine, theirs)
+        finite = np.isfinite(theirs)
+        scale = np.maximum(np.abs(theirs[finite]), 1.0)
+        # (n = 1e9: cos(n arccos x) itself moves by n ulps of arccos x, in torch as here)
+        within(mine[finite], theirs[finite], 1e-15 * min(n, 10 ** 3) ** 2 * scale + 1e-15 * n, f"{name}, n={n}")
