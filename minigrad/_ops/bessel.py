@@ -17,15 +17,16 @@ expand about each zero):
 - Ai for -10 <= x < 1: its Taylor series about 0, continued in ten steps along Ai'' = x Ai.
 - I0 and I1: minigrad's i0 and i1 (see minigrad._ops.special).
 
-Ai of a large |x| depends on zeta = (2/3)|x|^(3/2) through e^-zeta or cos(zeta - pi/4), and zeta
-is rounded (about 1.5 ulp): that costs about 3e-16 zeta of the value (x > 0) or of the
-oscillation's size (x < 0), 2e-13 at |x| = 100, as in torch.
+Ai of a large |x| depends on zeta = (2/3)|x|^(3/2) through e^-zeta or cos(zeta - pi/4), which
+one rounding of zeta would spoil by 1e-16 zeta (relative); zeta is therefore carried as a sum of
+two floats (see _airy_phase).
 
 None of them has a derivative in torch (their results do not require grad), and none here.
 The values at the edges (0, negative x, +-inf, nan) are torch's, set after the general formula.
 """
 
 import math
+from fractions import Fraction
 
 import numpy as np
 
@@ -321,22 +322,68 @@ def _airy_taylor(x):
     return value
 
 
+_SPLITTER = 2.0 ** 27 + 1  # Veltkamp's constant: splits a float64 into two halves of 26 bits
+_TWO_THIRDS_LOW = float(Fraction(2, 3) - Fraction(2 / 3))  # what rounding 2/3 to float64 left out
+_PHASE_LIMIT = 2.0 ** 660  # |x| past which zeta's parts would overflow (and no digit of the phase is left)
+
+
+def _split(a):
+    """a = high + low, high with the upper 26 bits of a's significand and low the rest."""
+    c = _SPLITTER * a
+    high = c - (c - a)
+    return high, a - high
+
+
+def _exact_product(a, b):
+    """a * b as the rounded product and its rounding error, exactly (Dekker's product): the
+    halves of a and b multiply without rounding."""
+    product = a * b
+    a_high, a_low = _split(a)
+    b_high, b_low = _split(b)
+    error = ((a_high * b_high - product) + a_high * b_low + a_low * b_high) + a_low * b_low
+    return product, error
+
+
+def _airy_phase(z):
+    """zeta = (2/3) z^(3/2) for 1 <= z <= _PHASE_LIMIT as high + low, the pair good to about
+    1e-30 relative.
+
+    Rounded to one float64, zeta carries an error of about 1e-16 zeta; Ai(-z) oscillates like
+    cos(zeta - pi/4) and Ai(z) decays like e^-zeta, so at z = 100 (zeta = 667) that would cost
+    1e-13 of the result. Each step keeps its rounding error instead: sqrt(z) = s + ds with
+    ds = (z - s^2) / (2s), z^(3/2) = z s + z ds, and 2/3 is itself a float and its remainder."""
+    s = np.sqrt(z)
+    square, square_error = _exact_product(s, s)
+    ds = ((z - square) - square_error) / (2 * s)
+    power, power_error = _exact_product(z, s)
+    power_low = power_error + z * ds
+    high, error = _exact_product(2 / 3, power)
+    low = error + 2 / 3 * power_low + _TWO_THIRDS_LOW * power
+    total = high + low
+    return total, low - (total - high)
+
+
 def _airy_positive(x):
-    """Ai(x) for x >= 1: (1/pi) sqrt(x/3) K_(1/3)(zeta), zeta = (2/3) x^(3/2) (DLMF 9.6.1)."""
-    zeta = 2 / 3 * x * np.sqrt(x)
-    decay = np.exp(-zeta)
-    return np.where(decay == 0, 0.0, np.sqrt(x / 3) / np.pi * decay * _scaled_bessel_k_integral(1 / 3, zeta))
+    """Ai(x) for x >= 1: (1/pi) sqrt(x/3) K_(1/3)(zeta), zeta = (2/3) x^(3/2) (DLMF 9.6.1), with
+    e^-zeta = e^-high e^-low from zeta's two parts."""
+    high, low = _airy_phase(np.minimum(x, _PHASE_LIMIT))  # (Ai underflows to 0 long before)
+    decay = np.exp(-high) * np.exp(-low)
+    return np.where(decay == 0, 0.0, np.sqrt(x / 3) / np.pi * decay * _scaled_bessel_k_integral(1 / 3, high))
 
 
 def _airy_negative(x):
     """Ai(x) for x < -10: Ai(-z) = (sqrt(z) / 3) (J_(1/3)(zeta) + J_(-1/3)(zeta)) (DLMF 9.6.6),
     zeta = (2/3) z^(3/2), and Hankel's expansion of both (P and Q depend on nu^2 alone), whose
     phases zeta -+ pi/6 - pi/4 add up to
-    Ai(-z) = (pi^2 z)^(-1/4) (P cos(zeta - pi/4) - Q sin(zeta - pi/4))."""
-    z = -x
-    zeta = 2 / 3 * z * np.sqrt(z)
-    p, q = _hankel_amplitudes(1 / 3, zeta)
-    cos_phase, sin_phase = _quarter_turn_back(zeta)
+    Ai(-z) = (pi^2 z)^(-1/4) (P cos(zeta - pi/4) - Q sin(zeta - pi/4)).
+    The phase is zeta's high part turned by its low part l: cos(h + l) = cos h cos l - sin h sin l
+    and sin(h + l) = sin h cos l + cos h sin l. Past _PHASE_LIMIT, nan (as torch's is, past 1e205)."""
+    z = np.where(-x <= _PHASE_LIMIT, -x, np.nan)
+    high, low = _airy_phase(z)
+    p, q = _hankel_amplitudes(1 / 3, high)
+    cos_high, sin_high = _quarter_turn_back(high)
+    cos_low, sin_low = np.cos(low), np.sin(low)
+    cos_phase, sin_phase = cos_high * cos_low - sin_high * sin_low, sin_high * cos_low + cos_high * sin_low
     return (p * cos_phase - q * sin_phase) / (math.sqrt(math.pi) * np.sqrt(np.sqrt(z)))
 
 
