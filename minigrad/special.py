@@ -20,7 +20,7 @@ from minigrad import functions as _functions
 from minigrad._ops import bessel as _bessel
 from minigrad._ops import polynomials as _polynomials
 from minigrad._ops import special as _special
-from minigrad._ops.layout import keeps_layout
+from minigrad._ops.layout import keeps_layout, laid_out_like
 from minigrad._ops.registry import quietly
 from minigrad._arguments import _broadcast_shape
 from minigrad._tensor.operands import _promote, _tensor_operand
@@ -97,7 +97,12 @@ def _polynomial(name, forward):
         _broadcast_shape(np.shape(x), np.shape(degree))
         if dtype == np.float16:
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_dtype.scalar_type_name(dtype)}'")
-        result = Tensor._wrap(forward(x, degree).astype(dtype, copy=False))
+        values = forward(x, degree).astype(dtype, copy=False)
+        for operand in (x, degree):  # (the result keeps the layout of the first operand of its shape, as in torch)
+            if np.shape(operand) == values.shape:
+                values = laid_out_like(values, operand)
+                break
+        result = Tensor._wrap(values)
         return result if out is None else _write_out(f"special_{name}", result, out)
 
     function.__name__ = function.__qualname__ = name

@@ -197,8 +197,9 @@ def test_dtypes_broadcasting_numbers_and_out_as_in_torch(name):
         out = lib.empty(2, 3, dtype=lib.float64)
         written = f(x, lib.tensor([1, 2, 3]), out=out)
         grad = f(lib.tensor([0.5], requires_grad=True), lib.tensor([2.0], requires_grad=True))
+        transposed = f(lib.tensor([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], dtype=lib.float64).T, 2)
         return ([(str(r.dtype).split(".")[-1], tuple(r.shape), r) for r in results]
-                + [written is out, out, grad.requires_grad])
+                + [written is out, out, grad.requires_grad, transposed.stride(), transposed])
 
     assert_same_as_torch(program, rtol=1e-6)
 
