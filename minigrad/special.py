@@ -17,12 +17,12 @@ import numpy as np
 
 from minigrad import _dtype
 from minigrad import functions as _functions
+from minigrad._arguments import _broadcast_shape
 from minigrad._ops import bessel as _bessel
 from minigrad._ops import polynomials as _polynomials
 from minigrad._ops import special as _special
 from minigrad._ops.layout import keeps_layout, laid_out_like
 from minigrad._ops.registry import quietly
-from minigrad._arguments import _broadcast_shape
 from minigrad._tensor.operands import _promote, _tensor_operand
 from minigrad.functions import _with_out, _write_out
 from minigrad.tensor import Tensor, apply
