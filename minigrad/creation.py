@@ -11,11 +11,11 @@ from numpy.typing import ArrayLike
 
 from minigrad import _dtype, _types
 from minigrad.random import Generator, _normal, _numpy_rng
-from minigrad._arguments import _creation_shape, _fill_value
+from minigrad._arguments import _creation_shape, _fill_value, _shape_args
 from minigrad._data import _infer
-from minigrad._ops.layout import laid_out_like
+from minigrad._ops.layout import dense_strides, laid_out_like
 from minigrad._types import Size, _check_device
-from minigrad.tensor import LEGACY_TYPES, Tensor
+from minigrad.tensor import LEGACY_TYPES, Tensor, _strided_zeros
 
 
 def _finish(array, requires_grad=False, device=None):
@@ -104,6 +104,34 @@ def empty(*shape: int | Sequence[int], size: Sequence[int] | None = None, dtype:
           requires_grad: bool = False, out: Tensor | None = None) -> Tensor:
     size = _shape_or_size(shape, size)
     return _filled(np.zeros, size, dtype, requires_grad, device)  # zeroed: no garbage for learners
+
+
+def empty_strided(size: Sequence[int], stride: Sequence[int], *, dtype: _dtype.dtype | None = None,
+                  layout: object = None, device: str | _types.device | None = None, requires_grad: bool = False,
+                  pin_memory: bool = False) -> Tensor:
+    """A tensor of `size` whose elements lie `stride` elements apart along each dim, in a storage
+    just large enough (overlapping if the strides say so). Zeroed, as minigrad's empty is."""
+    np_dtype = _dtype.numpy_dtype(dtype) or _dtype.get_default_dtype().numpy
+    return _finish(_strided_zeros(size, stride, np_dtype), requires_grad, device)
+
+
+def empty_permuted(size: Sequence[int], physical_layout: Sequence[int], *, dtype: _dtype.dtype | None = None,
+                   layout: object = None, device: str | _types.device | None = None, requires_grad: bool = False,
+                   pin_memory: bool = False) -> Tensor:
+    """A dense tensor of `size` whose dims lie in memory in the order `physical_layout`, outermost
+    first: empty_permuted((N, C, H, W), (0, 2, 3, 1)) is an image batch stored channels-last. Zeroed."""
+    shape, order = _creation_shape((size,), "empty_permuted"), _shape_args((physical_layout,))
+    if len(shape) != len(order):
+        raise RuntimeError(f"Number of dimensions in size does not match the length of the physical_layout; i.e. "
+                           f"len(size) = {len(shape)} is not equal to len(physical_layout) = {len(order)}")
+    for index, dim in enumerate(order):
+        if not 0 <= dim < len(shape):
+            raise RuntimeError(f"Dimension out of range (expected to be between 0 and {len(shape) - 1}, but got {dim} "
+                               f"at index {index}).  NB: negative dims not currently supported")
+    if len(set(order)) != len(order):
+        raise RuntimeError(f"Duplicate dim not allowed: {list(order)}")
+    steps = dense_strides(shape, reversed(order))
+    return empty_strided(shape, steps, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full(size: Sequence[int], fill_value: numbers.Number, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None,

@@ -47,6 +47,7 @@ from minigrad._data import _infer
 from minigrad._format import format_tensor
 from minigrad._ops import elementwise as E
 from minigrad._ops import linalg as L
+from minigrad._ops import strided as ST
 from minigrad._ops.layout import gradient_layout
 from minigrad._tensor.arithmetic import ArithmeticMethods, _logaddexp, _maximum, _minimum
 from minigrad._tensor.comparison import ComparisonMethods
@@ -71,6 +72,24 @@ from minigrad.autograd.node import Node, shown
 LEGACY_TYPES = {"Float": _dtype.float32, "Double": _dtype.float64, "Half": _dtype.float16,
                 "Long": _dtype.int64, "Int": _dtype.int32, "Short": _dtype.int16, "Char": _dtype.int8,
                 "Byte": _dtype.uint8, "Bool": _dtype.bool}
+
+
+def _strided_zeros(size, stride, np_dtype, name="empty_strided"):
+    """An array of zeros of `size` whose elements lie `stride` elements apart along each dim, in a
+    storage just large enough (overlapping if the strides say so): torch's empty_strided, zeroed
+    as minigrad's empty is. With torch's errors for a bad size or stride."""
+    for what, value in (("size", size), ("stride", stride)):
+        if not isinstance(value, (tuple, list)):
+            raise TypeError(f"{name}(): argument '{what}' must be tuple of ints, not {type(value).__name__}")
+    shape, steps = _shape_args((size,)), _shape_args((stride,))
+    if len(shape) != len(steps):
+        raise RuntimeError(f"dimensionality of sizes ({len(shape)}) must match dimensionality of strides ({len(steps)})")
+    if builtins.any(n < 0 for n in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {builtins.min(shape)}: {list(shape)}")
+    if builtins.any(step < 0 for step in steps):
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)} and strides={list(steps)}")
+    storage = np.zeros(ST.storage_size(shape, steps), np_dtype)
+    return ST.strided_view(storage, shape, steps, 0)
 
 
 # ------------------------------------------------------------------ the Tensor
@@ -589,6 +608,12 @@ class Tensor(ArithmeticMethods, ComparisonMethods, UnaryMethods, ReductionMethod
 
     def new_empty(self, *size: _int | SizeLike, dtype: DTypeLike | None = None, requires_grad: _bool = False) -> Tensor:
         return self._new(np.empty, size, dtype, requires_grad)
+
+    def new_empty_strided(self, size: SizeLike, stride: SizeLike, dtype: DTypeLike | None = None,
+                          requires_grad: _bool = False) -> Tensor:
+        """empty_strided(size, stride) of this tensor's dtype unless `dtype` is given."""
+        np_dtype = _dtype.numpy_dtype(dtype) or self._array.dtype
+        return Tensor._wrap(_strided_zeros(size, stride, np_dtype, "new_empty_strided")).requires_grad_(requires_grad)
 
     def new_full(self, size: SizeLike, fill_value: Number | Tensor, dtype: DTypeLike | None = None,
                  requires_grad: _bool = False) -> Tensor:

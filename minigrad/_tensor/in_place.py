@@ -30,12 +30,14 @@ from minigrad._ops import elementwise as E
 from minigrad._ops import indexing as I
 from minigrad._ops import representation as REP
 from minigrad._ops import special as SP
+from minigrad._ops import strided as ST
 from minigrad._tensor.arithmetic import _number_operand
 from minigrad._tensor.operands import (_both_bool, _check_no_bool_subtraction, _comparable, _fitted_number, _is_scalar,
                                        _lerp_step, _promote, _raw, _refuse_bool_kernel, _scalar_type, _tensor_operand,
                                        _wrapped, apply)
+from minigrad._tensor.shape import _as_strided
 from minigrad._tensor.unary import _mvlgamma_dimension, _polygamma_order
-from minigrad._types import Dims, Number
+from minigrad._types import Dims, Number, SizeLike
 from minigrad.autograd.grad_mode import _State as _grad_mode
 from minigrad.random import Generator, _bernoulli, _normal, _numpy_rng, _uniform
 
@@ -465,6 +467,15 @@ class InPlaceMethods:
         if result._grad_fn is not None:
             self._grad_fn = result._grad_fn
         self._version_counter[0] += 1
+        return self
+
+    def as_strided_(self, size: SizeLike, stride: SizeLike, storage_offset: _int | None = None) -> Tensor:
+        """Make this tensor the view self.as_strided(size, stride, storage_offset) of its own memory."""
+        if self._requires_grad and self._grad_fn is None and _grad_mode.enabled:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        base = self._base if self._base is not None else Tensor._wrap(self._array, None, self._version_counter)
+        self._reshape_in_place(lambda x: _as_strided(x, ST.as_strided_in_place, size, stride, storage_offset))
+        self._base, self._view_of = base, base._grad_fn  # from now on, a view of the memory it had
         return self
 
     def t_(self) -> Tensor:
