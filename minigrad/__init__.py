@@ -15,10 +15,11 @@ from minigrad._dtype import (bool, dtype, float16, float32, float64, get_default
 from minigrad.autograd.anomaly_mode import is_anomaly_enabled
 from minigrad.autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
-                               IntTensor, LongTensor, ShortTensor, arange, as_tensor, asarray, bernoulli, empty,
-                               empty_like, empty_permuted, empty_strided, eye, from_numpy, full, full_like, linspace, logspace, multinomial, normal,
-                               ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
-                               scalar_tensor, tensor, zeros, zeros_like)
+                               IntTensor, LongTensor, ShortTensor, arange, as_tensor, asarray, bartlett_window, bernoulli,
+                               blackman_window, empty, empty_like, empty_permuted, empty_strided, eye, from_numpy, full,
+                               full_like, hamming_window, hann_window, kaiser_window, linspace, logspace, multinomial,
+                               normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
+                               randperm, scalar_tensor, tensor, zeros, zeros_like)
 from minigrad.functions import *  # noqa: F401,F403  (exp, cat, stack, where, ...)
 from minigrad.functions import _with_out
 from minigrad.random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
