@@ -39,7 +39,8 @@ from minigrad._tensor.shape import _as_strided
 from minigrad._tensor.unary import _mvlgamma_dimension, _polygamma_order
 from minigrad._types import Dims, Number, SizeLike
 from minigrad.autograd.grad_mode import _State as _grad_mode
-from minigrad.random import Generator, _bernoulli, _normal, _numpy_rng, _uniform
+from minigrad.random import (Generator, _bernoulli, _cauchy, _exponential, _geometric, _log_normal, _normal,
+                             _numpy_rng, _uniform)
 
 # The Tensor class and TensorLike (what the methods take as an operand), set by use_tensor_type
 # once tensor.py has made the class: see the package's docstring.
@@ -561,6 +562,45 @@ class InPlaceMethods:
         self._refuse_non_floating("normal_kernel_cpu")
         return self._fill_raw(_normal(mean, std, self._array.shape, generator))
 
+    def exponential_(self, lambd: _float = 1.0, *, generator: Generator | None = None) -> Tensor:
+        """Fill with draws from the exponential distribution of rate lambd (mean 1 / lambd)."""
+        values = _exponential(lambd, self._array.shape, generator)  # (the argument is checked first, as in torch)
+        self._refuse_discrete("Exponential", _dtype.scalar_type_name(self._array.dtype))
+        return self._fill_drawn("Exponential", values)
+
+    def geometric_(self, p: _float, *, generator: Generator | None = None) -> Tensor:
+        """Fill with the number of trials up to the first success, each one a success with probability p
+        (1, 2, ...: integer tensors allowed, as in torch)."""
+        values = _geometric(p, self._array.shape, generator)
+        if self._array.dtype == np.bool_:
+            raise NotImplementedError("\"geometric_cpu\" not implemented for 'Bool'")
+        return self._fill_drawn("Geometric", values)
+
+    def cauchy_(self, median: _float = 0.0, sigma: _float = 1.0, *, generator: Generator | None = None) -> Tensor:
+        """Fill with draws from the Cauchy distribution centred on median, of half width sigma."""
+        values = _cauchy(median, sigma, self._array.shape, generator)
+        self._refuse_discrete("Cauchy", _C_TYPE_NAMES.get(self._array.dtype.name))
+        return self._fill_drawn("Cauchy", values)
+
+    def log_normal_(self, mean: _float = 1.0, std: _float = 2.0, *, generator: Generator | None = None) -> Tensor:
+        """Fill with exp(v), v drawn from N(mean, std^2): mean and std are those of the log."""
+        values = _log_normal(mean, std, self._array.shape, generator)
+        self._refuse_non_floating("log_normal_cpu")
+        return self._fill_drawn("LogNormal", values)
+
+    def _refuse_discrete(self, distribution, type_name):
+        """torch's error for a continuous distribution drawn into an integer or bool tensor."""
+        if self._array.dtype.kind != "f":
+            raise RuntimeError(f"{distribution} distribution is a continuous probability distribution. dtype must be "
+                               f"a floating point but you specified {type_name}")
+
+    def _fill_drawn(self, distribution, values):
+        """_fill_raw for a random fill, whose node on a tensor in the graph torch names after the distribution."""
+        self._check_inplace()
+        if self._grad_fn is not None and _grad_mode.enabled:
+            return self._inplace(I.RANDOM_FILLS[distribution], np.asarray(values, dtype=self._array.dtype))
+        return self._fill_raw(values)
+
     def _refuse_non_floating(self, kernel):
         """torch's NotImplementedError, naming its kernel, for an op it has for floating tensors only."""
         if self._array.dtype.kind != "f":
@@ -576,6 +616,11 @@ class InPlaceMethods:
 
     def apply_(self, fn: Callable[[Any], Number]) -> Tensor:
         return self._fill_raw(np.vectorize(fn)(self._array))
+
+
+# The C names of the element types, as some of torch's messages spell them
+_C_TYPE_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                 "uint8": "unsigned char", "bool": "bool"}
 
 
 def _refuse_cast(result_dtype, own_dtype):
