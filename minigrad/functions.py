@@ -613,6 +613,7 @@ unsafe_split = Tensor.unsafe_split
 unsafe_split_with_sizes = Tensor.unsafe_split_with_sizes
 unsafe_chunk = Tensor.unsafe_chunk
 as_strided = Tensor.as_strided
+resize_as_ = Tensor.resize_as_
 
 
 # ---------------------------------------------------------------- the *_copy ops

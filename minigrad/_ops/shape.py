@@ -26,6 +26,8 @@ reshape = Primitive("Reshape", _reshape, _reshape_vjp, saves="nothing", view=Tru
 view = Primitive("View", _reshape, _reshape_vjp, saves="nothing", view=True, fused_for="reshape(x, shape)")
 squeeze = Primitive("Squeeze", _reshape, _reshape_vjp, saves="nothing", view=True, fused_for="reshape(x, shape)")
 unsqueeze = Primitive("Unsqueeze", _reshape, _reshape_vjp, saves="nothing", view=True, fused_for="reshape(x, shape)")
+resize = Primitive("Resize", _reshape, _reshape_vjp, saves="nothing", view=True, grad_fn_name="ResizeBackward",
+                   fused_for="reshape(x, shape)")
 
 
 def _permute_vjp(g, ans, x, axes):

@@ -25,17 +25,18 @@ from typing import Any
 import numpy as np
 
 from minigrad import _dtype
-from minigrad._arguments import _check_inplace_shape, _fill_value
+from minigrad._arguments import _check_inplace_shape, _fill_value, _shape_args
 from minigrad._ops import elementwise as E
 from minigrad._ops import indexing as I
 from minigrad._ops import representation as REP
 from minigrad._ops import special as SP
 from minigrad._ops import strided as ST
+from minigrad._ops.layout import dense_strides
 from minigrad._tensor.arithmetic import _number_operand
 from minigrad._tensor.operands import (_both_bool, _check_no_bool_subtraction, _comparable, _fitted_number, _is_scalar,
                                        _lerp_step, _promote, _raw, _refuse_bool_kernel, _scalar_type, _tensor_operand,
                                        _wrapped, apply)
-from minigrad._tensor.shape import _as_strided
+from minigrad._tensor.shape import _as_strided, _storage
 from minigrad._tensor.unary import _mvlgamma_dimension, _polygamma_order
 from minigrad._types import Dims, Number, SizeLike
 from minigrad.autograd.grad_mode import _State as _grad_mode
@@ -478,6 +479,41 @@ class InPlaceMethods:
         self._reshape_in_place(lambda x: _as_strided(x, ST.as_strided_in_place, size, stride, storage_offset))
         self._base, self._view_of = base, base._grad_fn  # from now on, a view of the memory it had
         return self
+
+    def resize_(self, *sizes: _int | SizeLike) -> Tensor:
+        """Give this tensor the shape `sizes`, its memory read again in C order from where the tensor
+        starts. The elements already in memory keep their values; where more memory is needed the
+        tensor gets a longer copy of its memory, the new elements zero (torch leaves them
+        uninitialised). The same shape leaves the tensor as it is, strides included, as in torch."""
+        shape = _shape_args(sizes)
+        if builtins.any(n < 0 for n in shape):
+            raise RuntimeError(f"resize_: a size cannot be negative, got {list(shape)}")
+        if self._requires_grad:
+            raise RuntimeError("cannot resize variables that require grad")
+        if shape == self._array.shape:
+            return self
+        storage, offset = _storage(self), self.storage_offset()
+        strides = dense_strides(shape, range(len(shape) - 1, -1, -1))
+        needed = ST.storage_size(shape, strides, offset)
+        grown = needed > storage.size
+        if grown:  # NumPy cannot grow memory that others may hold: a longer copy of it
+            longer = np.zeros(needed, self._array.dtype)
+            longer[:storage.size] = storage
+            storage = longer
+        if grown or self._base is None:
+            # from now on a view of its whole memory, which a smaller shape does not shrink (a later
+            # resize_ back finds the old values, as in torch), at the same offset into it
+            self._base, self._view_of = Tensor._wrap(storage, None, self._version_counter), None
+        self._array = ST.strided_view(storage, shape, strides, offset)
+        self._version_counter[0] += 1
+        return self
+
+    def resize_as_(self, the_template: Tensor) -> Tensor:
+        """resize_ to the_template's shape."""
+        if not isinstance(the_template, Tensor):
+            raise TypeError(f"resize_as_(): argument 'the_template' (position 1) must be Tensor, not "
+                            f"{type(the_template).__name__}")
+        return self.resize_(the_template.shape)
 
     def t_(self) -> Tensor:
         if self.ndim > 2:

@@ -482,6 +482,25 @@ class ShapeMethods:
         axis = _dim(dim, self.ndim)
         return self[(slice(None),) * axis + (index,)]
 
+    def resize(self, *sizes: _int | SizeLike) -> Tensor:
+        """Deprecated in torch (it warns): the elements in C order, reshaped to `sizes`, which must
+        hold as many; recorded as torch's ResizeBackward. resize_ is the in-place form."""
+        warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=2)
+        return self._resized(_shape_args(sizes))
+
+    def resize_as(self, tensor: Tensor) -> Tensor:
+        """Deprecated in torch (it warns): resize to tensor's shape."""
+        warnings.warn("non-inplace resize_as is deprecated", UserWarning, stacklevel=2)
+        return self._resized(tuple(tensor.shape))
+
+    def _resized(self, shape):
+        if math.prod(shape) != self._array.size or builtins.any(n < 0 for n in shape):
+            raise RuntimeError(f"requested resize to {'x'.join(map(str, shape))} ({math.prod(shape)} elements in "
+                               f"total), but the given tensor has a size of {'x'.join(map(str, self._array.shape))} "
+                               f"({self._array.size} elements). autograd's resize can only change the shape of a "
+                               "given tensor, while preserving the number of elements.")
+        return apply(S.resize, self.contiguous(), shape=shape)
+
     def narrow_copy(self, dim: _int, start: SupportsIndex, length: SupportsIndex) -> Tensor:
         """narrow(dim, start, length) in a new contiguous tensor, not a view."""
         return _copy(self.narrow(dim, start, length), "NarrowCopyBackward0")
