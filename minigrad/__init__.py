@@ -24,7 +24,7 @@ from minigrad.functions import *  # noqa: F401,F403  (exp, cat, stack, where, ..
 from minigrad.functions import _with_out
 from minigrad.random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
                              set_rng_state)
-from minigrad._types import Size, device
+from minigrad._types import Size, device, layout, strided
 from minigrad.tensor import Tensor
 from minigrad._runtime import (compile, finfo, get_default_device, get_num_interop_threads,  # noqa: A004
                                get_num_threads, iinfo, set_default_device, set_num_interop_threads,
