@@ -16,15 +16,16 @@ from minigrad.autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anom
 from minigrad.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                                          no_grad, set_grad_enabled)
 from minigrad.creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
-                               IntTensor, LongTensor, ShortTensor, arange, as_tensor, asarray, bernoulli, empty,
-                               empty_like, eye, fill, from_numpy, full, full_like, linspace, logspace, multinomial, normal,
-                               ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
-                               scalar_tensor, tensor, zeros, zeros_like)
+                               IntTensor, LongTensor, ShortTensor, arange, as_tensor, asarray, bartlett_window, bernoulli,
+                               blackman_window, empty, empty_like, empty_permuted, empty_strided, eye, fill, from_numpy,
+                               full, full_like, hamming_window, hann_window, kaiser_window, linspace, logspace,
+                               multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn,
+                               randn_like, randperm, scalar_tensor, tensor, zeros, zeros_like)
 from minigrad.functions import *  # noqa: F401,F403  (exp, cat, stack, where, ...)
 from minigrad.functions import _with_out
 from minigrad.random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
                              set_rng_state)
-from minigrad._types import Size, device
+from minigrad._types import Size, device, layout, strided
 from minigrad.tensor import Tensor
 from minigrad._runtime import (are_deterministic_algorithms_enabled, can_cast, compile, finfo,  # noqa: A004
                                get_default_device, get_deterministic_debug_mode, get_float32_matmul_precision,

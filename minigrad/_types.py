@@ -61,6 +61,22 @@ class device:
 _CPU = device("cpu")
 
 
+class layout:
+    """How a tensor's elements are stored. minigrad has torch's default layout only, `strided`: a
+    dense block of memory read with a stride per dim (torch also has sparse layouts)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"minigrad.{self.name}"
+
+
+strided = layout("strided")
+
+
 # Aliases for type hints, after torch's own (torch.types): what the API accepts where it takes a
 # number, a device, a dtype, a shape or some dims. They are hints only: nothing checks them.
 Number: TypeAlias = int | float | bool

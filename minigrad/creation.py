@@ -11,11 +11,12 @@ from numpy.typing import ArrayLike
 
 from minigrad import _dtype, _types
 from minigrad.random import Generator, _normal, _numpy_rng
-from minigrad._arguments import _creation_shape, _fill_value
+from minigrad._arguments import _creation_shape, _fill_value, _shape_args
 from minigrad._data import _infer
-from minigrad._ops.layout import laid_out_like
+from minigrad._ops.layout import dense_strides, laid_out_like
+from minigrad._ops.special import i0 as _i0
 from minigrad._types import Size, _check_device
-from minigrad.tensor import LEGACY_TYPES, Tensor
+from minigrad.tensor import LEGACY_TYPES, Tensor, _strided_zeros
 
 
 def _finish(array, requires_grad=False, device=None):
@@ -106,6 +107,34 @@ def empty(*shape: int | Sequence[int], size: Sequence[int] | None = None, dtype:
           requires_grad: bool = False, out: Tensor | None = None) -> Tensor:
     size = _shape_or_size(shape, size, "empty")
     return _filled(np.zeros, size, dtype, requires_grad, device)  # zeroed: no garbage for learners
+
+
+def empty_strided(size: Sequence[int], stride: Sequence[int], *, dtype: _dtype.dtype | None = None,
+                  layout: object = None, device: str | _types.device | None = None, requires_grad: bool = False,
+                  pin_memory: bool = False) -> Tensor:
+    """A tensor of `size` whose elements lie `stride` elements apart along each dim, in a storage
+    just large enough (overlapping if the strides say so). Zeroed, as minigrad's empty is."""
+    np_dtype = _dtype.numpy_dtype(dtype) or _dtype.get_default_dtype().numpy
+    return _finish(_strided_zeros(size, stride, np_dtype), requires_grad, device)
+
+
+def empty_permuted(size: Sequence[int], physical_layout: Sequence[int], *, dtype: _dtype.dtype | None = None,
+                   layout: object = None, device: str | _types.device | None = None, requires_grad: bool = False,
+                   pin_memory: bool = False) -> Tensor:
+    """A dense tensor of `size` whose dims lie in memory in the order `physical_layout`, outermost
+    first: empty_permuted((N, C, H, W), (0, 2, 3, 1)) is an image batch stored channels-last. Zeroed."""
+    shape, order = _creation_shape((size,), "empty_permuted"), _shape_args((physical_layout,))
+    if len(shape) != len(order):
+        raise RuntimeError(f"Number of dimensions in size does not match the length of the physical_layout; i.e. "
+                           f"len(size) = {len(shape)} is not equal to len(physical_layout) = {len(order)}")
+    for index, dim in enumerate(order):
+        if not 0 <= dim < len(shape):
+            raise RuntimeError(f"Dimension out of range (expected to be between 0 and {len(shape) - 1}, but got {dim} "
+                               f"at index {index}).  NB: negative dims not currently supported")
+    if len(set(order)) != len(order):
+        raise RuntimeError(f"Duplicate dim not allowed: {list(order)}")
+    steps = dense_strides(shape, reversed(order))
+    return empty_strided(shape, steps, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full(size: Sequence[int], fill_value: numbers.Number, dtype: _dtype.dtype | None = None, device: str | _types.device | None = None,
@@ -338,3 +367,73 @@ def _legacy_type(name):
 
 (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor,
  BoolTensor) = map(_legacy_type, ["Float", "Double", "Half", "Long", "Int", "Short", "Char", "Byte", "Bool"])
+
+
+# ---------------------------------------------------------------- window functions
+# The tapers that signal processing multiplies a frame by before a Fourier transform (torch.stft).
+# A symmetric window of L points runs over n = 0 .. L-1 with x = n / (L - 1) from 0 to 1. A
+# periodic one (the default, as in torch) is the symmetric window of L + 1 points without its last
+# point, so that windows laid end to end repeat with period L. Computed in float64, then cast.
+
+def _window(name, window_length, periodic, dtype, requires_grad, device, shape):
+    """The window of `window_length` points whose values at x in [0, 1] are shape(x)."""
+    if not isinstance(window_length, numbers.Integral) or isinstance(window_length, bool):
+        raise TypeError(f"{name}(): argument 'window_length' (position 1) must be int, not "
+                        f"{type(window_length).__name__}")
+    np_dtype = _dtype.numpy_dtype(dtype) or _dtype.get_default_dtype().numpy
+    if np_dtype.kind != "f":
+        raise RuntimeError(f"{name} expects floating point dtypes, got: {_dtype.from_numpy(np_dtype)}")
+    if window_length < 0:
+        raise RuntimeError(f"{name} requires non-negative window_length, got window_length={window_length}")
+    if window_length <= 1:  # no point, or one point: all of its weight
+        return _finish(np.ones(window_length, np_dtype), requires_grad, device)
+    points = window_length + 1 if periodic else window_length
+    x = np.arange(points) / (points - 1)
+    return _finish(shape(x)[:window_length].astype(np_dtype), requires_grad, device)
+
+
+def hann_window(window_length: int, periodic: bool = True, *, dtype: _dtype.dtype | None = None, layout: object = None,
+                device: str | _types.device | None = None, requires_grad: bool = False,
+                pin_memory: bool = False) -> Tensor:
+    """The Hann window: one period of a raised cosine, 1/2 - 1/2 cos(2 pi x), zero at both ends."""
+    return _window("hann_window", window_length, periodic, dtype, requires_grad, device, _raised_cosine(0.5, 0.5))
+
+
+def hamming_window(window_length: int, periodic: bool = True, alpha: float = 0.54, beta: float = 0.46, *,
+                   dtype: _dtype.dtype | None = None, layout: object = None, device: str | _types.device | None = None,
+                   requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """The Hamming window alpha - beta cos(2 pi x): with the defaults a raised cosine that stops at
+    0.08 at both ends, which lowers the first side lobe of its spectrum below the Hann window's."""
+    return _window("hamming_window", window_length, periodic, dtype, requires_grad, device,
+                   _raised_cosine(alpha, beta))
+
+
+def _raised_cosine(alpha, beta):
+    return lambda x: alpha - beta * np.cos(2 * np.pi * x)
+
+
+def blackman_window(window_length: int, periodic: bool = True, *, dtype: _dtype.dtype | None = None,
+                    layout: object = None, device: str | _types.device | None = None, requires_grad: bool = False,
+                    pin_memory: bool = False) -> Tensor:
+    """The Blackman window 0.42 - 0.5 cos(2 pi x) + 0.08 cos(4 pi x): a second cosine term makes
+    its side lobes lower still, at the price of a wider main lobe."""
+    return _window("blackman_window", window_length, periodic, dtype, requires_grad, device,
+                   lambda x: 0.42 - 0.5 * np.cos(2 * np.pi * x) + 0.08 * np.cos(4 * np.pi * x))
+
+
+def bartlett_window(window_length: int, periodic: bool = True, *, dtype: _dtype.dtype | None = None,
+                    layout: object = None, device: str | _types.device | None = None, requires_grad: bool = False,
+                    pin_memory: bool = False) -> Tensor:
+    """The Bartlett (triangular) window 1 - |2x - 1|: up from 0 to 1 at the middle and down again."""
+    return _window("bartlett_window", window_length, periodic, dtype, requires_grad, device,
+                   lambda x: 1 - np.abs(2 * x - 1))
+
+
+def kaiser_window(window_length: int, periodic: bool = True, beta: float = 12.0, *, dtype: _dtype.dtype | None = None,
+                  layout: object = None, device: str | _types.device | None = None, requires_grad: bool = False,
+                  pin_memory: bool = False) -> Tensor:
+    """The Kaiser window I0(beta sqrt(1 - (2x - 1)^2)) / I0(beta), I0 the modified Bessel function
+    of order 0: 1 at the middle, 1 / I0(beta) at the ends. A larger beta narrows it, trading a
+    wider main lobe for lower side lobes."""
+    return _window("kaiser_window", window_length, periodic, dtype, requires_grad, device,
+                   lambda x: _i0(beta * np.sqrt(1 - (2 * x - 1) ** 2)) / _i0(np.float64(beta)))

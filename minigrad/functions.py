@@ -23,7 +23,9 @@ from minigrad._ops import elementwise as E
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
 from minigrad._ops import shape as S
+from minigrad._ops import strided as ST
 from minigrad._tensor.operands import _promote
+from minigrad._tensor.shape import _copy, _geometry, _one_size
 from minigrad._tensor.unary import _polygamma_order
 from minigrad._types import DTypeLike, Size
 from minigrad.autograd.grad_mode import is_grad_enabled
@@ -606,6 +608,117 @@ chunk = Tensor.chunk
 unbind = Tensor.unbind
 narrow = Tensor.narrow
 select = Tensor.select
+narrow_copy = Tensor.narrow_copy
+unsafe_split = Tensor.unsafe_split
+unsafe_split_with_sizes = Tensor.unsafe_split_with_sizes
+unsafe_chunk = Tensor.unsafe_chunk
+as_strided = Tensor.as_strided
+resize_as_ = Tensor.resize_as_
+
+
+# ---------------------------------------------------------------- the *_copy ops
+# Each is a view op whose result is written into new memory (see shape._copy).
+
+def alias_copy(input: Tensor) -> Tensor:
+    return _copy(input, "AliasBackward0_copy")
+
+
+def detach_copy(input: Tensor) -> Tensor:
+    """A copy of input that, as in torch, still requires grad but cannot be differentiated."""
+    return apply(S.detach_copy, input)
+
+
+def as_strided_copy(input: Tensor, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None) -> Tensor:
+    return _copy(input.as_strided(size, stride, storage_offset), "AsStridedBackward0_copy")
+
+
+def diagonal_copy(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    return _copy(input.diagonal(offset, dim1, dim2), "DiagonalBackward0_copy")
+
+
+def expand_copy(input: Tensor, size: Sequence[int], *, implicit: bool = False) -> Tensor:
+    return _copy(input.expand(size), "ExpandBackward0_copy")
+
+
+def permute_copy(input: Tensor, dims: Sequence[int]) -> Tensor:
+    return _copy(input.permute(dims), "PermuteBackward0_copy")
+
+
+def select_copy(input: Tensor, dim: int, index: int) -> Tensor:
+    return _copy(input.select(dim, index), "SelectBackward0_copy")
+
+
+def slice_copy(input: Tensor, dim: int = 0, start: int | None = None, end: int | None = None, step: int = 1) -> Tensor:
+    """input[start:end:step] along dim, in new memory; the range is clipped to the dim as a Python slice is."""
+    if step <= 0:
+        raise RuntimeError(f"slice step must be positive, got {step}")
+    axis = _dim(dim, input.ndim)
+    return _copy(input[(slice(None),) * axis + (slice(start, end, step),)], "SliceBackward0_copy")
+
+
+def split_copy(input: Tensor, split_size: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """split(split_size, dim) in new memory; sizes in a list go to split_with_sizes_copy, as in torch."""
+    return _copy(input.split(_one_size("split_copy", split_size), dim), "SplitBackward0_copy")
+
+
+def split_with_sizes_copy(input: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
+    return _copy(input.split_with_sizes(split_sizes, dim), "SplitWithSizesBackward0_copy")
+
+
+def squeeze_copy(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
+    # torch numbers its squeeze nodes by overload: no dim, one dim, a list of dims
+    overload = 0 if dim is None else 1 if isinstance(dim, numbers.Integral) else 2
+    return _copy(input.squeeze(dim), f"SqueezeBackward{overload}_copy")
+
+
+def t_copy(input: Tensor) -> Tensor:
+    return _copy(input.t(), "TBackward0_copy")
+
+
+def transpose_copy(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    return _copy(input.transpose(dim0, dim1), "TransposeBackward0_copy")
+
+
+def unbind_copy(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    return _copy(input.unbind(dim), "UnbindBackward0_copy")
+
+
+def unfold_copy(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    return _copy(input.unfold(dimension, size, step), "UnfoldBackward0_copy")
+
+
+def unsqueeze_copy(input: Tensor, dim: int) -> Tensor:
+    return _copy(input.unsqueeze(dim), "UnsqueezeBackward0_copy")
+
+
+def view_copy(input: Tensor, size: Sequence[int] | DTypeLike) -> Tensor:
+    """input.view(size) in new memory. Since the result is a copy, input's strides need not allow a
+    view (view_copy of a transposed matrix works, as reshape does); a dtype is viewed as by view."""
+    view = input.reshape(size) if isinstance(size, (tuple, list)) else input.view(size)
+    return _copy(view, "ViewBackward0_copy")
+
+
+
+
+
+def as_strided_scatter(input: Tensor, src: Tensor, size: Sequence[int], stride: Sequence[int],
+                       storage_offset: int | None = None) -> Tensor:
+    """A copy of input (laid out like it, in memory of its own) with src written over the elements
+    that input.as_strided(size, stride, storage_offset) of that copy would read."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"as_strided_scatter(): argument 'src' (position 2) must be Tensor, not {type(src).__name__}")
+    if input.requires_grad and is_grad_enabled() and not input.is_contiguous():
+        raise RuntimeError("as_strided_scatter is currently only supported for contiguous inputs")
+    own_storage = np.empty(input.numel(), input._array.dtype)  # the copy's: dense, from its first element
+    size, stride, offset = _geometry(size, stride, 0 if storage_offset is None else storage_offset, own_storage,
+                                     "as_strided_scatter")
+    if tuple(src.shape) != size:
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = {list(src.shape)}, "
+                           f"slice size = {list(size)}")
+    if 0 not in size and any(step == 0 and n > 1 for n, step in zip(size, stride)):  # (torch's check: others pass)
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single "
+                           "memory location. Please clone() the tensor before performing the operation.")
+    return apply(ST.as_strided_scatter, input, src.to(input.dtype), size=size, stride=stride, offset=offset)
 
 matmul = _with_out("matmul", Tensor.matmul)
 mm = _with_out("mm", Tensor.mm)

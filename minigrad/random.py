@@ -123,3 +123,31 @@ def _bernoulli(p, shape, generator=None):
             raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={float(probs):g}")
     return _numpy_rng(generator).random(shape) < probs
+
+
+def _exponential(lambd, shape, generator=None):
+    """Draws from the exponential distribution of rate lambd (mean 1 / lambd)."""
+    if not lambd > 0:  # nan fails too
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
+    return _numpy_rng(generator).exponential(1 / lambd, shape)
+
+
+def _geometric(p, shape, generator=None):
+    """The number of trials up to and including the first success, each a success with probability p."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
+    return _numpy_rng(generator).geometric(p, shape)
+
+
+def _cauchy(median, sigma, shape, generator=None):
+    """Draws from the Cauchy distribution: median + sigma * tan(pi * (u - 1/2)), u uniform."""
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
+    return median + sigma * _numpy_rng(generator).standard_cauchy(shape)
+
+
+def _log_normal(mean, std, shape, generator=None):
+    """exp of draws from N(mean, std^2)."""
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
+    return _numpy_rng(generator).lognormal(mean, std, shape)

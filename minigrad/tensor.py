@@ -47,7 +47,8 @@ from minigrad._data import _infer
 from minigrad._format import format_tensor
 from minigrad._ops import elementwise as E
 from minigrad._ops import linalg as L
-from minigrad._ops.layout import gradient_layout
+from minigrad._ops import strided as ST
+from minigrad._ops.layout import dim_order, gradient_layout
 from minigrad._tensor.arithmetic import ArithmeticMethods, _logaddexp, _maximum, _minimum
 from minigrad._tensor.comparison import ComparisonMethods
 from minigrad._tensor.in_place import InPlaceMethods
@@ -71,6 +72,28 @@ from minigrad.autograd.node import Node, shown
 LEGACY_TYPES = {"Float": _dtype.float32, "Double": _dtype.float64, "Half": _dtype.float16,
                 "Long": _dtype.int64, "Int": _dtype.int32, "Short": _dtype.int16, "Char": _dtype.int8,
                 "Byte": _dtype.uint8, "Bool": _dtype.bool}
+
+
+def _strided_zeros(size, stride, np_dtype, name="empty_strided"):
+    """An array of zeros of `size` whose elements lie `stride` elements apart along each dim, in a
+    storage just large enough (overlapping if the strides say so): torch's empty_strided, zeroed
+    as minigrad's empty is. With torch's errors for a bad size or stride."""
+    for what, value in (("size", size), ("stride", stride)):
+        if not isinstance(value, (tuple, list)):
+            raise TypeError(f"{name}(): argument '{what}' must be tuple of ints, not {type(value).__name__}")
+    shape, steps = _shape_args((size,)), _shape_args((stride,))
+    if len(shape) != len(steps):
+        raise RuntimeError(f"dimensionality of sizes ({len(shape)}) must match dimensionality of strides ({len(steps)})")
+    if builtins.any(n < 0 for n in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {builtins.min(shape)}: {list(shape)}")
+    if builtins.any(step < 0 for step in steps):
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)} and strides={list(steps)}")
+    storage = np.zeros(ST.storage_size(shape, steps), np_dtype)
+    return ST.strided_view(storage, shape, steps, 0)
+
+
+def _never(self) -> _bool:
+    return False
 
 
 # ------------------------------------------------------------------ the Tensor
@@ -186,6 +209,28 @@ class Tensor(ArithmeticMethods, ComparisonMethods, UnaryMethods, ReductionMethod
     def is_cpu(self) -> _bool:
         return True
 
+    # minigrad's tensors are dense, strided, on the CPU and of no special kind (torch also has sparse,
+    # quantized, nested and meta tensors, and other devices): each of these says no.
+    is_sparse = is_sparse_csr = is_quantized = is_nested = is_meta = is_mkldnn = property(_never)
+    is_mps = is_xpu = is_ipu = is_vulkan = is_maia = is_mtia = is_xla = property(_never)
+
+    @property
+    def layout(self) -> _types.layout:
+        return _types.strided
+
+    def is_pinned(self) -> _bool:
+        """Whether the tensor lies in page-locked memory for fast copies to a GPU: never, in minigrad."""
+        return False
+
+    def pin_memory(self) -> Tensor:
+        """Page-locked memory needs an accelerator, which minigrad has not: torch's error without one."""
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+
+    def dim_order(self) -> tuple[_int, ...]:
+        """The dims from the outermost in memory to the innermost: (0, 1, ..., n-1) for a contiguous
+        tensor, (1, 0) for a transposed matrix; where strides leave it open, torch's choice."""
+        return dim_order(self._array.shape, self.stride())
+
     def get_device(self) -> _int:
         """The index of the CUDA device that holds the tensor, -1 for the CPU (minigrad's only device)."""
         return -1
@@ -204,6 +249,8 @@ class Tensor(ArithmeticMethods, ComparisonMethods, UnaryMethods, ReductionMethod
     def data_ptr(self) -> _int:
         """The address of the first element: views of one tensor share memory."""
         return self._array.__array_interface__["data"][0]
+
+    const_data_ptr = data_ptr  # (torch's read-only form: the same address)
 
     def storage_offset(self) -> _int:
         """How many elements into its memory this tensor starts: 0 unless it is a view that starts
@@ -592,6 +639,12 @@ class Tensor(ArithmeticMethods, ComparisonMethods, UnaryMethods, ReductionMethod
     def new_empty(self, *sizes: _int | SizeLike, size: SizeLike | None = None, dtype: DTypeLike | None = None,
                   requires_grad: _bool = False) -> Tensor:
         return self._new(np.empty, _sizes(sizes, size, "new_empty", "size"), dtype, requires_grad)
+
+    def new_empty_strided(self, size: SizeLike, stride: SizeLike, dtype: DTypeLike | None = None,
+                          requires_grad: _bool = False) -> Tensor:
+        """empty_strided(size, stride) of this tensor's dtype unless `dtype` is given."""
+        np_dtype = _dtype.numpy_dtype(dtype) or self._array.dtype
+        return Tensor._wrap(_strided_zeros(size, stride, np_dtype, "new_empty_strided")).requires_grad_(requires_grad)
 
     def new_full(self, size: SizeLike, fill_value: Number | Tensor, dtype: DTypeLike | None = None,
                  requires_grad: _bool = False) -> Tensor:

@@ -271,6 +271,22 @@ index_put = Primitive("IndexPut", _index_put, lambda g, ans, x, value, index: _z
                       lambda g, ans, x, value, index: g[index], saves="nothing")
 
 
+def _overwritten(x, values):
+    """x with every element replaced by `values`, which were drawn apart from x."""
+    return np.asarray(values, dtype=x.dtype).copy()
+
+
+def _overwritten_vjp(i, g, ans, x, values):
+    return _zeroed(g, Ellipsis)  # (only x can want a gradient: the values are an array)
+
+
+# x.exponential_() and the other random fills on a tensor in the graph: x's old values reach nothing,
+# so they get a zero gradient. One node per distribution, named as torch names it.
+RANDOM_FILLS = {name: Primitive(name, _overwritten, vjp_argnum=_overwritten_vjp, saves="nothing",
+                                fused_for="index_put(x, values, ...)")
+                for name in ("Exponential", "Geometric", "Cauchy", "LogNormal")}
+
+
 def _index_put_accumulate(x, value, index):
     out = x.copy()
     np.add.at(out, index, value)  # a position named twice receives both values

@@ -27,6 +27,8 @@ copy only where NumPy's layout is not torch's: no value changes, only where it i
 Strides are counted in elements here, as torch counts them (NumPy counts bytes).
 """
 
+import math
+
 import numpy as np
 
 
@@ -264,3 +266,51 @@ def _index_strides(x, index):
     operands = [tuple(steps[:before]) + (0,) * len(picked) + tuple(steps[len(steps) - after:])]
     operands += [(0,) * before + _elements(a) + (0,) * after for a in arrays]
     return dense_strides(shape, iteration_order(shape, operands))
+
+
+def dim_order(shape, strides):
+    """The dims of a tensor from the outermost in memory to the innermost, as torch's dim_order gives
+    them: those of C order or of channels-last where the tensor is one and not the other, else the
+    dims sorted by stride, outermost first. Where strides leave the order open (dims of size 1,
+    strides of 0) the choice is torch's: its insertion sort, ties broken by size."""
+    ndim = len(shape)
+    contiguous = math.prod(shape) < 2 or _dense_in_order(shape, strides, range(ndim - 1, -1, -1))
+    channels_last = ndim == 4 and _dense_in_order(shape, strides, (1, 3, 2, 0))
+    if ndim <= 1 or contiguous and not channels_last:
+        return tuple(range(ndim))
+    if channels_last and not contiguous:
+        return (0, *range(2, ndim), 1)
+
+    def at_least(a, b):  # (torch's test, as its sort reads it)
+        return b == 0 or (a != 0 and (a >= b or a % b == 0))
+
+    def after(a, b):  # 1: dim a lies inside dim b (its stride is smaller), -1: outside, 0: not told
+        if strides[a] == 0 or strides[b] == 0:
+            return 0
+        if strides[a] == strides[b]:
+            return 0 if at_least(shape[b], shape[a]) else 1
+        return -1 if at_least(strides[b], strides[a]) else 1
+
+    order = list(range(ndim - 1, -1, -1))  # innermost first while sorting
+    for i in range(1, ndim):
+        moving = i
+        for j in range(i - 1, -1, -1):
+            comparison = after(order[j], order[moving])
+            if comparison > 0:
+                order[j], order[moving] = order[moving], order[j]
+                moving = j
+            elif comparison < 0:
+                break
+    return tuple(reversed(order))
+
+
+def _dense_in_order(shape, strides, dims):
+    """Whether the dims, innermost first, lie densely in memory (dims of size 1 skipped)."""
+    expected = 1
+    for dim in dims:
+        if shape[dim] == 1:
+            continue
+        if strides[dim] != expected:
+            return False
+        expected *= shape[dim]
+    return True

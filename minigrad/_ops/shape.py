@@ -8,7 +8,8 @@ import math
 
 import numpy as np
 
-from minigrad._ops.layout import c_order, empty_like, in_suggested_order, is_channels_last, suggested_order
+from minigrad._ops.layout import (c_order, dense_strides, empty_like, in_suggested_order, is_channels_last,
+                                  strided_empty, suggested_order)
 from minigrad._ops.registry import IndexedGradient, Primitive
 
 
@@ -25,6 +26,8 @@ reshape = Primitive("Reshape", _reshape, _reshape_vjp, saves="nothing", view=Tru
 view = Primitive("View", _reshape, _reshape_vjp, saves="nothing", view=True, fused_for="reshape(x, shape)")
 squeeze = Primitive("Squeeze", _reshape, _reshape_vjp, saves="nothing", view=True, fused_for="reshape(x, shape)")
 unsqueeze = Primitive("Unsqueeze", _reshape, _reshape_vjp, saves="nothing", view=True, fused_for="reshape(x, shape)")
+resize = Primitive("Resize", _reshape, _reshape_vjp, saves="nothing", view=True, grad_fn_name="ResizeBackward",
+                   fused_for="reshape(x, shape)")
 
 
 def _permute_vjp(g, ans, x, axes):
@@ -175,3 +178,47 @@ unfold = Primitive("Unfold", _unfold,
 unfold_backward = Primitive("UnfoldBackward", _unfold_backward,
                             lambda g, ans, x, input_shape, dim, size, step: unfold(g, dim=dim, size=size, step=step),
                             saves="nothing")
+
+
+# ---------------------------------------------------------------- the *_copy ops
+# torch's permute_copy(x, ...) is permute(x, ...) written into a new contiguous tensor, and so for
+# every view op: the same elements and the same gradient, in memory of their own. Here each is the
+# view followed by one of these copies, whose node is named as torch names the *_copy op's node.
+
+def _fresh(x):
+    """x's elements in a new C-ordered array, never a view of x (strided as torch's contiguous
+    tensors are, also where a dim is empty, where NumPy gives strides of 0)."""
+    out = strided_empty(x.shape, x.dtype, dense_strides(x.shape, range(x.ndim - 1, -1, -1)))
+    out[...] = x
+    return out
+
+
+def _passed_on(g, ans, x):
+    return g
+
+
+def _copy_of_view(grad_fn_name):
+    return Primitive(grad_fn_name, _fresh, _passed_on, saves="nothing", grad_fn_name=grad_fn_name, fused_for="clone(x)")
+
+
+VIEW_COPIES = {name: _copy_of_view(name) for name in (
+    "AliasBackward0_copy", "AsStridedBackward0_copy", "DiagonalBackward0_copy", "ExpandBackward0_copy",
+    "PermuteBackward0_copy", "SelectBackward0_copy", "SliceBackward0_copy", "SplitBackward0_copy",
+    "SplitWithSizesBackward0_copy", "SqueezeBackward0_copy", "SqueezeBackward1_copy", "SqueezeBackward2_copy",
+    "TBackward0_copy", "TransposeBackward0_copy", "UnbindBackward0_copy", "UnfoldBackward0_copy",
+    "UnsqueezeBackward0_copy", "ViewBackward0_copy", "NarrowCopyBackward0")}
+
+# torch's unsafe_split and unsafe_chunk: the pieces of split, sharing x's memory, but not recorded as
+# views of it (an in-place change of a piece is not seen through x). The same array, a node of its own.
+unsafe_split = Primitive("UnsafeSplit", lambda x: x, _passed_on, saves="nothing", fused_for="split(x)")
+unsafe_split_with_sizes = Primitive("UnsafeSplitWithSizes", lambda x: x, _passed_on, saves="nothing",
+                                    fused_for="split(x)")
+
+
+def _refuse_detach_copy_gradient(g, ans, x):
+    raise RuntimeError("derivative for aten::detach_copy is not implemented")
+
+
+# torch's detach_copy keeps requires_grad but has no derivative: backward through it raises.
+detach_copy = Primitive("DetachCopy", _fresh, _refuse_detach_copy_gradient, saves="nothing",
+                        grad_fn_name="torch::autograd::NotImplemented")

@@ -26,19 +26,23 @@ from typing import Any
 import numpy as np
 
 from minigrad import _dtype
-from minigrad._arguments import _check_inplace_shape, _fill_value
+from minigrad._arguments import _check_inplace_shape, _fill_value, _shape_args
 from minigrad._ops import elementwise as E
 from minigrad._ops import indexing as I
 from minigrad._ops import representation as REP
 from minigrad._ops import special as SP
+from minigrad._ops import strided as ST
+from minigrad._ops.layout import dense_strides
 from minigrad._tensor.arithmetic import _number_operand
 from minigrad._tensor.operands import (_both_bool, _check_no_bool_subtraction, _comparable, _fitted_number, _is_scalar,
                                        _lerp_step, _promote, _raw, _refuse_bool_kernel, _scalar_type, _tensor_operand,
                                        _wrapped, apply)
+from minigrad._tensor.shape import _as_strided, _storage
 from minigrad._tensor.unary import _mvlgamma_dimension, _polygamma_order
-from minigrad._types import Dims, Number
+from minigrad._types import Dims, Number, SizeLike
 from minigrad.autograd.grad_mode import _state as _grad_mode
-from minigrad.random import Generator, _bernoulli, _normal, _numpy_rng, _uniform
+from minigrad.random import (Generator, _bernoulli, _cauchy, _exponential, _geometric, _log_normal, _normal,
+                             _numpy_rng, _uniform)
 
 # The Tensor class and TensorLike (what the methods take as an operand), set by use_tensor_type
 # once tensor.py has made the class: see the package's docstring.
@@ -468,6 +472,50 @@ class InPlaceMethods:
         self._version_counter[0] += 1
         return self
 
+    def as_strided_(self, size: SizeLike, stride: SizeLike, storage_offset: _int | None = None) -> Tensor:
+        """Make this tensor the view self.as_strided(size, stride, storage_offset) of its own memory."""
+        if self._requires_grad and self._grad_fn is None and _grad_mode.enabled:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        base = self._base if self._base is not None else Tensor._wrap(self._array, None, self._version_counter)
+        self._reshape_in_place(lambda x: _as_strided(x, ST.as_strided_in_place, size, stride, storage_offset))
+        self._base, self._view_of = base, base._grad_fn  # from now on, a view of the memory it had
+        return self
+
+    def resize_(self, *sizes: _int | SizeLike) -> Tensor:
+        """Give this tensor the shape `sizes`, its memory read again in C order from where the tensor
+        starts. The elements already in memory keep their values; where more memory is needed the
+        tensor gets a longer copy of its memory, the new elements zero (torch leaves them
+        uninitialised). The same shape leaves the tensor as it is, strides included, as in torch."""
+        shape = _shape_args(sizes)
+        if builtins.any(n < 0 for n in shape):
+            raise RuntimeError(f"resize_: a size cannot be negative, got {list(shape)}")
+        if self._requires_grad:
+            raise RuntimeError("cannot resize variables that require grad")
+        if shape == self._array.shape:
+            return self
+        storage, offset = _storage(self), self.storage_offset()
+        strides = dense_strides(shape, range(len(shape) - 1, -1, -1))
+        needed = ST.storage_size(shape, strides, offset)
+        grown = needed > storage.size
+        if grown:  # NumPy cannot grow memory that others may hold: a longer copy of it
+            longer = np.zeros(needed, self._array.dtype)
+            longer[:storage.size] = storage
+            storage = longer
+        if grown or self._base is None:
+            # from now on a view of its whole memory, which a smaller shape does not shrink (a later
+            # resize_ back finds the old values, as in torch), at the same offset into it
+            self._base, self._view_of = Tensor._wrap(storage, None, self._version_counter), None
+        self._array = ST.strided_view(storage, shape, strides, offset)
+        self._version_counter[0] += 1
+        return self
+
+    def resize_as_(self, the_template: Tensor) -> Tensor:
+        """resize_ to the_template's shape."""
+        if not isinstance(the_template, Tensor):
+            raise TypeError(f"resize_as_(): argument 'the_template' (position 1) must be Tensor, not "
+                            f"{type(the_template).__name__}")
+        return self.resize_(the_template.shape)
+
     def t_(self) -> Tensor:
         if self.ndim > 2:
             raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
@@ -553,6 +601,45 @@ class InPlaceMethods:
         self._refuse_non_floating("normal_kernel_cpu")
         return self._fill_raw(_normal(mean, std, self._array.shape, generator))
 
+    def exponential_(self, lambd: _float = 1.0, *, generator: Generator | None = None) -> Tensor:
+        """Fill with draws from the exponential distribution of rate lambd (mean 1 / lambd)."""
+        values = _exponential(lambd, self._array.shape, generator)  # (the argument is checked first, as in torch)
+        self._refuse_discrete("Exponential", _dtype.scalar_type_name(self._array.dtype))
+        return self._fill_drawn("Exponential", values)
+
+    def geometric_(self, p: _float, *, generator: Generator | None = None) -> Tensor:
+        """Fill with the number of trials up to the first success, each one a success with probability p
+        (1, 2, ...: integer tensors allowed, as in torch)."""
+        values = _geometric(p, self._array.shape, generator)
+        if self._array.dtype == np.bool_:
+            raise NotImplementedError("\"geometric_cpu\" not implemented for 'Bool'")
+        return self._fill_drawn("Geometric", values)
+
+    def cauchy_(self, median: _float = 0.0, sigma: _float = 1.0, *, generator: Generator | None = None) -> Tensor:
+        """Fill with draws from the Cauchy distribution centred on median, of half width sigma."""
+        values = _cauchy(median, sigma, self._array.shape, generator)
+        self._refuse_discrete("Cauchy", _C_TYPE_NAMES.get(self._array.dtype.name))
+        return self._fill_drawn("Cauchy", values)
+
+    def log_normal_(self, mean: _float = 1.0, std: _float = 2.0, *, generator: Generator | None = None) -> Tensor:
+        """Fill with exp(v), v drawn from N(mean, std^2): mean and std are those of the log."""
+        values = _log_normal(mean, std, self._array.shape, generator)
+        self._refuse_non_floating("log_normal_cpu")
+        return self._fill_drawn("LogNormal", values)
+
+    def _refuse_discrete(self, distribution, type_name):
+        """torch's error for a continuous distribution drawn into an integer or bool tensor."""
+        if self._array.dtype.kind != "f":
+            raise RuntimeError(f"{distribution} distribution is a continuous probability distribution. dtype must be "
+                               f"a floating point but you specified {type_name}")
+
+    def _fill_drawn(self, distribution, values):
+        """_fill_raw for a random fill, whose node on a tensor in the graph torch names after the distribution."""
+        self._check_inplace()
+        if self._grad_fn is not None and _grad_mode.enabled:
+            return self._inplace(I.RANDOM_FILLS[distribution], np.asarray(values, dtype=self._array.dtype))
+        return self._fill_raw(values)
+
     def _refuse_non_floating(self, kernel):
         """torch's NotImplementedError, naming its kernel, for an op it has for floating tensors only."""
         if self._array.dtype.kind != "f":
@@ -596,6 +683,11 @@ class InPlaceMethods:
             raise TypeError(f"{name}: the function must return a number for each element, got "
                             f"{type(bad).__name__} {bad!r}")
         return self._fill_raw(np.array(values, dtype=self._array.dtype).reshape(self._array.shape))
+
+
+# The C names of the element types, as some of torch's messages spell them
+_C_TYPE_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                 "uint8": "unsigned char", "bool": "bool"}
 
 
 def _refuse_cast(result_dtype, own_dtype):

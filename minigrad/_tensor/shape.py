@@ -24,9 +24,10 @@ from typing import SupportsIndex
 import numpy as np
 
 from minigrad import _dtype
-from minigrad._arguments import _axes, _dim, _infer_shape, _sizes
+from minigrad._arguments import _axes, _dim, _infer_shape, _shape_args, _sizes
 from minigrad._ops import linalg as L
 from minigrad._ops import shape as S
+from minigrad._ops import strided as ST
 from minigrad._tensor.operands import _as_tensor, _raw, apply
 from minigrad._types import Dims, DTypeLike, Size, SizeLike
 
@@ -481,6 +482,50 @@ class ShapeMethods:
         axis = _dim(dim, self.ndim)
         return self[(slice(None),) * axis + (index,)]
 
+    def resize(self, *sizes: _int | SizeLike) -> Tensor:
+        """Deprecated in torch (it warns): the elements in C order, reshaped to `sizes`, which must
+        hold as many; recorded as torch's ResizeBackward. resize_ is the in-place form."""
+        warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=2)
+        return self._resized(_shape_args(sizes))
+
+    def resize_as(self, tensor: Tensor) -> Tensor:
+        """Deprecated in torch (it warns): resize to tensor's shape."""
+        warnings.warn("non-inplace resize_as is deprecated", UserWarning, stacklevel=2)
+        return self._resized(tuple(tensor.shape))
+
+    def _resized(self, shape):
+        if math.prod(shape) != self._array.size or builtins.any(n < 0 for n in shape):
+            raise RuntimeError(f"requested resize to {'x'.join(map(str, shape))} ({math.prod(shape)} elements in "
+                               f"total), but the given tensor has a size of {'x'.join(map(str, self._array.shape))} "
+                               f"({self._array.size} elements). autograd's resize can only change the shape of a "
+                               "given tensor, while preserving the number of elements.")
+        return apply(S.resize, self.contiguous(), shape=shape)
+
+    def narrow_copy(self, dim: _int, start: SupportsIndex, length: SupportsIndex) -> Tensor:
+        """narrow(dim, start, length) in a new contiguous tensor, not a view."""
+        return _copy(self.narrow(dim, start, length), "NarrowCopyBackward0")
+
+    def unsafe_split(self, split_size: _int | Sequence[_int], dim: _int = 0) -> tuple[Tensor, ...]:
+        """split's pieces, sharing this tensor's memory without being recorded as its views (torch
+        leaves it to the caller not to change one in place)."""
+        return tuple(apply(S.unsafe_split, piece) for piece in self.split(_one_size("unsafe_split", split_size), dim))
+
+    def unsafe_split_with_sizes(self, split_sizes: Sequence[_int], dim: _int = 0) -> tuple[Tensor, ...]:
+        """split_with_sizes' pieces, not recorded as views (see unsafe_split)."""
+        return tuple(apply(S.unsafe_split_with_sizes, piece) for piece in self.split_with_sizes(split_sizes, dim))
+
+    def unsafe_chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
+        """chunk's pieces, not recorded as views (see unsafe_split)."""
+        return tuple(apply(S.unsafe_split, piece) for piece in self.chunk(chunks, dim))
+
+    # -------------------------------------------------------------- strided views
+    def as_strided(self, size: SizeLike, stride: SizeLike, storage_offset: _int | None = None) -> Tensor:
+        """A view of the memory this tensor lies in (its storage, see storage_offset()), read
+        with the given size and strides from element `storage_offset` on (by default this
+        tensor's own offset). Windows may overlap: x.as_strided((n - k + 1, k), (1, 1)) holds
+        every run of k neighbours of a 1-D x, each a row, without a copy."""
+        return _as_strided(self, ST.as_strided, size, stride, storage_offset)
+
     # -------------------------------------------------------------- diagonals and blocks
     def diag_embed(self, offset: _int = 0, dim1: _int = -2, dim2: _int = -1) -> Tensor:
         """Matrices with self's last dim on their diagonal `offset`, in the new dims dim1 and dim2
@@ -508,6 +553,71 @@ class ShapeMethods:
         interleaved_b = [size for side in b_shape for size in (1, side)]
         product = self.reshape(interleaved_a) * other.reshape(interleaved_b)
         return product.reshape([a * b for a, b in zip(a_shape, b_shape)])
+
+
+def _copy(view, grad_fn_name):
+    """The result of a view op (a tensor, or a tuple of them for split and unbind) in new memory
+    of its own, C-ordered: torch's *_copy op, its node named `grad_fn_name` as torch names it."""
+    if isinstance(view, tuple):
+        return tuple(_copy(piece, grad_fn_name) for piece in view)
+    return apply(S.VIEW_COPIES[grad_fn_name], view)
+
+
+def _one_size(name, split_size):
+    """split_size as the split ops that take one size only (not a list of sizes) take it."""
+    if not isinstance(split_size, numbers.Integral):
+        raise TypeError(f"{name}(): argument 'split_size' (position 2) must be int, not {type(split_size).__name__}")
+    return split_size
+
+
+def _storage(t):
+    """The memory t lies in, as a one-dimensional array: that of the tensor it is a view of (or
+    its own), from that tensor's first element, where storage_offset() counts from, to its last."""
+    root = (t._base if t._base is not None else t)._array
+    size = ST.storage_size(root.shape, tuple(step // root.itemsize for step in root.strides))
+    return np.lib.stride_tricks.as_strided(root, (size,), (root.itemsize,))
+
+
+def _geometry(size, stride, storage_offset, storage, name="as_strided"):
+    """(size, stride, offset) as as_strided takes them, with torch's errors for windows that
+    reach outside the storage, negative strides or sizes, and a negative offset."""
+    for what, value in (("size", size), ("stride", stride)):
+        if not isinstance(value, (tuple, list)):
+            raise TypeError(f"{name}(): argument '{what}' must be tuple of ints, not {type(value).__name__}")
+    size, stride = _shape_args((size,)), _shape_args((stride,))
+    offset = operator.index(storage_offset)
+    if builtins.any(step < 0 for step in stride):
+        raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got strides: {list(stride)}")
+    if len(size) != len(stride):
+        raise RuntimeError(f"mismatch in length of strides and shape: {len(stride)} strides for a shape of "
+                           f"{len(size)} dims")
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+    if builtins.any(n < 0 for n in size):
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(size)} and strides={list(stride)}")
+    needed, itemsize = ST.storage_size(size, stride, offset), storage.itemsize
+    if needed > storage.size:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
+                           f"itemsize {itemsize} requiring a storage size of {needed * itemsize} are out of bounds "
+                           f"for storage of size {storage.size * itemsize}")
+    return size, stride, offset
+
+
+def _as_strided(x, primitive, size, stride, storage_offset):
+    """x.as_strided(...) recorded as `primitive`: always a view of x's base, also where the window
+    reads none of x's own elements (NumPy then sees no shared memory)."""
+    if storage_offset is not None and not isinstance(storage_offset, numbers.Integral):
+        raise TypeError(f"as_strided(): argument 'storage_offset' must be int, not {type(storage_offset).__name__}")
+    storage = _storage(x)
+    offset = x.storage_offset() if storage_offset is None else storage_offset
+    size, stride, offset = _geometry(size, stride, offset, storage)
+    out = apply(primitive, x, storage, size=size, stride=stride, offset=offset,
+                x_geometry=(x._array.shape, x.stride(), x.storage_offset()))
+    if out._base is None:
+        out._version_counter = x._version_counter
+        out._base = x._base if x._base is not None else x
+        out._view_of = out._base._grad_fn
+    return out
 
 
 def _cat(tensors, axis=0):
