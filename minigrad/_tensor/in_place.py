@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import _dtype
-from minigrad._arguments import _check_inplace_shape, _fill_value, _shape_args
+from minigrad._arguments import _check_inplace_shape, _fill_value, _sizes
 from minigrad._ops import elementwise as E
 from minigrad._ops import indexing as I
 from minigrad._ops import representation as REP
@@ -486,7 +486,7 @@ class InPlaceMethods:
         starts. The elements already in memory keep their values; where more memory is needed the
         tensor gets a longer copy of its memory, the new elements zero (torch leaves them
         uninitialised). The same shape leaves the tensor as it is, strides included, as in torch."""
-        shape = _shape_args(sizes)
+        shape = _sizes(sizes, None, "resize_", "size")
         if builtins.any(n < 0 for n in shape):
             raise RuntimeError(f"resize_: a size cannot be negative, got {list(shape)}")
         if self._requires_grad:

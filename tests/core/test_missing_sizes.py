@@ -24,6 +24,7 @@ CALLS = {
     "permute": (lambda lib: lib.ones(1).permute(), "dims"),
     "flip": (lambda lib: lib.ones(1).flip(), "dims"),
     "tile": (lambda lib: lib.ones(1).tile(), "dims"),
+    "resize_": (lambda lib: lib.ones(2).resize_(), "size"),
 }
 
 
