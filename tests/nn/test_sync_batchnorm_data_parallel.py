@@ -1,4 +1,4 @@
-"""SyncBatchNorm and DataParallel as torch runs them in one process without a GPU: SyncBatchNorm
+"""SyncBatchNorm, DataParallel and the old Container as torch runs them in one process without a GPU: SyncBatchNorm
 computes BatchNorm's statistics over the batch of any rank, DataParallel calls its module."""
 
 import numpy as np
@@ -92,3 +92,9 @@ def test_data_parallel_passes_keyword_arguments_and_gradients():
     model = nn.DataParallel(Scale())
     model(minigrad.tensor([1.0, 3.0]), shift=1.0).sum().backward()
     assert model.module.w.grad.item() == 4.0
+
+
+def test_the_old_container_registers_its_keyword_modules_like_torch():
+    made = {lib: lib.nn.Container(encoder=lib.nn.Linear(2, 3), head=lib.nn.Linear(3, 1)) for lib in (minigrad, torch)}
+    assert repr(made[minigrad]) == repr(made[torch])
+    assert list(made[minigrad].state_dict()) == list(made[torch].state_dict())

@@ -13,7 +13,7 @@ from minigrad.nn.modules.module import Module, _indent, _tensor_type_name
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
+__all__ = ["Container", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
 
 def _absolute_index(index, size):
@@ -41,6 +41,16 @@ def _insert(container, index, module):
     modules = list(container._modules.values())
     modules.insert(index, module)
     _number_children(container, modules)
+
+
+class Container(Module):
+    """torch's oldest container, kept for old code: Container(name=module, ...) registers each
+    keyword's module as a child of that name. New code subclasses Module or uses ModuleDict."""
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        for name, module in kwargs.items():
+            self.add_module(name, module)
 
 
 class Sequential(Module):
