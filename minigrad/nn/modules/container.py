@@ -8,6 +8,7 @@ which is why state_dict keys read ``0.weight`` or ``encoder.weight``.
 
 import collections
 import operator
+import warnings
 
 from minigrad.nn.modules.module import Module, _indent, _tensor_type_name
 from minigrad.nn.parameter import Parameter
@@ -48,6 +49,8 @@ class Container(Module):
     keyword's module as a child of that name. New code subclasses Module or uses ModuleDict."""
 
     def __init__(self, **kwargs):
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now implemented in `nn.Module`. "
+                      "Subclass that instead.", FutureWarning, stacklevel=2)
         super().__init__()
         for name, module in kwargs.items():
             self.add_module(name, module)
