@@ -23,6 +23,7 @@ from minigrad._ops import elementwise as E
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
 from minigrad._ops import shape as S
+from minigrad._tensor.linalg import _lu_unpack
 from minigrad._tensor.operands import _promote
 from minigrad._tensor.unary import _polygamma_order
 from minigrad._types import DTypeLike, Size
@@ -924,8 +925,17 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
     return powers if increasing else powers.flip(-1)
 
 
-# ---------------------------------------------------------------- Cholesky factors
+# ---------------------------------------------------------------- Cholesky and LU factors
 cholesky_solve, cholesky_inverse = Tensor.cholesky_solve, Tensor.cholesky_inverse
+lu, lu_solve = Tensor.lu, Tensor.lu_solve  # (torch's older forms of linalg.lu_factor and linalg.lu_solve)
+
+
+def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True
+              ) -> tuple[Tensor, Tensor, Tensor]:
+    """(P, L, U) with A = P L U from lu_factor's packed LU and pivots; a part not asked for
+    (unpack_data=False: L and U, unpack_pivots=False: P) is an empty tensor."""
+    return _lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots)
+
 
 
 # The in-place forms torch also has as functions (minigrad.exp_(x) is x.exp_()), and small ones.

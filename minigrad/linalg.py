@@ -11,8 +11,8 @@ import numpy as np
 from minigrad._ops import linalg as _L
 from minigrad._arguments import _broadcast_shape
 from minigrad._dtype import scalar_type_name
-from minigrad._tensor.linalg import (LinAlgError, _check_pinv, _cholesky, _cross, _not_positive_definite, _qr,
-                                     _singular, _svd, _svdvals)
+from minigrad._tensor.linalg import (LinAlgError, _check_pinv, _cholesky, _cross, _lu, _lu_factor_ex, _lu_solve,
+                                     _not_positive_definite, _qr, _singular, _svd, _svdvals, _zero_pivot)
 from minigrad._tensor.operands import _promote
 from minigrad._tensor.shape import _cat
 from minigrad.tensor import Tensor, apply
@@ -209,6 +209,42 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
                            f"({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
     _broadcast_shape(A._array.shape[:-2], B._array.shape[:-2])  # torch's error where the batch dims clash
     return apply(_L.solve_triangular, A, B.to(A.dtype), upper=upper, left=left, unitriangular=unitriangular)
+
+
+_LU_FACTOR = collections.namedtuple("linalg_lu_factor", ["LU", "pivots"])
+_LU_FACTOR_EX = collections.namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"])
+
+
+def lu_factor(A, *, pivot=True):
+    """(LU, pivots): the LU factorization with partial pivoting P A = L U of each matrix of A (m x n),
+    L (unit diagonal, not stored) and U packed into one matrix LU, and pivots (int32, from 1) the
+    row swapped with each row in turn, as LAPACK gives them. RuntimeError where U has a zero on its
+    diagonal (lu_factor_ex reports it instead)."""
+    LU, pivots, info = _lu_factor_ex(A, pivot, "torch.lu_factor")
+    if info._array.any():
+        raise _zero_pivot("torch.linalg.lu_factor", A, info._array)
+    return _LU_FACTOR(LU, pivots)
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False):
+    """(LU, pivots, info): lu_factor without the error. info (int32, one per matrix) is 0, or the
+    position (from 1) of the first zero on U's diagonal."""
+    LU, pivots, info = _lu_factor_ex(A, pivot, "torch.lu_factor")
+    if check_errors and info._array.any():
+        raise _zero_pivot("torch.linalg.lu_factor_ex", A, info._array)
+    return _LU_FACTOR_EX(LU, pivots, info)
+
+
+def lu(A, *, pivot=True):
+    """(P, L, U) with A = P L U: P a permutation matrix, L (m x k) unit lower triangular and U (k x n)
+    upper triangular, k = min(m, n)."""
+    return _lu(A, pivot)
+
+
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
+    """X with A X = B (A^T X = B for adjoint; X A = B and X A^T = B for left=False), A given by
+    lu_factor's LU and pivots; the batch dims of LU and B broadcast."""
+    return _lu_solve(LU, pivots, B, left, adjoint)
 
 
 def _uplo(UPLO):

@@ -6,6 +6,8 @@ axes; the VJPs turn vectors into matrices, apply the matrix rule, and let the en
 the gradient back over broadcast batch axes.
 """
 
+import math
+
 import numpy as np
 
 from minigrad._ops.layout import c_order
@@ -567,6 +569,177 @@ qr_q = Primitive("LinalgQrQ", _in_c_order(_qr_q), lambda g, ans, a, mode, factor
                  grad_fn_name="LinalgQrBackward0")
 qr_r = Primitive("LinalgQrR", _in_c_order(_qr_r), lambda g, ans, a, mode, factors=None: _qr_vjp(a, mode, factors, gr=g),
                  grad_fn_name="LinalgQrBackward0")
+
+
+# ---------------------------------------------------------------- LU
+# P A = L U with partial pivoting, as LAPACK's getrf computes it: in column j, the row holding
+# the largest magnitude at or below the diagonal (the first of equals) is swapped into row j,
+# and multiples of row j are subtracted from the rows below. L (unit lower triangular, m x k) and
+# U (upper triangular, k x n), k = min(m, n), are packed into one m x n matrix LU: L below the
+# diagonal (its ones are not stored) and U on and above it. pivots[j] (from 1, int32) is the row
+# swapped with row j, so the swaps are applied one after the other.
+def lu_factors(a):
+    """(LU, pivots, info) of each m x n matrix of a. info (int32) is 0, or the position (from 1)
+    of the first zero on U's diagonal, where the matrix is singular: that column eliminates nothing,
+    and the factorization carries on, as LAPACK's does. One step per column, each step on the
+    whole batch at once."""
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    batch = a.shape[:-2]
+    lu = a.reshape((math.prod(batch), m, n)).copy()
+    pivots = np.zeros((len(lu), k), dtype=np.int32)
+    info = np.zeros(len(lu), dtype=np.int32)
+    matrices = np.arange(len(lu))
+    for j in range(k):
+        rows = j + np.argmax(np.abs(lu[:, j:, j]), axis=-1)  # the largest candidate, the first of equals
+        pivots[:, j] = rows + 1
+        lu[matrices, j], lu[matrices, rows] = lu[matrices, rows], lu[matrices, j]
+        pivot = lu[:, j, j]
+        info = np.where((info == 0) & (pivot == 0), j + 1, info)
+        # (LAPACK multiplies by the pivot's reciprocal; a zero pivot has zeros below it, left as they are)
+        multipliers = lu[:, j + 1:, j] * (1 / np.where(pivot == 0, 1, pivot))[:, None]
+        lu[:, j + 1:, j] = multipliers
+        lu[:, j + 1:, j + 1:] -= multipliers[:, :, None] * lu[:, j, None, j + 1:]
+    return lu.reshape(a.shape), pivots.reshape(batch + (k,)), info.reshape(batch)
+
+
+def unpack_lower(lu):
+    """L (m x k) of a packed LU: its strict lower triangle, with ones on the diagonal."""
+    m, n = lu.shape[-2:]
+    return np.tril(lu[..., :min(m, n)], -1) + np.eye(m, min(m, n), dtype=lu.dtype)
+
+
+def unpack_upper(lu):
+    """U (k x n) of a packed LU: its upper triangle."""
+    return np.triu(lu[..., :min(lu.shape[-2:]), :])
+
+
+def permutation(pivots, m, dtype):
+    """P (m x m) of A = P L U from LAPACK's pivots: the row swaps applied in order to the rows
+    0..m-1 give perm, the order of A's rows in L U (L U = A[perm]); so P[perm[i], i] = 1."""
+    batch = pivots.shape[:-1]
+    swaps = pivots.reshape((math.prod(batch), pivots.shape[-1])).astype(np.intp) - 1
+    perm = np.broadcast_to(np.arange(m), (len(swaps), m)).copy()
+    matrices = np.arange(len(swaps))
+    for j in range(swaps.shape[-1]):
+        rows = swaps[:, j]
+        perm[matrices, j], perm[matrices, rows] = perm[matrices, rows], perm[matrices, j]
+    p = np.zeros((len(swaps), m, m), dtype=dtype)
+    p[matrices[:, None], perm, np.arange(m)] = 1
+    return p.reshape(batch + (m, m))
+
+
+def _lu_vjp(p, lower, upper, gl, gu):
+    """The gradient of A = P L U for the gradients gL of L and gU of U (either may be None).
+
+    Square: dA = P (dL U + L dU), so with X = L^-1 P^T dA U^-1, dL = L tril(X, -1) and dU = triu(X) U;
+    the adjoint is gA = P L^-T M U^-T with M = tril(L^T gL, -1) + triu(gU U^T). A wide A = P L [U1 U2]
+    is that square one for U1, with dU2 = L^-1 P^T dA2 - tril(X, -1) U2: M loses tril(gU2 U2^T, -1)
+    and gA2 = P L^-T gU2. A tall A = P [L1; L2] U likewise: M loses triu(L2^T gL2) and gA2 = P gL2 U^-T.
+    Only the triangles that L and U are made of are read of gL and gU. The triangular solves apply
+    the primitive, so that under create_graph the rule is recorded and has gradients.
+    """
+    m, n = p.shape[-1], upper.shape[-1]
+    k = min(m, n)
+    gl = np.zeros_like(lower) if gl is None else np.tril(gl, -1)
+    gu = np.zeros_like(upper) if gu is None else np.triu(gu)
+    l1, u1 = lower[..., :k, :], upper[..., :, :k]  # the square k x k parts
+    middle = np.tril(_mT(l1) @ gl[..., :k, :], -1) + np.triu(gu[..., :, :k] @ _mT(u1))
+    if m < n:
+        middle = middle - np.tril(gu[..., :, k:] @ _mT(upper[..., :, k:]), -1)
+    if m > n:
+        middle = middle - np.triu(_mT(lower[..., k:, :]) @ gl[..., k:, :])
+    grad = solve_triangular(_mT(l1), middle, upper=True, left=True, unitriangular=True)   # L^-T M
+    grad = solve_triangular(_mT(u1), grad, upper=False, left=False, unitriangular=False)  # ... U^-T
+    if m < n:
+        wide = solve_triangular(_mT(l1), gu[..., :, k:], upper=True, left=True, unitriangular=True)
+        grad = np.concatenate([grad, wide], axis=-1)
+    if m > n:
+        tall = solve_triangular(_mT(u1), gl[..., k:, :], upper=False, left=False, unitriangular=False)
+        grad = np.concatenate([grad, tall], axis=-2)
+    return p @ grad
+
+
+def _lu_parts(a, factors):
+    """(P, L, U) of a for a rule, from the factors (LU, pivots, info) that the shell computed once.
+    On recorded tensors (a rule under create_graph) L and U are the primitives applied to a again,
+    so that their dependence on a is recorded too; P is a constant."""
+    lu, pivots, _ = factors
+    p = permutation(pivots, lu.shape[-2], lu.dtype)
+    if not on_arrays(a):
+        return p, lu_lower(a, factors=factors), lu_upper(a, factors=factors)
+    return p, unpack_lower(lu), unpack_upper(lu)
+
+
+def _lu_factor_vjp(g, ans, a, factors):
+    # LU packs L's strict lower triangle and U's upper one, so their gradients are those parts of g.
+    k = min(a.shape[-2:])
+    return _lu_vjp(*_lu_parts(a, factors), g[..., :, :k], g[..., :k, :])
+
+
+# The shell factors A once and hands (LU, pivots, info) to each node as the parameter `factors`.
+lu_factor = Primitive("LinalgLuFactor", _in_c_order(lambda a, factors: factors[0]), _lu_factor_vjp,
+                      grad_fn_name="LinalgLuFactorExBackward0")
+lu_lower = Primitive("LinalgLuL", _in_c_order(lambda a, factors: unpack_lower(factors[0])),
+                     lambda g, ans, a, factors: _lu_vjp(*_lu_parts(a, factors), g, None),
+                     grad_fn_name="LinalgLuBackward0")
+lu_upper = Primitive("LinalgLuU", _in_c_order(lambda a, factors: unpack_upper(factors[0])),
+                     lambda g, ans, a, factors: _lu_vjp(*_lu_parts(a, factors), None, g),
+                     grad_fn_name="LinalgLuBackward0")
+
+
+def _unpacked_lower_vjp(g, ans, lu):
+    # L's strict lower triangle is LU's, in its first k columns; the columns after them get 0.
+    m, n = lu.shape[-2:]
+    grad = np.tril(g, -1)
+    return np.concatenate([grad, np.zeros_like(lu[..., :, m:])], axis=-1) if n > m else grad
+
+
+def _unpacked_upper_vjp(g, ans, lu):
+    # U is LU's upper triangle, in its first k rows; the rows after them get 0.
+    m, n = lu.shape[-2:]
+    grad = np.triu(g)
+    return np.concatenate([grad, np.zeros_like(lu[..., n:, :])], axis=-2) if m > n else grad
+
+
+unpacked_lower = Primitive("LuUnpackL", _in_c_order(unpack_lower), _unpacked_lower_vjp,
+                           grad_fn_name="LuUnpackBackward0")
+unpacked_upper = Primitive("LuUnpackU", _in_c_order(unpack_upper), _unpacked_upper_vjp,
+                           grad_fn_name="LuUnpackBackward0")
+
+
+def _lu_solve(lu, b, pivots, left, adjoint):
+    """X with A X = B (A^T X = B where adjoint; X A = B and X A^T = B where not left), A = P L U
+    given by its packed LU and pivots: two triangular solves and the permutation."""
+    if not left:  # X A = B is A^T X^T = B^T, and X A^T = B is A X^T = B^T
+        return _mT(_lu_solve(lu, _mT(b), pivots, True, not adjoint))
+    p, lower, upper = permutation(pivots, lu.shape[-1], lu.dtype), unpack_lower(lu), unpack_upper(lu)
+    if adjoint:  # X = A^-T B = P L^-T U^-T B
+        y = _solve_triangular(_mT(upper), b, upper=False, left=True, unitriangular=False)
+        return p @ _solve_triangular(_mT(lower), y, upper=True, left=True, unitriangular=True)
+    y = _solve_triangular(lower, _mT(p) @ b, upper=False, left=True, unitriangular=True)  # X = U^-1 L^-1 P^T B
+    return _solve_triangular(upper, y, upper=True, left=True, unitriangular=False)
+
+
+def _lu_solve_vjp_b(g, ans, lu, b, pivots, left, adjoint):
+    # X is linear in B: each case's gradient solves the transposed system (A^-T g for A X = B, ...).
+    return lu_solve(lu, g, pivots=pivots, left=left, adjoint=not adjoint)
+
+
+def _lu_solve_vjp_lu(g, ans, lu, b, pivots, left, adjoint):
+    """The gradient of A (dX = -A^-1 dA X for A X = B, and likewise for the other three systems),
+    then through A = P L U to the packed factors: gL = tril(P^T gA U^T, -1), gU = triu(L^T P^T gA)."""
+    gb = _lu_solve_vjp_b(g, ans, lu, b, pivots, left, adjoint)
+    if left:
+        ga = -(ans @ _mT(gb) if adjoint else gb @ _mT(ans))
+    else:
+        ga = -(_mT(gb) @ ans if adjoint else _mT(ans) @ gb)
+    ga = _mT(permutation(pivots, lu.shape[-1], np.asarray(lu).dtype)) @ ga  # (asarray: the dtype of a tensor too)
+    return np.tril(ga @ _mT(unpacked_upper(lu)), -1) + np.triu(_mT(unpacked_lower(lu)) @ ga)
+
+
+# pivots: lu_factor's (int32, from 1), a parameter, as they have no gradient.
+lu_solve = Primitive("LinalgLuSolve", _in_c_order(_lu_solve), _lu_solve_vjp_lu, _lu_solve_vjp_b, saves="both")
 
 
 # ---------------------------------------------------------------- least squares

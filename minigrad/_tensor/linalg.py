@@ -312,6 +312,27 @@ class LinalgMethods:
         U, S, Vh = _svd(self, full_matrices=not some)
         return result(U, S, Vh.mT)
 
+    def lu(self, pivot: _bool = True, get_infos: _bool = False) -> tuple[Tensor, ...]:
+        """(LU, pivots), or (LU, pivots, info) with get_infos: linalg.lu_factor_ex under its older
+        name, which never raises for a singular matrix (info says which are)."""
+        warnings.warn("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and "
+                      "will be removed in a future PyTorch release.\nLU, pivots = torch.lu(A, compute_pivots)\n"
+                      "should be replaced with\nLU, pivots = torch.linalg.lu_factor(A, compute_pivots)\nand\n"
+                      "LU, pivots, info = torch.lu(A, compute_pivots, get_infos=True)\nshould be replaced with\n"
+                      "LU, pivots, info = torch.linalg.lu_factor_ex(A, compute_pivots)", UserWarning, stacklevel=2)
+        LU, pivots, info = _lu_factor_ex(self, pivot, "torch.lu_factor")
+        if get_infos:
+            return _return_type("_lu_with_info", ("LU", "pivots", "info"))(LU, pivots, info)
+        return LU, pivots
+
+    def lu_solve(self, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
+        """X with A X = B for B = self, from A's LU factorization (linalg.lu_factor's LU and pivots)."""
+        warnings.warn("torch.lu_solve is deprecated in favor of torch.linalg.lu_solveand will be removed in a future "
+                      "PyTorch release.\nNote that torch.linalg.lu_solve has its arguments reversed.\n"
+                      "X = torch.lu_solve(B, LU, pivots)\nshould be replaced with\n"
+                      "X = torch.linalg.lu_solve(LU, pivots, B)", UserWarning, stacklevel=2)
+        return _lu_solve(LU_data, LU_pivots, self, left=True, adjoint=False)
+
     def cholesky_solve(self, input2: Tensor, upper: _bool = False) -> Tensor:
         """X with A X = B for B = self, from A's Cholesky factor input2: A = L L^T (A = U^T U for
         upper=True). A zero on the factor's diagonal gives inf or nan, as in torch."""
@@ -524,6 +545,114 @@ def _qr(A, mode):
         return _QR(apply(L.qr_q, A, mode=mode), apply(L.qr_r, A, mode=mode))
     factors = L.qr_factors(A._array, mode)  # LAPACK once, for both outputs and their gradients
     return _QR(apply(L.qr_q, A, mode=mode, factors=factors), apply(L.qr_r, A, mode=mode, factors=factors))
+
+
+# ---------------------------------------------------------------- LU
+# linalg.lu_factor, lu_factor_ex, lu and lu_solve, and the older torch.lu, lu_unpack and lu_solve.
+def _lu_factor_ex(A, pivot, name):
+    """(LU, pivots, info) of A: the checks of torch's lu_factor (`name` in its messages), LU
+    recorded (its node holds the factors for its gradient), pivots and info plain int32."""
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} instead")
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    if not A.is_floating_point():
+        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{_dtype.scalar_type_name(A._array.dtype)}'")
+    factors = L.lu_factors(A._array)
+    return apply(L.lu_factor, A, factors=factors), Tensor._wrap(factors[1]), Tensor._wrap(factors[2])
+
+
+def _zero_pivot(name, A, info):
+    """torch's error for lu_factor's first singular matrix of A (info: the position of U's first zero)."""
+    failed = np.flatnonzero(info)
+    where = f"(Batch element {failed[0]}): " if A.ndim > 2 else ""
+    position = info.reshape(-1)[failed[0]]
+    return RuntimeError(f"{name}: {where}U[{position},{position}] is zero and using it on lu_solve would result in "
+                        "a division by zero. If you still want to perform the factorization, consider calling "
+                        "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
+
+
+def _lu(A, pivot):
+    """linalg.lu: (P, L, U) with A = P L U; P is a constant, L and U one recorded node each."""
+    if A.ndim < 2:
+        raise RuntimeError(f"linalg.lu: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} instead")
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    if not A.is_floating_point():
+        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{_dtype.scalar_type_name(A._array.dtype)}'")
+    factors = L.lu_factors(A._array)
+    P = Tensor._wrap(L.permutation(factors[1], A.shape[-2], A._array.dtype))
+    return _return_type("linalg_lu", ("P", "L", "U"))(P, apply(L.lu_lower, A, factors=factors),
+                                                      apply(L.lu_upper, A, factors=factors))
+
+
+def _lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots):
+    """torch.lu_unpack: (P, L, U) from a packed LU and its pivots; each part not asked for is an
+    empty tensor."""
+    if LU_data.ndim < 2:
+        raise RuntimeError(f"torch.lu_unpack: Expected tensor with 2 or more dimensions. Got size: "
+                           f"{list(LU_data.shape)} instead")
+    if LU_pivots._array.dtype != np.int32:
+        raise RuntimeError("torch.lu_unpack: LU_pivots is expected to be a contiguous tensor of torch.int32 dtype.\n"
+                           "Note: this function is intended to be used with the output produced by "
+                           "torch.linalg.lu_factor")
+    m, n = LU_data.shape[-2:]
+    if tuple(LU_pivots.shape) != tuple(LU_data.shape[:-2]) + (min(m, n),):
+        raise RuntimeError(f"torch.lu_unpack: expected pivots of shape {list(LU_data.shape[:-2]) + [min(m, n)]} "
+                           f"for LU of shape {list(LU_data.shape)}, but got {list(LU_pivots.shape)}")
+    empty = np.zeros((0,), dtype=LU_data._array.dtype)
+    if unpack_pivots:
+        pivots = LU_pivots._array
+        if pivots.size and (pivots.min() < 1 or pivots.max() > m):
+            raise RuntimeError("pivots passed to lu_unpack must be between 1 and LU.size(-2) inclusive.Did you "
+                               "properly pass the result of lu_factor?")
+        P = Tensor._wrap(L.permutation(pivots, m, LU_data._array.dtype))
+    else:
+        P = Tensor._wrap(empty)
+    if unpack_data:
+        lower, upper = apply(L.unpacked_lower, LU_data), apply(L.unpacked_upper, LU_data)
+    else:  # empty, but in the graph as torch's are
+        lower = upper = LU_data.reshape(-1)[:0]
+    return _return_type("lu_unpack", ("P", "L", "U"))(P, lower, upper)
+
+
+def _lu_solve(LU, pivots, B, left, adjoint):
+    """linalg.lu_solve (see there), with torch's checks in its order."""
+    if LU.ndim < 2:
+        raise RuntimeError("torch.linalg.lu_solve: The input tensor A must have at least 2 dimensions.")
+    rows, columns = LU.shape[-2:]
+    if rows != columns:
+        raise RuntimeError(f"torch.linalg.lu_solve: A must be batches of square matrices, but they are {rows} by "
+                           f"{columns} matrices")
+    if B.ndim < 2:
+        raise RuntimeError("linalg.lu_solve: The input tensor B must have at least 2 dimensions.")
+    if LU.dtype != B.dtype:
+        raise RuntimeError(f"linalg.lu_solve: Expected LU and B to have the same dtype, but found LU of type "
+                           f"{_dtype.scalar_type_name(LU._array.dtype)} and B of type "
+                           f"{_dtype.scalar_type_name(B._array.dtype)} instead")
+    if not LU.is_floating_point():
+        raise RuntimeError(f"torch.linalg.lu_solve: Expected a floating point or complex tensor as input. "
+                           f"Got {_dtype.scalar_type_name(LU._array.dtype)}")
+    if pivots._array.dtype != np.int32:
+        raise RuntimeError("linalg.lu_solve: pivots should be a Tensor of scalar type torch.int32")
+    n = LU.shape[-1]
+    if pivots.ndim == 0 or pivots.shape[-1] != n:
+        raise RuntimeError("linalg.lu_solve: Number of pivots per batch should be same as the dimension of the matrix")
+    if tuple(pivots.shape) != tuple(LU.shape[:-1]):
+        raise RuntimeError(f"linalg.lu_solve: Expected LU.shape[:-1] and pivots.shape to be the same, but got pivots "
+                           f"with shape {list(pivots.shape)} instead")
+    if (B.shape[-2] if left else B.shape[-1]) != n:
+        equation = "AX = B" if left else "XA = B"
+        raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation {equation} "
+                           f"({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
+    _broadcast_shape(LU._array.shape[:-2], B._array.shape[:-2])  # torch's error where the batch dims clash
+    if pivots._array.size and pivots._array.max() > n:
+        raise RuntimeError("Pivots given to lu_solve must all be smaller or equal to LU.size(-2). Did you properly "
+                           "pass the result of lu_factor?")
+    if pivots._array.size and pivots._array.min() < 1:
+        raise RuntimeError("Pivots given to lu_solve must all be at least 1 (LAPACK's rows count from 1). Did you "
+                           "properly pass the result of lu_factor?")
+    return apply(L.lu_solve, LU, B, pivots=pivots._array, left=left, adjoint=adjoint)
 
 
 def _check_pinv(A):
