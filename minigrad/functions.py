@@ -23,12 +23,13 @@ from minigrad._ops import elementwise as E
 from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
 from minigrad._ops import shape as S
-from minigrad._tensor.linalg import _lu_unpack
+from minigrad._tensor.linalg import _lu_unpack, _removed
 from minigrad._tensor.operands import _promote
 from minigrad._tensor.unary import _polygamma_order
 from minigrad._types import DTypeLike, Size
 from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.creation import as_tensor
+from minigrad import linalg as _linalg
 from minigrad.linalg import _powers
 from minigrad.tensor import Tensor, apply
 
@@ -928,6 +929,69 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
 # ---------------------------------------------------------------- Cholesky and LU factors
 cholesky_solve, cholesky_inverse = Tensor.cholesky_solve, Tensor.cholesky_inverse
 lu, lu_solve = Tensor.lu, Tensor.lu_solve  # (torch's older forms of linalg.lu_factor and linalg.lu_solve)
+
+triangular_solve = Tensor.triangular_solve  # (torch's older form of linalg.solve_triangular)
+geqrf, orgqr, ormqr = Tensor.geqrf, Tensor.orgqr, Tensor.ormqr  # (Householder QR, as LAPACK stores it)
+solve, eig, symeig, lstsq = Tensor.solve, Tensor.eig, Tensor.symeig, Tensor.lstsq  # (removed from torch: they raise)
+
+
+def matrix_rank(input: Tensor, tol: float | None = None, symmetric: bool = False) -> Tensor:
+    """Removed from torch (linalg.matrix_rank replaces it): raises, as torch's does."""
+    raise _removed("matrix_rank")
+
+
+def chain_matmul(*matrices: Tensor, out: Tensor | None = None) -> Tensor:
+    """The product of the matrices, in the cheapest order: linalg.multi_dot under its older,
+    deprecated name, which takes the matrices one by one (and one alone, whose copy it returns)."""
+    warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
+                  "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than multiple "
+                  "parameters.", UserWarning, stacklevel=2)
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    for matrix in matrices:
+        if matrix.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {matrix.ndim}, expected 2 instead.")
+    result = matrices[0].clone() if len(matrices) == 1 else _linalg.multi_dot(matrices)
+    return result if out is None else _write_out("chain_matmul", result, out)
+
+
+def frobenius_norm(input: Tensor, dim: int | Sequence[int], keepdim: bool = False) -> Tensor:
+    """The 2-norm over `dim` (deprecated in torch, kept for TorchScript): linalg.vector_norm(input, 2, dim, keepdim)."""
+    warnings.warn("at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will be removed in "
+                  "a future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, keepdim)` instead",
+                  UserWarning, stacklevel=2)
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    if len(dims) > 2:
+        raise RuntimeError(f"Expected at most 2 dimensions, but got {len(dims)} dimensions instead.")
+    if not input.is_floating_point():
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
+                           f"{_dtype.scalar_type_name(input._array.dtype)} instead.")
+    return _linalg.vector_norm(input, 2, dim, keepdim)
+
+
+def nuclear_norm(input: Tensor, dim: int | Sequence[int] | bool | None = None, keepdim: bool = False) -> Tensor:
+    """The sum of the singular values of the matrices in dims `dim` (two of them; by default the
+    last two, as in the call nuclear_norm(input, keepdim))."""
+    warnings.warn("at::nuclear_norm is deprecated and it is just left for JIT compatibility. It will be removed in a "
+                  "future PyTorch release. Please use `linalg.matrix_norm(A, 'nuc', dim, keepdim)` instead",
+                  UserWarning, stacklevel=2)
+    if dim is None or isinstance(dim, bool):  # nuclear_norm(input, keepdim): the last two dims
+        keepdim, dim = keepdim if dim is None else dim, (-2, -1)
+    if input.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    if not input.is_floating_point():
+        raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{_dtype.scalar_type_name(input._array.dtype)}")
+    dim = (dim, dim) if isinstance(dim, int) else tuple(dim)  # (torch reads one int as the pair (dim, dim))
+    if len(dim) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")
+    rows, columns = (_dim(d, input.ndim) for d in dim)
+    if rows == columns:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, {dim[1]})")
+    norms = _linalg.svdvals(input.movedim((rows, columns), (-2, -1))).sum(-1)
+    if keepdim:
+        norms = norms.unsqueeze(-1).unsqueeze(-1).movedim((-2, -1), (min(rows, columns), max(rows, columns)))
+    return norms
 
 
 def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True

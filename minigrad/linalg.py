@@ -11,8 +11,8 @@ import numpy as np
 from minigrad._ops import linalg as _L
 from minigrad._arguments import _broadcast_shape
 from minigrad._dtype import scalar_type_name
-from minigrad._tensor.linalg import (LinAlgError, _check_pinv, _cholesky, _cross, _lu, _lu_factor_ex, _lu_solve,
-                                     _not_positive_definite, _qr, _singular, _svd, _svdvals, _zero_pivot)
+from minigrad._tensor.linalg import (LinAlgError, _check_pinv, _cholesky, _cross, _householder_product, _lu, _lu_factor_ex,
+                                     _lu_solve, _not_positive_definite, _qr, _singular, _svd, _svdvals, _zero_pivot)
 from minigrad._tensor.operands import _promote
 from minigrad._tensor.shape import _cat
 from minigrad.tensor import Tensor, apply
@@ -329,6 +329,12 @@ def qr(A, mode="reduced"):
     Q is m x k and R k x n (k = min(m, n)); "complete": Q is m x m and R m x n; "r": R alone
     (Q is an empty tensor), which cannot be differentiated."""
     return _qr(A, mode)
+
+
+def householder_product(A, tau):
+    """The first n columns of H_0 H_1 ... H_(k-1), H_i = I - tau_i v_i v_i^T, for A (m x n, m >= n)
+    holding the vectors v_i below its diagonal (their 1 on it is not stored), as geqrf leaves them."""
+    return _householder_product(A, tau)
 
 
 def matrix_exp(A):

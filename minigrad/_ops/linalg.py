@@ -742,6 +742,150 @@ def _lu_solve_vjp_lu(g, ans, lu, b, pivots, left, adjoint):
 lu_solve = Primitive("LinalgLuSolve", _in_c_order(_lu_solve), _lu_solve_vjp_lu, _lu_solve_vjp_b, saves="both")
 
 
+# ---------------------------------------------------------------- the older triangular solve
+def _triangular_solve(b, a, upper, transpose, unitriangular):
+    """X with A X = b (A^T X = b where transpose) for triangular A: torch.triangular_solve's
+    order of arguments. A^T is triangular in the other triangle."""
+    return _solve_triangular(_mT(a) if transpose else a, b, upper != transpose, True, unitriangular)
+
+
+def _triangular_solve_vjp_b(g, ans, b, a, upper, transpose, unitriangular):
+    # X = op(A)^-1 b is linear in b: gb = op(A)^-T g, the solve with the other transposition.
+    return triangular_solve(g, a, upper=upper, transpose=not transpose, unitriangular=unitriangular)
+
+
+def _triangular_solve_vjp_a(g, ans, b, a, upper, transpose, unitriangular):
+    # d op(A) = -gb X^T (so gA = -X gb^T where op(A) = A^T), in the triangle that was read.
+    gb = _triangular_solve_vjp_b(g, ans, b, a, upper, transpose, unitriangular)
+    ga = -(ans @ _mT(gb) if transpose else gb @ _mT(ans))
+    offset = int(unitriangular)
+    return np.triu(ga, offset) if upper else np.tril(ga, -offset)
+
+
+triangular_solve = Primitive("TriangularSolve", _in_c_order(_triangular_solve), _triangular_solve_vjp_b,
+                             _triangular_solve_vjp_a, saves="both", grad_fn_name="TriangularSolveBackward0")
+# Its second output, a copy of A (broadcast to the batch's shape), passes its gradient to A unchanged.
+triangular_solve_coefficient = Primitive("TriangularSolveCoefficient",
+                                         lambda a, shape: np.broadcast_to(a, shape).copy(),
+                                         lambda g, ans, a, shape: g, saves="nothing",
+                                         grad_fn_name="TriangularSolveBackward0")
+
+
+# ---------------------------------------------------------------- Householder reflectors
+# geqrf stores A = Q R as LAPACK does: R on and above the diagonal, and below it the vectors of
+# the reflectors H_i = I - tau_i v_i v_i^T whose product H_0 H_1 ... H_(k-1) is Q; v_i is 0 above
+# row i, 1 at row i (not stored) and column i of the matrix below it.
+def geqrf_factors(a):
+    """(QR, tau) of each m x n matrix of a. Column j's reflector maps x = A[j:, j] onto beta e_1,
+    beta = -sign(x_0) |x|, with tau = (beta - x_0) / beta and v = x / (x_0 - beta) below its 1;
+    where x has nothing below x_0, H is the identity (tau = 0), as in LAPACK's larfg."""
+    m, n = a.shape[-2:]
+    qr = a.copy()
+    tau = np.zeros(a.shape[:-2] + (min(m, n),), dtype=a.dtype)
+    for j in range(min(m, n)):
+        alpha, below = qr[..., j, j].copy(), qr[..., j + 1:, j]
+        norm = np.sqrt((below * below).sum(axis=-1))
+        reflects = norm != 0
+        beta = np.where(reflects, -np.copysign(np.hypot(alpha, norm), alpha), alpha)
+        tau[..., j] = np.where(reflects, (beta - alpha) / np.where(reflects, beta, 1), 0)
+        qr[..., j + 1:, j] = below / np.where(reflects, alpha - beta, 1)[..., None]
+        qr[..., j, j] = beta
+        v = np.concatenate([np.ones(qr.shape[:-2] + (1,), dtype=a.dtype), qr[..., j + 1:, j]], axis=-1)[..., :, None]
+        rest = qr[..., j:, j + 1:]
+        qr[..., j:, j + 1:] = rest - tau[..., j, None, None] * (v @ (_mT(v) @ rest))  # H_j applied to the rest
+    return qr, tau
+
+
+def _geqrf_refused(g, ans, a, factors):
+    raise NotImplementedError("the derivative for 'geqrf' is not implemented.")
+
+
+geqrf_qr = Primitive("GeqrfQr", _in_c_order(lambda a, factors: factors[0]), _geqrf_refused, saves="nothing",
+                     grad_fn_name="GeqrfBackward0")
+geqrf_tau = Primitive("GeqrfTau", _in_c_order(lambda a, factors: factors[1]), _geqrf_refused, saves="nothing",
+                      grad_fn_name="GeqrfBackward0")
+
+
+def _reflector(a, i):
+    """v_i as a column (..., m, 1): 0 above row i, 1 at row i, a's column i below it."""
+    head = np.zeros_like(a[..., :i + 1, i]) + np.eye(1, i + 1, i, dtype=bool)[0]
+    return np.concatenate([head, a[..., i + 1:, i]], axis=-1)[..., :, None]
+
+
+def _reflected(a, tau, x, order):
+    """H_order[0] H_order[1] ... H_order[-1] x: the last reflector applied first."""
+    for i in reversed(order):
+        v = _reflector(a, i)
+        x = x - tau[..., i, None, None] * (v @ (_mT(v) @ x))
+    return x
+
+
+def _reflected_vjp(a, tau, x, order, g):
+    """(ga, gtau, gx) for Y = H_o0 ... H_o(r-1) x (o = order), for any tau (the reflectors need not
+    be orthogonal). With L_s = H_o0 ... H_o(s-1) and R_s = H_o(s+1) ... x, Y = L_s H R_s, so the
+    gradient reaching H = I - tau v v^T is M = L_s^T g R_s^T: gtau = -v^T M v and
+    gv = -tau (M + M^T) v, of which the entries below the 1 are a's; gx = L_r^T g."""
+    rights = [x]
+    for i in reversed(order[1:]):
+        rights.append(_reflected(a, tau, rights[-1], [i]))
+    rights.reverse()  # rights[s] = R_s
+    left, ga, gtau = g, {}, {}  # left: L_s^T g, H being symmetric
+    for i, right in zip(order, rights):
+        v = _reflector(a, i)
+        v_left, v_right = _mT(v) @ left, _mT(v) @ right
+        gtau[i] = -(v_left * v_right).sum(axis=(-2, -1))
+        gv = -tau[..., i, None, None] * (left @ _mT(v_right) + right @ _mT(v_left))
+        ga[i] = np.concatenate([np.zeros_like(gv[..., :i + 1, 0]), gv[..., i + 1:, 0]], axis=-1)
+        left = left - tau[..., i, None, None] * (v @ v_left)
+    k = tau.shape[-1]
+    columns = [ga[i][..., None] for i in range(k)] + [np.zeros_like(a[..., :, k:])]  # (those past k are not read)
+    gtau = np.stack([gtau[i] for i in range(k)], axis=-1) if k else np.zeros_like(tau)
+    return np.concatenate(columns, axis=-1), gtau, left
+
+
+def _householder_product(a, tau):
+    """The first n columns of H_0 H_1 ... H_(k-1) (k = len(tau) <= n <= m)."""
+    identity = np.broadcast_to(np.eye(*a.shape[-2:], dtype=a.dtype), a.shape)
+    return _reflected(a, tau, identity, list(range(tau.shape[-1])))
+
+
+def _householder_product_vjp(wanted, g, ans, a, tau):
+    if tau.shape[-1] == 0:  # no reflectors: the identity, to which torch's backward gives no gradients
+        return None, None
+    m, n = a.shape[-2:]
+    identity = np.eye(m, n, dtype=np.asarray(g).dtype)  # (asarray: the dtype of a tensor too)
+    ga, gtau, _ = _reflected_vjp(a, tau, identity, list(range(tau.shape[-1])), g)
+    return ga, gtau
+
+
+householder_product = Primitive("LinalgHouseholderProduct", _in_c_order(_householder_product),
+                                vjp_all=_householder_product_vjp)
+
+
+def _ormqr_order(tau, left, transpose):
+    """The reflectors' order in Q C (left) or C^T's product: Q = H_0 ... H_(k-1), Q^T the reverse;
+    C Q = (Q^T C^T)^T, so a product from the right takes the other order."""
+    order = list(range(tau.shape[-1]))
+    return order[::-1] if transpose == left else order
+
+
+def _ormqr(a, tau, c, left, transpose):
+    """Q C, Q^T C (transpose), C Q or C Q^T (left=False), Q = H_0 ... H_(k-1) square."""
+    order = _ormqr_order(tau, left, transpose)
+    return _reflected(a, tau, c, order) if left else _mT(_reflected(a, tau, _mT(c), order))
+
+
+def _ormqr_vjp(wanted, g, ans, a, tau, c, left, transpose):
+    order = _ormqr_order(tau, left, transpose)
+    if left:
+        return _reflected_vjp(a, tau, c, order, g)
+    ga, gtau, gc = _reflected_vjp(a, tau, _mT(c), order, _mT(g))
+    return ga, gtau, _mT(gc)
+
+
+ormqr = Primitive("Ormqr", _in_c_order(_ormqr), vjp_all=_ormqr_vjp)
+
+
 # ---------------------------------------------------------------- least squares
 def _lstsq(a, b, rtol):
     """The least-squares solution of A X = B of least norm: pinv(A) B, singular values at or below

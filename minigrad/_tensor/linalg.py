@@ -333,6 +333,103 @@ class LinalgMethods:
                       "X = torch.linalg.lu_solve(LU, pivots, B)", UserWarning, stacklevel=2)
         return _lu_solve(LU_data, LU_pivots, self, left=True, adjoint=False)
 
+    def triangular_solve(self, A: Tensor, upper: _bool = True, transpose: _bool = False,
+                         unitriangular: _bool = False) -> tuple[Tensor, Tensor]:
+        """(solution, cloned_coefficient): X with A X = b for b = self (A^T X = b with transpose),
+        A triangular (only its upper or lower triangle is read, its diagonal taken as ones with
+        unitriangular), and a copy of A broadcast to the batch's shape. The older form of
+        linalg.solve_triangular, whose arguments are the other way round."""
+        warnings.warn("torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangularand will be "
+                      "removed in a future PyTorch release.\ntorch.linalg.solve_triangular has its arguments "
+                      "reversed and does not return a copy of one of the inputs.\nX = torch.triangular_solve(B, "
+                      "A).solution\nshould be replaced with\nX = torch.linalg.solve_triangular(A, B).",
+                      UserWarning, stacklevel=2)
+        if self.ndim < 2:
+            raise RuntimeError(f"torch.triangular_solve: Expected b to have at least 2 dimensions, but it has "
+                               f"{self.ndim} dimensions instead")
+        if A.ndim < 2:
+            raise RuntimeError(f"torch.triangular_solve: Expected A to have at least 2 dimensions, but it has "
+                               f"{A.ndim} dimensions instead")
+        if self.dtype != A.dtype:
+            raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                               f"{_dtype.scalar_type_name(self._array.dtype)} and A of type "
+                               f"{_dtype.scalar_type_name(A._array.dtype)} instead.")
+        rows, columns = A.shape[-2:]
+        if rows != columns:
+            raise RuntimeError(f"A must be batches of square matrices, but they are {rows} by {columns} matrices")
+        if self.shape[-2] != rows:
+            raise RuntimeError(f"Incompatible matrix sizes for triangular_solve: each A matrix is {rows} by {rows} "
+                               f"but each b matrix is {self.shape[-2]} by {self.shape[-1]}")
+        if not A.is_floating_point():
+            raise NotImplementedError(f"\"triangular_solve_cpu\" not implemented for "
+                                      f"'{_dtype.scalar_type_name(A._array.dtype)}'")
+        batch = _broadcast_shape(self._array.shape[:-2], A._array.shape[:-2])
+        solution = apply(L.triangular_solve, self, A, upper=upper, transpose=transpose, unitriangular=unitriangular)
+        coefficient = apply(L.triangular_solve_coefficient, A, shape=tuple(batch) + (rows, rows))
+        return _return_type("triangular_solve", ("solution", "cloned_coefficient"))(solution, coefficient)
+
+    def geqrf(self) -> tuple[Tensor, Tensor]:
+        """(a, tau): the QR factorization as LAPACK's geqrf stores it, R on and above the diagonal
+        and the Householder reflectors below it, with their factors tau (Q is orgqr(a, tau)).
+        Not differentiable, as in torch (linalg.qr is)."""
+        if self.ndim < 2:
+            raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
+        if not self.is_floating_point():
+            raise NotImplementedError(f"\"geqrf_cpu\" not implemented for '{_dtype.scalar_type_name(self._array.dtype)}'")
+        factors = L.geqrf_factors(self._array)
+        return _return_type("geqrf", ("a", "tau"))(apply(L.geqrf_qr, self, factors=factors),
+                                                    apply(L.geqrf_tau, self, factors=factors))
+
+    def orgqr(self, input2: Tensor) -> Tensor:
+        """linalg.householder_product(self, input2): the first n columns of the product of the
+        Householder reflectors stored in self (m x n) with the factors input2."""
+        return _householder_product(self, input2)
+
+    def ormqr(self, input2: Tensor, input3: Tensor, left: _bool = True, transpose: _bool = False) -> Tensor:
+        """Q C, Q^T C (transpose), C Q or C Q^T (left=False) for C = input3, without forming Q: the
+        square product of the Householder reflectors stored in self with the factors input2 (geqrf's)."""
+        tau, other = input2, input3
+        for name, t in (("input", self), ("other", other)):
+            if t.ndim < 2:
+                raise RuntimeError(f"torch.ormqr: {name} must have at least 2 dimensions.")
+        if other.ndim != self.ndim:
+            raise RuntimeError(f"torch.ormqr: Expected other to have the same number of dimensions as input, but got "
+                               f"other.ndim equal to {other.ndim} and input.ndim is equal to {self.ndim}")
+        side = -2 if left else -1
+        if other.shape[side] != self.shape[-2]:
+            raise RuntimeError(f"torch.ormqr: other.shape[{side}] must be equal to input.shape[-2]")
+        if tau.shape[-1] != min(other.shape[side], self.shape[-1]):
+            raise RuntimeError(f"torch.ormqr: tau.shape[-1] must be equal to min(other.shape[{side}], "
+                               "input.shape[-1])")
+        if tau.ndim != self.ndim - 1:
+            raise RuntimeError(f"torch.ormqr: Expected tau to have one dimension less than input, but got tau.ndim "
+                               f"equal to {tau.ndim} and input.ndim is equal to {self.ndim}")
+        if tuple(tau.shape[:-1]) != tuple(self.shape[:-2]) or tuple(other.shape[:-2]) != tuple(self.shape[:-2]):
+            raise RuntimeError(f"torch.ormqr: Expected the batch dimensions of input, tau and other to be the same, "
+                               f"but got {list(self.shape[:-2])}, {list(tau.shape[:-1])} and "
+                               f"{list(other.shape[:-2])}")
+        for name, t in (("tau", tau), ("other", other)):
+            if t.dtype != self.dtype:
+                raise RuntimeError(f"torch.ormqr: Expected input and {name} to have the same dtype, but input has "
+                                   f"dtype{_dtype.scalar_type_name(self._array.dtype)} and {name} has dtype "
+                                   f"{_dtype.scalar_type_name(t._array.dtype)}")
+        if not self.is_floating_point():
+            raise NotImplementedError(f"\"ormqr_cpu\" not implemented for '{_dtype.scalar_type_name(self._array.dtype)}'")
+        return apply(L.ormqr, self, tau, other, left=left, transpose=transpose)
+
+    # torch's removed methods: they raise, saying what replaces them
+    def solve(self, A: Tensor) -> None:
+        raise _removed("solve")
+
+    def eig(self, eigenvectors: _bool = False) -> None:
+        raise _removed("eig")
+
+    def symeig(self, eigenvectors: _bool = False, upper: _bool = True) -> None:
+        raise _removed("symeig")
+
+    def lstsq(self, A: Tensor) -> None:
+        raise _removed("lstsq")
+
     def cholesky_solve(self, input2: Tensor, upper: _bool = False) -> Tensor:
         """X with A X = B for B = self, from A's Cholesky factor input2: A = L L^T (A = U^T U for
         upper=True). A zero on the factor's diagonal gives inf or nan, as in torch."""
@@ -653,6 +750,61 @@ def _lu_solve(LU, pivots, B, left, adjoint):
         raise RuntimeError("Pivots given to lu_solve must all be at least 1 (LAPACK's rows count from 1). Did you "
                            "properly pass the result of lu_factor?")
     return apply(L.lu_solve, LU, B, pivots=pivots._array, left=left, adjoint=adjoint)
+
+
+def _householder_product(A, tau):
+    """linalg.householder_product (see there), with torch's checks in its order."""
+    name = "torch.linalg.householder_product"
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
+    if A.shape[-2] < A.shape[-1]:
+        raise RuntimeError(f"{name}: input.shape[-2] must be greater than or equal to input.shape[-1]")
+    if A.shape[-1] < tau.shape[-1]:
+        raise RuntimeError(f"{name}: input.shape[-1] must be greater than or equal to tau.shape[-1]")
+    if tau.ndim != A.ndim - 1:
+        raise RuntimeError(f"{name}: Expected tau to have one dimension less than input, but got tau.ndim equal to "
+                           f"{tau.ndim} and input.ndim is equal to {A.ndim}")
+    if tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
+        raise RuntimeError(f"{name}: Expected batch dimensions of tau to be equal to input.shape[:-2], but got "
+                           f"{list(tau.shape[:-1])}")
+    if tau.dtype != A.dtype:
+        raise RuntimeError(f"{name}: tau dtype {_dtype.scalar_type_name(tau._array.dtype)} does not match input "
+                           f"dtype {_dtype.scalar_type_name(A._array.dtype)}")
+    if not A.is_floating_point():
+        raise NotImplementedError(f"\"orgqr_cpu\" not implemented for '{_dtype.scalar_type_name(A._array.dtype)}'")
+    return apply(L.householder_product, A, tau)
+
+
+# torch's removed functions, kept as names that raise: what each says to use instead.
+_REMOVED = {
+    "solve": "`torch.solve` is deprecated in favor of `torch.linalg.solve`. `torch.linalg.solve` has its arguments "
+             "reversed and does not return the LU factorization.\n\nTo get the LU factorization see `torch.lu`, "
+             "which can be used with `torch.lu_solve` or `torch.lu_unpack`.\nX = torch.solve(B, A).solution should "
+             "be replaced with:\nX = torch.linalg.solve(A, B)",
+    "eig": "`torch.linalg.eig` returns complex tensors of dtype `cfloat` or `cdouble` rather than real tensors "
+           "mimicking complex tensors.\n\nL, _ = torch.eig(A) should be replaced with:\nL_complex = "
+           "torch.linalg.eigvals(A)\n\nand\n\nL, V = torch.eig(A, eigenvectors=True) should be replaced with:\n"
+           "L_complex, V_complex = torch.linalg.eig(A)",
+    "symeig": "The default behavior has changed from using the upper triangular portion of the matrix by default to "
+              "using the lower triangular portion.\n\nL, _ = torch.symeig(A, upper=upper) should be replaced with:\n"
+              "L = torch.linalg.eigvalsh(A, UPLO='U' if upper else 'L')\n\nand\n\nL, V = torch.symeig(A, "
+              "eigenvectors=True) should be replaced with:\nL, V = torch.linalg.eigh(A, UPLO='U' if upper else 'L')",
+    "lstsq": "`torch.lstsq` is deprecated in favor of `torch.linalg.lstsq`.\n`torch.linalg.lstsq` has reversed "
+             "arguments and does not return the QR decomposition in the returned tuple (although it returns other "
+             "information about the problem).\n\nTo get the QR decomposition consider using `torch.linalg.qr`.\n\n"
+             "The returned solution in `torch.lstsq` stored the residuals of the solution in the last m - n columns "
+             "of the returned value whenever m > n. In torch.linalg.lstsq, the residuals are in the field "
+             "'residuals' of the returned named tuple.\n\nThe unpacking of the solution, as in\nX, _ = "
+             "torch.lstsq(B, A).solution[:A.size(1)]\nshould be replaced with:\nX = torch.linalg.lstsq(A, B).solution",
+    "matrix_rank": "\nPlease use the `torch.linalg.matrix_rank` function instead. The parameter 'symmetric' was "
+                   "renamed in `torch.linalg.matrix_rank()` to 'hermitian'.",
+}
+
+
+def _removed(name):
+    """torch's error for a function it has removed (torch.solve, eig, symeig, lstsq, matrix_rank)."""
+    separator = "" if _REMOVED[name].startswith("\n") else " "
+    return RuntimeError(f"This function was deprecated since version 1.9 and is now removed.{separator}{_REMOVED[name]}")
 
 
 def _check_pinv(A):
