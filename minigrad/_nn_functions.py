@@ -10,6 +10,8 @@ bias first, torch.embedding takes the weight first, and torch.dropout wants `tra
 from minigrad.nn import functional as F
 from minigrad.nn._functional.activation import _rrelu
 from minigrad.nn._functional.loss import _kl_div
+from minigrad.nn.modules import rnn as _rnn
+from minigrad.tensor import Tensor
 
 __all__ = ["adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "avg_pool1d", "batch_norm", "bilinear",
            "binary_cross_entropy_with_logits", "celu", "channel_shuffle", "ctc_loss", "conv1d", "conv2d", "conv3d",
@@ -17,7 +19,7 @@ __all__ = ["adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "avg_p
            "feature_alpha_dropout", "group_norm", "hardshrink", "hinge_embedding_loss", "instance_norm", "kl_div",
            "layer_norm", "margin_ranking_loss", "max_pool1d", "max_pool1d_with_indices", "max_pool2d", "max_pool3d",
            "pairwise_distance", "pdist", "pixel_shuffle", "pixel_unshuffle", "poisson_nll_loss", "prelu",
-           "rms_norm", "rrelu", "rrelu_", "selu", "selu_", "celu_", "threshold", "threshold_", "triplet_margin_loss"]
+           "gru_cell", "lstm_cell", "rnn_relu_cell", "rnn_tanh_cell", "rms_norm", "rrelu", "rrelu_", "selu", "selu_", "celu_", "threshold", "threshold_", "triplet_margin_loss"]
 
 # the same functions under the same signatures
 bilinear = F.bilinear
@@ -187,3 +189,55 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
 def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):
     return F.binary_cross_entropy_with_logits(input, target, weight, reduction=_reduction(reduction),
                                               pos_weight=pos_weight)
+
+
+# ---------------------------------------------------------------- recurrent cells
+# torch.rnn_tanh_cell, rnn_relu_cell, lstm_cell and gru_cell: one step of nn.RNNCell, LSTMCell and
+# GRUCell with the weights passed in (weight_ih: gates * hidden x input, weight_hh: gates * hidden
+# x hidden), the same tensor operations as the modules' steps. The hidden size is read from hx.
+def _check_cell(name, input, states, w_ih, w_hh, gates):
+    """torch's checks of a cell's input, hidden states and weights, in its order (a 1-D input
+    has no size(1): torch's IndexError)."""
+    for hx in states:
+        if not isinstance(hx, Tensor):
+            raise TypeError(f"{name}(): argument 'hx' (position 2) must be Tensor, not {type(hx).__name__}")
+    if input.size(1) != w_ih.size(1):
+        raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected {w_ih.size(1)}")
+    hidden_size = w_hh.size(1)
+    for label, hx in enumerate(states):
+        if input.size(0) != hx.size(0):
+            raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{label} batch size {hx.size(0)}")
+        if hx.size(1) != hidden_size:
+            raise RuntimeError(f"hidden{label} has inconsistent hidden_size: got {hx.size(1)}, expected {hidden_size}")
+    for name, weight in (("weight_ih", w_ih), ("weight_hh", w_hh)):
+        if weight.shape[0] != gates * hidden_size:
+            raise RuntimeError(f"{name} first dim must be {gates} * hidden_size = {gates * hidden_size}, but got "
+                               f"{weight.shape[0]}")
+
+
+def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """h' = tanh(input W_ih^T + b_ih + hx W_hh^T + b_hh), for a batch (N, input_size) and hx (N, hidden_size)."""
+    _check_cell("rnn_tanh_cell", input, (hx,), w_ih, w_hh, 1)
+    return _rnn._rnn_tanh_cell(input, (hx,), w_ih.t(), w_hh.t(), b_ih, b_hh, None)[0]
+
+
+def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """h' = relu(input W_ih^T + b_ih + hx W_hh^T + b_hh)."""
+    _check_cell("rnn_relu_cell", input, (hx,), w_ih, w_hh, 1)
+    return _rnn._rnn_relu_cell(input, (hx,), w_ih.t(), w_hh.t(), b_ih, b_hh, None)[0]
+
+
+def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """(h', c') of one LSTM step from hx = (h, c), a tuple or list of two tensors (torch's gate order i, f, g, o)."""
+    if not isinstance(hx, (tuple, list)):
+        raise TypeError(f"lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, not {type(hx).__name__}")
+    if len(hx) != 2:
+        raise RuntimeError("lstm_cell expects two hidden states")
+    _check_cell("lstm_cell", input, hx, w_ih, w_hh, 4)
+    return _rnn._lstm_cell(input, tuple(hx), w_ih.t(), w_hh.t(), b_ih, b_hh, None)
+
+
+def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """h' of one GRU step (torch's gate order r, z, n)."""
+    _check_cell("gru_cell", input, (hx,), w_ih, w_hh, 3)
+    return _rnn._gru_cell(input, (hx,), w_ih.t(), w_hh.t(), b_ih, b_hh, None)[0]
