@@ -15,9 +15,9 @@ from minigrad._dtype import (bool, dtype, float16, float32, float64, get_default
 from minigrad.autograd.anomaly_mode import is_anomaly_enabled
 from minigrad.autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
-                               IntTensor, LongTensor, ShortTensor, arange, as_tensor, asarray, bernoulli, empty,
+                               IntTensor, LongTensor, ShortTensor, arange, as_tensor, asarray, bernoulli, binomial, empty,
                                empty_like, eye, from_numpy, full, full_like, linspace, logspace, multinomial, normal,
-                               ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
+                               ones, ones_like, poisson, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
                                scalar_tensor, tensor, zeros, zeros_like)
 from minigrad.functions import *  # noqa: F401,F403  (exp, cat, stack, where, ...)
 from minigrad.functions import _with_out
