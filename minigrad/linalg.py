@@ -247,6 +247,64 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
     return _lu_solve(LU, pivots, B, left, adjoint)
 
 
+_LDL_FACTOR = collections.namedtuple("linalg_ldl_factor", ["LD", "pivots"])
+_LDL_FACTOR_EX = collections.namedtuple("linalg_ldl_factor_ex", ["LD", "pivots", "info"])
+
+
+def ldl_factor_ex(A, *, hermitian=False, check_errors=False):
+    """(LD, pivots, info): A = P L D L^T P^T for each symmetric matrix of A (its lower triangle is
+    read), with D block diagonal (1 x 1 and 2 x 2 blocks) and L unit lower triangular, as LAPACK's
+    sytrf computes it with Bunch-Kaufman pivoting: LD packs D's blocks and L below them, pivots
+    (int32, from 1) the swaps, negative at both rows of a 2 x 2 block. info is 0, or the position
+    (from 1) of the first zero block of D. hermitian changes nothing for real matrices. LD is not
+    differentiable, as in torch."""
+    A._check_square("torch.linalg.ldl_factor_ex")
+    LD, pivots, info = _L.ldl_factors(A._array)
+    if check_errors and info.any():
+        raise _singular_ldl("torch.linalg.ldl_factor_ex", A, info)
+    return _LDL_FACTOR_EX(apply(_L.ldl_factor, A, factors=(LD, pivots)), Tensor._wrap(pivots), Tensor._wrap(info))
+
+
+def ldl_factor(A, *, hermitian=False):
+    """(LD, pivots): ldl_factor_ex, with an error where a matrix is singular."""
+    LD, pivots, info = ldl_factor_ex(A, hermitian=hermitian)
+    if info._array.any():
+        raise _singular_ldl("torch.linalg.ldl_factor", A, info._array)
+    return _LDL_FACTOR(LD, pivots)
+
+
+def _singular_ldl(name, A, info):
+    """The error for the first singular matrix of A (torch itself fails there on an internal assertion)."""
+    failed = np.flatnonzero(info)
+    where = f"(Batch element {failed[0]}): " if A.ndim > 2 else ""
+    return RuntimeError(f"{name}: {where}The factorization could not be completed because the input is singular: "
+                        f"the block of D at position {info.reshape(-1)[failed[0]]} is zero.")
+
+
+def ldl_solve(LD, pivots, B, *, hermitian=False):
+    """X with A X = B from A's factorization by ldl_factor (LD and pivots); the batch dims of LD and B
+    broadcast. Not differentiable, as in torch."""
+    LD._check_square("torch.linalg.ldl_solve", floating=False)
+    if LD.dtype != B.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{scalar_type_name(B._array.dtype)} and A of type {scalar_type_name(LD._array.dtype)} "
+                           "instead.")
+    if B.ndim < 2:
+        raise RuntimeError("torch.linalg.ldl_solve: The input tensor B must have at least 2 dimensions.")
+    if not LD.is_floating_point():
+        raise RuntimeError(f"torch.linalg.ldl_solve: Expected a floating point or complex tensor as input. Got "
+                           f"{scalar_type_name(LD._array.dtype)}")
+    if tuple(pivots.shape) != tuple(LD.shape[:-1]):
+        raise RuntimeError(f"torch.linalg.ldl_solve: Expected LD.shape[:-1] and pivots.shape to be the same, but got "
+                           f"pivots with shape {list(pivots.shape)} instead")
+    n = LD.shape[-1]
+    if B.shape[-2] != n:
+        raise RuntimeError(f"Incompatible matrix sizes for torch.linalg.ldl_solve: each A matrix is {n} by {n} but "
+                           f"each b matrix is {B.shape[-2]} by {B.shape[-1]}")
+    _broadcast_shape(LD._array.shape[:-2], B._array.shape[:-2])  # torch's error where the batch dims clash
+    return apply(_L.ldl_solve, LD, B, pivots=pivots._array)
+
+
 def _uplo(UPLO):
     if not isinstance(UPLO, str) or UPLO.upper() not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")

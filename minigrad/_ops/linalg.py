@@ -742,6 +742,152 @@ def _lu_solve_vjp_lu(g, ans, lu, b, pivots, left, adjoint):
 lu_solve = Primitive("LinalgLuSolve", _in_c_order(_lu_solve), _lu_solve_vjp_lu, _lu_solve_vjp_b, saves="both")
 
 
+# ---------------------------------------------------------------- LDL^T (Bunch-Kaufman)
+# A symmetric A = P L D L^T P^T as LAPACK's sytrf computes it from A's lower triangle: D has 1 x 1
+# and 2 x 2 blocks on its diagonal, L is unit lower triangular, and LD packs D's blocks and L
+# below them. The pivots (from 1) say, for a 1 x 1 block at k, which row was swapped with row k
+# (k itself for none), and for a 2 x 2 block at (k, k + 1), minus the row swapped with row k + 1,
+# at both k and k + 1. The pivoting is chosen per matrix, so the factorization runs one matrix at a
+# time; each step works on the whole remaining column block at once.
+_BUNCH_KAUFMAN = (1 + np.sqrt(17)) / 8  # the threshold that bounds the growth of the entries
+
+
+def ldl_factors(a):
+    """(LD, pivots, info) of each symmetric matrix of a (read from its lower triangle). info is 0,
+    or the position (from 1) of the first zero block of D, where the matrix is singular."""
+    n = a.shape[-1]
+    matrices = np.tril(a).reshape((math.prod(a.shape[:-2]), n, n))
+    pivots = np.zeros((len(matrices), n), dtype=np.int32)
+    info = np.zeros(len(matrices), dtype=np.int32)
+    for index, matrix in enumerate(matrices):
+        info[index] = _ldl_factor_in_place(matrix, pivots[index])
+    return matrices.reshape(a.shape), pivots.reshape(a.shape[:-1]), info.reshape(a.shape[:-2])
+
+
+def _ldl_pivot(m, k):
+    """(kp, step): the row to swap into place and the block size at column k (LAPACK's sytf2)."""
+    diagonal = abs(m[k, k])
+    below = np.abs(m[k + 1:, k])
+    if not below.size or below.max() == 0:
+        return k, 1  # nothing to eliminate (a zero diagonal too: a singular block, kept)
+    largest = k + 1 + int(np.argmax(below))
+    column_max = below.max()
+    if diagonal >= _BUNCH_KAUFMAN * column_max:
+        return k, 1
+    # the largest entry of row `largest` off its diagonal, in the part still to factor
+    row_max = max(np.abs(m[largest, k:largest]).max(), np.abs(m[largest + 1:, largest]).max(initial=0))
+    if diagonal >= _BUNCH_KAUFMAN * column_max * (column_max / row_max):
+        return k, 1
+    if abs(m[largest, largest]) >= _BUNCH_KAUFMAN * row_max:
+        return largest, 1
+    return largest, 2
+
+
+def _swap_symmetric(m, i, j):
+    """Swap rows and columns i < j of the part still to factor (from column i on) of the symmetric
+    matrix held in m's lower triangle; the columns already factored keep their rows (the pivots say
+    how to apply the swaps to them)."""
+    m[j + 1:, [i, j]] = m[j + 1:, [j, i]]
+    between = m[i + 1:j, i].copy()
+    m[i + 1:j, i] = m[j, i + 1:j]
+    m[j, i + 1:j] = between
+    m[[i, j], [i, j]] = m[[j, i], [j, i]]
+
+
+def _ldl_factor_in_place(m, pivots):
+    """Factor the lower triangle of m in place (LAPACK's unblocked sytf2), writing the pivots; the info."""
+    n, k, info = len(m), 0, 0
+    while k < n:
+        kp, step = _ldl_pivot(m, k)
+        if info == 0 and m[k, k] == 0 and step == 1 and kp == k and not np.abs(m[k + 1:, k]).any():
+            info = k + 1
+        last = k + step - 1  # the row that is swapped with kp
+        if kp != last:
+            _swap_symmetric(m, last, kp)
+            if step == 2:  # (the entry below the block's first column moves with it)
+                m[[last, kp], k] = m[[kp, last], k]
+        if step == 1:
+            if k + 1 < n and m[k, k] != 0:
+                column = m[k + 1:, k] * (1 / m[k, k])  # (by the reciprocal, as LAPACK)
+                m[k + 1:, k + 1:] -= np.tril(np.outer(m[k + 1:, k], column))
+                m[k + 1:, k] = column
+            pivots[k] = kp + 1
+        else:
+            if k + 2 < n:
+                d21 = m[k + 1, k]
+                d11, d22 = m[k + 1, k + 1] / d21, m[k, k] / d21
+                scale = 1 / (d11 * d22 - 1) / d21
+                first = scale * (d11 * m[k + 2:, k] - m[k + 2:, k + 1])   # the multipliers of L's two columns
+                second = scale * (d22 * m[k + 2:, k + 1] - m[k + 2:, k])
+                m[k + 2:, k + 2:] -= np.tril(np.outer(m[k + 2:, k], first) + np.outer(m[k + 2:, k + 1], second))
+                m[k + 2:, k], m[k + 2:, k + 1] = first, second
+            pivots[k] = pivots[k + 1] = -(kp + 1)
+        k += step
+    return info
+
+
+def ldl_solve_arrays(ld, pivots, b):
+    """X with A X = B from A's LD and pivots (LAPACK's sytrs): the swaps and L^-1 forward, D's blocks,
+    then L^-T and the swaps backward; one matrix at a time, the batch dims of LD and B broadcast."""
+    n = ld.shape[-1]
+    batch = np.broadcast_shapes(ld.shape[:-2], b.shape[:-2])
+    count = math.prod(batch)
+    lds = np.broadcast_to(ld, batch + ld.shape[-2:]).reshape((count, n, n))
+    pivots = np.broadcast_to(pivots, batch + (n,)).reshape((count, n))
+    x = np.array(np.broadcast_to(b, batch + b.shape[-2:]).reshape((count,) + b.shape[-2:]), dtype=ld.dtype)
+    for m, p, y in zip(lds, pivots, x):
+        _ldl_solve_in_place(m, p, y)
+    return x.reshape(batch + b.shape[-2:])
+
+
+def _ldl_solve_in_place(m, p, y):
+    n, k = len(m), 0
+    while k < n:  # L D y = P^T b
+        if p[k] > 0:
+            kp = p[k] - 1
+            y[[k, kp]] = y[[kp, k]]
+            y[k + 1:] -= np.outer(m[k + 1:, k], y[k])
+            y[k] /= m[k, k]
+            k += 1
+        else:
+            kp = -p[k] - 1
+            y[[k + 1, kp]] = y[[kp, k + 1]]
+            y[k + 2:] -= np.outer(m[k + 2:, k], y[k]) + np.outer(m[k + 2:, k + 1], y[k + 1])
+            d21 = m[k + 1, k]
+            d11, d22 = m[k, k] / d21, m[k + 1, k + 1] / d21
+            denominator = d11 * d22 - 1
+            first, second = y[k] / d21, y[k + 1] / d21
+            y[k], y[k + 1] = (d22 * first - second) / denominator, (d11 * second - first) / denominator
+            k += 2
+    k = n - 1
+    while k >= 0:  # L^T P^T x = y
+        if p[k] > 0:
+            y[k] -= m[k + 1:, k] @ y[k + 1:]
+            kp = p[k] - 1
+            y[[k, kp]] = y[[kp, k]]
+            k -= 1
+        else:
+            y[k] -= m[k + 1:, k] @ y[k + 1:]
+            y[k - 1] -= m[k + 1:, k - 1] @ y[k + 1:]
+            kp = -p[k] - 1
+            y[[k, kp]] = y[[kp, k]]
+            k -= 2
+
+
+def _ldl_refused(name):
+    def refuse(g, ans, *inputs, **params):
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+    return refuse
+
+
+# As in torch, LD and ldl_solve's solution are recorded with a node that refuses a gradient.
+ldl_factor = Primitive("LinalgLdlFactor", lambda a, factors: factors[0], _ldl_refused("linalg_ldl_factor_ex"),
+                       saves="nothing", grad_fn_name="torch::autograd::NotImplemented")
+ldl_solve = Primitive("LinalgLdlSolve", lambda ld, b, pivots: ldl_solve_arrays(ld, pivots, b),
+                      _ldl_refused("linalg_ldl_solve"), _ldl_refused("linalg_ldl_solve"), saves="nothing",
+                      grad_fn_name="torch::autograd::NotImplemented")
+
+
 # ---------------------------------------------------------------- the older triangular solve
 def _triangular_solve(b, a, upper, transpose, unitriangular):
     """X with A X = b (A^T X = b where transpose) for triangular A: torch.triangular_solve's

@@ -1,6 +1,7 @@
 """Torch parity of the LU factorization and what is built on it: linalg.lu_factor, lu_factor_ex,
 lu and lu_solve, and the older torch.lu, lu_unpack and lu_solve (and Tensor.lu, Tensor.lu_solve);
-forward values (the pivots included), every gradient, grad_fn names and errors."""
+forward values (the pivots included), every gradient, grad_fn names and errors. And of the
+symmetric LDL^T factorization: linalg.ldl_factor, ldl_factor_ex and ldl_solve."""
 
 import warnings
 
@@ -313,3 +314,81 @@ def test_second_derivatives_match_torch(name, data):
     for order, (mine, reference) in enumerate(zip(ours, theirs), 1):
         for i, (m_, t) in enumerate(zip(mine, reference)):
             assert_close(m_, t, what=f"{name}: derivative of order {order} for input {i}")
+
+
+# ---------------------------------------------------------------- LDL^T
+def _symmetric(seed, shape, dtype, small_diagonal):
+    """A random symmetric matrix (normal draws: no ties among the pivoting's candidates); with a small
+    diagonal, Bunch-Kaufman pivoting takes 2 x 2 blocks and row swaps."""
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal(shape)
+    a = a + np.swapaxes(a, -1, -2)
+    if small_diagonal:
+        a[..., range(shape[-1]), range(shape[-1])] *= 0.01
+    return a.astype(dtype)
+
+
+@settings(max_examples=15)
+@given(seed=st.integers(0, 2**32 - 1), batch=st.sampled_from([(), (3,), (2, 2)]), n=st.integers(1, 6),
+       dtype=st.sampled_from(["float64", "float32"]), small_diagonal=st.booleans(), hermitian=st.booleans(),
+       columns=st.integers(1, 3))
+def test_ldl_factor_and_solve_are_lapack_s(seed, batch, n, dtype, small_diagonal, hermitian, columns):
+    """LD, the pivots (2 x 2 blocks included) and info are torch's (LAPACK's sytrf), and so is
+    ldl_solve's solution, for B whose batch dims broadcast against A's (torch's ldl_solve is handed
+    LD and the pivots expanded to the whole batch: it crashes where they broadcast)."""
+    a = _symmetric(seed, batch + (n, n), dtype, small_diagonal)
+    upper_noise = np.triu(np.random.default_rng(seed + 1).standard_normal((n, n)), 1).astype(dtype)  # not read
+    b = np.random.default_rng(seed + 2).standard_normal((2, 1) * bool(batch) + (n, columns)).astype(dtype)
+    whole = np.broadcast_shapes(batch, b.shape[:-2])
+    results = []
+    for lib in (minigrad, torch):
+        factors = lib.linalg.ldl_factor_ex(lib.tensor(a + upper_noise), hermitian=hermitian)
+        LD, pivots = factors.LD, factors.pivots
+        if lib is torch:
+            LD, pivots = LD.expand(*whole, n, n), pivots.expand(*whole, n)
+        solution = lib.linalg.ldl_solve(LD, pivots, lib.tensor(b), hermitian=hermitian)
+        results.append((*factors, solution))
+    for name, mine, theirs in zip(("LD", "pivots", "info", "solution"), *results):
+        assert_close(mine, theirs, what=name)
+    LD, pivots = minigrad.linalg.ldl_factor(minigrad.tensor(a))
+    assert_close(LD, results[0][0])
+
+
+def test_ldl_of_singular_and_empty_matrices():
+    zero_column = np.array([[0.0, 0.0, 0.0], [0.0, 2.0, 1.0], [0.0, 1.0, 3.0]])
+    for a in (np.zeros((2, 2)), zero_column, np.zeros((2, 0, 0))):
+        for name, mine, theirs in zip(("LD", "pivots", "info"), *(lib.linalg.ldl_factor_ex(lib.tensor(a))
+                                                                  for lib in (minigrad, torch))):
+            assert_close(mine, theirs, what=name)
+    with pytest.raises(RuntimeError, match="ldl_factor: .*singular.* position 1 is zero"):
+        minigrad.linalg.ldl_factor(minigrad.tensor(zero_column))  # (torch fails on an internal assertion)
+
+
+def test_ldl_refuses_gradients_as_torch_does():
+    def backward(lib, solve):
+        a = lib.tensor([[2.0, 1.0], [1.0, -3.0]], requires_grad=True)
+        LD, pivots = lib.linalg.ldl_factor(a)
+        out = lib.linalg.ldl_solve(LD.detach(), pivots, a) if solve else LD
+        assert out.grad_fn.name() == "torch::autograd::NotImplemented"
+        out.sum().backward()
+    for solve in (False, True):
+        assert_raises_like_torch(lambda lib: backward(lib, solve), same_message=True)
+
+
+LDL_BAD_CALLS = [
+    lambda lib: lib.linalg.ldl_factor(lib.ones(3)),
+    lambda lib: lib.linalg.ldl_factor(lib.ones(2, 3)),
+    lambda lib: lib.linalg.ldl_factor_ex(lib.ones(3, 3, dtype=lib.int64)),
+    lambda lib: lib.linalg.ldl_solve(lib.eye(3, dtype=lib.float64), lib.ones(3, dtype=lib.int32), lib.ones(3, 2)),
+    lambda lib: lib.linalg.ldl_solve(lib.eye(3), lib.ones(2, dtype=lib.int32), lib.ones(3, 2)),
+    lambda lib: lib.linalg.ldl_solve(lib.eye(3), lib.ones(3, dtype=lib.int32), lib.ones(2, 2)),
+    lambda lib: lib.linalg.ldl_solve(lib.ones(2, 3), lib.ones(2, dtype=lib.int32), lib.ones(3, 2)),
+    lambda lib: lib.linalg.ldl_solve(lib.eye(3).expand(2, 3, 3), lib.ones(3, dtype=lib.int32), lib.ones(3, 2)),
+    lambda lib: lib.linalg.ldl_solve(lib.eye(3, dtype=lib.int32), lib.ones(3, dtype=lib.int32),
+                                     lib.ones(3, 2, dtype=lib.int32)),
+]
+
+
+@pytest.mark.parametrize("call", LDL_BAD_CALLS)
+def test_ldl_errors_are_torch_s(call):
+    assert_raises_like_torch(call, same_message=True)
