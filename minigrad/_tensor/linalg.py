@@ -777,19 +777,19 @@ def _householder_product(A, tau):
 
 # torch's removed functions, kept as names that raise: what each says to use instead.
 _REMOVED = {
-    "solve": "`torch.solve` is deprecated in favor of `torch.linalg.solve`. `torch.linalg.solve` has its arguments "
+    "solve": " `torch.solve` is deprecated in favor of `torch.linalg.solve`. `torch.linalg.solve` has its arguments "
              "reversed and does not return the LU factorization.\n\nTo get the LU factorization see `torch.lu`, "
              "which can be used with `torch.lu_solve` or `torch.lu_unpack`.\nX = torch.solve(B, A).solution should "
              "be replaced with:\nX = torch.linalg.solve(A, B)",
-    "eig": "`torch.linalg.eig` returns complex tensors of dtype `cfloat` or `cdouble` rather than real tensors "
+    "eig": " `torch.linalg.eig` returns complex tensors of dtype `cfloat` or `cdouble` rather than real tensors "
            "mimicking complex tensors.\n\nL, _ = torch.eig(A) should be replaced with:\nL_complex = "
            "torch.linalg.eigvals(A)\n\nand\n\nL, V = torch.eig(A, eigenvectors=True) should be replaced with:\n"
            "L_complex, V_complex = torch.linalg.eig(A)",
-    "symeig": "The default behavior has changed from using the upper triangular portion of the matrix by default to "
+    "symeig": " The default behavior has changed from using the upper triangular portion of the matrix by default to "
               "using the lower triangular portion.\n\nL, _ = torch.symeig(A, upper=upper) should be replaced with:\n"
               "L = torch.linalg.eigvalsh(A, UPLO='U' if upper else 'L')\n\nand\n\nL, V = torch.symeig(A, "
               "eigenvectors=True) should be replaced with:\nL, V = torch.linalg.eigh(A, UPLO='U' if upper else 'L')",
-    "lstsq": "`torch.lstsq` is deprecated in favor of `torch.linalg.lstsq`.\n`torch.linalg.lstsq` has reversed "
+    "lstsq": " `torch.lstsq` is deprecated in favor of `torch.linalg.lstsq`.\n`torch.linalg.lstsq` has reversed "
              "arguments and does not return the QR decomposition in the returned tuple (although it returns other "
              "information about the problem).\n\nTo get the QR decomposition consider using `torch.linalg.qr`.\n\n"
              "The returned solution in `torch.lstsq` stored the residuals of the solution in the last m - n columns "
@@ -803,8 +803,7 @@ _REMOVED = {
 
 def _removed(name):
     """torch's error for a function it has removed (torch.solve, eig, symeig, lstsq, matrix_rank)."""
-    separator = "" if _REMOVED[name].startswith("\n") else " "
-    return RuntimeError(f"This function was deprecated since version 1.9 and is now removed.{separator}{_REMOVED[name]}")
+    return RuntimeError(f"This function was deprecated since version 1.9 and is now removed.{_REMOVED[name]}")
 
 
 def _check_pinv(A):

@@ -298,7 +298,7 @@ SECOND_ORDER = {
 
 
 @pytest.mark.parametrize("name", sorted(SECOND_ORDER))
-@settings(max_examples=5)
+@settings(max_examples=3)
 @given(data=st.data())
 def test_second_derivatives_match_torch(name, data):
     """The rules are recorded under create_graph: gradients of gradients are torch's."""

@@ -53,7 +53,7 @@ def _case(name):
 for _name in GATES:
     cases.add(_case(_name))
 
-test_parity = cases.test(max_examples=8)
+test_parity = cases.test(max_examples=5)
 
 
 def test_grad_fn_names_are_torch_s():
