@@ -17,10 +17,10 @@ from minigrad.autograd.grad_mode import (enable_grad, inference_mode, is_grad_en
                                          no_grad, set_grad_enabled)
 from minigrad.creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
                                IntTensor, LongTensor, ShortTensor, arange, as_tensor, asarray, bartlett_window, bernoulli,
-                               blackman_window, empty, empty_like, empty_permuted, empty_strided, eye, fill, from_numpy,
-                               full, full_like, hamming_window, hann_window, kaiser_window, linspace, logspace,
-                               multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn,
-                               randn_like, randperm, scalar_tensor, tensor, zeros, zeros_like)
+                               binomial, blackman_window, empty, empty_like, empty_permuted, empty_strided, eye, fill,
+                               from_numpy, full, full_like, hamming_window, hann_window, kaiser_window, linspace,
+                               logspace, multinomial, normal, ones, ones_like, poisson, rand, rand_like, randint,
+                               randint_like, randn, randn_like, randperm, scalar_tensor, tensor, zeros, zeros_like)
 from minigrad.functions import *  # noqa: F401,F403  (exp, cat, stack, where, ...)
 from minigrad.functions import _with_out
 from minigrad.random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,

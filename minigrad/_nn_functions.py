@@ -10,14 +10,16 @@ bias first, torch.embedding takes the weight first, and torch.dropout wants `tra
 from minigrad.nn import functional as F
 from minigrad.nn._functional.activation import _rrelu
 from minigrad.nn._functional.loss import _kl_div
+from minigrad.nn.modules import rnn as _rnn
+from minigrad.tensor import Tensor
 
 __all__ = ["adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "avg_pool1d", "batch_norm", "bilinear",
-           "binary_cross_entropy_with_logits", "celu", "channel_shuffle", "ctc_loss", "conv1d", "conv2d", "conv3d",
+           "binary_cross_entropy_with_logits", "celu", "channel_shuffle", "constant_pad_nd", "convolution", "ctc_loss", "conv1d", "conv2d", "conv3d",
            "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "cosine_embedding_loss", "cosine_similarity", "dropout", "embedding",
            "feature_alpha_dropout", "group_norm", "hardshrink", "hinge_embedding_loss", "instance_norm", "kl_div",
            "layer_norm", "margin_ranking_loss", "max_pool1d", "max_pool1d_with_indices", "max_pool2d", "max_pool3d",
            "pairwise_distance", "pdist", "pixel_shuffle", "pixel_unshuffle", "poisson_nll_loss", "prelu",
-           "rms_norm", "rrelu", "rrelu_", "selu", "selu_", "celu_", "threshold", "threshold_", "triplet_margin_loss"]
+           "gru_cell", "lstm_cell", "rnn_relu_cell", "rnn_tanh_cell", "rms_norm", "rrelu", "rrelu_", "selu", "selu_", "celu_", "threshold", "threshold_", "triplet_margin_loss"]
 
 # the same functions under the same signatures
 bilinear = F.bilinear
@@ -187,3 +189,102 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
 def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):
     return F.binary_cross_entropy_with_logits(input, target, weight, reduction=_reduction(reduction),
                                               pos_weight=pos_weight)
+
+
+# ---------------------------------------------------------------- recurrent cells
+# torch.rnn_tanh_cell, rnn_relu_cell, lstm_cell and gru_cell: one step of nn.RNNCell, LSTMCell and
+# GRUCell with the weights passed in (weight_ih: gates * hidden x input, weight_hh: gates * hidden
+# x hidden), the same tensor operations as the modules' steps. The hidden size is read from hx.
+def _check_cell(name, input, states, w_ih, w_hh, gates):
+    """torch's checks of a cell's input, hidden states and weights, in its order (a 1-D input
+    has no size(1): torch's IndexError)."""
+    for hx in states:
+        if not isinstance(hx, Tensor):
+            raise TypeError(f"{name}(): argument 'hx' (position 2) must be Tensor, not {type(hx).__name__}")
+    if input.size(1) != w_ih.size(1):
+        raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected {w_ih.size(1)}")
+    hidden_size = w_hh.size(1)
+    for label, hx in enumerate(states):
+        if input.size(0) != hx.size(0):
+            raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{label} batch size {hx.size(0)}")
+        if hx.size(1) != hidden_size:
+            raise RuntimeError(f"hidden{label} has inconsistent hidden_size: got {hx.size(1)}, expected {hidden_size}")
+    for name, weight in (("weight_ih", w_ih), ("weight_hh", w_hh)):
+        if weight.shape[0] != gates * hidden_size:
+            raise RuntimeError(f"{name} first dim must be {gates} * hidden_size = {gates * hidden_size}, but got "
+                               f"{weight.shape[0]}")
+
+
+def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """h' = tanh(input W_ih^T + b_ih + hx W_hh^T + b_hh), for a batch (N, input_size) and hx (N, hidden_size)."""
+    _check_cell("rnn_tanh_cell", input, (hx,), w_ih, w_hh, 1)
+    return _rnn._rnn_tanh_cell(input, (hx,), w_ih.t(), w_hh.t(), b_ih, b_hh, None)[0]
+
+
+def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """h' = relu(input W_ih^T + b_ih + hx W_hh^T + b_hh)."""
+    _check_cell("rnn_relu_cell", input, (hx,), w_ih, w_hh, 1)
+    return _rnn._rnn_relu_cell(input, (hx,), w_ih.t(), w_hh.t(), b_ih, b_hh, None)[0]
+
+
+def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """(h', c') of one LSTM step from hx = (h, c), a tuple or list of two tensors (torch's gate order i, f, g, o)."""
+    if not isinstance(hx, (tuple, list)):
+        raise TypeError(f"lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, not {type(hx).__name__}")
+    if len(hx) != 2:
+        raise RuntimeError("lstm_cell expects two hidden states")
+    _check_cell("lstm_cell", input, hx, w_ih, w_hh, 4)
+    return _rnn._lstm_cell(input, tuple(hx), w_ih.t(), w_hh.t(), b_ih, b_hh, None)
+
+
+def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """h' of one GRU step (torch's gate order r, z, n)."""
+    _check_cell("gru_cell", input, (hx,), w_ih, w_hh, 3)
+    return _rnn._gru_cell(input, (hx,), w_ih.t(), w_hh.t(), b_ih, b_hh, None)[0]
+
+
+def constant_pad_nd(input, pad, value=0):
+    """nn.functional.pad in its constant mode, under torch's name and messages: pad = (before the
+    last dim, after it, before the one before, ...); a negative amount crops."""
+    if len(pad) % 2:
+        raise RuntimeError(f"Length of pad must be even but instead it equals {len(pad)}")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError(f"Length of pad should be no more than twice the number of dimensions of the input. Pad "
+                           f"length is {len(pad)}while the input has {input.ndim}dimensions.")
+    for i in range(len(pad) // 2):
+        if input.shape[-1 - i] + min(pad[2 * i], 0) + min(pad[2 * i + 1], 0) < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+    return F.pad(input, pad, value=value)
+
+
+_CONVOLUTIONS = {False: (F.conv1d, F.conv2d, F.conv3d), True: (F.conv_transpose1d, F.conv_transpose2d,
+                                                               F.conv_transpose3d)}
+
+
+def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups):
+    """The convolution (transposed where `transposed`) that weight's dims call for: conv1d, conv2d or
+    conv3d, or their transposes. Every argument is given, the sizes as lists of one value per
+    spatial dim (or one for them all), and the input is batched."""
+    spatial = weight.ndim - 2
+    if input.ndim != weight.ndim:
+        raise RuntimeError(f"Expected {weight.ndim}-dimensional input for {weight.ndim}-dimensional weight "
+                           f"{list(weight.shape)}, but got {input.ndim}-dimensional input of size {list(input.shape)} "
+                           "instead")
+    sizes = {}
+    for position, name, value in ((4, "stride", stride), (5, "padding", padding), (6, "dilation", dilation),
+                                  (8, "output_padding", output_padding)):
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f"convolution(): argument '{name}' (position {position}) must be tuple of ints, not "
+                            f"{type(value).__name__}")
+        if len(value) not in (1, spatial):
+            raise RuntimeError(f"expected {name} to be a single integer value or a list of {spatial} values to match "
+                               f"the convolution dimensions, but got {name}={list(value)}")
+        sizes[name] = tuple(value) * (spatial if len(value) == 1 else 1)
+    if groups <= 0 or weight.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
+                           f"got weight of size [{list(weight.shape)}] instead")
+    convolve = _CONVOLUTIONS[bool(transposed)][spatial - 1]
+    if transposed:
+        return convolve(input, weight, bias, sizes["stride"], sizes["padding"], sizes["output_padding"], groups,
+                        sizes["dilation"])
+    return convolve(input, weight, bias, sizes["stride"], sizes["padding"], sizes["dilation"], groups)

@@ -11,12 +11,13 @@ from numpy.typing import ArrayLike
 
 from minigrad import _dtype, _types
 from minigrad.random import Generator, _normal, _numpy_rng
-from minigrad._arguments import _creation_shape, _fill_value, _shape_args
+from minigrad._arguments import _broadcast_shape, _creation_shape, _fill_value, _shape_args
 from minigrad._data import _infer
+from minigrad._ops import reparameterised as P
 from minigrad._ops.layout import dense_strides, laid_out_like
 from minigrad._ops.special import i0 as _i0
 from minigrad._types import Size, _check_device
-from minigrad.tensor import LEGACY_TYPES, Tensor, _strided_zeros
+from minigrad.tensor import LEGACY_TYPES, Tensor, _strided_zeros, apply
 
 
 def _finish(array, requires_grad=False, device=None):
@@ -337,6 +338,37 @@ def normal(mean: float | Tensor, std: float | Tensor, size: Sequence[int] | None
 
 def bernoulli(input: Tensor, p: float | None = None, generator: Generator | None = None) -> Tensor:
     return input.bernoulli(p, generator=generator)
+
+
+def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
+    """One Poisson draw per element, at the rate of that element (>= 0), in input's dtype; the
+    rates get a zero gradient, as in torch."""
+    if not input.is_floating_point():
+        raise NotImplementedError(f"\"poisson_cpu\" not implemented for '{_dtype.scalar_type_name(input._array.dtype)}'")
+    rates = input._array
+    if (rates < 0).any():
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    draws = _numpy_rng(generator).poisson(rates.astype(np.float64)).astype(rates.dtype)
+    return apply(P.poisson, input, draws=draws)
+
+
+def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) -> Tensor:
+    """One Binomial(count, prob) draw per element (count and prob broadcast; a count that is not a
+    whole number is rounded down, a negative one draws 0, prob is clipped to [0, 1] and a nan prob
+    gives nan), in count's dtype. Not differentiable, as in torch."""
+    if not count.is_floating_point():
+        raise ValueError(f"binomial only supports floating-point dtypes for count, got: "
+                         f"{_dtype.scalar_type_name(count._array.dtype)}")
+    if prob.dtype != count.dtype:
+        raise RuntimeError(f"Found dtype {_dtype.scalar_type_name(prob._array.dtype)} but expected "
+                           f"{_dtype.scalar_type_name(count._array.dtype)}")
+    shape = _broadcast_shape(count._array.shape, prob._array.shape)
+    trials = np.broadcast_to(np.maximum(np.floor(count._array), 0), shape).astype(np.int64)
+    chances = np.broadcast_to(prob._array, shape).astype(np.float64)
+    unknown = np.isnan(chances)
+    draws = _numpy_rng(generator).binomial(trials, np.where(unknown, 0, np.clip(chances, 0, 1)))
+    draws = np.where(unknown, np.nan, draws).astype(count._array.dtype)
+    return apply(P.binomial, count, prob, draws=draws)
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, generator: Generator | None = None) -> Tensor:

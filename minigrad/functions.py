@@ -24,13 +24,16 @@ from minigrad._ops import linalg as L
 from minigrad._ops import reduce as R
 from minigrad._ops import shape as S
 from minigrad._ops import strided as ST
-from minigrad._tensor.operands import _promote
+from minigrad._tensor.linalg import _lu_unpack, _removed
+from minigrad._tensor.operands import _check_no_bool_subtraction, _promote
 from minigrad._tensor.shape import _copy, _geometry, _one_size
+from minigrad._tensor.statistics import _bin_counts
 from minigrad._tensor.unary import _polygamma_order
-from minigrad._types import DTypeLike, Size
+from minigrad._types import DTypeLike, Size, _return_type
 from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.creation import as_tensor
-from minigrad.linalg import _powers
+from minigrad import linalg as _linalg
+from minigrad.linalg import _C_TYPE_NAMES, _powers
 from minigrad.tensor import Tensor, apply
 
 # ---------------------------------------------------------------- out=
@@ -851,6 +854,153 @@ cholesky, qr, svd = Tensor.cholesky, Tensor.qr, Tensor.svd  # (torch's older for
 split_with_sizes = Tensor.split_with_sizes
 
 
+def rsub(input: Tensor, other: Tensor | float, alpha: float = 1) -> Tensor:
+    """other - alpha * input: sub with its operands the other way round. A number `other` is no
+    input of the node (torch's RsubBackward1), a tensor is (RsubBackward0)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"rsub(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    _check_no_bool_subtraction(input, other)
+    # alpha is checked against the dtype of the result, that of input and other together
+    scaled = Tensor._scaled(other if isinstance(other, Tensor) else as_tensor(other), input, alpha)
+    a, b = _promote(scaled, other)
+    if isinstance(b, Tensor):
+        return apply(E.rsub_tensors, a, b)
+    return apply(E.rsub, a, other=b)
+
+
+# ---------------------------------------------------------------- gradient and histogramdd
+def gradient(input: Tensor, *, spacing: float | Sequence[float] | Sequence[Tensor] = 1,
+             dim: int | Sequence[int] | None = None, edge_order: int = 1) -> tuple[Tensor, ...]:
+    """The derivative of the samples `input` along each dim of `dim` (all by default), one tensor per
+    dim: central differences inside, one-sided ones of order edge_order (1 or 2) at the two ends.
+    spacing: the distance between samples (a number, or one per dim), or the coordinates of the
+    samples along each dim (one 1-D tensor per dim), unevenly spaced."""
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    dims = list(range(input.ndim)) if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    axes = [_dim(d, input.ndim) for d in dims]
+    for i, axis in enumerate(axes):
+        if axis in axes[:i]:
+            raise RuntimeError(f"dim {dims[i]} appears multiple times in the list of dims")
+    if isinstance(spacing, (list, tuple)):
+        if len(spacing) != len(axes):
+            if dim is None:
+                raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar, or a list of length "
+                                   f"equal to 'self.dim() = {input.ndim}', since dim argument was not given, but got "
+                                   f"a list of length {len(spacing)}")
+            raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
+                               f"arguments to have the same length, but got a spacing argument of length "
+                               f"{len(spacing)} and a dim argument of length {len(axes)}.")
+        spacings = list(spacing)
+    else:
+        spacings = [spacing] * len(axes)
+    for h in spacings:
+        if isinstance(h, Tensor) and h.ndim != 1:
+            raise RuntimeError(f"torch.gradient expected each element of spacing to have one dimension, but got an "
+                               f"element with {h.ndim} dimensions!")
+    for axis in axes:
+        if input.shape[axis] < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+    _check_no_bool_subtraction(input, input)  # (differences of bools are refused)
+    samples = input if input.is_floating_point() else input.to(_dtype.get_default_dtype())
+    return tuple(_coordinate_gradient(samples, axis, h, edge_order) if isinstance(h, Tensor)
+                 else _uniform_gradient(samples, axis, h, edge_order) for axis, h in zip(axes, spacings))
+
+
+def _along(f, axis, start, stop=None):
+    """f[start:stop] along `axis` (stop None: to the end)."""
+    stop = f.shape[axis] if stop is None else stop % f.shape[axis] if stop < 0 else stop
+    start = start % f.shape[axis] if start < 0 else start
+    return f.narrow(axis, start, stop - start)
+
+
+def _uniform_gradient(f, axis, h, edge_order):
+    """The derivative along `axis` of samples h apart: (f[i+1] - f[i-1]) / 2h inside; at the ends
+    (f1 - f0) / h, or the second-order (-3 f0 + 4 f1 - f2) / 2h (and its mirror)."""
+    inside = (_along(f, axis, 2) - _along(f, axis, 0, -2)) / h / 2
+    if edge_order == 1:
+        first = (_along(f, axis, 1, 2) - _along(f, axis, 0, 1)) / h
+        last = (_along(f, axis, -1) - _along(f, axis, -2, -1)) / h
+    else:
+        first = (_along(f, axis, 0, 1) * -1.5 + _along(f, axis, 1, 2) * 2 - _along(f, axis, 2, 3) * 0.5) / h
+        last = (_along(f, axis, -3, -2) * 0.5 + _along(f, axis, -2, -1) * -2 + _along(f, axis, -1) * 1.5) / h
+    return cat([first, inside, last], axis)
+
+
+def _coordinate_gradient(f, axis, x, edge_order):
+    """The derivative along `axis` of samples at the coordinates x: inside, the second-order
+    difference a f[i-1] + b f[i] + c f[i+1] for the steps s = x[i] - x[i-1] and d = x[i+1] - x[i]
+    (a = -d / (s (s + d)), b = (d - s) / (s d), c = s / (d (s + d))); at the ends, the one-sided
+    differences of order edge_order."""
+    steps = x[1:] - x[:-1]
+    s, d = (part.reshape([-1] + [1] * (f.ndim - 1 - axis)) for part in (steps[:-1], steps[1:]))  # along axis
+    inside = (-d / (s * (s + d)) * _along(f, axis, 0, -2) + (d - s) / (s * d) * _along(f, axis, 1, -1)
+              + s / (d * (s + d)) * _along(f, axis, 2))
+    if edge_order == 1:
+        first = (_along(f, axis, 1, 2) - _along(f, axis, 0, 1)) / steps[0]
+        last = (_along(f, axis, -1) - _along(f, axis, -2, -1)) / steps[-1]
+    else:
+        s, d = steps[0], steps[1]
+        first = (-(2 * s + d) / (s * (s + d)) * _along(f, axis, 0, 1) + (s + d) / (s * d) * _along(f, axis, 1, 2)
+                 - s / (d * (s + d)) * _along(f, axis, 2, 3))
+        s, d = steps[-2], steps[-1]
+        last = (d / (s * (s + d)) * _along(f, axis, -3, -2) - (s + d) / (s * d) * _along(f, axis, -2, -1)
+                + (2 * d + s) / (d * (s + d)) * _along(f, axis, -1))
+    return cat([first, inside, last], axis)
+
+
+def histogramdd(input: Tensor, bins: int | Sequence[int] | Sequence[Tensor], *,
+                range: Sequence[float] | None = None, weight: Tensor | None = None,  # noqa: A002  (torch's name)
+                density: bool = False) -> tuple[Tensor, tuple[Tensor, ...]]:
+    """(hist, bin_edges): how many of the points (the rows of input's last dim, one coordinate per
+    histogram dim) fall in each cell, or how much weight. Each dim has its bins (a count of equal
+    bins over range[2d:2d+2], by default the points' range, or a tensor of edges); a cell holds its
+    lower edges, the last bin of a dim its upper edge too, and points outside are not counted.
+    density=True divides by the total and each cell's volume."""
+    if input.ndim < 2:
+        raise RuntimeError("torch.histogramdd: input tensor should have at least 2 dimensions")
+    input._check_histogram_input("histogramdd")
+    count = input.shape[-1]
+    bins = [bins] * count if isinstance(bins, numbers.Integral) else list(bins)
+    if len(bins) != count:
+        raise RuntimeError("histogramdd: The size of bins must be equal to the innermost dimension of the input.")
+    if range is not None and len(range) != 2 * count:
+        raise RuntimeError(f"torch.histogramdd: for a {count}-dimensional histogram range should have {2 * count} "
+                           f"elements, but got {len(range)}")
+    points = input._array.reshape(-1, count)
+    weights = None
+    if weight is not None:
+        if tuple(weight.shape) != tuple(input.shape[:-1]):
+            raise RuntimeError(f"torch.histogramdd: if weight tensor is provided it should have the same shape as the "
+                               f"input tensor excluding its innermost dimension, but got input with shape "
+                               f"{list(input.shape)} and weight with shape {list(weight.shape)}")
+        if weight.dtype != input.dtype:
+            raise RuntimeError(f"torch.histogramdd: if weight tensor is provided, input tensor and weight tensor should "
+                               f"have the same dtype, but got input({_C_TYPE_NAMES[input._array.dtype.name]}), and "
+                               f"weight({_C_TYPE_NAMES[weight._array.dtype.name]})")
+        weights = weight._array.reshape(-1)
+    edges = [Tensor._wrap(points[:, d])._histogram_edges(b, None if range is None else range[2 * d:2 * d + 2], d)
+             for d, b in enumerate(bins)]
+    inside = np.ones(len(points), dtype=bool)
+    for d, e in enumerate(edges):
+        inside &= (points[:, d] >= e[0]) & (points[:, d] <= e[-1])
+    # each point's bin in each dim: the last edge at or below it, the last bin for the upper edge itself
+    cells = [np.minimum(np.searchsorted(e, points[inside, d], side="right") - 1, len(e) - 2)
+             for d, e in enumerate(edges)]
+    shape = tuple(len(e) - 1 for e in edges)
+    flat = np.ravel_multi_index(cells, shape) if points.size else np.zeros(0, dtype=np.intp)
+    hist = _bin_counts(flat, None if weights is None else weights[inside], int(np.prod(shape)),
+                       input._array.dtype).reshape(shape)
+    if density:
+        volumes = np.ones((), dtype=input._array.dtype)
+        for e in edges:
+            volumes = np.multiply.outer(volumes, np.diff(e))
+        with np.errstate(invalid="ignore", divide="ignore"):  # no points: nan, quietly as in torch
+            hist = hist / (hist.sum() * volumes)
+    return _return_type("histogramdd", ("hist", "bin_edges"))(Tensor._wrap(hist),
+                                                               tuple(Tensor._wrap(e) for e in edges))
+
+
 def real(input: Tensor) -> Tensor:
     """The real part: a real tensor itself, as in torch."""
     return input.real
@@ -1037,8 +1187,80 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
     return powers if increasing else powers.flip(-1)
 
 
-# ---------------------------------------------------------------- Cholesky factors
+# ---------------------------------------------------------------- Cholesky and LU factors
 cholesky_solve, cholesky_inverse = Tensor.cholesky_solve, Tensor.cholesky_inverse
+lu, lu_solve = Tensor.lu, Tensor.lu_solve  # (torch's older forms of linalg.lu_factor and linalg.lu_solve)
+
+triangular_solve = Tensor.triangular_solve  # (torch's older form of linalg.solve_triangular)
+geqrf, orgqr, ormqr = Tensor.geqrf, Tensor.orgqr, Tensor.ormqr  # (Householder QR, as LAPACK stores it)
+solve, eig, symeig, lstsq = Tensor.solve, Tensor.eig, Tensor.symeig, Tensor.lstsq  # (removed from torch: they raise)
+
+
+def matrix_rank(input: Tensor, tol: float | None = None, symmetric: bool = False) -> Tensor:
+    """Removed from torch (linalg.matrix_rank replaces it): raises, as torch's does."""
+    raise _removed("matrix_rank")
+
+
+def chain_matmul(*matrices: Tensor, out: Tensor | None = None) -> Tensor:
+    """The product of the matrices, in the cheapest order: linalg.multi_dot under its older,
+    deprecated name, which takes the matrices one by one (and one alone, whose copy it returns)."""
+    warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
+                  "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than multiple "
+                  "parameters.", UserWarning, stacklevel=2)
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    for matrix in matrices:
+        if matrix.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {matrix.ndim}, expected 2 instead.")
+    result = matrices[0].clone() if len(matrices) == 1 else _linalg.multi_dot(matrices)
+    return result if out is None else _write_out("chain_matmul", result, out)
+
+
+def frobenius_norm(input: Tensor, dim: int | Sequence[int], keepdim: bool = False) -> Tensor:
+    """The 2-norm over `dim` (deprecated in torch, kept for TorchScript): linalg.vector_norm(input, 2, dim, keepdim)."""
+    warnings.warn("at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will be removed in "
+                  "a future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, keepdim)` instead",
+                  UserWarning, stacklevel=2)
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    if len(dims) > 2:
+        raise RuntimeError(f"Expected at most 2 dimensions, but got {len(dims)} dimensions instead.")
+    if not input.is_floating_point():
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
+                           f"{_dtype.scalar_type_name(input._array.dtype)} instead.")
+    return _linalg.vector_norm(input, 2, dim, keepdim)
+
+
+def nuclear_norm(input: Tensor, dim: int | Sequence[int] | bool | None = None, keepdim: bool = False) -> Tensor:
+    """The sum of the singular values of the matrices in dims `dim` (two of them; by default the
+    last two, as in the call nuclear_norm(input, keepdim))."""
+    warnings.warn("at::nuclear_norm is deprecated and it is just left for JIT compatibility. It will be removed in a "
+                  "future PyTorch release. Please use `linalg.matrix_norm(A, 'nuc', dim, keepdim)` instead",
+                  UserWarning, stacklevel=2)
+    if dim is None or isinstance(dim, bool):  # nuclear_norm(input, keepdim): the last two dims
+        keepdim, dim = keepdim if dim is None else dim, (-2, -1)
+    if input.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    if not input.is_floating_point():
+        raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{_dtype.scalar_type_name(input._array.dtype)}")
+    dim = (dim, dim) if isinstance(dim, int) else tuple(dim)  # (torch reads one int as the pair (dim, dim))
+    if len(dim) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")
+    rows, columns = (_dim(d, input.ndim) for d in dim)
+    if rows == columns:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, {dim[1]})")
+    norms = _linalg.svdvals(input.movedim((rows, columns), (-2, -1))).sum(-1)
+    if keepdim:
+        norms = norms.unsqueeze(-1).unsqueeze(-1).movedim((-2, -1), (min(rows, columns), max(rows, columns)))
+    return norms
+
+
+def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True
+              ) -> tuple[Tensor, Tensor, Tensor]:
+    """(P, L, U) with A = P L U from lu_factor's packed LU and pivots; a part not asked for
+    (unpack_data=False: L and U, unpack_pivots=False: P) is an empty tensor."""
+    return _lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots)
+
 
 
 # The in-place forms torch also has as functions (minigrad.exp_(x) is x.exp_()), and small ones.

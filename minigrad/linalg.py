@@ -11,8 +11,8 @@ import numpy as np
 from minigrad._ops import linalg as _L
 from minigrad._arguments import _broadcast_shape
 from minigrad._dtype import scalar_type_name
-from minigrad._tensor.linalg import (LinAlgError, _check_pinv, _cholesky, _cross, _not_positive_definite, _qr,
-                                     _singular, _svd, _svdvals)
+from minigrad._tensor.linalg import (LinAlgError, _check_pinv, _cholesky, _cross, _householder_product, _lu, _lu_factor_ex,
+                                     _lu_solve, _not_positive_definite, _qr, _singular, _svd, _svdvals, _zero_pivot)
 from minigrad._tensor.operands import _promote
 from minigrad._tensor.shape import _cat
 from minigrad.tensor import Tensor, apply
@@ -211,6 +211,100 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     return apply(_L.solve_triangular, A, B.to(A.dtype), upper=upper, left=left, unitriangular=unitriangular)
 
 
+_LU_FACTOR = collections.namedtuple("linalg_lu_factor", ["LU", "pivots"])
+_LU_FACTOR_EX = collections.namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"])
+
+
+def lu_factor(A, *, pivot=True):
+    """(LU, pivots): the LU factorization with partial pivoting P A = L U of each matrix of A (m x n),
+    L (unit diagonal, not stored) and U packed into one matrix LU, and pivots (int32, from 1) the
+    row swapped with each row in turn, as LAPACK gives them. RuntimeError where U has a zero on its
+    diagonal (lu_factor_ex reports it instead)."""
+    LU, pivots, info = _lu_factor_ex(A, pivot, "torch.lu_factor")
+    if info._array.any():
+        raise _zero_pivot("torch.linalg.lu_factor", A, info._array)
+    return _LU_FACTOR(LU, pivots)
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False):
+    """(LU, pivots, info): lu_factor without the error. info (int32, one per matrix) is 0, or the
+    position (from 1) of the first zero on U's diagonal."""
+    LU, pivots, info = _lu_factor_ex(A, pivot, "torch.lu_factor")
+    if check_errors and info._array.any():
+        raise _zero_pivot("torch.linalg.lu_factor_ex", A, info._array)
+    return _LU_FACTOR_EX(LU, pivots, info)
+
+
+def lu(A, *, pivot=True):
+    """(P, L, U) with A = P L U: P a permutation matrix, L (m x k) unit lower triangular and U (k x n)
+    upper triangular, k = min(m, n)."""
+    return _lu(A, pivot)
+
+
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
+    """X with A X = B (A^T X = B for adjoint; X A = B and X A^T = B for left=False), A given by
+    lu_factor's LU and pivots; the batch dims of LU and B broadcast."""
+    return _lu_solve(LU, pivots, B, left, adjoint)
+
+
+_LDL_FACTOR = collections.namedtuple("linalg_ldl_factor", ["LD", "pivots"])
+_LDL_FACTOR_EX = collections.namedtuple("linalg_ldl_factor_ex", ["LD", "pivots", "info"])
+
+
+def ldl_factor_ex(A, *, hermitian=False, check_errors=False):
+    """(LD, pivots, info): A = P L D L^T P^T for each symmetric matrix of A (its lower triangle is
+    read), with D block diagonal (1 x 1 and 2 x 2 blocks) and L unit lower triangular, as LAPACK's
+    sytrf computes it with Bunch-Kaufman pivoting: LD packs D's blocks and L below them, pivots
+    (int32, from 1) the swaps, negative at both rows of a 2 x 2 block. info is 0, or the position
+    (from 1) of the first zero block of D. hermitian changes nothing for real matrices. LD is not
+    differentiable, as in torch."""
+    A._check_square("torch.linalg.ldl_factor_ex")
+    LD, pivots, info = _L.ldl_factors(A._array)
+    if check_errors and info.any():
+        raise _singular_ldl("torch.linalg.ldl_factor_ex", A, info)
+    return _LDL_FACTOR_EX(apply(_L.ldl_factor, A, factors=(LD, pivots)), Tensor._wrap(pivots), Tensor._wrap(info))
+
+
+def ldl_factor(A, *, hermitian=False):
+    """(LD, pivots): ldl_factor_ex, with an error where a matrix is singular."""
+    LD, pivots, info = ldl_factor_ex(A, hermitian=hermitian)
+    if info._array.any():
+        raise _singular_ldl("torch.linalg.ldl_factor", A, info._array)
+    return _LDL_FACTOR(LD, pivots)
+
+
+def _singular_ldl(name, A, info):
+    """The error for the first singular matrix of A (torch itself fails there on an internal assertion)."""
+    failed = np.flatnonzero(info)
+    where = f"(Batch element {failed[0]}): " if A.ndim > 2 else ""
+    return RuntimeError(f"{name}: {where}The factorization could not be completed because the input is singular: "
+                        f"the block of D at position {info.reshape(-1)[failed[0]]} is zero.")
+
+
+def ldl_solve(LD, pivots, B, *, hermitian=False):
+    """X with A X = B from A's factorization by ldl_factor (LD and pivots); the batch dims of LD and B
+    broadcast. Not differentiable, as in torch."""
+    LD._check_square("torch.linalg.ldl_solve", floating=False)
+    if LD.dtype != B.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{scalar_type_name(B._array.dtype)} and A of type {scalar_type_name(LD._array.dtype)} "
+                           "instead.")
+    if B.ndim < 2:
+        raise RuntimeError("torch.linalg.ldl_solve: The input tensor B must have at least 2 dimensions.")
+    if not LD.is_floating_point():
+        raise RuntimeError(f"torch.linalg.ldl_solve: Expected a floating point or complex tensor as input. Got "
+                           f"{scalar_type_name(LD._array.dtype)}")
+    if tuple(pivots.shape) != tuple(LD.shape[:-1]):
+        raise RuntimeError(f"torch.linalg.ldl_solve: Expected LD.shape[:-1] and pivots.shape to be the same, but got "
+                           f"pivots with shape {list(pivots.shape)} instead")
+    n = LD.shape[-1]
+    if B.shape[-2] != n:
+        raise RuntimeError(f"Incompatible matrix sizes for torch.linalg.ldl_solve: each A matrix is {n} by {n} but "
+                           f"each b matrix is {B.shape[-2]} by {B.shape[-1]}")
+    _broadcast_shape(LD._array.shape[:-2], B._array.shape[:-2])  # torch's error where the batch dims clash
+    return apply(_L.ldl_solve, LD, B, pivots=pivots._array)
+
+
 def _uplo(UPLO):
     if not isinstance(UPLO, str) or UPLO.upper() not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
@@ -293,6 +387,12 @@ def qr(A, mode="reduced"):
     Q is m x k and R k x n (k = min(m, n)); "complete": Q is m x m and R m x n; "r": R alone
     (Q is an empty tensor), which cannot be differentiated."""
     return _qr(A, mode)
+
+
+def householder_product(A, tau):
+    """The first n columns of H_0 H_1 ... H_(k-1), H_i = I - tau_i v_i v_i^T, for A (m x n, m >= n)
+    holding the vectors v_i below its diagonal (their 1 on it is not stored), as geqrf leaves them."""
+    return _householder_product(A, tau)
 
 
 def matrix_exp(A):

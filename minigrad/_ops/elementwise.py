@@ -492,6 +492,10 @@ comparisons_written_back = {
 # (c / x is recorded as (1 / x) * c). The number is a parameter, so x is the node's only input.
 rsub = Primitive("Rsub", lambda x, other: other - x, lambda g, ans, x, other: -g, saves="nothing",
                  grad_fn_name="RsubBackward1", fused_for="neg(x) + c")
+# torch.rsub(x, other) for a tensor `other`: other - x under torch's node name for it.
+rsub_tensors = Primitive("RsubTensors", lambda x, other: other - x, lambda g, ans, x, other: -g,
+                         lambda g, ans, x, other: g, saves="nothing", grad_fn_name="RsubBackward0",
+                         fused_for="other - x")
 reciprocal = Primitive("Reciprocal", np.reciprocal, lambda g, ans, x: -g * ans * ans, saves="output",
                        fused_for="pow(x, -1)")
 

@@ -6,6 +6,8 @@ axes; the VJPs turn vectors into matrices, apply the matrix rule, and let the en
 the gradient back over broadcast batch axes.
 """
 
+import math
+
 import numpy as np
 
 from minigrad._ops.layout import c_order
@@ -567,6 +569,467 @@ qr_q = Primitive("LinalgQrQ", _in_c_order(_qr_q), lambda g, ans, a, mode, factor
                  grad_fn_name="LinalgQrBackward0")
 qr_r = Primitive("LinalgQrR", _in_c_order(_qr_r), lambda g, ans, a, mode, factors=None: _qr_vjp(a, mode, factors, gr=g),
                  grad_fn_name="LinalgQrBackward0")
+
+
+# ---------------------------------------------------------------- LU
+# P A = L U with partial pivoting, as LAPACK's getrf computes it: in column j, the row holding
+# the largest magnitude at or below the diagonal (the first of equals) is swapped into row j,
+# and multiples of row j are subtracted from the rows below. L (unit lower triangular, m x k) and
+# U (upper triangular, k x n), k = min(m, n), are packed into one m x n matrix LU: L below the
+# diagonal (its ones are not stored) and U on and above it. pivots[j] (from 1, int32) is the row
+# swapped with row j, so the swaps are applied one after the other.
+def lu_factors(a):
+    """(LU, pivots, info) of each m x n matrix of a. info (int32) is 0, or the position (from 1)
+    of the first zero on U's diagonal, where the matrix is singular: that column eliminates nothing,
+    and the factorization carries on, as LAPACK's does. One step per column, each step on the
+    whole batch at once."""
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    batch = a.shape[:-2]
+    lu = a.reshape((math.prod(batch), m, n)).copy()
+    pivots = np.zeros((len(lu), k), dtype=np.int32)
+    info = np.zeros(len(lu), dtype=np.int32)
+    matrices = np.arange(len(lu))
+    for j in range(k):
+        rows = j + np.argmax(np.abs(lu[:, j:, j]), axis=-1)  # the largest candidate, the first of equals
+        pivots[:, j] = rows + 1
+        lu[matrices, j], lu[matrices, rows] = lu[matrices, rows], lu[matrices, j]
+        pivot = lu[:, j, j]
+        info = np.where((info == 0) & (pivot == 0), j + 1, info)
+        # (LAPACK multiplies by the pivot's reciprocal; a zero pivot has zeros below it, left as they are)
+        multipliers = lu[:, j + 1:, j] * (1 / np.where(pivot == 0, 1, pivot))[:, None]
+        lu[:, j + 1:, j] = multipliers
+        lu[:, j + 1:, j + 1:] -= multipliers[:, :, None] * lu[:, j, None, j + 1:]
+    return lu.reshape(a.shape), pivots.reshape(batch + (k,)), info.reshape(batch)
+
+
+def unpack_lower(lu):
+    """L (m x k) of a packed LU: its strict lower triangle, with ones on the diagonal."""
+    m, n = lu.shape[-2:]
+    return np.tril(lu[..., :min(m, n)], -1) + np.eye(m, min(m, n), dtype=lu.dtype)
+
+
+def unpack_upper(lu):
+    """U (k x n) of a packed LU: its upper triangle."""
+    return np.triu(lu[..., :min(lu.shape[-2:]), :])
+
+
+def permutation(pivots, m, dtype):
+    """P (m x m) of A = P L U from LAPACK's pivots: the row swaps applied in order to the rows
+    0..m-1 give perm, the order of A's rows in L U (L U = A[perm]); so P[perm[i], i] = 1."""
+    batch = pivots.shape[:-1]
+    swaps = pivots.reshape((math.prod(batch), pivots.shape[-1])).astype(np.intp) - 1
+    perm = np.broadcast_to(np.arange(m), (len(swaps), m)).copy()
+    matrices = np.arange(len(swaps))
+    for j in range(swaps.shape[-1]):
+        rows = swaps[:, j]
+        perm[matrices, j], perm[matrices, rows] = perm[matrices, rows], perm[matrices, j]
+    p = np.zeros((len(swaps), m, m), dtype=dtype)
+    p[matrices[:, None], perm, np.arange(m)] = 1
+    return p.reshape(batch + (m, m))
+
+
+def _lu_vjp(p, lower, upper, gl, gu):
+    """The gradient of A = P L U for the gradients gL of L and gU of U (either may be None).
+
+    Square: dA = P (dL U + L dU), so with X = L^-1 P^T dA U^-1, dL = L tril(X, -1) and dU = triu(X) U;
+    the adjoint is gA = P L^-T M U^-T with M = tril(L^T gL, -1) + triu(gU U^T). A wide A = P L [U1 U2]
+    is that square one for U1, with dU2 = L^-1 P^T dA2 - tril(X, -1) U2: M loses tril(gU2 U2^T, -1)
+    and gA2 = P L^-T gU2. A tall A = P [L1; L2] U likewise: M loses triu(L2^T gL2) and gA2 = P gL2 U^-T.
+    Only the triangles that L and U are made of are read of gL and gU. The triangular solves apply
+    the primitive, so that under create_graph the rule is recorded and has gradients.
+    """
+    m, n = p.shape[-1], upper.shape[-1]
+    k = min(m, n)
+    gl = np.zeros_like(lower) if gl is None else np.tril(gl, -1)
+    gu = np.zeros_like(upper) if gu is None else np.triu(gu)
+    l1, u1 = lower[..., :k, :], upper[..., :, :k]  # the square k x k parts
+    middle = np.tril(_mT(l1) @ gl[..., :k, :], -1) + np.triu(gu[..., :, :k] @ _mT(u1))
+    if m < n:
+        middle = middle - np.tril(gu[..., :, k:] @ _mT(upper[..., :, k:]), -1)
+    if m > n:
+        middle = middle - np.triu(_mT(lower[..., k:, :]) @ gl[..., k:, :])
+    grad = solve_triangular(_mT(l1), middle, upper=True, left=True, unitriangular=True)   # L^-T M
+    grad = solve_triangular(_mT(u1), grad, upper=False, left=False, unitriangular=False)  # ... U^-T
+    if m < n:
+        wide = solve_triangular(_mT(l1), gu[..., :, k:], upper=True, left=True, unitriangular=True)
+        grad = np.concatenate([grad, wide], axis=-1)
+    if m > n:
+        tall = solve_triangular(_mT(u1), gl[..., k:, :], upper=False, left=False, unitriangular=False)
+        grad = np.concatenate([grad, tall], axis=-2)
+    return p @ grad
+
+
+def _lu_parts(a, factors):
+    """(P, L, U) of a for a rule, from the factors (LU, pivots, info) that the shell computed once.
+    On recorded tensors (a rule under create_graph) L and U are the primitives applied to a again,
+    so that their dependence on a is recorded too; P is a constant."""
+    lu, pivots, _ = factors
+    p = permutation(pivots, lu.shape[-2], lu.dtype)
+    if not on_arrays(a):
+        return p, lu_lower(a, factors=factors), lu_upper(a, factors=factors)
+    return p, unpack_lower(lu), unpack_upper(lu)
+
+
+def _lu_factor_vjp(g, ans, a, factors):
+    # LU packs L's strict lower triangle and U's upper one, so their gradients are those parts of g.
+    k = min(a.shape[-2:])
+    return _lu_vjp(*_lu_parts(a, factors), g[..., :, :k], g[..., :k, :])
+
+
+# The shell factors A once and hands (LU, pivots, info) to each node as the parameter `factors`.
+lu_factor = Primitive("LinalgLuFactor", _in_c_order(lambda a, factors: factors[0]), _lu_factor_vjp,
+                      grad_fn_name="LinalgLuFactorExBackward0")
+lu_lower = Primitive("LinalgLuL", _in_c_order(lambda a, factors: unpack_lower(factors[0])),
+                     lambda g, ans, a, factors: _lu_vjp(*_lu_parts(a, factors), g, None),
+                     grad_fn_name="LinalgLuBackward0")
+lu_upper = Primitive("LinalgLuU", _in_c_order(lambda a, factors: unpack_upper(factors[0])),
+                     lambda g, ans, a, factors: _lu_vjp(*_lu_parts(a, factors), None, g),
+                     grad_fn_name="LinalgLuBackward0")
+
+
+def _unpacked_lower_vjp(g, ans, lu):
+    # L's strict lower triangle is LU's, in its first k columns; the columns after them get 0.
+    m, n = lu.shape[-2:]
+    grad = np.tril(g, -1)
+    return np.concatenate([grad, np.zeros_like(lu[..., :, m:])], axis=-1) if n > m else grad
+
+
+def _unpacked_upper_vjp(g, ans, lu):
+    # U is LU's upper triangle, in its first k rows; the rows after them get 0.
+    m, n = lu.shape[-2:]
+    grad = np.triu(g)
+    return np.concatenate([grad, np.zeros_like(lu[..., n:, :])], axis=-2) if m > n else grad
+
+
+unpacked_lower = Primitive("LuUnpackL", _in_c_order(unpack_lower), _unpacked_lower_vjp,
+                           grad_fn_name="LuUnpackBackward0")
+unpacked_upper = Primitive("LuUnpackU", _in_c_order(unpack_upper), _unpacked_upper_vjp,
+                           grad_fn_name="LuUnpackBackward0")
+
+
+def _lu_solve(lu, b, pivots, left, adjoint):
+    """X with A X = B (A^T X = B where adjoint; X A = B and X A^T = B where not left), A = P L U
+    given by its packed LU and pivots: two triangular solves and the permutation."""
+    if not left:  # X A = B is A^T X^T = B^T, and X A^T = B is A X^T = B^T
+        return _mT(_lu_solve(lu, _mT(b), pivots, True, not adjoint))
+    p, lower, upper = permutation(pivots, lu.shape[-1], lu.dtype), unpack_lower(lu), unpack_upper(lu)
+    if adjoint:  # X = A^-T B = P L^-T U^-T B
+        y = _solve_triangular(_mT(upper), b, upper=False, left=True, unitriangular=False)
+        return p @ _solve_triangular(_mT(lower), y, upper=True, left=True, unitriangular=True)
+    y = _solve_triangular(lower, _mT(p) @ b, upper=False, left=True, unitriangular=True)  # X = U^-1 L^-1 P^T B
+    return _solve_triangular(upper, y, upper=True, left=True, unitriangular=False)
+
+
+def _lu_solve_vjp_b(g, ans, lu, b, pivots, left, adjoint):
+    # X is linear in B: each case's gradient solves the transposed system (A^-T g for A X = B, ...).
+    return lu_solve(lu, g, pivots=pivots, left=left, adjoint=not adjoint)
+
+
+def _lu_solve_vjp_lu(g, ans, lu, b, pivots, left, adjoint):
+    """The gradient of A (dX = -A^-1 dA X for A X = B, and likewise for the other three systems),
+    then through A = P L U to the packed factors: gL = tril(P^T gA U^T, -1), gU = triu(L^T P^T gA)."""
+    gb = _lu_solve_vjp_b(g, ans, lu, b, pivots, left, adjoint)
+    if left:
+        ga = -(ans @ _mT(gb) if adjoint else gb @ _mT(ans))
+    else:
+        ga = -(_mT(gb) @ ans if adjoint else _mT(ans) @ gb)
+    ga = _mT(permutation(pivots, lu.shape[-1], np.asarray(lu).dtype)) @ ga  # (asarray: the dtype of a tensor too)
+    return np.tril(ga @ _mT(unpacked_upper(lu)), -1) + np.triu(_mT(unpacked_lower(lu)) @ ga)
+
+
+# pivots: lu_factor's (int32, from 1), a parameter, as they have no gradient.
+lu_solve = Primitive("LinalgLuSolve", _in_c_order(_lu_solve), _lu_solve_vjp_lu, _lu_solve_vjp_b, saves="both")
+
+
+# ---------------------------------------------------------------- LDL^T (Bunch-Kaufman)
+# A symmetric A = P L D L^T P^T as LAPACK's sytrf computes it from A's lower triangle: D has 1 x 1
+# and 2 x 2 blocks on its diagonal, L is unit lower triangular, and LD packs D's blocks and L
+# below them. The pivots (from 1) say, for a 1 x 1 block at k, which row was swapped with row k
+# (k itself for none), and for a 2 x 2 block at (k, k + 1), minus the row swapped with row k + 1,
+# at both k and k + 1. The pivoting is chosen per matrix, so the factorization runs one matrix at a
+# time; each step works on the whole remaining column block at once.
+_BUNCH_KAUFMAN = (1 + np.sqrt(17)) / 8  # the threshold that bounds the growth of the entries
+
+
+def ldl_factors(a):
+    """(LD, pivots, info) of each symmetric matrix of a (read from its lower triangle). info is 0,
+    or the position (from 1) of the first zero block of D, where the matrix is singular."""
+    n = a.shape[-1]
+    matrices = np.tril(a).reshape((math.prod(a.shape[:-2]), n, n))
+    pivots = np.zeros((len(matrices), n), dtype=np.int32)
+    info = np.zeros(len(matrices), dtype=np.int32)
+    for index, matrix in enumerate(matrices):
+        info[index] = _ldl_factor_in_place(matrix, pivots[index])
+    return matrices.reshape(a.shape), pivots.reshape(a.shape[:-1]), info.reshape(a.shape[:-2])
+
+
+def _ldl_pivot(m, k):
+    """(kp, step): the row to swap into place and the block size at column k (LAPACK's sytf2)."""
+    diagonal = abs(m[k, k])
+    below = np.abs(m[k + 1:, k])
+    if not below.size or below.max() == 0:
+        return k, 1  # nothing to eliminate (a zero diagonal too: a singular block, kept)
+    largest = k + 1 + int(np.argmax(below))
+    column_max = below.max()
+    if diagonal >= _BUNCH_KAUFMAN * column_max:
+        return k, 1
+    # the largest entry of row `largest` off its diagonal, in the part still to factor
+    row_max = max(np.abs(m[largest, k:largest]).max(), np.abs(m[largest + 1:, largest]).max(initial=0))
+    if diagonal >= _BUNCH_KAUFMAN * column_max * (column_max / row_max):
+        return k, 1
+    if abs(m[largest, largest]) >= _BUNCH_KAUFMAN * row_max:
+        return largest, 1
+    return largest, 2
+
+
+def _swap_symmetric(m, i, j):
+    """Swap rows and columns i < j of the part still to factor (from column i on) of the symmetric
+    matrix held in m's lower triangle; the columns already factored keep their rows (the pivots say
+    how to apply the swaps to them)."""
+    m[j + 1:, [i, j]] = m[j + 1:, [j, i]]
+    between = m[i + 1:j, i].copy()
+    m[i + 1:j, i] = m[j, i + 1:j]
+    m[j, i + 1:j] = between
+    m[[i, j], [i, j]] = m[[j, i], [j, i]]
+
+
+def _ldl_factor_in_place(m, pivots):
+    """Factor the lower triangle of m in place (LAPACK's unblocked sytf2), writing the pivots; the info."""
+    n, k, info = len(m), 0, 0
+    while k < n:
+        kp, step = _ldl_pivot(m, k)
+        if info == 0 and m[k, k] == 0 and step == 1 and kp == k and not np.abs(m[k + 1:, k]).any():
+            info = k + 1
+        last = k + step - 1  # the row that is swapped with kp
+        if kp != last:
+            _swap_symmetric(m, last, kp)
+            if step == 2:  # (the entry below the block's first column moves with it)
+                m[[last, kp], k] = m[[kp, last], k]
+        if step == 1:
+            if k + 1 < n and m[k, k] != 0:
+                column = m[k + 1:, k] * (1 / m[k, k])  # (by the reciprocal, as LAPACK)
+                m[k + 1:, k + 1:] -= np.tril(np.outer(m[k + 1:, k], column))
+                m[k + 1:, k] = column
+            pivots[k] = kp + 1
+        else:
+            if k + 2 < n:
+                d21 = m[k + 1, k]
+                d11, d22 = m[k + 1, k + 1] / d21, m[k, k] / d21
+                scale = 1 / (d11 * d22 - 1) / d21
+                first = scale * (d11 * m[k + 2:, k] - m[k + 2:, k + 1])   # the multipliers of L's two columns
+                second = scale * (d22 * m[k + 2:, k + 1] - m[k + 2:, k])
+                m[k + 2:, k + 2:] -= np.tril(np.outer(m[k + 2:, k], first) + np.outer(m[k + 2:, k + 1], second))
+                m[k + 2:, k], m[k + 2:, k + 1] = first, second
+            pivots[k] = pivots[k + 1] = -(kp + 1)
+        k += step
+    return info
+
+
+def ldl_solve_arrays(ld, pivots, b):
+    """X with A X = B from A's LD and pivots (LAPACK's sytrs): the swaps and L^-1 forward, D's blocks,
+    then L^-T and the swaps backward; one matrix at a time, the batch dims of LD and B broadcast."""
+    n = ld.shape[-1]
+    batch = np.broadcast_shapes(ld.shape[:-2], b.shape[:-2])
+    count = math.prod(batch)
+    lds = np.broadcast_to(ld, batch + ld.shape[-2:]).reshape((count, n, n))
+    pivots = np.broadcast_to(pivots, batch + (n,)).reshape((count, n))
+    x = np.array(np.broadcast_to(b, batch + b.shape[-2:]).reshape((count,) + b.shape[-2:]), dtype=ld.dtype)
+    for m, p, y in zip(lds, pivots, x):
+        _ldl_solve_in_place(m, p, y)
+    return x.reshape(batch + b.shape[-2:])
+
+
+def _ldl_solve_in_place(m, p, y):
+    n, k = len(m), 0
+    while k < n:  # L D y = P^T b
+        if p[k] > 0:
+            kp = p[k] - 1
+            y[[k, kp]] = y[[kp, k]]
+            y[k + 1:] -= np.outer(m[k + 1:, k], y[k])
+            y[k] /= m[k, k]
+            k += 1
+        else:
+            kp = -p[k] - 1
+            y[[k + 1, kp]] = y[[kp, k + 1]]
+            y[k + 2:] -= np.outer(m[k + 2:, k], y[k]) + np.outer(m[k + 2:, k + 1], y[k + 1])
+            d21 = m[k + 1, k]
+            d11, d22 = m[k, k] / d21, m[k + 1, k + 1] / d21
+            denominator = d11 * d22 - 1
+            first, second = y[k] / d21, y[k + 1] / d21
+            y[k], y[k + 1] = (d22 * first - second) / denominator, (d11 * second - first) / denominator
+            k += 2
+    k = n - 1
+    while k >= 0:  # L^T P^T x = y
+        if p[k] > 0:
+            y[k] -= m[k + 1:, k] @ y[k + 1:]
+            kp = p[k] - 1
+            y[[k, kp]] = y[[kp, k]]
+            k -= 1
+        else:
+            y[k] -= m[k + 1:, k] @ y[k + 1:]
+            y[k - 1] -= m[k + 1:, k - 1] @ y[k + 1:]
+            kp = -p[k] - 1
+            y[[k, kp]] = y[[kp, k]]
+            k -= 2
+
+
+def _ldl_refused(name):
+    def refuse(g, ans, *inputs, **params):
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+    return refuse
+
+
+# As in torch, LD and ldl_solve's solution are recorded with a node that refuses a gradient.
+ldl_factor = Primitive("LinalgLdlFactor", lambda a, factors: factors[0], _ldl_refused("linalg_ldl_factor_ex"),
+                       saves="nothing", grad_fn_name="torch::autograd::NotImplemented")
+ldl_solve = Primitive("LinalgLdlSolve", lambda ld, b, pivots: ldl_solve_arrays(ld, pivots, b),
+                      _ldl_refused("linalg_ldl_solve"), _ldl_refused("linalg_ldl_solve"), saves="nothing",
+                      grad_fn_name="torch::autograd::NotImplemented")
+
+
+# ---------------------------------------------------------------- the older triangular solve
+def _triangular_solve(b, a, upper, transpose, unitriangular):
+    """X with A X = b (A^T X = b where transpose) for triangular A: torch.triangular_solve's
+    order of arguments. A^T is triangular in the other triangle."""
+    return _solve_triangular(_mT(a) if transpose else a, b, upper != transpose, True, unitriangular)
+
+
+def _triangular_solve_vjp_b(g, ans, b, a, upper, transpose, unitriangular):
+    # X = op(A)^-1 b is linear in b: gb = op(A)^-T g, the solve with the other transposition.
+    return triangular_solve(g, a, upper=upper, transpose=not transpose, unitriangular=unitriangular)
+
+
+def _triangular_solve_vjp_a(g, ans, b, a, upper, transpose, unitriangular):
+    # d op(A) = -gb X^T (so gA = -X gb^T where op(A) = A^T), in the triangle that was read.
+    gb = _triangular_solve_vjp_b(g, ans, b, a, upper, transpose, unitriangular)
+    ga = -(ans @ _mT(gb) if transpose else gb @ _mT(ans))
+    offset = int(unitriangular)
+    return np.triu(ga, offset) if upper else np.tril(ga, -offset)
+
+
+triangular_solve = Primitive("TriangularSolve", _in_c_order(_triangular_solve), _triangular_solve_vjp_b,
+                             _triangular_solve_vjp_a, saves="both", grad_fn_name="TriangularSolveBackward0")
+# Its second output, a copy of A (broadcast to the batch's shape), passes its gradient to A unchanged.
+triangular_solve_coefficient = Primitive("TriangularSolveCoefficient",
+                                         lambda a, shape: np.broadcast_to(a, shape).copy(),
+                                         lambda g, ans, a, shape: g, saves="nothing",
+                                         grad_fn_name="TriangularSolveBackward0")
+
+
+# ---------------------------------------------------------------- Householder reflectors
+# geqrf stores A = Q R as LAPACK does: R on and above the diagonal, and below it the vectors of
+# the reflectors H_i = I - tau_i v_i v_i^T whose product H_0 H_1 ... H_(k-1) is Q; v_i is 0 above
+# row i, 1 at row i (not stored) and column i of the matrix below it.
+def geqrf_factors(a):
+    """(QR, tau) of each m x n matrix of a. Column j's reflector maps x = A[j:, j] onto beta e_1,
+    beta = -sign(x_0) |x|, with tau = (beta - x_0) / beta and v = x / (x_0 - beta) below its 1;
+    where x has nothing below x_0, H is the identity (tau = 0), as in LAPACK's larfg."""
+    m, n = a.shape[-2:]
+    qr = a.copy()
+    tau = np.zeros(a.shape[:-2] + (min(m, n),), dtype=a.dtype)
+    for j in range(min(m, n)):
+        alpha, below = qr[..., j, j].copy(), qr[..., j + 1:, j]
+        norm = np.sqrt((below * below).sum(axis=-1))
+        reflects = norm != 0
+        beta = np.where(reflects, -np.copysign(np.hypot(alpha, norm), alpha), alpha)
+        tau[..., j] = np.where(reflects, (beta - alpha) / np.where(reflects, beta, 1), 0)
+        qr[..., j + 1:, j] = below / np.where(reflects, alpha - beta, 1)[..., None]
+        qr[..., j, j] = beta
+        v = np.concatenate([np.ones(qr.shape[:-2] + (1,), dtype=a.dtype), qr[..., j + 1:, j]], axis=-1)[..., :, None]
+        rest = qr[..., j:, j + 1:]
+        qr[..., j:, j + 1:] = rest - tau[..., j, None, None] * (v @ (_mT(v) @ rest))  # H_j applied to the rest
+    return qr, tau
+
+
+def _geqrf_refused(g, ans, a, factors):
+    raise NotImplementedError("the derivative for 'geqrf' is not implemented.")
+
+
+geqrf_qr = Primitive("GeqrfQr", _in_c_order(lambda a, factors: factors[0]), _geqrf_refused, saves="nothing",
+                     grad_fn_name="GeqrfBackward0")
+geqrf_tau = Primitive("GeqrfTau", _in_c_order(lambda a, factors: factors[1]), _geqrf_refused, saves="nothing",
+                      grad_fn_name="GeqrfBackward0")
+
+
+def _reflector(a, i):
+    """v_i as a column (..., m, 1): 0 above row i, 1 at row i, a's column i below it."""
+    head = np.zeros_like(a[..., :i + 1, i]) + np.eye(1, i + 1, i, dtype=bool)[0]
+    return np.concatenate([head, a[..., i + 1:, i]], axis=-1)[..., :, None]
+
+
+def _reflected(a, tau, x, order):
+    """H_order[0] H_order[1] ... H_order[-1] x: the last reflector applied first."""
+    for i in reversed(order):
+        v = _reflector(a, i)
+        x = x - tau[..., i, None, None] * (v @ (_mT(v) @ x))
+    return x
+
+
+def _reflected_vjp(a, tau, x, order, g):
+    """(ga, gtau, gx) for Y = H_o0 ... H_o(r-1) x (o = order), for any tau (the reflectors need not
+    be orthogonal). With L_s = H_o0 ... H_o(s-1) and R_s = H_o(s+1) ... x, Y = L_s H R_s, so the
+    gradient reaching H = I - tau v v^T is M = L_s^T g R_s^T: gtau = -v^T M v and
+    gv = -tau (M + M^T) v, of which the entries below the 1 are a's; gx = L_r^T g."""
+    rights = [x]
+    for i in reversed(order[1:]):
+        rights.append(_reflected(a, tau, rights[-1], [i]))
+    rights.reverse()  # rights[s] = R_s
+    left, ga, gtau = g, {}, {}  # left: L_s^T g, H being symmetric
+    for i, right in zip(order, rights):
+        v = _reflector(a, i)
+        v_left, v_right = _mT(v) @ left, _mT(v) @ right
+        gtau[i] = -(v_left * v_right).sum(axis=(-2, -1))
+        gv = -tau[..., i, None, None] * (left @ _mT(v_right) + right @ _mT(v_left))
+        ga[i] = np.concatenate([np.zeros_like(gv[..., :i + 1, 0]), gv[..., i + 1:, 0]], axis=-1)
+        left = left - tau[..., i, None, None] * (v @ v_left)
+    k = tau.shape[-1]
+    columns = [ga[i][..., None] for i in range(k)] + [np.zeros_like(a[..., :, k:])]  # (those past k are not read)
+    gtau = np.stack([gtau[i] for i in range(k)], axis=-1) if k else np.zeros_like(tau)
+    return np.concatenate(columns, axis=-1), gtau, left
+
+
+def _householder_product(a, tau):
+    """The first n columns of H_0 H_1 ... H_(k-1) (k = len(tau) <= n <= m)."""
+    identity = np.broadcast_to(np.eye(*a.shape[-2:], dtype=a.dtype), a.shape)
+    return _reflected(a, tau, identity, list(range(tau.shape[-1])))
+
+
+def _householder_product_vjp(wanted, g, ans, a, tau):
+    if tau.shape[-1] == 0:  # no reflectors: the identity, to which torch's backward gives no gradients
+        return None, None
+    m, n = a.shape[-2:]
+    identity = np.eye(m, n, dtype=np.asarray(g).dtype)  # (asarray: the dtype of a tensor too)
+    ga, gtau, _ = _reflected_vjp(a, tau, identity, list(range(tau.shape[-1])), g)
+    return ga, gtau
+
+
+householder_product = Primitive("LinalgHouseholderProduct", _in_c_order(_householder_product),
+                                vjp_all=_householder_product_vjp)
+
+
+def _ormqr_order(tau, left, transpose):
+    """The reflectors' order in Q C (left) or C^T's product: Q = H_0 ... H_(k-1), Q^T the reverse;
+    C Q = (Q^T C^T)^T, so a product from the right takes the other order."""
+    order = list(range(tau.shape[-1]))
+    return order[::-1] if transpose == left else order
+
+
+def _ormqr(a, tau, c, left, transpose):
+    """Q C, Q^T C (transpose), C Q or C Q^T (left=False), Q = H_0 ... H_(k-1) square."""
+    order = _ormqr_order(tau, left, transpose)
+    return _reflected(a, tau, c, order) if left else _mT(_reflected(a, tau, _mT(c), order))
+
+
+def _ormqr_vjp(wanted, g, ans, a, tau, c, left, transpose):
+    order = _ormqr_order(tau, left, transpose)
+    if left:
+        return _reflected_vjp(a, tau, c, order, g)
+    ga, gtau, gc = _reflected_vjp(a, tau, _mT(c), order, _mT(g))
+    return ga, gtau, _mT(gc)
+
+
+ormqr = Primitive("Ormqr", _in_c_order(_ormqr), vjp_all=_ormqr_vjp)
 
 
 # ---------------------------------------------------------------- least squares

@@ -89,3 +89,18 @@ def _standard_gamma_vjp(g, ans, alpha, draws):
 
 
 standard_gamma = Primitive("StandardGamma", _standard_gamma, _standard_gamma_vjp, saves="both")
+
+
+# ---------------------------------------------------------------- draws that pass no gradient
+# torch.poisson records its draws with a zero gradient for the rates, and torch.binomial with a node
+# whose backward refuses; the draws themselves come to each primitive as a parameter.
+poisson = Primitive("Poisson", lambda rates, draws: draws, lambda g, ans, rates, draws: np.zeros_like(g),
+                    saves="nothing")
+
+
+def _binomial_refused(g, ans, count, prob, draws):
+    raise RuntimeError("derivative for aten::binomial is not implemented")
+
+
+binomial = Primitive("Binomial", lambda count, prob, draws: draws, _binomial_refused, _binomial_refused,
+                     saves="nothing", grad_fn_name="torch::autograd::NotImplemented")

@@ -312,6 +312,124 @@ class LinalgMethods:
         U, S, Vh = _svd(self, full_matrices=not some)
         return result(U, S, Vh.mT)
 
+    def lu(self, pivot: _bool = True, get_infos: _bool = False) -> tuple[Tensor, ...]:
+        """(LU, pivots), or (LU, pivots, info) with get_infos: linalg.lu_factor_ex under its older
+        name, which never raises for a singular matrix (info says which are)."""
+        warnings.warn("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and "
+                      "will be removed in a future PyTorch release.\nLU, pivots = torch.lu(A, compute_pivots)\n"
+                      "should be replaced with\nLU, pivots = torch.linalg.lu_factor(A, compute_pivots)\nand\n"
+                      "LU, pivots, info = torch.lu(A, compute_pivots, get_infos=True)\nshould be replaced with\n"
+                      "LU, pivots, info = torch.linalg.lu_factor_ex(A, compute_pivots)", UserWarning, stacklevel=2)
+        LU, pivots, info = _lu_factor_ex(self, pivot, "torch.lu_factor")
+        if get_infos:
+            return _return_type("_lu_with_info", ("LU", "pivots", "info"))(LU, pivots, info)
+        return LU, pivots
+
+    def lu_solve(self, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
+        """X with A X = B for B = self, from A's LU factorization (linalg.lu_factor's LU and pivots)."""
+        warnings.warn("torch.lu_solve is deprecated in favor of torch.linalg.lu_solveand will be removed in a future "
+                      "PyTorch release.\nNote that torch.linalg.lu_solve has its arguments reversed.\n"
+                      "X = torch.lu_solve(B, LU, pivots)\nshould be replaced with\n"
+                      "X = torch.linalg.lu_solve(LU, pivots, B)", UserWarning, stacklevel=2)
+        return _lu_solve(LU_data, LU_pivots, self, left=True, adjoint=False)
+
+    def triangular_solve(self, A: Tensor, upper: _bool = True, transpose: _bool = False,
+                         unitriangular: _bool = False) -> tuple[Tensor, Tensor]:
+        """(solution, cloned_coefficient): X with A X = b for b = self (A^T X = b with transpose),
+        A triangular (only its upper or lower triangle is read, its diagonal taken as ones with
+        unitriangular), and a copy of A broadcast to the batch's shape. The older form of
+        linalg.solve_triangular, whose arguments are the other way round."""
+        warnings.warn("torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangularand will be "
+                      "removed in a future PyTorch release.\ntorch.linalg.solve_triangular has its arguments "
+                      "reversed and does not return a copy of one of the inputs.\nX = torch.triangular_solve(B, "
+                      "A).solution\nshould be replaced with\nX = torch.linalg.solve_triangular(A, B).",
+                      UserWarning, stacklevel=2)
+        if self.ndim < 2:
+            raise RuntimeError(f"torch.triangular_solve: Expected b to have at least 2 dimensions, but it has "
+                               f"{self.ndim} dimensions instead")
+        if A.ndim < 2:
+            raise RuntimeError(f"torch.triangular_solve: Expected A to have at least 2 dimensions, but it has "
+                               f"{A.ndim} dimensions instead")
+        if self.dtype != A.dtype:
+            raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                               f"{_dtype.scalar_type_name(self._array.dtype)} and A of type "
+                               f"{_dtype.scalar_type_name(A._array.dtype)} instead.")
+        rows, columns = A.shape[-2:]
+        if rows != columns:
+            raise RuntimeError(f"A must be batches of square matrices, but they are {rows} by {columns} matrices")
+        if self.shape[-2] != rows:
+            raise RuntimeError(f"Incompatible matrix sizes for triangular_solve: each A matrix is {rows} by {rows} "
+                               f"but each b matrix is {self.shape[-2]} by {self.shape[-1]}")
+        if not A.is_floating_point():
+            raise NotImplementedError(f"\"triangular_solve_cpu\" not implemented for "
+                                      f"'{_dtype.scalar_type_name(A._array.dtype)}'")
+        batch = _broadcast_shape(self._array.shape[:-2], A._array.shape[:-2])
+        solution = apply(L.triangular_solve, self, A, upper=upper, transpose=transpose, unitriangular=unitriangular)
+        coefficient = apply(L.triangular_solve_coefficient, A, shape=tuple(batch) + (rows, rows))
+        return _return_type("triangular_solve", ("solution", "cloned_coefficient"))(solution, coefficient)
+
+    def geqrf(self) -> tuple[Tensor, Tensor]:
+        """(a, tau): the QR factorization as LAPACK's geqrf stores it, R on and above the diagonal
+        and the Householder reflectors below it, with their factors tau (Q is orgqr(a, tau)).
+        Not differentiable, as in torch (linalg.qr is)."""
+        if self.ndim < 2:
+            raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
+        if not self.is_floating_point():
+            raise NotImplementedError(f"\"geqrf_cpu\" not implemented for '{_dtype.scalar_type_name(self._array.dtype)}'")
+        factors = L.geqrf_factors(self._array)
+        return _return_type("geqrf", ("a", "tau"))(apply(L.geqrf_qr, self, factors=factors),
+                                                    apply(L.geqrf_tau, self, factors=factors))
+
+    def orgqr(self, input2: Tensor) -> Tensor:
+        """linalg.householder_product(self, input2): the first n columns of the product of the
+        Householder reflectors stored in self (m x n) with the factors input2."""
+        return _householder_product(self, input2)
+
+    def ormqr(self, input2: Tensor, input3: Tensor, left: _bool = True, transpose: _bool = False) -> Tensor:
+        """Q C, Q^T C (transpose), C Q or C Q^T (left=False) for C = input3, without forming Q: the
+        square product of the Householder reflectors stored in self with the factors input2 (geqrf's)."""
+        tau, other = input2, input3
+        for name, t in (("input", self), ("other", other)):
+            if t.ndim < 2:
+                raise RuntimeError(f"torch.ormqr: {name} must have at least 2 dimensions.")
+        if other.ndim != self.ndim:
+            raise RuntimeError(f"torch.ormqr: Expected other to have the same number of dimensions as input, but got "
+                               f"other.ndim equal to {other.ndim} and input.ndim is equal to {self.ndim}")
+        side = -2 if left else -1
+        if other.shape[side] != self.shape[-2]:
+            raise RuntimeError(f"torch.ormqr: other.shape[{side}] must be equal to input.shape[-2]")
+        if tau.shape[-1] != min(other.shape[side], self.shape[-1]):
+            raise RuntimeError(f"torch.ormqr: tau.shape[-1] must be equal to min(other.shape[{side}], "
+                               "input.shape[-1])")
+        if tau.ndim != self.ndim - 1:
+            raise RuntimeError(f"torch.ormqr: Expected tau to have one dimension less than input, but got tau.ndim "
+                               f"equal to {tau.ndim} and input.ndim is equal to {self.ndim}")
+        if tuple(tau.shape[:-1]) != tuple(self.shape[:-2]) or tuple(other.shape[:-2]) != tuple(self.shape[:-2]):
+            raise RuntimeError(f"torch.ormqr: Expected the batch dimensions of input, tau and other to be the same, "
+                               f"but got {list(self.shape[:-2])}, {list(tau.shape[:-1])} and "
+                               f"{list(other.shape[:-2])}")
+        for name, t in (("tau", tau), ("other", other)):
+            if t.dtype != self.dtype:
+                raise RuntimeError(f"torch.ormqr: Expected input and {name} to have the same dtype, but input has "
+                                   f"dtype{_dtype.scalar_type_name(self._array.dtype)} and {name} has dtype "
+                                   f"{_dtype.scalar_type_name(t._array.dtype)}")
+        if not self.is_floating_point():
+            raise NotImplementedError(f"\"ormqr_cpu\" not implemented for '{_dtype.scalar_type_name(self._array.dtype)}'")
+        return apply(L.ormqr, self, tau, other, left=left, transpose=transpose)
+
+    # torch's removed methods: they raise, saying what replaces them
+    def solve(self, A: Tensor) -> None:
+        raise _removed("solve")
+
+    def eig(self, eigenvectors: _bool = False) -> None:
+        raise _removed("eig")
+
+    def symeig(self, eigenvectors: _bool = False, upper: _bool = True) -> None:
+        raise _removed("symeig")
+
+    def lstsq(self, A: Tensor) -> None:
+        raise _removed("lstsq")
+
     def cholesky_solve(self, input2: Tensor, upper: _bool = False) -> Tensor:
         """X with A X = B for B = self, from A's Cholesky factor input2: A = L L^T (A = U^T U for
         upper=True). A zero on the factor's diagonal gives inf or nan, as in torch."""
@@ -524,6 +642,168 @@ def _qr(A, mode):
         return _QR(apply(L.qr_q, A, mode=mode), apply(L.qr_r, A, mode=mode))
     factors = L.qr_factors(A._array, mode)  # LAPACK once, for both outputs and their gradients
     return _QR(apply(L.qr_q, A, mode=mode, factors=factors), apply(L.qr_r, A, mode=mode, factors=factors))
+
+
+# ---------------------------------------------------------------- LU
+# linalg.lu_factor, lu_factor_ex, lu and lu_solve, and the older torch.lu, lu_unpack and lu_solve.
+def _lu_factor_ex(A, pivot, name):
+    """(LU, pivots, info) of A: the checks of torch's lu_factor (`name` in its messages), LU
+    recorded (its node holds the factors for its gradient), pivots and info plain int32."""
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} instead")
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    if not A.is_floating_point():
+        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{_dtype.scalar_type_name(A._array.dtype)}'")
+    factors = L.lu_factors(A._array)
+    return apply(L.lu_factor, A, factors=factors), Tensor._wrap(factors[1]), Tensor._wrap(factors[2])
+
+
+def _zero_pivot(name, A, info):
+    """torch's error for lu_factor's first singular matrix of A (info: the position of U's first zero)."""
+    failed = np.flatnonzero(info)
+    where = f"(Batch element {failed[0]}): " if A.ndim > 2 else ""
+    position = info.reshape(-1)[failed[0]]
+    return RuntimeError(f"{name}: {where}U[{position},{position}] is zero and using it on lu_solve would result in "
+                        "a division by zero. If you still want to perform the factorization, consider calling "
+                        "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
+
+
+def _lu(A, pivot):
+    """linalg.lu: (P, L, U) with A = P L U; P is a constant, L and U one recorded node each."""
+    if A.ndim < 2:
+        raise RuntimeError(f"linalg.lu: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} instead")
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    if not A.is_floating_point():
+        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{_dtype.scalar_type_name(A._array.dtype)}'")
+    factors = L.lu_factors(A._array)
+    P = Tensor._wrap(L.permutation(factors[1], A.shape[-2], A._array.dtype))
+    return _return_type("linalg_lu", ("P", "L", "U"))(P, apply(L.lu_lower, A, factors=factors),
+                                                      apply(L.lu_upper, A, factors=factors))
+
+
+def _lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots):
+    """torch.lu_unpack: (P, L, U) from a packed LU and its pivots; each part not asked for is an
+    empty tensor."""
+    if LU_data.ndim < 2:
+        raise RuntimeError(f"torch.lu_unpack: Expected tensor with 2 or more dimensions. Got size: "
+                           f"{list(LU_data.shape)} instead")
+    if LU_pivots._array.dtype != np.int32:
+        raise RuntimeError("torch.lu_unpack: LU_pivots is expected to be a contiguous tensor of torch.int32 dtype.\n"
+                           "Note: this function is intended to be used with the output produced by "
+                           "torch.linalg.lu_factor")
+    m, n = LU_data.shape[-2:]
+    if tuple(LU_pivots.shape) != tuple(LU_data.shape[:-2]) + (min(m, n),):
+        raise RuntimeError(f"torch.lu_unpack: expected pivots of shape {list(LU_data.shape[:-2]) + [min(m, n)]} "
+                           f"for LU of shape {list(LU_data.shape)}, but got {list(LU_pivots.shape)}")
+    empty = np.zeros((0,), dtype=LU_data._array.dtype)
+    if unpack_pivots:
+        pivots = LU_pivots._array
+        if pivots.size and (pivots.min() < 1 or pivots.max() > m):
+            raise RuntimeError("pivots passed to lu_unpack must be between 1 and LU.size(-2) inclusive.Did you "
+                               "properly pass the result of lu_factor?")
+        P = Tensor._wrap(L.permutation(pivots, m, LU_data._array.dtype))
+    else:
+        P = Tensor._wrap(empty)
+    if unpack_data:
+        lower, upper = apply(L.unpacked_lower, LU_data), apply(L.unpacked_upper, LU_data)
+    else:  # empty, but in the graph as torch's are
+        lower = upper = LU_data.reshape(-1)[:0]
+    return _return_type("lu_unpack", ("P", "L", "U"))(P, lower, upper)
+
+
+def _lu_solve(LU, pivots, B, left, adjoint):
+    """linalg.lu_solve (see there), with torch's checks in its order."""
+    if LU.ndim < 2:
+        raise RuntimeError("torch.linalg.lu_solve: The input tensor A must have at least 2 dimensions.")
+    rows, columns = LU.shape[-2:]
+    if rows != columns:
+        raise RuntimeError(f"torch.linalg.lu_solve: A must be batches of square matrices, but they are {rows} by "
+                           f"{columns} matrices")
+    if B.ndim < 2:
+        raise RuntimeError("linalg.lu_solve: The input tensor B must have at least 2 dimensions.")
+    if LU.dtype != B.dtype:
+        raise RuntimeError(f"linalg.lu_solve: Expected LU and B to have the same dtype, but found LU of type "
+                           f"{_dtype.scalar_type_name(LU._array.dtype)} and B of type "
+                           f"{_dtype.scalar_type_name(B._array.dtype)} instead")
+    if not LU.is_floating_point():
+        raise RuntimeError(f"torch.linalg.lu_solve: Expected a floating point or complex tensor as input. "
+                           f"Got {_dtype.scalar_type_name(LU._array.dtype)}")
+    if pivots._array.dtype != np.int32:
+        raise RuntimeError("linalg.lu_solve: pivots should be a Tensor of scalar type torch.int32")
+    n = LU.shape[-1]
+    if pivots.ndim == 0 or pivots.shape[-1] != n:
+        raise RuntimeError("linalg.lu_solve: Number of pivots per batch should be same as the dimension of the matrix")
+    if tuple(pivots.shape) != tuple(LU.shape[:-1]):
+        raise RuntimeError(f"linalg.lu_solve: Expected LU.shape[:-1] and pivots.shape to be the same, but got pivots "
+                           f"with shape {list(pivots.shape)} instead")
+    if (B.shape[-2] if left else B.shape[-1]) != n:
+        equation = "AX = B" if left else "XA = B"
+        raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation {equation} "
+                           f"({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
+    _broadcast_shape(LU._array.shape[:-2], B._array.shape[:-2])  # torch's error where the batch dims clash
+    if pivots._array.size and pivots._array.max() > n:
+        raise RuntimeError("Pivots given to lu_solve must all be smaller or equal to LU.size(-2). Did you properly "
+                           "pass the result of lu_factor?")
+    if pivots._array.size and pivots._array.min() < 1:
+        raise RuntimeError("Pivots given to lu_solve must all be at least 1 (LAPACK's rows count from 1). Did you "
+                           "properly pass the result of lu_factor?")
+    return apply(L.lu_solve, LU, B, pivots=pivots._array, left=left, adjoint=adjoint)
+
+
+def _householder_product(A, tau):
+    """linalg.householder_product (see there), with torch's checks in its order."""
+    name = "torch.linalg.householder_product"
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
+    if A.shape[-2] < A.shape[-1]:
+        raise RuntimeError(f"{name}: input.shape[-2] must be greater than or equal to input.shape[-1]")
+    if A.shape[-1] < tau.shape[-1]:
+        raise RuntimeError(f"{name}: input.shape[-1] must be greater than or equal to tau.shape[-1]")
+    if tau.ndim != A.ndim - 1:
+        raise RuntimeError(f"{name}: Expected tau to have one dimension less than input, but got tau.ndim equal to "
+                           f"{tau.ndim} and input.ndim is equal to {A.ndim}")
+    if tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
+        raise RuntimeError(f"{name}: Expected batch dimensions of tau to be equal to input.shape[:-2], but got "
+                           f"{list(tau.shape[:-1])}")
+    if tau.dtype != A.dtype:
+        raise RuntimeError(f"{name}: tau dtype {_dtype.scalar_type_name(tau._array.dtype)} does not match input "
+                           f"dtype {_dtype.scalar_type_name(A._array.dtype)}")
+    if not A.is_floating_point():
+        raise NotImplementedError(f"\"orgqr_cpu\" not implemented for '{_dtype.scalar_type_name(A._array.dtype)}'")
+    return apply(L.householder_product, A, tau)
+
+
+# torch's removed functions, kept as names that raise: what each says to use instead.
+_REMOVED = {
+    "solve": " `torch.solve` is deprecated in favor of `torch.linalg.solve`. `torch.linalg.solve` has its arguments "
+             "reversed and does not return the LU factorization.\n\nTo get the LU factorization see `torch.lu`, "
+             "which can be used with `torch.lu_solve` or `torch.lu_unpack`.\nX = torch.solve(B, A).solution should "
+             "be replaced with:\nX = torch.linalg.solve(A, B)",
+    "eig": " `torch.linalg.eig` returns complex tensors of dtype `cfloat` or `cdouble` rather than real tensors "
+           "mimicking complex tensors.\n\nL, _ = torch.eig(A) should be replaced with:\nL_complex = "
+           "torch.linalg.eigvals(A)\n\nand\n\nL, V = torch.eig(A, eigenvectors=True) should be replaced with:\n"
+           "L_complex, V_complex = torch.linalg.eig(A)",
+    "symeig": " The default behavior has changed from using the upper triangular portion of the matrix by default to "
+              "using the lower triangular portion.\n\nL, _ = torch.symeig(A, upper=upper) should be replaced with:\n"
+              "L = torch.linalg.eigvalsh(A, UPLO='U' if upper else 'L')\n\nand\n\nL, V = torch.symeig(A, "
+              "eigenvectors=True) should be replaced with:\nL, V = torch.linalg.eigh(A, UPLO='U' if upper else 'L')",
+    "lstsq": " `torch.lstsq` is deprecated in favor of `torch.linalg.lstsq`.\n`torch.linalg.lstsq` has reversed "
+             "arguments and does not return the QR decomposition in the returned tuple (although it returns other "
+             "information about the problem).\n\nTo get the QR decomposition consider using `torch.linalg.qr`.\n\n"
+             "The returned solution in `torch.lstsq` stored the residuals of the solution in the last m - n columns "
+             "of the returned value whenever m > n. In torch.linalg.lstsq, the residuals are in the field "
+             "'residuals' of the returned named tuple.\n\nThe unpacking of the solution, as in\nX, _ = "
+             "torch.lstsq(B, A).solution[:A.size(1)]\nshould be replaced with:\nX = torch.linalg.lstsq(A, B).solution",
+    "matrix_rank": "\nPlease use the `torch.linalg.matrix_rank` function instead. The parameter 'symmetric' was "
+                   "renamed in `torch.linalg.matrix_rank()` to 'hermitian'.",
+}
+
+
+def _removed(name):
+    """torch's error for a function it has removed (torch.solve, eig, symeig, lstsq, matrix_rank)."""
+    return RuntimeError(f"This function was deprecated since version 1.9 and is now removed.{_REMOVED[name]}")
 
 
 def _check_pinv(A):

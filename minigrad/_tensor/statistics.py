@@ -272,25 +272,7 @@ class StatisticsMethods:
         edge, the last one its right edge too. density=True divides by the total and by each
         bin's width, so that the histogram integrates to 1."""
         self._check_histogram_input("histogramdd")
-        if isinstance(bins, Tensor):
-            if bins.ndim != 1:
-                raise RuntimeError(f"torch.histogramdd: bins tensor should have one dimension, but got {bins.ndim} "
-                                   f"dimensions in the bins tensor for dimension 0")
-            if bins.numel() == 0:
-                raise RuntimeError("torch.histogramdd: bins tensor should have at least 1 element, but got 0 elements "
-                                   "in the bins tensor for dimension 0")
-            if bins.numel() == 1:
-                raise RuntimeError("torch.histogram(): bins must be > 0, but got 0 for dimension 0")
-            edges = bins._array.astype(self._array.dtype)
-        else:
-            if bins <= 0:
-                raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
-            low, high = self._histogram_range(*(range or (0, 0)), "torch.histogramdd", widen=0.5,
-                                              of_elements=range is None)
-            if low > high:
-                raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min {low} max {high} for "
-                                   f"dimension 0")
-            edges = np.linspace(low, high, bins + 1, dtype=self._array.dtype)
+        edges = self._histogram_edges(bins, range, 0)
         values = self._array.reshape(-1)
         weights = None
         if weight is not None:
@@ -311,6 +293,28 @@ class StatisticsMethods:
         if density:
             hist = hist / (hist.sum() * np.diff(edges))
         return _return_type("histogram", ("hist", "bin_edges"))(Tensor._wrap(hist), Tensor._wrap(edges))
+
+    def _histogram_edges(self, bins, range, dim):
+        """The bin edges of a histogram of self's elements, dimension `dim` of histogramdd's:
+        `bins` itself (a 1-D tensor of edges), or bins + 1 equal steps over `range` (by default
+        the range of the elements, widened by 0.5 each way if they are all equal)."""
+        if isinstance(bins, Tensor):
+            if bins.ndim != 1:
+                raise RuntimeError(f"torch.histogramdd: bins tensor should have one dimension, but got {bins.ndim} "
+                                   f"dimensions in the bins tensor for dimension {dim}")
+            if bins.numel() == 0:
+                raise RuntimeError(f"torch.histogramdd: bins tensor should have at least 1 element, but got 0 "
+                                   f"elements in the bins tensor for dimension {dim}")
+            if bins.numel() == 1:
+                raise RuntimeError(f"torch.histogram(): bins must be > 0, but got 0 for dimension {dim}")
+            return bins._array.astype(self._array.dtype)
+        if bins <= 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension {dim}")
+        low, high = self._histogram_range(*(range or (0, 0)), "torch.histogramdd", widen=0.5, of_elements=range is None)
+        if low > high:
+            raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min {low} max {high} for "
+                               f"dimension {dim}")
+        return np.linspace(low, high, bins + 1, dtype=self._array.dtype)
 
     def _check_histogram_input(self, kernel):
         if not self.is_floating_point():
