@@ -500,18 +500,32 @@ entr_primitive = Primitive("SpecialEntr", keeps_layout(entr), lambda g, ans, x: 
 
 
 # ---------------------------------------------------------------- logit, xlog1py, zeta
+def _logit_range(x, eps):
+    """torch's clamping range (lo, hi) = (eps, 1 - eps) in x's dtype, or None: an eps that is None or
+    negative clamps nothing."""
+    if eps is None or eps < 0:
+        return None
+    scalar = np.asarray(x).dtype.type  # x may be a recorded tensor (create_graph)
+    return scalar(eps), scalar(1) - scalar(eps)
+
+
 def _logit(x, eps):
-    """log(x / (1 - x)), x first clamped to [eps, 1 - eps] when eps is given."""
-    z = x if eps is None else np.clip(x, eps, 1 - eps)
-    return np.log(z / (1 - z))
+    """log(x / (1 - x)), x first brought into [eps, 1 - eps] as torch brings it: below eps to eps,
+    else above 1 - eps to 1 - eps (so an eps over 0.5, whose range is empty, still gives eps below it)."""
+    bounds = _logit_range(x, eps)
+    if bounds is not None:
+        lo, hi = bounds
+        x = np.where(x < lo, lo, np.where(x > hi, hi, x))
+    return np.log(x / (1 - x))
 
 
 def _logit_vjp(g, ans, x, eps):
     """1 / (x (1 - x)); as in torch, g * inf at 0 and 1 (also at -0.0), nan outside [0, 1]
-    without eps, and 0 where eps clamps."""
-    outside = (x < 0) | (x > 1) if eps is None else (x < eps) | (x > 1 - eps)
+    without clamping, and 0 where eps clamps."""
+    bounds = _logit_range(x, eps)
+    lo, hi = (0, 1) if bounds is None else bounds
     at_the_ends = np.where((x == 0) | (x == 1), g * np.inf, g / (x * (1 - x)))
-    return np.where(outside, np.nan if eps is None else 0.0, at_the_ends)
+    return np.where((x < lo) | (x > hi), np.nan if bounds is None else 0.0, at_the_ends)
 
 
 logit_primitive = Primitive("Logit", _logit, _logit_vjp)

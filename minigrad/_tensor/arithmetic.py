@@ -337,7 +337,8 @@ class ArithmeticMethods:
 
     def logaddexp(self, other: Tensor) -> Tensor:
         """log(e^self + e^other), finite where e^self would overflow."""
-        return _logaddexp(self, _tensor_operand(other, "logaddexp"))
+        a, b = self._float_operands(other, "logaddexp")
+        return apply(REP.logaddexp, a, b)
 
     def logaddexp2(self, other: Tensor) -> Tensor:
         """log2(2 ** self + 2 ** other), finite where the powers would overflow."""
@@ -407,11 +408,8 @@ def _minimum(a, b):
 
 
 def _logaddexp(a, b):
-    """log(e^a + e^b) = max(a, b) + log1p(e^-|a - b|), finite for any finite a and b. Where a == b
-    the gap is taken as 0 (log 2 is added), also for two equal infinities, whose difference is NaN:
-    logaddexp(-inf, -inf) is -inf, as in torch."""
-    gap = (a - b).abs().masked_fill(_as_tensor(a) == b, 0.0)
-    return _maximum(a, b) + (-gap).exp().log1p()
+    """np.logaddexp on tensors (and arrays or numbers): the method, on both as tensors."""
+    return _as_tensor(a).logaddexp(_as_tensor(b))
 
 
 # Python floats met as operands of float32 and float64 tensors, as read-only 0-d arrays: one
