@@ -1,12 +1,17 @@
 """Places where minigrad once parted from torch, each checked against torch in the same test:
-logaddexp's gradient at equal infinities, logit's clamping and gradient for any eps."""
+logaddexp's gradient at equal infinities, logit's clamping and gradient for any eps, index_add's
+argument checks."""
+
+import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
 from minigrad.testing import assert_close, torch_or_skip
+from minigrad.testing.parity import assert_raises_like_torch
 
 torch = torch_or_skip()
 
@@ -67,5 +72,55 @@ def test_logits_second_derivative_is_torchs(points, eps):
         (first,) = lib.autograd.grad(t.logit(eps).sum(), t, create_graph=True)
         (second,) = lib.autograd.grad((first * first).sum(), t)
         results.append((first, second))
+    for mine, reference in zip(*results):
+        assert_close(mine, reference)
+
+
+# ------------------------------------------------------------------ index_add's argument checks
+@pytest.mark.parametrize("call", [
+    lambda T: T.zeros(5).index_add(0, T.tensor(1), T.ones(3)),            # a 0-d index, a source of 3
+    lambda T: T.zeros(5).index_add(0, T.tensor(1), T.ones(())),           # a 0-d source into a 1-d self
+    lambda T: T.zeros(5).index_add(0, T.tensor([1, 2]), T.ones(())),
+    lambda T: T.zeros(5, 2).index_add(0, T.tensor(1), T.ones(2)),
+    lambda T: T.zeros(5, 2).index_add(1, T.tensor(1), T.ones(5)),          # dim past the source's dims
+    lambda T: T.zeros(5, 2).index_add(1, T.tensor([1]), T.ones(())),
+    lambda T: T.zeros(5, 2).index_add(0, T.tensor([1]), T.ones(1, 3)),     # slices of another shape
+    lambda T: T.zeros(5, 2).index_add(0, T.tensor([1]), T.ones(1, 2, 1)),
+    lambda T: T.zeros(()).index_add(0, T.tensor(0), T.ones(2)),
+    lambda T: T.zeros(()).index_add(0, T.tensor([0]), T.ones(1)),
+    lambda T: T.zeros(()).index_add(0, T.tensor([3]), T.ones(())),
+    lambda T: T.zeros(5).index_add(0, T.tensor([9]), T.ones(1)),           # out of range: an IndexError
+    lambda T: T.zeros(5).index_add(0, T.tensor([-1]), T.ones(1)),
+    lambda T: T.zeros(5).index_add(0, T.tensor([9]), T.ones(2)),           # the count is checked first
+    lambda T: T.zeros(5).index_add(0, T.tensor([1.0]), T.ones(1)),
+    lambda T: T.zeros(5).index_add(0, T.tensor([True]), T.ones(1)),
+    lambda T: T.zeros(5).index_add(0, T.tensor([[1]]), T.ones(1)),
+    lambda T: T.zeros(5).index_add(0, [1], T.ones(1)),
+    lambda T: T.zeros(5).index_add(0, T.tensor([1]), 2.0),
+    lambda T: T.zeros(5).index_add(0, T.tensor([1]), T.ones(1, dtype=T.float64)),
+])
+def test_index_add_refuses_what_torch_refuses_with_its_error(call):
+    assert_raises_like_torch(call, same_message=True)
+
+
+@given(self_shape=st.sampled_from([(), (5,), (4, 3)]), data=st.data())
+def test_index_add_with_0d_indices_and_sources_is_torchs(self_shape, data):
+    """The forms torch takes: a 0-d index for one slice, a 0-d self with a 0-d source, int32 indices."""
+    dim = data.draw(st.integers(0, max(len(self_shape) - 1, 0)), label="dim")
+    size = self_shape[dim] if self_shape else 1
+    zero_d = data.draw(st.booleans(), label="0-d index")
+    positions = [data.draw(st.integers(0, size - 1))] if zero_d else data.draw(
+        st.lists(st.integers(0, size - 1), min_size=1, max_size=4 if self_shape else 1))  # 0-d: one element
+    source_shape = () if not self_shape else self_shape[:dim] + (len(positions),) + self_shape[dim + 1:]
+    index_dtype = data.draw(st.sampled_from(["int64", "int32"]), label="index dtype")
+    x = np.arange(1.0, 1 + math.prod(self_shape)).reshape(self_shape)
+    source = np.linspace(-1, 1, math.prod(source_shape))
+    results = []
+    for lib in (minigrad, torch):
+        index = lib.tensor(positions[0] if zero_d else positions, dtype=getattr(lib, index_dtype))
+        t, s = lib.tensor(x, requires_grad=True), lib.tensor(source.reshape(source_shape), requires_grad=True)
+        out = t.index_add(dim, index, s, alpha=1.5)
+        (out * out).sum().backward()
+        results.append((out, t.grad, s.grad))
     for mine, reference in zip(*results):
         assert_close(mine, reference)
