@@ -27,7 +27,7 @@ from minigrad._ops import representation as REP
 from minigrad._ops import special as SP
 from minigrad._ops.registry import ignore_numpy_errors, restore_numpy_errors
 from minigrad._tensor.operands import (_as_tensor, _both_bool, _check_no_bool_subtraction, _is_scalar, _lerp_step,
-                                       _promote, _raw, _refuse_bool_kernel, _scalar_type, _tensor_operand, _where,
+                                       _promote, _python_number, _raw, _refuse_bool_kernel, _scalar_type, _tensor_operand, _where,
                                        apply)
 from minigrad._types import Number
 from minigrad.autograd.recorder import record_with_constant
@@ -180,6 +180,7 @@ class ArithmeticMethods:
         """other * alpha for add/sub(other, alpha=): as in torch, alpha takes no part in type
         promotion (the result has the dtype of self + other), a bool result adds other where alpha
         is true, and a float alpha needs a floating result."""
+        alpha = _python_number(alpha)
         if type(alpha) is int and alpha == 1:
             return other
         target = _promote(self, other)[0]._array.dtype

@@ -1,6 +1,6 @@
 """Places where minigrad once parted from torch, each checked against torch in the same test:
 logaddexp's gradient at equal infinities, logit's clamping and gradient for any eps, index_add's
-argument checks."""
+argument checks, NumPy scalars as operands."""
 
 import math
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import minigrad
 from minigrad.testing import assert_close, torch_or_skip
-from minigrad.testing.parity import assert_raises_like_torch
+from minigrad.testing.parity import assert_raises_like_torch, assert_same_as_torch
 
 torch = torch_or_skip()
 
@@ -124,3 +124,33 @@ def test_index_add_with_0d_indices_and_sources_is_torchs(self_shape, data):
         results.append((out, t.grad, s.grad))
     for mine, reference in zip(*results):
         assert_close(mine, reference)
+
+
+# ------------------------------------------------------------------ NumPy scalars as operands
+# torch takes a NumPy scalar as the Python number of its value, except a NumPy bool, which it takes as
+# a float: torch.tensor([1, 2]) + np.True_ is float32 [2., 3.] (with True it stays int64).
+NUMPY_SCALARS = st.one_of(st.sampled_from([np.True_, np.False_]),
+                          st.builds(lambda kind, n: np.dtype(kind).type(n),
+                                    st.sampled_from(["int64", "int32", "int8", "uint8", "float64", "float32",
+                                                     "float16"]), st.integers(0, 3)))
+SCALAR_OPS = {
+    "a // s": lambda a, s: a // s, "a / s": lambda a, s: a / s, "a % s": lambda a, s: a % s,
+    "a ** s": lambda a, s: a ** s, "a + s": lambda a, s: a + s, "a * s": lambda a, s: a * s,
+    "a - s": lambda a, s: a - s, "s // a": lambda a, s: s // a, "s / a": lambda a, s: s / a,
+    "s % a": lambda a, s: s % a, "s ** a": lambda a, s: s ** a, "s - a": lambda a, s: s - a,
+    "a.add(a, alpha=s)": lambda a, s: a.add(a, alpha=s), "a.clamp(min=s)": lambda a, s: a.clamp(min=s),
+    "a += s": lambda a, s: a.clone().__iadd__(s), "a *= s": lambda a, s: a.clone().__imul__(s),
+    "a.div(s, floor)": lambda a, s: a.div(s, rounding_mode="floor"), "a.fmod(s)": lambda a, s: a.fmod(s),
+}
+
+
+@settings(max_examples=120)
+@given(dtype=st.sampled_from(["bool", "uint8", "int32", "int64", "float32", "float64"]), scalar=NUMPY_SCALARS,
+       op=st.sampled_from(sorted(SCALAR_OPS)))
+def test_numpy_scalar_operands_promote_as_in_torch(dtype, scalar, op):
+    def program(lib):
+        out = SCALAR_OPS[op](lib.tensor([True, False, True] if dtype == "bool" else [1, 2, 3],
+                                        dtype=getattr(lib, dtype)), scalar)
+        return str(out.dtype).rpartition(".")[2], out
+
+    assert_same_as_torch(program)
