@@ -1,6 +1,6 @@
 """Places where minigrad once parted from torch, each checked against torch in the same test:
 logaddexp's gradient at equal infinities, logit's clamping and gradient for any eps, index_add's
-argument checks, NumPy scalars as operands."""
+argument checks, NumPy scalars as operands; and one kept on purpose: the Jacobian of an empty output."""
 
 import math
 
@@ -154,3 +154,26 @@ def test_numpy_scalar_operands_promote_as_in_torch(dtype, scalar, op):
         return str(out.dtype).rpartition(".")[2], out
 
     assert_same_as_torch(program)
+
+
+# ------------------------------------------------------------------ Jacobians of empty outputs
+# Kept on purpose: torch's reverse-mode jacobian fails on a function with an empty output (stacking
+# no rows: "stack expects a non-empty TensorList"; vectorized, an IndexError), while its forward-mode
+# jacobian returns the empty Jacobian. minigrad returns the empty Jacobian, as torch's forward mode.
+EMPTY_OUTPUTS = {
+    "none of a vector": lambda t: (t * 2).reshape(-1)[:0],
+    "an empty last axis": lambda t: t.sin().reshape(t.shape[0], -1)[:, :0],
+    "one empty output of two": lambda t: (t.exp(), t.reshape(-1)[:0]),
+}
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")  # torch's forward mode
+@given(shape=st.sampled_from([(3,), (2, 3), (1, 2, 2)]), name=st.sampled_from(sorted(EMPTY_OUTPUTS)),
+       vectorize=st.booleans())
+def test_the_jacobian_of_an_empty_output_is_empty_as_torchs_forward_mode_gives_it(shape, name, vectorize):
+    x = np.linspace(0.5, 1.5, math.prod(shape)).reshape(shape)
+    ours = minigrad.autograd.functional.jacobian(EMPTY_OUTPUTS[name], minigrad.tensor(x), vectorize=vectorize)
+    theirs = torch.autograd.functional.jacobian(EMPTY_OUTPUTS[name], torch.tensor(x), vectorize=True,
+                                                strategy="forward-mode")
+    for mine, reference in zip(*(j if isinstance(j, tuple) else (j,) for j in (ours, theirs))):
+        assert_close(mine, reference)
