@@ -213,9 +213,9 @@ def resizing(name, rule):
             return scatter(g, tuple(x.shape), **params)
         return backward(g, shape=tuple(x.shape), **params)
 
-    forward.__doc__ = f"x resized by {rule.__name__}s, one per trailing axis."
+    forward.__doc__ = f"x resized along its trailing axes, each by its {rule.__name__}."
     scatter.__doc__ = "g scattered back to the input's positions: the resize by the transposed stencils."
-    primitive = Primitive(name, in_suggested_order(forward), vjp, saves="nothing")  # channels-last stays so
+    primitive = Primitive(name, in_suggested_order(forward), vjp, saves="nothing")  # laid out as torch lays it
     backward = Primitive(f"{name}Backward", scatter, lambda gg, ans, g, shape, **params: primitive(gg, **params),
                          saves="nothing", grad_fn_name=f"{name}BackwardBackward0")
     return primitive
