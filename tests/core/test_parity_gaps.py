@@ -226,3 +226,13 @@ def test_erfcxs_second_derivative_is_torchs(x):
         results.append((first, second))
     for mine, reference in zip(*results):
         assert_close(mine, reference)
+
+
+def test_the_hessian_of_a_sum_of_nothing_is_zero_as_in_torch_and_empty_at_an_empty_input():
+    """torch gives the (3, 3) zeros of the first; at an empty input its hessian fails in either mode
+    (stacking no rows, or vmap over a dim of size 0), where minigrad gives the empty (0, 0) Hessian."""
+    x = np.linspace(0.5, 1.5, 3)
+    assert_close(minigrad.autograd.functional.hessian(lambda t: t[:0].sum(), minigrad.tensor(x)),
+                 torch.autograd.functional.hessian(lambda t: t[:0].sum(), torch.tensor(x)))
+    empty = minigrad.autograd.functional.hessian(lambda t: (t * t).sum(), minigrad.zeros(0, dtype=minigrad.float64))
+    assert tuple(empty.shape) == (0, 0) and empty.dtype == minigrad.float64
