@@ -14,7 +14,9 @@ CRC-32 checksum) holding:
   ``$tuple``          ``[VALUE, ...]``
   ``$dict``           ``[[KEY, VALUE], ...]`` in order; keys are VALUEs too, so int keys stay ints
   ``$ordered_dict``   like ``$dict``, loaded as a ``collections.OrderedDict``
-  ``$tensor``         ``{"entry", "dtype", "shape", "requires_grad", "parameter"}``
+  ``$tensor``         ``{"entry", "dtype", "shape", "requires_grad", "parameter"}``; or, for a
+                      tensor that views memory it shares (see below), ``{"storage", "offset",
+                      "strides", "dtype", "shape", "requires_grad", "parameter", "id"}``
   ``$ndarray``        ``{"entry", "dtype", "shape"}``: a NumPy array
   ``$numpy_scalar``   ``{"entry", "dtype", "shape"}``: a NumPy scalar such as ``np.float32(1.5)``
   ``$dtype``          a dtype name such as ``"float32"``
@@ -25,8 +27,18 @@ CRC-32 checksum) holding:
 
 * ``tensors/<n>.npy``: one entry per array, in NumPy's ``.npy`` format, written
   with ``np.save(allow_pickle=False)``. The same tensor object saved twice is
-  stored once and loads as one object (tied weights stay tied); two tensors that
-  merely share memory (a tensor and a view of it) load as independent tensors.
+  stored once and loads as one object (tied weights stay tied).
+
+Tensors that share memory keep sharing it, as torch keeps tensors of one storage
+together: the memory a tensor views is the NumPy array at the end of its chain of
+``.base`` arrays (its storage, which is the tensor's own array when the tensor owns
+its memory). A storage is stored once, as one entry, whichever of its tensors come
+first, and a tensor that views it is described by ``"storage": {"entry", "dtype",
+"shape"}``, the byte offset of its first element there and its strides in bytes;
+"id" tells such tensors apart (the same tensor object saved twice has one id). So
+``save([x, x[1:3]])`` loads as two tensors of which writing into one changes the
+other. A view is stored with its whole storage, as torch stores it. A tensor whose
+storage is not one contiguous block is stored alone.
 
 Containers keep their kind where it can be rebuilt without running code: lists,
 tuples, dicts (keys of any storable kind, tuples included) and OrderedDicts. A
@@ -150,6 +162,7 @@ class _Encoder:
     def __init__(self):
         self.arrays = []
         self._entries = {}  # id(tensor) -> its manifest description, to store shared tensors once
+        self._storages = {}  # id(storage array) -> the description of its entry, to store it once
         self._open = set()  # ids of the containers being encoded, to catch reference cycles
 
     def encode(self, value, where):
@@ -201,11 +214,28 @@ class _Encoder:
 
     def _tensor(self, tensor):
         if id(tensor) not in self._entries:
-            description = self._array_entry(tensor._array, "tensor")
+            description = self._tensor_values(tensor._array)
             description["requires_grad"] = tensor.requires_grad
             description["parameter"] = isinstance(tensor, _parameter_class())
+            if "storage" in description:
+                description["id"] = len(self._entries)
             self._entries[id(tensor)] = {"$tensor": description}
         return self._entries[id(tensor)]
+
+    def _tensor_values(self, array):
+        """Where a tensor's values are stored: the entry of its own array, when the tensor owns its memory
+        and is the first to be saved from it; else its place in the entry of the storage it views."""
+        storage = _storage_of(array)
+        if storage is None:
+            return self._array_entry(array, "tensor")
+        if id(storage) not in self._storages:
+            if storage is array:
+                self._storages[id(storage)] = self._array_entry(array, "tensor")
+                return dict(self._storages[id(storage)])
+            self._storages[id(storage)] = self._array_entry(storage, "tensor")
+        offset = array.__array_interface__["data"][0] - storage.__array_interface__["data"][0]
+        return {"storage": dict(self._storages[id(storage)]), "offset": offset, "strides": list(array.strides),
+                "dtype": array.dtype.name, "shape": list(array.shape)}
 
     def _array_entry(self, array, where):
         if array.dtype not in _dtype._FROM_NUMPY:
@@ -214,6 +244,16 @@ class _Encoder:
         entry = f"tensors/{len(self.arrays)}.npy"
         self.arrays.append((entry, array))
         return {"entry": entry, "dtype": array.dtype.name, "shape": list(array.shape)}
+
+
+def _storage_of(array):
+    """The array that owns the memory `array` views (itself, if it owns its memory), or None when that
+    owner cannot be stored as a storage: not one contiguous block, or of a dtype save does not store."""
+    storage = array
+    while isinstance(storage.base, np.ndarray):
+        storage = storage.base
+    contiguous = storage.flags.c_contiguous or storage.flags.f_contiguous
+    return storage if contiguous and storage.dtype in _dtype._FROM_NUMPY else None
 
 
 def _write_archive(fileobj, manifest_bytes, arrays):
@@ -507,6 +547,7 @@ def _object_without_repeated_keys(pairs):
 MAX_DEPTH = 100  # containers nested deeper than this are refused by save and by load
 _ARRAY_FIELDS = {"entry", "dtype", "shape"}
 _TENSOR_FIELDS = _ARRAY_FIELDS | {"requires_grad", "parameter"}
+_VIEW_FIELDS = _TENSOR_FIELDS - {"entry"} | {"storage", "offset", "strides", "id"}
 _MAX_DIMS = 64  # NumPy's limit
 
 
@@ -524,8 +565,9 @@ class _Decoder:
         self.members = members
         self.name = name
         self.relocate = relocate
-        self._uses = {}  # entry -> (tag, description) of its first use
-        self._tensors = {}  # entry -> loaded tensor, so a tensor stored once loads as one object
+        self._uses = {}  # entry -> {tag: description} of its first use as each kind
+        self._arrays = {}  # entry -> its array, read once, shared by the tensors that view it
+        self._tensors = {}  # entry or view id -> loaded tensor, so a tensor stored once loads as one object
 
     def decode(self, value, depth=0):
         if value is None or isinstance(value, (bool, int, str)):
@@ -595,20 +637,63 @@ class _Decoder:
         return out
 
     def _tensor(self, content):
+        if isinstance(content, dict) and "storage" in content:
+            return self._view(content)
         description = self._description("$tensor", content, _TENSOR_FIELDS)
-        entry, dtype, shape = description["entry"], description["dtype"], description["shape"]
+        entry = description["entry"]
+        self._check_flags(description)
+        if entry not in self._tensors:
+            array = self._stored(entry, description["dtype"], description["shape"])
+            self._tensors[entry] = self._wrap(array, description)
+        return self._tensors[entry]
+
+    def _view(self, content):
+        """A tensor viewing (part of) a storage entry, sharing its memory with the storage's other tensors."""
+        self._expect(set(content) == _VIEW_FIELDS, f"a $tensor viewing a storage needs exactly the fields "
+                                                   f"{', '.join(sorted(_VIEW_FIELDS))}")
+        self._expect(type(content["id"]) is int, f"a $tensor's id {content['id']!r:.40} is not an integer")
+        key = ("id", content["id"])
+        if key in self._tensors:
+            self._expect(content == self._tensors[key][0], f"the $tensor id {content['id']} is described twice, "
+                                                            "differently")
+            return self._tensors[key][1]
+        storage = self._description("$storage", content["storage"], _ARRAY_FIELDS)
+        memory = self._stored(storage["entry"], storage["dtype"], storage["shape"])
+        self._expect(isinstance(content["dtype"], str) and content["dtype"] in _dtype._BY_NAME,
+                     f"a $tensor has unsupported dtype {content['dtype']!r:.40}")
+        dtype, shape = np.dtype(content["dtype"]), self._ints("a $tensor's shape", content["shape"], minimum=0)
+        strides, offset = self._ints("a $tensor's strides", content["strides"]), content["offset"]
+        self._expect(len(shape) == len(strides) <= _MAX_DIMS, "a $tensor's strides do not match its shape")
+        self._expect(type(offset) is int, f"a $tensor's offset {offset!r:.40} is not an integer")
+        self._expect(_inside(offset, shape, strides, dtype.itemsize, memory.nbytes),
+                     f"a $tensor reaches outside its storage {storage['entry']} ({memory.nbytes} bytes): offset "
+                     f"{offset}, shape {shape}, strides {strides}")
+        self._check_flags(dict(content, dtype=dtype))
+        array = np.ndarray(tuple(shape), dtype, buffer=memory.reshape(-1, order="A"), offset=offset,
+                           strides=tuple(strides))
+        tensor = self._wrap(array, content)
+        self._tensors[key] = (content, tensor)
+        return tensor
+
+    def _check_flags(self, description):
         for flag in ("requires_grad", "parameter"):
             self._expect(isinstance(description[flag], bool), f"$tensor's {flag} is not true or false")
-        self._expect(not description["requires_grad"] or dtype.kind == "f",
-                     f"a $tensor of dtype {dtype} cannot require grad (only floating tensors can)")
-        if entry not in self._tensors:
-            tensor = Tensor._wrap(self._read_array(entry, dtype, shape))
-            if description["parameter"]:
-                tensor = _parameter_class()(tensor, requires_grad=description["requires_grad"])
-            elif description["requires_grad"]:
-                tensor.requires_grad_(True)
-            self._tensors[entry] = self.relocate(tensor)
-        return self._tensors[entry]
+        self._expect(not description["requires_grad"] or description["dtype"].kind == "f",
+                     f"a $tensor of dtype {description['dtype']} cannot require grad (only floating tensors can)")
+
+    def _wrap(self, array, description):
+        tensor = Tensor._wrap(array)
+        if description["parameter"]:
+            tensor = _parameter_class()(tensor, requires_grad=description["requires_grad"])
+        elif description["requires_grad"]:
+            tensor.requires_grad_(True)
+        return self.relocate(tensor)
+
+    def _stored(self, entry, dtype, shape):
+        """The array of an entry, read on its first use and shared by every later one."""
+        if entry not in self._arrays:
+            self._arrays[entry] = self._read_array(entry, dtype, shape)
+        return self._arrays[entry]
 
     def _array_value(self, tag, content):
         description = self._description(tag, content, _ARRAY_FIELDS)
@@ -627,11 +712,14 @@ class _Decoder:
                      f"{entry} has unsupported dtype {dtype_name!r:.40}")
         self._ints(f"{entry}'s shape", content["shape"], minimum=0)
         self._expect(len(content["shape"]) <= _MAX_DIMS, f"{entry}'s shape has more than {_MAX_DIMS} dimensions")
-        if entry in self._uses:
-            first_tag, first = self._uses[entry]
-            self._expect(tag == first_tag == "$tensor", f"{entry} is used twice (as {first_tag} and {tag})")
-            self._expect(content == first, f"{entry} is described twice, differently ({first} and {content})")
-        self._uses[entry] = (tag, content)
+        uses = self._uses.setdefault(entry, {})
+        for first_tag, first in uses.items():
+            # a tensor's entry may also be the storage of others; nothing else is used twice
+            self._expect({tag, first_tag} <= {"$tensor", "$storage"}, f"{entry} is used twice (as {first_tag} "
+                                                                      f"and {tag})")
+            same = content == first if tag == first_tag else all(content[k] == first[k] for k in _ARRAY_FIELDS)
+            self._expect(same, f"{entry} is described twice, differently ({first} and {content})")
+        uses.setdefault(tag, content)
         return dict(content, dtype=np.dtype(dtype_name))
 
     def _read_array(self, entry, dtype, shape):
@@ -677,6 +765,16 @@ class _Decoder:
 
     def _error(self, what):
         return SerializationError(f"cannot load {self.name!r}: the checkpoint is corrupt: {what}")
+
+
+def _inside(offset, shape, strides, itemsize, nbytes):
+    """Whether every element of an array of `shape` and byte `strides`, whose first element is `offset`
+    bytes into a buffer of `nbytes`, lies inside that buffer."""
+    if 0 in shape:
+        return 0 <= offset <= nbytes
+    low = offset + sum(stride * (n - 1) for stride, n in zip(strides, shape) if stride < 0)
+    high = offset + sum(stride * (n - 1) for stride, n in zip(strides, shape) if stride > 0) + itemsize
+    return 0 <= low and high <= nbytes
 
 
 def _relocation(map_location):

@@ -22,16 +22,15 @@ input (see ``conv.windows``), so no Python loop runs over pixels.
   part inside the input when `count_include_pad` is False); its gradient spreads
   ``g / divisor`` evenly over the window.
 - Adaptive pooling picks window i = [floor(i L / out), ceil((i + 1) L / out)) along each
-  axis. Averaging along one axis is then a product with a fixed (out, L) matrix, so the
-  2-d pool is ``P_h @ x @ P_w^T`` and its gradient ``P_h^T @ g @ P_w``; the 3-d pool applies
-  P_d, P_h and P_w one axis at a time, and its gradient their transposes. Adaptive max
-  pooling finds its maxima like max pooling and shares its gradient rule.
+  axis. Adaptive average pooling averages each window one axis at a time, reading only the
+  window (``resize.average_stencil``), and its gradient spreads g back over the windows.
+  Adaptive max pooling finds its maxima like max pooling and shares its gradient rule.
 
 Gradients of gradients: every pooling gradient is linear in g. Under create_graph, max
 pooling's is recorded as a scatter to the maxima (``max_pool_scatter``, whose gradient is
 the gather at the same positions), average pooling's as ``avg_pool_spread`` (whose gradient
-is average pooling), and adaptive average pooling's products with constant matrices as
-matmuls.
+is average pooling), and adaptive average pooling's spread as the primitive resize.py
+pairs with it.
 """
 
 import itertools
@@ -45,6 +44,7 @@ from minigrad._ops.conv import pad, windows
 from minigrad._ops.elementwise import SAME_WIDTH_INT
 from minigrad._ops.layout import in_suggested_order
 from minigrad._ops.registry import Primitive, on_arrays
+from minigrad._ops.resize import adaptive_windows, average_stencil, resizing
 
 
 def pooled_shape(spatial, kernel, stride, padding, dilation, ceil_mode):
@@ -320,12 +320,6 @@ max_pool_tiles = Primitive("MaxPool2DTiles", in_suggested_order(_max_pool_tiles)
                            grad_fn_name="MaxPool2DWithIndicesBackward0")
 
 
-def _adaptive_windows(size, out):
-    """Window i = [floor(i size / out), ceil((i + 1) size / out)) along one axis, as (start, end)."""
-    i = np.arange(out)
-    return (i * size) // out, -((-(i + 1) * size) // out)
-
-
 def adaptive_max_pool_indices(x, output_size):
     """Like ``max_pool_indices``, for the adaptive windows of an (N, C, *spatial) input.
 
@@ -334,7 +328,7 @@ def adaptive_max_pool_indices(x, output_size):
     after the original in the scan, so it never changes which element wins.
     """
     spatial = x.shape[2:]
-    bounds = [_adaptive_windows(size, out) for size, out in zip(spatial, output_size)]
+    bounds = [adaptive_windows(size, out) for size, out in zip(spatial, output_size)]
     plane_strides = np.cumprod((1,) + spatial[:0:-1])[::-1]           # row-major strides of the plane
     lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     best = np.full(x.shape[:2] + tuple(output_size), lowest, dtype=x.dtype)
@@ -427,63 +421,10 @@ avg_pool_spread = Primitive(
 
 
 # ----------------------------------------------------------------- adaptive average pooling
-def adaptive_average_matrix(size, out, dtype):
-    """The (out, size) matrix whose row i averages window [floor(i size/out), ceil((i+1) size/out))."""
-    start, end = _adaptive_windows(size, out)
-    j = np.arange(size)
-    inside = (j >= start[:, None]) & (j < end[:, None])
-    return (inside / (end - start)[:, None]).astype(dtype)
-
-
-def _adaptive_avg_pool2d(x, output_size):
-    rows = adaptive_average_matrix(x.shape[-2], output_size[0], x.dtype)
-    cols = adaptive_average_matrix(x.shape[-1], output_size[1], x.dtype)
-    return rows @ x @ cols.T
-
-
-def _adaptive_avg_pool2d_vjp(g, ans, x, output_size):
-    # Products with constant matrices: on tensors (create_graph) they are recorded matmuls.
-    dtype = np.asarray(g).dtype
-    rows = adaptive_average_matrix(x.shape[-2], output_size[0], dtype)
-    cols = adaptive_average_matrix(x.shape[-1], output_size[1], dtype)
-    return rows.T @ g @ cols
-
-
-adaptive_avg_pool2d = Primitive("AdaptiveAvgPool2D", in_suggested_order(_adaptive_avg_pool2d), _adaptive_avg_pool2d_vjp,
-                                saves="nothing")
-
-
-# ------------------------------------------------------------ adaptive average pooling in 3-d
-def _average_along(x, matrix, axis):
-    """`matrix` (out, size) applied along the spatial axis `axis` (negative: counted from the end)
-    of x: each output position a weighted sum of the input positions along that axis.
-
-    It is a matmul with x's axes after `axis` folded into one, so that it also records
-    itself on tensors (create_graph).
-    """
-    if axis == -1:
-        return x @ matrix.T
-    shape = tuple(x.shape)
-    before, after = shape[:axis], shape[axis + 1:]
-    columns = x.reshape(before + (shape[axis], math.prod(after)))
-    return (matrix @ columns).reshape(before + (matrix.shape[0],) + after)
-
-
-def _adaptive_avg_pool3d(x, output_size):
-    for axis, out in zip((-3, -2, -1), output_size):
-        x = _average_along(x, adaptive_average_matrix(x.shape[axis], out, x.dtype), axis)
-    return x
-
-
-def _adaptive_avg_pool3d_vjp(g, ans, x, output_size):
-    dtype = np.asarray(g).dtype
-    for axis, out in zip((-3, -2, -1), output_size):
-        g = _average_along(g, adaptive_average_matrix(x.shape[axis], out, dtype).T, axis)
-    return g
-
-
-adaptive_avg_pool3d = Primitive("AdaptiveAvgPool3D", in_suggested_order(_adaptive_avg_pool3d),
-                                _adaptive_avg_pool3d_vjp, saves="nothing")
+# Each output averages its window along every axis: a resize by average stencils (see resize.py),
+# which reads only the window, so a NaN or inf reaches only the outputs whose windows hold it.
+adaptive_avg_pool2d = resizing("AdaptiveAvgPool2D", average_stencil)
+adaptive_avg_pool3d = resizing("AdaptiveAvgPool3D", average_stencil)
 
 
 # ------------------------------------------------------ the 3-d forms, under torch's 3-d names

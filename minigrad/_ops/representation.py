@@ -1,6 +1,7 @@
 """Elementwise primitives on the parts of a floating-point number, x = mantissa * 2^exponent with
 a sign: copysign (the sign), ldexp and frexp (the exponent), nextafter (the neighbouring
-numbers), and logaddexp2, the sum of two powers of two taken back to log2.
+numbers), and logaddexp and logaddexp2, the sum of two powers of e (of two) taken back to log
+(to log2).
 
 Each VJP is torch's: copysign passes g times x's own sign change (0 at x = 0) and nothing to the
 sign's source; frexp's mantissa is x / 2^exponent, so its gradient is g / 2^exponent; nextafter
@@ -59,6 +60,15 @@ def _logaddexp2_vjp(g, x, y):
     return g / (1 + np.exp2(y - x))
 
 
+def _logaddexp_vjp(g, x, y):
+    """d/dx log(e^x + e^y) = e^x / (e^x + e^y) = 1 / (1 + e^(y - x)) (nan for two equal
+    infinities, as in torch)."""
+    return g / (1 + np.exp(y - x))
+
+
+logaddexp = Primitive("Logaddexp", np.logaddexp,
+                      lambda g, ans, x, y: _logaddexp_vjp(g, x, y),
+                      lambda g, ans, x, y: _logaddexp_vjp(g, y, x))
 logaddexp2 = Primitive("Logaddexp2", np.logaddexp2,
                        lambda g, ans, x, y: _logaddexp2_vjp(g, x, y),
                        lambda g, ans, x, y: _logaddexp2_vjp(g, y, x))

@@ -33,7 +33,7 @@ import numpy as np
 
 from minigrad._ops.activation import erf, erfc
 from minigrad._ops.layout import keeps_layout
-from minigrad._ops.registry import Primitive
+from minigrad._ops.registry import Primitive, on_arrays
 
 _EULER_GAMMA = 0.57721566490153286061
 _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
@@ -443,13 +443,39 @@ i1e_primitive = Primitive("SpecialI1E", keeps_layout(i1e), _i1e_vjp, saves="both
 
 
 # ---------------------------------------------------------------- normal distribution, erfcx, entropy
-def _erfcx_fraction(x, depth=40):
-    """erfcx(x) = e^(x^2) erfc(x) for x >= 2, by Laplace's continued fraction
-    1/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), evaluated from the inside out."""
+def _erfcx_tail(x, depth=40):
+    """r in erfcx(x) = 1 / (sqrt(pi) (x + r)) for x >= 2: the tail of Laplace's continued fraction
+    1/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), r = (1/2)/(x + 1/(x + ...)), evaluated
+    from the inside out."""
     denominator = x
-    for k in range(depth, 0, -1):
+    for k in range(depth, 1, -1):
         denominator = x + (k / 2) / denominator
-    return 1 / (math.sqrt(math.pi) * denominator)
+    return 0.5 / denominator
+
+
+def _erfcx_fraction(x):
+    """erfcx(x) = e^(x^2) erfc(x) for x >= 2, by Laplace's continued fraction."""
+    return 1 / (math.sqrt(math.pi) * (x + _erfcx_tail(x)))
+
+
+def _erfcx_slope(x):
+    """d/dx erfcx(x) = 2 x erfcx(x) - 2/sqrt(pi), in float64. For x >= 2 its two terms nearly cancel
+    (the difference is about -1/(sqrt(pi) x^2)), losing their rounding times 2 x^2; there it is taken
+    from the continued fraction instead: with erfcx(x) = 1/(sqrt(pi) (x + r)), 2 x erfcx(x) - 2/sqrt(pi)
+    = -(2/sqrt(pi)) r / (x + r) = -2 r erfcx(x), with no subtraction. At inf it is nan, as torch's
+    formula gives there (inf * 0)."""
+    v = _as_float64(x)
+    slope = _piecewise(v, v >= 2, lambda u: -2 * _erfcx_tail(u) * _erfcx_fraction(u),
+                       lambda u: 2 * u * erfcx(u) - 2 / math.sqrt(math.pi))
+    return np.where(v == np.inf, np.nan, slope)
+
+
+def _erfcx_vjp(g, ans, x):
+    """g times erfcx's slope, computed in float64 without cancellation (see _erfcx_slope); under
+    create_graph, torch's form g (2 x erfcx(x) - 2/sqrt(pi)), whose own derivative autograd knows."""
+    if on_arrays(g, x):
+        return g * _erfcx_slope(x).astype(np.result_type(g, x), copy=False)
+    return g * (2 * x * ans - 2 / math.sqrt(math.pi))
 
 
 def erfcx(x):
@@ -477,8 +503,7 @@ def entr(x):
     return np.where(np.isnan(x), x, out).astype(x.dtype, copy=False)
 
 
-erfcx_primitive = Primitive("SpecialErfcx", keeps_layout(erfcx),
-                            lambda g, ans, x: g * (2 * x * ans - 2 / math.sqrt(math.pi)), saves="both")
+erfcx_primitive = Primitive("SpecialErfcx", keeps_layout(erfcx), _erfcx_vjp, saves="both")
 def _log_ndtr_vjp(g, ans, x):
     """d/dx log Phi(x) = phi(x) / Phi(x) = exp(-x^2 / 2 - log Phi(x)) / sqrt(2 pi). For x < -1 the
     exponent is a difference of two huge numbers (log Phi(x) ~ -x^2 / 2), which cancel to nothing
@@ -500,18 +525,32 @@ entr_primitive = Primitive("SpecialEntr", keeps_layout(entr), lambda g, ans, x: 
 
 
 # ---------------------------------------------------------------- logit, xlog1py, zeta
+def _logit_range(x, eps):
+    """torch's clamping range (lo, hi) = (eps, 1 - eps) in x's dtype, or None: an eps that is None or
+    negative clamps nothing."""
+    if eps is None or eps < 0:
+        return None
+    scalar = np.asarray(x).dtype.type  # x may be a recorded tensor (create_graph)
+    return scalar(eps), scalar(1) - scalar(eps)
+
+
 def _logit(x, eps):
-    """log(x / (1 - x)), x first clamped to [eps, 1 - eps] when eps is given."""
-    z = x if eps is None else np.clip(x, eps, 1 - eps)
-    return np.log(z / (1 - z))
+    """log(x / (1 - x)), x first brought into [eps, 1 - eps] as torch brings it: below eps to eps,
+    else above 1 - eps to 1 - eps (so an eps over 0.5, whose range is empty, still gives eps below it)."""
+    bounds = _logit_range(x, eps)
+    if bounds is not None:
+        lo, hi = bounds
+        x = np.where(x < lo, lo, np.where(x > hi, hi, x))
+    return np.log(x / (1 - x))
 
 
 def _logit_vjp(g, ans, x, eps):
     """1 / (x (1 - x)); as in torch, g * inf at 0 and 1 (also at -0.0), nan outside [0, 1]
-    without eps, and 0 where eps clamps."""
-    outside = (x < 0) | (x > 1) if eps is None else (x < eps) | (x > 1 - eps)
+    without clamping, and 0 where eps clamps."""
+    bounds = _logit_range(x, eps)
+    lo, hi = (0, 1) if bounds is None else bounds
     at_the_ends = np.where((x == 0) | (x == 1), g * np.inf, g / (x * (1 - x)))
-    return np.where(outside, np.nan if eps is None else 0.0, at_the_ends)
+    return np.where((x < lo) | (x > hi), np.nan if bounds is None else 0.0, at_the_ends)
 
 
 logit_primitive = Primitive("Logit", _logit, _logit_vjp)

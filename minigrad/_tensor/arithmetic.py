@@ -27,7 +27,7 @@ from minigrad._ops import representation as REP
 from minigrad._ops import special as SP
 from minigrad._ops.registry import ignore_numpy_errors, restore_numpy_errors
 from minigrad._tensor.operands import (_as_tensor, _both_bool, _check_no_bool_subtraction, _is_scalar, _lerp_step,
-                                       _promote, _raw, _refuse_bool_kernel, _scalar_type, _tensor_operand, _where,
+                                       _promote, _python_number, _raw, _refuse_bool_kernel, _scalar_type, _tensor_operand, _where,
                                        apply)
 from minigrad._types import Number
 from minigrad.autograd.recorder import record_with_constant
@@ -180,6 +180,7 @@ class ArithmeticMethods:
         """other * alpha for add/sub(other, alpha=): as in torch, alpha takes no part in type
         promotion (the result has the dtype of self + other), a bool result adds other where alpha
         is true, and a float alpha needs a floating result."""
+        alpha = _python_number(alpha)
         if type(alpha) is int and alpha == 1:
             return other
         target = _promote(self, other)[0]._array.dtype
@@ -337,7 +338,8 @@ class ArithmeticMethods:
 
     def logaddexp(self, other: Tensor) -> Tensor:
         """log(e^self + e^other), finite where e^self would overflow."""
-        return _logaddexp(self, _tensor_operand(other, "logaddexp"))
+        a, b = self._float_operands(other, "logaddexp")
+        return apply(REP.logaddexp, a, b)
 
     def logaddexp2(self, other: Tensor) -> Tensor:
         """log2(2 ** self + 2 ** other), finite where the powers would overflow."""
@@ -407,11 +409,8 @@ def _minimum(a, b):
 
 
 def _logaddexp(a, b):
-    """log(e^a + e^b) = max(a, b) + log1p(e^-|a - b|), finite for any finite a and b. Where a == b
-    the gap is taken as 0 (log 2 is added), also for two equal infinities, whose difference is NaN:
-    logaddexp(-inf, -inf) is -inf, as in torch."""
-    gap = (a - b).abs().masked_fill(_as_tensor(a) == b, 0.0)
-    return _maximum(a, b) + (-gap).exp().log1p()
+    """np.logaddexp on tensors (and arrays or numbers): the method, on both as tensors."""
+    return _as_tensor(a).logaddexp(_as_tensor(b))
 
 
 # Python floats met as operands of float32 and float64 tensors, as read-only 0-d arrays: one

@@ -35,7 +35,7 @@ from minigrad._ops import strided as ST
 from minigrad._ops.layout import dense_strides
 from minigrad._tensor.arithmetic import _number_operand
 from minigrad._tensor.operands import (_both_bool, _check_no_bool_subtraction, _comparable, _fitted_number, _is_scalar,
-                                       _lerp_step, _promote, _raw, _refuse_bool_kernel, _scalar_type, _tensor_operand,
+                                       _lerp_step, _promote, _python_number, _raw, _refuse_bool_kernel, _scalar_type, _tensor_operand,
                                        _wrapped, apply)
 from minigrad._tensor.shape import _as_strided, _storage
 from minigrad._tensor.unary import _mvlgamma_dimension, _polygamma_order
@@ -123,6 +123,8 @@ class InPlaceMethods:
         return self._inplace(primitive, *args, **params)
 
     def _inplace_binary(self, primitive, other):
+        if _is_scalar(other):
+            other = _python_number(other)
         if isinstance(other, Tensor):
             if other._array.shape != self._array.shape:
                 _check_inplace_shape(self._array.shape, other._array.shape)

@@ -159,8 +159,7 @@ def _promote(a, b, true_division=False):
             target = _dtype.result_type(da, a._array.ndim == 0, db, b._array.ndim == 0)
             a, b = a._cast(target), b._cast(target)
     elif _is_scalar(b):
-        if isinstance(b, np.generic):
-            b = b.item()
+        b = _python_number(b)
         if isinstance(b, (float, np.floating)) and a._array.dtype.kind != "f":
             a = a._cast(_dtype.get_default_dtype().numpy)
         elif isinstance(b, complex):
@@ -175,6 +174,15 @@ def _promote(a, b, true_division=False):
         a = a._cast(default)
         b = b._cast(default) if isinstance(b, Tensor) else b
     return a, b
+
+
+def _python_number(number):
+    """The Python number torch takes a scalar operand as: a NumPy scalar as its value (np.int32(3) as
+    3, np.float32(2.5) as 2.5), except a NumPy bool, which torch takes as a float (1.0 or 0.0), so
+    that int64 and bool tensors with np.True_ give float32 where with True they stay as they are."""
+    if isinstance(number, np.bool_):
+        return float(number)
+    return number.item() if isinstance(number, np.generic) else number
 
 
 def _wrapped(number, integer_dtype):

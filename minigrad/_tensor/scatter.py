@@ -124,18 +124,47 @@ class ScatterMethods:
         return apply(E.clone, self, order="C").index_add_(dim, index, source, alpha)  # C-ordered, as torch's
 
     def index_add_(self, dim: _int, index: TensorLike, source: Tensor, alpha: Number = 1) -> Tensor:
+        axis, index = self._index_add_arguments(dim, index, source)
+        if self.ndim == 0:  # one element: added to as the 1-d tensor that holds it
+            added = apply(I.index_add, self.reshape(1), source.reshape(1), index=index, axis=0, alpha=alpha)
+            return self.copy_(added.reshape(()))
+        return self._inplace(I.index_add, source, index=index, axis=axis, alpha=alpha)
+
+    def _index_add_arguments(self, dim, index, source):
+        """The checked axis and index vector of index_add(dim, index, source), with torch's errors in
+        torch's order: the index, the source's dtype and dims, the number of slices, their shape, and
+        last the index's range."""
         axis = _dim(dim, self.ndim)
-        index = _index_array(index, "index_add_").reshape(-1)  # (a 0-d index is one index, as in torch)
-        _check_index_range(index, self._array.shape[axis], "index_add", dim)
-        sources = (source._array.shape[axis if source.ndim > axis else 0]  # how many slices the source holds
-                   if isinstance(source, Tensor) and source.ndim else index.size)
-        if sources != index.size:
-            raise RuntimeError(f"index_add_(): Number of indices ({index.size}) should be equal to source.size(dim): "
-                               f"({sources}), for dim: {axis}")
-        if isinstance(source, Tensor) and source._array.dtype != self._array.dtype:
+        index = np.asarray(_tensor_argument(index, "index_add", "index", 2)._array)
+        if index.ndim > 1:
+            raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: {index.ndim} with type: "
+                             f"{_dtype.scalar_type_name(index.dtype)} and size: {list(index.shape)}")
+        if index.dtype not in (np.int32, np.int64):
+            raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: "
+                               f"{_dtype.scalar_type_name(index.dtype)}")
+        source = _tensor_argument(source, "index_add", "source", 3)
+        if source._array.dtype != self._array.dtype:
             raise RuntimeError(f"index_add_(): self ({_dtype.scalar_type_name(self._array.dtype)}) and source "
                                f"({_dtype.scalar_type_name(source._array.dtype)}) must have the same scalar type")
-        return self._inplace(I.index_add, source, index=index, axis=axis, alpha=alpha)
+        if axis != 0 and axis >= source.ndim:
+            raise RuntimeError(f"index_add_(): Indexing dim {axis} is out of bounds of the source tensor with dim "
+                               f"{source.ndim}")
+        index = index.reshape(-1)  # a 0-d index is one index, as in torch
+        if source.ndim == 0 and index.size != 1:  # torch fails naming source.size(0) in its message
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+        slices = source._array.shape[axis] if source.ndim else 1
+        if index.size != slices:
+            raise RuntimeError(f"index_add_(): Number of indices ({index.size}) should be equal to source.size(dim): "
+                               f"({slices}), for dim: {axis}")
+        both = self.ndim and source.ndim  # a 0-d self or source is compared whole
+        if (_without(self._array.shape, axis) if both else self._array.shape) != \
+                (_without(source._array.shape, axis) if both else source._array.shape):
+            raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified "
+                               f"dimension. Got self.shape = {list(self.shape)} source.shape = {list(source.shape)}")
+        size = self._array.shape[axis] if self.ndim else 1
+        if index.size and (index.min() < 0 or index.max() >= size):
+            raise IndexError("index out of range in self")
+        return axis, index
 
     def index_fill(self, dim: _int, index: TensorLike, value: Number | Tensor) -> Tensor:
         """A copy whose slices along dim at the positions in index (negative ones count from the

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import builtins
 import math
+import numbers
 import warnings
 from builtins import bool as _bool, float as _float, int as _int  # as tensor.py names the types
 
 import numpy as np
 
+from minigrad import _dtype
 from minigrad._arguments import _dim
 from minigrad._ops import indexing as I
 from minigrad._ops.layout import laid_out_like
@@ -341,16 +343,31 @@ class StatisticsMethods:
 
     def multinomial(self, num_samples: _int, replacement: _bool = False, *,
                     generator: Generator | None = None) -> Tensor:
-        """num_samples indices per row, drawn with probabilities proportional to the row (int64)."""
-        probs = np.asarray(self._array, dtype=np.float64)
-        rng = _numpy_rng(generator)
-        rows = probs.reshape(-1, probs.shape[-1])
-        if not replacement and num_samples > rows.shape[-1]:
+        """num_samples indices per row of a 1-D or 2-D tensor, drawn with probabilities proportional to
+        the row (int64). Without replacement, once a row's categories of nonzero weight are all drawn,
+        categories of weight 0 fill its remaining draws, as in torch."""
+        if isinstance(num_samples, _bool) or not isinstance(num_samples, numbers.Integral):
+            raise TypeError(f"multinomial(): argument 'num_samples' (position 1) must be int, not "
+                            f"{type(num_samples).__name__}")
+        if self.dim() not in (1, 2):
+            raise RuntimeError("prob_dist must be 1 or 2 dim")
+        if self._array.dtype.kind != "f":
+            raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
+                               f"{_dtype.scalar_type_name(self._array.dtype)}")
+        if num_samples <= 0:
+            raise RuntimeError("cannot sample n_sample <= 0 samples")
+        if not replacement and num_samples > self._array.shape[-1]:
             raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-        if (rows < 0).any() or not np.isfinite(rows).all():
-            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-        out = np.stack([rng.choice(len(r), size=num_samples, replace=replacement, p=r / r.sum()) for r in rows])
-        return Tensor._wrap(out.reshape(probs.shape[:-1] + (num_samples,)).astype(np.int64))
+        rows = np.asarray(self._array, dtype=np.float64).reshape(math.prod(self._array.shape[:-1]),
+                                                                  self._array.shape[-1])
+        shape = self._array.shape[:-1] + (num_samples,)
+        if rows.shape[0] == 0:
+            return Tensor._wrap(np.zeros(shape, dtype=np.int64))
+        _check_weights(rows, strict_form=not replacement or num_samples == 1)
+        rng = _numpy_rng(generator)
+        one_at_a_time = replacement or num_samples == 1  # one draw is the same either way
+        draws = (_draw_with_replacement if one_at_a_time else _draw_without_replacement)(rows, num_samples, rng)
+        return Tensor._wrap(draws.reshape(shape))
 
     # -------------------------------------------------------------- covariance
     def cov(self, *, correction: _int = 1, fweights: Tensor | None = None, aweights: Tensor | None = None) -> Tensor:
@@ -401,6 +418,65 @@ class StatisticsMethods:
         c = c / deviation.reshape(-1, 1)
         c = c / deviation.reshape(1, -1)
         return c.clip(-1, 1)
+
+
+def _check_weights(rows, strict_form):
+    """torch's errors for rows of multinomial weights that are no distribution. torch checks the whole
+    input at once when it draws without replacement or one sample (strict_form), and else row by row,
+    element by element: the first bad row's first bad element names the error."""
+    if strict_form:
+        if rows.size == 0:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has "
+                               "no identity.")
+        if not (rows < np.inf).all() or not (rows >= 0).all():
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        if (rows.sum(axis=-1) == 0).any():
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        return
+    negative = ~(rows >= 0)                    # NaN fails this test first, as in torch
+    infinite = ~negative & ~np.isfinite(rows)
+    bad = negative | infinite
+    problem = bad.any(axis=-1) | ~(rows.sum(axis=-1) > 0)
+    if problem.any():
+        row = int(np.argmax(problem))
+        if not bad[row].any():
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        element = int(np.argmax(bad[row]))
+        reason = "< 0" if negative[row, element] else "= infinity or NaN"
+        raise RuntimeError(f"invalid multinomial distribution (encountering probability entry {reason})")
+
+
+def _draw_with_replacement(rows, n, rng):
+    """n draws per row by inverting each row's cumulative distribution: the category drawn for a uniform
+    u is the first whose cumulative weight exceeds u, found by a binary search run on all draws at once."""
+    cumulative = np.cumsum(rows, axis=-1)
+    cumulative /= cumulative[:, -1:]           # the last is exactly 1, and u < 1: every search ends inside
+    u = rng.random((rows.shape[0], n))
+    which = np.arange(rows.shape[0])[:, None]
+    low = np.zeros(u.shape, dtype=np.int64)
+    high = np.full(u.shape, rows.shape[1] - 1)
+    while (low < high).any():                  # about log2(categories) steps
+        middle = (low + high) // 2
+        beyond = cumulative[which, middle] <= u  # the category sought lies after middle
+        low, high = np.where(beyond, middle + 1, low), np.where(beyond, high, middle)
+    return low
+
+
+def _draw_without_replacement(rows, n, rng):
+    """n distinct categories per row, by an exponential race: category i arrives at time E_i / w_i (E_i
+    exponential), and the first n to arrive are the draws in order; so each is drawn with probability
+    proportional to its weight among those not drawn yet. Categories of weight 0 never arrive (inf):
+    when a row has fewer others than n, some of them fill its last draws, picked and ordered by no
+    chance (torch's are not random either)."""
+    categories = rows.shape[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        arrival = rng.standard_exponential(rows.shape) / rows
+    if n < categories:  # the n earliest, found without sorting the whole row
+        earliest = np.argpartition(arrival, n - 1, axis=-1)[:, :n]
+    else:
+        earliest = np.broadcast_to(np.arange(categories), rows.shape)
+    order = np.argsort(np.take_along_axis(arrival, earliest, axis=-1), axis=-1, kind="stable")
+    return np.take_along_axis(earliest, order, axis=-1)
 
 
 def _bin_counts(position, weights, bins, dtype):

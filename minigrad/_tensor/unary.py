@@ -22,7 +22,8 @@ from minigrad._ops import activation as A
 from minigrad._ops import elementwise as E
 from minigrad._ops import representation as REP
 from minigrad._ops import special as SP
-from minigrad._tensor.operands import _as_tensor, _integer_bound, _promote, _scalar_type, _where, apply
+from minigrad._tensor.operands import (_as_tensor, _integer_bound, _promote, _python_number, _scalar_type, _where,
+                                       apply)
 from minigrad._types import Number
 
 # The Tensor class and TensorLike (what the methods take as an operand), set by use_tensor_type
@@ -245,6 +246,7 @@ class UnaryMethods:
             except ValueError as error:
                 shapes = [tuple(t.shape) for t in (self, min, max) if t is not None]
                 raise RuntimeError(f"clamp: the shapes {shapes} of input, min and max do not broadcast") from error
+        min, max = (None if b is None else _python_number(b) for b in (min, max))  # np.float32(2.5) as 2.5
         x = self._floating() if isinstance(min, float) or isinstance(max, float) else self
         if x._array.dtype.kind in "iu":
             min, max = (b if type(b) is not int else _integer_bound(b, x._array.dtype) for b in (min, max))

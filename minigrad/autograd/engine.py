@@ -28,7 +28,7 @@ from minigrad._ops.indexing import indexed_gradient
 from minigrad._ops.registry import IndexedGradient, ignore_numpy_errors, restore_numpy_errors
 from minigrad.autograd import recorder
 from minigrad.autograd.grad_mode import _state as _grad_mode
-from minigrad.autograd.node import AccumulateGrad, Node, is_leaf, node_type  # noqa: F401  (the graph's vocabulary)
+from minigrad.autograd.node import AccumulateGrad, Node, after_hooks, is_leaf, node_type  # noqa: F401  (the graph's vocabulary)
 
 # Callables observe(node, g, grads) run after each node's VJP (grads: per input, as sent, or None):
 # the backward tracer and anomaly detection (minigrad.autograd.graph, anomaly_mode).
@@ -81,6 +81,7 @@ def _run(sums, retain_graph, create_graph):
     """The backward loop: each node turns its output's gradient into its inputs' gradients."""
     node, pending, send, queue, owned = None, sums.pending, sums.add, sums.queue, sums.owned
     keeping = sums.wanted is not None  # autograd.grad(..., inputs): some nodes' gradients are results
+    hooked = after_hooks if len(after_hooks) else None  # (nodes with hooks after their backward are rare)
     try:
         while queue:
             # 1. The newest node waiting: no node still to come sends to it, so its gradient is complete.
@@ -99,6 +100,8 @@ def _run(sums, retain_graph, create_graph):
                 grads = _recorded_vjp(node, g)
             else:
                 grads = node.primitive.vjp(g, node.ans, inputs, node.params, edges)
+            if hooked is not None and node in hooked:
+                grads = _run_after_hooks(hooked[node], g, grads, inputs)
             # 4. Send each one on to the node or leaf that made that input.
             for i, grad in enumerate(grads):
                 if grad is None:  # no gradient wanted (or, from a custom Function, given)
@@ -143,6 +146,23 @@ def _recorded_vjp(node, g):
     if any(_is_array(grad) for grad in grads):
         raise unsupported
     return grads
+
+
+def _run_after_hooks(hooks, g, grads, inputs):
+    """A node's input gradients after the hooks registered to run after its backward (node.after_hooks):
+    each gradient in its input's shape, handed to each hook with the output's gradient g; a hook
+    may return new ones."""
+    grads = [None if grad is None else fit(_dense(grad), like) for grad, like in zip(grads, inputs)]
+    for hook in list(hooks.values()):
+        replaced = hook(tuple(grads), (g,))
+        if replaced is not None:
+            grads = list(replaced)
+    return grads
+
+
+def _dense(grad):
+    """An IndexedGradient of arrays as the dense array it stands for (fit densifies one of tensors)."""
+    return grad.dense() if type(grad) is IndexedGradient and type(grad.values) is np.ndarray else grad
 
 
 def _is_array(grad):

@@ -6,6 +6,7 @@ or None where no gradient is wanted. Torch calls a node a grad_fn.
 """
 
 import itertools
+import weakref
 
 FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
          "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -56,6 +57,12 @@ class Node:
 
 
 next_sequence_nr = itertools.count().__next__
+
+# Hooks run after a node's backward, node -> {key: hook(grad_inputs, grad_outputs)}: grad_inputs are the
+# gradients the node computed for its inputs, each in its input's shape (None where an input wants
+# none), grad_outputs the gradient of its output, as arrays (tensors under create_graph); a hook may
+# return new grad_inputs. Module.register_backward_hook puts its hooks on the node of a module's output.
+after_hooks = weakref.WeakKeyDictionary()
 
 _node_types = {}
 

@@ -453,7 +453,7 @@ def adaptive_avg_pool2d(input, output_size):
     """Average pooling to a fixed output size (H_out, W_out); None keeps that axis's input size."""
     output_size = _adaptive_output_size(input, output_size, "adaptive_avg_pool2d")
     _check_floating(input, "adaptive_avg_pool2d")
-    return apply(pool_ops.adaptive_avg_pool2d, input, output_size=output_size)
+    return apply(pool_ops.adaptive_avg_pool2d, input, sizes=output_size)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
@@ -476,7 +476,7 @@ def adaptive_avg_pool3d(input, output_size):
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {scalar_type_name(input._array.dtype)}")
     _check_floating(input, "adaptive_avg_pool3d_cpu")
-    return apply(pool_ops.adaptive_avg_pool3d, input, output_size=output_size)
+    return apply(pool_ops.adaptive_avg_pool3d, input, sizes=output_size)
 
 
 def adaptive_max_pool3d(input, output_size, return_indices=False):

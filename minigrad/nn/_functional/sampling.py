@@ -1,11 +1,10 @@
 """Resizing images and signals: F.interpolate in the nearest, (bi/tri)linear, bicubic and area modes;
 pixel and channel shuffles; and sampling at arbitrary points: affine_grid and grid_sample.
 
-Resizing one spatial axis is a matrix product: each output position is a fixed weighted
-sum of input positions (one weight of 1 for nearest, two for linear, four for cubic, the
-covered input cells for area). So interpolation is ``x @ A.T`` along each axis in turn,
-with A built once from the sizes, and its gradient is the product with A, which autograd
-already knows.
+Resizing one spatial axis makes each output position a fixed weighted sum of a few input
+positions (one weight of 1 for nearest, two for linear, four for cubic): each mode is one
+primitive under torch's name (see _ops/resize.py). Area mode is adaptive average pooling, as
+in torch.
 """
 
 import numbers
@@ -14,83 +13,17 @@ import warnings
 import numpy as np
 
 from minigrad._dtype import scalar_type_name
+from minigrad._ops import resize as resize_ops
 from minigrad._ops import sampling as sampling_ops
 from minigrad._ops import shape as shape_ops
-from minigrad.tensor import Tensor, apply
+from minigrad.nn._functional.conv import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
+from minigrad.tensor import apply
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "affine_grid",
            "grid_sample"]
 
 _LINEAR_MODES = {"linear": 1, "bilinear": 2, "trilinear": 3}
 _MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
-_CUBIC_A = -0.75  # the sharpness of torch's (Keys') cubic convolution kernel
-
-
-def _scale(in_size, out_size, scale_factor, align_corners):
-    """torch's ratio of input to output coordinates."""
-    if align_corners:
-        return (in_size - 1) / (out_size - 1) if out_size > 1 else 0.0
-    return 1.0 / scale_factor if scale_factor is not None else in_size / out_size
-
-
-def _matrix(in_size, out_size, scale_factor, mode, align_corners, dtype):
-    """A (out_size, in_size) matrix whose rows hold each output position's weights."""
-    if mode == "area":  # the sizes alone decide, whatever the scale factor
-        return _area_matrix(in_size, out_size, dtype)
-    if mode in _LINEAR_MODES and out_size == in_size:
-        # torch's linear kernels copy an axis whose size does not change, whatever the scale factor
-        # (1.1 on 4 elements gives 4), instead of interpolating at the scaled positions.
-        return np.eye(in_size, dtype=dtype)
-    scale = _scale(in_size, out_size, scale_factor, align_corners)
-    out = np.arange(out_size)
-    matrix = np.zeros((out_size, in_size), dtype=dtype)
-    if mode == "nearest":
-        source = np.minimum(np.floor(out.astype(np.float32) * np.float32(scale)).astype(np.int64), in_size - 1)
-        matrix[out, source] = 1
-        return matrix
-    if mode == "nearest-exact":
-        source = np.minimum(np.floor((out + 0.5) * scale).astype(np.int64), in_size - 1)
-        matrix[out, source] = 1
-        return matrix
-    if mode == "bicubic":
-        return _cubic_matrix(in_size, out_size, scale, align_corners, dtype)
-    source = out * scale if align_corners else np.maximum((out + 0.5) * scale - 0.5, 0.0)
-    low = np.minimum(np.floor(source).astype(np.int64), in_size - 1)
-    high = np.minimum(low + 1, in_size - 1)
-    weight_high = source - low
-    np.add.at(matrix, (out, low), 1 - weight_high)
-    np.add.at(matrix, (out, high), weight_high)
-    return matrix
-
-
-def _area_matrix(in_size, out_size, dtype):
-    """Output cell i averages the input cells it covers, [floor(i n / m), ceil((i + 1) n / m)),
-    as adaptive average pooling does."""
-    out = np.arange(out_size)
-    start = (out * in_size) // out_size
-    end = -((-(out + 1) * in_size) // out_size)
-    cells = np.arange(in_size)
-    covered = (cells >= start[:, None]) & (cells < end[:, None])
-    return (covered / (end - start)[:, None]).astype(dtype)
-
-
-def _cubic_weights(t):
-    """The weights of the four input cells around a source position t in [0, 1) past the second."""
-    a = _CUBIC_A
-    near = lambda d: ((a + 2) * d - (a + 3)) * d * d + 1        # for distances |d| <= 1
-    far = lambda d: ((a * d - 5 * a) * d + 8 * a) * d - 4 * a   # for 1 < |d| < 2
-    return np.stack([far(t + 1), near(t), near(1 - t), far(2 - t)], axis=-1)
-
-
-def _cubic_matrix(in_size, out_size, scale, align_corners, dtype):
-    """Cubic convolution over the four nearest input cells, edge cells repeated past the borders."""
-    out = np.arange(out_size)
-    source = out * scale if align_corners else (out + 0.5) * scale - 0.5  # not clamped at 0, unlike linear
-    first = np.floor(source).astype(np.int64) - 1
-    cells = np.clip(first[:, None] + np.arange(4), 0, in_size - 1)
-    matrix = np.zeros((out_size, in_size), dtype=np.float64)
-    np.add.at(matrix, (np.repeat(out, 4), cells.ravel()), _cubic_weights(source - first - 1).ravel())
-    return matrix.astype(dtype)
 
 
 def _check_sizes(in_sizes, out_sizes, mode):
@@ -156,13 +89,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if len(sizes) != spatial:
         raise ValueError(f"size shape must match input shape. Input is {spatial}D, size is {len(sizes)}")
     _check_sizes(in_sizes, sizes, mode)
-    dtype = input._array.dtype
-    out = input
-    for axis, (n_in, n_out, factor) in enumerate(zip(in_sizes, sizes, factors)):
-        matrix = Tensor._wrap(_matrix(n_in, n_out, factor, mode, bool(align_corners), dtype))
-        moved = out.transpose(2 + axis, -1)
-        out = moved.matmul(matrix.t()).transpose(2 + axis, -1)
-    return out
+    if mode == "area":
+        return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[spatial - 1](input, sizes)
+    return apply(resize_ops.UPSAMPLE[mode, spatial], input, sizes=sizes, scales=factors,
+                 align_corners=bool(align_corners))
 
 
 def _deprecated(name):

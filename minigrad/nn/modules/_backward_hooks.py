@@ -5,11 +5,18 @@ identity node (BackwardHookFunctionBackward in the graph). In backward, the node
 outputs receives the gradients with respect to the outputs (grad_output): the pre-hooks see
 them first and may replace them. The node before the inputs receives the gradients with
 respect to the inputs (grad_input): the full hooks see both and may replace grad_input.
+
+The older, non-full hooks (register_backward_hook, deprecated in torch) are simpler and see
+less: they are hooks on the node that made the module's first output tensor, the last op of
+its forward, run after that node's backward with its own grad_input (the gradients of that op's
+inputs, which are the module's inputs only when the module is that one op) and grad_output.
 """
 
 import warnings
+import weakref
 
 from minigrad.autograd.function import Function
+from minigrad.autograd.node import after_hooks
 from minigrad.tensor import Tensor
 
 
@@ -90,3 +97,83 @@ class BackwardHooks:
                     raise RuntimeError(f"Backward hook returned an invalid number of grad_input, got "
                                        f"{len(replaced)}, but expected {len(grad_input)}")
         return replaced
+
+
+# ---------------------------------------------------------------- the non-full hooks
+def hook_last_node(module, hooks, args, output):
+    """Register the non-full backward hooks of one call on the node that made the first tensor of
+    the output (looked for as torch looks: first item of a sequence, first tensor of a dict), and
+    warn, as torch warns, where that node's gradients are not the module's."""
+    first = output
+    while not isinstance(first, Tensor):
+        first = next(v for v in first.values() if isinstance(v, Tensor)) if isinstance(first, dict) else first[0]
+    node = first.grad_fn
+    if node is None:
+        return
+    registered = after_hooks.setdefault(node, {})
+    for hook in hooks:
+        registered[len(registered)] = _on_node(module, hook)
+    _warn_where_gradients_go_missing(args, output, node)
+
+
+def _on_node(module, hook):
+    """hook(module, grad_input, grad_output) as a hook on a node (see autograd.node.after_hooks): on
+    tensors, checked as torch checks what it returns (a tuple of as many gradients, of their sizes).
+    As in torch, the node holds the module weakly: a module gone by backward is an error."""
+    name = getattr(hook, "__name__", type(hook).__name__)
+    module = weakref.ref(module)
+
+    def as_tensors(grads):
+        return tuple(None if g is None or isinstance(g, Tensor) else Tensor._wrap(g) for g in grads)
+
+    def run(grad_inputs, grad_outputs):
+        if module() is None:
+            raise RuntimeError("You are trying to call the hook of a dead Module!")
+        given = as_tensors(grad_inputs)
+        result = hook(module(), given, as_tensors(grad_outputs))
+        if result is None:
+            return None
+        if not isinstance(result, tuple):
+            raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
+        if len(result) != len(given):
+            raise RuntimeError(f"hook '{name}' has returned an incorrect number of values (got {len(result)}, but "
+                               f"expected {len(given)})")
+        replaced = []
+        for new, old, raw in zip(result, given, grad_inputs):
+            if new is not None and old is not None and new.shape != old.shape:
+                raise RuntimeError(f"hook '{name}' has changed the size of value")
+            # a gradient the node did not compute stays absent; an array pass keeps arrays
+            replaced.append(None if new is None or old is None else new if isinstance(raw, Tensor) else new._array)
+        return replaced
+    return run
+
+
+def _warn_where_gradients_go_missing(args, output, node):
+    """torch's FutureWarnings for a non-full hook that will miss gradients: a module whose output or
+    inputs are not tensors, whose outputs come from several nodes (or not from `node`), or whose
+    forward runs more than one op (the node's inputs are not the module's)."""
+    advice = " Please use register_full_backward_hook to get the documented behavior."
+    outputs = (output,) if isinstance(output, Tensor) else output
+    if not (isinstance(outputs, tuple) and all(isinstance(t, Tensor) for t in outputs)):
+        warnings.warn("Using non-full backward hooks on a Module that does not return a single Tensor or a tuple of "
+                      "Tensors is deprecated and will be removed in future versions. This hook will be missing some of "
+                      "the grad_output." + advice, FutureWarning, stacklevel=5)
+        return
+    if not all(isinstance(a, Tensor) for a in args):
+        warnings.warn("Using non-full backward hooks on a Module that does not take as input a single Tensor or a "
+                      "tuple of Tensors is deprecated and will be removed in future versions. This hook will be "
+                      "missing some of the grad_input." + advice, FutureWarning, stacklevel=5)
+        return
+    output_nodes = {t.grad_fn for t in outputs if t.grad_fn is not None}
+    if not output_nodes or (len(output_nodes) == 1 and node not in output_nodes):
+        warnings.warn("Using a non-full backward hook when outputs are nested in python data structure is deprecated "
+                      "and will be removed in future versions. This hook will be missing some grad_output.",
+                      FutureWarning, stacklevel=5)
+    elif len(output_nodes) > 1:
+        warnings.warn("Using a non-full backward hook when outputs are generated by different autograd Nodes is "
+                      "deprecated and will be removed in future versions. This hook will be missing some "
+                      "grad_output." + advice, FutureWarning, stacklevel=5)
+    elif {a.grad_fn for a in args if a.grad_fn is not None} != {edge for edge, _ in node.next_functions}:
+        warnings.warn("Using a non-full backward hook when the forward contains multiple autograd Nodes is "
+                      "deprecated and will be removed in future versions. This hook will be missing some "
+                      "grad_input." + advice, FutureWarning, stacklevel=5)

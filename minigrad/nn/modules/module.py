@@ -25,12 +25,12 @@ from minigrad import _dtype
 from minigrad._types import DeviceLike, DTypeLike, RemovableHandle, _cpu_only, to_arguments
 from minigrad.autograd.grad_mode import no_grad
 from minigrad._dtype import scalar_type_name
-from minigrad.nn.modules._backward_hooks import BackwardHooks
+from minigrad.nn.modules._backward_hooks import BackwardHooks, hook_last_node
 from minigrad.nn.parameter import Buffer, Parameter, is_lazy, _UNINITIALIZED_SHAPE
 from minigrad.tensor import Tensor
 
-__all__ = ["Module", "register_module_buffer_registration_hook", "register_module_forward_hook",
-           "register_module_forward_pre_hook", "register_module_full_backward_hook",
+__all__ = ["Module", "register_module_backward_hook", "register_module_buffer_registration_hook",
+           "register_module_forward_hook", "register_module_forward_pre_hook", "register_module_full_backward_hook",
            "register_module_full_backward_pre_hook", "register_module_module_registration_hook",
            "register_module_parameter_registration_hook"]
 
@@ -101,7 +101,23 @@ def register_module_full_backward_pre_hook(hook: Callable[..., Any]) -> Removabl
 def register_module_full_backward_hook(hook: Callable[..., Any]) -> RemovableHandle:
     """Call hook(module, grad_input, grad_output) in the backward of every module, before the
     module's own full backward hooks; a returned tuple replaces grad_input."""
+    _refuse_both_kinds_of_global_backward_hooks("non_full_backward")
     return _add_global_call_hook("backward", hook)
+
+
+def register_module_backward_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Deprecated in torch for register_module_full_backward_hook: a non-full backward hook on every
+    module, before the module's own (see Module.register_backward_hook)."""
+    _refuse_both_kinds_of_global_backward_hooks("backward")
+    return _add_global_call_hook("non_full_backward", hook)
+
+
+def _refuse_both_kinds_of_global_backward_hooks(other_kind):
+    """torch's error for global backward hooks of both kinds (full and non-full). torch refuses the
+    other kind once one was ever registered; minigrad only while one is registered."""
+    if _global_call_hooks_of(other_kind):
+        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a global Module hook. "
+                           "Please use only one of them.")
 
 
 def _add_global_registration_hook(hooks, hook):
@@ -204,6 +220,7 @@ class Module:
         object.__setattr__(self, "_forward_hooks", {})
         object.__setattr__(self, "_backward_pre_hooks", {})
         object.__setattr__(self, "_backward_hooks", {})
+        object.__setattr__(self, "_is_full_backward_hook", None)  # which kind _backward_hooks holds, once known
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
@@ -220,8 +237,11 @@ class Module:
         forward_hooks = _global_call_hooks_of("forward") + list(self._forward_hooks.values())
         backward_pre_hooks = ([hook for hook, _, _ in _global_call_hooks_of("backward_pre")]
                               + list(self._backward_pre_hooks.values()))
+        own_are_full = getattr(self, "_is_full_backward_hook", None) is not False
         full_backward_hooks = ([hook for hook, _, _ in _global_call_hooks_of("backward")]
-                               + list(self._backward_hooks.values()))
+                               + (list(self._backward_hooks.values()) if own_are_full else []))
+        non_full_backward_hooks = ([hook for hook, _, _ in _global_call_hooks_of("non_full_backward")]
+                                   + ([] if own_are_full else list(self._backward_hooks.values())))
         for hook, with_kwargs, _ in forward_pre_hooks:
             if with_kwargs:
                 result = hook(self, args, kwargs)
@@ -247,7 +267,11 @@ class Module:
         except Exception:
             self._call_always_called_hooks(forward_hooks[ran:], args, kwargs, output)
             raise
-        return output if backward_hooks is None else backward_hooks.wrap_outputs(output)
+        if backward_hooks is not None:
+            output = backward_hooks.wrap_outputs(output)
+        if non_full_backward_hooks:
+            hook_last_node(self, non_full_backward_hooks, args, output)
+        return output
 
     def _call_always_called_hooks(self, forward_hooks, args, kwargs, output):
         """After forward or a forward hook raised: the forward hooks registered with always_call=True
@@ -341,7 +365,24 @@ class Module:
     def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
         """Call hook(module, grad_input, grad_output) when the gradients with respect to the
         module's positional tensor inputs are known; a returned tuple replaces grad_input."""
+        self._backward_hooks_are(full=True)
         return self._add_plain_hook(self._backward_hooks, hook, prepend)
+
+    def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Deprecated in torch for register_full_backward_hook: call hook(module, grad_input,
+        grad_output) with the gradients of the module's last op only, the node that made its first
+        output tensor: the gradients of that op's inputs (the module's inputs only for a module of
+        one op) and of its output. A returned tuple replaces grad_input. torch warns (FutureWarning)
+        when forward runs if the hook will miss gradients."""
+        self._backward_hooks_are(full=False)
+        return self._add_plain_hook(self._backward_hooks, hook, False)
+
+    def _backward_hooks_are(self, full):
+        """Record which kind of backward hooks the module holds; torch refuses a mix, for good."""
+        if getattr(self, "_is_full_backward_hook", None) is (not full):
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a single Module. "
+                               "Please use only one of them.")
+        object.__setattr__(self, "_is_full_backward_hook", full)
 
     @staticmethod
     def _add_plain_hook(hooks, hook, prepend):
