@@ -38,7 +38,7 @@ first, and a tensor that views it is described by ``"storage": {"entry", "dtype"
 "id" tells such tensors apart (the same tensor object saved twice has one id). So
 ``save([x, x[1:3]])`` loads as two tensors of which writing into one changes the
 other. A view is stored with its whole storage, as torch stores it. A tensor whose
-storage is not one contiguous block is stored alone.
+storage is not one contiguous block, or holds another dtype, is stored alone.
 
 Containers keep their kind where it can be rebuilt without running code: lists,
 tuples, dicts (keys of any storable kind, tuples included) and OrderedDicts. A
@@ -248,12 +248,14 @@ class _Encoder:
 
 def _storage_of(array):
     """The array that owns the memory `array` views (itself, if it owns its memory), or None when that
-    owner cannot be stored as a storage: not one contiguous block, or of a dtype save does not store."""
+    owner cannot be stored as a storage: not one contiguous block, or of another dtype than the array's
+    (memory read as another type, such as the raw blocks minigrad keeps for activations: the tensor is
+    stored alone, in its own dtype)."""
     storage = array
     while isinstance(storage.base, np.ndarray):
         storage = storage.base
     contiguous = storage.flags.c_contiguous or storage.flags.f_contiguous
-    return storage if contiguous and storage.dtype in _dtype._FROM_NUMPY else None
+    return storage if contiguous and storage.dtype == array.dtype else None
 
 
 def _write_archive(fileobj, manifest_bytes, arrays):

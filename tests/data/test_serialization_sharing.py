@@ -98,3 +98,17 @@ def test_a_view_reaching_outside_its_storage_is_refused(offset, shape, strides):
 def test_a_view_inside_its_storage_loads():
     loaded = minigrad.load(_forged_view(20, [3], [-8]))  # elements 5, 3, 1
     assert loaded.tolist() == [5.0, 3.0, 1.0]
+
+
+def test_an_activation_in_kept_memory_is_stored_alone_in_its_own_dtype(tmp_path):
+    """A layer's output takes its memory from the blocks minigrad keeps from step to step (raw
+    bytes): the file holds the tensor itself, as float32, not the block it happens to lie in."""
+    layer = minigrad.nn.Linear(784, 256)
+    with minigrad.no_grad():
+        out = layer(minigrad.randn(64, 784))
+    assert out._array.base is not None and out._array.base.dtype != out._array.dtype  # (the premise)
+    minigrad.save(out, tmp_path / "out.pt")
+    with zipfile.ZipFile(tmp_path / "out.pt") as archive:
+        root = json.loads(archive.read("manifest.json"))["root"]
+    assert root["$tensor"]["dtype"] == "float32" and "storage" not in root["$tensor"]
+    np.testing.assert_array_equal(minigrad.load(tmp_path / "out.pt").numpy(), out.numpy())
