@@ -121,8 +121,9 @@ class Wishart(ExponentialFamily):
         return cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
 
     def _df_as_matrix(self, df):
-        """df with two axes of 1 on the right, to scale a batch of matrices."""
-        return df.view(tuple(self._batch_shape) + (1, 1))
+        """df with two axes of 1 on the right, to scale a batch of matrices. (A df given as a number
+        stays 0-d, as in torch, whose view to the batch's shape then fails: this broadcasts.)"""
+        return df.unsqueeze(-1).unsqueeze(-1)
 
     @property
     def mean(self):

@@ -100,12 +100,29 @@ def test_wishart(data, dtype, p, given_as, df_is_a_number):
                   "precision_matrix": lib.linalg.inv(tril @ tril.mT)}[given_as]
         w = d.Wishart(number if df_is_a_number else df, **{given_as: matrix})
         other = d.Wishart(df + 0.5, scale_tril=tril.tril(-1) * 0.5 + lib.eye(p, dtype=tril.dtype))
-        return (w.log_prob(value), w.entropy(), w.mean, w.mode, w.variance, w.scale_tril, w.covariance_matrix,
+        # (torch's moments fail for a number df and a batch: they come from the same df as a tensor)
+        moments = d.Wishart(lib.full(tuple(w.batch_shape), number, dtype=tril.dtype), **{given_as: matrix}) \
+            if df_is_a_number else w
+        return (w.log_prob(value), w.entropy(), moments.mean, moments.mode, moments.variance, w.scale_tril,
+                w.covariance_matrix,
                 w.precision_matrix, w.df, list(w.batch_shape), list(w.event_shape), _expanded(w).log_prob(value),
                 d.kl_divergence(w, other) if not df_is_a_number else d.kl_divergence(other, w), w.has_rsample)
 
     check_parity(data, quantities, [df, tril, value], dtype=dtype, grad_tolerances=(
         (1e-6, 2e-7) if dtype == np.float64 else (1e-4, 1e-4)))
+
+
+def test_wishart_moments_of_a_number_df_over_a_batch():
+    """torch's mean, mode and variance view a df given as a number to the batch's shape and fail
+    (a 0-d df has one element); minigrad's broadcast it, and equal those of the same df as a tensor."""
+    tril = np.tril(np.random.default_rng(0).uniform(0.5, 1.5, (2, 1, 3, 3)))
+    ours = minigrad.distributions.Wishart(4.5, scale_tril=minigrad.tensor(tril))
+    same = minigrad.distributions.Wishart(minigrad.full((2, 1), 4.5, dtype=minigrad.float64),
+                                          scale_tril=minigrad.tensor(tril))
+    for moment in ("mean", "mode", "variance"):
+        np.testing.assert_allclose(getattr(ours, moment).numpy(), getattr(same, moment).numpy(), rtol=1e-15)
+    with pytest.raises(RuntimeError, match="is invalid for input of size 1"):
+        _ = torch.distributions.Wishart(4.5, scale_tril=torch.tensor(tril)).mean
 
 
 @settings(max_examples=10)
