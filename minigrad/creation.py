@@ -17,6 +17,7 @@ from minigrad._ops import reparameterised as P
 from minigrad._ops.layout import dense_strides, laid_out_like
 from minigrad._ops.special import i0 as _i0
 from minigrad._types import Size, _check_device
+from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.tensor import LEGACY_TYPES, Tensor, _strided_zeros, apply
 
 
@@ -183,7 +184,11 @@ def full_like(input: Tensor, fill_value: numbers.Number, dtype: _dtype.dtype | N
 
 def fill(input: Tensor, value: numbers.Number | Tensor) -> Tensor:
     """A new tensor of input's shape and dtype whose every element is value (torch.fill, fill_
-    out of place). A value that requires grad gets the sum of the gradient, input none."""
+    out of place). A value that requires grad gets the sum of the gradient, input none; the result
+    is then in the graph, so it must be of a floating dtype (torch's error otherwise)."""
+    if (isinstance(value, Tensor) and value.requires_grad and is_grad_enabled()
+            and not input.is_floating_point()):
+        raise RuntimeError(f"Autograd not support dtype: {_dtype.scalar_type_name(input._array.dtype)}")
     return input.clone().fill_(value)
 
 

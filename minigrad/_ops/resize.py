@@ -54,7 +54,10 @@ def _scale(n_in, n_out, scale_factor, align_corners):
 
 
 def _identity(n):
-    return _stencil(np.arange(n)[:, None], np.ones((n, 1)))
+    """Each output reads its own input twice, with weights 1 and 0: the same values as a copy, and,
+    as in torch's linear kernels, NaN where the input is infinite (inf * 0 is NaN)."""
+    same = np.arange(n)[:, None]
+    return _stencil(np.hstack([same, same]), np.tile([1.0, 0.0], (n, 1)))
 
 
 def nearest_stencil(n_in, n_out, scale_factor, align_corners):
@@ -73,8 +76,8 @@ def nearest_exact_stencil(n_in, n_out, scale_factor, align_corners):
 def linear_stencil(n_in, n_out, scale_factor, align_corners):
     """Output i blends the two inputs around its source position s: (1 - t) x[floor s] + t x[floor s + 1].
 
-    torch's linear kernels copy an axis whose size does not change, whatever the scale factor
-    (1.1 on 4 elements gives 4), instead of interpolating at the scaled positions.
+    torch's linear kernels keep an axis whose size does not change as it is, whatever the scale
+    factor (1.1 on 4 elements gives 4), instead of interpolating at the scaled positions.
     """
     if n_in == n_out:
         return _identity(n_in)
@@ -196,15 +199,22 @@ def _plans(rule, in_sizes, sizes, scales, align_corners):
     return [_plan(rule, n_in, n_out, scale, align_corners) for n_in, n_out, scale in zip(in_sizes, sizes, scales)]
 
 
-def resizing(name, rule):
+def resizing(name, rule, copies_back_at_same_size=False):
     """The primitive `name` that resizes the trailing len(sizes) axes of x with the stencils of
     `rule`, for params sizes (the output sizes), scales (torch's scale factors, or None) and
-    align_corners; and the primitive of its gradient's scatter, recorded under create_graph."""
+    align_corners; and the primitive of its gradient's scatter, recorded under create_graph.
+
+    copies_back_at_same_size: where no size changes, the gradient is copied rather than scattered,
+    as torch's bicubic backward does (the same values; a NaN or inf in g then stays where it is,
+    where the cubic stencil's zero weights would spread it to the neighbours as NaN).
+    """
     def forward(x, sizes, scales=None, align_corners=False):
         plans = _plans(rule, x.shape[-len(sizes):], sizes, scales, align_corners)
         return _resize(x, [there for there, back in plans])
 
     def scatter(g, shape, sizes, scales=None, align_corners=False):
+        if copies_back_at_same_size and tuple(shape[-len(sizes):]) == tuple(sizes):
+            return g.copy()
         plans = _plans(rule, shape[-len(sizes):], sizes, scales, align_corners)
         return _resize(g, [back for there, back in plans])
 
@@ -231,7 +241,7 @@ upsample_nearest_exact3d = resizing("UpsampleNearestExact3D", nearest_exact_sten
 upsample_linear1d = resizing("UpsampleLinear1D", linear_stencil)
 upsample_bilinear2d = resizing("UpsampleBilinear2D", linear_stencil)
 upsample_trilinear3d = resizing("UpsampleTrilinear3D", linear_stencil)
-upsample_bicubic2d = resizing("UpsampleBicubic2D", cubic_stencil)
+upsample_bicubic2d = resizing("UpsampleBicubic2D", cubic_stencil, copies_back_at_same_size=True)
 
 UPSAMPLE = {  # (mode, number of spatial axes) -> primitive
     ("nearest", 1): upsample_nearest1d, ("nearest", 2): upsample_nearest2d, ("nearest", 3): upsample_nearest3d,
