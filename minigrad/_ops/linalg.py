@@ -911,10 +911,13 @@ def _triangular_solve_vjp_a(g, ans, b, a, upper, transpose, unitriangular):
 triangular_solve = Primitive("TriangularSolve", _in_c_order(_triangular_solve), _triangular_solve_vjp_b,
                              _triangular_solve_vjp_a, saves="both", grad_fn_name="TriangularSolveBackward0")
 # Its second output, a copy of A (broadcast to the batch's shape), passes its gradient to A unchanged.
+# torch computes both outputs in one node, so the copy is in the graph when b alone requires grad,
+# and sends b a zero gradient: b is an input here too.
 triangular_solve_coefficient = Primitive("TriangularSolveCoefficient",
-                                         lambda a, shape: np.broadcast_to(a, shape).copy(),
-                                         lambda g, ans, a, shape: g, saves="nothing",
-                                         grad_fn_name="TriangularSolveBackward0")
+                                         lambda a, b, shape: np.broadcast_to(a, shape).copy(),
+                                         lambda g, ans, a, b, shape: g,
+                                         lambda g, ans, a, b, shape: np.zeros_like(b),
+                                         saves="nothing", grad_fn_name="TriangularSolveBackward0")
 
 
 # ---------------------------------------------------------------- Householder reflectors
@@ -930,7 +933,7 @@ def geqrf_factors(a):
     tau = np.zeros(a.shape[:-2] + (min(m, n),), dtype=a.dtype)
     for j in range(min(m, n)):
         alpha, below = qr[..., j, j].copy(), qr[..., j + 1:, j]
-        norm = np.sqrt((below * below).sum(axis=-1))
+        norm = np.hypot.reduce(below, axis=-1)  # |below| without underflow: a tiny column still reflects, as in LAPACK
         reflects = norm != 0
         beta = np.where(reflects, -np.copysign(np.hypot(alpha, norm), alpha), alpha)
         tau[..., j] = np.where(reflects, (beta - alpha) / np.where(reflects, beta, 1), 0)

@@ -365,7 +365,7 @@ class LinalgMethods:
                                       f"'{_dtype.scalar_type_name(A._array.dtype)}'")
         batch = _broadcast_shape(self._array.shape[:-2], A._array.shape[:-2])
         solution = apply(L.triangular_solve, self, A, upper=upper, transpose=transpose, unitriangular=unitriangular)
-        coefficient = apply(L.triangular_solve_coefficient, A, shape=tuple(batch) + (rows, rows))
+        coefficient = apply(L.triangular_solve_coefficient, A, self, shape=tuple(batch) + (rows, rows))
         return _return_type("triangular_solve", ("solution", "cloned_coefficient"))(solution, coefficient)
 
     def geqrf(self) -> tuple[Tensor, Tensor]:

@@ -37,8 +37,10 @@ def batches(draw):
 def full_rank(draw, batch, m, n):
     """An m x n matrix with well-separated singular values: entries in [-1, 1] plus 2 max(m, n) (i + 1)
     at (i, i), of a drawn sign. Its square matrices are far from singular, its columns far from
-    dependent (geqrf's reflectors are then well defined), and the nuclear norm's gradient exists."""
-    a = draw(mst.arrays("float64", batch + (m, n), elements=mst.reals(-1, 1)))
+    dependent (geqrf's reflectors are then well defined), and the nuclear norm's gradient exists.
+    No entry is near 0, so that a 1 x 1 matrix taken across other dims (nuclear_norm's dim) is not
+    singular either (a tiny entry rounds to -0.0 in float32, where the gradient's sign is arbitrary)."""
+    a = draw(mst.arrays("float64", batch + (m, n), elements=mst.nonzero_reals(0.25, 1)))
     k = min(m, n)
     diagonal = np.zeros((m, n))
     diagonal[range(k), range(k)] = 2 * max(m, n) * np.arange(1, k + 1)
@@ -307,3 +309,28 @@ def test_errors_are_torch_s(call):
 @pytest.mark.parametrize("call", SAME_TYPE_ONLY)
 def test_errors_are_of_torch_s_type(call):
     assert_raises_like_torch(quietly(call))
+
+
+def test_the_cloned_coefficient_is_in_the_graph_when_b_alone_requires_grad():
+    """torch computes both outputs in one node: the copy of A requires grad when b does, and
+    sends b a zero gradient (it used to be out of the graph, as a copy of A alone)."""
+    def run(lib):
+        b = lib.ones(2, 1, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _, coefficient = lib.triangular_solve(b, 2 * lib.eye(2))
+        requires = coefficient.requires_grad
+        coefficient.sum().backward()
+        return requires, b.grad.tolist()
+    assert run(minigrad) == run(torch) == (True, [[0.0], [0.0]])
+
+
+@pytest.mark.parametrize("dtype, tiny", [("float32", 1.17549435e-38), ("float64", 8.77764135e-218)])
+def test_geqrf_reflects_a_column_whose_rest_is_tiny_as_lapack(dtype, tiny):
+    """The length of the column below the diagonal is taken without underflow (its square is 0 in
+    the dtype): a tiny but nonzero rest still gives a reflector, as LAPACK's larfg gives one."""
+    a = np.array([[4.0], [tiny]], dtype=dtype)
+    ours, theirs = minigrad.geqrf(minigrad.tensor(a)), torch.geqrf(torch.tensor(a))
+    for mine, reference in zip(ours, theirs):
+        np.testing.assert_allclose(mine.numpy(), reference.numpy(), rtol=1e-6)
+    assert ours[0][0, 0].item() == -4.0 and ours[1][0].item() == 2.0
