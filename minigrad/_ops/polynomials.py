@@ -6,6 +6,10 @@ still short of their degree). Where |x| < 1 and n > 6, the Chebyshev polynomials
 closed forms in the angle theta = arccos(x) instead, in work that does not grow with n, as torch
 does: T_n = cos(n theta), U_n = sin((n + 1) theta) / sin(theta),
 V_n = cos((n + 1/2) theta) / cos(theta / 2), W_n = sin((n + 1/2) theta) / sin(theta / 2).
+A divisor that tends to 0 as theta tends to pi (x to -1) would keep only the digits of its
+distance to pi, which theta's rounding takes: there U and V are taken from the angle of -x, as
+U_n(x) = (-1)^n U_n(-x) and V_n(x) = (-1)^n W_n(-x). Near theta = 0 the angle and its sines are
+accurate, and the quotients with them.
 The shifted Chebyshev polynomials are the plain ones at 2x - 1.
 
 n is read as torch reads it: truncated toward zero to a whole number; a negative n, a nan one,
@@ -45,15 +49,15 @@ def _recurrence(x, n, first, step):
 
 
 def _evaluate(x, n, first, step, closed_form=None):
-    """p_n(x) for arrays x and n that broadcast (float64): the recurrence, or `closed_form`(theta, n)
-    with theta = arccos(x) where |x| < 1 and n >= _CLOSED_FORM_FROM."""
+    """p_n(x) for arrays x and n that broadcast (float64): the recurrence, or `closed_form`(x, n)
+    where |x| < 1 and n >= _CLOSED_FORM_FROM."""
     x, n = np.broadcast_arrays(np.asarray(x, dtype=np.float64), _degree(np.asarray(n, dtype=np.float64)))
     shape, x, n = x.shape, x.ravel(), n.ravel()
     closed = (np.abs(x) < 1) & (n >= _CLOSED_FORM_FROM) & (closed_form is not None)
     out = np.empty_like(x)
     out[~closed] = _recurrence(x[~closed], n[~closed], first(x[~closed]), step)
     if closed.any():
-        out[closed] = closed_form(np.arccos(x[closed]), n[closed])
+        out[closed] = closed_form(x[closed], n[closed])
     return out.reshape(shape)
 
 
@@ -61,27 +65,44 @@ def _chebyshev_step(k, x, current, previous):
     return 2 * x * current - previous  # all four kinds: p_(k+1) = 2x p_k - p_(k-1)
 
 
+def _w_closed(x, m):
+    """W_m(cos theta) = sin((m + 1/2) theta) / sin(theta / 2)."""
+    theta = np.arccos(x)
+    return np.sin((m + 0.5) * theta) / np.sin(theta / 2)
+
+
+def _sign_of_reflection(x, m):
+    """(-1)^m where x < 0 (the reflected forms below), 1 elsewhere."""
+    return np.where(x < 0, np.where(m % 2 == 1, -1.0, 1.0), 1.0)
+
+
 def chebyshev_t(x, n):
     """The Chebyshev polynomial of the first kind, T_n(cos theta) = cos(n theta)."""
-    return _evaluate(x, n, lambda y: y, _chebyshev_step, lambda theta, m: np.cos(m * theta))
+    return _evaluate(x, n, lambda y: y, _chebyshev_step, lambda y, m: np.cos(m * np.arccos(y)))
 
 
 def chebyshev_u(x, n):
-    """The Chebyshev polynomial of the second kind, U_n(cos theta) = sin((n + 1) theta) / sin(theta)."""
-    return _evaluate(x, n, lambda y: 2 * y, _chebyshev_step,
-                     lambda theta, m: np.sin((m + 1) * theta) / np.sin(theta))
+    """The Chebyshev polynomial of the second kind, U_n(cos theta) = sin((n + 1) theta) / sin(theta),
+    from the angle of |x|."""
+    def closed(y, m):
+        theta = np.arccos(np.abs(y))
+        return _sign_of_reflection(y, m) * np.sin((m + 1) * theta) / np.sin(theta)
+    return _evaluate(x, n, lambda y: 2 * y, _chebyshev_step, closed)
 
 
 def chebyshev_v(x, n):
-    """The Chebyshev polynomial of the third kind, V_n(cos theta) = cos((n + 1/2) theta) / cos(theta / 2)."""
-    return _evaluate(x, n, lambda y: 2 * y - 1, _chebyshev_step,
-                     lambda theta, m: np.cos((m + 0.5) * theta) / np.cos(theta / 2))
+    """The Chebyshev polynomial of the third kind, V_n(cos theta) = cos((n + 1/2) theta) / cos(theta / 2),
+    and (-1)^n W_n(-x) for x < 0."""
+    def closed(y, m):
+        theta = np.arccos(y)
+        direct = np.cos((m + 0.5) * theta) / np.cos(theta / 2)
+        return np.where(y >= 0, direct, _sign_of_reflection(y, m) * _w_closed(-y, m))
+    return _evaluate(x, n, lambda y: 2 * y - 1, _chebyshev_step, closed)
 
 
 def chebyshev_w(x, n):
     """The Chebyshev polynomial of the fourth kind, W_n(cos theta) = sin((n + 1/2) theta) / sin(theta / 2)."""
-    return _evaluate(x, n, lambda y: 2 * y + 1, _chebyshev_step,
-                     lambda theta, m: np.sin((m + 0.5) * theta) / np.sin(theta / 2))
+    return _evaluate(x, n, lambda y: 2 * y + 1, _chebyshev_step, _w_closed)
 
 
 def hermite_h(x, n):

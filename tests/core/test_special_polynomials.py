@@ -242,3 +242,17 @@ def test_large_degrees_as_in_torch(name):
         scale = np.maximum(np.abs(theirs[finite]), 1.0)
         # (n = 1e9: cos(n arccos x) itself moves by n ulps of arccos x, in torch as here)
         within(mine[finite], theirs[finite], 1e-15 * min(n, 10 ** 3) ** 2 * scale + 1e-15 * n, f"{name}, n={n}")
+
+
+@pytest.mark.parametrize("name", ["chebyshev_polynomial_u", "chebyshev_polynomial_v", "shifted_chebyshev_polynomial_u",
+                                  "shifted_chebyshev_polynomial_v"])
+@pytest.mark.parametrize("n", [7, 8, 13, 40])
+def test_closed_forms_keep_their_digits_next_to_minus_one(name, n):
+    """U's and V's closed forms divide by sin(theta) and cos(theta / 2), which vanish as x tends to -1:
+    taken from the angle of -x there, they keep their digits (V_7 at -1 + 2e-16 used to be
+    -15.0000001, a relative 1e-8 off)."""
+    shift = name.startswith("shifted")
+    x = np.array([1e-16, 5e-10, 0.02] if shift else [-1 + 2e-16, -1 + 1e-9, -0.96])
+    mine = getattr(minigrad.special, name)(minigrad.tensor(x), n).numpy()
+    truth = exact(name, n, x)
+    np.testing.assert_allclose(mine, truth, rtol=1e-13)
