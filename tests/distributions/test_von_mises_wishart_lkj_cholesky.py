@@ -26,8 +26,12 @@ DTYPES = st.sampled_from([np.float64, np.float32])
 N = 20000
 
 
-def _expanded(d):
-    return d.expand((2,) + tuple(d.batch_shape))
+def _expanded(d, value):
+    """d expanded by one leading batch dim that `value` broadcasts against: 2, or the size of the
+    value's own dim there when it has one (a value of shape (3, 1) against a batch of (1,))."""
+    extra = value.dim() - len(d.batch_shape) - len(d.event_shape)
+    lead = value.shape[extra - 1] if extra > 0 and value.shape[extra - 1] != 1 else 2
+    return d.expand((lead,) + tuple(d.batch_shape))
 
 
 # ------------------------------------------------------------------ VonMises
@@ -43,7 +47,7 @@ def test_von_mises(data, dtype):
     def quantities(lib, loc, kappa, value):
         d = lib.distributions.VonMises(loc, kappa)
         return (d.log_prob(value), d.mean, d.mode, d.variance, d.stddev, list(d.batch_shape),
-                _expanded(d).log_prob(value), repr(d.support), d.has_rsample)
+                _expanded(d, value).log_prob(value), repr(d.support), d.has_rsample)
 
     check_parity(data, quantities, [loc, kappa, value], dtype=dtype)
 
@@ -105,7 +109,7 @@ def test_wishart(data, dtype, p, given_as, df_is_a_number):
             if df_is_a_number else w
         return (w.log_prob(value), w.entropy(), moments.mean, moments.mode, moments.variance, w.scale_tril,
                 w.covariance_matrix,
-                w.precision_matrix, w.df, list(w.batch_shape), list(w.event_shape), _expanded(w).log_prob(value),
+                w.precision_matrix, w.df, list(w.batch_shape), list(w.event_shape), _expanded(w, value).log_prob(value),
                 d.kl_divergence(w, other) if not df_is_a_number else d.kl_divergence(other, w), w.has_rsample)
 
     check_parity(data, quantities, [df, tril, value], dtype=dtype, grad_tolerances=(
@@ -220,7 +224,7 @@ def test_lkj_cholesky(data, dtype, dim):
         d = lib.distributions
         lkj = d.LKJCholesky(dim, concentration)
         value = d.CorrCholeskyTransform()(x)
-        return (lkj.log_prob(value), list(lkj.batch_shape), list(lkj.event_shape), _expanded(lkj).log_prob(value),
+        return (lkj.log_prob(value), list(lkj.batch_shape), list(lkj.event_shape), _expanded(lkj, value).log_prob(value),
                 lkj.support.check(value), repr(lkj.support), lkj.has_rsample, d.LKJCholesky(dim).log_prob(value))
 
     check_parity(data, quantities, [concentration, x], dtype=dtype)
