@@ -425,7 +425,9 @@ def _cumprod_vjp(g, ans, x, axis):
     Without zeros that is out_k / x_i, so the gradient is a reversed cumulative sum of g * out
     divided by x. With zeros, along each line: before its first zero the same formula over that
     prefix; at the first zero the sum over k of g_k times the cumulative product with that zero
-    taken as 1; after it exactly 0 (every product there holds the zero), even for a nan g.
+    taken as 1, up to the second zero (from there on every product holds a zero, so the terms are
+    left out, also where a nan after it would make them nan, as torch leaves them out); after the
+    first zero exactly 0, even for a nan g.
     """
     if math.prod(x.shape) <= 1 or x.shape[axis] == 1:
         return g
@@ -438,7 +440,7 @@ def _cumprod_vjp(g, ans, x, axis):
     grad = np.where(before, _reversed_cumsum(np.where(before, w, 0), axis) / np.where(before, x, 1), 0)
     first = is_zero & (zeros_so_far == 1)
     without_it = np.cumprod(np.where(first, 1, x), axis=axis)  # prod_{j <= k, j != first zero} x_j
-    at_first = np.sum(np.where(zeros_so_far >= 1, g * without_it, 0), axis=axis, keepdims=True)
+    at_first = np.sum(np.where(zeros_so_far == 1, g * without_it, 0), axis=axis, keepdims=True)
     return np.where(first, at_first, grad)
 
 

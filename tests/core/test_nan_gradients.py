@@ -148,3 +148,14 @@ def test_ignored_targets_send_exactly_zero(dtype, data):
         return data.draw(_with_nans(dtype, tuple(shape)), label="upstream")
 
     _compare(fn, [x], upstream, dtype)
+
+
+def test_cumprod_leaves_out_the_terms_after_a_second_zero():
+    """The first zero's gradient sums g_k times the products with that zero taken as 1 only up to the
+    second zero, as torch does: later products hold the second zero, and a nan after it is not
+    spread into the sum (0 * nan would be nan)."""
+    def gradient(lib):
+        x = lib.tensor([0.0, 0.0, float("nan")], requires_grad=True)
+        x.cumprod(-1).backward(lib.zeros(3))
+        return x.grad.tolist()
+    assert gradient(minigrad) == gradient(torch) == [0.0, 0.0, 0.0]

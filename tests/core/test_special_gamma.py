@@ -111,7 +111,12 @@ test_parity = cases.test(max_examples=10)
 
 # ---------------------------------------------------------------- accuracy in float64
 def _same_values(ours, theirs, rtol, atol=0.0):
-    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=rtol, atol=atol)
+    """Elementwise |ours - theirs| <= rtol |theirs| + atol, or the same value (an infinity, NaN);
+    rtol may be one per element."""
+    a, b = ours.numpy(), theirs.numpy()
+    with np.errstate(invalid="ignore"):  # (inf - inf)
+        bad = ~((a == b) | (np.isnan(a) & np.isnan(b)) | (np.abs(a - b) <= rtol * np.abs(b) + atol))
+    assert not bad.any(), f"{a[bad]!r} differ from torch's {b[bad]!r}"
 
 
 @settings(max_examples=20)
@@ -120,10 +125,14 @@ def test_lgamma_and_digamma_agree_with_torch_to_double_precision(x):
     """Tight where the value is not near a root (lgamma at 1 and 2, digamma at 1.4616...), where
     both libraries lose relative digits to cancellation; an absolute 1e-13 covers those. For
     x < 0 torch computes digamma's pi cot(pi r) from r = x - trunc(x), which loses digits of the
-    cotangent where r is close to -1 (minigrad takes r nearest to 0): 1e-9 there."""
+    cotangent where r is close to -1 (minigrad takes r nearest to 0): 1e-9 there, and more, up to
+    torch's own bound of a few eps / (1 + r), just above a pole (at 1.2e-10 above -200, torch is
+    7e-7 off and minigrad exact)."""
     x = x[x != np.round(x)]
     for name in ["lgamma", "digamma"]:
         for part, rtol in ((x[x > 0], 1e-12), (x[x < 0], 1e-12 if name == "lgamma" else 1e-9)):
+            if name == "digamma" and part.size and part[0] < 0:
+                rtol = np.maximum(rtol, 8 * np.finfo(np.float64).eps / (1 + (part - np.trunc(part))))
             ours, theirs = getattr(minigrad, name)(minigrad.tensor(part)), getattr(torch, name)(torch.tensor(part))
             _same_values(ours, theirs, rtol=rtol, atol=1e-13)
 
