@@ -39,13 +39,26 @@ _OPS = {
 }
 
 
+# Where torch's vectorised and scalar kernels disagree, minigrad gives the scalar kernel's answer
+# everywhere (README): float32 remainder of 3e38 by 1e-45 is 0 one element at a time, but NaN in
+# torch's vectorised loop, whose quotient overflows.
+_ELEMENTWISE_BY_SCALAR_KERNEL = {"remainder"}
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name", sorted(_OPS))
 @given(data=st.data())
 def test_edge_operands_give_torchs_values_without_warnings(name, dtype, data):
     shape = data.draw(mst.shapes(min_dims=1, max_dims=2), label="shape")
-    x, y = (data.draw(mst.arrays(dtype, shape, elements=_EDGES), label=label) for label in ("x", "y"))
+    # (a matrix product whose terms overflow: inf + 2 * -3e38 is NaN or inf as the BLAS fuses the
+    # multiply-add or not, so linear's operands stay below overflow or are infinite)
+    edges = _EDGES.filter(lambda v: abs(v) != 3e38) if name == "linear" else _EDGES
+    x, y = (data.draw(mst.arrays(dtype, shape, elements=edges), label=label) for label in ("x", "y"))
     expected = _OPS[name](torch, torch.from_numpy(x), torch.from_numpy(y))
+    if name in _ELEMENTWISE_BY_SCALAR_KERNEL:  # torch's own answer one element at a time (see the table)
+        pairs = zip(x.reshape(-1), y.reshape(-1))
+        expected = torch.tensor([_OPS[name](torch, torch.tensor(p), torch.tensor(q)).item() for p, q in pairs],
+                                dtype=expected.dtype).reshape(expected.shape)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         a, b = minigrad.tensor(x, requires_grad=True), minigrad.tensor(y, requires_grad=True)
