@@ -323,18 +323,24 @@ class IndependentTransform(Transform):
         return f"{type(self).__name__}({self.base_transform!r}, {self.reinterpreted_batch_ndims})"
 
 
-class ExpTransform(Transform):
+
+class _ParameterFree(Transform):
+    """A transform without parameters: any two of its class are the same map, and equal (torch
+    compares them by their class)."""
+
+    def __eq__(self, other):
+        return isinstance(other, type(self))
+
+    __hash__ = object.__hash__
+
+
+class ExpTransform(_ParameterFree):
     """y = exp(x), from the reals to the positive numbers; log|dy/dx| = x."""
 
     domain = constraints.real
     codomain = constraints.positive
     bijective = True
     sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, ExpTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.exp()
@@ -346,7 +352,7 @@ class ExpTransform(Transform):
         return x
 
 
-class SigmoidTransform(Transform):
+class SigmoidTransform(_ParameterFree):
     """y = 1 / (1 + exp(-x)), from the reals to (0, 1); log|dy/dx| = log y + log(1 - y)
     = -softplus(-x) - softplus(x)."""
 
@@ -354,11 +360,6 @@ class SigmoidTransform(Transform):
     codomain = constraints.unit_interval
     bijective = True
     sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, SigmoidTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         """sigmoid(x), kept inside [tiny, 1 - eps] so that its inverse stays finite."""
@@ -375,7 +376,7 @@ class SigmoidTransform(Transform):
         return -softplus(-x) - softplus(x)
 
 
-class SoftplusTransform(Transform):
+class SoftplusTransform(_ParameterFree):
     """y = softplus(x) = log(1 + exp(x)) (x itself for x > 20), from the reals to the positive
     numbers; x = log(exp(y) - 1) = y + log(1 - exp(-y)), and log|dy/dx| = log sigmoid(x) = -softplus(-x)."""
 
@@ -383,11 +384,6 @@ class SoftplusTransform(Transform):
     codomain = constraints.positive
     bijective = True
     sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, SoftplusTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return softplus(x)
@@ -472,18 +468,13 @@ class AffineTransform(Transform):
         return broadcast_shapes(shape, getattr(self.loc, "shape", ()), getattr(self.scale, "shape", ()))
 
 
-class AbsTransform(Transform):
+class AbsTransform(_ParameterFree):
     """y = |x|, from the reals to the positive numbers. Not invertible: its `inverse` returns y
     itself (the positive root), and it has no log|det Jacobian| or sign, as in torch. HalfNormal
     and HalfCauchy fold their base distribution with it and write their own densities."""
 
     domain = constraints.real
     codomain = constraints.positive
-
-    def __eq__(self, other):
-        return isinstance(other, AbsTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.abs()
@@ -536,7 +527,7 @@ class PowerTransform(Transform):
         return broadcast_shapes(shape, tuple(self.exponent.shape))
 
 
-class TanhTransform(Transform):
+class TanhTransform(_ParameterFree):
     """y = tanh(x), from the reals to (-1, 1); log|dy/dx| = log(1 - tanh(x)^2)
     = 2 (log 2 - x - softplus(-2x)), a form that stays finite for large |x|. Its inverse, atanh,
     is not clamped: inverting a y of exactly +-1 gives +-inf (use cache_size=1 to get the x back)."""
@@ -545,11 +536,6 @@ class TanhTransform(Transform):
     codomain = constraints.interval(-1.0, 1.0)
     bijective = True
     sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, TanhTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.tanh()
@@ -561,18 +547,13 @@ class TanhTransform(Transform):
         return 2.0 * (math.log(2.0) - x - softplus(-2.0 * x))
 
 
-class SoftmaxTransform(Transform):
+class SoftmaxTransform(_ParameterFree):
     """y = exp(x) / sum(exp(x)) over the last axis, from vectors of reals to the simplex. Not
     bijective (adding a constant to x changes nothing): its inverse log y is one of many x, and it
     has no log|det Jacobian|."""
 
     domain = constraints.real_vector
     codomain = constraints.simplex
-
-    def __eq__(self, other):
-        return isinstance(other, SoftmaxTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         """exp(x - max x), normalised (the shift keeps exp from overflowing)."""
@@ -599,7 +580,7 @@ def _clipped_sigmoid(x):
     return x.sigmoid().clamp(min=bounds.tiny, max=1.0 - bounds.eps)
 
 
-class StickBreakingTransform(Transform):
+class StickBreakingTransform(_ParameterFree):
     """From vectors of K reals to the simplex of K + 1 entries, breaking a stick of length 1:
     entry k takes the fraction z_k = sigmoid(x_k - log(K - k)) (k = 0, ..., K - 1) of what is left,
     and the last entry takes the rest:
@@ -613,11 +594,6 @@ class StickBreakingTransform(Transform):
     domain = constraints.real_vector
     codomain = constraints.simplex
     bijective = True
-
-    def __eq__(self, other):
-        return isinstance(other, StickBreakingTransform)
-
-    __hash__ = object.__hash__
 
     @staticmethod
     def _log_offsets(x):
@@ -769,17 +745,12 @@ class CorrCholeskyTransform(Transform):
         return _types.Size(tuple(shape[:-2]) + (d * (d - 1) // 2,))
 
 
-class LowerCholeskyTransform(Transform):
+class LowerCholeskyTransform(_ParameterFree):
     """From square matrices of reals to lower Cholesky factors: the strictly lower triangle is kept,
     the diagonal goes through exp, the upper triangle is dropped (so not bijective, and no log|det|)."""
 
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.lower_cholesky
-
-    def __eq__(self, other):
-        return isinstance(other, LowerCholeskyTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.tril(-1) + x.diagonal(dim1=-2, dim2=-1).exp().diag_embed()
@@ -788,17 +759,12 @@ class LowerCholeskyTransform(Transform):
         return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
 
 
-class PositiveDefiniteTransform(Transform):
+class PositiveDefiniteTransform(_ParameterFree):
     """From square matrices of reals to positive definite ones: L L^T with L = LowerCholeskyTransform(x);
     the inverse takes the Cholesky factor back. Not bijective (the upper triangle is dropped)."""
 
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.positive_definite
-
-    def __eq__(self, other):
-        return isinstance(other, PositiveDefiniteTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         factor = LowerCholeskyTransform()(x)
