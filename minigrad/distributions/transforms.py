@@ -323,7 +323,6 @@ class IndependentTransform(Transform):
         return f"{type(self).__name__}({self.base_transform!r}, {self.reinterpreted_batch_ndims})"
 
 
-
 class _ParameterFree(Transform):
     """A transform without parameters: any two of its class are the same map, and equal (torch
     compares them by their class)."""
