@@ -99,9 +99,10 @@ def check_parity(data, fn, args, requires_grad=None, dtype=np.float64, grad_tole
     if differentiable:
         upstream = [data.draw(mst.arrays(theirs[i].detach().numpy().dtype, tuple(theirs[i].shape)),
                               label=f"upstream gradient of output {i}") for i in differentiable]
+        # One backward pass through all the outputs in both libraries: the same sums in the same order
+        # (separate passes would add the outputs' contributions in another order, off by rounding).
         torch_.autograd.backward([theirs[i] for i in differentiable], [torch_.from_numpy(g) for g in upstream])
-        for i, g in zip(differentiable, upstream):
-            ours[i].backward(from_torch(torch_.from_numpy(g)), retain_graph=True)
+        minigrad.autograd.backward([ours[i] for i in differentiable], [from_torch(torch_.from_numpy(g)) for g in upstream])
 
     for i, (mine, reference) in enumerate(pairs):
         if isinstance(reference, torch_.Tensor):

@@ -99,7 +99,10 @@ def test_cumulative_distribution_transform(data, dtype):
     """Through a normal's cdf: the gradients reach the normal's parameters too; a Gaussian copula."""
     loc = data.draw(mst.arrays("float64", (3,), elements=mst.reals(-1, 1)), label="loc")
     scale = data.draw(mst.arrays("float64", (3,), elements=mst.reals(0.5, 2)), label="scale")
-    x = data.draw(mst.arrays("float64", (2, 3), elements=mst.reals(-2, 2)), label="x")
+    # x within 2.5 scales of loc. Further out, the float32 cdf's small values are 1 + erf, a cancellation,
+    # and the inverse magnifies that rounding: both libraries lose 1e-4 of x at 4 scales, and differently.
+    z = data.draw(mst.arrays("float64", (2, 3), elements=mst.reals(-2.5, 2.5)), label="z")
+    x = loc + z * scale
     u = data.draw(mst.arrays("float64", (2, 3), elements=mst.reals(0.05, 0.95)), label="u")
 
     def quantities(lib, loc, scale, x, u):
