@@ -17,26 +17,55 @@ def _reshape(x, shape):
     return np.reshape(x, shape)
 
 
-def _reshape_vjp(g, ans, x, shape):
-    return np.reshape(g, x.shape)
+def _view_back(g, ans, x, shape):
+    """A reshape's gradient: g seen in x's shape (a view, as torch records it: ViewBackward0)."""
+    return view(g, shape=x.shape)
 
 
-# Torch names these differently in grad_fn; the rule is the same reshape for all of them.
-reshape = Primitive("Reshape", _reshape, _reshape_vjp, saves="nothing", view=True)
-view = Primitive("View", _reshape, _reshape_vjp, saves="nothing", view=True, fused_for="reshape(x, shape)")
-squeeze = Primitive("Squeeze", _reshape, _reshape_vjp, saves="nothing", view=True, fused_for="reshape(x, shape)")
-unsqueeze = Primitive("Unsqueeze", _reshape, _reshape_vjp, saves="nothing", view=True, fused_for="reshape(x, shape)")
-resize = Primitive("Resize", _reshape, _reshape_vjp, saves="nothing", view=True, grad_fn_name="ResizeBackward",
+def _unsqueeze_back(g, ans, x, shape):
+    """A squeeze's gradient: g with the squeezed dims put back (UnsqueezeBackward0 in torch), or g
+    itself where the squeeze removed nothing."""
+    return g if g.shape == x.shape else unsqueeze(g, shape=x.shape)
+
+
+def _squeeze_back(g, ans, x, shape):
+    """An unsqueeze's gradient: g without the added dim (SqueezeBackward1 in torch)."""
+    return squeeze_dim(g, shape=x.shape)
+
+
+# Torch names these differently in grad_fn; each rule is a reshape back. A reshape that can be a
+# view is recorded as one (ViewBackward0); one that must copy is a clone and an unsafe view, as in
+# torch. torch numbers its squeeze nodes by the form of dim: none, one dim, a tuple of dims.
+reshape = Primitive("Reshape", _reshape, _view_back, saves="nothing", view=True, grad_fn_name="ViewBackward0")
+view = Primitive("View", _reshape, _view_back, saves="nothing", view=True, fused_for="reshape(x, shape)")
+unsafe_view = Primitive("UnsafeView", _reshape, _view_back, saves="nothing", view=True,
+                        fused_for="reshape(x, shape)")
+squeeze = Primitive("Squeeze", _reshape, _unsqueeze_back, saves="nothing", view=True, fused_for="reshape(x, shape)")
+squeeze_dim = Primitive("SqueezeDim", _reshape, _unsqueeze_back, saves="nothing", view=True,
+                        grad_fn_name="SqueezeBackward1", fused_for="reshape(x, shape)")
+squeeze_dims = Primitive("SqueezeDims", _reshape, _unsqueeze_back, saves="nothing", view=True,
+                         grad_fn_name="SqueezeBackward2", fused_for="reshape(x, shape)")
+unsqueeze = Primitive("Unsqueeze", _reshape, _squeeze_back, saves="nothing", view=True, fused_for="reshape(x, shape)")
+resize = Primitive("Resize", _reshape, _view_back, saves="nothing", view=True, grad_fn_name="ResizeBackward",
                    fused_for="reshape(x, shape)")
 
 
+def _permute(x, axes):
+    return np.transpose(x, axes)
+
+
 def _permute_vjp(g, ans, x, axes):
-    return np.transpose(g, np.argsort(axes))
+    """The inverse permutation of the gradient (recorded as a permute, as in torch)."""
+    return permute(g, axes=tuple(np.argsort(axes)))
 
 
-permute = Primitive("Permute", lambda x, axes: np.transpose(x, axes), _permute_vjp, saves="nothing", view=True)
-transpose = Primitive("Transpose", lambda x, axes: np.transpose(x, axes), _permute_vjp, saves="nothing", view=True,
-                      fused_for="permute(x, axes)")
+def _transpose_vjp(g, ans, x, axes):
+    """A swap of two dims is its own inverse (recorded as a transpose, as in torch)."""
+    return transpose(g, axes=axes)
+
+
+permute = Primitive("Permute", _permute, _permute_vjp, saves="nothing", view=True)
+transpose = Primitive("Transpose", _permute, _transpose_vjp, saves="nothing", view=True, fused_for="permute(x, axes)")
 
 # expand: a broadcast view; the engine sums the gradient back over the expanded axes.
 expand = Primitive("Expand", lambda x, shape: np.broadcast_to(x, shape),

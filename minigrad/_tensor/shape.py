@@ -42,7 +42,15 @@ class ShapeMethods:
     __slots__ = ()  # no fields: Tensor's own slots hold them
 
     def reshape(self, *sizes: _int | SizeLike, shape: SizeLike | None = None) -> Tensor:
-        return self._reshape(S.reshape, _sizes(sizes, shape, "reshape", "shape"))
+        """A view where the memory allows one; otherwise a contiguous copy, seen in the new shape
+        (recorded as torch records it: CloneBackward0, then UnsafeViewBackward0)."""
+        shape = _infer_shape(_sizes(sizes, shape, "reshape", "shape"), self._array.size)
+        if not self._array.flags.c_contiguous:
+            try:
+                np.reshape(self._array, shape, copy=False)
+            except ValueError:
+                return apply(S.unsafe_view, self.contiguous(), shape=shape)
+        return apply(S.reshape, self, shape=shape)
 
     def view(self, *shape: _int | SizeLike | DTypeLike, size: SizeLike | None = None) -> Tensor:
         if len(shape) == 1 and not isinstance(shape[0], (tuple, list, Size, numbers.Integral)):
@@ -81,15 +89,14 @@ class ShapeMethods:
     def reshape_as(self, other: Tensor) -> Tensor:
         return self.reshape(other.shape)
 
-    def _reshape(self, primitive, shape):
-        return apply(primitive, self, shape=_infer_shape(shape, self._array.size))
-
     def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
         if self.ndim == 0:
             return self.reshape(1)
         start, end = _dim(start_dim, self.ndim), _dim(end_dim, self.ndim)
         if start > end:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        if start == end:  # nothing to flatten: the tensor itself, as in torch
+            return self
         shape = self._array.shape
         return self.reshape(shape[:start] + (-1,) + shape[end + 1:]) if self._array.size else self.reshape(
             shape[:start] + (math.prod(shape[start:end + 1]),) + shape[end + 1:])
@@ -124,7 +131,8 @@ class ShapeMethods:
     def squeeze(self, dim: Dims | None = None) -> Tensor:
         axes = _axes(dim, self.ndim)
         shape = tuple(n for i, n in enumerate(self._array.shape) if not (i in axes and n == 1))
-        return apply(S.squeeze, self, shape=shape)
+        primitive = S.squeeze if dim is None else S.squeeze_dim if isinstance(dim, numbers.Integral) else S.squeeze_dims
+        return apply(primitive, self, shape=shape)
 
     def unsqueeze(self, dim: _int) -> Tensor:
         axis = _dim(dim, self.ndim + 1)

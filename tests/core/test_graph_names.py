@@ -57,6 +57,39 @@ def test_node_classes_and_next_functions_as_torch(name):
     assert graphs[0] == graphs[1]
 
 
+RESHAPES = {
+    "squeeze all": lambda t: t.squeeze(),
+    "squeeze a dim": lambda t: t.squeeze(0),
+    "squeeze a negative dim": lambda t: t.squeeze(-1),
+    "squeeze dims": lambda t: t.squeeze((0, 2)),
+    "squeeze a list of dims": lambda t: t.squeeze([0]),
+    "squeeze a dim of size 3 (nothing)": lambda t: t.squeeze(1),
+    "unsqueeze": lambda t: t.unsqueeze(1),
+    "view": lambda t: t.view(3),
+    "reshape": lambda t: t.reshape(3),
+    "flatten": lambda t: t.flatten(),
+    "flatten one dim (itself)": lambda t: t.flatten(1, 1) * 1,
+    "transpose": lambda t: t.transpose(0, 1),
+    "permute": lambda t: t.permute(2, 0, 1),
+    "reshape that must copy": lambda t: (t * t).expand(2, 3, 2).transpose(0, 1).reshape(12),
+    "flatten that must copy": lambda t: (t * t).expand(2, 3, 2).transpose(0, 1).flatten(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RESHAPES))
+def test_reshape_nodes_and_their_gradients_nodes_as_torch(name):
+    """torch numbers squeeze's nodes by the form of dim (none, one, a tuple); a reshape is a view where
+    it can be and an unsafe view of a copy where it cannot; and the gradient of each is recorded as its
+    inverse: unsqueeze for squeeze, squeeze for unsqueeze, a view."""
+    names = []
+    for lib in (minigrad, torch):
+        t = lib.ones(1, 3, 1, requires_grad=True)
+        y = RESHAPES[name](t)
+        (grad,) = lib.autograd.grad((y * y).sum(), t, create_graph=True)
+        names.append((y.grad_fn.name(), grad.grad_fn.name()))
+    assert names[0] == names[1]
+
+
 def test_node_classes_are_nodes_made_once():
     from minigrad.autograd.engine import Node
     x = minigrad.ones(2, requires_grad=True)
