@@ -5,8 +5,9 @@ and each primitive registers itself in ``REGISTRY`` (see ``registry.py``).
 """
 
 from minigrad._ops import (  # noqa: F401  (importing a family registers its primitives)
-    activation, bessel, conv, elementwise, indexing, linalg, linear_layers, loss, normalization, polynomials, pooling,
-    recurrent, reduce, representation, reparameterised, resize, sampling, scatter, shape, special, strided)
+    activation, bessel, conv, elementwise, indexing, linalg, linear_cross_entropy, linear_layers, loss, normalization,
+    polynomials, pooling, recurrent, reduce, representation, reparameterised, resize, sampling, scatter, shape, special,
+    strided)
 from minigrad._ops.registry import REGISTRY, Primitive
 
 __all__ = ["REGISTRY", "Primitive"]

@@ -7,6 +7,7 @@ from minigrad.nn._functional.activation import *  # noqa: F401,F403
 from minigrad.nn._functional.attention import *  # noqa: F401,F403
 from minigrad.nn._functional.conv import *  # noqa: F401,F403
 from minigrad.nn._functional.linear import *  # noqa: F401,F403
+from minigrad.nn._functional.linear_cross_entropy import *  # noqa: F401,F403
 from minigrad.nn._functional.loss import *  # noqa: F401,F403
 from minigrad.nn._functional.normalization import *  # noqa: F401,F403
 from minigrad.nn._functional.sampling import *  # noqa: F401,F403
