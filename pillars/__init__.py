@@ -26,6 +26,10 @@ Around them: ``pillars.backends`` (backends as values), ``pillars.recipe`` (one 
 ``pillars.compare`` (two backends step by step), ``pillars.baseline`` (scikit-learn for scale),
 ``pillars.lessons`` (runnable lessons), ``pillars.swap`` (torch scripts on minigrad) and the
 ``pillars`` command (``pillars.cli``).
+
+scikit-learn and matplotlib are imported inside the functions that use them, not at the top of
+the modules: they take over a second to import, and ``import pillars`` or a mistake on the command
+line should not wait for them.
 """
 
 from pillars import datasets

@@ -10,9 +10,6 @@ from __future__ import annotations
 import dataclasses
 import warnings
 
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LinearRegression, LogisticRegression
-
 from pillars.data import Prepared
 from pillars.evaluation import Evaluation, score
 
@@ -25,6 +22,9 @@ class Baseline:
 
 def baseline(data: Prepared, part: str = "test") -> Baseline:
     """Fit the classic model on ``data``'s training rows (flattened) and score it on ``part``."""
+    from sklearn.exceptions import ConvergenceWarning  # (here, not at the top: see pillars/__init__.py)
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+
     task = data.task
     train_rows, train_targets = data.part("train")
     rows, targets = data.part(part)

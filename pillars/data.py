@@ -19,8 +19,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from pillars.backends import Backend, Dataset, Loader
 from pillars.datasets import Table
@@ -56,6 +54,8 @@ def split_indices(n_rows: int, fractions: Sequence[float] = (0.7, 0.15, 0.15), s
     n_val = round(fractions[1] * n_rows)
     if min(n_rows - n_val - n_test, n_val, n_test) < 1:
         raise DataError(f"{n_rows} rows are too few for a {_percent(fractions)} split: a part would be empty")
+    from sklearn.model_selection import train_test_split  # (here, not at the top: see pillars/__init__.py)
+
     rows = np.arange(n_rows)
     try:
         rest, test = train_test_split(rows, test_size=n_test, random_state=seed, stratify=stratify)
@@ -93,6 +93,8 @@ class Preprocessor:
         self.encoder = None
 
     def fit(self, rows: np.ndarray) -> Preprocessor:
+        from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
         numeric = self._numeric(rows)
         if self.scale and numeric.shape[1]:  # (a table may hold categories only)
             self.scaler = StandardScaler().fit(numeric)
@@ -121,6 +123,8 @@ class Preprocessor:
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Preprocessor:
         """The fitted preprocessor that ``state()`` describes."""
+        from sklearn.preprocessing import OneHotEncoder
+
         self = cls(state["categorical"], state["scale"])
         if len(state["mean"]):
             self.scaler = cls._fitted_scaler(state["mean"], state["std"])
@@ -133,6 +137,8 @@ class Preprocessor:
     @staticmethod
     def _fitted_scaler(mean, std):
         """A StandardScaler holding a saved mean and spread, as fit would have left it."""
+        from sklearn.preprocessing import StandardScaler
+
         scaler = StandardScaler()
         scaler.mean_ = np.asarray(mean, dtype=np.float64)
         scaler.scale_ = np.asarray(std, dtype=np.float64)

@@ -15,7 +15,6 @@ import pathlib
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn import datasets as sklearn_datasets
 
 from pillars.errors import ConfigError, DataError, existing_file
 
@@ -63,6 +62,8 @@ def load(name: str, *, csv_path: str | pathlib.Path | None = None, target: str |
 
 
 def _bundled(name):
+    from sklearn import datasets as sklearn_datasets  # (here, not at the top: see pillars/__init__.py)
+
     bunch = getattr(sklearn_datasets, f"load_{name}")()
     names = [str(feature) for feature in bunch.get("feature_names", range(bunch.data.shape[1]))]
     if name == "diabetes":

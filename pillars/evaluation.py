@@ -20,7 +20,6 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn import metrics as sk
 
 from pillars.backends import Loader, LossFunction, Module, backend_of
 from pillars.data import Task
@@ -87,6 +86,8 @@ def assess(task: Task, encoded_targets: np.ndarray, outputs: np.ndarray, loss: f
 def score(task: Task, targets: np.ndarray, predictions: np.ndarray, probabilities: np.ndarray | None = None,
           loss: float = math.nan) -> Evaluation:
     """The Evaluation of predictions (class codes or values in original units) against the targets."""
+    from sklearn import metrics as sk  # (here, not at the top: see pillars/__init__.py)
+
     if not task.is_classification:
         return Evaluation(loss, regression_metrics(targets, predictions), targets, predictions)
     labels = list(range(len(task.class_names)))
@@ -103,6 +104,8 @@ def classification_metrics(targets: np.ndarray, predictions: np.ndarray, labels:
     With two classes, ``precision``, ``recall`` and ``f1`` of the positive class (code 1) come too.
     A class never predicted scores 0 precision rather than raising a warning.
     """
+    from sklearn import metrics as sk
+
     found = {"accuracy": sk.accuracy_score(targets, predictions)}
     for average in ("macro", "micro", "weighted"):
         precision, recall, f1, _ = sk.precision_recall_fscore_support(
@@ -117,6 +120,8 @@ def classification_metrics(targets: np.ndarray, predictions: np.ndarray, labels:
 
 def regression_metrics(targets: np.ndarray, predictions: np.ndarray) -> dict[str, float]:
     """Mean squared error, its root, mean absolute error and R^2 (1 - residual / total variance)."""
+    from sklearn import metrics as sk
+
     mse = sk.mean_squared_error(targets, predictions)
     return {"mse": float(mse), "rmse": math.sqrt(mse), "mae": float(sk.mean_absolute_error(targets, predictions)),
             "r2": float(sk.r2_score(targets, predictions)) if len(targets) > 1 else math.nan}

@@ -1,19 +1,25 @@
-"""Pictures of a run, drawn with matplotlib off screen: learning curves and the confusion matrix."""
+"""Pictures of a run, drawn with matplotlib off screen: learning curves and the confusion matrix.
+
+Each picture is a matplotlib Figure of its own, saved to a file: pyplot and its global state (the
+current figure, the display backend a notebook chose) are left alone. matplotlib is imported when
+a picture is drawn, not with pillars, so that a command that draws nothing starts quickly.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
 
-import matplotlib
+import numpy as np
+from numpy.typing import ArrayLike
 
-matplotlib.use("Agg")  # draw to files; no display needed
+from pillars.training import EpochRecord
 
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the drawing backend)
-import numpy as np  # noqa: E402
-from numpy.typing import ArrayLike  # noqa: E402
 
-from pillars.training import EpochRecord  # noqa: E402
+def _figure(**options):
+    from matplotlib.figure import Figure
+
+    return Figure(constrained_layout=True, **options)
 
 
 def plot_history(history: Sequence[EpochRecord | dict], path: str | os.PathLike, metric: str | None = None) -> None:
@@ -25,7 +31,8 @@ def plot_history(history: Sequence[EpochRecord | dict], path: str | os.PathLike,
     records = [record if isinstance(record, dict) else record.as_dict() for record in history]
     epochs = [record["epoch"] for record in records]
     metric = metric or ("accuracy" if "accuracy" in records[0]["val_metrics"] else "r2")
-    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    figure = _figure(figsize=(10, 4))
+    left, right = figure.subplots(1, 2)
     left.plot(epochs, [r["train_loss"] for r in records], marker="o", label="training")
     left.plot(epochs, [r["val_loss"] for r in records], marker="o", label="validation")
     best = [r["epoch"] for r in records if r["best"]]
@@ -41,7 +48,6 @@ def plot_history(history: Sequence[EpochRecord | dict], path: str | os.PathLike,
         axes.grid(alpha=0.3)
         axes.xaxis.get_major_locator().set_params(integer=True)
     figure.savefig(path, dpi=120)
-    plt.close(figure)
 
 
 def plot_confusion(matrix: ArrayLike, class_names: Sequence[str], path: str | os.PathLike,
@@ -49,7 +55,8 @@ def plot_confusion(matrix: ArrayLike, class_names: Sequence[str], path: str | os
     """A confusion matrix as a heat map with the count in each cell, rows the true class."""
     matrix = np.asarray(matrix)
     size = max(4.0, 0.5 * len(class_names) + 2)
-    figure, axes = plt.subplots(figsize=(size + 1, size), constrained_layout=True)
+    figure = _figure(figsize=(size + 1, size))
+    axes = figure.subplots()
     image = axes.imshow(matrix, cmap="Blues")
     figure.colorbar(image, ax=axes, shrink=0.8)
     ticks = np.arange(len(class_names))
@@ -61,4 +68,3 @@ def plot_confusion(matrix: ArrayLike, class_names: Sequence[str], path: str | os
         axes.text(column, row, str(count), ha="center", va="center",
                   color="white" if count > threshold else "black", fontsize=9)
     figure.savefig(path, dpi=120)
-    plt.close(figure)

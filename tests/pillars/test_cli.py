@@ -339,6 +339,19 @@ def test_no_command_is_a_one_line_error_on_stderr():
     assert result.stdout == ""
 
 
+def test_a_mistake_is_reported_before_scikit_learn_matplotlib_or_torch_is_imported():
+    """They take over a second to import: a mistake on the command line is found without them, as
+    is everything that importing pillars does (they are imported where they are used)."""
+    check = ("import atexit, sys, pillars, pillars.cli\n"
+             "atexit.register(lambda: print(sorted(name for name in ('sklearn', 'scipy', 'matplotlib', 'torch')\n"
+             "                                     if name in sys.modules)))\n"
+             "pillars.cli.main(['run', '--epochs', '0'])")
+    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert_one_line_error(result, "argument --epochs: must be >= 1, got 0")
+    assert result.stdout == "[]\n"
+
+
 def test_a_checkpoint_saved_with_options_its_model_ignores_still_loads():
     """Such options are refused when given to a new run; a checkpoint made before that keeps working."""
     assert main(["run", "--dataset", "wine", "--model", "linear", "--epochs", "1", "--quiet", "--out", "w"]) == 0
