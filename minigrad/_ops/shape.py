@@ -35,19 +35,31 @@ def _squeeze_back(g, ans, x, shape):
 
 # Torch names these differently in grad_fn; each rule is a reshape back. A reshape that can be a
 # view is recorded as one (ViewBackward0); one that must copy is a clone and an unsafe view, as in
-# torch. torch numbers its squeeze nodes by the form of dim: none, one dim, a tuple of dims.
+# torch.
 reshape = Primitive("Reshape", _reshape, _view_back, saves="nothing", view=True, grad_fn_name="ViewBackward0")
 view = Primitive("View", _reshape, _view_back, saves="nothing", view=True, fused_for="reshape(x, shape)")
 unsafe_view = Primitive("UnsafeView", _reshape, _view_back, saves="nothing", view=True,
                         fused_for="reshape(x, shape)")
-squeeze = Primitive("Squeeze", _reshape, _unsqueeze_back, saves="nothing", view=True, fused_for="reshape(x, shape)")
-squeeze_dim = Primitive("SqueezeDim", _reshape, _unsqueeze_back, saves="nothing", view=True,
-                        grad_fn_name="SqueezeBackward1", fused_for="reshape(x, shape)")
-squeeze_dims = Primitive("SqueezeDims", _reshape, _unsqueeze_back, saves="nothing", view=True,
-                         grad_fn_name="SqueezeBackward2", fused_for="reshape(x, shape)")
-unsqueeze = Primitive("Unsqueeze", _reshape, _squeeze_back, saves="nothing", view=True, fused_for="reshape(x, shape)")
 resize = Primitive("Resize", _reshape, _view_back, saves="nothing", view=True, grad_fn_name="ResizeBackward",
                    fused_for="reshape(x, shape)")
+
+
+def _squeezing(name, grad_fn_name):
+    return Primitive(name, _reshape, _unsqueeze_back, saves="nothing", view=True, grad_fn_name=grad_fn_name,
+                     fused_for="reshape(x, shape)")
+
+
+# torch numbers its squeeze nodes by the form of dim (none, one dim, a tuple of dims), and the
+# nodes of the in-place squeeze_ after them.
+squeeze = _squeezing("Squeeze", "SqueezeBackward0")
+squeeze_dim = _squeezing("SqueezeDim", "SqueezeBackward1")
+squeeze_dims = _squeezing("SqueezeDims", "SqueezeBackward2")
+squeeze_in_place = _squeezing("SqueezeInPlace", "SqueezeBackward3")
+squeeze_dim_in_place = _squeezing("SqueezeDimInPlace", "SqueezeBackward4")
+squeeze_dims_in_place = _squeezing("SqueezeDimsInPlace", "SqueezeBackward5")
+unsqueeze = Primitive("Unsqueeze", _reshape, _squeeze_back, saves="nothing", view=True, fused_for="reshape(x, shape)")
+unsqueeze_in_place = Primitive("UnsqueezeInPlace", _reshape, _squeeze_back, saves="nothing", view=True,
+                               grad_fn_name="UnsqueezeBackward1", fused_for="reshape(x, shape)")
 
 
 def _permute(x, axes):
@@ -64,8 +76,19 @@ def _transpose_vjp(g, ans, x, axes):
     return transpose(g, axes=axes)
 
 
+def _t_vjp(g, ans, x, axes):
+    """t() is its own inverse (recorded as a t, as in torch)."""
+    return t(g, axes=axes)
+
+
 permute = Primitive("Permute", _permute, _permute_vjp, saves="nothing", view=True)
 transpose = Primitive("Transpose", _permute, _transpose_vjp, saves="nothing", view=True, fused_for="permute(x, axes)")
+t = Primitive("T", _permute, _t_vjp, saves="nothing", view=True, fused_for="permute(x, axes)")
+# The in-place forms have nodes of their own in torch, numbered after the out-of-place ones.
+transpose_in_place = Primitive("TransposeInPlace", _permute, _transpose_vjp, saves="nothing", view=True,
+                               grad_fn_name="TransposeBackward1", fused_for="permute(x, axes)")
+t_in_place = Primitive("TInPlace", _permute, _t_vjp, saves="nothing", view=True, grad_fn_name="TBackward1",
+                       fused_for="permute(x, axes)")
 
 # expand: a broadcast view; the engine sums the gradient back over the expanded axes.
 expand = Primitive("Expand", lambda x, shape: np.broadcast_to(x, shape),

@@ -30,6 +30,7 @@ from minigrad._arguments import _check_inplace_shape, _fill_value, _sizes
 from minigrad._ops import elementwise as E
 from minigrad._ops import indexing as I
 from minigrad._ops import representation as REP
+from minigrad._ops import shape as S
 from minigrad._ops import special as SP
 from minigrad._ops import strided as ST
 from minigrad._ops.layout import dense_strides
@@ -521,10 +522,10 @@ class InPlaceMethods:
     def t_(self) -> Tensor:
         if self.ndim > 2:
             raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return self._reshape_in_place(Tensor.t)
+        return self._reshape_in_place(lambda x: apply(S.t_in_place, x, axes=tuple(reversed(range(x.ndim)))))
 
     def transpose_(self, dim0: _int, dim1: _int) -> Tensor:
-        return self._reshape_in_place(lambda x: x.transpose(dim0, dim1))
+        return self._reshape_in_place(lambda x: x._transposed(dim0, dim1, S.transpose_in_place))
 
     def swapaxes_(self, axis0: _int, axis1: _int) -> Tensor:
         return self.transpose_(axis0, axis1)
@@ -533,10 +534,11 @@ class InPlaceMethods:
         return self.transpose_(dim0, dim1)
 
     def squeeze_(self, dim: Dims | None = None) -> Tensor:
-        return self._reshape_in_place(lambda x: x.squeeze(dim))
+        return self._reshape_in_place(
+            lambda x: x._squeezed(dim, (S.squeeze_in_place, S.squeeze_dim_in_place, S.squeeze_dims_in_place)))
 
     def unsqueeze_(self, dim: _int) -> Tensor:
-        return self._reshape_in_place(lambda x: x.unsqueeze(dim))
+        return self._reshape_in_place(lambda x: x._unsqueezed(dim, S.unsqueeze_in_place))
 
     def tril_(self, diagonal: _int = 0) -> Tensor:
         return self._write_back(lambda old: old.tril(diagonal))

@@ -129,15 +129,23 @@ class ShapeMethods:
         return apply(S.unfold, self, dim=axis, size=size, step=step)
 
     def squeeze(self, dim: Dims | None = None) -> Tensor:
+        return self._squeezed(dim, (S.squeeze, S.squeeze_dim, S.squeeze_dims))
+
+    def _squeezed(self, dim, primitives):
+        """The squeeze, recorded by one of three primitives as dim is None, one dim or several: torch
+        names the nodes of the three forms apart (and those of squeeze_ apart from them)."""
         axes = _axes(dim, self.ndim)
         shape = tuple(n for i, n in enumerate(self._array.shape) if not (i in axes and n == 1))
-        primitive = S.squeeze if dim is None else S.squeeze_dim if isinstance(dim, numbers.Integral) else S.squeeze_dims
-        return apply(primitive, self, shape=shape)
+        form = 0 if dim is None else 1 if isinstance(dim, numbers.Integral) else 2
+        return apply(primitives[form], self, shape=shape)
 
     def unsqueeze(self, dim: _int) -> Tensor:
+        return self._unsqueezed(dim, S.unsqueeze)
+
+    def _unsqueezed(self, dim, primitive):
         axis = _dim(dim, self.ndim + 1)
         shape = self._array.shape
-        return apply(S.unsqueeze, self, shape=shape[:axis] + (1,) + shape[axis:])
+        return apply(primitive, self, shape=shape[:axis] + (1,) + shape[axis:])
 
     def permute(self, *order: _int | Sequence[_int], dims: Sequence[_int] | None = None) -> Tensor:
         dims = _sizes(order, dims, "permute", "dims")
@@ -152,13 +160,16 @@ class ShapeMethods:
         return apply(S.permute, self, axes=axes)
 
     def transpose(self, dim0: _int, dim1: _int) -> Tensor:
+        return self._transposed(dim0, dim1, S.transpose)
+
+    def _transposed(self, dim0, dim1, primitive):
         axes = list(range(self.ndim))
         if self.ndim == 0:
             _dim(dim0, 0), _dim(dim1, 0)
             return self
         a, b = _dim(dim0, self.ndim), _dim(dim1, self.ndim)
         axes[a], axes[b] = axes[b], axes[a]
-        return apply(S.transpose, self, axes=tuple(axes))
+        return apply(primitive, self, axes=tuple(axes))
 
     def swapaxes(self, axis0: _int, axis1: _int) -> Tensor:
         """transpose under NumPy's name, with its argument names."""
@@ -190,7 +201,7 @@ class ShapeMethods:
     def t(self) -> Tensor:
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return self.transpose(0, 1) if self.ndim == 2 else self
+        return apply(S.t, self, axes=tuple(reversed(range(self.ndim))))  # (a node for 0-d and 1-d too, as torch)
 
     @property
     def T(self) -> Tensor:

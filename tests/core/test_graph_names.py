@@ -70,6 +70,14 @@ RESHAPES = {
     "flatten": lambda t: t.flatten(),
     "flatten one dim (itself)": lambda t: t.flatten(1, 1) * 1,
     "transpose": lambda t: t.transpose(0, 1),
+    "t of a matrix": lambda t: t.squeeze(2).t(),
+    "t of a vector": lambda t: t.flatten().t(),
+    "t_": lambda t: (t * 1).squeeze(2).t_(),
+    "transpose_": lambda t: (t * 1).transpose_(0, 2),
+    "squeeze_ all": lambda t: (t * 1).squeeze_(),
+    "squeeze_ a dim": lambda t: (t * 1).squeeze_(0),
+    "squeeze_ dims": lambda t: (t * 1).squeeze_((0, 2)),
+    "unsqueeze_": lambda t: (t * 1).unsqueeze_(1),
     "permute": lambda t: t.permute(2, 0, 1),
     "reshape that must copy": lambda t: (t * t).expand(2, 3, 2).transpose(0, 1).reshape(12),
     "flatten that must copy": lambda t: (t * t).expand(2, 3, 2).transpose(0, 1).flatten(),
@@ -78,7 +86,8 @@ RESHAPES = {
 
 @pytest.mark.parametrize("name", sorted(RESHAPES))
 def test_reshape_nodes_and_their_gradients_nodes_as_torch(name):
-    """torch numbers squeeze's nodes by the form of dim (none, one, a tuple); a reshape is a view where
+    """torch numbers squeeze's nodes by the form of dim (none, one, a tuple), and those of the in-place
+    forms (squeeze_, unsqueeze_, transpose_, t_) after the out-of-place ones; a reshape is a view where
     it can be and an unsafe view of a copy where it cannot; and the gradient of each is recorded as its
     inverse: unsqueeze for squeeze, squeeze for unsqueeze, a view."""
     names = []
