@@ -496,7 +496,8 @@ rsub = Primitive("Rsub", lambda x, other: other - x, lambda g, ans, x, other: -g
 rsub_tensors = Primitive("RsubTensors", lambda x, other: other - x, lambda g, ans, x, other: -g,
                          lambda g, ans, x, other: g, saves="nothing", grad_fn_name="RsubBackward0",
                          fused_for="other - x")
-reciprocal = Primitive("Reciprocal", np.reciprocal, lambda g, ans, x: -g * ans * ans, saves="output",
+# d(1/x)/dx = -1/x^2 = -ans^2, the square taken first as torch takes it (the same rounding in float16).
+reciprocal = Primitive("Reciprocal", np.reciprocal, lambda g, ans, x: -g * (ans * ans), saves="output",
                        fused_for="pow(x, -1)")
 
 
