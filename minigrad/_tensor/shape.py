@@ -73,7 +73,7 @@ class ShapeMethods:
             what = f"view {self.dtype} as {_dtype.from_numpy(target)} (different element sizes)"
             if self.ndim == 0:
                 raise RuntimeError(f"self.dim() cannot be 0 to {what}")
-            if self._array.shape[-1] != 1 and self._array.strides[-1] != old:
+            if self.stride(-1) != 1:  # (also where the last dim has one element, as torch checks)
                 raise RuntimeError(f"self.stride(-1) must be 1 to {what}, but got {self.stride(-1)}")
             if new > old and self._array.shape[-1] % (new // old):
                 raise RuntimeError(f"self.size(-1) must be divisible by {new // old} to {what}, but got "

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.testing import assert_close, check_parity, torch_or_skip
+from minigrad.testing import assert_close, assert_raises_like_torch, check_parity, torch_or_skip
 from minigrad.testing import strategies as mst
 
 torch = torch_or_skip()
@@ -193,6 +193,13 @@ def test_view_dtype_reinterprets_bits(data):
     np.testing.assert_array_equal(out.numpy(), expected.numpy())
     mine.add_(1)  # a view: it shares memory with x
     np.testing.assert_array_equal(out.numpy(), fn(torch, torch.from_numpy(mine.numpy())).numpy())
+
+
+def test_view_dtype_to_a_narrower_dtype_needs_a_last_stride_of_one_even_for_one_element():
+    """torch checks stride(-1) == 1 whatever the last dim's size: a column of a transposed matrix
+    (stride 2, one element wide) is refused, where the bytes alone would allow the view."""
+    for make in (lambda lib: lib.zeros(1, 2).transpose(0, 1), lambda lib: lib.zeros(2, 3).t()[:, :1]):
+        assert_raises_like_torch(lambda lib: make(lib).view(lib.int16))
 
 
 def test_view_dtype_is_not_differentiable():
