@@ -293,7 +293,8 @@ class StatisticsMethods:
         hist = _bin_counts(position, None if weights is None else weights[inside], len(edges) - 1,
                            self._array.dtype)
         if density:
-            hist = hist / (hist.sum() * np.diff(edges))
+            with np.errstate(invalid="ignore", divide="ignore"):  # nothing counted: nan, quietly as in torch
+                hist = hist / (hist.sum() * np.diff(edges))
         return _return_type("histogram", ("hist", "bin_edges"))(Tensor._wrap(hist), Tensor._wrap(edges))
 
     def _histogram_edges(self, bins, range, dim):

@@ -1,6 +1,8 @@
 """Torch parity of statistics and search: nanmedian, quantile and nanquantile (values, dtypes
 and gradients), and the functions that count, find and enumerate without gradients."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -203,3 +205,18 @@ ERRORS = {
 @pytest.mark.parametrize("name", sorted(ERRORS))
 def test_errors_as_in_torch(name):
     assert_raises_like_torch(ERRORS[name])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_a_density_histogram_of_nothing_counted_is_nan_without_a_warning(weighted):
+    """Every value outside the range, or every weight 0: the density is 0 / 0, nan in each bin as in
+    torch, and NumPy's division warning stays inside."""
+    def program(lib):
+        values = lib.tensor([5.0, 6.0])
+        weight = lib.zeros(2) if weighted else None
+        return lib.histogram(values, 3, range=(0.0, 1.0) if not weighted else None, weight=weight, density=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hist, _ = assert_same_as_torch(program)
+    assert np.isnan(hist).all()
