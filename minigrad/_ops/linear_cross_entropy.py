@@ -23,6 +23,7 @@ from minigrad._ops.registry import Primitive
 
 
 def _chunks(rows, chunk):
+    """The slices of `chunk` consecutive rows (the last one shorter) that cover `rows` rows."""
     for start in range(0, rows, chunk):
         yield slice(start, min(start + chunk, rows))
 
@@ -44,14 +45,14 @@ def _row_weights(target, class_weight, ignore_index, dtype):
 
 
 def _forward(x, weight, bias, target, class_weight, *, ignore_index, reduction, chunk):
-    rows = np.arange(x.shape[0])
+    """The loss of rows x (N, in_features) against class indices `target` (N,), `chunk` rows at a time."""
     counted, row_weights, safe = _row_weights(target, class_weight, ignore_index, x.dtype)
     losses = np.empty(x.shape[0], x.dtype)
     for part in _chunks(x.shape[0], chunk):
         z = _logits(x[part], weight, bias)
-        top = z.max(axis=1, keepdims=True)
+        top = z.max(axis=1, keepdims=True)                       # shifted, exp cannot overflow
         log_sum_exp = np.log(np.exp(z - top).sum(axis=1)) + top[:, 0]
-        losses[part] = log_sum_exp - z[rows[:part.stop - part.start], safe[part]]
+        losses[part] = log_sum_exp - z[np.arange(len(z)), safe[part]]
     losses = np.where(counted, losses * row_weights, x.dtype.type(0))  # an ignored row is exactly 0
     if reduction == "none":
         return losses
@@ -62,6 +63,7 @@ def _forward(x, weight, bias, target, class_weight, *, ignore_index, reduction, 
 
 
 def _vjp(wanted, g, ans, x, weight, bias, target, class_weight, *, ignore_index, reduction, chunk):
+    """The gradients of x, weight and bias (where wanted), each chunk's logits computed again."""
     wants_x, wants_weight, wants_bias = wanted[:3]
     _, row_weights, safe = _row_weights(target, class_weight, ignore_index, x.dtype)
     # How much each row's dz counts: its weight, times g (one number, or one per row for 'none'),
@@ -72,12 +74,11 @@ def _vjp(wanted, g, ans, x, weight, bias, target, class_weight, *, ignore_index,
     dx = np.empty_like(x) if wants_x else None
     dweight = np.zeros_like(weight) if wants_weight else None
     dbias = np.zeros_like(bias) if wants_bias else None
-    rows = np.arange(x.shape[0])
     for part in _chunks(x.shape[0], chunk):
         z = _logits(x[part], weight, bias)
         dz = np.exp(z - z.max(axis=1, keepdims=True))
         dz /= dz.sum(axis=1, keepdims=True)                       # softmax(z)
-        dz[rows[:part.stop - part.start], safe[part]] -= 1        # - onehot(t)
+        dz[np.arange(len(dz)), safe[part]] -= 1                   # - onehot(t)
         dz *= scale[part, None]
         if wants_x:
             dx[part] = dz @ weight
