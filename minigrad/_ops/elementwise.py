@@ -50,6 +50,11 @@ div = Primitive("Div", np.true_divide,
                 lambda g, ans, x, y: -g * ((x / y) / y),
                 reads=((1,), (0, 1)), fused_for="mul(x, reciprocal(y))")
 
+# x / c for a number c inside one of torch's own composites, where torch divides by a C++ scalar and
+# names the node DivBackward1 (a tensor over a Python number is DivBackward0).
+div_by_number = Primitive("DivByNumber", np.true_divide, lambda g, ans, x, c: g / c, None, saves="nothing",
+                          grad_fn_name="DivBackward1", fused_for="div(x, c)")
+
 
 # torch computes float16 arithmetic in float32 (its "opmath" type) and rounds the result once:
 # a float16 tensor times or over a Python number is float32(x) * float32(c), rounded to float16

@@ -181,7 +181,10 @@ def _target_weights(target, weight, ignore_index, dtype):
 
 
 def _class_index(target):
-    """The index that reads log_probs[n, target[n, d1, ...], d1, ...] for every target at once."""
+    """The index that reads log_probs[n, target[n, d1, ...], d1, ...] for every target at once
+    (a 0-d target is an unbatched input's: row 0 of log_probs, a batch of one)."""
+    if target.ndim == 0:
+        return 0, target
     if target.ndim == 1:
         return np.arange(target.shape[0]), target
     coordinates = np.indices(target.shape, sparse=True)

@@ -99,6 +99,30 @@ def test_reshape_nodes_and_their_gradients_nodes_as_torch(name):
     assert names[0] == names[1]
 
 
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("options", [{}, {"weight": "ones"}, {"label_smoothing": 0.1}, {"ignore_index": 2},
+                                     {"probabilities": True}, {"nll": True}])
+@pytest.mark.parametrize("batch", [(), (3,)])
+def test_cross_entropy_nodes_as_torch_also_for_an_unbatched_row(batch, options, reduction):
+    """An unbatched row's loss without reduction is 0-d from the node that makes it (NllLossBackward0,
+    AddBackward0 with smoothing, NegBackward0 against probabilities), not from a reshape after it; the
+    mean against probabilities divides by the row count as torch's own code does (DivBackward1)."""
+    names = []
+    for lib in (minigrad, torch):
+        F = lib.nn.functional
+        x = lib.ones(*batch, 4, requires_grad=True) * lib.arange(4.0)
+        target = lib.tensor(2) if not batch else lib.tensor([2, 0, 1])
+        if options.get("probabilities"):
+            loss = F.cross_entropy(x, x.detach().softmax(-1), reduction=reduction)
+        elif options.get("nll"):
+            loss = F.nll_loss(x.log_softmax(-1), target, reduction=reduction)
+        else:
+            kwargs = {**options, **({"weight": lib.ones(4)} if "weight" in options else {})}
+            loss = F.cross_entropy(x, target, reduction=reduction, **kwargs)
+        names.append((loss.grad_fn.name(), tuple(loss.shape)))
+    assert names[0] == names[1]
+
+
 def test_node_classes_are_nodes_made_once():
     from minigrad.autograd.engine import Node
     x = minigrad.ones(2, requires_grad=True)

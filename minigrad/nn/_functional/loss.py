@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from minigrad._arguments import _broadcast_message
+from minigrad._ops import elementwise as E
 from minigrad._ops import loss as L
 from minigrad.creation import as_tensor
 from minigrad.functions import result_type, where
@@ -210,8 +211,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     class_weight = _class_weight(weight, input._array.shape[1], input._array.dtype)
     if weight is not None:
         _refuse_gradient(weight, _nll_function(input), "weight")
-    loss = apply(L.nll_loss, input, targets, weight=class_weight, ignore_index=ignored, reduction=reduction)
-    return loss.reshape(()) if unbatched and reduction == "none" else loss
+    if unbatched:  # a 0-d target: the loss of row 0 comes out 0-d from the same node, as torch's does
+        targets = targets.reshape(())
+    return apply(L.nll_loss, input, targets, weight=class_weight, ignore_index=ignored, reduction=reduction)
 
 
 def _smoothing_term(log_probs, targets, class_weight, ignore_index, reduction):
@@ -221,6 +223,7 @@ def _smoothing_term(log_probs, targets, class_weight, ignore_index, reduction):
     else:
         shape = (1, -1) + (1,) * (log_probs.ndim - 2)
         per_target = -(log_probs * Tensor._wrap(class_weight.reshape(shape))).sum(1)
+    per_target = per_target.reshape(targets.shape)  # (0-d for an unbatched input)
     ignored = targets == ignore_index
     per_target = per_target.masked_fill(ignored, 0.0)
     if reduction == "none":
@@ -233,8 +236,9 @@ def _smoothing_term(log_probs, targets, class_weight, ignore_index, reduction):
     return total * (1.0 / denominator if denominator else float("nan"))  # every target ignored: nan, as in torch
 
 
-def _soft_cross_entropy(input, target, class_weight, label_smoothing, reduction):
-    """Cross-entropy against class probabilities: -sum_c weight_c target_c log softmax(input)_c."""
+def _soft_cross_entropy(input, target, class_weight, label_smoothing, reduction, unbatched):
+    """Cross-entropy against class probabilities: -sum_c weight_c target_c log softmax(input)_c
+    (0-d without reduction where the input was an unbatched row)."""
     classes = input.shape[1]
     log_probs = log_softmax(input, 1)
     if label_smoothing > 0:
@@ -242,10 +246,14 @@ def _soft_cross_entropy(input, target, class_weight, label_smoothing, reduction)
     if class_weight is not None:
         shape = (1, -1) + (1,) * (input.ndim - 2)
         log_probs = log_probs * class_weight.reshape(shape)
-    loss = -(log_probs * target).sum(1)
-    if reduction == "mean":
-        return loss.sum() / (input.numel() // classes if input.numel() else 0.0)
-    return _reduce(loss, reduction)
+    terms = log_probs * target
+    if reduction == "none":
+        sums = terms.sum(1)
+        return -(sums.reshape(()) if unbatched else sums)
+    total = -terms.sum()  # (negated last, as torch's sum is: its node is NegBackward0)
+    if reduction == "sum":
+        return total
+    return apply(E.div_by_number, total, input.numel() // classes if input.numel() else 0.0)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
@@ -280,19 +288,20 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             class_weight = weight.to(input.dtype)
         elif class_weight is not None:
             class_weight = Tensor._wrap(class_weight)
-        loss = _soft_cross_entropy(input, target, class_weight, label_smoothing, reduction)
-        return loss.reshape(()) if unbatched and reduction == "none" else loss
+        return _soft_cross_entropy(input, target, class_weight, label_smoothing, reduction, unbatched)
     input, target, unbatched = _batched(input, target)
     targets, ignored = _class_targets(input, target, ignore_index)
     class_weight = _class_weight(weight, input._array.shape[1], input._array.dtype)
     if weight is not None:
         _refuse_gradient(weight, _nll_function(input), "weight")
+    if unbatched:  # a 0-d target: the losses come out 0-d from the nodes that make them, as torch's do
+        targets = targets.reshape(())
     log_probs = log_softmax(input, 1)
     loss = apply(L.nll_loss, log_probs, targets, weight=class_weight, ignore_index=ignored, reduction=reduction)
     if label_smoothing > 0:
         smoothing = _smoothing_term(log_probs, targets, class_weight, ignore_index, reduction)
         loss = loss * (1 - label_smoothing) + smoothing * (label_smoothing / input.shape[1])
-    return loss.reshape(()) if unbatched and reduction == "none" else loss
+    return loss
 
 
 # ---------------------------------------------------------------- binary targets
