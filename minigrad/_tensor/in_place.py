@@ -132,6 +132,8 @@ class InPlaceMethods:
             if other._array.dtype != self._array.dtype:
                 result_dtype = _dtype.result_type(self._array.dtype, self.ndim == 0, other._array.dtype,
                                                   other.ndim == 0)
+                if primitive is E.div and np.dtype(result_dtype).kind in "biu":  # true division of integers
+                    result_dtype = _dtype.get_default_dtype().numpy
                 if not _dtype.can_cast(result_dtype, self._array.dtype):  # int_tensor *= float_tensor
                     _refuse_cast(result_dtype, self._array.dtype)
                 other = other._cast(self._array.dtype)

@@ -4,7 +4,7 @@ silently would give a wrong answer. The message names torch's types ("Float", "L
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import minigrad
@@ -24,6 +24,8 @@ def _operand(lib, dtype, values, zero_dim):
 
 @given(own=st.sampled_from(DTYPES), other=st.sampled_from(DTYPES), op=st.sampled_from(OPS),
        other_zero_dim=st.booleans(), values=st.lists(st.integers(1, 4), min_size=3, max_size=3))
+# true division's result is a float even of two integer types: the message names Float, not Byte
+@example(own="bool", other="uint8", op="div_", other_zero_dim=False, values=[1, 1, 1])
 def test_in_place_with_a_tensor_casts_or_refuses_like_torch(own, other, op, other_zero_dim, values):
     def program(lib):
         target = _operand(lib, own, values, False)
