@@ -36,6 +36,17 @@ from minigrad._types import Dims, DTypeLike, Size, SizeLike
 Tensor = TensorLike = None
 
 
+def _viewable(array, shape):
+    """Whether `array` can be seen in `shape` without a copy (always, when it is C-contiguous)."""
+    if array.flags.c_contiguous:
+        return True
+    try:
+        np.reshape(array, shape, copy=False)
+    except ValueError:
+        return False
+    return True
+
+
 class ShapeMethods:
     """The methods that change a tensor's shape, not its values."""
 
@@ -45,22 +56,17 @@ class ShapeMethods:
         """A view where the memory allows one; otherwise a contiguous copy, seen in the new shape
         (recorded as torch records it: CloneBackward0, then UnsafeViewBackward0)."""
         shape = _infer_shape(_sizes(sizes, shape, "reshape", "shape"), self._array.size)
-        if not self._array.flags.c_contiguous:
-            try:
-                np.reshape(self._array, shape, copy=False)
-            except ValueError:
-                return apply(S.unsafe_view, self.contiguous(), shape=shape)
+        if not _viewable(self._array, shape):
+            return apply(S.unsafe_view, self.contiguous(), shape=shape)
         return apply(S.reshape, self, shape=shape)
 
     def view(self, *shape: _int | SizeLike | DTypeLike, size: SizeLike | None = None) -> Tensor:
         if len(shape) == 1 and not isinstance(shape[0], (tuple, list, Size, numbers.Integral)):
             return self._view_as_dtype(shape[0])
         shape = _infer_shape(_sizes(shape, size, "view", "size"), self._array.size)
-        try:
-            np.reshape(self._array, shape, copy=False)
-        except ValueError:
+        if not _viewable(self._array, shape):
             raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
-                               "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") from None
+                               "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
         return apply(S.view, self, shape=shape)
 
     def _view_as_dtype(self, dtype):
